@@ -1,0 +1,37 @@
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pricing import load_catalog  # noqa: E402
+
+TODAY_FIXED = dt.date(2026, 11, 25)  # tests never depend on the machine's clock
+
+
+@pytest.fixture(scope="session")
+def cat():
+    return load_catalog(TODAY_FIXED)
+
+
+@pytest.fixture(scope="session")
+def cat_2024():
+    return load_catalog(dt.date(2024, 3, 28))
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(name: str, text: str | bytes) -> Path:
+        p = tmp_path / name
+        p.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return p
+    return _write
+
+
+def pytest_configure(config):
+    os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")

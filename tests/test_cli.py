@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from advisor.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+class TestCompare:
+    ARGS = ("compare", "--requests-per-day", "2000", "--prompt-tokens", "1200", "--completion-tokens", "1000")
+
+    def test_json_contract(self, capsys):
+        code, out, _ = run(capsys, *self.ARGS, "--as-of", "2024-03-28", "--baseline", "gpt-4-0613", "--json")
+        assert code == 0
+        doc = json.loads(out)
+        assert doc["baseline"] == "gpt-4-0613"
+        names = [o["name"] for o in doc["options"]]
+        assert "openpipe/mistral-7b" in names
+        for o in doc["options"]:
+            assert {"name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e2e_s"} <= set(o)
+            assert o["kind"] in ("api", "hosted", "selfhost")
+        op = next(o for o in doc["options"] if o["name"] == "openpipe/mistral-7b")
+        assert op["usd_per_request"] == pytest.approx(0.00304)
+        # 2000/day * 365/12 days * 0.00304
+        assert op["usd_per_month"] == pytest.approx(2000 * 365 / 12 * 0.00304)
+
+    def test_selfhost_option_name(self, capsys):
+        code, out, _ = run(capsys, *self.ARGS, "--option", "selfhost/mistral-7b@a100-80gb", "--json")
+        doc = json.loads(out)
+        sh = next(o for o in doc["options"] if o["kind"] == "selfhost")
+        assert sh["name"] == "selfhost/mistral-7b@a100-80gb" and sh["gpus"] == 1
+
+    def test_table(self, capsys):
+        code, out, _ = run(capsys, *self.ARGS)
+        assert code == 0 and "USD/request" in out and "assumptions" in out
+
+    @pytest.mark.parametrize("extra, needle", [
+        (("--baseline", "gpt-5-ultra"), "unknown option 'gpt-5-ultra'"),
+        (("--option", "selfhost/mistral-7b@a100-8gb"), "close ids: "),
+        (("--option", "selfhost/mistral-7b"), "selfhost/<model>@<gpu>"),
+        (("--as-of", "yesterday"), "YYYY-MM-DD"),
+        (("--cached-tokens", "5000"), "cached_tokens=5000.0"),
+    ])
+    def test_errors_are_one_line(self, capsys, extra, needle):
+        code, out, err = run(capsys, *self.ARGS, *extra)
+        assert code == 2 and out == ""
+        assert err.startswith("error: ") and err.count("\n") == 1 and needle in err
+        assert "Traceback" not in err
+
+    def test_missing_flag(self, capsys):
+        code, _, err = run(capsys, "compare", "--requests-per-day", "10")
+        assert code == 2 and "--prompt-tokens" in err and err.count("\n") == 1
+
+
+class TestCapacity:
+    def test_json_contract(self, capsys):
+        code, out, _ = run(capsys, "capacity", "--model", "mistral-7b", "--gpu", "a100-80gb", "--input-tokens", "500",
+                           "--output-tokens", "200", "--max-throughput", "--json")
+        doc = json.loads(out)
+        assert code == 0
+        assert {"output_tokens_per_s", "requests_per_s", "ttft_s", "itl_s", "max_concurrency"} <= set(doc)
+        assert doc["output_tokens_per_s"] == pytest.approx(doc["requests_per_s"] * 200)
+
+    def test_concurrency(self, capsys):
+        code, out, _ = run(capsys, "capacity", "--model", "mistral-7b", "--gpu", "l4", "--input-tokens", "500",
+                           "--output-tokens", "200", "--concurrency", "4", "--json")
+        assert json.loads(out)["concurrency"] == 4
+
+    def test_mode_required(self, capsys):
+        code, _, err = run(capsys, "capacity", "--model", "mistral-7b", "--gpu", "l4", "--input-tokens", "5",
+                           "--output-tokens", "5")
+        assert code == 2 and "--max-throughput" in err
+
+
+def test_module_entry_point():
+    p = subprocess.run([sys.executable, "-m", "advisor", "capacity", "--model", "nope", "--gpu", "l4",
+                        "--input-tokens", "1", "--output-tokens", "1", "--max-throughput"],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and p.stderr.startswith("error: unknown open model 'nope'")

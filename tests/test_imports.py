@@ -1,0 +1,44 @@
+"""The public API is small and pinned; the core imports without the dashboard's packages."""
+
+import subprocess
+import sys
+import textwrap
+
+import advisor
+import pricing
+
+
+def test_pricing_public_api():
+    assert sorted(pricing.__all__) == sorted([
+        "AdvisorError", "ApiModel", "ApiPrice", "Capacity", "Catalog", "CatalogError", "DEFAULT_EFFICIENCY", "Gpu",
+        "GpuPrice", "HOURS_PER_MONTH", "HostedEndpoint", "HostedPrice", "Latency", "OpenModel", "ServingEfficiency",
+        "TrainingRun", "UnknownEntryError", "api_request_cost_usd", "capacity", "capacity_curve",
+        "gpu_hours_per_month", "hosted_request_cost_usd", "hosted_training_cost_usd", "load_catalog",
+        "replicas_for_peak", "selfrun_training_cost_usd", "selfrun_training_gpu_hours", "training_tokens"])
+    for name in pricing.__all__:
+        assert hasattr(pricing, name)
+
+
+def test_advisor_public_api_exists():
+    for name in advisor.__all__:
+        assert hasattr(advisor, name), name
+
+
+def test_core_imports_without_streamlit_plotly_or_network():
+    code = textwrap.dedent("""
+        import sys, socket
+        sys.modules['streamlit'] = None
+        sys.modules['plotly'] = None
+        def no_net(*a, **k):
+            raise RuntimeError('network used')
+        socket.socket.connect = no_net
+        socket.create_connection = no_net
+        import pricing, advisor
+        from advisor import Scenario, Workload, compare
+        compare(Scenario(Workload.typed(100, 500, 100)))
+        assert 'streamlit' not in [m for m in sys.modules if sys.modules[m] is not None]
+        print('ok')
+    """)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
