@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+import pandas as pd
+
 from .errors import ScenarioError
 
-__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN"]
+__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "profile_tasks", "weighted_quantile", "peak_to_mean", "observed_days"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
@@ -91,3 +94,114 @@ class Workload:
 
     def with_volume(self, requests_per_day: float) -> "Workload":
         return replace(self, requests_per_day=requests_per_day)
+
+
+# ---------------------------------------------------------------------------------------------
+# from the normalized log frame
+
+DAYS_PER_MONTH = 365.0 / 12.0
+
+
+def weighted_quantile(values, weights, q: float) -> float:
+    """Quantile of ``values`` where each value counts ``weights`` times (inverted CDF)."""
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    ok = ~np.isnan(v)
+    v, w = v[ok], w[ok]
+    if not v.size:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    v, cw = v[order], np.cumsum(w[order])
+    return float(v[np.searchsorted(cw, q * cw[-1], side="left").clip(0, v.size - 1)])
+
+
+def observed_days(timestamps: pd.Series) -> float | None:
+    """Days spanned by the log, counted in whole hours: ``(last - first) / 1 h + 1`` hours / 24."""
+    ts = timestamps.dropna()
+    if ts.empty:
+        return None
+    hours = (ts.max() - ts.min()).total_seconds() / 3600.0
+    return (np.floor(hours) + 1.0) / 24.0
+
+
+def peak_to_mean(timestamps: pd.Series, weights: pd.Series | None = None) -> float | None:
+    """Busiest hour-of-day over the mean hour: ``max_h n_h / mean_h n_h`` with n_h the requests
+    logged at hour h (UTC), summed over days. None without timestamps or with under a day of data."""
+    ts = timestamps.dropna()
+    if ts.empty or observed_days(ts) < 1:
+        return None
+    w = np.ones(len(ts)) if weights is None else np.asarray(weights[ts.index], dtype=float)
+    by_hour = np.bincount(ts.dt.hour.to_numpy(), weights=w, minlength=24)
+    mean = by_hour.mean()
+    return float(max(by_hour.max() / mean, 1.0)) if mean > 0 else None
+
+
+def template_changes(frame: pd.DataFrame) -> int:
+    """How often the task's template switched to a version not seen before (in time order)."""
+    tpl = frame.sort_values("timestamp", kind="stable")["template"]
+    tpl = tpl[tpl != "unknown"].dropna()
+    return max(int(tpl.nunique()) - 1, 0)
+
+
+def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days: float | None) -> Workload:
+    w = f["requests"].astype(float)
+    n = float(w.sum())
+    notes: list[str] = []
+    if requests_per_day is None:
+        if days is None:
+            raise ScenarioError("the logs have no timestamps, so requests per day cannot be measured; pass "
+                                "requests_per_day (--requests-per-day)")
+        requests_per_day = n / days
+    ptm = peak_to_mean(f["timestamp"], w)
+    if ptm is None:
+        ptm = DEFAULT_PEAK_TO_MEAN
+        notes.append(f"peak hour = {DEFAULT_PEAK_TO_MEAN:g}x the mean (the logs cover under a day or lack timestamps)")
+
+    def mean(col: str) -> float:
+        return float(np.average(f[col], weights=w)) if n else 0.0
+
+    has_ft = f["ft_prompt_tokens"].notna() & f["ft_completion_tokens"].notna()
+    if has_ft.any():
+        ratio_p = float(f.loc[has_ft, "ft_prompt_tokens"].sum() / max(f.loc[has_ft, "prompt_tokens"].sum(), 1))
+        ratio_c = float(f.loc[has_ft, "ft_completion_tokens"].sum() / max(f.loc[has_ft, "completion_tokens"].sum(), 1))
+    else:
+        ratio_p = ratio_c = 1.0
+        notes.append("no prompt text in the logs: 7B token counts assumed equal to the API's")
+    changes = template_changes(f)
+    span = days or 0.0
+    latest = f.sort_values("timestamp", kind="stable")["template"].iloc[-1] if len(f) else None
+    examples = int(((f["template"] == latest) & has_ft).sum()) if latest not in (None, "unknown") else int(has_ft.sum())
+    return Workload(
+        requests_per_day=requests_per_day, prompt_tokens=mean("prompt_tokens"),
+        completion_tokens=mean("completion_tokens"), cached_tokens=mean("cached_tokens"), peak_to_mean=ptm,
+        ft_prompt_tokens=mean("prompt_tokens") * ratio_p, ft_completion_tokens=mean("completion_tokens") * ratio_c,
+        task=task,
+        prompt_tokens_p50=weighted_quantile(f["prompt_tokens"], w, 0.5),
+        prompt_tokens_p95=weighted_quantile(f["prompt_tokens"], w, 0.95),
+        completion_tokens_p50=weighted_quantile(f["completion_tokens"], w, 0.5),
+        completion_tokens_p95=weighted_quantile(f["completion_tokens"], w, 0.95),
+        template_changes_per_month=(changes / (span / DAYS_PER_MONTH)) if span > 0 else (float(changes) if changes else 0.0),
+        examples=examples, days_observed=days, source="logs", assumptions=tuple(notes))
+
+
+def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None) -> dict[str, Workload]:
+    """One :class:`Workload` per task, plus ``"all"`` for the whole log.
+
+    ``requests_per_day`` scales the *whole* log to your real volume (when the export is a sample),
+    split across tasks by their share of logged requests. Template churn is per task.
+    """
+    if frame.empty:
+        raise ScenarioError("no requests to profile")
+    days = observed_days(frame["timestamp"])
+    total = float(frame["requests"].sum())
+    out: dict[str, Workload] = {}
+    for task, f in frame.groupby("task", sort=False):
+        share = float(f["requests"].sum()) / total
+        out[str(task)] = _profile(f, task=str(task), days=days,
+                                  requests_per_day=None if requests_per_day is None else requests_per_day * share)
+    whole = _profile(frame, task="all", days=days, requests_per_day=requests_per_day)
+    # the whole log's churn is the busiest task's, not the count of all templates
+    churn = max((w.template_changes_per_month or 0.0) for w in out.values())
+    out = dict(sorted(out.items(), key=lambda kv: -kv[1].requests_per_day))
+    examples = sum(w.examples or 0 for w in out.values())
+    return {"all": replace(whole, template_changes_per_month=churn, examples=examples), **out}

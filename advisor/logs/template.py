@@ -1,0 +1,95 @@
+"""Prompt templates: the system prompt with its variable parts masked, hashed.
+
+``task`` identifies a prompt slot that stays the same across edits (an explicit prompt id from
+the log's metadata when it has one, kept as written, else a hash of the masked *first sentence*
+of the system prompt); ``template``
+identifies one version of it (the whole masked system prompt). A task whose ``template`` values
+change over time had its prompt edited: that is the churn the advice reads.
+Only these hashes are kept; the text itself is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["mask", "template_keys"]
+
+_MASKS = [
+    (re.compile(r"https?://\S+"), "<url>"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "<email>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<id>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"), "<date>"),
+    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"), "<date>"),
+    (re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I), "<id>"),
+    (re.compile(r"\b[A-Z]{2,}[-_]?\d+\b"), "<id>"),
+    (re.compile(r"\"[^\"\n]{0,200}\"|'[^'\n]{0,200}'|“[^”\n]{0,200}”"), "<q>"),
+    (re.compile(r"[-+]?\d+(?:[.,]\d+)*"), "<n>"),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def mask(text: str) -> str:
+    """The text with URLs, emails, ids, dates, quoted values and numbers replaced by placeholders."""
+    for pattern, repl in _MASKS:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def _label(hint) -> str:
+    """An explicit prompt id is metadata, not prompt text: kept readable, bounded in length."""
+    return str(hint).strip()[:64] or "unknown"
+
+
+def _system_text(messages: Sequence[Mapping[str, Any]] | None, prompt_text: str | None) -> str | None:
+    if messages:
+        for m in messages:
+            if isinstance(m, Mapping) and m.get("role") in ("system", "developer"):
+                c = m.get("content")
+                if isinstance(c, list):
+                    c = " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
+                return str(c or "")
+        first = messages[0] if isinstance(messages[0], Mapping) else {}
+        c = first.get("content")
+        if isinstance(c, list):
+            c = " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
+        return str(c or "")[:300]  # no system prompt: the opening of the first message stands in
+    if prompt_text is not None:
+        return prompt_text[:300]
+    return None
+
+
+class TemplateHasher:
+    """Memoised (task, template) hashes: system prompts repeat, so masking runs once per distinct text."""
+
+    def __init__(self, max_size: int = 20_000):
+        self._memo: dict[str, tuple[str, str]] = {}
+        self._max = max_size
+
+    def keys(self, messages, prompt_text, task_hint: str | None) -> tuple[str, str]:
+        text = _system_text(messages, prompt_text)
+        if text is None:
+            return (_label(task_hint) if task_hint else "unknown"), "unknown"
+        hit = self._memo.get(text)
+        if hit is None:
+            masked = mask(text)
+            first = masked.split(". ")[0].split("\n")[0][:120]
+            hit = (_hash("task:" + first), _hash("tpl:" + masked))
+            if len(self._memo) >= self._max:
+                self._memo.clear()
+            self._memo[text] = hit
+        task, tpl = hit
+        if task_hint:
+            task = _label(task_hint)
+        return task, tpl
+
+
+def template_keys(messages, prompt_text=None, task_hint=None) -> tuple[str, str]:
+    """(task, template) hashes of one prompt."""
+    return TemplateHasher().keys(messages, prompt_text, task_hint)
