@@ -24,6 +24,7 @@ import hashlib
 import importlib.util
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -156,6 +157,7 @@ class Counter:
         self._memo: dict[str, int] = {}
         self._memo_size = memo_size
         self._memo_min = memo_min_chars
+        self._executor: ThreadPoolExecutor | None = None
 
     def count(self, text: str) -> int:
         if not text:
@@ -173,7 +175,15 @@ class Counter:
                 self._memo.clear()
             self._memo[text] = n
 
+    def _lengths(self, texts: Sequence[str]) -> list[int]:
+        encode = self.enc.encode_ordinary
+        return [len(encode(t)) for t in texts]
+
     def count_many(self, texts: Sequence[str]) -> list[int]:
+        """Token counts of many strings: memo hits first, the rest split into ``threads`` contiguous
+        slices encoded in parallel (tiktoken releases the GIL while encoding). One task per slice,
+        not per string, and only lengths are kept: tiktoken's own ``encode_ordinary_batch`` pays a
+        future per string and returns every token id."""
         out = [0] * len(texts)
         todo_idx: list[int] = []
         todo: list[str] = []
@@ -187,13 +197,33 @@ class Counter:
                 todo.append(t)
             else:
                 out[i] = hit
-        if todo:
-            encoded = self.enc.encode_ordinary_batch(todo, num_threads=self.threads) if len(todo) > 1 \
-                else [self.enc.encode_ordinary(todo[0])]
-            for i, t, toks in zip(todo_idx, todo, encoded):
-                out[i] = len(toks)
-                self._remember(t, len(toks))
+        if not todo:
+            return out
+        if self.threads > 1 and len(todo) >= 64:
+            lens = [n for part in self._pool().map(self._lengths, _split_by_chars(todo, self.threads)) for n in part]
+        else:
+            lens = self._lengths(todo)
+        for i, t, n in zip(todo_idx, todo, lens):
+            out[i] = n
+            self._remember(t, n)
         return out
+
+    def _pool(self):
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="count")
+        return self._executor
+
+
+def _split_by_chars(texts: Sequence[str], parts: int) -> list[Sequence[str]]:
+    """Contiguous slices with about the same number of characters each."""
+    total = sum(len(t) for t in texts)
+    bounds, acc, target = [0], 0, total / parts
+    for i, t in enumerate(texts):
+        acc += len(t)
+        if acc >= target * len(bounds) and len(bounds) < parts:
+            bounds.append(i + 1)
+    bounds.append(len(texts))
+    return [texts[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
 def _content_texts(content: Any) -> tuple[list[str], int]:

@@ -84,3 +84,31 @@ def test_module_entry_point():
                         "--input-tokens", "1", "--output-tokens", "1", "--max-throughput"],
                        capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.startswith("error: unknown open model 'nope'")
+
+
+class TestCount:
+    def test_json_contract(self, capsys, tmp_path):
+        from advisor.samples import write_sample_logs
+        p = write_sample_logs(tmp_path / "s.jsonl", days=1, scale=0.05)
+        with open(p, "a") as fh:
+            fh.write("not json\n")
+        code, out, err = run(capsys, "count", str(p), "--json")
+        doc = json.loads(out)
+        assert code == 0 and err == ""  # no progress bar when not a terminal
+        assert {"requests", "prompt_tokens", "completion_tokens", "cached_tokens", "skipped", "problems",
+                "tokens_source", "tasks"} <= set(doc)
+        assert doc["skipped"] == 1 and doc["problems"][0]["file"] == str(p) and doc["problems"][0]["reason"]
+        assert doc["tokens_source"]["usage"] + doc["tokens_source"]["counted"] == doc["requests"]
+        assert doc["tasks"] == 3
+
+    def test_progress_on_request(self, capsys, tmp_path):
+        from advisor.samples import write_sample_logs
+        p = write_sample_logs(tmp_path / "s.jsonl", days=1, scale=0.05)
+        code, out, err = run(capsys, "count", str(p), "--progress")
+        assert code == 0 and "100%" in err and "requests" in out
+
+    def test_unusable_file(self, capsys, tmp_path):
+        p = tmp_path / "empty.jsonl"
+        p.write_text("")
+        code, out, err = run(capsys, "count", str(p))
+        assert code == 2 and err == f"error: {p}: is empty: no records to read\n"
