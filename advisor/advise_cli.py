@@ -2,6 +2,108 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+from .errors import ScenarioError
+
+
+def _workloads(args, h):
+    """{task: Workload} from logs (plus typed overrides) or from typed numbers alone."""
+    from .workload import profile_tasks
+
+    if args.logs:
+        from .cli_logs import read_from_args
+
+        result = read_from_args(args)
+        ws = profile_tasks(result.frame, requests_per_day=args.requests_per_day)
+        notes = [f"{result.skipped} log records skipped (see `count --json`)"] if result.skipped else []
+        return ws, result, notes + result.assumptions
+    missing = [f for f in ("requests_per_day", "prompt_tokens", "completion_tokens") if getattr(args, f) is None]
+    if missing:
+        raise ScenarioError("give LOG files, or all of " + ", ".join("--" + m.replace("_", "-") for m in missing))
+    return {"all": h["typed_workload"](args)}, None, []
+
+
+def _recommendations(args, h):
+    from .recommend import Thresholds, recommend, recommend_tasks
+
+    ws, result, notes = _workloads(args, h)
+    scenario = h["scenario_from_args"](args, ws["all"])
+    th = Thresholds(min_requests_per_day=args.min_requests_per_day,
+                    min_savings_usd_per_month=args.min_savings_usd_per_month)
+    kw = dict(thresholds=th, draws=args.draws, seed=args.seed)
+    recs = recommend_tasks(ws, scenario, **kw) if len(ws) > 1 else {"all": recommend(scenario, **kw)}
+    return recs, result, notes
+
+
+def _advice_dict(recs, notes) -> dict:
+    main = recs["all"].as_dict()
+    main["assumptions"] = list(dict.fromkeys(main["assumptions"] + notes))
+    if len(recs) > 1:
+        main["tasks"] = {t: {k: v for k, v in r.as_dict().items() if k != "options"}
+                         for t, r in recs.items() if t != "all"}
+    return main
+
+
+def _text(advice: dict, h) -> str:
+    lines = [f"verdict: {advice['verdict'].upper()}  (best option {advice['best_option'] or '-'} vs "
+             f"{advice['baseline']}, prices as of {advice['as_of']})"]
+    for r in advice["reasons"]:
+        lines.append(f"  [{r['effect']}] {r['text']}")
+    be = advice["break_even_requests_per_day"]
+    lines.append(f"break-even: {h['fmt'](be, ',.0f')} requests/day; payback month: {advice['payback_months'] or '-'}; "
+                 f"P(pays off): {h['fmt'](advice['p_pays_off'], '.0%')}")
+    for task, t in (advice.get("tasks") or {}).items():
+        lines.append(f"  task {task}: {t['verdict'].upper()} ({t['requests_per_day']:,.0f}/day; "
+                     f"{'; '.join(r['code'] for r in t['reasons'] if r['effect'] in ('blocks', 'delays')) or 'all clear'})")
+    lines.append("")
+    lines.append(h["table"](advice["options"], h["option_cols"]))
+    if advice["assumptions"]:
+        lines.append("\nassumptions:")
+        lines += [f"  - {a}" for a in advice["assumptions"]]
+    return "\n".join(lines)
+
+
+def _cmd_advise(args, h) -> int:
+    recs, _, notes = _recommendations(args, h)
+    advice = _advice_dict(recs, notes)
+    h["emit"](advice, args.json, _text(advice, h))
+    return 0
+
+
+def _cmd_report(args, h) -> int:
+    from .report import write_report
+
+    recs, result, notes = _recommendations(args, h)
+    path = Path(args.output)
+    write_report(path, recs, frame=None if result is None else result.frame, notes=notes)
+    sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
+def _add_advise_flags(p, add_workload_flags, add_scenario_flags, add_price_flags) -> None:
+    from .cli_logs import add_log_flags
+
+    p.add_argument("logs", nargs="*", metavar="LOG", help="exported logs (optional: typed numbers work too)")
+    add_log_flags(p)
+    add_workload_flags(p, required=False)
+    add_scenario_flags(p)
+    add_price_flags(p)
+    p.add_argument("--min-requests-per-day", type=float, default=100.0, help="volume threshold of the advice")
+    p.add_argument("--min-savings-usd-per-month", type=float, default=100.0,
+                   help="monthly savings below which running your own model is not worth it")
+    p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws")
+    p.add_argument("--seed", type=int, default=0)
+
 
 def register(sub, add_workload_flags, add_scenario_flags, add_price_flags, h) -> None:
-    return None
+    a = sub.add_parser("advise", help="the verdict, with reasons, break-even and P(pays off)")
+    _add_advise_flags(a, add_workload_flags, add_scenario_flags, add_price_flags)
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=lambda x: _cmd_advise(x, h))
+
+    r = sub.add_parser("report", help="write a shareable Markdown or HTML report")
+    _add_advise_flags(r, add_workload_flags, add_scenario_flags, add_price_flags)
+    r.add_argument("-o", "--output", required=True, help="report.md or report.html")
+    r.set_defaults(func=lambda x: _cmd_report(x, h), json=False)

@@ -161,7 +161,7 @@ _OPTION_KEYS = ("name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e
 _OPTION_COLS = [("name", "option", ""), ("kind", "kind", ""), ("usd_per_request", "USD/request", ".5f"),
                 ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),
                 ("one_off_usd", "one-off USD", ",.0f"), ("break_even_requests_per_day", "break-even req/day", ",.0f"),
-                ("ttft_s", "TTFT s", ".2f"), ("e2e_s", "e2e s", ".1f"), ("gpus", "GPUs", "")]
+                ("ttft_s", "TTFT s", ".2f"), ("e2e_s", "e2e s", ".1f"), ("gpus", "GPUs", ".0f")]
 
 
 def _option_rows(df) -> list[dict]:

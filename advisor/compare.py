@@ -39,7 +39,7 @@ from .errors import ScenarioError
 from .scenario import OptionSpec, Scenario, default_baseline, default_options, parse_option
 
 __all__ = ["DAYS_PER_MONTH", "PricedOption", "price_options", "compare", "break_even_requests_per_day",
-           "payback_month", "cumulative_costs", "sweep", "horizon_cost_usd", "catalog_for"]
+           "payback_month", "cumulative_costs", "cumulative_curves", "sweep", "horizon_cost_usd", "catalog_for"]
 
 DAYS_PER_MONTH = 365.0 / 12.0
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
@@ -193,10 +193,21 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool) -> P
                         sources=sources, notes=tuple(notes))
 
 
+def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
+    """The model the logs were paid for, when the catalog prices it on the date."""
+    model = scenario.workload.model
+    if not model:
+        return None
+    try:
+        return parse_option(model, cat).name if parse_option(model, cat).kind == "api" else None
+    except (KeyError, ValueError):
+        return None
+
+
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:
     """(baseline, options) priced for the scenario. The baseline is never repeated among options."""
     cat = catalog or catalog_for(scenario)
-    base_spec = parse_option(scenario.baseline or default_baseline(cat), cat)
+    base_spec = parse_option(scenario.baseline or logged_baseline(scenario, cat) or default_baseline(cat), cat)
     if base_spec.kind != "api":
         raise ScenarioError(f"baseline {base_spec.name!r} must be an API model (what you pay for today)")
     baseline = _price_api(base_spec, scenario, cat, batch=scenario.batch)
@@ -305,6 +316,15 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df.attrs["as_of"] = str(cat.as_of)
     return df
+
+
+def cumulative_curves(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
+    """Cumulative USD after each month (rows 1..H) for every option (columns, baseline first)."""
+    baseline, options = price_options(scenario, catalog)
+    w = scenario.workload
+    data = {o.name: cumulative_costs(o, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month)[0]
+            for o in [baseline, *options]}
+    return pd.DataFrame(data, index=pd.Index(np.arange(1, scenario.horizon_months + 1), name="month"))
 
 
 def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: str = "usd_per_month",

@@ -44,6 +44,25 @@ _WORDS = ("the a of to and in for with on is it this that as be by from at are w
           "contract party agreement term payment notice clause liability effective date renewal").split()
 
 
+# production prompts carry instructions and examples: a few hundred tokens before the user's text
+_FEW_SHOT_TRIAGE = "\n\nExamples:\n" + "\n".join(
+    f"Ticket: {t}\nLabel: {lab}" for t, lab in [
+        ("I was charged twice for my order last week and want one charge reversed.", "billing"),
+        ("The app logs me out every time I open the settings page.", "bug"),
+        ("Where is my parcel? Tracking has not moved for five days.", "shipping"),
+        ("How can I download all my invoices as a single file?", "how-to"),
+        ("Please cancel my order and return the money to my card.", "refund"),
+        ("I cannot change the email address on my profile.", "account"),
+        ("The discount code was not applied at checkout and I paid full price.", "billing"),
+        ("My password reset link expired before I could use it.", "account"),
+    ]) + "\n\nRules: never ask follow-up questions; if two labels fit, choose the one the customer needs first; " \
+    "if the ticket is not in English, classify it all the same."
+_STYLE_GUIDE = ("\n\nStyle guide: address the reader as 'you'; short sentences; no superlatives such as 'best' or "
+                "'perfect'; metric units; mention care instructions when the material needs them; end with one "
+                "sentence on who the product is for. Do not mention price, shipping or discounts. Avoid these words: "
+                "amazing, revolutionary, game-changer, must-have, unleash, elevate. Use British spelling.")
+
+
 @dataclass(frozen=True)
 class SampleTask:
     name: str
@@ -56,14 +75,14 @@ SAMPLE_TASKS = (
     SampleTask(
         "ticket-triage", 1200,
         "You are a support triage assistant for Acme Store. Classify the customer's ticket into exactly one of: "
-        "billing, account, shipping, bug, refund, how-to. Answer with the label only.",
+        "billing, account, shipping, bug, refund, how-to. Answer with the label only." + _FEW_SHOT_TRIAGE,
         "You are a support triage assistant for Acme Store. Classify the customer's ticket into exactly one of: "
         "billing, account, shipping, bug, refund, how-to. Answer with the label, a dash, and a one-sentence "
-        "reason the agent can read."),
+        "reason the agent can read." + _FEW_SHOT_TRIAGE),
     SampleTask(
-        "product-copy", 300,
+        "product-copy", 1000,
         "You write product descriptions for an online shop. Write two short paragraphs in a warm, concrete tone, "
-        "mention the materials and one use case, and never invent specifications that are not given."),
+        "mention the materials and one use case, and never invent specifications that are not given." + _STYLE_GUIDE),
     SampleTask(
         "contract-fields", 40,
         "Extract the following fields from the contract and answer in JSON with keys party_a, party_b, "
@@ -100,7 +119,7 @@ def _prompt_and_answer(task: SampleTask, rng: np.random.Generator, changed: bool
 
 
 def generate_sample_records(*, days: int = 14, start: dt.date = dt.date(2025, 3, 3), seed: int = 7,
-                            scale: float = 1.0, change_day: int = 9, model: str = "gpt-4o-2024-08-06",
+                            scale: float = 1.0, change_day: int = 9, model: str = "gpt-4-turbo-2024-04-09",
                             no_usage_share: float = 0.1) -> Iterator[dict]:
     """Yield records in time order: ``{"request", "response", "latency_s"}`` (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
@@ -122,7 +141,7 @@ def generate_sample_records(*, days: int = 14, start: dt.date = dt.date(2025, 3,
                 drafts.append((task, base + second, msgs, answer, rng.uniform() >= no_usage_share,
                                float(rng.lognormal(0, 0.15))))
     # usage as the API reports it, counted in one batch
-    counter = Counter("o200k_base")
+    counter = Counter("cl100k_base" if model.startswith("gpt-4-") or model.startswith("gpt-3.5") else "o200k_base")
     strings, owner, fixed = [], [], []
     for i, (_, _, msgs, answer, _, _) in enumerate(drafts):
         s, fx = message_strings(msgs, model)

@@ -173,6 +173,9 @@ class Scenario:
             notes.append(f"{DEFAULT_TRAINING_EXAMPLES} training examples (pass training_examples or logs)")
         if self.prompt_changes_per_month is None and self.workload.template_changes_per_month is None:
             notes.append("prompt template stable (0 changes a month; logs measure churn)")
+        if self.engineering_usd == 0 and self.labelling_usd_per_run == 0:
+            notes.append("no engineering or labelling cost entered: fine-tuning's one-off cost is compute only "
+                         "(add --engineering-usd / --labelling-usd for your team's time)")
         return notes
 
     def with_(self, **changes) -> "Scenario":

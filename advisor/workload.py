@@ -33,6 +33,7 @@ class Workload:
     ft_prompt_tokens: float | None = None       # None: same as prompt_tokens (ratio 1, reported)
     ft_completion_tokens: float | None = None
     task: str = "all"
+    model: str | None = None                    # the model the traffic was paid for (most requests)
     # statistics that only logs can give (None for typed numbers)
     prompt_tokens_p50: float | None = None
     prompt_tokens_p95: float | None = None
@@ -181,7 +182,15 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
         completion_tokens_p50=weighted_quantile(f["completion_tokens"], w, 0.5),
         completion_tokens_p95=weighted_quantile(f["completion_tokens"], w, 0.95),
         template_changes_per_month=(changes / (span / DAYS_PER_MONTH)) if span > 0 else (float(changes) if changes else 0.0),
-        examples=examples, days_observed=days, source="logs", assumptions=tuple(notes))
+        examples=examples, days_observed=days, source="logs", assumptions=tuple(notes),
+        model=_dominant_model(f))
+
+
+def _dominant_model(f: pd.DataFrame) -> str | None:
+    m = f.dropna(subset=["model"])
+    if m.empty:
+        return None
+    return str(m.groupby("model")["requests"].sum().idxmax())
 
 
 def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None) -> dict[str, Workload]:

@@ -223,15 +223,16 @@ def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: flo
                     weights_gb=weights_bytes(model, precision) / 1e9)
 
 
-def replicas_for_peak(requests_per_day, peak_to_mean: float, requests_per_s_per_replica: float):
+def replicas_for_peak(requests_per_day, peak_to_mean, requests_per_s_per_replica):
     """``ceil(requests_per_day / 86400 * peak_to_mean / capacity)``, at least 1 (vectorised)."""
-    if requests_per_s_per_replica <= 0:
+    cap = np.asarray(requests_per_s_per_replica, dtype=float)
+    if np.any(cap <= 0):
         raise AdvisorError("replica capacity must be > 0 requests/s")
-    peak = np.asarray(requests_per_day, dtype=float) / 86400.0 * peak_to_mean
-    return np.maximum(1, np.ceil(peak / requests_per_s_per_replica - 1e-9)).astype(int)
+    peak = np.asarray(requests_per_day, dtype=float) / 86400.0 * np.asarray(peak_to_mean, dtype=float)
+    return np.maximum(1, np.ceil(peak / cap - 1e-9)).astype(int)
 
 
-def gpu_hours_per_month(requests_per_day, peak_to_mean: float, requests_per_s_per_replica: float, *,
+def gpu_hours_per_month(requests_per_day, peak_to_mean, requests_per_s_per_replica, *,
                         scale_to_zero: bool = False, idle_timeout_s: float = 300.0, service_s: float = 1.0):
     """GPU-hours billed per month (vectorised over ``requests_per_day``).
 
@@ -247,6 +248,7 @@ def gpu_hours_per_month(requests_per_day, peak_to_mean: float, requests_per_s_pe
     if not scale_to_zero:
         return always.astype(float)
     lam = rpd / 86400.0
-    busy = np.maximum(lam / requests_per_s_per_replica, 1.0 - np.exp(-lam * (idle_timeout_s + service_s)))
+    busy = np.maximum(lam / np.asarray(requests_per_s_per_replica, dtype=float),
+                      1.0 - np.exp(-lam * (idle_timeout_s + service_s)))
     return np.minimum(busy * HOURS_PER_MONTH, always).astype(float)
 

@@ -1,0 +1,150 @@
+"""How sure is the answer? Tornado sensitivity and Monte Carlo over the uncertain inputs.
+
+Each uncertain input is a multiplicative factor on its base value (growth: an additive change),
+drawn from a triangular distribution (low, mode, high). Costs are re-evaluated vectorised:
+
+- per-token options (API, hosted): ``usd_per_request * tokens_factor`` (and the baseline also
+  ``* api_price_factor``: API prices have only ever fallen, so the range is one-sided);
+- self-hosted: ``usd_per_gpu_hour * gpu_price_factor`` and replica capacity
+  ``rps * efficiency_factor / tokens_factor`` (throughput scales with the achieved efficiency and
+  inversely with the tokens each request needs: a first-order surrogate of the capacity model);
+- every option's volume: ``requests_per_day * volume_factor``, growth ``g + growth_delta``.
+
+``P(pays off)`` = share of draws where the option's horizon cost is at or below the baseline's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from .compare import DAYS_PER_MONTH, PricedOption, price_options
+from .errors import ScenarioError
+from .scenario import Scenario
+
+__all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "horizon_totals"]
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """(low, mode, high) of each uncertain input's factor; growth_delta is added to the monthly growth."""
+
+    requests_per_day: tuple[float, float, float] = (0.7, 1.0, 1.5)     # traffic forecast error
+    tokens_per_request: tuple[float, float, float] = (0.8, 1.0, 1.25)  # token mix drifts
+    gpu_usd_per_hour: tuple[float, float, float] = (0.75, 1.0, 1.25)   # provider, region, commitment
+    serving_efficiency: tuple[float, float, float] = (0.7, 1.0, 1.15)  # engine, tuning (calibration spread 1.23x)
+    api_price: tuple[float, float, float] = (0.5, 1.0, 1.0)            # baseline price cuts within the horizon
+    growth_delta: tuple[float, float, float] = (-0.03, 0.0, 0.03)      # monthly growth, additive
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            lo, mode, hi = getattr(self, f.name)
+            if not lo <= mode <= hi:
+                raise ScenarioError(f"range {f.name}={getattr(self, f.name)}: need low <= mode <= high")
+            if f.name != "growth_delta" and lo <= 0:
+                raise ScenarioError(f"range {f.name}: factors must be > 0")
+
+
+DEFAULT_RANGES = Ranges()
+_LABELS = {"requests_per_day": "requests per day", "tokens_per_request": "tokens per request",
+           "gpu_usd_per_hour": "GPU price per hour", "serving_efficiency": "serving efficiency",
+           "api_price": "baseline API price", "growth_delta": "monthly growth"}
+
+
+def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, volume=1.0, tokens=1.0, gpu_price=1.0,
+                   efficiency=1.0, api_price=1.0, growth_delta=0.0, is_baseline: bool = False) -> np.ndarray:
+    """Horizon cost (USD) for arrays of factors (all broadcast to one shape)."""
+    volume, tokens, gpu_price, efficiency, api_price, growth_delta = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta)))
+    m = np.arange(months)
+    g = growth + growth_delta
+    vols = (v0 * volume)[..., None] * (1.0 + g)[..., None] ** m   # (..., months)
+    if opt.usd_per_request is not None:
+        price = opt.usd_per_request * tokens * (api_price if is_baseline else 1.0)
+        serving = vols * DAYS_PER_MONTH * price[..., None]
+    else:
+        from pricing import gpu_hours_per_month
+
+        cap = (opt.replica_requests_per_s * efficiency / tokens)[..., None]
+        hours = gpu_hours_per_month(vols, opt.peak_to_mean, np.broadcast_to(cap, vols.shape),
+                                    scale_to_zero=opt.scale_to_zero, idle_timeout_s=opt.idle_timeout_s,
+                                    service_s=opt.service_s)
+        serving = hours * (opt.usd_per_gpu_hour * gpu_price)[..., None] + opt.ops_usd_per_month
+    return opt.one_off_usd + (serving + opt.recurring_usd_per_month).sum(axis=-1)
+
+
+def _pick(scenario: Scenario, option: str | None, catalog=None) -> tuple[PricedOption, PricedOption]:
+    baseline, options = price_options(scenario, catalog)
+    if option is None:
+        from .recommend import best_option
+
+        chosen = best_option(scenario, baseline, options)
+        if chosen is None:
+            raise ScenarioError("no fine-tuned option to assess; add --option")
+        return baseline, chosen
+    for o in options:
+        if o.name == option:
+            return baseline, o
+    raise ScenarioError(f"option {option!r} is not among the scenario's options: {', '.join(o.name for o in options)}")
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    option: str
+    draws: int
+    p_pays_off: float                 # P(option's horizon cost <= baseline's)
+    savings_usd_p10: float
+    savings_usd_p50: float
+    savings_usd_p90: float
+    savings_usd: np.ndarray           # every draw (baseline - option), for histograms
+    seed: int
+
+
+def _triangular(rng: np.random.Generator, r: tuple[float, float, float], n: int) -> np.ndarray:
+    lo, mode, hi = r
+    return np.full(n, mode) if lo == hi else rng.triangular(lo, mode, hi, n)
+
+
+def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 10_000, seed: int = 0,
+                ranges: Ranges = DEFAULT_RANGES, catalog=None) -> MonteCarlo:
+    """Savings over the horizon under uncertainty (``draws`` seeded draws, vectorised)."""
+    if draws < 100:
+        raise ScenarioError("draws must be >= 100 for stable percentiles")
+    baseline, opt = _pick(scenario, option, catalog)
+    rng = np.random.default_rng(seed)
+    f = {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
+    kw = dict(volume=f["requests_per_day"], tokens=f["tokens_per_request"], gpu_price=f["gpu_usd_per_hour"],
+              efficiency=f["serving_efficiency"], api_price=f["api_price"], growth_delta=f["growth_delta"])
+    w = scenario.workload
+    base = horizon_totals(baseline, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month,
+                          is_baseline=True, **kw)
+    cand = horizon_totals(opt, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month, **kw)
+    savings = base - cand
+    p10, p50, p90 = np.percentile(savings, [10, 50, 90])
+    return MonteCarlo(opt.name, draws, float(np.mean(savings >= 0)), float(p10), float(p50), float(p90), savings, seed)
+
+
+def tornado(scenario: Scenario, *, option: str | None = None, ranges: Ranges = DEFAULT_RANGES,
+            catalog=None) -> pd.DataFrame:
+    """Horizon savings (USD) with each input at its low and high, the others at base; widest first.
+
+    Columns: ``input, low_value, high_value, savings_low, savings_high, swing``.
+    """
+    baseline, opt = _pick(scenario, option, catalog)
+    w = scenario.workload
+    args = (w.requests_per_day, scenario.horizon_months, scenario.growth_per_month)
+    keys = {"requests_per_day": "volume", "tokens_per_request": "tokens", "gpu_usd_per_hour": "gpu_price",
+            "serving_efficiency": "efficiency", "api_price": "api_price", "growth_delta": "growth_delta"}
+    base_save = float(horizon_totals(baseline, *args, is_baseline=True) - horizon_totals(opt, *args))
+    rows = []
+    for name, key in keys.items():
+        lo, _, hi = getattr(ranges, name)
+        vals = np.array([lo, hi])
+        s = horizon_totals(baseline, *args, is_baseline=True, **{key: vals}) - horizon_totals(opt, *args, **{key: vals})
+        rows.append({"input": _LABELS[name], "low_value": lo, "high_value": hi, "savings_low": float(s[0]),
+                     "savings_high": float(s[1]), "swing": float(abs(s[1] - s[0]))})
+    df = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    df.attrs.update(option=opt.name, base_savings_usd=base_save)
+    return df
