@@ -1,0 +1,97 @@
+"""Sweep and Monte Carlo throughput, as ratios to a plain numpy evaluation of the same formulas.
+
+    python bench/advise.py [--json]
+
+- ``sweep``: ``advisor.sweep`` over 10,000 volumes for a baseline, a hosted and a self-hosted
+  option vs the bare numpy formulas (per-token ``v * 30.4167 * usd``; self-hosted
+  ``ceil(v / 86400 * peak / rps) * 730 * usd_per_hour``) on the same arrays; results must agree.
+- ``monte_carlo``: ``advisor.uncertainty.monte_carlo`` (10,000 draws) vs numpy drawing and
+  evaluating the same factors for the same two options.
+- ``advise_s``: wall time of ``advise`` on a typed scenario (pricing, compare, break-even,
+  10,000-draw Monte Carlo, verdict), best of 5.
+Ratios are ``t_numpy / t_ours`` (1.0 = no overhead over raw numpy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from advisor import Scenario, Workload, price_options, sweep  # noqa: E402
+from advisor.compare import DAYS_PER_MONTH  # noqa: E402
+from advisor.recommend import recommend  # noqa: E402
+from advisor.uncertainty import DEFAULT_RANGES, monte_carlo  # noqa: E402
+
+
+def best_of(fn, n=5):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    s = Scenario(Workload.typed(20_000, 1200, 300, peak_to_mean=2.0, ft_token_ratio=1.13), baseline="gpt-4o",
+                 options=("fireworks/mistral-7b-lora", "selfhost/mistral-7b@a100-80gb"), as_of="2026-06-01")
+    base, (hosted, selfh) = price_options(s)
+    vols = np.geomspace(1, 1e7, 10_000)
+
+    t_ours, df = best_of(lambda: sweep(s, vols))
+
+    def raw_sweep():
+        b = vols * DAYS_PER_MONTH * base.usd_per_request
+        h = vols * DAYS_PER_MONTH * hosted.usd_per_request + hosted.recurring_usd_per_month
+        reps = np.maximum(1, np.ceil(vols / 86400 * selfh.peak_to_mean / selfh.replica_requests_per_s - 1e-9))
+        g = reps * 730.0 * selfh.usd_per_gpu_hour + selfh.recurring_usd_per_month
+        return b, h, g
+
+    t_raw, (b, h, g) = best_of(raw_sweep)
+    assert np.allclose(df[base.name], b) and np.allclose(df[hosted.name], h) and np.allclose(df[selfh.name], g)
+
+    n = 10_000
+    t_mc, mc = best_of(lambda: monte_carlo(s, option=hosted.name, draws=n, seed=1))
+
+    def raw_mc():
+        rng = np.random.default_rng(1)
+        r = DEFAULT_RANGES
+        f = [rng.triangular(*x, n) if x[0] != x[2] else np.full(n, x[1]) for x in
+             (r.requests_per_day, r.tokens_per_request, r.gpu_usd_per_hour, r.serving_efficiency, r.api_price,
+              r.growth_delta)]
+        vol, tok, _, _, api, gd = f
+        months = np.arange(s.horizon_months)
+        v = (s.workload.requests_per_day * vol)[:, None] * (1 + s.growth_per_month + gd)[:, None] ** months
+        bt = (v * DAYS_PER_MONTH * (base.usd_per_request * tok * api)[:, None]).sum(1)
+        ht = hosted.one_off_usd + (v * DAYS_PER_MONTH * (hosted.usd_per_request * tok)[:, None]
+                                   + hosted.recurring_usd_per_month).sum(1)
+        return bt - ht
+
+    t_mc_raw, raw_savings = best_of(raw_mc)
+    assert np.allclose(np.sort(raw_savings), np.sort(mc.savings_usd))
+
+    t_adv, rec = best_of(lambda: recommend(s, draws=n), n=5)
+    out = {"sweep_volumes": len(vols), "sweep_ms": round(t_ours * 1e3, 2), "sweep_numpy_ms": round(t_raw * 1e3, 2),
+           "sweep_ratio_vs_numpy": round(t_raw / t_ours, 3), "mc_draws": n, "mc_ms": round(t_mc * 1e3, 2),
+           "mc_numpy_ms": round(t_mc_raw * 1e3, 2), "mc_ratio_vs_numpy": round(t_mc_raw / t_mc, 3),
+           "advise_s": round(t_adv, 4), "verdict": rec.verdict}
+    if a.json:
+        print(json.dumps(out, indent=2))
+    else:
+        for k, v in out.items():
+            print(f"{k:>22}: {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
