@@ -21,7 +21,7 @@ from advisor.recommend import Thresholds
 from advisor.report import prices_used, render_html, render_markdown
 from advisor.samples import write_sample_logs
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
-from advisor.workload import profile_tasks
+from advisor.workload import hourly_requests, profile_tasks, scale_workloads, token_summary
 from pricing import load_catalog
 
 MAX_UPLOAD_MB = 200
@@ -70,15 +70,15 @@ def read_uploads(files: list[tuple[str, bytes]]):
     return cache[digest]
 
 
-def profiles(data_key: str, frame, requests_per_day: float | None):
-    """Per-task workloads, memoised per data set and volume (re-runs after other widgets are free)."""
-    memo = st.session_state.setdefault("_profiles", {})
-    key = (data_key, requests_per_day)
-    if key not in memo:
-        if len(memo) > 16:
-            memo.clear()
-        memo[key] = profile_tasks(frame, requests_per_day=requests_per_day)
-    return memo[key]
+def derived(data_key: str, frame) -> dict:
+    """What the page needs from a log, computed once per data set: per-task profiles, token
+    summaries and the hourly profile (re-runs after any widget change reuse them)."""
+    memo = st.session_state.setdefault("_derived", {})
+    if data_key not in memo:
+        memo.clear()
+        memo[data_key] = {"profiles": profile_tasks(frame), "tokens": token_summary(frame),
+                          "hourly": hourly_requests(frame)}
+    return memo[data_key]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -241,7 +241,8 @@ def verdict_ui(a: Analysis) -> None:
                                f"**{rec.best_option or 'none'}** against **{rec.baseline}** "
                                f"(prices as of {rec.options.attrs.get('as_of')})")
     for r in rec.reasons:
-        icon = {"blocks": "⛔", "delays": "⏳", "supports": "✅", "info": "ℹ️"}[r.effect]
+        icon = {"blocks": ":red[:material/block:]", "delays": ":orange[:material/schedule:]",
+                "supports": ":green[:material/check_circle:]", "info": ":blue[:material/info:]"}[r.effect]
         st.markdown(f"{icon} {r.text}")
 
 
@@ -260,7 +261,7 @@ def key_figures_ui(a: Analysis) -> None:
     cols[5].metric("P(pays off)", "-" if f.p_pays_off is None else f"{f.p_pays_off:.0%}")
 
 
-def charts_ui(a: Analysis, frame) -> None:
+def charts_ui(a: Analysis, d: dict | None) -> None:
     f = a.focus
     be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
     pb = dict(zip(f.options["name"], f.options["payback_month"]))
@@ -286,9 +287,9 @@ def charts_ui(a: Analysis, frame) -> None:
         else:
             st.info("No fine-tuned option to assess.")
     with tabs[3]:
-        if frame is not None and len(frame):
-            st.plotly_chart(F.token_distributions(frame), width="stretch", key="chart_tokens")
-            st.plotly_chart(F.traffic_profile(frame), width="stretch", key="chart_traffic")
+        if d is not None:
+            st.plotly_chart(F.token_distributions(d["tokens"]), width="stretch", key="chart_tokens")
+            st.plotly_chart(F.traffic_profile(d["hourly"]), width="stretch", key="chart_traffic")
         else:
             st.info("Typed numbers: no per-request distribution to show.")
     with tabs[4]:
@@ -314,7 +315,7 @@ def report_ui(a: Analysis, frame) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="finetune-advisor", page_icon="⚖️", layout="wide")
+    st.set_page_config(page_title="finetune-advisor", page_icon=":material/balance:", layout="wide")
     st.title("Would a fine-tuned 7B model beat GPT-4 on this prompt?")
     warm_tokenizers()
     try:
@@ -328,12 +329,13 @@ def main() -> None:
                 return
             frame, skipped, problems, _ = read_uploads(list(uploads))
         data_key = "sample" if source == "sample logs" else hashlib.sha256(b"".join(d for _, d in uploads)).hexdigest()
-        measured = profiles(data_key, frame, None) if frame is not None else None
+        d = derived(data_key, frame) if frame is not None else None
+        measured = d["profiles"] if d else None
         tasks = [t for t in measured if t != "all"] if measured else []
         rpd, prompt, completion, scenario, task, thresholds = scenario_ui(
             source, measured["all"].requests_per_day if measured else None, tasks)
         if frame is not None:
-            workloads = profiles(data_key, frame, rpd)
+            workloads = scale_workloads(measured, rpd) if rpd > 0 else measured
             st.caption(f"{int(frame['requests'].sum()):,} requests logged over "
                        f"{measured['all'].days_observed or 0:.1f} days in {len(tasks)} tasks; "
                        f"{skipped:,} records skipped." + (" Prompt text was counted and dropped." if len(frame) else ""))
@@ -348,7 +350,7 @@ def main() -> None:
         return
     verdict_ui(analysis)
     key_figures_ui(analysis)
-    charts_ui(analysis, frame)
+    charts_ui(analysis, d)
     report_ui(analysis, frame)
 
 

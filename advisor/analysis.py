@@ -30,7 +30,7 @@ class Analysis:
     monte_carlo: MonteCarlo | None
 
 
-def volume_grid(requests_per_day: float, n: int = 240) -> np.ndarray:
+def volume_grid(requests_per_day: float, n: int = 120) -> np.ndarray:
     """Log-spaced volumes from 1/100 to 100x the current one (at least 1..1000 requests/day)."""
     lo = max(requests_per_day / 100.0, 1.0)
     hi = max(requests_per_day * 100.0, 1000.0)

@@ -255,14 +255,32 @@ def payback_month(opt: PricedOption, baseline: PricedOption, v0: float, months: 
     return int(idx[0]) + 1 if idx.size else None
 
 
+def _linear_in_volume(opt: PricedOption) -> bool:
+    return opt.usd_per_request is not None
+
+
 def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, months: int, growth: float = 0.0) -> float | None:
     """Smallest starting volume at which the option's horizon cost is at or below the baseline's.
 
-    Per-token options have the closed form ``F / (H * 30.4167 * (c_base - c_opt))`` without growth
-    (F = fixed costs over the horizon, H months); self-hosted costs step with each added GPU, so
-    the crossing is found on a log grid and refined by bisection. None: never within 1e9/day.
+    Per-token options cost ``F + k v`` over the horizon (F = one-off + months * recurring,
+    ``k = 30.4167 * usd_per_request * sum_m (1 + g)^m``), so the break-even has the closed form
+    ``v* = (F_opt - F_base) / (k_base - k_opt)``. Self-hosted costs step with each added GPU, so the
+    crossing is found on a log grid and refined by bisection. None: never within 1e9 requests/day;
+    0.0: cheaper at any volume.
     """
     lo_v, hi_v = BREAK_EVEN_RANGE
+    if _linear_in_volume(opt) and _linear_in_volume(baseline):
+        growth_sum = float(np.sum((1.0 + growth) ** np.arange(months)))
+        fixed = lambda o: o.one_off_usd + months * o.recurring_usd_per_month  # noqa: E731
+        k_base = DAYS_PER_MONTH * baseline.usd_per_request * growth_sum
+        k_opt = DAYS_PER_MONTH * opt.usd_per_request * growth_sum
+        gap_fixed = fixed(opt) - fixed(baseline)
+        if gap_fixed <= 0 and k_opt <= k_base:
+            return 0.0
+        if k_opt >= k_base:
+            return None
+        v = gap_fixed / (k_base - k_opt)
+        return float(v) if v <= hi_v else None
     grid = np.geomspace(lo_v, hi_v, 2001)
 
     def gap(v):
@@ -276,7 +294,7 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
     if i == 0:
         return 0.0
     lo, hi = grid[i - 1], grid[i]
-    for _ in range(80):
+    for _ in range(60):
         mid = math.sqrt(lo * hi)
         if gap(mid)[0] >= 0:
             hi = mid

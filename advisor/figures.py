@@ -16,7 +16,9 @@ __all__ = ["cost_vs_volume", "cumulative_cost", "latency_comparison", "token_dis
            "savings_histogram", "traffic_profile"]
 
 _BASE = "#d62728"
-_LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), legend=dict(orientation="h", y=-0.2))
+# No template here: Streamlit applies its theme, and a template costs ~10 ms of JSON per figure;
+# callers that want one (the HTML report) set it on the figure.
+_LAYOUT = dict(margin=dict(l=60, r=20, t=50, b=50), legend=dict(orientation="h", y=-0.2))
 
 
 def _usd(x: float) -> str:
@@ -71,12 +73,14 @@ def latency_comparison(options: pd.DataFrame, *, title: str = "Latency per reque
     return fig
 
 
-def token_distributions(frame: pd.DataFrame, *, title: str = "Tokens per request by task") -> go.Figure:
-    """Box plots of prompt and completion tokens per task (from the normalized log frame)."""
+def token_distributions(summary: pd.DataFrame, *, title: str = "Tokens per request by task") -> go.Figure:
+    """Box plots per task from ``advisor.workload.token_summary`` (whiskers at p5 and p95)."""
     fig = go.Figure()
-    for col, label in (("prompt_tokens", "prompt"), ("completion_tokens", "completion")):
-        fig.add_trace(go.Box(x=frame["task"], y=frame[col], name=label, boxpoints=False))
-    fig.update_layout(boxmode="group", title=title, yaxis_title="tokens (API tokenizer)", **_LAYOUT)
+    for kind in ("prompt", "completion"):
+        s = summary[summary["kind"] == kind]
+        fig.add_trace(go.Box(x=s["task"], q1=s["p25"], median=s["p50"], q3=s["p75"], lowerfence=s["p5"],
+                             upperfence=s["p95"], mean=s["mean"], name=kind))
+    fig.update_layout(boxmode="group", title=title, yaxis_title="tokens (API tokenizer), p5-p95", **_LAYOUT)
     fig.update_yaxes(type="log")
     return fig
 
@@ -100,7 +104,8 @@ def tornado_chart(tornado: pd.DataFrame, *, title: str | None = None) -> go.Figu
 
 def savings_histogram(savings: np.ndarray, *, p10: float, p50: float, p90: float, p_pays_off: float,
                       title: str | None = None) -> go.Figure:
-    fig = go.Figure(go.Histogram(x=savings, nbinsx=60, name="simulated futures"))
+    counts, edges = np.histogram(savings, bins=60)
+    fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), name="simulated futures"))
     for v, label in ((p10, "P10"), (p50, "P50"), (p90, "P90")):
         fig.add_vline(x=v, line_dash="dash", annotation_text=f"{label} {_usd(v)}")
     fig.add_vline(x=0, line_color=_BASE)
@@ -109,9 +114,8 @@ def savings_histogram(savings: np.ndarray, *, p10: float, p50: float, p90: float
     return fig
 
 
-def traffic_profile(frame: pd.DataFrame, *, title: str = "Requests by hour of day (UTC)") -> go.Figure:
-    ts = frame.dropna(subset=["timestamp"])
-    counts = ts.groupby([ts["timestamp"].dt.hour, "task"])["requests"].sum().unstack(fill_value=0)
-    fig = go.Figure([go.Bar(x=counts.index, y=counts[c], name=str(c)) for c in counts.columns])
+def traffic_profile(hourly: pd.DataFrame, *, title: str = "Requests by hour of day (UTC)") -> go.Figure:
+    """Stacked bars from ``advisor.workload.hourly_requests``."""
+    fig = go.Figure([go.Bar(x=hourly.index, y=hourly[c], name=str(c)) for c in hourly.columns])
     fig.update_layout(barmode="stack", title=title, xaxis_title="hour", yaxis_title="requests logged", **_LAYOUT)
     return fig

@@ -127,7 +127,11 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None) -> li
                  F.savings_histogram(mc.savings_usd, p10=mc.savings_usd_p10, p50=mc.savings_usd_p50,
                                      p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off)]
     if frame is not None and len(frame):
-        figs += [F.token_distributions(frame), F.traffic_profile(frame)]
+        from .workload import hourly_requests, token_summary
+
+        figs += [F.token_distributions(token_summary(frame)), F.traffic_profile(hourly_requests(frame))]
+    for fig in figs:
+        fig.update_layout(template="plotly_white")
     return figs
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 
-__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "profile_tasks", "weighted_quantile", "peak_to_mean", "observed_days"]
+__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "profile_tasks", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile", "peak_to_mean", "observed_days"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
@@ -191,6 +191,32 @@ def _dominant_model(f: pd.DataFrame) -> str | None:
     if m.empty:
         return None
     return str(m.groupby("model")["requests"].sum().idxmax())
+
+
+def scale_workloads(workloads: dict[str, Workload], requests_per_day: float) -> dict[str, Workload]:
+    """The same traffic mix at another total volume: each task keeps its share of ``"all"``."""
+    total = workloads["all"].requests_per_day
+    if total <= 0:
+        raise ScenarioError("the logs hold no volume to scale")
+    return {k: replace(w, requests_per_day=w.requests_per_day / total * requests_per_day) for k, w in workloads.items()}
+
+
+def token_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per task and kind (prompt/completion): request-weighted p5, p25, p50, p75, p95 and mean tokens."""
+    rows = []
+    for task, f in frame.groupby("task", sort=False):
+        for col, kind in (("prompt_tokens", "prompt"), ("completion_tokens", "completion")):
+            q = {f"p{int(p * 100)}": weighted_quantile(f[col], f["requests"], p) for p in (0.05, 0.25, 0.5, 0.75, 0.95)}
+            rows.append({"task": str(task), "kind": kind, **q,
+                         "mean": float(np.average(f[col], weights=f["requests"]))})
+    return pd.DataFrame(rows)
+
+
+def hourly_requests(frame: pd.DataFrame) -> pd.DataFrame:
+    """Requests logged per UTC hour of day (rows 0..23) and task (columns)."""
+    ts = frame.dropna(subset=["timestamp"])
+    out = ts.groupby([ts["timestamp"].dt.hour, "task"])["requests"].sum().unstack(fill_value=0)
+    return out.reindex(range(24), fill_value=0).rename_axis("hour")
 
 
 def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None) -> dict[str, Workload]:
