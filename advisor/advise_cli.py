@@ -1,4 +1,4 @@
-"""``advise`` and ``report`` commands (registered by cli_logs)."""
+"""The ``advise`` and ``report`` commands."""
 
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from pricing import AdvisorError, capacity as replica_capacity, load_catalog
 
+from .jsonsafe import json_safe
+
 __all__ = ["main", "build_parser"]
 
 
@@ -46,22 +48,9 @@ def _positive(kind):
     return parse
 
 
-def _clean(x):
-    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def _emit(obj: dict, as_json: bool, table: str) -> None:
     if as_json:
-        json.dump(_clean(obj), sys.stdout, indent=2)
+        json.dump(json_safe(obj), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(table.rstrip() + "\n")
@@ -223,16 +212,16 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=_cmd_capacity)
 
-    from . import cli_logs  # count / advise / report
+    from . import advise_cli, cli_logs
 
-    cli_logs.register(sub, _add_workload_flags, _add_scenario_flags, _add_price_flags, _helpers())
+    cli_logs.register(sub, _helpers())
+    advise_cli.register(sub, _add_workload_flags, _add_scenario_flags, _add_price_flags, _helpers())
     return p
 
 
 def _helpers():
     return {"emit": _emit, "table": _table, "fmt": _fmt, "scenario_from_args": _scenario_from_args,
-            "typed_workload": _typed_workload, "option_rows": _option_rows, "option_cols": _OPTION_COLS,
-            "clean": _clean}
+            "typed_workload": _typed_workload, "option_rows": _option_rows, "option_cols": _OPTION_COLS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""CLI commands that read logs: ``count`` (and ``advise`` / ``report``, registered from advise_cli)."""
+"""The ``count`` command, and the log flags and progress bar that ``advise`` and ``report`` share."""
 
 from __future__ import annotations
 
@@ -79,14 +79,10 @@ def _cmd_count(args, h) -> int:
     return 0
 
 
-def register(sub, add_workload_flags, add_scenario_flags, add_price_flags, h) -> None:
+def register(sub, h) -> None:
     c = sub.add_parser("count", help="count the tokens of exported logs")
     c.add_argument("logs", nargs="+", metavar="LOG")
     add_log_flags(c)
     c.add_argument("--max-problems", type=int, default=100, help="problems listed in the JSON (all are counted)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=lambda a: _cmd_count(a, h))
-
-    from . import advise_cli
-
-    advise_cli.register(sub, add_workload_flags, add_scenario_flags, add_price_flags, h)

@@ -27,6 +27,7 @@ from .compare import (
     price_options,
 )
 from .errors import ScenarioError
+from .jsonsafe import json_safe
 from .scenario import Scenario
 from .workload import Workload
 
@@ -82,12 +83,10 @@ class Recommendation:
     assumptions: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        from .cli import _clean
-
         cols = ["name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e2e_s", "one_off_usd",
                 "recurring_usd_per_month", "usd_horizon", "savings_ratio", "break_even_requests_per_day",
                 "payback_month", "gpus", "meets_latency", "notes", "source"]
-        return _clean({
+        return json_safe({
             "verdict": self.verdict, "best_option": self.best_option, "baseline": self.baseline,
             "task": self.scenario.workload.task, "requests_per_day": self.scenario.workload.requests_per_day,
             "reasons": [r.as_dict() for r in self.reasons],

@@ -19,9 +19,19 @@ def test_pricing_public_api():
         assert hasattr(pricing, name)
 
 
-def test_advisor_public_api_exists():
+def test_advisor_public_api():
+    assert sorted(advisor.__all__) == sorted([
+        "AdvisorError", "LogError", "Scenario", "ScenarioError", "Workload", "break_even_requests_per_day", "compare",
+        "default_baseline", "default_options", "parse_option", "payback_month", "price_options", "sweep"])
     for name in advisor.__all__:
         assert hasattr(advisor, name), name
+
+
+def test_logs_public_api():
+    import advisor.logs as logs
+    assert sorted(logs.__all__) == sorted([
+        "FORMATS", "FRAME_COLUMNS", "LogResult", "MemoryFile", "Problem", "detect_record_format", "finalize_frame",
+        "iter_chunks", "mask", "normalize_partition", "read_logs", "template_keys"])
 
 
 def test_core_imports_without_streamlit_plotly_or_network():
