@@ -15,7 +15,6 @@ Ratios are ``t_numpy / t_ours`` (1.0 = no overhead over raw numpy).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import emit  # noqa: E402
 
 from advisor import Scenario, Workload, price_options, sweep  # noqa: E402
 from advisor.compare import DAYS_PER_MONTH  # noqa: E402
@@ -85,12 +87,7 @@ def main() -> int:
            "sweep_ratio_vs_numpy": round(t_raw / t_ours, 3), "mc_draws": n, "mc_ms": round(t_mc * 1e3, 2),
            "mc_numpy_ms": round(t_mc_raw * 1e3, 2), "mc_ratio_vs_numpy": round(t_mc_raw / t_mc, 3),
            "advise_s": round(t_adv, 4), "verdict": rec.verdict}
-    if a.json:
-        print(json.dumps(out, indent=2))
-    else:
-        for k, v in out.items():
-            print(f"{k:>22}: {v}")
-    return 0
+    return emit(out, a.json)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Reports the median and worst re-run, and as the raw baseline the same analysis c
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -19,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _report import emit  # noqa: E402
 OUT = ROOT / "bench" / "out"
 
 
@@ -74,8 +76,7 @@ def main() -> int:
            "rerun_median_ms": round(med * 1e3, 1), "rerun_worst_ms": round(max(times.values()) * 1e3, 1),
            "reruns_ms": {k: round(v * 1e3, 1) for k, v in times.items()},
            "analyse_ms": round(raw * 1e3, 1), "overhead_ratio": round(med / raw, 2)}
-    print(json.dumps(out, indent=2) if a.json else "\n".join(f"{k:>18}: {v}" for k, v in out.items()))
-    return 0
+    return emit(out, a.json)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _report import emit  # noqa: E402
 OUT = ROOT / "bench" / "out"
 
 
@@ -113,12 +116,7 @@ def main() -> int:
         sys.stderr.write(p.stderr)
         return p.returncode
     out = json.loads(p.stdout)
-    if a.json:
-        print(json.dumps(out, indent=2))
-    else:
-        for k, v in out.items():
-            print(f"{k:>28}: {v}")
-    return 0
+    return emit(out, a.json)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,18 @@ class TestCount:
         code, out, err = run(capsys, "count", str(p), "--progress")
         assert code == 0 and "100%" in err and "requests" in out
 
+    def test_model_flag_counts_records_that_name_none(self, capsys, tmp_path):
+        p = tmp_path / "ft.jsonl"
+        msgs = [{"role": "user", "content": "What is 2+2?"}, {"role": "assistant", "content": "4"}]
+        p.write_text(json.dumps({"messages": msgs}) + "\n")
+        _, out4, _ = run(capsys, "count", str(p), "--model", "gpt-4", "--json")
+        _, out4o, _ = run(capsys, "count", str(p), "--model", "gpt-4o", "--json")
+        _, outnone, _ = run(capsys, "count", str(p), "--json")
+        assert json.loads(out4)["assumptions"] == [] and json.loads(out4o)["assumptions"] == []
+        assert "counted with o200k_base" in json.loads(outnone)["assumptions"][0]
+        # user "What is 2+2?" = 3 + 1 + 7 (o200k) + 3 priming = 14 prompt tokens
+        assert json.loads(out4o)["prompt_tokens"] == 14
+
     def test_unusable_file(self, capsys, tmp_path):
         p = tmp_path / "empty.jsonl"
         p.write_text("")

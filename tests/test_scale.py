@@ -1,6 +1,5 @@
 """The per-chunk function runs unchanged as dask.dataframe.map_partitions on a local cluster."""
 
-import json
 
 import pandas as pd
 import pytest

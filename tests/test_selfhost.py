@@ -6,7 +6,7 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from pricing import AdvisorError, Gpu, ServingEfficiency, capacity, capacity_curve, gpu_hours_per_month, replicas_for_peak
+from pricing import AdvisorError, ServingEfficiency, capacity, capacity_curve, gpu_hours_per_month, replicas_for_peak
 from pricing.selfhost import (
     HOURS_PER_MONTH, decode_step_s, kv_bytes_per_token, kv_token_capacity, prefill_flops, prefill_time_s, weights_bytes,
 )
@@ -62,6 +62,20 @@ class TestTiming:
         # b=1, c=1000: (14.484e9 + 1000*131072) / (2039e9*0.85) + 0.004
         expected = (14.484e9 + 1000 * 131072) / (2039e9 * 0.85) + 0.004
         assert decode_step_s(cat.open_model("mistral-7b"), cat.gpu("a100-80gb"), 1, 1000) == pytest.approx(expected)
+
+    def test_steady_state_hand_computed(self, cat):
+        # Mistral-7B on A100-80 bf16, 500 in / 200 out, b = 4, mean context c = 500 + 100 = 600:
+        # step = (14.484e9 + 4*600*131072) / (2039e9*0.85) + 0.004
+        # prefill compute per request = (2*7.242e9*500 + 2*32*4096*500^2) / (312e12*0.6)
+        # ITL = step + (4/200) * prefill;  req/s = 4 / (200 * ITL);  TTFT = max(prefill, W/(H eta)) + ITL
+        step = (14.484e9 + 4 * 600 * 131072) / (2039e9 * 0.85) + 0.004
+        pf = (2 * 7.242e9 * 500 + 2 * 32 * 4096 * 500**2) / (312e12 * 0.6)
+        itl = step + 4 / 200 * pf
+        cap = capacity(cat.open_model("mistral-7b"), cat.gpu("a100-80gb"), 500, 200, concurrency=4)
+        assert cap.itl_s == pytest.approx(itl)
+        assert cap.requests_per_s == pytest.approx(4 / (200 * itl))
+        assert cap.ttft_s == pytest.approx(max(pf, 14.484e9 / (2039e9 * 0.85)) + itl)
+        assert cap.e2e_s == pytest.approx(cap.ttft_s + 199 * itl)
 
     def test_throughput_grows_with_batch_latency_too(self, cat):
         c = capacity_curve(cat.open_model("mistral-7b"), cat.gpu("a100-80gb"), 500, 200)

@@ -1,7 +1,6 @@
 """Token counts as the API bills them. Expected values are OpenAI's own (cookbook printouts and
 API documentation examples), see shared/facts/log-formats.md section 2 and 1(b)."""
 
-import hashlib
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -178,14 +178,11 @@ def _iter_records(path: Path, progress: Progress | None) -> Iterator[tuple[int, 
         first = src.peek(8192)[:8192]
         shape = _sniff(first, path)
         if shape == "json-array":
-            try:
-                doc = json.load(io.TextIOWrapper(src, encoding="utf-8", errors="replace"))
-            except ValueError as exc:
-                raise LogError(f"not valid JSON ({exc})", file=str(path)) from None
-            if not isinstance(doc, list):
-                raise LogError("a JSON file must hold an array of records", file=str(path))
-            for i, rec in enumerate(doc, 1):
+            text = io.TextIOWrapper(src, encoding="utf-8", errors="replace")
+            for i, rec in enumerate(_iter_json_array(text, path), 1):
                 yield i, rec
+                if progress and i % 2000 == 0:
+                    progress(counter.n, size)
             if progress:
                 progress(size, size)
             return
@@ -207,6 +204,47 @@ def _iter_records(path: Path, progress: Progress | None) -> Iterator[tuple[int, 
             progress(size, size)
     finally:
         src.close()
+
+
+def _iter_json_array(text: io.TextIOBase, path: Path, chunk_chars: int = 1 << 20) -> Iterator[Any]:
+    """Elements of a top-level JSON array, decoded one by one from a bounded buffer.
+
+    A malformed element cannot be skipped safely (its end is unknown): it is yielded as a
+    RecordProblem that says the rest of the file was not read, and reading stops there.
+    """
+    decoder = json.JSONDecoder()
+    buf = text.read(chunk_chars).lstrip()
+    if not buf.startswith("["):
+        raise LogError("a JSON file must hold an array of records", file=str(path))
+    pos, eof, n = 1, False, 0
+    while True:
+        while True:  # skip separators, reading more when the buffer runs out
+            while pos < len(buf) and buf[pos] in " \t\r\n,":
+                pos += 1
+            if pos < len(buf) or eof:
+                break
+            more = text.read(chunk_chars)
+            eof = not more
+            buf, pos = buf[pos:] + more, 0
+        if pos >= len(buf):
+            yield RecordProblem(f"the JSON array is not closed after element {n}")
+            return
+        if buf[pos] == "]":
+            return
+        try:
+            obj, end = decoder.raw_decode(buf, pos)
+        except ValueError as exc:
+            if eof:
+                yield RecordProblem(f"element {n + 1} of the JSON array is not valid JSON ({exc.msg}); "
+                                    "the rest of the file was not read")
+                return
+            more = text.read(chunk_chars)
+            eof = not more
+            buf, pos = buf[pos:] + more, 0
+            continue
+        n += 1
+        yield obj
+        buf, pos = buf[end:], 0
 
 
 def _iter_csv(src, path: Path, progress, counter, size) -> Iterator[tuple[int, Any]]:
@@ -297,7 +335,6 @@ class _ChunkCounter:
         # API-tokenizer strings to count, per encoding: (strings, owner, part)
         by_enc: dict[str, tuple[list[str], list[int], list[int]]] = {}
         fixed_p = np.zeros(n)
-        fixed_c = np.zeros(n)
         # 7B strings
         ft_texts: list[str] = []
         ft_owner: list[int] = []
