@@ -105,6 +105,24 @@ def _fixed_costs(s: Scenario, per_run: float) -> tuple[float, float]:
     return per_run + s.engineering_usd, per_run * s.effective_retrains_per_year / 12.0
 
 
+# The tokenizer whose counts fill Workload.ft_* (the logs count with Mistral's v1 model).
+FT_COUNTS_TOKENIZER = "mistral-v1"
+
+
+def served_tokens(w, tokenizer: str) -> tuple[float, float, str | None]:
+    """(prompt, completion) tokens per request as the served model counts them, and a note.
+
+    The 7B counts in the workload are Mistral's; a model with another tokenizer that is not
+    shipped offline (Llama-3's 128k vocabulary extends cl100k, Qwen2's is 152k) is counted with
+    the API's tokens instead, and the note says so.
+    """
+    if tokenizer == FT_COUNTS_TOKENIZER:
+        return w.ft_prompt, w.ft_completion, None
+    note = None if tokenizer in ("cl100k_base", "o200k_base") else \
+        f"{tokenizer} tokenizer not available offline: billed on the API's token counts"
+    return w.prompt_tokens, w.completion_tokens, note
+
+
 def _latency_at_load(curve: dict, rps_per_replica: float) -> int:
     """Index of the smallest concurrency whose throughput carries the per-replica peak rate."""
     idx = np.flatnonzero(curve["requests_per_s"] >= rps_per_replica)
@@ -115,7 +133,8 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog) -> PricedOption
     w = s.workload
     model, gpu = cat.open_model(spec.ref), cat.gpu(spec.gpu)
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
-    curve = capacity_curve(model, gpu, w.ft_prompt, w.ft_completion, s.precision, ServingEfficiency())
+    n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
+    curve = capacity_curve(model, gpu, n_in, n_out, s.precision, ServingEfficiency())
     ok = np.ones(len(curve["batch"]), dtype=bool)
     if s.itl_target_s is not None:
         ok &= curve["itl_s"] <= s.itl_target_s
@@ -126,11 +145,13 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog) -> PricedOption
     replicas = int(replicas_for_peak(w.requests_per_day, w.peak_to_mean, rps_cap))
     peak_rps = w.requests_per_day / 86400.0 * w.peak_to_mean
     i_op = min(_latency_at_load(curve, peak_rps / replicas), i_cap)
-    run = _training_run(s, w.ft_prompt + w.ft_completion)
+    run = _training_run(s, n_in + n_out)
     per_run = selfrun_training_cost_usd(run, model, gpu, gp.usd_per_hour, precision=s.precision)
     one_off, recurring = _fixed_costs(s, per_run)
     notes = [f"{gpu.name} from {gp.provider} at {gp.usd_per_hour:g} USD/h; up to {int(curve['batch'][i_cap])} "
              f"concurrent requests per GPU ({rps_cap:.2f} req/s)"]
+    if tok_note:
+        notes.append(tok_note)
     if s.scale_to_zero and gp.billing != "per_second":
         notes.append(f"scale-to-zero assumed although {gp.provider} bills by the hour")
     return PricedOption(
@@ -153,13 +174,12 @@ def _api_latency(latency, n_out: float) -> tuple[float | None, float | None]:
 def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog) -> PricedOption:
     w = s.workload
     ep = cat.hosted_endpoint(spec.ref)
-    api_tokenizer = ep.tokenizer in ("cl100k_base", "o200k_base")
-    n_in, n_out = (w.prompt_tokens, w.completion_tokens) if api_tokenizer else (w.ft_prompt, w.ft_completion)
+    n_in, n_out, tok_note = served_tokens(w, ep.tokenizer)
     usd = float(hosted_request_cost_usd(n_in, n_out, ep.price))
     run = _training_run(s, n_in + n_out)
     per_run = hosted_training_cost_usd(run, ep.price)
     one_off, recurring = _fixed_costs(s, per_run)
-    notes: list[str] = []
+    notes: list[str] = [tok_note] if tok_note else []
     ttft, e2e, itl = None, None, None
     if ep.latency is not None:
         ttft, e2e = _api_latency(ep.latency, n_out)

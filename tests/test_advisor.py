@@ -95,6 +95,15 @@ class TestCompare:
         assert df.shape == (10_000, 3)
         assert df["gpt-4-0613"].iloc[-1] == pytest.approx(1e6 * DAYS_PER_MONTH * 0.096)
 
+    def test_tokens_as_each_model_counts_them(self):
+        # the workload's 7B counts are Mistral's (x1.13 here); Llama-3 is billed on API counts, with a note
+        w = Workload.typed(1000, 1000, 100, ft_token_ratio=1.13)
+        df = compare(Scenario(w, baseline="gpt-4-0613", options=("openpipe/mistral-7b", "openpipe/llama-3-8b"),
+                              as_of="2025-01-01")).set_index("name")
+        assert df.loc["openpipe/mistral-7b", "usd_per_request"] == pytest.approx((1130 * 1.2 + 113 * 1.6) / 1e6)
+        assert df.loc["openpipe/llama-3-8b", "usd_per_request"] == pytest.approx((1000 * 1.2 + 100 * 1.6) / 1e6)
+        assert "llama-3 tokenizer not available offline" in df.loc["openpipe/llama-3-8b", "notes"]
+
     def test_baseline_from_logs(self):
         w = Workload.typed(100, 100, 10)
         from dataclasses import replace
