@@ -236,8 +236,10 @@ def scenario_ui(source: str, measured_rpd: float | None, tasks: list[str]):
 
 
 def verdict_ui(a: Analysis) -> None:
-    rec = a.recommendation
-    VERDICT_STYLE[rec.verdict](f"**Verdict: {rec.verdict.upper()}** — best fine-tuned option "
+    rec = a.focus  # the selected task's, or the headline (per-task roll-up) for all tasks
+    task = rec.scenario.workload.task
+    scope = "" if rec is a.recommendation else f" for task **{task}**"
+    VERDICT_STYLE[rec.verdict](f"**Verdict: {rec.verdict.upper()}**{scope} — best fine-tuned option "
                                f"**{rec.best_option or 'none'}** against **{rec.baseline}** "
                                f"(prices as of {rec.options.attrs.get('as_of')})")
     for r in rec.reasons:

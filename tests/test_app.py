@@ -52,9 +52,12 @@ class TestSample:
         assert "Verdict: FINE-TUNE" in verdict_text(app)
 
     def test_task_selection(self, app):
+        app.number_input(key="rpd").set_value(1800).run()
         app.selectbox(key="task").set_value("contract-fields").run()
         assert not app.exception
         assert app.query_params["task"] == "contract-fields"
+        assert verdict_text(app).startswith("**Verdict: NO** for task **contract-fields**")
+        assert any("below 100" in m.value for m in app.markdown)
 
     def test_flag_blocks(self, app):
         app.selectbox(key="task").set_value("all").run()
