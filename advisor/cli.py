@@ -22,7 +22,9 @@ __all__ = ["main", "build_parser"]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
-        raise _UsageError(f"{message} (see `python -m advisor {self.prog.split()[-1]} --help`)")
+        sub = self.prog.split()[-1]
+        hint = "python -m advisor --help" if sub == "advisor" else f"python -m advisor {sub} --help"
+        raise _UsageError(f"{message} (see `{hint}`)")
 
 
 class _UsageError(Exception):
@@ -189,7 +191,9 @@ def _cmd_capacity(a) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m advisor", description=__doc__.split("\n")[0])
+    p = _Parser(prog="python -m advisor",
+                description="Would a fine-tuned 7B model be cheaper and faster than GPT-4 for this prompt, and when "
+                            "does it pay off? Count tokens from logs, price every option, get the verdict.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     c = sub.add_parser("compare", help="price every option on typed numbers")
