@@ -219,9 +219,10 @@ def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
     if not model:
         return None
     try:
-        return parse_option(model, cat).name if parse_option(model, cat).kind == "api" else None
+        spec = parse_option(model, cat)
     except (KeyError, ValueError):
         return None
+    return spec.name if spec.kind == "api" else None
 
 
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:

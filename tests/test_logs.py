@@ -208,6 +208,18 @@ class TestBadInput:
         assert r.assumptions == ["1 requests of unknown model 'claude-3-opus' counted with o200k_base"]
 
 
+    def test_model_flag_stands_in_for_unknown_model(self, write):
+        # cookbook: "お誕生日おめでとう" is 9 tokens in cl100k_base, 8 in o200k_base;
+        # prompt = 3 + 1 (role "user") + text + 3 priming
+        msgs = [{"role": "user", "content": "お誕生日おめでとう"}]
+        rec = {"request": {"model": "claude-3-opus", "messages": msgs}, "response": {"choices": [{"message": ANSWER}]}}
+        path = write("c.jsonl", jsonl(rec))
+        as_gpt4 = read_logs(path, model="gpt-4")
+        assert as_gpt4.assumptions == [] and row(as_gpt4).prompt_tokens == 3 + 1 + 9 + 3
+        assumed = read_logs(path)
+        assert assumed.assumptions and row(assumed).prompt_tokens == 3 + 1 + 8 + 3
+
+
 class TestPrivacy:
     def test_no_text_in_frame(self, write):
         secret = "my secret diagnosis is X"

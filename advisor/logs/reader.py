@@ -112,8 +112,8 @@ class MemoryFile:
         return self.name
 
 
-def _open_bytes(path) -> tuple[io.BufferedIOBase, int, str]:
-    """(stream, compressed size, kind) where kind is gzip | parquet | plain."""
+def _open_bytes(path) -> tuple[io.BufferedReader, int, str]:
+    """(raw binary stream, size on disk, kind) where kind is gzip | parquet | plain."""
     try:
         if isinstance(path, MemoryFile):
             size, fh = len(path.data), io.BufferedReader(io.BytesIO(path.data))
@@ -126,12 +126,9 @@ def _open_bytes(path) -> tuple[io.BufferedIOBase, int, str]:
         raise LogError("is a directory; pass the log files inside it", file=str(path)) from None
     except OSError as exc:
         raise LogError(f"cannot open ({exc.strerror})", file=str(path)) from None
-    head = fh.peek(8)[:8] if hasattr(fh, "peek") else b""
-    if head[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=fh), size, "gzip"
-    if head[:4] == b"PAR1":
-        return fh, size, "parquet"
-    return fh, size, "plain"
+    head = fh.peek(8)[:8]
+    kind = "gzip" if head[:2] == b"\x1f\x8b" else "parquet" if head[:4] == b"PAR1" else "plain"
+    return fh, size, kind
 
 
 class _Counting(io.RawIOBase):
@@ -170,10 +167,8 @@ def _iter_records(path: Path, progress: Progress | None) -> Iterator[tuple[int, 
         stream.close()
         yield from _iter_parquet(path, progress, size)
         return
-    raw = stream.raw if kind == "plain" and hasattr(stream, "raw") else None
-    counter = _Counting(stream.fileobj if kind == "gzip" else stream)
+    counter = _Counting(stream)  # counts bytes on disk (compressed), for progress
     src = gzip.GzipFile(fileobj=io.BufferedReader(counter)) if kind == "gzip" else io.BufferedReader(counter)
-    del raw
     try:
         first = src.peek(8192)[:8192]
         shape = _sniff(first, path)
@@ -348,7 +343,9 @@ class _ChunkCounter:
                 source[i] = "usage"
             elif has_text and (r.completion is not None or r.join_side == "input"):
                 source[i] = "counted"
-                choice = resolve_encoding(r.model or self.model) if not self.model or r.model else resolve_encoding(self.model)
+                choice = resolve_encoding(r.model)
+                if choice.assumed and self.model:  # --model stands in for a missing or unknown model
+                    choice = resolve_encoding(self.model)
                 if choice.assumed:
                     assumed[i] = f"{choice.model or '(no model)'} -> {choice.encoding}"
                 strings, owner, part = by_enc.setdefault(choice.encoding, ([], [], []))
