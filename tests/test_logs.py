@@ -147,7 +147,7 @@ class TestFormats:
         assert len(r.frame) == 3
 
     def test_json_array_streams_across_buffer_boundaries(self, tmp_path):
-        from advisor.logs.reader import _iter_json_array
+        from advisor.logs.files import _iter_json_array
         import io
         recs = [{"prompt_tokens": i, "completion_tokens": 1, "pad": "x" * (i * 7 % 50)} for i in range(300)]
         text = " [ " + " ,\n".join(json.dumps(r) for r in recs) + " ] "
@@ -239,3 +239,27 @@ class TestSample:
         assert set(a.frame.tokens_source) == {"usage"} and set(b.frame.tokens_source) == {"counted"}
         pd.testing.assert_series_equal(a.frame.prompt_tokens, b.frame.prompt_tokens)
         pd.testing.assert_series_equal(a.frame.completion_tokens, b.frame.completion_tokens)
+
+
+class TestOneSevenBRule:
+    def test_chunk_counts_equal_the_single_request_rule(self, write):
+        # the per-chunk 7B counts and count_ft_request are one implementation: they must agree record by record
+        from advisor.logs.counting import count_ft_request
+        tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}]
+        recs = [{"messages": MSGS + [ANSWER]}, {"messages": MSGS + [ANSWER], "tools": tools},
+                {"prompt": "Say hi", "completion": " hi"}]
+        r = read_logs(write("ft.jsonl", jsonl(*recs)), model="gpt-4o")
+        got = [(x.ft_prompt_tokens, x.ft_completion_tokens) for x in r.frame.itertuples()]
+        want = [count_ft_request(MSGS, ANSWER), count_ft_request(MSGS, ANSWER, tools=tools),
+                count_ft_request(None, " hi", prompt_text="Say hi")]
+        assert got == want
+
+    def test_single_request_rule_by_hand(self):
+        # mistral-v1: BOS + [INST] + [/INST] around one user turn; "</s>" after the answer
+        from advisor.logs.counting import count_ft_request
+        from advisor.tokens import _ft_template_tokens, get_ft_tokenizer
+        sp = get_ft_tokenizer("mistral-v1")
+        inst, _ = _ft_template_tokens("mistral-v1")
+        p, c = count_ft_request([{"role": "user", "content": "hello"}], "world")
+        assert p == 1 + inst + len(sp.encode("hello"))
+        assert c == len(sp.encode("world")) + 1

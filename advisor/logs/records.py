@@ -8,7 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Raw", "RecordProblem", "openai_usage", "to_epoch_s", "maybe_json", "split_chat"]
+__all__ = ["Raw", "RecordProblem", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
+           "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
+
+FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
+                 "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
+                 "requests", "file", "line"]
+WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding"]
+
+# request-body keys that change what the API bills for the prompt (read by the counting rules)
+REQUEST_OPTION_KEYS = ("functions", "function_call", "response_format", "tool_choice", "parallel_tool_calls",
+                       "reasoning_effort", "modalities", "audio")
 
 
 class RecordProblem(Exception):
@@ -37,6 +47,21 @@ class Raw:
     task_hint: str | None = None            # an explicit prompt id from the log's metadata
     join_key: str | None = None             # batch custom_id
     join_side: str | None = None            # "input" | "output"
+    request_options: dict | None = None     # billing-relevant request keys (REQUEST_OPTION_KEYS) present
+
+
+def request_options(body: Any) -> dict | None:
+    """The request body's billing-relevant keys that are present (JSON text decoded), or None.
+
+    >>> request_options({"model": "m", "response_format": {"type": "json_object"}, "temperature": 0})
+    {'response_format': {'type': 'json_object'}}
+    >>> request_options({"model": "m"}) is None
+    True
+    """
+    if not isinstance(body, Mapping):
+        return None
+    out = {k: maybe_json(body[k]) for k in REQUEST_OPTION_KEYS if body.get(k) is not None}
+    return out or None
 
 
 def maybe_json(value: Any) -> Any:
