@@ -1,0 +1,135 @@
+"""The recorded-call fixtures (real OpenAI requests with their billed usage) are well-formed.
+
+The JSONL files are built by tools/build_fixtures.py from public test cassettes. They are looked
+for in $ADVISOR_RECORDED_DIR, tests/fixtures/recorded/ and ../shared/fixtures/recorded/
+(see tests/fixtures/recorded/README.md for why the data may live outside the repository).
+The checker itself is tested on hand-written lines, so it runs even where no data is present.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = {"chat.completions": ("prompt_tokens", "completion_tokens"), "responses": ("input_tokens", "output_tokens")}
+FEATURES = frozenset({
+    "text", "system", "name", "tools", "tool_calls_history", "tool_results", "functions_legacy",
+    "response_format_json_schema", "response_format_json_object", "image_base64", "image_url", "image_file_id",
+    "file_pdf", "input_audio", "completion_tool_calls", "reasoning", "streaming",
+    "builtin_tools", "builtin_tool_history", "reasoning_history",  # Responses API only
+})
+SOURCE = re.compile(r"^[\w.-]+/[\w.-]+:[^@#]+@[0-9a-f]{40}#\d+$")
+
+
+def recorded_dirs() -> list[Path]:
+    candidates = [ROOT / "tests" / "fixtures" / "recorded", ROOT.parent / "shared" / "fixtures" / "recorded"]
+    if os.environ.get("ADVISOR_RECORDED_DIR"):
+        candidates.insert(0, Path(os.environ["ADVISOR_RECORDED_DIR"]))
+    return [d for d in candidates if d.is_dir() and any(d.glob("*.jsonl"))]
+
+
+def _count(usage: dict, key: str) -> int | None:
+    value = usage.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def problems(record: object) -> list[str]:
+    """What is wrong with one fixture line (empty when it is well-formed)."""
+    if not isinstance(record, dict):
+        return ["line is not a JSON object"]
+    found = [f"{key} missing" for key in ("id", "source", "endpoint", "model", "request", "response", "usage", "features")
+             if key not in record]
+    if found:
+        return found
+    if not SOURCE.match(str(record["source"])):
+        found.append("source is not owner/repo:path@<40-hex commit>#<index>")
+    if record["endpoint"] not in ENDPOINTS:
+        return found + [f"endpoint {record['endpoint']!r} unknown"]
+    if not isinstance(record["request"], dict) or not isinstance(record["response"], dict):
+        return found + ["request and response must be JSON objects"]
+    if record["request"].get("model") != record["model"]:
+        found.append("model differs from request.model")
+    usage = record["usage"]
+    prompt_key, completion_key = ENDPOINTS[record["endpoint"]]
+    prompt, completion = _count(usage, prompt_key), _count(usage, completion_key)
+    if prompt is None or completion is None:
+        return found + [f"usage.{prompt_key} and usage.{completion_key} must be counts"]
+    total = usage.get("total_tokens")
+    if total is not None and total != prompt + completion:
+        found.append("usage.total_tokens is not prompt + completion")
+    details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+    if (details.get("cached_tokens") or 0) > prompt:
+        found.append("cached tokens exceed prompt tokens")
+    if record["response"].get("usage") != usage:
+        found.append("usage differs from response.usage")
+    tags = record["features"]
+    if not isinstance(tags, list) or set(tags) - FEATURES or len(set(tags)) != len(tags):
+        found.append("features must be distinct known tags")
+    elif ("tools" in tags) != any(t.get("type") in ("function", "custom") for t in _tools(record["request"])):
+        found.append("'tools' tag disagrees with request.tools")
+    return found
+
+
+def _tools(request: dict) -> list[dict]:
+    tools = request.get("tools") or []
+    return [t if "type" in t else {"type": "function"} for t in tools if isinstance(t, dict)]
+
+
+GOOD = {
+    "id": "x-1", "source": "owner/repo:tests/cassettes/a.yaml@" + "0" * 40 + "#0",
+    "endpoint": "chat.completions", "model": "gpt-4o", "response_model": "gpt-4o-2024-08-06",
+    "request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+    "response": {"usage": {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 10}},
+    "usage": {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 10},
+    "features": ["text"],
+}
+
+
+class TestChecker:
+    def test_good_line_passes(self):
+        assert problems(GOOD) == []
+
+    @pytest.mark.parametrize(
+        ("change", "expected"),
+        [
+            ({"usage": {"completion_tokens": 2}}, "usage.prompt_tokens and usage.completion_tokens must be counts"),
+            ({"source": "owner/repo:a.yaml"}, "source is not owner/repo:path@<40-hex commit>#<index>"),
+            ({"features": ["text", "telepathy"]}, "features must be distinct known tags"),
+            ({"features": ["text", "tools"]}, "'tools' tag disagrees with request.tools"),
+            ({"endpoint": "completions"}, "endpoint 'completions' unknown"),
+            ({"model": "gpt-4"}, "model differs from request.model"),
+        ],
+    )
+    def test_bad_lines_are_named(self, change, expected):
+        assert expected in problems({**GOOD, **change})
+
+    def test_total_must_add_up(self):
+        usage = {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 11}
+        assert "usage.total_tokens is not prompt + completion" in problems(
+            {**GOOD, "usage": usage, "response": {"usage": usage}})
+
+
+def _fixture_files() -> list[Path]:
+    return sorted(p for d in recorded_dirs() for p in d.glob("*.jsonl"))
+
+
+@pytest.mark.skipif(not _fixture_files(), reason="no recorded fixtures here: see tests/fixtures/recorded/README.md")
+@pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: p.name)
+def test_fixture_file_is_well_formed(path: Path):
+    ids: set[str] = set()
+    bad: list[str] = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            record = json.loads(line)
+            for problem in problems(record):
+                bad.append(f"{path.name}:{number}: {problem}")
+            if record.get("id") in ids:
+                bad.append(f"{path.name}:{number}: duplicate id")
+            ids.add(record.get("id"))
+    assert ids, f"{path} is empty"
+    assert not bad, "\n".join(bad[:20])

@@ -1,0 +1,517 @@
+"""Extract recorded OpenAI API calls from VCR test cassettes into fixture JSONL.
+
+Run by hand, never by the test suite, against a local git directory of a public repository
+whose tests record real API traffic as VCR cassettes (YAML). No network: the repository must
+already be on disk (a bare clone is enough; files are read with ``git show``).
+
+    python tools/build_fixtures.py --git-dir /path/to/repo.git --repo owner/name \\
+        --out tests/fixtures/recorded/name.jsonl [--history] [--commit REV]
+
+Each output line is one interaction (request, response and the usage the API billed):
+
+    {"id", "source": "owner/name:path@commit#index", "endpoint": "chat.completions"|"responses",
+     "model", "response_model", "request", "response", "usage", "features": [...]}
+
+Skipped: interactions whose usage is missing, whose request body is not JSON, whose response
+is an error (HTTP status >= 400 or an ``error`` object), and streamed calls whose final usage
+chunk is missing. Streamed calls with a usage chunk are rebuilt into one final response.
+Duplicates (same request and usage) are written once, the first seen kept.
+
+Two cassette layouts are read: vcrpy's ``body: {string: ...}`` (text, or bytes that may be
+gzip-compressed) and pydantic-ai's ``parsed_body`` (the JSON body already parsed into YAML).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ENDPOINTS: dict[str, str] = {
+    "/v1/chat/completions": "chat.completions",  # Chat Completions API
+    "/v1/responses": "responses",  # Responses API (not /responses/{id}, /compact, /input_tokens)
+}
+OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  # billed by OpenAI's tokenizers
+MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
+CASSETTE_PATH = re.compile(r"cassette", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CassetteFile:
+    path: str
+    commit: str
+    blob: str
+
+
+# ---------------------------------------------------------------- reading the repository
+
+def _git(git_dir: Path, *args: str) -> bytes:
+    return subprocess.run(["git", "-C", str(git_dir), *args], check=True, capture_output=True).stdout
+
+
+def cassettes_at(git_dir: Path, rev: str) -> list[CassetteFile]:
+    """Cassette files in one commit's tree."""
+    commit = _git(git_dir, "rev-parse", rev).decode().strip()
+    out = _git(git_dir, "ls-tree", "-r", commit).decode()
+    files = []
+    for line in out.splitlines():
+        meta, path = line.split("\t", 1)
+        _, kind, blob = meta.split()
+        if kind == "blob" and CASSETTE_PATH.search(path) and path.endswith((".yaml", ".yml")):
+            files.append(CassetteFile(path, commit, blob))
+    return files
+
+
+def cassettes_in_history(git_dir: Path, rev: str) -> list[CassetteFile]:
+    """Every version of every cassette file reachable from ``rev``, newest first.
+
+    Each blob is attributed to the newest commit that wrote it (``git log --raw``),
+    so re-recorded cassettes contribute their older recordings too.
+    """
+    out = _git(git_dir, "log", rev, "--raw", "--no-renames", "--no-abbrev", "--format=C %H").decode()
+    files: dict[str, CassetteFile] = {}
+    commit = ""
+    for line in out.splitlines():
+        if line.startswith("C "):
+            commit = line[2:]
+        elif line.startswith(":"):
+            meta, path = line.split("\t", 1)
+            parts = meta.split()
+            blob, status = parts[3], parts[4]
+            if status.startswith("D") or not CASSETTE_PATH.search(path):
+                continue
+            if path.endswith((".yaml", ".yml")) and blob not in files:
+                files[blob] = CassetteFile(path, commit, blob)
+    return list(files.values())
+
+
+# ---------------------------------------------------------------- decoding bodies
+
+def _body_bytes(body: object) -> bytes | None:
+    if body is None:
+        return None
+    if isinstance(body, dict):
+        body = body.get("string")
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray)):
+        data = bytes(body)
+        if data[:2] == b"\x1f\x8b":
+            return gzip.decompress(data)
+        try:
+            return zlib.decompress(data)
+        except zlib.error:
+            return data
+    return None
+
+
+def decode_json_body(part: dict) -> object | None:
+    """The JSON body of a cassette request or response, or None if it is not JSON."""
+    if "parsed_body" in part:
+        return part["parsed_body"]
+    raw = _body_bytes(part.get("body"))
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def decode_text_body(part: dict) -> str | None:
+    if isinstance(part.get("parsed_body"), str):
+        return part["parsed_body"]
+    raw = _body_bytes(part.get("body"))
+    return raw.decode("utf-8", "replace") if raw else None
+
+
+def _sse_events(text: str) -> Iterator[dict]:
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("data:"):
+            continue
+        payload = line[5:].strip()
+        if payload == "[DONE]":
+            return
+        try:
+            yield json.loads(payload)
+        except ValueError:
+            continue
+
+
+def rebuild_chat_stream(text: str) -> dict | None:
+    """One chat.completion object from streamed chunks, or None without a usage chunk."""
+    usage = None
+    head: dict = {}
+    choices: dict[int, dict] = {}
+    for chunk in _sse_events(text):
+        if chunk.get("usage"):
+            usage = chunk["usage"]
+        for key in ("id", "created", "model", "system_fingerprint", "service_tier"):
+            if chunk.get(key) is not None:
+                head[key] = chunk[key]
+        for ch in chunk.get("choices") or []:
+            acc = choices.setdefault(ch.get("index", 0), {"role": "assistant", "content": None, "tool_calls": {}})
+            delta = ch.get("delta") or {}
+            if delta.get("content"):
+                acc["content"] = (acc["content"] or "") + delta["content"]
+            for tc in delta.get("tool_calls") or []:
+                slot = acc["tool_calls"].setdefault(tc.get("index", 0), {"id": None, "type": "function", "function": {"name": "", "arguments": ""}})
+                if tc.get("id"):
+                    slot["id"] = tc["id"]
+                fn = tc.get("function") or {}
+                slot["function"]["name"] += fn.get("name") or ""
+                slot["function"]["arguments"] += fn.get("arguments") or ""
+            if ch.get("finish_reason"):
+                acc["finish_reason"] = ch["finish_reason"]
+    if usage is None:
+        return None
+    out_choices = []
+    for index in sorted(choices):
+        acc = choices[index]
+        message = {"role": "assistant", "content": acc["content"]}
+        if acc["tool_calls"]:
+            message["tool_calls"] = [acc["tool_calls"][i] for i in sorted(acc["tool_calls"])]
+        out_choices.append({"index": index, "message": message, "finish_reason": acc.get("finish_reason")})
+    return {**head, "object": "chat.completion", "choices": out_choices, "usage": usage, "_rebuilt_from_stream": True}
+
+
+def rebuild_responses_stream(text: str) -> dict | None:
+    """The final response object of a streamed Responses API call (``response.completed``)."""
+    final = None
+    for event in _sse_events(text):
+        if event.get("type") in ("response.completed", "response.incomplete") and isinstance(event.get("response"), dict):
+            final = dict(event["response"])
+    if final is None or not final.get("usage"):
+        return None
+    final["_rebuilt_from_stream"] = True
+    return final
+
+
+# ---------------------------------------------------------------- features
+
+def _content_parts(content: object) -> list[dict]:
+    return [p for p in content if isinstance(p, dict)] if isinstance(content, list) else []
+
+
+def _image_feature(url: object) -> str:
+    return "image_base64" if isinstance(url, str) and url.startswith("data:") else "image_url"
+
+
+def chat_features(request: dict, response: dict, usage: dict) -> set[str]:
+    """What a Chat Completions request (and its completion) holds."""
+    found: set[str] = set()
+    for message in request.get("messages") or []:
+        role = message.get("role")
+        content = message.get("content")
+        if role in ("system", "developer"):
+            found.add("system")
+        if "name" in message and role not in ("function",):
+            found.add("name")
+        if role == "assistant" and (message.get("tool_calls") or message.get("function_call")):
+            found.add("tool_calls_history")
+        if role in ("tool", "function"):
+            found.add("tool_results")
+        if isinstance(content, str) and content:
+            found.add("text")
+        for part in _content_parts(content):
+            kind = part.get("type")
+            if kind == "text":
+                found.add("text")
+            elif kind == "image_url":
+                found.add(_image_feature((part.get("image_url") or {}).get("url")))
+            elif kind == "file":
+                found.add("file_pdf")
+            elif kind == "input_audio":
+                found.add("input_audio")
+    if request.get("tools"):
+        found.add("tools")
+    if request.get("functions"):
+        found.add("functions_legacy")
+    fmt = (request.get("response_format") or {}).get("type")
+    if fmt in ("json_schema", "json_object"):
+        found.add(f"response_format_{fmt}")
+    if request.get("stream"):
+        found.add("streaming")
+    for choice in response.get("choices") or []:
+        message = choice.get("message") or {}
+        if message.get("tool_calls") or message.get("function_call"):
+            found.add("completion_tool_calls")
+    if ((usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0) > 0:
+        found.add("reasoning")
+    return found
+
+
+def responses_features(request: dict, response: dict, usage: dict) -> set[str]:
+    """What a Responses API request (and its output) holds."""
+    found: set[str] = set()
+    if request.get("instructions"):
+        found.add("system")
+    items = request.get("input")
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type", "message")
+        if kind == "message":
+            if item.get("role") in ("system", "developer"):
+                found.add("system")
+            content = item.get("content")
+            if isinstance(content, str) and content:
+                found.add("text")
+            for part in _content_parts(content):
+                ptype = part.get("type")
+                if ptype in ("input_text", "output_text", "text"):
+                    found.add("text")
+                elif ptype == "input_image":
+                    found.add(_image_feature(part.get("image_url")) if part.get("image_url") else "image_file_id")
+                elif ptype == "input_file":
+                    found.add("file_pdf")
+                elif ptype == "input_audio":
+                    found.add("input_audio")
+        elif kind in ("function_call", "custom_tool_call"):
+            found.add("tool_calls_history")
+        elif kind in ("function_call_output", "custom_tool_call_output"):
+            found.add("tool_results")
+        elif kind == "reasoning":
+            found.add("reasoning_history")
+        else:
+            found.add("builtin_tool_history")
+    tools = request.get("tools") or []
+    if any(t.get("type") in ("function", "custom") for t in tools):
+        found.add("tools")
+    if any(t.get("type") not in ("function", "custom") for t in tools):
+        found.add("builtin_tools")
+    fmt = ((request.get("text") or {}).get("format") or {}).get("type")
+    if fmt in ("json_schema", "json_object"):
+        found.add(f"response_format_{fmt}")
+    if request.get("stream"):
+        found.add("streaming")
+    if any(isinstance(o, dict) and o.get("type") in ("function_call", "custom_tool_call") for o in response.get("output") or []):
+        found.add("completion_tool_calls")
+    if ((usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0) > 0:
+        found.add("reasoning")
+    return found
+
+
+# ---------------------------------------------------------------- interactions
+
+def _host(uri: str) -> str:
+    match = re.match(r"^[a-z]+://([^/:]+)", uri or "")
+    return match.group(1).lower() if match else ""
+
+
+def _endpoint(uri: str) -> str | None:
+    if not OPENAI_HOSTS.match(_host(uri)):
+        return None  # OpenAI-compatible hosts (Groq, OpenRouter, ...) bill other tokenizers
+    path = re.sub(r"^[a-z]+://[^/]+", "", uri or "").split("?")[0]
+    for suffix, name in ENDPOINTS.items():
+        if path.endswith(suffix):
+            return name
+    return None
+
+
+def _status(response: dict) -> int:
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else status
+    return int(code) if isinstance(code, (int, str)) and str(code).isdigit() else 200
+
+
+def extract(interaction: dict) -> tuple[dict | None, str]:
+    """(record without id/source, reason) for one cassette interaction; record None when skipped."""
+    req, resp = interaction.get("request") or {}, interaction.get("response") or {}
+    endpoint = _endpoint(req.get("uri", ""))
+    if endpoint is None or str(req.get("method", "POST")).upper() != "POST":
+        return None, "not a chat/responses POST to an OpenAI host"
+    request = decode_json_body(req)
+    if not isinstance(request, dict):
+        return None, "request body not JSON"
+    if _status(resp) >= 400:
+        return None, "error status"
+    response = decode_json_body(resp)
+    if response is None and request.get("stream"):
+        text = decode_text_body(resp) or ""
+        response = rebuild_chat_stream(text) if endpoint == "chat.completions" else rebuild_responses_stream(text)
+        if response is None:
+            return None, "stream without usage chunk"
+    if not isinstance(response, dict):
+        return None, "response body not JSON"
+    if response.get("error"):
+        return None, "error response"
+    usage = response.get("usage")
+    if not isinstance(usage, dict) or not usage:
+        return None, "usage missing"
+    if endpoint == "chat.completions" and "prompt_tokens" not in usage:
+        return None, "usage without prompt_tokens"
+    if endpoint == "responses" and "input_tokens" not in usage:
+        return None, "usage without input_tokens"
+    pick = chat_features if endpoint == "chat.completions" else responses_features
+    record = {
+        "endpoint": endpoint,
+        "host": _host(req.get("uri", "")),
+        "model": request.get("model"),
+        "response_model": response.get("model"),
+        "request": request,
+        "response": response,
+        "usage": usage,
+        "features": sorted(pick(request, response, usage)),
+    }
+    return record, "ok"
+
+
+def model_family(model: str | None) -> str:
+    """Coarse family of a model name, for the coverage table.
+
+    >>> model_family("gpt-4o-mini-2024-07-18"), model_family("gpt-5.1"), model_family("o3-mini")
+    ('gpt-4o-mini', 'gpt-5.1', 'o3-mini')
+    """
+    name = (model or "?").split("/")[-1].lower()
+    for pattern in (
+        r"gpt-\d+(\.\d+)?-(mini|nano|pro|codex)", r"gpt-4o-(mini|audio|search|realtime)", r"gpt-4-turbo",
+        r"gpt-4\.5", r"gpt-4o", r"gpt-4\.1", r"gpt-3\.5-turbo", r"gpt-4-\d{4}", r"gpt-4", r"gpt-\d+(\.\d+)?",
+        r"o\d-(mini|pro|deep-research)", r"o\d", r"chatgpt-4o", r"codex-mini",
+    ):
+        match = re.match(pattern, name)
+        if match:
+            return match.group(0)
+    return name
+
+
+def _dedupe_key(record: dict) -> str:
+    blob = json.dumps([record["request"], record["usage"]], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def build(git_dir: Path, repo: str, rev: str, history: bool) -> tuple[list[dict], Counter]:
+    files = cassettes_in_history(git_dir, rev) if history else cassettes_at(git_dir, rev)
+    records: list[dict] = []
+    seen: set[str] = set()
+    covered: set[tuple[str, str]] = set()
+    big: list[dict] = []
+    reasons: Counter = Counter()
+    for cf in files:
+        try:
+            raw = _git(git_dir, "cat-file", "blob", cf.blob)
+        except subprocess.CalledProcessError:  # snapshots may leave out their largest files
+            reasons["cassette absent from the snapshot"] += 1
+            continue
+        if b"openai" not in raw:
+            continue
+        try:
+            doc = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            reasons["cassette not YAML"] += 1
+            continue
+        for index, interaction in enumerate((doc or {}).get("interactions") or [] if isinstance(doc, dict) else []):
+            record, reason = extract(interaction)
+            reasons[reason] += 1
+            if record is None:
+                continue
+            key = _dedupe_key(record)
+            if key in seen:
+                reasons["duplicate"] += 1
+                continue
+            seen.add(key)
+            record = {
+                "id": f"{repo.split('/')[-1]}-{key[:12]}",
+                "source": f"{repo}:{cf.path}@{cf.commit}#{index}",
+                **record,
+            }
+            if len(json.dumps(record, ensure_ascii=False).encode("utf-8")) > MAX_LINE_BYTES:
+                big.append(record)
+                continue
+            records.append(record)
+            covered.update((model_family(record["model"]), f) for f in record["features"])
+    for record in big:  # oversized lines only where they add a family x feature pair
+        pairs = {(model_family(record["model"]), f) for f in record["features"]}
+        if pairs - covered:
+            records.append(record)
+            covered |= pairs
+        else:
+            reasons["oversized, nothing new"] += 1
+    return records, reasons
+
+
+GROUPS: dict[str, frozenset[str]] = {  # feature groups of issue 8's goals
+    "plain": frozenset(),  # none of the tags below
+    "tools": frozenset({"tools", "tool_calls_history", "tool_results", "functions_legacy", "completion_tool_calls"}),
+    "struct": frozenset({"response_format_json_schema", "response_format_json_object"}),
+    "image": frozenset({"image_base64", "image_url", "image_file_id"}),
+    "file/audio": frozenset({"file_pdf", "input_audio"}),
+    "name": frozenset({"name"}),
+    "reasoning": frozenset({"reasoning"}),
+    "stream": frozenset({"streaming"}),
+}
+
+
+def _detail_keys(usage: dict) -> set[str]:
+    """Usage detail fields with a non-zero value, e.g. 'cached_tokens'."""
+    keys = set()
+    for field in ("prompt_tokens_details", "completion_tokens_details", "input_tokens_details", "output_tokens_details"):
+        for key, value in (usage.get(field) or {}).items():
+            if isinstance(value, int) and value > 0:
+                keys.add(f"{field.split('_')[0]}.{key}")
+    return keys
+
+
+def coverage_table(paths: list[Path]) -> str:
+    """Markdown table: records per endpoint x model family x feature group, and non-zero usage details."""
+    rows: dict[tuple[str, str], Counter] = {}
+    for path in paths:
+        for line in path.open(encoding="utf-8"):
+            record = json.loads(line)
+            row = rows.setdefault((record["endpoint"], model_family(record["model"])), Counter())
+            tags = set(record["features"])
+            row["n"] += 1
+            for group, members in GROUPS.items():
+                hit = not (tags & frozenset().union(*GROUPS.values())) if group == "plain" else tags & members
+                row[group] += bool(hit)
+            for key in _detail_keys(record["usage"]):
+                row[key] += 1
+    details = sorted({k for row in rows.values() for k in row if "." in k})
+    head = ["endpoint", "family", "n", *GROUPS, *details]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for (endpoint, family), row in sorted(rows.items()):
+        cells = [endpoint, family, *[str(row[k]) if row[k] else "." for k in head[2:]]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["summary"]:  # python tools/build_fixtures.py summary FILE.jsonl ...
+        print(coverage_table([Path(p) for p in argv[1:]]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--git-dir", type=Path, required=True)
+    parser.add_argument("--repo", required=True, help="owner/name, written into each line's source")
+    parser.add_argument("--commit", default="HEAD")
+    parser.add_argument("--history", action="store_true", help="every version of each cassette, not only --commit's")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    records, reasons = build(args.git_dir, args.repo, args.commit, args.history)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{len(records)} records -> {args.out}", file=sys.stderr)
+    for reason, count in reasons.most_common():
+        print(f"  {count:6d}  {reason}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
