@@ -17,8 +17,9 @@ is an error (HTTP status >= 400 or an ``error`` object), and streamed calls whos
 chunk is missing. Streamed calls with a usage chunk are rebuilt into one final response.
 Duplicates (same request and usage) are written once, the first seen kept.
 
-Two cassette layouts are read: vcrpy's ``body: {string: ...}`` (text, or bytes that may be
-gzip-compressed) and pydantic-ai's ``parsed_body`` (the JSON body already parsed into YAML).
+Three cassette layouts are read: vcrpy's ``body: {string: ...}`` (text, or bytes that may be
+gzip-compressed), a plain ``content: "..."`` text body, and pydantic-ai's ``parsed_body`` (the JSON
+body already parsed into YAML).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def decode_json_body(part: dict) -> object | None:
     """The JSON body of a cassette request or response, or None if it is not JSON."""
     if "parsed_body" in part:
         return part["parsed_body"]
-    raw = _body_bytes(part.get("body"))
+    raw = _body_bytes(part.get("body") if part.get("body") is not None else part.get("content"))
     if not raw:
         return None
     try:
@@ -133,7 +134,7 @@ def decode_json_body(part: dict) -> object | None:
 def decode_text_body(part: dict) -> str | None:
     if isinstance(part.get("parsed_body"), str):
         return part["parsed_body"]
-    raw = _body_bytes(part.get("body"))
+    raw = _body_bytes(part.get("body") if part.get("body") is not None else part.get("content"))
     return raw.decode("utf-8", "replace") if raw else None
 
 
@@ -377,11 +378,15 @@ def model_family(model: str | None) -> str:
 
     >>> model_family("gpt-4o-mini-2024-07-18"), model_family("gpt-5.1"), model_family("o3-mini")
     ('gpt-4o-mini', 'gpt-5.1', 'o3-mini')
+    >>> model_family("gpt-4-0125-preview"), model_family("gpt-4-0613")
+    ('gpt-4-turbo', 'gpt-4')
     """
     name = (model or "?").split("/")[-1].lower()
+    if re.match(r"gpt-4-(turbo|\d{4}-preview|vision-preview)", name):
+        return "gpt-4-turbo"  # gpt-4-1106-preview, gpt-4-0125-preview, gpt-4-vision-preview
     for pattern in (
         r"gpt-\d+(\.\d+)?-(mini|nano|pro|codex)", r"gpt-4o-(mini|audio|search|realtime)", r"gpt-4-turbo",
-        r"gpt-4\.5", r"gpt-4o", r"gpt-4\.1", r"gpt-3\.5-turbo", r"gpt-4-\d{4}", r"gpt-4", r"gpt-\d+(\.\d+)?",
+        r"gpt-4\.5", r"gpt-4o", r"gpt-4\.1", r"gpt-3\.5-turbo", r"gpt-4", r"gpt-\d+(\.\d+)?",
         r"o\d-(mini|pro|deep-research)", r"o\d", r"chatgpt-4o", r"codex-mini",
     ):
         match = re.match(pattern, name)
