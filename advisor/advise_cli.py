@@ -38,12 +38,33 @@ def _recommendations(args, h):
 
 
 def _advice_dict(recs, notes) -> dict:
+    from .bill import whole_bill
+
     main = recs["all"].as_dict()
     main["assumptions"] = list(dict.fromkeys(main["assumptions"] + notes))
     if len(recs) > 1:
         main["tasks"] = {t: {k: v for k, v in r.as_dict().items() if k != "options"}
                          for t, r in recs.items() if t != "all"}
+    main["whole_bill"] = whole_bill(recs).as_dict()
     return main
+
+
+_BILL_COLS = [("task", "task", ""), ("verdict", "verdict", ""), ("requests_per_day", "req/day", ",.0f"),
+              ("current_usd_per_month", "today USD/month", ",.0f"), ("option", "fine-tune with", ""),
+              ("new_usd_per_month", "then USD/month", ",.0f"), ("savings_usd_per_month", "saves USD/month", ",.0f"),
+              ("one_off_usd", "one-off USD", ",.0f")]
+
+
+def _bill_text(bill: dict, h) -> list[str]:
+    rows = [{**t, "option": t["option"] or "-"} for t in bill["tasks"]]
+    rows.append({"task": "total", "verdict": "", "requests_per_day": sum(t["requests_per_day"] for t in bill["tasks"]),
+                 "current_usd_per_month": bill["current_usd_per_month"], "option": "",
+                 "new_usd_per_month": bill["new_usd_per_month"], "savings_usd_per_month": bill["savings_usd_per_month"],
+                 "one_off_usd": bill["one_off_usd"]})
+    return ["", f"whole bill: {h['fmt'](bill['current_usd_per_month'], ',.0f')} USD/month today, "
+                f"{h['fmt'](bill['new_usd_per_month'], ',.0f')} with the qualifying tasks fine-tuned; saves "
+                f"{h['fmt'](bill['savings_usd_horizon'], ',.0f')} USD over {bill['horizon_months']} months "
+                "(people's time included)", h["table"](rows, _BILL_COLS)]
 
 
 def _text(advice: dict, h) -> str:
@@ -57,6 +78,8 @@ def _text(advice: dict, h) -> str:
     for task, t in (advice.get("tasks") or {}).items():
         lines.append(f"  task {task}: {t['verdict'].upper()} ({t['requests_per_day']:,.0f}/day; "
                      f"{'; '.join(r['code'] for r in t['reasons'] if r['effect'] in ('blocks', 'delays')) or 'all clear'})")
+    if advice.get("whole_bill") and len(advice["whole_bill"]["tasks"]) > 1:
+        lines += _bill_text(advice["whole_bill"], h)
     lines.append("")
     lines.append(h["table"](advice["options"], h["option_cols"]))
     if advice["assumptions"]:
@@ -82,7 +105,7 @@ def _cmd_report(args, h) -> int:
     return 0
 
 
-def _add_advise_flags(p, add_workload_flags, add_scenario_flags, add_price_flags) -> None:
+def _add_advise_flags(p, add_workload_flags, add_scenario_flags, add_price_flags, h) -> None:
     from .cli_logs import add_log_flags
 
     p.add_argument("logs", nargs="*", metavar="LOG", help="exported logs (optional: typed numbers work too)")
@@ -90,20 +113,22 @@ def _add_advise_flags(p, add_workload_flags, add_scenario_flags, add_price_flags
     add_workload_flags(p, required=False)
     add_scenario_flags(p)
     add_price_flags(p)
-    p.add_argument("--min-requests-per-day", type=float, default=100.0, help="volume threshold of the advice")
-    p.add_argument("--min-savings-usd-per-month", type=float, default=100.0,
-                   help="monthly savings below which running your own model is not worth it")
-    p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws")
-    p.add_argument("--seed", type=int, default=0)
+    num = h["number"]
+    p.add_argument("--min-requests-per-day", type=num(float, 0, 1e9), default=100.0,
+                   help="volume guard of the advice (latency-sensitive traffic aside)")
+    p.add_argument("--min-savings-usd-per-month", type=num(float, 0, 1e12), default=100.0,
+                   help="monthly savings after upkeep below which running your own model is not worth it")
+    p.add_argument("--draws", type=num(int, 100, 1_000_000), default=10_000, help="Monte Carlo draws, 100 to 1,000,000")
+    p.add_argument("--seed", type=num(int, 0, 2**63 - 1), default=0, help="Monte Carlo seed, >= 0")
 
 
 def register(sub, add_workload_flags, add_scenario_flags, add_price_flags, h) -> None:
     a = sub.add_parser("advise", help="the verdict, with reasons, break-even and P(pays off)")
-    _add_advise_flags(a, add_workload_flags, add_scenario_flags, add_price_flags)
+    _add_advise_flags(a, add_workload_flags, add_scenario_flags, add_price_flags, h)
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=lambda x: _cmd_advise(x, h))
 
     r = sub.add_parser("report", help="write a shareable Markdown or HTML report")
-    _add_advise_flags(r, add_workload_flags, add_scenario_flags, add_price_flags)
+    _add_advise_flags(r, add_workload_flags, add_scenario_flags, add_price_flags, h)
     r.add_argument("-o", "--output", required=True, help="report.md or report.html")
     r.set_defaults(func=lambda x: _cmd_report(x, h), json=False)

@@ -38,16 +38,30 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
-def _positive(kind):
+def _number(kind=float, lo: float = 0.0, hi: float = math.inf, *, lo_open: bool = False):
+    """An argparse type: a finite ``kind`` in [lo, hi] (``(lo, hi]`` with ``lo_open``); the error names the range."""
+    rng = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+
     def parse(text: str):
         try:
             v = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if v < 0 or (isinstance(v, float) and not math.isfinite(v)):
-            raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+            raise argparse.ArgumentTypeError(f"{text!r} is not a{' whole' if kind is int else ''} number") from None
+        if isinstance(v, float) and not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{text!r} must be a finite number in {rng}")
+        if v < lo or v > hi or (lo_open and v == lo):
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range: use a number in {rng}")
         return v
     return parse
+
+
+def _positive(kind):
+    """A finite number >= 0 (kept for the other commands' flags)."""
+    return _number(kind, 0.0, math.inf)
+
+
+MAX_REQUESTS_PER_DAY = 1e9
+MAX_TOKENS = 10_000_000
 
 
 def _emit(obj: dict, as_json: bool, table: str) -> None:
@@ -89,53 +103,104 @@ def _add_price_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _add_workload_flags(p: argparse.ArgumentParser, required: bool) -> None:
-    p.add_argument("--requests-per-day", type=_positive(float), required=required)
-    p.add_argument("--prompt-tokens", type=_positive(float), required=required, help="mean prompt tokens per request")
-    p.add_argument("--completion-tokens", type=_positive(float), required=required,
+    p.add_argument("--requests-per-day", type=_number(float, 0, MAX_REQUESTS_PER_DAY), required=required,
+                   help="requests a day, 0 to 1e9")
+    p.add_argument("--prompt-tokens", type=_number(float, 0, MAX_TOKENS), required=required,
+                   help="mean prompt tokens per request")
+    p.add_argument("--completion-tokens", type=_number(float, 0, MAX_TOKENS), required=required,
                    help="mean completion tokens per request")
-    p.add_argument("--cached-tokens", type=_positive(float), default=0.0,
+    p.add_argument("--cached-tokens", type=_number(float, 0, MAX_TOKENS), default=0.0,
                    help="mean cached prompt tokens per request (part of --prompt-tokens)")
-    p.add_argument("--peak-to-mean", type=float, help="busiest hour / mean hour request rate (default 2)")
-    p.add_argument("--ft-token-ratio", type=float,
-                   help="7B-tokenizer tokens per API token (default 1; logs measure it, ~1.13 for English prose)")
+    p.add_argument("--peak-to-mean", type=_number(float, 1, 100),
+                   help="busiest hour / mean hour request rate, 1 to 100 (default 2)")
+    p.add_argument("--ft-token-ratio", type=_number(float, 0.2, 5, lo_open=True),
+                   help="7B-tokenizer tokens per API token, in (0.2, 5] (default 1; logs measure it, ~1.13 for "
+                        "English prose)")
+
+
+# people's time and operations: flag -> (Scenario field, type, help); unset = the sourced default
+_PEOPLE_FLAGS = {
+    "--engineer-usd-per-hour": ("engineer_usd_per_hour", _number(float, 0.01, 10_000),
+                                "an engineer's loaded cost per hour (default: BLS median wage x loaded-cost multiplier)"),
+    "--review-minutes-per-example": ("review_minutes_per_example", _number(float, 0, 600),
+                                     "minutes to review one training example (default 0.5)"),
+    "--eval-set-hours": ("eval_set_hours", _number(float, 0, 10_000), "hours to build the evaluation set (default 4)"),
+    "--integration-hours": ("integration_hours", _number(float, 0, 10_000),
+                            "hours to integrate the fine-tuned model (default 4)"),
+    "--retrain-hours": ("retrain_hours", _number(float, 0, 10_000), "people hours per retraining (default 2)"),
+    "--monitoring-hours-per-month": ("monitoring_hours_per_month", _number(float, 0, 744),
+                                     "hours a month watching the fine-tuned model (default 0.5)"),
+    "--selfhost-ops-hours-per-month": ("selfhost_ops_hours_per_month", _number(float, 0, 744),
+                                       "hours a month operating self-hosted serving (default 8)"),
+    "--switch-model-hours": ("switch_model_hours", _number(float, 0, 10_000),
+                             "hours to switch to a cheaper API model (default 2)"),
+    "--eval-examples": ("eval_examples", _number(int, 0, 1_000_000),
+                        "examples judged by the judge model at every training run (default 200)"),
+    "--min-replicas": ("min_replicas", _number(int, 1, 1000), "self-hosted GPUs always on (default 2)"),
+    "--cold-start-s": ("cold_start_s", _number(float, 0, 3600), "scale-to-zero cold start in seconds (default 30)"),
+}
 
 
 def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--baseline", help="the API model you pay for today (default: newest GPT-4-class on the date)")
     p.add_argument("--option", dest="options", action="append", default=[], metavar="ID",
                    help="an option to price: API id, hosted id (openpipe/mistral-7b) or selfhost/<model>@<gpu>[:provider]; "
-                        "repeatable (default: all hosted fine-tunes and Mistral-7B on five GPUs)")
-    p.add_argument("--horizon-months", type=int, default=12)
-    p.add_argument("--growth-per-month", type=float, default=0.0, help="monthly volume growth, 0.05 = +5%%")
+                        "repeatable (default: all hosted fine-tunes, Mistral-7B on five GPUs and every API model "
+                        "cheaper than the baseline)")
+    p.add_argument("--no-api-alternatives", action="store_true",
+                   help="do not price cheaper API models (switch model, no training) by default")
+    p.add_argument("--horizon-months", type=_number(int, 1, 120), default=12, help="1 to 120 months")
+    p.add_argument("--growth-per-month", type=_number(float, -0.5, 2, lo_open=True), default=0.0,
+                   help="monthly volume growth, 0.05 = +5%% (in (-0.5, 2])")
     p.add_argument("--batch", action="store_true", help="the baseline runs through the Batch API (50%% off)")
     p.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"])
-    p.add_argument("--scale-to-zero", action="store_true", help="self-hosted replicas autoscale to zero")
-    p.add_argument("--itl-target-ms", type=_positive(float), help="self-hosted inter-token latency target")
-    p.add_argument("--ttft-target-ms", type=_positive(float), help="self-hosted time-to-first-token target")
-    p.add_argument("--training-examples", type=_positive(int))
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--retrains-per-year", type=_positive(float), default=4.0)
-    p.add_argument("--prompt-changes-per-month", type=_positive(float))
-    p.add_argument("--labelling-usd", type=_positive(float), default=0.0, help="data/labelling/eval cost per training run")
-    p.add_argument("--engineering-usd", type=_positive(float), default=0.0, help="one-off integration cost")
-    p.add_argument("--ops-usd-per-month", type=_positive(float), default=0.0, help="self-hosting operations cost")
+    p.add_argument("--scale-to-zero", action="store_true",
+                   help="self-hosted replicas autoscale to zero (cold starts cost GPU time and latency)")
+    p.add_argument("--latency-sensitive", action="store_true",
+                   help="users wait on the answer: no option slower than the baseline (or the targets) is advised, "
+                        "and low volume does not hold back a faster fine-tune")
+    p.add_argument("--e2e-target-ms", type=_number(float, 0, 86_400_000, lo_open=True),
+                   help="end-to-end latency target for every option")
+    p.add_argument("--itl-target-ms", type=_number(float, 0, 86_400_000, lo_open=True),
+                   help="self-hosted inter-token latency target")
+    p.add_argument("--ttft-target-ms", type=_number(float, 0, 86_400_000, lo_open=True),
+                   help="time-to-first-token target for every option")
+    p.add_argument("--training-examples", type=_number(int, 0, 100_000_000))
+    p.add_argument("--epochs", type=_number(int, 1, 20), default=3, help="1 to 20")
+    p.add_argument("--retrains-per-year", type=_number(float, 0, 365), default=4.0)
+    p.add_argument("--prompt-changes-per-month", type=_number(float, 0, 1000))
+    p.add_argument("--labelling-usd", type=_number(float, 0, 1e12),
+                   help="override: data review/labelling cost per training run (default: from people's time)")
+    p.add_argument("--engineering-usd", type=_number(float, 0, 1e12),
+                   help="override: one-off eval-set and integration cost (default: from people's time)")
+    p.add_argument("--ops-usd-per-month", type=_number(float, 0, 1e12),
+                   help="override: self-hosting operations cost a month (default: from people's time)")
+    p.add_argument("--judge-model", help="API model judging the evaluation (default: the baseline)")
+    for flag, (_, kind, text) in _PEOPLE_FLAGS.items():
+        p.add_argument(flag, type=kind, help=text)
     p.add_argument("--needs-deep-reasoning", action="store_true", help="the task needs GPT-4-level reasoning")
     p.add_argument("--out-of-domain", action="store_true", help="inputs drift outside what the logs show")
+
+
+def _ms(v):
+    return None if v is None else v / 1000.0
 
 
 def _scenario_from_args(a, workload):
     from .scenario import Scenario
 
+    people = {field: getattr(a, flag[2:].replace("-", "_")) for flag, (field, _, _) in _PEOPLE_FLAGS.items()}
     return Scenario(
         workload=workload, baseline=a.baseline, options=tuple(a.options), horizon_months=a.horizon_months,
         growth_per_month=a.growth_per_month, as_of=a.as_of, batch=a.batch, precision=a.precision,
-        scale_to_zero=a.scale_to_zero,
-        itl_target_s=None if a.itl_target_ms is None else a.itl_target_ms / 1000.0,
-        ttft_target_s=None if a.ttft_target_ms is None else a.ttft_target_ms / 1000.0,
+        scale_to_zero=a.scale_to_zero, latency_sensitive=a.latency_sensitive, e2e_target_s=_ms(a.e2e_target_ms),
+        itl_target_s=_ms(a.itl_target_ms), ttft_target_s=_ms(a.ttft_target_ms),
         training_examples=a.training_examples, epochs=a.epochs, retrains_per_year=a.retrains_per_year,
         prompt_changes_per_month=a.prompt_changes_per_month, labelling_usd_per_run=a.labelling_usd,
         engineering_usd=a.engineering_usd, selfhost_ops_usd_per_month=a.ops_usd_per_month,
-        needs_deep_reasoning=a.needs_deep_reasoning, out_of_domain=a.out_of_domain, price_files=tuple(a.prices))
+        judge_model=a.judge_model, include_api_alternatives=not a.no_api_alternatives,
+        needs_deep_reasoning=a.needs_deep_reasoning, out_of_domain=a.out_of_domain, price_files=tuple(a.prices),
+        **people)
 
 
 def _typed_workload(a):
@@ -147,10 +212,14 @@ def _typed_workload(a):
 
 _OPTION_KEYS = ("name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e2e_s", "one_off_usd",
                 "recurring_usd_per_month", "usd_horizon", "savings_ratio", "break_even_requests_per_day",
-                "payback_month", "gpus", "itl_s", "meets_latency", "notes", "source")
+                "payback_month", "gpus", "itl_s", "meets_latency", "notes", "source",
+                # added with total cost of ownership
+                "role", "total_usd_per_month", "savings_usd_per_month", "savings_usd_horizon", "cold_start_share",
+                "one_off_items", "recurring_items")
 
-_OPTION_COLS = [("name", "option", ""), ("kind", "kind", ""), ("usd_per_request", "USD/request", ".5f"),
+_OPTION_COLS = [("name", "option", ""), ("role", "role", ""), ("usd_per_request", "USD/request", ".5f"),
                 ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),
+                ("total_usd_per_month", "all-in USD/month", ",.0f"),
                 ("one_off_usd", "one-off USD", ",.0f"), ("break_even_requests_per_day", "break-even req/day", ",.0f"),
                 ("ttft_s", "TTFT s", ".2f"), ("e2e_s", "e2e s", ".1f"), ("gpus", "GPUs", ".0f")]
 
@@ -224,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _helpers():
-    return {"emit": _emit, "table": _table, "fmt": _fmt, "scenario_from_args": _scenario_from_args,
+    return {"emit": _emit, "table": _table, "fmt": _fmt, "number": _number, "scenario_from_args": _scenario_from_args,
             "typed_workload": _typed_workload, "option_rows": _option_rows, "option_cols": _OPTION_COLS}
 
 

@@ -1,10 +1,25 @@
 """Every option priced on one workload: per request, per month, over the horizon; break-even
-volume; payback month; volume sweeps.
+volume; payback month; volume sweeps. Each cost formula lives here once (``uncertainty`` scales
+these, it does not re-implement them).
 
-Conventions: a month is 365/12 = 30.4167 days; month m (0-based) carries volume
-``v_m = v_0 (1 + g)^m``; the cumulative cost after month m is
-``one_off + sum_{i<=m} (serving(v_i) + recurring)``. Fine-tuned options carry one-off training
-and engineering, and recurring retraining ``cost_per_run * retrains_per_year / 12``.
+Conventions: a month is 365/12 = 30.4167 days (``workload.DAYS_PER_MONTH``); month m (0-based)
+carries volume ``v_m = v_0 (1 + g)^m``; the cumulative cost after month m is
+``one_off + sum_{i<=m} (serving(v_i) + recurring)``.
+
+Total cost of ownership (people's time from ``pricing/data/people.yaml``, see ``pricing.people``):
+
+- a fine-tune's one-off = training compute + review of the examples + eval set and integration +
+  one evaluation run (``eval_examples`` judged by the judge model, priced from the catalog);
+- its recurring cost a month = ``retrains_per_year / 12 * (compute + retrain people + evaluation)``
+  + monitoring (+ operations for self-hosting);
+- a "switch model" option (a cheaper API model, no training) = switch hours + one evaluation run;
+- self-hosted serving keeps at least ``min_replicas`` GPUs always on (default 2), or scales to
+  zero and pays its cold starts (GPU time while loading, and latency for the requests that wait).
+
+Public names: :class:`PricedOption` (``role``: baseline | switch model | fine-tune, ``one_off_items``,
+``recurring_items``, ``cold_start_share``, ``meets_latency``), :func:`price_options`, :func:`compare`,
+:func:`best_option`, :func:`best_switch`, :func:`latency_targets`, :func:`cumulative_costs`,
+:func:`horizon_cost_usd`, :func:`break_even_requests_per_day`, :func:`payback_month`, :func:`sweep`.
 
 No-answer policy (as numpy-financial's ``irr``): a break-even that does not exist is ``None``
 (``NaN`` in frames and sweeps); a break-even of ``0.0`` means the option is cheaper at any volume.
@@ -15,11 +30,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from pricing import (
+    HOURS_PER_MONTH,
     Catalog,
     ServingEfficiency,
     api_request_cost_usd,
@@ -28,6 +45,7 @@ from pricing import (
     hosted_request_cost_usd,
     load_catalog,
 )
+from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, review_usd
 from pricing.selfhost import replicas_for_peak
 from pricing.training import (
     TrainingRun,
@@ -36,14 +54,47 @@ from pricing.training import (
 )
 
 from .errors import ScenarioError
-from .scenario import OptionSpec, Scenario, default_baseline, default_options, parse_option
+from .scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
+from .workload import DAYS_PER_MONTH
 
-__all__ = ["DAYS_PER_MONTH", "PricedOption", "price_options", "compare", "break_even_requests_per_day",
-           "payback_month", "cumulative_costs", "cumulative_curves", "sweep", "horizon_cost_usd", "catalog_for"]
+__all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_options", "compare",
+           "break_even_requests_per_day", "payback_month", "cumulative_costs", "cumulative_curves", "sweep",
+           "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets",
+           "cold_start_share", "cold_starts_per_month"]
 
-DAYS_PER_MONTH = 365.0 / 12.0
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
+SECONDS_PER_DAY = 86_400.0
+
+
+class Role(StrEnum):
+    """What choosing the option means: keep paying the baseline, switch API model, or fine-tune."""
+
+    BASELINE = "baseline"
+    SWITCH = "switch model"
+    FINE_TUNE = "fine-tune"
+
+
+def cold_start_share(requests_per_day, idle_timeout_s: float, service_s: float):
+    """Share of requests that find no warm replica with scale-to-zero (Poisson arrivals, rate lambda/s):
+    ``exp(-lambda * (idle_timeout_s + service_s))``, the chance the previous request left more than the
+    keep-warm window ago.
+
+    >>> round(float(cold_start_share(100, 300, 5)), 3)   # lambda = 100/86400: exp(-0.353)
+    0.703
+    """
+    lam = np.asarray(requests_per_day, dtype=float) / SECONDS_PER_DAY
+    return np.exp(-lam * (idle_timeout_s + service_s))
+
+
+def cold_starts_per_month(requests_per_day, idle_timeout_s: float, service_s: float):
+    """``v * 30.4167 * cold_start_share``: replicas started from zero in a month.
+
+    >>> round(float(cold_starts_per_month(100, 300, 5)), 1)   # 100 * 30.4167 * 0.7030
+    2138.3
+    """
+    v = np.asarray(requests_per_day, dtype=float)
+    return v * DAYS_PER_MONTH * cold_start_share(v, idle_timeout_s, service_s)
 
 
 @dataclass(frozen=True)
@@ -51,7 +102,7 @@ class PricedOption:
     """One option's cost structure: enough to cost any volume (vectorised) without the catalog."""
 
     name: str
-    kind: str                        # api | hosted | selfhost
+    kind: str                        # api | hosted | selfhost (OptionKind)
     fine_tuned: bool
     usd_per_request: float | None    # per-token options; None for self-hosted (volume-dependent)
     usd_per_gpu_hour: float | None = None
@@ -60,7 +111,8 @@ class PricedOption:
     scale_to_zero: bool = False
     idle_timeout_s: float = 300.0
     service_s: float = 1.0
-    ops_usd_per_month: float = 0.0
+    min_replicas: int = 1
+    cold_start_s: float = 0.0
     one_off_usd: float = 0.0
     training_usd_per_run: float = 0.0
     recurring_usd_per_month: float = 0.0
@@ -68,41 +120,148 @@ class PricedOption:
     e2e_s: float | None = None
     itl_s: float | None = None
     meets_latency: bool | None = None
+    cold_start_share: float | None = None
+    role: Role = Role.FINE_TUNE
+    one_off_items: tuple[tuple[str, float], ...] = ()
+    recurring_items: tuple[tuple[str, float], ...] = ()
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     curve: dict | None = field(default=None, repr=False, compare=False)
 
-    def serving_usd_per_month(self, requests_per_day):
-        """Serving cost of one month at ``requests_per_day`` (arrays welcome).
+    def gpu_hours_per_month(self, requests_per_day, *, capacity_factor=1.0):
+        """GPU-hours a month: always-on ``max(replicas_for_peak, min_replicas) * 730``; scale-to-zero
+        ``pricing.gpu_hours_per_month`` plus ``cold_starts_per_month * cold_start_s / 3600``."""
+        v = np.asarray(requests_per_day, dtype=float)
+        cap = self.replica_requests_per_s * np.asarray(capacity_factor, dtype=float)
+        if not self.scale_to_zero:
+            n = np.maximum(replicas_for_peak(v, self.peak_to_mean, cap), self.min_replicas)
+            return n * HOURS_PER_MONTH
+        cap = np.broadcast_to(cap, np.broadcast_shapes(cap.shape, v.shape))
+        hours = gpu_hours_per_month(v, self.peak_to_mean, cap, scale_to_zero=True,
+                                    idle_timeout_s=self.idle_timeout_s, service_s=self.service_s)
+        return hours + cold_starts_per_month(v, self.idle_timeout_s, self.service_s) * self.cold_start_s / 3600.0
 
-        Per-token: ``v * 30.4167 * usd_per_request``. Self-hosted: ``gpu_hours(v) * usd_per_gpu_hour + ops``.
+    def serving_usd_per_month(self, requests_per_day, *, price_factor=1.0, capacity_factor=1.0):
+        """Serving cost of one month at ``requests_per_day`` (arrays welcome; factors broadcast).
+
+        Per-token: ``v * 30.4167 * usd_per_request * price_factor``. Self-hosted:
+        ``gpu_hours(v) * usd_per_gpu_hour * price_factor`` with replica capacity ``* capacity_factor``.
         """
         v = np.asarray(requests_per_day, dtype=float)
+        pf = np.asarray(price_factor, dtype=float)
         if self.usd_per_request is not None:
-            return v * DAYS_PER_MONTH * self.usd_per_request
-        hours = gpu_hours_per_month(v, self.peak_to_mean, self.replica_requests_per_s,
-                                    scale_to_zero=self.scale_to_zero, idle_timeout_s=self.idle_timeout_s,
-                                    service_s=self.service_s)
-        return hours * self.usd_per_gpu_hour + self.ops_usd_per_month
+            return v * DAYS_PER_MONTH * self.usd_per_request * pf
+        return self.gpu_hours_per_month(v, capacity_factor=capacity_factor) * self.usd_per_gpu_hour * pf
+
+    def total_usd_per_month(self, requests_per_day):
+        """``serving + recurring`` (retraining, evaluation, monitoring, operations)."""
+        return self.serving_usd_per_month(requests_per_day) + self.recurring_usd_per_month
 
     def gpus(self, requests_per_day) -> np.ndarray | None:
-        if self.kind != "selfhost":
+        if self.kind != OptionKind.SELFHOST:
             return None
-        return replicas_for_peak(requests_per_day, self.peak_to_mean, self.replica_requests_per_s)
+        n = replicas_for_peak(requests_per_day, self.peak_to_mean, self.replica_requests_per_s)
+        return n if self.scale_to_zero else np.maximum(n, self.min_replicas)
 
 
 def catalog_for(scenario: Scenario) -> Catalog:
     return load_catalog(scenario.as_of, overrides=scenario.price_files)
 
 
-def _training_run(s: Scenario, tokens_per_example: float) -> TrainingRun:
-    return TrainingRun(examples=s.examples, tokens_per_example=tokens_per_example, epochs=s.epochs,
-                       labelling_usd=s.labelling_usd_per_run)
+# ---------------------------------------------------------------------------------------------
+# latency as a need
 
 
-def _fixed_costs(s: Scenario, per_run: float) -> tuple[float, float]:
-    """(one-off, recurring per month) for a fine-tuned option whose run costs ``per_run``."""
-    return per_run + s.engineering_usd, per_run * s.effective_retrains_per_year / 12.0
+@dataclass(frozen=True)
+class LatencyTargets:
+    """Targets every option is held to (seconds; None = none). ``why`` says where each came from."""
+
+    e2e_s: float | None = None
+    ttft_s: float | None = None
+    itl_s: float | None = None
+    why: str = ""
+
+    @property
+    def any(self) -> bool:
+        return any(x is not None for x in (self.e2e_s, self.ttft_s, self.itl_s))
+
+
+def latency_targets(s: Scenario, baseline_e2e_s: float | None) -> LatencyTargets:
+    """The user's targets; latency-sensitive without an end-to-end target = no slower than the baseline."""
+    e2e, why = s.e2e_target_s, "as given"
+    if e2e is None and s.latency_sensitive and baseline_e2e_s:
+        e2e, why = baseline_e2e_s, "latency-sensitive: no slower end to end than the baseline today"
+    return LatencyTargets(e2e, s.ttft_target_s, s.itl_target_s, why)
+
+
+def _meets(t: LatencyTargets, ttft: float | None, e2e: float | None, itl: float | None = None) -> bool | None:
+    """False when a known latency misses its target; None without targets or with an unknown figure."""
+    if not t.any:
+        return None
+    pairs = [(tgt, v) for tgt, v in ((t.e2e_s, e2e), (t.ttft_s, ttft), (t.itl_s, itl)) if tgt is not None]
+    if any(v is not None and v > tgt for tgt, v in pairs):
+        return False
+    return None if any(v is None for _, v in pairs) else True
+
+
+def _operating_index(curve: dict, t: LatencyTargets) -> tuple[int, bool]:
+    """(largest concurrency index that meets every target, whether any does); index 0 if none."""
+    ok = np.ones(len(curve["batch"]), dtype=bool)
+    for key, tgt in (("itl_s", t.itl_s), ("ttft_s", t.ttft_s), ("e2e_s", t.e2e_s)):
+        if tgt is not None:
+            ok &= curve[key] <= tgt
+    return (int(np.flatnonzero(ok)[-1]), True) if ok.any() else (0, False)
+
+
+# ---------------------------------------------------------------------------------------------
+# total cost of ownership pieces
+
+
+def _judge_usd_per_request(s: Scenario, cat: Catalog, judge: str, p: PeopleCosts) -> float:
+    w = s.workload
+    n_in, n_out = judge_tokens(p, w.prompt_tokens, w.completion_tokens)
+    return float(api_request_cost_usd(n_in, n_out, cat.api_model(judge).price))
+
+
+@dataclass(frozen=True)
+class _Tco:
+    """People and evaluation costs common to every option of one scenario."""
+
+    people: PeopleCosts
+    eval_usd: float           # one evaluation run
+    judge: str
+
+    def fine_tune(self, s: Scenario, compute_usd_per_run: float, *, selfhost: bool) -> tuple[
+            float, float, tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
+        """(one-off, recurring a month, one-off items, recurring items) of a fine-tuned option."""
+        p = self.people
+        data_first = s.labelling_usd_per_run if s.labelling_usd_per_run is not None else review_usd(p, s.examples)
+        data_retrain = s.labelling_usd_per_run if s.labelling_usd_per_run is not None else hours_usd(p, p.retrain_hours)
+        setup = s.engineering_usd if s.engineering_usd is not None else hours_usd(p, p.eval_set_hours
+                                                                                  + p.integration_hours)
+        one_off_items = (("training compute", compute_usd_per_run), ("review of training examples", data_first),
+                         ("eval set and integration", setup), (f"evaluation ({self.judge} as judge)", self.eval_usd))
+        per_year = s.effective_retrains_per_year / 12.0
+        rec = [("retraining", per_year * (compute_usd_per_run + data_retrain + self.eval_usd)),
+               ("monitoring", hours_usd(p, p.monitoring_hours_per_month))]
+        if selfhost:
+            ops = s.selfhost_ops_usd_per_month if s.selfhost_ops_usd_per_month is not None else \
+                hours_usd(p, p.selfhost_ops_hours_per_month)
+            rec.append(("self-hosting operations", ops))
+        return (sum(v for _, v in one_off_items), sum(v for _, v in rec), one_off_items, tuple(rec))
+
+    def switch(self) -> tuple[float, tuple[tuple[str, float], ...]]:
+        items = (("switch and roll out", hours_usd(self.people, self.people.switch_model_hours)),
+                 (f"evaluation ({self.judge} as judge)", self.eval_usd))
+        return sum(v for _, v in items), items
+
+
+def _tco(s: Scenario, cat: Catalog, baseline_name: str) -> _Tco:
+    p = s.people_costs()
+    judge = parse_option(s.judge_model, cat).name if s.judge_model else baseline_name
+    if s.judge_model and parse_option(s.judge_model, cat).kind != OptionKind.API:
+        raise ScenarioError(f"judge_model={s.judge_model!r}: the judge must be an API model id, e.g. gpt-4o")
+    return _Tco(p, eval_run_usd(p, _judge_usd_per_request(s, cat, judge, p)), judge)
 
 
 # The tokenizer whose counts fill Workload.ft_* (the logs count with Mistral's v1 model).
@@ -129,38 +288,50 @@ def _latency_at_load(curve: dict, rps_per_replica: float) -> int:
     return int(idx[0]) if idx.size else len(curve["batch"]) - 1
 
 
-def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog) -> PricedOption:
-    w = s.workload
+def _training_run(s: Scenario, tokens_per_example: float) -> TrainingRun:
+    return TrainingRun(examples=s.examples, tokens_per_example=tokens_per_example, epochs=s.epochs)
+
+
+def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
+    w, p = s.workload, tco.people
     model, gpu = cat.open_model(spec.ref), cat.gpu(spec.gpu)
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
     curve = capacity_curve(model, gpu, n_in, n_out, s.precision, ServingEfficiency())
-    ok = np.ones(len(curve["batch"]), dtype=bool)
-    if s.itl_target_s is not None:
-        ok &= curve["itl_s"] <= s.itl_target_s
-    if s.ttft_target_s is not None:
-        ok &= curve["ttft_s"] <= s.ttft_target_s
-    i_cap = int(np.flatnonzero(ok)[-1]) if ok.any() else 0
+    i_cap, feasible = _operating_index(curve, t)
     rps_cap = float(curve["requests_per_s"][i_cap])
     replicas = int(replicas_for_peak(w.requests_per_day, w.peak_to_mean, rps_cap))
-    peak_rps = w.requests_per_day / 86400.0 * w.peak_to_mean
+    if not s.scale_to_zero:
+        replicas = max(replicas, p.min_replicas)
+    peak_rps = w.requests_per_day / SECONDS_PER_DAY * w.peak_to_mean
     i_op = min(_latency_at_load(curve, peak_rps / replicas), i_cap)
-    run = _training_run(s, n_in + n_out)
-    per_run = selfrun_training_cost_usd(run, model, gpu, gp.usd_per_hour, precision=s.precision)
-    one_off, recurring = _fixed_costs(s, per_run)
+    ttft, e2e, itl = float(curve["ttft_s"][i_op]), float(curve["e2e_s"][i_op]), float(curve["itl_s"][i_op])
     notes = [f"{gpu.name} from {gp.provider} at {gp.usd_per_hour:g} USD/h; up to {int(curve['batch'][i_cap])} "
              f"concurrent requests per GPU ({rps_cap:.2f} req/s)"]
+    cold = None
+    if s.scale_to_zero:
+        cold = float(cold_start_share(w.requests_per_day, s.idle_timeout_s, e2e))
+        ttft, e2e = ttft + cold * p.cold_start_s, e2e + cold * p.cold_start_s
+        notes.append(f"scale-to-zero: {cold:.0%} of requests wait for a {p.cold_start_s:g} s cold start "
+                     "(mean latencies include it)")
+        if gp.billing != "per_second":
+            notes.append(f"scale-to-zero assumed although {gp.provider} bills by the hour")
+    else:
+        notes.append(f"at least {p.min_replicas} GPUs always on (redundancy)")
     if tok_note:
         notes.append(tok_note)
-    if s.scale_to_zero and gp.billing != "per_second":
-        notes.append(f"scale-to-zero assumed although {gp.provider} bills by the hour")
+    run = _training_run(s, n_in + n_out)
+    per_run = selfrun_training_cost_usd(run, model, gpu, gp.usd_per_hour, precision=s.precision)
+    one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=True)
+    meets = _meets(t, ttft, e2e, itl) if feasible else (False if t.any else None)
     return PricedOption(
-        name=spec.name, kind="selfhost", fine_tuned=True, usd_per_request=None, usd_per_gpu_hour=gp.usd_per_hour,
-        replica_requests_per_s=rps_cap, peak_to_mean=w.peak_to_mean, scale_to_zero=s.scale_to_zero,
-        idle_timeout_s=s.idle_timeout_s, service_s=float(curve["e2e_s"][i_op]),
-        ops_usd_per_month=s.selfhost_ops_usd_per_month, one_off_usd=one_off, training_usd_per_run=per_run,
-        recurring_usd_per_month=recurring, ttft_s=float(curve["ttft_s"][i_op]), e2e_s=float(curve["e2e_s"][i_op]),
-        itl_s=float(curve["itl_s"][i_op]), meets_latency=bool(ok.any()) if (s.itl_target_s or s.ttft_target_s) else None,
+        name=spec.name, kind=OptionKind.SELFHOST, fine_tuned=True, usd_per_request=None,
+        usd_per_gpu_hour=gp.usd_per_hour, replica_requests_per_s=rps_cap, peak_to_mean=w.peak_to_mean,
+        scale_to_zero=s.scale_to_zero, idle_timeout_s=s.idle_timeout_s, service_s=float(curve["e2e_s"][i_op]),
+        min_replicas=p.min_replicas, cold_start_s=p.cold_start_s if s.scale_to_zero else 0.0,
+        one_off_usd=one_off, training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft,
+        e2e_s=e2e, itl_s=itl, meets_latency=meets, cold_start_share=cold, role=Role.FINE_TUNE,
+        one_off_items=one_items, recurring_items=rec_items,
         sources=(gp.source, gpu.source, model.source), notes=tuple(notes), curve=curve)
 
 
@@ -171,14 +342,13 @@ def _api_latency(latency, n_out: float) -> tuple[float | None, float | None]:
     return latency.ttft_s, decode + (latency.ttft_s or 0.0)
 
 
-def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog) -> PricedOption:
+def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
     w = s.workload
     ep = cat.hosted_endpoint(spec.ref)
     n_in, n_out, tok_note = served_tokens(w, ep.tokenizer)
     usd = float(hosted_request_cost_usd(n_in, n_out, ep.price))
-    run = _training_run(s, n_in + n_out)
-    per_run = hosted_training_cost_usd(run, ep.price)
-    one_off, recurring = _fixed_costs(s, per_run)
+    per_run = hosted_training_cost_usd(_training_run(s, n_in + n_out), ep.price)
+    one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=False)
     notes: list[str] = [tok_note] if tok_note else []
     ttft, e2e, itl = None, None, None
     if ep.latency is not None:
@@ -190,12 +360,16 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog) -> PricedOption:
         ttft, e2e, itl = float(curve["ttft_s"][i]), float(curve["e2e_s"][i]), float(curve["itl_s"][i])
         notes.append(f"latency estimated: {ep.base_model} on {ep.serving_gpu} at {i + 1} concurrent requests "
                      f"(the provider publishes none)")
-    return PricedOption(name=ep.id, kind="hosted", fine_tuned=True, usd_per_request=usd, one_off_usd=one_off,
+    return PricedOption(name=ep.id, kind=OptionKind.HOSTED, fine_tuned=True, usd_per_request=usd, one_off_usd=one_off,
                         training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft, e2e_s=e2e,
-                        itl_s=itl, sources=(ep.price.source,), notes=tuple(notes))
+                        itl_s=itl, meets_latency=_meets(t, ttft, e2e, itl), role=Role.FINE_TUNE,
+                        one_off_items=one_items, recurring_items=rec_items, sources=(ep.price.source,),
+                        notes=tuple(notes))
 
 
-def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool) -> PricedOption:
+def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: LatencyTargets | None = None,
+               tco: _Tco | None = None) -> PricedOption:
+    """An API model: the baseline (``tco`` None: nothing to change) or a "switch model" option."""
     w = s.workload
     m = cat.api_model(spec.ref)
     usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, m.price, cached_tokens=w.cached_tokens,
@@ -209,8 +383,16 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool) -> P
     if batch:
         notes.append(f"Batch API: {m.price.batch_discount:.0%} off, 24 h turnaround")
     sources = (m.price.source,) + ((m.price.batch_source,) if batch and m.price.batch_source else ())
-    return PricedOption(name=m.id, kind="api", fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
-                        sources=sources, notes=tuple(notes))
+    if tco is None:
+        return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
+                            e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes))
+    one_off, items = tco.switch()
+    notes.append("switch model, no training: check its quality on your evaluation set before moving traffic")
+    if getattr(m, "reasoning", False):
+        notes.append("reasoning model: hidden reasoning tokens bill as output and are not in these counts")
+    return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
+                        meets_latency=_meets(t or LatencyTargets(), ttft, e2e), one_off_usd=one_off,
+                        role=Role.SWITCH, one_off_items=items, sources=sources, notes=tuple(notes))
 
 
 def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
@@ -222,51 +404,100 @@ def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
         spec = parse_option(model, cat)
     except (KeyError, ValueError):
         return None
-    return spec.name if spec.kind == "api" else None
+    return spec.name if spec.kind == OptionKind.API else None
+
+
+def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption) -> list[str]:
+    """API models priced on the date that cost less per request than the baseline and fit the
+    request in their context, cheapest first."""
+    w = scenario.workload
+    out = []
+    for mid, m in cat.api_models.items():
+        if mid == baseline.name or m.context_tokens < w.prompt_tokens + w.completion_tokens:
+            continue
+        usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, m.price, cached_tokens=w.cached_tokens))
+        if usd < baseline.usd_per_request:
+            out.append((usd, mid))
+    return [mid for _, mid in sorted(out)]
 
 
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:
-    """(baseline, options) priced for the scenario. The baseline is never repeated among options."""
+    """(baseline, options) priced for the scenario. The baseline is never repeated among options.
+
+    Default options: every hosted fine-tune, Mistral-7B on the default GPUs, and (with
+    ``include_api_alternatives``) every API model cheaper than the baseline as a "switch model" option.
+    """
     cat = catalog or catalog_for(scenario)
     base_spec = parse_option(scenario.baseline or logged_baseline(scenario, cat) or default_baseline(cat), cat)
-    if base_spec.kind != "api":
+    if base_spec.kind != OptionKind.API:
         raise ScenarioError(f"baseline {base_spec.name!r} must be an API model (what you pay for today)")
     baseline = _price_api(base_spec, scenario, cat, batch=scenario.batch)
+    targets = latency_targets(scenario, baseline.e2e_s)
+    tco = _tco(scenario, cat, baseline.name)
+    names = list(scenario.options)
+    if not names:
+        names = list(default_options(cat))
+        if scenario.include_api_alternatives:
+            names += cheaper_api_models(scenario, cat, baseline)
     options: list[PricedOption] = []
     seen = {baseline.name}
-    for name in scenario.options or default_options(cat):
+    for name in names:
         spec = parse_option(name, cat)
         if spec.name in seen:
             continue
         seen.add(spec.name)
-        if spec.kind == "selfhost":
-            options.append(_price_selfhost(spec, scenario, cat))
-        elif spec.kind == "hosted":
-            options.append(_price_hosted(spec, scenario, cat))
+        if spec.kind == OptionKind.SELFHOST:
+            options.append(_price_selfhost(spec, scenario, cat, targets, tco))
+        elif spec.kind == OptionKind.HOSTED:
+            options.append(_price_hosted(spec, scenario, cat, targets, tco))
         else:
-            options.append(_price_api(spec, scenario, cat, batch=False))
+            options.append(_price_api(spec, scenario, cat, batch=False, t=targets, tco=tco))
     return baseline, options
+
+
+def _horizon_at(o: PricedOption, s: Scenario) -> float:
+    return float(horizon_cost_usd(o, s.workload.requests_per_day, s.horizon_months, s.growth_per_month)[0])
+
+
+def best_option(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> PricedOption | None:
+    """The fine-tuned option with the lowest horizon cost among those that meet the latency targets."""
+    del baseline  # kept in the signature: callers pass the pair price_options returns
+    ft = [o for o in options if o.fine_tuned and o.meets_latency is not False]
+    return min(ft, key=lambda o: _horizon_at(o, scenario)) if ft else None
+
+
+def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption | None:
+    """The "switch model" option with the lowest horizon cost among those that meet the latency targets."""
+    sw = [o for o in options if o.role == Role.SWITCH and o.meets_latency is not False]
+    return min(sw, key=lambda o: _horizon_at(o, scenario)) if sw else None
 
 
 # ---------------------------------------------------------------------------------------------
 # horizon arithmetic (vectorised over starting volumes)
 
 
-def _monthly_volumes(v0, months: int, growth: float) -> np.ndarray:
-    """``v0[:, None] * (1 + g) ** arange(months)``."""
+def _monthly_volumes(v0, months: int, growth=0.0) -> np.ndarray:
+    """``v0[..., None] * (1 + g)[..., None] ** arange(months)`` (v0 at least 1-d; g broadcasts with it)."""
     v = np.atleast_1d(np.asarray(v0, dtype=float))
-    return v[:, None] * (1.0 + growth) ** np.arange(months)[None, :]
+    g = np.asarray(growth, dtype=float)
+    return v[..., None] * (1.0 + g)[..., None] ** np.arange(months)
 
 
-def cumulative_costs(opt: PricedOption, v0, months: int, growth: float = 0.0) -> np.ndarray:
-    """Cumulative USD after each month: shape (len(v0), months)."""
-    monthly = opt.serving_usd_per_month(_monthly_volumes(v0, months, growth)) + opt.recurring_usd_per_month
-    return opt.one_off_usd + np.cumsum(monthly, axis=1)
+def cumulative_costs(opt: PricedOption, v0, months: int, growth=0.0, *, price_factor=1.0,
+                     capacity_factor=1.0) -> np.ndarray:
+    """Cumulative USD after each month, shape ``(len(v0), months)``:
+    ``one_off + cumsum_m(serving(v_m) + recurring)``. Factors (arrays broadcasting with v0) scale
+    the serving price and the replica capacity, as the Monte Carlo draws them."""
+    pf = np.asarray(price_factor, dtype=float)[..., None]
+    cf = np.asarray(capacity_factor, dtype=float)[..., None]
+    monthly = opt.serving_usd_per_month(_monthly_volumes(v0, months, growth), price_factor=pf,
+                                        capacity_factor=cf) + opt.recurring_usd_per_month
+    return opt.one_off_usd + np.cumsum(monthly, axis=-1)
 
 
-def horizon_cost_usd(opt: PricedOption, v0, months: int, growth: float = 0.0) -> np.ndarray:
-    """Total USD over the horizon for each starting volume."""
-    return cumulative_costs(opt, v0, months, growth)[:, -1]
+def horizon_cost_usd(opt: PricedOption, v0, months: int, growth=0.0, **factors) -> np.ndarray:
+    """Total USD over the horizon for each starting volume (factors as in :func:`cumulative_costs`)."""
+    return cumulative_costs(opt, v0, months, growth, **factors)[..., -1]
 
 
 def payback_month(opt: PricedOption, baseline: PricedOption, v0: float, months: int, growth: float = 0.0) -> int | None:
@@ -325,31 +556,40 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
 
 
 def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
-    """One row per option (baseline first): cost per request, month, horizon; savings; latency; GPUs."""
+    """One row per option (baseline first): cost per request, month, horizon; savings; latency; GPUs.
+
+    ``usd_per_month`` is serving only and ``savings_ratio`` compares it with the baseline's (the
+    per-token claim); ``total_usd_per_month`` adds the recurring people, retraining and evaluation
+    costs, and ``savings_usd_per_month`` is the baseline's total minus the option's.
+    """
     cat = catalog or catalog_for(scenario)
     baseline, options = price_options(scenario, cat)
     w, H, g = scenario.workload, scenario.horizon_months, scenario.growth_per_month
-    base_month = float(baseline.serving_usd_per_month(w.requests_per_day))
-    base_total = float(horizon_cost_usd(baseline, w.requests_per_day, H, g)[0])
+    v = w.requests_per_day
+    base_month = float(baseline.serving_usd_per_month(v))
+    base_total = float(horizon_cost_usd(baseline, v, H, g)[0])
     rows = []
     for opt in [baseline, *options]:
-        month = float(opt.serving_usd_per_month(w.requests_per_day))
+        month = float(opt.serving_usd_per_month(v))
+        total_month = month + opt.recurring_usd_per_month
         per_req = opt.usd_per_request if opt.usd_per_request is not None else (
-            month / (w.requests_per_day * DAYS_PER_MONTH) if w.requests_per_day else float("nan"))
-        total = float(horizon_cost_usd(opt, w.requests_per_day, H, g)[0])
+            month / (v * DAYS_PER_MONTH) if v else float("nan"))
+        total = float(horizon_cost_usd(opt, v, H, g)[0])
         is_base = opt is baseline
         be = None if is_base else break_even_requests_per_day(opt, baseline, H, g)
-        gpus = opt.gpus(w.requests_per_day)
+        gpus = opt.gpus(v)
         rows.append({
-            "name": opt.name, "kind": opt.kind, "baseline": is_base, "fine_tuned": opt.fine_tuned,
-            "usd_per_request": per_req, "usd_per_month": month,
+            "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "baseline": is_base,
+            "fine_tuned": opt.fine_tuned, "usd_per_request": per_req, "usd_per_month": month,
+            "total_usd_per_month": total_month, "savings_usd_per_month": base_month - total_month,
             "one_off_usd": opt.one_off_usd, "recurring_usd_per_month": opt.recurring_usd_per_month,
             "usd_horizon": total, "savings_usd_horizon": base_total - total,
             "savings_ratio": base_month / month if month > 0 else float("inf"),
             "break_even_requests_per_day": float("nan") if be is None else be,
-            "payback_month": None if is_base else payback_month(opt, baseline, w.requests_per_day, H, g),
-            "ttft_s": opt.ttft_s, "e2e_s": opt.e2e_s, "itl_s": opt.itl_s,
+            "payback_month": None if is_base else payback_month(opt, baseline, v, H, g),
+            "ttft_s": opt.ttft_s, "e2e_s": opt.e2e_s, "itl_s": opt.itl_s, "cold_start_share": opt.cold_start_share,
             "gpus": None if gpus is None else int(gpus), "meets_latency": opt.meets_latency,
+            "one_off_items": dict(opt.one_off_items), "recurring_items": dict(opt.recurring_items),
             "notes": "; ".join(opt.notes), "source": " | ".join(opt.sources),
         })
     df = pd.DataFrame(rows)
@@ -382,7 +622,7 @@ def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: 
     cols = {}
     for opt in [baseline, *options]:
         if metric == "usd_per_month":
-            cols[opt.name] = opt.serving_usd_per_month(v) + opt.recurring_usd_per_month
+            cols[opt.name] = opt.total_usd_per_month(v)
         else:
             cols[opt.name] = horizon_cost_usd(opt, v, scenario.horizon_months, scenario.growth_per_month)
     return pd.DataFrame(cols, index=pd.Index(v, name="requests_per_day"))

@@ -1,55 +1,91 @@
 """The verdict: ``fine-tune``, ``not yet`` or ``no``, with ranked reasons tied to numbers.
 
 Numbers decide; experience explains. Small experts beat GPT-4 on narrow, high-volume, stable
-tasks. Below ~100 requests a day the one-off and recurring costs of a model of your own rarely
-pay back; a prompt that still changes means retraining (and re-labelling) every change; a task
-that needs deep reasoning or sees inputs outside what the logs show is where a 7B model falls
-short of GPT-4 whatever the price. Every threshold is a field of :class:`Thresholds`.
+tasks. The costs include people's time (``pricing/data/people.yaml``), so at low volume the
+break-even itself says "not worth it"; the thresholds of :class:`Thresholds` stay as guards.
+A prompt that still changes means retraining every change; a task that needs deep reasoning or
+sees inputs outside what the logs show is where a 7B model falls short whatever the price.
+Latency is a need: an option slower than the target cannot be recommended, and latency-sensitive
+traffic is not held back by volume when the fine-tuned model answers faster.
 
-Rules (first that applies): any ``blocks`` reason -> ``no``; else any ``delays`` reason -> ``not yet``;
-else ``fine-tune``. Reasons are ranked: blocks, delays, then supports; within each, by size.
+Each rule is a small function ``(context, thresholds) -> Reason | None``, listed in :data:`RULES`.
+Verdict: any ``blocks`` reason -> ``no``; else any ``delays`` -> ``not yet``; else ``fine-tune``.
+Reasons are ranked blocks, delays, supports, info (stable within each).
+
+Public names: :class:`Verdict`, :class:`Effect` (StrEnums; the values are the JSON contract),
+:class:`Thresholds`, :class:`Reason`, :class:`Recommendation`, :class:`Context`, :data:`RULES`,
+:func:`recommend`, :func:`recommend_tasks`; :func:`best_option` lives in :mod:`advisor.compare`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 
-import numpy as np
 import pandas as pd
 
 from .compare import (
     PricedOption,
+    best_option,
+    best_switch,
     break_even_requests_per_day,
     catalog_for,
     compare,
-    horizon_cost_usd,
     payback_month,
     price_options,
 )
 from .errors import ScenarioError
 from .jsonsafe import json_safe
 from .scenario import Scenario
+from .uncertainty import MonteCarlo, monte_carlo
 from .workload import Workload
 
-__all__ = ["Thresholds", "Reason", "Recommendation", "recommend", "recommend_tasks", "best_option"]
+__all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Context", "RULES", "recommend",
+           "recommend_tasks", "best_option"]
+
+
+class Verdict(StrEnum):
+    FINE_TUNE = "fine-tune"
+    NOT_YET = "not yet"
+    NO = "no"
+
+
+class Effect(StrEnum):
+    BLOCKS = "blocks"      # -> no
+    DELAYS = "delays"      # -> not yet
+    SUPPORTS = "supports"
+    INFO = "info"
+
+
+_EFFECT_ORDER = {Effect.BLOCKS: 0, Effect.DELAYS: 1, Effect.SUPPORTS: 2, Effect.INFO: 3}
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_requests_per_day: float = 100.0        # below this, fine-tuning rarely pays
+    min_requests_per_day: float = 100.0        # guard: below this, volume alone rarely pays (latency aside)
     max_prompt_changes_per_month: float = 1.0  # at or above: the prompt is still changing
     min_training_examples: int = 500           # logged examples under the current prompt
-    min_savings_ratio: float = 2.0             # worth the risk of running your own model
-    min_savings_usd_per_month: float = 100.0   # below this, upkeep of a model of your own costs more
+    min_savings_ratio: float = 2.0             # all-in monthly cost: worth the risk of a model of your own
+    min_savings_usd_per_month: float = 100.0   # net of upkeep; below this it is not worth the attention
     max_payback_months: float = 6.0
     min_p_pays_off: float = 0.8
     min_latency_gain: float = 0.2              # e2e faster by this share counts as a gain
+    switch_share_of_savings: float = 0.8       # a model switch that gets this share of the savings is advised
 
     def __post_init__(self) -> None:
-        if self.min_requests_per_day < 0 or self.max_prompt_changes_per_month <= 0 or self.min_savings_ratio < 1:
-            raise ScenarioError("thresholds: volumes >= 0, prompt changes > 0, savings ratio >= 1")
-        if not 0 <= self.min_p_pays_off <= 1:
-            raise ScenarioError("thresholds: min_p_pays_off is a probability in [0, 1]")
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise ScenarioError(f"thresholds: {f.name}={v!r} must be a finite number >= 0")
+        if self.max_prompt_changes_per_month <= 0 or self.min_savings_ratio < 1:
+            raise ScenarioError("thresholds: max_prompt_changes_per_month > 0 and min_savings_ratio >= 1")
+        for name in ("min_p_pays_off", "min_latency_gain", "switch_share_of_savings"):
+            if getattr(self, name) > 1:
+                raise ScenarioError(f"thresholds: {name}={getattr(self, name)!r} is a share in [0, 1]")
+        if self.min_requests_per_day > 1e9:
+            raise ScenarioError("thresholds: min_requests_per_day must be <= 1e9")
 
 
 @dataclass(frozen=True)
@@ -58,16 +94,16 @@ class Reason:
     text: str
     value: float | None
     threshold: float | None
-    effect: str            # blocks | delays | supports | info
+    effect: Effect
 
     def as_dict(self) -> dict:
         return {"code": self.code, "text": self.text, "value": self.value, "threshold": self.threshold,
-                "effect": self.effect}
+                "effect": str(self.effect)}
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    verdict: str                         # fine-tune | not yet | no
+    verdict: Verdict
     best_option: str | None
     reasons: tuple[Reason, ...]
     baseline: str
@@ -81,177 +117,325 @@ class Recommendation:
     options: pd.DataFrame = field(repr=False)
     scenario: Scenario = field(repr=False)
     assumptions: tuple[str, ...] = ()
+    best_switch: str | None = None             # cheapest "switch model" API option meeting the targets
+
+    def option_row(self, name: str | None) -> dict | None:
+        if name is None:
+            return None
+        rows = self.options[self.options["name"] == name]
+        return None if rows.empty else rows.iloc[0].to_dict()
 
     def as_dict(self) -> dict:
-        cols = ["name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e2e_s", "one_off_usd",
-                "recurring_usd_per_month", "usd_horizon", "savings_ratio", "break_even_requests_per_day",
-                "payback_month", "gpus", "meets_latency", "notes", "source"]
+        cols = ["name", "kind", "role", "usd_per_request", "usd_per_month", "total_usd_per_month",
+                "savings_usd_per_month", "ttft_s", "e2e_s", "one_off_usd", "recurring_usd_per_month", "usd_horizon",
+                "savings_ratio", "break_even_requests_per_day", "payback_month", "gpus", "meets_latency",
+                "cold_start_share", "one_off_items", "recurring_items", "notes", "source"]
         return json_safe({
-            "verdict": self.verdict, "best_option": self.best_option, "baseline": self.baseline,
+            "verdict": str(self.verdict), "best_option": self.best_option, "best_switch": self.best_switch,
+            "baseline": self.baseline,
             "task": self.scenario.workload.task, "requests_per_day": self.scenario.workload.requests_per_day,
             "reasons": [r.as_dict() for r in self.reasons],
             "break_even_requests_per_day": self.break_even_requests_per_day, "payback_months": self.payback_months,
             "p_pays_off": self.p_pays_off, "savings_ratio": self.savings_ratio,
             "savings_usd_horizon": self.savings_usd_horizon, "savings_usd_p10": self.savings_usd_p10,
             "savings_usd_p90": self.savings_usd_p90, "horizon_months": self.scenario.horizon_months,
+            "latency_sensitive": self.scenario.latency_sensitive,
             "as_of": self.options.attrs.get("as_of"),
-            "options": [{k: r[k] for k in cols} for r in self.options.to_dict("records")],
+            "options": [{k: r.get(k) for k in cols} for r in self.options.to_dict("records")],
             "assumptions": list(self.assumptions),
         })
 
 
-def best_option(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> PricedOption | None:
-    """The fine-tuned option with the lowest horizon cost among those that meet the latency targets."""
-    w = scenario.workload
-    ft = [o for o in options if o.fine_tuned and o.meets_latency is not False]
-    if not ft:
-        return None
-    costs = [float(horizon_cost_usd(o, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month)[0])
-             for o in ft]
-    return ft[int(np.argmin(costs))]
+# ---------------------------------------------------------------------------------------------
+# the context every rule reads
 
 
-def _fmt_usd(x: float) -> str:
+@dataclass(frozen=True)
+class Context:
+    """Everything the rules read, computed once."""
+
+    scenario: Scenario
+    baseline: PricedOption
+    best: PricedOption | None
+    switch: PricedOption | None
+    table: pd.DataFrame = field(repr=False)
+    break_even: float | None = None
+    payback: int | None = None
+    mc: MonteCarlo | None = None
+    draws: int = 0
+
+    @property
+    def rpd(self) -> float:
+        return self.scenario.workload.requests_per_day
+
+    @property
+    def rpd_end(self) -> float:
+        s = self.scenario
+        return self.rpd * (1 + s.growth_per_month) ** (s.horizon_months - 1)
+
+    def row(self, opt: PricedOption | None) -> dict | None:
+        return None if opt is None else self.table.set_index("name").loc[opt.name].to_dict()
+
+    @property
+    def save(self) -> float | None:
+        """Savings over the horizon of the best fine-tune (people included)."""
+        r = self.row(self.best)
+        return None if r is None else float(r["savings_usd_horizon"])
+
+    @property
+    def monthly_net(self) -> float | None:
+        """Baseline's monthly cost minus the fine-tune's serving + recurring (people, retraining)."""
+        r = self.row(self.best)
+        return None if r is None else float(r["savings_usd_per_month"])
+
+    @property
+    def tco_ratio(self) -> float | None:
+        """Baseline's monthly cost over the fine-tune's all-in monthly cost."""
+        r = self.row(self.best)
+        if r is None:
+            return None
+        base = float(self.row(self.baseline)["usd_per_month"])
+        return base / r["total_usd_per_month"] if r["total_usd_per_month"] > 0 else math.inf
+
+    @property
+    def latency_gain(self) -> float | None:
+        """``1 - e2e_best / e2e_baseline`` (0.5: answers in half the time)."""
+        b, o = self.baseline, self.best
+        if o is None or o.e2e_s is None or b.e2e_s is None or b.e2e_s <= 0:
+            return None
+        return 1.0 - o.e2e_s / b.e2e_s
+
+    def faster_for_latency_need(self, t: Thresholds) -> bool:
+        g = self.latency_gain
+        return self.scenario.latency_sensitive and g is not None and g >= t.min_latency_gain
+
+
+def _usd(x: float) -> str:
     return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# rules, in order
+
+
+Rule = Callable[[Context, Thresholds], "Reason | None"]
+
+
+def deep_reasoning(c: Context, t: Thresholds) -> Reason | None:
+    if c.scenario.needs_deep_reasoning:
+        return Reason("deep_reasoning", "The task needs GPT-4-level reasoning (your flag): a 7B expert learns narrow "
+                      "patterns, not general reasoning.", None, None, Effect.BLOCKS)
+    return None
+
+
+def out_of_domain(c: Context, t: Thresholds) -> Reason | None:
+    if c.scenario.out_of_domain:
+        return Reason("out_of_domain", "Inputs drift outside what the logs show (your flag): a fine-tuned 7B model "
+                      "degrades on what it was not trained on.", None, None, Effect.BLOCKS)
+    return None
+
+
+def volume(c: Context, t: Thresholds) -> Reason | None:
+    rpd, end, h = c.rpd, c.rpd_end, c.scenario.horizon_months
+    if rpd >= t.min_requests_per_day:
+        return Reason("volume", f"{rpd:,.0f} requests/day is enough volume for savings to add up "
+                      f"(guard {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, Effect.SUPPORTS)
+    if c.faster_for_latency_need(t):
+        return Reason("low_volume_latency", f"{rpd:,.0f} requests/day is below the {t.min_requests_per_day:,.0f} guard, "
+                      f"but the application is latency-sensitive and {c.best.name} answers {c.latency_gain:.0%} "
+                      "sooner: volume does not hold it back.", rpd, t.min_requests_per_day, Effect.INFO)
+    grows = end >= t.min_requests_per_day
+    return Reason("low_volume", f"{rpd:,.0f} requests/day is below {t.min_requests_per_day:,.0f}: training, evaluation "
+                  "and upkeep outweigh what a cheaper model saves"
+                  + (f"; growth reaches {end:,.0f}/day within {h} months" if grows else ""),
+                  rpd, t.min_requests_per_day, Effect.DELAYS if grows else Effect.BLOCKS)
+
+
+def prompt_stability(c: Context, t: Thresholds) -> Reason | None:
+    s, w = c.scenario, c.scenario.workload
+    changes = s.prompt_changes
+    src = ("as given" if s.prompt_changes_per_month is not None else
+           "measured in the logs" if w.template_changes_per_month is not None else
+           "assumed: pass --prompt-changes-per-month or logs")
+    if changes >= t.max_prompt_changes_per_month:
+        return Reason("prompt_changing", f"The prompt changed {changes:.1f} times a month ({src}): each change means "
+                      "new training data and a retrained model; wait until it is stable.",
+                      changes, t.max_prompt_changes_per_month, Effect.DELAYS)
+    return Reason("prompt_stable", f"The prompt is stable ({changes:.1f} changes a month, {src}).",
+                  changes, t.max_prompt_changes_per_month, Effect.SUPPORTS)
+
+
+def training_examples(c: Context, t: Thresholds) -> Reason | None:
+    s, w = c.scenario, c.scenario.workload
+    n = s.examples
+    src = ("given" if s.training_examples is not None else
+           "logged under the current prompt" if w.examples is not None else "assumed: pass --training-examples or logs")
+    if n < t.min_training_examples:
+        return Reason("few_examples", f"Only {n:,} examples to train on ({src}; want {t.min_training_examples:,}): "
+                      "keep logging.", float(n), float(t.min_training_examples), Effect.DELAYS)
+    return Reason("examples", f"{n:,} examples to train on ({src}).", float(n), float(t.min_training_examples),
+                  Effect.SUPPORTS)
+
+
+def no_option(c: Context, t: Thresholds) -> Reason | None:
+    if c.best is not None:
+        return None
+    slow = [o for o in c.table.to_dict("records") if o["fine_tuned"] and o["meets_latency"] is False]
+    why = (f"No fine-tuned option meets the latency target ({len(slow)} priced miss it)." if slow
+           else "No fine-tuned option is priced on this date.")
+    return Reason("no_option", why, None, None, Effect.BLOCKS)
+
+
+def break_even(c: Context, t: Thresholds) -> Reason | None:
+    if c.best is None or c.break_even is not None:
+        return None
+    return Reason("no_break_even", f"{c.best.name} never costs less than {c.baseline.name} over "
+                  f"{c.scenario.horizon_months} months at any volume, people's time included.", None, None,
+                  Effect.BLOCKS)
+
+
+def costs_more(c: Context, t: Thresholds) -> Reason | None:
+    if c.best is None or c.break_even is None or c.save >= 0:
+        return None
+    h = c.scenario.horizon_months
+    text = (f"{c.best.name} costs {_usd(-c.save)} more than {c.baseline.name} over {h} months at this volume, "
+            f"people's time included (one-off {_usd(c.best.one_off_usd)}, upkeep "
+            f"{_usd(c.best.recurring_usd_per_month)} a month); it breaks even from {c.break_even:,.0f} requests/day.")
+    if c.faster_for_latency_need(t):
+        return Reason("latency_premium", text + f" You would pay that for answers {c.latency_gain:.0%} sooner.",
+                      c.save, 0.0, Effect.INFO)
+    far = c.break_even > 10 * max(c.rpd_end, 1)
+    return Reason("costs_more", text, c.save, 0.0, Effect.BLOCKS if far else Effect.DELAYS)
+
+
+def small_dollars(c: Context, t: Thresholds) -> Reason | None:
+    if c.best is None or c.save is None or c.save < 0 or c.monthly_net >= t.min_savings_usd_per_month:
+        return None
+    grows = c.rpd_end > c.rpd * 1.5
+    return Reason("small_dollars", f"Saves {_usd(c.monthly_net)} a month after upkeep at this volume (want "
+                  f"{_usd(t.min_savings_usd_per_month)}): not worth a model of your own to look after.",
+                  c.monthly_net, t.min_savings_usd_per_month, Effect.DELAYS if grows else Effect.BLOCKS)
+
+
+def savings_ratio(c: Context, t: Thresholds) -> Reason | None:
+    if c.best is None or c.save is None or c.save < 0:
+        return None
+    r, h = c.tco_ratio, c.scenario.horizon_months
+    if r < t.min_savings_ratio:
+        return Reason("small_savings", f"{c.best.name} is only {r:.1f}x cheaper a month than {c.baseline.name} with "
+                      f"upkeep (want {t.min_savings_ratio:g}x to justify a model of your own).", r,
+                      t.min_savings_ratio, Effect.DELAYS)
+    return Reason("savings", f"{c.best.name} is {r:.1f}x cheaper a month than {c.baseline.name} with upkeep: "
+                  f"{_usd(c.save)} saved over {h} months, people's time included.", r, t.min_savings_ratio,
+                  Effect.SUPPORTS)
+
+
+def payback(c: Context, t: Thresholds) -> Reason | None:
+    if c.best is None or c.save is None or c.save < 0:
+        return None
+    if c.payback is None or c.payback > t.max_payback_months:
+        when = "after the horizon" if c.payback is None else f"in month {c.payback}"
+        return Reason("slow_payback", f"Pays back {when} (want within {t.max_payback_months:g}).",
+                      None if c.payback is None else float(c.payback), t.max_payback_months, Effect.DELAYS)
+    return Reason("payback", f"Pays back in month {c.payback} (one-off {_usd(c.best.one_off_usd)}, people's time "
+                  "included).", float(c.payback), t.max_payback_months, Effect.SUPPORTS)
+
+
+def uncertainty(c: Context, t: Thresholds) -> Reason | None:
+    if c.mc is None or c.save is None or c.save < 0:
+        return None
+    mc = c.mc
+    spread = f"savings P10 {_usd(mc.savings_usd_p10)}, P90 {_usd(mc.savings_usd_p90)}"
+    if mc.p_pays_off < t.min_p_pays_off:
+        return Reason("uncertain", f"Pays off in only {mc.p_pays_off:.0%} of {c.draws:,} simulated futures (want "
+                      f"{t.min_p_pays_off:.0%}); {spread}.", mc.p_pays_off, t.min_p_pays_off, Effect.DELAYS)
+    return Reason("robust", f"Pays off in {mc.p_pays_off:.0%} of {c.draws:,} simulated futures ({spread}).",
+                  mc.p_pays_off, t.min_p_pays_off, Effect.SUPPORTS)
+
+
+def latency(c: Context, t: Thresholds) -> Reason | None:
+    g = c.latency_gain
+    if g is None:
+        return None
+    b, o = c.baseline, c.best
+    if g >= t.min_latency_gain:
+        return Reason("latency", f"Responses finish {g:.0%} sooner ({o.e2e_s:.1f} s vs {b.e2e_s:.1f} s end to end).",
+                      g, t.min_latency_gain, Effect.SUPPORTS)
+    if g < 0:
+        hint = "" if c.scenario.latency_sensitive else " (pass --latency-sensitive or a target if users wait on it)"
+        return Reason("slower", f"Responses take {-g:.0%} longer ({o.e2e_s:.1f} s vs {b.e2e_s:.1f} s){hint}.",
+                      g, 0.0, Effect.INFO)
+    return None
+
+
+def switch_model(c: Context, t: Thresholds) -> Reason | None:
+    """A cheaper API model, no training: advised when it gets most of the savings."""
+    sw = c.switch
+    if sw is None:
+        return None
+    rs = c.row(sw)
+    sw_save = float(rs["savings_usd_horizon"])
+    if sw_save <= 0:
+        return None
+    ft_save = c.save if c.save is not None else 0.0
+    share = sw_save / ft_save if ft_save > 0 else math.inf
+    caveat = (" It is a smaller general model: run your evaluation set on it before moving traffic; quality on your "
+              "task is not guaranteed.")
+    if share >= t.switch_share_of_savings:
+        most = "more than" if share > 1 else f"{share:.0%} of"
+        return Reason("switch_model", f"Switching to {sw.name} (no training) saves {_usd(sw_save)} over "
+                      f"{c.scenario.horizon_months} months, {most} what fine-tuning saves"
+                      f"{'' if ft_save <= 0 else f' ({_usd(ft_save)})'}: try it first." + caveat,
+                      min(share, 1e9), t.switch_share_of_savings, Effect.INFO)
+    return Reason("switch_model_partial", f"Switching to {sw.name} (no training) would save {_usd(sw_save)}, "
+                  f"{share:.0%} of what fine-tuning saves." + caveat, share, t.switch_share_of_savings, Effect.INFO)
+
+
+RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, volume, prompt_stability, training_examples, no_option,
+                           break_even, costs_more, small_dollars, savings_ratio, payback, uncertainty, latency,
+                           switch_model)
+
+
+def verdict_of(reasons: tuple[Reason, ...] | list[Reason]) -> Verdict:
+    effects = {r.effect for r in reasons}
+    return Verdict.NO if Effect.BLOCKS in effects else Verdict.NOT_YET if Effect.DELAYS in effects \
+        else Verdict.FINE_TUNE
 
 
 def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0,
               catalog=None) -> Recommendation:
-    """Compare every option, assess the best fine-tuned one under uncertainty, and decide."""
-    from .uncertainty import monte_carlo
-
-    t = thresholds
+    """Compare every option, assess the best fine-tuned one under uncertainty, and apply :data:`RULES`."""
     cat = catalog or catalog_for(scenario)
     baseline, options = price_options(scenario, cat)
     table = compare(scenario, cat)
-    w, H, g = scenario.workload, scenario.horizon_months, scenario.growth_per_month
     best = best_option(scenario, baseline, options)
-    reasons: list[Reason] = []
-
-    if scenario.needs_deep_reasoning:
-        reasons.append(Reason("deep_reasoning", "The task needs GPT-4-level reasoning (your flag): a 7B expert "
-                              "learns narrow patterns, not general reasoning.", None, None, "blocks"))
-    if scenario.out_of_domain:
-        reasons.append(Reason("out_of_domain", "Inputs drift outside what the logs show (your flag): a fine-tuned "
-                              "7B model degrades on what it was not trained on.", None, None, "blocks"))
-
-    rpd = w.requests_per_day
-    rpd_end = rpd * (1 + g) ** (H - 1)
-    if rpd < t.min_requests_per_day:
-        grows = rpd_end >= t.min_requests_per_day
-        reasons.append(Reason(
-            "low_volume",
-            f"{rpd:,.0f} requests/day is below {t.min_requests_per_day:,.0f}: training, evaluation and upkeep "
-            f"outweigh what a cheaper model saves" + (f"; growth reaches {rpd_end:,.0f}/day within {H} months"
-                                                       if grows else ""),
-            rpd, t.min_requests_per_day, "delays" if grows else "blocks"))
-    else:
-        reasons.append(Reason("volume", f"{rpd:,.0f} requests/day is enough volume for savings to add up "
-                              f"(threshold {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, "supports"))
-
-    changes = scenario.prompt_changes
-    if scenario.prompt_changes_per_month is not None:
-        src = "as given"
-    elif w.template_changes_per_month is not None:
-        src = "measured in the logs"
-    else:
-        src = "assumed: pass --prompt-changes-per-month or logs"
-    if changes >= t.max_prompt_changes_per_month:
-        reasons.append(Reason("prompt_changing",
-                              f"The prompt changed {changes:.1f} times a month ({src}): each change means new "
-                              f"training data and a retrained model; wait until it is stable.",
-                              changes, t.max_prompt_changes_per_month, "delays"))
-    else:
-        reasons.append(Reason("prompt_stable", f"The prompt is stable ({changes:.1f} changes a month, {src}).",
-                              changes, t.max_prompt_changes_per_month, "supports"))
-
-    examples = scenario.examples
-    ex_src = "given" if scenario.training_examples is not None else \
-        "logged under the current prompt" if w.examples is not None else "assumed: pass --training-examples or logs"
-    if examples < t.min_training_examples:
-        reasons.append(Reason("few_examples", f"Only {examples:,} examples to train on ({ex_src}; want "
-                              f"{t.min_training_examples:,}): keep logging.", float(examples),
-                              float(t.min_training_examples), "delays"))
-    else:
-        reasons.append(Reason("examples", f"{examples:,} examples to train on ({ex_src}).", float(examples),
-                              float(t.min_training_examples), "supports"))
-
-    be = pb = p_pays = ratio = save = p10 = p90 = None
-    if best is None:
-        reasons.append(Reason("no_option", "No fine-tuned option meets the latency targets.", None, None, "blocks"))
-    else:
-        row = table.set_index("name").loc[best.name]
-        ratio = float(row["savings_ratio"])
-        save = float(row["savings_usd_horizon"])
+    H, g = scenario.horizon_months, scenario.growth_per_month
+    be = pb = mc = None
+    if best is not None:
         be = break_even_requests_per_day(best, baseline, H, g)
-        pb = payback_month(best, baseline, rpd, H, g)
+        pb = payback_month(best, baseline, scenario.workload.requests_per_day, H, g)
         mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat)
-        p_pays, p10, p90 = mc.p_pays_off, mc.savings_usd_p10, mc.savings_usd_p90
-        if be is None:
-            reasons.append(Reason("no_break_even", f"{best.name} never costs less than {baseline.name} over "
-                                  f"{H} months at any volume.", None, None, "blocks"))
-        elif save < 0:
-            reasons.append(Reason("costs_more", f"{best.name} costs {_fmt_usd(-save)} more than {baseline.name} "
-                                  f"over {H} months at this volume; it breaks even from {be:,.0f} requests/day.",
-                                  save, 0.0, "blocks" if be > 10 * max(rpd_end, 1) else "delays"))
-        monthly = float(table.set_index("name").loc[baseline.name, "usd_per_month"]) - float(row["usd_per_month"]) \
-            - best.recurring_usd_per_month
-        if save >= 0 and monthly < t.min_savings_usd_per_month:
-            reasons.append(Reason("small_dollars", f"Saves {_fmt_usd(monthly)} a month at this volume (want "
-                                  f"{_fmt_usd(t.min_savings_usd_per_month)}): less than the time a model of your own "
-                                  f"takes to look after.", monthly, t.min_savings_usd_per_month,
-                                  "delays" if rpd_end > rpd * 1.5 else "blocks"))
-        if ratio < t.min_savings_ratio and save >= 0:
-            reasons.append(Reason("small_savings", f"{best.name} is only {ratio:.1f}x cheaper per month than "
-                                  f"{baseline.name} (want {t.min_savings_ratio:g}x to justify running a model of "
-                                  f"your own).", ratio, t.min_savings_ratio, "delays"))
-        elif ratio >= t.min_savings_ratio:
-            reasons.append(Reason("savings", f"{best.name} is {ratio:.1f}x cheaper per month than {baseline.name}: "
-                                  f"{_fmt_usd(save)} saved over {H} months.", ratio, t.min_savings_ratio, "supports"))
-        if pb is None or pb > t.max_payback_months:
-            if save >= 0 and be is not None:
-                reasons.append(Reason("slow_payback", f"Pays back {'after the horizon' if pb is None else f'in month {pb}'}"
-                                      f" (want within {t.max_payback_months:g}).",
-                                      None if pb is None else float(pb), t.max_payback_months, "delays"))
-        else:
-            reasons.append(Reason("payback", f"Pays back in month {pb} (one-off {_fmt_usd(best.one_off_usd)}).",
-                                  float(pb), t.max_payback_months, "supports"))
-        if p_pays < t.min_p_pays_off and save >= 0:
-            reasons.append(Reason("uncertain", f"Pays off in only {p_pays:.0%} of {draws:,} simulated futures "
-                                  f"(want {t.min_p_pays_off:.0%}); savings P10 {_fmt_usd(p10)}, P90 {_fmt_usd(p90)}.",
-                                  p_pays, t.min_p_pays_off, "delays"))
-        elif p_pays >= t.min_p_pays_off:
-            reasons.append(Reason("robust", f"Pays off in {p_pays:.0%} of {draws:,} simulated futures "
-                                  f"(savings P10 {_fmt_usd(p10)}, P90 {_fmt_usd(p90)}).", p_pays, t.min_p_pays_off,
-                                  "supports"))
-        if best.e2e_s is not None and baseline.e2e_s is not None and baseline.e2e_s > 0:
-            gain = 1 - best.e2e_s / baseline.e2e_s
-            if gain >= t.min_latency_gain:
-                reasons.append(Reason("latency", f"Responses finish {gain:.0%} sooner ({best.e2e_s:.1f} s vs "
-                                      f"{baseline.e2e_s:.1f} s end to end).", gain, t.min_latency_gain, "supports"))
-            elif gain < 0:
-                reasons.append(Reason("slower", f"Responses take {-gain:.0%} longer ({best.e2e_s:.1f} s vs "
-                                      f"{baseline.e2e_s:.1f} s).", gain, 0.0, "info"))
-
-    order = {"blocks": 0, "delays": 1, "supports": 2, "info": 3}
-    reasons.sort(key=lambda r: order[r.effect])
-    verdict = "no" if any(r.effect == "blocks" for r in reasons) else \
-        "not yet" if any(r.effect == "delays" for r in reasons) else "fine-tune"
-    return Recommendation(verdict=verdict, best_option=None if best is None else best.name, reasons=tuple(reasons),
-                          baseline=baseline.name, break_even_requests_per_day=be, payback_months=pb,
-                          p_pays_off=p_pays, savings_ratio=ratio, savings_usd_horizon=save, savings_usd_p10=p10,
-                          savings_usd_p90=p90, options=table, scenario=scenario,
-                          assumptions=tuple(scenario.assumptions()))
+    c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws)
+    reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
+                           key=lambda r: _EFFECT_ORDER[r.effect]))
+    return Recommendation(
+        verdict=verdict_of(reasons), best_option=None if best is None else best.name, reasons=reasons,
+        baseline=baseline.name, break_even_requests_per_day=be, payback_months=pb,
+        p_pays_off=None if mc is None else mc.p_pays_off, savings_ratio=c.tco_ratio, savings_usd_horizon=c.save,
+        savings_usd_p10=None if mc is None else mc.savings_usd_p10,
+        savings_usd_p90=None if mc is None else mc.savings_usd_p90, options=table, scenario=scenario,
+        assumptions=tuple(scenario.assumptions()), best_switch=None if c.switch is None else c.switch.name)
 
 
-_RANK = {"no": 0, "not yet": 1, "fine-tune": 2}
+_RANK = {Verdict.NO: 0, Verdict.NOT_YET: 1, Verdict.FINE_TUNE: 2}
 
 
 def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) -> dict[str, Recommendation]:
     """One recommendation per task (each prompt becomes its own expert), and ``"all"``.
 
     The overall verdict is the best of the tasks' (fine-tune the tasks that qualify): the pooled
-    traffic alone cannot earn ``fine-tune``, since no single expert serves every prompt.
+    traffic alone cannot earn ``fine-tune``, since no single expert serves every prompt. The
+    whole bill across tasks is :func:`advisor.bill.whole_bill`.
     """
     recs = {task: recommend(replace(scenario, workload=w), **kw) for task, w in workloads.items()}
     tasks = {t: r for t, r in recs.items() if t != "all"}
@@ -259,15 +443,17 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
         return recs
     best = max(_RANK[r.verdict] for r in tasks.values())
     counts = {v: sum(r.verdict == v for r in tasks.values()) for v in _RANK}
-    yes = [t for t, r in tasks.items() if r.verdict == "fine-tune"]
-    text = (f"Per task (each prompt becomes its own model): {counts['fine-tune']} fine-tune, {counts['not yet']} not "
-            f"yet, {counts['no']} no" + (f"; fine-tune {', '.join(yes)}" if yes else "") + ".")
+    yes = [t for t, r in tasks.items() if r.verdict == Verdict.FINE_TUNE]
+    text = (f"Per task (each prompt becomes its own model): {counts[Verdict.FINE_TUNE]} fine-tune, "
+            f"{counts[Verdict.NOT_YET]} not yet, {counts[Verdict.NO]} no" + (f"; fine-tune {', '.join(yes)}" if yes
+                                                                          else "") + ".")
     # the headline speaks for the task that leads the best verdict (largest savings among them)
     lead = max((r for r in tasks.values() if _RANK[r.verdict] == best),
                key=lambda r: r.savings_usd_horizon if r.savings_usd_horizon is not None else float("-inf"))
     verdict = next(v for v, k in _RANK.items() if k == best)
-    effect = "supports" if best == 2 else ("delays" if best == 1 else "blocks")
+    effect = Effect.SUPPORTS if verdict == Verdict.FINE_TUNE else (
+        Effect.DELAYS if verdict == Verdict.NOT_YET else Effect.BLOCKS)
     reasons = (Reason("per_task", text + f" Figures below are for {lead.scenario.workload.task}.",
-                      float(counts["fine-tune"]), None, effect),) + lead.reasons
+                      float(counts[Verdict.FINE_TUNE]), None, effect),) + lead.reasons
     recs["all"] = replace(lead, verdict=verdict, reasons=reasons, assumptions=recs["all"].assumptions)
     return recs

@@ -1,21 +1,39 @@
 """What the user decides with: the workload, the options to price, the horizon and the costs
 around fine-tuning. Frozen and validated; every default that stands in for a number the user did
 not give is listed by :func:`Scenario.assumptions`.
+
+Public interface (for the CLI, notebooks and the dashboard):
+
+- total cost of ownership: ``engineer_usd_per_hour``, ``review_minutes_per_example``,
+  ``eval_set_hours``, ``integration_hours``, ``retrain_hours``, ``monitoring_hours_per_month``,
+  ``selfhost_ops_hours_per_month``, ``switch_model_hours``, ``eval_examples``, ``judge_model``,
+  ``min_replicas``, ``cold_start_s`` (each ``None`` = the sourced default of
+  ``pricing/data/people.yaml``); ``labelling_usd_per_run``, ``engineering_usd`` and
+  ``selfhost_ops_usd_per_month`` (``None`` = from the people model; a number overrides it).
+  :meth:`Scenario.people_costs` resolves them into a :class:`pricing.people.PeopleCosts`.
+- latency as a need: ``latency_sensitive`` (the application waits on the answer),
+  ``e2e_target_s`` and ``ttft_target_s`` (an option slower than a target cannot be recommended;
+  latency-sensitive without a target = no slower end to end than the baseline today).
+- cheaper API models: ``include_api_alternatives`` (default True) prices every API model cheaper
+  than the baseline on the date as a "switch model" option (``OptionSpec.kind == "api"``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from pricing import Catalog
+from pricing.people import PeopleCosts, load_people
 from pricing.selfhost import PRECISION_BYTES
 
 from .errors import ScenarioError
 from .workload import Workload
 
-__all__ = ["Scenario", "OptionSpec", "parse_option", "default_baseline", "default_options",
-           "DEFAULT_TRAINING_EXAMPLES", "DEFAULT_SELFHOST_GPUS", "DEFAULT_SELFHOST_MODEL"]
+__all__ = ["Scenario", "OptionSpec", "OptionKind", "parse_option", "default_baseline", "default_options",
+           "DEFAULT_TRAINING_EXAMPLES", "DEFAULT_SELFHOST_GPUS", "DEFAULT_SELFHOST_MODEL", "PEOPLE_FIELDS"]
 
 DEFAULT_TRAINING_EXAMPLES = 1000  # a common first fine-tuning set for a narrow task
 DEFAULT_SELFHOST_MODEL = "mistral-7b"
@@ -25,13 +43,22 @@ _BASELINE_PREFERENCE = ("gpt-4o-2024-08-06", "gpt-4o-2024-05-13", "gpt-4-turbo-2
                         "gpt-4-1106-preview", "gpt-4-0613", "gpt-4-0314")
 
 
+class OptionKind(StrEnum):
+    """How an option is served: an API model (no training: "switch model"), a hosted fine-tune
+    billed per token, or a fine-tuned model on rented GPUs."""
+
+    API = "api"
+    HOSTED = "hosted"
+    SELFHOST = "selfhost"
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """A candidate: ``kind`` api | hosted | selfhost. Self-hosted ids read
     ``selfhost/<model>@<gpu>[:<provider>]`` (provider absent = the cheapest on the date)."""
 
     name: str
-    kind: str
+    kind: OptionKind
     ref: str
     gpu: str | None = None
     provider: str | None = None
@@ -55,10 +82,10 @@ def parse_option(name: str, catalog: Catalog) -> OptionSpec:
             raise ScenarioError(f"option {name!r}: {gpu.id} has no hourly price as of {catalog.as_of}; pick another "
                                 "GPU or date, or add your price in an override file (--prices)")
         canon = f"selfhost/{model.id}@{gpu.id}" + (f":{provider}" if provider else "")
-        return OptionSpec(canon, "selfhost", model.id, gpu.id, provider or None)
+        return OptionSpec(canon, OptionKind.SELFHOST, model.id, gpu.id, provider or None)
     if name in catalog.hosted or name in {a for h in catalog.hosted.values() for a in h.aliases}:
         ep = catalog.hosted_endpoint(name)
-        return OptionSpec(ep.id, "hosted", ep.id)
+        return OptionSpec(ep.id, OptionKind.HOSTED, ep.id)
     try:
         m = catalog.api_model(name)
     except KeyError:
@@ -70,7 +97,7 @@ def parse_option(name: str, catalog: Catalog) -> OptionSpec:
                                 + (f"; close ids: {', '.join(hint)}" if hint else "")
                                 + "; options are API model ids, hosted ids (e.g. openpipe/mistral-7b) or "
                                   "selfhost/<model>@<gpu>") from None
-    return OptionSpec(m.id, "api", m.id)
+    return OptionSpec(m.id, OptionKind.API, m.id)
 
 
 def default_baseline(catalog: Catalog) -> str:
@@ -90,13 +117,34 @@ def default_options(catalog: Catalog) -> tuple[str, ...]:
     return tuple(hosted + selfhost)
 
 
+# Scenario fields that override a people.yaml default (None = the default), with their valid range.
+PEOPLE_FIELDS: dict[str, tuple[float, float]] = {
+    "engineer_usd_per_hour": (0.01, 10_000.0),
+    "review_minutes_per_example": (0.0, 600.0),
+    "eval_set_hours": (0.0, 10_000.0),
+    "integration_hours": (0.0, 10_000.0),
+    "retrain_hours": (0.0, 10_000.0),
+    "monitoring_hours_per_month": (0.0, 744.0),
+    "selfhost_ops_hours_per_month": (0.0, 744.0),
+    "switch_model_hours": (0.0, 10_000.0),
+    "eval_examples": (0, 1_000_000),
+    "min_replicas": (1, 1000),
+    "cold_start_s": (0.0, 3600.0),
+}
+_MAX_USD = 1e12  # money inputs above a trillion dollars are typos
+
+
+def _finite_in(value, lo: float, hi: float) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and lo <= value <= hi
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """Inputs of one decision. Money in USD, time in months, volumes in requests/day."""
+    """Inputs of one decision. Money in USD, time in months, volumes in requests/day, latency in seconds."""
 
     workload: Workload
     baseline: str | None = None               # None: default_baseline(catalog)
-    options: tuple[str, ...] = ()             # (): default_options(catalog)
+    options: tuple[str, ...] = ()             # (): default_options(catalog) (+ cheaper API models)
     horizon_months: int = 12
     growth_per_month: float = 0.0             # 0.05 = +5% volume a month
     as_of: dt.date | None = None              # price date (None: today)
@@ -105,14 +153,31 @@ class Scenario:
     scale_to_zero: bool = False               # self-hosted: autoscale to zero instead of always-on
     idle_timeout_s: float = 300.0             # scale-to-zero keep-warm after the last request
     itl_target_s: float | None = None         # self-hosted inter-token latency target
-    ttft_target_s: float | None = None        # self-hosted time-to-first-token target
+    ttft_target_s: float | None = None        # time-to-first-token target (every option)
+    e2e_target_s: float | None = None         # end-to-end latency target (every option)
+    latency_sensitive: bool = False           # users wait on the answer (no target: no slower than today)
     training_examples: int | None = None      # None: examples in the logs, else DEFAULT_TRAINING_EXAMPLES
     epochs: int = 3
     retrains_per_year: float = 4.0
     prompt_changes_per_month: float | None = None  # None: from the logs' template churn, else 0
-    labelling_usd_per_run: float = 0.0        # data preparation / labelling / evaluation per training run
-    engineering_usd: float = 0.0              # one-off integration work
-    selfhost_ops_usd_per_month: float = 0.0   # on-call, monitoring for self-hosting
+    # people's time (None: the sourced default in pricing/data/people.yaml)
+    engineer_usd_per_hour: float | None = None
+    review_minutes_per_example: float | None = None
+    eval_set_hours: float | None = None
+    integration_hours: float | None = None
+    retrain_hours: float | None = None
+    monitoring_hours_per_month: float | None = None
+    selfhost_ops_hours_per_month: float | None = None
+    switch_model_hours: float | None = None
+    eval_examples: int | None = None
+    judge_model: str | None = None            # evaluation judge (None: the baseline)
+    min_replicas: int | None = None           # always-on self-hosted replicas (None: 2)
+    cold_start_s: float | None = None         # scale-to-zero cold start (None: 30 s)
+    # money overrides of the people model (None: computed from the hours above)
+    labelling_usd_per_run: float | None = None  # data review + evaluation people cost per training run
+    engineering_usd: float | None = None        # one-off integration and eval-set work
+    selfhost_ops_usd_per_month: float | None = None  # on-call, upgrades for self-hosting
+    include_api_alternatives: bool = True     # price cheaper API models as "switch model" options
     needs_deep_reasoning: bool = False        # user's flag: the task needs GPT-4-level reasoning
     out_of_domain: bool = False               # user's flag: inputs drift outside what the logs show
     price_files: tuple[str, ...] = field(default=())
@@ -121,29 +186,46 @@ class Scenario:
         def bad(name: str, rule: str) -> None:
             raise ScenarioError(f"{name}={getattr(self, name)!r}: {rule}")
 
+        def number(name: str, lo: float, hi: float, rule: str, *, optional: bool = False) -> None:
+            v = getattr(self, name)
+            if optional and v is None:
+                return
+            if not _finite_in(v, lo, hi):
+                bad(name, rule)
+
         if not isinstance(self.workload, Workload):
             raise ScenarioError("workload must be an advisor.Workload (use Workload.typed(...) or logs)")
-        if not isinstance(self.horizon_months, int) or not 1 <= self.horizon_months <= 120:
+        if isinstance(self.horizon_months, bool) or not isinstance(self.horizon_months, int) \
+                or not 1 <= self.horizon_months <= 120:
             bad("horizon_months", "a whole number of months from 1 to 120")
-        if not -0.5 < self.growth_per_month <= 2.0:
+        if not (isinstance(self.growth_per_month, (int, float)) and math.isfinite(self.growth_per_month)
+                and -0.5 < self.growth_per_month <= 2.0):
             bad("growth_per_month", "a monthly fraction in (-0.5, 2], e.g. 0.05 for +5%")
         if self.precision not in PRECISION_BYTES:
             bad("precision", f"one of {', '.join(PRECISION_BYTES)}")
-        for name in ("retrains_per_year", "labelling_usd_per_run", "engineering_usd", "selfhost_ops_usd_per_month",
-                     "idle_timeout_s"):
-            if getattr(self, name) < 0:
-                bad(name, "must be >= 0")
-        if self.prompt_changes_per_month is not None and self.prompt_changes_per_month < 0:
-            bad("prompt_changes_per_month", "must be >= 0")
-        for name in ("itl_target_s", "ttft_target_s"):
-            if getattr(self, name) is not None and getattr(self, name) <= 0:
-                bad(name, "a latency target in seconds must be > 0")
-        if self.training_examples is not None and self.training_examples < 0:
-            bad("training_examples", "must be >= 0")
-        if self.epochs < 1:
-            bad("epochs", "must be >= 1")
+        number("retrains_per_year", 0, 365, "retrainings a year, from 0 to 365")
+        number("idle_timeout_s", 0, 86_400, "seconds from 0 to 86,400")
+        number("prompt_changes_per_month", 0, 1000, "prompt changes a month, from 0 to 1,000", optional=True)
+        for name in ("itl_target_s", "ttft_target_s", "e2e_target_s"):
+            number(name, 1e-4, 86_400, "a latency target in seconds, > 0 (e.g. 2.5)", optional=True)
+        if self.training_examples is not None and (isinstance(self.training_examples, bool)
+                                                   or not isinstance(self.training_examples, int)
+                                                   or not 0 <= self.training_examples <= 100_000_000):
+            bad("training_examples", "a whole number of examples from 0 to 100,000,000")
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or not 1 <= self.epochs <= 20:
+            bad("epochs", "a whole number of epochs from 1 to 20")
+        for name, (lo, hi) in PEOPLE_FIELDS.items():
+            number(name, lo, hi, f"from {lo:g} to {hi:,g}", optional=True)
+            if name in ("eval_examples", "min_replicas") and getattr(self, name) is not None \
+                    and not float(getattr(self, name)).is_integer():
+                bad(name, "a whole number")
+        for name in ("labelling_usd_per_run", "engineering_usd", "selfhost_ops_usd_per_month"):
+            number(name, 0, _MAX_USD, "USD from 0 up (leave unset for the people model)", optional=True)
         if isinstance(self.as_of, str):
-            object.__setattr__(self, "as_of", dt.date.fromisoformat(self.as_of))
+            try:
+                object.__setattr__(self, "as_of", dt.date.fromisoformat(self.as_of))
+            except ValueError:
+                bad("as_of", "a date YYYY-MM-DD")
         object.__setattr__(self, "options", tuple(self.options))
         object.__setattr__(self, "price_files", tuple(str(p) for p in self.price_files))
 
@@ -167,16 +249,46 @@ class Scenario:
         """``max(retrains_per_year, 12 * prompt_changes_per_month)``: a changed prompt means a new model."""
         return max(self.retrains_per_year, 12.0 * self.prompt_changes)
 
+    def people_costs(self) -> PeopleCosts:
+        """People and operating inputs: the sourced defaults, replaced by every field the user set."""
+        base = load_people().costs()
+        given = {k: getattr(self, k) for k in PEOPLE_FIELDS if getattr(self, k) is not None}
+        for k in ("eval_examples", "min_replicas"):
+            if k in given:
+                given[k] = int(given[k])
+        return base.model_copy(update=given)
+
     def assumptions(self) -> list[str]:
         notes = list(self.workload.assumptions)
         if self.training_examples is None and self.workload.examples is None:
             notes.append(f"{DEFAULT_TRAINING_EXAMPLES} training examples (pass training_examples or logs)")
         if self.prompt_changes_per_month is None and self.workload.template_changes_per_month is None:
             notes.append("prompt template stable (0 changes a month; logs measure churn)")
-        if self.engineering_usd == 0 and self.labelling_usd_per_run == 0:
-            notes.append("no engineering or labelling cost entered: fine-tuning's one-off cost is compute only "
-                         "(add --engineering-usd / --labelling-usd for your team's time)")
+        notes += self.people_assumptions()
         return notes
+
+    def people_assumptions(self) -> list[str]:
+        """One line per people/operating default in use (not overridden), with unit and source."""
+        d = load_people()
+        p = self.people_costs()
+        out = []
+        if self.engineer_usd_per_hour is None:
+            w, m = d.entries["engineer_wage_usd_per_hour"], d.entries["loaded_cost_multiplier"]
+            out.append(f"engineer's time ${p.engineer_usd_per_hour:,.2f}/h = median wage ${w.value:g}/h x "
+                       f"{m.value:g} loaded-cost multiplier ({w.source.split(':')[0]}; {m.source.split(':')[0]})")
+        overridden = {"review_minutes_per_example": self.labelling_usd_per_run,
+                      "retrain_hours": self.labelling_usd_per_run,
+                      "integration_hours": self.engineering_usd, "eval_set_hours": self.engineering_usd,
+                      "selfhost_ops_hours_per_month": self.selfhost_ops_usd_per_month}
+        for k in PEOPLE_FIELDS:
+            if getattr(self, k) is not None or overridden.get(k) is not None or k not in d.entries:
+                continue
+            e = d.entries[k]
+            why = "assumption, basis in pricing/data/people.yaml" if e.basis == "assumption" else e.source
+            out.append(f"{k.replace('_', ' ')} = {e.value:g} {e.unit} ({why})")
+        if self.judge_model is None:
+            out.append("evaluation judged by the baseline model (a GPT-4-class judge; set judge_model to change)")
+        return out
 
     def with_(self, **changes) -> "Scenario":
         return replace(self, **changes)

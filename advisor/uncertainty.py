@@ -20,11 +20,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .compare import DAYS_PER_MONTH, PricedOption, price_options
+from .compare import PricedOption, best_option, horizon_cost_usd, price_options
 from .errors import ScenarioError
 from .scenario import Scenario
 
-__all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "horizon_totals"]
+__all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "horizon_totals", "MIN_DRAWS",
+           "MAX_DRAWS"]
+
+MIN_DRAWS, MAX_DRAWS = 100, 1_000_000   # stable percentiles / bounded memory (8 MB per array of draws)
 
 
 @dataclass(frozen=True)
@@ -55,31 +58,22 @@ _LABELS = {"requests_per_day": "requests per day", "tokens_per_request": "tokens
 
 def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, volume=1.0, tokens=1.0, gpu_price=1.0,
                    efficiency=1.0, api_price=1.0, growth_delta=0.0, is_baseline: bool = False) -> np.ndarray:
-    """Horizon cost (USD) for arrays of factors (all broadcast to one shape)."""
+    """Horizon cost (USD) for arrays of factors (all broadcast to one shape), through
+    :func:`advisor.compare.horizon_cost_usd`: the factors only map to its price and capacity factors."""
     volume, tokens, gpu_price, efficiency, api_price, growth_delta = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta)))
-    m = np.arange(months)
-    g = growth + growth_delta
-    vols = (v0 * volume)[..., None] * (1.0 + g)[..., None] ** m   # (..., months)
     if opt.usd_per_request is not None:
-        price = opt.usd_per_request * tokens * (api_price if is_baseline else 1.0)
-        serving = vols * DAYS_PER_MONTH * price[..., None]
+        price, capacity = tokens * (api_price if is_baseline else 1.0), 1.0
     else:
-        from pricing import gpu_hours_per_month
-
-        cap = (opt.replica_requests_per_s * efficiency / tokens)[..., None]
-        hours = gpu_hours_per_month(vols, opt.peak_to_mean, np.broadcast_to(cap, vols.shape),
-                                    scale_to_zero=opt.scale_to_zero, idle_timeout_s=opt.idle_timeout_s,
-                                    service_s=opt.service_s)
-        serving = hours * (opt.usd_per_gpu_hour * gpu_price)[..., None] + opt.ops_usd_per_month
-    return opt.one_off_usd + (serving + opt.recurring_usd_per_month).sum(axis=-1)
+        price, capacity = gpu_price, efficiency / tokens
+    out = horizon_cost_usd(opt, v0 * volume, months, growth + growth_delta, price_factor=price,
+                           capacity_factor=capacity)
+    return out.reshape(volume.shape)
 
 
 def _pick(scenario: Scenario, option: str | None, catalog=None) -> tuple[PricedOption, PricedOption]:
     baseline, options = price_options(scenario, catalog)
     if option is None:
-        from .recommend import best_option
-
         chosen = best_option(scenario, baseline, options)
         if chosen is None:
             raise ScenarioError("no fine-tuned option to assess; add --option")
@@ -110,8 +104,11 @@ def _triangular(rng: np.random.Generator, r: tuple[float, float, float], n: int)
 def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 10_000, seed: int = 0,
                 ranges: Ranges = DEFAULT_RANGES, catalog=None) -> MonteCarlo:
     """Savings over the horizon under uncertainty (``draws`` seeded draws, vectorised)."""
-    if draws < 100:
-        raise ScenarioError("draws must be >= 100 for stable percentiles")
+    if isinstance(draws, bool) or not isinstance(draws, int) or not MIN_DRAWS <= draws <= MAX_DRAWS:
+        raise ScenarioError(f"draws={draws!r}: a whole number from {MIN_DRAWS:,} (stable percentiles) to "
+                            f"{MAX_DRAWS:,} (bounded memory)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(f"seed={seed!r}: a whole number >= 0")
     baseline, opt = _pick(scenario, option, catalog)
     rng = np.random.default_rng(seed)
     f = {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}

@@ -1,0 +1,84 @@
+"""The whole bill: what all tasks cost today, and with the qualifying tasks fine-tuned.
+
+For each task: today's monthly spend on the baseline (``usd_per_month`` of the baseline row),
+and, when its verdict is ``fine-tune``, the chosen option's all-in month (serving + retraining,
+evaluation, monitoring, operations) and its one-off; other tasks stay on the baseline. Savings
+are ``current - with fine-tunes`` a month, and over the horizon the tasks' horizon savings
+(one-offs and growth included). Money in USD.
+
+Public names: :class:`TaskBill`, :class:`WholeBill` (``as_dict`` is the ``whole_bill`` JSON key of
+``advise``), :func:`whole_bill`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .jsonsafe import json_safe
+from .recommend import Recommendation, Verdict
+
+__all__ = ["TaskBill", "WholeBill", "whole_bill"]
+
+
+@dataclass(frozen=True)
+class TaskBill:
+    task: str
+    verdict: str
+    requests_per_day: float
+    baseline: str
+    current_usd_per_month: float
+    option: str | None                 # the fine-tune adopted (verdict fine-tune), else None
+    new_usd_per_month: float           # all-in, with the option adopted (= current otherwise)
+    savings_usd_per_month: float
+    one_off_usd: float
+    savings_usd_horizon: float
+
+
+@dataclass(frozen=True)
+class WholeBill:
+    tasks: tuple[TaskBill, ...]
+    current_usd_per_month: float
+    new_usd_per_month: float
+    savings_usd_per_month: float
+    one_off_usd: float
+    savings_usd_horizon: float
+    horizon_months: int
+
+    @property
+    def fine_tuned_tasks(self) -> tuple[str, ...]:
+        return tuple(t.task for t in self.tasks if t.option is not None)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["tasks"] = [asdict(t) for t in self.tasks]
+        d["fine_tuned_tasks"] = list(self.fine_tuned_tasks)
+        return json_safe(d)
+
+
+def _task_bill(task: str, r: Recommendation) -> TaskBill:
+    base = r.option_row(r.baseline)
+    current = float(base["usd_per_month"])
+    adopt = r.verdict == Verdict.FINE_TUNE and r.best_option is not None
+    row = r.option_row(r.best_option) if adopt else None
+    new = float(row["total_usd_per_month"]) if row else current
+    return TaskBill(task=task, verdict=str(r.verdict), requests_per_day=r.scenario.workload.requests_per_day,
+                    baseline=r.baseline, current_usd_per_month=current, option=r.best_option if adopt else None,
+                    new_usd_per_month=new, savings_usd_per_month=current - new,
+                    one_off_usd=float(row["one_off_usd"]) if row else 0.0,
+                    savings_usd_horizon=float(row["savings_usd_horizon"]) if row else 0.0)
+
+
+def whole_bill(recs: dict[str, Recommendation]) -> WholeBill:
+    """Sum over tasks (``"all"`` is used only when it is the only entry).
+
+    Example: two tasks at $1,000 and $50 a month; the first is fine-tuned to $200 all-in, the
+    second stays: current $1,050, new $250, savings $800 a month.
+    """
+    tasks = {t: r for t, r in recs.items() if t != "all"} or recs
+    lines = tuple(_task_bill(t, r) for t, r in tasks.items())
+    months = next(iter(recs.values())).scenario.horizon_months
+    return WholeBill(tasks=lines, current_usd_per_month=sum(x.current_usd_per_month for x in lines),
+                     new_usd_per_month=sum(x.new_usd_per_month for x in lines),
+                     savings_usd_per_month=sum(x.savings_usd_per_month for x in lines),
+                     one_off_usd=sum(x.one_off_usd for x in lines),
+                     savings_usd_horizon=sum(x.savings_usd_horizon for x in lines), horizon_months=months)

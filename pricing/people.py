@@ -1,0 +1,202 @@
+"""People's time and operating defaults: the part of a fine-tuning project's cost that is not compute.
+
+Defaults live in ``pricing/data/people.yaml``, each with its unit, source, effective date and basis
+(``measured``: a published statistic; ``assumption``: this project's estimate, reasoning in ``note``).
+They are validated on load (pydantic, unknown fields rejected; errors name file, entry and field).
+
+Units: USD, hours, minutes per example, seconds. An engineer's loaded hourly cost is
+``wage_usd_per_hour * loaded_cost_multiplier`` (BLS OES median x BLS ECEC compensation / wages):
+63.98 * 1.418 = 90.72 USD/h.
+
+Costs (``r`` = loaded USD/hour):
+
+- first training run's people cost ``r * (review_min * examples / 60 + eval_set_h + integration_h)``
+- each retraining ``r * retrain_h``; monitoring ``r * monitoring_h`` a month
+- self-hosted operations ``r * selfhost_ops_h`` a month; switching API model ``r * switch_h`` once
+- evaluation (every training run, and once for a model switch) ``eval_examples * judge_usd_per_request``,
+  the judge reading ``prompt + 2 * completion + overhead`` tokens and writing ``judge_output`` tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import CatalogError
+
+__all__ = ["PEOPLE_FILE", "PeopleCosts", "PeopleDefault", "PeopleDefaults", "load_people", "loaded_usd_per_hour",
+           "hours_usd", "review_usd", "first_run_people_usd", "judge_tokens", "eval_run_usd"]
+
+PEOPLE_FILE = Path(__file__).with_name("data") / "people.yaml"
+_SECTIONS = ("people", "evaluation", "operations")
+
+
+class PeopleDefault(BaseModel):
+    """One sourced default of ``people.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    value: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    basis: Literal["measured", "assumption"]
+    effective: dt.date
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+
+class PeopleCosts(BaseModel):
+    """The resolved people and operating inputs of one decision (defaults merged with the user's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engineer_usd_per_hour: float = Field(gt=0, le=10_000, allow_inf_nan=False)
+    review_minutes_per_example: float = Field(ge=0, le=600, allow_inf_nan=False)
+    eval_set_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
+    integration_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
+    retrain_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
+    monitoring_hours_per_month: float = Field(ge=0, le=744, allow_inf_nan=False)
+    selfhost_ops_hours_per_month: float = Field(ge=0, le=744, allow_inf_nan=False)
+    switch_model_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
+    eval_examples: int = Field(ge=0, le=1_000_000)
+    judge_overhead_tokens: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    judge_output_tokens: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    min_replicas: int = Field(ge=1, le=1000)
+    cold_start_s: float = Field(ge=0, le=3600, allow_inf_nan=False)
+
+
+class PeopleDefaults(BaseModel):
+    """Every entry of ``people.yaml`` by id, and the :class:`PeopleCosts` they make."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entries: dict[str, PeopleDefault]
+    file: str
+
+    @field_validator("entries")
+    @classmethod
+    def _complete(cls, v: dict[str, PeopleDefault]) -> dict[str, PeopleDefault]:
+        need = (set(PeopleCosts.model_fields) - {"engineer_usd_per_hour"}) | {"engineer_wage_usd_per_hour",
+                                                                              "loaded_cost_multiplier"}
+        missing = sorted(need - set(v))
+        if missing:
+            raise ValueError(f"missing entries: {', '.join(missing)}")
+        return v
+
+    def costs(self) -> PeopleCosts:
+        e = {k: d.value for k, d in self.entries.items()}
+        fields = {k: e[k] for k in PeopleCosts.model_fields if k in e}
+        fields["engineer_usd_per_hour"] = loaded_usd_per_hour(e["engineer_wage_usd_per_hour"],
+                                                              e["loaded_cost_multiplier"])
+        for k in ("eval_examples", "min_replicas"):
+            fields[k] = int(fields[k])
+        return PeopleCosts(**fields)
+
+
+def loaded_usd_per_hour(wage_usd_per_hour: float, multiplier: float) -> float:
+    """``wage * multiplier``: what an hour of an employee costs the employer.
+
+    >>> round(loaded_usd_per_hour(63.98, 1.418), 2)
+    90.72
+    """
+    return wage_usd_per_hour * multiplier
+
+
+def hours_usd(p: PeopleCosts, hours: float) -> float:
+    """``r * hours`` (2 h at 90.72 USD/h = 181.45 USD).
+
+    >>> round(hours_usd(load_people().costs(), 2), 2)
+    181.45
+    """
+    return p.engineer_usd_per_hour * hours
+
+
+def review_usd(p: PeopleCosts, examples: int) -> float:
+    """``r * review_min * examples / 60``: reviewing the training examples (1,000 x 0.5 min = 8.33 h)."""
+    return hours_usd(p, p.review_minutes_per_example * examples / 60.0)
+
+
+def first_run_people_usd(p: PeopleCosts, examples: int) -> float:
+    """``r * (review_min * examples / 60 + eval_set_h + integration_h)``: the one-off people cost.
+
+    >>> p = load_people().costs()
+    >>> round(first_run_people_usd(p, 1000), 2)  # 90.72 * (500/60 + 4 + 4) = 90.72 * 16.333
+    1481.82
+    """
+    return review_usd(p, examples) + hours_usd(p, p.eval_set_hours + p.integration_hours)
+
+
+def judge_tokens(p: PeopleCosts, prompt_tokens: float, completion_tokens: float) -> tuple[float, float]:
+    """(prompt, completion) tokens of one judgement: ``(P + 2 C + overhead, judge_output)``.
+
+    >>> judge_tokens(load_people().costs(), 1200, 1000)
+    (3500.0, 150.0)
+    """
+    return float(prompt_tokens + 2.0 * completion_tokens + p.judge_overhead_tokens), float(p.judge_output_tokens)
+
+
+def eval_run_usd(p: PeopleCosts, judge_usd_per_request: float) -> float:
+    """``eval_examples * judge_usd_per_request`` (200 x 0.0395 = 7.90 USD with GPT-4-Turbo at 1200/1000)."""
+    return p.eval_examples * judge_usd_per_request
+
+
+def _where(path: Path, section: str, i: int, entry: object) -> str:
+    name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"#{i + 1}"
+    return f"{path.name}: {section} entry {name!r}"
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, stamp: float) -> PeopleDefaults:
+    del stamp  # cache key only
+    p = Path(path)
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(f"{p}: cannot read the people defaults ({exc.strerror}); reinstall finetune-advisor") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{p.name}: not valid YAML ({str(exc).splitlines()[0]}); fix the file") from None
+    if not isinstance(doc, dict):
+        raise CatalogError(f"{p.name}: expected sections {', '.join(_SECTIONS)}")
+    unknown = sorted(set(map(str, doc)) - set(_SECTIONS))
+    if unknown:
+        raise CatalogError(f"{p.name}: unknown section(s) {', '.join(unknown)}; use {', '.join(_SECTIONS)}")
+    entries: dict[str, PeopleDefault] = {}
+    for section in _SECTIONS:
+        items = doc.get(section) or []
+        if not isinstance(items, list):
+            raise CatalogError(f"{p.name}: section {section!r} must be a list of entries")
+        for i, raw in enumerate(items):
+            where = _where(p, section, i, raw)
+            try:
+                d = PeopleDefault.model_validate(raw)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(str(x) for x in err["loc"]) or "entry"
+                raise CatalogError(f"{where}, field {field!r}: {err['msg']}") from None
+            if d.id in entries:
+                raise CatalogError(f"{where}: duplicate id; keep one entry per id")
+            entries[d.id] = d
+    try:
+        out = PeopleDefaults(entries=entries, file=str(p))
+        out.costs()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"])
+        raise CatalogError(f"{p.name}: {field}: {err['msg']}") from None
+    return out
+
+
+def load_people(path: str | Path | None = None) -> PeopleDefaults:
+    """The sourced defaults (``people.yaml`` unless ``path``), validated and cached until the file changes."""
+    p = Path(path) if path is not None else PEOPLE_FILE
+    try:
+        stamp = p.stat().st_mtime
+    except OSError:
+        stamp = math.nan
+    return _load(str(p), stamp)
