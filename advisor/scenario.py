@@ -38,9 +38,18 @@ __all__ = ["Scenario", "OptionSpec", "OptionKind", "parse_option", "default_base
 DEFAULT_TRAINING_EXAMPLES = 1000  # a common first fine-tuning set for a narrow task
 DEFAULT_SELFHOST_MODEL = "mistral-7b"
 DEFAULT_SELFHOST_GPUS = ("l4", "a10g", "l40s", "a100-80gb", "h100-sxm")
-# newest first: the default baseline is the first GPT-4-class model priced on the catalog date
-_BASELINE_PREFERENCE = ("gpt-4o-2024-08-06", "gpt-4o-2024-05-13", "gpt-4-turbo-2024-04-09", "gpt-4-0125-preview",
-                        "gpt-4-1106-preview", "gpt-4-0613", "gpt-4-0314")
+# The default baseline on a date: the GPT-4-class OpenAI flagship a team most likely paid for that
+# day, newest first. A team that calls "gpt-4o" or "gpt-5" pays whatever snapshot the alias served,
+# so each generation's flagship is listed (mini/nano and o-series are not GPT-4-class defaults:
+# pass them with --baseline). Releases and shutdowns come from the catalog's dates (OpenAI pricing
+# and deprecations pages via LiteLLM and genai-prices; shared/facts/prices.md): on 2024-03-28 this
+# gives gpt-4-0125-preview (the GPT-4 Turbo of that day), on 2024-06-01 gpt-4o at $5/$15, and from
+# 2026-04-23 gpt-5.5, OpenAI's flagship of late 2026. A model past its shutdown is skipped here
+# (still priceable with --baseline, with a warning).
+_BASELINE_PREFERENCE = ("gpt-5.5-2026-04-23", "gpt-5.4-2026-03-05", "gpt-5.2-2025-12-11", "gpt-5.1-2025-11-13",
+                        "gpt-5-2025-08-07", "gpt-4.1-2025-04-14", "gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-2024-05-13",
+                        "gpt-4-turbo-2024-04-09", "gpt-4-0125-preview", "gpt-4-1106-preview", "gpt-4-0613",
+                        "gpt-4-0314")
 
 
 class OptionKind(StrEnum):
@@ -101,11 +110,12 @@ def parse_option(name: str, catalog: Catalog) -> OptionSpec:
 
 
 def default_baseline(catalog: Catalog) -> str:
-    """The newest GPT-4-class model priced on the catalog date."""
+    """The newest GPT-4-class flagship in force on the catalog date (see ``_BASELINE_PREFERENCE``)."""
     for mid in _BASELINE_PREFERENCE:
         if mid in catalog.api_models:
             return mid
-    raise ScenarioError(f"no GPT-4 model is priced as of {catalog.as_of}; pass --baseline")
+    raise ScenarioError(f"no GPT-4-class model is priced as of {catalog.as_of}; pass --baseline "
+                        f"(models that day: {', '.join(sorted(catalog.api_models)) or 'none'})")
 
 
 def default_options(catalog: Catalog) -> tuple[str, ...]:

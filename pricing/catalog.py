@@ -3,8 +3,17 @@
 Conventions: prices are USD per 1M tokens (``*_usd_per_mtok``) or USD per GPU-hour
 (``usd_per_hour``). A price period is in force on day ``d`` when ``effective <= d < until``
 (``until`` absent = still in force). History is kept: ``load_catalog(as_of=date(2024, 3, 28))``
-answers with the prices of that day; an entry with no period in force that day is absent from
-the resolved catalog (it did not exist yet, or was withdrawn).
+answers with the prices of that day.
+
+The schema is written once, as the frozen pydantic dataclasses below (``extra="forbid"``,
+finite numbers in documented ranges, real dates): a YAML entry is validated into the same class
+the math reads, and a bad entry is a :class:`CatalogError` naming file, entry, field and the fix.
+
+An API model whose last price period has an ``until`` was shut down that day. Asked for after
+it, :meth:`Catalog.api_model` still answers with its last price (users compare against what they
+paid) and :meth:`Catalog.notes_for` warns and names its ``successors``. Asked for before its first
+price, it is an error naming the models of that day. A model our YAML lacks is looked up in the
+``genai-prices`` package's bundled data (:mod:`pricing.genai`), with that source shown.
 
 User override files have the same shape as ours and are merged over them: an entry with a new
 ``id`` is added; an entry with a known ``id`` replaces the fields it gives, and its ``prices``
@@ -14,22 +23,26 @@ once with its own ``effective`` date and ``source``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic.dataclasses import dataclass
 
-from .errors import CatalogError, UnknownEntryError, close_matches
+from .errors import CatalogError, NotReleasedError, UnknownEntryError, close_matches
 
 __all__ = [
     "ApiModel",
     "ApiPrice",
+    "BatchDiscount",
     "Catalog",
     "Gpu",
     "GpuPrice",
@@ -39,92 +52,236 @@ __all__ = [
     "OpenModel",
     "load_catalog",
     "DATA_DIR",
+    "CATALOG_FILES",
 ]
 
 DATA_DIR = Path(__file__).with_name("data")
+CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml")
+MAX_FILE_BYTES = 5_000_000        # a price file is a few KB; anything this large is a mistake
+MAX_YAML_DEPTH = 20               # our deepest entry is 4 levels (section > entry > prices > period)
+FIRST_DAY, LAST_DAY = dt.date(2015, 1, 1), dt.date(2100, 12, 31)
+
+_CFG = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+
 
 # ---------------------------------------------------------------------------------------------
-# Resolved entries (what the math sees)
+# Field types: units and ranges live here, once
 
 
-@dataclass(frozen=True)
+def _no_datetime(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        raise ValueError("give a date without a time of day (YYYY-MM-DD)")
+    return v
+
+
+def _day_in_range(v: dt.date) -> dt.date:
+    if not FIRST_DAY <= v <= LAST_DAY:
+        raise ValueError(f"dates run from {FIRST_DAY} to {LAST_DAY}")
+    return v
+
+
+def _num(lo: float, hi: float, *, open_lo: bool = False) -> Any:
+    """A finite number (int or float, never bool or text) in ``[lo, hi]`` (``(lo, hi]`` if open_lo)."""
+    bound = {"gt": lo} if open_lo else {"ge": lo}
+    return Annotated[float, Field(strict=True, le=hi, allow_inf_nan=False, **bound)]
+
+
+def _whole(lo: int, hi: int) -> Any:
+    return Annotated[int, Field(strict=True, ge=lo, le=hi)]
+
+
+Day = Annotated[dt.date, BeforeValidator(_no_datetime), AfterValidator(_day_in_range)]
+Text = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
+Ident = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")]
+UsdPerMtok = _num(0.0, 10_000.0)           # the dearest API ever (o1-pro output) is 600
+UsdPerHour = _num(0.0, 1_000.0, open_lo=True)  # per GPU; a whole 8-GPU node is ~100
+Fraction = Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Entries (what the YAML holds and what the math reads)
+
+
+@dataclass(frozen=True, config=_CFG, kw_only=True)
 class Latency:
     """Typical API latency: time to first token and decode speed, with the measurement's source."""
 
-    output_tokens_per_s: float | None
-    source: str
-    ttft_s: float | None = None
+    source: Text
+    output_tokens_per_s: _num(0.0, 100_000.0, open_lo=True) | None = None
+    ttft_s: _num(0.0, 600.0, open_lo=True) | None = None
 
 
-@dataclass(frozen=True)
+def _check_period(p):
+    if p.until is not None and p.until <= p.effective:
+        raise ValueError(f"until {p.until} is not after effective {p.effective}; a period lasts at least a day")
+    return p
+
+
+@dataclass(frozen=True, config=_CFG, kw_only=True)
 class ApiPrice:
-    """API prices in force on the catalog date (USD per 1M tokens)."""
+    """API prices of one period (USD per 1M tokens). ``cached_input_usd_per_mtok: None``: no
+    prompt-caching discount then (cached tokens bill at the input rate)."""
 
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
-    cached_input_usd_per_mtok: float | None
-    effective: dt.date
-    until: dt.date | None
-    source: str
-    batch_discount: float = 0.0  # fraction off with the Batch API, 0 when it did not exist
-    batch_source: str | None = None
+    effective: Day
+    input_usd_per_mtok: UsdPerMtok
+    output_usd_per_mtok: UsdPerMtok
+    source: Text
+    until: Day | None = None
+    cached_input_usd_per_mtok: UsdPerMtok | None = None
+    batch_discount: Fraction = 0.0     # set on resolution from batch_api; 0 when Batch did not exist
+    batch_source: Text | None = None
 
-
-@dataclass(frozen=True)
-class ApiModel:
-    id: str
-    aliases: tuple[str, ...]
-    provider: str
-    encoding: str
-    context_tokens: int
-    price: ApiPrice
-    latency: Latency | None
+    def __post_init__(self):
+        _check_period(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CFG, kw_only=True)
 class HostedPrice:
     """Per-token prices of a hosted fine-tuned endpoint (USD per 1M tokens of its own tokenizer)."""
 
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
-    training_usd_per_mtok: float | None  # per 1M training tokens (dataset tokens x epochs)
-    effective: dt.date
-    until: dt.date | None
-    source: str
+    effective: Day
+    input_usd_per_mtok: UsdPerMtok
+    output_usd_per_mtok: UsdPerMtok
+    source: Text
+    until: Day | None = None
+    training_usd_per_mtok: UsdPerMtok | None = None  # per 1M training tokens (dataset tokens x epochs)
+    cached_input_usd_per_mtok: UsdPerMtok | None = None
+
+    def __post_init__(self):
+        _check_period(self)
 
 
-@dataclass(frozen=True)
-class HostedEndpoint:
-    id: str
-    aliases: tuple[str, ...]
-    provider: str
-    base_model: str
-    tokenizer: str
-    price: HostedPrice
-    serving_gpu: str | None
-    latency: Latency | None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CFG, kw_only=True)
 class GpuPrice:
-    provider: str
-    usd_per_hour: float
-    effective: dt.date
-    until: dt.date | None
-    source: str
-    billing: str = "hourly"  # or "per_second" (serverless)
+    provider: Ident
+    usd_per_hour: UsdPerHour
+    effective: Day
+    source: Text
+    until: Day | None = None
+    billing: Literal["hourly", "per_second"] = "hourly"  # per_second: serverless, idle hours not billed
+
+    def __post_init__(self):
+        _check_period(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class BatchDiscount:
+    """A provider's Batch API discount (fraction off input and output) over a period."""
+
+    provider: Ident
+    discount: Fraction
+    effective: Day
+    source: Text
+    until: Day | None = None
+
+    def __post_init__(self):
+        _check_period(self)
+
+
+def _no_overlap(periods, where: str = "prices") -> None:
+    """Periods sorted by start must not overlap (the older one needs ``until`` = the newer's start)."""
+    ps = sorted(periods, key=lambda p: p.effective)
+    for a, b in zip(ps, ps[1:]):
+        if b.effective < (a.until or dt.date.max):
+            raise ValueError(f"{where}: periods from {a.effective} and {b.effective} overlap; "
+                             f"give the older one 'until: {b.effective}'")
+
+
+def _history_from_yaml(data: Any, resolved: str, history: str = "prices") -> Any:
+    """YAML writes the price history as ``prices``; ``resolved`` is filled by the catalog, never by YAML."""
+    if isinstance(data, dict) and resolved in data:
+        raise ValueError(f"'{resolved}' is computed from '{history}'; write a dated period under '{history}' instead")
+    return data
+
+
+Aliases = Annotated[tuple[Ident, ...], Field(max_length=50)]
+
+
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class ApiModel:
+    """A pay-per-token API model: its dated price history and, resolved on a day, ``price``."""
+
+    id: Ident
+    provider: Ident
+    prices: Annotated[tuple[ApiPrice, ...], Field(min_length=1, max_length=100)]
+    context_tokens: _whole(1, 100_000_000) | None = None  # None: not recorded
+    encoding: Ident | None = None       # tiktoken encoding; None: the provider's own tokenizer
+    aliases: Aliases = ()
+    latency: Latency | None = None
+    successors: Aliases = ()             # what the provider recommends once it is shut down
+    batch_api: bool = True               # served by the provider's Batch API (when that exists)
+    price: ApiPrice | None = None        # the period in force on the catalog date (set on resolution)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _history_from_yaml(data, "price")
+
+    def __post_init__(self):
+        _no_overlap(self.prices)
+
+    @property
+    def released(self) -> dt.date:
+        return min(p.effective for p in self.prices)
+
+    @property
+    def shutdown(self) -> dt.date | None:
+        """The last period's ``until``: the day the model stopped being served."""
+        return max(self.prices, key=lambda p: p.effective).until
+
+
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class HostedEndpoint:
+    """A hosted fine-tuned model billed per token (training per token too)."""
+
+    id: Ident
+    provider: Ident
+    base_model: Ident
+    tokenizer: Ident
+    prices: Annotated[tuple[HostedPrice, ...], Field(min_length=1, max_length=100)]
+    aliases: Aliases = ()
+    serving_gpu: Ident | None = None    # GPU assumed for latency estimates when none is published
+    latency: Latency | None = None
+    price: HostedPrice | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _history_from_yaml(data, "price")
+
+    def __post_init__(self):
+        _no_overlap(self.prices)
+
+
+@dataclass(frozen=True, config=_CFG, kw_only=True)
 class Gpu:
-    id: str
-    name: str
-    memory_gb: float
-    hbm_gb_per_s: float
-    bf16_tflops: float
-    fp8_tflops: float | None
-    source: str
-    prices: Mapping[str, GpuPrice]  # provider -> price in force
+    """A GPU's specs, its price history (``history``) and the prices in force by provider (``prices``)."""
+
+    id: Ident
+    name: Text
+    memory_gb: _num(1.0, 10_000.0)
+    hbm_gb_per_s: _num(1.0, 100_000.0)
+    bf16_tflops: _num(0.1, 100_000.0)
+    source: Text
+    fp8_tflops: _num(0.1, 100_000.0) | None = None
+    aliases: Aliases = ()
+    history: Annotated[tuple[GpuPrice, ...], Field(max_length=500)] = ()
+    prices: Mapping[Ident, GpuPrice] = dataclasses.field(default_factory=dict)  # provider -> in force
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        if isinstance(data, dict):
+            if "history" in data:
+                raise ValueError("'history' is computed; write the dated prices under 'prices'")
+            if "prices" in data:
+                data = {**data, "history": data["prices"]}
+                del data["prices"]
+        return data
+
+    def __post_init__(self):
+        for provider in {p.provider for p in self.history}:
+            _no_overlap([p for p in self.history if p.provider == provider], f"prices (provider {provider})")
 
     def cheapest(self) -> GpuPrice:
         """The lowest hourly price in force (raises when no provider has one)."""
@@ -133,212 +290,264 @@ class Gpu:
         return min(self.prices.values(), key=lambda p: p.usd_per_hour)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CFG, kw_only=True)
 class OpenModel:
-    id: str
-    aliases: tuple[str, ...]
-    params_b: float
-    layers: int
-    hidden: int
-    heads: int
-    kv_heads: int
-    head_dim: int
-    ffn: int
-    vocab: int
-    context_tokens: int
-    tokenizer: str
-    source: str
+    """An open-weights model's shape (from its config.json) for memory, FLOP and KV-traffic math."""
+
+    id: Ident
+    params_b: _num(0.01, 10_000.0)      # total parameters, billions
+    layers: _whole(1, 1_000)
+    hidden: _whole(1, 1_000_000)         # hidden_size
+    heads: _whole(1, 10_000)
+    kv_heads: _whole(1, 10_000)
+    head_dim: _whole(1, 100_000)
+    ffn: _whole(1, 10_000_000)           # intermediate_size
+    vocab: _whole(1, 10_000_000)
+    context_tokens: _whole(1, 100_000_000)
+    tokenizer: Ident
+    source: Text
+    aliases: Aliases = ()
+    sliding_window_tokens: _whole(1, 100_000_000) | None = None  # attention window; None: full attention
+
+    def __post_init__(self):
+        if self.kv_heads > self.heads:
+            raise ValueError(f"kv_heads {self.kv_heads} exceeds heads {self.heads}; check the model's config.json")
 
     @property
     def params(self) -> float:
         return self.params_b * 1e9
 
+    @property
+    def hidden_size(self) -> int:
+        return self.hidden
+
+    @property
+    def intermediate_size(self) -> int:
+        return self.ffn
+
+
+_SECTIONS: dict[str, type] = {"api_models": ApiModel, "hosted": HostedEndpoint, "gpus": Gpu,
+                              "open_models": OpenModel, "batch_api": BatchDiscount}
+_ADAPTERS = {s: TypeAdapter(cls) for s, cls in _SECTIONS.items()}
+
 
 # ---------------------------------------------------------------------------------------------
-# Schema: section -> (entry fields: required?, type), (price-period fields)
-
-_NUM = (int, float)
-_S = {
-    "api_models": {
-        "entry": {"id": (True, str), "aliases": (False, list), "provider": (True, str), "encoding": (True, str),
-                  "context_tokens": (True, int), "prices": (True, list), "latency": (False, dict)},
-        "period": {"effective": (True, dt.date), "until": (False, dt.date), "input_usd_per_mtok": (True, _NUM),
-                   "output_usd_per_mtok": (True, _NUM), "cached_input_usd_per_mtok": (False, _NUM), "source": (True, str)},
-    },
-    "hosted": {
-        "entry": {"id": (True, str), "aliases": (False, list), "provider": (True, str), "base_model": (True, str),
-                  "tokenizer": (True, str), "serving_gpu": (False, str), "prices": (True, list), "latency": (False, dict)},
-        "period": {"effective": (True, dt.date), "until": (False, dt.date), "input_usd_per_mtok": (True, _NUM),
-                   "output_usd_per_mtok": (True, _NUM), "training_usd_per_mtok": (False, _NUM), "source": (True, str)},
-    },
-    "gpus": {
-        "entry": {"id": (True, str), "name": (True, str), "memory_gb": (True, _NUM), "hbm_gb_per_s": (True, _NUM),
-                  "bf16_tflops": (True, _NUM), "fp8_tflops": (False, _NUM), "source": (True, str), "prices": (False, list),
-                  "aliases": (False, list)},
-        "period": {"provider": (True, str), "usd_per_hour": (True, _NUM), "billing": (False, str),
-                   "effective": (True, dt.date), "until": (False, dt.date), "source": (True, str)},
-    },
-    "open_models": {
-        "entry": {"id": (True, str), "aliases": (False, list), "params_b": (True, _NUM), "layers": (True, int),
-                  "hidden": (True, int), "heads": (True, int), "kv_heads": (True, int), "head_dim": (True, int),
-                  "ffn": (True, int), "vocab": (True, int), "context_tokens": (True, int), "tokenizer": (True, str),
-                  "source": (True, str)},
-        "period": {},
-    },
-    "batch_api": {
-        "entry": {"provider": (True, str), "discount": (True, _NUM), "effective": (True, dt.date),
-                  "until": (False, dt.date), "source": (True, str)},
-        "period": {},
-    },
-}
-_LATENCY = {"output_tokens_per_s": (False, _NUM), "ttft_s": (False, _NUM), "source": (True, str)}
-_SECTIONS = tuple(_S)
+# Reading YAML safely, and turning validation errors into one line naming file, entry, field
 
 
-def _check_fields(obj: Any, schema: Mapping[str, tuple[bool, Any]], where: str) -> None:
-    if not isinstance(obj, dict):
-        raise CatalogError(f"{where}: expected a mapping of fields, got {type(obj).__name__}")
-    for key in obj:
-        if key not in schema:
-            hint = close_matches(str(key), schema)
-            raise CatalogError(f"{where}: unknown field {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                               + f"; allowed: {', '.join(schema)}")
-    for key, (required, typ) in schema.items():
-        if key not in obj or obj[key] is None:
-            if required:
-                raise CatalogError(f"{where}: missing field {key!r}; every entry needs it (prices need 'source' and 'effective')")
-            continue
-        val = obj[key]
-        if typ is dt.date:
-            if isinstance(val, dt.datetime) or not isinstance(val, dt.date):
-                raise CatalogError(f"{where}.{key}: {val!r} is not a date; write it as YYYY-MM-DD")
-        elif typ is _NUM:
-            if isinstance(val, bool) or not isinstance(val, _NUM):
-                raise CatalogError(f"{where}.{key}: {val!r} is not a number")
-            if val < 0:
-                raise CatalogError(f"{where}.{key}: {val} is negative; prices and specs must be >= 0")
-        elif typ is int:
-            if isinstance(val, bool) or not isinstance(val, int) or val <= 0:
-                raise CatalogError(f"{where}.{key}: {val!r} must be a positive whole number")
-        elif not isinstance(val, typ):
-            raise CatalogError(f"{where}.{key}: expected {typ.__name__}, got {type(val).__name__}")
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors/aliases (exponential expansion) and deep nesting."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise CatalogError(f"line {mark.line + 1}: YAML anchors and aliases (*name) are not accepted in price "
+                               "files; write each value out")
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise CatalogError(f"line {mark.line + 1}: nested deeper than {MAX_YAML_DEPTH} levels; a price file "
+                                   "is sections > entries > prices > fields")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
-def _check_periods(periods: list[dict], where: str, key: str | None = None) -> None:
-    """Periods (optionally grouped by ``key``, e.g. provider) must not overlap; until > effective."""
-    groups: dict[Any, list[dict]] = {}
-    for p in periods:
-        if p.get("until") is not None and p["until"] <= p["effective"]:
-            raise CatalogError(f"{where}: period from {p['effective']} has until {p['until']} not after it")
-        groups.setdefault(p.get(key) if key else None, []).append(p)
-    for group, ps in groups.items():
-        ps = sorted(ps, key=lambda p: p["effective"])
-        for a, b in zip(ps, ps[1:]):
-            end = a.get("until") or dt.date.max
-            if b["effective"] < end:
-                label = f" ({key} {group})" if key else ""
-                raise CatalogError(
-                    f"{where}.prices{label}: periods from {a['effective']} and {b['effective']} overlap; "
-                    f"give the older one 'until: {b['effective']}'")
-
-
-def _validate(doc: Any, path: Path) -> dict[str, list[dict]]:
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise CatalogError(f"{path}: expected a mapping with sections {', '.join(_SECTIONS)}")
-    out: dict[str, list[dict]] = {}
-    for section, entries in doc.items():
-        if section not in _S:
-            hint = close_matches(str(section), _SECTIONS)
-            raise CatalogError(f"{path}: unknown section {section!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                               + f"; sections are {', '.join(_SECTIONS)}")
-        if not isinstance(entries, list):
-            raise CatalogError(f"{path}: section {section!r} must be a list of entries")
-        schema = _S[section]
-        seen: set[str] = set()
-        for i, e in enumerate(entries):
-            ident = e.get("id", e.get("provider", f"#{i + 1}")) if isinstance(e, dict) else f"#{i + 1}"
-            where = f"{path}: {section}[{ident}]"
-            _check_fields(e, schema["entry"], where)
-            if "id" in schema["entry"]:
-                if e["id"] in seen:
-                    raise CatalogError(f"{where}: duplicate id; each id appears once per file")
-                seen.add(e["id"])
-            if e.get("latency") is not None:
-                _check_fields(e["latency"], _LATENCY, f"{where}.latency")
-            if section == "batch_api" and not 0 <= e["discount"] < 1:
-                raise CatalogError(f"{where}.discount: {e['discount']} must be a fraction in [0, 1)")
-            periods = e.get("prices") or []
-            for j, p in enumerate(periods):
-                _check_fields(p, schema["period"], f"{where}.prices[{j}]")
-                if p.get("billing", "hourly") not in ("hourly", "per_second"):
-                    raise CatalogError(f"{where}.prices[{j}].billing: {p['billing']!r}; use 'hourly' or 'per_second'")
-            if section in ("api_models", "hosted") and not periods:
-                raise CatalogError(f"{where}.prices: needs at least one dated price")
-            _check_periods(periods, where, key="provider" if section == "gpus" else None)
-        if section == "batch_api":
-            _check_periods(entries, f"{path}: batch_api", key="provider")
-        out[section] = entries
-    return out
-
-
-def _read_yaml(path: Path) -> dict[str, list[dict]]:
+def _read_yaml(path: Path) -> Any:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CatalogError(f"{path}: {size / 1e6:.1f} MB is too large for a price file "
+                               f"(limit {MAX_FILE_BYTES / 1e6:g} MB); pass only your own entries")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogError(f"{path}: no such catalog file; check the path given to --prices") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read ({exc}); catalog files are UTF-8 YAML") from None
+        raise CatalogError(f"{path}: cannot read ({type(exc).__name__}); catalog files are UTF-8 YAML") from None
     try:
-        doc = yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except CatalogError as exc:
+        raise CatalogError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise CatalogError(f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    return _validate(doc, path)
+        line = f" line {mark.line + 1}:" if mark else ""
+        problem = str(getattr(exc, "problem", None) or "syntax error")[:120]
+        raise CatalogError(f"{path}:{line} not valid YAML ({problem}); check indentation and quoting") from None
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # a date like 2025-13-45, or an integer of thousands of digits
+        raise CatalogError(f"{path}: not valid YAML ({type(exc).__name__}: {str(exc)[:120]}); dates are YYYY-MM-DD "
+                           "and numbers must be plain decimals") from None
 
 
-def _merge(base: dict[str, list[dict]], over: dict[str, list[dict]], path: Path) -> dict[str, list[dict]]:
-    merged = {s: [dict(e) for e in base.get(s, [])] for s in _SECTIONS}
-    for section, entries in over.items():
-        if section == "batch_api":
-            providers = {e["provider"] for e in entries}
-            merged[section] = [e for e in merged[section] if e["provider"] not in providers] + list(entries)
-            continue
-        index = {e["id"]: e for e in merged[section]}
-        for e in entries:
-            if e["id"] not in index:
-                merged[section].append(dict(e))
-                continue
-            target = index[e["id"]]
-            for k, v in e.items():
-                if k == "prices" and section == "gpus":
-                    providers = {p["provider"] for p in v}
-                    target["prices"] = [p for p in target.get("prices", []) if p["provider"] not in providers] + list(v)
-                else:
-                    target[k] = v
-    # re-check what the merge produced (an override can make periods overlap only within itself)
-    for section in ("api_models", "hosted", "gpus"):
-        for e in merged[section]:
-            _check_periods(e.get("prices") or [], f"{path}: {section}[{e['id']}]",
-                           key="provider" if section == "gpus" else None)
+def _label(entry: Any, i: int) -> str:
+    if isinstance(entry, dict):
+        ident = entry.get("id", entry.get("provider"))
+        if isinstance(ident, str) and 0 < len(ident) <= 80 and ident.isprintable():
+            return ident
+    return f"#{i + 1}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_FIXES = {
+    "missing": "every entry needs it (prices need 'source' and 'effective')",
+    "extra_forbidden": "remove it or fix its spelling",
+    "unexpected_keyword_argument": "remove it or fix its spelling",
+    "date_type": "write it as YYYY-MM-DD",
+    "date_from_datetime_parsing": "write it as YYYY-MM-DD",
+    "date_parsing": "write it as YYYY-MM-DD",
+    "finite_number": "give a finite number",
+    "float_type": "give a plain number",
+    "int_type": "give a whole number",
+    "string_type": "give text in quotes",
+    "tuple_type": "give a list, e.g. [a, b]",
+    "string_pattern_mismatch": "ids use letters, digits and . _ : / @ + -",
+}
+
+
+def _error(exc: ValidationError, path: Path, section: str, label: str, cls: type) -> CatalogError:
+    err = exc.errors(include_url=False)[0]
+    loc = [str(x) if not isinstance(x, int) else f"[{x}]" for x in err["loc"]]
+    loc = ["prices" if x == "history" else x for x in loc]
+    field = "".join(x if x.startswith("[") else f".{x}" for x in loc)
+    kind = err["type"]
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        allowed = [f.name for f in dataclasses.fields(cls) if f.name not in ("price", "history")]
+        hint = close_matches(str(err["loc"][-1]), allowed)
+        msg = f"unknown field {str(err['loc'][-1])[:40]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        field = "".join(x if x.startswith("[") else f".{x}" for x in loc[:-1])
+        return CatalogError(f"{path}: {section}[{label}]{field}: {msg}; allowed: {', '.join(allowed)}")
+    if kind == "missing":
+        return CatalogError(f"{path}: {section}[{label}]{field}: missing field; {_FIXES['missing']}")
+    if kind.startswith(("greater_than", "less_than")) and isinstance(err.get("input"), (int, float)):
+        value = err["input"]
+        msg = (f"{_short(value)} is negative; prices and specs must be >= 0" if value < 0
+               else f"{_short(value)} is out of range ({msg.lower()})")
+    elif "input" in err and kind not in ("value_error", "assertion_error"):
+        msg = f"{msg} (got {_short(err['input'])})"
+    fix = _FIXES.get(kind)
+    return CatalogError(f"{path}: {section}[{label}]{field}: {msg}" + (f"; {fix}" if fix else ""))
+
+
+def _validate(section: str, entry: Any, path: Path, i: int):
+    label = _label(entry, i)
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{path}: {section}[{label}]: expected a mapping of fields, got {type(entry).__name__}")
+    try:
+        return _ADAPTERS[section].validate_python(entry)
+    except ValidationError as exc:
+        raise _error(exc, path, section, label, _SECTIONS[section]) from None
+    except (RecursionError, OverflowError, MemoryError) as exc:
+        raise CatalogError(f"{path}: {section}[{label}]: {type(exc).__name__}; use plain numbers and lists") from None
+
+
+def _sections(doc: Any, path: Path) -> dict[str, list]:
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise CatalogError(f"{path}: expected a mapping with sections {', '.join(_SECTIONS)}")
+    out: dict[str, list] = {}
+    for section, entries in doc.items():
+        if section not in _SECTIONS:
+            hint = close_matches(str(section), _SECTIONS)
+            raise CatalogError(f"{path}: unknown section {str(section)[:40]!r}"
+                               + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                               + f"; sections are {', '.join(_SECTIONS)}")
+        if entries is None:
+            entries = []
+        if not isinstance(entries, list):
+            raise CatalogError(f"{path}: section {section!r} must be a list of entries (each starting with '- ')")
+        out[section] = entries
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Merging: ours, then each override file in order. Raw dicts are merged, then validated.
+
+
+def _merge_entry(base: dict, over: dict, section: str) -> dict:
+    merged = {**base, **over}
+    if section == "gpus" and isinstance(over.get("prices"), list) and isinstance(base.get("prices"), list):
+        providers = {p.get("provider") for p in over["prices"] if isinstance(p, dict)}
+        merged["prices"] = [p for p in base["prices"] if p.get("provider") not in providers] + over["prices"]
     return merged
 
 
-def _in_force(p: Mapping[str, Any], day: dt.date) -> bool:
-    return p["effective"] <= day and (p.get("until") is None or day < p["until"])
+@functools.lru_cache(maxsize=32)
+def _load_entries(files: tuple[str, ...], stamps: tuple[float, ...], n_builtin: int) -> dict[str, tuple]:
+    """Every validated entry of every section (history, not yet resolved to a date)."""
+    del stamps  # part of the cache key only: an edited file is re-read
+    raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}       # section -> key -> raw dict
+    valid: dict[str, dict[str, Any]] = {s: {} for s in _SECTIONS}      # section -> key -> entry
+    for n, name in enumerate(files):
+        path = Path(name)
+        for section, entries in _sections(_read_yaml(path), path).items():
+            seen: set[str] = set()
+            batch_providers: set[str] = set()
+            for i, e in enumerate(entries):
+                if section == "batch_api":
+                    obj = _validate(section, e, path, i)
+                    if n >= n_builtin and obj.provider not in batch_providers:  # an override replaces a provider
+                        for k in [k for k, v in valid[section].items() if v.provider == obj.provider]:
+                            del valid[section][k]
+                    batch_providers.add(obj.provider)
+                    valid[section][f"{n}:{i}"] = obj
+                    continue
+                key = e.get("id") if isinstance(e, dict) else None
+                if isinstance(key, str) and key in seen:
+                    raise CatalogError(f"{path}: {section}[{_label(e, i)}]: duplicate id; each id appears once per file")
+                merged = _merge_entry(raw[section][key], e, section) if (
+                    n >= n_builtin and isinstance(key, str) and key in raw[section] and isinstance(e, dict)) else e
+                obj = _validate(section, merged, path, i)
+                seen.add(obj.id)
+                raw[section][obj.id], valid[section][obj.id] = merged, obj
+        if "batch_api" in valid:
+            try:
+                for provider in {b.provider for b in valid["batch_api"].values()}:
+                    _no_overlap([b for b in valid["batch_api"].values() if b.provider == provider],
+                                f"batch_api (provider {provider})")
+            except ValueError as exc:
+                raise CatalogError(f"{path}: {exc}") from None
+    _check_names(valid, files)
+    return {s: tuple(v.values()) for s, v in valid.items()}
 
 
-def _latency(d: Mapping[str, Any] | None) -> Latency | None:
-    if not d:
-        return None
-    return Latency(output_tokens_per_s=d.get("output_tokens_per_s"), ttft_s=d.get("ttft_s"), source=d["source"])
+def _check_names(valid: dict[str, dict[str, Any]], files: tuple[str, ...]) -> None:
+    """An alias may not be another entry's id or alias within the same kind."""
+    for section in ("api_models", "hosted", "gpus", "open_models"):
+        owner: dict[str, str] = {e.id: e.id for e in valid[section].values()}
+        for e in valid[section].values():
+            for a in e.aliases:
+                if a in owner and owner[a] != e.id:
+                    raise CatalogError(f"{section}[{e.id}].aliases: {a!r} already names {owner[a]!r}; remove one "
+                                       f"(files: {', '.join(Path(f).name for f in files)})")
+                owner[a] = e.id
 
 
-@dataclass(frozen=True)
+# ---------------------------------------------------------------------------------------------
+# The catalog of one day
+
+
+def _in_force(p, day: dt.date) -> bool:
+    return p.effective <= day and (p.until is None or day < p.until)
+
+
+_LABELS = {"api_models": "API model", "hosted": "hosted endpoint", "gpus": "GPU", "open_models": "open model"}
+
+
+@dataclasses.dataclass(frozen=True)
 class Catalog:
-    """Everything priced as of one day. Look-ups accept ids and aliases."""
+    """Everything priced as of one day. Look-ups accept ids and aliases.
+
+    ``api_models`` and ``hosted`` hold what is in force that day. ``retired`` holds API models
+    shut down before it (at their last price); :meth:`api_model` finds them too, and
+    :meth:`notes_for` carries the warning. Models our YAML lacks come from genai-prices.
+    """
 
     as_of: dt.date
     api_models: Mapping[str, ApiModel]
@@ -346,25 +555,68 @@ class Catalog:
     gpus: Mapping[str, Gpu]
     open_models: Mapping[str, OpenModel]
     files: tuple[str, ...] = ()
-    _aliases: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _aliases: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict, repr=False)
+    retired: Mapping[str, ApiModel] = dataclasses.field(default_factory=dict, repr=False)
+    unreleased: Mapping[str, ApiModel] = dataclasses.field(default_factory=dict, repr=False)
+    _external: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def _key(self, kind: str, name: str) -> str | None:
+        table = getattr(self, kind)
+        if name in table or (kind == "api_models" and (name in self.retired or name in self.unreleased)):
+            return name
+        if name in self._aliases and self._aliases[name][0] == kind:
+            return self._aliases[name][1]
+        return None
+
+    def _unknown(self, kind: str, name: str) -> UnknownEntryError:
+        table = getattr(self, kind)
+        names = list(table) + [a for a, (k, _) in self._aliases.items() if k == kind and self._aliases[a][1] in table]
+        hint = close_matches(str(name), names)
+        return UnknownEntryError(
+            f"unknown {_LABELS[kind]} {str(name)[:80]!r} as of {self.as_of}"
+            + (f"; close ids: {', '.join(hint)}" if hint else f"; known: {', '.join(sorted(table))}")
+            + " (an entry may not exist yet on that date: check --as-of)")
 
     def _get(self, kind: str, name: str):
-        table = getattr(self, kind)
-        key = name if name in table else None
-        if key is None and name in self._aliases and self._aliases[name][0] == kind:
-            key = self._aliases[name][1]
+        key = self._key(kind, name)
         if key is None:
-            names = list(table) + [a for a, (k, _) in self._aliases.items() if k == kind]
-            hint = close_matches(name, names)
-            label = {"api_models": "API model", "hosted": "hosted endpoint", "gpus": "GPU", "open_models": "open model"}[kind]
-            raise UnknownEntryError(
-                f"unknown {label} {name!r} as of {self.as_of}"
-                + (f"; close ids: {', '.join(hint)}" if hint else f"; known: {', '.join(sorted(table))}")
-                + " (an entry may not exist yet on that date: check --as-of)")
-        return table[key]
+            raise self._unknown(kind, name)
+        return getattr(self, kind)[key]
 
     def api_model(self, name: str) -> ApiModel:
-        return self._get("api_models", name)
+        """The API model ``name`` (id or alias) on the catalog date.
+
+        Shut down before the date: its last price (see :meth:`notes_for`). Not released yet: an
+        error naming the models of that day. Not in our YAML: genai-prices' bundled data, then an
+        error listing close ids.
+        """
+        if not isinstance(name, str) or not name:
+            raise UnknownEntryError(f"model name must be text, got {type(name).__name__}")
+        key = self._key("api_models", name)
+        if key is None and "/" in name:  # "openai/gpt-4o" as LiteLLM and gateways log it
+            prefix, _, rest = name.partition("/")
+            if prefix.lower() == "openai":
+                key = self._key("api_models", rest)
+        if key is None:
+            return self._external_model(name)
+        if key in self.unreleased:
+            m = self.unreleased[key]
+            day = sorted(self.api_models)
+            raise NotReleasedError(
+                f"{name!r} is not released as of {self.as_of} (first priced {m.released}); API models priced that day: "
+                f"{', '.join(day) if day else 'none'} (change --as-of or --baseline)")
+        return self.api_models[key] if key in self.api_models else self.retired[key]
+
+    def _external_model(self, name: str) -> ApiModel:
+        if name in self._external:
+            return self._external[name]
+        from .genai import genai_api_model  # lazy: the bundled data is 1.6 MB of Python
+
+        model = genai_api_model(name, self.as_of)
+        if model is None:
+            raise self._unknown("api_models", name)
+        self._external[name] = model
+        return model
 
     def hosted_endpoint(self, name: str) -> HostedEndpoint:
         return self._get("hosted", name)
@@ -375,10 +627,28 @@ class Catalog:
     def open_model(self, name: str) -> OpenModel:
         return self._get("open_models", name)
 
+    def notes_for(self, name: str) -> tuple[str, ...]:
+        """Warnings that go with an option's price: shut down (and its successors), shutting down
+        soon, priced from genai-prices (tiers, unknown start date). Empty for an unknown name."""
+        try:
+            m = self.api_model(name)
+        except (KeyError, ValueError):
+            return ()
+        notes: list[str] = []
+        succ = f"; successors: {', '.join(m.successors)}" if m.successors else ""
+        if m.id in self.retired:
+            notes.append(f"{m.id} was shut down on {m.shutdown}: priced at its last price (what you paid){succ}")
+        elif m.shutdown is not None and m.id in self.api_models:
+            notes.append(f"{m.id} shuts down on {m.shutdown}{succ}")
+        from .genai import genai_notes
+
+        notes.extend(genai_notes(m))
+        return tuple(notes)
+
     def sources(self) -> list[dict[str, str]]:
         """One row per price in force: what, value, effective date, source (for reports)."""
         rows: list[dict[str, str]] = []
-        for m in self.api_models.values():
+        for m in [*self.api_models.values(), *self._external.values()]:
             p = m.price
             cached = "" if p.cached_input_usd_per_mtok is None else f", cached {p.cached_input_usd_per_mtok:g}"
             rows.append({"entry": m.id, "kind": "api", "price": f"in {p.input_usd_per_mtok:g}{cached}, out "
@@ -396,26 +666,8 @@ class Catalog:
         return rows
 
 
-CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml")
-
-
 def _default_files() -> list[Path]:
     return [DATA_DIR / name for name in CATALOG_FILES]
-
-
-@functools.lru_cache(maxsize=32)
-def _load_raw(files: tuple[str, ...], stamps: tuple[float, ...]) -> dict[str, list[dict]]:
-    del stamps  # part of the cache key only: an edited file is re-read
-    merged: dict[str, list[dict]] = {s: [] for s in _SECTIONS}
-    n_builtin = len(_default_files())
-    for i, f in enumerate(files):
-        doc = _read_yaml(Path(f))
-        if i < n_builtin:  # our own files partition the sections: no merge semantics between them
-            for s, entries in doc.items():
-                merged[s] = merged[s] + entries
-        else:
-            merged = _merge(merged, doc, Path(f))
-    return merged
 
 
 def _stamp(path: Path) -> float:
@@ -425,6 +677,22 @@ def _stamp(path: Path) -> float:
         return -1.0
 
 
+def _resolve_api(m: ApiModel, day: dt.date, batch: list[BatchDiscount]) -> tuple[str, ApiModel]:
+    """(state, model with ``price`` set): state is ``live``, ``retired`` or ``unreleased``."""
+    period = next((p for p in m.prices if _in_force(p, day)), None)
+    state = "live"
+    if period is None:
+        last = max(m.prices, key=lambda p: p.effective)
+        if day < m.released:
+            return "unreleased", m
+        state, period = "retired", last
+        day = last.until - dt.timedelta(days=1)  # the Batch discount of its last day
+    disc = next((b for b in batch if b.provider == m.provider and _in_force(b, day)), None) if m.batch_api else None
+    if disc is not None:
+        period = dataclasses.replace(period, batch_discount=disc.discount, batch_source=disc.source)
+    return state, dataclasses.replace(m, price=period)
+
+
 def load_catalog(as_of: dt.date | str | None = None, *, overrides: Iterable[str | os.PathLike] = ()) -> Catalog:
     """The catalog with every price resolved as of ``as_of`` (default: today).
 
@@ -432,70 +700,62 @@ def load_catalog(as_of: dt.date | str | None = None, *, overrides: Iterable[str 
     Raises :class:`CatalogError` naming file, entry and field for any malformed input.
     """
     day = _to_date(as_of)
+    if isinstance(overrides, (str, os.PathLike)):
+        overrides = [overrides]
     files = tuple(str(p) for p in _default_files()) + tuple(str(Path(p)) for p in overrides)
-    raw = _load_raw(files, tuple(_stamp(Path(f)) for f in files))
+    entries = _load_entries(files, tuple(_stamp(Path(f)) for f in files), len(CATALOG_FILES))
     aliases: dict[str, tuple[str, str]] = {}
 
-    batch = [b for b in raw["batch_api"] if _in_force(b, day)]
-    api: dict[str, ApiModel] = {}
-    for e in raw["api_models"]:
-        period = next((p for p in e["prices"] if _in_force(p, day)), None)
-        if period is None:
-            continue
-        disc = next((b for b in batch if b["provider"] == e["provider"]), None)
-        price = ApiPrice(
-            input_usd_per_mtok=float(period["input_usd_per_mtok"]),
-            output_usd_per_mtok=float(period["output_usd_per_mtok"]),
-            cached_input_usd_per_mtok=None if period.get("cached_input_usd_per_mtok") is None
-            else float(period["cached_input_usd_per_mtok"]),
-            effective=period["effective"], until=period.get("until"), source=period["source"],
-            batch_discount=float(disc["discount"]) if disc else 0.0, batch_source=disc["source"] if disc else None)
-        api[e["id"]] = ApiModel(e["id"], tuple(e.get("aliases") or ()), e["provider"], e["encoding"],
-                                e["context_tokens"], price, _latency(e.get("latency")))
-        aliases.update({a: ("api_models", e["id"]) for a in e.get("aliases") or ()})
+    tables: dict[str, dict[str, ApiModel]] = {"live": {}, "retired": {}, "unreleased": {}}
+    for m in entries["api_models"]:
+        state, resolved = _resolve_api(m, day, list(entries["batch_api"]))
+        tables[state][m.id] = resolved
+        aliases.update({a: ("api_models", m.id) for a in m.aliases})
 
     hosted: dict[str, HostedEndpoint] = {}
-    for e in raw["hosted"]:
-        period = next((p for p in e["prices"] if _in_force(p, day)), None)
-        if period is None:
-            continue
-        train = period.get("training_usd_per_mtok")
-        price = HostedPrice(float(period["input_usd_per_mtok"]), float(period["output_usd_per_mtok"]),
-                            None if train is None else float(train), period["effective"], period.get("until"),
-                            period["source"])
-        hosted[e["id"]] = HostedEndpoint(e["id"], tuple(e.get("aliases") or ()), e["provider"], e["base_model"],
-                                         e["tokenizer"], price, e.get("serving_gpu"), _latency(e.get("latency")))
-        aliases.update({a: ("hosted", e["id"]) for a in e.get("aliases") or ()})
+    for e in entries["hosted"]:
+        period = next((p for p in e.prices if _in_force(p, day)), None)
+        if period is not None:
+            hosted[e.id] = dataclasses.replace(e, price=period)
+            aliases.update({a: ("hosted", e.id) for a in e.aliases})
 
     gpus: dict[str, Gpu] = {}
-    for e in raw["gpus"]:
-        prices = {p["provider"]: GpuPrice(p["provider"], float(p["usd_per_hour"]), p["effective"], p.get("until"),
-                                          p["source"], p.get("billing", "hourly"))
-                  for p in e.get("prices") or () if _in_force(p, day)}
-        gpus[e["id"]] = Gpu(e["id"], e["name"], float(e["memory_gb"]), float(e["hbm_gb_per_s"]),
-                            float(e["bf16_tflops"]), None if e.get("fp8_tflops") is None else float(e["fp8_tflops"]),
-                            e["source"], MappingProxyType(prices))
-        aliases.update({a: ("gpus", e["id"]) for a in e.get("aliases") or ()})
+    for g in entries["gpus"]:
+        prices = {p.provider: p for p in g.history if _in_force(p, day)}
+        gpus[g.id] = dataclasses.replace(g, prices=MappingProxyType(prices))
+        aliases.update({a: ("gpus", g.id) for a in g.aliases})
 
-    models: dict[str, OpenModel] = {}
-    for e in raw["open_models"]:
-        models[e["id"]] = OpenModel(e["id"], tuple(e.get("aliases") or ()), float(e["params_b"]), e["layers"],
-                                    e["hidden"], e["heads"], e["kv_heads"], e["head_dim"], e["ffn"], e["vocab"],
-                                    e["context_tokens"], e["tokenizer"], e["source"])
-        aliases.update({a: ("open_models", e["id"]) for a in e.get("aliases") or ()})
+    models = {m.id: m for m in entries["open_models"]}
+    aliases.update({a: ("open_models", m.id) for m in entries["open_models"] for a in m.aliases})
 
-    return Catalog(day, MappingProxyType(api), MappingProxyType(hosted), MappingProxyType(gpus),
-                   MappingProxyType(models), files, MappingProxyType(aliases))
+    return Catalog(day, MappingProxyType(tables["live"]), MappingProxyType(hosted), MappingProxyType(gpus),
+                   MappingProxyType(models), files, MappingProxyType(aliases),
+                   retired=MappingProxyType(tables["retired"]), unreleased=MappingProxyType(tables["unreleased"]))
+
+
+def catalog_entries(overrides: Iterable[str | os.PathLike] = ()) -> dict[str, tuple]:
+    """Every validated entry with its whole price history (for listings such as ``advisor prices``)."""
+    files = tuple(str(p) for p in _default_files()) + tuple(str(Path(p)) for p in overrides)
+    return _load_entries(files, tuple(_stamp(Path(f)) for f in files), len(CATALOG_FILES))
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _to_date(value: dt.date | str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise CatalogError(f"as-of date {value!r} is not a date; write it as YYYY-MM-DD") from None
+        value = value.date()
+    if not isinstance(value, dt.date):
+        text = str(value)[:40]
+        try:
+            if not _ISO.match(text):
+                raise ValueError
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise CatalogError(f"as-of date {text!r} is not a date; write it as YYYY-MM-DD") from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise CatalogError(f"as-of date {value} is outside {FIRST_DAY}..{LAST_DAY}; the catalog starts in 2023")
+    return value
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["AdvisorError", "CatalogError", "UnknownEntryError", "close_matches"]
+__all__ = ["AdvisorError", "CatalogError", "NotReleasedError", "UnknownEntryError", "close_matches"]
 
 
 class AdvisorError(ValueError):
@@ -17,6 +17,10 @@ class AdvisorError(ValueError):
 
 class CatalogError(AdvisorError):
     """A pricing catalog file is malformed (names file, entry and field)."""
+
+
+class NotReleasedError(AdvisorError):
+    """A known model asked for on a day before its release (names the models of that day)."""
 
 
 class UnknownEntryError(AdvisorError, KeyError):
