@@ -115,7 +115,8 @@ class TestFormats:
         r = read_logs(write("ls.jsonl", jsonl(rec, chain)))
         x = row(r)
         assert (x.prompt_tokens, x.cached_tokens, x.model) == (1000, 800, "gpt-4o")
-        assert r.skipped == 1 and "run_type chain" in r.problems[0].reason
+        # a chain run is not a model call: counted as ignored, not listed as a problem (issue 8)
+        assert r.skipped == 0 and r.ignored == {"LangSmith chain run (not a model call)": 1}
 
     def test_litellm_spend_logs(self, write):
         rec = {"request_id": "chatcmpl-9ZK", "call_type": "acompletion", "startTime": "2025-01-02 10:00:00",
@@ -146,17 +147,19 @@ class TestFormats:
         r = read_logs([write("a.jsonl.gz", gzip.compress(jsonl(rec, rec).encode())), write("b.json", json.dumps([rec]))])
         assert len(r.frame) == 3
 
-    def test_json_array_streams_across_buffer_boundaries(self, tmp_path):
-        from advisor.logs.files import _iter_json_array
+    def test_json_array_streams_across_buffer_boundaries(self):
+        from advisor.logs.files import _iter_json_doc
         import io
         recs = [{"prompt_tokens": i, "completion_tokens": 1, "pad": "x" * (i * 7 % 50)} for i in range(300)]
         text = " [ " + " ,\n".join(json.dumps(r) for r in recs) + " ] "
-        assert list(_iter_json_array(io.StringIO(text), tmp_path, chunk_chars=64)) == recs
+        got = list(_iter_json_doc(io.BytesIO(text.encode()), 1 << 20, chunk=64))
+        assert [v for _, v in got] == recs
+        assert [ln for ln, _ in got] == list(range(1, 301))  # element i starts on physical line i
 
     def test_json_array_broken_element(self, write):
-        r = read_logs(write("a.json", '[{"prompt_tokens": 1, "completion_tokens": 1}, {"prompt_tokens": ]'))
+        r = read_logs(write("a.json", '[{"prompt_tokens": 1, "completion_tokens": 1},\n {"prompt_tokens": ]'))
         assert len(r.frame) == 1 and r.skipped == 1
-        assert r.problems[0].line == 2 and "element 2 of the JSON array" in r.problems[0].reason
+        assert r.problems[0].line == 2 and "not valid JSON" in r.problems[0].reason
 
     def test_parquet(self, tmp_path):
         pq = pytest.importorskip("pyarrow.parquet")

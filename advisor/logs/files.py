@@ -1,21 +1,45 @@
-"""Opening log files: plain or gzip, sniffing JSONL / JSON / CSV / Parquet, records with their lines."""
+"""Opening log files and cutting them into decoded records, each with its PHYSICAL line number.
+
+Accepted: JSONL, whole-document JSON (an object or an array, pretty-printed or not, one or more
+documents in a row), CSV, Parquet; optionally gzip/bz2/xz compressed; a UTF-8 BOM is skipped.
+
+Memory is bounded whatever the file: records are read one at a time, a record (a JSONL line, a
+JSON value, a CSV line) larger than ``max_record_bytes`` of DECOMPRESSED data is skipped with a
+problem, never held; a top-level JSON array is streamed element by element in linear time (the
+read-ahead doubles while one element is incomplete, so a 200 MB element costs O(200 MB), not
+O(n^2)). Truncated or corrupt compressed data ends the file with a problem after the records
+already read, which are kept.
+
+``iter_records`` yields ``(line, value)`` where value is the decoded JSON value, a CSV row (dict),
+a Parquet row (dict) or a :class:`RecordProblem`. It raises :class:`LogError` only when the file
+cannot be used at all (missing, a directory, empty, binary, an unreadable Parquet footer).
+"""
 
 from __future__ import annotations
 
+import bz2
+import codecs
 import csv
 import gzip
 import io
 import json
+import lzma
+import re
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import LogError
-from .records import RecordProblem
+from .records import RecordProblem, clean_surrogates
 
-__all__ = ["MemoryFile", "Progress", "iter_records"]
+__all__ = ["MemoryFile", "Progress", "iter_records", "DEFAULT_MAX_RECORD_BYTES"]
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+DEFAULT_MAX_RECORD_BYTES = 64 << 20
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
+_DECOMPRESS_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError)
 
 
 class MemoryFile:
@@ -28,27 +52,12 @@ class MemoryFile:
         return self.name
 
 
-def _open_bytes(path) -> tuple[io.BufferedReader, int, str]:
-    """(raw binary stream, size on disk, kind) where kind is gzip | parquet | plain."""
-    try:
-        if isinstance(path, MemoryFile):
-            size, fh = len(path.data), io.BufferedReader(io.BytesIO(path.data))
-        else:
-            size = path.stat().st_size
-            fh = open(path, "rb")
-    except FileNotFoundError:
-        raise LogError("no such file; check the path", file=str(path)) from None
-    except IsADirectoryError:
-        raise LogError("is a directory; pass the log files inside it", file=str(path)) from None
-    except OSError as exc:
-        raise LogError(f"cannot open ({exc.strerror})", file=str(path)) from None
-    head = fh.peek(8)[:8]
-    kind = "gzip" if head[:2] == b"\x1f\x8b" else "parquet" if head[:4] == b"PAR1" else "plain"
-    return fh, size, kind
+class _Truncated(Exception):
+    """Compressed data ended early or is corrupt (wraps the decompressor's own exception)."""
 
 
 class _Counting(io.RawIOBase):
-    """Counts the compressed bytes read, for progress."""
+    """Counts the bytes read from disk (compressed), for progress."""
 
     def __init__(self, raw):
         self.raw, self.n = raw, 0
@@ -62,132 +71,448 @@ class _Counting(io.RawIOBase):
         return n
 
 
-def _sniff(first: bytes, path: Path) -> str:
-    if b"\x00" in first:
-        raise LogError("is a binary file, not a log export (JSONL, JSON, CSV, Parquet, optionally gzipped)",
-                       file=str(path))
-    text = first.lstrip()
-    if not text:
-        raise LogError("is empty: no records to read", file=str(path))
-    if text[:1] == b"[":
-        return "json-array"
-    if text[:1] == b"{":
-        return "jsonl"
-    return "csv"
+class _Guarded(io.RawIOBase):
+    """A decompressing stream whose decompression errors become :class:`_Truncated`."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        try:
+            return self.inner.readinto(b)
+        except _DECOMPRESS_ERRORS as exc:
+            raise _Truncated(type(exc).__name__) from None
+
+    def close(self):
+        try:
+            self.inner.close()
+        except _DECOMPRESS_ERRORS:
+            pass
+        super().close()
 
 
-def iter_records(path: Path, progress: Progress | None) -> Iterator[tuple[int, Any]]:
-    """(line, decoded record or RecordProblem) for every record of a file."""
-    stream, size, kind = _open_bytes(path)
-    if kind == "parquet":
-        stream.close()
-        yield from _iter_parquet(path, progress, size)
-        return
-    counter = _Counting(stream)  # counts bytes on disk (compressed), for progress
-    src = gzip.GzipFile(fileobj=io.BufferedReader(counter)) if kind == "gzip" else io.BufferedReader(counter)
+def _open_raw(path) -> tuple[io.BufferedReader, int]:
     try:
-        first = src.peek(8192)[:8192]
-        shape = _sniff(first, path)
-        if shape == "json-array":
-            text = io.TextIOWrapper(src, encoding="utf-8", errors="replace")
-            for i, rec in enumerate(_iter_json_array(text, path), 1):
-                yield i, rec
-                if progress and i % 2000 == 0:
-                    progress(counter.n, size)
-            if progress:
-                progress(size, size)
+        if isinstance(path, MemoryFile):
+            return io.BufferedReader(io.BytesIO(path.data)), len(path.data)
+        return open(path, "rb"), path.stat().st_size
+    except FileNotFoundError:
+        raise LogError("no such file; check the path", file=str(path)) from None
+    except IsADirectoryError:
+        raise LogError("is a directory; pass the log files inside it", file=str(path)) from None
+    except OSError as exc:
+        raise LogError(f"cannot open ({exc.strerror})", file=str(path)) from None
+
+
+def _kind(head: bytes) -> str:
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:3] == b"BZh":
+        return "bz2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if head[:4] == b"PK\x03\x04":
+        return "zip"
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    return "plain"
+
+
+def _looks_binary(first: bytes) -> bool:
+    """Binary when more than 10% of the first bytes are control bytes other than tab/newline/CR/form feed."""
+    if not first:
+        return False
+    ctrl = sum(1 for b in first if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl > 0.1 * len(first)
+
+
+def iter_records(path, progress: Progress | None = None, *,
+                 max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[tuple[int, Any]]:
+    """(physical line, decoded value or RecordProblem) for every record of a file."""
+    raw, size = _open_raw(path)
+    counter = _Counting(raw)
+    src = io.BufferedReader(counter, _CHUNK)
+    try:
+        head = src.peek(8)[:8]
+        kind = _kind(head)
+        if kind == "parquet":
+            src.close()
+            yield from _iter_parquet(path, progress, size)
             return
-        if shape == "csv":
-            yield from _iter_csv(src, path, progress, counter, size)
-            return
-        text = io.TextIOWrapper(src, encoding="utf-8", errors="replace", newline="\n")
-        loads = json.loads
-        for i, line in enumerate(text, 1):
-            if not line.strip():
-                continue
-            try:
-                yield i, loads(line)
-            except ValueError as exc:
-                yield i, RecordProblem(f"not valid JSON ({exc.msg} at column {exc.colno})")
-            if progress and i % 2000 == 0:
+        if kind in ("zip", "zstd"):
+            raise LogError(f"is a {kind} archive: decompress it first (gzip, bz2 and xz are read directly)",
+                           file=str(path))
+        if kind != "plain":
+            opener = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
+            src = io.BufferedReader(_Guarded(opener(src)), _CHUNK)
+
+        def tick(_n=[0]):
+            _n[0] += 1
+            if progress and _n[0] % 2000 == 0:
                 progress(counter.n, size)
+
+        try:
+            first = src.peek(_CHUNK)[:_CHUNK]
+        except _Truncated as exc:
+            raise LogError(f"the {kind} data is corrupt or truncated ({exc}); nothing could be read",
+                           file=str(path)) from None
+        body = first[3:] if first.startswith(_BOM) else first
+        if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise LogError("is UTF-16 text: save it as UTF-8", file=str(path))
+        if _looks_binary(body[:8192]):
+            raise LogError("is a binary file, not a log export (JSONL, JSON, CSV, Parquet, optionally gzipped)",
+                           file=str(path))
+        stripped = body.lstrip()
+        if not stripped and len(first) < _CHUNK:
+            raise LogError("is empty: no records to read", file=str(path))
+        shape = _shape(stripped) if stripped else "jsonl"
+        try:
+            if shape == "csv":
+                it = _iter_csv(src, path, max_record_bytes)
+            elif shape == "jsonl":
+                it = _iter_jsonl(src, max_record_bytes)
+            else:
+                it = _iter_json_doc(src, max_record_bytes)
+            last = 0
+            for line, rec in it:
+                last = line
+                yield line, rec
+                tick()
+        except _Truncated as exc:
+            yield last + 1, RecordProblem(f"the {kind} data is corrupt or truncated after line {last} ({exc}); "
+                                          "the rest of the file was not read")
         if progress:
             progress(size, size)
     finally:
         src.close()
 
 
-def _iter_json_array(text: io.TextIOBase, path: Path, chunk_chars: int = 1 << 20) -> Iterator[Any]:
-    """Elements of a top-level JSON array, decoded one by one from a bounded buffer.
+def _shape(text: bytes) -> str:
+    """jsonl | json | csv from the first bytes (BOM and leading whitespace removed).
 
-    A malformed element cannot be skipped safely (its end is unknown): it is yielded as a
-    RecordProblem that says the rest of the file was not read, and reading stops there.
+    JSONL when the first line is a complete JSON value (or a single-line object too long to check);
+    a whole document (object or array over several lines, or an array too long to check) otherwise.
     """
-    decoder = json.JSONDecoder()
-    buf = text.read(chunk_chars).lstrip()
-    if not buf.startswith("["):
-        raise LogError("a JSON file must hold an array of records", file=str(path))
-    pos, eof, n = 1, False, 0
+    c = text[:1]
+    if c not in (b"{", b"["):
+        return "csv"
+    nl = text.find(b"\n")
+    if nl < 0:
+        return "jsonl" if c == b"{" and len(text) >= _CHUNK else "json"
+    try:
+        json.loads(text[:nl].decode("utf-8", "replace"))
+        return "jsonl"
+    except (ValueError, RecursionError):
+        return "json"
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON values
+
+
+def _loads(text: str) -> Any:
+    """Decoded JSON, or a RecordProblem that names what is wrong (never the record's content)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        return RecordProblem("JSON nested too deeply")
+    except ValueError as exc:
+        return RecordProblem(f"not valid JSON ({getattr(exc, 'msg', 'bad text')} at column {getattr(exc, 'colno', '?')})")
+    if "\\ud" in text or "\\uD" in text:
+        value = clean_surrogates(value)
+    return value
+
+
+def _too_big(n: int, limit: int) -> RecordProblem:
+    return RecordProblem(f"record larger than the {limit / 2**20:g} MB limit ({'at least ' if n > limit else ''}"
+                         f"{n / 2**20:.1f} MB); raise --max-record-mb to read it")
+
+
+def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
+    line_no = 0
     while True:
-        while True:  # skip separators, reading more when the buffer runs out
-            while pos < len(buf) and buf[pos] in " \t\r\n,":
-                pos += 1
-            if pos < len(buf) or eof:
+        data = src.readline(limit + 1)
+        if not data:
+            return
+        line_no += 1
+        if line_no == 1 and data.startswith(_BOM):
+            data = data[3:]
+        if len(data) > limit and not data.endswith(b"\n"):
+            n = len(data)
+            while data and not data.endswith(b"\n"):  # skip the rest of the line without keeping it
+                data = src.readline(_CHUNK)
+                n += len(data)
+            yield line_no, _too_big(n, limit)
+            continue
+        if not data.strip():
+            continue
+        yield line_no, _loads(data.decode("utf-8", "replace"))
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+_WS_COMMA = re.compile(r"[ \t\r\n,]*")
+_RESYNC = re.compile(r"\n(?=[\[{])")
+_IN_STRING = re.compile(r'["\\]')
+_STRUCT = re.compile(r'["\[\]{}]')
+_SCALAR_END = re.compile(r"[\s,\]}]")
+
+
+class _Text:
+    """A growing window of decoded text over a binary stream, with the line number of its start."""
+
+    def __init__(self, src, line: int, chunk: int = _CHUNK):
+        self.src, self.chunk = src, chunk
+        self.dec = codecs.getincrementaldecoder("utf-8")("replace")
+        self.buf, self.pos, self.eof = "", 0, False
+        self._at, self._line = 0, line  # the line number at buf[_at] (counted forward, never from 0 again)
+
+    def more(self, n: int = 0) -> bool:
+        """Read about n (default: one chunk) more bytes, dropping what is before pos; False at end of file."""
+        if self.eof:
+            return False
+        self.drop()
+        data = self.src.read(n or self.chunk)
+        self.eof = not data
+        self.buf += self.dec.decode(data or b"", final=self.eof)
+        return bool(data)
+
+    def drop(self) -> None:
+        if self.pos:
+            self._line = self.line_at(self.pos)
+            self.buf, self.pos, self._at = self.buf[self.pos:], 0, 0
+
+    def line_at(self, pos: int) -> int:
+        """Physical line of buf[pos]; amortised O(1) for positions that move forward."""
+        if pos >= self._at:
+            self._line += self.buf.count("\n", self._at, pos)
+        else:
+            self._line -= self.buf.count("\n", pos, self._at)
+        self._at = pos
+        return self._line
+
+    def skip(self, pattern: re.Pattern) -> bool:
+        """Advance past what pattern matches, reading on; False when the file ends first."""
+        while True:
+            self.pos = pattern.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return True
+            if not self.more():
+                return False
+
+
+def _iter_json_doc(src, limit: int, chunk: int = _CHUNK) -> Iterator[tuple[int, Any]]:
+    """JSON values one after another; the elements of a top-level array are streamed one by one."""
+    t = _Text(src, 1, chunk)
+    t.more()
+    if t.buf.startswith("\ufeff"):
+        t.pos = 1
+    decoder = json.JSONDecoder()
+    depth = 0  # 1 inside a top-level array
+    while True:
+        if not t.skip(_WS_COMMA if depth else _WS):
+            if depth:
+                yield t.line_at(t.pos), RecordProblem("the JSON array is not closed: the file ends first")
+            return
+        c = t.buf[t.pos]
+        if depth and c == "]":
+            depth, t.pos = 0, t.pos + 1
+            continue
+        if not depth and c == "[":  # a top-level array: its elements are streamed one by one
+            depth, t.pos = 1, t.pos + 1
+            continue
+        start_line = t.line_at(t.pos)
+        err: Any = None
+        while True:
+            try:
+                value, end = decoder.raw_decode(t.buf, t.pos)
+                err = None
+                if end < len(t.buf) or t.eof:
+                    break
+            except RecursionError:
+                value, end, err = RecordProblem("JSON nested too deeply"), None, "deep"
                 break
-            more = text.read(chunk_chars)
-            eof = not more
-            buf, pos = buf[pos:] + more, 0
-        if pos >= len(buf):
-            yield RecordProblem(f"the JSON array is not closed after element {n}")
-            return
-        if buf[pos] == "]":
-            return
-        try:
-            obj, end = decoder.raw_decode(buf, pos)
-        except ValueError as exc:
-            if eof:
-                yield RecordProblem(f"element {n + 1} of the JSON array is not valid JSON ({exc.msg}); "
-                                    "the rest of the file was not read")
+            except ValueError as exc:
+                err = exc
+                truncated = exc.pos >= len(t.buf) - 1 or exc.msg.startswith("Unterminated string")
+                if not truncated or t.eof:
+                    break
+            have = len(t.buf) - t.pos
+            if have > limit:
+                err = "big"
+                break
+            t.more(max(t.chunk, have))  # double the read-ahead: linear time for one huge value
+        if err is None:
+            if t.buf.find("\\ud", t.pos, end) >= 0 or t.buf.find("\\uD", t.pos, end) >= 0:
+                value = clean_surrogates(value)
+            t.pos = end
+            yield start_line, value
+        elif err == "big":
+            n = _skip_value(t)
+            yield start_line, _too_big(n, limit)
+        else:
+            if err == "deep":
+                reason = "JSON nested too deeply"
+            else:
+                reason = f"not valid JSON ({err.msg} at line {t.line_at(err.pos)})"
+            resumed = _resync(t)
+            yield start_line, RecordProblem(reason + (f"; skipped to line {resumed}" if resumed else
+                                                      "; the rest of the file was not read"))
+            if not resumed:
                 return
-            more = text.read(chunk_chars)
-            eof = not more
-            buf, pos = buf[pos:] + more, 0
+
+
+def _resync(t: _Text) -> int | None:
+    """Move to the next line that starts with '{' or '[' (a JSONL record after a broken one); its line."""
+    while True:
+        m = _RESYNC.search(t.buf, t.pos + 1)
+        if m:
+            t.pos = m.end()
+            return t.line_at(t.pos)
+        t.pos = max(t.pos, len(t.buf) - 1)
+        if not t.more():
+            return None
+
+
+def _skip_value(t: _Text) -> int:
+    """Skip the JSON value at t.pos without keeping it (bounded memory); the characters skipped."""
+    skipped, depth, in_str = 0, 0, False
+    c = t.buf[t.pos] if t.pos < len(t.buf) else ""
+    if c not in '[{"':  # a huge scalar: ends at whitespace, ',', ']' or '}'
+        while True:
+            m = _SCALAR_END.search(t.buf, t.pos)
+            if m:
+                skipped += m.start() - t.pos
+                t.pos = m.start()
+                return skipped
+            skipped += len(t.buf) - t.pos
+            t.pos = len(t.buf)
+            if not t.more():
+                return skipped
+    while True:
+        pat = _IN_STRING if in_str else _STRUCT
+        m = pat.search(t.buf, t.pos)
+        if not m:
+            skipped += len(t.buf) - t.pos
+            t.pos = len(t.buf)
+            if not t.more():
+                return skipped
             continue
-        n += 1
-        yield obj
-        buf, pos = buf[end:], 0
+        ch = m.group()
+        if in_str:
+            if ch == "\\":
+                if m.end() >= len(t.buf):  # the escaped character is in the next read
+                    skipped += m.start() - t.pos
+                    t.pos = m.start()
+                    if not t.more():
+                        return skipped
+                    continue
+                skipped += m.end() + 1 - t.pos
+                t.pos = m.end() + 1
+                continue
+            in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+        else:
+            depth -= 1
+        skipped += m.end() - t.pos
+        t.pos = m.end()
+        if depth <= 0 and not in_str:
+            return skipped
 
 
-def _iter_csv(src, path: Path, progress, counter, size) -> Iterator[tuple[int, Any]]:
-    csv.field_size_limit(1 << 30)
-    text = io.TextIOWrapper(src, encoding="utf-8-sig", errors="replace", newline="")
-    reader = csv.DictReader(text)
-    if not reader.fieldnames:
+# ---------------------------------------------------------------------------------------------
+# CSV and Parquet
+
+
+def _bounded_lines(src, limit: int, oversize: list[int]) -> Iterator[str]:
+    """Text lines for the csv module; a line over the limit is replaced by an empty line and noted."""
+    line_no = 0
+    while True:
+        data = src.readline(limit + 1)
+        if not data:
+            return
+        line_no += 1
+        if line_no == 1 and data.startswith(_BOM):
+            data = data[3:]
+        if len(data) > limit and not data.endswith(b"\n"):
+            while data and not data.endswith(b"\n"):
+                data = src.readline(_CHUNK)
+            oversize.append(line_no)
+            yield "\n"
+            continue
+        yield data.decode("utf-8", "replace")
+
+
+def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
+    csv.field_size_limit(max(limit, 1 << 17))
+    oversize: list[int] = []
+    reader = csv.reader(_bounded_lines(src, limit, oversize))
+    try:
+        header = next(reader, None)
+        while header is not None and not any(h.strip() for h in header):
+            header = next(reader, None)
+    except csv.Error:
+        header = None
+    if not header or (len(header) == 1 and not header[0].strip()):
         raise LogError("CSV has no header row", file=str(path))
-    for i, row in enumerate(reader, 2):
-        if None in row:
-            yield i, RecordProblem(f"{len(row[None])} more cells than the header has columns")
+    header = [h.strip() for h in header]
+    end = reader.line_num  # physical line where the previous record ended
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            start, end = end + 1, reader.line_num
+            yield start, RecordProblem(f"not valid CSV ({str(exc).split(' (')[0]})")
             continue
-        yield i, row
-        if progress and i % 2000 == 0:
-            progress(counter.n, size)
-    if progress:
-        progress(size, size)
+        start, end = end + 1, reader.line_num
+        big = [n for n in oversize if n <= end]
+        if big:
+            oversize[:] = [n for n in oversize if n > end]
+            yield big[0], _too_big(limit + 1, limit)
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) > len(header):
+            yield start, RecordProblem(f"{len(row) - len(header)} more cells than the header has columns")
+            continue
+        yield start, dict(zip(header, row))
+    for n in oversize:
+        yield n, _too_big(limit + 1, limit)
 
 
-def _iter_parquet(path: Path, progress, size) -> Iterator[tuple[int, Any]]:
+def _iter_parquet(path, progress, size) -> Iterator[tuple[int, Any]]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise LogError("is Parquet: install pyarrow (pip install pyarrow) to read it", file=str(path)) from None
-    pf = pq.ParquetFile(io.BytesIO(path.data) if isinstance(path, MemoryFile) else path)
+    try:
+        pf = pq.ParquetFile(io.BytesIO(path.data) if isinstance(path, MemoryFile) else path)
+        total = max(pf.metadata.num_rows, 1)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError... for a bad footer
+        raise LogError(f"is not a readable Parquet file ({type(exc).__name__})", file=str(path)) from None
     line = 0
-    total = max(pf.metadata.num_rows, 1)
-    for batch in pf.iter_batches(batch_size=10_000):
-        for rec in batch.to_pylist():
+    batches = pf.iter_batches(batch_size=10_000)
+    while True:
+        try:
+            batch = next(batches)
+            rows = batch.to_pylist()
+        except StopIteration:
+            break
+        except Exception as exc:  # a corrupt row group: keep what was read, say where it stopped
+            yield line + 1, RecordProblem(f"Parquet data unreadable after row {line} ({type(exc).__name__}); "
+                                          "the rest of the file was not read")
+            return
+        for rec in rows:
             line += 1
             yield line, rec
         if progress:
             progress(int(size * line / total), size)
-
-

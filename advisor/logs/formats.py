@@ -3,18 +3,23 @@
 Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 
 - ``openai``: Chat Completions request/response records (``{"request", "response"}``, a request with
-  ``response``/``usage``, or a bare response object).
+  ``response``/``usage``, a bare response object, or a request alone: counted for its prompt).
 - ``batch-input`` / ``batch-output``: Batch API JSONL (joined on ``custom_id``).
 - ``finetune``: fine-tuning JSONL (``{"messages": [..., assistant]}`` with ``tools``; legacy
   ``{"prompt", "completion"}``).
 - ``openpipe``: OpenPipe request-log export (``input``, ``output``, ``tags``, ``durationMs``).
 - ``helicone``: Helicone export rows (``request_body``, ``response_body``, token columns).
-- ``langfuse``: Langfuse observations (``usageDetails``: ``input`` EXCLUDES cached tokens, which sit in
-  ``input_cached_tokens``; ``inputUsage`` sums all input types).
-- ``langsmith``: LangSmith runs (``usage_metadata.input_tokens`` INCLUDES ``cache_read``).
-- ``litellm``: LiteLLM spend logs.
-- ``usage-export``: OpenAI usage export CSV (aggregated buckets: ``num_model_requests``).
+- ``langfuse``: Langfuse observations (see :func:`langfuse_usage` for the usage rule); observations
+  that are not GENERATIONs (SPAN, EVENT, TOOL, AGENT, CHAIN, ...) are ignored, not problems.
+- ``langsmith``: LangSmith runs (``usage_metadata.input_tokens`` INCLUDES ``cache_read``); runs
+  that are not ``llm`` are ignored. SDK post/patch halves are merged by run id before parsing.
+- ``litellm``: LiteLLM spend logs and ``StandardLoggingPayload`` objects; cache hits are ignored.
+- ``usage-export``: OpenAI usage export CSV and Usage API results (aggregated buckets:
+  ``num_model_requests``); empty buckets are ignored.
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
+
+Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
+a token count a finite number): a wrong shape is a :class:`RecordProblem` naming the field.
 """
 
 from __future__ import annotations
@@ -22,30 +27,89 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .records import Raw, RecordProblem, maybe_json, openai_usage, split_chat, to_epoch_s
+from .records import (
+    Ignored,
+    Raw,
+    RecordProblem,
+    _num,
+    check_completion,
+    check_messages,
+    check_tools,
+    maybe_json,
+    number,
+    openai_usage,
+    request_options,
+    split_chat,
+    text,
+    to_epoch_s,
+)
 
-__all__ = ["FORMATS", "detect_record_format", "parse_record"]
+__all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
 
 
-def _first_choice_message(resp: Mapping) -> Any:
-    choices = resp.get("choices")
-    if isinstance(choices, list) and choices:
-        ch = choices[0] or {}
-        return ch.get("message", ch.get("text"))
-    if "output_text" in resp:  # Responses API convenience field
-        return resp.get("output_text")
+def _obj(value: Any, field: str, *, required: bool = False) -> Mapping:
+    """A JSON object (JSON text decoded); {} when absent; a problem when it is something else."""
+    value = maybe_json(value)
+    if value is None or value == "" or (value == [] and not required):
+        if required:
+            raise RecordProblem("missing", field)
+        return {}
+    if not isinstance(value, Mapping):
+        raise RecordProblem(f"expected an object, got {type(value).__name__}", field)
+    return value
+
+
+def _first_choice_message(resp: Mapping, field: str) -> Any:
+    choices = maybe_json(resp.get("choices"))
+    if choices is not None and not isinstance(choices, list):
+        raise RecordProblem(f"expected a list, got {type(choices).__name__}", f"{field}.choices")
+    if choices:
+        ch = choices[0]
+        if not isinstance(ch, Mapping):
+            raise RecordProblem(f"expected a choice object, got {type(ch).__name__}", f"{field}.choices[0]")
+        msg = ch.get("message", ch.get("text"))
+        return check_completion(msg, f"{field}.choices[0].message")
+    if isinstance(resp.get("output_text"), str):  # Responses API convenience field
+        return resp["output_text"]
+    out = resp.get("output")
+    if isinstance(out, list) and resp.get("object") == "response":  # Responses API output items
+        texts = []
+        for item in out:
+            if isinstance(item, Mapping) and isinstance(item.get("content"), list):
+                texts += [p.get("text") for p in item["content"] if isinstance(p, Mapping) and
+                          isinstance(p.get("text"), str)]
+        return "".join(texts) if texts else None
     return None
 
 
-def _req_fields(req: Any, field: str) -> tuple[str | None, list | None, list | None]:
+def _responses_messages(req: Mapping, field: str) -> list | None:
+    """Responses API request (``input`` text or items, ``instructions``) as chat messages."""
+    inp = maybe_json(req.get("input"))
+    if inp is None:
+        return None
+    msgs = [{"role": "developer", "content": req["instructions"]}] if isinstance(req.get("instructions"), str) else []
+    if isinstance(inp, str):
+        return msgs + [{"role": "user", "content": inp}]
+    if isinstance(inp, list):
+        items = [m for m in inp if isinstance(m, Mapping) and "role" in m]
+        return check_messages(msgs + items, f"{field}.input")
+    raise RecordProblem(f"expected text or a list of items, got {type(inp).__name__}", f"{field}.input")
+
+
+def _req_fields(req: Any, field: str) -> tuple[str | None, list | None, list | None, dict | None]:
+    """(model, messages, tools, request options) of a chat request body."""
     req = maybe_json(req)
+    if req is None or req == "":
+        return None, None, None, None
     if not isinstance(req, Mapping):
-        return None, None, None
-    msgs = maybe_json(req.get("messages"))
-    if msgs is not None and not isinstance(msgs, list):
-        raise RecordProblem("expected a list of messages", f"{field}.messages")
-    tools = maybe_json(req.get("tools") or req.get("functions"))
-    return req.get("model"), msgs, tools if isinstance(tools, list) else None
+        raise RecordProblem(f"expected the request object, got {type(req).__name__}", field)
+    msgs = check_messages(req.get("messages"), f"{field}.messages")
+    if msgs is None and "input" in req and "model" in req:
+        msgs = _responses_messages(req, field)
+    tools = check_tools(req.get("tools"), f"{field}.tools")
+    if tools is None:
+        tools = check_tools(req.get("functions"), f"{field}.functions")
+    return text(req.get("model"), f"{field}.model"), msgs, tools, request_options(req)
 
 
 def _latency(o: Mapping) -> float | None:
@@ -53,253 +117,444 @@ def _latency(o: Mapping) -> float | None:
                        ("durationMs", 1e-3), ("delay_ms", 1e-3), ("latency_ms", 1e-3)):
         v = o.get(key)
         if v not in (None, ""):
-            try:
-                return float(v) * scale
-            except (TypeError, ValueError):
-                raise RecordProblem(f"{v!r} is not a duration", key) from None
+            return number(v, key, high=1e9) * scale
     return None
+
+
+def _span(o: Mapping, start_key: str, end_key: str) -> tuple[float | None, float | None]:
+    start = to_epoch_s(o.get(start_key), start_key)
+    end = to_epoch_s(o.get(end_key), end_key)
+    return start, (end - start) if start is not None and end is not None and end >= start else None
+
+
+def _hint(meta: Any) -> str | None:
+    meta = maybe_json(meta)
+    if not isinstance(meta, Mapping):
+        return None
+    for k in ("task", "prompt_id", "promptId"):
+        if meta.get(k):
+            return text(meta.get(k), f"metadata.{k}")
+    return None
+
+
+def _need_text(usage, msgs, prompt_text=None, field: str = "usage") -> None:
+    if usage is None and msgs is None and prompt_text is None:
+        raise RecordProblem("no usage and no prompt to count", field)
 
 
 def parse_openai(o: Mapping, line: int) -> Raw:
     if "request" in o or "response" in o:
-        req = maybe_json(o.get("request", o))
-        resp = maybe_json(o.get("response") or {})
+        req = _obj(o.get("request", o), "request")
+        resp = _obj(o.get("response"), "response")
+        resp_field = "response"
     elif "choices" in o and "messages" not in o:
-        req, resp = {}, o
+        req, resp, resp_field = {}, o, "choices"
     else:
-        req, resp = o, o
-    model, msgs, tools = _req_fields(req, "request")
-    resp = resp if isinstance(resp, Mapping) else {}
-    usage = openai_usage(resp.get("usage") if resp is not o else o.get("usage"), "response.usage")
-    completion = _first_choice_message(resp)
-    if usage is None and completion is None:
-        raise RecordProblem("no response: neither usage nor choices, so completion tokens are unknown", "response")
-    if usage is None and msgs is None:
-        raise RecordProblem("no usage and no messages to count", "request.messages")
+        req, resp, resp_field = o, o, "response"
+    model, msgs, tools, opts = _req_fields(req, "request")
+    usage = openai_usage(resp.get("usage"), f"{resp_field}.usage" if resp is not o else "usage")
+    completion = _first_choice_message(resp, resp_field if resp is not o else "response")
+    _need_text(usage, msgs, field="request.messages")
     ts = to_epoch_s(o.get("timestamp", resp.get("created")), "response.created")
-    meta = maybe_json(req.get("metadata")) if isinstance(req, Mapping) else None
-    hint = next((meta.get(k) for k in ("task", "prompt_id", "promptId") if meta.get(k)), None) \
-        if isinstance(meta, Mapping) else None
-    return Raw(line=line, request_id=resp.get("id") or o.get("id"), timestamp=ts,
-               model=resp.get("model") or model or o.get("model"), messages=msgs, tools=tools,
-               completion=completion, usage=usage, latency_s=_latency(o), task_hint=hint)
+    return Raw(line=line, request_id=text(resp.get("id") or o.get("id"), "id"), timestamp=ts,
+               model=text(resp.get("model"), "response.model") or model or text(o.get("model"), "model"),
+               messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
+               task_hint=_hint(req.get("metadata")), request_options=opts)
 
 
 def parse_batch_input(o: Mapping, line: int) -> Raw:
-    body = maybe_json(o.get("body"))
-    if not isinstance(body, Mapping):
-        raise RecordProblem("expected the request body as an object", "body")
-    model, msgs, tools = _req_fields(body, "body")
+    body = _obj(o.get("body"), "body", required=True)
+    model, msgs, tools, opts = _req_fields(body, "body")
     if msgs is None:
-        raise RecordProblem("no messages (only /v1/chat/completions batches are supported)", "body.messages")
-    return Raw(line=line, request_id=o.get("custom_id"), model=model, messages=msgs, tools=tools,
-               join_key=str(o.get("custom_id")), join_side="input")
+        raise RecordProblem("no messages (only /v1/chat/completions and /v1/responses batches are supported)",
+                            "body.messages")
+    key = text(o.get("custom_id"), "custom_id")
+    return Raw(line=line, request_id=key, model=model, messages=msgs, tools=tools,
+               join_key=key, join_side="input", request_options=opts)
 
 
 def parse_batch_output(o: Mapping, line: int) -> Raw:
     if o.get("error"):
-        raise RecordProblem(f"request failed: {maybe_json(o['error'])}", "error")
-    resp = maybe_json(o.get("response")) or {}
-    body = maybe_json(resp.get("body")) or {}
-    if resp.get("status_code") not in (None, 200):
-        raise RecordProblem(f"status_code {resp.get('status_code')}", "response.status_code")
+        err = maybe_json(o["error"])
+        code = text(err.get("code"), "error.code") if isinstance(err, Mapping) else None
+        raise RecordProblem("request failed" + (f" ({code})" if code else ""), "error")
+    resp = _obj(o.get("response"), "response", required=True)
+    body = _obj(resp.get("body"), "response.body")
+    status = resp.get("status_code")
+    if status not in (None, 200, "200"):
+        raise RecordProblem(f"status_code {text(status, 'response.status_code')}", "response.status_code")
     usage = openai_usage(body.get("usage"), "response.body.usage")
     if usage is None:
         raise RecordProblem("no usage in the response body", "response.body.usage")
-    return Raw(line=line, request_id=o.get("custom_id"), timestamp=to_epoch_s(body.get("created"), "response.body.created"),
-               model=body.get("model"), completion=_first_choice_message(body), usage=usage,
-               join_key=str(o.get("custom_id")), join_side="output")
+    key = text(o.get("custom_id"), "custom_id")
+    return Raw(line=line, request_id=key, timestamp=to_epoch_s(body.get("created"), "response.body.created"),
+               model=text(body.get("model"), "response.body.model"),
+               completion=_first_choice_message(body, "response.body"), usage=usage,
+               join_key=key, join_side="output")
 
 
 def parse_finetune(o: Mapping, line: int) -> Raw:
     if "messages" in o:
         msgs, last = split_chat(maybe_json(o["messages"]))
-        tools = maybe_json(o.get("tools") or o.get("functions"))
-        return Raw(line=line, messages=msgs, tools=tools if isinstance(tools, list) else None, completion=last)
+        tools = check_tools(o.get("tools"), "tools") or check_tools(o.get("functions"), "functions")
+        return Raw(line=line, messages=msgs, tools=tools, completion=last, request_options=request_options(o))
     if "prompt" in o and "completion" in o:
-        return Raw(line=line, prompt_text=str(o["prompt"]), completion=str(o["completion"]))
+        p, c = o["prompt"], o["completion"]
+        if not isinstance(p, str) or not isinstance(c, str):
+            raise RecordProblem("expected text", "prompt" if not isinstance(p, str) else "completion")
+        return Raw(line=line, prompt_text=p, completion=c)
     raise RecordProblem("expected 'messages' (chat) or 'prompt' and 'completion'", "messages")
 
 
 def parse_openpipe(o: Mapping, line: int) -> Raw:
-    model, msgs, tools = _req_fields(o.get("input"), "input")
-    out = maybe_json(o.get("output")) or {}
-    if not isinstance(out, Mapping):
-        raise RecordProblem("expected the response object", "output")
+    model, msgs, tools, opts = _req_fields(o.get("input"), "input")
+    out = _obj(o.get("output"), "output")
     if out.get("error") and not out.get("choices"):
         raise RecordProblem("errored call", "output.error")
     usage = openai_usage(out.get("usage"), "output.usage")
-    completion = _first_choice_message(out)
-    if usage is None and (msgs is None or completion is None):
-        raise RecordProblem("no usage and no messages/choices to count", "output.usage")
-    tags = maybe_json(o.get("tags")) or {}
-    hint = tags.get("promptId") or tags.get("prompt_id") if isinstance(tags, Mapping) else None
-    return Raw(line=line, request_id=out.get("id"), timestamp=to_epoch_s(out.get("created"), "output.created"),
-               model=out.get("model") or model, messages=msgs, tools=tools, completion=completion, usage=usage,
-               latency_s=_latency(o), task_hint=hint)
+    completion = _first_choice_message(out, "output")
+    _need_text(usage, msgs, field="output.usage")
+    tags = _obj(o.get("tags"), "tags")
+    hint = tags.get("promptId") or tags.get("prompt_id")
+    return Raw(line=line, request_id=text(out.get("id"), "output.id"),
+               timestamp=to_epoch_s(out.get("created"), "output.created"),
+               model=text(out.get("model"), "output.model") or model, messages=msgs, tools=tools,
+               completion=completion, usage=usage, latency_s=_latency(o), task_hint=text(hint, "tags.promptId"),
+               request_options=opts)
 
 
-def _tokens(o: Mapping, p_key: str, c_key: str, k_key: str | None, field_prefix: str = "") -> tuple | None:
+def _tokens(o: Mapping, p_key: str, c_key: str, k_key: str | None) -> tuple | None:
     p, c = o.get(p_key), o.get(c_key)
     if p in (None, "") or c in (None, ""):
         return None
+    for key, v in ((p_key, p), (c_key, c)):
+        _num(v, key)  # names the column when it is not a count
+    k = _num(o.get(k_key), k_key) if k_key else None
     return openai_usage({"prompt_tokens": p, "completion_tokens": c,
-                         "prompt_tokens_details": {"cached_tokens": o.get(k_key) if k_key else None}},
-                        field_prefix or "row")
+                         "prompt_tokens_details": {"cached_tokens": k}}, "row")
 
 
 def parse_helicone(o: Mapping, line: int) -> Raw:
-    if str(o.get("response_status", "200")) not in ("200", "200.0", ""):
-        raise RecordProblem(f"status {o.get('response_status')}", "response_status")
-    model, msgs, tools = _req_fields(o.get("request_body"), "request_body")
-    resp = maybe_json(o.get("response_body")) or {}
+    if str(o.get("response_status", "200")).strip() not in ("200", "200.0", "", "None"):
+        raise RecordProblem(f"status {text(o.get('response_status'), 'response_status')}", "response_status")
+    model, msgs, tools, opts = _req_fields(o.get("request_body"), "request_body")
+    resp = _obj(o.get("response_body"), "response_body")
     usage = _tokens(o, "prompt_tokens", "completion_tokens", "prompt_cache_read_tokens")
-    if usage is None and isinstance(resp, Mapping):
+    if usage is not None and usage[0] == 0 and usage[1] == 0 and msgs is not None:
+        usage = None  # 0/0 columns with a body: the counts were not recorded; count the text
+    if usage is None:
         usage = openai_usage(resp.get("usage"), "response_body.usage")
-    completion = _first_choice_message(resp) if isinstance(resp, Mapping) else None
-    if usage is None and (msgs is None or completion is None):
-        raise RecordProblem("no token columns and no request/response bodies to count", "prompt_tokens")
-    return Raw(line=line, request_id=o.get("request_id") or o.get("response_id"),
+    completion = _first_choice_message(resp, "response_body")
+    _need_text(usage, msgs, field="prompt_tokens")
+    return Raw(line=line, request_id=text(o.get("request_id") or o.get("response_id"), "request_id"),
                timestamp=to_epoch_s(o.get("request_created_at") or o.get("response_created_at"), "request_created_at"),
-               model=o.get("model") or o.get("request_model") or o.get("response_model") or model,
+               model=text(o.get("model") or o.get("request_model") or o.get("response_model"), "model") or model,
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
-               task_hint=o.get("prompt_id") or None)
+               task_hint=text(o.get("prompt_id"), "prompt_id"), request_options=opts)
 
 
-def _langfuse_usage(o: Mapping) -> tuple | None:
-    details = maybe_json(o.get("usageDetails"))
-    if isinstance(details, Mapping) and details:
-        ins = {k: v for k, v in details.items() if k.startswith("input") and v is not None}
-        outs = {k: v for k, v in details.items() if k.startswith("output") and v is not None}
-        if ins or outs:
-            p = sum(float(v) for v in ins.values())  # 'input' excludes the details: add them back
-            c = sum(float(v) for v in outs.values())
-            k = float(sum(v for kk, v in ins.items() if "cache" in kk and "write" not in kk and "creation" not in kk))
-            return openai_usage({"prompt_tokens": p, "completion_tokens": c,
-                                 "prompt_tokens_details": {"cached_tokens": k}}, "usageDetails")
-    if o.get("inputUsage") not in (None, "") and o.get("outputUsage") not in (None, ""):
-        return openai_usage({"prompt_tokens": o["inputUsage"], "completion_tokens": o["outputUsage"]}, "inputUsage")
-    usage = maybe_json(o.get("usage"))
-    if isinstance(usage, Mapping) and usage.get("input") is not None:
-        return openai_usage({"prompt_tokens": usage.get("input"), "completion_tokens": usage.get("output")}, "usage")
-    return None
+# ---------------------------------------------------------------------------------------------
+# Langfuse
+
+
+def _is_prompt_key(k: str) -> bool:
+    return k.startswith(("input", "prompt"))
+
+
+def _is_completion_key(k: str) -> bool:
+    return k.startswith(("output", "completion"))
+
+
+_BASE_KEYS = {"input", "output", "prompt_tokens", "completion_tokens", "input_tokens", "output_tokens",
+              "promptTokens", "completionTokens", "inputTokens", "outputTokens"}
+
+
+def langfuse_usage(details: Mapping, field: str) -> tuple[float, float, float] | None:
+    """(prompt incl. cached, completion, cached) from Langfuse ``usageDetails`` (or the older ``usage``).
+
+    Rule (documented in README): keys starting with ``input``/``prompt`` are prompt-side, ``output``/
+    ``completion`` completion-side; the plain ``input``/``output`` are the base, the others details
+    (``input_cached_tokens``, ``prompt_details.cache_read``, ``output_reasoning_tokens``,
+    ``completion_details.reasoning``...). Langfuse's OpenAI ingestion SUBTRACTS details from the base, other
+    integrations do not, so when ``total`` is given it arbitrates: base + details when that equals total,
+    else base alone when that does; when neither does, the provider's total is trusted and the missing
+    tokens are completion (reasoning/thinking tokens, e.g. Gemini's thoughts, are inside ``total`` and
+    billed as output). Without ``total``, details are added (the Langfuse convention). Cached = prompt-side
+    keys naming a cache READ (``cached``, ``cache_read``), never writes/creation.
+
+    >>> langfuse_usage({"input": 200, "input_cached_tokens": 800, "output": 10, "total": 1010}, "u")
+    (1000.0, 10.0, 800.0)
+    >>> langfuse_usage({"input": 5, "output": 845, "total": 2023}, "u")   # Vertex: 1173 thinking tokens
+    (5.0, 2018.0, 0.0)
+    >>> langfuse_usage({"input": 1000, "prompt_details.cache_read": 800, "output": 10, "total": 1010}, "u")
+    (1000.0, 10.0, 800.0)
+    """
+    vals: dict[str, float] = {}
+    for k, v in details.items():
+        if not isinstance(k, str) or v is None or v == "":
+            continue
+        n = _num(v, f"{field}.{k}")
+        if n is not None:
+            vals[k] = n
+    total = vals.pop("total", vals.pop("totalTokens", vals.pop("total_tokens", None)))
+    p_base = sum(v for k, v in vals.items() if k in _BASE_KEYS and _is_prompt_key(k.lower()))
+    c_base = sum(v for k, v in vals.items() if k in _BASE_KEYS and _is_completion_key(k.lower()))
+    p_det = sum(v for k, v in vals.items() if k not in _BASE_KEYS and _is_prompt_key(k))
+    c_det = sum(v for k, v in vals.items() if k not in _BASE_KEYS and _is_completion_key(k))
+    cached = sum(v for k, v in vals.items() if _is_prompt_key(k) and ("cached" in k or "cache_read" in k))
+    if not vals and total is None:
+        return None
+    if all(v == 0 for v in vals.values()) and not total:
+        return None  # an empty usage object: nothing was recorded
+    p, c = p_base + p_det, c_base + c_det
+    if total is not None and p + c != total:
+        if p_base + c_base == total:
+            p, c = p_base, c_base
+        elif p + c < total:
+            c += total - p - c
+        elif p_base + c_base < total:
+            p, c = p_base, c_base + (total - p_base - c_base)
+        else:
+            p, c = p_base, c_base
+    if p == 0 and c == 0:
+        return None
+    cached = min(cached, p)
+    return p, c, cached
+
+
+_LF_MODEL_CALLS = ("GENERATION", "")
+
+
+def _lf_messages(inp: Any, field: str) -> tuple[list | None, str | None, list | None, dict | None]:
+    """(messages, prompt text, tools, options) from a Langfuse observation ``input``."""
+    inp = maybe_json(inp)
+    if inp is None or inp == "":
+        return None, None, None, None
+    if isinstance(inp, str):
+        return None, inp, None, None
+    if isinstance(inp, Mapping):
+        if "messages" in inp:
+            return (check_messages(inp.get("messages"), f"{field}.messages"),
+                    None, check_tools(inp.get("tools"), f"{field}.tools"), request_options(inp))
+        if "role" in inp:
+            return check_messages([inp], field), None, None, None
+        return None, None, None, None
+    if isinstance(inp, list):
+        if all(isinstance(m, Mapping) and "role" in m for m in inp):
+            return check_messages(inp, field), None, None, None
+        if all(isinstance(m, str) for m in inp):
+            return None, "\n".join(inp), None, None
+    return None, None, None, None
 
 
 def parse_langfuse(o: Mapping, line: int) -> Raw:
-    if o.get("type") not in (None, "", "GENERATION"):
-        raise RecordProblem(f"observation type {o.get('type')} is not a model call", "type")
-    inp = maybe_json(o.get("input"))
-    msgs = inp.get("messages") if isinstance(inp, Mapping) else inp
-    msgs = msgs if isinstance(msgs, list) else None
+    kind = str(o.get("type") or "").upper()
+    if kind not in _LF_MODEL_CALLS:
+        raise Ignored(f"Langfuse {kind[:20]} observation (not a model call)")
+    if str(o.get("level") or "").upper() == "ERROR" and o.get("output") in (None, "", {}):
+        raise RecordProblem("errored generation", "level")
+    msgs, prompt_text, tools, opts = _lf_messages(o.get("input"), "input")
+    params = maybe_json(o.get("modelParameters"))
+    if isinstance(params, Mapping):
+        opts = {**(request_options(params) or {}), **(opts or {})} or None
     out = maybe_json(o.get("output"))
-    usage = _langfuse_usage(o)
-    if usage is None and (msgs is None or out is None):
-        raise RecordProblem("no usage and no input/output to count", "usageDetails")
-    start = to_epoch_s(o.get("startTime"), "startTime")
-    end = to_epoch_s(o.get("endTime"), "endTime")
-    return Raw(line=line, request_id=o.get("id"), timestamp=start, model=o.get("model"), messages=msgs,
-               completion=out, usage=usage, latency_s=(end - start) if start is not None and end is not None else None,
-               task_hint=o.get("promptName") or None)
+    completion = None
+    if isinstance(out, Mapping) and "choices" in out:
+        completion = _first_choice_message(out, "output")
+    elif out not in (None, ""):
+        completion = check_completion(out, "output") if not isinstance(out, Mapping) or "role" in out or \
+            "content" in out else None
+    usage = None
+    for key in ("usageDetails", "usage"):
+        d = maybe_json(o.get(key))
+        if isinstance(d, Mapping) and d:
+            usage = langfuse_usage(d, key)
+            if usage is not None:
+                break
+    if usage is None and o.get("inputUsage") not in (None, "") and o.get("outputUsage") not in (None, ""):
+        usage = langfuse_usage({"input": o["inputUsage"], "output": o["outputUsage"],
+                                "total": o.get("totalUsage")}, "inputUsage")
+    if usage is None and msgs is None and prompt_text is None:
+        raise RecordProblem("no usage and no input to count", "usageDetails")
+    start, latency = _span(o, "startTime", "endTime")
+    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start,
+               model=text(o.get("model") or o.get("providedModelName"), "model"), messages=msgs,
+               prompt_text=prompt_text if msgs is None else None, tools=tools,
+               completion=completion if usage is not None or completion is not None else None, usage=usage,
+               latency_s=latency, task_hint=text(o.get("promptName"), "promptName"), request_options=opts)
 
 
-def _langsmith_messages(inputs: Any) -> list | None:
-    inputs = maybe_json(inputs)
-    if not isinstance(inputs, Mapping):
-        return None
-    msgs = inputs.get("messages")
+# ---------------------------------------------------------------------------------------------
+# LangSmith
+
+_LC_ROLES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ToolMessage": "tool",
+             "FunctionMessage": "function", "ChatMessage": "user",
+             "system": "system", "human": "user", "ai": "assistant", "tool": "tool", "function": "function"}
+
+
+def _lc_message(m: Any) -> Any:
+    """A LangChain message (serialized ``{"id": [..., "HumanMessage"], "kwargs": {...}}`` or
+    ``{"type": "human", "content": ...}``) in the OpenAI chat shape."""
+    if not isinstance(m, Mapping) or "role" in m:
+        return m
+    if isinstance(m.get("kwargs"), Mapping):
+        ids = m.get("id")
+        kind = ids[-1] if isinstance(ids, list) and ids and isinstance(ids[-1], str) else ""
+        kw = m["kwargs"]
+        out = {"role": _LC_ROLES.get(kind, "user"), "content": kw.get("content", "")}
+        if isinstance(kw.get("tool_calls"), list):
+            out["tool_calls"] = [{"type": "function", "id": c.get("id"), "function": {
+                "name": c.get("name"), "arguments": c.get("args")}} for c in kw["tool_calls"] if isinstance(c, Mapping)]
+        return out
+    if isinstance(m.get("type"), str) and "content" in m:
+        return {"role": _LC_ROLES.get(m["type"], "user"), "content": m.get("content")}
+    return m
+
+
+def _langsmith_messages(inputs: Mapping) -> tuple[list | None, str | None]:
+    msgs = maybe_json(inputs.get("messages"))
     if isinstance(msgs, list) and msgs and isinstance(msgs[0], list):  # LangChain batches: [[...]]
         msgs = msgs[0]
-    if not isinstance(msgs, list):
-        return None
-    out = []
-    for m in msgs:
-        if isinstance(m, Mapping) and "role" not in m and "kwargs" in m:  # serialized LangChain message
-            kind = (m.get("id") or [""])[-1]
-            role = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant"}.get(kind, "user")
-            m = {"role": role, "content": m["kwargs"].get("content", "")}
-        out.append(m)
-    return out
+    if isinstance(msgs, list):
+        return check_messages([_lc_message(m) for m in msgs], "inputs.messages"), None
+    prompts = inputs.get("prompts") or inputs.get("prompt")
+    if isinstance(prompts, list) and prompts and isinstance(prompts[0], str):
+        return None, prompts[0]
+    if isinstance(prompts, str):
+        return None, prompts
+    if msgs is not None:
+        raise RecordProblem(f"expected a list of messages, got {type(msgs).__name__}", "inputs.messages")
+    return None, None
+
+
+def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
+    um = maybe_json(outputs.get("usage_metadata"))
+    if isinstance(um, Mapping) and um:
+        det = _obj(um.get("input_token_details"), "outputs.usage_metadata.input_token_details")
+        cache = det.get("cache_read", det.get("priority_cache_read", det.get("flex_cache_read")))
+        usage = openai_usage({"prompt_tokens": um.get("input_tokens"), "completion_tokens": um.get("output_tokens"),
+                              "prompt_tokens_details": {"cached_tokens": cache}}, "outputs.usage_metadata")
+        if usage is not None:
+            return usage
+    llm_output = maybe_json(outputs.get("llm_output"))
+    if isinstance(llm_output, Mapping):
+        usage = openai_usage(llm_output.get("token_usage"), "outputs.llm_output.token_usage")
+        if usage is not None:
+            return usage
+    usage = openai_usage(outputs.get("usage"), "outputs.usage")
+    if usage is not None:
+        return usage
+    p, c = o.get("prompt_tokens"), o.get("completion_tokens")
+    if p not in (None, "") and c not in (None, "") and (_num(p, "prompt_tokens") or _num(c, "completion_tokens")):
+        details = _obj(o.get("prompt_token_details"), "prompt_token_details")
+        return openai_usage({"prompt_tokens": p, "completion_tokens": c,
+                             "prompt_tokens_details": {"cached_tokens": details.get("cache_read")}}, "prompt_tokens")
+    return None
 
 
 def parse_langsmith(o: Mapping, line: int) -> Raw:
-    if o.get("run_type") not in (None, "", "llm"):
-        raise RecordProblem(f"run_type {o.get('run_type')} is not a model call", "run_type")
+    run_type = str(o.get("run_type") or "llm")
+    if run_type != "llm":
+        raise Ignored(f"LangSmith {run_type[:20]} run (not a model call)")
     if o.get("error"):
         raise RecordProblem("errored run", "error")
-    outputs = maybe_json(o.get("outputs")) or {}
-    usage = None
-    if isinstance(outputs, Mapping):
-        um = outputs.get("usage_metadata")
-        if isinstance(um, Mapping):
-            det = um.get("input_token_details") or {}
-            usage = openai_usage({"prompt_tokens": um.get("input_tokens"), "completion_tokens": um.get("output_tokens"),
-                                  "prompt_tokens_details": {"cached_tokens": det.get("cache_read")}},
-                                 "outputs.usage_metadata")
-        elif isinstance(outputs.get("llm_output"), Mapping):
-            usage = openai_usage(outputs["llm_output"].get("token_usage"), "outputs.llm_output.token_usage")
-    if usage is None and (o.get("prompt_tokens") or o.get("completion_tokens")):
-        usage = openai_usage({"prompt_tokens": o.get("prompt_tokens"), "completion_tokens": o.get("completion_tokens")},
-                             "prompt_tokens")
-    msgs = _langsmith_messages(o.get("inputs"))
+    outputs = _obj(o.get("outputs"), "outputs")
+    inputs = _obj(o.get("inputs"), "inputs")
+    usage = _langsmith_usage(o, outputs)
+    msgs, prompt_text = _langsmith_messages(inputs)
     completion = None
-    if isinstance(outputs, Mapping):
-        completion = _first_choice_message(outputs)
+    if outputs:
+        completion = _first_choice_message(outputs, "outputs")
         gens = outputs.get("generations")
         if completion is None and isinstance(gens, list) and gens:
             g = gens[0][0] if isinstance(gens[0], list) and gens[0] else gens[0]
-            completion = g.get("text") if isinstance(g, Mapping) else None
-    if usage is None and (msgs is None or completion is None):
-        raise RecordProblem("no token usage and no messages/outputs to count", "outputs.usage_metadata")
-    extra = maybe_json(o.get("extra")) or {}
-    meta = extra.get("metadata", {}) if isinstance(extra, Mapping) else {}
-    inv = extra.get("invocation_params", {}) if isinstance(extra, Mapping) else {}
-    inputs = maybe_json(o.get("inputs"))
-    model = (meta.get("ls_model_name") if isinstance(meta, Mapping) else None) or \
-            (inv.get("model") if isinstance(inv, Mapping) else None) or \
-            (inputs.get("model") if isinstance(inputs, Mapping) else None)
-    start = to_epoch_s(o.get("start_time"), "start_time")
-    end = to_epoch_s(o.get("end_time"), "end_time")
-    return Raw(line=line, request_id=o.get("id"), timestamp=start, model=model, messages=msgs, completion=completion,
-               usage=usage, latency_s=(end - start) if start is not None and end is not None else None)
+            if isinstance(g, Mapping):
+                msg = g.get("message")
+                completion = _lc_message(msg) if isinstance(msg, Mapping) and isinstance(
+                    msg.get("kwargs"), Mapping) else g.get("text")
+                completion = check_completion(completion, "outputs.generations[0]")
+    _need_text(usage, msgs, prompt_text, "outputs.usage_metadata")
+    extra = _obj(o.get("extra"), "extra")
+    meta = extra.get("metadata") if isinstance(extra.get("metadata"), Mapping) else {}
+    inv = extra.get("invocation_params") if isinstance(extra.get("invocation_params"), Mapping) else {}
+    tools = check_tools(inputs.get("tools"), "inputs.tools") or check_tools(inv.get("tools"),
+                                                                             "extra.invocation_params.tools")
+    opts = {**(request_options(inv) or {}), **(request_options(inputs) or {})} or None
+    model = text(meta.get("ls_model_name") or inv.get("model") or inv.get("model_name") or inputs.get("model"),
+                 "extra.metadata.ls_model_name")
+    start, latency = _span(o, "start_time", "end_time")
+    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start, model=model, messages=msgs,
+               prompt_text=prompt_text if msgs is None else None, tools=tools, completion=completion,
+               usage=usage, latency_s=latency, request_options=opts)
+
+
+# ---------------------------------------------------------------------------------------------
+# LiteLLM
 
 
 def parse_litellm(o: Mapping, line: int) -> Raw:
-    if str(o.get("status", "success")) not in ("success", ""):
-        raise RecordProblem(f"status {o.get('status')}", "status")
+    status = str(o.get("status") or "success").lower()
+    if status not in ("success",):
+        raise RecordProblem(f"status {status[:20]}", "status")
+    if str(o.get("cache_hit") or "").lower() == "true":
+        raise Ignored("LiteLLM cache hit (no model call)")
     usage = _tokens(o, "prompt_tokens", "completion_tokens", None)
-    meta = maybe_json(o.get("metadata")) or {}
-    uo = meta.get("usage_object") if isinstance(meta, Mapping) else None
+    meta = _obj(o.get("metadata"), "metadata")
+    uo = meta.get("usage_object")
     if isinstance(uo, Mapping) and usage is not None:
         full = openai_usage(uo, "metadata.usage_object")
         if full is not None:
-            usage = (usage[0], usage[1], full[2])
+            usage = (usage[0], usage[1], min(full[2], usage[0]))
+    req = maybe_json(o.get("proxy_server_request"))
+    req = req if isinstance(req, Mapping) else {}
+    params = maybe_json(o.get("model_parameters"))
+    params = params if isinstance(params, Mapping) else {}
     msgs = maybe_json(o.get("messages"))
-    msgs = msgs if isinstance(msgs, list) and msgs else None
+    if isinstance(msgs, str) and msgs.strip():
+        msgs = [{"role": "user", "content": msgs}]  # completion-style prompt logged as text
+    msgs = check_messages(msgs, "messages") if isinstance(msgs, list) and msgs else None
+    _, req_msgs, req_tools, req_opts = _req_fields(req, "proxy_server_request") if req else (None, None, None, None)
+    msgs = msgs or req_msgs
+    tools = check_tools(params.get("tools"), "model_parameters.tools") or req_tools
+    opts = {**(req_opts or {}), **(request_options(params) or {})} or None
     resp = maybe_json(o.get("response"))
-    completion = _first_choice_message(resp) if isinstance(resp, Mapping) else None
-    if usage is None and (msgs is None or completion is None):
-        raise RecordProblem("no token columns and no messages/response to count", "prompt_tokens")
-    start = to_epoch_s(o.get("startTime"), "startTime")
-    end = to_epoch_s(o.get("endTime"), "endTime")
-    return Raw(line=line, request_id=o.get("request_id"), timestamp=start, model=o.get("model_group") or o.get("model"),
-               messages=msgs, completion=completion, usage=usage,
-               latency_s=(end - start) if start is not None and end is not None else None)
+    completion = _first_choice_message(resp, "response") if isinstance(resp, Mapping) else None
+    if usage is not None and usage[0] == 0 and usage[1] == 0 and msgs is not None:
+        usage = None  # the 0 defaults of the spend-logs table: counts not recorded, count the text
+    if usage is None and isinstance(resp, Mapping):
+        usage = openai_usage(resp.get("usage"), "response.usage")
+    _need_text(usage, msgs, field="prompt_tokens")
+    start, latency = _span(o, "startTime", "endTime")
+    return Raw(line=line, request_id=text(o.get("request_id") or o.get("id"), "request_id"), timestamp=start,
+               model=text(o.get("model_group") or o.get("model"), "model"), messages=msgs, tools=tools,
+               completion=completion, usage=usage, latency_s=latency, request_options=opts)
+
+
+# ---------------------------------------------------------------------------------------------
+# aggregated and plain token tables
+
+_BUCKET_KEYS = {"start_time", "end_time", "start_time_iso", "end_time_iso", "object", "project_id", "user_id",
+                "api_key_id", "model", "batch", "service_tier"}
 
 
 def parse_usage_export(o: Mapping, line: int) -> Raw:
-    n = o.get("num_model_requests")
-    try:
-        n = float(n)
-    except (TypeError, ValueError):
-        raise RecordProblem(f"{n!r} is not a request count", "num_model_requests") from None
-    if n <= 0:
-        raise RecordProblem("bucket with no requests", "num_model_requests")
+    if o.get("object") == "organization.costs.result" or "amount" in o:
+        raise Ignored("cost line (dollars, not requests)")
+    n_raw = o.get("num_model_requests")
+    has_tokens = any(o.get(k) not in (None, "") for k in ("input_tokens", "output_tokens"))
+    if n_raw in (None, "") and not has_tokens:
+        raise Ignored("usage bucket with no requests")
+    n = number(n_raw, "num_model_requests", high=1e12)
+    if n is None:
+        raise RecordProblem("no request count for a bucket with tokens", "num_model_requests")
+    if n == 0:
+        raise Ignored("usage bucket with no requests")
     usage = _tokens(o, "input_tokens", "output_tokens", "input_cached_tokens")
     if usage is None:
         raise RecordProblem("missing input_tokens/output_tokens", "input_tokens")
     per = tuple(x / n for x in usage)
     return Raw(line=line, timestamp=to_epoch_s(o.get("start_time_iso") or o.get("start_time"), "start_time"),
-               model=o.get("model") or None, usage=per, requests=n)
+               model=text(o.get("model"), "model"), usage=per, requests=n)
 
 
 _TOKEN_ALIASES = (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_tokens"))
@@ -316,9 +571,9 @@ def parse_tokens(o: Mapping, line: int) -> Raw:
     if usage is None:
         raise RecordProblem("empty token count", p_key if o.get(p_key) in (None, "") else c_key)
     ts_key = next((k for k in ("timestamp", "created", "created_at", "time", "date", "start_time") if k in o), None)
-    return Raw(line=line, request_id=o.get("request_id") or o.get("id"),
-               timestamp=to_epoch_s(o.get(ts_key), ts_key) if ts_key else None, model=o.get("model") or None,
-               usage=usage, latency_s=_latency(o), task_hint=(o.get("task") or o.get("prompt_id") or None))
+    return Raw(line=line, request_id=text(o.get("request_id") or o.get("id"), "request_id"),
+               timestamp=to_epoch_s(o.get(ts_key), ts_key) if ts_key else None, model=text(o.get("model"), "model"),
+               usage=usage, latency_s=_latency(o), task_hint=text(o.get("task") or o.get("prompt_id"), "task"))
 
 
 FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
@@ -335,9 +590,12 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "tokens": parse_tokens,
 }
 
+_LANGSMITH_PATCH = {"id", "end_time", "outputs", "error", "events", "extra", "tags", "trace_id", "dotted_order",
+                    "parent_run_id", "session_id", "attachments", "status"}
+
 
 def detect_record_format(o: Any) -> str | None:
-    """The format a decoded record looks like, or None."""
+    """The format a decoded record looks like, or None. Decided for each record on its own."""
     if not isinstance(o, Mapping):
         return None
     k = set(o)
@@ -347,23 +605,36 @@ def detect_record_format(o: Any) -> str | None:
         return "openpipe"
     if "request_body" in k or "request_created_at" in k or "response_created_at" in k:
         return "helicone"
-    if "traceId" in k or "usageDetails" in k or "inputUsage" in k:
+    if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
+            ("type" in k and "startTime" in k and ("input" in k or "output" in k or "model" in k)):
         return "langfuse"
-    if "run_type" in k or ("inputs" in k and "outputs" in k):
+    if "run_type" in k or ("inputs" in k and "outputs" in k) or "dotted_order" in k or \
+            ("outputs" in k and "end_time" in k and k <= _LANGSMITH_PATCH):
         return "langsmith"
-    if "call_type" in k or ("startTime" in k and "spend" in k):
+    if "call_type" in k or ("startTime" in k and ("spend" in k or "response_cost" in k)):
         return "litellm"
-    if "num_model_requests" in k:
+    if "num_model_requests" in k or o.get("object") in ("organization.usage.completions.result",
+                                                        "organization.costs.result"):
         return "usage-export"
+    if "start_time" in k and "end_time" in k and k <= _BUCKET_KEYS | {"input_tokens", "output_tokens",
+                                                                     "input_cached_tokens", "num_model_requests"}:
+        return "usage-export"  # an empty bucket: only its times
     if "request" in k and "response" in k:
         return "openai"
-    if "choices" in k or ("messages" in k and ("response" in k or "usage" in k)):
+    if "choices" in k or ("messages" in k and ("response" in k or "usage" in k)) or o.get("object") == "response":
         return "openai"
+    if "messages" in k and "model" in k and not _ends_with_assistant(o.get("messages")):
+        return "openai"  # a request logged without its response
     if "messages" in k or ("prompt" in k and "completion" in k):
         return "finetune"
     if any(p in k and c in k for p, c in _TOKEN_ALIASES):
         return "tokens"
     return None
+
+
+def _ends_with_assistant(msgs: Any) -> bool:
+    return isinstance(msgs, list) and bool(msgs) and isinstance(msgs[-1], Mapping) and \
+        msgs[-1].get("role") == "assistant"
 
 
 def parse_record(fmt: str, o: Any, line: int) -> Raw:

@@ -4,10 +4,13 @@ Frame columns (one row per request; ``requests`` > 1 only for aggregated usage e
 ``request_id, timestamp, model, task, template, prompt_tokens, completion_tokens, cached_tokens,
 latency_s, tokens_source, ft_prompt_tokens, ft_completion_tokens, requests, file, line``.
 ``tokens_source`` is ``usage`` when the log recorded the API's usage, ``counted`` when we counted.
-Prompt and completion text never leave this module: they are counted and dropped per chunk.
+Prompt and completion text never leave this package: they are counted and dropped per chunk.
 
-Bad records never stop a read: each is reported with file, line and reason and counted in
-``skipped``; a file with no usable record at all is a :class:`LogError`.
+Pipeline: :mod:`.files` cuts a file into decoded values with physical lines; :mod:`.containers`
+unwraps whole-document exports; each record's format is detected on its own (:mod:`.formats`);
+LangSmith post/patch halves are merged by run id; :mod:`.counting` turns a chunk of records into rows.
+Every record ends up in the frame, in ``problems`` (file, line, reason) or in ``ignored`` (records
+that are not model calls, counted by reason). A file with no usable record is a :class:`LogError`.
 """
 
 from __future__ import annotations
@@ -20,18 +23,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import LogError
+from .containers import expand
 from .counting import ChunkCounter
-from .files import MemoryFile, Progress, iter_records
+from .files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, iter_records
 from .formats import FORMATS, detect_record_format, parse_record
-from .records import FRAME_COLUMNS, WORK_COLUMNS, Raw, RecordProblem
+from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
-           "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS"]
+           "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
 
 DEFAULT_CHUNK_RECORDS = 20_000
+PER_REQUEST_COLUMNS = ["file", "line", "request_id", "timestamp", "model", "task", "prompt_tokens", "completion_tokens",
+                       "cached_tokens", "ft_prompt_tokens", "ft_completion_tokens", "tokens_source"]
+_NO_RESPONSE = ("request logged without its response: completion tokens unknown; pass --completion-tokens N "
+                "to assume N per request")
 
 
 @dataclass(frozen=True)
@@ -50,67 +59,178 @@ class LogResult:
     skipped: int
     formats: dict[str, str]
     assumptions: list[str] = field(default_factory=list)
+    ignored: dict[str, int] = field(default_factory=dict)  # records that are not model calls, by reason
 
     @property
     def requests(self) -> float:
         return float(self.frame["requests"].sum())
 
     def summary(self, *, max_problems: int = 100) -> dict[str, Any]:
-        """The ``count`` command's JSON object."""
+        """The ``count`` command's JSON object (strict JSON: no NaN)."""
         f = self.frame
         w = f["requests"]
         src = f.groupby("tokens_source")["requests"].sum() if len(f) else pd.Series(dtype=float)
         return {
-            "requests": int(round(w.sum())),
-            "prompt_tokens": int(round((f["prompt_tokens"] * w).sum())),
-            "completion_tokens": int(round((f["completion_tokens"] * w).sum())),
-            "cached_tokens": int(round((f["cached_tokens"] * w).sum())),
+            "requests": _int((w.sum())),
+            "prompt_tokens": _int((f["prompt_tokens"] * w).sum()),
+            "completion_tokens": _int((f["completion_tokens"] * w).sum()),
+            "cached_tokens": _int((f["cached_tokens"] * w).sum()),
             "ft_prompt_tokens": _int_or_none((f["ft_prompt_tokens"] * w).sum(min_count=1)),
             "ft_completion_tokens": _int_or_none((f["ft_completion_tokens"] * w).sum(min_count=1)),
             "skipped": self.skipped,
             "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in self.problems[:max_problems]],
             "problems_shown": min(len(self.problems), max_problems),
-            "tokens_source": {"usage": int(round(src.get("usage", 0))), "counted": int(round(src.get("counted", 0)))},
+            "ignored": sum(self.ignored.values()),
+            "ignored_by_reason": dict(self.ignored),
+            "tokens_source": {"usage": _int(src.get("usage", 0)), "counted": _int(src.get("counted", 0))},
             "tasks": int(f.loc[f["task"] != "unknown", "task"].nunique()),
             "formats": self.formats,
             "assumptions": self.assumptions,
         }
 
 
+def _int(x) -> int:
+    v = float(x)
+    return int(round(v)) if np.isfinite(v) else 0
+
+
 def _int_or_none(x) -> int | None:
-    return None if pd.isna(x) else int(round(float(x)))
+    return None if pd.isna(x) or not np.isfinite(float(x)) else int(round(float(x)))
 
 
-def _parse_items(items: Iterable[tuple[int, Any]], fmt: str | None, path: str,
-                 formats_seen: dict[str, str]) -> Iterator[tuple[int, Raw | str]]:
-    for line, rec in items:
+# ---------------------------------------------------------------------------------------------
+# records -> Raw
+
+
+Item = tuple[int, "Raw | str | Ignored"]  # (line, parsed record | problem reason | ignored)
+
+
+def _reason(p: RecordProblem, where: str) -> str:
+    text = f"field {p.field!r}: {p.reason}" if p.field else p.reason
+    return f"{where}: {text}" if where else text
+
+
+class _Parser:
+    """Detects each record's format on its own, parses it, merges LangSmith post/patch halves by run id."""
+
+    def __init__(self, fmt: str | None):
+        self.fmt = fmt
+        self.formats: Tally = Tally()
+        self.pending: dict[str, tuple[int, str, dict]] = {}  # LangSmith run id -> (line, where, half)
+
+    def items(self, values: Iterable[tuple[int, Any]]) -> Iterator[Item]:
+        for line, value in values:
+            for where, rec in expand(value):
+                yield from self._record(line, where, rec)
+
+    def _record(self, line: int, where: str, rec: Any) -> Iterator[Item]:
         if isinstance(rec, RecordProblem):
-            yield line, rec.reason
-            continue
-        f = fmt or formats_seen.get(path)
-        if fmt is None:
-            detected = detect_record_format(rec)
-            f = f or detected
-            if detected is None:
-                keys = ", ".join(list(rec)[:8]) if isinstance(rec, dict) else type(rec).__name__
-                yield line, (f"record of an unknown shape (keys: {keys}); pass --format with one of "
-                             f"{', '.join(FORMATS)}")
-                continue
-            formats_seen.setdefault(path, f)
+            yield line, _reason(rec, where)
+            return
+        if isinstance(rec, Ignored):
+            yield line, rec
+            return
+        f = self.fmt or detect_record_format(rec)
+        if f is None:
+            keys = ", ".join(str(k)[:40] for k in list(rec)[:8]) if isinstance(rec, dict) else type(rec).__name__
+            yield line, _reason(RecordProblem(f"record of an unknown shape (keys: {keys}); pass --format with one "
+                                              f"of {', '.join(FORMATS)}"), where)
+            return
+        if f == "langsmith" and isinstance(rec, dict):
+            rec = self._merge_langsmith(line, where, rec)
+            if rec is None:
+                return
+            line, where, rec = rec
+        yield self._parse(f, line, where, rec)
+
+    def _parse(self, f: str, line: int, where: str, rec: Any) -> Item:
         try:
-            yield line, parse_record(f, rec, line)
+            raw = parse_record(f, rec, line)
+            self.formats[f] += 1
+            return line, raw
         except RecordProblem as p:
-            yield line, (f"field {p.field!r}: {p.reason}" if p.field else p.reason)
+            self.formats[f] += 1
+            return line, _reason(p, where)
+        except Ignored as ig:
+            return line, ig
+        except RecursionError:
+            return line, _reason(RecordProblem("nested too deeply to read"), where)
+        except Exception as exc:  # a shape no rule foresaw: listed, never a traceback (the type, not the content)
+            return line, _reason(RecordProblem(f"unreadable record ({type(exc).__name__})"), where)
+
+    def _merge_langsmith(self, line: int, where: str, rec: dict):
+        """A complete run passes through; a create (post) or update (patch) half waits for the other."""
+        run_id = rec.get("id")
+        is_post = "inputs" in rec or "run_type" in rec
+        is_patch = "outputs" in rec or "end_time" in rec or "error" in rec
+        if not isinstance(run_id, str) or (is_post and is_patch):
+            return line, where, rec
+        other = self.pending.pop(run_id, None)
+        if other is None:
+            self.pending[run_id] = (line, where, rec)
+            return None
+        o_line, o_where, o_rec = other
+        post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
+        merged = {**post, **{k: v for k, v in patch.items() if v is not None}}
+        p_line, p_where = (o_line, o_where) if post is o_rec else (line, where)
+        return p_line, p_where, merged
+
+    def flush(self) -> Iterator[tuple[str, Item]]:
+        """Halves never matched: a create alone is a request without response; an update alone is parsed."""
+        pending, self.pending = self.pending, {}
+        for v in pending.values():
+            line, where, rec = v[:3]
+            yield (v[3] if len(v) > 3 else None), self._parse("langsmith", line, where, rec)
+
+
+# ---------------------------------------------------------------------------------------------
+# chunks
+
+
+def _display_names(paths: Sequence) -> list[str]:
+    """File labels; the same name given twice (two uploads) gets ' (2)', ' (3)'... so they stay apart."""
+    seen: Tally = Tally()
+    out = []
+    for p in paths:
+        name = str(p)
+        seen[name] += 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _ignored_rows(file: str, ignored: list[tuple[int, str]]) -> pd.DataFrame:
+    return pd.DataFrame({"file": file, "line": [ln for ln, _ in ignored],
+                         "ignored": [r for _, r in ignored]}).reindex(columns=WORK_COLUMNS)
+
+
+def _safe_rows(counter: ChunkCounter, file: str, raws: list[Raw], probs: list[tuple[int, str]]) -> pd.DataFrame:
+    """counter.rows, and when a record trips the counter, record by record so only that one is a problem."""
+    try:
+        return counter.rows(file, raws, probs)
+    except Exception:  # noqa: BLE001 - isolated below, reported per record by type
+        pass
+    out, bad = [], list(probs)
+    for r in raws:
+        try:
+            out.append(counter.rows(file, [r], []))
+        except RecursionError:
+            bad.append((r.line, "nested too deeply to count"))
+        except Exception as exc:  # noqa: BLE001
+            bad.append((r.line, f"could not be counted ({type(exc).__name__})"))
+    out.append(counter.rows(file, [], bad))
+    return pd.concat([f for f in out if len(f)], ignore_index=True) if any(len(f) for f in out) else out[-1]
 
 
 def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None, model: str | None = None,
                 ft_tokenizer: str | None = "mistral-v1", chunk_records: int = DEFAULT_CHUNK_RECORDS,
                 threads: int = 2, progress: Progress | None = None,
-                formats_seen: dict[str, str] | None = None) -> Iterator[pd.DataFrame]:
-    """Work frames (rows, problem rows, batch halves) chunk by chunk; memory bounded by the chunk."""
+                formats_seen: dict[str, str] | None = None,
+                max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[pd.DataFrame]:
+    """Work frames (rows, problem rows, ignored rows, batch halves) chunk by chunk; memory bounded by the chunk."""
     if format is not None and format not in FORMATS:
         raise LogError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     paths = [p if isinstance(p, MemoryFile) else Path(p) for p in paths]
+    names = _display_names(paths)
     sizes = []
     for p in paths:
         if isinstance(p, MemoryFile):
@@ -122,27 +242,51 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
     total = sum(sizes) or 1
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
     seen = formats_seen if formats_seen is not None else {}
+    parser = _Parser(format)
     done = 0
-    for path, size in zip(paths, sizes):
+    for path, name, size in zip(paths, names, sizes):
         def file_progress(n, _size, _done=done):
             if progress:
                 progress(min(_done + n, total), total)
 
+        parser.formats = Tally()
         raws: list[Raw] = []
         probs: list[tuple[int, str]] = []
-        for line, item in _parse_items(iter_records(path, file_progress), format, str(path), seen):
+        ignored: list[tuple[int, str]] = []
+        before = set(parser.pending)
+        for line, item in parser.items(iter_records(path, file_progress, max_record_bytes=max_record_bytes)):
             if isinstance(item, str):
                 probs.append((line, item))
+            elif isinstance(item, Ignored):
+                ignored.append((line, item.reason))
             else:
                 raws.append(item)
-            if len(raws) + len(probs) >= chunk_records:
-                yield counter.rows(str(path), raws, probs)
-                raws, probs = [], []
+            if len(raws) + len(probs) + len(ignored) >= chunk_records:
+                yield _safe_rows(counter, name, raws, probs)
+                if ignored:
+                    yield _ignored_rows(name, ignored)
+                raws, probs, ignored = [], [], []
+        for run_id in set(parser.pending) - before:  # remember which file a waiting half came from
+            parser.pending[run_id] = parser.pending[run_id] + (name,)
         if raws or probs:
-            yield counter.rows(str(path), raws, probs)
+            yield _safe_rows(counter, name, raws, probs)
+        if ignored:
+            yield _ignored_rows(name, ignored)
+        if parser.formats:
+            seen[name] = "+".join(f for f, _ in parser.formats.most_common())
         done += size
         if progress:
             progress(done, total)
+    by_file: dict[str, tuple[list, list, list]] = {}
+    for file, (line, item) in parser.flush():
+        raws, probs, ignored = by_file.setdefault(file or names[-1], ([], [], []))
+        (probs if isinstance(item, str) else ignored if isinstance(item, Ignored) else raws).append(
+            (line, item) if isinstance(item, str) else (line, item.reason) if isinstance(item, Ignored) else item)
+    for file, (raws, probs, ignored) in by_file.items():
+        if raws or probs:
+            yield _safe_rows(counter, file, raws, probs)
+        if ignored:
+            yield _ignored_rows(file, ignored)
 
 
 def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model: str | None = None,
@@ -155,78 +299,145 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
     out = []
     for file, group in part.groupby("file", sort=False):
-        items = []
+        values = []
         for line, text in zip(group["line"], group["record"]):
             try:
-                items.append((int(line), json.loads(text)))
-            except ValueError as exc:
-                items.append((int(line), RecordProblem(f"not valid JSON ({exc})")))
-        raws, probs = [], []
-        for line, item in _parse_items(items, format, str(file), {}):
-            (probs.append((line, item)) if isinstance(item, str) else raws.append(item))
-        out.append(counter.rows(str(file), raws, probs))
+                values.append((int(line), json.loads(text)))
+            except RecursionError:
+                values.append((int(line), RecordProblem("JSON nested too deeply")))
+            except (ValueError, TypeError) as exc:
+                values.append((int(line), RecordProblem(f"not valid JSON ({getattr(exc, 'msg', type(exc).__name__)})")))
+        raws, probs, ignored = [], [], []
+        parser = _Parser(format)
+        for line, item in list(parser.items(values)) + [it for _, it in parser.flush()]:
+            if isinstance(item, str):
+                probs.append((line, item))
+            elif isinstance(item, Ignored):
+                ignored.append((line, item.reason))
+            else:
+                raws.append(item)
+        out.append(_safe_rows(counter, str(file), raws, probs))
+        if ignored:
+            out.append(_ignored_rows(str(file), ignored))
     if not out:
         return pd.DataFrame(columns=WORK_COLUMNS)
     return pd.concat(out, ignore_index=True)
 
 
-def _join_batches(f: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+# ---------------------------------------------------------------------------------------------
+# finishing: batch join, requests without responses, problems
+
+
+def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | None) -> pd.DataFrame:
     has = f["join_side"].notna()
     if not has.any():
         return f
     rest, b = f[~has], f[has]
-    inp = b[b["join_side"] == "input"].drop_duplicates("join_key").set_index("join_key")
-    out = b[b["join_side"] == "output"].drop_duplicates("join_key").set_index("join_key")
+    halves = {}
+    for side in ("input", "output"):
+        part = b[b["join_side"] == side]
+        dup = part["join_key"].duplicated(keep="first")
+        if dup.any():
+            first_line = part[~dup].set_index("join_key")["line"]
+            for key, file, line in zip(part.loc[dup, "join_key"], part.loc[dup, "file"], part.loc[dup, "line"]):
+                problems.append(Problem(str(file), int(line), f"duplicate custom_id in the batch {side}; the line "
+                                        f"{int(first_line.get(key, 0))} with the same custom_id was used"))
+        halves[side] = part[~dup].set_index("join_key")
+    inp, out = halves["input"], halves["output"]
     both = out.index.intersection(inp.index)
     merged = out.copy()
     for col in ("task", "template", "ft_prompt_tokens"):
         merged.loc[both, col] = inp.loc[both, col]
-    only_in = inp.index.difference(out.index)
-    for key in only_in:
-        problems.append(Problem(str(inp.at[key, "file"]), int(inp.at[key, "line"]),
-                                "batch input without a matching output line: pass the batch output file too"))
-    return pd.concat([rest, merged.reset_index()], ignore_index=True)
+    only_in = inp.loc[inp.index.difference(out.index)]
+    kept = []
+    if len(only_in):
+        if assumed is None:
+            for file, line in zip(only_in["file"], only_in["line"]):
+                problems.append(Problem(str(file), int(line), "batch input without a matching output line: pass the "
+                                        "batch output file too, or --completion-tokens N to assume N per request"))
+        else:
+            kept.append(only_in.reset_index())  # counted for the prompt; completion assumed below
+    return pd.concat([rest, merged.reset_index(), *kept], ignore_index=True)
 
 
-def finalize_frame(work: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+def finalize_frame(work: pd.DataFrame, *, assumed_completion_tokens: float | None = None
+                   ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     """(frame, problems, assumptions) from concatenated work frames."""
-    is_bad = work["problem"].notna()
+    ign = work["ignored"].notna() if "ignored" in work else pd.Series(False, index=work.index)
+    is_bad = work["problem"].notna() & ~ign
     problems = [Problem(str(f), int(ln), str(p)) for f, ln, p in
                 zip(work.loc[is_bad, "file"], work.loc[is_bad, "line"], work.loc[is_bad, "problem"])]
-    good = _join_batches(work[~is_bad], problems)
+    good = _join_batches(work[~is_bad & ~ign], problems, assumed_completion_tokens)
     assumptions = [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
                    for k, n in Tally(good["assumed_encoding"].dropna()).items()]
+    no_resp = good["completion_tokens"].isna() & (good["tokens_source"] == "counted")
+    if no_resp.any():
+        if assumed_completion_tokens is None:
+            problems += [Problem(str(f), int(ln), _NO_RESPONSE)
+                         for f, ln in zip(good.loc[no_resp, "file"], good.loc[no_resp, "line"])]
+            good = good[~no_resp]
+        else:
+            n = float(assumed_completion_tokens)
+            good = good.copy()
+            good.loc[no_resp, "completion_tokens"] = n
+            good.loc[no_resp & good["ft_prompt_tokens"].notna(), "ft_completion_tokens"] = n + 1  # + </s>
+            assumptions.append(f"{int(no_resp.sum())} requests logged without a response: {n:g} completion tokens "
+                               "assumed for each (--completion-tokens); their 7B completion assumed the same + 1")
     frame = good[FRAME_COLUMNS].copy()
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True, errors="coerce")
     frame["line"] = frame["line"].astype("int64")
+    frame["model"] = frame["model"].astype(object).where(frame["model"].notna(), None)
     frame = frame.sort_values(["timestamp", "file", "line"], kind="stable", na_position="last").reset_index(drop=True)
     problems.sort(key=lambda p: (p.file, p.line))
     return frame, problems, assumptions
 
 
+def per_request_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``count --per-request`` table: one row per request, the PER_REQUEST_COLUMNS contract, no text."""
+    out = frame[PER_REQUEST_COLUMNS].copy()
+    out["line"] = out["line"].astype("int64")
+    return out
+
+
 def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format: str | None = None,
               model: str | None = None, ft_tokenizer: str | None = "mistral-v1",
               chunk_records: int = DEFAULT_CHUNK_RECORDS, threads: int = 2,
-              progress: Progress | None = None) -> LogResult:
-    """Read log files (formats auto-detected per file unless ``format``) into a :class:`LogResult`.
+              progress: Progress | None = None, assumed_completion_tokens: float | None = None,
+              max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> LogResult:
+    """Read log files (format detected per record unless ``format``) into a :class:`LogResult`.
 
     ``model``: the model whose tokenizer counts records that name none (or an unknown one).
     ``ft_tokenizer``: the 7B tokenizer for ``ft_*`` columns (None to skip that counting).
+    ``assumed_completion_tokens``: completion tokens of a request logged without its response
+    (reported as an assumption); None lists such requests as problems.
+    ``max_record_bytes``: a record larger than this (decompressed) is a problem, never held in memory.
     Raises :class:`LogError` for a missing, empty or binary file, or when no record is usable.
     """
     if isinstance(paths, (str, os.PathLike, MemoryFile)):
         paths = [paths]
     if not paths:
         raise LogError("no log files given")
+    if assumed_completion_tokens is not None and not 0 <= float(assumed_completion_tokens) <= 1e7:
+        raise LogError("--completion-tokens must be a number of tokens from 0 to 10,000,000")
     formats: dict[str, str] = {}
     chunks = list(iter_chunks(paths, format=format, model=model, ft_tokenizer=ft_tokenizer,
-                              chunk_records=chunk_records, threads=threads, progress=progress, formats_seen=formats))
+                              chunk_records=chunk_records, threads=threads, progress=progress, formats_seen=formats,
+                              max_record_bytes=max_record_bytes))
     work = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=WORK_COLUMNS)
-    frame, problems, assumptions = finalize_frame(work)
-    usable = set(work.loc[work["problem"].isna(), "file"])  # before the batch join moves rows
-    for p in map(str, paths):
-        if p not in usable:
+    frame, problems, assumptions = finalize_frame(work, assumed_completion_tokens=assumed_completion_tokens)
+    ign = work["ignored"].notna() if "ignored" in work else pd.Series(False, index=work.index)
+    usable = set(work.loc[work["problem"].isna() & ~ign, "file"])  # before the batch join moves rows
+    ignored_files = set(work.loc[ign, "file"])
+    for p in _display_names(paths):
+        if p not in usable and p not in ignored_files:
             first = next((q.reason for q in problems if q.file == p), "no records")
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
-    return LogResult(frame=frame, problems=problems, skipped=len(problems), formats=formats, assumptions=assumptions)
+    if not len(frame):
+        first = problems[0] if problems else None
+        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
+                                                    f"{first.reason})" if first else
+                                                    f" ({int(ign.sum())} records are not model calls)"))
+    ignored = dict(Tally(work.loc[ign, "ignored"]).most_common()) if ign.any() else {}
+    return LogResult(frame=frame, problems=problems, skipped=len(problems), formats=formats, assumptions=assumptions,
+                     ignored=ignored)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Raw", "RecordProblem", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
+__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
+           "number", "text", "clean_surrogates", "check_messages", "check_tools", "check_completion",
            "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
                  "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
                  "requests", "file", "line"]
-WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding"]
+WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored"]
 
 # request-body keys that change what the API bills for the prompt (read by the counting rules)
 REQUEST_OPTION_KEYS = ("functions", "function_call", "response_format", "tool_choice", "parallel_tool_calls",
@@ -27,6 +29,14 @@ class RecordProblem(Exception):
     def __init__(self, reason: str, field: str | None = None):
         super().__init__(reason)
         self.reason, self.field = reason, field
+
+
+class Ignored(Exception):
+    """A record that is not a model call (a span, a chain run, an empty usage bucket): counted, not a problem."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -64,30 +74,180 @@ def request_options(body: Any) -> dict | None:
     return out or None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_surrogates(value: Any) -> Any:
+    """The value with lone UTF-16 surrogates (from ``\\udc80`` escapes) in strings replaced by U+FFFD.
+
+    Iterative (no recursion limit): walks dicts and lists in place.
+    >>> clean_surrogates({"a": ["x\\udc80"]})
+    {'a': ['x\ufffd']}
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        updates = []
+        for k, x in items:
+            if isinstance(x, str):
+                if _SURROGATE.search(x):
+                    updates.append((k, _SURROGATE.sub("\ufffd", x)))
+            elif isinstance(x, (dict, list)):
+                stack.append(x)
+        for k, x in updates:
+            v[k] = x
+    return value
+
+
 def maybe_json(value: Any) -> Any:
     """CSV cells and some exports hold JSON as text: decode it when it looks like JSON."""
     if isinstance(value, str):
         s = value.strip()
         if s[:1] in ("{", "["):
             try:
-                return json.loads(s)
+                out = json.loads(s)
             except ValueError:
                 return value
+            except RecursionError:
+                raise RecordProblem("JSON text nested too deeply") from None
+            return clean_surrogates(out) if "\\ud" in s or "\\uD" in s else out
     return value
 
 
+MAX_TOKENS = 1e12  # per request: larger is not a count any API bills
+
+
 def _num(value: Any, field: str) -> float | None:
+    """A token count: a finite number in [0, 1e12] (numeric text accepted), None when absent."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise RecordProblem(f"{value!r} is not a token count", field)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) and not hasattr(value, "__float__"):
+        raise RecordProblem(f"expected a number, got {type(value).__name__}", field)
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise RecordProblem(f"{value!r} is not a number", field) from None
-    if v != v or v < 0:
-        raise RecordProblem(f"{value!r} is not a token count (must be >= 0)", field)
+        raise RecordProblem("is not a number", field) from None
+    except OverflowError:
+        raise RecordProblem("is not a token count (too large)", field) from None
+    if not 0 <= v <= MAX_TOKENS:  # also false for NaN
+        raise RecordProblem(f"is not a token count ({_show_num(v)}; must be 0 to {MAX_TOKENS:.0e})", field)
     return v
+
+
+def _show_num(v: float) -> str:
+    """A number for an error message (numbers are not prompt text)."""
+    return f"{v:g}"
+
+
+def number(value: Any, field: str, *, low: float = 0.0, high: float = 1e12) -> float | None:
+    """A finite number in [low, high] (numeric text accepted), None when absent; else RecordProblem."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        raise RecordProblem(f"expected a number, got {type(value).__name__}", field)
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise RecordProblem("is not a finite number", field) from None
+    if not low <= v <= high:
+        raise RecordProblem(f"{_show_num(v)} is out of range ({low:g} to {high:g})", field)
+    return v
+
+
+def text(value: Any, field: str, *, max_chars: int = 512) -> str | None:
+    """An identifier field (model, id, task) as text: numbers become text, objects and lists are problems.
+
+    >>> text(42, "id"), text(None, "id"), text(" gpt-4o ", "model")
+    ('42', None, 'gpt-4o')
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, (dict, list, tuple)):
+        raise RecordProblem(f"expected text, got {type(value).__name__}", field)
+    if isinstance(value, float) and value != value:
+        return None
+    s = str(value).strip()
+    return s[:max_chars] or None
+
+
+def check_messages(messages: Any, field: str = "messages") -> list | None:
+    """Chat messages in the OpenAI shape, checked so counting cannot trip over them, or None when absent.
+
+    Each message is an object; ``content`` is text, a list of parts (objects or text) or null;
+    ``tool_calls`` a list of objects whose ``function`` is an object; ``role`` text.
+    """
+    messages = maybe_json(messages)
+    if messages is None:
+        return None
+    if not isinstance(messages, list):
+        raise RecordProblem(f"expected a list of messages, got {type(messages).__name__}", field)
+    for i, m in enumerate(messages):
+        where = f"{field}[{i}]"
+        if not isinstance(m, Mapping):
+            raise RecordProblem(f"expected a message object, got {type(m).__name__}", where)
+        if not isinstance(m.get("role", ""), str):
+            raise RecordProblem("expected text", f"{where}.role")
+        c = m.get("content")
+        if isinstance(c, list):
+            for j, part in enumerate(c):
+                if not isinstance(part, (Mapping, str)):
+                    raise RecordProblem(f"expected a content part object, got {type(part).__name__}",
+                                        f"{where}.content[{j}]")
+        elif c is not None and not isinstance(c, (str, int, float)):
+            raise RecordProblem(f"expected text or a list of parts, got {type(c).__name__}", f"{where}.content")
+        _check_calls(m.get("tool_calls"), f"{where}.tool_calls")
+        fc = m.get("function_call")
+        if fc is not None and not isinstance(fc, Mapping):
+            raise RecordProblem(f"expected an object, got {type(fc).__name__}", f"{where}.function_call")
+    return messages
+
+
+def _check_calls(calls: Any, field: str) -> None:
+    if calls is None:
+        return
+    if not isinstance(calls, list):
+        raise RecordProblem(f"expected a list of tool calls, got {type(calls).__name__}", field)
+    for j, call in enumerate(calls):
+        if not isinstance(call, Mapping):
+            raise RecordProblem(f"expected a tool call object, got {type(call).__name__}", f"{field}[{j}]")
+        fn = call.get("function")
+        if fn is not None and not isinstance(fn, Mapping):
+            raise RecordProblem(f"expected an object, got {type(fn).__name__}", f"{field}[{j}].function")
+
+
+def check_tools(tools: Any, field: str = "tools") -> list | None:
+    """Tool (or legacy function) definitions: a list of objects, or None when absent."""
+    tools = maybe_json(tools)
+    if tools is None or tools == "":
+        return None
+    if not isinstance(tools, list):
+        raise RecordProblem(f"expected a list of tool definitions, got {type(tools).__name__}", field)
+    for i, t in enumerate(tools):
+        if not isinstance(t, Mapping):
+            raise RecordProblem(f"expected a tool definition object, got {type(t).__name__}", f"{field}[{i}]")
+        fn = t.get("function")
+        if fn is not None and not isinstance(fn, Mapping):
+            raise RecordProblem(f"expected an object, got {type(fn).__name__}", f"{field}[{i}].function")
+    return tools or None
+
+
+def check_completion(message: Any, field: str) -> Any:
+    """An assistant message (object) or text; anything else is a problem. None stays None."""
+    message = maybe_json(message) if isinstance(message, str) and message.strip()[:1] == "{" else message
+    if message is None or isinstance(message, str):
+        return message
+    if isinstance(message, (int, float)) and not isinstance(message, bool):
+        return str(message)
+    if isinstance(message, Mapping):
+        check_messages([message], field)
+        return message
+    if isinstance(message, list) and all(isinstance(m, Mapping) for m in message) and message:
+        check_messages(message, field)  # some tools log the output as a list of messages: the last one answers
+        return message[-1]
+    raise RecordProblem(f"expected the assistant message or text, got {type(message).__name__}", field)
 
 
 def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | None:
@@ -95,12 +255,15 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
     u = maybe_json(u)
     if not isinstance(u, Mapping):
         return None
-    p = _num(u.get("prompt_tokens", u.get("input_tokens")), f"{field}.prompt_tokens")
-    c = _num(u.get("completion_tokens", u.get("output_tokens")), f"{field}.completion_tokens")
+    p_key = "prompt_tokens" if u.get("prompt_tokens") is not None else "input_tokens"
+    c_key = "completion_tokens" if u.get("completion_tokens") is not None else "output_tokens"
+    p = _num(u.get(p_key), f"{field}.{p_key}")
+    c = _num(u.get(c_key), f"{field}.{c_key}")
     if p is None or c is None:
         return None
-    details = u.get("prompt_tokens_details") or u.get("input_tokens_details") or {}
-    k = _num(details.get("cached_tokens"), f"{field}.prompt_tokens_details.cached_tokens") if isinstance(details, Mapping) else None
+    details = maybe_json(u.get("prompt_tokens_details") or u.get("input_tokens_details")) or {}
+    k = _num(details.get("cached_tokens"), f"{field}.prompt_tokens_details.cached_tokens") \
+        if isinstance(details, Mapping) else None
     k = k or 0.0
     if k > p:
         raise RecordProblem(f"cached_tokens {k:g} exceed prompt_tokens {p:g}", f"{field}.prompt_tokens_details.cached_tokens")
@@ -108,11 +271,25 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
 
 
 def to_epoch_s(value: Any, field: str = "timestamp") -> float | None:
-    """Epoch seconds from epoch s / ms / us numbers or ISO-8601 text (naive = UTC)."""
+    """Epoch seconds from epoch s / ms / us numbers, ISO-8601 text (naive = UTC) or a datetime.
+
+    >>> to_epoch_s(1711475054000), to_epoch_s("2024-03-26T17:44:14Z")
+    (1711475054.0, 1711475054.0)
+    """
     if value is None or value == "":
         return None
+    if isinstance(value, dt.datetime):  # Parquet timestamp columns, pandas Timestamps
+        t = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        return t.timestamp()
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc).timestamp()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:
+            raise RecordProblem("is not a timestamp (too large)", field) from None
+        if not 0 <= v < 1e19:  # also false for NaN and infinity
+            raise RecordProblem(f"{v:g} is not an epoch timestamp", field)
         if v > 1e14:
             return v / 1e6
         if v > 1e11:
@@ -122,24 +299,28 @@ def to_epoch_s(value: Any, field: str = "timestamp") -> float | None:
         s = value.strip()
         try:
             return to_epoch_s(float(s), field)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
         try:
             t = dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace(" UTC", "+00:00"))
         except ValueError:
-            raise RecordProblem(f"{value!r} is not a timestamp (ISO-8601 or epoch seconds)", field) from None
+            raise RecordProblem("is not a timestamp (ISO-8601 or epoch seconds)", field) from None
         if t.tzinfo is None:
             t = t.replace(tzinfo=dt.timezone.utc)
-        return t.timestamp()
-    raise RecordProblem(f"{value!r} is not a timestamp", field)
+        try:
+            return t.timestamp()
+        except (OverflowError, ValueError, OSError):
+            raise RecordProblem("is not a timestamp (out of range)", field) from None
+    raise RecordProblem(f"expected a timestamp, got {type(value).__name__}", field)
 
 
 def split_chat(messages: Any, field: str = "messages") -> tuple[list, Any]:
     """(prompt messages, completion) of a training example ending in an assistant message."""
     if not isinstance(messages, list) or not messages:
         raise RecordProblem("expected a non-empty list of messages", field)
+    check_messages(messages, field)
     for i, m in enumerate(messages):
-        if not isinstance(m, Mapping) or "role" not in m:
+        if "role" not in m:
             raise RecordProblem(f"message {i} has no 'role'", f"{field}[{i}]")
     last = messages[-1]
     if last.get("role") != "assistant":

@@ -1,0 +1,96 @@
+"""Whole-document exports that WRAP records: unwrapped into the records they hold.
+
+Shapes (sources in the comments of each rule and in tests/test_logs.py):
+- OpenAI Usage API page ``{"object": "page", "data": [{"object": "bucket", "start_time", "end_time",
+  "results": [...]}]}`` (the spec names the list ``result``, the live API ``results``: both read);
+  each result gets its bucket's times; a bucket with no results is an ignored empty bucket.
+- Langfuse trace download (``GET /api/public/traces/{id}``, ``TraceWithFullDetails``): a trace with
+  ``observations: [...]``; the trace itself is ignored, its observations are records.
+- LangSmith batch ingest payload ``{"post": [...], "patch": [...]}``: the runs (merged by id later).
+- Lists under ``data``/``items``/``runs``/``records``/``logs``/``rows`` of an object that is not a record
+  itself (Langfuse ``GET /api/public/observations`` pages, Helicone query results, LiteLLM ``/spend/logs/v2``).
+- A JSON array (a JSONL line holding an array, or an array nested in a document): its elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .formats import detect_record_format
+from .records import Ignored, RecordProblem
+
+__all__ = ["expand"]
+
+_LIST_KEYS = ("data", "items", "runs", "records", "logs", "rows", "results")
+
+
+def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """(path inside the document, record | Ignored | RecordProblem) for what a decoded JSON value holds."""
+    if isinstance(value, (RecordProblem, Ignored)):
+        yield where, value
+        return
+    if isinstance(value, list):
+        if not value:
+            yield where, Ignored("empty JSON array")
+        for i, v in enumerate(value):
+            yield from _one(v, f"{where}[{i}]")
+        return
+    yield from _one(value, where)
+
+
+def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    if not isinstance(value, Mapping):
+        what = "null" if value is None else type(value).__name__
+        yield where, RecordProblem(f"expected a record (a JSON object), got {what}")
+        return
+    if value.get("object") == "page" and isinstance(value.get("data"), list):
+        yield from _usage_page(value, where)
+        return
+    if isinstance(value.get("post"), list) or isinstance(value.get("patch"), list):
+        if set(value) <= {"post", "patch"}:
+            for key in ("post", "patch"):
+                for i, run in enumerate(value.get(key) or ()):
+                    yield from _one(run, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
+            return
+    obs = value.get("observations")
+    if isinstance(obs, list) and "traceId" not in value:  # a Langfuse trace with its observations
+        if obs and all(isinstance(o, str) for o in obs):
+            yield where, RecordProblem("Langfuse trace listing observation ids only: download each trace "
+                                       "(GET /api/public/traces/{id}) to get its observations", "observations")
+            return
+        yield where, Ignored("Langfuse trace (its observations are read one by one)")
+        for i, o in enumerate(obs):
+            yield from _one(o, f"{where}.observations[{i}]" if where else f"observations[{i}]")
+        return
+    if detect_record_format(value) is None:
+        for key in _LIST_KEYS:
+            items = value.get(key)
+            if isinstance(items, list):
+                if not items:
+                    yield where, Ignored(f"empty '{key}' list")
+                for i, v in enumerate(items):
+                    yield from _one(v, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
+                return
+    yield where, value
+
+
+def _usage_page(page: Mapping, where: str) -> Iterator[tuple[str, Any]]:
+    """OpenAI Usage API: ``data`` buckets with ``results`` (or ``result``) that inherit the bucket's times."""
+    for i, bucket in enumerate(page["data"]):
+        here = f"{where}.data[{i}]" if where else f"data[{i}]"
+        if not isinstance(bucket, Mapping):
+            yield here, RecordProblem(f"expected a bucket object, got {type(bucket).__name__}")
+            continue
+        results = bucket.get("results", bucket.get("result"))
+        if results is None and "num_model_requests" in bucket:
+            yield here, bucket
+            continue
+        if not isinstance(results, list):
+            yield here, RecordProblem("expected a list of results", "results")
+            continue
+        if not results:
+            yield here, Ignored("usage bucket with no requests")
+        times = {k: bucket[k] for k in ("start_time", "end_time") if k in bucket}
+        for j, r in enumerate(results):
+            yield from _one({**times, **r} if isinstance(r, Mapping) else r, f"{here}.results[{j}]")
