@@ -91,7 +91,7 @@ def _whole(lo: int, hi: int) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_no_datetime), AfterValidator(_day_in_range)]
-Text = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
+Text = Annotated[str, Field(strict=True, max_length=2000)]  # YAML sources must not be blank: _yaml_defaults
 Ident = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")]
 UsdPerMtok = _num(0.0, 10_000.0)           # the dearest API ever (o1-pro output) is 600
 UsdPerHour = _num(0.0, 1_000.0, open_lo=True)  # per GPU; a whole 8-GPU node is ~100
@@ -102,13 +102,29 @@ Fraction = Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=Fal
 # Entries (what the YAML holds and what the math reads)
 
 
-@dataclass(frozen=True, config=_CFG, kw_only=True)
+def _yaml_defaults(data: Any, **defaults: Any) -> Any:
+    """Fill optional fields for a YAML mapping. The classes keep the positional order callers
+    used before the schema moved to pydantic (``GpuPrice("aws", 1.0, day, None, "src")``), so an
+    optional field may sit before a required one; YAML may still leave it out."""
+    if isinstance(data, dict):
+        if isinstance(data.get("source"), str) and not data["source"].strip():
+            raise ValueError("'source' is blank; say where the figure comes from (page, document, date)")
+        return {**defaults, **data}
+    return data
+
+
+@dataclass(frozen=True, config=_CFG)
 class Latency:
     """Typical API latency: time to first token and decode speed, with the measurement's source."""
 
+    output_tokens_per_s: _num(0.0, 100_000.0, open_lo=True) | None
     source: Text
-    output_tokens_per_s: _num(0.0, 100_000.0, open_lo=True) | None = None
     ttft_s: _num(0.0, 600.0, open_lo=True) | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data, output_tokens_per_s=None)
 
 
 def _check_period(p):
@@ -117,48 +133,66 @@ def _check_period(p):
     return p
 
 
-@dataclass(frozen=True, config=_CFG, kw_only=True)
+@dataclass(frozen=True, config=_CFG)
 class ApiPrice:
     """API prices of one period (USD per 1M tokens). ``cached_input_usd_per_mtok: None``: no
     prompt-caching discount then (cached tokens bill at the input rate)."""
 
-    effective: Day
     input_usd_per_mtok: UsdPerMtok
     output_usd_per_mtok: UsdPerMtok
+    cached_input_usd_per_mtok: UsdPerMtok | None
+    effective: Day
+    until: Day | None
     source: Text
-    until: Day | None = None
-    cached_input_usd_per_mtok: UsdPerMtok | None = None
     batch_discount: Fraction = 0.0     # set on resolution from batch_api; 0 when Batch did not exist
     batch_source: Text | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        if isinstance(data, dict) and ({"batch_discount", "batch_source"} & set(data)):
+            raise ValueError("the Batch discount comes from the 'batch_api' section (per provider); remove "
+                             "batch_discount/batch_source here, or set 'batch_api: false' on the model")
+        return _yaml_defaults(data, cached_input_usd_per_mtok=None, until=None)
+
     def __post_init__(self):
         _check_period(self)
 
 
-@dataclass(frozen=True, config=_CFG, kw_only=True)
+@dataclass(frozen=True, config=_CFG)
 class HostedPrice:
     """Per-token prices of a hosted fine-tuned endpoint (USD per 1M tokens of its own tokenizer)."""
 
-    effective: Day
     input_usd_per_mtok: UsdPerMtok
     output_usd_per_mtok: UsdPerMtok
+    training_usd_per_mtok: UsdPerMtok | None  # per 1M training tokens (dataset tokens x epochs)
+    effective: Day
+    until: Day | None
     source: Text
-    until: Day | None = None
-    training_usd_per_mtok: UsdPerMtok | None = None  # per 1M training tokens (dataset tokens x epochs)
     cached_input_usd_per_mtok: UsdPerMtok | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data, training_usd_per_mtok=None, until=None)
 
     def __post_init__(self):
         _check_period(self)
 
 
-@dataclass(frozen=True, config=_CFG, kw_only=True)
+@dataclass(frozen=True, config=_CFG)
 class GpuPrice:
     provider: Ident
     usd_per_hour: UsdPerHour
     effective: Day
+    until: Day | None
     source: Text
-    until: Day | None = None
     billing: Literal["hourly", "per_second"] = "hourly"  # per_second: serverless, idle hours not billed
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data, until=None)
 
     def __post_init__(self):
         _check_period(self)
@@ -173,6 +207,11 @@ class BatchDiscount:
     effective: Day
     source: Text
     until: Day | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data)
 
     def __post_init__(self):
         _check_period(self)
@@ -253,7 +292,7 @@ class HostedEndpoint:
         _no_overlap(self.prices)
 
 
-@dataclass(frozen=True, config=_CFG, kw_only=True)
+@dataclass(frozen=True, config=_CFG)
 class Gpu:
     """A GPU's specs, its price history (``history``) and the prices in force by provider (``prices``)."""
 
@@ -262,11 +301,12 @@ class Gpu:
     memory_gb: _num(1.0, 10_000.0)
     hbm_gb_per_s: _num(1.0, 100_000.0)
     bf16_tflops: _num(0.1, 100_000.0)
+    fp8_tflops: _num(0.1, 100_000.0) | None
     source: Text
-    fp8_tflops: _num(0.1, 100_000.0) | None = None
+    prices: Mapping[Ident, GpuPrice] = dataclasses.field(default_factory=dict)  # provider -> in force
+    _: dataclasses.KW_ONLY
     aliases: Aliases = ()
     history: Annotated[tuple[GpuPrice, ...], Field(max_length=500)] = ()
-    prices: Mapping[Ident, GpuPrice] = dataclasses.field(default_factory=dict)  # provider -> in force
 
     @model_validator(mode="before")
     @classmethod
@@ -274,9 +314,9 @@ class Gpu:
         if isinstance(data, dict):
             if "history" in data:
                 raise ValueError("'history' is computed; write the dated prices under 'prices'")
+            data = _yaml_defaults(data, fp8_tflops=None)
             if "prices" in data:
-                data = {**data, "history": data["prices"]}
-                del data["prices"]
+                data["history"] = data.pop("prices")
         return data
 
     def __post_init__(self):
@@ -290,11 +330,12 @@ class Gpu:
         return min(self.prices.values(), key=lambda p: p.usd_per_hour)
 
 
-@dataclass(frozen=True, config=_CFG, kw_only=True)
+@dataclass(frozen=True, config=_CFG)
 class OpenModel:
     """An open-weights model's shape (from its config.json) for memory, FLOP and KV-traffic math."""
 
     id: Ident
+    aliases: Aliases
     params_b: _num(0.01, 10_000.0)      # total parameters, billions
     layers: _whole(1, 1_000)
     hidden: _whole(1, 1_000_000)         # hidden_size
@@ -306,8 +347,13 @@ class OpenModel:
     context_tokens: _whole(1, 100_000_000)
     tokenizer: Ident
     source: Text
-    aliases: Aliases = ()
+    _: dataclasses.KW_ONLY
     sliding_window_tokens: _whole(1, 100_000_000) | None = None  # attention window; None: full attention
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data, aliases=())
 
     def __post_init__(self):
         if self.kv_heads > self.heads:
@@ -592,11 +638,7 @@ class Catalog:
         """
         if not isinstance(name, str) or not name:
             raise UnknownEntryError(f"model name must be text, got {type(name).__name__}")
-        key = self._key("api_models", name)
-        if key is None and "/" in name:  # "openai/gpt-4o" as LiteLLM and gateways log it
-            prefix, _, rest = name.partition("/")
-            if prefix.lower() == "openai":
-                key = self._key("api_models", rest)
+        key = self.api_id(name)  # "openai/gpt-4o" as LiteLLM and gateways log it
         if key is None:
             return self._external_model(name)
         if key in self.unreleased:
@@ -606,6 +648,13 @@ class Catalog:
                 f"{name!r} is not released as of {self.as_of} (first priced {m.released}); API models priced that day: "
                 f"{', '.join(day) if day else 'none'} (change --as-of or --baseline)")
         return self.api_models[key] if key in self.api_models else self.retired[key]
+
+    def api_id(self, name: str) -> str | None:
+        """Our catalog's id for an API model name or alias (any date state), None when our YAML lacks it."""
+        key = self._key("api_models", name) if isinstance(name, str) else None
+        if key is None and isinstance(name, str) and name.lower().startswith("openai/"):
+            key = self._key("api_models", name.partition("/")[2])
+        return key
 
     def _external_model(self, name: str) -> ApiModel:
         if name in self._external:
