@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import advise_cli, cli_logs
 
     cli_logs.register(sub, _helpers())
+    __import__("advisor.cli_prices").cli_prices.register(sub, _helpers())
     advise_cli.register(sub, _add_workload_flags, _add_scenario_flags, _add_price_flags, _helpers())
     return p
 
