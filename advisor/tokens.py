@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AdvisorError
+from .tokens_chat import completion_parts, family_for_model, prompt_parts
+from .tokens_tools import render_functions
 
 __all__ = [
     "get_encoding",
@@ -45,7 +47,13 @@ __all__ = [
     "get_ft_tokenizer",
     "FT_TOKENIZERS",
     "count_ft_chat",
+    "TokenCounter",
     "Counter",
+    "prompt_parts",
+    "completion_parts",
+    "count_request",
+    "ft_request_texts",
+    "ft_counts",
 ]
 
 _BPE_FILES: dict[str, str] = {
@@ -138,13 +146,7 @@ def chat_overheads(model: str) -> tuple[int, int]:
     return (4, -1) if "gpt-3.5-turbo-0301" in model or "gpt-35-turbo-0301" in model else (3, 1)
 
 
-def _tool_constants(encoding: str) -> dict[str, int]:
-    # cookbook section 7: gpt-4o family (o200k) vs gpt-3.5/gpt-4 (cl100k)
-    func_init = 7 if encoding == "o200k_base" else 10
-    return {"func_init": func_init, "prop_init": 3, "prop_key": 3, "enum_init": -3, "enum_item": 3, "func_end": 12}
-
-
-class Counter:
+class TokenCounter:
     """Counts with one encoding, memoising repeated strings (system prompts, tool definitions).
 
     ``count_many`` encodes a list of strings with tiktoken's batch encoder, on ``threads`` threads.
@@ -226,129 +228,104 @@ def _split_by_chars(texts: Sequence[str], parts: int) -> list[Sequence[str]]:
     return [texts[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _content_texts(content: Any) -> tuple[list[str], int]:
-    """(text parts, image tokens) of a message content: a string or a list of parts."""
+def _as_text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+def _content_texts(content: Any) -> list[str]:
+    """Text parts of a message content (a string, a list of parts, or a scalar a log put there)."""
     if content is None:
-        return [], 0
-    if isinstance(content, str):
-        return [content], 0
+        return []
+    if isinstance(content, (str, int, float)):
+        return [_as_text(content)]
+    items = content if isinstance(content, list) else [content] if isinstance(content, Mapping) else []
     texts: list[str] = []
-    image_tokens = 0
-    if isinstance(content, list):
-        for part in content:
-            if isinstance(part, str):
-                texts.append(part)
-            elif isinstance(part, Mapping):
-                kind = part.get("type")
-                if kind in ("text", "input_text", "output_text"):
-                    texts.append(str(part.get("text", "")))
-                elif kind in ("image_url", "input_image"):
-                    image_tokens += 85  # low-detail base; high detail adds 170 per 512px tile (size not logged)
-    return texts, image_tokens
+    for part in items:
+        if isinstance(part, (str, int, float)):
+            texts.append(_as_text(part))
+        elif isinstance(part, Mapping) and part.get("type", "text") in ("text", "input_text", "output_text",
+                                                                         "refusal"):
+            texts.append(_as_text(part.get("text", part.get("refusal"))))
+    return texts
 
 
-def message_strings(messages: Iterable[Mapping[str, Any]], model: str) -> tuple[list[str], int]:
-    """Every string the API encodes for a prompt, and the fixed tokens around them.
-
-    fixed = per-message overhead + name adjustments + image tokens + 3 reply-priming tokens.
-    """
-    per_message, per_name = chat_overheads(model)
-    strings: list[str] = []
-    fixed = 3
-    for msg in messages:
-        fixed += per_message
-        for key, value in msg.items():
-            if key == "content":
-                texts, img = _content_texts(value)
-                strings.extend(texts)
-                fixed += img
-            elif key == "tool_calls" and isinstance(value, list):
-                for call in value:
-                    fn = (call or {}).get("function") or {}
-                    strings.append(str(fn.get("name", "")))
-                    strings.append(str(fn.get("arguments", "")))
-            elif key == "function_call" and isinstance(value, Mapping):
-                strings.append(str(value.get("name", "")))
-                strings.append(str(value.get("arguments", "")))
-            elif isinstance(value, str) and key not in ("weight",):
-                strings.append(value)
-                if key == "name":
-                    fixed += per_name
-    return strings, fixed
+def message_strings(messages: Iterable[Mapping[str, Any]], model: str,
+                    encoding: str | None = None) -> tuple[list[str], int]:
+    """Every string the API encodes for a prompt without tools, and the fixed tokens around them
+    (:func:`advisor.tokens_chat.prompt_parts`)."""
+    enc = encoding or resolve_encoding(model).encoding
+    parts = prompt_parts(list(messages), model, enc)
+    return parts.strings, parts.fixed
 
 
-def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str) -> tuple[list[str], int]:
-    """Strings and fixed tokens of tool/function definitions (cookbook ``num_tokens_for_tools``).
-
-    Nested object/array parameters are counted by their JSON text (the cookbook does not cover them).
-    """
+def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str,
+                 model: str | None = None) -> tuple[list[str], int]:
+    """The rendered tool definitions and their fixed tokens (no system message shares them)."""
     if not tools:
         return [], 0
-    k = _tool_constants(encoding)
-    strings: list[str] = []
-    fixed = 0
-    for tool in tools:
-        fn = tool.get("function", tool) if isinstance(tool, Mapping) else {}
-        fixed += k["func_init"]
-        desc = str(fn.get("description", "") or "")
-        strings.append(f"{fn.get('name', '')}:{desc[:-1] if desc.endswith('.') else desc}")
-        props = ((fn.get("parameters") or {}).get("properties") or {})
-        if props:
-            fixed += k["prop_init"]
-            for key, spec in props.items():
-                spec = spec if isinstance(spec, Mapping) else {}
-                fixed += k["prop_key"]
-                if "enum" in spec:
-                    fixed += k["enum_init"]
-                    for item in spec["enum"]:
-                        fixed += k["enum_item"]
-                        strings.append(str(item))
-                pdesc = str(spec.get("description", "") or "")
-                pdesc = pdesc[:-1] if pdesc.endswith(".") else pdesc
-                strings.append(f"{key}:{spec.get('type', '')}:{pdesc}")
-                for nested in ("properties", "items"):
-                    if nested in spec:
-                        strings.append(json.dumps(spec[nested], separators=(",", ":")))
-    fixed += k["func_end"]
-    return strings, fixed
+    fam = family_for_model(model, encoding)
+    text = render_functions(list(tools), nested_comments=fam.nested_comments)
+    return ([text], fam.tools) if text else ([], 0)
+
+
+def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapping[str, Any] | None = None,
+                  completion: Any = None, encoding: str | None = None) -> tuple[int, int | None, list[str]]:
+    """(prompt tokens, completion tokens or None, assumptions) of one chat request, as billed."""
+    enc = encoding or resolve_encoding(model).encoding
+    counter = TokenCounter(enc, threads=1)
+    p = prompt_parts(messages, model, enc, tools=tools, options=options)
+    prompt = p.fixed + sum(counter.count_many(p.strings))
+    notes = list(p.assumptions)
+    if completion is None:
+        return prompt, None, notes
+    c = completion_parts(completion, model, enc)
+    return prompt, c.fixed + sum(counter.count_many(c.strings)), notes + c.assumptions
 
 
 def count_chat_prompt(messages: Sequence[Mapping[str, Any]], model: str, *, tools=None, functions=None,
-                      encoding: str | None = None) -> int:
-    """Prompt tokens as the API bills them (cookbook rules; tools per its section 7)."""
-    enc_name = encoding or resolve_encoding(model).encoding
-    counter = Counter(enc_name)
-    strings, fixed = message_strings(messages, model)
-    tstrings, tfixed = tool_strings(tools or functions, enc_name)
-    return fixed + tfixed + sum(counter.count_many(strings + tstrings))
+                      options: Mapping[str, Any] | None = None, encoding: str | None = None) -> int:
+    """Prompt tokens as the API bills them (:mod:`advisor.tokens_chat`)."""
+    opts = dict(options or {})
+    if functions is not None:
+        opts["functions"] = functions
+    return count_request(messages, model, tools=tools, options=opts, encoding=encoding)[0]
 
 
-def count_tools(tools, encoding: str) -> int:
-    strings, fixed = tool_strings(tools, encoding)
-    return fixed + sum(Counter(encoding).count_many(strings))
+def count_tools(tools, encoding: str, model: str | None = None) -> int:
+    strings, fixed = tool_strings(tools, encoding, model)
+    return fixed + sum(TokenCounter(encoding, threads=1).count_many(strings))
 
 
 def completion_strings(message: Any) -> list[str]:
-    """Strings billed as completion: the content and any tool-call names and arguments."""
+    """Texts of a message (content, refusal, tool-call names and arguments): the 7B model's view."""
     if message is None:
         return []
-    if isinstance(message, str):
-        return [message]
-    if isinstance(message, Mapping):
-        texts, _ = _content_texts(message.get("content"))
-        for call in message.get("tool_calls") or ():
-            fn = (call or {}).get("function") or {}
-            texts += [str(fn.get("name", "")), str(fn.get("arguments", ""))]
-        if isinstance(message.get("function_call"), Mapping):
-            fc = message["function_call"]
-            texts += [str(fc.get("name", "")), str(fc.get("arguments", ""))]
-        return texts
-    return [str(message)]
+    if isinstance(message, (str, int, float)):
+        return [_as_text(message)]
+    if isinstance(message, list):
+        return _content_texts(message)
+    if not isinstance(message, Mapping):
+        return []
+    texts = _content_texts(message.get("content"))
+    if isinstance(message.get("refusal"), str):
+        texts.append(message["refusal"])
+    calls = message.get("tool_calls")
+    calls = [calls] if isinstance(calls, Mapping) else calls if isinstance(calls, list) else []
+    if isinstance(message.get("function_call"), Mapping):
+        calls = [*calls, message["function_call"]]
+    for call in calls:
+        fn = call.get("function", call) if isinstance(call, Mapping) else {}
+        fn = fn if isinstance(fn, Mapping) else {}
+        args = fn.get("arguments", "")
+        texts += [_as_text(fn.get("name", "")), args if isinstance(args, str) else json.dumps(args)]
+    return texts
 
 
 def count_completion(message: Any, model: str, *, encoding: str | None = None) -> int:
-    enc_name = encoding or resolve_encoding(model).encoding
-    return sum(Counter(enc_name).count_many(completion_strings(message)))
+    """Completion tokens of an assistant message as billed (a lower bound for reasoning models)."""
+    enc = encoding or resolve_encoding(model).encoding
+    c = completion_parts(message, model, enc)
+    return c.fixed + sum(TokenCounter(enc, threads=1).count_many(c.strings))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,23 +360,70 @@ def ft_counts_from_lengths(n_user_turns: int, has_system: bool, prompt_text_toke
     return 1 + max(n_user_turns, 1) * inst + (sep if has_system else 0) + prompt_text_tokens + tool_json_tokens
 
 
-def count_ft_chat(messages: Sequence[Mapping[str, Any]], completion: Any = None, *, tools=None,
-                  name: str = "mistral-v1") -> tuple[int, int]:
-    """(prompt, completion) tokens as the 7B model sees them; completion includes ``</s>``."""
-    sp = get_ft_tokenizer(name)
+FT_PROMPT, FT_COMPLETION, FT_TOOLS = 0, 1, 2  # parts of a request's 7B texts
+
+
+def ft_request_texts(messages: Any, prompt_text: str | None, completion: Any,
+                     tools: Any) -> tuple[list[str], list[int], int, bool]:
+    """(texts, part of each text, user turns, has a system message) of one request for the 7B model.
+
+    Parts: 0 prompt text, 1 completion text, 2 the tool definitions as compact JSON.
+
+    >>> ft_request_texts([{"role": "system", "content": "S"}, {"role": "user", "content": "U"}], None, "A", None)
+    (['S', 'U', 'A'], [0, 0, 1], 1, True)
+    """
+    msgs = messages if isinstance(messages, list) else [{"role": "user", "content": prompt_text or ""}]
     texts: list[str] = []
-    turns = 0
-    has_system = False
-    for m in messages:
-        role = m.get("role")
-        if role in ("system", "developer"):
-            has_system = True
-        if role == "user":
-            turns += 1
-        texts += completion_strings(m)
-    text_tokens = sum(len(t) for t in sp.encode(texts)) if texts else 0
-    tool_tokens = len(sp.encode(json.dumps(tools, separators=(",", ":")))) if tools else 0
-    prompt = ft_counts_from_lengths(turns, has_system, text_tokens, tool_tokens, name)
-    comp_texts = completion_strings(completion)
-    comp = (sum(len(t) for t in sp.encode(comp_texts)) + 1) if comp_texts else 0
-    return prompt, comp
+    parts: list[int] = []
+    turns, has_sys = 0, False
+    for m in msgs:
+        role = m.get("role") if isinstance(m, Mapping) else None
+        turns += role == "user"
+        has_sys = has_sys or role in ("system", "developer")
+        for t in completion_strings(m):
+            texts.append(t)
+            parts.append(FT_PROMPT)
+    if tools:
+        texts.append(json.dumps(tools, separators=(",", ":"), default=str))
+        parts.append(FT_TOOLS)
+    for t in completion_strings(completion):
+        texts.append(t)
+        parts.append(FT_COMPLETION)
+    return texts, parts, turns, has_sys
+
+
+def ft_counts(turns: int, has_sys: bool, text_tokens: float, tool_tokens: float, completion_tokens: float,
+              has_completion: bool, name: str) -> tuple[float, float]:
+    """(prompt, completion) 7B tokens from the encoded lengths of one request's parts.
+
+    Completion = its text tokens + 1 (``</s>``), NaN when the request has no completion text.
+    """
+    prompt = ft_counts_from_lengths(turns, has_sys, int(text_tokens), int(tool_tokens), name)
+    return float(prompt), (float(completion_tokens) + 1.0) if has_completion else float("nan")
+
+
+def ft_lengths(texts: Sequence[str], name: str = "mistral-v1", *, threads: int = 1) -> list[int]:
+    """7B token counts of ``texts``; text sentencepiece cannot take (lone surrogates) is encoded with
+    the offending characters replaced, never an error."""
+    sp = get_ft_tokenizer(name)
+    try:
+        return [len(ids) for ids in sp.encode(list(texts), num_threads=threads)]
+    except (RuntimeError, TypeError, UnicodeError):
+        clean = [t.encode("utf-8", "replace").decode("utf-8") if isinstance(t, str) else str(t) for t in texts]
+        return [len(ids) for ids in sp.encode(clean, num_threads=threads)]
+
+
+def count_ft_chat(messages: Any, completion: Any = None, *, tools=None, prompt_text: str | None = None,
+                  name: str = "mistral-v1") -> tuple[float, float]:
+    """(prompt, completion) tokens as the 7B model sees them; completion includes ``</s>`` (NaN without one).
+
+    The one 7B rule: :func:`ft_request_texts` + :func:`ft_counts` (the log reader applies the same two
+    functions to a whole chunk at once).
+    """
+    texts, parts, turns, has_sys = ft_request_texts(messages, prompt_text, completion, tools)
+    lens = ft_lengths(texts, name) if texts else []
+    by = [sum(n for n, p in zip(lens, parts) if p == k) for k in (FT_PROMPT, FT_COMPLETION, FT_TOOLS)]
+    return ft_counts(turns, has_sys, by[FT_PROMPT], by[FT_TOOLS], by[FT_COMPLETION], FT_COMPLETION in parts, name)
+
+
+Counter = TokenCounter  # deprecated alias (shadowed collections.Counter); use TokenCounter

@@ -1,96 +1,92 @@
 """Counting one chunk of parsed records (:class:`Raw`) into work-frame rows.
 
-API prompt/completion tokens are counted with the served model's tokenizer (chat rules in
-:mod:`advisor.tokens`) unless the log recorded the API's usage; the 7B model's counts (``ft_*``)
-come from :func:`ft_request_texts` + :func:`ft_counts`, the ONE implementation of the 7B chat rule
-(``1 (BOS) + turns * ([INST] + [/INST]) + separator + text + tools``; completion + ``</s>``).
-A request without a completion (a logged request, a batch input) keeps NaN completion tokens:
-the reader joins or assumes them.
+API prompt/completion tokens are counted with the served model's tokenizer and billing rules
+(:mod:`advisor.tokens_chat`: tools, tool calls, images, files, response formats, per model family)
+unless the log recorded the API's usage. Every string of a chunk is encoded in one batch per encoding,
+with repeated strings (system prompts, tool definitions) memoised.
+
+The 7B model's counts (``ft_*``) use the one 7B rule of :mod:`advisor.tokens`
+(:func:`~advisor.tokens.ft_request_texts` + :func:`~advisor.tokens.ft_counts`). On large chunks
+(``ft_exact_below`` requests or more) only one request in ``ft_sample_every`` per task is encoded with the 7B
+tokenizer; the others get the API count times that task's 7B/API token ratio in the sample (a ratio
+estimator; its 95% confidence interval is reported in the row's note). The ratio is what the decision
+uses (the 7B model's cost per request scales with it), so a tight interval serves it as well as a full count.
+
+Rows carry what was assumed in :data:`COUNT_NOTES_COLUMN` (notes separated by newlines): images at an
+assumed size, PDF/audio estimates, reasoning tokens that text cannot show, sampled 7B counts.
+A request without a completion keeps NaN completion tokens: the reader joins or assumes them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .. import tokens as _tokens
 from ..tokens import (
-    completion_strings,
-    ft_counts_from_lengths,
-    get_ft_tokenizer,
-    message_strings,
+    FT_COMPLETION,
+    FT_PROMPT,
+    FT_TOOLS,
+    TokenCounter,
+    count_ft_chat,
+    ft_counts,
+    ft_lengths,
+    ft_request_texts,
+    prompt_parts,
+    completion_parts,
     resolve_encoding,
-    tool_strings,
 )
-from .records import WORK_COLUMNS, Raw
+from .records import WORK_COLUMNS, Raw, RecordProblem
 from .template import TemplateHasher
 
-TokenCounter = getattr(_tokens, "TokenCounter", None) or getattr(_tokens, "Counter")  # renamed in tokens.py
+__all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", "COUNT_NOTES_COLUMN",
+           "ratio_interval"]
 
-__all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request"]
-
-PROMPT, COMPLETION, TOOLS = 0, 1, 2
-
-
-def ft_request_texts(messages: Sequence[Any] | None, prompt_text: str | None, completion: Any,
-                     tools: Any) -> tuple[list[str], list[int], int, bool]:
-    """(texts, part of each text, user turns, has a system message) of one request for the 7B model.
-
-    Parts: 0 prompt text, 1 completion text, 2 the tool definitions as compact JSON.
-    >>> ft_request_texts([{"role": "system", "content": "S"}, {"role": "user", "content": "U"}], None, "A", None)
-    (['S', 'U', 'A'], [0, 0, 1], 1, True)
-    """
-    msgs = messages or [{"role": "user", "content": prompt_text or ""}]
-    texts: list[str] = []
-    parts: list[int] = []
-    turns, has_sys = 0, False
-    for m in msgs:
-        role = m.get("role") if isinstance(m, Mapping) else None
-        turns += role == "user"
-        has_sys = has_sys or role in ("system", "developer")
-        for t in completion_strings(m):
-            texts.append(t)
-            parts.append(PROMPT)
-    if tools:
-        texts.append(json.dumps(tools, separators=(",", ":")))
-        parts.append(TOOLS)
-    for t in completion_strings(completion):
-        texts.append(t)
-        parts.append(COMPLETION)
-    return texts, parts, turns, has_sys
-
-
-def ft_counts(turns: int, has_sys: bool, text_tokens: float, tool_tokens: float, completion_tokens: float,
-              has_completion: bool, name: str) -> tuple[float, float]:
-    """(prompt, completion) 7B tokens from the encoded lengths of one request's parts.
-
-    Completion = its text tokens + 1 (``</s>``), NaN when the request has no completion text.
-    """
-    prompt = ft_counts_from_lengths(turns, has_sys, int(text_tokens), int(tool_tokens), name)
-    return float(prompt), (float(completion_tokens) + 1.0) if has_completion else float("nan")
+COUNT_NOTES_COLUMN = "count_notes"
+PROMPT, COMPLETION, TOOLS = FT_PROMPT, FT_COMPLETION, FT_TOOLS
+_COLUMNS = WORK_COLUMNS + ([COUNT_NOTES_COLUMN] if COUNT_NOTES_COLUMN not in WORK_COLUMNS else [])
 
 
 def count_ft_request(messages, completion=None, *, tools=None, prompt_text=None,
                      name: str = "mistral-v1") -> tuple[float, float]:
-    """(prompt, completion) 7B tokens of one request: the same rule :class:`ChunkCounter` applies per chunk."""
-    texts, parts, turns, has_sys = ft_request_texts(messages, prompt_text, completion, tools)
-    sp = get_ft_tokenizer(name)
-    lens = [len(ids) for ids in sp.encode(texts)] if texts else []
-    by = [sum(n for n, p in zip(lens, parts) if p == k) for k in (PROMPT, COMPLETION, TOOLS)]
-    return ft_counts(turns, has_sys, by[PROMPT], by[TOOLS], by[COMPLETION], COMPLETION in parts, name)
+    """(prompt, completion) 7B tokens of one request: :func:`advisor.tokens.count_ft_chat` (the same rule
+    :class:`ChunkCounter` applies per chunk)."""
+    return count_ft_chat(messages, completion, tools=tools, prompt_text=prompt_text, name=name)
+
+
+def ratio_interval(y: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
+    """(ratio, low, high): the ratio estimator ``R = sum(y) / sum(x)`` and its 95% interval.
+
+    ``se(R) = sqrt(sum((y - R x)^2) / (n (n - 1))) / mean(x)`` (Cochran, Sampling Techniques, 6.9, without
+    the finite-population correction, so the interval is conservative).
+
+    >>> r, lo, hi = ratio_interval(np.array([11.0, 22, 33]), np.array([10.0, 20, 30]))
+    >>> round(r, 3), round(lo, 3), round(hi, 3)
+    (1.1, 1.1, 1.1)
+    """
+    n = len(x)
+    sx = float(np.sum(x))
+    if n == 0 or sx <= 0:
+        return float("nan"), float("nan"), float("nan")
+    r = float(np.sum(y)) / sx
+    if n < 2:
+        return r, float("nan"), float("nan")
+    se = math.sqrt(float(np.sum((y - r * x) ** 2)) / (n * (n - 1))) / (sx / n)
+    return r, r - 1.96 * se, r + 1.96 * se
 
 
 class ChunkCounter:
     """Counts a list of Raw records into frame rows (reusable across chunks: memos persist)."""
 
-    def __init__(self, *, model: str | None, ft_tokenizer: str | None, threads: int):
+    def __init__(self, *, model: str | None, ft_tokenizer: str | None, threads: int,
+                 ft_sample_every: int = 8, ft_exact_below: int = 2000):
         self.model = model
         self.ft_name = ft_tokenizer
         self.threads = threads
+        self.ft_sample_every = max(1, int(ft_sample_every))
+        self.ft_exact_below = ft_exact_below
         self.counters: dict[str, TokenCounter] = {}
         self.hasher = TemplateHasher()
         self._ft_memo: dict[str, int] = {}
@@ -101,7 +97,6 @@ class ChunkCounter:
         return self.counters[name]
 
     def _ft_lengths(self, texts: list[str]) -> list[int]:
-        sp = get_ft_tokenizer(self.ft_name)
         out = [0] * len(texts)
         todo_i, todo = [], []
         for i, t in enumerate(texts):
@@ -114,13 +109,42 @@ class ChunkCounter:
             else:
                 out[i] = hit
         if todo:
-            for i, t, ids in zip(todo_i, todo, sp.encode(todo, num_threads=self.threads)):
-                out[i] = len(ids)
+            for i, t, n in zip(todo_i, todo, ft_lengths(todo, self.ft_name, threads=self.threads)):
+                out[i] = n
                 if len(t) >= 64:
                     if len(self._ft_memo) > 20_000:
                         self._ft_memo.clear()
-                    self._ft_memo[t] = len(ids)
+                    self._ft_memo[t] = n
         return out
+
+    def _api(self, i: int, r: Raw, by_enc: dict, fixed_p: np.ndarray, fixed_c: np.ndarray,
+             notes: list[list[str]], assumed: np.ndarray) -> None:
+        """Queue one record's API strings; raises RecordProblem for a request of the wrong shape."""
+        choice = resolve_encoding(r.model)
+        if choice.assumed and self.model:  # --model stands in for a missing or unknown model
+            choice = resolve_encoding(self.model)
+        if choice.assumed:
+            assumed[i] = f"{choice.model or '(no model)'} -> {choice.encoding}"
+        model = r.model if not resolve_encoding(r.model).assumed else (self.model or r.model or "")
+        if r.messages is not None:
+            p = prompt_parts(r.messages, model, choice.encoding, tools=r.tools,
+                             options=getattr(r, "request_options", None))
+        else:
+            p = prompt_parts([], model, choice.encoding)
+            p.strings, p.fixed = [r.prompt_text if isinstance(r.prompt_text, str) else str(r.prompt_text)], 0
+        c = completion_parts(r.completion, model, choice.encoding) if r.completion is not None else None
+        strings, owner, part = by_enc.setdefault(choice.encoding, ([], [], []))
+        strings += p.strings
+        owner += [i] * len(p.strings)
+        part += [0] * len(p.strings)
+        fixed_p[i] = p.fixed
+        notes[i] += p.assumptions
+        if c is not None:
+            strings += c.strings
+            owner += [i] * len(c.strings)
+            part += [1] * len(c.strings)
+            fixed_c[i] = c.fixed
+            notes[i] += c.assumptions
 
     def rows(self, file: str, raws: Sequence[Raw], problems: Sequence[tuple[int, str]]) -> pd.DataFrame:
         n = len(raws)
@@ -132,50 +156,26 @@ class ChunkCounter:
         task = np.empty(n, dtype=object)
         tpl = np.empty(n, dtype=object)
         prob = np.empty(n, dtype=object)
-        # API-tokenizer strings to count, per encoding: (strings, owner, part)
+        notes: list[list[str]] = [[] for _ in range(n)]
         by_enc: dict[str, tuple[list[str], list[int], list[int]]] = {}
         fixed_p = np.zeros(n)
-        # 7B strings
-        ft_texts: list[str] = []
-        ft_owner: list[int] = []
-        ft_part: list[int] = []
-        ft_meta: dict[int, tuple[int, bool]] = {}
+        fixed_c = np.zeros(n)
+        has_text = np.zeros(n, dtype=bool)
         for i, r in enumerate(raws):
             task[i], tpl[i] = self.hasher.keys(r.messages, r.prompt_text, r.task_hint)
-            has_text = r.messages is not None or r.prompt_text is not None
+            has_text[i] = r.messages is not None or r.prompt_text is not None
             if r.usage is not None:
                 prompt[i], comp[i], cached[i] = r.usage
                 source[i] = "usage"
-            elif has_text:  # a request without its response too: its completion stays NaN
-                source[i] = "counted"
-                choice = resolve_encoding(r.model)
-                if choice.assumed and self.model:  # --model stands in for a missing or unknown model
-                    choice = resolve_encoding(self.model)
-                if choice.assumed:
-                    assumed[i] = f"{choice.model or '(no model)'} -> {choice.encoding}"
-                strings, owner, part = by_enc.setdefault(choice.encoding, ([], [], []))
-                if r.messages is not None:
-                    s, fx = message_strings(r.messages, r.model or self.model or "")
-                    ts, tfx = tool_strings(r.tools, choice.encoding)
-                    s += ts
-                    fixed_p[i] = fx + tfx
-                else:
-                    s = [r.prompt_text]
-                strings += s
-                owner += [i] * len(s)
-                part += [0] * len(s)
-                cs = completion_strings(r.completion)
-                strings += cs
-                owner += [i] * len(cs)
-                part += [1] * len(cs)
+            elif has_text[i]:  # a request without its response too: its completion stays NaN
+                try:
+                    self._api(i, r, by_enc, fixed_p, fixed_c, notes, assumed)
+                    source[i] = "counted"
+                except RecordProblem as p:
+                    prob[i] = f"field {p.field!r}: {p.reason}" if p.field else p.reason
+                    has_text[i] = False
             else:
                 prob[i] = "no usage and no prompt/completion text to count"
-            if self.ft_name and has_text:
-                texts, parts, turns, has_sys = ft_request_texts(r.messages, r.prompt_text, r.completion, r.tools)
-                ft_texts += texts
-                ft_part += parts
-                ft_owner += [i] * len(texts)
-                ft_meta[i] = (turns, has_sys)
         for enc, (strings, owner, part) in by_enc.items():
             lens = np.asarray(self._counter(enc).count_many(strings), dtype=float)
             owner_a, part_a = np.asarray(owner, dtype=int), np.asarray(part)
@@ -185,20 +185,13 @@ class ChunkCounter:
             mask[np.unique(owner_a)] = True
             mask &= source == "counted"
             prompt[mask] = (p_sum + fixed_p)[mask]
-            comp[mask] = c_sum[mask]
+            comp[mask] = (c_sum + fixed_c)[mask]
         no_completion = np.array([r.completion is None for r in raws], dtype=bool)
         comp[no_completion & (source == "counted")] = np.nan  # unknown, not 0: joined or assumed by the reader
         ft_p = np.full(n, np.nan)
         ft_c = np.full(n, np.nan)
-        if ft_texts:
-            lens = np.asarray(self._ft_lengths(ft_texts), dtype=float)
-            owner_a, part_a = np.asarray(ft_owner, dtype=int), np.asarray(ft_part)
-            sums = [np.bincount(owner_a[part_a == k], weights=lens[part_a == k], minlength=n)
-                    for k in (PROMPT, COMPLETION, TOOLS)]
-            has_c = np.bincount(owner_a[part_a == COMPLETION], minlength=n) > 0
-            for i, (turns, has_sys) in ft_meta.items():
-                ft_p[i], ft_c[i] = ft_counts(turns, has_sys, sums[PROMPT][i], sums[TOOLS][i], sums[COMPLETION][i],
-                                             bool(has_c[i]), self.ft_name)
+        if self.ft_name:
+            self._ft_rows(raws, has_text & (prob == None), task, prompt, comp, ft_p, ft_c, notes)  # noqa: E711
         good = pd.DataFrame({
             "request_id": [r.request_id for r in raws],
             "timestamp": np.array([np.nan if r.timestamp is None else r.timestamp for r in raws], dtype=float),
@@ -211,9 +204,77 @@ class ChunkCounter:
             "file": file, "line": np.array([r.line for r in raws], dtype=np.int64),
             "join_key": [r.join_key for r in raws], "join_side": [r.join_side for r in raws],
             "problem": prob, "assumed_encoding": assumed,
-        }, columns=WORK_COLUMNS)
+            COUNT_NOTES_COLUMN: ["\n".join(dict.fromkeys(x)) if x else None for x in notes],
+        }, columns=_COLUMNS)
         if problems:
             bad = pd.DataFrame({"file": file, "line": [ln for ln, _ in problems], "problem": [p for _, p in problems]})
-            good = pd.concat([good, bad.reindex(columns=WORK_COLUMNS)], ignore_index=True) if len(good) else \
-                bad.reindex(columns=WORK_COLUMNS)
+            good = pd.concat([good, bad.reindex(columns=_COLUMNS)], ignore_index=True) if len(good) else \
+                bad.reindex(columns=_COLUMNS)
         return good
+
+    def _sampled(self, eligible: np.ndarray, task: np.ndarray) -> np.ndarray:
+        """Rows whose 7B counts are encoded: all of a small chunk, else every k-th row of each task."""
+        if int(eligible.sum()) < self.ft_exact_below or self.ft_sample_every == 1:
+            return eligible.copy()
+        seen: dict[object, int] = {}
+        out = np.zeros(len(eligible), dtype=bool)
+        for i in np.flatnonzero(eligible):
+            k = seen.get(task[i], 0)
+            seen[task[i]] = k + 1
+            out[i] = k % self.ft_sample_every == 0
+        return out
+
+    def _ft_rows(self, raws: Sequence[Raw], eligible: np.ndarray, task: np.ndarray, prompt: np.ndarray,
+                 comp: np.ndarray, ft_p: np.ndarray, ft_c: np.ndarray, notes: list[list[str]]) -> None:
+        n = len(raws)
+        sampled = self._sampled(eligible, task)
+        texts: list[str] = []
+        owner: list[int] = []
+        parts: list[int] = []
+        meta: dict[int, tuple[int, bool]] = {}
+        for i in np.flatnonzero(sampled):
+            r = raws[i]
+            t, p, turns, has_sys = ft_request_texts(r.messages, r.prompt_text, r.completion, r.tools)
+            texts += t
+            parts += p
+            owner += [int(i)] * len(t)
+            meta[int(i)] = (turns, has_sys)
+        if texts:
+            lens = np.asarray(self._ft_lengths(texts), dtype=float)
+            owner_a, part_a = np.asarray(owner, dtype=int), np.asarray(parts)
+            sums = [np.bincount(owner_a[part_a == k], weights=lens[part_a == k], minlength=n)
+                    for k in (PROMPT, COMPLETION, TOOLS)]
+            has_c = np.bincount(owner_a[part_a == COMPLETION], minlength=n) > 0
+        else:
+            sums, has_c = [np.zeros(n)] * 3, np.zeros(n, dtype=bool)
+        for i, (turns, has_sys) in meta.items():
+            ft_p[i], ft_c[i] = ft_counts(turns, has_sys, sums[PROMPT][i], sums[TOOLS][i], sums[COMPLETION][i],
+                                         bool(has_c[i]), self.ft_name)
+        estimate = eligible & ~sampled
+        if estimate.any():
+            self._estimate(estimate, sampled, task, prompt, comp, ft_p, ft_c, notes)
+
+    def _estimate(self, estimate: np.ndarray, sampled: np.ndarray, task: np.ndarray, prompt: np.ndarray,
+                  comp: np.ndarray, ft_p: np.ndarray, ft_c: np.ndarray, notes: list[list[str]]) -> None:
+        """Unsampled rows: API tokens x the 7B/API ratio of the same task's sampled rows (chunk-wide if none)."""
+        ok_p = sampled & np.isfinite(prompt) & np.isfinite(ft_p) & (prompt > 0)
+        ok_c = sampled & np.isfinite(comp) & np.isfinite(ft_c) & (comp > 0)
+        chunk_p = ratio_interval(ft_p[ok_p], prompt[ok_p])
+        chunk_c = ratio_interval(ft_c[ok_c], comp[ok_c])
+        ratios: dict[object, tuple[float, float]] = {}
+        for t in set(task[estimate]):
+            in_t = task == t
+            rp = ratio_interval(ft_p[ok_p & in_t], prompt[ok_p & in_t])[0] if (ok_p & in_t).any() else chunk_p[0]
+            rc = ratio_interval(ft_c[ok_c & in_t], comp[ok_c & in_t])[0] if (ok_c & in_t).any() else chunk_c[0]
+            ratios[t] = (rp, rc)
+        note = (f"7B tokens of requests outside a 1-in-{self.ft_sample_every} sample per task estimated as API "
+                f"tokens x the sample's 7B/API ratio (this chunk: prompt {chunk_p[0]:.3f}, 95% CI "
+                f"{chunk_p[1]:.3f}-{chunk_p[2]:.3f}; completion {chunk_c[0]:.3f}, 95% CI "
+                f"{chunk_c[1]:.3f}-{chunk_c[2]:.3f})")
+        for i in np.flatnonzero(estimate):
+            rp, rc = ratios[task[i]]
+            if np.isfinite(prompt[i]) and np.isfinite(rp):
+                ft_p[i] = round(prompt[i] * rp)
+            if np.isfinite(comp[i]) and np.isfinite(rc):
+                ft_c[i] = round(comp[i] * rc)
+            notes[i].append(note)

@@ -1,0 +1,292 @@
+"""Chat Completions requests counted as OpenAI bills them: every part, per model family, offline.
+
+A request becomes (strings to encode, fixed tokens, assumptions). Strings are encoded by the caller (so a
+batch of requests is encoded in one pass and repeated strings are memoised); the fixed tokens are the
+framing the API adds around them, a sum of per-family constants times feature counts::
+
+    prompt = sum(tokens(s) for s in strings)
+           + per_message * messages + per_name * names + reply_priming + request
+           + tools [+ tools_with_system] + tool_call * calls + parallel_call * (calls beyond the first
+             in one message) + tool_result * results + history_assistant * earlier assistant messages
+           + json_schema | json_object + image/file/audio tokens
+
+What is encoded: each message's role (not for tool results: the API puts the function name there) and
+text content, ``name`` (gpt-3.5-0301: instead of the role), tool-call names and arguments (never the
+``tool_call_id``), the tool definitions rendered as the model sees them (:mod:`advisor.tokens_tools`),
+a ``json_schema`` response format's name and compact schema.
+
+Families and constants (:data:`FAMILIES`): ``chatml-cl100k`` (gpt-4, gpt-4-turbo, gpt-3.5-turbo),
+``chatml-o200k`` (gpt-4o, gpt-4.1, gpt-4.5) and ``harmony`` (gpt-5, o1, o3, o4: requests are rendered in
+OpenAI's harmony format, tools in a developer message with a channel instruction). Message constants are
+the OpenAI cookbook's (3 per message, 1 per name, 3 to prime the reply: its 129/124-token example); the
+others were fitted to billed usage of real recorded calls (pydantic-ai and openinference test cassettes,
+``tests/fixtures/recorded``) and are checked on held-out calls in ``tests/test_billed.py``.
+
+Completions: text, refusal and tool calls (name, arguments and per-call framing). Reasoning tokens are
+billed as completion tokens but never appear in the response: for reasoning models a counted completion
+is a lower bound, and the returned assumption says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .tokens_media import count_audio_part, count_file_part, count_image_part
+from .tokens_tools import function_specs, render_functions, render_response_format
+
+__all__ = ["ChatFamily", "FAMILIES", "family_for_model", "Parts", "prompt_parts", "completion_parts",
+           "REASONING_ASSUMPTION", "is_reasoning_model"]
+
+
+@dataclass(frozen=True)
+class ChatFamily:
+    """Fixed tokens one model family adds around the text of a request (see the module docstring)."""
+
+    name: str
+    per_message: int = 3          # <|start|>{role}<|message|>...<|end|> minus the role's own tokens
+    per_name: int = 1
+    reply_priming: int = 3        # <|start|>assistant<|message|>
+    request: int = 0              # once per request (harmony: -1)
+    history_assistant: int = 0    # per earlier assistant message (harmony drops its end token, ...)
+    tools: int = 9                # once when tools are given (system message, '# Tools', '## functions')
+    tools_with_system: int = -4   # ... when the tools share an existing system message
+    tool_call: int = 4            # per tool call in an assistant message (recipient, separators)
+    parallel_call: int = 0        # per call beyond the first in one assistant message (multi_tool_use)
+    tool_result: int = 4          # per tool result message (beyond its content and per_message)
+    json_schema: int = 0          # response_format json_schema, beyond its name and compact schema
+    json_object: int = 0          # response_format json_object
+    completion_tool_call: int = 0  # per tool call in a completion, beyond name and arguments
+    nested_comments: bool = True  # descriptions of nested properties rendered as comments
+
+
+# Constants fitted (median residual per feature, in order: request, tools, tools with a system message, one tool
+# round trip split evenly between call and result, extra parallel calls, response formats) on the calibration
+# split of 3,131 distinct recorded Chat Completions calls (pydantic-ai, openinference, openllmetry, crewAI
+# cassettes; split by cassette file, 30% held out): see tests/test_billed.py for the accuracy per group.
+FAMILIES: dict[str, ChatFamily] = {
+    "chatml-cl100k": ChatFamily("chatml-cl100k", tools=9, tools_with_system=-4, tool_call=4, tool_result=4),
+    "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-3, tool_call=4, tool_result=4,
+                               parallel_call=14, json_schema=9),
+    "chatml-0301": ChatFamily("chatml-0301", per_message=4, per_name=-1),
+    "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=7),
+    "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
+}
+_REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
+REASONING_ASSUMPTION = ("{model}: completions counted from text exclude hidden reasoning tokens, which the API "
+                        "bills as completion tokens: counted completion tokens are a lower bound")
+
+
+def _bare(model: str | None) -> str:
+    name = (model or "").strip().lower()
+    if name.startswith("ft:"):
+        name = name[3:]
+    return name.rsplit("/", 1)[-1]
+
+
+def is_reasoning_model(model: str | None) -> bool:
+    """gpt-5 and o-series models think in hidden tokens billed as completion tokens.
+
+    >>> is_reasoning_model("gpt-5-mini"), is_reasoning_model("openai/o3-mini"), is_reasoning_model("gpt-4o")
+    (True, True, False)
+    """
+    name = _bare(model)
+    return name.startswith(_REASONING_PREFIXES) and not name.startswith("gpt-5-chat")
+
+
+def family_for_model(model: str | None, encoding: str) -> ChatFamily:
+    """The family whose constants count ``model``'s requests (``encoding`` decides for unknown models).
+
+    >>> family_for_model("gpt-5-mini", "o200k_base").name, family_for_model("gpt-4", "cl100k_base").name
+    ('harmony', 'chatml-cl100k')
+    """
+    name = _bare(model)
+    if "gpt-3.5-turbo-0301" in name or "gpt-35-turbo-0301" in name:
+        return FAMILIES["chatml-0301"]
+    if name.startswith(("o1-preview", "o1-mini")):
+        return FAMILIES["o1-preview"]
+    if name.startswith(_REASONING_PREFIXES):
+        return FAMILIES["harmony"]
+    return FAMILIES["chatml-cl100k" if encoding == "cl100k_base" else "chatml-o200k"]
+
+
+@dataclass
+class Parts:
+    """What a request adds up to: ``strings`` to encode, ``fixed`` tokens, and what was assumed."""
+
+    strings: list[str] = field(default_factory=list)
+    fixed: int = 0
+    assumptions: list[str] = field(default_factory=list)
+
+
+def _problem(reason: str, field_name: str) -> Exception:
+    from .logs.records import RecordProblem  # lazy: advisor.logs imports this module
+    return RecordProblem(reason, field_name)
+
+
+def _text(value: Any) -> str:
+    """Text of a scalar a log put where text belongs (numbers, booleans); '' for None."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _content(content: Any, model: str, parts: Parts, field_name: str) -> None:
+    """Text parts to ``strings``; image, file and audio tokens to ``fixed`` (with their assumptions)."""
+    if content is None:
+        return
+    if isinstance(content, (str, int, float)):
+        parts.strings.append(_text(content))
+        return
+    items = content if isinstance(content, list) else [content] if isinstance(content, Mapping) else None
+    if items is None:
+        raise _problem(f"content of type {type(content).__name__} is neither text nor a list of parts", field_name)
+    for j, part in enumerate(items):
+        if isinstance(part, (str, int, float)):
+            parts.strings.append(_text(part))
+            continue
+        if not isinstance(part, Mapping):
+            raise _problem(f"content part of type {type(part).__name__} is not an object", f"{field_name}[{j}]")
+        kind = part.get("type")
+        if kind in ("image_url", "input_image", "image"):
+            counted = count_image_part(part, model)
+        elif kind in ("file", "input_file"):
+            counted = count_file_part(part, model)
+        elif kind in ("input_audio", "audio"):
+            counted = count_audio_part(part, model)
+        else:
+            text = part.get("text", part.get("refusal"))
+            if text is not None:
+                parts.strings.append(_text(text))
+            continue
+        parts.fixed += counted.tokens
+        if counted.assumption:
+            parts.assumptions.append(counted.assumption)
+
+
+def _calls(calls: Any, field_name: str) -> list[tuple[str, str]]:
+    """(name, arguments) of ``tool_calls`` (a list of calls; a lone call object is accepted)."""
+    if calls is None:
+        return []
+    if isinstance(calls, Mapping):
+        calls = [calls]
+    if not isinstance(calls, list):
+        raise _problem(f"expected a list of tool calls, got {type(calls).__name__}", field_name)
+    out = []
+    for j, call in enumerate(calls):
+        if not isinstance(call, Mapping):
+            raise _problem("a tool call is not an object", f"{field_name}[{j}]")
+        fn = call.get("function", call)
+        fn = fn if isinstance(fn, Mapping) else {}
+        args = fn.get("arguments", "")
+        out.append((_text(fn.get("name", "")), args if isinstance(args, str) else render_args(args)))
+    return out
+
+
+def render_args(args: Any) -> str:
+    """Arguments a log stored decoded (a dict) are billed as the JSON text the model wrote."""
+    from .tokens_tools import compact_json
+    return compact_json(args)
+
+
+def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any = None,
+                 options: Mapping[str, Any] | None = None) -> Parts:
+    """Strings, fixed tokens and assumptions of a chat request's prompt.
+
+    ``options``: other request fields that cost prompt tokens: ``functions``, ``function_call``,
+    ``response_format``, ``tool_choice``. Raises ``RecordProblem`` (naming the field) for a request
+    of the wrong shape; never anything else.
+    """
+    fam = family_for_model(model, encoding)
+    model = model or ""
+    options = options if isinstance(options, Mapping) else {}
+    if not isinstance(messages, list):
+        raise _problem(f"expected a list of messages, got {type(messages).__name__}", "messages")
+    parts = Parts(fixed=fam.reply_priming + fam.request)
+    has_system = False
+    for i, msg in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(msg, Mapping):
+            raise _problem(f"message of type {type(msg).__name__} is not an object", where)
+        role = _text(msg.get("role"))
+        has_system = has_system or role in ("system", "developer")
+        parts.fixed += fam.per_message
+        name = msg.get("name")
+        calls = _calls(msg.get("tool_calls"), f"{where}.tool_calls")
+        fc = msg.get("function_call")
+        if isinstance(fc, Mapping):
+            calls += _calls([fc], f"{where}.function_call")
+        if role in ("tool", "function"):
+            parts.fixed += fam.tool_result
+            if role == "function" and isinstance(name, str):
+                parts.strings.append(name)
+        else:
+            parts.strings.append(role)
+            if name is not None and role not in ("tool", "function"):
+                parts.strings.append(_text(name))
+                parts.fixed += fam.per_name
+        if role == "assistant":
+            parts.fixed += fam.history_assistant
+        _content(msg.get("content"), model, parts, f"{where}.content")
+        if isinstance(msg.get("refusal"), str):
+            parts.strings.append(msg["refusal"])
+        for call_name, args in calls:
+            parts.strings += [call_name, args]
+            parts.fixed += fam.tool_call
+        if len(calls) > 1:
+            parts.fixed += fam.parallel_call * (len(calls) - 1)
+    _tools(tools if tools is not None else options.get("functions"), fam, has_system, parts)
+    _response_format(options.get("response_format"), fam, parts)
+    return parts
+
+
+def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts) -> None:
+    if tools is None:
+        return
+    if not isinstance(tools, list):
+        raise _problem(f"expected a list of tool definitions, got {type(tools).__name__}", "tools")
+    if not function_specs(tools):
+        return
+    parts.strings.append(render_functions(tools, nested_comments=fam.nested_comments))
+    parts.fixed += fam.tools + (fam.tools_with_system if has_system else 0)
+
+
+def _response_format(response_format: Any, fam: ChatFamily, parts: Parts) -> None:
+    kind, text = render_response_format(response_format)
+    if kind == "json_schema":
+        parts.strings.append(text)
+        parts.fixed += fam.json_schema
+    elif kind == "json_object":
+        parts.fixed += fam.json_object
+
+
+def completion_parts(message: Any, model: str | None, encoding: str) -> Parts:
+    """Strings, fixed tokens and assumptions of a completion (an assistant message, or text).
+
+    For reasoning models (:func:`is_reasoning_model`) the assumption :data:`REASONING_ASSUMPTION` is
+    attached: the hidden reasoning tokens cannot be counted from text.
+    """
+    fam = family_for_model(model, encoding)
+    parts = Parts()
+    if message is None:
+        return parts
+    if isinstance(message, (str, int, float)):
+        parts.strings.append(_text(message))
+    elif isinstance(message, Mapping):
+        _content(message.get("content"), model or "", parts, "completion.content")
+        if isinstance(message.get("refusal"), str):
+            parts.strings.append(message["refusal"])
+        calls = _calls(message.get("tool_calls"), "completion.tool_calls")
+        if isinstance(message.get("function_call"), Mapping):
+            calls += _calls([message["function_call"]], "completion.function_call")
+        for call_name, args in calls:
+            parts.strings += [call_name, args]
+            parts.fixed += fam.completion_tool_call
+    elif isinstance(message, list):
+        _content(message, model or "", parts, "completion")
+    else:
+        raise _problem(f"completion of type {type(message).__name__} is neither text nor a message", "completion")
+    if is_reasoning_model(model):
+        parts.assumptions.append(REASONING_ASSUMPTION.format(model=_bare(model)))
+    return parts

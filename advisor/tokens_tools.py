@@ -1,0 +1,219 @@
+"""Tool definitions and structured-output schemas as the model sees them, rendered to text.
+
+OpenAI does not bill the JSON of ``tools``: it renders the definitions into a TypeScript-like block that
+is added to the system (chat models) or developer (harmony: gpt-5, o-series) message::
+
+    namespace functions {
+
+    // Get the current weather in a given location
+    type get_current_weather = (_: {
+    // The city and state, e.g. San Francisco, CA
+    location: string,
+    unit?: "celsius" | "fahrenheit", // default: "celsius"
+    }) => any;
+
+    } // namespace functions
+
+Sources for the shape (rules learned, code our own): OpenAI's open-source harmony renderer
+(``openai/harmony``, ``src/encoding.rs``: ``json_schema_to_typescript`` and ``template_tools_section``),
+the reverse-engineered ``hmarr/openai-chat-tokens`` and the OpenAI cookbook "How to count tokens with
+tiktoken" (section 7). The fixed tokens around the block differ per model family and are calibrated
+against billed usage in :mod:`advisor.tokens_chat`.
+
+A ``response_format`` of type ``json_schema`` is added as the schema's compact JSON under its name.
+Everything here is pure text rendering; nothing raises for odd schemas (unknown shapes render as ``any``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["render_functions", "render_type", "function_specs", "render_response_format", "compact_json"]
+
+_MAX_DEPTH = 8  # $ref cycles and absurd nesting stop here (rendered as ``any``)
+
+
+def compact_json(value: Any) -> str:
+    """JSON without spaces, key order kept, non-ASCII kept (as the API sees it).
+
+    >>> compact_json({"a": [1, "é"]})
+    '{"a":[1,"é"]}'
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def function_specs(tools: Any) -> list[Mapping[str, Any]]:
+    """The function definitions of ``tools`` (``{"type": "function", "function": {...}}``) or of the
+    legacy ``functions`` list (``{"name", "description", "parameters"}``); other entries are skipped.
+
+    >>> function_specs([{"type": "function", "function": {"name": "f"}}, {"name": "g"}, "junk"])
+    [{'name': 'f'}, {'name': 'g'}]
+    """
+    out: list[Mapping[str, Any]] = []
+    if not isinstance(tools, list):
+        return out
+    for tool in tools:
+        if not isinstance(tool, Mapping):
+            continue
+        fn = tool.get("function", tool)
+        if isinstance(fn, Mapping) and isinstance(fn.get("name", ""), str):
+            out.append(fn)
+    return out
+
+
+def _literal(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else compact_json(value)
+
+
+def _default_comment(schema: Mapping[str, Any]) -> str:
+    if "default" not in schema:
+        return ""
+    d = schema["default"]
+    return f" // default: {_literal(d) if isinstance(d, str) and 'enum' not in schema else d if isinstance(d, str) else compact_json(d)}"
+
+
+def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
+    """Local ``$ref`` (``#/$defs/X``, ``#/definitions/X``) resolved against the root schema."""
+    if isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/"):
+        node: Any = root
+        for part in schema["$ref"][2:].split("/"):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping):
+            extra = {k: v for k, v in schema.items() if k != "$ref"}
+            return {**node, **extra}
+    return schema
+
+
+def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None = None, depth: int = 0,
+                nested_comments: bool = True) -> str:
+    """A JSON schema as a TypeScript-like type expression.
+
+    >>> render_type({"type": "string", "enum": ["a", "b"]})
+    '"a" | "b"'
+    >>> render_type({"type": "array", "items": {"type": "integer"}})
+    'number[]'
+    >>> print(render_type({"type": "object", "properties": {"x": {"type": "number", "description": "X"}},
+    ...                    "required": ["x"]}))
+    {
+    // X
+    x: number,
+    }
+    """
+    root = root if root is not None else (schema if isinstance(schema, Mapping) else {})
+    schema = _resolve(schema, root)
+    if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+        return "any"
+    if "const" in schema:
+        return _literal(schema["const"])
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return " | ".join(_literal(v) for v in enum)
+    for key in ("anyOf", "oneOf"):
+        variants = schema.get(key)
+        if isinstance(variants, list) and variants:
+            return " | ".join(render_type(v, indent=indent, root=root, depth=depth + 1,
+                                          nested_comments=nested_comments) for v in variants)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if isinstance(k, str)]
+        if not kinds:
+            return "any"
+        return " | ".join(render_type({**schema, "type": k}, indent=indent, root=root, depth=depth + 1,
+                                      nested_comments=nested_comments) for k in kinds)
+    if kind == "object" or (kind is None and isinstance(schema.get("properties"), Mapping)):
+        props = schema.get("properties")
+        if not isinstance(props, Mapping) or not props:
+            return "object"
+        return "{\n" + _render_properties(schema, indent=indent + ("  " if depth else ""), root=root, depth=depth,
+                                          nested_comments=nested_comments) + f"{indent}}}"
+    if kind == "array":
+        items = schema.get("items")
+        if isinstance(items, Mapping):
+            inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments)
+            return f"({inner})[]" if " | " in inner else f"{inner}[]"
+        return "any[]"
+    return {"string": "string", "number": "number", "integer": "number", "boolean": "boolean",
+            "null": "null"}.get(kind if isinstance(kind, str) else "", "any")
+
+
+def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[str, Any], depth: int,
+                       nested_comments: bool) -> str:
+    required = schema.get("required")
+    required = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
+    lines: list[str] = []
+    for key, spec in schema["properties"].items():
+        spec = _resolve(spec, root)
+        spec = spec if isinstance(spec, Mapping) else {}
+        title, desc = spec.get("title"), spec.get("description")
+        if nested_comments or depth == 0:
+            if isinstance(title, str) and title:
+                lines += [f"{indent}// {title}", f"{indent}//"]
+            if isinstance(desc, str) and desc:
+                lines += [f"{indent}// {line}" for line in desc.splitlines() or [""]]
+        typ = render_type(spec, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments)
+        lines.append(f"{indent}{key}{'' if key in required else '?'}: {typ},{_default_comment(spec)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render_functions(tools: Any, *, nested_comments: bool = True) -> str:
+    """The ``namespace functions {...}`` block for ``tools`` (or legacy ``functions``); '' when none.
+
+    >>> print(render_functions([{"type": "function", "function": {"name": "now", "description": "Time."}}]))
+    namespace functions {
+    <BLANKLINE>
+    // Time.
+    type now = () => any;
+    <BLANKLINE>
+    } // namespace functions
+    """
+    specs = function_specs(tools)
+    if not specs:
+        return ""
+    parts = ["namespace functions {\n"]
+    for fn in specs:
+        desc = fn.get("description")
+        if isinstance(desc, str) and desc:
+            parts += [f"// {line}" for line in desc.splitlines()]
+        params = fn.get("parameters")
+        props = params.get("properties") if isinstance(params, Mapping) else None
+        if isinstance(props, Mapping) and props:
+            body = render_type(params, root=params, nested_comments=nested_comments)
+            parts.append(f"type {fn.get('name', '')} = (_: {body}) => any;\n")
+        else:
+            parts.append(f"type {fn.get('name', '')} = () => any;\n")
+    parts.append("} // namespace functions")
+    return "\n".join(parts)
+
+
+def _without_titles(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {k: _without_titles(v) for k, v in node.items() if k != "title"}
+    if isinstance(node, list):
+        return [_without_titles(v) for v in node]
+    return node
+
+
+def render_response_format(response_format: Any) -> tuple[str, str]:
+    """(kind, text) of a ``response_format``: kind is ``json_schema``, ``json_object``, ``text`` or ''.
+
+    For ``json_schema`` the text is the schema's name, description and compact JSON without ``title`` keys
+    (fitted on billed usage: with titles the count overshoots by up to 57 tokens on pydantic schemas,
+    without them it lands within a constant); the other kinds add no text of their own.
+
+    >>> render_response_format({"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "string"}}})
+    ('json_schema', 'r\\n{"type":"string"}')
+    """
+    if not isinstance(response_format, Mapping):
+        return "", ""
+    kind = response_format.get("type")
+    if kind != "json_schema":
+        return (kind if isinstance(kind, str) else ""), ""
+    spec = response_format.get("json_schema")
+    if not isinstance(spec, Mapping):
+        return "json_schema", ""
+    name = spec.get("name") if isinstance(spec.get("name"), str) else ""
+    desc = spec.get("description") if isinstance(spec.get("description"), str) else ""
+    schema = _without_titles(spec.get("schema", {}))
+    return "json_schema", "\n".join(p for p in (name, desc, compact_json(schema)) if p)
