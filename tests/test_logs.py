@@ -266,3 +266,199 @@ class TestOneSevenBRule:
         p, c = count_ft_request([{"role": "user", "content": "hello"}], "world")
         assert p == 1 + inst + len(sp.encode("hello"))
         assert c == len(sp.encode("world")) + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# what tools really export (issue 8 item 1); the source of each shape is in the comment above it
+
+USAGE = {"prompt_tokens": 24, "completion_tokens": 15, "total_tokens": 39}
+
+
+def pretty(obj) -> str:
+    return json.dumps(obj, indent=2)
+
+
+class TestExportShapes:
+    def test_pretty_printed_array_with_bom_reports_element_lines(self, write):
+        recs = [{"model": "gpt-4o", "messages": MSGS, "usage": USAGE}, {"hello": 1},
+                {"model": "gpt-4o", "messages": MSGS, "usage": USAGE}]
+        text = pretty(recs)
+        r = read_logs(write("a.json", b"\xef\xbb\xbf" + text.encode()))
+        assert len(r.frame) == 2 and r.skipped == 1
+        # each element is reported at the physical line of its "{" (indent=2 puts it alone on a line "  {")
+        starts = [i + 1 for i, ln in enumerate(text.splitlines()) if ln == "  {"]
+        assert starts[0] == 2 and len(starts) == 3
+        assert list(r.frame["line"]) == [starts[0], starts[2]] and r.problems[0].line == starts[1]
+
+    def test_bom_jsonl(self, write):
+        rec = {"model": "gpt-4o", "messages": MSGS, "usage": USAGE}
+        r = read_logs(write("a.jsonl", b"\xef\xbb\xbf" + jsonl(rec, rec).encode()))
+        assert len(r.frame) == 2 and r.skipped == 0
+
+    def test_pretty_printed_single_object(self, write):
+        r = read_logs(write("one.json", pretty({"model": "gpt-4o", "messages": MSGS, "usage": USAGE})))
+        assert r.summary()["prompt_tokens"] == 24
+
+    def test_openai_usage_api_page(self, write):
+        # OpenAI Usage API GET /v1/organization/usage/completions (openapi.yaml UsageResponse; live API names
+        # the list "results", the spec "result"): a result inherits its bucket's start_time
+        page = {"object": "page", "has_more": False, "next_page": None, "data": [
+            {"object": "bucket", "start_time": 1730419200, "end_time": 1730505600, "results": [
+                {"object": "organization.usage.completions.result", "input_tokens": 5000, "output_tokens": 1000,
+                 "input_cached_tokens": 4000, "input_audio_tokens": 300, "output_audio_tokens": 200,
+                 "num_model_requests": 5, "project_id": None, "user_id": None, "api_key_id": None,
+                 "model": "gpt-4o-mini-2024-07-18", "batch": False}]},
+            {"object": "bucket", "start_time": 1730505600, "end_time": 1730592000, "result": []}]}
+        r = read_logs(write("usage.json", pretty(page)))
+        s = r.summary()
+        assert (s["requests"], s["prompt_tokens"], s["completion_tokens"], s["cached_tokens"]) == (5, 5000, 1000, 4000)
+        assert r.frame["timestamp"][0] == pd.Timestamp(1730419200, unit="s", tz="UTC")
+        assert s["ignored"] == 1 and r.skipped == 0  # the empty bucket
+
+    def test_usage_csv_with_empty_buckets(self, write):
+        # a dashboard export of minutes with no traffic has only the four time columns (issue 8)
+        empty = ("start_time,end_time,start_time_iso,end_time_iso\n"
+                 "1761523200,1761523260,2025-10-27T00:00:00+00:00,2025-10-27T00:01:00+00:00\n")
+        full = ("start_time,end_time,start_time_iso,end_time_iso,num_model_requests,model,input_tokens,output_tokens\n"
+                "1761523200,1761523260,2025-10-27T00:00:00+00:00,2025-10-27T00:01:00+00:00,,,,\n"
+                "1761523260,1761523320,2025-10-27T00:01:00+00:00,2025-10-27T00:02:00+00:00,300,gpt-4o,30000,600\n")
+        r = read_logs([write("empty.csv", empty), write("full.csv", full)])
+        assert r.summary()["requests"] == 300 and r.skipped == 0 and r.summary()["ignored"] == 2
+
+    def test_langfuse_trace_download(self, write):
+        # Langfuse GET /api/public/traces/{id} (TraceWithFullDetails: observations are ObservationsView objects)
+        gen = {"id": "o2", "traceId": "t1", "type": "GENERATION", "name": "chat", "startTime": "2025-01-02T10:00:00Z",
+               "endTime": "2025-01-02T10:00:01Z", "model": "gpt-4o", "input": MSGS, "output": ANSWER,
+               "usageDetails": {"input": 24, "output": 15, "total": 39}, "level": "DEFAULT"}
+        trace = {"id": "t1", "timestamp": "2025-01-02T10:00:00Z", "name": "qa", "input": "q", "output": "a",
+                 "htmlPath": "/project/p/traces/t1", "latency": 1.0, "totalCost": 0.001, "tags": [], "scores": [],
+                 "observations": [
+                     {"id": "o1", "traceId": "t1", "type": "SPAN", "name": "retrieve", "startTime": "2025-01-02T10:00:00Z"},
+                     gen,
+                     {"id": "o3", "traceId": "t1", "type": "TOOL", "name": "search", "startTime": "2025-01-02T10:00:00Z"},
+                     {"id": "o4", "traceId": "t1", "type": "EVENT", "name": "log", "startTime": "2025-01-02T10:00:00Z"}]}
+        r = read_logs(write("trace.json", pretty(trace)))
+        assert len(r.frame) == 1 and r.skipped == 0
+        assert r.summary()["ignored"] == 4  # the trace itself, SPAN, TOOL, EVENT: not model calls, not problems
+        assert (row(r).prompt_tokens, row(r).completion_tokens) == (24, 15)
+
+    def test_langfuse_usage_total_is_what_was_billed(self, write):
+        # issue 8: a Vertex generation with usageDetails {input 5, output 845, total 2023}: the 1,173 tokens
+        # missing from input+output are thinking tokens billed as output (our documented rule)
+        base = {"traceId": "t", "type": "GENERATION", "startTime": "2025-01-02T10:00:00Z", "model": "gemini-2.5-pro"}
+        recs = [dict(base, id="a", usageDetails={"input": 5, "output": 845, "total": 2023}),
+                dict(base, id="b", usageDetails={"input": 1000, "prompt_details.cache_read": 800,
+                                                 "completion_details.reasoning": 64, "output": 10, "total": 1010}),
+                dict(base, id="c", usageDetails={"input": 200, "input_cached_tokens": 800, "output": 10})]
+        r = read_logs(write("lf.jsonl", jsonl(*recs)))
+        got = {x.request_id: (x.prompt_tokens, x.completion_tokens, x.cached_tokens) for x in r.frame.itertuples()}
+        assert got == {"a": (5, 2018, 0), "b": (1000, 10, 800), "c": (1000, 10, 800)}
+
+    def test_langfuse_empty_usage_with_text_is_counted(self, write):
+        rec = {"id": "o", "traceId": "t", "type": "GENERATION", "startTime": "2025-01-02T10:00:00Z",
+               "model": "gpt-4o-mini", "input": {"messages": MSGS}, "output": ANSWER,
+               "usageDetails": {}, "usage": {"input": 0, "output": 0, "total": 0}}
+        x = row(read_logs(write("lf.jsonl", jsonl(rec))))
+        assert (x.prompt_tokens, x.tokens_source) == (24, "counted")  # 24: Batch API docs example, gpt-4o-mini
+
+    def test_langsmith_post_patch_merged_by_run_id(self, write):
+        # langsmith-sdk batch ingest body {"post": [RunCreate...], "patch": [RunUpdate...]}: the create carries
+        # inputs, the update outputs with usage_metadata; merged by run id
+        post = {"id": "run-1", "name": "ChatOpenAI", "run_type": "llm", "start_time": "2025-01-02T10:00:00.000000",
+                "inputs": {"messages": MSGS, "model": "gpt-4o-mini"}, "trace_id": "run-1",
+                "dotted_order": "20250102T100000000000Zrun-1", "extra": {"metadata": {"ls_model_name": "gpt-4o-mini"}}}
+        patch = {"id": "run-1", "trace_id": "run-1", "dotted_order": "20250102T100000000000Zrun-1",
+                 "end_time": "2025-01-02T10:00:02.000000",
+                 "outputs": {"choices": [{"message": ANSWER}], "usage_metadata": {
+                     "input_tokens": 24, "output_tokens": 15, "total_tokens": 39}}}
+        chain = dict(post, id="run-0", run_type="chain", name="RunnableSequence")
+        r = read_logs(write("ls.json", pretty({"post": [chain, post], "patch": [patch]})))
+        x = row(r)
+        assert (x.prompt_tokens, x.completion_tokens, x.model, x.latency_s) == (24, 15, "gpt-4o-mini", 2.0)
+        assert r.skipped == 0 and r.summary()["ignored"] == 1
+        # the halves as separate JSONL records (captured SDK traffic), patch first
+        r2 = read_logs(write("ls.jsonl", jsonl(patch, post)))
+        assert len(r2.frame) == 1 and row(r2).prompt_tokens == 24
+
+    def test_litellm_standard_logging_payload(self, write):
+        # LiteLLM StandardLoggingPayload (docs/my-website/docs/proxy/logging_spec.md): epoch-float times,
+        # messages, response, model_parameters (the request's other keys)
+        payload = {"id": "chatcmpl-1", "trace_id": "t", "call_type": "acompletion", "response_cost": 0.0001,
+                   "status": "success", "total_tokens": 39, "prompt_tokens": 24, "completion_tokens": 15,
+                   "startTime": 1735812000.0, "endTime": 1735812001.5, "completionStartTime": 1735812000.5,
+                   "model": "gpt-4o-mini", "model_id": "abc", "model_group": "gpt-4o-mini", "api_base": "https://x",
+                   "metadata": {"user_api_key_hash": "h", "spend_logs_metadata": None}, "cache_hit": None,
+                   "request_tags": [], "messages": MSGS, "response": {"choices": [{"message": ANSWER}]},
+                   "model_parameters": {"temperature": 0, "response_format": {"type": "json_object"}},
+                   "hidden_params": {}}
+        r = read_logs(write("slp.json", pretty(payload)))
+        x = row(r)
+        assert (x.prompt_tokens, x.completion_tokens, x.latency_s) == (24, 15, 1.5)
+        assert r.formats == {str(r.frame.file[0]): "litellm"}
+
+    def test_format_detected_per_record(self, write):
+        # one odd record first cannot decide the format of the rest
+        recs = [{"prompt_tokens": 1, "completion_tokens": 1},
+                {"model": "gpt-4o", "messages": MSGS, "usage": USAGE},
+                {"id": "o", "traceId": "t", "type": "GENERATION", "usageDetails": {"input": 10, "output": 2}}]
+        r = read_logs(write("mixed.jsonl", jsonl(*recs)))
+        assert list(r.frame["prompt_tokens"]) == [1, 24, 10]
+
+    def test_request_without_response(self, write):
+        rec = {"model": "gpt-4o-mini", "messages": MSGS, "temperature": 0}
+        p = write("req.jsonl", jsonl(rec, rec))
+        with pytest.raises(LogError, match="--completion-tokens"):
+            read_logs(p)
+        r = read_logs(p, assumed_completion_tokens=100)
+        assert list(r.frame["prompt_tokens"]) == [24, 24] and list(r.frame["completion_tokens"]) == [100, 100]
+        assert any("100 completion tokens assumed" in a for a in r.assumptions)
+
+    def test_batch_input_alone(self, write):
+        inp = {"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions",
+               "body": {"model": "gpt-4o-mini", "messages": MSGS}}
+        p = write("in.jsonl", jsonl(inp, dict(inp, custom_id="r2")))
+        with pytest.raises(LogError, match="batch output"):
+            read_logs(p)  # never a silent 0
+        r = read_logs(p, assumed_completion_tokens=15)
+        assert r.summary()["requests"] == 2 and r.summary()["prompt_tokens"] == 48
+        assert r.summary()["completion_tokens"] == 30
+
+    def test_duplicate_custom_ids_are_problems(self, write):
+        out = {"id": "b", "custom_id": "r1", "response": {"status_code": 200, "body": {"model": "gpt-4o-mini",
+               "choices": [{"message": ANSWER}], "usage": USAGE}}, "error": None}
+        r = read_logs(write("out.jsonl", jsonl(out, out)))
+        assert len(r.frame) == 1 and r.skipped == 1
+        assert r.problems[0].line == 2 and "duplicate custom_id" in r.problems[0].reason
+
+    def test_request_options_kept_for_counting(self):
+        from advisor.logs.formats import parse_record
+        body = {"model": "gpt-4o", "messages": MSGS, "response_format": {"type": "json_object"},
+                "tool_choice": "auto", "temperature": 0}
+        assert parse_record("openai", body, 1).request_options == {"response_format": {"type": "json_object"},
+                                                                   "tool_choice": "auto"}
+        inp = {"custom_id": "x", "body": body}
+        assert parse_record("batch-input", inp, 1).request_options["tool_choice"] == "auto"
+
+
+class TestPerRequest:
+    def test_contract_columns_no_text(self, write, tmp_path):
+        from advisor.cli import main
+        rec = {"model": "gpt-4o", "messages": MSGS, "usage": USAGE}
+        log = write("a.jsonl", jsonl(rec, rec))
+        out = tmp_path / "per.csv"
+        assert main(["count", str(log), "--per-request", str(out), "--ft-tokenizer", "none", "--json"]) == 0
+        t = pd.read_csv(out)
+        assert list(t.columns) == ["file", "line", "request_id", "timestamp", "model", "task", "prompt_tokens",
+                                   "completion_tokens", "cached_tokens", "ft_prompt_tokens", "ft_completion_tokens",
+                                   "tokens_source"]
+        assert list(t["line"]) == [1, 2] and list(t["prompt_tokens"]) == [24, 24]
+        assert "helpful" not in out.read_text()  # no prompt text
+
+    def test_parquet_and_bad_suffix(self, write, tmp_path, capsys):
+        pytest.importorskip("pyarrow")
+        from advisor.cli import main
+        log = write("a.jsonl", jsonl({"model": "gpt-4o", "messages": MSGS, "usage": USAGE}))
+        assert main(["count", str(log), "--per-request", str(tmp_path / "p.parquet"), "--ft-tokenizer", "none"]) == 0
+        assert len(pd.read_parquet(tmp_path / "p.parquet")) == 1
+        assert main(["count", str(log), "--per-request", str(tmp_path / "p.txt")]) == 2
+        assert "csv or .parquet" in capsys.readouterr().err
