@@ -9,16 +9,29 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .compare import catalog_for, cumulative_curves, sweep
+from .compare import catalog_for
 from .errors import AdvisorError
 from .recommend import Recommendation
 
-__all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used"]
+__all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def md_text(value) -> str:
+    r"""Untrusted text (task labels, model names, file names) safe in Markdown: HTML special characters
+    as entities (no raw tags reach a wiki that renders HTML) and Markdown syntax backslash-escaped
+    (no links, emphasis or table breaks).
+
+    >>> md_text('<img src=x onerror=alert(1)> *bold* [a](b) |')
+    '&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[a\\](b) \\|'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def _f(v, spec=",.2f") -> str:
@@ -57,8 +70,8 @@ _TABLE_COLS = [("name", "option", None), ("kind", "kind", None), ("usd_per_reque
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    out = ["| " + " | ".join(md_text(h) for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(md_text(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 
@@ -70,8 +83,11 @@ def _option_rows(rec: Recommendation) -> list[list[str]]:
     return rows
 
 
-def _sections(recs: dict[str, Recommendation], notes: list[str]) -> dict:
-    rec = recs["all"]
+def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None = None) -> dict:
+    from .ui.compute import whole_bill
+    from .ui.view import blocker_text, fmt_usd
+
+    rec = focus or recs["all"]
     key = [("verdict", rec.verdict.upper()), ("best option", rec.best_option or "-"),
            ("savings ratio (per month)", _f(rec.savings_ratio, ".1f") + "x"),
            ("savings over the horizon", "$" + _f(rec.savings_usd_horizon, ",.0f")),
@@ -79,65 +95,95 @@ def _sections(recs: dict[str, Recommendation], notes: list[str]) -> dict:
            ("payback month", _f(rec.payback_months, ".0f")), ("P(pays off)", _f(rec.p_pays_off, ".0%")),
            ("savings P10 / P90", f"${_f(rec.savings_usd_p10, ',.0f')} / ${_f(rec.savings_usd_p90, ',.0f')}")]
     tasks = [[t, r.verdict, _f(r.scenario.workload.requests_per_day, ",.0f"), r.best_option or "-",
-              _f(r.savings_ratio, ".1f"), "; ".join(x.code for x in r.reasons if x.effect in ("blocks", "delays")) or "-"]
+              _f(r.savings_ratio, ".1f"),
+              "; ".join(blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")) or "-"]
              for t, r in recs.items() if t != "all"]
+    bill = whole_bill(recs)
+    bill_rows = [[str(r["task"]), str(r["verdict"]).upper(), str(r["plan"]), fmt_usd(r["baseline_usd_per_month"]),
+                  fmt_usd(r["plan_usd_per_month"]), fmt_usd(r["one_off_usd"]),
+                  fmt_usd(r["baseline_usd_horizon"] - r["plan_usd_horizon"])] for r in bill.rows.to_dict("records")]
+    bill_rows.append(["total", "", "", fmt_usd(bill.baseline_usd_per_month), fmt_usd(bill.plan_usd_per_month),
+                      fmt_usd(bill.one_off_usd), fmt_usd(bill.savings_usd_horizon)])
     return {"key": key, "tasks": tasks, "assumptions": list(dict.fromkeys(list(rec.assumptions) + notes)),
-            "prices": prices_used(rec)}
+            "prices": prices_used(rec), "rec": rec, "bill": bill_rows,
+            "bill_header": ["task", "verdict", "runs on", "today $/month", "plan $/month", "one-off",
+                            f"saved over {bill.horizon_months} months"]}
 
 
-def render_markdown(recs: dict[str, Recommendation], notes: list[str] = ()) -> str:
-    rec = recs["all"]
-    sec = _sections(recs, list(notes))
-    md = [f"# Fine-tuning advice: {rec.verdict.upper()}", "",
-          f"_Generated {dt.date.today()} by finetune-advisor; prices as of {rec.options.attrs.get('as_of')}._", "",
-          "## Why", ""]
-    md += [f"- **{r.effect}**: {r.text}" for r in rec.reasons]
+def render_markdown(recs: dict[str, Recommendation], notes: list[str] = (), *, analysis=None) -> str:
+    """The report as Markdown; untrusted text (task labels, model names) is escaped.
+
+    ``analysis`` (an :class:`advisor.ui.compute.PageAnalysis`) makes the report speak for the same
+    task the dashboard shows."""
+    sec = _sections(recs, list(notes), None if analysis is None else analysis.focus)
+    rec = sec["rec"]
+    md = [f"# Fine-tuning advice: {md_text(_title(recs, rec, analysis))}", "",
+          f"_Generated {dt.date.today()} by finetune-advisor; prices as of {md_text(rec.options.attrs.get('as_of'))}._",
+          "", "## Why", ""]
+    md += [f"- **{r.effect}**: {md_text(r.text)}" for r in rec.reasons]
     md += ["", "## Key figures", "", _md_table(["figure", "value"], [[k, v] for k, v in sec["key"]])]
+    md += ["", "## The whole bill", "", _md_table(sec["bill_header"], sec["bill"])]
     if sec["tasks"]:
         md += ["", "## Per task", "", _md_table(["task", "verdict", "requests/day", "best option", "x cheaper",
                                                  "what stands in the way"], sec["tasks"])]
     md += ["", "## Options", "", _md_table([h for _, h, _ in _TABLE_COLS], _option_rows(rec))]
     md += ["", "## Inputs", "", _md_table(["input", "value"], [[k, v] for k, v in _inputs(rec)])]
     if sec["assumptions"]:
-        md += ["", "## Assumptions", ""] + [f"- {a}" for a in sec["assumptions"]]
+        md += ["", "## Assumptions", ""] + [f"- {md_text(a)}" for a in sec["assumptions"]]
     p = sec["prices"]
     md += ["", "## Prices used", "", _md_table(list(p.columns), p.astype(str).values.tolist())]
     md += ["", "Interactive charts: write the report as `.html`.", ""]
     return "\n".join(md)
 
 
-def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None) -> list:
-    """The report's charts (Plotly figures), in reading order."""
-    from . import figures as F
-    from .uncertainty import monte_carlo, tornado
+def _title(recs: dict[str, Recommendation], rec: Recommendation, analysis) -> str:
+    from .ui.view import headline_text
 
-    s = rec.scenario
-    v = s.workload.requests_per_day
-    vols = np.geomspace(max(v / 100, 1.0), max(v * 100, 1000.0), 200)
-    sw = sweep(s, vols)
+    task = rec.scenario.workload.task if analysis is not None and rec is not recs.get("all") else "all"
+    return headline_text(rec, recs, task)
+
+
+def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, analysis=None) -> list:
+    """The report's charts (Plotly figures), in reading order. With ``analysis`` (the dashboard's
+    :class:`advisor.ui.compute.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
+    from . import figures as F
+    from .ui.compute import page_analysis
+
+    if analysis is None:
+        analysis = page_analysis({"all": rec})
+    rec = analysis.focus
+    s, c = rec.scenario, analysis.colours
     be = dict(zip(rec.options["name"], rec.options["break_even_requests_per_day"]))
     pb = dict(zip(rec.options["name"], rec.options["payback_month"]))
-    figs = [F.cost_vs_volume(sw, baseline=rec.baseline, break_evens=be, current_requests_per_day=v),
-            F.cumulative_cost(cumulative_curves(s), baseline=rec.baseline,
-                              payback={rec.best_option: pb.get(rec.best_option)} if rec.best_option else None),
-            F.latency_comparison(rec.options)]
-    if rec.best_option:
-        mc = monte_carlo(s, option=rec.best_option)
-        figs += [F.tornado_chart(tornado(s, option=rec.best_option)),
+    figs = [F.cost_vs_volume(analysis.sweep, baseline=rec.baseline, break_evens=be,
+                             current_requests_per_day=s.workload.requests_per_day, colours=c,
+                             title="Cost per month vs volume"),
+            F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c,
+                              payback={rec.best_option: pb.get(rec.best_option)} if rec.best_option else None,
+                              title="Cumulative savings against today's model"),
+            F.latency_comparison(rec.options, colours=c, title="Latency per request")]
+    if analysis.tornado is not None and analysis.monte_carlo is not None:
+        mc = analysis.monte_carlo
+        figs += [F.tornado_chart(analysis.tornado, title=f"What moves the savings most ({rec.best_option})"),
                  F.savings_histogram(mc.savings_usd, p10=mc.savings_usd_p10, p50=mc.savings_usd_p50,
-                                     p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off)]
+                                     p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off,
+                                     title=f"Savings over the horizon: pays off in {mc.p_pays_off:.0%} of futures")]
     if frame is not None and len(frame):
         from .workload import hourly_requests, token_summary
 
-        figs += [F.token_distributions(token_summary(frame)), F.traffic_profile(hourly_requests(frame))]
+        figs += [F.token_distributions(token_summary(frame), title="Tokens per request by task"),
+                 F.traffic_profile(hourly_requests(frame), title="Requests by hour of day (UTC)")]
     for fig in figs:
         fig.update_layout(template="plotly_white")
     return figs
 
 
-def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: pd.DataFrame | None = None) -> str:
-    rec = recs["all"]
-    sec = _sections(recs, list(notes))
+def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: pd.DataFrame | None = None, *,
+                analysis=None) -> str:
+    """The report as one offline HTML file with interactive charts (``analysis``: see
+    :func:`render_markdown`)."""
+    sec = _sections(recs, list(notes), None if analysis is None else analysis.focus)
+    rec = sec["rec"]
     e = html.escape
 
     def table(header, rows):
@@ -145,13 +191,14 @@ def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: p
         body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
-    figs = report_figures(rec, frame)
+    figs = report_figures(rec, frame, analysis=analysis)
     charts = "".join(f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs))
     p = sec["prices"]
-    parts = [f"<h1>Fine-tuning advice: {e(rec.verdict.upper())}</h1>",
+    parts = [f"<h1>Fine-tuning advice: {e(_title(recs, rec, analysis))}</h1>",
              f"<p><em>Prices as of {e(str(rec.options.attrs.get('as_of')))}; generated {dt.date.today()}.</em></p>",
              "<h2>Why</h2><ul>" + "".join(f"<li><b>{e(r.effect)}</b>: {e(r.text)}</li>" for r in rec.reasons) + "</ul>",
-             "<h2>Key figures</h2>" + table(["figure", "value"], sec["key"])]
+             "<h2>Key figures</h2>" + table(["figure", "value"], sec["key"]),
+             "<h2>The whole bill</h2>" + table(sec["bill_header"], sec["bill"])]
     if sec["tasks"]:
         parts.append("<h2>Per task</h2>" + table(["task", "verdict", "requests/day", "best option", "x cheaper",
                                                   "what stands in the way"], sec["tasks"]))

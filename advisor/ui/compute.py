@@ -1,0 +1,189 @@
+"""Everything the page and its report show for one scenario, computed once.
+
+The dashboard caches one :class:`PageAnalysis` per (data digest, scenario) and draws it; the
+HTML/Markdown report renders the same object, so the download always equals the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..compare import cumulative_curves, sweep
+from ..recommend import Recommendation, Thresholds, recommend, recommend_tasks
+from ..scenario import Scenario
+from ..uncertainty import MonteCarlo, monte_carlo, tornado
+from ..workload import Workload
+
+__all__ = ["Inputs", "PageAnalysis", "Bill", "analyse_page", "chart_volumes", "option_colours", "task_colours",
+           "whole_bill", "uploads_digest", "page_analysis", "BASELINE_COLOUR"]
+
+BASELINE_COLOUR = "#b2182b"   # the baseline is the same dark red in every chart
+_OPTION_PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22",
+                   "#393b79", "#637939", "#7f7f7f")
+_TASK_PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#e45756", "#72b7b2", "#eeca3b")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the sidebar returns: the data source, the scenario (workload filled in per task) and the
+    thresholds; ``key`` is the canonical URL query, so equal keys mean equal scenarios."""
+
+    source: str
+    task: str
+    requests_per_day: float | None     # None: logs without timestamps and no volume typed yet
+    prompt_tokens: float
+    completion_tokens: float
+    scenario: Scenario
+    thresholds: Thresholds
+    key: str
+
+
+@dataclass(frozen=True)
+class Bill:
+    """The whole bill across tasks: fine-tune the tasks whose verdict is ``fine-tune``, keep the
+    others on the baseline. Money in USD; ``rows`` has one row per task."""
+
+    rows: pd.DataFrame
+    baseline_usd_per_month: float
+    plan_usd_per_month: float
+    one_off_usd: float
+    baseline_usd_horizon: float
+    plan_usd_horizon: float
+    horizon_months: int
+
+    @property
+    def savings_usd_horizon(self) -> float:
+        return self.baseline_usd_horizon - self.plan_usd_horizon
+
+    @property
+    def savings_usd_per_month(self) -> float:
+        return self.baseline_usd_per_month - self.plan_usd_per_month
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    tasks: dict[str, Recommendation]   # per task, "all" = the headline
+    focus: Recommendation              # the one the charts are about (selected task or the headline's)
+    sweep: pd.DataFrame                # USD/month per option over volumes ranged to this scenario
+    curves: pd.DataFrame               # cumulative USD per month per option
+    tornado: pd.DataFrame | None
+    monte_carlo: MonteCarlo | None
+    colours: dict[str, str]            # option -> colour, the same in every chart
+    bill: Bill
+
+    @property
+    def headline(self) -> Recommendation:
+        return self.tasks["all"]
+
+
+def uploads_digest(files: list[tuple[str, bytes]]) -> tuple[str, list[tuple[str, bytes]], list[str]]:
+    """One digest for a set of uploads (order and names ignored; the same content twice counted once).
+
+    Returns ``(digest, unique files, notes on duplicates)``.
+
+    >>> d, files, notes = uploads_digest([("a.jsonl", b"x"), ("b.jsonl", b"x")])
+    >>> [n for n, _ in files], notes
+    (['a.jsonl'], ['b.jsonl is the same file as a.jsonl: counted once.'])
+    """
+    seen: dict[str, str] = {}
+    unique, notes = [], []
+    for name, data in files:
+        h = hashlib.sha256(data).hexdigest()
+        if h in seen:
+            notes.append(f"{name} is the same file as {seen[h]}: counted once.")
+            continue
+        seen[h] = name
+        unique.append((name, data))
+    return hashlib.sha256("".join(sorted(seen)).encode()).hexdigest(), unique, notes
+
+
+def chart_volumes(requests_per_day: float, marks=(), n: int = 160) -> np.ndarray:
+    """Log-spaced volumes covering the current volume and every break-even, with room either side:
+    ``[min(v, marks) / 5, max(v, marks) * 5]``, at least a 100x span.
+
+    >>> v = chart_volumes(1_000_000, marks=[50.0])
+    >>> float(v[0]), float(v[-1])
+    (10.0, 5000000.0)
+    """
+    pts = [x for x in (requests_per_day, *marks) if x is not None and np.isfinite(x) and x > 0] or [1.0]
+    lo, hi = min(pts) / 5.0, max(pts) * 5.0
+    if hi / lo < 100:
+        mid = np.sqrt(lo * hi)
+        lo, hi = mid / 10, mid * 10
+    return np.geomspace(max(lo, 0.01), hi, n)
+
+
+def option_colours(names: list[str], baseline: str) -> dict[str, str]:
+    """One colour per option, stable in the options' order; the baseline always dark red."""
+    out, i = {}, 0
+    for name in names:
+        if name == baseline:
+            out[name] = BASELINE_COLOUR
+        else:
+            out[name] = _OPTION_PALETTE[i % len(_OPTION_PALETTE)]
+            i += 1
+    return out
+
+
+def task_colours(tasks: list[str]) -> dict[str, str]:
+    return {t: _TASK_PALETTE[i % len(_TASK_PALETTE)] for i, t in enumerate(tasks)}
+
+
+def whole_bill(tasks: dict[str, Recommendation]) -> Bill:
+    """Sum over tasks (``"all"`` excluded when there are several): each task on its best fine-tuned
+    option when its verdict is ``fine-tune``, else on the baseline.
+
+    plan per month = sum(fine-tuned: option USD/month + recurring; others: baseline USD/month);
+    the horizon totals are the options table's ``usd_horizon`` (one-off cost included).
+    """
+    picks = {t: r for t, r in tasks.items() if t != "all"} or {"all": tasks["all"]}
+    rows = []
+    for name, r in picks.items():
+        opts = r.options.set_index("name")
+        base = opts.loc[r.baseline]
+        go = r.verdict == "fine-tune" and r.best_option is not None
+        plan = opts.loc[r.best_option] if go else base
+        rows.append({"task": name, "verdict": r.verdict, "plan": r.best_option if go else r.baseline,
+                     "requests_per_day": r.scenario.workload.requests_per_day,
+                     "baseline_usd_per_month": float(base["usd_per_month"]),
+                     "plan_usd_per_month": float(plan["usd_per_month"]) + (float(plan["recurring_usd_per_month"])
+                                                                           if go else 0.0),
+                     "one_off_usd": float(plan["one_off_usd"]) if go else 0.0,
+                     "baseline_usd_horizon": float(base["usd_horizon"]), "plan_usd_horizon": float(plan["usd_horizon"])})
+    df = pd.DataFrame(rows)
+    return Bill(rows=df, baseline_usd_per_month=float(df["baseline_usd_per_month"].sum()),
+                plan_usd_per_month=float(df["plan_usd_per_month"].sum()), one_off_usd=float(df["one_off_usd"].sum()),
+                baseline_usd_horizon=float(df["baseline_usd_horizon"].sum()),
+                plan_usd_horizon=float(df["plan_usd_horizon"].sum()),
+                horizon_months=next(iter(picks.values())).scenario.horizon_months)
+
+
+def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",
+                 thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0) -> PageAnalysis:
+    """Recommendations per task and the charts' data for ``task`` (``"all"``: the headline's task)."""
+    kw = dict(thresholds=thresholds, draws=draws, seed=seed)
+    if len(workloads) > 1:
+        recs = recommend_tasks(workloads, scenario, **kw)
+    else:
+        recs = {"all": recommend(replace(scenario, workload=next(iter(workloads.values()))), **kw)}
+    return page_analysis(recs, task=task, draws=draws, seed=seed)
+
+
+def page_analysis(recs: dict[str, Recommendation], *, task: str = "all", draws: int = 10_000,
+                  seed: int = 0) -> PageAnalysis:
+    """The charts' data for recommendations already made (the CLI's report uses this)."""
+    focus = recs.get(task, recs["all"])
+    s, best = focus.scenario, focus.best_option
+    marks = [x for x in focus.options["break_even_requests_per_day"] if pd.notna(x)]
+    return PageAnalysis(
+        tasks=recs, focus=focus,
+        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks)),
+        curves=cumulative_curves(s),
+        tornado=tornado(s, option=best) if best else None,
+        monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed) if best else None,
+        colours=option_colours(list(focus.options["name"]), focus.baseline),
+        bill=whole_bill(recs))

@@ -1,0 +1,70 @@
+"""The page's data: logs read once per content digest, measured once, scaled per scenario.
+
+A :class:`PageData` holds what the page needs from a log: the requests frame, the per-task
+workloads as measured (``None`` when the logs carry no timestamps, so the volume must be typed),
+token summaries and the hourly profile. Re-runs after any widget change reuse it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..logs import LogResult
+from ..workload import Workload, hourly_requests, observed_days, profile_tasks, scale_workloads, token_summary
+
+__all__ = ["PageData", "page_data", "sample_data", "workloads_for"]
+
+
+@dataclass(frozen=True)
+class PageData:
+    digest: str                                  # content digest of the logs (the cache key)
+    frame: pd.DataFrame
+    skipped: int
+    problems: tuple[str, ...]                    # "file:line: reason"
+    tasks: list[str]                             # busiest first
+    measured: dict[str, Workload] | None         # None: no timestamps, volume unknown
+    days_observed: float | None
+    tokens: pd.DataFrame
+    hourly: pd.DataFrame | None
+    summary: str
+
+    @property
+    def measured_requests_per_day(self) -> float | None:
+        return None if self.measured is None else self.measured["all"].requests_per_day
+
+
+def page_data(result: LogResult, *, digest: str, label: str = "", sampled: dict[str, float] | None = None,
+              what: str = "requests logged") -> PageData:
+    """Measure a read log once. ``sampled``: task -> requests each logged record stands for."""
+    frame = result.frame
+    if sampled:
+        frame = frame.assign(requests=frame["requests"] * frame["task"].map(sampled).fillna(1.0))
+    days = observed_days(frame["timestamp"]) if len(frame) else None
+    measured = profile_tasks(frame) if days else None
+    tasks = list(measured)[1:] if measured else sorted(map(str, frame["task"].unique()))
+    rows, represented = len(frame), float(frame["requests"].sum())
+    span = f" over {days:.1f} days" if days else " (no timestamps)"
+    logged = f"{rows:,} records standing for {represented:,.0f} requests" if sampled else f"{represented:,.0f} {what}"
+    summary = (f"{label + ': ' if label else ''}{logged}{span} in {len(tasks)} task{'s' * (len(tasks) != 1)}; "
+               f"{result.skipped:,} records skipped. Prompt text was counted and dropped.")
+    return PageData(digest=digest, frame=frame, skipped=result.skipped,
+                    problems=tuple(f"{p.file}:{p.line}: {p.reason}" for p in result.problems), tasks=tasks,
+                    measured=measured, days_observed=days, tokens=token_summary(frame),
+                    hourly=hourly_requests(frame) if days else None, summary=summary)
+
+
+def workloads_for(data: PageData, requests_per_day: float) -> dict[str, Workload]:
+    """The logs' mix of tasks at the scenario's total volume."""
+    if data.measured is None:
+        return profile_tasks(data.frame, requests_per_day=requests_per_day)
+    return scale_workloads(data.measured, requests_per_day)
+
+
+def sample_data() -> PageData:
+    """The built-in sample, generated, read and measured (see :mod:`advisor.samples`)."""
+    from ..samples import SAMPLE_DIGEST, read_sample
+
+    result, sampled = read_sample()
+    return page_data(result, digest=SAMPLE_DIGEST, label="Built-in sample", sampled=sampled)

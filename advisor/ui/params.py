@@ -1,0 +1,197 @@
+"""The dashboard's scenario as URL query parameters: one mapping, the widget keys are the names.
+
+Every value that arrives from a URL is parsed, checked and, when out of range, clamped to the
+nearest allowed value with a note the page shows (never an exception, never a silent change).
+A link therefore always opens a valid scenario, and the URL always says what the page shows.
+
+>>> values, notes = parse_query({"rpd": "-5", "epochs": "100", "ct": "0", "batch": "1"})
+>>> values["rpd"], values["epochs"], values["ct"], values["batch"]
+(1.0, 20, 1.0, True)
+>>> notes[0]
+'Requests per day (all tasks) from the link was -5; set to 1, the nearest allowed value.'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
+           "check_choice", "check_choices", "MIN_AS_OF"]
+
+SOURCES = ("sample logs", "upload logs", "typed numbers")
+AUTO_BASELINE = "(from logs / newest GPT-4)"
+MIN_AS_OF = dt.date(2023, 3, 14)  # GPT-4's release: the catalog's first priced date
+
+
+@dataclass(frozen=True)
+class Param:
+    """One scenario input: its widget label (used in notes), type, default and allowed range."""
+
+    label: str
+    kind: type                       # float | int | bool | str | list | dt.date
+    default: Any
+    lo: float | dt.date | None = None
+    hi: float | dt.date | None = None
+    choices: tuple[str, ...] | None = None  # fixed choices (catalog-dependent ones are checked later)
+
+
+# Keys are the widgets' keys and the URL's names (short, since they make up a shared link).
+PARAMS: dict[str, Param] = {
+    "source": Param("Data", str, SOURCES[0], choices=SOURCES),
+    "task": Param("Task", str, "all"),
+    "rpd": Param("Requests per day (all tasks)", float, None, 1.0, 1e9),   # None: measured from the logs
+    "pt": Param("Prompt tokens per request", float, 1200.0, 1.0, 2_000_000.0),
+    "ct": Param("Completion tokens per request", float, 300.0, 1.0, 200_000.0),
+    "growth": Param("Growth per month (%)", int, 0, -20, 50),
+    "horizon": Param("Horizon (months)", int, 12, 1, 36),
+    "asof": Param("Prices as of", dt.date, None, MIN_AS_OF, None),        # None: today
+    "baseline": Param("Baseline API model", str, AUTO_BASELINE),
+    "batch": Param("Baseline uses the Batch API", bool, False),
+    "hosted": Param("Hosted fine-tuned endpoints", list, None),           # None: the catalog's defaults
+    "model": Param("Self-hosted model", str, "mistral-7b"),
+    "gpus": Param("Self-hosted GPUs", list, ("l4", "l40s", "a100-80gb")),
+    "provider": Param("GPU provider", str, "cheapest"),
+    "precision": Param("Precision", str, "bf16", choices=("bf16", "fp8", "int8", "int4")),
+    "stz": Param("Scale to zero", bool, False),
+    "itl": Param("Inter-token latency target (ms)", float, 0.0, 0.0, 10_000.0),
+    "ttft": Param("Time-to-first-token target (ms)", float, 0.0, 0.0, 60_000.0),
+    "examples": Param("Training examples", int, 0, 0, 10_000_000),
+    "epochs": Param("Epochs", int, 3, 1, 20),
+    "retrains": Param("Retrains per year", float, 4.0, 0.0, 52.0),
+    "changes": Param("Prompt changes per month", float, -1.0, -1.0, 100.0),
+    "eng": Param("One-off engineering (USD)", float, 0.0, 0.0, 1e8),
+    "lab": Param("Labelling / evaluation per run (USD)", float, 0.0, 0.0, 1e7),
+    "ops": Param("Self-hosting operations per month (USD)", float, 0.0, 0.0, 1e7),
+    "reasoning": Param("Task needs deep reasoning", bool, False),
+    "ood": Param("Inputs drift out of domain", bool, False),
+    "minrpd": Param("Volume threshold (requests/day)", float, 100.0, 0.0, 1e7),
+}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.10g}"
+    return str(v)
+
+
+def _clamp(key: str, p: Param, v, raw: str, today: dt.date) -> tuple[Any, str | None]:
+    hi = today if p.kind is dt.date and p.hi is None else p.hi
+    if p.lo is not None and v < p.lo:
+        return p.lo, f"{p.label} from the link was {raw}; set to {_fmt(p.lo)}, the nearest allowed value."
+    if hi is not None and v > hi:
+        return hi, f"{p.label} from the link was {raw}; set to {_fmt(hi)}, the nearest allowed value."
+    return v, None
+
+
+def parse_value(key: str, raw: str, *, today: dt.date | None = None) -> tuple[Any, str | None]:
+    """``(value, note)`` for one URL value; the note is ``None`` when the value was used as given.
+
+    Unreadable values fall back to the default, out-of-range ones to the nearest bound; both say so.
+
+    >>> parse_value("rpd", "inf")
+    (1000000000.0, 'Requests per day (all tasks) from the link was inf; set to 1,000,000,000, the nearest allowed value.')
+    >>> parse_value("horizon", "abc")[1]
+    "Horizon (months) from the link was 'abc', which is not a whole number; the default (12) is used."
+    """
+    p = PARAMS[key]
+    today = today or dt.date.today()
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
+    default = today if p.kind is dt.date and p.default is None else p.default
+
+    def unreadable(what: str):
+        d = "measured" if default is None else ",".join(default) if isinstance(default, tuple) else _fmt(default)
+        return default, f"{p.label} from the link was {shown!r}, which is not {what}; the default ({d}) is used."
+
+    if p.kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True, None
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False, None
+        return unreadable("0 or 1")
+    if p.kind is list:
+        return tuple(x for x in raw.split(",") if x), None
+    if p.kind is str:
+        if p.choices is not None and raw not in p.choices:
+            return unreadable("one of " + ", ".join(p.choices))
+        return raw, None
+    if p.kind is dt.date:
+        try:
+            return _clamp(key, p, dt.date.fromisoformat(raw), shown, today)
+        except ValueError:
+            return unreadable("a date (YYYY-MM-DD)")
+    try:
+        v = float(raw)
+    except ValueError:
+        return unreadable("a whole number" if p.kind is int else "a number")
+    if math.isnan(v):
+        return unreadable("a whole number" if p.kind is int else "a number")
+    v, note = _clamp(key, p, v, shown, today)
+    if p.kind is int:
+        if v != int(v):
+            note = note or f"{p.label} from the link was {shown}; rounded to {round(v)}."
+        return int(round(v)), note
+    return float(v), note
+
+
+def parse_query(query: Mapping[str, str], *, today: dt.date | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The scenario values present in a URL query (unknown names ignored) and the notes on changes."""
+    values, notes = {}, []
+    for key, raw in query.items():
+        if key in PARAMS:
+            v, note = parse_value(key, str(raw), today=today)
+            values[key] = v
+            if note:
+                notes.append(note)
+    return values, notes
+
+
+def to_query(values: Mapping[str, Any]) -> dict[str, str]:
+    """URL strings for the given values (``None`` left out); inverse of :func:`parse_query`.
+
+    >>> to_query({"rpd": 1802.9, "batch": True, "gpus": ("l4", "l40s"), "asof": dt.date(2024, 3, 28), "pt": None})
+    {'rpd': '1802.9', 'batch': '1', 'gpus': 'l4,l40s', 'asof': '2024-03-28'}
+    """
+    out = {}
+    for key, v in values.items():
+        if v is None or key not in PARAMS:
+            continue
+        if isinstance(v, bool):
+            out[key] = "1" if v else "0"
+        elif isinstance(v, (list, tuple)):
+            out[key] = ",".join(v)
+        elif isinstance(v, float):
+            out[key] = f"{v:.10g}"
+        elif isinstance(v, dt.date):
+            out[key] = v.isoformat()
+        else:
+            out[key] = str(v)
+    return out
+
+
+def check_choice(key: str, value: str, choices: list[str] | tuple[str, ...], default: str) -> tuple[str, str | None]:
+    """``value`` if it is one of ``choices``, else ``default`` (or the first choice) with a note.
+
+    >>> check_choice("model", "llama-9000", ["mistral-7b", "llama-3-8b"], "mistral-7b")
+    ('mistral-7b', "Self-hosted model 'llama-9000' is not available; mistral-7b is used.")
+    """
+    if value in choices:
+        return value, None
+    fallback = default if default in choices else choices[0]
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return fallback, f"{PARAMS[key].label} {shown!r} is not available; {fallback} is used."
+
+
+def check_choices(key: str, values, choices) -> tuple[tuple[str, ...], str | None]:
+    """The values that are among ``choices`` and a note naming those left out.
+
+    >>> check_choices("gpus", ("l4", "tpu-v9"), ["l4", "l40s"])
+    (('l4',), 'Self-hosted GPUs: tpu-v9 not available on this date, left out.')
+    """
+    kept = tuple(dict.fromkeys(v for v in values if v in choices))
+    dropped = [v if len(v) <= 40 else v[:37] + "..." for v in values if v not in choices]
+    return kept, (f"{PARAMS[key].label}: {', '.join(dropped)} not available on this date, left out." if dropped
+                  else None)

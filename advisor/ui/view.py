@@ -1,0 +1,319 @@
+"""How the page says things: money, ratios and volumes for people; tiles that follow the verdict;
+tables with labels and units; messages in the page's words (no CLI flags).
+
+Pure: numbers and recommendations in, strings and small frames out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..recommend import Reason, Recommendation
+
+__all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
+           "page_language", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
+           "TASK_FORMATS", "BILL_FORMATS"]
+
+
+def _finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and not math.isfinite(x))
+
+
+def fmt_usd(x: float | None, *, signed: bool = False) -> str:
+    """Money for people: cents under $10, whole dollars to $100k, then k/M/B; a minus sign, not ``$-``.
+
+    >>> [fmt_usd(v) for v in (0.004, 3.5, 1234.4, 250_000, 12_300_000, -15.2, None, float("inf"))]
+    ['$0.004', '$3.50', '$1,234', '$250k', '$12.3M', '−$15', '–', '–']
+    """
+    if not _finite(x):
+        return "–"
+    sign = "−" if x < 0 else ("+" if signed and x > 0 else "")
+    a = abs(x)
+    if a == 0:
+        body = "0"
+    elif a < 0.01:
+        body = f"{a:.3f}"
+    elif a < 10:
+        body = f"{a:,.2f}"
+    elif a < 100_000:
+        body = f"{a:,.0f}"
+    elif a < 1e6:
+        body = f"{a / 1e3:,.0f}k"
+    elif a < 1e9:
+        body = f"{a / 1e6:,.1f}M"
+    else:
+        body = f"{a / 1e9:,.1f}B"
+    return f"{sign}${body}"
+
+
+def fmt_ratio(x: float | None) -> str:
+    """How many times cheaper, for people: ``88×``, ``1.6×``; ``–`` when undefined.
+
+    >>> [fmt_ratio(v) for v in (88.04, 1.64, float("inf"), None, 0.0)]
+    ['88×', '1.6×', '–', '–', '–']
+    """
+    if not _finite(x) or x <= 0:
+        return "–"
+    return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
+
+
+def fmt_rate(x: float | None, unit: str = "/day") -> str:
+    """Requests per day: one decimal under 10, whole numbers to 100k, then k/M.
+
+    >>> [fmt_rate(v) for v in (0.37, 33.5, 1802.9, 1_250_000)]
+    ['0.4/day', '34/day', '1,803/day', '1.25M/day']
+    """
+    if not _finite(x):
+        return "–"
+    if x < 10:
+        return f"{x:.1f}{unit}"
+    if x < 100_000:
+        return f"{x:,.0f}{unit}"
+    if x < 1e6:
+        return f"{x / 1e3:,.0f}k{unit}"
+    return f"{x / 1e6:,.3g}M{unit}"
+
+
+def fmt_share(x: float | None) -> str:
+    return "–" if not _finite(x) else f"{x:.0%}"
+
+
+# -- messages in the page's words ------------------------------------------------------------------
+
+_FLAG_LABELS = {
+    "--requests-per-day": "Requests per day", "--training-examples": "Training examples",
+    "--engineering-usd": "One-off engineering (USD)", "--labelling-usd": "Labelling / evaluation per run (USD)",
+    "--prompt-changes-per-month": "Prompt changes per month", "--baseline": "Baseline API model",
+    "--as-of": "Prices as of", "--precision": "Precision", "--batch": "Baseline uses the Batch API",
+    "--option": "Options", "--model": "Self-hosted model", "--ops-usd-per-month": "Self-hosting operations per month",
+}
+
+
+def _label(flag: str) -> str:
+    return _FLAG_LABELS.get(flag, "the matching sidebar setting")
+
+
+def page_language(text: str) -> str:
+    """A library message rewritten for the page: CLI flags become the sidebar's labels.
+
+    >>> page_language("the logs have no timestamps; pass requests_per_day (--requests-per-day)")
+    'the logs have no timestamps; set “Requests per day” in the sidebar'
+    >>> page_language("(add --engineering-usd / --labelling-usd for your team's time)")
+    "(add “One-off engineering (USD)” / “Labelling / evaluation per run (USD)” for your team's time)"
+    """
+    text = re.sub(r"pass [a-z_]+ \((--[a-z-]+)\)", lambda m: f"set “{_label(m.group(1))}” in the sidebar", text)
+    text = re.sub(r"pass (--[a-z-]+)", lambda m: f"set “{_label(m.group(1))}” in the sidebar", text)
+    text = re.sub(r"\s*\((--[a-z-]+)\)", "", text)
+    text = re.sub(r"--format [a-z]+|--format", "a supported export format", text)
+    text = re.sub(r"--prices", "a price override file (command line)", text)
+    return re.sub(r"--[a-z][a-z-]+", lambda m: f"“{_label(m.group(0))}”", text)
+
+
+# -- the verdict ---------------------------------------------------------------------------------------
+
+def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selected: str) -> str:
+    """One line that says the answer: which tasks to fine-tune, or why not."""
+    per_task = {t: r for t, r in tasks.items() if t != "all"}
+    if selected != "all" or len(per_task) < 2:
+        scope = f" for {selected}" if selected != "all" else ""
+        if rec.verdict == "fine-tune":
+            return f"FINE-TUNE{scope}: {rec.best_option} instead of {rec.baseline}"
+        what = "; ".join(blocker_text(r) for r in rec.reasons if r.effect == ("blocks" if rec.verdict == "no"
+                                                                                 else "delays"))
+        return f"{rec.verdict.upper()}{scope}: {what or 'see below'}"
+    yes = [t for t, r in per_task.items() if r.verdict == "fine-tune"]
+    if yes:
+        others = [t for t in per_task if t not in yes]
+        tail = f"; keep {', '.join(others)} on {rec.baseline}" if others else ""
+        return f"FINE-TUNE {', '.join(yes)}{tail}"
+    wait = [t for t, r in per_task.items() if r.verdict == "not yet"]
+    if wait:
+        return f"NOT YET: {', '.join(wait)} could pay off later; no task pays off today"
+    return f"NO: no task pays off; keep {rec.baseline}"
+
+
+_BLOCKERS: dict[str, Callable[[Reason, Recommendation], str]] = {
+    "low_volume": lambda r, _: f"volume {fmt_rate(r.value)} (needs {fmt_rate(r.threshold)})",
+    "prompt_changing": lambda r, _: f"prompt changed {r.value:.1f}× a month (needs under {r.threshold:g})",
+    "few_examples": lambda r, _: f"{r.value:,.0f} training examples (needs {r.threshold:,.0f})",
+    "costs_more": lambda r, rec: f"costs {fmt_usd(-r.value)} more over {rec.scenario.horizon_months} months",
+    "small_dollars": lambda r, _: f"saves only {fmt_usd(r.value)} a month (needs {fmt_usd(r.threshold)})",
+    "small_savings": lambda r, _: f"only {fmt_ratio(r.value)} cheaper (needs {fmt_ratio(r.threshold)})",
+    "slow_payback": lambda r, _: ("pays back after the horizon" if r.value is None else
+                                  f"pays back in month {r.value:.0f} (needs {r.threshold:g})"),
+    "uncertain": lambda r, _: f"pays off in {fmt_share(r.value)} of futures (needs {fmt_share(r.threshold)})",
+    "no_break_even": lambda r, _: "never cheaper at any volume",
+    "no_option": lambda r, _: "no fine-tuned option meets the latency targets",
+    "deep_reasoning": lambda r, _: "needs deep reasoning (your flag)",
+    "out_of_domain": lambda r, _: "inputs drift out of domain (your flag)",
+}
+
+
+def blocker_text(r: Reason, rec: Recommendation | None = None) -> str:
+    """A reason in a few words with its figure and threshold (for tiles, tables and the report)."""
+    f = _BLOCKERS.get(r.code)
+    if f is not None:
+        try:
+            return f(r, rec)
+        except (TypeError, ValueError, AttributeError):
+            pass
+    return page_language(r.text.split(":")[0].rstrip("."))
+
+
+def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
+    """``(shown, more)``: a NO shows what blocks, a NOT YET what delays (and blocks), a FINE-TUNE what
+    supports it; everything else goes under "more", so the page never argues with its verdict."""
+    lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays")}[rec.verdict]
+    shown = [r for r in rec.reasons if r.effect in lead or r.code == "per_task"]
+    return shown, [r for r in rec.reasons if r not in shown]
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    help: str | None = None
+    note: str | None = None      # a short line under the value (threshold, option)
+
+
+def tiles(rec: Recommendation) -> list[Tile]:
+    """Key figures that follow the verdict: costs and savings for a FINE-TUNE; for a NO or NOT YET,
+    the figures that stand in the way first, then what it costs today."""
+    opts = rec.options.set_index("name")
+    base_m = float(opts.loc[rec.baseline, "usd_per_month"])
+    H = rec.scenario.horizon_months
+    today = Tile("Today per month", fmt_usd(base_m), help=f"{rec.baseline} at {fmt_rate(rec.scenario.workload.requests_per_day)}",
+                 note=rec.baseline)
+    if rec.verdict == "fine-tune" and rec.best_option:
+        best = opts.loc[rec.best_option]
+        ft_m = float(best["usd_per_month"]) + float(best["recurring_usd_per_month"])
+        return [today,
+                Tile("Fine-tuned per month", fmt_usd(ft_m), help="serving plus retraining and upkeep a month",
+                     note=rec.best_option),
+                Tile(f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon),
+                     help="after the one-off training and engineering cost", note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month"),
+                Tile("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}",
+                     note=f"break-even {fmt_rate(rec.break_even_requests_per_day)}"),
+                Tile("Chance it pays off", fmt_share(rec.p_pays_off),
+                     help="share of simulated futures (traffic, tokens, prices) where it saves money",
+                     note=f"P10 {fmt_usd(rec.savings_usd_p10)} · P90 {fmt_usd(rec.savings_usd_p90)}")]
+    lead = ("blocks", "delays") if rec.verdict == "no" else ("delays",)
+    out = [Tile(_TILE_LABEL.get(r.code, "Stands in the way"), _tile_value(r, rec),
+                help=page_language(r.text), note=_tile_note(r)) for r in rec.reasons if r.effect in lead][:4]
+    return out + [today]
+
+
+_TILE_LABEL = {"low_volume": "Volume", "prompt_changing": "Prompt changes", "few_examples": "Training examples",
+               "costs_more": "Over the horizon", "small_dollars": "Saved per month", "small_savings": "Cheaper by",
+               "slow_payback": "Pays back", "uncertain": "Chance it pays off", "no_break_even": "Break-even",
+               "no_option": "Latency targets", "deep_reasoning": "Your flag", "out_of_domain": "Your flag"}
+
+
+def _tile_value(r: Reason, rec: Recommendation) -> str:
+    c, v = r.code, r.value
+    if c == "low_volume":
+        return fmt_rate(v)
+    if c == "prompt_changing":
+        return f"{v:.1f} a month"
+    if c == "few_examples":
+        return f"{v:,.0f}"
+    if c == "costs_more":
+        return f"{fmt_usd(-v)} more"
+    if c == "small_dollars":
+        return fmt_usd(v)
+    if c == "small_savings":
+        return fmt_ratio(v)
+    if c == "slow_payback":
+        return "after horizon" if v is None else f"month {v:.0f}"
+    if c == "uncertain":
+        return fmt_share(v)
+    if c == "no_break_even":
+        return "never"
+    if c == "no_option":
+        return "none met"
+    if c == "deep_reasoning":
+        return "deep reasoning"
+    if c == "out_of_domain":
+        return "out of domain"
+    return blocker_text(r, rec)
+
+
+def _tile_note(r: Reason) -> str | None:
+    t = r.threshold
+    if t is None:
+        return None
+    notes = {"low_volume": f"needs {fmt_rate(t)}", "prompt_changing": f"needs under {t:g} a month",
+             "few_examples": f"needs {t:,.0f}", "small_dollars": f"needs {fmt_usd(t)} a month",
+             "small_savings": f"needs {fmt_ratio(t)}", "slow_payback": f"needs month {t:g} or sooner",
+             "uncertain": f"needs {fmt_share(t)}"}
+    return notes.get(r.code)
+
+
+# -- tables --------------------------------------------------------------------------------------------
+
+# column -> (label, format for display); numbers stay numbers so tables sort
+def _num(spec: str) -> Callable[[float], str]:
+    return lambda x: "–" if not _finite(x) or pd.isna(x) else format(x, spec)
+
+
+def _money(x) -> str:
+    return "–" if x is None or pd.isna(x) else fmt_usd(float(x))
+
+
+def _times(x) -> str:
+    return "–" if x is None or pd.isna(x) else fmt_ratio(float(x))
+
+
+_OPTION_COLUMNS = {"name": ("Option", None), "kind": ("Kind", None), "usd_per_request": ("$ per request", _money),
+                   "usd_per_month": ("$ per month", _money), "savings_ratio": ("Times cheaper", _times),
+                   "usd_horizon": ("$ over horizon", _money),
+                   "break_even_requests_per_day": ("Break-even (req/day)", _num(",.0f")),
+                   "payback_month": ("Pays back (month)", _num(".0f")), "e2e_s": ("End to end (s)", _num(".1f")),
+                   "gpus": ("GPUs", _num(".0f"))}
+OPTION_FORMATS = {label: fmt for label, fmt in _OPTION_COLUMNS.values() if fmt}
+
+
+def options_table(rec: Recommendation) -> pd.DataFrame:
+    """The options with labelled columns (units in the header); the baseline's own ratio left blank."""
+    df = rec.options[list(_OPTION_COLUMNS)].copy()
+    df.loc[df["name"] == rec.baseline, "savings_ratio"] = float("nan")
+    df["savings_ratio"] = df["savings_ratio"].where(df["savings_ratio"].map(lambda x: _finite(float(x))))
+    df["kind"] = df["kind"].map({"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted"}).fillna(df["kind"])
+    return df.rename(columns={k: v[0] for k, v in _OPTION_COLUMNS.items()})
+
+
+TASK_FORMATS = {"Requests/day": _num(",.0f"), "Prompt tokens": _num(",.0f"), "Completion tokens": _num(",.0f"),
+                "Prompt changes/month": _num(".1f"), "Times cheaper": _times, "Saved over horizon ($)": _money}
+
+
+def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
+    """One row per task: volume, tokens, churn, verdict, best option, savings and what stands in the way."""
+    rows = []
+    for name, r in tasks.items():
+        if name == "all" and len(tasks) > 1:
+            continue
+        w = r.scenario.workload
+        way = [blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")]
+        rows.append({"Task": name, "Verdict": r.verdict.upper(), "Requests/day": w.requests_per_day,
+                     "Prompt tokens": w.prompt_tokens, "Completion tokens": w.completion_tokens,
+                     "Prompt changes/month": r.scenario.prompt_changes, "Best option": r.best_option or "–",
+                     "Times cheaper": r.savings_ratio if _finite(r.savings_ratio) else None,
+                     "Saved over horizon ($)": r.savings_usd_horizon, "What stands in the way": "; ".join(way) or "–"})
+    return pd.DataFrame(rows)
+
+
+BILL_FORMATS = {"Requests/day": _num(",.0f"), "Today $/month": _money, "Plan $/month": _money,
+                "One-off $": _money, "Saved over horizon $": _money}
+
+
+def bill_table(bill) -> pd.DataFrame:
+    df = bill.rows
+    return pd.DataFrame({"Task": df["task"], "Verdict": df["verdict"].str.upper(), "Runs on": df["plan"],
+                         "Requests/day": df["requests_per_day"], "Today $/month": df["baseline_usd_per_month"],
+                         "Plan $/month": df["plan_usd_per_month"], "One-off $": df["one_off_usd"],
+                         "Saved over horizon $": df["baseline_usd_horizon"] - df["plan_usd_horizon"]})
