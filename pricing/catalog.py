@@ -58,6 +58,7 @@ __all__ = [
 DATA_DIR = Path(__file__).with_name("data")
 CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml")
 MAX_FILE_BYTES = 5_000_000        # a price file is a few KB; anything this large is a mistake
+MAX_INT_DIGITS = 15               # 10**15: no price, spec or count in a catalog comes near
 MAX_YAML_DEPTH = 20               # our deepest entry is 4 levels (section > entry > prices > period)
 FIRST_DAY, LAST_DAY = dt.date(2015, 1, 1), dt.date(2100, 12, 31)
 
@@ -68,10 +69,18 @@ _CFG = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
 # Field types: units and ranges live here, once
 
 
-def _no_datetime(v: Any) -> Any:
+def _iso_day(v: Any) -> Any:
+    """Dates are YYYY-MM-DD (YAML text or a ``date``): never a time of day, a number or another format."""
     if isinstance(v, dt.datetime):
         raise ValueError("give a date without a time of day (YYYY-MM-DD)")
-    return v
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-":
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            pass
+    raise ValueError(f"{str(v)[:30]!r} is not a date; write it as YYYY-MM-DD")
 
 
 def _day_in_range(v: dt.date) -> dt.date:
@@ -90,7 +99,7 @@ def _whole(lo: int, hi: int) -> Any:
     return Annotated[int, Field(strict=True, ge=lo, le=hi)]
 
 
-Day = Annotated[dt.date, BeforeValidator(_no_datetime), AfterValidator(_day_in_range)]
+Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
 Text = Annotated[str, Field(strict=True, max_length=2000)]  # YAML sources must not be blank: _yaml_defaults
 Ident = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")]
 UsdPerMtok = _num(0.0, 10_000.0)           # the dearest API ever (o1-pro output) is 600
@@ -398,6 +407,19 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _construct_int(loader: _Loader, node) -> Any:
+    """YAML integers, except absurd ones (more digits than any price or spec has) which stay text
+    so validation names their field instead of Python failing on a 5,000-digit conversion."""
+    text = loader.construct_scalar(node)
+    digits = sum(ch.isdigit() for ch in text)
+    return text if digits > MAX_INT_DIGITS else yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+# Dates stay text until validation (so 2025-13-45 is an error naming its field, not a YAML crash).
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _read_yaml(path: Path) -> Any:

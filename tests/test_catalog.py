@@ -1,8 +1,15 @@
 import datetime as dt
+import math
+import socket
+from pathlib import Path
 
 import pytest
+import yaml
 
-from pricing import CatalogError, UnknownEntryError, load_catalog
+from pricing import CatalogError, NotReleasedError, UnknownEntryError, load_catalog
+from pricing.catalog import CATALOG_FILES, DATA_DIR, catalog_entries
+
+TODAY = dt.date(2026, 11, 25)
 
 
 class TestResolveByDate:
@@ -12,49 +19,174 @@ class TestResolveByDate:
         assert (p.input_usd_per_mtok, p.output_usd_per_mtok) == (30.0, 60.0)
         assert p.source and p.effective == dt.date(2023, 6, 13)
 
-    def test_models_not_yet_released_are_absent(self, cat_2024):
+    def test_models_not_yet_released_name_the_models_of_that_day(self, cat_2024):
         assert "gpt-4o-2024-08-06" not in cat_2024.api_models
-        with pytest.raises(UnknownEntryError, match="check --as-of"):
+        with pytest.raises(NotReleasedError, match=r"not released as of 2024-03-28 \(first priced 2024-05-13\).*"
+                                                   r"gpt-4-0125-preview.*gpt-4-0613"):
             cat_2024.api_model("gpt-4o")
+        with pytest.raises(NotReleasedError, match="first priced 2025-08-07"):
+            cat_2024.api_model("gpt-5")
+
+    def test_gpt4o_alias_history(self):
+        # the alias served gpt-4o-2024-05-13 at 5/15 until 2024-10-02, then the 2024-08-06 snapshot at 2.50/10
+        on_june = load_catalog("2024-06-01").api_model("gpt-4o").price
+        assert (on_june.input_usd_per_mtok, on_june.output_usd_per_mtok) == (5.0, 15.0)
+        assert on_june.cached_input_usd_per_mtok is None
+        last_day = load_catalog("2024-10-01").api_model("gpt-4o").price
+        assert last_day.input_usd_per_mtok == 5.0
+        moved = load_catalog("2024-10-02").api_model("gpt-4o").price
+        assert (moved.input_usd_per_mtok, moved.cached_input_usd_per_mtok, moved.output_usd_per_mtok) == (2.5, 1.25, 10.0)
 
     def test_price_history_kept(self):
-        # gpt-4o: no cached rate before 2024-10-01, 1.25 from then on
-        before = load_catalog("2024-09-30").api_model("gpt-4o").price
-        after = load_catalog("2024-10-01").api_model("gpt-4o").price
+        # gpt-4o-2024-08-06: no cached rate before 2024-10-01, 1.25 from then on
+        before = load_catalog("2024-09-30").api_model("gpt-4o-2024-08-06").price
+        after = load_catalog("2024-10-01").api_model("gpt-4o-2024-08-06").price
         assert before.cached_input_usd_per_mtok is None
         assert after.cached_input_usd_per_mtok == 1.25
+
+    def test_o3_price_cut(self):
+        # OpenAI cut o3 by 80% on 2025-06-10: 10/40 -> 2/8 (genai-prices keeps the same history)
+        assert load_catalog("2025-06-09").api_model("o3").price.output_usd_per_mtok == 40.0
+        assert load_catalog("2025-06-10").api_model("o3").price.output_usd_per_mtok == 8.0
+
+    @pytest.mark.parametrize("name, expected", [
+        # openai.com/api/pricing via LiteLLM and genai-prices 0.2.3: (input, cached, output) per 1M
+        ("gpt-5", (1.25, 0.125, 10.0)), ("gpt-5-mini", (0.25, 0.025, 2.0)), ("gpt-5-nano", (0.05, 0.005, 0.4)),
+        ("gpt-5.1", (1.25, 0.125, 10.0)), ("o3", (2.0, 0.5, 8.0)), ("o4-mini", (1.1, 0.275, 4.4)),
+        ("o3-mini", (1.1, 0.55, 4.4)), ("gpt-4.1", (2.0, 0.5, 8.0)),
+    ])
+    def test_current_models_today(self, cat, name, expected):
+        p = cat.api_model(name).price
+        assert (p.input_usd_per_mtok, p.cached_input_usd_per_mtok, p.output_usd_per_mtok) == expected
+        assert cat.notes_for(name) == ()  # ours, live, no shutdown announced
 
     def test_gpu_price_history(self):
         # Lambda A100 40GB: 1.29 in the skypilot snapshot, 1.48 from May 2026
         assert load_catalog("2026-04-30").gpu("a100-40gb").prices["lambda"].usd_per_hour == 1.29
         assert load_catalog("2026-05-01").gpu("a100-40gb").prices["lambda"].usd_per_hour == 1.48
 
+    def test_aws_p5_list_price_then_cut(self):
+        # 98.32 USD/h for 8 H100 from the P5 launch; ~44% cut from 2025-06-01
+        assert load_catalog("2024-03-28").gpu("h100-sxm").prices["aws"].usd_per_hour == 12.29
+        assert load_catalog("2025-05-31").gpu("h100-sxm").prices["aws"].until == dt.date(2025, 6, 1)
+        assert load_catalog("2025-06-01").gpu("h100-sxm").prices["aws"].usd_per_hour == pytest.approx(98.32 * 0.56 / 8, abs=0.01)
+
+    def test_gpus_priced_in_march_2024(self, cat_2024):
+        priced = {g for g, gpu in cat_2024.gpus.items() if gpu.prices}
+        assert {"a10g", "a100-80gb", "h100-sxm"} <= priced
+
     def test_batch_discount_from_2024_04_15(self):
         assert load_catalog("2024-04-14").api_model("gpt-4-0613").price.batch_discount == 0.0
         assert load_catalog("2024-04-15").api_model("gpt-4-0613").price.batch_discount == 0.5
 
+    def test_no_batch_discount_where_the_sources_give_none(self):
+        # genai-prices: "The Batch table lists the same rates as standard" for gpt-3.5-turbo-1106
+        assert load_catalog("2025-01-01").api_model("gpt-3.5-turbo-1106").price.batch_discount == 0.0
+
     def test_aliases(self, cat):
         assert cat.api_model("gpt-4").id == "gpt-4-0613"
         assert cat.api_model("gpt-4-turbo").id == "gpt-4-turbo-2024-04-09"
+        assert cat.api_model("openai/gpt-4.1").id == "gpt-4.1-2025-04-14"
         assert cat.hosted_endpoint("openpipe").id == "openpipe/mistral-7b"
 
     def test_unknown_id_lists_close_ids(self, cat):
         with pytest.raises(UnknownEntryError, match="gpt-4o-2024-08-06|gpt-4o-mini"):
             cat.api_model("gpt-4o-2024")
 
-    def test_every_price_has_source_and_date(self, cat):
-        for row in cat.sources():
-            assert row["source"].strip() and row["effective"]
-
-    def test_required_entries_present(self, cat):
-        for gid in ("l4", "a10g", "l40s", "a100-40gb", "a100-80gb", "h100-sxm", "h100-pcie", "h200"):
-            assert gid in cat.gpus
-        for mid in ("mistral-7b", "llama-2-7b", "llama-3-8b", "llama-3.1-8b", "qwen2.5-7b"):
-            assert mid in cat.open_models
-
     def test_bad_date(self):
         with pytest.raises(CatalogError, match="YYYY-MM-DD"):
             load_catalog("28/03/2024")
+
+    def test_required_entries_present(self, cat):
+        for gid in ("l4", "a10g", "l40s", "a100-40gb", "a100-80gb", "h100-sxm", "h100-pcie", "h200", "gh200"):
+            assert gid in cat.gpus
+        assert cat.gpu("gh200").prices["lambda"].usd_per_hour == 1.49  # Lambda gpu_1x_gh200
+        for mid in ("mistral-7b", "llama-2-7b", "llama-3-8b", "llama-3.1-8b", "qwen2.5-7b"):
+            assert mid in cat.open_models
+
+    def test_model_shape_for_attention_traffic(self, cat):
+        # Mistral-7B-v0.1 config.json: sliding_window 4096; Llama and Qwen2.5 use full attention by default
+        assert cat.open_model("mistral-7b").sliding_window_tokens == 4096
+        assert cat.open_model("llama-3.1-8b").sliding_window_tokens is None
+        assert cat.open_model("mistral-7b").hidden_size == 4096 and cat.open_model("mistral-7b").intermediate_size == 14336
+
+
+class TestShutdown:
+    def test_retired_model_is_priced_with_a_warning_naming_successors(self, cat):
+        # LiteLLM 1.110.2: gpt-4-0613 deprecation_date 2026-10-23
+        m = cat.api_model("gpt-4-0613")
+        assert m.price.input_usd_per_mtok == 30.0 and "gpt-4-0613" not in cat.api_models
+        (note,) = cat.notes_for("gpt-4")
+        assert "shut down on 2026-10-23" in note and "successors: gpt-4.1, gpt-5" in note
+
+    def test_announced_shutdown_is_noted_before_it(self):
+        c = load_catalog("2026-01-01")
+        assert c.notes_for("gpt-4-turbo") == ("gpt-4-turbo-2024-04-09 shuts down on 2026-10-23; successors: gpt-4.1, gpt-5",)
+
+    @pytest.mark.parametrize("mid, day", [("gpt-4-0613", "2026-10-23"), ("gpt-4-1106-preview", "2026-10-23"),
+                                          ("gpt-4-turbo-2024-04-09", "2026-10-23"), ("gpt-4o-2024-05-13", "2026-10-23"),
+                                          ("gpt-3.5-turbo-0125", "2026-10-23")])
+    def test_shutdown_dates(self, cat, mid, day):
+        assert cat.api_model(mid).shutdown == dt.date.fromisoformat(day)
+
+
+class TestGenaiPrices:
+    def test_claude_priced_from_bundled_data(self, cat):
+        m = cat.api_model("claude-3-5-sonnet-20241022")
+        # genai-prices 0.2.3: Anthropic claude-3-5-sonnet 3 / cache read 0.3 / 15 per 1M
+        assert (m.price.input_usd_per_mtok, m.price.cached_input_usd_per_mtok, m.price.output_usd_per_mtok) == (3.0, 0.3, 15.0)
+        assert m.price.source.startswith("genai-prices ") and "anthropic.com/pricing" in m.price.source
+        assert "genai-prices" in cat.notes_for("claude-3-5-sonnet-20241022")[0]
+
+    def test_provider_prefix_as_litellm_logs_it(self, cat):
+        assert cat.api_model("anthropic/claude-3-5-sonnet-20241022").price.output_usd_per_mtok == 15.0
+
+    def test_tiered_price_uses_base_tier_and_says_so(self, cat):
+        # genai-prices: gemini-1.5-pro 1.25 in / 5 out, 2.5 / 10 above 128k prompt tokens
+        m = cat.api_model("gemini-1.5-pro-002")
+        assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok) == (1.25, 5.0)
+        assert any("128,000 prompt tokens" in n for n in cat.notes_for("gemini-1.5-pro-002"))
+
+    def test_our_yaml_wins(self):
+        # genai-prices prices gpt-4o at 2.5/10 today; on 2024-06-01 the alias was 5/15 (ours)
+        assert load_catalog("2024-06-01").api_model("gpt-4o").price.source.startswith("the gpt-4o alias")
+
+    def test_date_in_the_name_before_the_catalog_date_is_an_error(self, cat_2024):
+        with pytest.raises(NotReleasedError, match="2024-10-22"):
+            cat_2024.api_model("claude-3-5-sonnet-20241022")
+
+    def test_unknown_everywhere(self, cat):
+        with pytest.raises(UnknownEntryError, match="unknown API model 'no-such-model-xyz'"):
+            cat.api_model("no-such-model-xyz")
+
+    def test_never_touches_the_network(self, monkeypatch):
+        def refuse(*a, **k):
+            raise AssertionError("network access")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        c = load_catalog("2026-02-01")
+        assert c.api_model("mistral-large-latest").price.input_usd_per_mtok > 0
+
+
+class TestEveryEntrySourced:
+    def test_every_period_has_source_and_none_says_verify(self):
+        entries = catalog_entries()
+        texts = []
+        for m in entries["api_models"] + entries["hosted"]:
+            texts += [p.source for p in m.prices] + ([m.latency.source] if m.latency else [])
+        for g in entries["gpus"]:
+            texts += [g.source] + [p.source for p in g.history]
+        texts += [m.source for m in entries["open_models"]] + [b.source for b in entries["batch_api"]]
+        assert texts and all(t.strip() for t in texts)
+        assert not [t for t in texts if "[verify" in t.lower() or "[uncertain" in t.lower()]
+
+    def test_data_files_say_no_verify(self):
+        for name in CATALOG_FILES:
+            assert "[verify" not in (DATA_DIR / name).read_text().lower()
+
+    def test_removed_unsourced_hosted_entries(self, cat):
+        assert "openpipe/llama-3-8b" not in cat.hosted and "together/llama-3-8b" not in cat.hosted
 
 
 GOOD_GPU = """
@@ -72,20 +204,103 @@ gpus:
         source: "our contract"
 """
 
+GOOD_API = """
+api_models:
+  - id: my-model
+    provider: me
+    encoding: o200k_base
+    context_tokens: 128000
+    prices:
+      - effective: 2025-01-01
+        input_usd_per_mtok: 1.0
+        output_usd_per_mtok: 2.0
+        source: "our deal"
+    latency:
+      output_tokens_per_s: 50
+      source: "we measured"
+"""
+
+GOOD_MODEL = """
+open_models:
+  - id: my-7b
+    params_b: 7.0
+    layers: 32
+    hidden: 4096
+    heads: 32
+    kv_heads: 8
+    head_dim: 128
+    ffn: 14336
+    vocab: 32000
+    context_tokens: 8192
+    tokenizer: mistral-v1
+    source: "config.json"
+"""
+
 
 class TestValidation:
-    @pytest.mark.parametrize("mutation, message", [
-        (("memory_gb: 80", "memory_gb: 80\n    colour: red"), r"gpus\[my-gpu\]: unknown field 'colour'"),
-        (('    source: "my datasheet"\n', ""), r"gpus\[my-gpu\]: missing field 'source'"),
-        (("usd_per_hour: 1.0", "usd_per_hour: -1.0"), r"gpus\[my-gpu\]\.prices\[0\]\.usd_per_hour: -1\.0 is negative"),
-        (("effective: 2025-01-01", "effective: soon"), r"effective: 'soon' is not a date"),
-        (("        source: \"our contract\"\n", ""), r"prices\[0\]: missing field 'source'"),
+    """Every hostile --prices input (issue 9) is one CatalogError naming file, entry and field."""
+
+    @pytest.mark.parametrize("base, mutation, message", [
+        (GOOD_GPU, ("memory_gb: 80", "memory_gb: 80\n    colour: red"), r"gpus\[my-gpu\]: unknown field 'colour'"),
+        (GOOD_GPU, ('    source: "my datasheet"\n', ""), r"gpus\[my-gpu\]\.source: missing field"),
+        (GOOD_GPU, ("usd_per_hour: 1.0", "usd_per_hour: -1.0"), r"gpus\[my-gpu\]\.prices\[0\]\.usd_per_hour: -1\.0 is negative"),
+        (GOOD_GPU, ("usd_per_hour: 1.0", "usd_per_hour: 0"), r"prices\[0\]\.usd_per_hour: 0 is out of range"),
+        (GOOD_GPU, ("usd_per_hour: 1.0", "usd_per_hour: .nan"), r"prices\[0\]\.usd_per_hour: .*finite"),
+        (GOOD_GPU, ("usd_per_hour: 1.0", "usd_per_hour: .inf"), r"prices\[0\]\.usd_per_hour: .*finite"),
+        (GOOD_GPU, ("usd_per_hour: 1.0", "usd_per_hour: true"), r"prices\[0\]\.usd_per_hour: .*number"),
+        (GOOD_GPU, ("usd_per_hour: 1.0", 'usd_per_hour: "1.0"'), r"prices\[0\]\.usd_per_hour: .*number"),
+        (GOOD_GPU, ("memory_gb: 80", "memory_gb: .nan"), r"gpus\[my-gpu\]\.memory_gb: .*finite"),
+        (GOOD_GPU, ("hbm_gb_per_s: 2000", "hbm_gb_per_s: 0"), r"gpus\[my-gpu\]\.hbm_gb_per_s: 0 is out of range"),
+        (GOOD_GPU, ("bf16_tflops: 300", "bf16_tflops: 0"), r"gpus\[my-gpu\]\.bf16_tflops: 0 is out of range"),
+        (GOOD_GPU, ("memory_gb: 80", "memory_gb: " + "9" * 5000), r"gpus\[my-gpu\]\.memory_gb: .*number"),
+        (GOOD_GPU, ("effective: 2025-01-01", "effective: soon"), r"prices\[0\]\.effective: .*'soon' is not a date"),
+        (GOOD_GPU, ("effective: 2025-01-01", "effective: 2025-13-45"), r"prices\[0\]\.effective: .*not a date"),
+        (GOOD_GPU, ("effective: 2025-01-01", "effective: 2025-01-01 10:00:00"), r"prices\[0\]\.effective: .*not a date"),
+        (GOOD_GPU, ("effective: 2025-01-01", "effective: 1700000000"), r"prices\[0\]\.effective: .*not a date"),
+        (GOOD_GPU, ("effective: 2025-01-01", "effective: 1815-01-01"), r"prices\[0\]\.effective: dates run from"),
+        (GOOD_GPU, ("effective: 2025-01-01", "effective: 2025-01-01\n        until: 2024-01-01"),
+         r"prices\[0\]: until 2024-01-01 is not after effective 2025-01-01"),
+        (GOOD_GPU, ('        source: "our contract"\n', ""), r"prices\[0\]\.source: missing field"),
+        (GOOD_GPU, ('source: "our contract"', 'source: "  "'), r"prices\[0\]: 'source' is blank"),
+        (GOOD_GPU, ("provider: mycloud", "provider: mycloud\n        billing: monthly"), r"prices\[0\]\.billing"),
+        (GOOD_GPU, ("    prices:\n", "    aliases: {a: b}\n    prices:\n"), r"gpus\[my-gpu\]\.aliases"),
+        (GOOD_GPU, ("    prices:\n", "    aliases: [[a, b]]\n    prices:\n"), r"gpus\[my-gpu\]\.aliases\[0\]"),
+        (GOOD_GPU, ("    prices:\n      - provider", "    prices:\n      a: b\n      - provider"), r"not valid YAML"),
+        (GOOD_GPU, ("id: my-gpu", "id: [my-gpu]"), r"gpus\[#1\]\.id"),
+        (GOOD_API, ("input_usd_per_mtok: 1.0", "input_usd_per_mtok: .nan"), r"api_models\[my-model\]\.prices\[0\]\.input_usd_per_mtok: .*finite"),
+        (GOOD_API, ("output_usd_per_mtok: 2.0", "output_usd_per_mtok: .inf"), r"api_models\[my-model\]\.prices\[0\]\.output_usd_per_mtok"),
+        (GOOD_API, ("output_tokens_per_s: 50", "output_tokens_per_s: 0"), r"api_models\[my-model\]\.latency\.output_tokens_per_s: 0 is out of range"),
+        (GOOD_API, ("context_tokens: 128000", "context_tokens: 1000000000000"), r"api_models\[my-model\]\.context_tokens"),
+        (GOOD_API, ("    prices:\n", "    price: 1\n    prices:\n"), r"api_models\[my-model\]: 'price' is computed"),
+        (GOOD_MODEL, ("params_b: 7.0", "params_b: 0"), r"open_models\[my-7b\]\.params_b: 0 is out of range"),
+        (GOOD_MODEL, ("layers: 32", "layers: 32.5"), r"open_models\[my-7b\]\.layers: .*whole number"),
+        (GOOD_MODEL, ("kv_heads: 8", "kv_heads: 64"), r"open_models\[my-7b\]: kv_heads 64 exceeds heads 32"),
     ])
-    def test_errors_name_file_entry_field(self, write, mutation, message):
-        path = write("mine.yaml", GOOD_GPU.replace(*mutation))
+    def test_errors_name_file_entry_field(self, write, base, mutation, message):
+        assert mutation[0] in base
+        path = write("mine.yaml", base.replace(*mutation, 1))
         with pytest.raises(CatalogError, match=message) as exc:
             load_catalog("2025-06-01", overrides=[path])
-        assert "mine.yaml" in str(exc.value)
+        assert "mine.yaml" in str(exc.value) and "\n" not in str(exc.value)
+
+    def test_good_files_load(self, write):
+        c = load_catalog("2025-06-01", overrides=[write("a.yaml", GOOD_GPU), write("b.yaml", GOOD_API),
+                                                  write("c.yaml", GOOD_MODEL)])
+        assert c.api_model("my-model").price.output_usd_per_mtok == 2.0 and c.open_model("my-7b").params == 7e9
+
+    def test_deep_nesting(self, write):
+        deep = "[" * 5000 + "]" * 5000
+        with pytest.raises(CatalogError, match=r"mine.yaml: line 1: nested deeper than 20 levels"):
+            load_catalog(overrides=[write("mine.yaml", f"gpus: {deep}\n")])
+
+    def test_yaml_aliases_refused(self, write):
+        text = "gpus:\n  - &g {id: a}\n  - *g\n"
+        with pytest.raises(CatalogError, match=r"mine.yaml: line 3: YAML anchors and aliases"):
+            load_catalog(overrides=[write("mine.yaml", text)])
+
+    def test_huge_file_refused_before_parsing(self, write):
+        with pytest.raises(CatalogError, match="too large for a price file"):
+            load_catalog(overrides=[write("mine.yaml", "#" * 5_000_001)])
 
     def test_overlapping_periods(self, write):
         text = GOOD_GPU + """      - provider: mycloud
@@ -95,6 +310,11 @@ class TestValidation:
 """
         with pytest.raises(CatalogError, match="overlap; give the older one 'until: 2025-06-01'"):
             load_catalog("2025-06-01", overrides=[write("mine.yaml", text)])
+
+    def test_alias_clash(self, write):
+        text = GOOD_API.replace("    provider: me", "    aliases: [gpt-4o]\n    provider: me")
+        with pytest.raises(CatalogError, match=r"api_models\[my-model\]\.aliases: 'gpt-4o' already names 'gpt-4o'"):
+            load_catalog(overrides=[write("mine.yaml", text)])
 
     def test_bad_yaml_names_line(self, write):
         with pytest.raises(CatalogError, match=r"mine.yaml: line \d+: not valid YAML"):
@@ -112,6 +332,10 @@ class TestValidation:
         with pytest.raises(CatalogError, match="no such catalog file"):
             load_catalog(overrides=[tmp_path / "nope.yaml"])
 
+    def test_entry_not_a_mapping(self, write):
+        with pytest.raises(CatalogError, match=r"gpus\[#1\]: expected a mapping"):
+            load_catalog(overrides=[write("mine.yaml", "gpus: [3]\n")])
+
 
 class TestOverrides:
     def test_new_gpu_added(self, write):
@@ -122,9 +346,6 @@ class TestOverrides:
         text = """
 api_models:
   - id: gpt-4o-2024-08-06
-    provider: openai
-    encoding: o200k_base
-    context_tokens: 128000
     prices:
       - effective: 2025-01-01
         input_usd_per_mtok: 2.0
@@ -132,18 +353,14 @@ api_models:
         source: "our enterprise agreement"
 """
         c = load_catalog("2025-06-01", overrides=[write("deal.yaml", text)])
-        p = c.api_model("gpt-4o").price
+        p = c.api_model("gpt-4o-2024-08-06").price
         assert (p.input_usd_per_mtok, p.output_usd_per_mtok, p.source) == (2.0, 8.0, "our enterprise agreement")
+        assert c.api_model("gpt-4o-2024-08-06").encoding == "o200k_base"  # fields not given stay ours
 
     def test_gpu_provider_price_replaces_only_that_provider(self, write):
         text = """
 gpus:
   - id: a100-80gb
-    name: NVIDIA A100 80GB SXM
-    memory_gb: 80
-    hbm_gb_per_s: 2039
-    bf16_tflops: 312
-    source: "NVIDIA"
     prices:
       - provider: lambda
         usd_per_hour: 1.10
@@ -154,3 +371,24 @@ gpus:
         g = c.gpu("a100-80gb")
         assert g.prices["lambda"].usd_per_hour == 1.10
         assert g.prices["aws"].usd_per_hour == 5.121  # untouched
+
+    def test_resolved_entries_are_frozen(self, cat):
+        with pytest.raises(Exception):
+            cat.gpu("l4").memory_gb = 1  # type: ignore[misc]
+
+
+class TestMarch2024Claims:
+    def test_ratios(self, cat_2024):
+        # shared/facts/prices.md: OpenPipe 1.20/1.60 vs GPT-4-Turbo 10/30 and GPT-4-0613 30/60 at 1.2 input
+        # tokens per output token: 42/3.04 = 13.8x and 96/3.04 = 31.6x
+        op = cat_2024.hosted_endpoint("openpipe/mistral-7b").price
+        cost = lambda p: 1.2 * p.input_usd_per_mtok + p.output_usd_per_mtok  # noqa: E731
+        assert cost(op) == pytest.approx(3.04)
+        assert cost(cat_2024.api_model("gpt-4-turbo-preview").price) / cost(op) == pytest.approx(13.8, abs=0.05)
+        assert cost(cat_2024.api_model("gpt-4-0613").price) / cost(op) == pytest.approx(31.6, abs=0.05)
+        assert math.isclose(cost(cat_2024.api_model("gpt-4-0613").price), 96.0)
+
+
+def test_catalog_files_are_plain_yaml():
+    for name in CATALOG_FILES:
+        assert isinstance(yaml.safe_load(Path(DATA_DIR / name).read_text()), dict)
