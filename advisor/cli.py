@@ -107,8 +107,9 @@ def _add_workload_flags(p: argparse.ArgumentParser, required: bool) -> None:
                    help="requests a day, 0 to 1e9")
     p.add_argument("--prompt-tokens", type=_number(float, 0, MAX_TOKENS), required=required,
                    help="mean prompt tokens per request")
-    p.add_argument("--completion-tokens", type=_number(float, 0, MAX_TOKENS), required=required,
-                   help="mean completion tokens per request")
+    if "--completion-tokens" not in p._option_string_actions:  # advise: the log flag of that name serves both
+        p.add_argument("--completion-tokens", type=_number(float, 0, MAX_TOKENS), required=required,
+                       help="mean completion tokens per request")
     p.add_argument("--cached-tokens", type=_number(float, 0, MAX_TOKENS), default=0.0,
                    help="mean cached prompt tokens per request (part of --prompt-tokens)")
     p.add_argument("--peak-to-mean", type=_number(float, 1, 100),

@@ -33,6 +33,7 @@ from .compare import (
     break_even_requests_per_day,
     catalog_for,
     compare,
+    latency_targets,
     payback_month,
     price_options,
 )
@@ -302,8 +303,8 @@ def costs_more(c: Context, t: Thresholds) -> Reason | None:
             f"people's time included (one-off {_usd(c.best.one_off_usd)}, upkeep "
             f"{_usd(c.best.recurring_usd_per_month)} a month); it breaks even from {c.break_even:,.0f} requests/day.")
     if c.faster_for_latency_need(t):
-        return Reason("latency_premium", text + f" You would pay that for answers {c.latency_gain:.0%} sooner.",
-                      c.save, 0.0, Effect.INFO)
+        return Reason("latency_premium", text + f" It answers {c.latency_gain:.0%} sooner: decide whether that "
+                      "speed is worth the premium.", c.save, 0.0, Effect.DELAYS)
     far = c.break_even > 10 * max(c.rpd_end, 1)
     return Reason("costs_more", text, c.save, 0.0, Effect.BLOCKS if far else Effect.DELAYS)
 
@@ -355,6 +356,9 @@ def uncertainty(c: Context, t: Thresholds) -> Reason | None:
 
 def latency(c: Context, t: Thresholds) -> Reason | None:
     g = c.latency_gain
+    if c.scenario.latency_sensitive and not latency_targets(c.scenario, c.baseline.e2e_s).any:
+        return Reason("latency_unknown", f"Latency-sensitive, but {c.baseline.name} has no published latency to hold "
+                      "the options to: pass --e2e-target-ms or --ttft-target-ms.", None, None, Effect.INFO)
     if g is None:
         return None
     b, o = c.baseline, c.best

@@ -7,6 +7,7 @@ request rate over the mean hourly rate.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -14,11 +15,25 @@ import pandas as pd
 
 from .errors import ScenarioError
 
-__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "profile_tasks", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile", "peak_to_mean", "observed_days"]
+__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile", "peak_to_mean", "observed_days"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
 DEFAULT_PEAK_TO_MEAN = 2.0
+DAYS_PER_MONTH = 365.0 / 12.0      # the one definition (compare and uncertainty import it)
+MAX_REQUESTS_PER_DAY = 1e9         # ~11,600 requests a second: above that a typo, not a workload
+MAX_TOKENS_PER_REQUEST = 10_000_000
+MAX_PEAK_TO_MEAN = 100.0           # the busiest hour carries at most 100x the mean hour (24x = all traffic in 1 h)
+FT_TOKEN_RATIO_RANGE = (0.2, 5.0)  # (low, high]: 7B tokens per API token (Mistral ~1.13 on English prose)
+
+
+def _check_number(name: str, value, lo: float, hi: float, *, optional: bool = False) -> None:
+    """A finite real in [lo, hi], or a ScenarioError naming the field and its range."""
+    if optional and value is None:
+        return
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and lo <= value <= hi
+    if not ok:
+        raise ScenarioError(f"{name}={value!r}: must be a finite number from {lo:g} to {hi:g}")
 
 
 @dataclass(frozen=True)
@@ -46,18 +61,19 @@ class Workload:
     assumptions: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if self.requests_per_day < 0:
-            raise ScenarioError(f"requests_per_day={self.requests_per_day}: must be >= 0")
-        if self.prompt_tokens < 0 or self.completion_tokens < 0:
-            raise ScenarioError("prompt and completion tokens per request must be >= 0")
+        _check_number("requests_per_day", self.requests_per_day, 0, MAX_REQUESTS_PER_DAY)
+        for name in ("prompt_tokens", "completion_tokens", "cached_tokens"):
+            _check_number(name, getattr(self, name), 0, MAX_TOKENS_PER_REQUEST)
+        for name in ("ft_prompt_tokens", "ft_completion_tokens"):
+            _check_number(name, getattr(self, name), 0, MAX_TOKENS_PER_REQUEST * FT_TOKEN_RATIO_RANGE[1],
+                          optional=True)
+        _check_number("peak_to_mean", self.peak_to_mean, 1, MAX_PEAK_TO_MEAN)
         if self.completion_tokens == 0 and self.requests_per_day > 0:
             raise ScenarioError("completion_tokens=0: every request generates at least one token; pass the mean "
                                 "completion tokens per request")
         if not 0 <= self.cached_tokens <= self.prompt_tokens:
             raise ScenarioError(f"cached_tokens={self.cached_tokens}: must be between 0 and prompt_tokens "
                                 f"({self.prompt_tokens}), since OpenAI's prompt_tokens include cached tokens")
-        if self.peak_to_mean < 1:
-            raise ScenarioError(f"peak_to_mean={self.peak_to_mean}: the busiest hour is at least the mean, so >= 1")
 
     @classmethod
     def typed(cls, requests_per_day: float, prompt_tokens: float, completion_tokens: float, *,
@@ -73,8 +89,10 @@ class Workload:
             ft_token_ratio = 1.0
             notes.append("the 7B tokenizer is assumed to count the same tokens as the API's (logs measure the "
                          "ratio: ~1.13 for English prose with Mistral's tokenizer)")
-        if ft_token_ratio <= 0:
-            raise ScenarioError(f"ft_token_ratio={ft_token_ratio}: must be > 0")
+        lo, hi = FT_TOKEN_RATIO_RANGE
+        if not (isinstance(ft_token_ratio, (int, float)) and math.isfinite(ft_token_ratio) and lo < ft_token_ratio <= hi):
+            raise ScenarioError(f"ft_token_ratio={ft_token_ratio!r}: 7B tokens per API token, a number in ({lo:g}, "
+                                f"{hi:g}] (~1.13 for English prose with Mistral's tokenizer)")
         return cls(requests_per_day=requests_per_day, prompt_tokens=prompt_tokens,
                    completion_tokens=completion_tokens, cached_tokens=cached_tokens, peak_to_mean=peak_to_mean,
                    ft_prompt_tokens=prompt_tokens * ft_token_ratio, ft_completion_tokens=completion_tokens * ft_token_ratio,
@@ -99,8 +117,6 @@ class Workload:
 
 # ---------------------------------------------------------------------------------------------
 # from the normalized log frame
-
-DAYS_PER_MONTH = 365.0 / 12.0
 
 
 def weighted_quantile(values, weights, q: float) -> float:

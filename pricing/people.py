@@ -161,6 +161,9 @@ def _load(path: str, stamp: float) -> PeopleDefaults:
         raise CatalogError(f"{p}: cannot read the people defaults ({exc.strerror}); reinstall finetune-advisor") from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"{p.name}: not valid YAML ({str(exc).splitlines()[0]}); fix the file") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date 2026-13-01
+        raise CatalogError(f"{p.name}: cannot read a value ({exc}); write dates as YYYY-MM-DD and plain numbers") \
+            from None
     if not isinstance(doc, dict):
         raise CatalogError(f"{p.name}: expected sections {', '.join(_SECTIONS)}")
     unknown = sorted(set(map(str, doc)) - set(_SECTIONS))
