@@ -1,5 +1,6 @@
 import gzip
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -462,3 +463,39 @@ class TestPerRequest:
         assert len(pd.read_parquet(tmp_path / "p.parquet")) == 1
         assert main(["count", str(log), "--per-request", str(tmp_path / "p.txt")]) == 2
         assert "csv or .parquet" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# every real-shaped export collected by the fixtures (tests/fixtures/exports/*/SOURCE.md) loads
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+# problems a record can legitimately have: the call failed, or the export lacks what counting needs
+EXPECTED_PROBLEMS = ("errored", "request failed", "status", "without its response", "without a matching output",
+                     "no usage and no input to count")
+
+
+def _export_files():
+    return sorted(p for p in EXPORTS.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".txt", ".py"))
+
+
+@pytest.mark.skipif(not EXPORTS.exists(), reason="no export fixtures")
+@pytest.mark.parametrize("path", _export_files(), ids=lambda p: str(p.relative_to(EXPORTS)))
+def test_every_export_fixture_loads(path):
+    paths = [path]
+    if path.name == "batch-input.jsonl" and (path.parent / "batch-output.jsonl").exists():
+        paths.append(path.parent / "batch-output.jsonl")
+    r = read_logs(paths, ft_tokenizer=None, assumed_completion_tokens=100)
+    unexpected = [p for p in r.problems if not any(k in p.reason for k in EXPECTED_PROBLEMS)]
+    assert unexpected == []
+    assert r.summary()["requests"] > 0 or r.summary()["ignored"] > 0
+
+
+@pytest.mark.skipif(not (EXPORTS / "langfuse" / "trace-api.json").exists(), reason="no Langfuse fixture")
+def test_langfuse_trace_fixture_billed_numbers():
+    # tests/fixtures/exports/langfuse/SOURCE.md: generations 1166/19 (input 142 + input_cached 1024), 1231/31,
+    # Vertex 4/(13 + 1374 thinking), OpenInference 1536/14 with prompt_details.cache_read 1280
+    r = read_logs(EXPORTS / "langfuse" / "trace-api.json", ft_tokenizer=None)
+    usage = r.frame[r.frame["tokens_source"] == "usage"]
+    assert sorted(zip(usage["prompt_tokens"], usage["completion_tokens"])) == [(4, 1387), (1166, 19), (1231, 31),
+                                                                             (1536, 14)]
+    assert sorted(usage["cached_tokens"]) == [0, 0, 1024, 1280]

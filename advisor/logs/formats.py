@@ -291,8 +291,8 @@ def langfuse_usage(details: Mapping, field: str) -> tuple[float, float, float] |
     """
     vals: dict[str, float] = {}
     for k, v in details.items():
-        if not isinstance(k, str) or v is None or v == "":
-            continue
+        if not isinstance(k, str) or v is None or v == "" or "cost" in k.lower() or k.lower() == "unit":
+            continue  # the legacy usage object also holds unit ("TOKENS") and inputCost/outputCost/totalCost
         n = _num(v, f"{field}.{k}")
         if n is not None:
             vals[k] = n
@@ -601,13 +601,13 @@ def detect_record_format(o: Any) -> str | None:
     k = set(o)
     if "custom_id" in k:
         return "batch-output" if ("response" in k or "error" in k) and "body" not in k else "batch-input"
+    if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
+            ("type" in k and "startTime" in k and ("input" in k or "output" in k or "model" in k)):
+        return "langfuse"
     if "input" in k and "output" in k and ("tags" in k or "cacheHit" in k or "durationMs" in k):
         return "openpipe"
     if "request_body" in k or "request_created_at" in k or "response_created_at" in k:
         return "helicone"
-    if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
-            ("type" in k and "startTime" in k and ("input" in k or "output" in k or "model" in k)):
-        return "langfuse"
     if "run_type" in k or ("inputs" in k and "outputs" in k) or "dotted_order" in k or \
             ("outputs" in k and "end_time" in k and k <= _LANGSMITH_PATCH):
         return "langsmith"

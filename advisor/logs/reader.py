@@ -161,8 +161,8 @@ class _Parser:
     def _merge_langsmith(self, line: int, where: str, rec: dict):
         """A complete run passes through; a create (post) or update (patch) half waits for the other."""
         run_id = rec.get("id")
-        is_post = "inputs" in rec or "run_type" in rec
-        is_patch = "outputs" in rec or "end_time" in rec or "error" in rec
+        is_post = "inputs" in rec  # RunCreate carries inputs; RunUpdate (patch) outputs/end_time, often run_type too
+        is_patch = "outputs" in rec or "end_time" in rec
         if not isinstance(run_id, str) or (is_post and is_patch):
             return line, where, rec
         other = self.pending.pop(run_id, None)
@@ -433,11 +433,10 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
             first = next((q.reason for q in problems if q.file == p), "no records")
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
-    if not len(frame):
+    if not len(frame) and (problems or not ign.any()):  # only ignored records (an idle day): 0 requests, no error
         first = problems[0] if problems else None
         raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
-                                                    f"{first.reason})" if first else
-                                                    f" ({int(ign.sum())} records are not model calls)"))
+                                                    f"{first.reason})" if first else ""))
     ignored = dict(Tally(work.loc[ign, "ignored"]).most_common()) if ign.any() else {}
     return LogResult(frame=frame, problems=problems, skipped=len(problems), formats=formats, assumptions=assumptions,
                      ignored=ignored)
