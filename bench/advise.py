@@ -4,7 +4,8 @@
 
 - ``sweep``: ``advisor.sweep`` over 10,000 volumes for a baseline, a hosted and a self-hosted
   option vs the bare numpy formulas (per-token ``v * 30.4167 * usd``; self-hosted
-  ``ceil(v / 86400 * peak / rps) * 730 * usd_per_hour``) on the same arrays; results must agree.
+  ``max(min_replicas, ceil(v / 86400 * peak / rps)) * 730 * usd_per_hour`` + upkeep) on the same arrays;
+  results must agree.
 - ``monte_carlo``: ``advisor.uncertainty.monte_carlo`` (10,000 draws) vs numpy drawing and
   evaluating the same factors for the same two options.
 - ``advise_s``: wall time of ``advise`` on a typed scenario (pricing, compare, break-even,
@@ -55,7 +56,7 @@ def main() -> int:
     def raw_sweep():
         b = vols * DAYS_PER_MONTH * base.usd_per_request
         h = vols * DAYS_PER_MONTH * hosted.usd_per_request + hosted.recurring_usd_per_month
-        reps = np.maximum(1, np.ceil(vols / 86400 * selfh.peak_to_mean / selfh.replica_requests_per_s - 1e-9))
+        reps = np.maximum(selfh.min_replicas, np.ceil(vols / 86400 * selfh.peak_to_mean / selfh.replica_requests_per_s - 1e-9))
         g = reps * 730.0 * selfh.usd_per_gpu_hour + selfh.recurring_usd_per_month
         return b, h, g
 
