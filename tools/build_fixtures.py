@@ -45,6 +45,7 @@ ENDPOINTS: dict[str, str] = {
     "/v1/responses": "responses",  # Responses API (not /responses/{id}, /compact, /input_tokens)
 }
 OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  # billed by OpenAI's tokenizers
+OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
 CASSETTE_PATH = re.compile(r"cassette", re.IGNORECASE)
 
@@ -340,6 +341,8 @@ def extract(interaction: dict) -> tuple[dict | None, str]:
     request = decode_json_body(req)
     if not isinstance(request, dict):
         return None, "request body not JSON"
+    if not OPENAI_MODEL.match(str(request.get("model") or "")):
+        return None, "model is not an OpenAI model"
     if _status(resp) >= 400:
         return None, "error status"
     response = decode_json_body(resp)
