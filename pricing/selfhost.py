@@ -2,31 +2,44 @@
 
 Units: bytes, seconds, tokens; GPU specs in GB (1e9 B), GB/s and TFLOP/s (dense, no sparsity).
 
-Model (continuous batching, as vLLM/TRT-LLM schedule it), for a model of N parameters on a GPU
-with peak compute F and bandwidth H, efficiencies eta_f, eta_h:
+Model (continuous batching, as vLLM, SGLang and TensorRT-LLM schedule it), for a model of N parameters,
+L layers, H_q query heads, H_kv KV heads of size d on a GPU with peak compute F (at the precision's tensor
+rate) and bandwidth B, efficiencies eta_f, eta_h:
 
-- weights ``W = N * bytes_per_weight``; KV bytes per token ``kv = 2 * layers * kv_heads * head_dim * kv_bytes``
-  (Mistral-7B bf16: 2*32*8*128*2 = 131,072 B = 128 KiB).
+- weights ``W = N * bytes_per_weight``; KV bytes per token ``kv = 2 * L * H_kv * d * kv_bytes``
+  (Mistral-7B bf16: 2*32*8*128*2 = 131,072 B = 128 KiB). A sliding-window model keeps at most the
+  window per sequence.
 - KV capacity ``T_kv = (mem * mem_fraction - W - reserve) / kv`` tokens; concurrency
-  ``b_max = min(floor(T_kv / (n_in + n_out)), max_batch)``.
-- prefill of n tokens ``t_pf(n) = max(FLOP_pf(n) / (F eta_f), W / (H eta_h))`` with
-  ``FLOP_pf(n) = 2 N n + 2 layers hidden n^2`` (linear layers + causal attention).
-- decode step at batch b and mean context c:
-  ``t_step = max((W + b c kv) / (H eta_h), b (2 N + 4 layers hidden c) / (F eta_f)) + overhead``.
-- steady state: every step also carries the prefills of the requests that replace finished ones,
-  so the inter-token latency is ``ITL = t_step + (b / n_out) * FLOP_pf(n_in) / (F eta_f)`` and a replica
-  completes ``b / (n_out * ITL)`` requests per second. ``TTFT = t_pf(n_in) + ITL``;
-  ``e2e = TTFT + (n_out - 1) * ITL``.
+  ``b_max = min(floor(T_kv / min(n_in + n_out, window)), max_batch)``; ``max_batch`` is the engine's limit
+  (vLLM V1's ``max_num_seqs`` default by GPU, :func:`default_max_batch`) or the memory bound.
+- decode attention reads, per sequence and per context token (capped at the window),
+  ``a = 2 * L * d * kv_bytes * (H_kv + gamma * (H_q - H_kv))`` bytes: the K and V heads, plus the
+  fraction ``gamma`` of grouped-query re-reads a kernel does not share (0 = perfect GQA reuse,
+  1 = one read per query head, as multi-head attention).
+- prefill FLOPs ``FLOP_pf(n) = 2 N n + 4 L H_q d P(n)`` with ``P(n)`` the attended (query, key) pairs of a
+  causal, possibly windowed, prompt (``n^2/2`` without a window).
+- one engine round at concurrency b (each running sequence gets one token; ``b / n_out`` of them are
+  prefills, the rest ``b_d = b (n_out - 1) / n_out`` decode, fused in one forward pass):
+  ``T(b) = max(W / (B eta_h), (2 N b_d + (b / n_out) FLOP_pf(n_in)) / (F eta_f)) + b_d c a / (B eta_h) + t_o``
+  with mean context ``c = n_in + n_out / 2``, a fixed per-step cost ``t_o`` (scheduling, launches) and a cost
+  ``t_s`` per running sequence (sampling, bookkeeping; added as ``b t_s``). ``softmax_k`` is a soft roofline
+  (:func:`soft_max`): compute and memory traffic overlap imperfectly.
+  Throughput ``b / T`` output tokens/s; ``b / (n_out T)`` requests/s; ``ITL = T`` (0 for one-token outputs).
+- ``TTFT = wait + prefill step``: the prompt joins the next step, after half a round on average when other
+  requests are running (``wait = T (1 - 1/b) / 2``); that step holds the prompt and the b - 1 decodes.
+  At b = 1 it is ``max(FLOP_pf / (F eta_f), W / (B eta_h)) + t_o``. ``e2e = TTFT + (n_out - 1) ITL``.
 - the largest b that meets the ITL and TTFT targets and fits memory sets a replica's throughput;
   peak traffic ``requests_per_day / 86400 * peak_to_mean`` sets the replicas.
 
-The efficiencies are calibrated on published serving benchmarks (``pricing/data/benchmarks.yaml``),
-and the calibration is a test (tests/test_selfhost.py).
+The efficiencies are fitted on the ``calibrate`` rows of published serving measurements
+(``pricing/data/benchmarks.yaml``, :mod:`pricing.benchmarks`) and checked on the ``holdout`` rows
+(tests/test_selfhost.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -39,12 +52,17 @@ __all__ = [
     "ServingEfficiency",
     "DEFAULT_EFFICIENCY",
     "Capacity",
+    "default_max_batch",
+    "sliding_window_tokens",
     "weights_bytes",
     "kv_bytes_per_token",
+    "attention_bytes_per_context_token",
     "kv_token_capacity",
     "prefill_flops",
     "prefill_time_s",
     "decode_step_s",
+    "round_time_s",
+    "soft_max",
     "capacity",
     "capacity_curve",
     "replicas_for_peak",
@@ -61,30 +79,58 @@ PRECISION_BYTES: dict[str, float] = {
 }
 HOURS_PER_MONTH = 730.0  # 24 * 365 / 12
 
+# Sliding-window attention where the catalog does not (yet) carry it (model id -> window in tokens).
+# Mistral-7B-v0.1 config.json: "sliding_window": 4096 (shared/facts/selfhost.md s.5).
+_SLIDING_WINDOW_TOKENS: dict[str, int] = {
+    "mistral-7b": 4096,
+}
+
+# vLLM V1 EngineArgs.get_batch_defaults (vllm/engine/arg_utils.py, 2025): max_num_seqs is 1024 on GPUs with
+# at least 70 GiB whose name does not contain "a100" (H100, H200), else 256.
+_VLLM_LARGE_GPU_BYTES = 70 * 2**30
+_VLLM_MAX_NUM_SEQS_LARGE = 1024
+_VLLM_MAX_NUM_SEQS = 256
+
+MaxBatch = int | Literal["memory"] | None
+
 
 @dataclass(frozen=True)
 class ServingEfficiency:
     """Fractions of peak a serving engine reaches, and its fixed costs.
 
-    Calibrated values: see DEFAULT_EFFICIENCY and tests/test_selfhost.py::TestCalibration.
+    ``flops``, ``flops_fp8``, ``hbm``, ``gqa_reread`` and ``step_overhead_s`` are fitted together on the
+    calibrate rows of pricing/data/benchmarks.yaml (``python -m pricing.benchmarks --fit``, minimising the
+    worst then the median |log(model / published)|); see tests/test_selfhost.py::TestCalibration.
     """
 
-    # Grid search minimising the worst |log(pred / published)| over the `calibrate` rows of
-    # data/benchmarks.yaml (worst 1.23x); hbm tie-broken towards vidur's profiled 0.75-0.77 for GEMMs.
-    flops: float = 0.60          # eta_f: achieved / peak dense tensor FLOP/s
-    hbm: float = 0.85            # eta_h: achieved / peak memory bandwidth
-    step_overhead_s: float = 0.004  # scheduler, sampling, kernel launches per decode step
-    mem_fraction: float = 0.90   # vLLM gpu_memory_utilization default
-    reserve_gb: float = 1.5      # activations, CUDA graphs and context outside the KV pool
-    max_batch: int = 256         # engine's max concurrent sequences (vLLM max_num_seqs default)
+    flops: float = 0.69             # eta_f: achieved / peak dense bf16/fp16 tensor FLOP/s
+    flops_fp8: float = 0.52         # eta_f for W8A8 fp8 GEMMs (scaling, fp16 attention): of the fp8 peak
+    hbm: float = 0.95               # eta_h: achieved / peak memory bandwidth
+    gqa_reread: float = 0.0         # gamma: share of grouped-query KV re-reads not served from cache
+    step_overhead_s: float = 0.00283 # t_o: scheduler, sampling, kernel launches per engine step
+    seq_overhead_s: float = 9e-7      # per running sequence per step: sampling, scheduling, detokenisation
+    roofline_sharpness: float = 1.4  # k of the soft roofline (t_c^k + t_m^k)^(1/k): compute and memory overlap
+    attention_tflops: float | None = None  # decode-attention math rate for kernels that work per query head
+                                           # (no GQA grouping, CUDA cores); None = not a bound
+    mem_fraction: float = 0.90      # vLLM gpu_memory_utilization / TensorRT-LLM free-memory fraction default
+    reserve_gb: float = 1.5         # activations, CUDA graphs and context outside the KV pool
+    max_batch: int | None = None    # engine's max concurrent sequences; None = vLLM V1 default for the GPU
 
     def __post_init__(self) -> None:
-        for name in ("flops", "hbm", "mem_fraction"):
+        for name in ("flops", "flops_fp8", "hbm", "mem_fraction"):
             v = getattr(self, name)
             if not 0 < v <= 1:
                 raise AdvisorError(f"efficiency {name}={v} must be in (0, 1]")
-        if self.step_overhead_s < 0 or self.reserve_gb < 0 or self.max_batch < 1:
-            raise AdvisorError("step_overhead_s and reserve_gb must be >= 0 and max_batch >= 1")
+        if not 0 <= self.gqa_reread <= 1:
+            raise AdvisorError(f"efficiency gqa_reread={self.gqa_reread} must be in [0, 1]")
+        if self.roofline_sharpness < 1:
+            raise AdvisorError(f"roofline_sharpness={self.roofline_sharpness} must be >= 1 (1 = no overlap)")
+        if self.attention_tflops is not None and self.attention_tflops <= 0:
+            raise AdvisorError("attention_tflops must be > 0 (or None)")
+        if self.seq_overhead_s < 0:
+            raise AdvisorError("seq_overhead_s must be >= 0")
+        if self.step_overhead_s < 0 or self.reserve_gb < 0 or (self.max_batch is not None and self.max_batch < 1):
+            raise AdvisorError("step_overhead_s and reserve_gb must be >= 0 and max_batch >= 1 (or None)")
 
 
 DEFAULT_EFFICIENCY = ServingEfficiency()
@@ -103,19 +149,70 @@ class Capacity:
     e2e_s: float
     kv_capacity_tokens: float
     weights_gb: float
+    memory_max_concurrency: int = 0   # sequences the KV cache holds (the memory bound)
+    limited_by: str = "memory"        # what sets max_concurrency: "memory" or "engine" (max_batch)
 
 
-def _peak_flops(gpu: Gpu, precision: str) -> float:
+def default_max_batch(gpu: Gpu) -> int:
+    """The serving default for concurrent sequences: vLLM V1 ``max_num_seqs``.
+
+    1024 on a GPU with >= 70 GiB that is not an A100, else 256.
+
+    >>> from pricing.catalog import Gpu
+    >>> default_max_batch(Gpu("h100-sxm", "H100 SXM", 80, 3350, 989, 1979, "", {}))
+    1024
+    >>> default_max_batch(Gpu("a100-80gb", "A100 80GB SXM", 80, 2039, 312, None, "", {}))
+    256
+    """
+    large = gpu.memory_gb * 1e9 >= _VLLM_LARGE_GPU_BYTES and "a100" not in f"{gpu.id} {gpu.name}".lower()
+    return _VLLM_MAX_NUM_SEQS_LARGE if large else _VLLM_MAX_NUM_SEQS
+
+
+def sliding_window_tokens(model: OpenModel) -> int | None:
+    """The model's attention window (None = full causal attention): the catalog's, else this module's table."""
+    w = getattr(model, "sliding_window_tokens", _MISSING)
+    if w is _MISSING:
+        w = _SLIDING_WINDOW_TOKENS.get(model.id)
+    return int(w) if w else None
+
+
+_MISSING = object()
+
+
+def soft_max(a, b, k: float):
+    """Soft roofline ``(a^k + b^k)^(1/k)``: ``max(a, b)`` as k grows, ``a + b`` at k = 1 (no overlap).
+
+    >>> round(float(soft_max(3.0, 4.0, 2.0)), 6)
+    5.0
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    hi = np.maximum(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = hi * ((a / hi) ** k + (b / hi) ** k) ** (1.0 / k)
+    return np.where(hi > 0, out, 0.0)
+
+
+def _peak_flops(gpu: Gpu, precision: str, eff: ServingEfficiency) -> float:
+    """Achieved FLOP/s: fp8 tensor peak * flops_fp8 for fp8, else bf16 peak * flops (weight-only int8/int4
+    dequantise to 16-bit)."""
     if precision == "fp8":
         if gpu.fp8_tflops is None:
             raise AdvisorError(f"GPU {gpu.id} has no FP8 tensor cores; use --precision bf16, int8 or int4")
-        return gpu.fp8_tflops * 1e12
-    return gpu.bf16_tflops * 1e12
+        return gpu.fp8_tflops * 1e12 * eff.flops_fp8
+    return gpu.bf16_tflops * 1e12 * eff.flops
+
+
+def _bandwidth(gpu: Gpu, eff: ServingEfficiency) -> float:
+    return gpu.hbm_gb_per_s * 1e9 * eff.hbm
 
 
 def _check_precision(precision: str) -> None:
     if precision not in PRECISION_BYTES:
         raise AdvisorError(f"unknown precision {precision!r}; use one of {', '.join(PRECISION_BYTES)}")
+
+
+def _kv_bytes(precision: str) -> float:
+    return 1.0 if precision == "fp8" else 2.0
 
 
 def weights_bytes(model: OpenModel, precision: str = "bf16") -> float:
@@ -125,10 +222,31 @@ def weights_bytes(model: OpenModel, precision: str = "bf16") -> float:
 
 
 def kv_bytes_per_token(model: OpenModel, precision: str = "bf16") -> float:
-    """``2 (K and V) * layers * kv_heads * head_dim * kv_bytes``; kv_bytes = 1 with fp8, else 2."""
+    """``2 (K and V) * layers * kv_heads * head_dim * kv_bytes``; kv_bytes = 1 with fp8, else 2.
+
+    Llama-2-7B (32 KV heads): 2 * 32 * 32 * 128 * 2 = 524,288 B; Mistral-7B (8): 131,072 B.
+    """
     _check_precision(precision)
-    kv_bytes = 1.0 if precision == "fp8" else 2.0
-    return 2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes
+    return 2.0 * model.layers * model.kv_heads * model.head_dim * _kv_bytes(precision)
+
+
+def attention_bytes_per_context_token(model: OpenModel, precision: str = "bf16",
+                                      eff: ServingEfficiency = DEFAULT_EFFICIENCY) -> float:
+    """Bytes one decode step reads per sequence and context token:
+    ``2 * L * d * kv_bytes * (H_kv + gamma * (H_q - H_kv))``.
+
+    Multi-head attention (H_q = H_kv) reads exactly its KV cache; grouped-query attention reads its smaller
+    cache plus the share ``gamma`` of per-query-head re-reads a kernel fails to share.
+    Mistral-7B bf16 with gamma = 0.25: 2*32*128*2 * (8 + 0.25*24) = 16,384 * 14 = 229,376 B.
+
+    >>> from pricing.catalog import OpenModel
+    >>> m = OpenModel("m", (), 7.242, 32, 4096, 32, 8, 128, 14336, 32000, 8192, "t", "")
+    >>> attention_bytes_per_context_token(m, "bf16", ServingEfficiency(gqa_reread=0.25))
+    229376.0
+    """
+    _check_precision(precision)
+    heads = model.kv_heads + eff.gqa_reread * (model.heads - model.kv_heads)
+    return 2.0 * model.layers * model.head_dim * _kv_bytes(precision) * heads
 
 
 def kv_token_capacity(model: OpenModel, gpu: Gpu, precision: str = "bf16",
@@ -142,70 +260,144 @@ def kv_token_capacity(model: OpenModel, gpu: Gpu, precision: str = "bf16",
     return free / kv_bytes_per_token(model, precision)
 
 
+def _attended_pairs(n, window: int | None):
+    """Causal (query, key) pairs of an n-token prompt, halved by the mask: ``n^2 / 2``; with a window w < n,
+    ``n w - w^2 / 2``."""
+    n = np.asarray(n, dtype=float)
+    if window is None:
+        return n * n / 2.0
+    w = float(window)
+    return np.where(n <= w, n * n / 2.0, n * w - w * w / 2.0)
+
+
 def prefill_flops(model: OpenModel, n_tokens):
-    """``2 N n + 2 layers hidden n^2``: linear layers plus causal attention (QK^T and AV, half masked)."""
-    n = np.asarray(n_tokens, dtype=float)
-    return 2.0 * model.params * n + 2.0 * model.layers * model.hidden * n * n
+    """``2 N n + 4 L H_q d P(n)``: linear layers plus causal attention (QK^T and AV over P(n) pairs).
+
+    Without a window ``P = n^2 / 2``, so Llama-2-7B at n = 2000: 2*6.738e9*2000 + 2*32*4096*2000^2.
+    """
+    return (2.0 * model.params * np.asarray(n_tokens, dtype=float)
+            + 4.0 * model.layers * model.heads * model.head_dim * _attended_pairs(n_tokens, sliding_window_tokens(model)))
 
 
 def prefill_time_s(model: OpenModel, gpu: Gpu, n_tokens, precision: str = "bf16",
                    eff: ServingEfficiency = DEFAULT_EFFICIENCY):
-    """``max(FLOP_pf(n) / (F eta_f), W / (H eta_h))``: one prompt alone on the GPU."""
-    compute = prefill_flops(model, n_tokens) / (_peak_flops(gpu, precision) * eff.flops)
-    memory = weights_bytes(model, precision) / (gpu.hbm_gb_per_s * 1e9 * eff.hbm)
-    return np.maximum(compute, memory)
+    """One prompt alone on the GPU, the time to first token at batch 1 (one engine step that also samples the
+    first token): :func:`round_time_s` with no decodes,
+    ``softmax_k(FLOP_pf(n) / (F eta_f), W / (B eta_h)) + t_o + t_s`` (:func:`soft_max`).
+    """
+    return round_time_s(model, gpu, 0.0, 0.0, 1.0, n_tokens, precision, eff)
+
+
+def _context_read(model: OpenModel, context_tokens):
+    c = np.asarray(context_tokens, dtype=float)
+    w = sliding_window_tokens(model)
+    return c if w is None else np.minimum(c, float(w))
 
 
 def decode_step_s(model: OpenModel, gpu: Gpu, batch, context_tokens, precision: str = "bf16",
                   eff: ServingEfficiency = DEFAULT_EFFICIENCY):
-    """``max((W + b c kv) / (H eta_h), b (2N + 4 layers hidden c) / (F eta_f)) + overhead``."""
-    b = np.asarray(batch, dtype=float)
-    c = np.asarray(context_tokens, dtype=float)
-    memory = (weights_bytes(model, precision) + b * c * kv_bytes_per_token(model, precision)) / (gpu.hbm_gb_per_s * 1e9 * eff.hbm)
-    compute = b * (2.0 * model.params + 4.0 * model.layers * model.hidden * c) / (_peak_flops(gpu, precision) * eff.flops)
-    return np.maximum(memory, compute) + eff.step_overhead_s
+    """A pure decode step: ``softmax_k(W / (B eta_h), 2 N b / (F eta_f)) + b min(c, window) a / (B eta_h) + t_o``.
+
+    Weights stream once per step (or the GEMMs are compute-bound at large b); each sequence then reads its
+    attention bytes ``a`` (:func:`attention_bytes_per_context_token`) for every context token in the window.
+    """
+    return round_time_s(model, gpu, batch, context_tokens, 0.0, 0.0, precision, eff)
+
+
+def round_time_s(model: OpenModel, gpu: Gpu, decoding, context_tokens, prefills, prompt_tokens,
+                 precision: str = "bf16", eff: ServingEfficiency = DEFAULT_EFFICIENCY):
+    """One fused engine step over ``decoding`` sequences and ``prefills`` prompts of ``prompt_tokens``:
+
+    ``softmax_k(W / (B eta_h), (2 N b_d + p FLOP_pf(n_in)) / (F eta_f)) + b_d t_attn + t_o + (b_d + p) t_s`` with the
+    per-sequence attention ``t_attn = min(c, window) max(a / (B eta_h), 4 L H_q d / attention_tflops)``.
+    """
+    b_d = np.asarray(decoding, dtype=float)
+    p = np.asarray(prefills, dtype=float)
+    bw = _bandwidth(gpu, eff)
+    weights = weights_bytes(model, precision) / bw
+    flops = 2.0 * model.params * b_d + p * prefill_flops(model, prompt_tokens)
+    per_token = attention_bytes_per_context_token(model, precision, eff) / bw
+    if eff.attention_tflops is not None:
+        per_token = max(per_token, 4.0 * model.layers * model.heads * model.head_dim / (eff.attention_tflops * 1e12))
+    attention = b_d * _context_read(model, context_tokens) * per_token
+    linear = soft_max(weights, flops / _peak_flops(gpu, precision, eff), eff.roofline_sharpness)
+    return linear + attention + eff.step_overhead_s + (b_d + p) * eff.seq_overhead_s
+
+
+def _memory_max_batch(model: OpenModel, gpu: Gpu, per_seq_tokens: float, precision: str,
+                      eff: ServingEfficiency) -> tuple[int, float]:
+    kv_cap = kv_token_capacity(model, gpu, precision, eff)
+    w = sliding_window_tokens(model)
+    held = per_seq_tokens if w is None else min(per_seq_tokens, float(w))
+    return int(kv_cap // held), kv_cap
+
+
+def _engine_cap(gpu: Gpu, eff: ServingEfficiency, max_batch: MaxBatch) -> int | None:
+    if max_batch == "memory":
+        return None
+    if max_batch is not None:
+        if isinstance(max_batch, bool) or not isinstance(max_batch, (int, np.integer)) or max_batch < 1:
+            raise AdvisorError(f"max_batch must be a positive integer or 'memory', not {max_batch!r}")
+        return int(max_batch)
+    return eff.max_batch if eff.max_batch is not None else default_max_batch(gpu)
 
 
 def capacity_curve(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: float, precision: str = "bf16",
-                   eff: ServingEfficiency = DEFAULT_EFFICIENCY) -> dict[str, np.ndarray]:
-    """Throughput and latency at every concurrency 1..b_max (arrays indexed by b - 1)."""
+                   eff: ServingEfficiency = DEFAULT_EFFICIENCY, *, max_batch: MaxBatch = None) -> dict[str, np.ndarray]:
+    """Throughput and latency at every concurrency 1..b_max (arrays indexed by b - 1).
+
+    ``max_batch``: the engine's limit on concurrent sequences; None = ``eff.max_batch`` or the vLLM V1
+    default for the GPU (:func:`default_max_batch`); ``"memory"`` = as many as the KV cache holds.
+    Also returns ``memory_max_batch`` and ``engine_max_batch`` (constant arrays; -1 = no engine limit).
+    """
     if input_tokens < 0 or output_tokens < 1:
         raise AdvisorError("input tokens must be >= 0 and output tokens >= 1")
     per_seq = input_tokens + output_tokens
     if per_seq > model.context_tokens:
         raise AdvisorError(f"{input_tokens:g} + {output_tokens:g} tokens exceed {model.id}'s context of "
                            f"{model.context_tokens} tokens")
-    kv_cap = kv_token_capacity(model, gpu, precision, eff)
-    b_max = int(min(kv_cap // per_seq, eff.max_batch))
-    if b_max < 1:
+    b_mem, kv_cap = _memory_max_batch(model, gpu, per_seq, precision, eff)
+    if b_mem < 1:
         raise AdvisorError(f"one {per_seq:g}-token sequence does not fit {gpu.id}'s KV cache ({kv_cap:.0f} tokens) "
                            f"next to {model.id}; choose a larger GPU or a smaller precision")
+    cap = _engine_cap(gpu, eff, max_batch)
+    b_max = b_mem if cap is None else min(b_mem, cap)
     b = np.arange(1, b_max + 1, dtype=float)
     ctx = input_tokens + output_tokens / 2.0
-    step = decode_step_s(model, gpu, b, ctx, precision, eff)
-    pf_compute = float(prefill_flops(model, input_tokens)) / (_peak_flops(gpu, precision) * eff.flops)
-    itl = step + b / output_tokens * pf_compute
-    rps = b / (output_tokens * itl)
-    ttft = float(prefill_time_s(model, gpu, input_tokens, precision, eff)) + itl
-    e2e = ttft + (output_tokens - 1) * itl
+    decoding = b * (output_tokens - 1.0) / output_tokens
+    t_round = round_time_s(model, gpu, decoding, ctx, b / output_tokens, input_tokens, precision, eff)
+    rps = b / (output_tokens * t_round)
+    # the new prompt's step: the prompt plus the b - 1 others decoding, after half a round's wait under load
+    t_first = round_time_s(model, gpu, (b - 1.0) * (output_tokens - 1.0) / output_tokens, ctx, 1.0, input_tokens,
+                           precision, eff)
+    ttft = 0.5 * t_round * (1.0 - 1.0 / b) + t_first
+    itl = t_round if output_tokens > 1 else np.zeros_like(b)
+    e2e = ttft + (output_tokens - 1.0) * itl
     return {"batch": b, "itl_s": itl, "ttft_s": ttft, "e2e_s": e2e, "requests_per_s": rps,
-            "output_tokens_per_s": rps * output_tokens, "kv_capacity_tokens": np.full_like(b, kv_cap)}
+            "output_tokens_per_s": rps * output_tokens, "kv_capacity_tokens": np.full_like(b, kv_cap),
+            "memory_max_batch": np.full_like(b, b_mem), "engine_max_batch": np.full_like(b, -1 if cap is None else cap)}
 
 
 def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: float, *, precision: str = "bf16",
              concurrency: int | None = None, itl_target_s: float | None = None, ttft_target_s: float | None = None,
-             eff: ServingEfficiency = DEFAULT_EFFICIENCY) -> Capacity:
+             eff: ServingEfficiency = DEFAULT_EFFICIENCY, max_batch: MaxBatch = None,
+             max_throughput: bool = False) -> Capacity:
     """One replica's operating point.
 
-    ``concurrency`` fixes b (capped at what memory allows); otherwise b is the largest that meets
-    ``itl_target_s`` and ``ttft_target_s`` (no targets = maximum throughput). If even b=1 misses a
-    target, b=1 is returned and the caller compares its latencies with the targets.
+    ``concurrency`` fixes b (capped by memory and by ``max_batch`` when one is given); otherwise b is the largest
+    that meets ``itl_target_s`` and ``ttft_target_s`` (no targets = maximum throughput) within ``max_batch``
+    (None = the engine default, :func:`default_max_batch`). ``max_throughput=True`` without ``max_batch`` lifts
+    the engine limit to the memory bound. If even b=1 misses a target, b=1 is returned and the caller compares
+    its latencies with the targets.
     """
-    curve = capacity_curve(model, gpu, input_tokens, output_tokens, precision, eff)
+    if concurrency is not None and concurrency < 1:
+        raise AdvisorError("concurrency must be >= 1")
+    limit = max_batch
+    if limit is None and (max_throughput or concurrency is not None):
+        limit = "memory"
+    curve = capacity_curve(model, gpu, input_tokens, output_tokens, precision, eff, max_batch=limit)
     b_max = len(curve["batch"])
     if concurrency is not None:
-        if concurrency < 1:
-            raise AdvisorError("concurrency must be >= 1")
         i = min(concurrency, b_max) - 1
     else:
         ok = np.ones(b_max, dtype=bool)
@@ -215,12 +407,14 @@ def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: flo
             ok &= curve["ttft_s"] <= ttft_target_s
         idx = np.flatnonzero(ok)
         i = int(idx[-1]) if idx.size else 0
+    b_mem = int(curve["memory_max_batch"][0])
     return Capacity(concurrency=i + 1, max_concurrency=b_max,
                     requests_per_s=float(curve["requests_per_s"][i]),
                     output_tokens_per_s=float(curve["output_tokens_per_s"][i]),
                     ttft_s=float(curve["ttft_s"][i]), itl_s=float(curve["itl_s"][i]), e2e_s=float(curve["e2e_s"][i]),
                     kv_capacity_tokens=float(curve["kv_capacity_tokens"][i]),
-                    weights_gb=weights_bytes(model, precision) / 1e9)
+                    weights_gb=weights_bytes(model, precision) / 1e9,
+                    memory_max_concurrency=b_mem, limited_by="memory" if b_max == b_mem else "engine")
 
 
 def replicas_for_peak(requests_per_day, peak_to_mean, requests_per_s_per_replica):
@@ -251,4 +445,3 @@ def gpu_hours_per_month(requests_per_day, peak_to_mean, requests_per_s_per_repli
     busy = np.maximum(lam / np.asarray(requests_per_s_per_replica, dtype=float),
                       1.0 - np.exp(-lam * (idle_timeout_s + service_s)))
     return np.minimum(busy * HOURS_PER_MONTH, always).astype(float)
-

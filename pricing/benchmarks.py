@@ -1,0 +1,242 @@
+"""Published serving measurements of 7-8B models, and the capacity model held against them.
+
+``pricing/data/benchmarks.yaml`` holds one row per published figure; :func:`load_benchmarks` validates it
+(pydantic, errors name file, entry and field). :func:`predict` evaluates the capacity model of
+:mod:`pricing.selfhost` at a row's setup, :func:`ratios` gives model / published for every row, and
+:func:`fit_efficiency` refits the efficiencies on the ``calibrate`` rows.
+
+Reproduce the calibration table: ``python -m pricing.benchmarks`` (``--fit`` to refit).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .catalog import Catalog
+from .errors import CatalogError
+from .selfhost import DEFAULT_EFFICIENCY, PRECISION_BYTES, ServingEfficiency, capacity
+
+__all__ = ["BENCHMARKS_PATH", "Benchmark", "load_benchmarks", "predict", "ratios", "fit_efficiency", "summary", "calibration_loss", "engine_efficiency", "LEGACY_TRTLLM_ATTENTION_FRACTION", "HALF_TFLOPS"]
+
+BENCHMARKS_PATH = Path(__file__).parent / "data" / "benchmarks.yaml"
+
+Metric = Literal["output_tokens_per_s", "ttft_s", "itl_s", "e2e_s"]
+
+
+class Benchmark(BaseModel):
+    """One published measurement: setup (engine, precision, lengths, batch), figure, source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    model: str = Field(min_length=1)            # catalog open-model id
+    gpu: str = Field(min_length=1)              # catalog GPU id
+    precision: Literal[tuple(PRECISION_BYTES)]  # type: ignore[valid-type]
+    engine: Literal["tensorrt-llm", "vllm", "sglang"]
+    engine_version: str = Field(min_length=1)
+    input_tokens: int = Field(ge=0)             # per request
+    output_tokens: int = Field(ge=1)            # per request
+    concurrency: int | None = Field(default=None, ge=1)  # fixed batch / requests in flight
+    max_batch: int | None = Field(default=None, ge=1)    # max-throughput runs: engine limit (None = memory)
+    metric: Metric
+    value: float = Field(gt=0)                  # tokens/s or seconds, as the metric says
+    role: Literal["calibrate", "holdout"]
+    source: str = Field(pattern=r"^https?://")
+    published: dt.date
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _setup(self) -> Benchmark:
+        if self.concurrency is not None and self.max_batch is not None:
+            raise ValueError("give concurrency (a fixed batch) or max_batch (a max-throughput run), not both")
+        if self.concurrency is None and self.metric != "output_tokens_per_s":
+            raise ValueError(f"a {self.metric} figure needs the concurrency it was measured at")
+        return self
+
+
+def load_benchmarks(path: Path | str = BENCHMARKS_PATH) -> tuple[Benchmark, ...]:
+    """Validated rows of a benchmarks YAML file (``benchmarks:`` list); ids are unique."""
+    path = Path(path)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
+        raise CatalogError(f"{path.name}: expected a top-level 'benchmarks:' list")
+    rows, seen = [], set()
+    for i, entry in enumerate(doc["benchmarks"]):
+        name = entry.get("id", f"#{i}") if isinstance(entry, dict) else f"#{i}"
+        try:
+            row = Benchmark.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "(entry)"
+            raise CatalogError(f"{path.name}: benchmark {name!r}, field {field}: {err['msg']}") from None
+        if row.id in seen:
+            raise CatalogError(f"{path.name}: benchmark {row.id!r}, field id: duplicate id; make ids unique")
+        seen.add(row.id)
+        rows.append(row)
+    return tuple(rows)
+
+
+# TensorRT-LLM before 0.10 benchmarked static batches with its masked multi-head attention kernel, which works per
+# query head on CUDA cores; the grouped-query kernel (XQA) was "experimental and not enabled by default"
+# (performance.md, v0.8/v0.9). Its decode attention is bound by 4 L H_q d FLOPs per context token at a fraction of
+# the GPU's half-precision CUDA-core (non-tensor) rate, as well as by the KV bytes. Fraction fitted with the
+# efficiencies.
+LEGACY_TRTLLM_ATTENTION_FRACTION = 0.061
+_LEGACY_TRTLLM = (0, 10)
+# dense FP16 CUDA-core (non-tensor) TFLOP/s, NVIDIA architecture whitepapers: GA100 4x its FP32 (A100 19.5 -> 78);
+# GH100 2x its FP32 (H100 SXM 67 -> 133.8, PCIe 51 -> 102.4; H200 = H100 SXM); Ada and GA10x 1x their FP32
+# (L40S 91.6, L4 30.3, A10/A10G 31.2)
+HALF_TFLOPS: dict[str, float] = {
+    "a100-40gb": 78.0, "a100-80gb": 78.0, "h100-sxm": 133.8, "h100-pcie": 102.4, "h200": 133.8,
+    "l40s": 91.6, "l4": 30.3, "a10": 31.2, "a10g": 31.2,
+}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for p in text.split("."):
+        if not p.isdigit():
+            break
+        parts.append(int(p))
+    return tuple(parts)
+
+
+def engine_efficiency(row: Benchmark, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
+                      legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> ServingEfficiency:
+    """The efficiencies of the row's engine: ``eff`` (a current engine), except TensorRT-LLM < 0.10, whose decode
+    attention math is capped at ``legacy_fraction`` of the GPU's half-precision CUDA-core rate.
+
+    >>> import datetime as dt
+    >>> r = Benchmark(id="x", model="mistral-7b", gpu="h100-sxm", precision="fp8", engine="tensorrt-llm",
+    ...               engine_version="0.9.0", input_tokens=128, output_tokens=128, concurrency=8,
+    ...               metric="output_tokens_per_s", value=1.0, role="holdout", source="https://x",
+    ...               published=dt.date(2024, 4, 16))
+    >>> round(engine_efficiency(r, legacy_fraction=0.1).attention_tflops, 6)  # 0.1 * 133.8 TFLOP/s
+    13.38
+    """
+    v = _version(row.engine_version)
+    if row.engine == "tensorrt-llm" and v and v < _LEGACY_TRTLLM:
+        if row.gpu not in HALF_TFLOPS:
+            raise CatalogError(f"benchmark {row.id!r}, field gpu: no CUDA-core rate for {row.gpu!r} in HALF_TFLOPS; add it")
+        return dataclasses.replace(eff, attention_tflops=legacy_fraction * HALF_TFLOPS[row.gpu])
+    return eff
+
+
+def predict(row: Benchmark, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
+            legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> float:
+    """The model's figure for the row's setup (same unit as ``row.value``)."""
+    m, g = cat.open_model(row.model), cat.gpu(row.gpu)
+    eff = engine_efficiency(row, eff, legacy_fraction)
+    if row.concurrency is not None:
+        cap = capacity(m, g, row.input_tokens, row.output_tokens, precision=row.precision,
+                       concurrency=row.concurrency, eff=eff)
+    else:
+        cap = capacity(m, g, row.input_tokens, row.output_tokens, precision=row.precision, eff=eff,
+                       max_batch=row.max_batch if row.max_batch is not None else "memory")
+    return float(getattr(cap, row.metric))
+
+
+def ratios(rows, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
+           legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> np.ndarray:
+    """``model / published`` for every row (throughput > 1 = optimistic; latency > 1 = pessimistic)."""
+    return np.array([predict(r, cat, eff, legacy_fraction) / r.value for r in rows])
+
+
+def summary(r: np.ndarray) -> tuple[float, float]:
+    """(worst, median) of ``max(r, 1/r)``: how many times off, either way."""
+    off = np.maximum(r, 1.0 / r)
+    return float(off.max()), float(np.median(off))
+
+
+_FIT = ("flops", "flops_fp8", "hbm", "gqa_reread", "step_overhead_s", "seq_overhead_s", "roofline_sharpness")
+_BOUNDS = {"flops": (0.3, 0.95), "flops_fp8": (0.2, 0.95), "hbm": (0.5, 0.95), "gqa_reread": (0.0, 1.0),
+           "step_overhead_s": (0.0, 0.01), "seq_overhead_s": (0.0, 2e-5), "roofline_sharpness": (1.0, 8.0),
+           "legacy": (0.01, 0.5)}
+
+
+def calibration_loss(rows, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
+                     legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> float:
+    """What the fit minimises: worst ``|log(model / published)|`` plus half the median."""
+    off = np.abs(np.log(ratios(rows, cat, eff, legacy_fraction)))
+    return float(off.max() + 0.5 * np.median(off))
+
+
+def fit_efficiency(rows, cat: Catalog, start: ServingEfficiency = DEFAULT_EFFICIENCY,
+                   legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> tuple[ServingEfficiency, float]:
+    """Coordinate search (steps 8% .. 0.5% of each bound's span) minimising :func:`calibration_loss` on ``rows``.
+
+    Deterministic and offline; DEFAULT_EFFICIENCY and LEGACY_TRTLLM_ATTENTION_FRACTION were chosen this way
+    (from a Nelder-Mead start) on the calibrate rows. Returns (efficiency, legacy fraction).
+    """
+    def loss(x: dict) -> float:
+        legacy = x.pop("legacy")
+        try:
+            return calibration_loss(rows, cat, dataclasses.replace(start, **x), legacy)
+        finally:
+            x["legacy"] = legacy
+
+    x = {k: getattr(start, k) for k in _FIT} | {"legacy": legacy_fraction}
+    best = loss(x)
+    for step in (0.08, 0.04, 0.02, 0.01, 0.005):
+        improved = True
+        while improved:
+            improved = False
+            for name, (lo, hi) in _BOUNDS.items():
+                for sign in (-1.0, 1.0):
+                    cand = dict(x)
+                    cand[name] = min(max(x[name] + sign * step * (hi - lo), lo), hi)
+                    cl = loss(cand)
+                    if cl < best - 1e-9:
+                        x, best, improved = cand, cl, True
+    legacy = x.pop("legacy")
+    return dataclasses.replace(start, **x), legacy
+
+
+@functools.cache
+def _catalog() -> Catalog:
+    from .catalog import load_catalog
+    return load_catalog(dt.date.today())
+
+
+def _table(rows, r) -> str:
+    lines = [f"{'id':<58} {'metric':<20} {'published':>10} {'model':>10} {'ratio':>6} split"]
+    for row, x in zip(rows, r):
+        pred = x * row.value
+        lines.append(f"{row.id:<58} {row.metric:<20} {row.value:>10.4g} {pred:>10.4g} {x:>6.2f} {row.role}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m pricing.benchmarks",
+                                description="the capacity model against published serving measurements")
+    p.add_argument("--fit", action="store_true", help="refit the efficiencies on the calibrate rows")
+    a = p.parse_args(argv)
+    rows, cat = load_benchmarks(), _catalog()
+    eff, legacy = DEFAULT_EFFICIENCY, LEGACY_TRTLLM_ATTENTION_FRACTION
+    if a.fit:
+        eff, legacy = fit_efficiency([r for r in rows if r.role == "calibrate"], cat)
+        print("fitted:", {k: round(getattr(eff, k), 7) for k in _FIT}, "legacy fraction:", round(legacy, 4))
+    r = ratios(rows, cat, eff, legacy)
+    print(_table(rows, r))
+    for role in ("calibrate", "holdout"):
+        for kind, metrics in (("throughput", ("output_tokens_per_s",)), ("latency", ("ttft_s", "itl_s", "e2e_s"))):
+            sel = np.array([x.role == role and x.metric in metrics for x in rows])
+            if sel.any():
+                worst, med = summary(r[sel])
+                print(f"{role:<9} {kind:<10} n={int(sel.sum()):>3}  worst {worst:.3f}x  median {med:.3f}x")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
