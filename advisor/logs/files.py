@@ -52,10 +52,6 @@ class MemoryFile:
         return self.name
 
 
-class _Truncated(Exception):
-    """Compressed data ended early or is corrupt (wraps the decompressor's own exception)."""
-
-
 class _Counting(io.RawIOBase):
     """Counts the bytes read from disk (compressed), for progress."""
 
@@ -72,19 +68,22 @@ class _Counting(io.RawIOBase):
 
 
 class _Guarded(io.RawIOBase):
-    """A decompressing stream whose decompression errors become :class:`_Truncated`."""
+    """A decompressing stream that ends (instead of raising) at corrupt or truncated data; ``error`` says why."""
 
     def __init__(self, inner):
-        self.inner = inner
+        self.inner, self.error = inner, None
 
     def readable(self):
         return True
 
     def readinto(self, b):
+        if self.error:
+            return 0
         try:
             return self.inner.readinto(b)
         except _DECOMPRESS_ERRORS as exc:
-            raise _Truncated(type(exc).__name__) from None
+            self.error = type(exc).__name__
+            return 0
 
     def close(self):
         try:
@@ -147,20 +146,21 @@ def iter_records(path, progress: Progress | None = None, *,
         if kind in ("zip", "zstd"):
             raise LogError(f"is a {kind} archive: decompress it first (gzip, bz2 and xz are read directly)",
                            file=str(path))
+        guard = None
         if kind != "plain":
             opener = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
-            src = io.BufferedReader(_Guarded(opener(src)), _CHUNK)
+            guard = _Guarded(opener(src))
+            src = io.BufferedReader(guard, _CHUNK)
 
         def tick(_n=[0]):
             _n[0] += 1
             if progress and _n[0] % 2000 == 0:
                 progress(counter.n, size)
 
-        try:
-            first = src.peek(_CHUNK)[:_CHUNK]
-        except _Truncated as exc:
-            raise LogError(f"the {kind} data is corrupt or truncated ({exc}); nothing could be read",
-                           file=str(path)) from None
+        first = src.peek(_CHUNK)[:_CHUNK]
+        if guard is not None and guard.error and not first:
+            raise LogError(f"the {kind} data is corrupt or truncated ({guard.error}); nothing could be read",
+                           file=str(path))
         body = first[3:] if first.startswith(_BOM) else first
         if body.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise LogError("is UTF-16 text: save it as UTF-8", file=str(path))
@@ -171,21 +171,20 @@ def iter_records(path, progress: Progress | None = None, *,
         if not stripped and len(first) < _CHUNK:
             raise LogError("is empty: no records to read", file=str(path))
         shape = _shape(stripped) if stripped else "jsonl"
-        try:
-            if shape == "csv":
-                it = _iter_csv(src, path, max_record_bytes)
-            elif shape == "jsonl":
-                it = _iter_jsonl(src, max_record_bytes)
-            else:
-                it = _iter_json_doc(src, max_record_bytes)
-            last = 0
-            for line, rec in it:
-                last = line
-                yield line, rec
-                tick()
-        except _Truncated as exc:
-            yield last + 1, RecordProblem(f"the {kind} data is corrupt or truncated after line {last} ({exc}); "
-                                          "the rest of the file was not read")
+        if shape == "csv":
+            it = _iter_csv(src, path, max_record_bytes)
+        elif shape == "jsonl":
+            it = _iter_jsonl(src, max_record_bytes)
+        else:
+            it = _iter_json_doc(src, max_record_bytes)
+        last = 0
+        for line, rec in it:
+            last = line
+            yield line, rec
+            tick()
+        if guard is not None and guard.error:
+            yield last + 1, RecordProblem(f"the {kind} data is corrupt or truncated after line {last} "
+                                          f"({guard.error}); the rest of the file was not read")
         if progress:
             progress(size, size)
     finally:
@@ -200,6 +199,9 @@ def _shape(text: bytes) -> str:
     """
     c = text[:1]
     if c not in (b"{", b"["):
+        nl = text.find(b"\n")
+        if text[:nl if nl >= 0 else None].strip() in (b"null", b"true", b"false"):
+            return "jsonl"  # a JSONL file whose first record is not an object: that line is a problem, not the file
         return "csv"
     nl = text.find(b"\n")
     if nl < 0:
@@ -222,7 +224,7 @@ def _loads(text: str) -> Any:
     except RecursionError:
         return RecordProblem("JSON nested too deeply")
     except ValueError as exc:
-        return RecordProblem(f"not valid JSON ({getattr(exc, 'msg', 'bad text')} at column {getattr(exc, 'colno', '?')})")
+        return RecordProblem(f"not valid JSON ({getattr(exc, 'msg', 'bad text')}, column {getattr(exc, 'colno', '?')})")
     if "\\ud" in text or "\\uD" in text:
         value = clean_surrogates(value)
     return value
@@ -358,7 +360,7 @@ def _iter_json_doc(src, limit: int, chunk: int = _CHUNK) -> Iterator[tuple[int, 
             if err == "deep":
                 reason = "JSON nested too deeply"
             else:
-                reason = f"not valid JSON ({err.msg} at line {t.line_at(err.pos)})"
+                reason = f"not valid JSON ({err.msg}, line {t.line_at(err.pos)})"
             resumed = _resync(t)
             yield start_line, RecordProblem(reason + (f"; skipped to line {resumed}" if resumed else
                                                       "; the rest of the file was not read"))
