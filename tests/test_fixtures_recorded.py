@@ -133,3 +133,30 @@ def test_fixture_file_is_well_formed(path: Path):
             ids.add(record.get("id"))
     assert ids, f"{path} is empty"
     assert not bad, "\n".join(bad[:20])
+
+
+EXPORTS = ROOT / "tests" / "fixtures" / "exports"
+
+
+class TestExportExamples:
+    """tests/fixtures/exports/: every tool folder says where its shapes come from, and every file parses."""
+
+    def test_each_tool_folder_has_a_source_note(self):
+        folders = [d for d in EXPORTS.iterdir() if d.is_dir()]
+        assert folders, "no export examples"
+        assert [d.name for d in folders if not (d / "SOURCE.md").is_file()] == []
+
+    @pytest.mark.parametrize("path", sorted(EXPORTS.rglob("*.json*")), ids=lambda p: str(p.relative_to(EXPORTS)))
+    def test_json_files_parse(self, path: Path):
+        text = path.read_text(encoding="utf-8-sig")
+        docs = [json.loads(line) for line in text.splitlines()] if path.suffix == ".jsonl" else [json.loads(text)]
+        assert docs and all(isinstance(d, (dict, list)) for d in docs)
+
+    @pytest.mark.parametrize("path", sorted(EXPORTS.rglob("*.csv")), ids=lambda p: str(p.relative_to(EXPORTS)))
+    def test_csv_files_have_a_header_and_rows(self, path: Path):
+        import csv
+
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        assert len(rows) >= 2 and len(rows[0]) >= 4
+        assert all(len(row) <= len(rows[0]) for row in rows[1:])  # short (ragged) rows occur; longer ones never
