@@ -7,7 +7,6 @@ from .api import api_request_cost_usd
 from .catalog import (
     ApiModel,
     ApiPrice,
-    BatchDiscount,
     Catalog,
     Gpu,
     GpuPrice,
@@ -17,7 +16,7 @@ from .catalog import (
     OpenModel,
     load_catalog,
 )
-from .errors import AdvisorError, CatalogError, NotReleasedError, UnknownEntryError
+from .errors import AdvisorError, CatalogError, UnknownEntryError
 from .hosted import hosted_request_cost_usd
 from .selfhost import (
     DEFAULT_EFFICIENCY,
@@ -41,7 +40,6 @@ __all__ = [
     "AdvisorError",
     "ApiModel",
     "ApiPrice",
-    "BatchDiscount",
     "Capacity",
     "Catalog",
     "CatalogError",
@@ -52,7 +50,6 @@ __all__ = [
     "HostedEndpoint",
     "HostedPrice",
     "Latency",
-    "NotReleasedError",
     "OpenModel",
     "ServingEfficiency",
     "TrainingRun",

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pricing import CatalogError, NotReleasedError, UnknownEntryError, load_catalog
+from pricing import CatalogError, UnknownEntryError, load_catalog
+from pricing.errors import NotReleasedError
 from pricing.catalog import CATALOG_FILES, DATA_DIR, catalog_entries
 
 TODAY = dt.date(2026, 11, 25)
