@@ -59,6 +59,7 @@ class ChatFamily:
     json_object: int = 0          # response_format json_object
     completion_tool_call: int = 0  # per tool call in a completion, beyond name and arguments
     nested_comments: bool = True  # descriptions of nested properties rendered as comments
+    merge_tools_into_system: bool = False  # encode the tools block together with the first system message
 
 
 # Constants fitted (median residual per feature, in order: request, tools, tools with a system message, one tool
@@ -67,7 +68,7 @@ class ChatFamily:
 # cassettes; split by cassette file, 30% held out): see tests/test_billed.py for the accuracy per group.
 FAMILIES: dict[str, ChatFamily] = {
     "chatml-cl100k": ChatFamily("chatml-cl100k", tools=9, tools_with_system=-4, tool_call=4, tool_result=4),
-    "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-3, tool_call=4, tool_result=4,
+    "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-9, merge_tools_into_system=True, tool_call=4, tool_result=4,
                                parallel_call=14, json_schema=9),
     "chatml-0301": ChatFamily("chatml-0301", per_message=4, per_name=-1),
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=7),
@@ -118,6 +119,9 @@ class Parts:
     strings: list[str] = field(default_factory=list)
     fixed: int = 0
     assumptions: list[str] = field(default_factory=list)
+
+
+_TOOLS_SEAM = "\n\n# Tools\n\n## functions\n\n"
 
 
 def _problem(reason: str, field_name: str) -> Exception:
@@ -205,6 +209,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
         raise _problem(f"expected a list of messages, got {type(messages).__name__}", "messages")
     parts = Parts(fixed=fam.reply_priming + fam.request)
     has_system = False
+    system_at: int | None = None
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(msg, Mapping):
@@ -228,6 +233,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
                 parts.fixed += fam.per_name
         if role == "assistant":
             parts.fixed += fam.history_assistant
+        if role in ("system", "developer") and system_at is None and isinstance(msg.get("content"), str):
+            system_at = len(parts.strings)  # the tools block joins this message's text
         _content(msg.get("content"), model, parts, f"{where}.content")
         if isinstance(msg.get("refusal"), str):
             parts.strings.append(msg["refusal"])
@@ -236,19 +243,24 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.tool_call
         if len(calls) > 1:
             parts.fixed += fam.parallel_call * (len(calls) - 1)
-    _tools(tools if tools is not None else options.get("functions"), fam, has_system, parts)
+    _tools(tools if tools is not None else options.get("functions"), fam, has_system, parts, system_at)
     _response_format(options.get("response_format"), fam, parts)
     return parts
 
 
-def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts) -> None:
+def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_at: int | None = None) -> None:
     if tools is None:
         return
     if not isinstance(tools, list):
         raise _problem(f"expected a list of tool definitions, got {type(tools).__name__}", "tools")
     if not function_specs(tools):
         return
-    parts.strings.append(render_functions(tools, nested_comments=fam.nested_comments))
+    block = render_functions(tools, nested_comments=fam.nested_comments)
+    if system_at is not None and fam.merge_tools_into_system:
+        # the API appends the tools to the first system message: tokens merge across the seam
+        parts.strings[system_at] += _TOOLS_SEAM + block
+    else:
+        parts.strings.append(block)
     parts.fixed += fam.tools + (fam.tools_with_system if has_system else 0)
 
 

@@ -8,17 +8,17 @@ images-vision, as read 2025-08; rules, multipliers and worked examples quoted in
   costs ``base + per_tile * tiles`` with 512 px tiles. gpt-4o 85 + 170/tile (1024 x 1024 -> 765;
   2048 x 4096 -> 1105); gpt-4o-mini 2833 + 5667/tile; gpt-5 70 + 140; o1/o3 75 + 150.
 - **patch models** (gpt-4.1-mini, gpt-4.1-nano, o4-mini, gpt-5-mini, gpt-5-nano): 32 px patches covering the
-  image, at most 1536 (larger images are shrunk to fit), times a per-model multiplier (gpt-4.1-mini and
-  gpt-5-mini 1.62, gpt-4.1-nano and gpt-5-nano 2.46, o4-mini 1.72). 1024 x 1024 -> 1024 patches;
-  1800 x 2400 -> 1452 patches.
+  image, at most 1536 (larger images are shrunk to fit), times a per-model multiplier (gpt-4.1-mini 1.62,
+  gpt-4.1-nano 2.46, o4-mini 1.72; 1024 x 1024 -> 1024 patches; 1800 x 2400 -> 1452 patches). Recorded
+  billed usage shows gpt-5-mini at 1.2 and gpt-5-nano at 1.5 (640 x 480 -> 360 and 451 tokens), not the
+  1.62 / 2.46 the guide lists; the billed values are used.
 - ``detail="auto"`` (the default) is counted as ``high``: an assumption, reported.
 
 Width and height are read from the image header in base64 data (PNG, JPEG, GIF, WebP; stdlib only). URL
 images carry no size offline: they are counted at :data:`ASSUMED_URL_IMAGE_PX` and reported.
 
 PDF ``file`` parts: the API sends each page as extracted text plus a page image; without a PDF parser we
-estimate from the file size (:data:`PDF_TOKENS_PER_KB`, calibrated on billed usage, see
-``tests/test_billed.py``). ``input_audio``: audio tokens per second of audio (:data:`AUDIO_TOKENS_PER_S`),
+count the pages (``/Type /Page`` objects) and estimate :data:`PDF_TOKENS_PER_PAGE` per page. ``input_audio``: audio tokens per second of audio (:data:`AUDIO_TOKENS_PER_S`),
 the duration read from the WAV header or estimated from the data size for MP3. Both are reported as estimates.
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,11 +35,18 @@ from typing import Any
 
 __all__ = ["ImageRule", "image_rule", "image_tokens", "image_size", "data_url_bytes", "ImageCount",
            "count_image_part", "count_file_part", "count_audio_part", "ASSUMED_URL_IMAGE_PX",
-           "PDF_TOKENS_PER_KB", "AUDIO_TOKENS_PER_S"]
+           "PDF_TOKENS_PER_PAGE", "AUDIO_TOKENS_PER_S"]
 
-ASSUMED_URL_IMAGE_PX = (1024, 1024)  # a URL image's size is unknown offline; reported as an assumption
-PDF_TOKENS_PER_KB = 0.0  # set below from calibration; see module docstring
-AUDIO_TOKENS_PER_S = 10.0  # gpt-4o audio input: ~10 tokens per second (OpenAI realtime/audio docs, 2024-10)
+# A URL image's size is unknown offline: counted as 768 x 512 (2 tiles: the median of the URL images in the
+# recorded calls) and reported as an assumption.
+ASSUMED_URL_IMAGE_PX = (768, 512)
+# PDF: tokens per page (page image + extracted text). The two recorded one-page PDFs billed 219 (nearly empty
+# page) and 950 (a page of prose): their mean, a rough estimate reported as such.
+PDF_TOKENS_PER_PAGE = 585
+# audio input: 10 tokens per second (gpt-4o audio; the recorded WAV call: 297 kB of 24 kHz 16-bit mono,
+# 6.2 s, billed 81 with 16 text tokens); MP3 duration from the size at 96 kbit/s (the recorded MP3 call).
+AUDIO_TOKENS_PER_S = 10.0
+MP3_BITS_PER_S = 96_000
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,8 @@ class ImageRule:
 _RULES: tuple[tuple[str, ImageRule], ...] = (
     ("gpt-4.1-mini", ImageRule("patch", multiplier=1.62)),
     ("gpt-4.1-nano", ImageRule("patch", multiplier=2.46)),
-    ("gpt-5-mini", ImageRule("patch", multiplier=1.62)),
-    ("gpt-5-nano", ImageRule("patch", multiplier=2.46)),
+    ("gpt-5-mini", ImageRule("patch", multiplier=1.2)),   # billed usage: 640x480 -> 360 (300 patches)
+    ("gpt-5-nano", ImageRule("patch", multiplier=1.5)),   # billed usage: 640x480 -> 451
     ("o4-mini", ImageRule("patch", multiplier=1.72)),
     ("gpt-4o-mini", ImageRule("tile", 2833, 5667)),
     ("gpt-4o", ImageRule("tile", 85, 170)),
@@ -249,15 +257,28 @@ def count_image_part(part: Mapping[str, Any], model: str) -> ImageCount:
     return ImageCount(image_tokens(w, h, "high" if detail == "auto" else detail, rule), "; ".join(notes) or None)
 
 
+def pdf_pages(data: bytes) -> int:
+    """Pages of a PDF: its ``/Type /Page`` objects (at least 1).
+
+    >>> pdf_pages(b"%PDF-1.4 << /Type /Pages >> << /Type /Page >> << /Type/Page >>")
+    2
+    """
+    return max(1, len(_PAGE.findall(data)))
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
 def count_file_part(part: Mapping[str, Any], model: str) -> ImageCount:
-    """Estimated tokens of a ``file`` part (PDF): from the decoded file size; reported as an estimate."""
+    """Estimated tokens of a ``file`` part (PDF): pages x :data:`PDF_TOKENS_PER_PAGE`; reported as an estimate."""
     spec = part.get("file", part)
     data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
     if not isinstance(data, str) or not data:
-        return ImageCount(0, "file part without inline data (file_id) not counted: its size is unknown offline")
-    kb = _b64_len(data) / 1024
-    return ImageCount(round(_PDF_BASE + kb * _PDF_PER_KB),
-                      f"PDF file parts estimated at {_PDF_BASE} + {_PDF_PER_KB:g} tokens per KB")
+        return ImageCount(0, "file parts given by file_id not counted: their content is not in the log")
+    raw = data_url_bytes(data, limit=64 * 1024 * 1024) or b""
+    pages = pdf_pages(raw)
+    return ImageCount(pages * PDF_TOKENS_PER_PAGE,
+                      f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page")
 
 
 def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:
@@ -273,7 +294,7 @@ def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:
 
 
 def _audio_seconds(data: str, fmt: str) -> float:
-    """Duration from a WAV header (byte rate), else from the size at 128 kbit/s (MP3)."""
+    """Duration from a WAV header (byte rate), else from the size at :data:`MP3_BITS_PER_S`."""
     n = _b64_len(data)
     if fmt == "wav":
         head = data_url_bytes(data, limit=64)
@@ -281,8 +302,5 @@ def _audio_seconds(data: str, fmt: str) -> float:
             byte_rate = int.from_bytes(head[28:32], "little")
             if byte_rate > 0:
                 return max(n - 44, 0) / byte_rate
-    return n * 8 / 128_000
+    return n * 8 / MP3_BITS_PER_S
 
-
-_PDF_BASE = 0
-_PDF_PER_KB = 0.0
