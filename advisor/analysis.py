@@ -1,6 +1,7 @@
 """Everything the dashboard and notebooks show for one scenario, computed in one call.
 
-The UI draws what this returns; it does no arithmetic of its own.
+The UI draws what this returns; it does no arithmetic of its own. ``Analysis.bill`` is the whole
+bill across tasks (:class:`advisor.bill.WholeBill`); ``task_table`` is its per-task verdict table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .bill import WholeBill, whole_bill
 from .compare import cumulative_curves, sweep
 from .recommend import Recommendation, Thresholds, recommend, recommend_tasks
 from .scenario import Scenario
@@ -28,6 +30,7 @@ class Analysis:
     curves: pd.DataFrame                       # cumulative USD per month per option
     tornado: pd.DataFrame | None
     monte_carlo: MonteCarlo | None
+    bill: WholeBill | None = None              # current spend, spend with qualifying tasks fine-tuned, savings
 
 
 def volume_grid(requests_per_day: float, n: int = 120) -> np.ndarray:
@@ -54,17 +57,24 @@ def analyse(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "
         sweep=sweep(s, volume_grid(s.workload.requests_per_day)),
         curves=cumulative_curves(s),
         tornado=tornado(s, option=best) if best else None,
-        monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed) if best else None)
+        monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed) if best else None,
+        bill=whole_bill(recs))
 
 
 def task_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
-    """One row per task: volume, tokens, churn, verdict, best option, savings and what blocks it."""
+    """One row per task: volume, tokens, churn, verdict, best option, today's and the new monthly
+    spend (the whole bill's lines), savings and what blocks it."""
+    lines = {t.task: t for t in whole_bill(tasks).tasks}
     rows = []
     for name, r in tasks.items():
         if name == "all" and len(tasks) > 1:
             continue
         w = r.scenario.workload
-        rows.append({"task": name, "verdict": r.verdict, "requests_per_day": w.requests_per_day,
+        line = lines.get(name)
+        rows.append({"task": name, "verdict": str(r.verdict), "requests_per_day": w.requests_per_day,
+                     "current_usd_per_month": None if line is None else line.current_usd_per_month,
+                     "new_usd_per_month": None if line is None else line.new_usd_per_month,
+                     "best_switch": r.best_switch,
                      "prompt_tokens": w.prompt_tokens, "completion_tokens": w.completion_tokens,
                      "prompt_changes_per_month": r.scenario.prompt_changes, "examples": r.scenario.examples,
                      "best_option": r.best_option, "savings_ratio": r.savings_ratio,

@@ -66,7 +66,7 @@ MAX_TOKENS = 10_000_000
 
 def _emit(obj: dict, as_json: bool, table: str) -> None:
     if as_json:
-        json.dump(json_safe(obj), sys.stdout, indent=2)
+        json.dump(json_safe(obj), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(table.rstrip() + "\n")

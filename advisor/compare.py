@@ -90,8 +90,8 @@ def cold_start_share(requests_per_day, idle_timeout_s: float, service_s: float):
 def cold_starts_per_month(requests_per_day, idle_timeout_s: float, service_s: float):
     """``v * 30.4167 * cold_start_share``: replicas started from zero in a month.
 
-    >>> round(float(cold_starts_per_month(100, 300, 5)), 1)   # 100 * 30.4167 * 0.7030
-    2138.3
+    >>> round(float(cold_starts_per_month(100, 300, 5)), 1)   # 100 * 30.4167 * 0.70259
+    2137.0
     """
     v = np.asarray(requests_per_day, dtype=float)
     return v * DAYS_PER_MONTH * cold_start_share(v, idle_timeout_s, service_s)
