@@ -81,7 +81,8 @@ def _cmd_prices(a, h) -> int:
     table = h["table"](shown, [("id", "id", ""), ("kind", "kind", ""), ("status", "status", ""), ("price", "price", ""),
                                ("effective", "effective", ""), ("until", "until", ""), ("source", "source", "")])
     hint = "" if a.all_providers else \
-        "\n(models of other providers, e.g. Claude or Gemini, are priced from genai-prices' bundled data: --all-providers)"
+        ("\n(models of other providers, e.g. Claude or Gemini, are priced from genai-prices' bundled data: "
+         "--all-providers)")
     h["emit"]({"as_of": str(cat.as_of), "kind": a.kind, "genai_prices": genai_version(), "rows": rows}, a.json,
               f"prices as of {cat.as_of} (USD; --json for full sources)\n{table}{hint}")
     return 0

@@ -335,7 +335,8 @@ class Gpu:
     def cheapest(self) -> GpuPrice:
         """The lowest hourly price in force (raises when no provider has one)."""
         if not self.prices:
-            raise UnknownEntryError(f"GPU {self.id!r} has no hourly price on the catalog date; add one in an override file")
+            raise UnknownEntryError(f"GPU {self.id!r} has no hourly price on the catalog date; "
+                                    "add one in an override file")
         return min(self.prices.values(), key=lambda p: p.usd_per_hour)
 
 
@@ -568,7 +569,8 @@ def _load_entries(files: tuple[str, ...], stamps: tuple[float, ...], n_builtin: 
                     continue
                 key = e.get("id") if isinstance(e, dict) else None
                 if isinstance(key, str) and key in seen:
-                    raise CatalogError(f"{path}: {section}[{_label(e, i)}]: duplicate id; each id appears once per file")
+                    raise CatalogError(f"{path}: {section}[{_label(e, i)}]: duplicate id; "
+                                       "each id appears once per file")
                 merged = _merge_entry(raw[section][key], e, section) if (
                     n >= n_builtin and isinstance(key, str) and key in raw[section] and isinstance(e, dict)) else e
                 obj = _validate(section, merged, path, i)

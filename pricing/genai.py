@@ -30,6 +30,7 @@ from .errors import NotReleasedError, UnknownEntryError
 __all__ = ["genai_api_model", "genai_models", "genai_notes", "genai_version"]
 
 _NOTES: dict[str, tuple[str, ...]] = {}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")  # the catalog's id pattern
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20[2-3]\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -112,7 +113,7 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     (released after ``day`` by the date in its name, or no input/output price).
     """
     snap = _snapshot()
-    if snap is None or not isinstance(name, str) or not 0 < len(name) <= 200:
+    if snap is None or not isinstance(name, str) or not _NAME.match(name):
         return None
     ref, provider_id = _split(name, snap)
     try:

@@ -124,6 +124,11 @@ class TestShutdown:
         c = load_catalog("2026-01-01")
         assert c.notes_for("gpt-4-turbo") == ("gpt-4-turbo-2024-04-09 shuts down on 2026-10-23; successors: gpt-4.1, gpt-5",)
 
+    def test_successors_exist_today(self, cat):
+        for m in catalog_entries()["api_models"]:
+            for s in m.successors:
+                assert cat.api_model(s).id in cat.api_models, (m.id, s)
+
     @pytest.mark.parametrize("mid, day", [("gpt-4-0613", "2026-10-23"), ("gpt-4-1106-preview", "2026-10-23"),
                                           ("gpt-4-turbo-2024-04-09", "2026-10-23"), ("gpt-4o-2024-05-13", "2026-10-23"),
                                           ("gpt-3.5-turbo-0125", "2026-10-23")])
@@ -155,6 +160,10 @@ class TestGenaiPrices:
     def test_date_in_the_name_before_the_catalog_date_is_an_error(self, cat_2024):
         with pytest.raises(NotReleasedError, match="2024-10-22"):
             cat_2024.api_model("claude-3-5-sonnet-20241022")
+
+    def test_names_outside_the_id_pattern_are_unknown(self, cat):
+        with pytest.raises(UnknownEntryError, match="unknown API model"):
+            cat.api_model("claude 3.5 sonnet")
 
     def test_unknown_everywhere(self, cat):
         with pytest.raises(UnknownEntryError, match="unknown API model 'no-such-model-xyz'"):
