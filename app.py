@@ -88,6 +88,7 @@ def load_url_state() -> None:
     if "_url_notes" in st.session_state:
         return
     values, notes = parse_query(st.query_params.to_dict())
+    values = {k: v for k, v in values.items() if v is not None}  # unreadable, no default: the widget decides
     for key, value in values.items():
         st.session_state[key] = list(value) if isinstance(value, tuple) else value
     st.session_state["_url_notes"] = notes
@@ -100,6 +101,8 @@ def note(text: str) -> None:
 
 def seed(key: str, default: Any = None) -> None:
     """Give a widget its default unless the URL or the user set it (widgets get no ``value=``)."""
+    d = PARAMS[key].default if default is None else default
+    st.session_state.setdefault("_defaults", {})[key] = list(d) if isinstance(d, tuple) else d
     if key not in st.session_state or (st.session_state[key] is None and PARAMS[key].default is not None):
         d = PARAMS[key].default if default is None else default
         st.session_state[key] = list(d) if isinstance(d, tuple) else d
@@ -122,8 +125,15 @@ def choose_many(key: str, choices: list[str], default) -> None:
     st.session_state[key] = list(kept)
 
 
+ALWAYS_IN_URL = ("source", "rpd", "asof")
+
+
 def write_url(keys: list[str]) -> None:
-    st.query_params.from_dict(to_query({k: st.session_state.get(k) for k in keys}))
+    """The URL holds the scenario's values that differ from their defaults (and always the source,
+    the volume and the price date, so a link keeps meaning the same numbers)."""
+    defaults = st.session_state.get("_defaults", {})
+    st.query_params.from_dict(to_query({k: st.session_state.get(k) for k in keys
+                                        if k in ALWAYS_IN_URL or st.session_state.get(k) != defaults.get(k)}))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -186,7 +196,8 @@ def follow_data(data: PageData | None, source: str) -> None:
     st.session_state["_data_digest"] = digest
     from_link = previous is None and "rpd" in st.session_state.get("_url_keys", ()) and source != "upload logs"
     if data is not None and not from_link:
-        st.session_state["rpd"] = data.measured_requests_per_day
+        m = data.measured_requests_per_day
+        st.session_state["rpd"] = None if m is None else max(round(m, 1), 1.0)
     elif data is None and st.session_state.get("rpd") is None:
         st.session_state["rpd"] = 2000.0
     if previous is not None:
@@ -206,6 +217,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         keys.append("task")
     no_clock = data is not None and data.measured_requests_per_day is None
     rpd = sb.number_input("Requests per day (all tasks)", min_value=1.0, max_value=1e9, step=100.0, key="rpd",
+                          format="%.0f",
                           value=None, placeholder="the logs have no timestamps: type your volume" if no_clock else None,
                           help="Your real volume; the logs' mix of tasks is scaled to it." +
                           ("" if data is None or no_clock else
@@ -308,6 +320,7 @@ def verdict_ui(a: PageAnalysis, task: str) -> None:
     st.caption(f"Against {rec.baseline} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"
                + (f" for {rec.scenario.workload.task}" if rec.scenario.workload.task != "all" else ""))
+    tiles_ui(a)
     shown, more = V.reasons_shown(rec)
     for r in shown:
         st.markdown(f"{ICONS[r.effect]} {V.page_language(r.text)}")
@@ -409,7 +422,7 @@ def report_ui(a: PageAnalysis, data: PageData | None) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="finetune-advisor", page_icon=page_icon(), layout="wide")
-    st.title("Would a fine-tuned 7B model beat GPT-4 on your prompts?")
+    st.markdown("#### Would a fine-tuned 7B model beat GPT-4 on your prompts?")
     warm_tokenizers()
     load_url_state()
     try:
@@ -433,7 +446,6 @@ def main() -> None:
         st.error(V.page_language(str(exc)))
         return
     verdict_ui(analysis, inputs.task)
-    tiles_ui(analysis)
     bill_ui(analysis)
     charts_ui(analysis, data)
     report_ui(analysis, data)

@@ -50,17 +50,29 @@ def _layout(fig: go.Figure, title: str | None, **kw) -> go.Figure:
     return fig
 
 
+def _shown(ranking: pd.Series, baseline: str, max_shown: int) -> set[str]:
+    """The baseline and the ``max_shown - 1`` options ranked first (smallest value); the rest start
+    hidden (a click on the legend shows them)."""
+    order = ranking.drop(labels=[baseline], errors="ignore").sort_values(kind="stable")
+    return {baseline, *order.index[:max(max_shown - 1, 0)]}
+
+
 def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[str, float | None] | None = None,
                    current_requests_per_day: float | None = None, colours: Mapping[str, str] | None = None,
-                   title: str | None = None) -> go.Figure:
+                   max_shown: int = 6, title: str | None = None) -> go.Figure:
     """Monthly cost per option over requests/day (log-log), break-evens as diamonds in each line's
-    colour, your volume as a dotted line labelled at the top."""
+    colour, your volume as a dotted line labelled at the top. The baseline and the options cheapest
+    at your volume are drawn; the others start hidden in the legend."""
     fig = go.Figure()
     x = sweep.index.to_numpy(dtype=float)
+    at = float(current_requests_per_day) if current_requests_per_day else float(np.sqrt(x[0] * x[-1]))
+    idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))
+    shown = _shown(sweep.iloc[idx], baseline, max_shown)
     for name in sweep.columns:
         base = name == baseline
         fig.add_trace(go.Scatter(
             x=x, y=sweep[name], mode="lines", name=name + (" (today)" if base else ""), legendgroup=name,
+            visible=True if name in shown else "legendonly",
             line=dict(width=4 if base else 2, color=_colour(colours, name, baseline), dash="dash" if base else "solid"),
             hovertemplate=f"<b>{name}</b><br>%{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month<extra></extra>"))
     for name, be in (break_evens or {}).items():
@@ -69,6 +81,7 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
         y = float(np.exp(np.interp(np.log(be), np.log(x), np.log(np.maximum(sweep[name].to_numpy(float), 1e-9)))))
         fig.add_trace(go.Scatter(
             x=[be], y=[y], mode="markers", name=f"break-even {name}", showlegend=False, legendgroup=name,
+            visible=True if name in shown else "legendonly",
             marker=dict(size=12, symbol="diamond", color=_colour(colours, name, baseline),
                         line=dict(width=1, color="black")),
             hovertemplate=f"<b>{name}</b><br>break-even at %{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month"
@@ -85,23 +98,27 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
         fig.add_annotation(x=math.log10(v), y=1, yref="paper", yanchor="bottom", text=f"your volume {v:,.0f}/day",
                            showarrow=False, font=dict(size=12), bgcolor="rgba(255,255,255,0.7)")
     _layout(fig, title, xaxis_title="requests per day (log scale)", yaxis_title="USD per month (log scale)")
-    fig.update_xaxes(type="log", range=[math.log10(x[0]), math.log10(x[-1])])
-    fig.update_yaxes(type="log", tickprefix="$")
+    fig.update_xaxes(type="log", range=[math.log10(x[0]), math.log10(x[-1])], dtick=1, tickformat="~s")
+    fig.update_yaxes(type="log", dtick=1, tickformat="$~s")
     return fig
 
 
 def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str, int | None] | None = None,
-                    colours: Mapping[str, str] | None = None, title: str | None = None) -> go.Figure:
+                    colours: Mapping[str, str] | None = None, max_shown: int = 5,
+                    title: str | None = None) -> go.Figure:
     """Cumulative savings against the baseline, month by month, one line per option (above zero =
-    ahead); the payback month marked where the chosen option's line crosses zero."""
+    ahead); the payback month marked where the chosen option's line crosses zero. The options
+    furthest ahead at the end are drawn; the others start hidden in the legend."""
     fig = go.Figure()
     months = curves.index.to_numpy()
+    shown = _shown(curves.iloc[-1], baseline, max_shown + 1) | set(payback or ())
     for name in curves.columns:
         if name == baseline:
             continue
         saved = curves[baseline] - curves[name]
         fig.add_trace(go.Scatter(
             x=months, y=saved, mode="lines+markers", name=name, line=dict(width=2, color=_colour(colours, name)),
+            visible=True if name in shown else "legendonly",
             marker=dict(size=5),
             hovertemplate=f"<b>{name}</b><br>month %{{x}}<br>%{{y:$,.0f}} saved so far vs {baseline}<extra></extra>"))
     fig.add_hline(y=0, line_color=_BASE, line_width=1.5)
@@ -112,7 +129,7 @@ def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str
                                showarrow=True, arrowhead=2, ax=40, ay=-40, bgcolor="rgba(255,255,255,0.8)")
     _layout(fig, title, xaxis_title="month", yaxis_title=f"USD saved vs {baseline} (cumulative)")
     fig.update_xaxes(dtick=1 if len(months) <= 12 else 3, range=[0.5, months[-1] + 0.5] if len(months) else None)
-    fig.update_yaxes(tickprefix="$", tickformat=",.0f")
+    fig.update_yaxes(tickformat="$,.0f")
     return fig
 
 
@@ -165,7 +182,7 @@ def tornado_chart(tornado: pd.DataFrame, *, title: str | None = None) -> go.Figu
     fig.add_vline(x=0, line_color="black")
     _layout(fig, title, barmode="overlay", xaxis_title="savings over the horizon (USD)",
             height=max(260, 45 * len(df) + 150))
-    fig.update_xaxes(tickprefix="$", tickformat=",.0f")
+    fig.update_xaxes(tickformat="$,.0f")
     return fig
 
 
@@ -182,7 +199,7 @@ def savings_histogram(savings: np.ndarray, *, p10: float, p50: float, p90: float
     fig.add_vline(x=0, line_color=_BASE)
     _layout(fig, title, xaxis_title="savings over the horizon (USD, baseline minus fine-tuned)",
             yaxis_title="simulated futures", showlegend=False)
-    fig.update_xaxes(tickprefix="$", tickformat=",.0f")
+    fig.update_xaxes(tickformat="$,.0f")
     return fig
 
 

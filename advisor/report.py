@@ -60,7 +60,13 @@ def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
             ("training examples / epochs", f"{s.examples:,} / {s.epochs}"),
             ("retrains per year (effective)", _f(s.effective_retrains_per_year, ".1f")),
             ("prompt changes per month", _f(s.prompt_changes, ".2f")),
-            ("engineering (one-off) / labelling per run", f"${s.engineering_usd:,.0f} / ${s.labelling_usd_per_run:,.0f}")]
+            ("engineering (one-off) / labelling per run",
+             f"{_usd_or_people(s.engineering_usd)} / {_usd_or_people(s.labelling_usd_per_run)}")]
+
+
+def _usd_or_people(v) -> str:
+    """A typed amount, or ``None``: the people model's sourced hours at the sourced wage."""
+    return "from the people model" if v is None else "$" + _f(v, ",.0f")
 
 
 _TABLE_COLS = [("name", "option", None), ("kind", "kind", None), ("usd_per_request", "USD/request", ".5f"),

@@ -1,4 +1,4 @@
-"""The dashboard, driven through Streamlit's AppTest by stable widget keys."""
+"""The dashboard, driven through Streamlit's AppTest by stable widget keys (the URL's names)."""
 
 import json
 from pathlib import Path
@@ -10,14 +10,21 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 TIMEOUT = 180
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+DAY = 86_400
+
+
+def new_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 @pytest.fixture(scope="module")
 def app():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return new_app()
 
 
 def verdict_text(at) -> str:
@@ -29,75 +36,160 @@ def metrics(at) -> dict:
     return {m.label: m.value for m in at.metric}
 
 
+def notes(at) -> str:
+    return "\n".join(w.value for w in at.warning if not w.value.startswith("**Verdict"))
+
+
+def table(at, column: str):
+    """The first table with this column (AppTest does not expose a table's key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def page_text(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [c.value for c in at.caption]
+                     + [b.value for b in list(at.success) + list(at.warning) + list(at.error) + list(at.info)])
+
+
+def chat_record(ts: int | None, prompt: str = "Classify: my order is late", answer: str = "shipping",
+                model: str = "gpt-4o-2024-08-06") -> dict:
+    resp = {"choices": [{"message": {"role": "assistant", "content": answer}}],
+            "usage": {"prompt_tokens": 900, "completion_tokens": 150}, "model": model}
+    if ts is not None:
+        resp["created"] = ts
+    return {"request": {"model": model, "messages": [{"role": "system", "content": "You label tickets."},
+                                                     {"role": "user", "content": prompt}]}, "response": resp}
+
+
+def jsonl(records) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
 class TestSample:
-    def test_opens_on_sample_with_verdict_and_figures(self, app):
-        assert "Verdict:" in verdict_text(app)
+    def test_opens_on_the_story(self, app):
+        # the built-in sample: product-copy pays off, ticket-triage's prompt still changes, contract-fields is small
+        assert verdict_text(app).startswith("**Verdict: FINE-TUNE product-copy")
         m = metrics(app)
-        assert {"Now per month", "Fine-tuned per month", "Savings ratio", "Break-even", "Payback month",
-                "P(pays off)"} <= set(m)
-        assert any("requests logged" in c.value for c in app.caption)
+        assert {"Today per month", "Fine-tuned per month", "Pays back", "Chance it pays off"} <= set(m)
+        assert any(label.startswith("Saved over 12 months") for label in m)
+        assert any("records standing for" in c.value for c in app.caption)
         charts = {c.key for c in app.get("plotly_chart")}
         assert {"chart_cost", "chart_cumulative", "chart_latency", "chart_tornado", "chart_mc", "chart_tokens",
                 "chart_traffic"} <= charts
-        assert len(app.dataframe) >= 3  # options, per task, prices
+        assert len(app.dataframe) >= 4  # the whole bill, options, per task, prices
+        bill = table(app, "Runs on")
+        assert set(bill["Task"]) == {"product-copy", "ticket-triage", "contract-fields"}
+        tasks = {r["Task"]: r for r in table(app, "What stands in the way").to_dict("records")}
+        assert tasks["product-copy"]["Verdict"] == "FINE-TUNE"
+        assert tasks["contract-fields"]["Verdict"] == "NO" and "volume" in tasks["contract-fields"]["What stands in the way"]
+        assert "prompt changed" in tasks["ticket-triage"]["What stands in the way"]
+        assert app.query_params["source"] == "sample logs" and float(app.query_params["rpd"]) > 10_000
 
-    def test_volume_changes_verdict_and_numbers(self, app):
-        before = metrics(app)["Now per month"]
+    def test_no_shows_what_blocks_not_green_checks(self, app):
+        app.selectbox(key="task").set_value("contract-fields").run()
+        assert not app.exception
+        assert app.query_params["task"] == "contract-fields"
+        assert verdict_text(app).startswith("**Verdict: NO for contract-fields")
+        m = metrics(app)
+        assert "Volume" in m and "Today per month" in m and "Chance it pays off" not in m
+        shown = [x.value for x in app.markdown if ":material/" in x.value]
+        assert shown and not any(":green[" in x for x in shown)
+        app.selectbox(key="task").set_value("all").run()
+
+    def test_volume_changes_verdict_and_url(self, app):
+        before = metrics(app)["Today per month"]
         app.number_input(key="rpd").set_value(50).run()
         assert not app.exception
-        assert metrics(app)["Now per month"] != before
-        assert "Verdict: NO" in verdict_text(app)
+        assert metrics(app)["Today per month"] != before
+        assert verdict_text(app).startswith("**Verdict: NO")
         assert app.query_params["rpd"] == "50"
         app.number_input(key="rpd").set_value(200_000).run()
         assert "Verdict: FINE-TUNE" in verdict_text(app)
 
-    def test_task_selection(self, app):
-        app.number_input(key="rpd").set_value(1800).run()
-        app.selectbox(key="task").set_value("contract-fields").run()
-        assert not app.exception
-        assert app.query_params["task"] == "contract-fields"
-        assert verdict_text(app).startswith("**Verdict: NO** for task **contract-fields**")
-        assert any("below 100" in m.value for m in app.markdown)
-
     def test_flag_blocks(self, app):
-        app.selectbox(key="task").set_value("all").run()
-        app.checkbox(key="deep_reasoning").check().run()
-        assert "Verdict: NO" in verdict_text(app)
-        app.checkbox(key="deep_reasoning").uncheck().run()
+        app.checkbox(key="reasoning").check().run()
+        assert verdict_text(app).startswith("**Verdict: NO")
+        assert app.query_params["reasoning"] == "1"
+        app.checkbox(key="reasoning").uncheck().run()
+
+    def test_no_nonsense_on_screen(self, app):
+        text = page_text(app)
+        for bad in ("nan", "inf×", "infx", "$-", "$nan", "--"):
+            assert bad not in text, bad
+
+    def test_switch_to_typed_numbers(self, app):
+        app.radio(key="source").set_value("typed numbers").run()
+        assert not app.exception
+        assert app.number_input(key="ct").value == 300.0 and app.query_params["source"] == "typed numbers"
+        assert "Verdict:" in verdict_text(app)
 
 
-class TestTypedAndUpload:
-    def test_typed_numbers(self):
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params["source"] = "typed numbers"
-        at.query_params["rpd"] = "5000"
-        at.query_params["asof"] = "2024-03-28"
-        at.query_params["baseline"] = "gpt-4-0613"
-        at.query_params["hosted"] = "openpipe/mistral-7b"
-        at.query_params["gpus"] = ""
-        at.query_params["pt"] = "1200"
-        at.query_params["ct"] = "1000"
-        at.query_params["examples"] = "2000"
-        at.run()
-        assert not at.exception
+class TestUrl:
+    @pytest.mark.parametrize("query", [
+        {"rpd": "-5"}, {"source": "typed numbers", "ct": "0"}, {"epochs": "100"}, {"asof": "1999-01-01"},
+        {"rpd": "inf"}, {"rpd": "1e308"}, {"rpd": "nan"}, {"horizon": "abc"}, {"growth": "1e9"},
+        {"hosted": "<script>alert(1)</script>"}, {"source": "ftp"}, {"baseline": "gpt-9"},
+        {"task": "<img src=x onerror=alert(1)>"}, {"asof": "2024-02-30"}, {"gpus": "tpu"}, {"precision": "fp3"},
+    ])
+    def test_hostile_values_are_clamped_with_a_note(self, query):
+        at = new_app(**query)
+        assert "Verdict:" in verdict_text(at)
+        assert notes(at), "a visible note says what was changed"
+        figures = [str(m.value) + str(m.delta) for m in at.metric] + [verdict_text(at)]
+        assert not any(bad in f.lower() for f in figures for bad in ("nan", "inf", "$-", "−$0"))
+
+    def test_march_2024_claim_from_the_url(self):
+        at = new_app(source="typed numbers", rpd="5000", asof="2024-03-28", baseline="gpt-4-0613",
+                     hosted="openpipe/mistral-7b", gpus="", pt="1200", ct="1000", examples="2000")
         assert "Verdict: FINE-TUNE" in verdict_text(at)
-        # the March 2024 claim from the URL alone: 96 / 3.04 = 31.6x
-        assert metrics(at)["Savings ratio"] == "31.6x"
+        assert not notes(at)
+        # the March 2024 claim: serving costs $96 vs $3.04 per 1,000 requests = 31.6x
+        options = table(at, "Times cheaper").set_index("Option")
+        assert options.loc["openpipe/mistral-7b", "Times cheaper"] == pytest.approx(31.6, abs=0.05)
 
-    def test_upload_good_and_bad(self):
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params["source"] = "upload logs"
-        at.run()
+    def test_restore_equals_the_page(self, app):
+        at = new_app(**{k: app.query_params[k] for k in app.query_params})
+        assert verdict_text(at) == verdict_text(app)
+        assert metrics(at) == metrics(app)
+
+
+class TestUpload:
+    def test_upload_sets_its_own_volume(self):
+        at = new_app()
+        sample_rpd = at.number_input(key="rpd").value
+        at.radio(key="source").set_value("upload logs").run()
         assert any("Upload one or more" in i.value for i in at.info)
-        rec = {"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
-               "response": {"created": 1735689600, "choices": [{"message": {"role": "assistant", "content": "yo"}}],
-                            "usage": {"prompt_tokens": 8, "completion_tokens": 1}}}
+        t0 = 1_735_689_600
+        recs = [chat_record(t0 + i * DAY // 10) for i in range(50)]  # 50 requests over 4.9 days
+        at.file_uploader(key="upload").upload("log.jsonl", jsonl(recs)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        rpd = at.number_input(key="rpd").value
+        assert rpd != sample_rpd and 9 < rpd < 11  # 50 / 4.9 days = 10.2
+        assert verdict_text(at).startswith("**Verdict: NO")
+
+    def test_logs_without_timestamps_ask_for_the_volume(self):
+        at = new_app(source="upload logs")
+        ft = [{"messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": "answer"}]}
+              for i in range(20)]
+        at.file_uploader(key="upload").upload("train.jsonl", jsonl(ft)).run()
+        assert not at.exception
+        assert at.number_input(key="rpd").value is None
+        assert any("no timestamps" in i.value for i in at.info)
+        assert "--" not in page_text(at)
+        at.number_input(key="rpd").set_value(40_000).run()
+        assert not at.exception
+        assert "Verdict:" in verdict_text(at)
+
+    def test_same_file_twice_counts_once(self):
+        at = new_app(source="upload logs")
+        data = jsonl([chat_record(1_735_689_600 + i * 3600) for i in range(30)])
+        at.file_uploader(key="upload").upload("a.jsonl", data).upload("b.jsonl", data).run()
+        assert not at.exception
+        assert "b.jsonl is the same file as a.jsonl: counted once." in notes(at)
+        assert any("30 requests logged" in c.value for c in at.caption)
+
+    def test_bad_upload_speaks_the_pages_language(self):
+        at = new_app(source="upload logs")
         at.file_uploader(key="upload").upload("bad.bin", b"\x00\x01\x02 not a log").run()
         assert not at.exception
-        assert any("binary file" in e.value for e in at.error)
-        at.file_uploader(key="upload").set_value(
-            ("good.jsonl", (json.dumps(rec) + "\n{broken\n").encode(), "application/json")).run()
-        assert not at.exception
-        assert [e.value for e in at.error if not e.value.startswith("**Verdict")] == []
-        assert "Verdict:" in verdict_text(at)
-        assert any("1 records skipped" in c.value for c in at.caption)
+        errors = [e.value for e in at.error]
+        assert errors and all("--" not in e for e in errors)

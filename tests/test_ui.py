@@ -1,0 +1,169 @@
+"""The dashboard's pure parts: URL values, formatting for people, tiles, the whole bill, charts, report."""
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from advisor import Scenario, Workload
+from advisor.recommend import Thresholds
+from advisor.ui.compute import analyse_page, chart_volumes, option_colours, uploads_digest, whole_bill
+from advisor.ui.params import PARAMS, parse_query, parse_value, to_query
+from advisor.ui.view import blocker_text, fmt_rate, fmt_ratio, fmt_usd, headline_text, page_language, tiles
+
+TODAY = dt.date(2026, 11, 25)
+
+
+class TestParams:
+    @pytest.mark.parametrize("key, raw, value", [
+        ("rpd", "-5", 1.0), ("rpd", "inf", 1e9), ("rpd", "1e308", 1e9), ("rpd", "-inf", 1.0), ("ct", "0", 1.0),
+        ("epochs", "100", 20), ("epochs", "2.6", 3), ("growth", "1e9", 50), ("horizon", "0", 1),
+        ("asof", "1999-01-01", dt.date(2023, 3, 14)), ("asof", "2099-01-01", TODAY),
+        ("changes", "-7", -1.0), ("minrpd", "-1", 0.0),
+    ])
+    def test_out_of_range_is_clamped_with_a_note(self, key, raw, value):
+        v, note = parse_value(key, raw, today=TODAY)
+        assert v == value and note and PARAMS[key].label in note
+
+    @pytest.mark.parametrize("key, raw", [("rpd", "nan"), ("horizon", "abc"), ("asof", "2024-02-30"),
+                                          ("batch", "maybe"), ("source", "ftp"), ("precision", "fp3")])
+    def test_unreadable_falls_back_to_the_default_with_a_note(self, key, raw):
+        v, note = parse_value(key, raw, today=TODAY)
+        assert v == (TODAY if key == "asof" else PARAMS[key].default) and "default" in note
+
+    def test_valid_values_pass_silently_and_round_trip(self):
+        q = {"rpd": "1802.9", "horizon": "24", "batch": "1", "gpus": "l4,l40s", "asof": "2024-03-28",
+             "source": "typed numbers", "itl": "50"}
+        values, notes = parse_query(q, today=TODAY)
+        assert notes == [] and to_query(values) == q
+
+    def test_unknown_names_ignored_and_long_values_shortened(self):
+        values, notes = parse_query({"utm_source": "x", "task": "t" * 5000, "horizon": "x" * 5000}, today=TODAY)
+        assert set(values) == {"task", "horizon"} and len(notes[0]) < 200
+
+
+class TestFormats:
+    def test_money_never_shows_dollar_minus_or_nan(self):
+        assert fmt_usd(-11.25) == "−$11" and fmt_usd(float("nan")) == "–" and fmt_usd(0.0) == "$0"
+        assert fmt_usd(0.4) == "$0.40"          # not "$0"
+        assert fmt_usd(1_500_000) == "$1.5M"
+
+    def test_ratios_and_rates(self):
+        assert fmt_ratio(float("inf")) == "–" and fmt_ratio(31.58) == "32×" and fmt_ratio(1.64) == "1.6×"
+        assert fmt_rate(0.3) == "0.3/day"       # not "0 req/day"
+        assert fmt_rate(13.4) == "13/day"
+
+    def test_page_language_has_no_cli_flags(self):
+        for text in ("pass --training-examples or logs", "use --format openai", "(add --engineering-usd)",
+                     "requests_per_day (--requests-per-day)", "an override file (--prices)", "--unknown-flag x"):
+            assert "--" not in page_language(text)
+
+
+class TestCompute:
+    def test_uploads_digest_ignores_order_names_and_duplicates(self):
+        a, files, notes = uploads_digest([("x.jsonl", b"1"), ("y.jsonl", b"2"), ("z.jsonl", b"1")])
+        b, _, _ = uploads_digest([("y2.jsonl", b"2"), ("x2.jsonl", b"1")])
+        assert a == b and [n for n, _ in files] == ["x.jsonl", "y.jsonl"] and len(notes) == 1
+
+    def test_chart_volumes_cover_volume_and_break_evens(self):
+        v = chart_volumes(1_000_000, [50.0, None, float("nan")])
+        assert v[0] == pytest.approx(10.0) and v[-1] == pytest.approx(5e6)  # 50 / 5 and 1e6 * 5
+        v = chart_volumes(100.0)                  # at least a 100x span around the volume
+        assert v[-1] / v[0] == pytest.approx(100.0)
+
+    def test_colours_stable_and_baseline_red(self):
+        c = option_colours(["gpt-4o", "a", "b"], "gpt-4o")
+        assert c["gpt-4o"] == "#b2182b" and len({c["a"], c["b"], c["gpt-4o"]}) == 3
+
+
+@pytest.fixture(scope="module")
+def typed():
+    s = Scenario(Workload.typed(5000, 1200, 1000), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
+                 options=("openpipe/mistral-7b",), training_examples=2000)
+    return analyse_page({"all": s.workload}, s, draws=500)
+
+
+class TestVerdictAndBill:
+    def test_tiles_follow_a_fine_tune(self, typed):
+        rec = typed.focus
+        assert rec.verdict == "fine-tune"
+        labels = [t.label for t in tiles(rec)]
+        assert labels[:2] == ["Today per month", "Fine-tuned per month"] and "Pays back" in labels
+        assert headline_text(rec, typed.tasks, "all").startswith("FINE-TUNE: openpipe/mistral-7b")
+
+    def test_tiles_follow_a_no(self):
+        s = Scenario(Workload.typed(20, 1200, 300), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
+                     options=("openpipe/mistral-7b",))
+        a = analyse_page({"all": s.workload}, s, draws=200, thresholds=Thresholds())
+        assert a.focus.verdict == "no"
+        t = tiles(a.focus)
+        assert t[0].label == "Volume" and t[0].value == "20/day" and t[0].note == "needs 100/day"
+        assert "Chance it pays off" not in [x.label for x in t]
+        low = next(r for r in a.focus.reasons if r.code == "low_volume")
+        assert blocker_text(low) == "volume 20/day (needs 100/day)"
+
+    def test_whole_bill_sums_tasks_on_their_plans(self, typed):
+        b = whole_bill(typed.tasks)
+        opts = typed.focus.options.set_index("name")
+        # one task that fine-tunes: the plan is the option's serving plus recurring cost
+        want = float(opts.loc["openpipe/mistral-7b", "usd_per_month"] + opts.loc["openpipe/mistral-7b",
+                                                                               "recurring_usd_per_month"])
+        assert b.plan_usd_per_month == pytest.approx(want)
+        assert b.baseline_usd_per_month == pytest.approx(float(opts.loc["gpt-4-0613", "usd_per_month"]))
+        assert b.savings_usd_horizon == pytest.approx(typed.focus.savings_usd_horizon)
+
+
+class TestFigures:
+    def test_volume_label_in_log10_coordinates_and_diamonds_in_line_colour(self, typed):
+        from advisor import figures as F
+
+        f = typed.focus
+        be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
+        fig = F.cost_vs_volume(typed.sweep, baseline=f.baseline, break_evens=be, colours=typed.colours,
+                               current_requests_per_day=5000)
+        ann = fig.layout.annotations[0]
+        assert ann.x == pytest.approx(math.log10(5000)) and "5,000" in ann.text
+        lines = {t.legendgroup: t.line.color for t in fig.data if t.mode == "lines" and t.legendgroup}
+        diamonds = [t for t in fig.data if t.mode == "markers"]
+        assert diamonds and all(d.marker.color == lines[d.legendgroup] for d in diamonds)
+        assert all("requests/day" in t.hovertemplate for t in fig.data)
+        lo, hi = fig.layout.xaxis.range
+        assert 10 ** lo <= min(be["openpipe/mistral-7b"], 5000) and 10 ** hi >= 5000
+
+    def test_tornado_leaves_out_inputs_that_move_nothing(self, typed):
+        from advisor import figures as F
+
+        fig = F.tornado_chart(typed.tornado)
+        moving = typed.tornado[typed.tornado["swing"] > 1e-6 * max(abs(typed.tornado.attrs["base_savings_usd"]), 1)]
+        assert len(fig.data[0].y) == len(moving) < len(typed.tornado)
+
+
+class TestReport:
+    def test_markdown_escapes_untrusted_text(self, typed):
+        from dataclasses import replace
+
+        from advisor.report import render_html, render_markdown
+
+        evil = "<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:y)|"
+        rec = typed.focus
+        bad = replace(rec, scenario=replace(rec.scenario, workload=replace(rec.scenario.workload, task=evil)))
+        recs = {"all": bad, evil: bad}
+        md = render_markdown(recs)
+        assert "<script" not in md and "<img" not in md and "[x](javascript" not in md
+        assert "&lt;script&gt;" in md
+        html = render_html(recs, analysis=typed)
+        assert "<script>alert" not in html and "<img src=x" not in html
+
+    def test_report_draws_the_pages_data(self, typed, monkeypatch):
+        import advisor.ui.compute as C
+        from advisor.report import report_figures
+
+        def fail(*a, **k):
+            raise AssertionError("the report recomputed what the page already has")
+
+        monkeypatch.setattr(C, "monte_carlo", fail)
+        monkeypatch.setattr(C, "sweep", fail)
+        figs = report_figures(typed.focus, analysis=typed)
+        assert len(figs) == 5
+        assert np.allclose(figs[0].data[0].y, typed.sweep.iloc[:, 0])
