@@ -58,7 +58,11 @@ class ChatFamily:
     json_schema: int = 0          # response_format json_schema, beyond its name and compact schema
     json_object: int = 0          # response_format json_object
     completion_tool_call: int = 0  # per tool call in a completion, beyond name and arguments
+    legacy_functions: int = -12   # legacy ``functions`` instead of ``tools`` (recorded gpt-4 calls: 12 fewer)
+    forced_tool: int = 7          # tool_choice naming a function, beyond the name
+    forced_function: int = 4      # legacy function_call naming a function, beyond the name
     nested_comments: bool = True  # descriptions of nested properties rendered as comments
+    titles: bool = True           # property titles rendered as comments
     merge_tools_into_system: bool = False  # encode the tools block together with the first system message
 
 
@@ -70,8 +74,13 @@ FAMILIES: dict[str, ChatFamily] = {
     "chatml-cl100k": ChatFamily("chatml-cl100k", tools=9, tools_with_system=-4, tool_call=4, tool_result=4),
     "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-9, merge_tools_into_system=True, tool_call=4, tool_result=4,
                                parallel_call=14, json_schema=9),
+    # gpt-4 (8k/32k, not turbo): no property titles, a forced call adds less (recorded calls)
+    "chatml-gpt4": ChatFamily("chatml-gpt4", tools=9, tools_with_system=-4, tool_call=4, tool_result=4, titles=False,
+                              forced_tool=2, forced_function=0),
     "chatml-0301": ChatFamily("chatml-0301", per_message=4, per_name=-1),
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=7),
+    # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
+    "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
 }
 _REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
@@ -99,16 +108,20 @@ def is_reasoning_model(model: str | None) -> bool:
 def family_for_model(model: str | None, encoding: str) -> ChatFamily:
     """The family whose constants count ``model``'s requests (``encoding`` decides for unknown models).
 
-    >>> family_for_model("gpt-5-mini", "o200k_base").name, family_for_model("gpt-4", "cl100k_base").name
-    ('harmony', 'chatml-cl100k')
+    >>> family_for_model("gpt-5-mini", "o200k_base").name, family_for_model("o3-mini", "o200k_base").name
+    ('harmony', 'o-series')
     """
     name = _bare(model)
     if "gpt-3.5-turbo-0301" in name or "gpt-35-turbo-0301" in name:
         return FAMILIES["chatml-0301"]
     if name.startswith(("o1-preview", "o1-mini")):
         return FAMILIES["o1-preview"]
+    if name.startswith(("o1", "o3", "o4")):
+        return FAMILIES["o-series"]
     if name.startswith(_REASONING_PREFIXES):
         return FAMILIES["harmony"]
+    if name in ("gpt-4", "gpt-4-32k") or name.startswith(("gpt-4-0", "gpt-4-32k-")) and "preview" not in name:
+        return FAMILIES["chatml-gpt4"]
     return FAMILIES["chatml-cl100k" if encoding == "cl100k_base" else "chatml-o200k"]
 
 
@@ -243,9 +256,30 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.tool_call
         if len(calls) > 1:
             parts.fixed += fam.parallel_call * (len(calls) - 1)
-    _tools(tools if tools is not None else options.get("functions"), fam, has_system, parts, system_at)
+    if tools is not None:
+        _tools(tools, fam, has_system, parts, system_at)
+    elif options.get("functions") is not None:
+        _tools(options["functions"], fam, has_system, parts, system_at)
+        parts.fixed += fam.legacy_functions if function_specs(options["functions"]) else 0
     _response_format(options.get("response_format"), fam, parts)
+    _forced_call(options.get("tool_choice"), options.get("function_call"), fam, parts)
     return parts
+
+
+def _forced_call(tool_choice: Any, function_call: Any, fam: ChatFamily, parts: Parts) -> None:
+    """A forced function adds its name plus framing; ``"none"`` adds 1 (hmarr/openai-chat-tokens, litellm;
+    the framing constants fitted on recorded calls)."""
+    if isinstance(tool_choice, Mapping):
+        fn = tool_choice.get("function", tool_choice)
+        name = fn.get("name") if isinstance(fn, Mapping) else None
+        if isinstance(name, str):
+            parts.strings.append(name)
+            parts.fixed += fam.forced_tool
+    elif isinstance(function_call, Mapping) and isinstance(function_call.get("name"), str):
+        parts.strings.append(function_call["name"])
+        parts.fixed += fam.forced_function
+    elif tool_choice == "none" or function_call == "none":
+        parts.fixed += 1
 
 
 def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_at: int | None = None) -> None:
@@ -255,7 +289,7 @@ def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_a
         raise _problem(f"expected a list of tool definitions, got {type(tools).__name__}", "tools")
     if not function_specs(tools):
         return
-    block = render_functions(tools, nested_comments=fam.nested_comments)
+    block = render_functions(tools, nested_comments=fam.nested_comments, titles=fam.titles)
     if system_at is not None and fam.merge_tools_into_system:
         # the API appends the tools to the first system message: tokens merge across the seam
         parts.strings[system_at] += _TOOLS_SEAM + block

@@ -87,7 +87,7 @@ def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
 
 
 def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None = None, depth: int = 0,
-                nested_comments: bool = True) -> str:
+                nested_comments: bool = True, titles: bool = True) -> str:
     """A JSON schema as a TypeScript-like type expression.
 
     >>> render_type({"type": "string", "enum": ["a", "b"]})
@@ -114,24 +114,24 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
         variants = schema.get(key)
         if isinstance(variants, list) and variants:
             return " | ".join(render_type(v, indent=indent, root=root, depth=depth + 1,
-                                          nested_comments=nested_comments) for v in variants)
+                                          nested_comments=nested_comments, titles=titles) for v in variants)
     kind = schema.get("type")
     if isinstance(kind, list):
         kinds = [k for k in kind if isinstance(k, str)]
         if not kinds:
             return "any"
         return " | ".join(render_type({**schema, "type": k}, indent=indent, root=root, depth=depth + 1,
-                                      nested_comments=nested_comments) for k in kinds)
+                                      nested_comments=nested_comments, titles=titles) for k in kinds)
     if kind == "object" or (kind is None and isinstance(schema.get("properties"), Mapping)):
         props = schema.get("properties")
         if not isinstance(props, Mapping) or not props:
             return "object"
         return "{\n" + _render_properties(schema, indent=indent + ("  " if depth else ""), root=root, depth=depth,
-                                          nested_comments=nested_comments) + f"{indent}}}"
+                                          nested_comments=nested_comments, titles=titles) + f"{indent}}}"
     if kind == "array":
         items = schema.get("items")
         if isinstance(items, Mapping):
-            inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments)
+            inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments, titles=titles)
             return f"({inner})[]" if " | " in inner else f"{inner}[]"
         return "any[]"
     return {"string": "string", "number": "number", "integer": "number", "boolean": "boolean",
@@ -139,7 +139,7 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
 
 
 def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[str, Any], depth: int,
-                       nested_comments: bool) -> str:
+                       nested_comments: bool, titles: bool) -> str:
     required = schema.get("required")
     required = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
     lines: list[str] = []
@@ -148,16 +148,16 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
         spec = spec if isinstance(spec, Mapping) else {}
         title, desc = spec.get("title"), spec.get("description")
         if nested_comments or depth == 0:
-            if isinstance(title, str) and title:
+            if titles and isinstance(title, str) and title:
                 lines += [f"{indent}// {title}", f"{indent}//"]
             if isinstance(desc, str) and desc:
                 lines += [f"{indent}// {line}" for line in desc.splitlines() or [""]]
-        typ = render_type(spec, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments)
+        typ = render_type(spec, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments, titles=titles)
         lines.append(f"{indent}{key}{'' if key in required else '?'}: {typ},{_default_comment(spec)}")
     return "".join(line + "\n" for line in lines)
 
 
-def render_functions(tools: Any, *, nested_comments: bool = True) -> str:
+def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool = True) -> str:
     """The ``namespace functions {...}`` block for ``tools`` (or legacy ``functions``); '' when none.
 
     >>> print(render_functions([{"type": "function", "function": {"name": "now", "description": "Time."}}]))
@@ -179,7 +179,7 @@ def render_functions(tools: Any, *, nested_comments: bool = True) -> str:
         params = fn.get("parameters")
         props = params.get("properties") if isinstance(params, Mapping) else None
         if isinstance(props, Mapping) and props:
-            body = render_type(params, root=params, nested_comments=nested_comments)
+            body = render_type(params, root=params, nested_comments=nested_comments, titles=titles)
             parts.append(f"type {fn.get('name', '')} = (_: {body}) => any;\n")
         else:
             parts.append(f"type {fn.get('name', '')} = () => any;\n")
