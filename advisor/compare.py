@@ -460,16 +460,22 @@ def _horizon_at(o: PricedOption, s: Scenario) -> float:
 
 
 def best_option(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> PricedOption | None:
-    """The fine-tuned option with the lowest horizon cost among those that meet the latency targets."""
+    """The fine-tuned option with the lowest horizon cost among those that meet the latency targets.
+
+    With latency targets, options known to meet them come first; one whose latency is not
+    published is chosen only when none is known to meet them (and the advice says so)."""
     del baseline  # kept in the signature: callers pass the pair price_options returns
     ft = [o for o in options if o.fine_tuned and o.meets_latency is not False]
-    return min(ft, key=lambda o: _horizon_at(o, scenario)) if ft else None
+    known = [o for o in ft if o.meets_latency is True]
+    pool = known or ft
+    return min(pool, key=lambda o: _horizon_at(o, scenario)) if pool else None
 
 
 def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption | None:
     """The "switch model" option with the lowest horizon cost among those that meet the latency targets."""
     sw = [o for o in options if o.role == Role.SWITCH and o.meets_latency is not False]
-    return min(sw, key=lambda o: _horizon_at(o, scenario)) if sw else None
+    pool = [o for o in sw if o.meets_latency is True] or sw
+    return min(pool, key=lambda o: _horizon_at(o, scenario)) if pool else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -359,6 +359,10 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
     if c.scenario.latency_sensitive and not latency_targets(c.scenario, c.baseline.e2e_s).any:
         return Reason("latency_unknown", f"Latency-sensitive, but {c.baseline.name} has no published latency to hold "
                       "the options to: pass --e2e-target-ms or --ttft-target-ms.", None, None, Effect.INFO)
+    if c.best is not None and c.best.meets_latency is None and latency_targets(c.scenario, c.baseline.e2e_s).any:
+        return Reason("latency_unverified", f"{c.best.name} publishes no latency for this workload: measure it against "
+                      "your target before moving traffic (no option is known to meet it).", None, None,
+                      Effect.DELAYS)
     if g is None:
         return None
     b, o = c.baseline, c.best

@@ -142,6 +142,7 @@ PEOPLE_FIELDS: dict[str, tuple[float, float]] = {
     "cold_start_s": (0.0, 3600.0),
 }
 _MAX_USD = 1e12  # money inputs above a trillion dollars are typos
+MAX_END_REQUESTS_PER_DAY = 1e10  # growth may not carry the volume past this within the horizon
 
 
 def _finite_in(value, lo: float, hi: float) -> bool:
@@ -231,6 +232,11 @@ class Scenario:
                 bad(name, "a whole number")
         for name in ("labelling_usd_per_run", "engineering_usd", "selfhost_ops_usd_per_month"):
             number(name, 0, _MAX_USD, "USD from 0 up (leave unset for the people model)", optional=True)
+        end = self.workload.requests_per_day * (1.0 + self.growth_per_month) ** (self.horizon_months - 1)
+        if end > MAX_END_REQUESTS_PER_DAY:
+            raise ScenarioError(f"growth_per_month={self.growth_per_month!r} over horizon_months={self.horizon_months} "
+                                f"takes {self.workload.requests_per_day:,.0f} requests/day to {end:.3g}; keep the "
+                                f"volume at the horizon under {MAX_END_REQUESTS_PER_DAY:.0e} (lower growth or horizon)")
         if isinstance(self.as_of, str):
             try:
                 object.__setattr__(self, "as_of", dt.date.fromisoformat(self.as_of))

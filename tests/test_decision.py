@@ -226,6 +226,14 @@ class TestLatencyNeed:
         r = recommend(s, draws=300)
         assert r.verdict == Verdict.NO and r.reasons[0].code == "no_option" and r.best_option is None
 
+    def test_unpublished_latency_is_not_a_pass(self):
+        # a 1 ms target no option is known to meet: an option without published latency is not recommended blind
+        s = Scenario(Workload.typed(5000, 1200, 300), baseline="gpt-4o", e2e_target_s=0.001,
+                     options=("openai-ft/gpt-4o-mini-2024-07-18", "openpipe/mistral-7b"), training_examples=5000)
+        r = recommend(s, draws=300)
+        assert r.verdict != Verdict.FINE_TUNE
+        assert any(x.code in ("latency_unverified", "no_option") for x in r.reasons)
+
     def test_low_volume_not_blocked_when_faster(self):
         # gpt-4-0613 (94 s for 1,000 tokens) vs a hosted 7B (9 s): 90/day is under the 100 guard
         kw = dict(baseline="gpt-4-0613", as_of="2025-06-01", training_examples=5000)
@@ -344,6 +352,11 @@ class TestHostileNumbers:
     def test_scenario_names_the_field(self, kw, field):
         with pytest.raises(ScenarioError, match=field):
             Scenario(Workload.typed(10, 10, 10), **kw)
+
+    def test_growth_cannot_explode_the_volume(self):
+        # 5,000 x 3^119 = 3e60 requests/day: the -9.2e18 GPUs of issue 9 came from volumes like this
+        with pytest.raises(ScenarioError, match="growth_per_month=2.*horizon_months=120"):
+            Scenario(Workload.typed(5000, 10, 10), growth_per_month=2.0, horizon_months=120)
 
     def test_typed_ratio(self):
         with pytest.raises(ScenarioError, match="ft_token_ratio"):
