@@ -68,6 +68,13 @@ def catalog_choices(as_of: dt.date) -> dict[str, list[str]]:
             "providers": sorted({p for g in cat.gpus.values() for p in g.prices}), "models": sorted(cat.open_models)}
 
 
+@st.cache_data(show_spinner=False)
+def people_defaults() -> dict[str, float]:
+    from pricing.people import load_people
+
+    return load_people().costs().model_dump()
+
+
 @st.cache_resource(show_spinner="Comparing the options…", max_entries=64)
 def cached_analysis(data_digest: str, scenario_key: str, _data: PageData | None, _inputs: Inputs) -> PageAnalysis:
     """One analysis per (data, scenario): every re-run with the same inputs reuses it."""
@@ -254,31 +261,48 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     provider = sb.selectbox("GPU provider", ["cheapest"] + c["providers"], key="provider")
     choose("precision", list(PARAMS["precision"].choices), "bf16")
     precision = sb.selectbox("Precision", PARAMS["precision"].choices, key="precision")
-    for k in ("stz", "itl", "ttft"):
+    for k in ("stz", "itl", "ttft", "e2e", "latsens", "switch"):
         seed(k)
+    switch = sb.toggle("Also price cheaper API models (switch, no training)", key="switch")
     stz = sb.toggle("Scale to zero (else always-on)", key="stz")
-    itl = sb.number_input("Inter-token latency target (ms, 0 = none)", min_value=0.0, max_value=1e4, key="itl")
+    sb.header("Latency")
+    latsens = sb.checkbox("Users wait on the answer", key="latsens",
+                          help="Latency-sensitive: without a target, no option may be slower end to end than today.")
+    e2e = sb.number_input("End-to-end target (ms, 0 = none)", min_value=0.0, max_value=6e5, step=100.0, key="e2e")
     ttft = sb.number_input("Time-to-first-token target (ms, 0 = none)", min_value=0.0, max_value=6e4, key="ttft")
+    itl = sb.number_input("Inter-token latency target, self-hosted (ms, 0 = none)", min_value=0.0, max_value=1e4,
+                          key="itl")
 
     sb.header("Fine-tuning")
-    for k in ("examples", "epochs", "retrains", "changes", "eng", "lab", "ops", "reasoning", "ood", "minrpd"):
+    for k in ("examples", "epochs", "retrains", "changes", "reasoning", "ood", "minrpd", "rate", "review", "eng",
+              "lab", "ops"):
         seed(k)
     examples = sb.number_input("Training examples (0 = from logs)", min_value=0, max_value=10_000_000, key="examples")
     epochs = sb.number_input("Epochs", min_value=1, max_value=20, key="epochs")
     retrains = sb.number_input("Retrains per year", min_value=0.0, max_value=52.0, key="retrains")
     changes = sb.number_input("Prompt changes per month (-1 = from logs)", min_value=-1.0, max_value=100.0,
                               key="changes")
-    engineering = sb.number_input("One-off engineering (USD)", min_value=0.0, max_value=1e8, step=1000.0, key="eng")
-    labelling = sb.number_input("Labelling / evaluation per run (USD)", min_value=0.0, max_value=1e7, step=100.0,
-                                key="lab")
-    ops = sb.number_input("Self-hosting operations per month (USD)", min_value=0.0, max_value=1e7, step=100.0,
-                          key="ops")
     reasoning = sb.checkbox("Task needs deep reasoning", key="reasoning")
     ood = sb.checkbox("Inputs drift out of domain", key="ood")
     min_rpd = sb.number_input("Volume threshold (requests/day)", min_value=0.0, max_value=1e7, key="minrpd")
+
+    sb.header("People's time")
+    sb.caption("Empty = the sourced default (US median software developer, loaded; the hours are listed under "
+               "Prices & sources).")
+    people = people_defaults()
+    rate = sb.number_input("Engineer cost per hour (USD)", min_value=1.0, max_value=1e4, value=None, key="rate",
+                           placeholder=f"{people['engineer_usd_per_hour']:,.2f} (sourced)")
+    review = sb.number_input("Review minutes per training example", min_value=0.0, max_value=600.0, value=None,
+                             key="review", placeholder=f"{people['review_minutes_per_example']:g} (assumed)")
+    engineering = sb.number_input("One-off engineering (USD)", min_value=0.0, max_value=1e8, step=1000.0, value=None,
+                                  key="eng", placeholder="from the hours above")
+    labelling = sb.number_input("Labelling / evaluation per run (USD)", min_value=0.0, max_value=1e7, step=100.0,
+                                value=None, key="lab", placeholder="from the hours above")
+    ops = sb.number_input("Self-hosting operations per month (USD)", min_value=0.0, max_value=1e7, step=100.0,
+                          value=None, key="ops", placeholder="from the hours above")
     keys += ["growth", "horizon", "asof", "baseline", "batch", "hosted", "model", "gpus", "provider", "precision",
-             "stz", "itl", "ttft", "examples", "epochs", "retrains", "changes", "eng", "lab", "ops", "reasoning",
-             "ood", "minrpd"]
+             "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "reasoning",
+             "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]
     write_url(keys)
 
     suffix = "" if provider == "cheapest" else f":{provider}"
@@ -288,10 +312,11 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         workload=placeholder, baseline=None if baseline == AUTO_BASELINE else baseline, options=options,
         horizon_months=int(horizon), growth_per_month=growth / 100.0, as_of=as_of, batch=batch, precision=precision,
         scale_to_zero=stz, itl_target_s=itl / 1000 if itl else None, ttft_target_s=ttft / 1000 if ttft else None,
+        e2e_target_s=e2e / 1000 if e2e else None, latency_sensitive=latsens, include_api_alternatives=switch,
         training_examples=int(examples) or None, epochs=int(epochs), retrains_per_year=retrains,
         prompt_changes_per_month=None if changes < 0 else changes, labelling_usd_per_run=labelling,
-        engineering_usd=engineering, selfhost_ops_usd_per_month=ops, needs_deep_reasoning=reasoning,
-        out_of_domain=ood)
+        engineering_usd=engineering, selfhost_ops_usd_per_month=ops, engineer_usd_per_hour=rate,
+        review_minutes_per_example=review, needs_deep_reasoning=reasoning, out_of_domain=ood)
     key = "&".join(f"{k}={v}" for k, v in sorted(to_query({k: st.session_state.get(k) for k in keys}).items()))
     return Inputs(source=source, task=task, requests_per_day=rpd, prompt_tokens=prompt, completion_tokens=completion,
                   scenario=scenario, thresholds=Thresholds(min_requests_per_day=min_rpd), key=key)
@@ -340,13 +365,13 @@ def tiles_ui(a: PageAnalysis) -> None:
 
 def bill_ui(a: PageAnalysis) -> None:
     b = a.bill
-    if len(b.rows) < 2:
+    if len(b.tasks) < 2:
         return
-    st.subheader("The whole bill across tasks")
-    go = b.rows[b.rows["verdict"] == "fine-tune"]["task"].tolist()
-    plan = (f"Fine-tune {', '.join(go)}; the rest stays on the baseline." if go else "Every task stays on the baseline.")
-    st.markdown(f"{plan} **{V.fmt_usd(b.plan_usd_per_month)} a month** instead of {V.fmt_usd(b.baseline_usd_per_month)}"
-                f" (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
+    st.markdown("##### The whole bill across tasks")
+    go = list(b.fine_tuned_tasks)
+    plan = f"Fine-tune {', '.join(go)}; the rest stays as it is." if go else "Every task stays on the baseline."
+    st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
+                f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
     st.dataframe(V.bill_table(b).style.format(V.BILL_FORMATS), hide_index=True, key="table_bill")
 

@@ -90,7 +90,7 @@ def _option_rows(rec: Recommendation) -> list[list[str]]:
 
 
 def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None = None) -> dict:
-    from .ui.compute import whole_bill
+    from .bill import whole_bill
     from .ui.view import blocker_text, fmt_usd
 
     rec = focus or recs["all"]
@@ -105,14 +105,14 @@ def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommen
               "; ".join(blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")) or "-"]
              for t, r in recs.items() if t != "all"]
     bill = whole_bill(recs)
-    bill_rows = [[str(r["task"]), str(r["verdict"]).upper(), str(r["plan"]), fmt_usd(r["baseline_usd_per_month"]),
-                  fmt_usd(r["plan_usd_per_month"]), fmt_usd(r["one_off_usd"]),
-                  fmt_usd(r["baseline_usd_horizon"] - r["plan_usd_horizon"])] for r in bill.rows.to_dict("records")]
-    bill_rows.append(["total", "", "", fmt_usd(bill.baseline_usd_per_month), fmt_usd(bill.plan_usd_per_month),
+    bill_rows = [[t.task, str(t.verdict).upper(), t.option or t.baseline, fmt_usd(t.current_usd_per_month),
+                  fmt_usd(t.new_usd_per_month), fmt_usd(t.one_off_usd), fmt_usd(t.savings_usd_horizon)]
+                 for t in bill.tasks]
+    bill_rows.append(["total", "", "", fmt_usd(bill.current_usd_per_month), fmt_usd(bill.new_usd_per_month),
                       fmt_usd(bill.one_off_usd), fmt_usd(bill.savings_usd_horizon)])
     return {"key": key, "tasks": tasks, "assumptions": list(dict.fromkeys(list(rec.assumptions) + notes)),
             "prices": prices_used(rec), "rec": rec, "bill": bill_rows,
-            "bill_header": ["task", "verdict", "runs on", "today $/month", "plan $/month", "one-off",
+            "bill_header": ["task", "verdict", "runs on", "today $/month", "new $/month", "one-off",
                             f"saved over {bill.horizon_months} months"]}
 
 

@@ -77,7 +77,7 @@ class TestSample:
                 "chart_traffic"} <= charts
         assert len(app.dataframe) >= 4  # the whole bill, options, per task, prices
         bill = table(app, "Runs on")
-        assert set(bill["Task"]) == {"product-copy", "ticket-triage", "contract-fields"}
+        assert list(bill["Task"]) == ["product-copy", "ticket-triage", "contract-fields", "total"]
         tasks = {r["Task"]: r for r in table(app, "What stands in the way").to_dict("records")}
         assert tasks["product-copy"]["Verdict"] == "FINE-TUNE"
         assert tasks["contract-fields"]["Verdict"] == "NO" and "volume" in tasks["contract-fields"]["What stands in the way"]

@@ -8,7 +8,8 @@ import pytest
 
 from advisor import Scenario, Workload
 from advisor.recommend import Thresholds
-from advisor.ui.compute import analyse_page, chart_volumes, option_colours, uploads_digest, whole_bill
+from advisor.bill import whole_bill
+from advisor.ui.compute import analyse_page, chart_volumes, option_colours, uploads_digest
 from advisor.ui.params import PARAMS, parse_query, parse_value, to_query
 from advisor.ui.view import blocker_text, fmt_rate, fmt_ratio, fmt_usd, headline_text, page_language, tiles
 
@@ -103,15 +104,13 @@ class TestVerdictAndBill:
         low = next(r for r in a.focus.reasons if r.code == "low_volume")
         assert blocker_text(low) == "volume 20/day (needs 100/day)"
 
-    def test_whole_bill_sums_tasks_on_their_plans(self, typed):
-        b = whole_bill(typed.tasks)
+    def test_whole_bill_table_has_a_total(self, typed):
+        from advisor.ui.view import bill_table
+
+        t = bill_table(whole_bill(typed.tasks))
+        assert list(t["Task"]) == ["all"] and t.loc[0, "Runs on"] == "openpipe/mistral-7b"
         opts = typed.focus.options.set_index("name")
-        # one task that fine-tunes: the plan is the option's serving plus recurring cost
-        want = float(opts.loc["openpipe/mistral-7b", "usd_per_month"] + opts.loc["openpipe/mistral-7b",
-                                                                               "recurring_usd_per_month"])
-        assert b.plan_usd_per_month == pytest.approx(want)
-        assert b.baseline_usd_per_month == pytest.approx(float(opts.loc["gpt-4-0613", "usd_per_month"]))
-        assert b.savings_usd_horizon == pytest.approx(typed.focus.savings_usd_horizon)
+        assert t.loc[0, "New $/month"] == pytest.approx(float(opts.loc["openpipe/mistral-7b", "total_usd_per_month"]))
 
 
 class TestFigures:

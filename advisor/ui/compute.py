@@ -12,14 +12,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..bill import WholeBill, whole_bill
 from ..compare import cumulative_curves, sweep
 from ..recommend import Recommendation, Thresholds, recommend, recommend_tasks
 from ..scenario import Scenario
 from ..uncertainty import MonteCarlo, monte_carlo, tornado
 from ..workload import Workload
 
-__all__ = ["Inputs", "PageAnalysis", "Bill", "analyse_page", "chart_volumes", "option_colours", "task_colours",
-           "whole_bill", "uploads_digest", "page_analysis", "BASELINE_COLOUR"]
+__all__ = ["Inputs", "PageAnalysis", "analyse_page", "page_analysis", "chart_volumes", "option_colours",
+           "task_colours", "uploads_digest", "BASELINE_COLOUR"]
 
 BASELINE_COLOUR = "#b2182b"   # the baseline is the same dark red in every chart
 _OPTION_PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22",
@@ -43,28 +44,6 @@ class Inputs:
 
 
 @dataclass(frozen=True)
-class Bill:
-    """The whole bill across tasks: fine-tune the tasks whose verdict is ``fine-tune``, keep the
-    others on the baseline. Money in USD; ``rows`` has one row per task."""
-
-    rows: pd.DataFrame
-    baseline_usd_per_month: float
-    plan_usd_per_month: float
-    one_off_usd: float
-    baseline_usd_horizon: float
-    plan_usd_horizon: float
-    horizon_months: int
-
-    @property
-    def savings_usd_horizon(self) -> float:
-        return self.baseline_usd_horizon - self.plan_usd_horizon
-
-    @property
-    def savings_usd_per_month(self) -> float:
-        return self.baseline_usd_per_month - self.plan_usd_per_month
-
-
-@dataclass(frozen=True)
 class PageAnalysis:
     tasks: dict[str, Recommendation]   # per task, "all" = the headline
     focus: Recommendation              # the one the charts are about (selected task or the headline's)
@@ -73,7 +52,7 @@ class PageAnalysis:
     tornado: pd.DataFrame | None
     monte_carlo: MonteCarlo | None
     colours: dict[str, str]            # option -> colour, the same in every chart
-    bill: Bill
+    bill: WholeBill                    # the whole bill across tasks (advisor.bill)
 
     @property
     def headline(self) -> Recommendation:
@@ -131,35 +110,6 @@ def option_colours(names: list[str], baseline: str) -> dict[str, str]:
 
 def task_colours(tasks: list[str]) -> dict[str, str]:
     return {t: _TASK_PALETTE[i % len(_TASK_PALETTE)] for i, t in enumerate(tasks)}
-
-
-def whole_bill(tasks: dict[str, Recommendation]) -> Bill:
-    """Sum over tasks (``"all"`` excluded when there are several): each task on its best fine-tuned
-    option when its verdict is ``fine-tune``, else on the baseline.
-
-    plan per month = sum(fine-tuned: option USD/month + recurring; others: baseline USD/month);
-    the horizon totals are the options table's ``usd_horizon`` (one-off cost included).
-    """
-    picks = {t: r for t, r in tasks.items() if t != "all"} or {"all": tasks["all"]}
-    rows = []
-    for name, r in picks.items():
-        opts = r.options.set_index("name")
-        base = opts.loc[r.baseline]
-        go = r.verdict == "fine-tune" and r.best_option is not None
-        plan = opts.loc[r.best_option] if go else base
-        rows.append({"task": name, "verdict": r.verdict, "plan": r.best_option if go else r.baseline,
-                     "requests_per_day": r.scenario.workload.requests_per_day,
-                     "baseline_usd_per_month": float(base["usd_per_month"]),
-                     "plan_usd_per_month": float(plan["usd_per_month"]) + (float(plan["recurring_usd_per_month"])
-                                                                           if go else 0.0),
-                     "one_off_usd": float(plan["one_off_usd"]) if go else 0.0,
-                     "baseline_usd_horizon": float(base["usd_horizon"]), "plan_usd_horizon": float(plan["usd_horizon"])})
-    df = pd.DataFrame(rows)
-    return Bill(rows=df, baseline_usd_per_month=float(df["baseline_usd_per_month"].sum()),
-                plan_usd_per_month=float(df["plan_usd_per_month"].sum()), one_off_usd=float(df["one_off_usd"].sum()),
-                baseline_usd_horizon=float(df["baseline_usd_horizon"].sum()),
-                plan_usd_horizon=float(df["plan_usd_horizon"].sum()),
-                horizon_months=next(iter(picks.values())).scenario.horizon_months)
 
 
 def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",

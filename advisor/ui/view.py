@@ -191,9 +191,10 @@ def tiles(rec: Recommendation) -> list[Tile]:
                  note=rec.baseline)
     if rec.verdict == "fine-tune" and rec.best_option:
         best = opts.loc[rec.best_option]
-        ft_m = float(best["usd_per_month"]) + float(best["recurring_usd_per_month"])
+        ft_m = float(best["total_usd_per_month"]) if "total_usd_per_month" in best else \
+            float(best["usd_per_month"]) + float(best["recurring_usd_per_month"])
         return [today,
-                Tile("Fine-tuned per month", fmt_usd(ft_m), help="serving plus retraining and upkeep a month",
+                Tile("Fine-tuned per month", fmt_usd(ft_m), help="all-in: serving, retraining, evaluation and people's time a month",
                      note=rec.best_option),
                 Tile(f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon),
                      help="after the one-off training and engineering cost", note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month"),
@@ -307,13 +308,18 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-BILL_FORMATS = {"Requests/day": _num(",.0f"), "Today $/month": _money, "Plan $/month": _money,
+BILL_FORMATS = {"Requests/day": _num(",.0f"), "Today $/month": _money, "New $/month": _money,
                 "One-off $": _money, "Saved over horizon $": _money}
 
 
 def bill_table(bill) -> pd.DataFrame:
-    df = bill.rows
-    return pd.DataFrame({"Task": df["task"], "Verdict": df["verdict"].str.upper(), "Runs on": df["plan"],
-                         "Requests/day": df["requests_per_day"], "Today $/month": df["baseline_usd_per_month"],
-                         "Plan $/month": df["plan_usd_per_month"], "One-off $": df["one_off_usd"],
-                         "Saved over horizon $": df["baseline_usd_horizon"] - df["plan_usd_horizon"]})
+    """The whole bill (:class:`advisor.bill.WholeBill`), one row per task and a total."""
+    rows = [{"Task": t.task, "Verdict": str(t.verdict).upper(), "Runs on": t.option or t.baseline,
+             "Requests/day": t.requests_per_day, "Today $/month": t.current_usd_per_month,
+             "New $/month": t.new_usd_per_month, "One-off $": t.one_off_usd,
+             "Saved over horizon $": t.savings_usd_horizon} for t in bill.tasks]
+    if len(rows) > 1:
+        rows.append({"Task": "total", "Verdict": "", "Runs on": "", "Requests/day": sum(t.requests_per_day for t in bill.tasks),
+                     "Today $/month": bill.current_usd_per_month, "New $/month": bill.new_usd_per_month,
+                     "One-off $": bill.one_off_usd, "Saved over horizon $": bill.savings_usd_horizon})
+    return pd.DataFrame(rows)
