@@ -8,7 +8,9 @@ Training tokens: ``T = examples * tokens_per_example * epochs``.
   weight gradient) and k = 6 for full fine-tuning, N the parameters, F the GPU's peak, mfu the
   model-FLOP utilisation. NeMo 24.07 reaches 25,206 tokens/s/GPU for Llama-2-7B LoRA on H100 FP8
   (4 * 6.74e9 * 25206 = 680 TFLOP/s = 0.34 of 1979): ``DEFAULT_LORA_MFU`` = 0.34.
-- Each run also carries the user's labelling / evaluation cost; retraining repeats the run.
+- ``labelling_usd`` adds a flat people cost to a run; the decision prices people's time with
+  :mod:`pricing.people` instead (review, evaluation, retraining hours) and passes 0 here.
+  Retraining repeats the run.
 """
 
 from __future__ import annotations
@@ -46,12 +48,14 @@ class TrainingRun:
     labelling_usd: float = 0.0  # data preparation, labelling and evaluation per run
 
     def __post_init__(self) -> None:
-        if self.examples < 0 or self.tokens_per_example < 0:
-            raise AdvisorError("training examples and tokens per example must be >= 0")
-        if self.epochs < 1:
-            raise AdvisorError("epochs must be >= 1")
-        if self.labelling_usd < 0:
-            raise AdvisorError("labelling cost must be >= 0")
+        import math
+
+        for name in ("examples", "tokens_per_example", "labelling_usd"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise AdvisorError(f"training run {name}={v!r}: must be a finite number >= 0")
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or not 1 <= self.epochs <= 100:
+            raise AdvisorError(f"training run epochs={self.epochs!r}: a whole number from 1 to 100")
 
 
 def training_tokens(run: TrainingRun) -> float:
