@@ -20,11 +20,11 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .catalog import Catalog
+from .catalog import Catalog, Gpu
 from .errors import CatalogError
 from .selfhost import DEFAULT_EFFICIENCY, PRECISION_BYTES, ServingEfficiency, capacity
 
-__all__ = ["BENCHMARKS_PATH", "Benchmark", "load_benchmarks", "predict", "ratios", "fit_efficiency", "summary", "calibration_loss", "engine_efficiency", "LEGACY_TRTLLM_ATTENTION_FRACTION", "HALF_TFLOPS"]
+__all__ = ["BENCHMARKS_PATH", "Benchmark", "load_benchmarks", "predict", "ratios", "fit_efficiency", "summary", "calibration_loss", "engine_efficiency", "LEGACY_TRTLLM_ATTENTION_FRACTION", "TRTLLM_STEP_OVERHEAD_S"]
 
 BENCHMARKS_PATH = Path(__file__).parent / "data" / "benchmarks.yaml"
 
@@ -85,19 +85,11 @@ def load_benchmarks(path: Path | str = BENCHMARKS_PATH) -> tuple[Benchmark, ...]
 
 
 # TensorRT-LLM before 0.10 benchmarked static batches with its masked multi-head attention kernel, which works per
-# query head on CUDA cores; the grouped-query kernel (XQA) was "experimental and not enabled by default"
-# (performance.md, v0.8/v0.9). Its decode attention is bound by 4 L H_q d FLOPs per context token at a fraction of
-# the GPU's half-precision CUDA-core (non-tensor) rate, as well as by the KV bytes. Fraction fitted with the
-# efficiencies.
-LEGACY_TRTLLM_ATTENTION_FRACTION = 0.061
+# query head; the grouped-query kernel (XQA) was "experimental and not enabled by default" (performance.md,
+# v0.8/v0.9). Its decode attention is bound by 4 L H_q d FLOPs per context token at a small fraction of the GPU's
+# bf16 tensor rate, as well as by the KV bytes. Fraction fitted with the efficiencies on the calibrate rows.
+LEGACY_TRTLLM_ATTENTION_FRACTION = 0.0107
 _LEGACY_TRTLLM = (0, 10)
-# dense FP16 CUDA-core (non-tensor) TFLOP/s, NVIDIA architecture whitepapers: GA100 4x its FP32 (A100 19.5 -> 78);
-# GH100 2x its FP32 (H100 SXM 67 -> 133.8, PCIe 51 -> 102.4; H200 = H100 SXM); Ada and GA10x 1x their FP32
-# (L40S 91.6, L4 30.3, A10/A10G 31.2)
-HALF_TFLOPS: dict[str, float] = {
-    "a100-40gb": 78.0, "a100-80gb": 78.0, "h100-sxm": 133.8, "h100-pcie": 102.4, "h200": 133.8,
-    "l40s": 91.6, "l4": 30.3, "a10": 31.2, "a10g": 31.2,
-}
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -109,32 +101,41 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def engine_efficiency(row: Benchmark, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
-                      legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> ServingEfficiency:
+# TensorRT-LLM's C++ runtime spends less per engine step than vLLM's and SGLang's Python schedulers (the default,
+# DEFAULT_EFFICIENCY.step_overhead_s). Fitted with the efficiencies on the calibrate rows.
+TRTLLM_STEP_OVERHEAD_S = 0.0029
+
+
+def engine_efficiency(row: Benchmark, gpu: Gpu, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
+                      legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION,
+                      trtllm_step_overhead_s: float | None = None) -> ServingEfficiency:
     """The efficiencies of the row's engine: ``eff`` (a current engine), except TensorRT-LLM < 0.10, whose decode
-    attention math is capped at ``legacy_fraction`` of the GPU's half-precision CUDA-core rate.
+    attention math is capped at ``legacy_fraction`` of the GPU's bf16 tensor rate, and TensorRT-LLM's smaller step
+    overhead.
 
     >>> import datetime as dt
     >>> r = Benchmark(id="x", model="mistral-7b", gpu="h100-sxm", precision="fp8", engine="tensorrt-llm",
     ...               engine_version="0.9.0", input_tokens=128, output_tokens=128, concurrency=8,
     ...               metric="output_tokens_per_s", value=1.0, role="holdout", source="https://x",
     ...               published=dt.date(2024, 4, 16))
-    >>> round(engine_efficiency(r, legacy_fraction=0.1).attention_tflops, 6)  # 0.1 * 133.8 TFLOP/s
-    13.38
+    >>> h100 = Gpu("h100-sxm", "H100 SXM", 80, 3350, 989, 1979, "", {})
+    >>> round(engine_efficiency(r, h100, legacy_fraction=0.01).attention_tflops, 6)  # 0.01 * 989 TFLOP/s
+    9.89
     """
+    if row.engine == "tensorrt-llm":
+        t_o = TRTLLM_STEP_OVERHEAD_S if trtllm_step_overhead_s is None else trtllm_step_overhead_s
+        eff = dataclasses.replace(eff, step_overhead_s=t_o)
     v = _version(row.engine_version)
     if row.engine == "tensorrt-llm" and v and v < _LEGACY_TRTLLM:
-        if row.gpu not in HALF_TFLOPS:
-            raise CatalogError(f"benchmark {row.id!r}, field gpu: no CUDA-core rate for {row.gpu!r} in HALF_TFLOPS; add it")
-        return dataclasses.replace(eff, attention_tflops=legacy_fraction * HALF_TFLOPS[row.gpu])
+        return dataclasses.replace(eff, attention_tflops=legacy_fraction * gpu.bf16_tflops)
     return eff
 
 
 def predict(row: Benchmark, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
-            legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> float:
+            legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION, trtllm_step_overhead_s: float | None = None) -> float:
     """The model's figure for the row's setup (same unit as ``row.value``)."""
     m, g = cat.open_model(row.model), cat.gpu(row.gpu)
-    eff = engine_efficiency(row, eff, legacy_fraction)
+    eff = engine_efficiency(row, g, eff, legacy_fraction, trtllm_step_overhead_s)
     if row.concurrency is not None:
         cap = capacity(m, g, row.input_tokens, row.output_tokens, precision=row.precision,
                        concurrency=row.concurrency, eff=eff)
@@ -145,9 +146,10 @@ def predict(row: Benchmark, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFIC
 
 
 def ratios(rows, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
-           legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> np.ndarray:
+           legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION, trtllm_step_overhead_s: float | None = None
+           ) -> np.ndarray:
     """``model / published`` for every row (throughput > 1 = optimistic; latency > 1 = pessimistic)."""
-    return np.array([predict(r, cat, eff, legacy_fraction) / r.value for r in rows])
+    return np.array([predict(r, cat, eff, legacy_fraction, trtllm_step_overhead_s) / r.value for r in rows])
 
 
 def summary(r: np.ndarray) -> tuple[float, float]:
@@ -156,34 +158,36 @@ def summary(r: np.ndarray) -> tuple[float, float]:
     return float(off.max()), float(np.median(off))
 
 
-_FIT = ("flops", "flops_fp8", "hbm", "gqa_reread", "step_overhead_s", "seq_overhead_s", "roofline_sharpness")
+_FIT = ("flops", "flops_fp8", "hbm", "gqa_reread", "step_overhead_s", "seq_overhead_s", "roofline_sharpness",
+        "weight_only_kernel")
 _BOUNDS = {"flops": (0.3, 0.95), "flops_fp8": (0.2, 0.95), "hbm": (0.5, 0.95), "gqa_reread": (0.0, 1.0),
-           "step_overhead_s": (0.0, 0.01), "seq_overhead_s": (0.0, 2e-5), "roofline_sharpness": (1.0, 8.0),
-           "legacy": (0.01, 0.5)}
+           "step_overhead_s": (0.0, 0.01), "seq_overhead_s": (0.0, 2e-5), "roofline_sharpness": (1.0, 8.0), "weight_only_kernel": (0.2, 1.0),
+           "legacy": (0.001, 0.05), "trtllm_step_overhead_s": (0.0, 0.01)}
 
 
 def calibration_loss(rows, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
-                     legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> float:
+                     legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION,
+                     trtllm_step_overhead_s: float | None = None) -> float:
     """What the fit minimises: worst ``|log(model / published)|`` plus half the median."""
-    off = np.abs(np.log(ratios(rows, cat, eff, legacy_fraction)))
+    off = np.abs(np.log(ratios(rows, cat, eff, legacy_fraction, trtllm_step_overhead_s)))
     return float(off.max() + 0.5 * np.median(off))
 
 
 def fit_efficiency(rows, cat: Catalog, start: ServingEfficiency = DEFAULT_EFFICIENCY,
-                   legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION) -> tuple[ServingEfficiency, float]:
+                   legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION,
+                   trtllm_step_overhead_s: float = TRTLLM_STEP_OVERHEAD_S) -> tuple[ServingEfficiency, float, float]:
     """Coordinate search (steps 8% .. 0.5% of each bound's span) minimising :func:`calibration_loss` on ``rows``.
 
     Deterministic and offline; DEFAULT_EFFICIENCY and LEGACY_TRTLLM_ATTENTION_FRACTION were chosen this way
-    (from a Nelder-Mead start) on the calibrate rows. Returns (efficiency, legacy fraction).
+    (from a Nelder-Mead start) on the calibrate rows. Returns (efficiency, legacy fraction, TensorRT-LLM step
+    overhead).
     """
     def loss(x: dict) -> float:
-        legacy = x.pop("legacy")
-        try:
-            return calibration_loss(rows, cat, dataclasses.replace(start, **x), legacy)
-        finally:
-            x["legacy"] = legacy
+        eff = dataclasses.replace(start, **{k: x[k] for k in _FIT})
+        return calibration_loss(rows, cat, eff, x["legacy"], x["trtllm_step_overhead_s"])
 
-    x = {k: getattr(start, k) for k in _FIT} | {"legacy": legacy_fraction}
+    x = {k: getattr(start, k) for k in _FIT} | {"legacy": legacy_fraction,
+                                                "trtllm_step_overhead_s": trtllm_step_overhead_s}
     best = loss(x)
     for step in (0.08, 0.04, 0.02, 0.01, 0.005):
         improved = True
@@ -196,8 +200,7 @@ def fit_efficiency(rows, cat: Catalog, start: ServingEfficiency = DEFAULT_EFFICI
                     cl = loss(cand)
                     if cl < best - 1e-9:
                         x, best, improved = cand, cl, True
-    legacy = x.pop("legacy")
-    return dataclasses.replace(start, **x), legacy
+    return dataclasses.replace(start, **{k: x[k] for k in _FIT}), x["legacy"], x["trtllm_step_overhead_s"]
 
 
 @functools.cache
@@ -222,11 +225,12 @@ def main(argv=None) -> int:
     p.add_argument("--fit", action="store_true", help="refit the efficiencies on the calibrate rows")
     a = p.parse_args(argv)
     rows, cat = load_benchmarks(), _catalog()
-    eff, legacy = DEFAULT_EFFICIENCY, LEGACY_TRTLLM_ATTENTION_FRACTION
+    eff, legacy, t_trt = DEFAULT_EFFICIENCY, LEGACY_TRTLLM_ATTENTION_FRACTION, TRTLLM_STEP_OVERHEAD_S
     if a.fit:
-        eff, legacy = fit_efficiency([r for r in rows if r.role == "calibrate"], cat)
-        print("fitted:", {k: round(getattr(eff, k), 7) for k in _FIT}, "legacy fraction:", round(legacy, 4))
-    r = ratios(rows, cat, eff, legacy)
+        eff, legacy, t_trt = fit_efficiency([r for r in rows if r.role == "calibrate"], cat)
+        print("fitted:", {k: round(getattr(eff, k), 7) for k in _FIT}, "legacy fraction:", round(legacy, 5),
+              "TensorRT-LLM step overhead:", round(t_trt, 6))
+    r = ratios(rows, cat, eff, legacy, t_trt)
     print(_table(rows, r))
     for role in ("calibrate", "holdout"):
         for kind, metrics in (("throughput", ("output_tokens_per_s",)), ("latency", ("ttft_s", "itl_s", "e2e_s"))):

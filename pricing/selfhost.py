@@ -6,7 +6,8 @@ Model (continuous batching, as vLLM, SGLang and TensorRT-LLM schedule it), for a
 L layers, H_q query heads, H_kv KV heads of size d on a GPU with peak compute F (at the precision's tensor
 rate) and bandwidth B, efficiencies eta_f, eta_h:
 
-- weights ``W = N * bytes_per_weight``; KV bytes per token ``kv = 2 * L * H_kv * d * kv_bytes``
+- weights ``W = N * bytes_per_weight`` (quantised checkpoints keep embedding and LM head in 16-bit); a forward
+  pass streams them in ``t_W`` (:func:`weights_read_s`, all but the input embedding); KV bytes per token ``kv = 2 * L * H_kv * d * kv_bytes``
   (Mistral-7B bf16: 2*32*8*128*2 = 131,072 B = 128 KiB). A sliding-window model keeps at most the
   window per sequence.
 - KV capacity ``T_kv = (mem * mem_fraction - W - reserve) / kv`` tokens; concurrency
@@ -20,14 +21,14 @@ rate) and bandwidth B, efficiencies eta_f, eta_h:
   causal, possibly windowed, prompt (``n^2/2`` without a window).
 - one engine round at concurrency b (each running sequence gets one token; ``b / n_out`` of them are
   prefills, the rest ``b_d = b (n_out - 1) / n_out`` decode, fused in one forward pass):
-  ``T(b) = max(W / (B eta_h), (2 N b_d + (b / n_out) FLOP_pf(n_in)) / (F eta_f)) + b_d c a / (B eta_h) + t_o``
+  ``T(b) = softmax_k(t_W, (2 N b_d + (b / n_out) FLOP_pf(n_in)) / (F eta_f)) + b_d c a / (B eta_h) + t_o``
   with mean context ``c = n_in + n_out / 2``, a fixed per-step cost ``t_o`` (scheduling, launches) and a cost
   ``t_s`` per running sequence (sampling, bookkeeping; added as ``b t_s``). ``softmax_k`` is a soft roofline
   (:func:`soft_max`): compute and memory traffic overlap imperfectly.
   Throughput ``b / T`` output tokens/s; ``b / (n_out T)`` requests/s; ``ITL = T`` (0 for one-token outputs).
 - ``TTFT = wait + prefill step``: the prompt joins the next step, after half a round on average when other
   requests are running (``wait = T (1 - 1/b) / 2``); that step holds the prompt and the b - 1 decodes.
-  At b = 1 it is ``max(FLOP_pf / (F eta_f), W / (B eta_h)) + t_o``. ``e2e = TTFT + (n_out - 1) ITL``.
+  At b = 1 it is ``softmax_k(FLOP_pf / (F eta_f), t_W) + t_o + t_s``. ``e2e = TTFT + (n_out - 1) ITL``.
 - the largest b that meets the ITL and TTFT targets and fits memory sets a replica's throughput;
   peak traffic ``requests_per_day / 86400 * peak_to_mean`` sets the replicas.
 
@@ -55,6 +56,7 @@ __all__ = [
     "default_max_batch",
     "sliding_window_tokens",
     "weights_bytes",
+    "weights_read_s",
     "kv_bytes_per_token",
     "attention_bytes_per_context_token",
     "kv_token_capacity",
@@ -103,13 +105,14 @@ class ServingEfficiency:
     worst then the median |log(model / published)|); see tests/test_selfhost.py::TestCalibration.
     """
 
-    flops: float = 0.69             # eta_f: achieved / peak dense bf16/fp16 tensor FLOP/s
-    flops_fp8: float = 0.52         # eta_f for W8A8 fp8 GEMMs (scaling, fp16 attention): of the fp8 peak
+    flops: float = 0.652            # eta_f: achieved / peak dense bf16/fp16 tensor FLOP/s
+    flops_fp8: float = 0.505        # eta_f for W8A8 fp8 GEMMs (scaling, fp16 attention): of the fp8 peak
     hbm: float = 0.95               # eta_h: achieved / peak memory bandwidth
     gqa_reread: float = 0.0         # gamma: share of grouped-query KV re-reads not served from cache
-    step_overhead_s: float = 0.00283 # t_o: scheduler, sampling, kernel launches per engine step
-    seq_overhead_s: float = 9e-7      # per running sequence per step: sampling, scheduling, detokenisation
-    roofline_sharpness: float = 1.4  # k of the soft roofline (t_c^k + t_m^k)^(1/k): compute and memory overlap
+    step_overhead_s: float = 0.00486 # t_o: scheduler, sampling, kernel launches per engine step
+    seq_overhead_s: float = 6.0e-7    # per running sequence per step: sampling, scheduling, detokenisation
+    weight_only_kernel: float = 0.838 # q: int8/int4 weight-only (GPTQ/AWQ) GEMMs stream at q of the bf16 rate
+    roofline_sharpness: float = 1.51 # k of the soft roofline (t_c^k + t_m^k)^(1/k): compute and memory overlap
     attention_tflops: float | None = None  # decode-attention math rate for kernels that work per query head
                                            # (no GQA grouping, CUDA cores); None = not a bound
     mem_fraction: float = 0.90      # vLLM gpu_memory_utilization / TensorRT-LLM free-memory fraction default
@@ -117,7 +120,7 @@ class ServingEfficiency:
     max_batch: int | None = None    # engine's max concurrent sequences; None = vLLM V1 default for the GPU
 
     def __post_init__(self) -> None:
-        for name in ("flops", "flops_fp8", "hbm", "mem_fraction"):
+        for name in ("flops", "flops_fp8", "hbm", "mem_fraction", "weight_only_kernel"):
             v = getattr(self, name)
             if not 0 < v <= 1:
                 raise AdvisorError(f"efficiency {name}={v} must be in (0, 1]")
@@ -215,10 +218,39 @@ def _kv_bytes(precision: str) -> float:
     return 1.0 if precision == "fp8" else 2.0
 
 
+def _embedding_params(model: OpenModel) -> float:
+    """``vocab * hidden``: one of the two (untied) vocabulary matrices, the input embedding or the LM head."""
+    return float(model.vocab) * model.hidden
+
+
 def weights_bytes(model: OpenModel, precision: str = "bf16") -> float:
-    """``W = params * bytes_per_weight`` (Mistral-7B bf16: 7.242e9 * 2 = 14.484e9 B)."""
+    """Weights held in memory: ``(N - 2 V h) * bytes_per_weight + 2 V h * 2``.
+
+    Quantised checkpoints (fp8, GPTQ/AWQ int8/int4) keep the input embedding and the LM head (V x h each,
+    untied) in 16-bit. Mistral-7B bf16: 7.242e9 * 2 = 14.484e9 B; int4:
+    (7.242e9 - 2*32000*4096) * 0.5 + 2*32000*4096*2 = 4.014216e9 B.
+
+    >>> from pricing.catalog import OpenModel
+    >>> m = OpenModel("m", (), 7.242, 32, 4096, 32, 8, 128, 14336, 32000, 8192, "t", "")
+    >>> round(weights_bytes(m, "int4") / 1e9, 6)
+    4.014216
+    """
     _check_precision(precision)
-    return model.params * PRECISION_BYTES[precision]
+    vocab = 2.0 * _embedding_params(model)
+    return (model.params - vocab) * PRECISION_BYTES[precision] + vocab * 2.0
+
+
+def weights_read_s(model: OpenModel, gpu: Gpu, precision: str = "bf16",
+                   eff: ServingEfficiency = DEFAULT_EFFICIENCY) -> float:
+    """Time to stream the weights one forward pass reads (all but the input embedding, which is only indexed):
+    ``((N - 2 V h) * bytes_per_weight / q + V h * 2) / (B eta_h)``, with ``q = eff.weight_only_kernel`` for
+    weight-only int8/int4 (dequantising kernels stream slower), else 1.
+    """
+    _check_precision(precision)
+    q = eff.weight_only_kernel if precision in ("int8", "int4") else 1.0
+    vocab = _embedding_params(model)
+    body = (model.params - 2.0 * vocab) * PRECISION_BYTES[precision] / q
+    return (body + vocab * 2.0) / _bandwidth(gpu, eff)
 
 
 def kv_bytes_per_token(model: OpenModel, precision: str = "bf16") -> float:
@@ -283,7 +315,7 @@ def prefill_time_s(model: OpenModel, gpu: Gpu, n_tokens, precision: str = "bf16"
                    eff: ServingEfficiency = DEFAULT_EFFICIENCY):
     """One prompt alone on the GPU, the time to first token at batch 1 (one engine step that also samples the
     first token): :func:`round_time_s` with no decodes,
-    ``softmax_k(FLOP_pf(n) / (F eta_f), W / (B eta_h)) + t_o + t_s`` (:func:`soft_max`).
+    ``softmax_k(FLOP_pf(n) / (F eta_f), t_W) + t_o + t_s`` (:func:`soft_max`).
     """
     return round_time_s(model, gpu, 0.0, 0.0, 1.0, n_tokens, precision, eff)
 
@@ -296,7 +328,7 @@ def _context_read(model: OpenModel, context_tokens):
 
 def decode_step_s(model: OpenModel, gpu: Gpu, batch, context_tokens, precision: str = "bf16",
                   eff: ServingEfficiency = DEFAULT_EFFICIENCY):
-    """A pure decode step: ``softmax_k(W / (B eta_h), 2 N b / (F eta_f)) + b min(c, window) a / (B eta_h) + t_o``.
+    """A pure decode step: ``softmax_k(t_W, 2 N b / (F eta_f)) + b min(c, window) a / (B eta_h) + t_o``.
 
     Weights stream once per step (or the GEMMs are compute-bound at large b); each sequence then reads its
     attention bytes ``a`` (:func:`attention_bytes_per_context_token`) for every context token in the window.
@@ -308,13 +340,13 @@ def round_time_s(model: OpenModel, gpu: Gpu, decoding, context_tokens, prefills,
                  precision: str = "bf16", eff: ServingEfficiency = DEFAULT_EFFICIENCY):
     """One fused engine step over ``decoding`` sequences and ``prefills`` prompts of ``prompt_tokens``:
 
-    ``softmax_k(W / (B eta_h), (2 N b_d + p FLOP_pf(n_in)) / (F eta_f)) + b_d t_attn + t_o + (b_d + p) t_s`` with the
+    ``softmax_k(t_W, (2 N b_d + p FLOP_pf(n_in)) / (F eta_f)) + b_d t_attn + t_o + (b_d + p) t_s`` with the
     per-sequence attention ``t_attn = min(c, window) max(a / (B eta_h), 4 L H_q d / attention_tflops)``.
     """
     b_d = np.asarray(decoding, dtype=float)
     p = np.asarray(prefills, dtype=float)
     bw = _bandwidth(gpu, eff)
-    weights = weights_bytes(model, precision) / bw
+    weights = weights_read_s(model, gpu, precision, eff)
     flops = 2.0 * model.params * b_d + p * prefill_flops(model, prompt_tokens)
     per_token = attention_bytes_per_context_token(model, precision, eff) / bw
     if eff.attention_tflops is not None:

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from pricing import AdvisorError, ServingEfficiency, capacity, capacity_curve, gpu_hours_per_month, replicas_for_peak
 from pricing.benchmarks import (
-    HALF_TFLOPS, LEGACY_TRTLLM_ATTENTION_FRACTION, Benchmark, calibration_loss, engine_efficiency, load_benchmarks,
+    LEGACY_TRTLLM_ATTENTION_FRACTION, TRTLLM_STEP_OVERHEAD_S, Benchmark, calibration_loss, engine_efficiency, load_benchmarks,
     predict, ratios, summary,
 )
 from pricing.errors import CatalogError
@@ -24,7 +24,9 @@ SIMPLE = ServingEfficiency(flops=0.5, flops_fp8=0.5, hbm=0.8, gqa_reread=0.0, st
                            seq_overhead_s=0.0, roofline_sharpness=1.0)
 A100_BW = 2039e9 * 0.8          # achieved bytes/s under SIMPLE
 A100_F = 312e12 * 0.5           # achieved FLOP/s under SIMPLE
-MISTRAL_W = 7.242e9 * 2         # bf16 weights, bytes
+MISTRAL_W = 7.242e9 * 2         # bf16 weights held, bytes
+MISTRAL_W_READ = (7.242e9 - 32000 * 4096) * 2   # read per forward pass: all but the input embedding (V x h)
+LLAMA2_W_READ = (6.738e9 - 32000 * 4096) * 2
 MISTRAL_KV = 131_072            # bf16 KV bytes per token
 
 
@@ -47,7 +49,9 @@ class TestMemory:
 
     def test_weights(self, cat):
         assert weights_bytes(cat.open_model("mistral-7b")) == pytest.approx(14.484e9)
-        assert weights_bytes(cat.open_model("mistral-7b"), "int4") == pytest.approx(3.621e9)
+        # int4 (GPTQ/AWQ) keeps embedding and LM head (2 x 32000 x 4096) in 16-bit:
+        # (7.242e9 - 262.144e6) * 0.5 + 262.144e6 * 2 = 3.489928e9 + 0.524288e9 = 4.014216e9
+        assert weights_bytes(cat.open_model("mistral-7b"), "int4") == pytest.approx(4.014216e9)
 
     def test_kv_capacity_hand_computed(self, cat):
         # A100-80: (80e9*0.9 - 14.484e9 - 1.5e9) / 131072 = 56.016e9 / 131072 = 427,368.16 tokens
@@ -91,8 +95,8 @@ class TestAttentionTraffic:
         b, c = 64, 1000
         step_m = decode_step_s(cat.open_model("mistral-7b"), g, b, c, eff=SIMPLE)
         step_l = decode_step_s(cat.open_model("llama-2-7b"), g, b, c, eff=SIMPLE)
-        lin_m = MISTRAL_W / A100_BW + 2 * 7.242e9 * b / A100_F
-        lin_l = 6.738e9 * 2 / A100_BW + 2 * 6.738e9 * b / A100_F
+        lin_m = MISTRAL_W_READ / A100_BW + 2 * 7.242e9 * b / A100_F
+        lin_l = LLAMA2_W_READ / A100_BW + 2 * 6.738e9 * b / A100_F
         assert step_m - lin_m - 0.002 == pytest.approx(b * c * MISTRAL_KV / A100_BW)
         assert step_l - lin_l - 0.002 == pytest.approx(4 * b * c * MISTRAL_KV / A100_BW)
 
@@ -117,19 +121,19 @@ class TestTiming:
 
     def test_prefill_hand_computed(self, cat):
         # 2000 tokens, SIMPLE: compute (2*7.242e9*2000 + 4*32*32*128*2000^2/2) / (312e12*0.5)
-        #   + weights 14.484e9 / (2039e9*0.8) + 2 ms
-        expected = mistral_pf_flops(2000) / A100_F + MISTRAL_W / A100_BW + 0.002
+        #   + weights read (7.242e9 - 32000*4096)*2 / (2039e9*0.8) + 2 ms
+        expected = mistral_pf_flops(2000) / A100_F + MISTRAL_W_READ / A100_BW + 0.002
         t = prefill_time_s(cat.open_model("mistral-7b"), cat.gpu("a100-80gb"), 2000, eff=SIMPLE)
         assert t == pytest.approx(expected)
 
     def test_steady_state_hand_computed(self, cat):
         # Mistral-7B, A100-80, bf16, 500 in / 200 out, b = 4, SIMPLE, context c = 500 + 200/2 = 600.
         # Round: 4*199/200 = 3.98 decoding, 4/200 = 0.02 prefills in one fused step:
-        #   T = W/B + (2N*3.98 + 0.02*FLOP_pf(500))/F + 3.98*600*kv/B + t_o
-        T = (MISTRAL_W / A100_BW + (2 * 7.242e9 * 3.98 + 0.02 * mistral_pf_flops(500)) / A100_F
+        #   T = W_read/B + (2N*3.98 + 0.02*FLOP_pf(500))/F + 3.98*600*kv/B + t_o
+        T = (MISTRAL_W_READ / A100_BW + (2 * 7.242e9 * 3.98 + 0.02 * mistral_pf_flops(500)) / A100_F
              + 3.98 * 600 * MISTRAL_KV / A100_BW + 0.002)
         # first token: half a round's wait * (1 - 1/4), then the prompt with the 3 others decoding (3*199/200)
-        first = (MISTRAL_W / A100_BW + (2 * 7.242e9 * 2.985 + mistral_pf_flops(500)) / A100_F
+        first = (MISTRAL_W_READ / A100_BW + (2 * 7.242e9 * 2.985 + mistral_pf_flops(500)) / A100_F
                  + 2.985 * 600 * MISTRAL_KV / A100_BW + 0.002)
         ttft = 0.5 * T * 0.75 + first
         cap = capacity(cat.open_model("mistral-7b"), cat.gpu("a100-80gb"), 500, 200, concurrency=4, eff=SIMPLE)
@@ -149,7 +153,7 @@ class TestTiming:
         # one output token: e2e = TTFT = one prefill step; no inter-token latency
         m, g = cat.open_model("llama-2-7b"), cat.gpu("a100-80gb")
         cap = capacity(m, g, 2048, 1, concurrency=1, eff=SIMPLE)
-        pf = (2 * 6.738e9 * 2048 + 4 * 32 * 32 * 128 * 2048**2 / 2) / A100_F + 6.738e9 * 2 / A100_BW + 0.002
+        pf = (2 * 6.738e9 * 2048 + 4 * 32 * 32 * 128 * 2048**2 / 2) / A100_F + LLAMA2_W_READ / A100_BW + 0.002
         assert cap.ttft_s == pytest.approx(pf)
         assert cap.e2e_s == cap.ttft_s and cap.itl_s == 0.0
         assert cap.output_tokens_per_s == pytest.approx(1 / pf)
@@ -248,13 +252,17 @@ class TestBenchmarkFile:
         with pytest.raises(Exception):
             BENCH[0].value = 1.0
 
-    def test_legacy_trtllm_attention_cap(self):
-        # TensorRT-LLM 0.9 on H100: 0.061 * 133.8 TFLOP/s half-precision CUDA-core rate
+    def test_engine_profiles(self, cat):
+        # TensorRT-LLM 0.9 on H100: attention math capped at fraction * 989 TFLOP/s; its own step overhead
+        h100 = cat.gpu("h100-sxm")
         r = next(b for b in BENCH if b.engine_version == "0.9.0" and b.gpu == "h100-sxm")
-        assert engine_efficiency(r).attention_tflops == pytest.approx(LEGACY_TRTLLM_ATTENTION_FRACTION * 133.8)
-        assert HALF_TFLOPS["a100-80gb"] == 78.0
+        e = engine_efficiency(r, h100)
+        assert e.attention_tflops == pytest.approx(LEGACY_TRTLLM_ATTENTION_FRACTION * 989)
+        assert e.step_overhead_s == TRTLLM_STEP_OVERHEAD_S
+        r17 = next(b for b in BENCH if b.engine_version == "0.17.0")
+        assert engine_efficiency(r17, h100).attention_tflops is None
         modern = next(b for b in BENCH if b.engine == "sglang")
-        assert engine_efficiency(modern).attention_tflops is None
+        assert engine_efficiency(modern, h100) == DEFAULT_EFFICIENCY
 
 
 THROUGHPUT_X = 1.25   # issue 13: within 1.25x of every published 7-8B throughput
@@ -294,7 +302,7 @@ class TestCalibration:
         # each fitted efficiency moved 5% either way does not lower the fit loss (on calibrate rows only)
         cal = [b for b in BENCH if b.role == "calibrate"]
         base = calibration_loss(cal, cat)
-        for name in ("flops", "flops_fp8", "step_overhead_s", "roofline_sharpness"):
+        for name in ("flops", "flops_fp8", "step_overhead_s", "roofline_sharpness", "weight_only_kernel"):
             for f in (0.95, 1.05):
                 e = dataclasses.replace(DEFAULT_EFFICIENCY, **{name: getattr(DEFAULT_EFFICIENCY, name) * f})
                 assert calibration_loss(cal, cat, e) >= base - 0.005, name
