@@ -65,6 +65,9 @@ __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_op
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
 SECONDS_PER_DAY = 86_400.0
+# cost items that are people's time (the Monte Carlo and tornado scale them with ``people_factor``)
+PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration", "retraining people",
+                          "monitoring", "self-hosting operations", "switch and roll out"})
 
 
 class Role(StrEnum):
@@ -152,6 +155,14 @@ class PricedOption:
         if self.usd_per_request is not None:
             return v * DAYS_PER_MONTH * self.usd_per_request * pf
         return self.gpu_hours_per_month(v, capacity_factor=capacity_factor) * self.usd_per_gpu_hour * pf
+
+    @property
+    def people_one_off_usd(self) -> float:
+        return sum(v for k, v in self.one_off_items if k in PEOPLE_ITEMS)
+
+    @property
+    def people_usd_per_month(self) -> float:
+        return sum(v for k, v in self.recurring_items if k in PEOPLE_ITEMS)
 
     def total_usd_per_month(self, requests_per_day):
         """``serving + recurring`` (retraining, evaluation, monitoring, operations)."""
@@ -242,7 +253,8 @@ class _Tco:
         one_off_items = (("training compute", compute_usd_per_run), ("review of training examples", data_first),
                          ("eval set and integration", setup), (f"evaluation ({self.judge} as judge)", self.eval_usd))
         per_year = s.effective_retrains_per_year / 12.0
-        rec = [("retraining", per_year * (compute_usd_per_run + data_retrain + self.eval_usd)),
+        rec = [("retraining compute and evaluation", per_year * (compute_usd_per_run + self.eval_usd)),
+               ("retraining people", per_year * data_retrain),
                ("monitoring", hours_usd(p, p.monitoring_hours_per_month))]
         if selfhost:
             ops = s.selfhost_ops_usd_per_month if s.selfhost_ops_usd_per_month is not None else \
@@ -490,15 +502,18 @@ def _monthly_volumes(v0, months: int, growth=0.0) -> np.ndarray:
 
 
 def cumulative_costs(opt: PricedOption, v0, months: int, growth=0.0, *, price_factor=1.0,
-                     capacity_factor=1.0) -> np.ndarray:
+                     capacity_factor=1.0, people_factor=1.0) -> np.ndarray:
     """Cumulative USD after each month, shape ``(len(v0), months)``:
     ``one_off + cumsum_m(serving(v_m) + recurring)``. Factors (arrays broadcasting with v0) scale
-    the serving price and the replica capacity, as the Monte Carlo draws them."""
+    the serving price, the replica capacity and people's time, as the Monte Carlo draws them:
+    one-off and recurring people items become ``people * people_factor``."""
     pf = np.asarray(price_factor, dtype=float)[..., None]
     cf = np.asarray(capacity_factor, dtype=float)[..., None]
+    extra = np.asarray(people_factor, dtype=float)[..., None] - 1.0
     monthly = opt.serving_usd_per_month(_monthly_volumes(v0, months, growth), price_factor=pf,
-                                        capacity_factor=cf) + opt.recurring_usd_per_month
-    return opt.one_off_usd + np.cumsum(monthly, axis=-1)
+                                        capacity_factor=cf) + opt.recurring_usd_per_month \
+        + extra * opt.people_usd_per_month
+    return opt.one_off_usd + extra * opt.people_one_off_usd + np.cumsum(monthly, axis=-1)
 
 
 def horizon_cost_usd(opt: PricedOption, v0, months: int, growth=0.0, **factors) -> np.ndarray:

@@ -8,7 +8,9 @@ drawn from a triangular distribution (low, mode, high). Costs are re-evaluated v
 - self-hosted: ``usd_per_gpu_hour * gpu_price_factor`` and replica capacity
   ``rps * efficiency_factor / tokens_factor`` (throughput scales with the achieved efficiency and
   inversely with the tokens each request needs: a first-order surrogate of the capacity model);
-- every option's volume: ``requests_per_day * volume_factor``, growth ``g + growth_delta``.
+- every option's volume: ``requests_per_day * volume_factor``, growth ``g + growth_delta``;
+- people's time (review, eval set, integration, retraining, monitoring, operations):
+  ``people_usd * people_factor`` (the hours are estimates; default half to double).
 
 ``P(pays off)`` = share of draws where the option's horizon cost is at or below the baseline's.
 """
@@ -40,6 +42,7 @@ class Ranges:
     serving_efficiency: tuple[float, float, float] = (0.7, 1.0, 1.15)  # engine, tuning (calibration spread 1.23x)
     api_price: tuple[float, float, float] = (0.5, 1.0, 1.0)            # baseline price cuts within the horizon
     growth_delta: tuple[float, float, float] = (-0.03, 0.0, 0.03)      # monthly growth, additive
+    people_time: tuple[float, float, float] = (0.5, 1.0, 2.0)          # hours are estimates: half to double
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -53,21 +56,21 @@ class Ranges:
 DEFAULT_RANGES = Ranges()
 _LABELS = {"requests_per_day": "requests per day", "tokens_per_request": "tokens per request",
            "gpu_usd_per_hour": "GPU price per hour", "serving_efficiency": "serving efficiency",
-           "api_price": "baseline API price", "growth_delta": "monthly growth"}
+           "api_price": "baseline API price", "growth_delta": "monthly growth", "people_time": "people's time"}
 
 
 def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, volume=1.0, tokens=1.0, gpu_price=1.0,
-                   efficiency=1.0, api_price=1.0, growth_delta=0.0, is_baseline: bool = False) -> np.ndarray:
+                   efficiency=1.0, api_price=1.0, growth_delta=0.0, people=1.0, is_baseline: bool = False) -> np.ndarray:
     """Horizon cost (USD) for arrays of factors (all broadcast to one shape), through
     :func:`advisor.compare.horizon_cost_usd`: the factors only map to its price and capacity factors."""
-    volume, tokens, gpu_price, efficiency, api_price, growth_delta = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta)))
+    volume, tokens, gpu_price, efficiency, api_price, growth_delta, people = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta, people)))
     if opt.usd_per_request is not None:
         price, capacity = tokens * (api_price if is_baseline else 1.0), 1.0
     else:
         price, capacity = gpu_price, efficiency / tokens
     out = horizon_cost_usd(opt, v0 * volume, months, growth + growth_delta, price_factor=price,
-                           capacity_factor=capacity)
+                           capacity_factor=capacity, people_factor=people)
     return out.reshape(volume.shape)
 
 
@@ -113,7 +116,8 @@ def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 1
     rng = np.random.default_rng(seed)
     f = {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
     kw = dict(volume=f["requests_per_day"], tokens=f["tokens_per_request"], gpu_price=f["gpu_usd_per_hour"],
-              efficiency=f["serving_efficiency"], api_price=f["api_price"], growth_delta=f["growth_delta"])
+              efficiency=f["serving_efficiency"], api_price=f["api_price"], growth_delta=f["growth_delta"],
+              people=f["people_time"])
     w = scenario.workload
     base = horizon_totals(baseline, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month,
                           is_baseline=True, **kw)
@@ -133,7 +137,8 @@ def tornado(scenario: Scenario, *, option: str | None = None, ranges: Ranges = D
     w = scenario.workload
     args = (w.requests_per_day, scenario.horizon_months, scenario.growth_per_month)
     keys = {"requests_per_day": "volume", "tokens_per_request": "tokens", "gpu_usd_per_hour": "gpu_price",
-            "serving_efficiency": "efficiency", "api_price": "api_price", "growth_delta": "growth_delta"}
+            "serving_efficiency": "efficiency", "api_price": "api_price", "growth_delta": "growth_delta",
+            "people_time": "people"}
     base_save = float(horizon_totals(baseline, *args, is_baseline=True) - horizon_totals(opt, *args))
     rows = []
     for name, key in keys.items():

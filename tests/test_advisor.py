@@ -137,7 +137,7 @@ class TestUncertainty:
         assert a.savings_usd_p10 <= a.savings_usd_p50 <= a.savings_usd_p90
 
     def test_degenerate_ranges_give_the_deterministic_answer(self):
-        flat = Ranges(*[(1.0, 1.0, 1.0)] * 5, growth_delta=(0.0, 0.0, 0.0))
+        flat = Ranges(*[(1.0, 1.0, 1.0)] * 5, growth_delta=(0.0, 0.0, 0.0), people_time=(1.0, 1.0, 1.0))
         s = scenario(engineering_usd=500)
         mc = monte_carlo(s, draws=500, ranges=flat)
         det = compare(s).set_index("name").loc["openpipe/mistral-7b", "savings_usd_horizon"]

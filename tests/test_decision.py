@@ -298,7 +298,7 @@ class TestStructure:
         s = march(rpd=1000, options=("openpipe/mistral-7b",))
         base, (opt,) = price_options(s)
         from advisor.uncertainty import Ranges
-        flat = Ranges(*[(1.0, 1.0, 1.0)] * 5, growth_delta=(0.0, 0.0, 0.0))
+        flat = Ranges(*[(1.0, 1.0, 1.0)] * 5, growth_delta=(0.0, 0.0, 0.0), people_time=(1.0, 1.0, 1.0))
         mc = monte_carlo(s, option=opt.name, draws=100, ranges=flat)
         want = float(horizon_cost_usd(base, 1000, 12)[0] - horizon_cost_usd(opt, 1000, 12)[0])
         np.testing.assert_allclose(mc.savings_usd, want)
@@ -316,6 +316,24 @@ HOSTILE = [
     (("--e2e-target-ms", "0"), "--e2e-target-ms"), (("--min-replicas", "0"), "--min-replicas"),
     (("--labelling-usd", "-1"), "--labelling-usd"), (("--min-requests-per-day", "inf"), "--min-requests-per-day"),
 ]
+
+
+class TestPeopleUncertainty:
+    def test_people_factor_scales_only_people(self):
+        # doubling people's time adds the people one-off and 12 months of people upkeep, nothing else
+        s = march(options=("openpipe/mistral-7b",))
+        _, (opt,) = price_options(s)
+        one = float(horizon_cost_usd(opt, 100, 12)[0])
+        two = float(horizon_cost_usd(opt, 100, 12, people_factor=2.0)[0])
+        assert two - one == pytest.approx(opt.people_one_off_usd + 12 * opt.people_usd_per_month)
+        # people: review 8.333 h + eval set/integration 8 h; a month: 4/12 x 2 h retraining + 0.5 h monitoring
+        assert opt.people_one_off_usd == pytest.approx(RATE * (1000 * 0.5 / 60 + 8))
+        assert opt.people_usd_per_month == pytest.approx(RATE * (4 / 12 * 2 + 0.5))
+
+    def test_tornado_lists_people_time(self):
+        from advisor.uncertainty import tornado
+        t = tornado(march(rpd=300, options=("openpipe/mistral-7b",)))
+        assert "people's time" in set(t["input"])
 
 
 class TestHostileNumbers:
