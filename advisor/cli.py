@@ -249,12 +249,13 @@ def _cmd_capacity(a) -> int:
     cat = load_catalog(a.as_of, overrides=a.prices)
     model, gpu = cat.open_model(a.model), cat.gpu(a.gpu)
     cap = replica_capacity(model, gpu, a.input_tokens, a.output_tokens, precision=a.precision,
-                           concurrency=a.concurrency)
+                           concurrency=a.concurrency, max_batch=a.max_batch, max_throughput=a.max_throughput)
     out = {"model": model.id, "gpu": gpu.id, "precision": a.precision, "input_tokens": a.input_tokens,
            "output_tokens": a.output_tokens, "concurrency": cap.concurrency,
            "output_tokens_per_s": cap.output_tokens_per_s, "requests_per_s": cap.requests_per_s,
            "ttft_s": cap.ttft_s, "itl_s": cap.itl_s, "e2e_s": cap.e2e_s, "max_concurrency": cap.max_concurrency,
-           "kv_capacity_tokens": cap.kv_capacity_tokens, "weights_gb": cap.weights_gb}
+           "max_batch": a.max_batch, "memory_max_concurrency": cap.memory_max_concurrency,
+           "limited_by": cap.limited_by, "kv_capacity_tokens": cap.kv_capacity_tokens, "weights_gb": cap.weights_gb}
     table = "\n".join(f"{k:>22}: {_fmt(v, ',.4g') if isinstance(v, float) else v}" for k, v in out.items())
     _emit(out, a.json, table)
     return 0
@@ -280,8 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--input-tokens", type=_positive(float), required=True)
     k.add_argument("--output-tokens", type=_positive(float), required=True)
     mode = k.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--max-throughput", action="store_true", help="at the largest batch memory allows")
-    mode.add_argument("--concurrency", type=int, help="at this many concurrent requests")
+    mode.add_argument("--max-throughput", action="store_true",
+                      help="at the largest batch memory allows (capped by --max-batch when given)")
+    mode.add_argument("--concurrency", type=_number(int, 1), help="at this many concurrent requests")
+    k.add_argument("--max-batch", type=_number(int, 1), default=None,
+                   help="the engine's maximum concurrent sequences (vLLM --max-num-seqs); default: no engine limit "
+                        "with --max-throughput or --concurrency")
     _add_price_flags(k)
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=_cmd_capacity)

@@ -24,7 +24,6 @@ SIMPLE = ServingEfficiency(flops=0.5, flops_fp8=0.5, hbm=0.8, gqa_reread=0.0, st
                            seq_overhead_s=0.0, roofline_sharpness=1.0)
 A100_BW = 2039e9 * 0.8          # achieved bytes/s under SIMPLE
 A100_F = 312e12 * 0.5           # achieved FLOP/s under SIMPLE
-MISTRAL_W = 7.242e9 * 2         # bf16 weights held, bytes
 MISTRAL_W_READ = (7.242e9 - 32000 * 4096) * 2   # read per forward pass: all but the input embedding (V x h)
 LLAMA2_W_READ = (6.738e9 - 32000 * 4096) * 2
 MISTRAL_KV = 131_072            # bf16 KV bytes per token
@@ -337,3 +336,41 @@ class TestReplicasAndHours:
 
 def test_benchmark_model_is_importable():
     assert Benchmark.model_config["extra"] == "forbid" and Benchmark.model_config["frozen"]
+
+
+class TestCapacityCli:
+    """``python -m advisor capacity`` (advisor/cli.py) on the same model as compare and the dashboard."""
+
+    ARGS = ("capacity", "--model", "mistral-7b", "--gpu", "a100-80gb", "--input-tokens", "128", "--output-tokens",
+            "128", "--json")
+
+    def run(self, capsys, *args):
+        import json
+
+        from advisor.cli import main
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, (json.loads(out) if code == 0 else None), err
+
+    def test_max_throughput_goes_to_the_memory_bound(self, capsys, cat):
+        code, doc, _ = self.run(capsys, *self.ARGS, "--max-throughput")
+        m, g = cat.open_model("mistral-7b"), cat.gpu("a100-80gb")
+        # 427,368 KV tokens / 256 tokens per sequence = 1669 sequences (vLLM's default 256 would hide 85% of them)
+        assert code == 0 and doc["concurrency"] == int(kv_token_capacity(m, g) // 256) == 1669
+        assert doc["limited_by"] == "memory" and doc["max_batch"] is None
+
+    def test_max_batch_caps(self, capsys):
+        code, doc, _ = self.run(capsys, *self.ARGS, "--max-throughput", "--max-batch", "256")
+        assert code == 0 and doc["concurrency"] == 256 and doc["limited_by"] == "engine"
+        assert doc["memory_max_concurrency"] == 1669
+
+    def test_same_numbers_as_the_library(self, capsys, cat):
+        code, doc, _ = self.run(capsys, *self.ARGS, "--concurrency", "32")
+        lib = capacity(cat.open_model("mistral-7b"), cat.gpu("a100-80gb"), 128, 128, concurrency=32)
+        assert doc["output_tokens_per_s"] == pytest.approx(lib.output_tokens_per_s)
+        assert doc["ttft_s"] == pytest.approx(lib.ttft_s) and doc["itl_s"] == pytest.approx(lib.itl_s)
+
+    @pytest.mark.parametrize("flag", [("--max-batch", "0"), ("--concurrency", "0"), ("--max-batch", "1.5")])
+    def test_bad_numbers_exit_2(self, capsys, flag):
+        code, _, err = self.run(capsys, *self.ARGS, "--max-throughput" if flag[0] == "--max-batch" else "--json", *flag)
+        assert code == 2 and flag[0] in err and err.startswith("error:")
