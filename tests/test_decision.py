@@ -171,6 +171,15 @@ class TestGoals:
         assert code == 0 and doc["verdict"] == "fine-tune"
         assert 1 < doc["break_even_requests_per_day"] < 50_000
 
+    def test_gpt4_0613_goal_command_today(self, capsys):
+        # the exact command, on today's catalog (gpt-4-0613 is past shutdown: a warning at most)
+        code, out, err = run(capsys, "advise", "--requests-per-day", "50000", "--prompt-tokens", "1500",
+                             "--completion-tokens", "300", "--baseline", "gpt-4-0613", "--draws", "500", "--json")
+        if code == 2:
+            pytest.skip(f"the catalog refuses gpt-4-0613 today: {err.strip()}")
+        doc = strict_json(out)
+        assert doc["verdict"] == "fine-tune" and 1 < doc["break_even_requests_per_day"] < 50_000
+
     @pytest.mark.parametrize("baseline, p, c, as_of", [
         ("gpt-4-0613", 1500, 300, "2025-06-01"), ("gpt-4-0125-preview", 1200, 1000, "2024-03-28"),
         ("gpt-4o", 500, 500, None), ("gpt-4o", 3000, 100, None), ("gpt-4.1-2025-04-14", 800, 200, None)])
