@@ -48,7 +48,6 @@ __all__ = [
     "FT_TOKENIZERS",
     "count_ft_chat",
     "TokenCounter",
-    "Counter",
     "prompt_parts",
     "completion_parts",
     "count_request",

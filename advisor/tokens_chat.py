@@ -82,6 +82,7 @@ FAMILIES: dict[str, ChatFamily] = {
     # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
+    "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7),
 }
 _REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
 REASONING_ASSUMPTION = ("{model}: completions counted from text exclude hidden reasoning tokens, which the API "
@@ -114,8 +115,10 @@ def family_for_model(model: str | None, encoding: str) -> ChatFamily:
     name = _bare(model)
     if "gpt-3.5-turbo-0301" in name or "gpt-35-turbo-0301" in name:
         return FAMILIES["chatml-0301"]
-    if name.startswith(("o1-preview", "o1-mini")):
+    if name.startswith("o1-preview"):
         return FAMILIES["o1-preview"]
+    if name.startswith("o1-mini"):
+        return FAMILIES["o1-mini"]
     if name.startswith(("o1", "o3", "o4")):
         return FAMILIES["o-series"]
     if name.startswith(_REASONING_PREFIXES):

@@ -29,20 +29,24 @@ import binascii
 import math
 import re
 import struct
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["ImageRule", "image_rule", "image_tokens", "image_size", "data_url_bytes", "ImageCount",
            "count_image_part", "count_file_part", "count_audio_part", "ASSUMED_URL_IMAGE_PX",
-           "PDF_TOKENS_PER_PAGE", "AUDIO_TOKENS_PER_S"]
+           "PDF_TOKENS_PER_PAGE", "PDF_CHARS_PER_TOKEN", "AUDIO_TOKENS_PER_S", "pdf_pages", "pdf_text_chars"]
 
 # A URL image's size is unknown offline: counted as 768 x 512 (2 tiles: the median of the URL images in the
 # recorded calls) and reported as an assumption.
 ASSUMED_URL_IMAGE_PX = (768, 512)
-# PDF: tokens per page (page image + extracted text). The two recorded one-page PDFs billed 219 (nearly empty
-# page) and 950 (a page of prose): their mean, a rough estimate reported as such.
-PDF_TOKENS_PER_PAGE = 585
+# PDF: the API bills each page's image plus its extracted text. Estimate: PDF_TOKENS_PER_PAGE per page (the
+# recorded one-page PDFs with next to no text billed 215-225) + the text shown by the page content streams
+# (strings inside BT...ET, Flate-decoded with zlib) at PDF_CHARS_PER_TOKEN (a recorded page of prose: 3,587
+# characters, ~735 tokens beyond the page image).
+PDF_TOKENS_PER_PAGE = 215
+PDF_CHARS_PER_TOKEN = 4.0
 # audio input: 10 tokens per second (gpt-4o audio; the recorded WAV call: 297 kB of 24 kHz 16-bit mono,
 # 6.2 s, billed 81 with 16 text tokens); MP3 duration from the size at 96 kbit/s (the recorded MP3 call).
 AUDIO_TOKENS_PER_S = 10.0
@@ -267,18 +271,45 @@ def pdf_pages(data: bytes) -> int:
 
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_TEXT_BLOCK = re.compile(rb"BT(.*?)ET", re.S)
+_PDF_STRING = re.compile(rb"\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f\s]*)>")
+_SPACES = re.compile(rb"\s+")
+
+
+def pdf_text_chars(data: bytes, max_streams: int = 2000) -> int:
+    """Characters of text a PDF's content streams draw (literal strings in BT...ET blocks, hex strings at
+    one character per two bytes); 0 when none can be read.
+
+    >>> pdf_text_chars(b"1 0 obj << >> stream\\nBT /F1 12 Tf (Hello,   world!) Tj ET\\nendstream")
+    13
+    """
+    chars = 0
+    for k, m in enumerate(_STREAM.finditer(data)):
+        if k >= max_streams:
+            break
+        body = m.group(1)
+        try:
+            body = zlib.decompressobj().decompress(body, 4 * 1024 * 1024)
+        except zlib.error:
+            pass
+        for block in _TEXT_BLOCK.findall(body):
+            for lit, hexa in _PDF_STRING.findall(block):
+                chars += len(_SPACES.sub(b" ", lit)) if lit else len(_SPACES.sub(b"", hexa)) // 4
+    return chars
 
 
 def count_file_part(part: Mapping[str, Any], model: str) -> ImageCount:
-    """Estimated tokens of a ``file`` part (PDF): pages x :data:`PDF_TOKENS_PER_PAGE`; reported as an estimate."""
+    """Estimated tokens of a ``file`` part (PDF): pages x :data:`PDF_TOKENS_PER_PAGE` + text characters /
+    :data:`PDF_CHARS_PER_TOKEN`; reported as an estimate."""
     spec = part.get("file", part)
     data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
     if not isinstance(data, str) or not data:
         return ImageCount(0, "file parts given by file_id not counted: their content is not in the log")
     raw = data_url_bytes(data, limit=64 * 1024 * 1024) or b""
-    pages = pdf_pages(raw)
-    return ImageCount(pages * PDF_TOKENS_PER_PAGE,
-                      f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page")
+    tokens = pdf_pages(raw) * PDF_TOKENS_PER_PAGE + math.ceil(pdf_text_chars(raw) / PDF_CHARS_PER_TOKEN)
+    return ImageCount(tokens, f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
+                              f"text at {PDF_CHARS_PER_TOKEN:g} characters per token")
 
 
 def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:

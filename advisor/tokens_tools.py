@@ -86,6 +86,14 @@ def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
     return schema
 
 
+def _is_union(schema: Any) -> bool:
+    if not isinstance(schema, Mapping):
+        return False
+    kinds, enum = schema.get("type"), schema.get("enum")
+    return (any(isinstance(schema.get(k), list) and len(schema[k]) > 1 for k in ("anyOf", "oneOf"))
+            or (isinstance(kinds, list) and len(kinds) > 1) or (isinstance(enum, list) and len(enum) > 1))
+
+
 def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None = None, depth: int = 0,
                 nested_comments: bool = True, titles: bool = True) -> str:
     """A JSON schema as a TypeScript-like type expression.
@@ -132,7 +140,7 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
         items = schema.get("items")
         if isinstance(items, Mapping):
             inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments, titles=titles)
-            return f"({inner})[]" if " | " in inner else f"{inner}[]"
+            return f"({inner})[]" if _is_union(_resolve(items, root)) else f"{inner}[]"
         return "any[]"
     return {"string": "string", "number": "number", "integer": "number", "boolean": "boolean",
             "null": "null"}.get(kind if isinstance(kind, str) else "", "any")

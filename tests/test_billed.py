@@ -1,0 +1,203 @@
+"""Counting vs billed usage on real recorded Chat Completions calls (issue 8, items 3 and 6).
+
+Each recorded call (request body + the usage OpenAI billed; see tests/fixtures/recorded/README.md for the
+sources and why the JSONL may live outside the repository) is counted with its usage stripped and compared
+with ``usage.prompt_tokens``. Calls are split by cassette file into a calibration part (the constants in
+advisor/tokens_chat.py were fitted on it) and a held-out part (30% of the files, never used for fitting):
+``split_of`` below is the same hash the calibration used.
+
+Goals (issue 8): plain text exact; per model family x feature group within 2% of the billed prompt tokens
+(tools, structured output), images and files within 10%, everything within 1%. A family x group that does
+not reach its goal today is an expected failure with the measured number in its reason (strict: the marker
+must go when it passes). Without fixture data these tests skip; the hand-computed rules in test_tokens.py
+always run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from advisor.tokens import count_request, resolve_encoding
+from advisor.tokens_chat import family_for_model, is_reasoning_model
+
+ROOT = Path(__file__).resolve().parent.parent
+MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio")
+STRUCT = ("response_format_json_schema", "response_format_json_object")
+TOOLS = ("tools", "tool_calls_history", "tool_results", "functions_legacy")
+
+
+def recorded_dirs() -> list[Path]:
+    candidates = [ROOT / "tests" / "fixtures" / "recorded", ROOT.parent / "shared" / "fixtures" / "recorded"]
+    if os.environ.get("ADVISOR_RECORDED_DIR"):
+        candidates.insert(0, Path(os.environ["ADVISOR_RECORDED_DIR"]))
+    return [d for d in candidates if d.is_dir() and any(d.glob("*.jsonl"))]
+
+
+def split_of(source: str) -> str:
+    """'hold' for 30% of cassette files (by a hash of the file path), else 'cal'.
+
+    >>> split_of("o/r:tests/a.yaml@" + "0" * 40 + "#1") == split_of("o/r:tests/a.yaml@" + "1" * 40 + "#7")
+    True
+    """
+    path = source.split("@")[0]
+    return "hold" if int(hashlib.sha256(path.encode()).hexdigest(), 16) % 10 < 3 else "cal"
+
+
+def group_of(features: list[str]) -> str:
+    f = set(features)
+    if f & set(MEDIA):
+        return "media"
+    if f & set(STRUCT):
+        return "struct"
+    if f & set(TOOLS):
+        return "tools"
+    return "plain"
+
+
+def _load() -> list[dict]:
+    out, seen = [], set()
+    for d in recorded_dirs()[:1]:
+        for path in sorted(d.glob("*.jsonl")):
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    rec = json.loads(line)
+                    if rec.get("endpoint") != "chat.completions":
+                        continue
+                    key = json.dumps(rec["request"], sort_keys=True)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    model = rec["request"].get("model") or rec.get("model")
+                    rec["_family"] = family_for_model(model, resolve_encoding(model).encoding).name
+                    rec["_group"] = group_of(rec.get("features", []))
+                    rec["_split"] = split_of(rec["source"])
+                    out.append(rec)
+    return out
+
+
+RECORDS = _load()
+needs_data = pytest.mark.skipif(not RECORDS, reason="no recorded calls: see tests/fixtures/recorded/README.md")
+
+
+def counted(rec: dict) -> tuple[int, list[str]]:
+    body = rec["request"]
+    prompt, _, notes = count_request(body.get("messages"), body.get("model") or rec["model"],
+                                     tools=body.get("tools"), options=body)
+    return prompt, notes
+
+
+_COUNTS: dict[str, tuple[int, list[str]]] = {}
+
+
+def count_of(rec: dict) -> int:
+    if rec["id"] not in _COUNTS:
+        _COUNTS[rec["id"]] = counted(rec)
+    return _COUNTS[rec["id"]][0]
+
+
+# plain-text calls the rules do not reproduce exactly, with the reason (all seen in the recorded data)
+KNOWN_PLAIN = {
+    "search-preview": "gpt-4o-search-preview adds its own hidden prompt (11 fewer tokens billed)",
+    "o1-": "o1-preview/o1-mini carry hidden per-message instructions: fitted, within a few tokens",
+    "o3-mini": "an assistant message with reasoning text in the history",
+}
+NAME_RULE = "gpt-4o-2024-08-06 bills 1 token less once a message has a name (cookbook: +1 per name)"
+
+
+# single recorded calls whose bill no rule explains (data quirks), kept visible as strict expected failures
+ANOMALIES = {
+    "openinference-595870735d87": "billed 10 for one user message whose text alone is 7 tokens + 7 framing",
+    "crewAI-9b4d8a216d9c": "3 more tokens billed than counted; the same prompt shape elsewhere is exact",
+    "crewAI-adb280819e10": "gpt-4: 9 more tokens billed than counted; 480 other gpt-4 calls are exact",
+    "pydantic-ai-c4314092eb36": "two text parts holding a 2,000-token YAML file: 19 fewer billed",
+    "mirascope-a047a0f48576": "assistant content as a list of two text parts: 1 token off",
+    "mirascope-304a3bf91907": "assistant content as a list of two text parts: 1 token off",
+    "mirascope-90f1ccf8968b": "assistant content as a list of two text parts: 1 token off",
+}
+
+
+def _plain_ids():
+    return [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=ANOMALIES[r["id"]], strict=True)]
+                         if r["id"] in ANOMALIES else []) for r in RECORDS if r["_group"] == "plain"]
+
+
+@needs_data
+@pytest.mark.parametrize("rec", _plain_ids())
+def test_plain_text_exact(rec):
+    model = rec["request"].get("model", "")
+    known = next((why for k, why in KNOWN_PLAIN.items() if k in model), None)
+    if "name" in rec.get("features", []) and model.startswith("gpt-4o"):
+        known = NAME_RULE
+    diff = count_of(rec) - rec["usage"]["prompt_tokens"]
+    if known and diff:
+        assert abs(diff) <= max(30, 0.03 * rec["usage"]["prompt_tokens"]), known
+        return
+    assert diff == 0, f"counted {diff:+d} tokens vs billed on {rec['source']}"
+
+
+@needs_data
+@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"]) for r in RECORDS])
+def test_counting_within_half_or_double(rec):
+    # a guard per call: whatever the feature, a count is within half and double the bill; parts whose content
+    # is not in the log (files by file_id) are reported as not counted, and then the count is a lower bound
+    billed = rec["usage"]["prompt_tokens"]
+    got = count_of(rec)
+    if any("not counted" in n for n in _COUNTS[rec["id"]][1]):
+        assert got <= billed
+    else:
+        assert billed / 2 <= got <= billed * 2 + 50
+
+
+GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}
+# family x group aggregates below their goal today (measured 2026-11-25 on the four fixture files)
+# (none today: cal chatml-o200k tools is the closest, -1.75%; cal chatml-cl100k tools -1.64%)
+NOT_YET: dict[tuple[str, str, str], str] = {}
+
+
+def _aggregates():
+    by = defaultdict(list)
+    for r in RECORDS:
+        by[(r["_split"], r["_family"], r["_group"])].append(r)
+    out = []
+    for key, recs in sorted(by.items()):
+        if len(recs) < 5:
+            continue
+        marks = [pytest.mark.xfail(reason=NOT_YET[key], strict=True)] if key in NOT_YET else []
+        out.append(pytest.param(key, recs, id="-".join(key), marks=marks))
+    return out
+
+
+@needs_data
+@pytest.mark.parametrize("key, recs", _aggregates())
+def test_family_group_total_within_goal(key, recs):
+    billed = sum(r["usage"]["prompt_tokens"] for r in recs)
+    got = sum(count_of(r) for r in recs)
+    assert abs(got - billed) / billed <= GOALS[key[2]], f"{key}: counted {got} vs billed {billed}"
+
+
+@needs_data
+@pytest.mark.parametrize("split", ["cal", "hold"])
+def test_total_within_one_percent(split):
+    recs = [r for r in RECORDS if r["_split"] == split]
+    billed = sum(r["usage"]["prompt_tokens"] for r in recs)
+    got = sum(count_of(r) for r in recs)
+    assert abs(got - billed) / billed <= 0.01
+
+
+@needs_data
+def test_completion_lower_bound_flagged_for_reasoning_models():
+    # gpt-5/o-series completions counted from text miss the hidden reasoning tokens: flagged, never silent
+    recs = [r for r in RECORDS if is_reasoning_model(r["request"].get("model"))]
+    assert recs
+    for r in recs:
+        msg = r["response"]["choices"][0]["message"]
+        _, comp, notes = count_request(r["request"].get("messages"), r["request"]["model"],
+                                       tools=r["request"].get("tools"), options=r["request"], completion=msg)
+        assert comp <= r["usage"]["completion_tokens"]
+        assert any("lower bound" in n for n in notes)
