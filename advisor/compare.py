@@ -54,6 +54,7 @@ from pricing.training import (
 )
 
 from .errors import ScenarioError
+from .scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's GPT-4-class ids, newest first
 from .scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
 from .workload import DAYS_PER_MONTH
 
@@ -268,11 +269,25 @@ class _Tco:
         return sum(v for _, v in items), items
 
 
+def judge_model(s: Scenario, cat: Catalog, baseline_name: str) -> str:
+    """The evaluation judge: the user's, else the baseline when it is GPT-4-class, else the newest
+    GPT-4-class model on the date (a small model is no judge of a fine-tune)."""
+    if s.judge_model:
+        spec = parse_option(s.judge_model, cat)
+        if spec.kind != OptionKind.API:
+            raise ScenarioError(f"judge_model={s.judge_model!r}: the judge must be an API model id, e.g. gpt-4o")
+        return spec.name
+    if baseline_name in GPT4_CLASS:
+        return baseline_name
+    try:
+        return default_baseline(cat)
+    except ScenarioError:
+        return baseline_name
+
+
 def _tco(s: Scenario, cat: Catalog, baseline_name: str) -> _Tco:
     p = s.people_costs()
-    judge = parse_option(s.judge_model, cat).name if s.judge_model else baseline_name
-    if s.judge_model and parse_option(s.judge_model, cat).kind != OptionKind.API:
-        raise ScenarioError(f"judge_model={s.judge_model!r}: the judge must be an API model id, e.g. gpt-4o")
+    judge = judge_model(s, cat, baseline_name)
     return _Tco(p, eval_run_usd(p, _judge_usd_per_request(s, cat, judge, p)), judge)
 
 

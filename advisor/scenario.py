@@ -303,7 +303,8 @@ class Scenario:
             why = "assumption, basis in pricing/data/people.yaml" if e.basis == "assumption" else e.source
             out.append(f"{k.replace('_', ' ')} = {e.value:g} {e.unit} ({why})")
         if self.judge_model is None:
-            out.append("evaluation judged by the baseline model (a GPT-4-class judge; set judge_model to change)")
+            out.append("evaluation judged by the baseline when it is GPT-4-class, else by the newest GPT-4-class model "
+                       "on the date (set judge_model to change)")
         return out
 
     def with_(self, **changes) -> "Scenario":

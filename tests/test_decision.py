@@ -113,6 +113,17 @@ class TestTotalCostOfOwnership:
         assert be == pytest.approx((one_off + 12 * opt.recurring_usd_per_month) / (365 * 0.03896), rel=1e-9)
         assert 30 <= be <= 300   # ~206 requests/day: the seed's "~100/day" order of magnitude emerges
 
+    def test_a_small_baseline_is_not_the_judge(self):
+        from advisor.scenario import default_baseline
+        from pricing import load_catalog
+        s = Scenario(Workload.typed(1000, 500, 100), baseline="gpt-4o-mini-2024-07-18", options=("openpipe/mistral-7b",),
+                     as_of="2025-06-01")
+        _, (opt,) = price_options(s)
+        judge = default_baseline(load_catalog("2025-06-01"))
+        assert f"evaluation ({judge} as judge)" in dict(opt.one_off_items)
+        _, (opt,) = price_options(s.with_(judge_model="gpt-4o-mini-2024-07-18"))
+        assert "evaluation (gpt-4o-mini-2024-07-18 as judge)" in dict(opt.one_off_items)
+
     def test_overrides_replace_the_people_model(self):
         s = march(options=("openpipe/mistral-7b",), engineering_usd=500, labelling_usd_per_run=0,
                   monitoring_hours_per_month=0, eval_examples=0)
