@@ -373,7 +373,7 @@ def bill_ui(a: PageAnalysis) -> None:
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
                 f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
-    st.dataframe(V.bill_table(b).style.format(V.BILL_FORMATS), hide_index=True, key="table_bill")
+    st.dataframe(V.bill_table(b).style.format(V.BILL_FORMATS, na_rep="–"), hide_index=True, key="table_bill")
 
 
 def charts_ui(a: PageAnalysis, data: PageData | None) -> None:
@@ -420,12 +420,12 @@ def charts_ui(a: PageAnalysis, data: PageData | None) -> None:
         else:
             st.info("Typed numbers: no per-request distribution to show.")
     with tabs[4]:
-        st.dataframe(V.options_table(f).style.format(V.OPTION_FORMATS), hide_index=True, key="table_options")
+        st.dataframe(V.options_table(f).style.format(V.OPTION_FORMATS, na_rep="–"), hide_index=True, key="table_options")
         with st.expander("Notes and sources per option"):
             st.dataframe(f.options[["name", "notes", "source"]].rename(
                 columns={"name": "Option", "notes": "Notes", "source": "Source"}), hide_index=True)
     with tabs[5]:
-        st.dataframe(V.tasks_table(a.tasks).style.format(V.TASK_FORMATS), hide_index=True, key="table_tasks")
+        st.dataframe(V.tasks_table(a.tasks).style.format(V.TASK_FORMATS, na_rep="–"), hide_index=True, key="table_tasks")
     with tabs[6]:
         st.dataframe(prices_used(f).rename(columns=str.capitalize), hide_index=True, key="table_prices")
         if f.assumptions:

@@ -95,8 +95,9 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
                                  name="your volume", showlegend=False,
                                  hovertemplate=f"your volume: {v:,.0f} requests/day<extra></extra>"))
         # annotations on a log axis take log10 coordinates
-        fig.add_annotation(x=math.log10(v), y=1, yref="paper", yanchor="bottom", text=f"your volume {v:,.0f}/day",
-                           showarrow=False, font=dict(size=12), bgcolor="rgba(255,255,255,0.7)")
+        fig.add_annotation(x=math.log10(v), y=1, yref="paper", yanchor="top", xanchor="left", xshift=4,
+                           text=f"your volume<br>{v:,.0f}/day", align="left", showarrow=False, font=dict(size=12),
+                           bgcolor="rgba(255,255,255,0.8)")
     _layout(fig, title, xaxis_title="requests per day (log scale)", yaxis_title="USD per month (log scale)")
     fig.update_xaxes(type="log", range=[math.log10(x[0]), math.log10(x[-1])], dtick=1, tickformat="~s")
     fig.update_yaxes(type="log", dtick=1, tickformat="$~s")
@@ -144,7 +145,7 @@ def latency_comparison(options: pd.DataFrame, *, colours: Mapping[str, str] | No
                marker_color=[_colour(colours, n) or "#888" for n in names],
                hovertemplate="<b>%{y}</b><br>end to end %{x:.2f} s<extra></extra>"),
         go.Scatter(y=names, x=df["ttft_s"], mode="markers", name="time to first token (s)",
-                   marker=dict(symbol="line-ns-open", size=18, line=dict(width=3, color="black")),
+                   marker=dict(symbol="line-ns-open", size=18, color="black", line=dict(width=3, color="black")),
                    hovertemplate="<b>%{y}</b><br>first token after %{x:.2f} s<extra></extra>"),
     ])
     _layout(fig, title, xaxis_title="seconds per request", height=max(260, 40 * len(names) + 140))

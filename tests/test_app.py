@@ -143,8 +143,8 @@ class TestUrl:
         assert "Verdict: FINE-TUNE" in verdict_text(at)
         assert not notes(at)
         # the March 2024 claim: serving costs $96 vs $3.04 per 1,000 requests = 31.6x
-        options = table(at, "Times cheaper").set_index("Option")
-        assert options.loc["openpipe/mistral-7b", "Times cheaper"] == pytest.approx(31.6, abs=0.05)
+        options = table(at, "Times cheaper (serving)").set_index("Option")
+        assert options.loc["openpipe/mistral-7b", "Times cheaper (serving)"] == pytest.approx(31.6, abs=0.05)
 
     def test_restore_equals_the_page(self, app):
         at = new_app(**{k: app.query_params[k] for k in app.query_params})

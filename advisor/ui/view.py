@@ -27,8 +27,8 @@ def _finite(x) -> bool:
 def fmt_usd(x: float | None, *, signed: bool = False) -> str:
     """Money for people: cents under $10, whole dollars to $100k, then k/M/B; a minus sign, not ``$-``.
 
-    >>> [fmt_usd(v) for v in (0.004, 3.5, 1234.4, 250_000, 12_300_000, -15.2, None, float("inf"))]
-    ['$0.004', '$3.50', '$1,234', '$250k', '$12.3M', '−$15', '–', '–']
+    >>> [fmt_usd(v) for v in (0.00013, 0.004, 3.5, 1234.4, 250_000, 12_300_000, -15.2, None, float("inf"))]
+    ['$0.00013', '$0.004', '$3.50', '$1,234', '$250k', '$12.3M', '−$15', '–', '–']
     """
     if not _finite(x):
         return "–"
@@ -37,7 +37,7 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
     if a == 0:
         body = "0"
     elif a < 0.01:
-        body = f"{a:.3f}"
+        body = f"{a:.2g}" if a >= 1e-4 else f"{a:.1e}"
     elif a < 10:
         body = f"{a:,.2f}"
     elif a < 100_000:
@@ -54,11 +54,13 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
 def fmt_ratio(x: float | None) -> str:
     """How many times cheaper, for people: ``88×``, ``1.6×``; ``–`` when undefined.
 
-    >>> [fmt_ratio(v) for v in (88.04, 1.64, float("inf"), None, 0.0)]
-    ['88×', '1.6×', '–', '–', '–']
+    >>> [fmt_ratio(v) for v in (88.04, 1.64, 0.4, float("inf"), None, 0.0)]
+    ['88×', '1.6×', 'costs more', '–', '–', '–']
     """
     if not _finite(x) or x <= 0:
         return "–"
+    if x < 1:
+        return "costs more"
     return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
 
 
@@ -197,7 +199,7 @@ def tiles(rec: Recommendation) -> list[Tile]:
                 Tile("Fine-tuned per month", fmt_usd(ft_m), help="all-in: serving, retraining, evaluation and people's time a month",
                      note=rec.best_option),
                 Tile(f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon),
-                     help="after the one-off training and engineering cost", note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month"),
+                     help="after the one-off training and engineering cost", note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month, all-in"),
                 Tile("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}",
                      note=f"break-even {fmt_rate(rec.break_even_requests_per_day)}"),
                 Tile("Chance it pays off", fmt_share(rec.p_pays_off),
@@ -271,7 +273,8 @@ def _times(x) -> str:
 
 
 _OPTION_COLUMNS = {"name": ("Option", None), "kind": ("Kind", None), "usd_per_request": ("$ per request", _money),
-                   "usd_per_month": ("$ per month", _money), "savings_ratio": ("Times cheaper", _times),
+                   "usd_per_month": ("Serving $/month", _money), "total_usd_per_month": ("All-in $/month", _money),
+                   "savings_ratio": ("Times cheaper (serving)", _times),
                    "usd_horizon": ("$ over horizon", _money),
                    "break_even_requests_per_day": ("Break-even (req/day)", _num(",.0f")),
                    "payback_month": ("Pays back (month)", _num(".0f")), "e2e_s": ("End to end (s)", _num(".1f")),
@@ -281,19 +284,19 @@ OPTION_FORMATS = {label: fmt for label, fmt in _OPTION_COLUMNS.values() if fmt}
 
 def options_table(rec: Recommendation) -> pd.DataFrame:
     """The options with labelled columns (units in the header); the baseline's own ratio left blank."""
-    df = rec.options[list(_OPTION_COLUMNS)].copy()
+    df = rec.options[[c for c in _OPTION_COLUMNS if c in rec.options.columns]].copy()
     df.loc[df["name"] == rec.baseline, "savings_ratio"] = float("nan")
     df["savings_ratio"] = df["savings_ratio"].where(df["savings_ratio"].map(lambda x: _finite(float(x))))
     df["kind"] = df["kind"].map({"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted"}).fillna(df["kind"])
-    return df.rename(columns={k: v[0] for k, v in _OPTION_COLUMNS.items()})
+    return df.rename(columns={k: v[0] for k, v in _OPTION_COLUMNS.items()}).astype(object).where(df.notna().values, None)
 
 
-TASK_FORMATS = {"Requests/day": _num(",.0f"), "Prompt tokens": _num(",.0f"), "Completion tokens": _num(",.0f"),
-                "Prompt changes/month": _num(".1f"), "Times cheaper": _times, "Saved over horizon ($)": _money}
+TASK_FORMATS = {"Requests/day": _num(",.0f"), "Prompt changes/month": _num(".1f"), "Saved over horizon": _money}
 
 
 def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
-    """One row per task: volume, tokens, churn, verdict, best option, savings and what stands in the way."""
+    """One row per task: volume, churn, verdict, best option, savings and what stands in the way (the
+    tokens per task are in the traffic charts)."""
     rows = []
     for name, r in tasks.items():
         if name == "all" and len(tasks) > 1:
@@ -301,10 +304,8 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
         w = r.scenario.workload
         way = [blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")]
         rows.append({"Task": name, "Verdict": r.verdict.upper(), "Requests/day": w.requests_per_day,
-                     "Prompt tokens": w.prompt_tokens, "Completion tokens": w.completion_tokens,
                      "Prompt changes/month": r.scenario.prompt_changes, "Best option": r.best_option or "–",
-                     "Times cheaper": r.savings_ratio if _finite(r.savings_ratio) else None,
-                     "Saved over horizon ($)": r.savings_usd_horizon, "What stands in the way": "; ".join(way) or "–"})
+                     "Saved over horizon": r.savings_usd_horizon, "What stands in the way": "; ".join(way) or "–"})
     return pd.DataFrame(rows)
 
 
