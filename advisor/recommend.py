@@ -242,7 +242,8 @@ def volume(c: Context, t: Thresholds) -> Reason | None:
         return Reason("volume", f"{rpd:,.0f} requests/day is enough volume for savings to add up "
                       f"(guard {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, Effect.SUPPORTS)
     if c.faster_for_latency_need(t):
-        return Reason("low_volume_latency", f"{rpd:,.0f} requests/day is below the {t.min_requests_per_day:,.0f} guard, "
+        return Reason("low_volume_latency", f"{rpd:,.0f} requests/day is below the "
+                      f"{t.min_requests_per_day:,.0f} guard, "
                       f"but the application is latency-sensitive and {c.best.name} answers {c.latency_gain:.0%} "
                       "sooner: volume does not hold it back.", rpd, t.min_requests_per_day, Effect.INFO)
     grows = end >= t.min_requests_per_day

@@ -146,7 +146,8 @@ MAX_END_REQUESTS_PER_DAY = 1e10  # growth may not carry the volume past this wit
 
 
 def _finite_in(value, lo: float, hi: float) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and lo <= value <= hi
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and lo <= value <= hi)
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,8 @@ def _load(path: str, stamp: float) -> PeopleDefaults:
     try:
         doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CatalogError(f"{p}: cannot read the people defaults ({exc.strerror}); reinstall finetune-advisor") from None
+        raise CatalogError(f"{p}: cannot read the people defaults ({exc.strerror}); reinstall finetune-advisor") \
+            from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"{p.name}: not valid YAML ({str(exc).splitlines()[0]}); fix the file") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date 2026-13-01

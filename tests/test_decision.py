@@ -116,8 +116,8 @@ class TestTotalCostOfOwnership:
     def test_a_small_baseline_is_not_the_judge(self):
         from advisor.scenario import default_baseline
         from pricing import load_catalog
-        s = Scenario(Workload.typed(1000, 500, 100), baseline="gpt-4o-mini-2024-07-18", options=("openpipe/mistral-7b",),
-                     as_of="2025-06-01")
+        s = Scenario(Workload.typed(1000, 500, 100), baseline="gpt-4o-mini-2024-07-18",
+                     options=("openpipe/mistral-7b",), as_of="2025-06-01")
         _, (opt,) = price_options(s)
         judge = default_baseline(load_catalog("2025-06-01"))
         assert f"evaluation ({judge} as judge)" in dict(opt.one_off_items)
@@ -134,7 +134,8 @@ class TestTotalCostOfOwnership:
 
     def test_engineer_rate_scales_people(self):
         _, (a,) = price_options(march(options=("openpipe/mistral-7b",), eval_examples=0))
-        _, (b,) = price_options(march(options=("openpipe/mistral-7b",), eval_examples=0, engineer_usd_per_hour=2 * RATE))
+        _, (b,) = price_options(march(options=("openpipe/mistral-7b",), eval_examples=0,
+                                      engineer_usd_per_hour=2 * RATE))
         compute = 26.40
         assert b.one_off_usd - compute == pytest.approx(2 * (a.one_off_usd - compute))
 
@@ -306,6 +307,7 @@ class TestStructure:
 
     def test_string_values_are_the_json_contract(self):
         assert [v.value for v in Verdict] == ["fine-tune", "not yet", "no"]
+        assert [r.value for r in Role] == ["baseline", "switch model", "fine-tune"]
         assert Verdict.NOT_YET == "not yet" and Effect.BLOCKS == "blocks"
 
     def test_best_option_lives_beside_the_costs(self):
@@ -336,6 +338,14 @@ HOSTILE = [
     (("--e2e-target-ms", "0"), "--e2e-target-ms"), (("--min-replicas", "0"), "--min-replicas"),
     (("--labelling-usd", "-1"), "--labelling-usd"), (("--min-requests-per-day", "inf"), "--min-requests-per-day"),
 ]
+
+
+@pytest.mark.parametrize("module", ["pricing.people", "advisor.compare", "advisor.jsonsafe"])
+def test_worked_examples_in_docstrings(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
 
 
 class TestPeopleUncertainty:
