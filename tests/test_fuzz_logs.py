@@ -90,7 +90,7 @@ def _csv(recs) -> tuple[bytes, list[int]]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
-    where, line = [], 2
+    where, line = [], 1 + buf.getvalue().count("\n")  # a quoted column name may hold newlines too
     for r in recs:
         r = r if isinstance(r, dict) else {}
         cells = [v if isinstance(v, str) else json.dumps(v) for v in (r.get(c, "") for c in cols)]
@@ -112,6 +112,10 @@ def _accounted(name: str, data: bytes, expect_lines: list[int], **kw) -> None:
     try:
         work = list(iter_chunks([MemoryFile(name, data)], ft_tokenizer=kw.get("ft_tokenizer")))
     except AdvisorError:
+        return
+    if not any(len(w) for w in work):  # nothing read (e.g. a lone quoted string is a CSV header): a clear error
+        with pytest.raises(AdvisorError):
+            read_logs([MemoryFile(name, data)], ft_tokenizer=None)
         return
     seen = set()
     for w in work:

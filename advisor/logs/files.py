@@ -199,10 +199,15 @@ def _shape(text: bytes) -> str:
     """
     c = text[:1]
     if c not in (b"{", b"["):
-        nl = text.find(b"\n")
-        if text[:nl if nl >= 0 else None].strip() in (b"null", b"true", b"false"):
-            return "jsonl"  # a JSONL file whose first record is not an object: that line is a problem, not the file
-        return "csv"
+        # JSONL whose first record is not an object (null, 0, "x"): that line is a problem, not the file. CSV when a
+        # line of the first few is not JSON (a header "model" over rows gpt-4o); complete lines of the peek only
+        lines = [ln for ln in text.split(b"\n")[:-1][:5] if ln.strip()] or [text]
+        try:
+            for ln in lines:
+                json.loads(ln.decode("utf-8", "replace"))
+        except (ValueError, RecursionError):
+            return "csv"
+        return "jsonl"
     nl = text.find(b"\n")
     if nl < 0:
         return "jsonl" if c == b"{" and len(text) >= _CHUNK else "json"
@@ -458,11 +463,11 @@ def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
     reader = csv.reader(_bounded_lines(src, limit, oversize))
     try:
         header = next(reader, None)
-        while header is not None and not any(h.strip() for h in header):
+        while header == []:  # blank lines before the header
             header = next(reader, None)
     except csv.Error:
         header = None
-    if not header or (len(header) == 1 and not header[0].strip()):
+    if not header:
         raise LogError("CSV has no header row", file=str(path))
     header = [h.strip() for h in header]
     end = reader.line_num  # physical line where the previous record ended
@@ -481,8 +486,8 @@ def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
             oversize[:] = [n for n in oversize if n > end]
             yield big[0], _too_big(limit + 1, limit)
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
+        if not row:
+            continue  # a blank line
         if len(row) > len(header):
             yield start, RecordProblem(f"{len(row) - len(header)} more cells than the header has columns")
             continue

@@ -110,6 +110,12 @@ def _reason(p: RecordProblem, where: str) -> str:
     return f"{where}: {text}" if where else text
 
 
+def _key(k: Any) -> str:
+    """A field name fit for a one-line message: control characters escaped, at most 40 characters."""
+    text = str(k)[:40]
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 class _Parser:
     """Detects each record's format on its own, parses it, merges LangSmith post/patch halves by run id."""
 
@@ -132,15 +138,14 @@ class _Parser:
             return
         f = self.fmt or detect_record_format(rec)
         if f is None:
-            keys = ", ".join(str(k)[:40] for k in list(rec)[:8]) if isinstance(rec, dict) else type(rec).__name__
+            keys = ", ".join(_key(k) for k in list(rec)[:8]) if isinstance(rec, dict) else type(rec).__name__
             yield line, _reason(RecordProblem(f"record of an unknown shape (keys: {keys}); pass --format with one "
                                               f"of {', '.join(FORMATS)}"), where)
             return
         if f == "langsmith" and isinstance(rec, dict):
-            rec = self._merge_langsmith(line, where, rec)
-            if rec is None:
-                return
-            line, where, rec = rec
+            for line, where, rec in self._merge_langsmith(line, where, rec):
+                yield self._parse(f, line, where, rec)
+            return
         yield self._parse(f, line, where, rec)
 
     def _parse(self, f: str, line: int, where: str, rec: Any) -> Item:
@@ -158,22 +163,25 @@ class _Parser:
         except Exception as exc:  # a shape no rule foresaw: listed, never a traceback (the type, not the content)
             return line, _reason(RecordProblem(f"unreadable record ({type(exc).__name__})"), where)
 
-    def _merge_langsmith(self, line: int, where: str, rec: dict):
-        """A complete run passes through; a create (post) or update (patch) half waits for the other."""
+    def _merge_langsmith(self, line: int, where: str, rec: dict) -> Iterator[tuple[int, str, dict]]:
+        """A complete run passes through; a create (post) or update (patch) half waits for the other half."""
         run_id = rec.get("id")
         is_post = "inputs" in rec  # RunCreate carries inputs; RunUpdate (patch) outputs/end_time, often run_type too
         is_patch = "outputs" in rec or "end_time" in rec
-        if not isinstance(run_id, str) or (is_post and is_patch):
-            return line, where, rec
+        if not isinstance(run_id, str) or not run_id or is_post == is_patch:
+            yield line, where, rec
+            return
         other = self.pending.pop(run_id, None)
+        if other is not None and ("inputs" in other[2]) == is_post:  # the same half twice: the first goes alone
+            yield other[:3]
+            other = None
         if other is None:
             self.pending[run_id] = (line, where, rec)
-            return None
-        o_line, o_where, o_rec = other
+            return
+        o_line, o_where, o_rec = other[:3]
         post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
         merged = {**post, **{k: v for k, v in patch.items() if v is not None}}
-        p_line, p_where = (o_line, o_where) if post is o_rec else (line, where)
-        return p_line, p_where, merged
+        yield (o_line, o_where, merged) if post is o_rec else (line, where, merged)
 
     def flush(self) -> Iterator[tuple[str, Item]]:
         """Halves never matched: a create alone is a request without response; an update alone is parsed."""
