@@ -29,6 +29,7 @@ is a lower bound, and the returned assumption says so.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,6 +107,7 @@ def is_reasoning_model(model: str | None) -> bool:
     return name.startswith(_REASONING_PREFIXES) and not name.startswith("gpt-5-chat")
 
 
+@functools.lru_cache(maxsize=1024)
 def family_for_model(model: str | None, encoding: str) -> ChatFamily:
     """The family whose constants count ``model``'s requests (``encoding`` decides for unknown models).
 
@@ -226,36 +228,44 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     parts = Parts(fixed=fam.reply_priming + fam.request)
     has_system = False
     system_at: int | None = None
+    strings = parts.strings
     for i, msg in enumerate(messages):
-        where = f"messages[{i}]"
         if not isinstance(msg, Mapping):
-            raise _problem(f"message of type {type(msg).__name__} is not an object", where)
-        role = _text(msg.get("role"))
+            raise _problem(f"message of type {type(msg).__name__} is not an object", f"messages[{i}]")
+        role = msg.get("role")
+        content = msg.get("content")
+        if type(role) is str and type(content) is str and len(msg) == 2:  # the common case, fast
+            if system_at is None and role in ("system", "developer"):
+                has_system, system_at = True, len(strings) + 1
+            strings += (role, content)
+            parts.fixed += fam.per_message + (fam.history_assistant if role == "assistant" else 0)
+            continue
+        role = _text(role)
         has_system = has_system or role in ("system", "developer")
         parts.fixed += fam.per_message
         name = msg.get("name")
-        calls = _calls(msg.get("tool_calls"), f"{where}.tool_calls")
+        calls = _calls(msg.get("tool_calls"), f"messages[{i}].tool_calls") if "tool_calls" in msg else []
         fc = msg.get("function_call")
         if isinstance(fc, Mapping):
-            calls += _calls([fc], f"{where}.function_call")
+            calls += _calls([fc], f"messages[{i}].function_call")
         if role in ("tool", "function"):
             parts.fixed += fam.tool_result
             if role == "function" and isinstance(name, str):
-                parts.strings.append(name)
+                strings.append(name)
         else:
-            parts.strings.append(role)
-            if name is not None and role not in ("tool", "function"):
-                parts.strings.append(_text(name))
+            strings.append(role)
+            if name is not None:
+                strings.append(_text(name))
                 parts.fixed += fam.per_name
         if role == "assistant":
             parts.fixed += fam.history_assistant
-        if role in ("system", "developer") and system_at is None and isinstance(msg.get("content"), str):
-            system_at = len(parts.strings)  # the tools block joins this message's text
-        _content(msg.get("content"), model, parts, f"{where}.content")
+        if role in ("system", "developer") and system_at is None and isinstance(content, str):
+            system_at = len(strings)  # the tools block joins this message's text
+        _content(content, model, parts, f"messages[{i}].content")
         if isinstance(msg.get("refusal"), str):
-            parts.strings.append(msg["refusal"])
+            strings.append(msg["refusal"])
         for call_name, args in calls:
-            parts.strings += [call_name, args]
+            strings += (call_name, args)
             parts.fixed += fam.tool_call
         if len(calls) > 1:
             parts.fixed += fam.parallel_call * (len(calls) - 1)

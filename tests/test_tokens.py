@@ -328,3 +328,38 @@ class TestTokenCounter:
         c = TokenCounter("o200k_base", threads=2)
         texts = ["tiktoken is great!"] * 70 + ["antidisestablishmentarianism"]
         assert c.count_many(texts) == [6] * 70 + [6]
+
+
+class TestSampledSevenB:
+    """Large chunks count the 7B tokens of 1 request in k per task and estimate the rest by the ratio."""
+
+    def _raws(self, n):
+        from advisor.logs.records import Raw
+        words = "the customer order was charged twice and wants a refund for the damaged kettle".split()
+        out = []
+        for i in range(n):
+            text = " ".join(words[(i * 7 + j) % len(words)] for j in range(20 + i % 30))
+            out.append(Raw(line=i + 1, model="gpt-4o", messages=[{"role": "system", "content": "Classify."},
+                                                                  {"role": "user", "content": text}],
+                           completion={"role": "assistant", "content": words[i % len(words)]}))
+        return out
+
+    def test_estimates_close_to_exact_and_reported(self):
+        from advisor.logs.counting import COUNT_NOTES_COLUMN, ChunkCounter
+        raws = self._raws(400)
+        exact = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=1).rows("f", raws, [])
+        sampled = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=4,
+                               ft_exact_below=100).rows("f", raws, [])
+        total_exact, total_est = exact.ft_prompt_tokens.sum(), sampled.ft_prompt_tokens.sum()
+        assert abs(total_est - total_exact) / total_exact < 0.01
+        # every 4th request of the task is exact; the others carry the note with the interval
+        assert (sampled.ft_prompt_tokens.iloc[::4].to_numpy() == exact.ft_prompt_tokens.iloc[::4].to_numpy()).all()
+        notes = sampled[COUNT_NOTES_COLUMN].dropna()
+        assert len(notes) == 300 and notes.str.contains("1-in-4 sample").all() and notes.str.contains("95% CI").all()
+
+    def test_small_chunks_are_exact(self):
+        from advisor.logs.counting import ChunkCounter
+        raws = self._raws(50)
+        a = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1).rows("f", raws, [])
+        b = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=1).rows("f", raws, [])
+        assert a.ft_prompt_tokens.tolist() == b.ft_prompt_tokens.tolist()

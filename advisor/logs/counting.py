@@ -121,11 +121,11 @@ class ChunkCounter:
              notes: list[list[str]], assumed: np.ndarray) -> None:
         """Queue one record's API strings; raises RecordProblem for a request of the wrong shape."""
         choice = resolve_encoding(r.model)
+        model = r.model
         if choice.assumed and self.model:  # --model stands in for a missing or unknown model
-            choice = resolve_encoding(self.model)
+            choice, model = resolve_encoding(self.model), self.model
         if choice.assumed:
             assumed[i] = f"{choice.model or '(no model)'} -> {choice.encoding}"
-        model = r.model if not resolve_encoding(r.model).assumed else (self.model or r.model or "")
         if r.messages is not None:
             p = prompt_parts(r.messages, model, choice.encoding, tools=r.tools,
                              options=getattr(r, "request_options", None))
