@@ -653,8 +653,8 @@ def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: 
         raise ScenarioError(f"metric={metric!r}: use 'usd_per_month' or 'usd_horizon'")
     baseline, options = price_options(scenario, catalog)
     v = np.asarray(volumes, dtype=float)
-    if np.any(v < 0):
-        raise ScenarioError("volumes must be >= 0 requests/day")
+    if not np.all(np.isfinite(v)) or np.any(v < 0) or np.any(v > 1e12):
+        raise ScenarioError("volumes must be finite, from 0 to 1e12 requests/day")
     cols = {}
     for opt in [baseline, *options]:
         if metric == "usd_per_month":

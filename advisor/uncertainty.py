@@ -17,6 +17,7 @@ drawn from a triangular distribution (low, mode, high). Costs are re-evaluated v
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -46,7 +47,11 @@ class Ranges:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            lo, mode, hi = getattr(self, f.name)
+            v = getattr(self, f.name)
+            if not (isinstance(v, tuple) and len(v) == 3 and all(isinstance(x, (int, float)) and math.isfinite(x)
+                                                                 for x in v)):
+                raise ScenarioError(f"range {f.name}={v!r}: three finite numbers (low, mode, high)")
+            lo, mode, hi = v
             if not lo <= mode <= hi:
                 raise ScenarioError(f"range {f.name}={getattr(self, f.name)}: need low <= mode <= high")
             if f.name != "growth_delta" and lo <= 0:

@@ -415,6 +415,14 @@ class TestHostileNumbers:
         with pytest.raises(ScenarioError, match=next(iter(kw))):
             monte_carlo(march(rpd=1000, options=("openpipe/mistral-7b",)), **kw)
 
+    def test_ranges_and_sweeps_finite(self):
+        from advisor import sweep
+        from advisor.uncertainty import Ranges
+        with pytest.raises(ScenarioError, match="people_time"):
+            Ranges(people_time=(0.5, 1.0, math.inf))
+        with pytest.raises(ScenarioError, match="volumes"):
+            sweep(march(options=("openpipe/mistral-7b",)), [1.0, math.nan])
+
     def test_thresholds_finite(self):
         with pytest.raises(ScenarioError, match="min_requests_per_day"):
             Thresholds(min_requests_per_day=math.nan)
