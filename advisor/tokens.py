@@ -277,7 +277,7 @@ def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapp
     notes = list(p.assumptions)
     if completion is None:
         return prompt, None, notes
-    c = completion_parts(completion, model, enc)
+    c = completion_parts(completion, model, enc, options)
     return prompt, c.fixed + sum(counter.count_many(c.strings)), notes + c.assumptions
 
 

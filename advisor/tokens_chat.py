@@ -58,7 +58,9 @@ class ChatFamily:
     tool_result: int = 4          # per tool result message (beyond its content and per_message)
     json_schema: int = 0          # response_format json_schema, beyond its name and compact schema
     json_object: int = 0          # response_format json_object
-    completion_tool_call: int = 0  # per tool call in a completion, beyond name and arguments
+    completion_tool_call: int = 6  # per tool call in a completion, beyond name and arguments
+    completion_single_call: int = 1  # ... once for a lone call
+    completion_parallel: int = 16  # ... once for several calls in one message
     legacy_functions: int = -12   # legacy ``functions`` instead of ``tools`` (recorded gpt-4 calls: 12 fewer)
     forced_tool: int = 7          # tool_choice naming a function, beyond the name
     forced_function: int = 4      # legacy function_call naming a function, beyond the name
@@ -320,8 +322,20 @@ def _response_format(response_format: Any, fam: ChatFamily, parts: Parts) -> Non
         parts.fixed += fam.json_object
 
 
-def completion_parts(message: Any, model: str | None, encoding: str) -> Parts:
+def _forced_name(options: Any) -> bool:
+    if not isinstance(options, Mapping):
+        return False
+    tc, fc = options.get("tool_choice"), options.get("function_call")
+    return isinstance(tc, Mapping) or isinstance(fc, Mapping)
+
+
+def completion_parts(message: Any, model: str | None, encoding: str,
+                     options: Mapping[str, Any] | None = None) -> Parts:
     """Strings, fixed tokens and assumptions of a completion (an assistant message, or text).
+
+    Tool calls: name + arguments + ``completion_tool_call`` each, plus ``completion_single_call`` for a
+    lone call or ``completion_parallel`` once for several (the multi-call wrapper); a call the request
+    forced (``tool_choice``/``function_call`` naming the function) bills its arguments only.
 
     For reasoning models (:func:`is_reasoning_model`) the assumption :data:`REASONING_ASSUMPTION` is
     attached: the hidden reasoning tokens cannot be counted from text.
@@ -339,9 +353,13 @@ def completion_parts(message: Any, model: str | None, encoding: str) -> Parts:
         calls = _calls(message.get("tool_calls"), "completion.tool_calls")
         if isinstance(message.get("function_call"), Mapping):
             calls += _calls([message["function_call"]], "completion.function_call")
-        for call_name, args in calls:
-            parts.strings += [call_name, args]
-            parts.fixed += fam.completion_tool_call
+        if calls and _forced_name(options):
+            parts.strings += [args for _, args in calls]
+        elif calls:
+            for call_name, args in calls:
+                parts.strings += [call_name, args]
+            parts.fixed += fam.completion_tool_call * len(calls) + (
+                fam.completion_single_call if len(calls) == 1 else fam.completion_parallel)
     elif isinstance(message, list):
         _content(message, model or "", parts, "completion")
     else:

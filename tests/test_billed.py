@@ -201,3 +201,26 @@ def test_completion_lower_bound_flagged_for_reasoning_models():
                                        tools=r["request"].get("tools"), options=r["request"], completion=msg)
         assert comp <= r["usage"]["completion_tokens"]
         assert any("lower bound" in n for n in notes)
+
+
+def _completion_groups():
+    by = defaultdict(list)
+    for r in RECORDS:
+        choices = r["response"].get("choices") or []
+        usage = r["usage"]
+        if (len(choices) != 1 or not choices[0].get("message") or is_reasoning_model(r["request"].get("model"))
+                or (usage.get("completion_tokens_details") or {}).get("audio_tokens")):
+            continue
+        msg = choices[0]["message"]
+        by["tool_calls" if msg.get("tool_calls") or msg.get("function_call") else "text"].append(r)
+    return [pytest.param(recs, id=k) for k, recs in sorted(by.items())]
+
+
+@needs_data
+@pytest.mark.parametrize("recs", _completion_groups())
+def test_completions_within_one_percent(recs):
+    # text and tool-call completions of non-reasoning models (reasoning ones are lower bounds, tested above)
+    billed = sum(r["usage"]["completion_tokens"] for r in recs)
+    got = sum(count_request([], r["request"].get("model"), options=r["request"],
+                            completion=r["response"]["choices"][0]["message"])[1] for r in recs)
+    assert abs(got - billed) / billed <= 0.01

@@ -274,7 +274,14 @@ class TestHistoryAndFamilies:
     def test_completion_tool_call_counts_name_and_arguments(self):
         msg = {"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
                                                     "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]}
-        assert count_completion(msg, "gpt-4o") == 2 + 5  # name + arguments (o200k)
+        # name 2 + arguments 5 (o200k) + 6 per call + 1 for a lone call: 14 (recorded: 241 of 294 single calls exact)
+        assert count_completion(msg, "gpt-4o") == 14
+        two = {**msg, "tool_calls": msg["tool_calls"] * 2}
+        assert count_completion(two, "gpt-4o") == 2 * (2 + 5 + 6) + 16  # the multi-call wrapper: 16 once
+        forced = count_request([], "gpt-4o", options={"tool_choice": {"type": "function",
+                                                                      "function": {"name": "get_weather"}}},
+                               completion=msg)[1]
+        assert forced == 5  # a forced call bills its arguments only
 
 
 class TestRobustness:

@@ -132,7 +132,8 @@ class ChunkCounter:
         else:
             p = prompt_parts([], model, choice.encoding)
             p.strings, p.fixed = [r.prompt_text if isinstance(r.prompt_text, str) else str(r.prompt_text)], 0
-        c = completion_parts(r.completion, model, choice.encoding) if r.completion is not None else None
+        c = (completion_parts(r.completion, model, choice.encoding, getattr(r, "request_options", None))
+             if r.completion is not None else None)
         strings, owner, part = by_enc.setdefault(choice.encoding, ([], [], []))
         strings += p.strings
         owner += [i] * len(p.strings)
