@@ -138,7 +138,7 @@ _PEOPLE_FLAGS = {
     "--eval-examples": ("eval_examples", _number(int, 0, 1_000_000),
                         "examples judged by the judge model at every training run (default 200)"),
     "--min-replicas": ("min_replicas", _number(int, 1, 1000), "self-hosted GPUs always on (default 2)"),
-    "--cold-start-s": ("cold_start_s", _number(float, 0, 3600), "scale-to-zero cold start in seconds (default 30)"),
+    "--cold-start-s": ("cold_start_s", _number(float, 0, 3600), "scale-to-zero cold start in seconds (default 82)"),
 }
 
 

@@ -184,7 +184,7 @@ class Scenario:
     eval_examples: int | None = None
     judge_model: str | None = None            # evaluation judge (None: the baseline)
     min_replicas: int | None = None           # always-on self-hosted replicas (None: 2)
-    cold_start_s: float | None = None         # scale-to-zero cold start (None: 30 s)
+    cold_start_s: float | None = None         # scale-to-zero cold start (None: 82 s)
     # money overrides of the people model (None: computed from the hours above)
     labelling_usd_per_run: float | None = None  # data review + evaluation people cost per training run
     engineering_usd: float | None = None        # one-off integration and eval-set work
