@@ -30,6 +30,7 @@ is a lower bound, and the returned assumption says so.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,7 @@ class ChatFamily:
     forced_function: int = 4      # legacy function_call naming a function, beyond the name
     nested_comments: bool = True  # descriptions of nested properties rendered as comments
     titles: bool = True           # property titles rendered as comments
+    parallel_results_json: bool = True  # results of several calls in one message are billed JSON-escaped
     merge_tools_into_system: bool = False  # encode the tools block together with the first system message
 
 
@@ -231,6 +233,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     has_system = False
     system_at: int | None = None
     strings = parts.strings
+    parallel_open = False  # the last assistant message made several calls: its results come as one JSON list
     for i, msg in enumerate(messages):
         if not isinstance(msg, Mapping):
             raise _problem(f"message of type {type(msg).__name__} is not an object", f"messages[{i}]")
@@ -241,6 +244,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
                 has_system, system_at = True, len(strings) + 1
             strings += (role, content)
             parts.fixed += fam.per_message + (fam.history_assistant if role == "assistant" else 0)
+            parallel_open = False
             continue
         role = _text(role)
         has_system = has_system or role in ("system", "developer")
@@ -263,7 +267,12 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.history_assistant
         if role in ("system", "developer") and system_at is None and isinstance(content, str):
             system_at = len(strings)  # the tools block joins this message's text
-        _content(content, model, parts, f"messages[{i}].content")
+        if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):
+            strings.append(json.dumps(content, ensure_ascii=False)[1:-1])  # results of a multi-call: JSON-escaped
+        else:
+            _content(content, model, parts, f"messages[{i}].content")
+        if role != "tool":
+            parallel_open = len(calls) > 1
         if isinstance(msg.get("refusal"), str):
             strings.append(msg["refusal"])
         for call_name, args in calls:

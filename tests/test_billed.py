@@ -224,3 +224,28 @@ def test_completions_within_one_percent(recs):
     got = sum(count_request([], r["request"].get("model"), options=r["request"],
                             completion=r["response"]["choices"][0]["message"])[1] for r in recs)
     assert abs(got - billed) / billed <= 0.01
+
+
+def accuracy_table() -> list[dict]:
+    """Per split x family x group: calls, exact share, share within 2%, total counted vs billed."""
+    by = defaultdict(list)
+    for r in RECORDS:
+        for key in ((r["_split"], r["_family"], r["_group"]), (r["_split"], "ALL", r["_group"]),
+                    (r["_split"], "ALL", "ALL")):
+            by[key].append(r)
+    rows = []
+    for (split, family, group), recs in sorted(by.items()):
+        billed = [r["usage"]["prompt_tokens"] for r in recs]
+        got = [count_of(r) for r in recs]
+        rows.append({"split": split, "family": family, "group": group, "calls": len(recs),
+                     "exact": sum(g == b for g, b in zip(got, billed)) / len(recs),
+                     "within_2pct": sum(abs(g - b) <= 0.02 * b for g, b in zip(got, billed)) / len(recs),
+                     "total_error": (sum(got) - sum(billed)) / sum(billed)})
+    return rows
+
+
+if __name__ == "__main__":  # ADVISOR_RECORDED_DIR=... python tests/test_billed.py: the accuracy table
+    print(f"{'split':5} {'family':14} {'group':7} {'calls':>6} {'exact':>6} {'<=2%':>6} {'total':>8}")
+    for row in accuracy_table():
+        print(f"{row['split']:5} {row['family']:14} {row['group']:7} {row['calls']:6d} {row['exact']:6.0%} "
+              f"{row['within_2pct']:6.0%} {row['total_error']:+8.2%}")
