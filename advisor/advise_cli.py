@@ -73,7 +73,8 @@ def _text(advice: dict, h) -> str:
     for r in advice["reasons"]:
         lines.append(f"  [{r['effect']}] {r['text']}")
     be = advice["break_even_requests_per_day"]
-    lines.append(f"break-even: {h['fmt'](be, ',.0f')} requests/day; payback month: {advice['payback_months'] or '-'}; "
+    by = f" ({advice['break_even_option']})" if advice.get("break_even_option") else ""
+    lines.append(f"break-even: {h['fmt'](be, ',.0f')} requests/day{by}; payback month: {advice['payback_months'] or '-'}; "
                  f"P(pays off): {h['fmt'](advice['p_pays_off'], '.0%')}")
     for task, t in (advice.get("tasks") or {}).items():
         lines.append(f"  task {task}: {t['verdict'].upper()} ({t['requests_per_day']:,.0f}/day; "

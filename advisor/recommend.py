@@ -119,6 +119,7 @@ class Recommendation:
     scenario: Scenario = field(repr=False)
     assumptions: tuple[str, ...] = ()
     best_switch: str | None = None             # cheapest "switch model" API option meeting the targets
+    break_even_option: str | None = None       # the option whose break-even is reported (lowest among fine-tunes)
 
     def option_row(self, name: str | None) -> dict | None:
         if name is None:
@@ -136,7 +137,8 @@ class Recommendation:
             "baseline": self.baseline,
             "task": self.scenario.workload.task, "requests_per_day": self.scenario.workload.requests_per_day,
             "reasons": [r.as_dict() for r in self.reasons],
-            "break_even_requests_per_day": self.break_even_requests_per_day, "payback_months": self.payback_months,
+            "break_even_requests_per_day": self.break_even_requests_per_day,
+            "break_even_option": self.break_even_option, "payback_months": self.payback_months,
             "p_pays_off": self.p_pays_off, "savings_ratio": self.savings_ratio,
             "savings_usd_horizon": self.savings_usd_horizon, "savings_usd_p10": self.savings_usd_p10,
             "savings_usd_p90": self.savings_usd_p90, "horizon_months": self.scenario.horizon_months,
@@ -425,15 +427,28 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
         pb = payback_month(best, baseline, scenario.workload.requests_per_day, H, g)
         mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat)
     c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws)
+    lowest_be, lowest_name = _lowest_break_even(table, options)
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
                            key=lambda r: _EFFECT_ORDER[r.effect]))
     return Recommendation(
         verdict=verdict_of(reasons), best_option=None if best is None else best.name, reasons=reasons,
-        baseline=baseline.name, break_even_requests_per_day=be, payback_months=pb,
+        baseline=baseline.name, break_even_requests_per_day=lowest_be, break_even_option=lowest_name,
+        payback_months=pb,
         p_pays_off=None if mc is None else mc.p_pays_off, savings_ratio=c.tco_ratio, savings_usd_horizon=c.save,
         savings_usd_p10=None if mc is None else mc.savings_usd_p10,
         savings_usd_p90=None if mc is None else mc.savings_usd_p90, options=table, scenario=scenario,
         assumptions=tuple(scenario.assumptions()), best_switch=None if c.switch is None else c.switch.name)
+
+
+def _lowest_break_even(table: pd.DataFrame, options: list[PricedOption]) -> tuple[float | None, str | None]:
+    """The volume from which fine-tuning pays at all: the lowest break-even among the fine-tuned options
+    that meet the latency targets (the best option at today's volume may break even higher, e.g. a GPU)."""
+    ok = {o.name for o in options if o.fine_tuned and o.meets_latency is not False}
+    be = table[table["name"].isin(ok)].set_index("name")["break_even_requests_per_day"].dropna()
+    if be.empty:
+        return None, None
+    name = str(be.idxmin())
+    return float(be[name]), name
 
 
 _RANK = {Verdict.NO: 0, Verdict.NOT_YET: 1, Verdict.FINE_TUNE: 2}
