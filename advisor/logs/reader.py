@@ -329,7 +329,7 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
             out.append(_ignored_rows(str(file), ignored))
     if not out:
         return pd.DataFrame(columns=WORK_COLUMNS)
-    return pd.concat(out, ignore_index=True)
+    return pd.concat(out, ignore_index=True).reindex(columns=WORK_COLUMNS)  # the same columns for every partition
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +337,8 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
 
 
 def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | None) -> pd.DataFrame:
+    if "join_side" not in f:
+        return f
     has = f["join_side"].notna()
     if not has.any():
         return f
@@ -368,16 +370,85 @@ def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | Non
     return pd.concat([rest, merged.reset_index(), *kept], ignore_index=True)
 
 
-def finalize_frame(work: pd.DataFrame, *, assumed_completion_tokens: float | None = None
-                   ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
-    """(frame, problems, assumptions) from concatenated work frames."""
-    ign = work["ignored"].notna() if "ignored" in work else pd.Series(False, index=work.index)
-    is_bad = work["problem"].notna() & ~ign
-    problems = [Problem(str(f), int(ln), str(p)) for f, ln, p in
-                zip(work.loc[is_bad, "file"], work.loc[is_bad, "line"], work.loc[is_bad, "problem"])]
-    good = _join_batches(work[~is_bad & ~ign], problems, assumed_completion_tokens)
-    assumptions = [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
-                   for k, n in Tally(good["assumed_encoding"].dropna()).items()]
+_CATEGORY_COLUMNS = ("model", "task", "template", "tokens_source", "file", "join_side")
+_NOTES_COLUMN = "count_notes"  # what counting assumed for a row (advisor.logs.counting.COUNT_NOTES_COLUMN)
+
+
+class _Gather:
+    """Folds work frames into compact pieces as they arrive: memory grows with the requests kept, not the file.
+
+    Problems become :class:`Problem` objects, ignored rows a tally, assumptions tallies; the rows kept hold only
+    the frame's columns (plus the batch join's), their repeated strings as categories until the end.
+    """
+
+    def __init__(self):
+        self.pieces: list[pd.DataFrame] = []
+        self.problems: list[Problem] = []
+        self.ignored: Tally = Tally()
+        self.ignored_files: set[str] = set()
+        self.usable_files: set[str] = set()
+        self.encodings: Tally = Tally()
+        self.notes: Tally = Tally()
+
+    def add(self, w: pd.DataFrame) -> None:
+        ign = w["ignored"].notna() if "ignored" in w else pd.Series(False, index=w.index)
+        bad = w["problem"].notna() & ~ign
+        if bad.any():
+            self.problems += [Problem(str(f), int(ln), str(p)) for f, ln, p in
+                              zip(w.loc[bad, "file"], w.loc[bad, "line"], w.loc[bad, "problem"])]
+        if ign.any():
+            self.ignored.update(w.loc[ign, "ignored"])
+            self.ignored_files.update(map(str, w.loc[ign, "file"]))
+        g = w[~bad & ~ign]
+        if not len(g):
+            return
+        self.usable_files.update(map(str, g["file"].unique()))
+        self.encodings.update(g["assumed_encoding"].dropna())
+        if _NOTES_COLUMN in g:
+            for note in g[_NOTES_COLUMN].dropna():
+                self.notes.update(str(note).split("\n"))
+        batch = g["join_side"].notna().any()
+        keep = FRAME_COLUMNS + (["join_key", "join_side"] if batch else [])
+        g = g[keep].copy()
+        for c in _CATEGORY_COLUMNS:
+            if c in g:
+                g[c] = g[c].astype("category")
+        self.pieces.append(g)
+
+    def rows(self) -> pd.DataFrame:
+        """The rows kept, concatenated column by column (categories united, then plain objects again)."""
+        from pandas.api.types import union_categoricals
+
+        if not self.pieces:
+            return pd.DataFrame(columns=FRAME_COLUMNS + ["join_key", "join_side"])
+        cols = FRAME_COLUMNS + (["join_key", "join_side"] if any("join_side" in p for p in self.pieces) else [])
+        n = [len(p) for p in self.pieces]
+        out = {}
+        for c in cols:
+            parts = [p[c] if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
+            if c in _CATEGORY_COLUMNS:
+                cats = union_categoricals([x.astype("category") for x in parts], ignore_order=True)
+                out[c] = np.asarray(cats, dtype=object)
+            else:
+                out[c] = np.concatenate([x.to_numpy() for x in parts])
+        self.pieces = []
+        return pd.DataFrame(out)
+
+    def assumptions(self) -> list[str]:
+        out = [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
+               for k, n in self.encodings.items()]
+        common = self.notes.most_common()
+        out += [f"{n} requests: {note}" for note, n in common[:20] if note]
+        if len(common) > 20:
+            out.append(f"... and {len(common) - 20} more kinds of counting notes")
+        return out
+
+
+def _finish(gather: _Gather, assumed_completion_tokens: float | None
+            ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    problems = gather.problems
+    good = _join_batches(gather.rows(), problems, assumed_completion_tokens)
+    assumptions = gather.assumptions()
     no_resp = good["completion_tokens"].isna() & (good["tokens_source"] == "counted")
     if no_resp.any():
         if assumed_completion_tokens is None:
@@ -392,12 +463,23 @@ def finalize_frame(work: pd.DataFrame, *, assumed_completion_tokens: float | Non
             assumptions.append(f"{int(no_resp.sum())} requests logged without a response: {n:g} completion tokens "
                                "assumed for each (--completion-tokens); their 7B completion assumed the same + 1")
     frame = good[FRAME_COLUMNS].copy()
+    for c in ("timestamp", "prompt_tokens", "completion_tokens", "cached_tokens", "latency_s", "ft_prompt_tokens",
+              "ft_completion_tokens", "requests"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True, errors="coerce")
     frame["line"] = frame["line"].astype("int64")
     frame["model"] = frame["model"].astype(object).where(frame["model"].notna(), None)
     frame = frame.sort_values(["timestamp", "file", "line"], kind="stable", na_position="last").reset_index(drop=True)
     problems.sort(key=lambda p: (p.file, p.line))
     return frame, problems, assumptions
+
+
+def finalize_frame(work: pd.DataFrame, *, assumed_completion_tokens: float | None = None
+                   ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    """(frame, problems, assumptions) from concatenated work frames (e.g. from :func:`normalize_partition`)."""
+    gather = _Gather()
+    gather.add(work)
+    return _finish(gather, assumed_completion_tokens)
 
 
 def per_request_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -428,23 +510,21 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
     if assumed_completion_tokens is not None and not 0 <= float(assumed_completion_tokens) <= 1e7:
         raise LogError("--completion-tokens must be a number of tokens from 0 to 10,000,000")
     formats: dict[str, str] = {}
-    chunks = list(iter_chunks(paths, format=format, model=model, ft_tokenizer=ft_tokenizer,
-                              chunk_records=chunk_records, threads=threads, progress=progress, formats_seen=formats,
-                              max_record_bytes=max_record_bytes))
-    work = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=WORK_COLUMNS)
-    frame, problems, assumptions = finalize_frame(work, assumed_completion_tokens=assumed_completion_tokens)
-    ign = work["ignored"].notna() if "ignored" in work else pd.Series(False, index=work.index)
-    usable = set(work.loc[work["problem"].isna() & ~ign, "file"])  # before the batch join moves rows
-    ignored_files = set(work.loc[ign, "file"])
+    gather = _Gather()
+    for chunk in iter_chunks(paths, format=format, model=model, ft_tokenizer=ft_tokenizer, chunk_records=chunk_records,
+                             threads=threads, progress=progress, formats_seen=formats, max_record_bytes=max_record_bytes):
+        gather.add(chunk)
+    usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
+    ignored = dict(gather.ignored.most_common())
+    frame, problems, assumptions = _finish(gather, assumed_completion_tokens)
     for p in _display_names(paths):
         if p not in usable and p not in ignored_files:
             first = next((q.reason for q in problems if q.file == p), "no records")
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
-    if not len(frame) and (problems or not ign.any()):  # only ignored records (an idle day): 0 requests, no error
+    if not len(frame) and (problems or not ignored):  # only ignored records (an idle day): 0 requests, no error
         first = problems[0] if problems else None
         raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
                                                     f"{first.reason})" if first else ""))
-    ignored = dict(Tally(work.loc[ign, "ignored"]).most_common()) if ign.any() else {}
     return LogResult(frame=frame, problems=problems, skipped=len(problems), formats=formats, assumptions=assumptions,
                      ignored=ignored)

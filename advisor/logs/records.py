@@ -16,7 +16,7 @@ __all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "may
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
                  "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
                  "requests", "file", "line"]
-WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored"]
+WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored", "count_notes"]
 
 # request-body keys that change what the API bills for the prompt (read by the counting rules)
 REQUEST_OPTION_KEYS = ("functions", "function_call", "response_format", "tool_choice", "parallel_tool_calls",

@@ -1,0 +1,189 @@
+"""Long fuzz campaign and resource bombs for the log readers (issue 9); too slow for the unit tests.
+
+    python bench/fuzz.py                 # all: bombs (2 GB scale), 2,000 mutated files, 1,000 hypothesis examples
+    python bench/fuzz.py --only bombs --bomb-gb 10 --json
+    python bench/fuzz.py --only mutate --mutations 4000
+
+Oracle: no exception but AdvisorError; a bomb ends as a listed problem (or a one-line LogError) with the
+process's peak RSS under ``--rss-limit-mb`` (default 500); time stays linear in the bytes read.
+Each bomb runs in its own subprocess so its peak RSS is its own (``ru_maxrss`` of the child).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import emit  # noqa: E402
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from advisor.errors import AdvisorError
+from advisor.logs import read_logs
+t = time.perf_counter()
+out = {{}}
+try:
+    r = read_logs({path!r}, ft_tokenizer=None, max_record_bytes={limit})
+    out = {{"requests": r.summary()["requests"], "problems": [p.reason[:120] for p in r.problems[:3]],
+            "skipped": r.skipped}}
+except AdvisorError as e:
+    out = {{"error": str(e)[:200]}}
+out["seconds"] = round(time.perf_counter() - t, 2)
+out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+print(json.dumps(out))
+"""
+
+
+def _child(path: Path, limit: int) -> dict:
+    p = subprocess.run([sys.executable, "-c", _CHILD.format(root=str(ROOT), path=str(path), limit=limit)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return {"crash": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+GOOD = b'{"model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 2}\n'
+
+
+def _gzip_stream(path: Path, parts) -> None:
+    """Write a gzip file from (bytes, repeat) parts without holding the expansion in memory."""
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        for data, n in parts:
+            for _ in range(n):
+                f.write(data)
+
+
+def bombs(tmp: Path, gb: float, limit: int) -> dict:
+    mb = 1 << 20
+    block = b"a" * mb
+    n = int(gb * 1024)
+    out = {}
+    # 1. one huge JSONL line inside a small gzip (the dashboard's upload limit checks the compressed size)
+    p = tmp / "line.jsonl.gz"
+    _gzip_stream(p, [(GOOD, 1), (b'{"messages": "', 1), (block, n), (b'"}\n', 1), (GOOD, 1)])
+    out["gzip_one_line"] = {"decompressed_gb": gb, "compressed_mb": round(p.stat().st_size / mb, 1), **_child(p, limit)}
+    # 2. CSV with one enormous quoted field
+    p = tmp / "field.csv.gz"
+    _gzip_stream(p, [(b"model,prompt_tokens,completion_tokens,note\ngpt-4o,10,2,ok\ngpt-4o,10,2,\"", 1), (block, n),
+                     (b"\"\ngpt-4o,10,2,ok\n", 1)])
+    out["csv_huge_field"] = {"decompressed_gb": gb, **_child(p, limit)}
+    # 3. JSON array with one 200 MB element among small ones: linear, not quadratic
+    p = tmp / "big_element.json"
+    with open(p, "wb") as f:
+        f.write(b"[" + GOOD.strip() + b',\n{"prompt_tokens": 1, "completion_tokens": 1, "pad": "')
+        for _ in range(200):
+            f.write(block)
+        f.write(b'"},\n' + GOOD.strip() + b"]\n")
+    out["json_200mb_element_limit_default"] = _child(p, limit)
+    out["json_200mb_element_limit_256mb"] = _child(p, 256 * mb)
+    # 4. JSON array of many small records: memory grows with requests kept, not with the file
+    p = tmp / "many.json"
+    k = 2_000_000
+    with open(p, "wb") as f:
+        f.write(b"[\n")
+        row = b'{"model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 2},\n'
+        for _ in range(k // 10_000):
+            f.write(row * 10_000)
+        f.write(GOOD.strip() + b"\n]\n")
+    out["json_array_2M_records"] = {"file_mb": round(p.stat().st_size / mb, 1), **_child(p, limit)}
+    # 5. deep nesting
+    p = tmp / "deep.jsonl"
+    p.write_bytes(b"[" * 1_000_000 + b"]" * 1_000_000 + b"\n" + GOOD)
+    out["deep_nesting_1M"] = _child(p, limit)
+    return out
+
+
+def _mutate(rng: random.Random, data: bytes) -> bytes:
+    b = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        op = rng.randrange(7)
+        i = rng.randrange(len(b) + 1)
+        if op == 0 and b:
+            b[min(i, len(b) - 1)] = rng.randrange(256)
+        elif op == 1:
+            del b[i:i + rng.randint(1, 64)]
+        elif op == 2:
+            b[i:i] = rng.choice([b"\x00", b"\\udc80", b"1e309", b"Infinity", b"[" * 2000, b"\xef\xbb\xbf", b"\n",
+                                 b'"', b",", b"null", b"{}", b"[]", b"\r\n", b"\xff\xfe", bytes([rng.randrange(256)])])
+        elif op == 3 and b:
+            j = rng.randrange(len(b))
+            b[i:i] = b[j:j + rng.randint(1, 200)]
+        elif op == 4:
+            del b[i:]
+        elif op == 5:
+            b = bytearray(gzip.compress(bytes(b)))[:rng.randint(0, len(b) + 30)]
+        else:
+            b[i:i] = b'"' + b"x" * rng.randint(0, 5000) + b'"'
+    return bytes(b)
+
+
+def mutate(n: int, seed: int) -> dict:
+    from advisor.errors import AdvisorError
+    from advisor.logs import MemoryFile, read_logs
+    corpus = [p for p in sorted((ROOT / "tests" / "fixtures").rglob("*"))
+              if p.is_file() and p.suffix in (".json", ".jsonl", ".csv", ".gz") and p.stat().st_size < 2_000_000]
+    rng = random.Random(seed)
+    crashes, errors, ok = [], 0, 0
+    t = time.perf_counter()
+    for i in range(n):
+        src = rng.choice(corpus)
+        data = _mutate(rng, src.read_bytes())
+        try:
+            r = read_logs(MemoryFile(src.name, data), ft_tokenizer="mistral-v1" if i % 10 == 0 else None)
+            json.dumps(r.summary(), allow_nan=False)
+            ok += 1
+        except AdvisorError as e:
+            errors += 1
+            if "\n" in str(e):
+                crashes.append({"file": src.name, "i": i, "error": "multi-line error message"})
+        except BaseException as e:  # noqa: BLE001 - what the campaign is looking for
+            crashes.append({"file": src.name, "i": i, "error": f"{type(e).__name__}: {str(e)[:120]}"})
+    return {"files": n, "read": ok, "advisor_errors": errors, "crashes": len(crashes), "first_crashes": crashes[:5],
+            "corpus_files": len(corpus), "seconds": round(time.perf_counter() - t, 1), "seed": seed}
+
+
+def hypothesis_run(n: int) -> dict:
+    env = dict(os.environ, ADVISOR_FUZZ_EXAMPLES=str(n))
+    t = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "tests" / "test_fuzz_logs.py"), "-q",
+                        "-p", "no:cacheprovider", "-W", "ignore"], env=env, capture_output=True, text=True, cwd=ROOT)
+    tail = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr[-300:]
+    return {"examples_per_test": n, "result": tail, "exit": p.returncode, "seconds": round(time.perf_counter() - t, 1)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["bombs", "mutate", "hypothesis"])
+    ap.add_argument("--bomb-gb", type=float, default=2.0, help="decompressed size of the huge line/field (issue: 10)")
+    ap.add_argument("--mutations", type=int, default=2000)
+    ap.add_argument("--examples", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=20261125)
+    ap.add_argument("--record-limit-mb", type=int, default=64)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    out = {}
+    if a.only in (None, "bombs"):
+        with tempfile.TemporaryDirectory() as d:
+            out["bombs"] = bombs(Path(d), a.bomb_gb, a.record_limit_mb << 20)
+    if a.only in (None, "mutate"):
+        out["mutate"] = mutate(a.mutations, a.seed)
+    if a.only in (None, "hypothesis"):
+        out["hypothesis"] = hypothesis_run(a.examples)
+    return emit(out, a.json)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
