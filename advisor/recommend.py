@@ -249,8 +249,9 @@ def volume(c: Context, t: Thresholds) -> Reason | None:
                       f"but the application is latency-sensitive and {c.best.name} answers {c.latency_gain:.0%} "
                       "sooner: volume does not hold it back.", rpd, t.min_requests_per_day, Effect.INFO)
     grows = end >= t.min_requests_per_day
+    be = "" if c.break_even is None else f" ({c.best.name} breaks even from {c.break_even:,.0f}/day)"
     return Reason("low_volume", f"{rpd:,.0f} requests/day is below {t.min_requests_per_day:,.0f}: training, evaluation "
-                  "and upkeep outweigh what a cheaper model saves"
+                  f"and upkeep outweigh what a cheaper model saves{be}"
                   + (f"; growth reaches {end:,.0f}/day within {h} months" if grows else ""),
                   rpd, t.min_requests_per_day, Effect.DELAYS if grows else Effect.BLOCKS)
 
