@@ -126,6 +126,7 @@ class PricedOption:
     meets_latency: bool | None = None
     cold_start_share: float | None = None
     role: Role = Role.FINE_TUNE
+    reasoning: bool = False          # bills hidden reasoning tokens not in the counts
     one_off_items: tuple[tuple[str, float], ...] = ()
     recurring_items: tuple[tuple[str, float], ...] = ()
     sources: tuple[str, ...] = ()
@@ -415,11 +416,24 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
                             e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes))
     one_off, items = tco.switch()
     notes.append("switch model, no training: check its quality on your evaluation set before moving traffic")
-    if getattr(m, "reasoning", False):
-        notes.append("reasoning model: hidden reasoning tokens bill as output and are not in these counts")
+    if is_reasoning_model(m):
+        notes.append("reasoning model: hidden reasoning tokens bill as output tokens and are not in these counts, "
+                     "so it costs more per request than shown")
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
                         meets_latency=_meets(t or LatencyTargets(), ttft, e2e), one_off_usd=one_off,
-                        role=Role.SWITCH, one_off_items=items, sources=sources, notes=tuple(notes))
+                        role=Role.SWITCH, reasoning=is_reasoning_model(m), one_off_items=items, sources=sources, notes=tuple(notes))
+
+
+# OpenAI's reasoning models bill hidden reasoning tokens as output tokens (OpenAI reasoning guide); used
+# only when the catalog entry does not say (a `reasoning` field).
+REASONING_ID_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+def is_reasoning_model(m) -> bool:
+    flag = getattr(m, "reasoning", None)
+    if flag is not None:
+        return bool(flag)
+    return m.id.startswith(REASONING_ID_PREFIXES) and "chat" not in m.id
 
 
 def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
@@ -499,9 +513,12 @@ def best_option(scenario: Scenario, baseline: PricedOption, options: list[Priced
 
 
 def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption | None:
-    """The "switch model" option with the lowest horizon cost among those that meet the latency targets."""
+    """The "switch model" option with the lowest horizon cost among those that meet the latency targets,
+    preferring models whose cost per request is fully known (not reasoning models)."""
     sw = [o for o in options if o.role == Role.SWITCH and o.meets_latency is not False]
     pool = [o for o in sw if o.meets_latency is True] or sw
+    # a model whose full cost is known (no hidden reasoning tokens) first
+    pool = [o for o in pool if not o.reasoning] or pool
     return min(pool, key=lambda o: _horizon_at(o, scenario)) if pool else None
 
 

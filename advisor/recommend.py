@@ -393,6 +393,8 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
     share = sw_save / ft_save if ft_save > 0 else math.inf
     caveat = (" It is a smaller general model: run your evaluation set on it before moving traffic; quality on your "
               "task is not guaranteed.")
+    if sw.reasoning:
+        caveat += " As a reasoning model it also bills hidden reasoning tokens not counted here."
     if share >= t.switch_share_of_savings:
         most = "more than" if share > 1 else f"{share:.0%} of"
         return Reason("switch_model", f"Switching to {sw.name} (no training) saves {_usd(sw_save)} over "

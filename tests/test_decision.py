@@ -230,6 +230,15 @@ class TestGoals:
         sw = next(x for x in r.reasons if x.code.startswith("switch_model"))
         assert r.best_switch in sw.text and "evaluation set" in sw.text and sw.effect == Effect.INFO
 
+    def test_reasoning_models_are_flagged_and_not_the_headline_switch(self):
+        s = Scenario(Workload.typed(5000, 1200, 1000), baseline="gpt-4o", as_of="2025-09-01")
+        base, options = price_options(s)
+        sw = [o for o in options if o.role == Role.SWITCH]
+        assert any(o.reasoning for o in sw) and any(not o.reasoning for o in sw)
+        assert all("reasoning model" in "; ".join(o.notes) for o in sw if o.reasoning)
+        from advisor.compare import best_switch
+        assert not best_switch(s, options).reasoning
+
     def test_no_api_alternatives(self):
         s = Scenario(Workload.typed(5000, 1200, 1000), baseline="gpt-4o", include_api_alternatives=False)
         assert (compare(s)["role"] != "switch model").all()
