@@ -50,6 +50,7 @@ from .errors import AdvisorError
 __all__ = [
     "PRECISION_BYTES",
     "HOURS_PER_MONTH",
+    "GPU_SUSTAINED",
     "ServingEfficiency",
     "DEFAULT_EFFICIENCY",
     "Capacity",
@@ -87,6 +88,15 @@ _SLIDING_WINDOW_TOKENS: dict[str, int] = {
     "mistral-7b": 4096,
 }
 
+# Sustained share of the datasheet rates a GPU holds under serving load, relative to the H100/A100 the efficiencies
+# are fitted on: gpu id -> (compute, bandwidth); absent = (1, 1). Fitted on the calibrate rows of
+# pricing/data/benchmarks.yaml: the L40S is a 350 W board whose clocks sag below the boost its 733/362 TFLOP/s
+# datasheet figures assume; the H200's HBM3e reaches a smaller share of its 4.8 TB/s than the H100's HBM3.
+GPU_SUSTAINED: dict[str, tuple[float, float]] = {
+    "l40s": (0.952, 0.952),
+    "h200": (1.0, 0.898),
+}
+
 # vLLM V1 EngineArgs.get_batch_defaults (vllm/engine/arg_utils.py, 2025): max_num_seqs is 1024 on GPUs with
 # at least 70 GiB whose name does not contain "a100" (H100, H200), else 256.
 _VLLM_LARGE_GPU_BYTES = 70 * 2**30
@@ -105,14 +115,14 @@ class ServingEfficiency:
     worst then the median |log(model / published)|); see tests/test_selfhost.py::TestCalibration.
     """
 
-    flops: float = 0.652            # eta_f: achieved / peak dense bf16/fp16 tensor FLOP/s
-    flops_fp8: float = 0.505        # eta_f for W8A8 fp8 GEMMs (scaling, fp16 attention): of the fp8 peak
+    flops: float = 0.69             # eta_f: achieved / peak dense bf16/fp16 tensor FLOP/s
+    flops_fp8: float = 0.518        # eta_f for W8A8 fp8 GEMMs (scaling, fp16 attention): of the fp8 peak
     hbm: float = 0.95               # eta_h: achieved / peak memory bandwidth
     gqa_reread: float = 0.0         # gamma: share of grouped-query KV re-reads not served from cache
-    step_overhead_s: float = 0.00486 # t_o: scheduler, sampling, kernel launches per engine step
-    seq_overhead_s: float = 6.0e-7    # per running sequence per step: sampling, scheduling, detokenisation
-    weight_only_kernel: float = 0.838 # q: int8/int4 weight-only (GPTQ/AWQ) GEMMs stream at q of the bf16 rate
-    roofline_sharpness: float = 1.51 # k of the soft roofline (t_c^k + t_m^k)^(1/k): compute and memory overlap
+    step_overhead_s: float = 0.00432 # t_o: scheduler, sampling, kernel launches per engine step
+    seq_overhead_s: float = 1.0e-6    # per running sequence per step: sampling, scheduling, detokenisation
+    weight_only_kernel: float = 0.819 # q: int8/int4 weight-only (GPTQ/AWQ) GEMMs stream at q of the bf16 rate
+    roofline_sharpness: float = 1.57 # k of the soft roofline (t_c^k + t_m^k)^(1/k): compute and memory overlap
     attention_tflops: float | None = None  # decode-attention math rate for kernels that work per query head
                                            # (no GQA grouping, CUDA cores); None = not a bound
     mem_fraction: float = 0.90      # vLLM gpu_memory_utilization / TensorRT-LLM free-memory fraction default
@@ -201,12 +211,12 @@ def _peak_flops(gpu: Gpu, precision: str, eff: ServingEfficiency) -> float:
     if precision == "fp8":
         if gpu.fp8_tflops is None:
             raise AdvisorError(f"GPU {gpu.id} has no FP8 tensor cores; use --precision bf16, int8 or int4")
-        return gpu.fp8_tflops * 1e12 * eff.flops_fp8
-    return gpu.bf16_tflops * 1e12 * eff.flops
+        return gpu.fp8_tflops * 1e12 * eff.flops_fp8 * GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))[0]
+    return gpu.bf16_tflops * 1e12 * eff.flops * GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))[0]
 
 
 def _bandwidth(gpu: Gpu, eff: ServingEfficiency) -> float:
-    return gpu.hbm_gb_per_s * 1e9 * eff.hbm
+    return gpu.hbm_gb_per_s * 1e9 * eff.hbm * GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))[1]
 
 
 def _check_precision(precision: str) -> None:
