@@ -216,7 +216,7 @@ _OPTION_KEYS = ("name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e
                 "payback_month", "gpus", "itl_s", "meets_latency", "notes", "source",
                 # added with total cost of ownership
                 "role", "total_usd_per_month", "savings_usd_per_month", "savings_usd_horizon", "cold_start_share",
-                "one_off_items", "recurring_items")
+                "one_off_items", "recurring_items", "reasoning")
 
 _OPTION_COLS = [("name", "option", ""), ("role", "role", ""), ("usd_per_request", "USD/request", ".5f"),
                 ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),

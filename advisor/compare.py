@@ -632,7 +632,8 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
         be = None if is_base else break_even_requests_per_day(opt, baseline, H, g)
         gpus = opt.gpus(v)
         rows.append({
-            "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "baseline": is_base,
+            "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "reasoning": opt.reasoning,
+            "baseline": is_base,
             "fine_tuned": opt.fine_tuned, "usd_per_request": per_req, "usd_per_month": month,
             "total_usd_per_month": total_month, "savings_usd_per_month": base_month - total_month,
             "one_off_usd": opt.one_off_usd, "recurring_usd_per_month": opt.recurring_usd_per_month,
