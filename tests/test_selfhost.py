@@ -291,7 +291,7 @@ class TestCalibration:
         assert worst <= LATENCY_X
 
     def test_split_covers_every_table_and_gpu(self):
-        tables = ("0.9.0", "0.17.0", "1.0")  # the TensorRT-LLM performance tables
+        tables = ("0.9.0", "0.12.0", "0.17.0", "1.0", "0.6.3")  # the TensorRT-LLM and Qwen speed tables
         groups = {(b.engine, b.engine_version, b.gpu) for b in BENCH if b.engine_version in tables}
         for g in groups:
             roles = {b.role for b in BENCH if (b.engine, b.engine_version, b.gpu) == g}
