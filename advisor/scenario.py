@@ -243,6 +243,12 @@ class Scenario:
                 object.__setattr__(self, "as_of", dt.date.fromisoformat(self.as_of))
             except ValueError:
                 bad("as_of", "a date YYYY-MM-DD")
+        if isinstance(self.options, str) or not all(isinstance(o, str) and o for o in self.options):
+            bad("options", "a list of option ids (strings), e.g. ['openpipe/mistral-7b']")
+        for name in ("baseline", "judge_model"):
+            v = getattr(self, name)
+            if v is not None and (not isinstance(v, str) or not v):
+                bad(name, "a model id (string), or None for the default")
         object.__setattr__(self, "options", tuple(self.options))
         object.__setattr__(self, "price_files", tuple(str(p) for p in self.price_files))
 

@@ -415,7 +415,8 @@ class TestHostileNumbers:
         (dict(engineering_usd=-5), "engineering_usd"), (dict(review_minutes_per_example=math.nan),
                                                          "review_minutes_per_example"),
         (dict(e2e_target_s=0), "e2e_target_s"), (dict(min_replicas=0), "min_replicas"),
-        (dict(eval_examples=2.5), "eval_examples"), (dict(as_of="1999-99-99"), "as_of")])
+        (dict(eval_examples=2.5), "eval_examples"), (dict(as_of="1999-99-99"), "as_of"),
+        (dict(options=["gpt-4o", 3]), "options"), (dict(options="gpt-4o"), "options"), (dict(baseline=["x"]), "baseline")])
     def test_scenario_names_the_field(self, kw, field):
         with pytest.raises(ScenarioError, match=field):
             Scenario(Workload.typed(10, 10, 10), **kw)
