@@ -352,6 +352,17 @@ def round_time_s(model: OpenModel, gpu: Gpu, decoding, context_tokens, prefills,
 
     ``softmax_k(t_W, (2 N b_d + p FLOP_pf(n_in)) / (F eta_f)) + b_d t_attn + t_o + (b_d + p) t_s`` with the
     per-sequence attention ``t_attn = min(c, window) max(a / (B eta_h), 4 L H_q d / attention_tflops)``.
+
+    Worked example, Mistral-7B bf16 on an A100-80GB, one sequence decoding at context 1000, eta_f = 0.5,
+    eta_h = 0.8, k = 1 (no overlap), t_o = 2 ms: weights (7.242e9 - 32000*4096)*2 / (2039e9*0.8) = 8.7186 ms,
+    GEMMs 2*7.242e9 / (312e12*0.5) = 0.0928 ms, KV 1000*131072 / (2039e9*0.8) = 0.0804 ms; total 10.8918 ms.
+
+    >>> from pricing.catalog import Gpu, OpenModel
+    >>> m = OpenModel("mistral-7b", (), 7.242, 32, 4096, 32, 8, 128, 14336, 32000, 8192, "t", "")
+    >>> g = Gpu("a100-80gb", "A100 80GB SXM", 80, 2039, 312, None, "", {})
+    >>> e = ServingEfficiency(flops=0.5, hbm=0.8, step_overhead_s=0.002, seq_overhead_s=0.0, roofline_sharpness=1.0)
+    >>> round(float(round_time_s(m, g, 1, 1000, 0, 0, "bf16", e)) * 1000, 4)
+    10.8918
     """
     b_d = np.asarray(decoding, dtype=float)
     p = np.asarray(prefills, dtype=float)
@@ -431,6 +442,15 @@ def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: flo
     (None = the engine default, :func:`default_max_batch`). ``max_throughput=True`` without ``max_batch`` lifts
     the engine limit to the memory bound. If even b=1 misses a target, b=1 is returned and the caller compares
     its latencies with the targets.
+
+    A one-token request is one prefill step: no inter-token latency, and e2e equals TTFT.
+
+    >>> from pricing.catalog import Gpu, OpenModel
+    >>> m = OpenModel("mistral-7b", (), 7.242, 32, 4096, 32, 8, 128, 14336, 32000, 8192, "t", "")
+    >>> g = Gpu("a100-80gb", "A100 80GB SXM", 80, 2039, 312, None, "", {})
+    >>> c = capacity(m, g, 2048, 1, concurrency=1)
+    >>> c.itl_s, c.e2e_s == c.ttft_s
+    (0.0, True)
     """
     if concurrency is not None and concurrency < 1:
         raise AdvisorError("concurrency must be >= 1")

@@ -374,3 +374,11 @@ class TestCapacityCli:
     def test_bad_numbers_exit_2(self, capsys, flag):
         code, _, err = self.run(capsys, *self.ARGS, "--max-throughput" if flag[0] == "--max-batch" else "--json", *flag)
         assert code == 2 and flag[0] in err and err.startswith("error:")
+
+
+@pytest.mark.parametrize("module", ["pricing.selfhost", "pricing.benchmarks"])
+def test_worked_examples_in_docstrings(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted >= 2 and result.failed == 0
