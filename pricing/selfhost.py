@@ -4,10 +4,11 @@ Units: bytes, seconds, tokens; GPU specs in GB (1e9 B), GB/s and TFLOP/s (dense,
 
 Model (continuous batching, as vLLM, SGLang and TensorRT-LLM schedule it), for a model of N parameters,
 L layers, H_q query heads, H_kv KV heads of size d on a GPU with peak compute F (at the precision's tensor
-rate) and bandwidth B, efficiencies eta_f, eta_h:
+rate) and bandwidth B, efficiencies eta_f, eta_h (times the GPU's sustained share, ``GPU_SUSTAINED``):
 
 - weights ``W = N * bytes_per_weight`` (quantised checkpoints keep embedding and LM head in 16-bit); a forward
-  pass streams them in ``t_W`` (:func:`weights_read_s`, all but the input embedding); KV bytes per token ``kv = 2 * L * H_kv * d * kv_bytes``
+  pass streams them in ``t_W`` (:func:`weights_read_s`: all but the input embedding, weight-only int8/int4
+  at ``weight_only_kernel`` of the rate); KV bytes per token ``kv = 2 * L * H_kv * d * kv_bytes``
   (Mistral-7B bf16: 2*32*8*128*2 = 131,072 B = 128 KiB). A sliding-window model keeps at most the
   window per sequence.
 - KV capacity ``T_kv = (mem * mem_fraction - W - reserve) / kv`` tokens; concurrency
@@ -21,9 +22,9 @@ rate) and bandwidth B, efficiencies eta_f, eta_h:
   causal, possibly windowed, prompt (``n^2/2`` without a window).
 - one engine round at concurrency b (each running sequence gets one token; ``b / n_out`` of them are
   prefills, the rest ``b_d = b (n_out - 1) / n_out`` decode, fused in one forward pass):
-  ``T(b) = softmax_k(t_W, (2 N b_d + (b / n_out) FLOP_pf(n_in)) / (F eta_f)) + b_d c a / (B eta_h) + t_o``
+  ``T(b) = softmax_k(t_W, (2 N b_d + (b / n_out) FLOP_pf(n_in)) / (F eta_f)) + b_d c a / (B eta_h) + t_o + b t_s``
   with mean context ``c = n_in + n_out / 2``, a fixed per-step cost ``t_o`` (scheduling, launches) and a cost
-  ``t_s`` per running sequence (sampling, bookkeeping; added as ``b t_s``). ``softmax_k`` is a soft roofline
+  ``t_s`` per running sequence (sampling, bookkeeping). ``softmax_k`` is a soft roofline
   (:func:`soft_max`): compute and memory traffic overlap imperfectly.
   Throughput ``b / T`` output tokens/s; ``b / (n_out T)`` requests/s; ``ITL = T`` (0 for one-token outputs).
 - ``TTFT = wait + prefill step``: the prompt joins the next step, after half a round on average when other
