@@ -216,7 +216,11 @@ class TestBenchmarkFile:
         assert len(BENCH) >= 100
         for r in BENCH:
             assert r.source.startswith("https://") and r.engine_version and r.published <= dt.date(2026, 11, 25)
-            assert (r.concurrency is None) != (r.max_batch is None) or r.metric == "output_tokens_per_s"
+            # a fixed batch, or a maximum-throughput run measured in output tokens/s
+            assert r.concurrency is not None or r.metric == "output_tokens_per_s"
+        engines = {r.engine for r in BENCH}
+        assert engines == {"tensorrt-llm", "vllm", "sglang"}
+        assert {r.model for r in BENCH} >= {"mistral-7b", "llama-2-7b", "llama-3-8b", "llama-3.1-8b", "qwen2.5-7b"}
 
     def _write(self, tmp_path, body: str):
         p = tmp_path / "bench.yaml"
