@@ -249,9 +249,10 @@ def _cmd_capacity(a) -> int:
     cat = load_catalog(a.as_of, overrides=a.prices)
     model, gpu = cat.open_model(a.model), cat.gpu(a.gpu)
     cap = replica_capacity(model, gpu, a.input_tokens, a.output_tokens, precision=a.precision,
-                           concurrency=a.concurrency, max_batch=a.max_batch, max_throughput=a.max_throughput)
-    out = {"model": model.id, "gpu": gpu.id, "precision": a.precision, "input_tokens": a.input_tokens,
-           "output_tokens": a.output_tokens, "concurrency": cap.concurrency,
+                           concurrency=a.concurrency, max_batch=a.max_batch, max_throughput=a.max_throughput,
+                           engine=a.engine, engine_version=a.engine_version)
+    out = {"model": model.id, "gpu": gpu.id, "precision": a.precision, "engine": a.engine,
+           "input_tokens": a.input_tokens, "output_tokens": a.output_tokens, "concurrency": cap.concurrency,
            "output_tokens_per_s": cap.output_tokens_per_s, "requests_per_s": cap.requests_per_s,
            "ttft_s": cap.ttft_s, "itl_s": cap.itl_s, "e2e_s": cap.e2e_s, "max_concurrency": cap.max_concurrency,
            "max_batch": a.max_batch, "memory_max_concurrency": cap.memory_max_concurrency,
@@ -287,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--max-batch", type=_number(int, 1), default=None,
                    help="the engine's maximum concurrent sequences (vLLM --max-num-seqs); default: no engine limit "
                         "with --max-throughput or --concurrency")
+    from pricing.selfhost import ENGINES
+    k.add_argument("--engine", default="vllm", choices=list(ENGINES),
+                   help="serving engine whose fitted overheads to use (default vllm)")
+    k.add_argument("--engine-version", default=None, help="engine release, e.g. 0.9.0 (TensorRT-LLM < 0.10 differs)")
     _add_price_flags(k)
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=_cmd_capacity)

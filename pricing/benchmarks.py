@@ -22,7 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .catalog import Catalog, Gpu
 from .errors import CatalogError
-from .selfhost import DEFAULT_EFFICIENCY, PRECISION_BYTES, ServingEfficiency, capacity
+from .selfhost import (
+    DEFAULT_EFFICIENCY, ENGINES, LEGACY_TRTLLM_ATTENTION_FRACTION, PRECISION_BYTES, TRTLLM_STEP_OVERHEAD_S,
+    ServingEfficiency, capacity,
+)
+from .selfhost import engine_efficiency as selfhost_engine_efficiency
 
 __all__ = ["BENCHMARKS_PATH", "Benchmark", "load_benchmarks", "predict", "ratios", "fit_efficiency", "summary", "calibration_loss", "engine_efficiency", "LEGACY_TRTLLM_ATTENTION_FRACTION", "TRTLLM_STEP_OVERHEAD_S"]
 
@@ -40,7 +44,7 @@ class Benchmark(BaseModel):
     model: str = Field(min_length=1)            # catalog open-model id
     gpu: str = Field(min_length=1)              # catalog GPU id
     precision: Literal[tuple(PRECISION_BYTES)]  # type: ignore[valid-type]
-    engine: Literal["tensorrt-llm", "vllm", "sglang"]
+    engine: Literal[ENGINES]  # type: ignore[valid-type]
     engine_version: str = Field(min_length=1)
     input_tokens: int = Field(ge=0)             # per request
     output_tokens: int = Field(ge=1)            # per request
@@ -84,34 +88,10 @@ def load_benchmarks(path: Path | str = BENCHMARKS_PATH) -> tuple[Benchmark, ...]
     return tuple(rows)
 
 
-# TensorRT-LLM before 0.10 benchmarked static batches with its masked multi-head attention kernel, which works per
-# query head; the grouped-query kernel (XQA) was "experimental and not enabled by default" (performance.md,
-# v0.8/v0.9). Its decode attention is bound by 4 L H_q d FLOPs per context token at a small fraction of the GPU's
-# bf16 tensor rate, as well as by the KV bytes. Fraction fitted with the efficiencies on the calibrate rows.
-LEGACY_TRTLLM_ATTENTION_FRACTION = 0.0111
-_LEGACY_TRTLLM = (0, 10)
-
-
-def _version(text: str) -> tuple[int, ...]:
-    parts = []
-    for p in text.split("."):
-        if not p.isdigit():
-            break
-        parts.append(int(p))
-    return tuple(parts)
-
-
-# TensorRT-LLM's C++ runtime spends less per engine step than vLLM's and SGLang's Python schedulers (the default,
-# DEFAULT_EFFICIENCY.step_overhead_s). Fitted with the efficiencies on the calibrate rows.
-TRTLLM_STEP_OVERHEAD_S = 0.00283
-
-
 def engine_efficiency(row: Benchmark, gpu: Gpu, eff: ServingEfficiency = DEFAULT_EFFICIENCY,
                       legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION,
                       trtllm_step_overhead_s: float | None = None) -> ServingEfficiency:
-    """The efficiencies of the row's engine: ``eff`` (a current engine), except TensorRT-LLM < 0.10, whose decode
-    attention math is capped at ``legacy_fraction`` of the GPU's bf16 tensor rate, and TensorRT-LLM's smaller step
-    overhead.
+    """The efficiencies of the row's engine (:func:`pricing.selfhost.engine_efficiency`).
 
     >>> import datetime as dt
     >>> r = Benchmark(id="x", model="mistral-7b", gpu="h100-sxm", precision="fp8", engine="tensorrt-llm",
@@ -122,13 +102,8 @@ def engine_efficiency(row: Benchmark, gpu: Gpu, eff: ServingEfficiency = DEFAULT
     >>> round(engine_efficiency(r, h100, legacy_fraction=0.01).attention_tflops, 6)  # 0.01 * 989 TFLOP/s
     9.89
     """
-    if row.engine == "tensorrt-llm":
-        t_o = TRTLLM_STEP_OVERHEAD_S if trtllm_step_overhead_s is None else trtllm_step_overhead_s
-        eff = dataclasses.replace(eff, step_overhead_s=t_o)
-    v = _version(row.engine_version)
-    if row.engine == "tensorrt-llm" and v and v < _LEGACY_TRTLLM:
-        return dataclasses.replace(eff, attention_tflops=legacy_fraction * gpu.bf16_tflops)
-    return eff
+    return selfhost_engine_efficiency(row.engine, row.engine_version, gpu, eff, legacy_fraction=legacy_fraction,
+                                      trtllm_step_overhead_s=trtllm_step_overhead_s)
 
 
 def predict(row: Benchmark, cat: Catalog, eff: ServingEfficiency = DEFAULT_EFFICIENCY,

@@ -40,7 +40,7 @@ The efficiencies are fitted on the ``calibrate`` rows of published serving measu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -55,6 +55,10 @@ __all__ = [
     "ServingEfficiency",
     "DEFAULT_EFFICIENCY",
     "Capacity",
+    "ENGINES",
+    "TRTLLM_STEP_OVERHEAD_S",
+    "LEGACY_TRTLLM_ATTENTION_FRACTION",
+    "engine_efficiency",
     "default_max_batch",
     "sliding_window_tokens",
     "weights_bytes",
@@ -105,6 +109,18 @@ _VLLM_MAX_NUM_SEQS_LARGE = 1024
 _VLLM_MAX_NUM_SEQS = 256
 
 MaxBatch = int | Literal["memory"] | None
+
+# Serving engines the model knows; DEFAULT_EFFICIENCY is vLLM's (and SGLang's: same Python-scheduler overhead).
+ENGINES = ("vllm", "sglang", "tensorrt-llm")
+# TensorRT-LLM's C++ runtime spends less per engine step than vLLM's and SGLang's Python schedulers. Fitted with the
+# efficiencies on the calibrate rows of pricing/data/benchmarks.yaml.
+TRTLLM_STEP_OVERHEAD_S = 0.00283
+# TensorRT-LLM before 0.10 benchmarked static batches with its masked multi-head attention kernel, which works per
+# query head; the grouped-query kernel (XQA) was "experimental and not enabled by default" (performance.md,
+# v0.8/v0.9). Its decode attention is bound by 4 L H_q d FLOPs per context token at a small fraction of the GPU's
+# bf16 tensor rate, as well as by the KV bytes. Fraction fitted with the efficiencies on the calibrate rows.
+LEGACY_TRTLLM_ATTENTION_FRACTION = 0.0111
+_LEGACY_TRTLLM = (0, 10)
 
 
 @dataclass(frozen=True)
@@ -204,6 +220,45 @@ def soft_max(a, b, k: float):
     with np.errstate(invalid="ignore", divide="ignore"):
         out = hi * ((a / hi) ** k + (b / hi) ** k) ** (1.0 / k)
     return np.where(hi > 0, out, 0.0)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for p in text.split("."):
+        if not p.isdigit():
+            break
+        parts.append(int(p))
+    return tuple(parts)
+
+
+def engine_efficiency(engine: str | None, version: str | None, gpu: Gpu,
+                      eff: ServingEfficiency = DEFAULT_EFFICIENCY, *,
+                      legacy_fraction: float = LEGACY_TRTLLM_ATTENTION_FRACTION,
+                      trtllm_step_overhead_s: float | None = None) -> ServingEfficiency:
+    """``eff`` adjusted to a serving engine: vLLM and SGLang (or None) as ``eff``; TensorRT-LLM with its smaller
+    step overhead; TensorRT-LLM < 0.10 also with decode attention math capped at ``legacy_fraction`` of the GPU's
+    bf16 tensor rate (no grouped-query kernel).
+
+    >>> from pricing.catalog import Gpu
+    >>> h100 = Gpu("h100-sxm", "H100 SXM", 80, 3350, 989, 1979, "", {})
+    >>> e = engine_efficiency("tensorrt-llm", "0.9.0", h100, legacy_fraction=0.01)
+    >>> round(e.attention_tflops, 6), e.step_overhead_s == TRTLLM_STEP_OVERHEAD_S
+    (9.89, True)
+    >>> engine_efficiency("vllm", "0.6.3", h100) == DEFAULT_EFFICIENCY
+    True
+    """
+    if engine is None:
+        return eff
+    if engine not in ENGINES:
+        raise AdvisorError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine != "tensorrt-llm":
+        return eff
+    t_o = TRTLLM_STEP_OVERHEAD_S if trtllm_step_overhead_s is None else trtllm_step_overhead_s
+    eff = replace(eff, step_overhead_s=t_o)
+    v = _version(version or "")
+    if v and v < _LEGACY_TRTLLM:
+        eff = replace(eff, attention_tflops=legacy_fraction * gpu.bf16_tflops)
+    return eff
 
 
 def _peak_flops(gpu: Gpu, precision: str, eff: ServingEfficiency) -> float:
@@ -435,14 +490,15 @@ def capacity_curve(model: OpenModel, gpu: Gpu, input_tokens: float, output_token
 def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: float, *, precision: str = "bf16",
              concurrency: int | None = None, itl_target_s: float | None = None, ttft_target_s: float | None = None,
              eff: ServingEfficiency = DEFAULT_EFFICIENCY, max_batch: MaxBatch = None,
-             max_throughput: bool = False) -> Capacity:
+             max_throughput: bool = False, engine: str | None = None, engine_version: str | None = None) -> Capacity:
     """One replica's operating point.
 
     ``concurrency`` fixes b (capped by memory and by ``max_batch`` when one is given); otherwise b is the largest
     that meets ``itl_target_s`` and ``ttft_target_s`` (no targets = maximum throughput) within ``max_batch``
     (None = the engine default, :func:`default_max_batch`). ``max_throughput=True`` without ``max_batch`` lifts
     the engine limit to the memory bound. If even b=1 misses a target, b=1 is returned and the caller compares
-    its latencies with the targets.
+    its latencies with the targets. ``engine``/``engine_version`` adjust ``eff`` (:func:`engine_efficiency`);
+    None = vLLM, as DEFAULT_EFFICIENCY.
 
     A one-token request is one prefill step: no inter-token latency, and e2e equals TTFT.
 
@@ -455,6 +511,7 @@ def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: flo
     """
     if concurrency is not None and concurrency < 1:
         raise AdvisorError("concurrency must be >= 1")
+    eff = engine_efficiency(engine, engine_version, gpu, eff)
     limit = max_batch
     if limit is None and (max_throughput or concurrency is not None):
         limit = "memory"

@@ -386,3 +386,23 @@ def test_worked_examples_in_docstrings(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted >= 2 and result.failed == 0
+
+
+class TestEngines:
+    def test_engine_profile_in_capacity_and_cli(self, cat, capsys):
+        # TensorRT-LLM 0.9 static batch, Mistral-7B fp8 H100, batch 120, 128/2048: published 8,623 tok/s
+        m, g = cat.open_model("mistral-7b"), cat.gpu("h100-sxm")
+        legacy = capacity(m, g, 128, 2048, precision="fp8", concurrency=120, engine="tensorrt-llm", engine_version="0.9.0")
+        modern = capacity(m, g, 128, 2048, precision="fp8", concurrency=120, engine="tensorrt-llm", engine_version="0.17.0")
+        assert 1 / 1.25 <= legacy.output_tokens_per_s / 8623 <= 1.25
+        assert modern.output_tokens_per_s > legacy.output_tokens_per_s  # the GQA kernel reads each KV head once
+        from advisor.cli import main
+        assert main(["capacity", "--model", "mistral-7b", "--gpu", "h100-sxm", "--precision", "fp8", "--input-tokens",
+                     "128", "--output-tokens", "2048", "--concurrency", "120", "--engine", "tensorrt-llm",
+                     "--engine-version", "0.9.0", "--json"]) == 0
+        import json
+        assert json.loads(capsys.readouterr().out)["output_tokens_per_s"] == pytest.approx(legacy.output_tokens_per_s)
+
+    def test_unknown_engine(self, cat):
+        with pytest.raises(AdvisorError, match="unknown engine 'tgi'; use one of"):
+            capacity(cat.open_model("mistral-7b"), cat.gpu("h100-sxm"), 128, 128, engine="tgi")
