@@ -126,7 +126,7 @@ def _accounted(name: str, data: bytes, expect_lines: list[int], **kw) -> None:
     frame_all = pd.concat(work, ignore_index=True) if work else None
     if frame_all is not None and len(frame_all):
         frame, problems, _ = finalize_frame(frame_all)
-        assert frame["model"].map(lambda m: m is None or isinstance(m, str)).all()  # hashable for advise
+        assert all(pd.isna(m) or isinstance(m, str) for m in frame["model"])  # text or missing: hashable for advise
 
 
 @SETTINGS

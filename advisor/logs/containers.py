@@ -39,7 +39,13 @@ def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     yield from _one(value, where)
 
 
+_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations") + _LIST_KEYS)
+
+
 def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value.keys().isdisjoint(_CONTAINER_KEYS):  # the common case: a plain record
+        yield where, value
+        return
     if not isinstance(value, Mapping):
         what = "null" if value is None else type(value).__name__
         yield where, RecordProblem(f"expected a record (a JSON object), got {what}")
@@ -63,7 +69,7 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
         for i, o in enumerate(obs):
             yield from _one(o, f"{where}.observations[{i}]" if where else f"observations[{i}]")
         return
-    if detect_record_format(value) is None:
+    if any(isinstance(value.get(k), list) for k in _LIST_KEYS) and detect_record_format(value) is None:
         for key in _LIST_KEYS:
             items = value.get(key)
             if isinstance(items, list):

@@ -112,9 +112,15 @@ def _req_fields(req: Any, field: str) -> tuple[str | None, list | None, list | N
     return text(req.get("model"), f"{field}.model"), msgs, tools, request_options(req)
 
 
+_LATENCY = (("latency_s", 1.0), ("latency", 1.0), ("duration_s", 1.0), ("duration_ms", 1e-3),
+            ("durationMs", 1e-3), ("delay_ms", 1e-3), ("latency_ms", 1e-3))
+_LATENCY_KEYS = frozenset(k for k, _ in _LATENCY)
+
+
 def _latency(o: Mapping) -> float | None:
-    for key, scale in (("latency_s", 1.0), ("latency", 1.0), ("duration_s", 1.0), ("duration_ms", 1e-3),
-                       ("durationMs", 1e-3), ("delay_ms", 1e-3), ("latency_ms", 1e-3)):
+    if o.keys().isdisjoint(_LATENCY_KEYS):
+        return None
+    for key, scale in _LATENCY:
         v = o.get(key)
         if v not in (None, ""):
             return number(v, key, high=1e9) * scale
@@ -227,11 +233,11 @@ def _tokens(o: Mapping, p_key: str, c_key: str, k_key: str | None) -> tuple | No
     p, c = o.get(p_key), o.get(c_key)
     if p in (None, "") or c in (None, ""):
         return None
-    for key, v in ((p_key, p), (c_key, c)):
-        _num(v, key)  # names the column when it is not a count
-    k = _num(o.get(k_key), k_key) if k_key else None
-    return openai_usage({"prompt_tokens": p, "completion_tokens": c,
-                         "prompt_tokens_details": {"cached_tokens": k}}, "row")
+    p, c = _num(p, p_key), _num(c, c_key)
+    k = (_num(o.get(k_key), k_key) if k_key else None) or 0.0
+    if k > p:
+        raise RecordProblem(f"cached {k:g} exceeds prompt {p:g}", k_key)
+    return p, c, k
 
 
 def parse_helicone(o: Mapping, line: int) -> Raw:

@@ -1,5 +1,7 @@
 """Read exported logs into the normalized requests frame, streaming in chunks.
 
+While reading, string columns are kept as categories (a few bytes a row); the frame returned has text columns.
+
 Frame columns (one row per request; ``requests`` > 1 only for aggregated usage exports):
 ``request_id, timestamp, model, task, template, prompt_tokens, completion_tokens, cached_tokens,
 latency_s, tokens_source, ft_prompt_tokens, ft_completion_tokens, requests, file, line``.
@@ -427,8 +429,8 @@ class _Gather:
         for c in cols:
             parts = [p[c] if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
             if c in _CATEGORY_COLUMNS:
-                cats = union_categoricals([x.astype("category") for x in parts], ignore_order=True)
-                out[c] = np.asarray(cats, dtype=object)
+                # kept as categories: repeated strings cost 1-2 bytes a row (object columns cost 8 + the strings)
+                out[c] = union_categoricals([x.astype("category") for x in parts], ignore_order=True)
             else:
                 out[c] = np.concatenate([x.to_numpy() for x in parts])
         self.pieces = []
@@ -468,7 +470,8 @@ def _finish(gather: _Gather, assumed_completion_tokens: float | None
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True, errors="coerce")
     frame["line"] = frame["line"].astype("int64")
-    frame["model"] = frame["model"].astype(object).where(frame["model"].notna(), None)
+    for c in ("model", "task", "template", "tokens_source", "file"):  # categories while gathering; text for users
+        frame[c] = frame[c].astype("str").where(frame[c].notna(), None) if c == "model" else frame[c].astype("str")
     frame = frame.sort_values(["timestamp", "file", "line"], kind="stable", na_position="last").reset_index(drop=True)
     problems.sort(key=lambda p: (p.file, p.line))
     return frame, problems, assumptions
