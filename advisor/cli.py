@@ -128,6 +128,8 @@ _PEOPLE_FLAGS = {
     "--eval-set-hours": ("eval_set_hours", _number(float, 0, 10_000), "hours to build the evaluation set (default 4)"),
     "--integration-hours": ("integration_hours", _number(float, 0, 10_000),
                             "hours to integrate the fine-tuned model (default 4)"),
+    "--selfhost-setup-hours": ("selfhost_setup_hours", _number(float, 0, 10_000),
+                               "hours to set up self-hosted serving, one-off (default 16)"),
     "--retrain-hours": ("retrain_hours", _number(float, 0, 10_000), "people hours per retraining (default 2)"),
     "--monitoring-hours-per-month": ("monitoring_hours_per_month", _number(float, 0, 744),
                                      "hours a month watching the fine-tuned model (default 0.5)"),
@@ -173,7 +175,8 @@ def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labelling-usd", type=_number(float, 0, 1e12),
                    help="override: data review/labelling cost per training run (default: from people's time)")
     p.add_argument("--engineering-usd", type=_number(float, 0, 1e12),
-                   help="override: one-off eval-set and integration cost (default: from people's time)")
+                   help="override: one-off eval-set, integration and self-hosting setup cost (default: from people's "
+                        "time)")
     p.add_argument("--ops-usd-per-month", type=_number(float, 0, 1e12),
                    help="override: self-hosting operations cost a month (default: from people's time)")
     p.add_argument("--judge-model", help="API model judging the evaluation (default: the baseline)")

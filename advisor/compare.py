@@ -8,8 +8,8 @@ carries volume ``v_m = v_0 (1 + g)^m``; the cumulative cost after month m is
 
 Total cost of ownership (people's time from ``pricing/data/people.yaml``, see ``pricing.people``):
 
-- a fine-tune's one-off = training compute + review of the examples + eval set and integration +
-  one evaluation run (``eval_examples`` judged by the judge model, priced from the catalog);
+- a fine-tune's one-off = training compute + review of the examples + eval set and integration
+  (+ self-hosting setup) + one evaluation run (``eval_examples`` judged by the judge model, priced from the catalog);
 - its recurring cost a month = ``retrains_per_year / 12 * (compute + retrain people + evaluation)``
   + monitoring (+ operations for self-hosting);
 - a "switch model" option (a cheaper API model, no training) = switch hours + one evaluation run;
@@ -67,7 +67,8 @@ BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
 SECONDS_PER_DAY = 86_400.0
 # cost items that are people's time (the Monte Carlo and tornado scale them with ``people_factor``)
-PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration", "retraining people",
+PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration",
+                          "eval set and integration, self-hosting setup", "retraining people",
                           "monitoring", "self-hosting operations", "switch and roll out"})
 
 
@@ -250,10 +251,10 @@ class _Tco:
         p = self.people
         data_first = s.labelling_usd_per_run if s.labelling_usd_per_run is not None else review_usd(p, s.examples)
         data_retrain = s.labelling_usd_per_run if s.labelling_usd_per_run is not None else hours_usd(p, p.retrain_hours)
-        setup = s.engineering_usd if s.engineering_usd is not None else hours_usd(p, p.eval_set_hours
-                                                                                  + p.integration_hours)
+        hours = p.eval_set_hours + p.integration_hours + (p.selfhost_setup_hours if selfhost else 0.0)
+        setup = s.engineering_usd if s.engineering_usd is not None else hours_usd(p, hours)
         one_off_items = (("training compute", compute_usd_per_run), ("review of training examples", data_first),
-                         ("eval set and integration", setup), (f"evaluation ({self.judge} as judge)", self.eval_usd))
+                         ("eval set and integration" + (", self-hosting setup" if selfhost else ""), setup), (f"evaluation ({self.judge} as judge)", self.eval_usd))
         per_year = s.effective_retrains_per_year / 12.0
         rec = [("retraining compute and evaluation", per_year * (compute_usd_per_run + self.eval_usd)),
                ("retraining people", per_year * data_retrain),

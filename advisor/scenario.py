@@ -5,7 +5,7 @@ not give is listed by :func:`Scenario.assumptions`.
 Public interface (for the CLI, notebooks and the dashboard):
 
 - total cost of ownership: ``engineer_usd_per_hour``, ``review_minutes_per_example``,
-  ``eval_set_hours``, ``integration_hours``, ``retrain_hours``, ``monitoring_hours_per_month``,
+  ``eval_set_hours``, ``integration_hours``, ``selfhost_setup_hours``, ``retrain_hours``, ``monitoring_hours_per_month``,
   ``selfhost_ops_hours_per_month``, ``switch_model_hours``, ``eval_examples``, ``judge_model``,
   ``min_replicas``, ``cold_start_s`` (each ``None`` = the sourced default of
   ``pricing/data/people.yaml``); ``labelling_usd_per_run``, ``engineering_usd`` and
@@ -133,6 +133,7 @@ PEOPLE_FIELDS: dict[str, tuple[float, float]] = {
     "review_minutes_per_example": (0.0, 600.0),
     "eval_set_hours": (0.0, 10_000.0),
     "integration_hours": (0.0, 10_000.0),
+    "selfhost_setup_hours": (0.0, 10_000.0),
     "retrain_hours": (0.0, 10_000.0),
     "monitoring_hours_per_month": (0.0, 744.0),
     "selfhost_ops_hours_per_month": (0.0, 744.0),
@@ -177,6 +178,7 @@ class Scenario:
     review_minutes_per_example: float | None = None
     eval_set_hours: float | None = None
     integration_hours: float | None = None
+    selfhost_setup_hours: float | None = None
     retrain_hours: float | None = None
     monitoring_hours_per_month: float | None = None
     selfhost_ops_hours_per_month: float | None = None
@@ -187,7 +189,7 @@ class Scenario:
     cold_start_s: float | None = None         # scale-to-zero cold start (None: 82 s)
     # money overrides of the people model (None: computed from the hours above)
     labelling_usd_per_run: float | None = None  # data review + evaluation people cost per training run
-    engineering_usd: float | None = None        # one-off integration and eval-set work
+    engineering_usd: float | None = None        # one-off eval-set, integration (and self-hosting setup) work
     selfhost_ops_usd_per_month: float | None = None  # on-call, upgrades for self-hosting
     include_api_alternatives: bool = True     # price cheaper API models as "switch model" options
     needs_deep_reasoning: bool = False        # user's flag: the task needs GPT-4-level reasoning
@@ -302,6 +304,7 @@ class Scenario:
         overridden = {"review_minutes_per_example": self.labelling_usd_per_run,
                       "retrain_hours": self.labelling_usd_per_run,
                       "integration_hours": self.engineering_usd, "eval_set_hours": self.engineering_usd,
+                      "selfhost_setup_hours": self.engineering_usd,
                       "selfhost_ops_hours_per_month": self.selfhost_ops_usd_per_month}
         for k in PEOPLE_FIELDS:
             if getattr(self, k) is not None or overridden.get(k) is not None or k not in d.entries:

@@ -12,7 +12,8 @@ Costs (``r`` = loaded USD/hour):
 
 - first training run's people cost ``r * (review_min * examples / 60 + eval_set_h + integration_h)``
 - each retraining ``r * retrain_h``; monitoring ``r * monitoring_h`` a month
-- self-hosted operations ``r * selfhost_ops_h`` a month; switching API model ``r * switch_h`` once
+- self-hosting: setup ``r * selfhost_setup_h`` once, operations ``r * selfhost_ops_h`` a month;
+  switching API model ``r * switch_h`` once
 - evaluation (every training run, and once for a model switch) ``eval_examples * judge_usd_per_request``,
   the judge reading ``prompt + 2 * completion + overhead`` tokens and writing ``judge_output`` tokens.
 """
@@ -60,6 +61,7 @@ class PeopleCosts(BaseModel):
     review_minutes_per_example: float = Field(ge=0, le=600, allow_inf_nan=False)
     eval_set_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
     integration_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
+    selfhost_setup_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
     retrain_hours: float = Field(ge=0, le=10_000, allow_inf_nan=False)
     monitoring_hours_per_month: float = Field(ge=0, le=744, allow_inf_nan=False)
     selfhost_ops_hours_per_month: float = Field(ge=0, le=744, allow_inf_nan=False)

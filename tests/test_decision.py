@@ -146,6 +146,8 @@ class TestTotalCostOfOwnership:
         # two GPUs always on, 730 h each
         assert float(opt.serving_usd_per_month(100)) == pytest.approx(2 * HOURS_PER_MONTH * opt.usd_per_gpu_hour)
         assert dict(opt.recurring_items)["self-hosting operations"] == pytest.approx(8 * RATE)
+        # eval set 4 h + integration 4 h + self-hosting setup 16 h
+        assert dict(opt.one_off_items)["eval set and integration, self-hosting setup"] == pytest.approx(24 * RATE)
 
     def test_min_replicas_input(self):
         s = march(rpd=100, options=("selfhost/mistral-7b@a100-80gb",), as_of=dt.date(2025, 6, 1), min_replicas=3)
