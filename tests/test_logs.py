@@ -499,3 +499,130 @@ def test_langfuse_trace_fixture_billed_numbers():
     assert sorted(zip(usage["prompt_tokens"], usage["completion_tokens"])) == [(4, 1387), (1166, 19), (1231, 31),
                                                                              (1536, 14)]
     assert sorted(usage["cached_tokens"]) == [0, 0, 1024, 1280]
+
+
+# ---------------------------------------------------------------------------------------------
+# broken and hostile inputs (issue 9): a listed problem naming the field, never a traceback, good records kept
+
+CHAT = '"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]'
+ANSWERED = CHAT + ', "choices": [{"message": {"role": "assistant", "content": "y"}}]'
+GOOD_LINE = '{"prompt_tokens": 1, "completion_tokens": 1}\n'
+
+
+class TestHostile:
+    @pytest.mark.parametrize("record, field", [
+        ('{' + CHAT + ', "usage": {"prompt_tokens": Infinity, "completion_tokens": 1}}', "usage.prompt_tokens"),
+        ('{' + CHAT + ', "usage": {"prompt_tokens": 1e309, "completion_tokens": 1}}', "usage.prompt_tokens"),
+        ('{' + CHAT + ', "usage": {"prompt_tokens": ' + "9" * 400 + ', "completion_tokens": 1}}', "usage.prompt_tokens"),
+        ('{' + CHAT + ', "choices": ["x"]}', "response.choices[0]"),
+        ('{"model": "gpt-4o", "messages": ["hi"], "choices": [{"message": {"role": "assistant", "content": "y"}}]}',
+         "request.messages[0]"),
+        ('{' + ANSWERED + ', "tools": "get_weather"}', "request.tools"),
+        ('{"model": "gpt-4o", "messages": [{"role": "assistant", "tool_calls": "f"}], "choices": []}',
+         "request.messages[0].tool_calls"),
+        ('{"custom_id": "a", "response": "x"}', "response"),
+        ('{"traceId": "t", "type": "GENERATION", "usageDetails": {"input": "12", "output": "many"}}',
+         "usageDetails.output"),
+        ('{"model": ["gpt-4o"], "messages": [{"role": "user", "content": "x"}], "usage": {"prompt_tokens": 1, '
+         '"completion_tokens": 1}}', "request.model"),
+        ('{"model": {"name": "gpt-4o"}, "prompt_tokens": 1, "completion_tokens": 1}', "model"),
+        ('{"prompt_tokens": 1, "completion_tokens": 1, "timestamp": 1e400}', "timestamp"),
+        ('{"prompt_tokens": 1, "completion_tokens": 1, "latency_ms": -5}', "latency_ms"),
+    ])
+    def test_bad_values_are_problems_naming_the_field(self, write, record, field):
+        r = read_logs(write("h.jsonl", GOOD_LINE + record + "\n" + GOOD_LINE))
+        assert len(r.frame) == 2 and r.skipped == 1
+        assert r.problems[0].line == 2 and f"'{field}'" in r.problems[0].reason
+
+    def test_reasons_never_echo_record_content(self, write):
+        secret = "SECRET-PROMPT-TEXT"
+        recs = ['{"model": "gpt-4o", "messages": [{"role": "user", "content": "%s"}], "usage": {"prompt_tokens": "%s", '
+                '"completion_tokens": 1}}' % (secret, secret),
+                '{"%s": 1}' % secret[:6], '{"prompt_tokens": 1, "completion_tokens": 1, "timestamp": "%s"}' % secret]
+        r = read_logs(write("h.jsonl", GOOD_LINE + "\n".join(recs) + "\n"))
+        assert r.skipped == 3 and not any(secret in p.reason for p in r.problems)
+
+    def test_deep_nesting_surrogates_and_nul(self, write):
+        deep = "[" * 100_000 + "]" * 100_000
+        surrogate = '{' + CHAT.replace('"x"', '"a\\udc80b"') + ', "choices": [{"message": {"role": "assistant", ' \
+                    '"content": "\\ud800"}}]}'
+        r = read_logs(write("h.jsonl", GOOD_LINE + deep + "\n" + surrogate + "\n\x00\n" + GOOD_LINE))
+        assert len(r.frame) == 3  # the surrogate record is counted (lone surrogates replaced), the others kept
+        assert {p.line: p.reason for p in r.problems}.keys() == {2, 4}
+        assert "nested too deeply" in r.problems[0].reason
+
+    @pytest.mark.parametrize("first", ["null", "[]", "0", '"text"', "[1, 2]"])
+    def test_odd_first_line_does_not_decide_the_file(self, write, first):
+        r = read_logs(write("h.jsonl", first + "\n" + GOOD_LINE + GOOD_LINE))
+        assert len(r.frame) == 2
+
+    def test_first_line_array_of_records_keeps_the_rest(self, write):
+        r = read_logs(write("h.jsonl", "[" + GOOD_LINE.strip() + ", " + GOOD_LINE.strip() + "]\n" + GOOD_LINE))
+        assert len(r.frame) == 3 and list(r.frame["line"]) == [1, 1, 2]
+
+    def test_truncated_gzip_keeps_what_was_read(self, write):
+        data = gzip.compress("".join('{"prompt_tokens": %d, "completion_tokens": 1}\n' % i
+                                     for i in range(20_000)).encode())
+        r = read_logs(write("h.jsonl.gz", data[: len(data) // 2]))
+        assert 1000 < len(r.frame) < 20_000
+        assert "truncated" in r.problems[-1].reason and "rest of the file was not read" in r.problems[-1].reason
+
+    @pytest.mark.parametrize("data, message", [
+        (b"\x1f\x8bgarbage" * 20, "corrupt or truncated"), (b"PAR1" + b"\x00" * 64 + b"PAR1", "not a readable Parquet"),
+        (b"PK\x03\x04rest", "zip archive"), ("\ufeff{}".encode("utf-16-le"), "UTF-16"),
+    ])
+    def test_unreadable_containers_are_one_line_errors(self, write, data, message):
+        with pytest.raises(LogError, match=message):
+            read_logs(write("h.log", data))
+
+    def test_bz2_and_xz(self, write):
+        import bz2
+        import lzma
+        r = read_logs([write("a.jsonl.bz2", bz2.compress(GOOD_LINE.encode())),
+                       write("b.jsonl.xz", lzma.compress(GOOD_LINE.encode()))])
+        assert len(r.frame) == 2
+
+    def test_record_size_limit(self, write):
+        big = '{"prompt_tokens": 1, "completion_tokens": 1, "pad": "' + "x" * 5000 + '"}\n'
+        for name, text, line in (
+                ("h.jsonl", GOOD_LINE + big + GOOD_LINE, 2),
+                ("h.json", "[" + GOOD_LINE.strip() + ",\n" + big.strip() + ",\n" + GOOD_LINE.strip() + "]", 2),
+                ("h.csv", "prompt_tokens,completion_tokens,pad\n1,1,a\n1,1," + "x" * 5000 + "\n1,1,b\n", 3)):
+            r = read_logs(write(name, text), max_record_bytes=4096)
+            assert len(r.frame) == 2 and r.skipped == 1, name
+            assert r.problems[0].line == line and "larger than the 0.00391 MB limit" in r.problems[0].reason, name
+
+    def test_csv_physical_lines(self, write):
+        # blank lines and a quoted cell over three lines: each record is reported at the line it starts on
+        text = ('model,prompt_tokens,completion_tokens,note\n\n'
+                'gpt-4o,1,1,"one\ntwo\nthree"\n'
+                '\n'
+                'gpt-4o,x,1,bad\n'
+                'gpt-4o,2,1,ok\n')
+        r = read_logs(write("h.csv", text))
+        assert list(r.frame["line"]) == [3, 8]
+        assert [p.line for p in r.problems] == [7]
+
+    def test_parquet_native_timestamps(self, tmp_path):
+        pq = pytest.importorskip("pyarrow.parquet")
+        import pyarrow as pa
+        ts = pd.to_datetime(["2025-01-02T10:00:00Z", "2025-01-02T11:00:00Z"])
+        p = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"timestamp": ts, "prompt_tokens": [10, 20], "completion_tokens": [1, 2]}), p)
+        r = read_logs(p)
+        assert r.skipped == 0 and list(r.frame["timestamp"]) == list(ts)
+
+    def test_two_uploads_with_the_same_name(self):
+        usage = MemoryFile("log.jsonl", GOOD_LINE.encode())
+        chat = MemoryFile("log.jsonl", jsonl({"model": "gpt-4o", "messages": MSGS, "usage": USAGE}).encode())
+        r = read_logs([usage, chat])
+        assert sorted(r.frame["prompt_tokens"]) == [1, 24]
+        assert set(r.frame["file"]) == {"log.jsonl", "log.jsonl (2)"}
+        assert r.formats == {"log.jsonl": "tokens", "log.jsonl (2)": "openai"}
+
+    def test_count_json_is_strict(self, write, capsys):
+        from advisor.cli import main
+        log = write("h.jsonl", GOOD_LINE + '{"prompt_tokens": NaN, "completion_tokens": 1}\n')
+        assert main(["count", str(log), "--json", "--ft-tokenizer", "none"]) == 0
+        out = capsys.readouterr().out
+        json.loads(out, parse_constant=lambda c: pytest.fail(f"non-strict JSON {c}"))

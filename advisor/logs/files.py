@@ -39,6 +39,7 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 DEFAULT_MAX_RECORD_BYTES = 64 << 20
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
+_STEP = 1 << 14  # decompressed bytes per read: at most this much is lost before a corrupt spot
 _DECOMPRESS_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError)
 
 
@@ -77,13 +78,21 @@ class _Guarded(io.RawIOBase):
         return True
 
     def readinto(self, b):
+        """Fill b in small steps, so that data decompressed before a corrupt spot is not lost with it."""
         if self.error:
             return 0
-        try:
-            return self.inner.readinto(b)
-        except _DECOMPRESS_ERRORS as exc:
-            self.error = type(exc).__name__
-            return 0
+        view, n = memoryview(b).cast("B"), 0
+        while n < len(view):
+            try:
+                data = self.inner.read(min(_STEP, len(view) - n))
+            except _DECOMPRESS_ERRORS as exc:
+                self.error = type(exc).__name__
+                break
+            if not data:
+                break
+            view[n:n + len(data)] = data
+            n += len(data)
+        return n
 
     def close(self):
         try:
@@ -236,8 +245,9 @@ def _loads(text: str) -> Any:
 
 
 def _too_big(n: int, limit: int) -> RecordProblem:
-    return RecordProblem(f"record larger than the {limit / 2**20:g} MB limit ({'at least ' if n > limit else ''}"
-                         f"{n / 2**20:.1f} MB); raise --max-record-mb to read it")
+    return RecordProblem(f"record larger than the {limit / 2**20:.3g} MB limit ("
+                         f"{'over the limit' if n <= limit + 1 else f'at least {n / 2**20:.3g} MB'}); "
+                         "raise --max-record-mb to read it")
 
 
 def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
@@ -352,8 +362,12 @@ def _iter_json_doc(src, limit: int, chunk: int = _CHUNK) -> Iterator[tuple[int, 
             if have > limit:
                 err = "big"
                 break
-            t.more(max(t.chunk, have))  # double the read-ahead: linear time for one huge value
-        if err is None:
+            # double the read-ahead (linear time for one huge value), never past the limit by more than a chunk
+            t.more(min(max(t.chunk, have), limit + t.chunk - have))
+        if err is None and end - t.pos > limit:  # decoded within one read-ahead, but over the limit all the same
+            n, t.pos = end - t.pos, end
+            yield start_line, _too_big(n, limit)
+        elif err is None:
             if t.buf.find("\\ud", t.pos, end) >= 0 or t.buf.find("\\uD", t.pos, end) >= 0:
                 value = clean_surrogates(value)
             t.pos = end

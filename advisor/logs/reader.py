@@ -419,8 +419,6 @@ class _Gather:
 
     def rows(self) -> pd.DataFrame:
         """The rows kept, concatenated column by column (categories united, then plain objects again)."""
-        from pandas.api.types import union_categoricals
-
         if not self.pieces:
             return pd.DataFrame(columns=FRAME_COLUMNS + ["join_key", "join_side"])
         cols = FRAME_COLUMNS + (["join_key", "join_side"] if any("join_side" in p for p in self.pieces) else [])
@@ -429,8 +427,7 @@ class _Gather:
         for c in cols:
             parts = [p[c] if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
             if c in _CATEGORY_COLUMNS:
-                # kept as categories: repeated strings cost 1-2 bytes a row (object columns cost 8 + the strings)
-                out[c] = union_categoricals([x.astype("category") for x in parts], ignore_order=True)
+                out[c] = _united([x.astype("category") for x in parts])
             else:
                 out[c] = np.concatenate([x.to_numpy() for x in parts])
         self.pieces = []
@@ -444,6 +441,19 @@ class _Gather:
         if len(common) > 20:
             out.append(f"... and {len(common) - 20} more kinds of counting notes")
         return out
+
+
+def _united(parts: list[pd.Series]) -> pd.Categorical:
+    """One categorical from several whose categories differ (in values or in dtype): codes remapped, no copies
+    of the strings (kept as categories: 1-2 bytes a row where object columns cost 8 plus the strings)."""
+    cats = pd.Index(pd.unique(np.concatenate([np.asarray(x.cat.categories, dtype=object) for x in parts])),
+                    dtype=object)
+    codes = []
+    for x in parts:
+        m = cats.get_indexer(np.asarray(x.cat.categories, dtype=object))
+        c = x.cat.codes.to_numpy()
+        codes.append(np.where(c >= 0, m[c] if len(m) else -1, -1))
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else [], categories=cats)
 
 
 def _finish(gather: _Gather, assumed_completion_tokens: float | None

@@ -10,6 +10,7 @@ Only these hashes are kept; the text itself is dropped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -65,26 +66,28 @@ def _system_text(messages: Sequence[Mapping[str, Any]] | None, prompt_text: str 
     return None
 
 
+def _masked_keys(text: str) -> tuple[str, str]:
+    """(task hash, template hash) of a system prompt: the masked first sentence, the whole masked text."""
+    masked = mask(text)
+    first = masked.split(". ")[0].split("\n")[0][:120]
+    return _hash("task:" + first), _hash("tpl:" + masked)
+
+
 class TemplateHasher:
-    """Memoised (task, template) hashes: system prompts repeat, so masking runs once per distinct text."""
+    """Memoised (task, template) hashes: system prompts repeat, so masking runs once per distinct text.
+
+    The memo is the standard bounded LRU (``functools.lru_cache``), one per hasher so that prompt text
+    is held only while one read lasts.
+    """
 
     def __init__(self, max_size: int = 20_000):
-        self._memo: dict[str, tuple[str, str]] = {}
-        self._max = max_size
+        self._keys_of = functools.lru_cache(maxsize=max_size)(_masked_keys)
 
     def keys(self, messages, prompt_text, task_hint: str | None) -> tuple[str, str]:
         text = _system_text(messages, prompt_text)
         if text is None:
             return (_label(task_hint) if task_hint else "unknown"), "unknown"
-        hit = self._memo.get(text)
-        if hit is None:
-            masked = mask(text)
-            first = masked.split(". ")[0].split("\n")[0][:120]
-            hit = (_hash("task:" + first), _hash("tpl:" + masked))
-            if len(self._memo) >= self._max:
-                self._memo.clear()
-            self._memo[text] = hit
-        task, tpl = hit
+        task, tpl = self._keys_of(text)
         if task_hint:
             task = _label(task_hint)
         return task, tpl
