@@ -22,6 +22,7 @@ import functools
 import gzip
 import hashlib
 import importlib.util
+import itertools
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,7 @@ __all__ = [
     "FT_TOKENIZERS",
     "count_ft_chat",
     "TokenCounter",
+    "LengthMemo",
     "prompt_parts",
     "completion_parts",
     "count_request",
@@ -145,69 +147,102 @@ def chat_overheads(model: str) -> tuple[int, int]:
     return (4, -1) if "gpt-3.5-turbo-0301" in model or "gpt-35-turbo-0301" in model else (3, 1)
 
 
+class LengthMemo:
+    """A bounded memo ``text -> token count`` for texts of at least ``min_chars`` characters (system prompts,
+    tool definitions, repeated instructions). When full, the older half is dropped (insertion order).
+
+    ``lengths(texts, encode_lengths)`` answers hits from the memo and encodes the rest in one call.
+
+    >>> memo = LengthMemo(size=2, min_chars=1)
+    >>> memo.lengths(["ab", "ab", "c"], lambda todo: [len(t) for t in todo])
+    [2, 2, 1]
+    """
+
+    def __init__(self, size: int = 4096, min_chars: int = 64):
+        self.size, self.min_chars = size, min_chars
+        self._d: dict[str, int] = {}
+
+    def get(self, text: str) -> int | None:
+        return self._d.get(text)
+
+    def put(self, text: str, n: int) -> None:
+        if len(text) < self.min_chars:
+            return
+        d = self._d
+        if len(d) >= self.size:
+            for k in list(itertools.islice(d, max(1, len(d) // 2))):
+                del d[k]
+        d[text] = n
+
+    def lengths(self, texts: Sequence[str], encode_lengths) -> list[int]:
+        out = [0] * len(texts)
+        todo_idx: list[int] = []
+        todo: list[str] = []
+        seen: dict[str, int] = {}
+        get = self._d.get
+        for i, t in enumerate(texts):
+            if not t:
+                continue
+            hit = get(t)
+            if hit is None:
+                hit = seen.get(t)
+            if hit is None:
+                if len(t) >= self.min_chars:
+                    seen[t] = -1 - len(todo)  # repeated within this batch: encode once
+                todo_idx.append(i)
+                todo.append(t)
+            elif hit < 0:
+                todo_idx.append(i)
+                todo.append("")  # filled from its first occurrence below
+                seen[t] = hit
+            else:
+                out[i] = hit
+        if todo:
+            uniq = [t for t in todo if t]
+            lens = iter(encode_lengths(uniq)) if uniq else iter(())
+            first: dict[str, int] = {}
+            for i, t in zip(todo_idx, todo):
+                if t:
+                    n = next(lens)
+                    out[i] = n
+                    self.put(t, n)
+                    first.setdefault(t, n)
+                else:
+                    out[i] = first[texts[i]]
+        return out
+
+
 class TokenCounter:
     """Counts with one encoding, memoising repeated strings (system prompts, tool definitions).
 
-    ``count_many`` encodes a list of strings with tiktoken's batch encoder, on ``threads`` threads.
+    ``count_many`` encodes a list of strings with tiktoken's encoder, on ``threads`` threads.
     """
 
     def __init__(self, encoding: str, *, threads: int = 2, memo_size: int = 4096, memo_min_chars: int = 64):
         self.name = encoding
         self.enc = get_encoding(encoding)
         self.threads = threads
-        self._memo: dict[str, int] = {}
-        self._memo_size = memo_size
-        self._memo_min = memo_min_chars
+        self.memo = LengthMemo(memo_size, memo_min_chars)
         self._executor: ThreadPoolExecutor | None = None
 
     def count(self, text: str) -> int:
-        if not text:
-            return 0
-        hit = self._memo.get(text)
-        if hit is not None:
-            return hit
-        n = len(self.enc.encode_ordinary(text))
-        self._remember(text, n)
-        return n
-
-    def _remember(self, text: str, n: int) -> None:
-        if len(text) >= self._memo_min:
-            if len(self._memo) >= self._memo_size:
-                self._memo.clear()
-            self._memo[text] = n
+        return self.count_many([text])[0]
 
     def _lengths(self, texts: Sequence[str]) -> list[int]:
         encode = self.enc.encode_ordinary
         return [len(encode(t)) for t in texts]
+
+    def _encode_lengths(self, todo: list[str]) -> list[int]:
+        if self.threads > 1 and len(todo) >= 64:
+            return [n for part in self._pool().map(self._lengths, _split_by_chars(todo, self.threads)) for n in part]
+        return self._lengths(todo)
 
     def count_many(self, texts: Sequence[str]) -> list[int]:
         """Token counts of many strings: memo hits first, the rest split into ``threads`` contiguous
         slices encoded in parallel (tiktoken releases the GIL while encoding). One task per slice,
         not per string, and only lengths are kept: tiktoken's own ``encode_ordinary_batch`` pays a
         future per string and returns every token id."""
-        out = [0] * len(texts)
-        todo_idx: list[int] = []
-        todo: list[str] = []
-        memo = self._memo
-        for i, t in enumerate(texts):
-            if not t:
-                continue
-            hit = memo.get(t)
-            if hit is None:
-                todo_idx.append(i)
-                todo.append(t)
-            else:
-                out[i] = hit
-        if not todo:
-            return out
-        if self.threads > 1 and len(todo) >= 64:
-            lens = [n for part in self._pool().map(self._lengths, _split_by_chars(todo, self.threads)) for n in part]
-        else:
-            lens = self._lengths(todo)
-        for i, t, n in zip(todo_idx, todo, lens):
-            out[i] = n
-            self._remember(t, n)
-        return out
+        return self.memo.lengths(texts, self._encode_lengths)
 
     def _pool(self):
         if self._executor is None:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..tokens import (
+    LengthMemo,
     FT_COMPLETION,
     FT_PROMPT,
     FT_TOOLS,
@@ -89,7 +90,7 @@ class ChunkCounter:
         self.ft_exact_below = ft_exact_below
         self.counters: dict[str, TokenCounter] = {}
         self.hasher = TemplateHasher()
-        self._ft_memo: dict[str, int] = {}
+        self._ft_memo = LengthMemo(size=20_000, min_chars=64)
 
     def _counter(self, name: str) -> TokenCounter:
         if name not in self.counters:
@@ -97,25 +98,7 @@ class ChunkCounter:
         return self.counters[name]
 
     def _ft_lengths(self, texts: list[str]) -> list[int]:
-        out = [0] * len(texts)
-        todo_i, todo = [], []
-        for i, t in enumerate(texts):
-            if not t:
-                continue
-            hit = self._ft_memo.get(t)
-            if hit is None:
-                todo_i.append(i)
-                todo.append(t)
-            else:
-                out[i] = hit
-        if todo:
-            for i, t, n in zip(todo_i, todo, ft_lengths(todo, self.ft_name, threads=self.threads)):
-                out[i] = n
-                if len(t) >= 64:
-                    if len(self._ft_memo) > 20_000:
-                        self._ft_memo.clear()
-                    self._ft_memo[t] = n
-        return out
+        return self._ft_memo.lengths(texts, lambda todo: ft_lengths(todo, self.ft_name, threads=self.threads))
 
     def _api(self, i: int, r: Raw, by_enc: dict, fixed_p: np.ndarray, fixed_c: np.ndarray,
              notes: list[list[str]], assumed: np.ndarray) -> None:
