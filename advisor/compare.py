@@ -60,7 +60,7 @@ from .workload import DAYS_PER_MONTH
 
 __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_options", "compare",
            "break_even_requests_per_day", "payback_month", "cumulative_costs", "cumulative_curves", "sweep",
-           "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets",
+           "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets", "qualifying_fine_tunes",
            "cold_start_share", "cold_starts_per_month"]
 
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
@@ -504,13 +504,18 @@ def _horizon_at(o: PricedOption, s: Scenario) -> float:
 def best_option(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> PricedOption | None:
     """The fine-tuned option with the lowest horizon cost among those that meet the latency targets.
 
-    With latency targets, options known to meet them come first; one whose latency is not
-    published is chosen only when none is known to meet them (and the advice says so)."""
-    del baseline  # kept in the signature: callers pass the pair price_options returns
-    ft = [o for o in options if o.fine_tuned and o.meets_latency is not False]
-    known = [o for o in ft if o.meets_latency is True]
-    pool = known or ft
-    return min(pool, key=lambda o: _horizon_at(o, scenario)) if pool else None
+    With targets (given, or latency-sensitive), only options known to meet them qualify: one whose
+    latency is not published cannot be shown to meet them."""
+    ft = qualifying_fine_tunes(scenario, baseline, options)
+    return min(ft, key=lambda o: _horizon_at(o, scenario)) if ft else None
+
+
+def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
+    """Fine-tuned options that may be recommended: all of them, or with latency targets those known to meet them."""
+    ft = [o for o in options if o.fine_tuned]
+    if latency_targets(scenario, baseline.e2e_s).any:
+        ft = [o for o in ft if o.meets_latency is True]
+    return ft
 
 
 def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption | None:

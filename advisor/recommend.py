@@ -36,6 +36,7 @@ from .compare import (
     latency_targets,
     payback_month,
     price_options,
+    qualifying_fine_tunes,
 )
 from .errors import ScenarioError
 from .jsonsafe import json_safe
@@ -285,9 +286,14 @@ def training_examples(c: Context, t: Thresholds) -> Reason | None:
 def no_option(c: Context, t: Thresholds) -> Reason | None:
     if c.best is not None:
         return None
-    slow = [o for o in c.table.to_dict("records") if o["fine_tuned"] and o["meets_latency"] is False]
-    why = (f"No fine-tuned option meets the latency target ({len(slow)} priced miss it)." if slow
-           else "No fine-tuned option is priced on this date.")
+    rows = [o for o in c.table.to_dict("records") if o["fine_tuned"]]
+    slow = sum(o["meets_latency"] is False for o in rows)
+    unknown = sum(o["meets_latency"] is None for o in rows)
+    if slow or (unknown and latency_targets(c.scenario, c.baseline.e2e_s).any):
+        why = (f"No fine-tuned option is known to meet the latency target ({slow} priced miss it, {unknown} publish no "
+               "latency for this workload).")
+    else:
+        why = "No fine-tuned option is priced on this date."
     return Reason("no_option", why, None, None, Effect.BLOCKS)
 
 
@@ -363,10 +369,6 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
     if c.scenario.latency_sensitive and not latency_targets(c.scenario, c.baseline.e2e_s).any:
         return Reason("latency_unknown", f"Latency-sensitive, but {c.baseline.name} has no published latency to hold "
                       "the options to: pass --e2e-target-ms or --ttft-target-ms.", None, None, Effect.INFO)
-    if c.best is not None and c.best.meets_latency is None and latency_targets(c.scenario, c.baseline.e2e_s).any:
-        return Reason("latency_unverified", f"{c.best.name} publishes no latency for this workload: measure it against "
-                      "your target before moving traffic (no option is known to meet it).", None, None,
-                      Effect.DELAYS)
     if g is None:
         return None
     b, o = c.baseline, c.best
@@ -430,7 +432,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
         pb = payback_month(best, baseline, scenario.workload.requests_per_day, H, g)
         mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat)
     c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws)
-    lowest_be, lowest_name = _lowest_break_even(table, options)
+    lowest_be, lowest_name = _lowest_break_even(table, {o.name for o in qualifying_fine_tunes(scenario, baseline,
+                                                                                              options)})
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
                            key=lambda r: _EFFECT_ORDER[r.effect]))
     return Recommendation(
@@ -443,10 +446,9 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
         assumptions=tuple(scenario.assumptions()), best_switch=None if c.switch is None else c.switch.name)
 
 
-def _lowest_break_even(table: pd.DataFrame, options: list[PricedOption]) -> tuple[float | None, str | None]:
+def _lowest_break_even(table: pd.DataFrame, ok: set[str]) -> tuple[float | None, str | None]:
     """The volume from which fine-tuning pays at all: the lowest break-even among the fine-tuned options
-    that meet the latency targets (the best option at today's volume may break even higher, e.g. a GPU)."""
-    ok = {o.name for o in options if o.fine_tuned and o.meets_latency is not False}
+    that qualify (latency targets met; the best option at today's volume may break even higher, e.g. a GPU)."""
     be = table[table["name"].isin(ok)].set_index("name")["break_even_requests_per_day"].dropna()
     if be.empty:
         return None, None
