@@ -623,6 +623,11 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
     """
     cat = catalog or catalog_for(scenario)
     baseline, options = price_options(scenario, cat)
+    return options_table(scenario, baseline, options, as_of=cat.as_of)
+
+
+def options_table(scenario: Scenario, baseline: PricedOption, options: list[PricedOption], *, as_of) -> pd.DataFrame:
+    """The :func:`compare` frame for options already priced (no second pricing pass)."""
     w, H, g = scenario.workload, scenario.horizon_months, scenario.growth_per_month
     v = w.requests_per_day
     base_month = float(baseline.serving_usd_per_month(v))
@@ -653,7 +658,7 @@ def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
             "notes": "; ".join(opt.notes), "source": " | ".join(opt.sources),
         })
     df = pd.DataFrame(rows)
-    df.attrs["as_of"] = str(cat.as_of)
+    df.attrs["as_of"] = str(as_of)
     return df
 
 

@@ -19,6 +19,7 @@ Public names: :class:`Verdict`, :class:`Effect` (StrEnums; the values are the JS
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -32,8 +33,8 @@ from .compare import (
     best_switch,
     break_even_requests_per_day,
     catalog_for,
-    compare,
     latency_targets,
+    options_table,
     payback_month,
     price_options,
     qualifying_fine_tunes,
@@ -177,8 +178,12 @@ class Context:
         s = self.scenario
         return self.rpd * (1 + s.growth_per_month) ** (s.horizon_months - 1)
 
+    @functools.cached_property
+    def _rows(self) -> dict[str, dict]:
+        return {r["name"]: r for r in self.table.to_dict("records")}
+
     def row(self, opt: PricedOption | None) -> dict | None:
-        return None if opt is None else self.table.set_index("name").loc[opt.name].to_dict()
+        return None if opt is None else self._rows[opt.name]
 
     @property
     def save(self) -> float | None:
@@ -423,7 +428,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
     """Compare every option, assess the best fine-tuned one under uncertainty, and apply :data:`RULES`."""
     cat = catalog or catalog_for(scenario)
     baseline, options = price_options(scenario, cat)
-    table = compare(scenario, cat)
+    table = options_table(scenario, baseline, options, as_of=cat.as_of)
     best = best_option(scenario, baseline, options)
     H, g = scenario.horizon_months, scenario.growth_per_month
     be = pb = mc = None
