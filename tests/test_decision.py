@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from advisor import Scenario, ScenarioError, Workload, compare, price_options
 from advisor.bill import whole_bill
@@ -18,7 +19,7 @@ from advisor.compare import (
 )
 from advisor.recommend import RULES, Effect, Reason, Thresholds, Verdict, recommend, recommend_tasks
 from advisor.uncertainty import monte_carlo
-from pricing import CatalogError, HOURS_PER_MONTH
+from pricing import CatalogError, HOURS_PER_MONTH, load_catalog
 from pricing.people import PeopleCosts, first_run_people_usd, load_people, loaded_usd_per_hour
 
 MARCH = dt.date(2024, 3, 28)
@@ -167,6 +168,20 @@ class TestTotalCostOfOwnership:
         assert warm > 0 and opt.cold_start_share == pytest.approx(float(cold_start_share(100, 300, opt.service_s)))
         # mean end-to-end latency carries the cold starts: share x 82 s on top of the warm latency
         assert opt.e2e_s == pytest.approx(opt.service_s + opt.cold_start_share * 82)
+
+
+class TestInvariants:
+    @settings(max_examples=25, deadline=None)
+    @given(r1=st.floats(10, 500), r2=st.floats(10, 500), hours=st.floats(0, 40))
+    def test_break_even_rises_with_people_cost(self, r1, r2, hours):
+        lo, hi = sorted((r1, r2))
+        cat = load_catalog(MARCH)
+
+        def be(rate):
+            s = march(options=("openpipe/mistral-7b",), engineer_usd_per_hour=rate, integration_hours=hours)
+            base, (opt,) = price_options(s, cat)
+            return break_even_requests_per_day(opt, base, 12)
+        assert be(lo) <= be(hi) * (1 + 1e-9)
 
 
 class TestGoals:
