@@ -7,7 +7,7 @@ every token must be counted, and one *with* usage. In one child process it then 
 
 - ``ingest``: ``advisor.logs.read_logs`` with API counts only (the floor is tiktoken itself);
 - ``ingest_with_7b``: the default path, the same plus the 7B model's counts (on chunks of 2,000 requests or
-  more, one request in 8 per task is encoded with the 7B tokenizer and the rest are estimated from that
+  more, one request in 16 per task is encoded with the 7B tokenizer and the rest are estimated from that
   sample's 7B/API token ratio, reported with its 95% interval: see advisor/logs/counting.py);
 - ``tiktoken``: ``Encoding.encode_ordinary_batch(texts, num_threads=2)`` on the very texts the log
   holds (extracted beforehand, untimed): the raw baseline;

@@ -82,7 +82,7 @@ class ChunkCounter:
     """Counts a list of Raw records into frame rows (reusable across chunks: memos persist)."""
 
     def __init__(self, *, model: str | None, ft_tokenizer: str | None, threads: int,
-                 ft_sample_every: int = 8, ft_exact_below: int = 2000):
+                 ft_sample_every: int = 16, ft_exact_below: int = 2000):
         self.model = model
         self.ft_name = ft_tokenizer
         self.threads = threads
