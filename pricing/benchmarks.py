@@ -28,7 +28,17 @@ from .selfhost import (
 )
 from .selfhost import engine_efficiency as selfhost_engine_efficiency
 
-__all__ = ["BENCHMARKS_PATH", "Benchmark", "load_benchmarks", "predict", "ratios", "fit_efficiency", "summary", "calibration_loss", "engine_efficiency", "LEGACY_TRTLLM_ATTENTION_FRACTION", "TRTLLM_STEP_OVERHEAD_S"]
+__all__ = [
+    "BENCHMARKS_PATH",
+    "Benchmark",
+    "calibration_loss",
+    "engine_efficiency",
+    "fit_efficiency",
+    "load_benchmarks",
+    "predict",
+    "ratios",
+    "summary",
+]
 
 BENCHMARKS_PATH = Path(__file__).parent / "data" / "benchmarks.yaml"
 
