@@ -406,3 +406,18 @@ class TestEngines:
     def test_unknown_engine(self, cat):
         with pytest.raises(AdvisorError, match="unknown engine 'tgi'; use one of"):
             capacity(cat.open_model("mistral-7b"), cat.gpu("h100-sxm"), 128, 128, engine="tgi")
+
+
+def test_compare_uses_the_same_capacity_model(cat_2024, capsys):
+    # issue 13: compare's (and the dashboard's) self-hosted row is a point of capacity_curve, same defaults
+    import json
+
+    from advisor.cli import main
+    assert main(["compare", "--requests-per-day", "50000", "--prompt-tokens", "500", "--completion-tokens", "200",
+                 "--baseline", "gpt-4-0613", "--option", "selfhost/mistral-7b@a100-80gb", "--as-of", "2024-03-28",
+                 "--json"]) == 0
+    row = next(o for o in json.loads(capsys.readouterr().out)["options"] if o["kind"] == "selfhost")
+    curve = capacity_curve(cat_2024.open_model("mistral-7b"), cat_2024.gpu("a100-80gb"), 500, 200)
+    i = np.flatnonzero(np.isclose(curve["itl_s"], row["itl_s"], rtol=1e-9))
+    assert i.size == 1
+    assert curve["ttft_s"][i[0]] == pytest.approx(row["ttft_s"]) and curve["e2e_s"][i[0]] == pytest.approx(row["e2e_s"])
