@@ -411,6 +411,7 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
         notes.append("end-to-end latency is decode time only (no sourced TTFT)")
     if batch:
         notes.append(f"Batch API: {m.price.batch_discount:.0%} off, 24 h turnaround")
+    notes += cat.notes_for(spec.ref)  # shut down (with successors), priced from genai-prices, price tiers
     sources = (m.price.source,) + ((m.price.batch_source,) if batch and m.price.batch_source else ())
     if tco is None:
         return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
