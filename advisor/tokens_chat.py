@@ -58,6 +58,7 @@ class ChatFamily:
     parallel_call: int = 0        # per call beyond the first in one assistant message (multi_tool_use)
     tool_result: int = 4          # per tool result message (beyond its content and per_message)
     json_schema: int = 0          # response_format json_schema, beyond its name and compact schema
+    json_schema_with_system: int = 0  # ... when the request has a system message to hold it
     json_object: int = 0          # response_format json_object
     completion_tool_call: int = 6  # per tool call in a completion, beyond name and arguments
     completion_single_call: int = 1  # ... once for a lone call
@@ -78,7 +79,7 @@ class ChatFamily:
 FAMILIES: dict[str, ChatFamily] = {
     "chatml-cl100k": ChatFamily("chatml-cl100k", tools=9, tools_with_system=-4, tool_call=4, tool_result=4),
     "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-9, merge_tools_into_system=True, tool_call=4, tool_result=4,
-                               parallel_call=14, json_schema=9),
+                               parallel_call=14, json_schema=19, json_schema_with_system=-10),
     # gpt-4 (8k/32k, not turbo): no property titles, a forced call adds less (recorded calls)
     "chatml-gpt4": ChatFamily("chatml-gpt4", tools=9, tools_with_system=-4, tool_call=4, tool_result=4, titles=False,
                               forced_tool=2, forced_function=0),
@@ -285,7 +286,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     elif options.get("functions") is not None:
         _tools(options["functions"], fam, has_system, parts, system_at)
         parts.fixed += fam.legacy_functions if function_specs(options["functions"]) else 0
-    _response_format(options.get("response_format"), fam, parts)
+    _response_format(options.get("response_format"), fam, parts, has_system)
     _forced_call(options.get("tool_choice"), options.get("function_call"), fam, parts)
     return parts
 
@@ -322,11 +323,11 @@ def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_a
     parts.fixed += fam.tools + (fam.tools_with_system if has_system else 0)
 
 
-def _response_format(response_format: Any, fam: ChatFamily, parts: Parts) -> None:
+def _response_format(response_format: Any, fam: ChatFamily, parts: Parts, has_system: bool = False) -> None:
     kind, text = render_response_format(response_format)
     if kind == "json_schema":
         parts.strings.append(text)
-        parts.fixed += fam.json_schema
+        parts.fixed += fam.json_schema + (fam.json_schema_with_system if has_system else 0)
     elif kind == "json_object":
         parts.fixed += fam.json_object
 
