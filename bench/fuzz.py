@@ -108,7 +108,7 @@ def bombs(tmp: Path, gb: float, limit: int) -> dict:
 
 def _mutate(rng: random.Random, data: bytes) -> bytes:
     b = bytearray(data)
-    for _ in range(rng.randint(1, 8)):
+    for _ in range(rng.randint(1, 3)):
         op = rng.randrange(7)
         i = rng.randrange(len(b) + 1)
         if op == 0 and b:

@@ -161,11 +161,6 @@ def iter_records(path, progress: Progress | None = None, *,
             guard = _Guarded(opener(src))
             src = io.BufferedReader(guard, _CHUNK)
 
-        def tick(_n=[0]):
-            _n[0] += 1
-            if progress and _n[0] % 2000 == 0:
-                progress(counter.n, size)
-
         first = src.peek(_CHUNK)[:_CHUNK]
         if guard is not None and guard.error and not first:
             raise LogError(f"the {kind} data is corrupt or truncated ({guard.error}); nothing could be read",
@@ -187,10 +182,11 @@ def iter_records(path, progress: Progress | None = None, *,
         else:
             it = _iter_json_doc(src, max_record_bytes)
         last = 0
-        for line, rec in it:
+        for n, (line, rec) in enumerate(it, 1):
             last = line
             yield line, rec
-            tick()
+            if progress and n % 2000 == 0:
+                progress(counter.n, size)  # bytes read from disk (compressed), against the size on disk
         if guard is not None and guard.error:
             yield last + 1, RecordProblem(f"the {kind} data is corrupt or truncated after line {last} "
                                           f"({guard.error}); the rest of the file was not read")

@@ -456,6 +456,47 @@ def _united(parts: list[pd.Series]) -> pd.Categorical:
     return pd.Categorical.from_codes(np.concatenate(codes) if codes else [], categories=cats)
 
 
+_TEXT_COLUMNS = ("model", "task", "template", "tokens_source", "file")
+
+
+def _as_text(col: pd.Series) -> np.ndarray:
+    """An object array of the column's text (None where missing); from categories it shares their strings."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = np.asarray(col.cat.categories, dtype=object)
+        codes = col.cat.codes.to_numpy()
+        out = np.full(len(codes), None, dtype=object)
+        ok = codes >= 0
+        out[ok] = cats[codes[ok]]
+        return out
+    arr = col.to_numpy(dtype=object, na_value=None)
+    return arr
+
+
+def _frame(good: pd.DataFrame) -> pd.DataFrame:
+    """The frame returned: sorted by (timestamp, file, line), text as objects, numbers as float64.
+
+    Built column by column from one sort order, so the peak is about one extra copy of the rows kept.
+    """
+    ts = pd.to_numeric(good["timestamp"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    text = {c: _as_text(good[c]) for c in _TEXT_COLUMNS}
+    file_key = pd.factorize(text["file"], sort=True)[0]
+    line = good["line"].to_numpy(dtype=np.int64)
+    order = np.lexsort((line, file_key, ts))  # NaN timestamps sort last
+    cols = {}
+    for c in FRAME_COLUMNS:
+        if c in text:
+            cols[c] = pd.Series(text[c][order], dtype=object)
+        elif c == "request_id":
+            cols[c] = pd.Series(good[c].to_numpy(dtype=object, na_value=None)[order], dtype=object)
+        elif c == "line":
+            cols[c] = line[order]
+        elif c == "timestamp":
+            cols[c] = pd.to_datetime(ts[order], unit="s", utc=True, errors="coerce")
+        else:
+            cols[c] = pd.to_numeric(good[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)[order]
+    return pd.DataFrame(cols, columns=FRAME_COLUMNS)
+
+
 def _finish(gather: _Gather, assumed_completion_tokens: float | None
             ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     problems = gather.problems
@@ -474,15 +515,7 @@ def _finish(gather: _Gather, assumed_completion_tokens: float | None
             good.loc[no_resp & good["ft_prompt_tokens"].notna(), "ft_completion_tokens"] = n + 1  # + </s>
             assumptions.append(f"{int(no_resp.sum())} requests logged without a response: {n:g} completion tokens "
                                "assumed for each (--completion-tokens); their 7B completion assumed the same + 1")
-    frame = good[FRAME_COLUMNS].copy()
-    for c in ("timestamp", "prompt_tokens", "completion_tokens", "cached_tokens", "latency_s", "ft_prompt_tokens",
-              "ft_completion_tokens", "requests"):
-        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True, errors="coerce")
-    frame["line"] = frame["line"].astype("int64")
-    for c in ("model", "task", "template", "tokens_source", "file"):  # categories while gathering; text for users
-        frame[c] = frame[c].astype("str").where(frame[c].notna(), None) if c == "model" else frame[c].astype("str")
-    frame = frame.sort_values(["timestamp", "file", "line"], kind="stable", na_position="last").reset_index(drop=True)
+    frame = _frame(good)
     problems.sort(key=lambda p: (p.file, p.line))
     return frame, problems, assumptions
 
