@@ -370,3 +370,21 @@ class TestSampledSevenB:
         a = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1).rows("f", raws, [])
         b = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=1).rows("f", raws, [])
         assert a.ft_prompt_tokens.tolist() == b.ft_prompt_tokens.tolist()
+
+
+class TestChunkCounterRobust:
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(TestRobustness.json_values, TestRobustness.json_values, TestRobustness.json_values,
+           TestRobustness.json_values, st.sampled_from(["gpt-4o", "gpt-5-mini", "gpt-4", None, "claude-3"]))
+    def test_rows_never_raise(self, messages, tools, completion, options, model):
+        # any record shape: a row (counted or a problem with a reason), never an exception
+        from advisor.logs.counting import ChunkCounter
+        from advisor.logs.records import Raw
+        raw = Raw(line=1, model=model, messages=messages if isinstance(messages, list) else None,
+                  tools=tools if isinstance(tools, list) else None, completion=completion,
+                  prompt_text=None if isinstance(messages, list) else "p",
+                  request_options=options if isinstance(options, dict) else None)
+        rows = ChunkCounter(model="gpt-4o", ft_tokenizer="mistral-v1", threads=1).rows("f", [raw], [])
+        assert len(rows) == 1
+        row = rows.iloc[0]
+        assert row["problem"] is not None or row["prompt_tokens"] >= 0

@@ -160,16 +160,16 @@ class ChunkCounter:
                     has_text[i] = False
             else:
                 prob[i] = "no usage and no prompt/completion text to count"
+        counted = source == "counted"
+        prompt[counted] = fixed_p[counted]
+        comp[counted] = fixed_c[counted]
         for enc, (strings, owner, part) in by_enc.items():
             lens = np.asarray(self._counter(enc).count_many(strings), dtype=float)
             owner_a, part_a = np.asarray(owner, dtype=int), np.asarray(part)
             p_sum = np.bincount(owner_a[part_a == 0], weights=lens[part_a == 0], minlength=n)
             c_sum = np.bincount(owner_a[part_a == 1], weights=lens[part_a == 1], minlength=n)
-            mask = np.zeros(n, dtype=bool)
-            mask[np.unique(owner_a)] = True
-            mask &= source == "counted"
-            prompt[mask] = (p_sum + fixed_p)[mask]
-            comp[mask] = (c_sum + fixed_c)[mask]
+            prompt[counted] += p_sum[counted]
+            comp[counted] += c_sum[counted]
         no_completion = np.array([r.completion is None for r in raws], dtype=bool)
         comp[no_completion & (source == "counted")] = np.nan  # unknown, not 0: joined or assumed by the reader
         ft_p = np.full(n, np.nan)
