@@ -626,3 +626,11 @@ class TestHostile:
         assert main(["count", str(log), "--json", "--ft-tokenizer", "none"]) == 0
         out = capsys.readouterr().out
         json.loads(out, parse_constant=lambda c: pytest.fail(f"non-strict JSON {c}"))
+
+
+@pytest.mark.parametrize("module", ["formats", "records", "files", "containers", "reader", "template"])
+def test_doctests(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(f"advisor.logs.{module}"))
+    assert result.failed == 0

@@ -24,6 +24,7 @@ a token count a finite number): a wrong shape is a :class:`RecordProblem` naming
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -45,6 +46,19 @@ from .records import (
 )
 
 __all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
+
+
+_WORD = re.compile(r"[A-Za-z0-9_.-]{1,24}")
+
+
+def _word(value: Any) -> str:
+    """A status or type value for a message: shown when it is a short code (``400``, ``SPAN``), never free text.
+
+    >>> _word(400), _word("SPAN"), _word("Tell me about my account")
+    ('400', 'SPAN', 'unexpected value')
+    """
+    v = str(value).strip()
+    return v if _WORD.fullmatch(v) else "unexpected value"
 
 
 def _obj(value: Any, field: str, *, required: bool = False) -> Mapping:
@@ -188,7 +202,7 @@ def parse_batch_output(o: Mapping, line: int) -> Raw:
     body = _obj(resp.get("body"), "response.body")
     status = resp.get("status_code")
     if status not in (None, 200, "200"):
-        raise RecordProblem(f"status_code {text(status, 'response.status_code')}", "response.status_code")
+        raise RecordProblem(f"status_code {_word(status)}", "response.status_code")
     usage = openai_usage(body.get("usage"), "response.body.usage")
     if usage is None:
         raise RecordProblem("no usage in the response body", "response.body.usage")
@@ -242,7 +256,7 @@ def _tokens(o: Mapping, p_key: str, c_key: str, k_key: str | None) -> tuple | No
 
 def parse_helicone(o: Mapping, line: int) -> Raw:
     if str(o.get("response_status", "200")).strip() not in ("200", "200.0", "", "None"):
-        raise RecordProblem(f"status {text(o.get('response_status'), 'response_status')}", "response_status")
+        raise RecordProblem(f"status {_word(o.get('response_status'))}", "response_status")
     model, msgs, tools, opts = _req_fields(o.get("request_body"), "request_body")
     resp = _obj(o.get("response_body"), "response_body")
     usage = _tokens(o, "prompt_tokens", "completion_tokens", "prompt_cache_read_tokens")
@@ -324,8 +338,7 @@ def langfuse_usage(details: Mapping, field: str) -> tuple[float, float, float] |
             p, c = p_base, c_base
     if p == 0 and c == 0:
         return None
-    cached = min(cached, p)
-    return p, c, cached
+    return float(p), float(c), float(min(cached, p))
 
 
 _LF_MODEL_CALLS = ("GENERATION", "")
@@ -356,7 +369,7 @@ def _lf_messages(inp: Any, field: str) -> tuple[list | None, str | None, list | 
 def parse_langfuse(o: Mapping, line: int) -> Raw:
     kind = str(o.get("type") or "").upper()
     if kind not in _LF_MODEL_CALLS:
-        raise Ignored(f"Langfuse {kind[:20]} observation (not a model call)")
+        raise Ignored(f"Langfuse {_word(kind)} observation (not a model call)")
     if str(o.get("level") or "").upper() == "ERROR" and o.get("output") in (None, "", {}):
         raise RecordProblem("errored generation", "level")
     msgs, prompt_text, tools, opts = _lf_messages(o.get("input"), "input")
@@ -461,7 +474,7 @@ def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
 def parse_langsmith(o: Mapping, line: int) -> Raw:
     run_type = str(o.get("run_type") or "llm")
     if run_type != "llm":
-        raise Ignored(f"LangSmith {run_type[:20]} run (not a model call)")
+        raise Ignored(f"LangSmith {_word(run_type)} run (not a model call)")
     if o.get("error"):
         raise RecordProblem("errored run", "error")
     outputs = _obj(o.get("outputs"), "outputs")
@@ -501,7 +514,7 @@ def parse_langsmith(o: Mapping, line: int) -> Raw:
 def parse_litellm(o: Mapping, line: int) -> Raw:
     status = str(o.get("status") or "success").lower()
     if status not in ("success",):
-        raise RecordProblem(f"status {status[:20]}", "status")
+        raise RecordProblem(f"status {_word(status)}", "status")
     if str(o.get("cache_hit") or "").lower() == "true":
         raise Ignored("LiteLLM cache hit (no model call)")
     usage = _tokens(o, "prompt_tokens", "completion_tokens", None)
