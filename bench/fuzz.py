@@ -133,14 +133,18 @@ def _mutate(rng: random.Random, data: bytes) -> bytes:
 def mutate(n: int, seed: int) -> dict:
     from advisor.errors import AdvisorError
     from advisor.logs import MemoryFile, read_logs
+    from advisor.samples import write_sample_logs
     corpus = [p for p in sorted((ROOT / "tests" / "fixtures").rglob("*"))
               if p.is_file() and p.suffix in (".json", ".jsonl", ".csv", ".gz") and p.stat().st_size < 2_000_000]
+    tmp = Path(tempfile.mkdtemp())
+    corpus.append(write_sample_logs(tmp / "sample.jsonl", days=1, scale=0.02, seed=seed))  # the project's samples
     rng = random.Random(seed)
+    blobs: dict[Path, bytes] = {}
     crashes, errors, ok = [], 0, 0
     t = time.perf_counter()
     for i in range(n):
         src = rng.choice(corpus)
-        data = _mutate(rng, src.read_bytes())
+        data = _mutate(rng, blobs.setdefault(src, src.read_bytes()))
         try:
             r = read_logs(MemoryFile(src.name, data), ft_tokenizer="mistral-v1" if i % 10 == 0 else None)
             json.dumps(r.summary(), allow_nan=False)

@@ -603,6 +603,11 @@ class TestHostile:
         assert list(r.frame["line"]) == [3, 8]
         assert [p.line for p in r.problems] == [7]
 
+    def test_tab_and_semicolon_separated(self, write):
+        for sep in ("\t", ";"):
+            r = read_logs(write("t.csv", f"model{sep}prompt_tokens{sep}completion_tokens\ngpt-4o{sep}10{sep}2\n"))
+            assert r.summary()["prompt_tokens"] == 10
+
     def test_parquet_native_timestamps(self, tmp_path):
         pq = pytest.importorskip("pyarrow.parquet")
         import pyarrow as pa

@@ -467,10 +467,18 @@ def _bounded_lines(src, limit: int, oversize: list[int]) -> Iterator[str]:
         yield data.decode("utf-8", "replace")
 
 
+def _delimiter(src) -> str:
+    """',' unless the header line has more tabs or semicolons than commas (TSV, European CSV)."""
+    head = src.peek(1 << 16)[:1 << 16].split(b"\n", 1)[0]
+    counts = {d: head.count(d.encode()) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > counts[","] else ","
+
+
 def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(max(limit, 1 << 17))
     oversize: list[int] = []
-    reader = csv.reader(_bounded_lines(src, limit, oversize))
+    reader = csv.reader(_bounded_lines(src, limit, oversize), delimiter=_delimiter(src))
     try:
         header = next(reader, None)
         while header == []:  # blank lines before the header
