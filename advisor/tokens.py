@@ -3,14 +3,16 @@
 - OpenAI encodings (``cl100k_base``, ``o200k_base``) are built from the files shipped in the
   ``bpe-openai`` wheel, each checked against the SHA-256 that tiktoken itself pins for it; the
   regex and special tokens come from tiktoken's own constructors. Nothing is downloaded.
-- Chat prompts follow OpenAI's published rules (cookbook "How to count tokens with tiktoken"):
-  3 tokens per message (4 for gpt-3.5-turbo-0301), every string value encoded (role included),
-  +1 per ``name`` (-1 for 0301), +3 to prime the reply; tool definitions add the cookbook's
-  ``func_init`` / ``prop_*`` / ``enum_*`` / ``func_end`` constants. Reference: its six-message example
-  is 129 tokens on gpt-4 (cl100k) and 124 on gpt-4o (o200k); with its weather tool, 105 / 101.
+- Chat requests are counted part by part as billed by :mod:`advisor.tokens_chat` (messages, names, tool
+  calls and results, response formats, per model family), :mod:`advisor.tokens_tools` (tool definitions
+  rendered as the model sees them) and :mod:`advisor.tokens_media` (images, PDF files, audio). Reference:
+  the cookbook's six-message example is 129 tokens on gpt-4 (cl100k) and 124 on gpt-4o (o200k); with its
+  weather tool, 105 / 101; real recorded calls are checked in ``tests/test_billed.py``.
+- :class:`TokenCounter` encodes many strings at once with a bounded memo (:class:`LengthMemo`).
 - The 7B model's tokenizer is Mistral's sentencepiece model from ``mistral-common``
   (``tokenizer.model.v1``: Mistral-7B v0.1/v0.2), counting the instruct template
-  ``<s>[INST] {system}\\n\\n{user} [/INST]{assistant}</s>`` piece by piece.
+  ``<s>[INST] {system}\\n\\n{user} [/INST]{assistant}</s>`` piece by piece: one rule,
+  :func:`ft_request_texts` + :func:`ft_counts`, used by :func:`count_ft_chat` and the log reader.
 
 Encoders are loaded lazily and cached (~0.6 s each); importing this module loads nothing.
 """
