@@ -639,3 +639,35 @@ def test_doctests(module):
     import importlib
     result = doctest.testmod(importlib.import_module(f"advisor.logs.{module}"))
     assert result.failed == 0
+
+
+class TestBigDocuments:
+    def test_big_top_level_object_is_streamed_by_its_records_lists(self, write):
+        # a Langfuse observations page / Helicone query result bigger than the record limit: its records are read
+        # one by one (each at its own line) instead of the whole document being one oversized record
+        recs = [{"prompt_tokens": i, "completion_tokens": 1, "pad": "x" * 300} for i in range(1, 41)]
+        doc = {"meta": {"page": 1}, "data": recs, "total": 40}
+        text = json.dumps(doc, indent=2)
+        r = read_logs(write("page.json", text), max_record_bytes=4096)
+        assert r.skipped == 0 and r.summary()["prompt_tokens"] == sum(range(1, 41))
+        starts = [i + 1 for i, ln in enumerate(text.splitlines()) if ln == "    {"]
+        assert sorted(r.frame["line"]) == starts
+        assert r.summary()["ignored"] == 1  # the envelope
+
+    def test_big_usage_page_and_trace(self, write):
+        bucket = {"object": "bucket", "start_time": 1730419200, "end_time": 1730505600, "results": [
+            {"object": "organization.usage.completions.result", "input_tokens": 50, "output_tokens": 10,
+             "num_model_requests": 5, "model": "gpt-4o-mini", "project_id": "p" * 500}]}
+        page = {"object": "page", "data": [bucket] * 20, "has_more": False}
+        r = read_logs(write("usage.json", json.dumps(page, indent=1)), max_record_bytes=4096)
+        assert r.summary()["requests"] == 100 and r.skipped == 0
+        gen = {"id": "g", "traceId": "t", "type": "GENERATION", "usageDetails": {"input": 7, "output": 3},
+               "input": "q" * 400}
+        trace = {"id": "t", "htmlPath": "/t", "observations": [gen] * 20 + [{"id": "s", "traceId": "t", "type": "SPAN"}]}
+        r = read_logs(write("trace.json", json.dumps(trace)), max_record_bytes=4096)
+        assert r.summary()["prompt_tokens"] == 140 and r.summary()["ignored"] == 2  # the trace and the span
+
+    def test_minified_big_document_on_one_line(self, write):
+        recs = [{"prompt_tokens": 2, "completion_tokens": 1, "pad": "x" * 2000} for _ in range(700)]
+        r = read_logs(write("helicone.json", json.dumps({"data": recs})), max_record_bytes=1 << 20)
+        assert r.summary()["requests"] == 700 and r.skipped == 0  # 1.4 MB on one line, no newline to sniff

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .files import Head, Part
 from .formats import detect_record_format
 from .records import Ignored, RecordProblem
 
@@ -29,6 +30,17 @@ def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     """(path inside the document, record | Ignored | RecordProblem) for what a decoded JSON value holds."""
     if isinstance(value, (RecordProblem, Ignored)):
         yield where, value
+        return
+    if isinstance(value, Part):  # an element streamed out of a big top-level object
+        here = f"{value.key}[{value.index}]"
+        if value.key == "data" and value.head.get("object") == "page":
+            yield from _bucket(value.value, here)
+        else:
+            yield from _one(value.value, here)
+        return
+    if isinstance(value, Head):
+        yield where, Ignored("Langfuse trace (its observations are read one by one)" if "observations" in value.lists
+                             else "export envelope (paging fields around the records)")
         return
     if isinstance(value, list):
         if not value:
@@ -84,19 +96,22 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
 def _usage_page(page: Mapping, where: str) -> Iterator[tuple[str, Any]]:
     """OpenAI Usage API: ``data`` buckets with ``results`` (or ``result``) that inherit the bucket's times."""
     for i, bucket in enumerate(page["data"]):
-        here = f"{where}.data[{i}]" if where else f"data[{i}]"
-        if not isinstance(bucket, Mapping):
-            yield here, RecordProblem(f"expected a bucket object, got {type(bucket).__name__}")
-            continue
-        results = bucket.get("results", bucket.get("result"))
-        if results is None and "num_model_requests" in bucket:
-            yield here, bucket
-            continue
-        if not isinstance(results, list):
-            yield here, RecordProblem("expected a list of results", "results")
-            continue
-        if not results:
-            yield here, Ignored("usage bucket with no requests")
-        times = {k: bucket[k] for k in ("start_time", "end_time") if k in bucket}
-        for j, r in enumerate(results):
-            yield from _one({**times, **r} if isinstance(r, Mapping) else r, f"{here}.results[{j}]")
+        yield from _bucket(bucket, f"{where}.data[{i}]" if where else f"data[{i}]")
+
+
+def _bucket(bucket: Any, here: str) -> Iterator[tuple[str, Any]]:
+    if not isinstance(bucket, Mapping):
+        yield here, RecordProblem(f"expected a bucket object, got {type(bucket).__name__}")
+        return
+    results = bucket.get("results", bucket.get("result"))
+    if results is None and "num_model_requests" in bucket:
+        yield here, bucket
+        return
+    if not isinstance(results, list):
+        yield here, RecordProblem("expected a list of results", "results")
+        return
+    if not results:
+        yield here, Ignored("usage bucket with no requests")
+    times = {k: bucket[k] for k in ("start_time", "end_time") if k in bucket}
+    for j, r in enumerate(results):
+        yield from _one({**times, **r} if isinstance(r, Mapping) else r, f"{here}.results[{j}]")

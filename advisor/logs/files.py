@@ -199,8 +199,8 @@ def iter_records(path, progress: Progress | None = None, *,
 def _shape(text: bytes) -> str:
     """jsonl | json | csv from the first bytes (BOM and leading whitespace removed).
 
-    JSONL when the first line is a complete JSON value (or a single-line object too long to check);
-    a whole document (object or array over several lines, or an array too long to check) otherwise.
+    JSONL when the first line is a complete JSON value; a whole document (object or array over several
+    lines, or a first line too long to check) otherwise.
     """
     c = text[:1]
     if c not in (b"{", b"["):
@@ -214,8 +214,8 @@ def _shape(text: bytes) -> str:
             return "csv"
         return "jsonl"
     nl = text.find(b"\n")
-    if nl < 0:
-        return "jsonl" if c == b"{" and len(text) >= _CHUNK else "json"
+    if nl < 0:  # one long first line: a minified document (streamed) or a JSONL record; the document reader does both
+        return "json"
     try:
         json.loads(text[:nl].decode("utf-8", "replace"))
         return "jsonl"
@@ -318,8 +318,67 @@ class _Text:
                 return False
 
 
+# lists inside a top-level object that hold records (see containers.py): streamed when the object is too big
+STREAM_KEYS = frozenset(("data", "observations", "post", "patch", "items", "runs", "records", "logs", "rows", "results"))
+
+
+class Part:
+    """An element of a records list inside a top-level object too big to decode whole (streamed).
+
+    ``head``: the object's fields read before the list (e.g. ``{"object": "page"}``)."""
+
+    __slots__ = ("key", "index", "value", "head")
+
+    def __init__(self, key: str, index: int, value: Any, head: dict):
+        self.key, self.index, self.value, self.head = key, index, value, head
+
+
+class Head:
+    """The fields of a streamed top-level object other than its records lists (its envelope)."""
+
+    __slots__ = ("fields", "lists")
+
+    def __init__(self, fields: dict, lists: tuple[str, ...]):
+        self.fields, self.lists = fields, lists
+
+
+def _next_value(t: _Text, decoder: json.JSONDecoder, limit: int) -> tuple[str, Any]:
+    """Decode the value at t.pos: ("ok", value) and t.pos past it; ("big", n) with t.pos unchanged;
+    ("bad", reason) or ("deep", reason). Reads ahead as needed, doubling (linear time), up to the limit."""
+    while True:
+        try:
+            value, end = decoder.raw_decode(t.buf, t.pos)
+            if end < len(t.buf) or t.eof:
+                break
+        except RecursionError:
+            return "deep", "JSON nested too deeply"
+        except ValueError as exc:
+            truncated = exc.pos >= len(t.buf) - 1 or exc.msg.startswith("Unterminated string")
+            if not truncated or t.eof:
+                return "bad", f"not valid JSON ({exc.msg}, line {t.line_at(exc.pos)})"
+        have = len(t.buf) - t.pos
+        if have > limit:
+            return "big", have
+        # double the read-ahead (linear time for one huge value), never past the limit by more than a chunk
+        t.more(min(max(t.chunk, have), limit + t.chunk - have))
+    if end - t.pos > limit:  # decoded within one read-ahead, but over the limit all the same
+        return "big", end - t.pos
+    if t.buf.find("\\ud", t.pos, end) >= 0 or t.buf.find("\\uD", t.pos, end) >= 0:
+        value = clean_surrogates(value)
+    t.pos = end
+    return "ok", value
+
+
+def _bad(t: _Text, start_line: int, reason: str) -> tuple[tuple[int, RecordProblem], bool]:
+    """The problem for a broken value, after moving to the next line that starts a record; (item, resumed)."""
+    resumed = _resync(t)
+    return (start_line, RecordProblem(reason + (f"; skipped to line {resumed}" if resumed else
+                                                "; the rest of the file was not read"))), bool(resumed)
+
+
 def _iter_json_doc(src, limit: int, chunk: int = _CHUNK) -> Iterator[tuple[int, Any]]:
-    """JSON values one after another; the elements of a top-level array are streamed one by one."""
+    """JSON values one after another; the elements of a top-level array are streamed one by one, and so are
+    the records lists of a top-level object too big to decode whole."""
     t = _Text(src, 1, chunk)
     t.more()
     if t.buf.startswith("\ufeff"):
@@ -339,48 +398,84 @@ def _iter_json_doc(src, limit: int, chunk: int = _CHUNK) -> Iterator[tuple[int, 
             depth, t.pos = 1, t.pos + 1
             continue
         start_line = t.line_at(t.pos)
-        err: Any = None
-        while True:
-            try:
-                value, end = decoder.raw_decode(t.buf, t.pos)
-                err = None
-                if end < len(t.buf) or t.eof:
-                    break
-            except RecursionError:
-                value, end, err = RecordProblem("JSON nested too deeply"), None, "deep"
-                break
-            except ValueError as exc:
-                err = exc
-                truncated = exc.pos >= len(t.buf) - 1 or exc.msg.startswith("Unterminated string")
-                if not truncated or t.eof:
-                    break
-            have = len(t.buf) - t.pos
-            if have > limit:
-                err = "big"
-                break
-            # double the read-ahead (linear time for one huge value), never past the limit by more than a chunk
-            t.more(min(max(t.chunk, have), limit + t.chunk - have))
-        if err is None and end - t.pos > limit:  # decoded within one read-ahead, but over the limit all the same
-            n, t.pos = end - t.pos, end
-            yield start_line, _too_big(n, limit)
-        elif err is None:
-            if t.buf.find("\\ud", t.pos, end) >= 0 or t.buf.find("\\uD", t.pos, end) >= 0:
-                value = clean_surrogates(value)
-            t.pos = end
+        status, value = _next_value(t, decoder, limit)
+        if status == "ok":
             yield start_line, value
-        elif err == "big":
-            n = _skip_value(t)
-            yield start_line, _too_big(n, limit)
+        elif status == "big" and c == "{" and not depth:
+            ok = yield from _stream_object(t, decoder, limit, start_line)
+            if not ok:
+                return
+        elif status == "big":
+            yield start_line, _too_big(_skip_value(t), limit)
         else:
-            if err == "deep":
-                reason = "JSON nested too deeply"
-            else:
-                reason = f"not valid JSON ({err.msg}, line {t.line_at(err.pos)})"
-            resumed = _resync(t)
-            yield start_line, RecordProblem(reason + (f"; skipped to line {resumed}" if resumed else
-                                                      "; the rest of the file was not read"))
+            item, resumed = _bad(t, start_line, value)
+            yield item
             if not resumed:
                 return
+
+
+def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: int):
+    """Read a big top-level object field by field: its records lists (STREAM_KEYS) element by element.
+
+    Yields (line, Part) per element and finally (line, Head); returns False when the file cannot go on.
+    """
+    t.pos += 1
+    head: dict = {}
+    lists: list[str] = []
+    while True:
+        if not t.skip(_WS_COMMA):
+            yield start_line, RecordProblem("the JSON object is not closed: the file ends first")
+            return False
+        if t.buf[t.pos] == "}":
+            t.pos += 1
+            break
+        status, key = _next_value(t, decoder, 1 << 16)
+        if status != "ok" or not isinstance(key, str) or not t.skip(_WS) or t.buf[t.pos] != ":":
+            item, resumed = _bad(t, start_line, "not valid JSON (a field name was expected)")
+            yield item
+            return resumed
+        t.pos += 1
+        if not t.skip(_WS):
+            yield start_line, RecordProblem("the JSON object is not closed: the file ends first")
+            return False
+        if t.buf[t.pos] == "[" and key in STREAM_KEYS:
+            t.pos += 1
+            lists.append(key)
+            i = 0
+            while True:
+                if not t.skip(_WS_COMMA):
+                    yield t.line_at(t.pos), RecordProblem(f"the '{key}' list is not closed: the file ends first")
+                    return False
+                if t.buf[t.pos] == "]":
+                    t.pos += 1
+                    break
+                line = t.line_at(t.pos)
+                status, value = _next_value(t, decoder, limit)
+                if status == "ok":
+                    yield line, Part(key, i, value, dict(head))
+                elif status == "big":
+                    yield line, _too_big(_skip_value(t), limit)
+                else:
+                    item, resumed = _bad(t, line, value)
+                    yield item
+                    return resumed
+                i += 1
+            continue
+        status, value = _next_value(t, decoder, limit)
+        if status == "ok":
+            head[key] = value
+        elif status == "big":
+            _skip_value(t)
+            head[key] = None
+        else:
+            item, resumed = _bad(t, start_line, value)
+            yield item
+            return resumed
+    if not lists:  # big because of one huge field, not because of many records
+        yield start_line, _too_big(limit + 1, limit)
+    else:
+        yield start_line, Head(head, tuple(lists))
+    return True
 
 
 def _resync(t: _Text) -> int | None:
