@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from ._yaml import read_yaml, sections, unique, validate_entry
 from .catalog import Catalog, Gpu
 from .errors import CatalogError
 from .selfhost import (
@@ -63,9 +63,16 @@ class Benchmark(BaseModel):
     metric: Metric
     value: float = Field(gt=0)                  # tokens/s or seconds, as the metric says
     role: Literal["calibrate", "holdout"]
-    source: str = Field(pattern=r"^https?://")
+    source: str = Field(min_length=1)             # URL of the publication
     published: dt.date
     note: str = ""
+
+    @field_validator("source")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("https://", "http://")):
+            raise ValueError("give the URL of the publication (https://...)")
+        return v
 
     @model_validator(mode="after")
     def _setup(self) -> Benchmark:
@@ -76,26 +83,19 @@ class Benchmark(BaseModel):
         return self
 
 
+_ADAPTER = TypeAdapter(Benchmark)
+
+
 def load_benchmarks(path: Path | str = BENCHMARKS_PATH) -> tuple[Benchmark, ...]:
     """Validated rows of a benchmarks YAML file (``benchmarks:`` list); ids are unique."""
     path = Path(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
-        raise CatalogError(f"{path.name}: expected a top-level 'benchmarks:' list")
-    rows, seen = [], set()
-    for i, entry in enumerate(doc["benchmarks"]):
-        name = entry.get("id", f"#{i}") if isinstance(entry, dict) else f"#{i}"
-        try:
-            row = Benchmark.model_validate(entry)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "(entry)"
-            raise CatalogError(f"{path.name}: benchmark {name!r}, field {field}: {err['msg']}") from None
-        if row.id in seen:
-            raise CatalogError(f"{path.name}: benchmark {row.id!r}, field id: duplicate id; make ids unique")
-        seen.add(row.id)
-        rows.append(row)
-    return tuple(rows)
+    entries = sections(read_yaml(path, missing="no such benchmarks file; give the path of a benchmarks YAML file"),
+                       path, ("benchmarks",)).get("benchmarks")
+    if not entries:
+        raise CatalogError(f"{path}: expected a top-level 'benchmarks:' list of rows")
+    rows = tuple(validate_entry(_ADAPTER, Benchmark, e, path, "benchmarks", i) for i, e in enumerate(entries))
+    unique((r.id for r in rows), path, "benchmarks")
+    return rows
 
 
 def engine_efficiency(row: Benchmark, gpu: Gpu, eff: ServingEfficiency = DEFAULT_EFFICIENCY,

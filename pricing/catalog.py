@@ -33,10 +33,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic.dataclasses import dataclass
 
+from ._yaml import entry_label, read_yaml, sections, validate_entry
 from .errors import CatalogError, NotReleasedError, UnknownEntryError, close_matches
 
 __all__ = [
@@ -57,9 +57,6 @@ __all__ = [
 
 DATA_DIR = Path(__file__).with_name("data")
 CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml")
-MAX_FILE_BYTES = 5_000_000        # a price file is a few KB; anything this large is a mistake
-MAX_INT_DIGITS = 15               # 10**15: no price, spec or count in a catalog comes near
-MAX_YAML_DEPTH = 20               # our deepest entry is 4 levels (section > entry > prices > period)
 FIRST_DAY, LAST_DAY = dt.date(2015, 1, 1), dt.date(2100, 12, 31)
 
 _CFG = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
@@ -387,152 +384,8 @@ _SECTIONS: dict[str, type] = {"api_models": ApiModel, "hosted": HostedEndpoint, 
 _ADAPTERS = {s: TypeAdapter(cls) for s, cls in _SECTIONS.items()}
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading YAML safely, and turning validation errors into one line naming file, entry, field
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases (exponential expansion) and deep nesting."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise CatalogError(f"line {mark.line + 1}: YAML anchors and aliases (*name) are not accepted in price "
-                               "files; write each value out")
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                mark = self.peek_event().start_mark
-                raise CatalogError(f"line {mark.line + 1}: nested deeper than {MAX_YAML_DEPTH} levels; a price file "
-                                   "is sections > entries > prices > fields")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _construct_int(loader: _Loader, node) -> Any:
-    """YAML integers, except absurd ones (more digits than any price or spec has) which stay text
-    so validation names their field instead of Python failing on a 5,000-digit conversion."""
-    text = loader.construct_scalar(node)
-    digits = sum(ch.isdigit() for ch in text)
-    return text if digits > MAX_INT_DIGITS else yaml.SafeLoader.construct_yaml_int(loader, node)
-
-
-# Dates stay text until validation (so 2025-13-45 is an error naming its field, not a YAML crash).
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CatalogError(f"{path}: {size / 1e6:.1f} MB is too large for a price file "
-                               f"(limit {MAX_FILE_BYTES / 1e6:g} MB); pass only your own entries")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: no such catalog file; check the path given to --prices") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read ({type(exc).__name__}); catalog files are UTF-8 YAML") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except CatalogError as exc:
-        raise CatalogError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}:" if mark else ""
-        problem = str(getattr(exc, "problem", None) or "syntax error")[:120]
-        raise CatalogError(f"{path}:{line} not valid YAML ({problem}); check indentation and quoting") from None
-    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
-        # a date like 2025-13-45, or an integer of thousands of digits
-        raise CatalogError(f"{path}: not valid YAML ({type(exc).__name__}: {str(exc)[:120]}); dates are YYYY-MM-DD "
-                           "and numbers must be plain decimals") from None
-
-
-def _label(entry: Any, i: int) -> str:
-    if isinstance(entry, dict):
-        ident = entry.get("id", entry.get("provider"))
-        if isinstance(ident, str) and 0 < len(ident) <= 80 and ident.isprintable():
-            return ident
-    return f"#{i + 1}"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-_FIXES = {
-    "missing": "every entry needs it (prices need 'source' and 'effective')",
-    "extra_forbidden": "remove it or fix its spelling",
-    "unexpected_keyword_argument": "remove it or fix its spelling",
-    "date_type": "write it as YYYY-MM-DD",
-    "date_from_datetime_parsing": "write it as YYYY-MM-DD",
-    "date_parsing": "write it as YYYY-MM-DD",
-    "finite_number": "give a finite number",
-    "float_type": "give a plain number",
-    "int_type": "give a whole number",
-    "string_type": "give text in quotes",
-    "tuple_type": "give a list, e.g. [a, b]",
-    "string_pattern_mismatch": "ids use letters, digits and . _ : / @ + -",
-}
-
-
-def _error(exc: ValidationError, path: Path, section: str, label: str, cls: type) -> CatalogError:
-    err = exc.errors(include_url=False)[0]
-    loc = [str(x) if not isinstance(x, int) else f"[{x}]" for x in err["loc"]]
-    loc = ["prices" if x == "history" else x for x in loc]
-    field = "".join(x if x.startswith("[") else f".{x}" for x in loc)
-    kind = err["type"]
-    msg = err["msg"].removeprefix("Value error, ")
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        allowed = [f.name for f in dataclasses.fields(cls) if f.name not in ("price", "history")]
-        hint = close_matches(str(err["loc"][-1]), allowed)
-        msg = f"unknown field {str(err['loc'][-1])[:40]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-        field = "".join(x if x.startswith("[") else f".{x}" for x in loc[:-1])
-        return CatalogError(f"{path}: {section}[{label}]{field}: {msg}; allowed: {', '.join(allowed)}")
-    if kind == "missing":
-        return CatalogError(f"{path}: {section}[{label}]{field}: missing field; {_FIXES['missing']}")
-    if kind.startswith(("greater_than", "less_than")) and isinstance(err.get("input"), (int, float)):
-        value = err["input"]
-        msg = (f"{_short(value)} is negative; prices and specs must be >= 0" if value < 0
-               else f"{_short(value)} is out of range ({msg.lower()})")
-    elif "input" in err and kind not in ("value_error", "assertion_error"):
-        msg = f"{msg} (got {_short(err['input'])})"
-    fix = _FIXES.get(kind)
-    return CatalogError(f"{path}: {section}[{label}]{field}: {msg}" + (f"; {fix}" if fix else ""))
-
-
 def _validate(section: str, entry: Any, path: Path, i: int):
-    label = _label(entry, i)
-    if not isinstance(entry, dict):
-        raise CatalogError(f"{path}: {section}[{label}]: expected a mapping of fields, got {type(entry).__name__}")
-    try:
-        return _ADAPTERS[section].validate_python(entry)
-    except ValidationError as exc:
-        raise _error(exc, path, section, label, _SECTIONS[section]) from None
-    except (RecursionError, OverflowError, MemoryError) as exc:
-        raise CatalogError(f"{path}: {section}[{label}]: {type(exc).__name__}; use plain numbers and lists") from None
-
-
-def _sections(doc: Any, path: Path) -> dict[str, list]:
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise CatalogError(f"{path}: expected a mapping with sections {', '.join(_SECTIONS)}")
-    out: dict[str, list] = {}
-    for section, entries in doc.items():
-        if section not in _SECTIONS:
-            hint = close_matches(str(section), _SECTIONS)
-            raise CatalogError(f"{path}: unknown section {str(section)[:40]!r}"
-                               + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                               + f"; sections are {', '.join(_SECTIONS)}")
-        if entries is None:
-            entries = []
-        if not isinstance(entries, list):
-            raise CatalogError(f"{path}: section {section!r} must be a list of entries (each starting with '- ')")
-        out[section] = entries
-    return out
+    return validate_entry(_ADAPTERS[section], _SECTIONS[section], entry, path, section, i)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,7 +408,7 @@ def _load_entries(files: tuple[str, ...], stamps: tuple[float, ...], n_builtin: 
     valid: dict[str, dict[str, Any]] = {s: {} for s in _SECTIONS}      # section -> key -> entry
     for n, name in enumerate(files):
         path = Path(name)
-        for section, entries in _sections(_read_yaml(path), path).items():
+        for section, entries in sections(read_yaml(path), path, _SECTIONS).items():
             seen: set[str] = set()
             batch_providers: set[str] = set()
             for i, e in enumerate(entries):
@@ -569,7 +422,7 @@ def _load_entries(files: tuple[str, ...], stamps: tuple[float, ...], n_builtin: 
                     continue
                 key = e.get("id") if isinstance(e, dict) else None
                 if isinstance(key, str) and key in seen:
-                    raise CatalogError(f"{path}: {section}[{_label(e, i)}]: duplicate id; "
+                    raise CatalogError(f"{path}: {section}[{entry_label(e, i)}]: duplicate id; "
                                        "each id appears once per file")
                 merged = _merge_entry(raw[section][key], e, section) if (
                     n >= n_builtin and isinstance(key, str) and key in raw[section] and isinstance(e, dict)) else e

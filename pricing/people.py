@@ -26,9 +26,9 @@ import math
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from ._yaml import read_yaml, sections, unique, validate_entry
 from .errors import CatalogError
 
 __all__ = ["PEOPLE_FILE", "PeopleCosts", "PeopleDefault", "PeopleDefaults", "load_people", "loaded_usd_per_hour",
@@ -148,53 +148,28 @@ def eval_run_usd(p: PeopleCosts, judge_usd_per_request: float) -> float:
     return p.eval_examples * judge_usd_per_request
 
 
-def _where(path: Path, section: str, i: int, entry: object) -> str:
-    name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"#{i + 1}"
-    return f"{path.name}: {section} entry {name!r}"
+_ADAPTER = TypeAdapter(PeopleDefault)
 
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, stamp: float) -> PeopleDefaults:
     del stamp  # cache key only
     p = Path(path)
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogError(f"{p}: cannot read the people defaults ({exc.strerror}); reinstall finetune-advisor") \
-            from None
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{p.name}: not valid YAML ({str(exc).splitlines()[0]}); fix the file") from None
-    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date 2026-13-01
-        raise CatalogError(f"{p.name}: cannot read a value ({exc}); write dates as YYYY-MM-DD and plain numbers") \
-            from None
-    if not isinstance(doc, dict):
-        raise CatalogError(f"{p.name}: expected sections {', '.join(_SECTIONS)}")
-    unknown = sorted(set(map(str, doc)) - set(_SECTIONS))
-    if unknown:
-        raise CatalogError(f"{p.name}: unknown section(s) {', '.join(unknown)}; use {', '.join(_SECTIONS)}")
+    doc = sections(read_yaml(p, missing="no such people defaults file; reinstall finetune-advisor or fix the path"),
+                   p, _SECTIONS)
     entries: dict[str, PeopleDefault] = {}
     for section in _SECTIONS:
-        items = doc.get(section) or []
-        if not isinstance(items, list):
-            raise CatalogError(f"{p.name}: section {section!r} must be a list of entries")
-        for i, raw in enumerate(items):
-            where = _where(p, section, i, raw)
-            try:
-                d = PeopleDefault.model_validate(raw)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                field = ".".join(str(x) for x in err["loc"]) or "entry"
-                raise CatalogError(f"{where}, field {field!r}: {err['msg']}") from None
-            if d.id in entries:
-                raise CatalogError(f"{where}: duplicate id; keep one entry per id")
-            entries[d.id] = d
+        rows = [validate_entry(_ADAPTER, PeopleDefault, raw, p, section, i)
+                for i, raw in enumerate(doc.get(section, []))]
+        unique([*entries, *(d.id for d in rows)], p, section)  # one id per file, across sections
+        entries |= {d.id: d for d in rows}
     try:
         out = PeopleDefaults(entries=entries, file=str(p))
         out.costs()
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(x) for x in err["loc"])
-        raise CatalogError(f"{p.name}: {field}: {err['msg']}") from None
+        raise CatalogError(f"{p}: {field}: {err['msg'].removeprefix('Value error, ')}") from None
     return out
 
 

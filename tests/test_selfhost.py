@@ -235,17 +235,34 @@ class TestBenchmarkFile:
     def test_valid_row_loads(self, tmp_path):
         assert load_benchmarks(self._write(tmp_path, self.ROW))[0].concurrency == 8
 
-    @pytest.mark.parametrize("edit, field", [
-        (("    value: 0.01\n", "    value: 0.01\n    speed: 3\n"), "speed"),          # extra field forbidden
-        (("    source: https://example.org\n", "    source: example.org\n"), "source"),
-        (("    precision: fp8\n", "    precision: fp4\n"), "precision"),
-        (("    concurrency: 8\n", ""), "(entry)"),                               # latency needs a concurrency
-        (("    concurrency: 8\n", "    concurrency: 8\n    max_batch: 8\n"), "(entry)"),
+    @pytest.mark.parametrize("edit, message", [
+        (("    value: 0.01\n", "    value: 0.01\n    speed: 3\n"),          # extra field forbidden
+         "benchmarks[x]: unknown field 'speed'; allowed: id, model"),
+        (("    source: https://example.org\n", "    source: example.org\n"),
+         "benchmarks[x].source: give the URL of the publication (https://...)"),
+        (("    precision: fp8\n", "    precision: fp4\n"), "benchmarks[x].precision: Input should be"),
+        (("    concurrency: 8\n", ""), "benchmarks[x]: a itl_s figure needs the concurrency"),
+        (("    concurrency: 8\n", "    concurrency: 8\n    max_batch: 8\n"), "benchmarks[x]: give concurrency"),
+        (("    published: 2024-09-04\n", "    published: 2024-13-04\n"), "benchmarks[x].published: "),
     ])
-    def test_errors_name_file_entry_field(self, tmp_path, edit, field):
+    def test_errors_name_file_entry_field(self, tmp_path, edit, message):
+        # one format for every data file (pricing._yaml): <file>: <section>[<entry>].<field>: <what>; <fix>
         with pytest.raises(CatalogError) as e:
             load_benchmarks(self._write(tmp_path, self.ROW.replace(*edit)))
-        assert "bench.yaml" in str(e.value) and "'x'" in str(e.value) and field in str(e.value)
+        assert str(e.value).startswith(str(tmp_path / "bench.yaml")) and message in str(e.value)
+
+    def test_bad_date_says_the_format(self, tmp_path):
+        with pytest.raises(CatalogError, match=r"published: .*YYYY-MM-DD"):
+            load_benchmarks(self._write(tmp_path, self.ROW.replace("2024-09-04", "2024-13-04")))
+
+    def test_not_a_benchmarks_file(self, tmp_path):
+        p = tmp_path / "bench.yaml"
+        p.write_text("rows: []\n")
+        with pytest.raises(CatalogError, match="unknown section 'rows'; sections are benchmarks"):
+            load_benchmarks(p)
+        p.write_text("benchmarks: []\n")
+        with pytest.raises(CatalogError, match="expected a top-level 'benchmarks:' list"):
+            load_benchmarks(p)
 
     def test_duplicate_id(self, tmp_path):
         with pytest.raises(CatalogError, match="duplicate"):
