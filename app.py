@@ -376,60 +376,92 @@ def bill_ui(a: PageAnalysis) -> None:
     st.dataframe(V.bill_table(b).style.format(V.BILL_FORMATS, na_rep="–"), hide_index=True, key="table_bill")
 
 
-def charts_ui(a: PageAnalysis, data: PageData | None) -> None:
+TABS = ("Cost", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def cached_figure(name: str, data_digest: str, scenario_key: str, _build):
+    """Each chart built once per (data, scenario): a tab switch or a return to a scenario reuses it."""
+    return _build()
+
+
+def chart(name: str, a_key: tuple[str, str], build) -> None:
+    st.plotly_chart(cached_figure(name, *a_key, build), width="stretch", key=f"chart_{name}", config=CHART_CONFIG)
+
+
+def cost_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
     f, c = a.focus, a.colours
     be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
     pb = dict(zip(f.options["name"], f.options["payback_month"]))
-    cfg = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-    tabs = st.tabs(["Cost", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources"])
-    with tabs[0]:
-        st.markdown("**Cost per month vs volume** — where the lines cross, fine-tuning starts to pay")
-        st.plotly_chart(F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
-                                         current_requests_per_day=f.scenario.workload.requests_per_day),
-                        width="stretch", key="chart_cost", config=cfg)
-        st.markdown(f"**Cumulative savings against {f.baseline}** — above zero, the option is ahead")
-        st.plotly_chart(F.cumulative_cost(a.curves, baseline=f.baseline, colours=c,
-                                          payback={f.best_option: pb.get(f.best_option)} if f.best_option else None),
-                        width="stretch", key="chart_cumulative", config=cfg)
-    with tabs[1]:
-        st.markdown("**Latency per request**")
-        st.plotly_chart(F.latency_comparison(f.options, colours=c), width="stretch", key="chart_latency", config=cfg)
-        st.caption("API latencies are published measurements (sources in the options table); self-hosted ones come "
-                   "from the calibrated capacity model at your peak load.")
-    with tabs[2]:
-        if a.tornado is not None and a.monte_carlo is not None:
-            mc = a.monte_carlo
-            st.markdown(f"**What moves the savings most** ({f.best_option})")
-            st.plotly_chart(F.tornado_chart(a.tornado), width="stretch", key="chart_tornado", config=cfg)
-            st.markdown(f"**Savings over the horizon in {len(mc.savings_usd):,} simulated futures** — pays off in "
-                        f"{mc.p_pays_off:.0%}")
-            st.plotly_chart(F.savings_histogram(mc.savings_usd, p10=mc.savings_usd_p10, p50=mc.savings_usd_p50,
-                                                p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off),
-                            width="stretch", key="chart_mc", config=cfg)
-        else:
-            st.info("No fine-tuned option to assess.")
-    with tabs[3]:
-        if data is not None:
-            tc = task_colours(data.tasks)
-            st.markdown("**Tokens per request by task**")
-            st.plotly_chart(F.token_distributions(data.tokens), width="stretch", key="chart_tokens", config=cfg)
-            if data.hourly is not None:
-                st.markdown("**Requests by hour of day (UTC)**")
-                st.plotly_chart(F.traffic_profile(data.hourly, colours=tc), width="stretch", key="chart_traffic",
-                                config=cfg)
-        else:
-            st.info("Typed numbers: no per-request distribution to show.")
-    with tabs[4]:
-        st.dataframe(V.options_table(f).style.format(V.OPTION_FORMATS, na_rep="–"), hide_index=True, key="table_options")
-        with st.expander("Notes and sources per option"):
-            st.dataframe(f.options[["name", "notes", "source"]].rename(
-                columns={"name": "Option", "notes": "Notes", "source": "Source"}), hide_index=True)
-    with tabs[5]:
-        st.dataframe(V.tasks_table(a.tasks).style.format(V.TASK_FORMATS, na_rep="–"), hide_index=True, key="table_tasks")
-    with tabs[6]:
-        st.dataframe(prices_used(f).rename(columns=str.capitalize), hide_index=True, key="table_prices")
-        if f.assumptions:
-            st.markdown("**Assumptions**\n" + "\n".join(f"- {V.page_language(x)}" for x in f.assumptions))
+    st.markdown("**Cost per month vs volume** — where the lines cross, fine-tuning starts to pay")
+    chart("cost", k, lambda: F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
+                                             current_requests_per_day=f.scenario.workload.requests_per_day))
+    st.markdown(f"**Cumulative savings against {f.baseline}** — above zero, the option is ahead")
+    chart("cumulative", k, lambda: F.cumulative_cost(
+        a.curves, baseline=f.baseline, colours=c,
+        payback={f.best_option: pb.get(f.best_option)} if f.best_option else None))
+
+
+def latency_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    st.markdown("**Latency per request**")
+    chart("latency", k, lambda: F.latency_comparison(a.focus.options, colours=a.colours))
+    st.caption("API latencies are published measurements (sources in the options table); self-hosted ones come "
+               "from the calibrated capacity model at your peak load.")
+
+
+def uncertainty_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    if a.tornado is None or a.monte_carlo is None:
+        st.info("No fine-tuned option to assess.")
+        return
+    mc = a.monte_carlo
+    st.markdown(f"**What moves the savings most** ({a.focus.best_option})")
+    chart("tornado", k, lambda: F.tornado_chart(a.tornado))
+    st.markdown(f"**Savings over the horizon in {len(mc.savings_usd):,} simulated futures** — pays off in "
+                f"{mc.p_pays_off:.0%}")
+    chart("mc", k, lambda: F.savings_histogram(mc.savings_usd, p10=mc.savings_usd_p10, p50=mc.savings_usd_p50,
+                                               p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off))
+
+
+def traffic_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    if data is None:
+        st.info("Typed numbers: no per-request distribution to show.")
+        return
+    st.markdown("**Tokens per request by task**")
+    chart("tokens", (data.digest, ""), lambda: F.token_distributions(data.tokens))
+    if data.hourly is not None:
+        st.markdown("**Requests by hour of day (UTC)**")
+        chart("traffic", (data.digest, ""), lambda: F.traffic_profile(data.hourly, colours=task_colours(data.tasks)))
+
+
+def options_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    f = a.focus
+    st.dataframe(V.options_table(f).style.format(V.OPTION_FORMATS, na_rep="–"), hide_index=True, key="table_options")
+    with st.expander("Notes and sources per option"):
+        st.dataframe(f.options[["name", "notes", "source"]].rename(
+            columns={"name": "Option", "notes": "Notes", "source": "Source"}), hide_index=True)
+
+
+def tasks_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    st.dataframe(V.tasks_table(a.tasks).style.format(V.TASK_FORMATS, na_rep="–"), hide_index=True, key="table_tasks")
+
+
+def prices_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    f = a.focus
+    st.dataframe(prices_used(f).rename(columns=str.capitalize), hide_index=True, key="table_prices")
+    if f.assumptions:
+        st.markdown("**Assumptions**\n" + "\n".join(f"- {V.page_language(x)}" for x in f.assumptions))
+
+
+TAB_UI = dict(zip(TABS, (cost_tab, latency_tab, uncertainty_tab, traffic_tab, options_tab, tasks_tab, prices_tab)))
+
+
+def charts_ui(a: PageAnalysis, data: PageData | None, key: tuple[str, str]) -> None:
+    """Only the open tab is drawn (a tab switch re-runs on the cached analysis)."""
+    for tab, name in zip(st.tabs(TABS, key="tab", on_change="rerun"), TABS):
+        if tab.open:
+            with tab:
+                TAB_UI[name](a, data, key)
 
 
 def report_ui(a: PageAnalysis, data: PageData | None) -> None:
@@ -472,7 +504,7 @@ def main() -> None:
         return
     verdict_ui(analysis, inputs.task)
     bill_ui(analysis)
-    charts_ui(analysis, data)
+    charts_ui(analysis, data, ("typed" if data is None else data.digest, inputs.key))
     report_ui(analysis, data)
 
 

@@ -40,9 +40,18 @@ def notes(at) -> str:
     return "\n".join(w.value for w in at.warning if not w.value.startswith("**Verdict"))
 
 
-def table(at, column: str):
-    """The first table with this column (AppTest does not expose a table's key)."""
+def table(at, column: str, tab: str | None = None):
+    """The first table with this column (AppTest does not expose a table's key); ``tab`` opens that
+    tab first (only the open tab is drawn)."""
+    if tab is not None:
+        open_tab(at, tab)
     return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def open_tab(at, name: str) -> None:
+    at.session_state["tab"] = name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
 
 
 def page_text(at) -> str:
@@ -73,16 +82,19 @@ class TestSample:
         assert any(label.startswith("Saved over 12 months") for label in m)
         assert any("records standing for" in c.value for c in app.caption)
         charts = {c.key for c in app.get("plotly_chart")}
-        assert {"chart_cost", "chart_cumulative", "chart_latency", "chart_tornado", "chart_mc", "chart_tokens",
-                "chart_traffic"} <= charts
-        assert len(app.dataframe) >= 4  # the whole bill, options, per task, prices
+        assert charts == {"chart_cost", "chart_cumulative"}  # only the open tab is drawn
+        for tab, keys in (("Latency", {"chart_latency"}), ("Uncertainty", {"chart_tornado", "chart_mc"}),
+                          ("Traffic & tokens", {"chart_tokens", "chart_traffic"})):
+            open_tab(app, tab)
+            assert {c.key for c in app.get("plotly_chart")} == keys
         bill = table(app, "Runs on")
         assert list(bill["Task"]) == ["product-copy", "ticket-triage", "contract-fields", "total"]
-        tasks = {r["Task"]: r for r in table(app, "What stands in the way").to_dict("records")}
+        tasks = {r["Task"]: r for r in table(app, "What stands in the way", "Per task").to_dict("records")}
         assert tasks["product-copy"]["Verdict"] == "FINE-TUNE"
         assert tasks["contract-fields"]["Verdict"] == "NO" and "volume" in tasks["contract-fields"]["What stands in the way"]
         assert "prompt changed" in tasks["ticket-triage"]["What stands in the way"]
         assert app.query_params["source"] == "sample logs" and float(app.query_params["rpd"]) > 10_000
+        open_tab(app, "Cost")
 
     def test_no_shows_what_blocks_not_green_checks(self, app):
         app.selectbox(key="task").set_value("contract-fields").run()
@@ -143,7 +155,7 @@ class TestUrl:
         assert "Verdict: FINE-TUNE" in verdict_text(at)
         assert not notes(at)
         # the March 2024 claim: serving costs $96 vs $3.04 per 1,000 requests = 31.6x
-        options = table(at, "Times cheaper (serving)").set_index("Option")
+        options = table(at, "Times cheaper (serving)", "Options").set_index("Option")
         assert options.loc["openpipe/mistral-7b", "Times cheaper (serving)"] == pytest.approx(31.6, abs=0.05)
 
     def test_restore_equals_the_page(self, app):

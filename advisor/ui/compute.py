@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..bill import WholeBill, whole_bill
-from ..compare import cumulative_curves, sweep
+from ..compare import catalog_for, cumulative_curves, sweep
 from ..recommend import Recommendation, Thresholds, recommend, recommend_tasks
 from ..scenario import Scenario
 from ..uncertainty import MonteCarlo, monte_carlo, tornado
@@ -114,26 +114,29 @@ def task_colours(tasks: list[str]) -> dict[str, str]:
 
 def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",
                  thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0) -> PageAnalysis:
-    """Recommendations per task and the charts' data for ``task`` (``"all"``: the headline's task)."""
-    kw = dict(thresholds=thresholds, draws=draws, seed=seed)
+    """Recommendations per task and the charts' data for ``task`` (``"all"``: the headline's task).
+    The catalog is loaded once for the whole analysis (every task and chart prices from it)."""
+    cat = catalog_for(scenario)
+    kw = dict(thresholds=thresholds, draws=draws, seed=seed, catalog=cat)
     if len(workloads) > 1:
         recs = recommend_tasks(workloads, scenario, **kw)
     else:
         recs = {"all": recommend(replace(scenario, workload=next(iter(workloads.values()))), **kw)}
-    return page_analysis(recs, task=task, draws=draws, seed=seed)
+    return page_analysis(recs, task=task, draws=draws, seed=seed, catalog=cat)
 
 
 def page_analysis(recs: dict[str, Recommendation], *, task: str = "all", draws: int = 10_000,
-                  seed: int = 0) -> PageAnalysis:
+                  seed: int = 0, catalog=None) -> PageAnalysis:
     """The charts' data for recommendations already made (the CLI's report uses this)."""
     focus = recs.get(task, recs["all"])
     s, best = focus.scenario, focus.best_option
+    cat = catalog or catalog_for(s)
     marks = [x for x in focus.options["break_even_requests_per_day"] if pd.notna(x)]
     return PageAnalysis(
         tasks=recs, focus=focus,
-        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks)),
-        curves=cumulative_curves(s),
-        tornado=tornado(s, option=best) if best else None,
-        monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed) if best else None,
+        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks), catalog=cat),
+        curves=cumulative_curves(s, cat),
+        tornado=tornado(s, option=best, catalog=cat) if best else None,
+        monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed, catalog=cat) if best else None,
         colours=option_colours(list(focus.options["name"]), focus.baseline),
         bill=whole_bill(recs))
