@@ -58,7 +58,7 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict) and value.keys().isdisjoint(_CONTAINER_KEYS):  # the common case: a plain record
         yield where, value
         return
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         what = "null" if value is None else type(value).__name__
         yield where, RecordProblem(f"expected a record (a JSON object), got {what}")
         return
@@ -100,7 +100,7 @@ def _usage_page(page: Mapping, where: str) -> Iterator[tuple[str, Any]]:
 
 
 def _bucket(bucket: Any, here: str) -> Iterator[tuple[str, Any]]:
-    if not isinstance(bucket, Mapping):
+    if not isinstance(bucket, dict):
         yield here, RecordProblem(f"expected a bucket object, got {type(bucket).__name__}")
         return
     results = bucket.get("results", bucket.get("result"))
@@ -114,4 +114,4 @@ def _bucket(bucket: Any, here: str) -> Iterator[tuple[str, Any]]:
         yield here, Ignored("usage bucket with no requests")
     times = {k: bucket[k] for k in ("start_time", "end_time") if k in bucket}
     for j, r in enumerate(results):
-        yield from _one({**times, **r} if isinstance(r, Mapping) else r, f"{here}.results[{j}]")
+        yield from _one({**times, **r} if isinstance(r, dict) else r, f"{here}.results[{j}]")

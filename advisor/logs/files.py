@@ -27,7 +27,6 @@ import lzma
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from ..errors import LogError

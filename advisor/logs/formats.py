@@ -68,7 +68,7 @@ def _obj(value: Any, field: str, *, required: bool = False) -> Mapping:
         if required:
             raise RecordProblem("missing", field)
         return {}
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         raise RecordProblem(f"expected an object, got {type(value).__name__}", field)
     return value
 
@@ -79,7 +79,7 @@ def _first_choice_message(resp: Mapping, field: str) -> Any:
         raise RecordProblem(f"expected a list, got {type(choices).__name__}", f"{field}.choices")
     if choices:
         ch = choices[0]
-        if not isinstance(ch, Mapping):
+        if not isinstance(ch, dict):
             raise RecordProblem(f"expected a choice object, got {type(ch).__name__}", f"{field}.choices[0]")
         msg = ch.get("message", ch.get("text"))
         return check_completion(msg, f"{field}.choices[0].message")
@@ -89,8 +89,8 @@ def _first_choice_message(resp: Mapping, field: str) -> Any:
     if isinstance(out, list) and resp.get("object") == "response":  # Responses API output items
         texts = []
         for item in out:
-            if isinstance(item, Mapping) and isinstance(item.get("content"), list):
-                texts += [p.get("text") for p in item["content"] if isinstance(p, Mapping) and
+            if isinstance(item, dict) and isinstance(item.get("content"), list):
+                texts += [p.get("text") for p in item["content"] if isinstance(p, dict) and
                           isinstance(p.get("text"), str)]
         return "".join(texts) if texts else None
     return None
@@ -105,7 +105,7 @@ def _responses_messages(req: Mapping, field: str) -> list | None:
     if isinstance(inp, str):
         return msgs + [{"role": "user", "content": inp}]
     if isinstance(inp, list):
-        items = [m for m in inp if isinstance(m, Mapping) and "role" in m]
+        items = [m for m in inp if isinstance(m, dict) and "role" in m]
         return check_messages(msgs + items, f"{field}.input")
     raise RecordProblem(f"expected text or a list of items, got {type(inp).__name__}", f"{field}.input")
 
@@ -115,7 +115,7 @@ def _req_fields(req: Any, field: str) -> tuple[str | None, list | None, list | N
     req = maybe_json(req)
     if req is None or req == "":
         return None, None, None, None
-    if not isinstance(req, Mapping):
+    if not isinstance(req, dict):
         raise RecordProblem(f"expected the request object, got {type(req).__name__}", field)
     msgs = check_messages(req.get("messages"), f"{field}.messages")
     if msgs is None and "input" in req and "model" in req:
@@ -149,7 +149,7 @@ def _span(o: Mapping, start_key: str, end_key: str) -> tuple[float | None, float
 
 def _hint(meta: Any) -> str | None:
     meta = maybe_json(meta)
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, dict):
         return None
     for k in ("task", "prompt_id", "promptId"):
         if meta.get(k):
@@ -196,7 +196,7 @@ def parse_batch_input(o: Mapping, line: int) -> Raw:
 def parse_batch_output(o: Mapping, line: int) -> Raw:
     if o.get("error"):
         err = maybe_json(o["error"])
-        code = text(err.get("code"), "error.code") if isinstance(err, Mapping) else None
+        code = text(err.get("code"), "error.code") if isinstance(err, dict) else None
         raise RecordProblem("request failed" + (f" ({code})" if code else ""), "error")
     resp = _obj(o.get("response"), "response", required=True)
     body = _obj(resp.get("body"), "response.body")
@@ -351,7 +351,7 @@ def _lf_messages(inp: Any, field: str) -> tuple[list | None, str | None, list | 
         return None, None, None, None
     if isinstance(inp, str):
         return None, inp, None, None
-    if isinstance(inp, Mapping):
+    if isinstance(inp, dict):
         if "messages" in inp:
             return (check_messages(inp.get("messages"), f"{field}.messages"),
                     None, check_tools(inp.get("tools"), f"{field}.tools"), request_options(inp))
@@ -359,7 +359,7 @@ def _lf_messages(inp: Any, field: str) -> tuple[list | None, str | None, list | 
             return check_messages([inp], field), None, None, None
         return None, None, None, None
     if isinstance(inp, list):
-        if all(isinstance(m, Mapping) and "role" in m for m in inp):
+        if all(isinstance(m, dict) and "role" in m for m in inp):
             return check_messages(inp, field), None, None, None
         if all(isinstance(m, str) for m in inp):
             return None, "\n".join(inp), None, None
@@ -374,19 +374,19 @@ def parse_langfuse(o: Mapping, line: int) -> Raw:
         raise RecordProblem("errored generation", "level")
     msgs, prompt_text, tools, opts = _lf_messages(o.get("input"), "input")
     params = maybe_json(o.get("modelParameters"))
-    if isinstance(params, Mapping):
+    if isinstance(params, dict):
         opts = {**(request_options(params) or {}), **(opts or {})} or None
     out = maybe_json(o.get("output"))
     completion = None
-    if isinstance(out, Mapping) and "choices" in out:
+    if isinstance(out, dict) and "choices" in out:
         completion = _first_choice_message(out, "output")
     elif out not in (None, ""):
-        completion = check_completion(out, "output") if not isinstance(out, Mapping) or "role" in out or \
+        completion = check_completion(out, "output") if not isinstance(out, dict) or "role" in out or \
             "content" in out else None
     usage = None
     for key in ("usageDetails", "usage"):
         d = maybe_json(o.get(key))
-        if isinstance(d, Mapping) and d:
+        if isinstance(d, dict) and d:
             usage = langfuse_usage(d, key)
             if usage is not None:
                 break
@@ -414,16 +414,16 @@ _LC_ROLES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "as
 def _lc_message(m: Any) -> Any:
     """A LangChain message (serialized ``{"id": [..., "HumanMessage"], "kwargs": {...}}`` or
     ``{"type": "human", "content": ...}``) in the OpenAI chat shape."""
-    if not isinstance(m, Mapping) or "role" in m:
+    if not isinstance(m, dict) or "role" in m:
         return m
-    if isinstance(m.get("kwargs"), Mapping):
+    if isinstance(m.get("kwargs"), dict):
         ids = m.get("id")
         kind = ids[-1] if isinstance(ids, list) and ids and isinstance(ids[-1], str) else ""
         kw = m["kwargs"]
         out = {"role": _LC_ROLES.get(kind, "user"), "content": kw.get("content", "")}
         if isinstance(kw.get("tool_calls"), list):
             out["tool_calls"] = [{"type": "function", "id": c.get("id"), "function": {
-                "name": c.get("name"), "arguments": c.get("args")}} for c in kw["tool_calls"] if isinstance(c, Mapping)]
+                "name": c.get("name"), "arguments": c.get("args")}} for c in kw["tool_calls"] if isinstance(c, dict)]
         return out
     if isinstance(m.get("type"), str) and "content" in m:
         return {"role": _LC_ROLES.get(m["type"], "user"), "content": m.get("content")}
@@ -448,7 +448,7 @@ def _langsmith_messages(inputs: Mapping) -> tuple[list | None, str | None]:
 
 def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
     um = maybe_json(outputs.get("usage_metadata"))
-    if isinstance(um, Mapping) and um:
+    if isinstance(um, dict) and um:
         det = _obj(um.get("input_token_details"), "outputs.usage_metadata.input_token_details")
         cache = det.get("cache_read", det.get("priority_cache_read", det.get("flex_cache_read")))
         usage = openai_usage({"prompt_tokens": um.get("input_tokens"), "completion_tokens": um.get("output_tokens"),
@@ -456,7 +456,7 @@ def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
         if usage is not None:
             return usage
     llm_output = maybe_json(outputs.get("llm_output"))
-    if isinstance(llm_output, Mapping):
+    if isinstance(llm_output, dict):
         usage = openai_usage(llm_output.get("token_usage"), "outputs.llm_output.token_usage")
         if usage is not None:
             return usage
@@ -487,9 +487,9 @@ def parse_langsmith(o: Mapping, line: int) -> Raw:
         gens = outputs.get("generations")
         if completion is None and isinstance(gens, list) and gens:
             g = gens[0][0] if isinstance(gens[0], list) and gens[0] else gens[0]
-            if isinstance(g, Mapping):
+            if isinstance(g, dict):
                 msg = g.get("message")
-                completion = _lc_message(msg) if isinstance(msg, Mapping) and isinstance(
+                completion = _lc_message(msg) if isinstance(msg, dict) and isinstance(
                     msg.get("kwargs"), Mapping) else g.get("text")
                 completion = check_completion(completion, "outputs.generations[0]")
     _need_text(usage, msgs, prompt_text, "outputs.usage_metadata")
@@ -520,14 +520,14 @@ def parse_litellm(o: Mapping, line: int) -> Raw:
     usage = _tokens(o, "prompt_tokens", "completion_tokens", None)
     meta = _obj(o.get("metadata"), "metadata")
     uo = meta.get("usage_object")
-    if isinstance(uo, Mapping) and usage is not None:
+    if isinstance(uo, dict) and usage is not None:
         full = openai_usage(uo, "metadata.usage_object")
         if full is not None:
             usage = (usage[0], usage[1], min(full[2], usage[0]))
     req = maybe_json(o.get("proxy_server_request"))
-    req = req if isinstance(req, Mapping) else {}
+    req = req if isinstance(req, dict) else {}
     params = maybe_json(o.get("model_parameters"))
-    params = params if isinstance(params, Mapping) else {}
+    params = params if isinstance(params, dict) else {}
     msgs = maybe_json(o.get("messages"))
     if isinstance(msgs, str) and msgs.strip():
         msgs = [{"role": "user", "content": msgs}]  # completion-style prompt logged as text
@@ -537,10 +537,10 @@ def parse_litellm(o: Mapping, line: int) -> Raw:
     tools = check_tools(params.get("tools"), "model_parameters.tools") or req_tools
     opts = {**(req_opts or {}), **(request_options(params) or {})} or None
     resp = maybe_json(o.get("response"))
-    completion = _first_choice_message(resp, "response") if isinstance(resp, Mapping) else None
+    completion = _first_choice_message(resp, "response") if isinstance(resp, dict) else None
     if usage is not None and usage[0] == 0 and usage[1] == 0 and msgs is not None:
         usage = None  # the 0 defaults of the spend-logs table: counts not recorded, count the text
-    if usage is None and isinstance(resp, Mapping):
+    if usage is None and isinstance(resp, dict):
         usage = openai_usage(resp.get("usage"), "response.usage")
     _need_text(usage, msgs, field="prompt_tokens")
     start, latency = _span(o, "startTime", "endTime")
@@ -615,7 +615,7 @@ _LANGSMITH_PATCH = {"id", "end_time", "outputs", "error", "events", "extra", "ta
 
 def detect_record_format(o: Any) -> str | None:
     """The format a decoded record looks like, or None. Decided for each record on its own."""
-    if not isinstance(o, Mapping):
+    if not isinstance(o, dict):
         return None
     k = set(o)
     if "custom_id" in k:
@@ -652,11 +652,11 @@ def detect_record_format(o: Any) -> str | None:
 
 
 def _ends_with_assistant(msgs: Any) -> bool:
-    return isinstance(msgs, list) and bool(msgs) and isinstance(msgs[-1], Mapping) and \
+    return isinstance(msgs, list) and bool(msgs) and isinstance(msgs[-1], dict) and \
         msgs[-1].get("role") == "assistant"
 
 
 def parse_record(fmt: str, o: Any, line: int) -> Raw:
-    if not isinstance(o, Mapping):
+    if not isinstance(o, dict):
         raise RecordProblem(f"expected a JSON object, got {type(o).__name__}")
     return FORMATS[fmt](o, line)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +67,7 @@ def request_options(body: Any) -> dict | None:
     >>> request_options({"model": "m"}) is None
     True
     """
-    if not isinstance(body, Mapping):
+    if not isinstance(body, dict):
         return None
     out = {k: maybe_json(body[k]) for k in REQUEST_OPTION_KEYS if body.get(k) is not None}
     return out or None
@@ -186,21 +185,21 @@ def check_messages(messages: Any, field: str = "messages") -> list | None:
         raise RecordProblem(f"expected a list of messages, got {type(messages).__name__}", field)
     for i, m in enumerate(messages):
         where = f"{field}[{i}]"
-        if not isinstance(m, Mapping):
+        if not isinstance(m, dict):
             raise RecordProblem(f"expected a message object, got {type(m).__name__}", where)
         if not isinstance(m.get("role", ""), str):
             raise RecordProblem("expected text", f"{where}.role")
         c = m.get("content")
         if isinstance(c, list):
             for j, part in enumerate(c):
-                if not isinstance(part, (Mapping, str)):
+                if not isinstance(part, (dict, str)):
                     raise RecordProblem(f"expected a content part object, got {type(part).__name__}",
                                         f"{where}.content[{j}]")
         elif c is not None and not isinstance(c, (str, int, float)):
             raise RecordProblem(f"expected text or a list of parts, got {type(c).__name__}", f"{where}.content")
         _check_calls(m.get("tool_calls"), f"{where}.tool_calls")
         fc = m.get("function_call")
-        if fc is not None and not isinstance(fc, Mapping):
+        if fc is not None and not isinstance(fc, dict):
             raise RecordProblem(f"expected an object, got {type(fc).__name__}", f"{where}.function_call")
     return messages
 
@@ -211,10 +210,10 @@ def _check_calls(calls: Any, field: str) -> None:
     if not isinstance(calls, list):
         raise RecordProblem(f"expected a list of tool calls, got {type(calls).__name__}", field)
     for j, call in enumerate(calls):
-        if not isinstance(call, Mapping):
+        if not isinstance(call, dict):
             raise RecordProblem(f"expected a tool call object, got {type(call).__name__}", f"{field}[{j}]")
         fn = call.get("function")
-        if fn is not None and not isinstance(fn, Mapping):
+        if fn is not None and not isinstance(fn, dict):
             raise RecordProblem(f"expected an object, got {type(fn).__name__}", f"{field}[{j}].function")
 
 
@@ -226,10 +225,10 @@ def check_tools(tools: Any, field: str = "tools") -> list | None:
     if not isinstance(tools, list):
         raise RecordProblem(f"expected a list of tool definitions, got {type(tools).__name__}", field)
     for i, t in enumerate(tools):
-        if not isinstance(t, Mapping):
+        if not isinstance(t, dict):
             raise RecordProblem(f"expected a tool definition object, got {type(t).__name__}", f"{field}[{i}]")
         fn = t.get("function")
-        if fn is not None and not isinstance(fn, Mapping):
+        if fn is not None and not isinstance(fn, dict):
             raise RecordProblem(f"expected an object, got {type(fn).__name__}", f"{field}[{i}].function")
     return tools or None
 
@@ -241,10 +240,10 @@ def check_completion(message: Any, field: str) -> Any:
         return message
     if isinstance(message, (int, float)) and not isinstance(message, bool):
         return str(message)
-    if isinstance(message, Mapping):
+    if isinstance(message, dict):
         check_messages([message], field)
         return message
-    if isinstance(message, list) and all(isinstance(m, Mapping) for m in message) and message:
+    if isinstance(message, list) and all(isinstance(m, dict) for m in message) and message:
         check_messages(message, field)  # some tools log the output as a list of messages: the last one answers
         return message[-1]
     raise RecordProblem(f"expected the assistant message or text, got {type(message).__name__}", field)
@@ -253,7 +252,7 @@ def check_completion(message: Any, field: str) -> Any:
 def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | None:
     """(prompt incl. cached, completion, cached) from a Chat Completions or Responses usage object."""
     u = maybe_json(u)
-    if not isinstance(u, Mapping):
+    if not isinstance(u, dict):
         return None
     p_key = "prompt_tokens" if u.get("prompt_tokens") is not None else "input_tokens"
     c_key = "completion_tokens" if u.get("completion_tokens") is not None else "output_tokens"
@@ -263,7 +262,7 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
         return None
     details = maybe_json(u.get("prompt_tokens_details") or u.get("input_tokens_details")) or {}
     k = _num(details.get("cached_tokens"), f"{field}.prompt_tokens_details.cached_tokens") \
-        if isinstance(details, Mapping) else None
+        if isinstance(details, dict) else None
     k = k or 0.0
     if k > p:
         raise RecordProblem(f"cached_tokens {k:g} exceed prompt_tokens {p:g}", f"{field}.prompt_tokens_details.cached_tokens")
