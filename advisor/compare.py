@@ -46,7 +46,7 @@ from pricing import (
     load_catalog,
 )
 from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, review_usd
-from pricing.selfhost import replicas_for_peak
+from pricing.selfhost import operating_index, replicas_for_peak
 from pricing.training import (
     TrainingRun,
     hosted_training_cost_usd,
@@ -218,15 +218,6 @@ def _meets(t: LatencyTargets, ttft: float | None, e2e: float | None, itl: float 
     return None if any(v is None for _, v in pairs) else True
 
 
-def _operating_index(curve: dict, t: LatencyTargets) -> tuple[int, bool]:
-    """(largest concurrency index that meets every target, whether any does); index 0 if none."""
-    ok = np.ones(len(curve["batch"]), dtype=bool)
-    for key, tgt in (("itl_s", t.itl_s), ("ttft_s", t.ttft_s), ("e2e_s", t.e2e_s)):
-        if tgt is not None:
-            ok &= curve[key] <= tgt
-    return (int(np.flatnonzero(ok)[-1]), True) if ok.any() else (0, False)
-
-
 # ---------------------------------------------------------------------------------------------
 # total cost of ownership pieces
 
@@ -327,7 +318,7 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
     curve = capacity_curve(model, gpu, n_in, n_out, s.precision, ServingEfficiency())
-    i_cap, feasible = _operating_index(curve, t)
+    i_cap, feasible = operating_index(curve, itl_target_s=t.itl_s, ttft_target_s=t.ttft_s, e2e_target_s=t.e2e_s)
     rps_cap = float(curve["requests_per_s"][i_cap])
     replicas = int(replicas_for_peak(w.requests_per_day, w.peak_to_mean, rps_cap))
     if not s.scale_to_zero:

@@ -73,6 +73,7 @@ __all__ = [
     "soft_max",
     "capacity",
     "capacity_curve",
+    "operating_index",
     "replicas_for_peak",
     "gpu_hours_per_month",
 ]
@@ -487,14 +488,35 @@ def capacity_curve(model: OpenModel, gpu: Gpu, input_tokens: float, output_token
             "memory_max_batch": np.full_like(b, b_mem), "engine_max_batch": np.full_like(b, -1 if cap is None else cap)}
 
 
+def operating_index(curve: dict[str, np.ndarray], *, itl_target_s: float | None = None,
+                    ttft_target_s: float | None = None, e2e_target_s: float | None = None) -> tuple[int, bool]:
+    """The operating point on a :func:`capacity_curve`: (index of the largest concurrency whose ITL, TTFT and
+    e2e all meet their targets, whether any concurrency does). None = no target; none met = index 0 (b = 1),
+    and the caller reports the miss.
+
+    >>> curve = {"itl_s": np.array([0.01, 0.02, 0.03]), "ttft_s": np.array([0.1, 0.2, 0.9]),
+    ...          "e2e_s": np.array([1.0, 2.0, 3.0])}
+    >>> operating_index(curve, itl_target_s=0.025), operating_index(curve, ttft_target_s=0.05)
+    ((1, True), (0, False))
+    >>> operating_index(curve)  # no targets: the largest batch
+    (2, True)
+    """
+    ok = np.ones(len(curve["itl_s"]), dtype=bool)
+    for key, target in (("itl_s", itl_target_s), ("ttft_s", ttft_target_s), ("e2e_s", e2e_target_s)):
+        if target is not None:
+            ok &= curve[key] <= target
+    idx = np.flatnonzero(ok)
+    return (int(idx[-1]), True) if idx.size else (0, False)
+
+
 def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: float, *, precision: str = "bf16",
              concurrency: int | None = None, itl_target_s: float | None = None, ttft_target_s: float | None = None,
-             eff: ServingEfficiency = DEFAULT_EFFICIENCY, max_batch: MaxBatch = None,
+             e2e_target_s: float | None = None, eff: ServingEfficiency = DEFAULT_EFFICIENCY, max_batch: MaxBatch = None,
              max_throughput: bool = False, engine: str | None = None, engine_version: str | None = None) -> Capacity:
     """One replica's operating point.
 
     ``concurrency`` fixes b (capped by memory and by ``max_batch`` when one is given); otherwise b is the largest
-    that meets ``itl_target_s`` and ``ttft_target_s`` (no targets = maximum throughput) within ``max_batch``
+    that meets the ITL, TTFT and e2e targets (:func:`operating_index`; no targets = maximum throughput) within ``max_batch``
     (None = the engine default, :func:`default_max_batch`). ``max_throughput=True`` without ``max_batch`` lifts
     the engine limit to the memory bound. If even b=1 misses a target, b=1 is returned and the caller compares
     its latencies with the targets. ``engine``/``engine_version`` adjust ``eff`` (:func:`engine_efficiency`);
@@ -520,13 +542,8 @@ def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: flo
     if concurrency is not None:
         i = min(concurrency, b_max) - 1
     else:
-        ok = np.ones(b_max, dtype=bool)
-        if itl_target_s is not None:
-            ok &= curve["itl_s"] <= itl_target_s
-        if ttft_target_s is not None:
-            ok &= curve["ttft_s"] <= ttft_target_s
-        idx = np.flatnonzero(ok)
-        i = int(idx[-1]) if idx.size else 0
+        i, _ = operating_index(curve, itl_target_s=itl_target_s, ttft_target_s=ttft_target_s,
+                               e2e_target_s=e2e_target_s)
     b_mem = int(curve["memory_max_batch"][0])
     return Capacity(concurrency=i + 1, max_concurrency=b_max,
                     requests_per_s=float(curve["requests_per_s"][i]),

@@ -438,3 +438,23 @@ def test_compare_uses_the_same_capacity_model(cat_2024, capsys):
     i = np.flatnonzero(np.isclose(curve["itl_s"], row["itl_s"], rtol=1e-9))
     assert i.size == 1
     assert curve["ttft_s"][i[0]] == pytest.approx(row["ttft_s"]) and curve["e2e_s"][i[0]] == pytest.approx(row["e2e_s"])
+
+
+def test_compare_operating_point_is_capacitys_under_targets(cat_2024, capsys):
+    # consolidation: one batch-size choice (pricing.selfhost.operating_index) for capacity() and compare's rows;
+    # with ITL and e2e targets the concurrency and req/s compare reports are capacity()'s under the same targets
+    import json
+    import re
+
+    from advisor.cli import main
+    assert main(["compare", "--requests-per-day", "50000", "--prompt-tokens", "500", "--completion-tokens", "200",
+                 "--baseline", "gpt-4-0613", "--option", "selfhost/mistral-7b@a100-80gb", "--as-of", "2024-03-28",
+                 "--itl-target-ms", "30", "--e2e-target-ms", "4000", "--json"]) == 0
+    row = next(o for o in json.loads(capsys.readouterr().out)["options"] if o["kind"] == "selfhost")
+    cap = capacity(cat_2024.open_model("mistral-7b"), cat_2024.gpu("a100-80gb"), 500, 200, itl_target_s=0.030,
+                   e2e_target_s=4.0)
+    full = capacity(cat_2024.open_model("mistral-7b"), cat_2024.gpu("a100-80gb"), 500, 200)
+    assert cap.concurrency < full.concurrency and cap.itl_s <= 0.030 and cap.e2e_s <= 4.0  # the targets bind
+    b, rps = re.search(r"up to (\d+) concurrent requests per GPU \(([\d.]+) req/s\)", row["notes"]).groups()
+    assert int(b) == cap.concurrency and float(rps) == pytest.approx(cap.requests_per_s, abs=0.005)
+    assert row["meets_latency"] is True
