@@ -20,6 +20,7 @@ WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_enc
 # request-body keys that change what the API bills for the prompt (read by the counting rules)
 REQUEST_OPTION_KEYS = ("functions", "function_call", "response_format", "tool_choice", "parallel_tool_calls",
                        "reasoning_effort", "modalities", "audio")
+_OPTION_SET = frozenset(REQUEST_OPTION_KEYS)
 
 
 class RecordProblem(Exception):
@@ -67,7 +68,7 @@ def request_options(body: Any) -> dict | None:
     >>> request_options({"model": "m"}) is None
     True
     """
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or body.keys().isdisjoint(_OPTION_SET):
         return None
     out = {k: maybe_json(body[k]) for k in REQUEST_OPTION_KEYS if body.get(k) is not None}
     return out or None
@@ -164,6 +165,8 @@ def text(value: Any, field: str, *, max_chars: int = 512) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str:
+        return value.strip()[:max_chars] or None
     if isinstance(value, bool) or isinstance(value, (dict, list, tuple)):
         raise RecordProblem(f"expected text, got {type(value).__name__}", field)
     if isinstance(value, float) and value != value:
@@ -184,6 +187,9 @@ def check_messages(messages: Any, field: str = "messages") -> list | None:
     if not isinstance(messages, list):
         raise RecordProblem(f"expected a list of messages, got {type(messages).__name__}", field)
     for i, m in enumerate(messages):
+        if type(m) is dict and type(m.get("content")) is str and type(m.get("role", "")) is str and \
+                m.get("tool_calls") is None and m.get("function_call") is None:
+            continue  # the common plain message
         where = f"{field}[{i}]"
         if not isinstance(m, dict):
             raise RecordProblem(f"expected a message object, got {type(m).__name__}", where)
