@@ -88,20 +88,20 @@ PRECISION_BYTES: dict[str, float] = {
 }
 HOURS_PER_MONTH = 730.0  # 24 * 365 / 12
 
-# Sliding-window attention where the catalog does not (yet) carry it (model id -> window in tokens).
-# Mistral-7B-v0.1 config.json: "sliding_window": 4096 (shared/facts/selfhost.md s.5).
-_SLIDING_WINDOW_TOKENS: dict[str, int] = {
-    "mistral-7b": 4096,
-}
-
 # Sustained share of the datasheet rates a GPU holds under serving load, relative to the H100/A100 the efficiencies
 # are fitted on: gpu id -> (compute, bandwidth); absent = (1, 1). Fitted on the calibrate rows of
 # pricing/data/benchmarks.yaml: the L40S is a 350 W board whose clocks sag below the boost its 733/362 TFLOP/s
 # datasheet figures assume; the H200's HBM3e reaches a smaller share of its 4.8 TB/s than the H100's HBM3.
+# Kept beside DEFAULT_EFFICIENCY (fitted with it), not in gpus.yaml where a --prices file could detach it from the fit.
 GPU_SUSTAINED: dict[str, tuple[float, float]] = {
     "l40s": (0.952, 0.952),
     "h200": (1.0, 0.898),
 }
+
+
+def _sustained(gpu: Gpu) -> tuple[float, float]:
+    """(compute, bandwidth) sustained share of the GPU's datasheet rates (``GPU_SUSTAINED``; absent = (1, 1))."""
+    return GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))
 
 # vLLM V1 EngineArgs.get_batch_defaults (vllm/engine/arg_utils.py, 2025): max_num_seqs is 1024 on GPUs with
 # at least 70 GiB whose name does not contain "a100" (H100, H200), else 256.
@@ -200,14 +200,8 @@ def default_max_batch(gpu: Gpu) -> int:
 
 
 def sliding_window_tokens(model: OpenModel) -> int | None:
-    """The model's attention window (None = full causal attention): the catalog's, else this module's table."""
-    w = getattr(model, "sliding_window_tokens", _MISSING)
-    if w is _MISSING:
-        w = _SLIDING_WINDOW_TOKENS.get(model.id)
-    return int(w) if w else None
-
-
-_MISSING = object()
+    """The model's attention window from the catalog (``open_models.yaml``; None = full causal attention)."""
+    return model.sliding_window_tokens
 
 
 def soft_max(a, b, k: float):
@@ -268,12 +262,12 @@ def _peak_flops(gpu: Gpu, precision: str, eff: ServingEfficiency) -> float:
     if precision == "fp8":
         if gpu.fp8_tflops is None:
             raise AdvisorError(f"GPU {gpu.id} has no FP8 tensor cores; use --precision bf16, int8 or int4")
-        return gpu.fp8_tflops * 1e12 * eff.flops_fp8 * GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))[0]
-    return gpu.bf16_tflops * 1e12 * eff.flops * GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))[0]
+        return gpu.fp8_tflops * 1e12 * eff.flops_fp8 * _sustained(gpu)[0]
+    return gpu.bf16_tflops * 1e12 * eff.flops * _sustained(gpu)[0]
 
 
 def _bandwidth(gpu: Gpu, eff: ServingEfficiency) -> float:
-    return gpu.hbm_gb_per_s * 1e9 * eff.hbm * GPU_SUSTAINED.get(gpu.id, (1.0, 1.0))[1]
+    return gpu.hbm_gb_per_s * 1e9 * eff.hbm * _sustained(gpu)[1]
 
 
 def _check_precision(precision: str) -> None:

@@ -64,6 +64,11 @@ class TestMemory:
         c = capacity(m, g, 6000, 1000, max_throughput=True)
         assert c.memory_max_concurrency == int(kv_token_capacity(m, g) // 4096)
         assert sliding_window_tokens(cat.open_model("llama-3.1-8b")) is None
+        # the window comes from the catalog only: the same shape without the field is full attention (no hidden table)
+        full = dataclasses.replace(m, sliding_window_tokens=None)
+        assert sliding_window_tokens(full) is None
+        assert capacity(full, g, 6000, 1000, max_throughput=True).memory_max_concurrency == int(
+            kv_token_capacity(m, g) // 7000)
 
     def test_does_not_fit(self, cat):
         small = dataclasses.replace(cat.gpu("l4"), memory_gb=16)
