@@ -671,3 +671,19 @@ class TestBigDocuments:
         recs = [{"prompt_tokens": 2, "completion_tokens": 1, "pad": "x" * 2000} for _ in range(700)]
         r = read_logs(write("helicone.json", json.dumps({"data": recs})), max_record_bytes=1 << 20)
         assert r.summary()["requests"] == 700 and r.skipped == 0  # 1.4 MB on one line, no newline to sniff
+
+
+def test_problem_list_is_bounded(write, monkeypatch):
+    import advisor.logs.reader as reader
+    monkeypatch.setattr(reader, "MAX_PROBLEMS_KEPT", 5)
+    r = read_logs(write("h.jsonl", GOOD_LINE + "{bad\n" * 12))
+    assert r.skipped == 12 and len(r.problems) == 5 and any("7 more records skipped" in a for a in r.assumptions)
+
+
+def test_langsmith_waiting_halves_are_bounded(write, monkeypatch):
+    import advisor.logs.reader as reader
+    monkeypatch.setattr(reader, "_MAX_PENDING", 2)
+    post = {"id": "r", "run_type": "llm", "inputs": {"messages": MSGS}, "extra": {"metadata": {"ls_model_name": "gpt-4o"}}}
+    recs = [dict(post, id=f"r{i}") for i in range(6)]
+    r = read_logs(write("ls.jsonl", jsonl(*recs)), assumed_completion_tokens=1, ft_tokenizer=None)
+    assert len(r.frame) == 6  # every create counted once, whether it waited or went on alone

@@ -39,6 +39,8 @@ __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "no
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
 
 DEFAULT_CHUNK_RECORDS = 20_000
+MAX_PROBLEMS_KEPT = 100_000  # problems listed in detail; past this they are only counted (memory stays bounded)
+_MAX_PENDING = 50_000  # LangSmith halves waiting for their other half
 PER_REQUEST_COLUMNS = ["file", "line", "request_id", "timestamp", "model", "task", "prompt_tokens", "completion_tokens",
                        "cached_tokens", "ft_prompt_tokens", "ft_completion_tokens", "tokens_source"]
 _NO_RESPONSE = ("request logged without its response: completion tokens unknown; pass --completion-tokens N "
@@ -179,6 +181,8 @@ class _Parser:
             other = None
         if other is None:
             self.pending[run_id] = (line, where, rec)
+            if len(self.pending) > _MAX_PENDING:  # bounded: the oldest half waiting goes on alone
+                yield self.pending.pop(next(iter(self.pending)))[:3]
             return
         o_line, o_where, o_rec = other[:3]
         post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
@@ -386,6 +390,7 @@ class _Gather:
     def __init__(self):
         self.pieces: list[pd.DataFrame] = []
         self.problems: list[Problem] = []
+        self.problems_total = 0  # all problems, also those past MAX_PROBLEMS_KEPT
         self.ignored: Tally = Tally()
         self.ignored_files: set[str] = set()
         self.usable_files: set[str] = set()
@@ -396,8 +401,12 @@ class _Gather:
         ign = w["ignored"].notna() if "ignored" in w else pd.Series(False, index=w.index)
         bad = w["problem"].notna() & ~ign
         if bad.any():
-            self.problems += [Problem(str(f), int(ln), str(p)) for f, ln, p in
-                              zip(w.loc[bad, "file"], w.loc[bad, "line"], w.loc[bad, "problem"])]
+            self.problems_total += int(bad.sum())
+            room = MAX_PROBLEMS_KEPT - len(self.problems)
+            if room > 0:
+                self.problems += [Problem(str(f), int(ln), str(p)) for f, ln, p in
+                                  zip(w.loc[bad, "file"][:room], w.loc[bad, "line"][:room],
+                                      w.loc[bad, "problem"][:room])]
         if ign.any():
             self.ignored.update(w.loc[ign, "ignored"])
             self.ignored_files.update(map(str, w.loc[ign, "file"]))
@@ -562,6 +571,7 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         gather.add(chunk)
     usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
     ignored = dict(gather.ignored.most_common())
+    unlisted = gather.problems_total - len(gather.problems)
     frame, problems, assumptions = _finish(gather, assumed_completion_tokens)
     for p in _display_names(paths):
         if p not in usable and p not in ignored_files:
@@ -572,5 +582,9 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         first = problems[0] if problems else None
         raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
                                                     f"{first.reason})" if first else ""))
-    return LogResult(frame=frame, problems=problems, skipped=len(problems), formats=formats, assumptions=assumptions,
+    if unlisted:
+        assumptions.append(f"{unlisted:,} more records skipped past the first {MAX_PROBLEMS_KEPT:,} problems "
+                           "(counted in skipped, not listed)")
+    return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted, formats=formats,
+                     assumptions=assumptions,
                      ignored=ignored)
