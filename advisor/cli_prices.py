@@ -24,7 +24,7 @@ def _api_row(m, status: str) -> dict:
             "input_usd_per_mtok": p.input_usd_per_mtok, "cached_input_usd_per_mtok": p.cached_input_usd_per_mtok,
             "output_usd_per_mtok": p.output_usd_per_mtok, "batch_discount": p.batch_discount,
             "effective": str(p.effective), "until": None if p.until is None else str(p.until),
-            "successors": list(m.successors), "source": p.source}
+            "successors": list(m.successors), "reasoning": m.reasoning, "source": p.source}
 
 
 def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = False) -> list[dict]:

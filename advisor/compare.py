@@ -409,24 +409,12 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
                             e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes))
     one_off, items = tco.switch()
     notes.append("switch model, no training: check its quality on your evaluation set before moving traffic")
-    if is_reasoning_model(m):
+    if m.reasoning:
         notes.append("reasoning model: hidden reasoning tokens bill as output tokens and are not in these counts, "
                      "so it costs more per request than shown")
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
                         meets_latency=_meets(t or LatencyTargets(), ttft, e2e), one_off_usd=one_off,
-                        role=Role.SWITCH, reasoning=is_reasoning_model(m), one_off_items=items, sources=sources, notes=tuple(notes))
-
-
-# OpenAI's reasoning models bill hidden reasoning tokens as output tokens (OpenAI reasoning guide); used
-# only when the catalog entry does not say (a `reasoning` field).
-REASONING_ID_PREFIXES = ("o1", "o3", "o4", "gpt-5")
-
-
-def is_reasoning_model(m) -> bool:
-    flag = getattr(m, "reasoning", None)
-    if flag is not None:
-        return bool(flag)
-    return m.id.startswith(REASONING_ID_PREFIXES) and "chat" not in m.id
+                        role=Role.SWITCH, reasoning=m.reasoning, one_off_items=items, sources=sources, notes=tuple(notes))
 
 
 def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:

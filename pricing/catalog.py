@@ -51,6 +51,7 @@ __all__ = [
     "Latency",
     "OpenModel",
     "load_catalog",
+    "reasoning_by_name",
     "DATA_DIR",
     "CATALOG_FILES",
 ]
@@ -255,6 +256,7 @@ class ApiModel:
     latency: Latency | None = None
     successors: Aliases = ()             # what the provider recommends once it is shut down
     batch_api: bool = True               # served by the provider's Batch API (when that exists)
+    reasoning: bool = False              # bills hidden reasoning tokens as output (YAML states it; see below)
     price: ApiPrice | None = None        # the period in force on the catalog date (set on resolution)
 
     @model_validator(mode="before")
@@ -273,6 +275,23 @@ class ApiModel:
     def shutdown(self) -> dt.date | None:
         """The last period's ``until``: the day the model stopped being served."""
         return max(self.prices, key=lambda p: p.effective).until
+
+
+# OpenAI's reasoning models (o1, o3, o3-mini, o4-mini, the GPT-5 family and later; OpenAI model pages,
+# platform.openai.com/docs/models) bill hidden reasoning tokens as output tokens
+# (platform.openai.com/docs/guides/reasoning). Our YAML states ``reasoning`` per model; this name rule is the
+# one fallback, for models priced from genai-prices, whose data does not say.
+_REASONING_NAME = re.compile(r"^(?:o[1-9]\d*|gpt-(?:[5-9]|\d{2,}))(?:[.-]|$)")
+
+
+def reasoning_by_name(model_id: str) -> bool:
+    """Whether an OpenAI model name is a reasoning model's (``-chat`` variants are not).
+
+    >>> [reasoning_by_name(n) for n in ("o3-pro", "openai/o1-mini", "gpt-5.1", "gpt-5-chat-latest", "gpt-4o", "omni")]
+    [True, True, True, False, False, False]
+    """
+    name = model_id.strip().lower().removeprefix("ft:").rsplit("/", 1)[-1]
+    return bool(_REASONING_NAME.match(name)) and "-chat" not in name
 
 
 @dataclass(frozen=True, config=_CFG, kw_only=True)

@@ -24,7 +24,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from pydantic import ValidationError
 
-from .catalog import ApiModel, ApiPrice
+from .catalog import ApiModel, ApiPrice, reasoning_by_name
 from .errors import NotReleasedError, UnknownEntryError
 
 __all__ = ["genai_api_model", "genai_models", "genai_notes", "genai_version"]
@@ -147,7 +147,7 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     try:
         m = ApiModel(
             id=name, provider=provider.id, context_tokens=model.context_window, encoding=encoding,
-            aliases=(model.id,) if model.id != name else (), batch_api=False,
+            aliases=(model.id,) if model.id != name else (), batch_api=False, reasoning=reasoning_by_name(name),
             prices=(ApiPrice(effective=start or day, until=until, input_usd_per_mtok=inp, output_usd_per_mtok=out,
                              cached_input_usd_per_mtok=cached, source=source),),
         )

@@ -402,3 +402,38 @@ class TestMarch2024Claims:
 def test_catalog_files_are_plain_yaml():
     for name in CATALOG_FILES:
         assert isinstance(yaml.safe_load(Path(DATA_DIR / name).read_text()), dict)
+
+
+class TestReasoningFlag:
+    """``reasoning`` is stated per model in api_models.yaml; genai-prices models get it from one name rule."""
+
+    # OpenAI model pages (platform.openai.com/docs/models): o1, o3, o3-mini, o4-mini and the GPT-5 family are
+    # reasoning models; GPT-4o and GPT-4.1 are not
+    @pytest.mark.parametrize("name, expected", [
+        ("o1", True), ("o3", True), ("o3-mini", True), ("o4-mini", True), ("gpt-5", True), ("gpt-5-mini", True),
+        ("gpt-5-nano", True), ("gpt-5.1", True), ("gpt-5.5", True), ("gpt-4o", False), ("gpt-4.1", False),
+        ("gpt-4-0613", False), ("gpt-3.5-turbo", False)])
+    def test_yaml_states_it(self, name, expected):
+        assert load_catalog(TODAY).api_model(name).reasoning is expected
+
+    def test_every_yaml_entry_agrees_with_the_name_rule(self):
+        # the fallback rule is not what decides for YAML entries, but the two must not disagree on OpenAI's names
+        from pricing.catalog import reasoning_by_name
+        for m in catalog_entries()["api_models"]:
+            assert m.reasoning is reasoning_by_name(m.id), m.id
+
+    @pytest.mark.parametrize("name, expected", [("o3-pro", True), ("gpt-5-pro", True), ("gpt-5-chat-latest", False),
+                                                ("claude-3-5-sonnet", False)])
+    def test_genai_models_by_name(self, name, expected):
+        m = load_catalog(TODAY).api_model(name)
+        assert "genai-prices" in m.price.source and m.reasoning is expected
+
+    def test_override_states_it(self, tmp_path):
+        p = tmp_path / "mine.yaml"
+        p.write_text(GOOD_API.replace("    provider: me\n", "    provider: me\n    reasoning: true\n"))
+        assert load_catalog("2025-06-01", overrides=[p]).api_model("my-model").reasoning is True
+        p.write_text(GOOD_API)  # absent: not a reasoning model, whatever the name
+        assert load_catalog("2025-06-01", overrides=[p]).api_model("my-model").reasoning is False
+        p.write_text(GOOD_API.replace("    provider: me\n", "    provider: me\n    reasoning: maybe\n"))
+        with pytest.raises(CatalogError, match=r"api_models\[my-model\]\.reasoning"):
+            load_catalog("2025-06-01", overrides=[p])
