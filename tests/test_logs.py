@@ -687,3 +687,19 @@ def test_langsmith_waiting_halves_are_bounded(write, monkeypatch):
     recs = [dict(post, id=f"r{i}") for i in range(6)]
     r = read_logs(write("ls.jsonl", jsonl(*recs)), assumed_completion_tokens=1, ft_tokenizer=None)
     assert len(r.frame) == 6  # every create counted once, whether it waited or went on alone
+
+
+def test_a_record_that_trips_the_counter_is_isolated(write, monkeypatch):
+    # whatever a counting rule may raise on one record, only that record becomes a problem
+    from advisor.logs import counting
+    real = counting.ChunkCounter.rows
+
+    def rows(self, file, raws, problems):
+        if any(r.request_id == "evil" for r in raws):
+            raise TypeError("boom")
+        return real(self, file, raws, problems)
+
+    monkeypatch.setattr(counting.ChunkCounter, "rows", rows)
+    recs = [{"id": "evil" if i == 7 else f"ok{i}", "model": "gpt-4o", "messages": MSGS, "usage": USAGE} for i in range(20)]
+    r = read_logs(write("a.jsonl", jsonl(*recs)), ft_tokenizer=None)
+    assert len(r.frame) == 19 and [(p.line, p.reason) for p in r.problems] == [(8, "could not be counted (TypeError)")]

@@ -218,21 +218,31 @@ def _ignored_rows(file: str, ignored: list[tuple[int, str]]) -> pd.DataFrame:
 
 
 def _safe_rows(counter: ChunkCounter, file: str, raws: list[Raw], probs: list[tuple[int, str]]) -> pd.DataFrame:
-    """counter.rows, and when a record trips the counter, record by record so only that one is a problem."""
+    """counter.rows; when a record trips the counter, the chunk is halved until that record is alone (a problem
+    named by the exception's type), so one hostile record costs O(log n) recounts, not n."""
     try:
         return counter.rows(file, raws, probs)
     except Exception:  # noqa: BLE001 - isolated below, reported per record by type
         pass
-    out, bad = [], list(probs)
-    for r in raws:
-        try:
-            out.append(counter.rows(file, [r], []))
-        except RecursionError:
-            bad.append((r.line, "nested too deeply to count"))
-        except Exception as exc:  # noqa: BLE001
-            bad.append((r.line, f"could not be counted ({type(exc).__name__})"))
-    out.append(counter.rows(file, [], bad))
-    return pd.concat([f for f in out if len(f)], ignore_index=True) if any(len(f) for f in out) else out[-1]
+    frames, bad = _bisect_rows(counter, file, raws)
+    frames.append(counter.rows(file, [], list(probs) + bad))
+    kept = [f for f in frames if len(f)]
+    return pd.concat(kept, ignore_index=True) if kept else frames[-1]
+
+
+def _bisect_rows(counter: ChunkCounter, file: str, raws: list[Raw]) -> tuple[list[pd.DataFrame], list[tuple[int, str]]]:
+    try:
+        return [counter.rows(file, raws, [])], []
+    except RecursionError:
+        if len(raws) == 1:
+            return [], [(raws[0].line, "nested too deeply to count")]
+    except Exception as exc:  # noqa: BLE001
+        if len(raws) == 1:
+            return [], [(raws[0].line, f"could not be counted ({type(exc).__name__})")]
+    mid = len(raws) // 2
+    f1, b1 = _bisect_rows(counter, file, raws[:mid])
+    f2, b2 = _bisect_rows(counter, file, raws[mid:])
+    return f1 + f2, b1 + b2
 
 
 def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None, model: str | None = None,
