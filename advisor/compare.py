@@ -402,6 +402,8 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
         notes.append("end-to-end latency is decode time only (no sourced TTFT)")
     if batch:
         notes.append(f"Batch API: {m.price.batch_discount:.0%} off, 24 h turnaround")
+    if m.served_model != m.id:
+        notes.append(f"{m.id} serves {m.served_model} on this date (one model: listed once, as {m.id})")
     notes += cat.notes_for(spec.ref)  # shut down (with successors), priced from genai-prices, price tiers
     sources = (m.price.source,) + ((m.price.batch_source,) if batch and m.price.batch_source else ())
     if tco is None:
@@ -431,16 +433,18 @@ def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
 
 def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption) -> list[str]:
     """API models priced on the date that cost less per request than the baseline and fit the
-    request in their context, cheapest first."""
+    request in their context, cheapest first: one per model served (an alias and the snapshot it points
+    to are one model: the alias, the name users type, is kept), never the baseline's own model."""
     w = scenario.workload
-    out = []
+    served_by: dict[str, tuple[float, str]] = {}
+    base = cat.api_model(baseline.name).served_model
     for mid, m in cat.api_models.items():
-        if mid == baseline.name or m.context_tokens < w.prompt_tokens + w.completion_tokens:
+        if m.served_model == base or m.context_tokens < w.prompt_tokens + w.completion_tokens:
             continue
         usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, m.price, cached_tokens=w.cached_tokens))
-        if usd < baseline.usd_per_request:
-            out.append((usd, mid))
-    return [mid for _, mid in sorted(out)]
+        if usd < baseline.usd_per_request and (m.served_model not in served_by or m.served_model != mid):
+            served_by[m.served_model] = (usd, mid)
+    return [mid for _, mid in sorted(served_by.values())]
 
 
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:
@@ -462,12 +466,13 @@ def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[P
         if scenario.include_api_alternatives:
             names += cheaper_api_models(scenario, cat, baseline)
     options: list[PricedOption] = []
-    seen = {baseline.name}
+    seen = {cat.api_model(baseline.name).served_model}  # one row per model served: an alias and its snapshot are one
     for name in names:
         spec = parse_option(name, cat)
-        if spec.name in seen:
+        key = cat.api_model(spec.ref).served_model if spec.kind == OptionKind.API else spec.name
+        if key in seen:
             continue
-        seen.add(spec.name)
+        seen.add(key)
         if spec.kind == OptionKind.SELFHOST:
             options.append(_price_selfhost(spec, scenario, cat, targets, tco))
         elif spec.kind == OptionKind.HOSTED:

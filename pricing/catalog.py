@@ -153,6 +153,7 @@ class ApiPrice:
     source: Text
     batch_discount: Fraction = 0.0     # set on resolution from batch_api; 0 when Batch did not exist
     batch_source: Text | None = None
+    snapshot: Ident | None = None      # an alias entry: the dated model it served in this period (one model, not two)
 
     @model_validator(mode="before")
     @classmethod
@@ -270,6 +271,11 @@ class ApiModel:
     @property
     def released(self) -> dt.date:
         return min(p.effective for p in self.prices)
+
+    @property
+    def served_model(self) -> str:
+        """The model actually served on the catalog date: the snapshot an alias points to, else this id."""
+        return self.price.snapshot if self.price is not None and self.price.snapshot else self.id
 
     @property
     def shutdown(self) -> dt.date | None:
@@ -469,6 +475,12 @@ def _check_names(valid: dict[str, dict[str, Any]], files: tuple[str, ...]) -> No
                     raise CatalogError(f"{section}[{e.id}].aliases: {a!r} already names {owner[a]!r}; remove one "
                                        f"(files: {', '.join(Path(f).name for f in files)})")
                 owner[a] = e.id
+    for e in valid["api_models"].values():
+        for i, p in enumerate(e.prices):
+            if p.snapshot is not None and (p.snapshot == e.id or p.snapshot not in valid["api_models"]):
+                raise CatalogError(f"api_models[{e.id}].prices[{i}].snapshot: {p.snapshot!r} is not another API "
+                                   "model's id; name the dated model this alias served "
+                                   f"(files: {', '.join(Path(f).name for f in files)})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -480,3 +480,40 @@ class TestHostileNumbers:
                            "--completion-tokens", "10", "--json")
         assert code == 0 and "NaN" not in out and "Infinity" not in out
         strict_json(out)
+
+
+class TestOneRowPerModel:
+    """An alias and the snapshot it serves are one model (api_models.yaml `snapshot`): compare lists it once,
+    as the alias users type, and never as a switch from itself."""
+
+    @staticmethod
+    def _switches(baseline, as_of=None, options=()):
+        s = Scenario(Workload.typed(2000, 800, 200), baseline=baseline, as_of=as_of, options=tuple(options))
+        return {o.name: o for o in price_options(s)[1] if o.role.value == "switch model"}
+
+    def test_alias_kept_snapshot_dropped(self):
+        # today gpt-4o serves gpt-4o-2024-08-06 (platform.openai.com/docs/models, from 2024-10-02)
+        sw = self._switches("gpt-4-0613", dt.date(2026, 11, 25))
+        assert "gpt-4o" in sw and "gpt-4o-2024-08-06" not in sw
+        assert "gpt-4o-2024-11-20" in sw  # a distinct model at the same price stays
+        assert any("serves gpt-4o-2024-08-06" in n for n in sw["gpt-4o"].notes)
+
+    def test_alias_follows_its_snapshot_by_date(self):
+        # on 2024-10-01 gpt-4o still served gpt-4o-2024-05-13 (5/15): that pair is one row, 2024-08-06 is another
+        sw = self._switches("gpt-4-0613", dt.date(2024, 10, 1))
+        assert "gpt-4o" in sw and "gpt-4o-2024-05-13" not in sw and "gpt-4o-2024-08-06" in sw
+        # 800 x 5 + 200 x 15 per 1M tokens = 0.007 USD (the alias's own price that day)
+        assert sw["gpt-4o"].usd_per_request == pytest.approx(0.007)
+
+    @pytest.mark.parametrize("baseline, option", [("gpt-4o-2024-08-06", "gpt-4o"), ("gpt-4o", "gpt-4o-2024-08-06")])
+    def test_never_a_switch_to_itself(self, baseline, option):
+        assert option not in self._switches(baseline, options=[option, "gpt-4o-mini"])
+        assert option not in self._switches(baseline)
+
+    def test_snapshot_must_name_a_model(self, tmp_path):
+        p = tmp_path / "mine.yaml"
+        p.write_text("api_models:\n  - id: my-alias\n    provider: me\n    prices:\n      - effective: 2025-01-01\n"
+                     "        input_usd_per_mtok: 1\n        output_usd_per_mtok: 2\n        snapshot: nope\n"
+                     "        source: x\n")
+        with pytest.raises(CatalogError, match=r"api_models\[my-alias\]\.prices\[0\]\.snapshot: 'nope'"):
+            load_catalog("2025-06-01", overrides=[p])
