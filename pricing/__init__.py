@@ -4,6 +4,7 @@ Knows nothing of logs. Import is light: no streamlit, no plotly, no network.
 """
 
 from .api import api_request_cost_usd
+from .benchmarks import Benchmark, load_benchmarks, predict
 from .catalog import (
     ApiModel,
     ApiPrice,
@@ -16,16 +17,21 @@ from .catalog import (
     OpenModel,
     load_catalog,
 )
-from .errors import AdvisorError, CatalogError, UnknownEntryError
+from .errors import AdvisorError, CatalogError, NotReleasedError, UnknownEntryError
 from .hosted import hosted_request_cost_usd
 from .selfhost import (
     DEFAULT_EFFICIENCY,
+    ENGINES,
+    GPU_SUSTAINED,
     HOURS_PER_MONTH,
     Capacity,
     ServingEfficiency,
     capacity,
     capacity_curve,
+    default_max_batch,
+    engine_efficiency,
     gpu_hours_per_month,
+    operating_index,
     replicas_for_peak,
 )
 from .training import (
@@ -40,16 +46,20 @@ __all__ = [
     "AdvisorError",
     "ApiModel",
     "ApiPrice",
+    "Benchmark",
     "Capacity",
     "Catalog",
     "CatalogError",
     "DEFAULT_EFFICIENCY",
+    "ENGINES",
+    "GPU_SUSTAINED",
     "Gpu",
     "GpuPrice",
     "HOURS_PER_MONTH",
     "HostedEndpoint",
     "HostedPrice",
     "Latency",
+    "NotReleasedError",
     "OpenModel",
     "ServingEfficiency",
     "TrainingRun",
@@ -57,10 +67,15 @@ __all__ = [
     "api_request_cost_usd",
     "capacity",
     "capacity_curve",
+    "default_max_batch",
+    "engine_efficiency",
     "gpu_hours_per_month",
     "hosted_request_cost_usd",
     "hosted_training_cost_usd",
+    "load_benchmarks",
     "load_catalog",
+    "operating_index",
+    "predict",
     "replicas_for_peak",
     "selfrun_training_cost_usd",
     "selfrun_training_gpu_hours",

@@ -10,11 +10,13 @@ import pricing
 
 def test_pricing_public_api():
     assert sorted(pricing.__all__) == sorted([
-        "AdvisorError", "ApiModel", "ApiPrice", "Capacity", "Catalog", "CatalogError", "DEFAULT_EFFICIENCY", "Gpu",
-        "GpuPrice", "HOURS_PER_MONTH", "HostedEndpoint", "HostedPrice", "Latency", "OpenModel", "ServingEfficiency",
-        "TrainingRun", "UnknownEntryError", "api_request_cost_usd", "capacity", "capacity_curve",
-        "gpu_hours_per_month", "hosted_request_cost_usd", "hosted_training_cost_usd", "load_catalog",
-        "replicas_for_peak", "selfrun_training_cost_usd", "selfrun_training_gpu_hours", "training_tokens"])
+        "AdvisorError", "ApiModel", "ApiPrice", "Benchmark", "Capacity", "Catalog", "CatalogError",
+        "DEFAULT_EFFICIENCY", "ENGINES", "GPU_SUSTAINED", "Gpu", "GpuPrice", "HOURS_PER_MONTH", "HostedEndpoint",
+        "HostedPrice", "Latency", "NotReleasedError", "OpenModel", "ServingEfficiency", "TrainingRun",
+        "UnknownEntryError", "api_request_cost_usd", "capacity", "capacity_curve", "default_max_batch",
+        "engine_efficiency", "gpu_hours_per_month", "hosted_request_cost_usd", "hosted_training_cost_usd",
+        "load_benchmarks", "load_catalog", "operating_index", "predict", "replicas_for_peak",
+        "selfrun_training_cost_usd", "selfrun_training_gpu_hours", "training_tokens"])
     for name in pricing.__all__:
         assert hasattr(pricing, name)
 
