@@ -4,7 +4,6 @@ Knows nothing of logs. Import is light: no streamlit, no plotly, no network.
 """
 
 from .api import api_request_cost_usd
-from .benchmarks import Benchmark, load_benchmarks, predict
 from .catalog import (
     ApiModel,
     ApiPrice,
@@ -81,3 +80,14 @@ __all__ = [
     "selfrun_training_gpu_hours",
     "training_tokens",
 ]
+
+_LAZY = {"Benchmark", "load_benchmarks", "predict"}  # pricing.benchmarks: loaded on first use, so that
+# ``python -m pricing.benchmarks`` runs a module the package has not imported yet
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import benchmarks
+        return getattr(benchmarks, name)
+    raise AttributeError(f"module 'pricing' has no attribute {name!r}")
+
