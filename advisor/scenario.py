@@ -119,9 +119,9 @@ def default_baseline(catalog: Catalog) -> str:
 
 
 def default_options(catalog: Catalog) -> tuple[str, ...]:
-    """Every hosted fine-tuned endpoint with a training price, and Mistral-7B on each default GPU
-    that has a price on the date."""
-    hosted = [h.id for h in catalog.hosted.values() if h.price.training_usd_per_mtok is not None]
+    """Every hosted fine-tuned endpoint in force (each has a training price: the catalog requires one), and
+    Mistral-7B on each default GPU that has a price on the date."""
+    hosted = list(catalog.hosted)
     selfhost = [f"selfhost/{DEFAULT_SELFHOST_MODEL}@{g}" for g in DEFAULT_SELFHOST_GPUS
                 if g in catalog.gpus and catalog.gpus[g].prices]
     return tuple(hosted + selfhost)

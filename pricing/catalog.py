@@ -173,7 +173,7 @@ class HostedPrice:
 
     input_usd_per_mtok: UsdPerMtok
     output_usd_per_mtok: UsdPerMtok
-    training_usd_per_mtok: UsdPerMtok | None  # per 1M training tokens (dataset tokens x epochs)
+    training_usd_per_mtok: UsdPerMtok  # per 1M training tokens (dataset tokens x epochs)
     effective: Day
     until: Day | None
     source: Text
@@ -182,7 +182,11 @@ class HostedPrice:
     @model_validator(mode="before")
     @classmethod
     def _yaml(cls, data):
-        return _yaml_defaults(data, training_usd_per_mtok=None, until=None)
+        if isinstance(data, dict) and data.get("training_usd_per_mtok") is None:
+            raise ValueError("training_usd_per_mtok is missing: give the provider's price per 1M training tokens "
+                             "(dataset tokens x epochs; 0 if you have trained the model already), since a hosted "
+                             "fine-tune is priced with its training")
+        return _yaml_defaults(data, until=None)
 
     def __post_init__(self):
         _check_period(self)

@@ -437,3 +437,38 @@ class TestReasoningFlag:
         p.write_text(GOOD_API.replace("    provider: me\n", "    provider: me\n    reasoning: maybe\n"))
         with pytest.raises(CatalogError, match=r"api_models\[my-model\]\.reasoning"):
             load_catalog("2025-06-01", overrides=[p])
+
+
+class TestHostedTrainingPrice:
+    """A hosted fine-tune is priced with its training: a --prices entry without a training price is an error that
+    says how to fix the file, never an endpoint that silently drops out of compare."""
+
+    TEXT = """hosted:
+  - id: me/my-7b
+    provider: me
+    base_model: mistral-7b
+    tokenizer: mistral-v1
+    prices:
+      - effective: 2025-01-01
+        input_usd_per_mtok: 0.3
+        output_usd_per_mtok: 0.3
+        training_usd_per_mtok: 2.0
+        source: "our contract"
+"""
+
+    def test_missing_training_price_is_an_error(self, tmp_path):
+        p = tmp_path / "mine.yaml"
+        p.write_text(self.TEXT.replace("        training_usd_per_mtok: 2.0\n", ""))
+        with pytest.raises(CatalogError, match=r"mine.yaml: hosted\[me/my-7b\]\.prices\[0\]: training_usd_per_mtok "
+                                               r"is missing: give the provider's price per 1M training tokens"):
+            load_catalog("2025-06-01", overrides=[p])
+        p.write_text(self.TEXT.replace("training_usd_per_mtok: 2.0", "training_usd_per_mtok: null"))
+        with pytest.raises(CatalogError, match="0 if you have trained the model already"):
+            load_catalog("2025-06-01", overrides=[p])
+
+    def test_every_hosted_endpoint_is_a_default_option(self, tmp_path):
+        from advisor import default_options
+        p = tmp_path / "mine.yaml"
+        p.write_text(self.TEXT.replace("training_usd_per_mtok: 2.0", "training_usd_per_mtok: 0"))  # trained already
+        cat = load_catalog("2025-06-01", overrides=[p])
+        assert set(cat.hosted) <= set(default_options(cat)) and "me/my-7b" in default_options(cat)
