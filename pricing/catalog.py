@@ -248,8 +248,21 @@ def _history_from_yaml(data: Any, resolved: str, history: str = "prices") -> Any
 Aliases = Annotated[tuple[Ident, ...], Field(max_length=50)]
 
 
+class _PriceHistory:
+    """An entry priced by a dated history: YAML writes ``prices`` (periods must not overlap); ``price``, the
+    period in force on the catalog date, is filled on resolution, never by YAML."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _history_from_yaml(data, "price")
+
+    def __post_init__(self):
+        _no_overlap(self.prices)
+
+
 @dataclass(frozen=True, config=_CFG, kw_only=True)
-class ApiModel:
+class ApiModel(_PriceHistory):
     """A pay-per-token API model: its dated price history and, resolved on a day, ``price``."""
 
     id: Ident
@@ -263,14 +276,6 @@ class ApiModel:
     batch_api: bool = True               # served by the provider's Batch API (when that exists)
     reasoning: bool = False              # bills hidden reasoning tokens as output (YAML states it; see below)
     price: ApiPrice | None = None        # the period in force on the catalog date (set on resolution)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _yaml(cls, data):
-        return _history_from_yaml(data, "price")
-
-    def __post_init__(self):
-        _no_overlap(self.prices)
 
     @property
     def released(self) -> dt.date:
@@ -305,7 +310,7 @@ def reasoning_by_name(model_id: str) -> bool:
 
 
 @dataclass(frozen=True, config=_CFG, kw_only=True)
-class HostedEndpoint:
+class HostedEndpoint(_PriceHistory):
     """A hosted fine-tuned model billed per token (training per token too)."""
 
     id: Ident
@@ -317,14 +322,6 @@ class HostedEndpoint:
     serving_gpu: Ident | None = None    # GPU assumed for latency estimates when none is published
     latency: Latency | None = None
     price: HostedPrice | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _yaml(cls, data):
-        return _history_from_yaml(data, "price")
-
-    def __post_init__(self):
-        _no_overlap(self.prices)
 
 
 @dataclass(frozen=True, config=_CFG)
