@@ -46,7 +46,7 @@ from pricing import (
     load_catalog,
 )
 from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, review_usd
-from pricing.selfhost import operating_index, replicas_for_peak
+from pricing.selfhost import SECONDS_PER_DAY, operating_index, peak_requests_per_s, replicas_for_peak
 from pricing.training import (
     TrainingRun,
     hosted_training_cost_usd,
@@ -65,7 +65,6 @@ __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_op
 
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
-SECONDS_PER_DAY = 86_400.0
 # cost items that are people's time (the Monte Carlo and tornado scale them with ``people_factor``)
 PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration",
                           "eval set and integration, self-hosting setup", "retraining people",
@@ -323,7 +322,7 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
     replicas = int(replicas_for_peak(w.requests_per_day, w.peak_to_mean, rps_cap))
     if not s.scale_to_zero:
         replicas = max(replicas, p.min_replicas)
-    peak_rps = w.requests_per_day / SECONDS_PER_DAY * w.peak_to_mean
+    peak_rps = float(peak_requests_per_s(w.requests_per_day, w.peak_to_mean))
     i_op = min(_latency_at_load(curve, peak_rps / replicas), i_cap)
     ttft, e2e, itl = float(curve["ttft_s"][i_op]), float(curve["e2e_s"][i_op]), float(curve["itl_s"][i_op])
     notes = [f"{gpu.name} from {gp.provider} at {gp.usd_per_hour:g} USD/h; up to {int(curve['batch'][i_cap])} "

@@ -51,6 +51,7 @@ from .errors import AdvisorError
 __all__ = [
     "PRECISION_BYTES",
     "HOURS_PER_MONTH",
+    "SECONDS_PER_DAY",
     "GPU_SUSTAINED",
     "ServingEfficiency",
     "DEFAULT_EFFICIENCY",
@@ -74,6 +75,7 @@ __all__ = [
     "capacity",
     "capacity_curve",
     "operating_index",
+    "peak_requests_per_s",
     "replicas_for_peak",
     "gpu_hours_per_month",
 ]
@@ -87,6 +89,7 @@ PRECISION_BYTES: dict[str, float] = {
     "int4": 0.5,  # weight-only (AWQ/GPTQ W4A16)
 }
 HOURS_PER_MONTH = 730.0  # 24 * 365 / 12
+SECONDS_PER_DAY = 86_400.0
 
 # Sustained share of the datasheet rates a GPU holds under serving load, relative to the H100/A100 the efficiencies
 # are fitted on: gpu id -> (compute, bandwidth); absent = (1, 1). Fitted on the calibrate rows of
@@ -548,12 +551,21 @@ def capacity(model: OpenModel, gpu: Gpu, input_tokens: float, output_tokens: flo
                     memory_max_concurrency=b_mem, limited_by="memory" if b_max == b_mem else "engine")
 
 
+def peak_requests_per_s(requests_per_day, peak_to_mean):
+    """``requests_per_day / 86400 * peak_to_mean``: the rate of the busiest hour (vectorised).
+
+    >>> float(peak_requests_per_s(86_400, 2.0))  # one request a second on average, twice that at peak
+    2.0
+    """
+    return np.asarray(requests_per_day, dtype=float) / SECONDS_PER_DAY * np.asarray(peak_to_mean, dtype=float)
+
+
 def replicas_for_peak(requests_per_day, peak_to_mean, requests_per_s_per_replica):
     """``ceil(requests_per_day / 86400 * peak_to_mean / capacity)``, at least 1 (vectorised)."""
     cap = np.asarray(requests_per_s_per_replica, dtype=float)
     if np.any(cap <= 0):
         raise AdvisorError("replica capacity must be > 0 requests/s")
-    peak = np.asarray(requests_per_day, dtype=float) / 86400.0 * np.asarray(peak_to_mean, dtype=float)
+    peak = peak_requests_per_s(requests_per_day, peak_to_mean)
     return np.maximum(1, np.ceil(peak / cap - 1e-9)).astype(int)
 
 
@@ -572,7 +584,7 @@ def gpu_hours_per_month(requests_per_day, peak_to_mean, requests_per_s_per_repli
     always = replicas_for_peak(rpd, peak_to_mean, requests_per_s_per_replica) * HOURS_PER_MONTH
     if not scale_to_zero:
         return always.astype(float)
-    lam = rpd / 86400.0
+    lam = rpd / SECONDS_PER_DAY
     busy = np.maximum(lam / np.asarray(requests_per_s_per_replica, dtype=float),
                       1.0 - np.exp(-lam * (idle_timeout_s + service_s)))
     return np.minimum(busy * HOURS_PER_MONTH, always).astype(float)
