@@ -436,21 +436,23 @@ class _Gather:
                 g[c] = g[c].astype("category")
         self.pieces.append(g)
 
-    def rows(self) -> pd.DataFrame:
-        """The rows kept, concatenated column by column (categories united, then plain objects again)."""
+    def columns(self) -> dict[str, Any]:
+        """The rows kept, concatenated column by column (categories united), each piece freed once used."""
         if not self.pieces:
-            return pd.DataFrame(columns=FRAME_COLUMNS + ["join_key", "join_side"])
+            return {c: np.array([], dtype=float if c not in _CATEGORY_COLUMNS else object)
+                    for c in FRAME_COLUMNS}
         cols = FRAME_COLUMNS + (["join_key", "join_side"] if any("join_side" in p for p in self.pieces) else [])
         n = [len(p) for p in self.pieces]
-        out = {}
+        out: dict[str, Any] = {}
         for c in cols:
-            parts = [p[c] if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
+            parts = [p.pop(c) if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
             if c in _CATEGORY_COLUMNS:
                 out[c] = _united([x.astype("category") for x in parts])
             else:
                 out[c] = np.concatenate([x.to_numpy() for x in parts])
+            del parts
         self.pieces = []
-        return pd.DataFrame(out)
+        return out
 
     def assumptions(self) -> list[str]:
         out = [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
@@ -478,63 +480,80 @@ def _united(parts: list[pd.Series]) -> pd.Categorical:
 _TEXT_COLUMNS = ("model", "task", "template", "tokens_source", "file")
 
 
-def _as_text(col: pd.Series) -> np.ndarray:
+def _as_text(col: Any) -> np.ndarray:
     """An object array of the column's text (None where missing); from categories it shares their strings."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        cats = np.asarray(col.cat.categories, dtype=object)
-        codes = col.cat.codes.to_numpy()
+    if isinstance(col, pd.Series):
+        col = col.array
+    if isinstance(col, pd.Categorical):
+        cats = np.asarray(col.categories, dtype=object)
+        codes = np.asarray(col.codes)
         out = np.full(len(codes), None, dtype=object)
         ok = codes >= 0
         out[ok] = cats[codes[ok]]
         return out
-    arr = col.to_numpy(dtype=object, na_value=None)
-    return arr
+    arr = np.asarray(col, dtype=object)
+    return np.where(pd.isna(arr), None, arr)
 
 
-def _frame(good: pd.DataFrame) -> pd.DataFrame:
+def _floats(col: Any) -> np.ndarray:
+    return pd.to_numeric(pd.Series(col), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     """The frame returned: sorted by (timestamp, file, line), text as objects, numbers as float64.
 
-    Built column by column from one sort order, so the peak is about one extra copy of the rows kept.
+    Built column by column from one sort order, each input column released once copied, so the peak is
+    about one extra column, not one extra frame.
     """
-    ts = pd.to_numeric(good["timestamp"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    text = {c: _as_text(good[c]) for c in _TEXT_COLUMNS}
-    file_key = pd.factorize(text["file"], sort=True)[0]
-    line = good["line"].to_numpy(dtype=np.int64)
+    ts = _floats(cols["timestamp"])
+    files = cols["file"]
+    file_key = pd.factorize(_as_text(files), sort=True)[0]
+    line = np.asarray(cols["line"], dtype=np.int64)
     order = np.lexsort((line, file_key, ts))  # NaN timestamps sort last
-    cols = {}
+    del file_key
+    out = {}
     for c in FRAME_COLUMNS:
-        if c in text:
-            cols[c] = pd.Series(text[c][order], dtype=object)
-        elif c == "request_id":
-            cols[c] = pd.Series(good[c].to_numpy(dtype=object, na_value=None)[order], dtype=object)
+        v = cols.pop(c)
+        if c in _TEXT_COLUMNS or c == "request_id":
+            out[c] = pd.Series(_as_text(v)[order], dtype=object)
         elif c == "line":
-            cols[c] = line[order]
+            out[c] = pd.Series(line[order])
         elif c == "timestamp":
-            cols[c] = pd.to_datetime(ts[order], unit="s", utc=True, errors="coerce")
+            out[c] = pd.Series(pd.to_datetime(ts[order], unit="s", utc=True, errors="coerce"))
         else:
-            cols[c] = pd.to_numeric(good[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)[order]
-    return pd.DataFrame(cols, columns=FRAME_COLUMNS)
+            out[c] = pd.Series(_floats(v)[order])
+        del v
+    return pd.DataFrame(out, columns=FRAME_COLUMNS, copy=False)
 
 
 def _finish(gather: _Gather, assumed_completion_tokens: float | None
             ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     problems = gather.problems
-    good = _join_batches(gather.rows(), problems, assumed_completion_tokens)
+    cols = gather.columns()
+    if "join_side" in cols:  # batch halves to join (a DataFrame for this rarer path)
+        good = _join_batches(pd.DataFrame(cols), problems, assumed_completion_tokens)
+        cols = {c: good[c].array if isinstance(good[c].dtype, pd.CategoricalDtype) else good[c].to_numpy()
+                for c in FRAME_COLUMNS}
+        del good
     assumptions = gather.assumptions()
-    no_resp = good["completion_tokens"].isna() & (good["tokens_source"] == "counted")
+    comp = _floats(cols["completion_tokens"]).copy()  # writable
+    no_resp = np.isnan(comp) & np.asarray(pd.Series(cols["tokens_source"]) == "counted", dtype=bool)
     if no_resp.any():
         if assumed_completion_tokens is None:
             problems += [Problem(str(f), int(ln), _NO_RESPONSE)
-                         for f, ln in zip(good.loc[no_resp, "file"], good.loc[no_resp, "line"])]
-            good = good[~no_resp]
+                         for f, ln in zip(np.asarray(cols["file"], dtype=object)[no_resp], cols["line"][no_resp])]
+            cols = {c: v[~no_resp] for c, v in cols.items()}
         else:
             n = float(assumed_completion_tokens)
-            good = good.copy()
-            good.loc[no_resp, "completion_tokens"] = n
-            good.loc[no_resp & good["ft_prompt_tokens"].notna(), "ft_completion_tokens"] = n + 1  # + </s>
+            comp[no_resp] = n
+            cols["completion_tokens"] = comp
+            ft_p = _floats(cols["ft_prompt_tokens"])
+            ft_c = _floats(cols["ft_completion_tokens"]).copy()
+            ft_c[no_resp & ~np.isnan(ft_p)] = n + 1  # + </s>
+            cols["ft_completion_tokens"] = ft_c
             assumptions.append(f"{int(no_resp.sum())} requests logged without a response: {n:g} completion tokens "
                                "assumed for each (--completion-tokens); their 7B completion assumed the same + 1")
-    frame = _frame(good)
+    frame = _frame(cols)
     problems.sort(key=lambda p: (p.file, p.line))
     return frame, problems, assumptions
 
