@@ -35,6 +35,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pricing.catalog import reasoning_by_name
+
 from .tokens_media import count_audio_part, count_file_part, count_image_part
 from .tokens_tools import function_specs, render_functions, render_response_format
 
@@ -108,8 +110,7 @@ def is_reasoning_model(model: str | None) -> bool:
     >>> is_reasoning_model("gpt-5-mini"), is_reasoning_model("openai/o3-mini"), is_reasoning_model("gpt-4o")
     (True, True, False)
     """
-    name = _bare(model)
-    return name.startswith(_REASONING_PREFIXES) and not name.startswith("gpt-5-chat")
+    return bool(model) and reasoning_by_name(model)  # the catalog's one name rule
 
 
 @functools.lru_cache(maxsize=1024)
