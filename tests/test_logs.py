@@ -703,3 +703,16 @@ def test_a_record_that_trips_the_counter_is_isolated(write, monkeypatch):
     recs = [{"id": "evil" if i == 7 else f"ok{i}", "model": "gpt-4o", "messages": MSGS, "usage": USAGE} for i in range(20)]
     r = read_logs(write("a.jsonl", jsonl(*recs)), ft_tokenizer=None)
     assert len(r.frame) == 19 and [(p.line, p.reason) for p in r.problems] == [(8, "could not be counted (TypeError)")]
+
+
+def test_langsmith_halves_in_two_files(write):
+    # the create in one file, the update in another: one run, reported at the half read last (its file and line)
+    post = {"id": "run-9", "run_type": "llm", "inputs": {"messages": MSGS}, "start_time": "2025-01-02T10:00:00",
+            "extra": {"metadata": {"ls_model_name": "gpt-4o-mini"}}}
+    patch = {"id": "run-9", "end_time": "2025-01-02T10:00:01", "outputs": {"usage_metadata": {
+        "input_tokens": 24, "output_tokens": 15}}}
+    alone = dict(post, id="run-10")
+    a, b = write("posts.jsonl", jsonl(alone, post)), write("patches.jsonl", jsonl(patch))
+    r = read_logs([a, b], assumed_completion_tokens=7, ft_tokenizer=None)
+    got = sorted((str(x.file).rsplit("/", 1)[-1], x.line, x.completion_tokens) for x in r.frame.itertuples())
+    assert got == [("patches.jsonl", 1, 15), ("posts.jsonl", 1, 7)]

@@ -126,7 +126,9 @@ class _Parser:
     def __init__(self, fmt: str | None):
         self.fmt = fmt
         self.formats: Tally = Tally()
-        self.pending: dict[str, tuple[int, str, dict]] = {}  # LangSmith run id -> (line, where, half)
+        self.pending: dict[str, tuple[str, int, str, dict]] = {}  # LangSmith run id -> (file, line, where, half)
+        self.spill: list[tuple[str, int, str, dict]] = []  # halves going on alone, with their own file
+        self.file = ""  # the file being read
 
     def items(self, values: Iterable[tuple[int, Any]]) -> Iterator[Item]:
         for line, value in values:
@@ -168,7 +170,11 @@ class _Parser:
             return line, _reason(RecordProblem(f"unreadable record ({type(exc).__name__})"), where)
 
     def _merge_langsmith(self, line: int, where: str, rec: dict) -> Iterator[tuple[int, str, dict]]:
-        """A complete run passes through; a create (post) or update (patch) half waits for the other half."""
+        """A complete run passes through; a create (post) or update (patch) half waits for the other half.
+
+        A merged run is reported at the half read last (its file, its line); halves that go on alone (never
+        matched, displaced by the same half again, or the oldest past the bound) keep their own file and line.
+        """
         run_id = rec.get("id")
         is_post = "inputs" in rec  # RunCreate carries inputs; RunUpdate (patch) outputs/end_time, often run_type too
         is_patch = "outputs" in rec or "end_time" in rec
@@ -176,25 +182,27 @@ class _Parser:
             yield line, where, rec
             return
         other = self.pending.pop(run_id, None)
-        if other is not None and ("inputs" in other[2]) == is_post:  # the same half twice: the first goes alone
-            yield other[:3]
+        if other is not None and ("inputs" in other[3]) == is_post:  # the same half twice: the first goes alone
+            self.spill.append(other)
             other = None
         if other is None:
-            self.pending[run_id] = (line, where, rec)
+            self.pending[run_id] = (self.file, line, where, rec)
             if len(self.pending) > _MAX_PENDING:  # bounded: the oldest half waiting goes on alone
-                yield self.pending.pop(next(iter(self.pending)))[:3]
+                self.spill.append(self.pending.pop(next(iter(self.pending))))
             return
-        o_line, o_where, o_rec = other[:3]
+        o_rec = other[3]
         post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
-        merged = {**post, **{k: v for k, v in patch.items() if v is not None}}
-        yield (o_line, o_where, merged) if post is o_rec else (line, where, merged)
+        yield line, where, {**post, **{k: v for k, v in patch.items() if v is not None}}
 
-    def flush(self) -> Iterator[tuple[str, Item]]:
-        """Halves never matched: a create alone is a request without response; an update alone is parsed."""
-        pending, self.pending = self.pending, {}
-        for v in pending.values():
-            line, where, rec = v[:3]
-            yield (v[3] if len(v) > 3 else None), self._parse("langsmith", line, where, rec)
+    def drain(self, final: bool) -> Iterator[tuple[str, Item]]:
+        """(file, item) for halves going on alone; ``final``: also those never matched (a create alone is a
+        request without response, an update alone is parsed as it is)."""
+        items, self.spill = self.spill, []
+        if final:
+            items += list(self.pending.values())
+            self.pending = {}
+        for file, line, where, rec in items:
+            yield file, self._parse("langsmith", line, where, rec)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,11 +281,10 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
             if progress:
                 progress(min(_done + n, total), total)
 
-        parser.formats = Tally()
+        parser.formats, parser.file = Tally(), name
         raws: list[Raw] = []
         probs: list[tuple[int, str]] = []
         ignored: list[tuple[int, str]] = []
-        before = set(parser.pending)
         for line, item in parser.items(iter_records(path, file_progress, max_record_bytes=max_record_bytes)):
             if isinstance(item, str):
                 probs.append((line, item))
@@ -290,8 +297,6 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
                 if ignored:
                     yield _ignored_rows(name, ignored)
                 raws, probs, ignored = [], [], []
-        for run_id in set(parser.pending) - before:  # remember which file a waiting half came from
-            parser.pending[run_id] = parser.pending[run_id] + (name,)
         if raws or probs:
             yield _safe_rows(counter, name, raws, probs)
         if ignored:
@@ -301,11 +306,21 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
         done += size
         if progress:
             progress(done, total)
+        yield from _drained(parser, counter, final=False)
+    yield from _drained(parser, counter, final=True)
+
+
+def _drained(parser: _Parser, counter: ChunkCounter, *, final: bool) -> Iterator[pd.DataFrame]:
+    """Work frames for the LangSmith halves going on alone, each under its own file."""
     by_file: dict[str, tuple[list, list, list]] = {}
-    for file, (line, item) in parser.flush():
-        raws, probs, ignored = by_file.setdefault(file or names[-1], ([], [], []))
-        (probs if isinstance(item, str) else ignored if isinstance(item, Ignored) else raws).append(
-            (line, item) if isinstance(item, str) else (line, item.reason) if isinstance(item, Ignored) else item)
+    for file, (line, item) in parser.drain(final):
+        raws, probs, ignored = by_file.setdefault(file, ([], [], []))
+        if isinstance(item, str):
+            probs.append((line, item))
+        elif isinstance(item, Ignored):
+            ignored.append((line, item.reason))
+        else:
+            raws.append(item)
     for file, (raws, probs, ignored) in by_file.items():
         if raws or probs:
             yield _safe_rows(counter, file, raws, probs)
@@ -333,7 +348,8 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
                 values.append((int(line), RecordProblem(f"not valid JSON ({getattr(exc, 'msg', type(exc).__name__)})")))
         raws, probs, ignored = [], [], []
         parser = _Parser(format)
-        for line, item in list(parser.items(values)) + [it for _, it in parser.flush()]:
+        parser.file = str(file)
+        for line, item in list(parser.items(values)) + [it for _, it in parser.drain(final=True)]:
             if isinstance(item, str):
                 probs.append((line, item))
             elif isinstance(item, Ignored):
