@@ -24,6 +24,7 @@ a token count a finite number): a wrong shape is a :class:`RecordProblem` naming
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -423,11 +424,22 @@ def _lc_message(m: Any) -> Any:
         out = {"role": _LC_ROLES.get(kind, "user"), "content": kw.get("content", "")}
         if isinstance(kw.get("tool_calls"), list):
             out["tool_calls"] = [{"type": "function", "id": c.get("id"), "function": {
-                "name": c.get("name"), "arguments": c.get("args")}} for c in kw["tool_calls"] if isinstance(c, dict)]
+                "name": c.get("name"), "arguments": _args_text(c.get("args"))}}
+                for c in kw["tool_calls"] if isinstance(c, dict)]
         return out
     if isinstance(m.get("type"), str) and "content" in m:
         return {"role": _LC_ROLES.get(m["type"], "user"), "content": m.get("content")}
     return m
+
+
+def _args_text(args: Any) -> str:
+    """LangChain keeps tool-call arguments parsed; the API bills them as the JSON text the model wrote."""
+    if isinstance(args, str):
+        return args
+    try:
+        return json.dumps(args if args is not None else {})
+    except (TypeError, ValueError):
+        return str(args)
 
 
 def _langsmith_messages(inputs: Mapping) -> tuple[list | None, str | None]:
