@@ -569,11 +569,17 @@ class TestHostile:
 
     @pytest.mark.parametrize("data, message", [
         (b"\x1f\x8bgarbage" * 20, "corrupt or truncated"), (b"PAR1" + b"\x00" * 64 + b"PAR1", "not a readable Parquet"),
-        (b"PK\x03\x04rest", "zip archive"), ("\ufeff{}".encode("utf-16-le"), "UTF-16"),
+        (b"PK\x03\x04rest", "zip archive"),
     ])
     def test_unreadable_containers_are_one_line_errors(self, write, data, message):
         with pytest.raises(LogError, match=message):
             read_logs(write("h.log", data))
+
+    def test_utf16_with_bom(self, write):
+        # Windows PowerShell's Out-File writes UTF-16LE with a BOM
+        text = GOOD_LINE + '{"model": "gpt-4o", "prompt_tokens": 2, "completion_tokens": 1, "note": "é"}\n'
+        r = read_logs(write("ps.jsonl", "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")))
+        assert r.summary()["prompt_tokens"] == 3 and r.skipped == 0
 
     def test_bz2_and_xz(self, write):
         import bz2

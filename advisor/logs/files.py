@@ -101,6 +101,28 @@ class _Guarded(io.RawIOBase):
         super().close()
 
 
+class _Utf16(io.RawIOBase):
+    """UTF-16 text (BOM first) re-encoded as UTF-8 on the fly, so every reader sees UTF-8 bytes."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.dec = codecs.getincrementaldecoder("utf-16")("replace")
+        self.pending = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        while not self.pending:
+            data = self.inner.read(_STEP)
+            self.pending = self.dec.decode(data, final=not data).encode("utf-8", "surrogatepass")
+            if not data:
+                break
+        n = min(len(b), len(self.pending))
+        b[:n], self.pending = self.pending[:n], self.pending[n:]
+        return n
+
+
 def _open_raw(path) -> tuple[io.BufferedReader, int]:
     try:
         if isinstance(path, MemoryFile):
@@ -164,9 +186,10 @@ def iter_records(path, progress: Progress | None = None, *,
         if guard is not None and guard.error and not first:
             raise LogError(f"the {kind} data is corrupt or truncated ({guard.error}); nothing could be read",
                            file=str(path))
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM (Windows PowerShell's Out-File)
+            src = io.BufferedReader(_Utf16(src), _CHUNK)
+            first = src.peek(_CHUNK)[:_CHUNK]
         body = first[3:] if first.startswith(_BOM) else first
-        if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise LogError("is UTF-16 text: save it as UTF-8", file=str(path))
         if _looks_binary(body[:8192]):
             raise LogError("is a binary file, not a log export (JSONL, JSON, CSV, Parquet, optionally gzipped)",
                            file=str(path))
