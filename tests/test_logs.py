@@ -405,6 +405,15 @@ class TestExportShapes:
         r = read_logs(write("mixed.jsonl", jsonl(*recs)))
         assert list(r.frame["prompt_tokens"]) == [1, 24, 10]
 
+    def test_streamed_chunks(self, write):
+        # Chat Completions streaming with stream_options.include_usage: the last chunk carries the usage
+        # (openapi.yaml: "choices will always be an empty array" in it; other chunks have usage null)
+        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o",
+                 "choices": [{"index": 0, "delta": {"content": "Hi"}}], "usage": None}
+        last = dict(chunk, choices=[], usage=USAGE)
+        r = read_logs(write("sse.jsonl", jsonl(chunk, chunk, last)))
+        assert r.summary()["requests"] == 1 and r.summary()["prompt_tokens"] == 24 and r.summary()["ignored"] == 2
+
     def test_request_without_response(self, write):
         rec = {"model": "gpt-4o-mini", "messages": MSGS, "temperature": 0}
         p = write("req.jsonl", jsonl(rec, rec))

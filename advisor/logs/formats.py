@@ -164,6 +164,8 @@ def _need_text(usage, msgs, prompt_text=None, field: str = "usage") -> None:
 
 
 def parse_openai(o: Mapping, line: int) -> Raw:
+    if o.get("object") == "chat.completion.chunk" and not o.get("usage"):
+        raise Ignored("streamed chunk without usage (the chunk with usage stands for its request)")
     if "request" in o or "response" in o:
         req = _obj(o.get("request", o), "request")
         resp = _obj(o.get("response"), "response")
