@@ -33,7 +33,8 @@ def test_logs_public_api():
     import advisor.logs as logs
     assert sorted(logs.__all__) == sorted([
         "FORMATS", "FRAME_COLUMNS", "LogResult", "MemoryFile", "Problem", "detect_record_format", "finalize_frame",
-        "iter_chunks", "mask", "normalize_partition", "read_logs", "template_keys"])
+        "iter_chunks", "mask", "normalize_partition", "read_logs", "template_keys",
+        "DEFAULT_MAX_RECORD_BYTES", "PER_REQUEST_COLUMNS", "per_request_frame"])
 
 
 def test_core_imports_without_streamlit_plotly_or_network():
