@@ -50,16 +50,23 @@ class TestResolveByDate:
         assert load_catalog("2025-06-09").api_model("o3").price.output_usd_per_mtok == 40.0
         assert load_catalog("2025-06-10").api_model("o3").price.output_usd_per_mtok == 8.0
 
-    @pytest.mark.parametrize("name, expected", [
-        # openai.com/api/pricing via LiteLLM and genai-prices 0.2.3: (input, cached, output) per 1M
-        ("gpt-5", (1.25, 0.125, 10.0)), ("gpt-5-mini", (0.25, 0.025, 2.0)), ("gpt-5-nano", (0.05, 0.005, 0.4)),
-        ("gpt-5.1", (1.25, 0.125, 10.0)), ("o3", (2.0, 0.5, 8.0)), ("o4-mini", (1.1, 0.275, 4.4)),
-        ("o3-mini", (1.1, 0.55, 4.4)), ("gpt-4.1", (2.0, 0.5, 8.0)),
+    @pytest.mark.parametrize("name, expected, shutdown", [
+        # openai.com/api/pricing via LiteLLM and genai-prices 0.2.3: (input, cached, output) per 1M;
+        # shutdown dates from OpenAI's deprecations page (notices of 2026-04-22, 2026-06-11, 2026-10-14)
+        ("gpt-5", (1.25, 0.125, 10.0), "2026-12-11"), ("gpt-5-mini", (0.25, 0.025, 2.0), "2026-12-11"),
+        ("gpt-5-nano", (0.05, 0.005, 0.4), "2026-12-11"), ("gpt-5.1", (1.25, 0.125, 10.0), "2027-04-01"),
+        ("o3", (2.0, 0.5, 8.0), "2026-12-11"), ("o4-mini", (1.1, 0.275, 4.4), "2026-10-23"),
+        ("o3-mini", (1.1, 0.55, 4.4), "2026-10-23"), ("gpt-4.1", (2.0, 0.5, 8.0), "2027-01-14"),
+        ("gpt-5.4", (2.5, 0.25, 15.0), None), ("gpt-5.5", (5.0, 0.5, 30.0), None),
     ])
-    def test_current_models_today(self, cat, name, expected):
+    def test_current_models_today(self, cat, name, expected, shutdown):
         p = cat.api_model(name).price
         assert (p.input_usd_per_mtok, p.cached_input_usd_per_mtok, p.output_usd_per_mtok) == expected
-        assert cat.notes_for(name) == ()  # ours, live, no shutdown announced
+        notes = cat.notes_for(name)
+        if shutdown is None:
+            assert notes == ()  # ours, live, no shutdown announced
+        else:
+            assert len(notes) == 1 and f" on {shutdown}" in notes[0] and "successors: " in notes[0]
 
     def test_gpu_price_history(self):
         # Lambda A100 40GB: 1.29 in the skypilot snapshot, 1.48 from May 2026
@@ -118,20 +125,31 @@ class TestShutdown:
         m = cat.api_model("gpt-4-0613")
         assert m.price.input_usd_per_mtok == 30.0 and "gpt-4-0613" not in cat.api_models
         (note,) = cat.notes_for("gpt-4")
-        assert "shut down on 2026-10-23" in note and "successors: gpt-4.1, gpt-5" in note
+        # successors: the replacement OpenAI's deprecations page names (gpt-5.6-sol), then ours
+        assert "shut down on 2026-10-23" in note and "successors: gpt-5.6-sol, gpt-4.1, gpt-5.1" in note
 
     def test_announced_shutdown_is_noted_before_it(self):
         c = load_catalog("2026-01-01")
-        assert c.notes_for("gpt-4-turbo") == ("gpt-4-turbo-2024-04-09 shuts down on 2026-10-23; successors: gpt-4.1, gpt-5",)
+        assert c.notes_for("gpt-4-turbo") == ("gpt-4-turbo-2024-04-09 shuts down on 2026-10-23; successors: gpt-5.6-sol, gpt-4.1, gpt-5.1",)
 
     def test_successors_exist_today(self, cat):
+        # a successor is priced today (ours, or genai-prices for the replacement OpenAI names) and is not shut down
         for m in catalog_entries()["api_models"]:
             for s in m.successors:
-                assert cat.api_model(s).id in cat.api_models, (m.id, s)
+                succ = cat.api_model(s)
+                assert succ.id not in cat.retired, (m.id, s)
+                assert succ.id in cat.api_models or succ.price.source.startswith("genai-prices "), (m.id, s)
 
     @pytest.mark.parametrize("mid, day", [("gpt-4-0613", "2026-10-23"), ("gpt-4-1106-preview", "2026-10-23"),
                                           ("gpt-4-turbo-2024-04-09", "2026-10-23"), ("gpt-4o-2024-05-13", "2026-10-23"),
-                                          ("gpt-3.5-turbo-0125", "2026-10-23")])
+                                          ("gpt-3.5-turbo-0125", "2026-10-23"), ("o1", "2026-10-23"),
+                                          ("o3-mini", "2026-10-23"), ("o4-mini", "2026-10-23"),
+                                          ("gpt-4.1-nano", "2026-10-23"), ("gpt-4-0125-preview", "2026-03-26"),
+                                          ("gpt-5", "2026-12-11"), ("gpt-5-mini", "2026-12-11"),
+                                          ("gpt-5-nano", "2026-12-11"), ("o3", "2026-12-11"),
+                                          ("gpt-4o", "2027-01-14"), ("gpt-4o-2024-08-06", "2027-01-14"),
+                                          ("gpt-4o-2024-11-20", "2027-01-14"), ("gpt-4o-mini", "2027-01-14"),
+                                          ("gpt-4.1", "2027-01-14"), ("gpt-4.1-mini", "2027-01-14")])
     def test_shutdown_dates(self, cat, mid, day):
         assert cat.api_model(mid).shutdown == dt.date.fromisoformat(day)
 

@@ -98,9 +98,9 @@ class TestPricesCommand:
         code, out, _ = run(capsys, "prices", "--as-of", TODAY, "--kind", "api", "--json")
         rows = {r["id"]: r for r in json.loads(out)["rows"]}
         assert rows["gpt-4-0613"]["status"] == "shut down 2026-10-23"
-        assert rows["gpt-4-0613"]["successors"] == ["gpt-4.1", "gpt-5"]
-        assert rows["gpt-5-2025-08-07"]["status"] == "live"
-        assert rows["gpt-5-2025-08-07"]["reasoning"] is True and rows["gpt-4-0613"]["reasoning"] is False  # the flag
+        assert rows["gpt-4-0613"]["successors"] == ["gpt-5.6-sol", "gpt-4.1", "gpt-5.1"]
+        assert rows["gpt-5.4-2026-03-05"]["status"] == "live"
+        assert rows["gpt-5.4-2026-03-05"]["reasoning"] is True and rows["gpt-4-0613"]["reasoning"] is False  # the flag
 
     def test_table_readable(self, capsys):
         code, out, _ = run(capsys, "prices", "--as-of", TODAY)
