@@ -31,6 +31,10 @@ __all__ = ["genai_api_model", "genai_models", "genai_notes", "genai_version"]
 
 _NOTES: dict[str, tuple[str, ...]] = {}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")  # the catalog's id pattern
+# Names genai-prices prices under OpenAI but cannot tell the provider of by itself (its provider
+# matchers do not cover them): fine-tunes as the API logs them (``ft:gpt-4o-mini-2024-07-18:org::id``)
+# and ChatGPT's model (``chatgpt-4o-latest``). Asked again with provider ``openai``.
+_OPENAI_ONLY = re.compile(r"^(ft:|chatgpt-)")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20[2-3]\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -119,7 +123,12 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     try:
         provider, model = snap.find_provider_model(ref, None, provider_id, None)
     except LookupError:
-        return None
+        if provider_id is not None or not _OPENAI_ONLY.match(ref):
+            return None
+        try:
+            provider, model = snap.find_provider_model(ref, None, "openai", None)
+        except LookupError:
+            return None
     released = _released_in_name(ref)
     if released is not None and day < released:
         raise NotReleasedError(f"{name!r} is not released as of {day} (its name dates it {released}); "
@@ -143,7 +152,7 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     source = f"genai-prices {genai_version()} bundled data ({provider.name} {model.id}{url}; {when})"
     encoding = None
     if provider.id == "openai":
-        encoding = "cl100k_base" if re.match(r"(gpt-4(?!o|\.)|gpt-3\.5)", model.id) else "o200k_base"
+        encoding = "cl100k_base" if re.match(r"(ft:)?(gpt-4(?!o|\.)|gpt-3\.5)", model.id) else "o200k_base"
     try:
         m = ApiModel(
             id=name, provider=provider.id, context_tokens=model.context_window, encoding=encoding,

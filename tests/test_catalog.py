@@ -171,6 +171,19 @@ class TestGenaiPrices:
         assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok) == (1.25, 5.0)
         assert any("128,000 prompt tokens" in n for n in cat.notes_for("gemini-1.5-pro-002"))
 
+    def test_openai_fine_tune_as_logged_is_priced(self, cat):
+        # genai-prices 0.2.3: ft:gpt-4o-mini-2024-* 0.30 / 1.20, ft:gpt-3.5-turbo* 3 / 6 per 1M; its provider
+        # matchers miss 'ft:' names, so we ask it under OpenAI (the encoding follows the base model)
+        m = cat.api_model("ft:gpt-4o-mini-2024-07-18:acme::abc123")
+        assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok, m.encoding) == (0.3, 1.2, "o200k_base")
+        m = cat.api_model("ft:gpt-3.5-turbo-0125:acme::abc123")
+        assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok, m.encoding) == (3.0, 6.0, "cl100k_base")
+
+    def test_chatgpt_4o_latest_is_not_gpt_4o(self, cat):
+        # ChatGPT's model bills 5 / 15 (genai-prices 0.2.3 chatgpt-4o-latest), not gpt-4o's 2.5 / 10
+        p = cat.api_model("chatgpt-4o-latest").price
+        assert (p.input_usd_per_mtok, p.output_usd_per_mtok) == (5.0, 15.0)
+
     def test_our_yaml_wins(self):
         # genai-prices prices gpt-4o at 2.5/10 today; on 2024-06-01 the alias was 5/15 (ours)
         assert load_catalog("2024-06-01").api_model("gpt-4o").price.source.startswith("the gpt-4o alias")
