@@ -38,6 +38,16 @@ class TestResolveByDate:
         moved = load_catalog("2024-10-02").api_model("gpt-4o").price
         assert (moved.input_usd_per_mtok, moved.cached_input_usd_per_mtok, moved.output_usd_per_mtok) == (2.5, 1.25, 10.0)
 
+    @pytest.mark.parametrize("day, expected", [
+        # OpenAI posts: 2023-03-01 $0.002/1K both; 2023-06-13 input -25% ($0.0015 / $0.002 per 1K);
+        # alias -> gpt-3.5-turbo-0125 (0.50 / 1.50 per 1M) two weeks after its launch (~2024-02-16)
+        ("2023-05-01", (2.0, 2.0)), ("2023-06-13", (1.5, 2.0)), ("2023-12-20", (1.5, 2.0)),
+        ("2024-02-15", (1.5, 2.0)), ("2024-02-16", (0.5, 1.5)), ("2024-03-28", (0.5, 1.5)),
+    ])
+    def test_gpt35_turbo_alias_history(self, day, expected):
+        p = load_catalog(day).api_model("gpt-3.5-turbo").price
+        assert (p.input_usd_per_mtok, p.output_usd_per_mtok) == expected
+
     def test_price_history_kept(self):
         # gpt-4o-2024-08-06: no cached rate before 2024-10-01, 1.25 from then on
         before = load_catalog("2024-09-30").api_model("gpt-4o-2024-08-06").price
