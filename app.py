@@ -21,7 +21,7 @@ from advisor.recommend import Thresholds
 from advisor.report import prices_used, render_html, render_markdown
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from advisor.ui import view as V
-from advisor.ui.compute import Inputs, PageAnalysis, analyse_page, task_colours, uploads_digest
+from advisor.ui.compute import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
 from advisor.ui.params import AUTO_BASELINE, MIN_AS_OF, PARAMS, SOURCES, check_choice, check_choices, parse_query, to_query
 from pricing import load_catalog
@@ -76,14 +76,21 @@ def people_defaults() -> dict[str, float]:
 
 
 @st.cache_resource(show_spinner="Comparing the options…", max_entries=64)
-def cached_analysis(data_digest: str, scenario_key: str, _data: PageData | None, _inputs: Inputs) -> PageAnalysis:
-    """One analysis per (data, scenario): every re-run with the same inputs reuses it."""
+def cached_recommendations(data_digest: str, recs_key: str, _data: PageData | None, _inputs: Inputs):
+    """The verdicts per task, once per (data, scenario without the selected task)."""
     i = _inputs
     if _data is None:
         workloads = {"all": Workload.typed(i.requests_per_day, i.prompt_tokens, i.completion_tokens)}
     else:
         workloads = workloads_for(_data, i.requests_per_day)
-    return analyse_page(workloads, i.scenario, task=i.task, thresholds=i.thresholds)
+    return recommend_page(workloads, i.scenario, thresholds=i.thresholds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_analysis(data_digest: str, scenario_key: str, _data: PageData | None, _inputs: Inputs) -> PageAnalysis:
+    """One analysis per (data, scenario): every re-run with the same inputs reuses it."""
+    recs, catalog = cached_recommendations(data_digest, _inputs.recs_key, _data, _inputs)
+    return page_analysis(recs, task=_inputs.task, catalog=catalog)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -184,10 +191,18 @@ def load_data(choice: DataChoice) -> PageData | None:
     if held is not None and held.digest == digest:
         return held
     bar = st.progress(0.0, text="Reading logs…")
-    result = read_logs([MemoryFile(name, data) for name, data in files],
-                       progress=lambda done, total: bar.progress(min(done / max(total, 1), 1.0),
-                                                                 text=f"Reading logs… {done / 1e6:.1f} MB"))
-    bar.empty()
+    try:
+        result = read_logs([MemoryFile(name, data) for name, data in files],
+                           progress=lambda done, total: bar.progress(min(done / max(total, 1), 1.0),
+                                                                     text=f"Reading logs… {done / 1e6:.1f} MB"))
+    except AdvisorError:
+        raise
+    except Exception as exc:  # a reader bug must not put a traceback (with record content) on the page
+        raise AdvisorError(f"{', '.join(n for n, _ in files)}: could not be read ({type(exc).__name__}); nothing "
+                           "was kept. Try exporting in another format (JSONL or CSV), and please report the "
+                           "export's source.") from None
+    finally:
+        bar.empty()
     data = page_data(result, digest=digest, label=", ".join(n for n, _ in files))
     st.session_state["_upload"] = data
     return data
@@ -317,9 +332,12 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         prompt_changes_per_month=None if changes < 0 else changes, labelling_usd_per_run=labelling,
         engineering_usd=engineering, selfhost_ops_usd_per_month=ops, engineer_usd_per_hour=rate,
         review_minutes_per_example=review, needs_deep_reasoning=reasoning, out_of_domain=ood)
-    key = "&".join(f"{k}={v}" for k, v in sorted(to_query({k: st.session_state.get(k) for k in keys}).items()))
+    query = sorted(to_query({k: st.session_state.get(k) for k in keys}).items())
+    key = "&".join(f"{k}={v}" for k, v in query)
+    recs_key = "&".join(f"{k}={v}" for k, v in query if k != "task")
     return Inputs(source=source, task=task, requests_per_day=rpd, prompt_tokens=prompt, completion_tokens=completion,
-                  scenario=scenario, thresholds=Thresholds(min_requests_per_day=min_rpd), key=key)
+                  scenario=scenario, thresholds=Thresholds(min_requests_per_day=min_rpd), key=key,
+                  recs_key=recs_key)
 
 
 def data_summary_ui(data: PageData) -> None:

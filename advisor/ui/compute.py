@@ -19,7 +19,7 @@ from ..scenario import Scenario
 from ..uncertainty import MonteCarlo, monte_carlo, tornado
 from ..workload import Workload
 
-__all__ = ["Inputs", "PageAnalysis", "analyse_page", "page_analysis", "chart_volumes", "option_colours",
+__all__ = ["Inputs", "PageAnalysis", "analyse_page", "recommend_page", "page_analysis", "chart_volumes", "option_colours",
            "task_colours", "uploads_digest", "BASELINE_COLOUR"]
 
 BASELINE_COLOUR = "#b2182b"   # the baseline is the same dark red in every chart
@@ -40,7 +40,8 @@ class Inputs:
     completion_tokens: float
     scenario: Scenario
     thresholds: Thresholds
-    key: str
+    key: str                           # the whole scenario
+    recs_key: str                      # the same without the selected task (the verdicts do not depend on it)
 
 
 @dataclass(frozen=True)
@@ -112,16 +113,21 @@ def task_colours(tasks: list[str]) -> dict[str, str]:
     return {t: _TASK_PALETTE[i % len(_TASK_PALETTE)] for i, t in enumerate(tasks)}
 
 
-def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",
-                 thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0) -> PageAnalysis:
-    """Recommendations per task and the charts' data for ``task`` (``"all"``: the headline's task).
-    The catalog is loaded once for the whole analysis (every task and chart prices from it)."""
+def recommend_page(workloads: dict[str, Workload], scenario: Scenario, *, thresholds: Thresholds = Thresholds(),
+                   draws: int = 10_000, seed: int = 0) -> tuple[dict[str, Recommendation], object]:
+    """Recommendations per task (``"all"`` = the headline) and the catalog they were priced from
+    (loaded once for every task and chart)."""
     cat = catalog_for(scenario)
     kw = dict(thresholds=thresholds, draws=draws, seed=seed, catalog=cat)
     if len(workloads) > 1:
-        recs = recommend_tasks(workloads, scenario, **kw)
-    else:
-        recs = {"all": recommend(replace(scenario, workload=next(iter(workloads.values()))), **kw)}
+        return recommend_tasks(workloads, scenario, **kw), cat
+    return {"all": recommend(replace(scenario, workload=next(iter(workloads.values()))), **kw)}, cat
+
+
+def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",
+                 thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0) -> PageAnalysis:
+    """Recommendations per task and the charts' data for ``task`` (``"all"``: the headline's task)."""
+    recs, cat = recommend_page(workloads, scenario, thresholds=thresholds, draws=draws, seed=seed)
     return page_analysis(recs, task=task, draws=draws, seed=seed, catalog=cat)
 
 

@@ -67,11 +67,13 @@ def fmt_ratio(x: float | None) -> str:
 def fmt_rate(x: float | None, unit: str = "/day") -> str:
     """Requests per day: one decimal under 10, whole numbers to 100k, then k/M.
 
-    >>> [fmt_rate(v) for v in (0.37, 33.5, 1802.9, 1_250_000)]
-    ['0.4/day', '34/day', '1,803/day', '1.25M/day']
+    >>> [fmt_rate(v) for v in (0.003, 0.37, 33.5, 1802.9, 1_250_000)]
+    ['under 0.1/day', '0.4/day', '34/day', '1,803/day', '1.25M/day']
     """
     if not _finite(x):
         return "–"
+    if 0 < x < 0.05:
+        return f"under 0.1{unit}"
     if x < 10:
         return f"{x:.1f}{unit}"
     if x < 100_000:
@@ -125,9 +127,9 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
         scope = f" for {selected}" if selected != "all" else ""
         if rec.verdict == "fine-tune":
             return f"FINE-TUNE{scope}: {rec.best_option} instead of {rec.baseline}"
-        what = "; ".join(blocker_text(r) for r in rec.reasons if r.effect == ("blocks" if rec.verdict == "no"
-                                                                                 else "delays"))
-        return f"{rec.verdict.upper()}{scope}: {what or 'see below'}"
+        lead = "blocks" if rec.verdict == "no" else "delays"
+        what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
+        return f"{rec.verdict.upper()}{scope}: {'; '.join(what) or 'see below'}"
     yes = [t for t, r in per_task.items() if r.verdict == "fine-tune"]
     if yes:
         others = [t for t in per_task if t not in yes]
