@@ -23,7 +23,8 @@ from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from advisor.ui import view as V
 from advisor.ui.compute import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
-from advisor.ui.params import AUTO_BASELINE, MIN_AS_OF, PARAMS, SOURCES, check_choice, check_choices, parse_query, to_query
+from advisor.ui.params import (AUTO_BASELINE, MIN_AS_OF, PARAMS, SOURCES, check_choice, check_choices, parse_query,
+                               to_query)
 from pricing import load_catalog
 
 MAX_UPLOAD_MB = 200
@@ -359,7 +360,8 @@ def notes_ui() -> None:
 def verdict_ui(a: PageAnalysis, task: str) -> None:
     rec = a.focus
     VERDICT_BOX[rec.verdict](f"**Verdict: {V.headline_text(rec, a.tasks, task)}**", icon={
-        "fine-tune": ":material/check_circle:", "not yet": ":material/schedule:", "no": ":material/block:"}[rec.verdict])
+        "fine-tune": ":material/check_circle:", "not yet": ":material/schedule:",
+        "no": ":material/block:"}[rec.verdict])
     st.caption(f"Against {rec.baseline} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"
                + (f" for {rec.scenario.workload.task}" if rec.scenario.workload.task != "all" else ""))

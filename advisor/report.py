@@ -53,7 +53,8 @@ def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
     s, w = rec.scenario, rec.scenario.workload
     return [("task", w.task), ("requests per day", _f(w.requests_per_day, ",.0f")),
             ("prompt / completion tokens (mean)", f"{w.prompt_tokens:,.0f} / {w.completion_tokens:,.0f}"),
-            ("cached prompt tokens (mean)", _f(w.cached_tokens, ",.0f")), ("peak hour / mean", _f(w.peak_to_mean, ".2f")),
+            ("cached prompt tokens (mean)", _f(w.cached_tokens, ",.0f")),
+            ("peak hour / mean", _f(w.peak_to_mean, ".2f")),
             ("7B tokens per API token", _f(w.ft_prompt / w.prompt_tokens if w.prompt_tokens else None, ".3f")),
             ("baseline", rec.baseline), ("prices as of", str(rec.options.attrs.get("as_of"))),
             ("horizon", f"{s.horizon_months} months"), ("growth", f"{s.growth_per_month:+.1%} a month"),
@@ -71,7 +72,8 @@ def _usd_or_people(v) -> str:
 
 _TABLE_COLS = [("name", "option", None), ("kind", "kind", None), ("usd_per_request", "USD/request", ".5f"),
                ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),
-               ("usd_horizon", "USD over horizon", ",.0f"), ("break_even_requests_per_day", "break-even req/day", ",.0f"),
+               ("usd_horizon", "USD over horizon", ",.0f"),
+               ("break_even_requests_per_day", "break-even req/day", ",.0f"),
                ("payback_month", "payback month", ".0f"), ("e2e_s", "e2e s", ".1f"), ("gpus", "GPUs", ".0f")]
 
 

@@ -64,8 +64,8 @@ _TRIAGE_EXAMPLES = [
     ("Since yesterday the checkout page shows an error after I enter my card.", "bug"),
     ("I returned the headphones three weeks ago and have not been refunded yet.", "refund"),
 ]
-_TRIAGE_BASE = ("You are a support triage assistant for Acme Store. Classify the customer's ticket into exactly one of: "
-                "billing, account, shipping, bug, refund, how-to.")
+_TRIAGE_BASE = ("You are a support triage assistant for Acme Store. Classify the customer's ticket into exactly "
+                "one of: billing, account, shipping, bug, refund, how-to.")
 _TRIAGE_RULES = ("\n\nRules: never ask follow-up questions; if two labels fit, choose the one the customer needs "
                  "first; if the ticket is not in English, classify it all the same; a ticket about a charge that "
                  "was refunded is billing, not refund; damaged goods are shipping unless the customer asks for the "
@@ -154,7 +154,8 @@ def _prompt_and_answer(task: SampleTask, rng: np.random.Generator, version: int)
     if task.name == "ticket-triage":
         name, issue = rng.choice(_NAMES), rng.choice(_ISSUES)
         order = f"#{rng.integers(10_000, 99_999)}"
-        user = f"Ticket {rng.integers(100_000, 999_999)} from {name}: {name} {issue} {order}. " + _sentence(rng, int(rng.integers(8, 40)))
+        user = (f"Ticket {rng.integers(100_000, 999_999)} from {name}: {name} {issue} {order}. "
+                + _sentence(rng, int(rng.integers(8, 40))))
         label = str(rng.choice(_LABELS))
         answer = label if version == 0 else f"{label} - {_sentence(rng, int(rng.integers(10, 20)))}"
     elif task.name == "product-copy":
@@ -165,7 +166,8 @@ def _prompt_and_answer(task: SampleTask, rng: np.random.Generator, version: int)
     else:
         paras = _sentences(rng, int(rng.integers(40, 80)), 15, 30)
         a, b = rng.choice(_NAMES, size=2, replace=False)
-        user = f"Contract between {a} Ltd and {b} GmbH dated 2024-{rng.integers(1, 12):02d}-{rng.integers(1, 28):02d}. {paras}"
+        dated = f"2024-{rng.integers(1, 12):02d}-{rng.integers(1, 28):02d}"
+        user = f"Contract between {a} Ltd and {b} GmbH dated {dated}. {paras}"
         answer = json.dumps({"party_a": f"{a} Ltd", "party_b": f"{b} GmbH", "effective_date": "2024-05-01",
                              "term_months": int(rng.integers(6, 36)), "payment_terms": "net 30",
                              "renewal": bool(rng.integers(0, 2))})

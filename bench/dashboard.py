@@ -109,7 +109,8 @@ def _changes(page, k: int) -> list[tuple[str, callable]]:
         return lambda: page.get_by_text(text, exact=True).click()
 
     out = [(f"volume {v}", set_rpd(v)) for v in (5_000 + 7_000 * k, 90_000 + 10_000 * k)]
-    out += [("horizon +1", key("Horizon (months)", "ArrowRight")), ("growth +1", key("Growth per month (%)", "ArrowRight")),
+    out += [("horizon +1", key("Horizon (months)", "ArrowRight")),
+            ("growth +1", key("Growth per month (%)", "ArrowRight")),
             ("scale to zero", click_text("Scale to zero (else always-on)")),
             ("deep reasoning", click_text("Task needs deep reasoning"))]
     return out

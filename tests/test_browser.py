@@ -103,7 +103,8 @@ def settle(pg) -> None:
 
 
 def no_exceptions(pg) -> None:
-    assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+    exc = pg.locator('[data-testid="stException"]')
+    assert exc.count() == 0, exc.first.inner_text()
 
 
 def rpd(pg) -> str:
@@ -183,7 +184,8 @@ def test_upload_without_timestamps_asks_for_volume(page):
 
 
 def test_link_restores_the_scenario(page):
-    q = "?source=typed+numbers&rpd=5000&asof=2024-03-28&baseline=gpt-4-0613&hosted=openpipe%2Fmistral-7b&gpus=&pt=1200&ct=1000&examples=2000&epochs=100"
+    q = ("?source=typed+numbers&rpd=5000&asof=2024-03-28&baseline=gpt-4-0613&hosted=openpipe%2Fmistral-7b&gpus="
+         "&pt=1200&ct=1000&examples=2000&epochs=100")
     page.goto(page.base + q, wait_until="domcontentloaded")
     first = verdict(page)
     assert first.startswith("Verdict: FINE-TUNE: openpipe/mistral-7b instead of gpt-4-0613")

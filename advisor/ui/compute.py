@@ -19,7 +19,8 @@ from ..scenario import Scenario
 from ..uncertainty import MonteCarlo, monte_carlo, tornado
 from ..workload import Workload
 
-__all__ = ["Inputs", "PageAnalysis", "analyse_page", "recommend_page", "page_analysis", "chart_volumes", "option_colours",
+__all__ = ["Inputs", "PageAnalysis", "analyse_page", "recommend_page", "page_analysis", "chart_volumes",
+           "option_colours",
            "task_colours", "uploads_digest", "BASELINE_COLOUR"]
 
 BASELINE_COLOUR = "#b2182b"   # the baseline is the same dark red in every chart

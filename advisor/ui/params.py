@@ -98,8 +98,10 @@ def parse_value(key: str, raw: str, *, today: dt.date | None = None) -> tuple[An
 
     Unreadable values fall back to the default, out-of-range ones to the nearest bound; both say so.
 
-    >>> parse_value("rpd", "inf")
-    (1000000000.0, 'Requests per day (all tasks) from the link was inf; set to 1,000,000,000, the nearest allowed value.')
+    >>> parse_value("rpd", "inf")[0]
+    1000000000.0
+    >>> parse_value("rpd", "inf")[1]
+    'Requests per day (all tasks) from the link was inf; set to 1,000,000,000, the nearest allowed value.'
     >>> parse_value("horizon", "abc")[1]
     "Horizon (months) from the link was 'abc', which is not a whole number; the default (12) is used."
     """

@@ -191,17 +191,18 @@ def tiles(rec: Recommendation) -> list[Tile]:
     opts = rec.options.set_index("name")
     base_m = float(opts.loc[rec.baseline, "usd_per_month"])
     H = rec.scenario.horizon_months
-    today = Tile("Today per month", fmt_usd(base_m), help=f"{rec.baseline} at {fmt_rate(rec.scenario.workload.requests_per_day)}",
-                 note=rec.baseline)
+    today = Tile("Today per month", fmt_usd(base_m), note=rec.baseline,
+                 help=f"{rec.baseline} at {fmt_rate(rec.scenario.workload.requests_per_day)}")
     if rec.verdict == "fine-tune" and rec.best_option:
         best = opts.loc[rec.best_option]
         ft_m = float(best["total_usd_per_month"]) if "total_usd_per_month" in best else \
             float(best["usd_per_month"]) + float(best["recurring_usd_per_month"])
         return [today,
-                Tile("Fine-tuned per month", fmt_usd(ft_m), help="all-in: serving, retraining, evaluation and people's time a month",
-                     note=rec.best_option),
+                Tile("Fine-tuned per month", fmt_usd(ft_m), note=rec.best_option,
+                     help="all-in: serving, retraining, evaluation and people's time a month"),
                 Tile(f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon),
-                     help="after the one-off training and engineering cost", note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month, all-in"),
+                     help="after the one-off training and engineering cost",
+                     note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month, all-in"),
                 Tile("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}",
                      note=f"break-even {fmt_rate(rec.break_even_requests_per_day)}"),
                 Tile("Chance it pays off", fmt_share(rec.p_pays_off),
@@ -289,8 +290,10 @@ def options_table(rec: Recommendation) -> pd.DataFrame:
     df = rec.options[[c for c in _OPTION_COLUMNS if c in rec.options.columns]].copy()
     df.loc[df["name"] == rec.baseline, "savings_ratio"] = float("nan")
     df["savings_ratio"] = df["savings_ratio"].where(df["savings_ratio"].map(lambda x: _finite(float(x))))
-    df["kind"] = df["kind"].map({"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted"}).fillna(df["kind"])
-    return df.rename(columns={k: v[0] for k, v in _OPTION_COLUMNS.items()}).astype(object).where(df.notna().values, None)
+    kinds = {"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted"}
+    df["kind"] = df["kind"].astype(str).map(kinds).fillna(df["kind"])
+    out = df.rename(columns={k: v[0] for k, v in _OPTION_COLUMNS.items()}).astype(object)
+    return out.where(df.notna().values, None)
 
 
 TASK_FORMATS = {"Requests/day": _num(",.0f"), "Prompt changes/month": _num(".1f"), "Saved over horizon": _money}
@@ -322,7 +325,8 @@ def bill_table(bill) -> pd.DataFrame:
              "New $/month": t.new_usd_per_month, "One-off $": t.one_off_usd,
              "Saved over horizon $": t.savings_usd_horizon} for t in bill.tasks]
     if len(rows) > 1:
-        rows.append({"Task": "total", "Verdict": "", "Runs on": "", "Requests/day": sum(t.requests_per_day for t in bill.tasks),
+        rows.append({"Task": "total", "Verdict": "", "Runs on": "",
+                     "Requests/day": sum(t.requests_per_day for t in bill.tasks),
                      "Today $/month": bill.current_usd_per_month, "New $/month": bill.new_usd_per_month,
                      "One-off $": bill.one_off_usd, "Saved over horizon $": bill.savings_usd_horizon})
     return pd.DataFrame(rows)
