@@ -102,7 +102,9 @@ class TestResolveByDate:
         assert load_catalog("2025-01-01").api_model("gpt-3.5-turbo-1106").price.batch_discount == 0.0
 
     def test_aliases(self, cat):
-        assert cat.api_model("gpt-4").id == "gpt-4-0613"
+        # gpt-4 is an alias entry: gpt-4-0314 until 2023-06-27, then gpt-4-0613 (OpenAI, 2023-06-13 post)
+        assert (cat.api_model("gpt-4").id, cat.api_model("gpt-4").price.snapshot) == ("gpt-4", "gpt-4-0613")
+        assert load_catalog("2023-05-01").api_model("gpt-4").price.snapshot == "gpt-4-0314"
         assert cat.api_model("gpt-4-turbo").id == "gpt-4-turbo-2024-04-09"
         assert cat.api_model("openai/gpt-4.1").id == "gpt-4.1-2025-04-14"
         assert cat.hosted_endpoint("openpipe").id == "openpipe/mistral-7b"
