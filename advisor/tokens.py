@@ -45,6 +45,7 @@ __all__ = [
     "EncodingChoice",
     "chat_overheads",
     "count_chat_prompt",
+    "count_responses_request",
     "count_tools",
     "count_completion",
     "get_ft_tokenizer",
@@ -316,6 +317,17 @@ def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapp
         return prompt, None, notes
     c = completion_parts(completion, model, enc, options)
     return prompt, c.fixed + sum(counter.count_many(c.strings)), notes + c.assumptions
+
+
+def count_responses_request(request: Mapping[str, Any], model: str | None = None, *,
+                            encoding: str | None = None) -> tuple[int, list[str]]:
+    """(input tokens, assumptions) of one Responses API request body, as billed
+    (:mod:`advisor.tokens_responses`)."""
+    from .tokens_responses import responses_prompt_parts
+    model = model or (request.get("model") if isinstance(request, Mapping) else None)
+    enc = encoding or resolve_encoding(model).encoding
+    p = responses_prompt_parts(request, model, enc)
+    return p.fixed + sum(TokenCounter(enc, threads=1).count_many(p.strings)), list(p.assumptions)
 
 
 def count_chat_prompt(messages: Sequence[Mapping[str, Any]], model: str, *, tools=None, functions=None,

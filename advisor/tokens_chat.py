@@ -219,14 +219,15 @@ def render_args(args: Any) -> str:
 
 
 def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any = None,
-                 options: Mapping[str, Any] | None = None) -> Parts:
+                 options: Mapping[str, Any] | None = None, family: ChatFamily | None = None) -> Parts:
     """Strings, fixed tokens and assumptions of a chat request's prompt.
 
     ``options``: other request fields that cost prompt tokens: ``functions``, ``function_call``,
     ``response_format``, ``tool_choice``. Raises ``RecordProblem`` (naming the field) for a request
-    of the wrong shape; never anything else.
+    of the wrong shape; never anything else. ``family``: constants to use instead of the model's Chat
+    Completions family (the Responses API frames some parts differently: :mod:`advisor.tokens_responses`).
     """
-    fam = family_for_model(model, encoding)
+    fam = family or family_for_model(model, encoding)
     model = model or ""
     options = options if isinstance(options, Mapping) else {}
     if not isinstance(messages, list):
@@ -241,7 +242,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             raise _problem(f"message of type {type(msg).__name__} is not an object", f"messages[{i}]")
         role = msg.get("role")
         content = msg.get("content")
-        if type(role) is str and type(content) is str and len(msg) == 2:  # the common case, fast
+        if type(role) is str and type(content) is str and len(msg) == 2 and role != "tool":  # common case, fast
             if system_at is None and role in ("system", "developer"):
                 has_system, system_at = True, len(strings) + 1
             strings += (role, content)

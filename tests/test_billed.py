@@ -1,8 +1,12 @@
-"""Counting vs billed usage on real recorded Chat Completions calls (issue 8, items 3 and 6).
+"""Counting vs billed usage on real recorded Chat Completions and Responses API calls (issue 8, items 3 and 6).
 
 Each recorded call (request body + the usage OpenAI billed; see tests/fixtures/recorded/README.md for the
 sources and why the JSONL may live outside the repository) is counted with its usage stripped and compared
-with ``usage.prompt_tokens``. Calls are split by cassette file into a calibration part (the constants in
+with ``usage.prompt_tokens`` (Chat Completions) or ``usage.input_tokens`` (Responses API: families are
+named ``resp:<family>``; the constants that differ are advisor/tokens_responses.py's RESPONSES_CHANGES).
+Responses calls whose count is a stated lower bound (``previous_response_id``/``conversation`` turns stored
+server-side, hosted tools' hidden instructions, encrypted reasoning, files by id) are kept out of the goals
+and only checked by the half-or-double guard. Calls are split by cassette file into a calibration part (the constants in
 advisor/tokens_chat.py were fitted on it) and a held-out part (30% of the files, never used for fitting):
 ``split_of`` below is the same hash the calibration used.
 
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.tokens import count_request, resolve_encoding
+from advisor.tokens import count_request, count_responses_request, resolve_encoding
 from advisor.tokens_chat import family_for_model, is_reasoning_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +71,10 @@ def _load() -> list[dict]:
             with open(path, encoding="utf-8") as fh:
                 for line in fh:
                     rec = json.loads(line)
-                    if rec.get("endpoint") != "chat.completions":
+                    if rec.get("endpoint") not in ("chat.completions", "responses"):
+                        continue
+                    rec["_billed"] = rec["usage"].get("prompt_tokens", rec["usage"].get("input_tokens"))
+                    if not rec["_billed"]:  # a usage of 0 recorded for a real prompt: nothing to compare
                         continue
                     key = json.dumps(rec["request"], sort_keys=True)
                     if key in seen:
@@ -75,6 +82,8 @@ def _load() -> list[dict]:
                     seen.add(key)
                     model = rec["request"].get("model") or rec.get("model")
                     rec["_family"] = family_for_model(model, resolve_encoding(model).encoding).name
+                    if rec["endpoint"] == "responses":
+                        rec["_family"] = "resp:" + rec["_family"]
                     rec["_group"] = group_of(rec.get("features", []))
                     rec["_split"] = split_of(rec["source"])
                     out.append(rec)
@@ -87,6 +96,8 @@ needs_data = pytest.mark.skipif(not RECORDS, reason="no recorded calls: see test
 
 def counted(rec: dict) -> tuple[int, list[str]]:
     body = rec["request"]
+    if rec["endpoint"] == "responses":
+        return count_responses_request(body, body.get("model") or rec["model"])
     prompt, _, notes = count_request(body.get("messages"), body.get("model") or rec["model"],
                                      tools=body.get("tools"), options=body)
     return prompt, notes
@@ -99,6 +110,16 @@ def count_of(rec: dict) -> int:
     if rec["id"] not in _COUNTS:
         _COUNTS[rec["id"]] = counted(rec)
     return _COUNTS[rec["id"]][0]
+
+
+def lower_bound(rec: dict) -> bool:
+    """The count says it leaves out parts that are not in the log (files by id, stored turns, hosted tools)."""
+    count_of(rec)
+    return any("not counted" in n for n in _COUNTS[rec["id"]][1])
+
+
+def goal_records() -> list[dict]:
+    return [r for r in RECORDS if not lower_bound(r)]
 
 
 # plain-text calls the rules do not reproduce exactly, with the reason (all seen in the recorded data)
@@ -119,12 +140,55 @@ ANOMALIES = {
     "mirascope-a047a0f48576": "assistant content as a list of two text parts: 1 token off",
     "mirascope-304a3bf91907": "assistant content as a list of two text parts: 1 token off",
     "mirascope-90f1ccf8968b": "assistant content as a list of two text parts: 1 token off",
+    # Responses API (measured 2026-11-25): plain calls whose bill no rule explains
+    **{i: "Responses gpt-4o: 18 more tokens billed (4 of 6 send an empty tools list; 30 other gpt-4o plain calls "
+          "are exact)" for i in ("logfire-b339392284aa", "logfire-21d8388da648", "logfire-10777af34bc2",
+                                 "logfire-8a86ae2e34df", "pydantic-ai-4db2cfa81f0f", "pydantic-ai-a61b8b56f65b")},
+    **{i: "gpt-5.6-sol: 1,531 more tokens billed for a one-line prompt (a hidden system prompt of that model)"
+       for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")},
+    **{i: "Responses gpt-4.1: a multi-turn or one-word prompt 1-4 tokens off"
+       for i in ("logfire-c7acd6d096bf", "pydantic-ai-b6fb8da9bb3d", "pydantic-ai-9ebc762114e9",
+                 "pydantic-ai-bb43eca5d040", "pydantic-ai-318024be198b", "pydantic-ai-13c86c6a67ea")},
+    **{i: "Responses gpt-5 / computer-use-preview one-line prompts: 1-3 tokens fewer billed"
+       for i in ("pydantic-ai-c4cd1b044bb9", "pydantic-ai-51b86ba49880", "pydantic-ai-bcc77649c270")},
+    "pydantic-ai-81179c05924f": "o3-mini: 59 more billed for a one-line prompt",
 }
+
+
+# Responses API calls whose count is outside half-or-double of the bill today (measured 2026-11-25), by cause
+_PDF = "Responses PDF input_file: billed like its text alone for small PDFs, the 215/page chat estimate overcounts"
+_STRICT = ("Responses gpt-4o with strict function tools: ~210-230 more tokens billed than the rendered tools "
+           "(a hidden instruction not reproduced)")
+GUARD_KNOWN = {
+    **{i: _PDF for i in ("crewAI-260f6c2b9092", "crewAI-900752e23799", "crewAI-595d66fcbd72", "crewAI-114885aee562",
+                         "crewAI-3b0feb05e8cf", "crewAI-90b04326a1d5", "mirascope-b1baa02a166a",
+                         "pydantic-ai-51a9a1a7cbf0", "pydantic-ai-91a0042ef38f", "pydantic-ai-f0aaaed20e7e",
+                         "pydantic-ai-93d392607b31")},
+    "pydantic-ai-39500627b6ca": "Responses PDF input_file of 616 billed tokens: its text is not in content streams",
+    **{i: _STRICT for i in ("logfire-ebf6488dd647", "logfire-a057d077616f", "pydantic-ai-9e0d157e695f",
+                            "pydantic-ai-71152b329d5a", "pydantic-ai-4ea909236488", "pydantic-ai-7b1a9d5ccdb1",
+                            "pydantic-ai-e6806e4cdf2b", "pydantic-ai-5120ed1fea88", "pydantic-ai-0872bf053f60")},
+    "mirascope-42dd6a11e1f6": "Responses gpt-4o-mini URL image: its real size (36,847 billed) is not in the log",
+    **{i: "hosted web_search history: the search results the API inserts are smaller than the output items counted"
+       for i in ("pydantic-ai-644726be761a", "pydantic-ai-ac868f7bd732")},
+    "pydantic-ai-4bc91cba99ff": "gpt-5-mini URL image at the assumed size, with encrypted reasoning: over double",
+}
+GUARD_KNOWN.update({i: ANOMALIES[i] for i in (
+    "logfire-b339392284aa", "logfire-21d8388da648", "logfire-10777af34bc2", "pydantic-ai-4db2cfa81f0f",
+    "pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd", "pydantic-ai-81179c05924f")})
+
+
+def _guard_ids():
+    out = []
+    for r in RECORDS:
+        why = GUARD_KNOWN.get(r["id"])
+        out.append(pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=why, strict=True)] if why else []))
+    return out
 
 
 def _plain_ids():
     return [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=ANOMALIES[r["id"]], strict=True)]
-                         if r["id"] in ANOMALIES else []) for r in RECORDS if r["_group"] == "plain"]
+                         if r["id"] in ANOMALIES else []) for r in goal_records() if r["_group"] == "plain"]
 
 
 @needs_data
@@ -134,22 +198,24 @@ def test_plain_text_exact(rec):
     known = next((why for k, why in KNOWN_PLAIN.items() if k in model), None)
     if "name" in rec.get("features", []) and model.startswith("gpt-4o"):
         known = NAME_RULE
-    diff = count_of(rec) - rec["usage"]["prompt_tokens"]
+    diff = count_of(rec) - rec["_billed"]
     if known and diff:
-        assert abs(diff) <= max(30, 0.03 * rec["usage"]["prompt_tokens"]), known
+        assert abs(diff) <= max(30, 0.03 * rec["_billed"]), known
         return
     assert diff == 0, f"counted {diff:+d} tokens vs billed on {rec['source']}"
 
 
 @needs_data
-@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"]) for r in RECORDS])
+@pytest.mark.parametrize("rec", _guard_ids())
 def test_counting_within_half_or_double(rec):
     # a guard per call: whatever the feature, a count is within half and double the bill; parts whose content
     # is not in the log (files by file_id) are reported as not counted, and then the count is a lower bound
-    billed = rec["usage"]["prompt_tokens"]
+    billed = rec["_billed"]
     got = count_of(rec)
-    if any("not counted" in n for n in _COUNTS[rec["id"]][1]):
+    if lower_bound(rec) and rec["endpoint"] == "chat.completions":
         assert got <= billed
+    elif lower_bound(rec):  # Responses: a lower bound for what is left out, and estimates (PDF) for the rest
+        assert got <= billed * 2 + 50
     else:
         assert billed / 2 <= got <= billed * 2 + 50
 
@@ -157,12 +223,19 @@ def test_counting_within_half_or_double(rec):
 GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}
 # family x group aggregates below their goal today (measured 2026-11-25 on the four fixture files)
 # (none today: cal chatml-o200k tools is the closest, -1.75%; cal chatml-cl100k tools -1.64%)
-NOT_YET: dict[tuple[str, str, str], str] = {}
+NOT_YET: dict[tuple[str, str, str], str] = {
+    # Responses API, measured 2026-11-25 (counted - billed over the group's billed total)
+    ("cal", "resp:chatml-o200k", "media"): "-24.2%: one URL image of 36,847 billed tokens at the assumed size",
+    ("cal", "resp:chatml-o200k", "tools"): "-3.6%: strict function tools on gpt-4o bill ~220 hidden tokens",
+    ("cal", "resp:harmony", "plain"): "-53%: gpt-5.6-sol's hidden 1,531-token prompt (2 calls)",
+    ("hold", "resp:chatml-o200k", "struct"): "+2.3%: small structured prompts a few tokens over (json_schema framing)",
+    ("hold", "resp:o-series", "plain"): "-11.9%: one o3-mini call 59 tokens under",
+}
 
 
 def _aggregates():
     by = defaultdict(list)
-    for r in RECORDS:
+    for r in goal_records():
         by[(r["_split"], r["_family"], r["_group"])].append(r)
     out = []
     for key, recs in sorted(by.items()):
@@ -176,16 +249,19 @@ def _aggregates():
 @needs_data
 @pytest.mark.parametrize("key, recs", _aggregates())
 def test_family_group_total_within_goal(key, recs):
-    billed = sum(r["usage"]["prompt_tokens"] for r in recs)
+    billed = sum(r["_billed"] for r in recs)
     got = sum(count_of(r) for r in recs)
     assert abs(got - billed) / billed <= GOALS[key[2]], f"{key}: counted {got} vs billed {billed}"
 
 
 @needs_data
+@pytest.mark.parametrize("endpoint", ["chat.completions", "responses"])
 @pytest.mark.parametrize("split", ["cal", "hold"])
-def test_total_within_one_percent(split):
-    recs = [r for r in RECORDS if r["_split"] == split]
-    billed = sum(r["usage"]["prompt_tokens"] for r in recs)
+def test_total_within_one_percent(split, endpoint):
+    if endpoint == "responses":  # measured 2026-11-25: cal -15.6% (gpt-5.6-sol, URL image, strict tools), hold +1.6%
+        pytest.xfail("Responses totals: cal -15.6%, hold +1.6% (PDF estimates, strict tools): see NOT_YET")
+    recs = [r for r in goal_records() if r["_split"] == split and r["endpoint"] == endpoint]
+    billed = sum(r["_billed"] for r in recs)
     got = sum(count_of(r) for r in recs)
     assert abs(got - billed) / billed <= 0.01
 
@@ -193,7 +269,7 @@ def test_total_within_one_percent(split):
 @needs_data
 def test_completion_lower_bound_flagged_for_reasoning_models():
     # gpt-5/o-series completions counted from text miss the hidden reasoning tokens: flagged, never silent
-    recs = [r for r in RECORDS if is_reasoning_model(r["request"].get("model"))]
+    recs = [r for r in RECORDS if is_reasoning_model(r["request"].get("model")) and r["endpoint"] == "chat.completions"]
     assert recs
     for r in recs:
         msg = r["response"]["choices"][0]["message"]
@@ -206,6 +282,8 @@ def test_completion_lower_bound_flagged_for_reasoning_models():
 def _completion_groups():
     by = defaultdict(list)
     for r in RECORDS:
+        if r["endpoint"] != "chat.completions":
+            continue
         choices = r["response"].get("choices") or []
         usage = r["usage"]
         if (len(choices) != 1 or not choices[0].get("message") or is_reasoning_model(r["request"].get("model"))
@@ -229,13 +307,14 @@ def test_completions_within_one_percent(recs):
 def accuracy_table() -> list[dict]:
     """Per split x family x group: calls, exact share, share within 2%, total counted vs billed."""
     by = defaultdict(list)
-    for r in RECORDS:
+    for r in goal_records():
         for key in ((r["_split"], r["_family"], r["_group"]), (r["_split"], "ALL", r["_group"]),
-                    (r["_split"], "ALL", "ALL")):
+                    (r["_split"], "ALL", "ALL"),
+                    (r["_split"], r["endpoint"][:4].upper(), "ALL")):
             by[key].append(r)
     rows = []
     for (split, family, group), recs in sorted(by.items()):
-        billed = [r["usage"]["prompt_tokens"] for r in recs]
+        billed = [r["_billed"] for r in recs]
         got = [count_of(r) for r in recs]
         rows.append({"split": split, "family": family, "group": group, "calls": len(recs),
                      "exact": sum(g == b for g, b in zip(got, billed)) / len(recs),

@@ -1,0 +1,206 @@
+"""Responses API requests (``POST /v1/responses``) counted as billed (``usage.input_tokens``), offline.
+
+A Responses request is the same conversation as a Chat Completions request in another shape, and the
+API renders it for the model the same way. So it is mapped onto the chat shape and counted by
+:func:`advisor.tokens_chat.prompt_parts`:
+
+- ``instructions`` -> a first ``developer`` message (``system`` for non-reasoning families);
+- ``input`` text -> one user message; ``input`` items: ``message`` items (or items with a ``role``) keep
+  their role and content (``input_text``/``output_text``/``input_image``/``input_file`` parts);
+  ``additional_tools`` items -> more tool definitions; ``function_call`` items -> assistant tool calls (consecutive calls form one assistant message, as a
+  model's parallel calls do); ``function_call_output`` -> a tool result; ``reasoning`` items -> their
+  ``summary`` text on the assistant side (harmony keeps the chain of thought of the turn in progress; an
+  ``encrypted_content`` blob cannot be counted: noted);
+- function ``tools`` in the flat Responses shape (``{"type": "function", "name", "parameters"}``) are the
+  chat shape's functions; hosted tools (``web_search``, ``file_search``, ``code_interpreter``, ``mcp``, ...)
+  add a hidden prompt of unknown size: noted, not counted;
+- ``text.format`` ``json_schema`` -> ``response_format`` ``json_schema`` (``json_object`` likewise);
+- ``previous_response_id`` / ``conversation``: the earlier turns are stored server-side and are not in the
+  log: noted as not counted (the count is then a lower bound).
+
+Per-family framing differences between the two endpoints are :data:`RESPONSES_CHANGES` (fitted on the
+calibration split of recorded Responses calls; see tests/test_billed.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dataclasses import replace
+
+from .tokens_chat import ChatFamily, Parts, family_for_model, prompt_parts
+
+__all__ = ["responses_chat", "responses_prompt_parts", "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
+           "EARLIER_TURNS_NOTE"]
+
+# Where a Responses request is framed differently from the same conversation sent to Chat Completions, per
+# family (the other constants are the Chat Completions ones). Fitted as the median residual per feature on the
+# calibration split of recorded Responses calls (tests/test_billed.py reports the held-out split):
+# - harmony: an assistant message in the input carries its channel (``<|channel|>final``: 2 tokens), and
+#   the tools block has no hidden tool-use preamble (8 tokens, as o-series in Chat Completions);
+# - chatml-o200k: a smaller framing for tools and for calls beyond the first of one turn.
+RESPONSES_CHANGES: dict[str, dict[str, int]] = {
+    "harmony": {"history_assistant": 2, "tools": 8},
+    "chatml-o200k": {"tools": 2, "tools_with_system": -6, "parallel_call": 6},
+}
+
+
+def responses_family(model: str | None, encoding: str) -> ChatFamily:
+    """The Chat Completions family of ``model`` with :data:`RESPONSES_CHANGES` applied.
+
+    >>> responses_family("gpt-5", "o200k_base").tools
+    8
+    """
+    fam = family_for_model(model, encoding)
+    return replace(fam, **RESPONSES_CHANGES.get(fam.name, {}))
+
+HOSTED_TOOL_NOTE = "hosted tool(s) {names}: their hidden instructions are not counted (a lower bound)"
+EARLIER_TURNS_NOTE = ("{field}: earlier turns stored by the API are not in the log and not counted "
+                      "(a lower bound)")
+_LOADED_TOOLS_NOTE = ("tools loaded mid-conversation (additional_tools): their definitions are counted, their "
+                      "framing is not counted (a lower bound)")
+_ENCRYPTED_NOTE = "encrypted reasoning items: their tokens are not counted (a lower bound)"
+
+
+def _problem(reason: str, field_name: str) -> Exception:
+    from .logs.records import RecordProblem  # lazy: advisor.logs imports this module
+    return RecordProblem(reason, field_name)
+
+
+def _flat_tools(tools: Any, notes: list[str]) -> list | None:
+    """Function tools in the chat shape; hosted tools named in ``notes``.
+
+    >>> _flat_tools([{"type": "function", "name": "f", "parameters": {}}, {"type": "web_search"}], n := [])
+    [{'type': 'function', 'function': {'name': 'f', 'parameters': {}}}]
+    >>> n
+    ['hosted tool(s) web_search: their hidden instructions are not counted (a lower bound)']
+    """
+    if tools is None:
+        return None
+    if not isinstance(tools, list):
+        raise _problem(f"expected a list of tools, got {type(tools).__name__}", "tools")
+    out, hosted = [], []
+    for j, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            raise _problem("a tool is not an object", f"tools[{j}]")
+        kind = tool.get("type", "function")
+        if kind == "function" and isinstance(tool.get("function"), Mapping):
+            out.append(tool)
+        elif kind == "function":
+            out.append({"type": "function", "function": {k: v for k, v in tool.items() if k != "type"}})
+        else:
+            hosted.append(str(kind))
+    if hosted:
+        notes.append(HOSTED_TOOL_NOTE.format(names=", ".join(sorted(set(hosted)))))
+    return out or None
+
+
+def _response_format(text: Any) -> Any:
+    """``text.format`` as a chat ``response_format``.
+
+    >>> _response_format({"format": {"type": "json_schema", "name": "A", "schema": {}, "strict": True}})
+    {'type': 'json_schema', 'json_schema': {'name': 'A', 'schema': {}, 'strict': True}}
+    """
+    fmt = text.get("format") if isinstance(text, Mapping) else None
+    if not isinstance(fmt, Mapping):
+        return None
+    if fmt.get("type") == "json_schema":
+        return {"type": "json_schema", "json_schema": {k: v for k, v in fmt.items() if k != "type"}}
+    if fmt.get("type") == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def _summary_text(item: Mapping) -> str:
+    summary = item.get("summary")
+    if isinstance(summary, list):
+        return "\n".join(s.get("text", "") for s in summary if isinstance(s, Mapping) and isinstance(s.get("text"), str))
+    return ""
+
+
+def responses_chat(request: Mapping[str, Any]) -> tuple[list, list | None, dict, list[str]]:
+    """(messages, tools, options, notes): a Responses request body in the Chat Completions shape.
+
+    >>> msgs, tools, opts, notes = responses_chat({"model": "gpt-4o", "instructions": "Be brief.", "input": "Hi"})
+    >>> msgs
+    [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
+    """
+    if not isinstance(request, Mapping):
+        raise _problem(f"expected the request object, got {type(request).__name__}", "request")
+    notes: list[str] = []
+    model = request.get("model") if isinstance(request.get("model"), str) else ""
+    fam = family_for_model(model, "o200k_base")
+    sys_role = "developer" if fam.name in ("harmony", "o-series") else "system"
+    msgs: list[dict] = []
+    extra_tools: list = []
+    if isinstance(request.get("instructions"), str) and request["instructions"]:
+        msgs.append({"role": sys_role, "content": request["instructions"]})
+    inp = request.get("input")
+    if isinstance(inp, str):
+        msgs.append({"role": "user", "content": inp})
+    elif isinstance(inp, list):
+        _items(inp, msgs, notes, extra_tools)
+    elif inp is not None:
+        raise _problem(f"expected text or a list of items, got {type(inp).__name__}", "input")
+    for key in ("previous_response_id", "conversation"):
+        if request.get(key):
+            notes.append(EARLIER_TURNS_NOTE.format(field=key))
+    options: dict = {}
+    fmt = _response_format(request.get("text"))
+    if fmt is not None:
+        options["response_format"] = fmt
+    tc = request.get("tool_choice")
+    if isinstance(tc, Mapping) and tc.get("type") == "function" and isinstance(tc.get("name"), str):
+        options["tool_choice"] = {"type": "function", "function": {"name": tc["name"]}}
+    elif isinstance(tc, str):
+        options["tool_choice"] = tc
+    tools = request.get("tools")
+    if extra_tools:
+        tools = (tools if isinstance(tools, list) else []) + extra_tools
+    return msgs, _flat_tools(tools, notes), options, notes
+
+
+def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -> None:
+    pending: dict | None = None  # the assistant message collecting consecutive function calls
+    for j, item in enumerate(items):
+        if isinstance(item, str):
+            msgs.append({"role": "user", "content": item})
+            pending = None
+            continue
+        if not isinstance(item, Mapping):
+            raise _problem(f"input item of type {type(item).__name__} is not an object", f"input[{j}]")
+        kind = item.get("type", "message")
+        if kind == "function_call":
+            call = {"type": "function", "function": {"name": item.get("name", ""),
+                                                     "arguments": item.get("arguments", "")}}
+            if pending is None:
+                pending = {"role": "assistant", "content": None, "tool_calls": []}
+                msgs.append(pending)
+            pending["tool_calls"].append(call)
+            continue
+        pending = None
+        if kind == "additional_tools":  # tools loaded mid-conversation join the tool definitions
+            extra_tools += item.get("tools") if isinstance(item.get("tools"), list) else []
+            notes.append(_LOADED_TOOLS_NOTE)
+        elif kind == "function_call_output":
+            out = item.get("output")
+            msgs.append({"role": "tool", "content": out if isinstance(out, (str, list)) else str(out or "")})
+        elif kind == "reasoning":
+            if item.get("encrypted_content"):
+                notes.append(_ENCRYPTED_NOTE)
+        elif kind == "message" or "role" in item:
+            role = item.get("role", "user")
+            msgs.append({"role": role if isinstance(role, str) else "user", "content": item.get("content")})
+        else:
+            notes.append(f"input items of type {str(kind)[:40]!r}: not counted (a lower bound)")
+
+
+def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encoding: str) -> Parts:
+    """Strings, fixed tokens and assumptions of a Responses request's input (see the module docstring).
+    Raises ``RecordProblem`` naming the field for a request of the wrong shape, never anything else."""
+    msgs, tools, options, notes = responses_chat(request)
+    parts = prompt_parts(msgs, model, encoding, tools=tools, options=options,
+                         family=responses_family(model, encoding))
+    parts.assumptions += notes
+    return parts
