@@ -48,7 +48,7 @@ def function_specs(tools: Any) -> list[Mapping[str, Any]]:
     """The function definitions of ``tools`` (``{"type": "function", "function": {...}}``) or of the
     legacy ``functions`` list (``{"name", "description", "parameters"}``); other entries are skipped.
 
-    >>> function_specs([{"type": "function", "function": {"name": "f"}}, {"name": "g"}, "junk"])
+    >>> function_specs([{"type": "function", "function": {"name": "f"}}, {"name": "g"}, "junk", {"type": "web_search"}])
     [{'name': 'f'}, {'name': 'g'}]
     """
     out: list[Mapping[str, Any]] = []
@@ -56,6 +56,8 @@ def function_specs(tools: Any) -> list[Mapping[str, Any]]:
         return out
     for tool in tools:
         if not isinstance(tool, Mapping):
+            continue
+        if tool.get("type", "function") != "function":  # hosted tools (web_search, file_search, ...) are not functions
             continue
         fn = tool.get("function", tool)
         if isinstance(fn, Mapping) and isinstance(fn.get("name", ""), str):

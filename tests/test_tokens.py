@@ -311,7 +311,8 @@ class TestRobustness:
                                    ["role", "content", "type", "text", "name", "tool_calls", "function", "arguments",
                                     "image_url", "url", "detail", "file", "file_data", "input_audio", "data",
                                     "parameters", "properties", "items", "enum", "anyOf", "$ref", "required",
-                                    "json_schema", "schema", "response_format", "functions", "tool_choice"]), c,
+                                    "json_schema", "schema", "response_format", "functions", "tool_choice",
+                                    "responses_body", "input", "instructions", "output", "call_id"]), c,
                                    max_size=5), max_leaves=25)
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -438,6 +439,20 @@ class TestResponsesApi:
         chat = count_chat_prompt([{"role": "user", "content": "x"}], "gpt-4o", options={"response_format": {
             "type": "json_schema", "json_schema": {"name": "A", "schema": schema, "strict": True}}})
         assert self.count(req)[0] == chat
+
+    def test_chunk_counter_counts_a_whole_responses_body(self):
+        # the log pipeline: a reader that keeps the body under request_options["responses_body"]
+        from advisor.logs.counting import RESPONSES_BODY, ChunkCounter
+        from advisor.logs.records import Raw
+        raw = Raw(line=1, model="gpt-5.5", messages=self.RECORDED["input"], tools=self.RECORDED["tools"],
+                  request_options={RESPONSES_BODY: self.RECORDED})
+        rows = ChunkCounter(model=None, ft_tokenizer=None, threads=1).rows("f", [raw], [])
+        assert rows.prompt_tokens.iloc[0] == 58
+
+    def test_hosted_tools_are_not_rendered_as_functions(self):
+        msgs = [{"role": "user", "content": "x"}]
+        assert count_chat_prompt(msgs, "gpt-4o", tools=[{"type": "web_search_preview"}]) == \
+            count_chat_prompt(msgs, "gpt-4o")
 
     def test_what_is_not_in_the_log_is_a_stated_lower_bound(self):
         got, notes = self.count({"model": "gpt-4o", "input": "more", "previous_response_id": "resp_1",

@@ -12,6 +12,10 @@ tokenizer; the others get the API count times that task's 7B/API token ratio in 
 estimator; its 95% confidence interval is reported in the row's note). The ratio is what the decision
 uses (the 7B model's cost per request scales with it), so a tight interval serves it as well as a full count.
 
+A Responses API body (``/v1/responses``) given whole as ``request_options["responses_body"]`` is counted by
+:func:`advisor.tokens_responses.responses_prompt_parts` (its function-call items, ``text.format`` and hosted
+tools included); without it, the messages a reader mapped from ``input`` are counted as a chat request.
+
 Rows carry what was assumed in :data:`COUNT_NOTES_COLUMN` (notes separated by newlines): images at an
 assumed size, PDF/audio estimates, reasoning tokens that text cannot show, sampled 7B counts.
 A request without a completion keeps NaN completion tokens: the reader joins or assumes them.
@@ -39,11 +43,14 @@ from ..tokens import (
     completion_parts,
     resolve_encoding,
 )
+from ..tokens_responses import responses_prompt_parts
 from .records import WORK_COLUMNS, Raw, RecordProblem
+
+RESPONSES_BODY = "responses_body"  # request_options key holding a whole Responses API request body
 from .template import TemplateHasher
 
 __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", "COUNT_NOTES_COLUMN",
-           "ratio_interval"]
+           "ratio_interval", "RESPONSES_BODY"]
 
 COUNT_NOTES_COLUMN = "count_notes"
 PROMPT, COMPLETION, TOOLS = FT_PROMPT, FT_COMPLETION, FT_TOOLS
@@ -109,7 +116,11 @@ class ChunkCounter:
             choice, model = resolve_encoding(self.model), self.model
         if choice.assumed:
             assumed[i] = f"{choice.model or '(no model)'} -> {choice.encoding}"
-        if r.messages is not None:
+        opts = getattr(r, "request_options", None)
+        body = opts.get(RESPONSES_BODY) if isinstance(opts, dict) else None
+        if isinstance(body, dict):
+            p = responses_prompt_parts(body, model, choice.encoding)
+        elif r.messages is not None:
             p = prompt_parts(r.messages, model, choice.encoding, tools=r.tools,
                              options=getattr(r, "request_options", None))
         else:
