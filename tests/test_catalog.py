@@ -515,3 +515,38 @@ class TestHostedTrainingPrice:
         p.write_text(self.TEXT.replace("training_usd_per_mtok: 2.0", "training_usd_per_mtok: 0"))  # trained already
         cat = load_catalog("2025-06-01", overrides=[p])
         assert set(cat.hosted) <= set(default_options(cat)) and "me/my-7b" in default_options(cat)
+
+
+class TestOpenAIFineTunes:
+    # platform.openai.com/docs/pricing fine-tuning table (Standard), stored copy of 2025-09 or later:
+    # (training, input, cached, output) per 1M tokens
+    @pytest.mark.parametrize("hosted_id, day, expected", [
+        ("openai-ft/gpt-4.1-2025-04-14", "2025-06-01", (25.0, 3.0, 0.75, 12.0)),
+        ("openai-ft/gpt-4.1-mini-2025-04-14", "2025-06-01", (5.0, 0.8, 0.2, 3.2)),
+        ("openai-ft/gpt-4.1-nano-2025-04-14", "2025-06-01", (1.5, 0.2, 0.05, 0.8)),
+        ("openai-ft/gpt-4o-2024-08-06", "2025-06-01", (25.0, 3.75, 1.875, 15.0)),
+        ("openai-ft/gpt-4o-mini-2024-07-18", "2025-06-01", (3.0, 0.3, 0.15, 1.2)),
+        ("openai-ft/gpt-3.5-turbo-0125", "2024-03-28", (8.0, 3.0, None, 6.0)),
+        # OpenAI blog 2023-08-22: $0.008 training, $0.012 / $0.016 per 1K; DevDay 2023-11-06: $0.003 / $0.006
+        ("openai-ft/gpt-3.5-turbo-0613", "2023-09-01", (8.0, 12.0, None, 16.0)),
+        ("openai-ft/gpt-3.5-turbo-0613", "2023-11-06", (8.0, 3.0, None, 6.0)),
+    ])
+    def test_prices(self, hosted_id, day, expected):
+        p = load_catalog(day).hosted_endpoint(hosted_id).price
+        assert (p.training_usd_per_mtok, p.input_usd_per_mtok, p.cached_input_usd_per_mtok,
+                p.output_usd_per_mtok) == expected
+
+    def test_fine_tunes_end_with_their_base(self):
+        # OpenAI deprecations page: fine-tunes follow the base (2026-10-23 for 3.5 / 4.1-nano, 2027-01-14 for 4o / 4.1)
+        entries = {h.id: h for h in catalog_entries()["hosted"] if h.provider == "openai"}
+        api = {m.id: m for m in catalog_entries()["api_models"]}
+        for hid, h in entries.items():
+            if h.base_model in api:
+                assert h.prices[-1].until == api[h.base_model].prices[-1].until, hid
+        assert "openai-ft/gpt-4.1-nano-2025-04-14" not in load_catalog(TODAY).hosted
+        assert "openai-ft/gpt-4.1-2025-04-14" in load_catalog(TODAY).hosted
+
+    def test_one_gpt35_fine_tune_listed_per_day(self):
+        for day in ("2023-09-01", "2023-12-01", "2024-01-25", "2024-03-28"):
+            listed = [k for k in load_catalog(day).hosted if k.startswith("openai-ft/gpt-3.5")]
+            assert len(listed) == 1, (day, listed)
