@@ -22,6 +22,7 @@ from advisor.report import prices_used, render_html, render_markdown
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from advisor.ui import view as V
 from advisor.ui.compute import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
+from advisor.samples import SAMPLE_DIGEST
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
 from advisor.ui.params import (AUTO_BASELINE, MIN_AS_OF, PARAMS, SOURCES, check_choice, check_choices, parse_query,
                                to_query)
@@ -38,19 +39,11 @@ NEUTRAL = ":gray[:material/radio_button_unchecked:]"
 # cached data (server-wide, shared read-only)
 
 
-@st.cache_resource(show_spinner=False)
-def warm_tokenizers() -> bool:
-    """Load the offline encoders once per server."""
-    from advisor.tokens import get_encoding, get_ft_tokenizer
-
-    get_encoding("cl100k_base")
-    get_encoding("o200k_base")
-    get_ft_tokenizer("mistral-v1")
-    return True
-
-
-@st.cache_resource(show_spinner="Preparing the sample logs…")
-def cached_sample() -> PageData:
+@st.cache_data(show_spinner="Preparing the sample logs…", persist="disk", max_entries=1)
+def cached_sample(digest: str = SAMPLE_DIGEST) -> PageData:
+    """The built-in sample, measured once and kept in Streamlit's disk cache (~/.streamlit/cache):
+    a restarted server opens on it without generating and counting it again. ``digest`` (bumped
+    when the sample changes) is the key."""
     return sample_data()
 
 
@@ -500,7 +493,6 @@ def report_ui(a: PageAnalysis, data: PageData | None) -> None:
 def main() -> None:
     st.set_page_config(page_title="finetune-advisor", page_icon=page_icon(), layout="wide")
     st.markdown("#### Would a fine-tuned 7B model beat GPT-4 on your prompts?")
-    warm_tokenizers()
     load_url_state()
     try:
         choice = data_source_ui()

@@ -68,12 +68,7 @@ def _start(port: int) -> subprocess.Popen:
 
 def _verdict_visible(page, url: str) -> float:
     t = time.perf_counter()
-    while True:
-        try:
-            page.goto(url, wait_until="domcontentloaded", timeout=2_000)
-            break
-        except Exception:  # the server is not listening yet (cold start)
-            time.sleep(0.05)
+    page.goto(url, wait_until="domcontentloaded", timeout=120_000)  # the server answers /_stcore/health by now
     page.get_by_text("Verdict:", exact=False).first.wait_for(timeout=180_000)
     return time.perf_counter() - t
 
