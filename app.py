@@ -407,8 +407,10 @@ def cost_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None
     f, c = a.focus, a.colours
     be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
     pb = dict(zip(f.options["name"], f.options["payback_month"]))
-    st.markdown("**Cost per month vs volume** — where the lines cross, fine-tuning starts to pay")
+    st.markdown("**Cost per month vs volume** — where the lines cross, fine-tuning starts to pay (today's model and "
+                "the four options cheapest at your volume; all of them are in the Options tab)")
     chart("cost", k, lambda: F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
+                                             always=(f.best_option,) if f.best_option else (),
                                              current_requests_per_day=f.scenario.workload.requests_per_day))
     st.markdown(f"**Cumulative savings against {f.baseline}** — above zero, the option is ahead")
     chart("cumulative", k, lambda: F.cumulative_cost(

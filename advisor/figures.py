@@ -64,37 +64,39 @@ def _label(x: float, text: str, *, xanchor: str = "center", y: float = 1.0) -> d
 
 
 def _shown(ranking: pd.Series, baseline: str, max_shown: int) -> set[str]:
-    """The baseline and the ``max_shown - 1`` options ranked first (smallest value); the rest start
-    hidden (a click on the legend shows them)."""
+    """The baseline and the ``max_shown - 1`` options ranked first (smallest value); the rest are left
+    out so the legend stays short on a phone."""
     order = ranking.drop(labels=[baseline], errors="ignore").sort_values(kind="stable")
     return {baseline, *order.index[:max(max_shown - 1, 0)]}
 
 
 def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[str, float | None] | None = None,
                    current_requests_per_day: float | None = None, colours: Mapping[str, str] | None = None,
-                   max_shown: int = 6, title: str | None = None) -> go.Figure:
+                   max_shown: int = 5, always: tuple[str, ...] = (), title: str | None = None) -> go.Figure:
     """Monthly cost per option over requests/day (log-log), break-evens as diamonds in each line's
-    colour, your volume as a dotted line labelled at the top. The baseline and the options cheapest
-    at your volume are drawn; the others start hidden in the legend."""
+    colour, your volume as a dotted line labelled at the top. The baseline and the ``max_shown - 1``
+    options cheapest at your volume are drawn (every option is in the options table)."""
     x = sweep.index.to_numpy(dtype=float)
     at = float(current_requests_per_day) if current_requests_per_day else float(np.sqrt(x[0] * x[-1]))
     idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))
-    shown = _shown(sweep.iloc[idx], baseline, max_shown)
+    shown = _shown(sweep.iloc[idx], baseline, max_shown) | (set(always) & set(sweep.columns))
     traces, notes = [], []
     for name in sweep.columns:
+        if name not in shown:
+            continue
         base = name == baseline
         traces.append(dict(
             type="scatter", x=x, y=sweep[name].to_numpy(float), mode="lines", name=name + (" (today)" if base else ""),
-            legendgroup=name, visible=True if name in shown else "legendonly",
+            legendgroup=name,
             line=dict(width=4 if base else 2, color=_colour(colours, name, baseline), dash="dash" if base else "solid"),
             hovertemplate=f"<b>{name}</b><br>%{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month<extra></extra>"))
     for name, be in (break_evens or {}).items():
-        if be is None or not np.isfinite(be) or be <= 0 or name not in sweep.columns or not x[0] <= be <= x[-1]:
+        if be is None or not np.isfinite(be) or be <= 0 or name not in shown or not x[0] <= be <= x[-1]:
             continue
         y = float(np.exp(np.interp(np.log(be), np.log(x), np.log(np.maximum(sweep[name].to_numpy(float), 1e-9)))))
         traces.append(dict(
             type="scatter", x=[be], y=[y], mode="markers", name=f"break-even {name}", showlegend=False,
-            legendgroup=name, visible=True if name in shown else "legendonly",
+            legendgroup=name,
             marker=dict(size=12, symbol="diamond", color=_colour(colours, name, baseline),
                         line=dict(width=1, color="black")),
             hovertemplate=f"<b>{name}</b><br>break-even at %{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month"
@@ -118,27 +120,26 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
 
 
 def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str, int | None] | None = None,
-                    colours: Mapping[str, str] | None = None, max_shown: int = 5,
+                    colours: Mapping[str, str] | None = None, max_shown: int = 4,
                     title: str | None = None) -> go.Figure:
     """Cumulative savings against the baseline, month by month, one line per option (above zero =
-    ahead); the payback month marked where the chosen option's line crosses zero. The options
-    furthest ahead at the end are drawn; the others start hidden in the legend."""
+    ahead); the payback month marked where the chosen option's line crosses zero. The ``max_shown``
+    options furthest ahead at the end are drawn (and always the one whose payback is marked)."""
     months = curves.index.to_numpy()
     shown = _shown(curves.iloc[-1], baseline, max_shown + 1) | set(payback or ())
     traces, notes = [], []
     for name in curves.columns:
-        if name == baseline:
+        if name == baseline or name not in shown:
             continue
         traces.append(dict(
             type="scatter", x=months, y=(curves[baseline] - curves[name]).to_numpy(float), mode="lines+markers",
             name=name, line=dict(width=2, color=_colour(colours, name)), marker=dict(size=5),
-            visible=True if name in shown else "legendonly",
             hovertemplate=f"<b>{name}</b><br>month %{{x}}<br>%{{y:$,.0f}} saved so far vs {baseline}<extra></extra>"))
     for name, m in (payback or {}).items():
         if m is not None and name in curves.columns and m in curves.index:
             y = float(curves.loc[m, baseline] - curves.loc[m, name])
             notes.append(dict(x=m, y=y, text="pays back in the first month" if m == 1 else f"pays back in month {m}",
-                              showarrow=True, arrowhead=2, ax=40, ay=-40, bgcolor="rgba(255,255,255,0.8)"))
+                              showarrow=True, arrowhead=2, ax=70, ay=-40, bgcolor="rgba(255,255,255,0.8)"))
     zero = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
             "line": {"color": _BASE, "width": 1.5}}
     return _figure(traces, title, shapes=[zero], annotations=notes,

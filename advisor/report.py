@@ -164,6 +164,7 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
     be = dict(zip(rec.options["name"], rec.options["break_even_requests_per_day"]))
     pb = dict(zip(rec.options["name"], rec.options["payback_month"]))
     figs = [F.cost_vs_volume(analysis.sweep, baseline=rec.baseline, break_evens=be,
+                             always=(rec.best_option,) if rec.best_option else (),
                              current_requests_per_day=s.workload.requests_per_day, colours=c,
                              title="Cost per month vs volume"),
             F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c,
