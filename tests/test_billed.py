@@ -226,7 +226,7 @@ GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}
 NOT_YET: dict[tuple[str, str, str], str] = {
     # Responses API, measured 2026-11-25 (counted - billed over the group's billed total)
     ("cal", "resp:chatml-o200k", "media"): "-24.2%: one URL image of 36,847 billed tokens at the assumed size",
-    ("cal", "resp:chatml-o200k", "tools"): "-3.6%: strict function tools on gpt-4o bill ~220 hidden tokens",
+    ("cal", "resp:chatml-o200k", "tools"): "-4.9%: strict function tools on gpt-4o bill ~220 hidden tokens",
     ("cal", "resp:harmony", "plain"): "-53%: gpt-5.6-sol's hidden 1,531-token prompt (2 calls)",
     ("hold", "resp:chatml-o200k", "struct"): "+2.3%: small structured prompts a few tokens over (json_schema framing)",
     ("hold", "resp:o-series", "plain"): "-11.9%: one o3-mini call 59 tokens under",

@@ -467,3 +467,12 @@ class TestResponsesApi:
             self.count(body if not isinstance(body, dict) else {**body, "model": model})
         except RecordProblem:
             pass
+
+
+class TestDescriptions:
+    def test_docstring_description_is_stripped_line_by_line(self):
+        # pydantic-ai passes Python docstrings as descriptions; the recorded calls bill them dedented
+        tool = [{"type": "function", "function": {"name": "f", "description": "Add.\n\n    Args:\n        x: a value\n    ",
+                                                  "parameters": {"type": "object", "properties": {}}}}]
+        assert render_functions(tool) == ("namespace functions {\n\n// Add.\n//\n// Args:\n// x: a value\n"
+                                          "type f = () => any;\n\n} // namespace functions")
