@@ -241,7 +241,8 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     keys.append("rpd")
     prompt = completion = 0.0
     if source == "typed numbers":
-        seed("pt"), seed("ct")
+        seed("pt")
+        seed("ct")
         prompt = sb.number_input("Prompt tokens per request", min_value=1.0, max_value=2e6, key="pt")
         completion = sb.number_input("Completion tokens per request", min_value=1.0, max_value=2e5, key="ct")
         keys += ["pt", "ct"]

@@ -67,8 +67,8 @@ def fmt_ratio(x: float | None) -> str:
 def fmt_rate(x: float | None, unit: str = "/day") -> str:
     """Requests per day: one decimal under 10, whole numbers to 100k, then k/M.
 
-    >>> [fmt_rate(v) for v in (0.003, 0.37, 33.5, 1802.9, 1_250_000)]
-    ['under 0.1/day', '0.4/day', '34/day', '1,803/day', '1.25M/day']
+    >>> [fmt_rate(v) for v in (0.003, 0.37, 33.5, 1802.9, 1_250_000, 1e9)]
+    ['under 0.1/day', '0.4/day', '34/day', '1,803/day', '1.25M/day', '1B/day']
     """
     if not _finite(x):
         return "–"
@@ -80,7 +80,9 @@ def fmt_rate(x: float | None, unit: str = "/day") -> str:
         return f"{x:,.0f}{unit}"
     if x < 1e6:
         return f"{x / 1e3:,.0f}k{unit}"
-    return f"{x / 1e6:,.3g}M{unit}"
+    if x < 1e9:
+        return f"{x / 1e6:,.3g}M{unit}"
+    return f"{x / 1e9:,.3g}B{unit}"
 
 
 def fmt_share(x: float | None) -> str:
