@@ -136,8 +136,9 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
         props = schema.get("properties")
         if not isinstance(props, Mapping) or not props:
             return "object"
-        return "{\n" + _render_properties(schema, indent=indent + ("  " if depth else ""), root=root, depth=depth,
-                                          nested_comments=nested_comments, titles=titles) + f"{indent}}}"
+        inner = indent + ("  " if depth else "")  # a nested object's closing brace is indented with it (harmony)
+        return "{\n" + _render_properties(schema, indent=inner, root=root, depth=depth,
+                                          nested_comments=nested_comments, titles=titles) + f"{inner}}}"
     if kind == "array":
         items = schema.get("items")
         if isinstance(items, Mapping):
@@ -210,20 +211,31 @@ def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool =
     return "\n".join(parts)
 
 
-def _without_titles(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {k: _without_titles(v) for k, v in node.items() if k != "title"}
+# keys left out of a json_schema response format's text, wherever they appear (fitted on billed usage of
+# recorded calls: with ``title`` the count overshoots by up to 57 tokens on pydantic schemas; with ``default``
+# by its compact JSON, 5-12 tokens per schema; dropping them took chat calls within 2% from 68% to 84%
+# (calibration) and 71% to 78% (held-out); dropping minimum/maximum too made both worse)
+SCHEMA_DROPPED_KEYS = frozenset({"title", "default"})
+
+
+def _schema_text_node(node: Any, dropped: frozenset = SCHEMA_DROPPED_KEYS) -> Any:
+    """The schema without the dropped keys (at any depth).
+
+    >>> _schema_text_node({"title": "T", "properties": {"n": {"type": "number", "default": 1}}})
+    {'properties': {'n': {'type': 'number'}}}
+    """
     if isinstance(node, list):
-        return [_without_titles(v) for v in node]
-    return node
+        return [_schema_text_node(v, dropped) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    return {k: _schema_text_node(v, dropped) for k, v in node.items() if k not in dropped}
 
 
 def render_response_format(response_format: Any) -> tuple[str, str]:
     """(kind, text) of a ``response_format``: kind is ``json_schema``, ``json_object``, ``text`` or ''.
 
-    For ``json_schema`` the text is the schema's name, description and compact JSON without ``title`` keys
-    (fitted on billed usage: with titles the count overshoots by up to 57 tokens on pydantic schemas,
-    without them it lands within a constant); the other kinds add no text of their own.
+    For ``json_schema`` the text is the schema's name, description and compact JSON without the keys in
+    :data:`SCHEMA_DROPPED_KEYS`; the other kinds add no text of their own.
 
     >>> render_response_format({"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "string"}}})
     ('json_schema', 'r\\n{"type":"string"}')
@@ -238,5 +250,5 @@ def render_response_format(response_format: Any) -> tuple[str, str]:
         return "json_schema", ""
     name = spec.get("name") if isinstance(spec.get("name"), str) else ""
     desc = spec.get("description") if isinstance(spec.get("description"), str) else ""
-    schema = _without_titles(spec.get("schema", {}))
+    schema = _schema_text_node(spec.get("schema", {}))
     return "json_schema", "\n".join(p for p in (name, desc, compact_json(schema)) if p)

@@ -218,7 +218,7 @@ class TestToolRendering:
                 "unit": {"type": "string", "enum": ["a", "b"], "default": "a"}}}}}]
         assert render_functions(tools) == (
             "namespace functions {\n\n// Make a plan.\ntype plan = (_: {\n// Steps\nsteps: {\n  n: number,\n"
-            "  note?: string | null,\n}[],\nunit?: \"a\" | \"b\", // default: a\n}) => any;\n\n} // namespace functions")
+            "  note?: string | null,\n  }[],\nunit?: \"a\" | \"b\", // default: a\n}) => any;\n\n} // namespace functions")
 
     def test_cookbook_weather_block_tokens(self):
         # the cookbook's weather tool: the block is 63 o200k tokens; +8 tools, -9 sharing the system message
@@ -476,3 +476,11 @@ class TestDescriptions:
                                                   "parameters": {"type": "object", "properties": {}}}}]
         assert render_functions(tool) == ("namespace functions {\n\n// Add.\n//\n// Args:\n// x: a value\n"
                                           "type f = () => any;\n\n} // namespace functions")
+
+    def test_schema_defaults_are_not_billed(self):
+        # recorded crewAI/pydantic schemas with defaults bill as if the defaults were absent (5-12 tokens each)
+        base = {"type": "object", "properties": {"n": {"type": "number"}}, "required": ["n"]}
+        with_default = {**base, "properties": {"n": {"type": "number", "default": 0.5, "title": "N"}}}
+        fmt = lambda s: {"type": "json_schema", "json_schema": {"name": "r", "schema": s}}  # noqa: E731
+        assert render_response_format(fmt(with_default)) == render_response_format(fmt(base)) == (
+            "json_schema", 'r\n{"type":"object","properties":{"n":{"type":"number"}},"required":["n"]}')
