@@ -27,6 +27,7 @@ No-answer policy (as numpy-financial's ``irr``): a break-even that does not exis
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -127,6 +128,8 @@ class PricedOption:
     cold_start_share: float | None = None
     role: Role = Role.FINE_TUNE
     reasoning: bool = False          # bills hidden reasoning tokens not in the counts
+    serves_until: dt.date | None = None   # the provider's shutdown date, when one is announced
+    ends_within_horizon: bool = False     # stops serving before the horizon ends: never the recommendation
     one_off_items: tuple[tuple[str, float], ...] = ()
     recurring_items: tuple[tuple[str, float], ...] = ()
     sources: tuple[str, ...] = ()
@@ -205,6 +208,26 @@ def latency_targets(s: Scenario, baseline_e2e_s: float | None) -> LatencyTargets
     if e2e is None and s.latency_sensitive and baseline_e2e_s:
         e2e, why = baseline_e2e_s, "latency-sensitive: no slower end to end than the baseline today"
     return LatencyTargets(e2e, s.ttft_target_s, s.itl_target_s, why)
+
+
+def service_end(until: dt.date | None, s: Scenario, cat: Catalog, name: str) -> tuple[bool, list[str]]:
+    """Whether an option stops being served before the horizon ends (catalog date + horizon months),
+    with the note that says so. A model you cannot call in month 3 cannot pay off over 12.
+
+    >>> import datetime as dt
+    >>> from types import SimpleNamespace as NS
+    >>> service_end(dt.date(2027, 1, 14), NS(horizon_months=12), NS(as_of=dt.date(2026, 11, 25)), "ft")[0]
+    True
+    >>> service_end(dt.date(2027, 1, 14), NS(horizon_months=1), NS(as_of=dt.date(2026, 11, 25)), "ft")
+    (False, ['ft stops serving on 2027-01-14 (provider shutdown)'])
+    """
+    if until is None:
+        return False, []
+    horizon_end = cat.as_of + dt.timedelta(days=round(s.horizon_months * DAYS_PER_MONTH))
+    if until < horizon_end:
+        return True, [f"{name} stops serving on {until}, before the {s.horizon_months}-month horizon ends "
+                      f"({horizon_end}): not recommended"]
+    return False, [f"{name} stops serving on {until} (provider shutdown)"]
 
 
 def _meets(t: LatencyTargets, ttft: float | None, e2e: float | None, itl: float | None = None) -> bool | None:
@@ -379,11 +402,13 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets
         ttft, e2e, itl = float(curve["ttft_s"][i]), float(curve["e2e_s"][i]), float(curve["itl_s"][i])
         notes.append(f"latency estimated: {ep.base_model} on {ep.serving_gpu} at {i + 1} concurrent requests "
                      f"(the provider publishes none)")
+    ends, end_notes = service_end(ep.shutdown, s, cat, ep.id)
+    notes += end_notes
     return PricedOption(name=ep.id, kind=OptionKind.HOSTED, fine_tuned=True, usd_per_request=usd, one_off_usd=one_off,
                         training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft, e2e_s=e2e,
                         itl_s=itl, meets_latency=_meets(t, ttft, e2e, itl), role=Role.FINE_TUNE,
                         one_off_items=one_items, recurring_items=rec_items, sources=(ep.price.source,),
-                        notes=tuple(notes))
+                        notes=tuple(notes), serves_until=ep.shutdown, ends_within_horizon=ends)
 
 
 def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: LatencyTargets | None = None,
@@ -413,9 +438,13 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     if m.reasoning:
         notes.append("reasoning model: hidden reasoning tokens bill as output tokens and are not in these counts, "
                      "so it costs more per request than shown")
+    ends, end_notes = service_end(m.shutdown, s, cat, m.id)
+    if ends:  # (a plain shutdown date is already among the catalog's notes)
+        notes += end_notes
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
                         meets_latency=_meets(t or LatencyTargets(), ttft, e2e), one_off_usd=one_off,
-                        role=Role.SWITCH, reasoning=m.reasoning, one_off_items=items, sources=sources, notes=tuple(notes))
+                        role=Role.SWITCH, reasoning=m.reasoning, one_off_items=items, sources=sources, notes=tuple(notes),
+                        serves_until=m.shutdown, ends_within_horizon=ends)
 
 
 def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
@@ -496,7 +525,7 @@ def best_option(scenario: Scenario, baseline: PricedOption, options: list[Priced
 
 def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
     """Fine-tuned options that may be recommended: all of them, or with latency targets those known to meet them."""
-    ft = [o for o in options if o.fine_tuned]
+    ft = [o for o in options if o.fine_tuned and not o.ends_within_horizon]
     if latency_targets(scenario, baseline.e2e_s).any:
         ft = [o for o in ft if o.meets_latency is True]
     return ft
@@ -505,7 +534,7 @@ def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: l
 def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption | None:
     """The "switch model" option with the lowest horizon cost among those that meet the latency targets,
     preferring models whose cost per request is fully known (not reasoning models)."""
-    sw = [o for o in options if o.role == Role.SWITCH and o.meets_latency is not False]
+    sw = [o for o in options if o.role == Role.SWITCH and o.meets_latency is not False and not o.ends_within_horizon]
     pool = [o for o in sw if o.meets_latency is True] or sw
     # a model whose full cost is known (no hidden reasoning tokens) first
     pool = [o for o in pool if not o.reasoning] or pool

@@ -260,6 +260,15 @@ class _PriceHistory:
     def __post_init__(self):
         _no_overlap(self.prices)
 
+    @property
+    def released(self) -> dt.date:
+        return min(p.effective for p in self.prices)
+
+    @property
+    def shutdown(self) -> dt.date | None:
+        """The last period's ``until``: the day the model stopped being served."""
+        return max(self.prices, key=lambda p: p.effective).until
+
 
 @dataclass(frozen=True, config=_CFG, kw_only=True)
 class ApiModel(_PriceHistory):
@@ -278,18 +287,9 @@ class ApiModel(_PriceHistory):
     price: ApiPrice | None = None        # the period in force on the catalog date (set on resolution)
 
     @property
-    def released(self) -> dt.date:
-        return min(p.effective for p in self.prices)
-
-    @property
     def served_model(self) -> str:
         """The model actually served on the catalog date: the snapshot an alias points to, else this id."""
         return self.price.snapshot if self.price is not None and self.price.snapshot else self.id
-
-    @property
-    def shutdown(self) -> dt.date | None:
-        """The last period's ``until``: the day the model stopped being served."""
-        return max(self.prices, key=lambda p: p.effective).until
 
 
 # OpenAI's reasoning models (o1, o3, o3-mini, o4-mini, the GPT-5 family and later; OpenAI model pages,

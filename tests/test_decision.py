@@ -517,3 +517,32 @@ class TestOneRowPerModel:
                      "        source: x\n")
         with pytest.raises(CatalogError, match=r"api_models\[my-alias\]\.prices\[0\]\.snapshot: 'nope'"):
             load_catalog("2025-06-01", overrides=[p])
+
+
+class TestServiceEnd:
+    """An option the provider shuts down before the horizon ends is priced and shown, never recommended
+    (OpenAI's fine-tunes of gpt-4o-mini stop serving on 2027-01-14: platform.openai.com/docs/deprecations)."""
+
+    def _opts(self, months):
+        from advisor.compare import price_options
+
+        w = Workload.typed(requests_per_day=50_000, prompt_tokens=1500, completion_tokens=300)
+        s = Scenario(w, baseline="gpt-4o", as_of="2026-11-25", horizon_months=months)
+        return s, price_options(s)
+
+    def test_ends_within_a_year_is_flagged_and_not_recommended(self):
+        from advisor.compare import best_option, qualifying_fine_tunes
+
+        s, (base, opts) = self._opts(12)
+        ft = next(o for o in opts if o.name == "openai-ft/gpt-4o-mini-2024-07-18")
+        assert ft.ends_within_horizon and str(ft.serves_until) == "2027-01-14"
+        assert any("not recommended" in n for n in ft.notes)
+        assert ft not in qualifying_fine_tunes(s, base, opts)
+        assert best_option(s, base, opts).name != ft.name
+
+    def test_a_one_month_horizon_ends_before_the_shutdown(self):
+        # 2026-11-25 + round(1 x 30.4167) days = 2026-12-25 < 2027-01-14
+        _, (_, opts) = self._opts(1)
+        ft = next(o for o in opts if o.name == "openai-ft/gpt-4o-mini-2024-07-18")
+        assert not ft.ends_within_horizon
+        assert any("stops serving on 2027-01-14 (provider shutdown)" in n for n in ft.notes)
