@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import LogError
-from .records import RecordProblem, clean_surrogates
+from .records import RecordProblem, clean_surrogates, json_loads, json_raw_decode
 
 __all__ = ["MemoryFile", "Progress", "iter_records", "DEFAULT_MAX_RECORD_BYTES"]
 
@@ -231,7 +231,7 @@ def _shape(text: bytes) -> str:
         lines = [ln for ln in text.split(b"\n")[:-1][:5] if ln.strip()] or [text]
         try:
             for ln in lines:
-                json.loads(ln.decode("utf-8", "replace"))
+                json_loads(ln.decode("utf-8", "replace"))
         except (ValueError, RecursionError):
             return "csv"
         return "jsonl"
@@ -239,7 +239,7 @@ def _shape(text: bytes) -> str:
     if nl < 0:  # one long first line: a minified document (streamed) or a JSONL record; the document reader does both
         return "json"
     try:
-        json.loads(text[:nl].decode("utf-8", "replace"))
+        json_loads(text[:nl].decode("utf-8", "replace"))
         return "jsonl"
     except (ValueError, RecursionError):
         return "json"
@@ -252,7 +252,7 @@ def _shape(text: bytes) -> str:
 def _loads(text: str) -> Any:
     """Decoded JSON, or a RecordProblem that names what is wrong (never the record's content)."""
     try:
-        value = json.loads(text)
+        value = json_loads(text)
     except RecursionError:
         return RecordProblem("JSON nested too deeply")
     except ValueError as exc:
@@ -369,15 +369,16 @@ def _next_value(t: _Text, decoder: json.JSONDecoder, limit: int) -> tuple[str, A
     ("bad", reason) or ("deep", reason). Reads ahead as needed, doubling (linear time), up to the limit."""
     while True:
         try:
-            value, end = decoder.raw_decode(t.buf, t.pos)
+            value, end = json_raw_decode(decoder, t.buf, t.pos)
             if end < len(t.buf) or t.eof:
                 break
         except RecursionError:
             return "deep", "JSON nested too deeply"
         except ValueError as exc:
-            truncated = exc.pos >= len(t.buf) - 1 or exc.msg.startswith("Unterminated string")
+            pos, msg = getattr(exc, "pos", len(t.buf)), getattr(exc, "msg", "bad value")
+            truncated = pos >= len(t.buf) - 1 or msg.startswith("Unterminated string")
             if not truncated or t.eof:
-                return "bad", f"not valid JSON ({exc.msg}, line {t.line_at(exc.pos)})"
+                return "bad", f"not valid JSON ({msg}, line {t.line_at(pos)})"
         have = len(t.buf) - t.pos
         if have > limit:
             return "big", have

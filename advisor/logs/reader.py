@@ -33,7 +33,7 @@ from .containers import expand
 from .counting import ChunkCounter
 from .files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, iter_records
 from .formats import FORMATS, detect_record_format, parse_record
-from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem
+from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, json_loads
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -341,7 +341,7 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
         values = []
         for line, text in zip(group["line"], group["record"]):
             try:
-                values.append((int(line), json.loads(text)))
+                values.append((int(line), json_loads(text)))
             except RecursionError:
                 values.append((int(line), RecordProblem("JSON nested too deeply")))
             except (ValueError, TypeError) as exc:

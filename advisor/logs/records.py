@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
-           "number", "text", "clean_surrogates", "check_messages", "check_tools", "check_completion",
+           "number", "text", "clean_surrogates", "json_loads", "json_raw_decode", "check_messages", "check_tools", "check_completion",
            "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
@@ -77,6 +77,44 @@ def request_options(body: Any) -> dict | None:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _big_int(digits: str) -> int | float:
+    """A JSON integer; one too long for Python's int parser (over 4,300 digits) is +-inf, which every count
+    check then rejects as "not a finite number" (the same as ``1e309``).
+
+    >>> _big_int("12"), _big_int("9" * 5000), _big_int("-" + "9" * 5000)
+    (12, inf, -inf)
+    """
+    return int(digits) if len(digits) <= 1000 else float("-inf" if digits.startswith("-") else "inf")
+
+
+_BIG_INT_DECODER = json.JSONDecoder(parse_int=_big_int)
+
+
+def json_raw_decode(decoder: json.JSONDecoder, text: str, pos: int = 0) -> tuple[Any, int]:
+    """``decoder.raw_decode``, retried with huge integers read as inf when Python refuses their digits (a plain
+    ValueError with no position, not a JSONDecodeError): the fast C decoder on every ordinary record."""
+    try:
+        return decoder.raw_decode(text, pos)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return _BIG_INT_DECODER.raw_decode(text, pos)
+
+
+def json_loads(text: str | bytes) -> Any:
+    """``json.loads`` that reads a 5,000-digit integer as inf instead of raising a ValueError without position.
+
+    >>> json_loads('{"n": ' + "1" * 5000 + '}')
+    {'n': inf}
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return _BIG_INT_DECODER.decode(text if isinstance(text, str) else text.decode("utf-8", "surrogatepass"))
+
+
 def clean_surrogates(value: Any) -> Any:
     """The value with lone UTF-16 surrogates (from ``\\udc80`` escapes) in strings replaced by U+FFFD.
 
@@ -108,7 +146,7 @@ def maybe_json(value: Any) -> Any:
         s = value.strip()
         if s[:1] in ("{", "["):
             try:
-                out = json.loads(s)
+                out = json_loads(s)
             except ValueError:
                 return value
             except RecursionError:
