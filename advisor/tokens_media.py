@@ -299,17 +299,48 @@ def pdf_text_chars(data: bytes, max_streams: int = 2000) -> int:
     return chars
 
 
+_TEXT_MEDIA = ("text/", "application/json", "application/xml", "application/x-yaml", "application/yaml",
+               "application/csv")
+TEXT_FILE_NOTE = "text file parts counted as their decoded text"
+RESPONSES_PDF_NOTE = ("Responses API PDF input_file parts estimated as their text at {chars:g} characters per "
+                      "token (the recorded Responses calls bill no page images)")
+
+
+def file_text(part: Mapping[str, Any]) -> str | None:
+    """The text of a file part whose data URL is a text type (``text/plain``, JSON, CSV, ...), else None.
+
+    >>> file_text({"type": "input_file", "file_data": "data:text/plain;base64,aGVsbG8="})
+    'hello'
+    >>> file_text({"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0="}}) is None
+    True
+    """
+    spec = part.get("file", part)
+    data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
+    if not isinstance(data, str) or not data.startswith("data:"):
+        return None
+    media = data[5:data.find(";") if ";" in data[:100] else data.find(",")].strip().lower()
+    if not media.startswith(_TEXT_MEDIA):
+        return None
+    raw = data_url_bytes(data, limit=64 * 1024 * 1024)
+    return raw.decode("utf-8", errors="replace") if raw is not None else None
+
+
 def count_file_part(part: Mapping[str, Any], model: str) -> ImageCount:
     """Estimated tokens of a ``file`` part (PDF): pages x :data:`PDF_TOKENS_PER_PAGE` + text characters /
-    :data:`PDF_CHARS_PER_TOKEN`; reported as an estimate."""
+    :data:`PDF_CHARS_PER_TOKEN`; reported as an estimate. A Responses API ``input_file`` PDF is billed as its
+    text alone (the same PDFs recorded through both APIs: Chat Completions 241 and 235 tokens, Responses 29 and
+    54), so its pages add nothing there. Text files are counted by the caller (:func:`file_text`)."""
     spec = part.get("file", part)
     data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
     if not isinstance(data, str) or not data:
-        return ImageCount(0, "file parts given by file_id not counted: their content is not in the log")
+        return ImageCount(0, "file parts given by file_id or URL not counted: their content is not in the log")
     raw = data_url_bytes(data, limit=64 * 1024 * 1024) or b""
-    tokens = pdf_pages(raw) * PDF_TOKENS_PER_PAGE + math.ceil(pdf_text_chars(raw) / PDF_CHARS_PER_TOKEN)
-    return ImageCount(tokens, f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
-                              f"text at {PDF_CHARS_PER_TOKEN:g} characters per token")
+    text_tokens = math.ceil(pdf_text_chars(raw) / PDF_CHARS_PER_TOKEN)
+    if part.get("type") == "input_file":
+        return ImageCount(text_tokens, RESPONSES_PDF_NOTE.format(chars=PDF_CHARS_PER_TOKEN))
+    return ImageCount(pdf_pages(raw) * PDF_TOKENS_PER_PAGE + text_tokens,
+                      f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
+                      f"text at {PDF_CHARS_PER_TOKEN:g} characters per token")
 
 
 def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:

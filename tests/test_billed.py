@@ -156,15 +156,12 @@ ANOMALIES = {
 
 
 # Responses API calls whose count is outside half-or-double of the bill today (measured 2026-11-25), by cause
-_PDF = "Responses PDF input_file: billed like its text alone for small PDFs, the 215/page chat estimate overcounts"
+_PDF = ("Responses PDF input_file billed as its text: this 13 kB PDF shows 5 characters in plain content streams, "
+        "~36 tokens billed")
 _STRICT = ("Responses gpt-4o with strict function tools: ~210-230 more tokens billed than the rendered tools "
            "(a hidden instruction not reproduced)")
 GUARD_KNOWN = {
-    **{i: _PDF for i in ("crewAI-260f6c2b9092", "crewAI-900752e23799", "crewAI-595d66fcbd72", "crewAI-114885aee562",
-                         "crewAI-3b0feb05e8cf", "crewAI-90b04326a1d5", "mirascope-b1baa02a166a",
-                         "pydantic-ai-51a9a1a7cbf0", "pydantic-ai-91a0042ef38f", "pydantic-ai-f0aaaed20e7e",
-                         "pydantic-ai-93d392607b31")},
-    "pydantic-ai-39500627b6ca": "Responses PDF input_file of 616 billed tokens: its text is not in content streams",
+    **{i: _PDF for i in ("pydantic-ai-51a9a1a7cbf0", "pydantic-ai-f0aaaed20e7e")},
     **{i: _STRICT for i in ("logfire-ebf6488dd647", "logfire-a057d077616f", "pydantic-ai-9e0d157e695f",
                             "pydantic-ai-71152b329d5a", "pydantic-ai-4ea909236488", "pydantic-ai-7b1a9d5ccdb1",
                             "pydantic-ai-e6806e4cdf2b", "pydantic-ai-5120ed1fea88", "pydantic-ai-0872bf053f60")},

@@ -484,3 +484,21 @@ class TestDescriptions:
         fmt = lambda s: {"type": "json_schema", "json_schema": {"name": "r", "schema": s}}  # noqa: E731
         assert render_response_format(fmt(with_default)) == render_response_format(fmt(base)) == (
             "json_schema", 'r\n{"type":"object","properties":{"n":{"type":"number"}},"required":["n"]}')
+
+
+class TestFileParts:
+    def test_text_file_is_counted_as_its_text(self):
+        # "hello world" in a text/plain data URL: its 2 tokens (o200k), like a text part; noted
+        import base64 as b64
+        url = "data:text/plain;base64," + b64.b64encode(b"hello world").decode()
+        p = prompt_parts([{"role": "user", "content": [{"type": "input_file", "file_data": url}]}],
+                         "gpt-4o", "o200k_base")
+        assert "hello world" in p.strings and any("text file" in n for n in p.assumptions)
+
+    def test_responses_pdf_has_no_page_images(self):
+        # the same one-page PDF without text: 215 tokens (page estimate) as a chat 'file' part, 0 as a Responses
+        # 'input_file' (recorded: chat 241 vs Responses 29 billed for one PDF with a short prompt)
+        pdf = "data:application/pdf;base64,JVBERi0xLjQKMSAwIG9iago8PC9UeXBlIC9QYWdlPj4KZW5kb2JqCg=="
+        from advisor.tokens_media import count_file_part
+        assert count_file_part({"type": "file", "file": {"file_data": pdf}}, "gpt-4o").tokens == 215
+        assert count_file_part({"type": "input_file", "file_data": pdf}, "gpt-4o").tokens == 0
