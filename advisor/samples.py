@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .tokens import Counter, message_strings
+from .tokens import TokenCounter, message_strings, resolve_encoding
 
 __all__ = ["SampleTask", "SAMPLE_TASKS", "generate_sample_records", "write_sample_logs", "read_sample",
            "sample_weights", "SAMPLE_DIGEST", "DIURNAL_PROFILE"]
@@ -200,7 +200,7 @@ def generate_sample_records(*, days: int = 7, start: dt.date = dt.date(2025, 3, 
                 drafts.append((task, base + second, msgs, answer, rng.uniform() >= no_usage_share,
                                float(rng.lognormal(0, 0.15))))
     # usage as the API reports it, counted in one batch (the counter memoises the repeated system prompts)
-    counter = Counter("cl100k_base" if model.startswith("gpt-4-") or model.startswith("gpt-3.5") else "o200k_base")
+    counter = TokenCounter(resolve_encoding(model).encoding)
     strings, owner, fixed = [], [], []
     for i, (_, _, msgs, answer, _, _) in enumerate(drafts):
         s, fx = message_strings(msgs, model)
