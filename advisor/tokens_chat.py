@@ -37,7 +37,7 @@ from typing import Any
 
 from pricing.catalog import reasoning_by_name
 
-from .tokens_media import TEXT_FILE_NOTE, count_audio_part, count_file_part, count_image_part, file_text
+from .tokens_media import RESPONSES_FILE_TOKENS, TEXT_FILE_NOTE, count_audio_part, count_file_part, count_image_part, file_text
 from .tokens_tools import function_specs, render_functions, render_response_format
 
 __all__ = ["ChatFamily", "FAMILIES", "family_for_model", "Parts", "prompt_parts", "completion_parts",
@@ -180,6 +180,10 @@ def _content(content: Any, model: str, parts: Parts, field_name: str) -> None:
         if kind in ("image_url", "input_image", "image"):
             counted = count_image_part(part, model)
         elif kind in ("file", "input_file"):
+            if kind == "input_file":
+                parts.fixed += RESPONSES_FILE_TOKENS
+                if isinstance(part.get("filename"), str):
+                    parts.strings.append(part["filename"])
             text = file_text(part)
             if text is not None:
                 parts.strings.append(text)

@@ -299,6 +299,9 @@ def pdf_text_chars(data: bytes, max_streams: int = 2000) -> int:
     return chars
 
 
+# a Responses input_file also bills its filename and 2 framing tokens (the calibration split's 3 PDF calls with
+# readable text: 4 tokens under with neither, "document.pdf" being 2 tokens; held-out: the same on 6 more calls)
+RESPONSES_FILE_TOKENS = 2
 _TEXT_MEDIA = ("text/", "application/json", "application/xml", "application/x-yaml", "application/yaml",
                "application/csv")
 TEXT_FILE_NOTE = "text file parts counted as their decoded text"
