@@ -252,11 +252,12 @@ def test_family_group_total_within_goal(key, recs):
 
 
 @needs_data
-@pytest.mark.parametrize("endpoint", ["chat.completions", "responses"])
-@pytest.mark.parametrize("split", ["cal", "hold"])
+@pytest.mark.parametrize("split, endpoint", [
+    ("cal", "chat.completions"), ("hold", "chat.completions"), ("hold", "responses"),
+    pytest.param("cal", "responses", marks=pytest.mark.xfail(strict=True, reason=(
+        "measured 2026-11-25: -16.1%, from gpt-5.6-sol's hidden prompt, one URL image of 36,847 tokens at the "
+        "assumed size and strict tools on gpt-4o: see NOT_YET")))])
 def test_total_within_one_percent(split, endpoint):
-    if endpoint == "responses":  # measured 2026-11-25: cal -15.6% (gpt-5.6-sol, URL image, strict tools), hold +1.6%
-        pytest.xfail("Responses totals: cal -15.6%, hold +1.6% (PDF estimates, strict tools): see NOT_YET")
     recs = [r for r in goal_records() if r["_split"] == split and r["endpoint"] == endpoint]
     billed = sum(r["_billed"] for r in recs)
     got = sum(count_of(r) for r in recs)
