@@ -253,12 +253,14 @@ def count_image_part(part: Mapping[str, Any], model: str) -> ImageCount:
         size = image_size(head) if head else None
         if size is None:
             notes.append("image data of unknown format counted at the assumed URL-image size")
-    elif isinstance(url, str) and url:
-        notes.append(f"URL image counted at an assumed {ASSUMED_URL_IMAGE_PX[0]}x{ASSUMED_URL_IMAGE_PX[1]} px")
+    w, h = size or ASSUMED_URL_IMAGE_PX
+    tokens = image_tokens(w, h, "high" if detail == "auto" else detail, rule)
+    if isinstance(url, str) and url and not url.startswith("data:"):
+        notes.append(f"URL image counted at an assumed {w}x{h} px ({tokens} tokens each on {model or 'gpt-4o'}, "
+                     f"detail {detail}): its real size is not in the log")
     if detail == "auto" and rule.kind == "tile":
         notes.append("image detail 'auto' counted as 'high'")
-    w, h = size or ASSUMED_URL_IMAGE_PX
-    return ImageCount(image_tokens(w, h, "high" if detail == "auto" else detail, rule), "; ".join(notes) or None)
+    return ImageCount(tokens, "; ".join(notes) or None)
 
 
 def pdf_pages(data: bytes) -> int:

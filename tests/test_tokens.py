@@ -204,7 +204,8 @@ class TestImages:
 
     def test_url_image_is_an_assumption(self):
         got = count_image_part({"type": "image_url", "image_url": {"url": "https://x/y.jpg", "detail": "low"}}, "gpt-4o")
-        assert got.tokens == 85 and "assumed 768x512" in got.assumption
+        # the note names the assumed size and what it cost (detail low: the 85-token base, OpenAI vision guide)
+        assert got.tokens == 85 and "assumed 768x512 px (85 tokens each on gpt-4o, detail low)" in got.assumption
 
 
 class TestToolRendering:
