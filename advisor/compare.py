@@ -28,7 +28,6 @@ No-answer policy (as numpy-financial's ``irr``): a break-even that does not exis
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,6 +64,8 @@ __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_op
            "cold_start_share", "cold_starts_per_month"]
 
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
+BREAK_EVEN_REFINE_POINTS = 256    # a refining round splits the bracketing grid step into this many log steps
+BREAK_EVEN_REFINE_ROUNDS = 4      # 1.27% grid step / 256**4: relative precision ~3e-12 (as 60 bisections)
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
 # cost items that are people's time (the Monte Carlo and tornado scale them with ``people_factor``)
 PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration",
@@ -589,7 +590,8 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
     Per-token options cost ``F + k v`` over the horizon (F = one-off + months * recurring,
     ``k = 30.4167 * usd_per_request * sum_m (1 + g)^m``), so the break-even has the closed form
     ``v* = (F_opt - F_base) / (k_base - k_opt)``. Self-hosted costs step with each added GPU, so the
-    crossing is found on a log grid and refined by bisection. None: never within 1e9 requests/day;
+    crossing is found on a log grid, then on finer log grids inside the bracketing step (one
+    vectorised call per round, the first crossing each time). None: never within 1e9 requests/day;
     0.0: cheaper at any volume.
     """
     lo_v, hi_v = BREAK_EVEN_RANGE
@@ -618,12 +620,12 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
     if i == 0:
         return 0.0
     lo, hi = grid[i - 1], grid[i]
-    for _ in range(60):
-        mid = math.sqrt(lo * hi)
-        if gap(mid)[0] >= 0:
-            hi = mid
-        else:
-            lo = mid
+    for _ in range(BREAK_EVEN_REFINE_ROUNDS):  # each round: the first crossing on a finer log grid in [lo, hi]
+        sub = np.geomspace(lo, hi, BREAK_EVEN_REFINE_POINTS + 1)
+        sub[0], sub[-1] = lo, hi
+        g = gap(sub)
+        j = int(np.flatnonzero(g[1:] >= 0)[0]) + 1 if (g[1:] >= 0).any() else len(sub) - 1
+        lo, hi = sub[j - 1], sub[j]
     return float(hi)
 
 
@@ -675,9 +677,11 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
     return df
 
 
-def cumulative_curves(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
-    """Cumulative USD after each month (rows 1..H) for every option (columns, baseline first)."""
-    baseline, options = price_options(scenario, catalog)
+def cumulative_curves(scenario: Scenario, catalog: Catalog | None = None, *,
+                      priced: tuple[PricedOption, list[PricedOption]] | None = None) -> pd.DataFrame:
+    """Cumulative USD after each month (rows 1..H) for every option (columns, baseline first).
+    ``priced``: the scenario's ``price_options`` result when already at hand (skips pricing again)."""
+    baseline, options = priced or price_options(scenario, catalog)
     w = scenario.workload
     data = {o.name: cumulative_costs(o, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month)[0]
             for o in [baseline, *options]}
@@ -685,15 +689,17 @@ def cumulative_curves(scenario: Scenario, catalog: Catalog | None = None) -> pd.
 
 
 def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: str = "usd_per_month",
-          catalog: Catalog | None = None) -> pd.DataFrame:
+          catalog: Catalog | None = None, priced: tuple[PricedOption, list[PricedOption]] | None = None
+          ) -> pd.DataFrame:
     """Cost of every option at every volume in one vectorised call.
 
     ``metric``: ``usd_per_month`` (first month's serving + recurring) or ``usd_horizon``.
+    ``priced``: the scenario's ``price_options`` result when already at hand (skips pricing again).
     Returns a frame indexed by ``requests_per_day`` with one column per option (baseline first).
     """
     if metric not in ("usd_per_month", "usd_horizon"):
         raise ScenarioError(f"metric={metric!r}: use 'usd_per_month' or 'usd_horizon'")
-    baseline, options = price_options(scenario, catalog)
+    baseline, options = priced or price_options(scenario, catalog)
     v = np.asarray(volumes, dtype=float)
     if not np.all(np.isfinite(v)) or np.any(v < 0) or np.any(v > 1e12):
         raise ScenarioError("volumes must be finite, from 0 to 1e12 requests/day")

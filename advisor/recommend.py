@@ -122,6 +122,9 @@ class Recommendation:
     assumptions: tuple[str, ...] = ()
     best_switch: str | None = None             # cheapest "switch model" API option meeting the targets
     break_even_option: str | None = None       # the option whose break-even is reported (lowest among fine-tunes)
+    # computed on the way, kept so the page's charts do not compute them again (not part of the result's value)
+    monte_carlo: MonteCarlo | None = field(default=None, repr=False, compare=False)
+    priced: tuple | None = field(default=None, repr=False, compare=False)   # price_options(scenario)
 
     def option_row(self, name: str | None) -> dict | None:
         if name is None:
@@ -435,7 +438,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
     if best is not None:
         be = break_even_requests_per_day(best, baseline, H, g)
         pb = payback_month(best, baseline, scenario.workload.requests_per_day, H, g)
-        mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat)
+        mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat, priced=(baseline, options))
     c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws)
     lowest_be, lowest_name = _lowest_break_even(table, {o.name for o in qualifying_fine_tunes(scenario, baseline,
                                                                                               options)})
@@ -448,7 +451,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
         p_pays_off=None if mc is None else mc.p_pays_off, savings_ratio=c.tco_ratio, savings_usd_horizon=c.save,
         savings_usd_p10=None if mc is None else mc.savings_usd_p10,
         savings_usd_p90=None if mc is None else mc.savings_usd_p90, options=table, scenario=scenario,
-        assumptions=tuple(scenario.assumptions()), best_switch=None if c.switch is None else c.switch.name)
+        assumptions=tuple(scenario.assumptions()), best_switch=None if c.switch is None else c.switch.name,
+        monte_carlo=mc, priced=(baseline, options))
 
 
 def _lowest_break_even(table: pd.DataFrame, ok: set[str]) -> tuple[float | None, str | None]:
@@ -471,7 +475,10 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
     traffic alone cannot earn ``fine-tune``, since no single expert serves every prompt. The
     whole bill across tasks is :func:`advisor.bill.whole_bill`.
     """
-    recs = {task: recommend(replace(scenario, workload=w), **kw) for task, w in workloads.items()}
+    pooled_only_for_assumptions = "all" in workloads and len(workloads) > 2  # the headline is a task's below
+    recs = {task: None if task == "all" and pooled_only_for_assumptions else recommend(replace(scenario, workload=w),
+                                                                                        **kw)
+            for task, w in workloads.items()}
     tasks = {t: r for t, r in recs.items() if t != "all"}
     if "all" not in recs or len(tasks) < 2:
         return recs
@@ -489,5 +496,6 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
         Effect.DELAYS if verdict == Verdict.NOT_YET else Effect.BLOCKS)
     reasons = (Reason("per_task", text + f" Figures below are for {lead.scenario.workload.task}.",
                       float(counts[Verdict.FINE_TUNE]), None, effect),) + lead.reasons
-    recs["all"] = replace(lead, verdict=verdict, reasons=reasons, assumptions=recs["all"].assumptions)
+    recs["all"] = replace(lead, verdict=verdict, reasons=reasons,
+                          assumptions=tuple(replace(scenario, workload=workloads["all"]).assumptions()))
     return recs

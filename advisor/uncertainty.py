@@ -80,8 +80,9 @@ def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, 
     return out.reshape(volume.shape)
 
 
-def _pick(scenario: Scenario, option: str | None, catalog=None) -> tuple[PricedOption, PricedOption]:
-    baseline, options = price_options(scenario, catalog)
+def _pick(scenario: Scenario, option: str | None, catalog=None, priced=None) -> tuple[PricedOption, PricedOption]:
+    """(baseline, option); ``priced``: the scenario's ``price_options`` result when already at hand."""
+    baseline, options = priced or price_options(scenario, catalog)
     if option is None:
         chosen = best_option(scenario, baseline, options)
         if chosen is None:
@@ -111,14 +112,14 @@ def _triangular(rng: np.random.Generator, r: tuple[float, float, float], n: int)
 
 
 def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 10_000, seed: int = 0,
-                ranges: Ranges = DEFAULT_RANGES, catalog=None) -> MonteCarlo:
+                ranges: Ranges = DEFAULT_RANGES, catalog=None, priced=None) -> MonteCarlo:
     """Savings over the horizon under uncertainty (``draws`` seeded draws, vectorised)."""
     if isinstance(draws, bool) or not isinstance(draws, int) or not MIN_DRAWS <= draws <= MAX_DRAWS:
         raise ScenarioError(f"draws={draws!r}: a whole number from {MIN_DRAWS:,} (stable percentiles) to "
                             f"{MAX_DRAWS:,} (bounded memory)")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(f"seed={seed!r}: a whole number >= 0")
-    baseline, opt = _pick(scenario, option, catalog)
+    baseline, opt = _pick(scenario, option, catalog, priced)
     rng = np.random.default_rng(seed)
     f = {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
     kw = dict(volume=f["requests_per_day"], tokens=f["tokens_per_request"], gpu_price=f["gpu_usd_per_hour"],
@@ -134,12 +135,12 @@ def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 1
 
 
 def tornado(scenario: Scenario, *, option: str | None = None, ranges: Ranges = DEFAULT_RANGES,
-            catalog=None) -> pd.DataFrame:
+            catalog=None, priced=None) -> pd.DataFrame:
     """Horizon savings (USD) with each input at its low and high, the others at base; widest first.
 
     Columns: ``input, low_value, high_value, savings_low, savings_high, swing``.
     """
-    baseline, opt = _pick(scenario, option, catalog)
+    baseline, opt = _pick(scenario, option, catalog, priced)
     w = scenario.workload
     args = (w.requests_per_day, scenario.horizon_months, scenario.growth_per_month)
     keys = {"requests_per_day": "volume", "tokens_per_request": "tokens", "gpu_usd_per_hour": "gpu_price",

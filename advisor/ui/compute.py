@@ -139,11 +139,15 @@ def page_analysis(recs: dict[str, Recommendation], *, task: str = "all", draws: 
     s, best = focus.scenario, focus.best_option
     cat = catalog or catalog_for(s)
     marks = [x for x in focus.options["break_even_requests_per_day"] if pd.notna(x)]
+    priced = focus.priced   # the recommendation's own pricing and Monte Carlo, when it made them
+    mc = focus.monte_carlo
+    if best and (mc is None or (mc.option, mc.draws, mc.seed) != (best, draws, seed)):
+        mc = monte_carlo(s, option=best, draws=draws, seed=seed, catalog=cat, priced=priced)
     return PageAnalysis(
         tasks=recs, focus=focus,
-        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks), catalog=cat),
-        curves=cumulative_curves(s, cat),
-        tornado=tornado(s, option=best, catalog=cat) if best else None,
-        monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed, catalog=cat) if best else None,
+        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks), catalog=cat, priced=priced),
+        curves=cumulative_curves(s, cat, priced=priced),
+        tornado=tornado(s, option=best, catalog=cat, priced=priced) if best else None,
+        monte_carlo=mc if best else None,
         colours=option_colours(list(focus.options["name"]), focus.baseline),
         bill=whole_bill(recs))
