@@ -62,6 +62,7 @@ class ChatFamily:
     json_schema: int = 0          # response_format json_schema, beyond its name and compact schema
     json_schema_with_system: int = 0  # ... when the request has a system message to hold it
     json_object: int = 0          # response_format json_object
+    json_schema_alone: int | None = None  # json_schema when neither a system message nor tools hold it (else json_schema)
     completion_tool_call: int = 6  # per tool call in a completion, beyond name and arguments
     completion_single_call: int = 1  # ... once for a lone call
     completion_parallel: int = 16  # ... once for several calls in one message
@@ -297,7 +298,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     elif options.get("functions") is not None:
         _tools(options["functions"], fam, has_system, parts, system_at)
         parts.fixed += fam.legacy_functions if function_specs(options["functions"]) else 0
-    _response_format(options.get("response_format"), fam, parts, has_system)
+    alone = not has_system and not function_specs(tools if tools is not None else options.get("functions"))
+    _response_format(options.get("response_format"), fam, parts, has_system, alone)
     _forced_call(options.get("tool_choice"), options.get("function_call"), fam, parts)
     return parts
 
@@ -334,11 +336,15 @@ def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_a
     parts.fixed += fam.tools + (fam.tools_with_system if has_system else 0)
 
 
-def _response_format(response_format: Any, fam: ChatFamily, parts: Parts, has_system: bool = False) -> None:
+def _response_format(response_format: Any, fam: ChatFamily, parts: Parts, has_system: bool = False,
+                     alone: bool = False) -> None:
     kind, text = render_response_format(response_format)
     if kind == "json_schema":
         parts.strings.append(text)
-        parts.fixed += fam.json_schema + (fam.json_schema_with_system if has_system else 0)
+        if alone and fam.json_schema_alone is not None:
+            parts.fixed += fam.json_schema_alone
+        else:
+            parts.fixed += fam.json_schema + (fam.json_schema_with_system if has_system else 0)
     elif kind == "json_object":
         parts.fixed += fam.json_object
 

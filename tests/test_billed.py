@@ -225,7 +225,6 @@ NOT_YET: dict[tuple[str, str, str], str] = {
     ("cal", "resp:chatml-o200k", "media"): "-24.2%: one URL image of 36,847 billed tokens at the assumed size",
     ("cal", "resp:chatml-o200k", "tools"): "-4.9%: strict function tools on gpt-4o bill ~220 hidden tokens",
     ("cal", "resp:harmony", "plain"): "-53%: gpt-5.6-sol's hidden 1,531-token prompt (2 calls)",
-    ("hold", "resp:chatml-o200k", "struct"): "+2.3%: small structured prompts a few tokens over (json_schema framing)",
     ("hold", "resp:o-series", "plain"): "-11.9%: one o3-mini call 59 tokens under",
 }
 
