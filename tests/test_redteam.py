@@ -30,3 +30,46 @@ def test_integer_over_python_digit_limit_is_a_problem_not_a_crash(name):
     assert "prompt_tokens" in r.problems[0].reason
     r = _read("b.json", b"[" + big.strip() + b",\n" + GOOD.strip() + b"]")
     assert len(r.frame) == 1 and [p.line for p in r.problems] == [1]
+
+
+def _lines(r):
+    return sorted(int(x) for x in r.frame["line"])
+
+
+def test_lone_cr_line_endings_read_line_by_line():
+    # classic Mac / Excel "CSV (Macintosh)": every line ends in a lone CR; before, the CSV had "no header row"
+    r = _read("mac.csv", b"model,prompt_tokens,completion_tokens\rgpt-4o,1,2\rgpt-4o,3,4\r")
+    assert _lines(r) == [2, 3] and r.summary()["prompt_tokens"] == 4
+    r = _read("mac.jsonl", GOOD.replace(b"\n", b"\r") * 2)
+    assert _lines(r) == [1, 2]
+
+
+@pytest.mark.parametrize("enc", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_text_not_binary(enc):
+    r = _read("u.jsonl", (GOOD * 3).decode().encode(enc))
+    assert _lines(r) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("first", [b"# exported from prod\n", b"garbage, line\n", b"a\nb\nc\n"])
+def test_jsonl_with_leading_non_json_lines_keeps_its_records(first):
+    # before: the first non-JSON line made the whole file CSV, every record lost
+    r = _read("x.jsonl", first + GOOD + GOOD)
+    n = first.count(b"\n")
+    assert _lines(r) == [n + 1, n + 2]
+    assert [p.line for p in r.problems] == list(range(1, n + 1))
+
+
+@pytest.mark.parametrize("data, lines", [
+    (b"sep=;\nmodel;prompt_tokens;completion_tokens\ngpt-4o;1;2\n", [3]),          # Excel's delimiter hint
+    (b"sep=,\r\nmodel,prompt_tokens,completion_tokens\r\ngpt-4o,1,2\r\n", [3]),
+    (b"Usage export\n\nmodel,prompt_tokens,completion_tokens\ngpt-4o,1,2\ngpt-4o,3,4\n", [4, 5]),  # a title line
+    (b"Usage export\nmodel\tprompt_tokens\tcompletion_tokens\ngpt-4o\t1\t2\n", [3]),
+])
+def test_csv_preamble_lines_above_the_header(data, lines):
+    assert _lines(_read("x.csv", data)) == lines
+
+
+def test_single_column_csv_row_read_ahead_is_not_lost():
+    from advisor.logs.files import iter_records
+    assert list(iter_records(MemoryFile("one.csv", b"model\n\ngpt-4o\nx\n"))) == [(3, {"model": "gpt-4o"}),
+                                                                                (4, {"model": "x"})]

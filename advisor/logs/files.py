@@ -102,11 +102,12 @@ class _Guarded(io.RawIOBase):
 
 
 class _Utf16(io.RawIOBase):
-    """UTF-16 text (BOM first) re-encoded as UTF-8 on the fly, so every reader sees UTF-8 bytes."""
+    """UTF-16 text (BOM first, or ``encoding`` utf-16-le/-be without one) re-encoded as UTF-8 on the fly, so
+    every reader sees UTF-8 bytes."""
 
-    def __init__(self, inner):
+    def __init__(self, inner, encoding: str = "utf-16"):
         self.inner = inner
-        self.dec = codecs.getincrementaldecoder("utf-16")("replace")
+        self.dec = codecs.getincrementaldecoder(encoding)("replace")
         self.pending = b""
 
     def readable(self):
@@ -121,6 +122,42 @@ class _Utf16(io.RawIOBase):
         n = min(len(b), len(self.pending))
         b[:n], self.pending = self.pending[:n], self.pending[n:]
         return n
+
+
+class _CrToLf(io.RawIOBase):
+    """A file whose lines end in a lone CR (classic Mac, Excel's "CSV (Macintosh)"): each CR read as LF, so the
+    line readers see its lines (same byte count: every offset and line number is unchanged)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        data = self.inner.read(len(b))
+        n = len(data)
+        b[:n] = data.replace(b"\r", b"\n")
+        return n
+
+
+def _utf16_without_bom(first: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the first bytes are mostly ASCII text in UTF-16 with no BOM (every other
+    byte NUL), else None.
+
+    >>> _utf16_without_bom('{"a": 1}'.encode("utf-16-le")), _utf16_without_bom(b'{"a": 1}')
+    ('utf-16-le', None)
+    """
+    sample = first[:8192 - 8192 % 2]
+    if len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    odd_nul, even_nul = sample[1::2].count(0), sample[0::2].count(0)
+    if odd_nul > 0.9 * half and even_nul < 0.1 * half:
+        return "utf-16-le"
+    if even_nul > 0.9 * half and odd_nul < 0.1 * half:
+        return "utf-16-be"
+    return None
 
 
 def _open_raw(path) -> tuple[io.BufferedReader, int]:
@@ -189,6 +226,12 @@ def iter_records(path, progress: Progress | None = None, *,
         if first.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM (Windows PowerShell's Out-File)
             src = io.BufferedReader(_Utf16(src), _CHUNK)
             first = src.peek(_CHUNK)[:_CHUNK]
+        elif _utf16_without_bom(first):  # UTF-16 saved without a BOM: ASCII with a NUL after every byte
+            src = io.BufferedReader(_Utf16(src, _utf16_without_bom(first)), _CHUNK)
+            first = src.peek(_CHUNK)[:_CHUNK]
+        if b"\r" in first and b"\n" not in first:  # lines end in a lone CR
+            src = io.BufferedReader(_CrToLf(src), _CHUNK)
+            first = src.peek(_CHUNK)[:_CHUNK]
         body = first[3:] if first.startswith(_BOM) else first
         if _looks_binary(body[:8192]):
             raise LogError("is a binary file, not a log export (JSONL, JSON, CSV, Parquet, optionally gzipped)",
@@ -226,15 +269,21 @@ def _shape(text: bytes) -> str:
     """
     c = text[:1]
     if c not in (b"{", b"["):
-        # JSONL whose first record is not an object (null, 0, "x"): that line is a problem, not the file. CSV when a
-        # line of the first few is not JSON (a header "model" over rows gpt-4o); complete lines of the peek only
-        lines = [ln for ln in text.split(b"\n")[:-1][:5] if ln.strip()] or [text]
-        try:
-            for ln in lines:
-                json_loads(ln.decode("utf-8", "replace"))
-        except (ValueError, RecursionError):
-            return "csv"
-        return "jsonl"
+        # JSONL whose first record is not an object (null, 0, "x", or a comment/garbage line before the records):
+        # that line is a problem, not the file. JSONL as soon as one of the first lines is a JSON object (no CSV
+        # writer leaves a row with quotes unquoted); else CSV when a line of the first few is not JSON (a header
+        # "model" over rows gpt-4o); complete lines of the peek only
+        lines = [ln for ln in text.split(b"\n")[:-1][:20] if ln.strip()] or [text]
+        every_json = True
+        for ln in lines:
+            try:
+                value = json_loads(ln.decode("utf-8", "replace"))
+            except (ValueError, RecursionError):
+                every_json = False
+                continue
+            if isinstance(value, dict):
+                return "jsonl"
+        return "jsonl" if every_json else "csv"
     nl = text.find(b"\n")
     if nl < 0:  # one long first line: a minified document (streamed) or a JSONL record; the document reader does both
         return "json"
@@ -585,9 +634,17 @@ def _bounded_lines(src, limit: int, oversize: list[int]) -> Iterator[str]:
         yield data.decode("utf-8", "replace")
 
 
+_SEP_LINE = re.compile(r"\s*sep=(.)\s*$")  # Excel's delimiter hint, a first line such as "sep=;"
+
+
 def _delimiter(src) -> str:
-    """',' unless the header line has more tabs or semicolons than commas (TSV, European CSV)."""
-    head = src.peek(1 << 16)[:1 << 16].split(b"\n", 1)[0]
+    """The delimiter an Excel ``sep=`` first line names; else ',' unless the header line (the first that holds
+    any of , TAB ;: a title line above it has none) has more tabs or semicolons than commas (TSV, European CSV)."""
+    lines = [ln for ln in src.peek(1 << 16)[:1 << 16].removeprefix(_BOM).split(b"\n")[:6] if ln.strip()]
+    hint = _SEP_LINE.match(lines[0].decode("utf-8", "replace")) if lines else None
+    if hint:
+        return hint.group(1)
+    head = next((ln for ln in lines if any(d in ln for d in (b",", b"\t", b";"))), b"")
     counts = {d: head.count(d.encode()) for d in (",", "\t", ";")}
     best = max(counts, key=counts.get)
     return best if counts[best] > counts[","] else ","
@@ -597,19 +654,40 @@ def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(max(limit, 1 << 17))
     oversize: list[int] = []
     reader = csv.reader(_bounded_lines(src, limit, oversize), delimiter=_delimiter(src))
+    pushed: list = []  # a row read ahead that is not a header after all: the first record
     try:
         header = next(reader, None)
         while header == []:  # blank lines before the header
             header = next(reader, None)
+        header_end = reader.line_num
+        # preamble lines of one cell above the header (Excel's "sep=;" hint, an export's title line): not records
+        delimiter = reader.dialect.delimiter
+        if header is not None and _SEP_LINE.match(delimiter.join(header)):
+            header = []
+            while header == []:
+                header = next(reader, None)
+            header_end = reader.line_num
+        while header is not None and len(header) <= 1:
+            following = next(reader, None)
+            while following == []:
+                following = next(reader, None)
+            if following is None or len(following) <= 1:
+                pushed = [] if following is None else [(following, reader.line_num)]
+                break
+            header, header_end = following, reader.line_num
     except csv.Error:
         header = None
     if not header:
         raise LogError("CSV has no header row", file=str(path))
     header = [h.strip() for h in header]
-    end = reader.line_num  # physical line where the previous record ended
+    end = header_end  # physical line where the previous record ended
     while True:
         try:
-            row = next(reader)
+            if pushed:  # its first line: where it ended, less the newlines inside its cells
+                row, at = pushed.pop()
+                end = at - 1 - sum(c.count("\n") for c in row)
+            else:
+                row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
