@@ -62,7 +62,7 @@ class ChatFamily:
     json_schema: int = 0          # response_format json_schema, beyond its name and compact schema
     json_schema_with_system: int = 0  # ... when the request has a system message to hold it
     json_object: int = 0          # response_format json_object
-    json_schema_alone: int | None = None  # json_schema when neither a system message nor tools hold it (else json_schema)
+    json_schema_alone: int | None = None  # json_schema with neither a system message nor tools (None: json_schema)
     completion_tool_call: int = 6  # per tool call in a completion, beyond name and arguments
     completion_single_call: int = 1  # ... once for a lone call
     completion_parallel: int = 16  # ... once for several calls in one message

@@ -7,9 +7,9 @@ API renders it for the model the same way. So it is mapped onto the chat shape a
 - ``instructions`` -> a first ``developer`` message (``system`` for non-reasoning families);
 - ``input`` text -> one user message; ``input`` items: ``message`` items (or items with a ``role``) keep
   their role and content (``input_text``/``output_text``/``input_image``/``input_file`` parts);
-  ``additional_tools`` items -> more tool definitions; ``function_call`` items -> assistant tool calls (consecutive calls form one assistant message, as a
-  model's parallel calls do); ``function_call_output`` -> a tool result; ``reasoning`` items -> their
-  ``summary`` text on the assistant side (harmony keeps the chain of thought of the turn in progress; an
+  ``additional_tools`` items -> more tool definitions; ``function_call`` items -> assistant tool calls
+  (consecutive calls form one assistant message, as a model's parallel calls do); ``function_call_output``
+  -> a tool result; ``reasoning`` items -> nothing (earlier reasoning is not re-billed as text; an
   ``encrypted_content`` blob cannot be counted: noted);
 - function ``tools`` in the flat Responses shape (``{"type": "function", "name", "parameters"}``) are the
   chat shape's functions; hosted tools (``web_search``, ``file_search``, ``code_interpreter``, ``mcp``, ...)
@@ -111,13 +111,6 @@ def _response_format(text: Any) -> Any:
     if fmt.get("type") == "json_object":
         return {"type": "json_object"}
     return None
-
-
-def _summary_text(item: Mapping) -> str:
-    summary = item.get("summary")
-    if isinstance(summary, list):
-        return "\n".join(s.get("text", "") for s in summary if isinstance(s, Mapping) and isinstance(s.get("text"), str))
-    return ""
 
 
 def responses_chat(request: Mapping[str, Any]) -> tuple[list, list | None, dict, list[str]]:
