@@ -17,9 +17,9 @@ is an error (HTTP status >= 400 or an ``error`` object), and streamed calls whos
 chunk is missing. Streamed calls with a usage chunk are rebuilt into one final response.
 Duplicates (same request and usage) are written once, the first seen kept.
 
-Three cassette layouts are read: vcrpy's ``body: {string: ...}`` (text, or bytes that may be
-gzip-compressed), a plain ``content: "..."`` text body, and pydantic-ai's ``parsed_body`` (the JSON
-body already parsed into YAML).
+Four cassette layouts are read: vcrpy's ``body: {string: ...}`` (text, or bytes that may be
+gzip-compressed), a plain ``content: "..."`` text body, and pydantic-ai's ``parsed_body`` and
+``body: {type: json, content: ...}`` (the JSON body already parsed into YAML).
 """
 
 from __future__ import annotations
@@ -123,6 +123,9 @@ def decode_json_body(part: dict) -> object | None:
     """The JSON body of a cassette request or response, or None if it is not JSON."""
     if "parsed_body" in part:
         return part["parsed_body"]
+    body = part.get("body")
+    if isinstance(body, dict) and body.get("type") == "json" and "content" in body:
+        return body["content"]  # newer pydantic-ai layout: body: {type: json, content: <parsed JSON>}
     raw = _body_bytes(part.get("body") if part.get("body") is not None else part.get("content"))
     if not raw:
         return None
@@ -498,8 +501,61 @@ def coverage_table(paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
+def read_file_answers(paths: list[Path]) -> list[tuple[str, str, str, str]]:
+    """(repo, path, commit, YAML text) per cassette from saved answers of the search tool's ``read_file``.
+
+    Each saved file holds one ``read_file`` answer as JSON (keys repo, path, commit, offset, text, total_chars);
+    pages of one cassette (same repo, path and commit, offsets 0, 16000, ...) are joined in offset order and
+    must cover ``total_chars`` exactly, or the cassette is refused (a missing page would change the bodies).
+    """
+    pages: dict[tuple[str, str, str], dict[int, dict]] = {}
+    for path in paths:
+        answer = json.loads(path.read_text(encoding="utf-8"))
+        key = (answer["repo"], answer["path"], answer["commit"])
+        pages.setdefault(key, {})[int(answer.get("offset", 0))] = answer
+    out = []
+    for (repo, cpath, commit), by_offset in sorted(pages.items()):
+        text = "".join(by_offset[o]["text"] for o in sorted(by_offset))
+        total = next(iter(by_offset.values())).get("total_chars", len(text))
+        if len(text) != total:
+            raise SystemExit(f"{repo}:{cpath}: pages cover {len(text)} of {total} characters; save the missing pages")
+        out.append((repo, cpath, commit, text))
+    return out
+
+
+def build_from_texts(cassettes: list[tuple[str, str, str, str]]) -> tuple[list[dict], Counter]:
+    """Records from cassette YAML texts (repo, path, commit, text): the same extraction and dedupe as build()."""
+    records: list[dict] = []
+    seen: set[str] = set()
+    reasons: Counter = Counter()
+    for repo, cpath, commit, text in cassettes:
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for index, interaction in enumerate((doc or {}).get("interactions") or [] if isinstance(doc, dict) else []):
+            record, reason = extract(interaction)
+            reasons[reason] += 1
+            if record is None:
+                continue
+            key = _dedupe_key(record)
+            if key in seen:
+                reasons["duplicate"] += 1
+                continue
+            seen.add(key)
+            records.append({"id": f"{repo.split('/')[-1]}-{key[:12]}", "source": f"{repo}:{cpath}@{commit}#{index}",
+                            **record})
+    return records, reasons
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["from-read-file"]:  # python tools/build_fixtures.py from-read-file OUT.jsonl ANSWER.json ...
+        records, reasons = build_from_texts(read_file_answers([Path(p) for p in argv[2:]]))
+        with open(argv[1], "w", encoding="utf-8") as fh:
+            for record in records:
+                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        print(f"{len(records)} records -> {argv[1]}", file=sys.stderr)
+        for reason, count in reasons.most_common():
+            print(f"  {count:6d}  {reason}", file=sys.stderr)
+        return 0
     if argv[:1] == ["summary"]:  # python tools/build_fixtures.py summary FILE.jsonl ...
         print(coverage_table([Path(p) for p in argv[1:]]))
         return 0

@@ -1,0 +1,174 @@
+"""Counting vs billed usage on the committed sample of real recorded calls (issue 8, item 6): never skips.
+
+tests/fixtures/recorded/ci-sample.jsonl holds real Chat Completions and Responses API calls (request, response
+and the usage OpenAI billed) from the public test cassettes of pydantic/pydantic-ai (MIT) and
+Arize-ai/openinference (Apache-2.0), read one file at a time with the search tool's ``read_file`` and converted
+by ``tools/build_fixtures.py from-read-file`` (sources, licenses and the coverage table: the README next to it).
+The larger sets that tests/test_billed.py checks live outside the repository; this sample makes CI check the
+same rules on every run: each call is counted with its usage stripped and compared with ``usage.prompt_tokens``
+(Chat Completions) or ``usage.input_tokens`` (Responses API).
+
+Goals (issue 8): plain text exact; per model family x feature group within 2% (tools, structured output),
+images and files within 10%, everything within 1%. A case the counter does not meet today is a strict expected
+failure whose reason is the measured error (the marker must go once it passes); no tolerance is widened.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from advisor.tokens import count_request, count_responses_request, resolve_encoding
+from advisor.tokens_chat import family_for_model, is_reasoning_model
+
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "recorded" / "ci-sample.jsonl"
+MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio")
+STRUCT = ("response_format_json_schema", "response_format_json_object")
+TOOLS = ("tools", "tool_calls_history", "tool_results", "functions_legacy")
+GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}  # issue 8's goals, per family x group
+MIN_CALLS = 2  # a family x group total is checked from this many calls on
+
+
+def group_of(features: list[str]) -> str:
+    """The goal group of a call: media before structured output before tools (the same order as test_billed.py).
+
+    >>> group_of(["text", "tools", "response_format_json_schema"]), group_of(["text", "system"])
+    ('struct', 'plain')
+    """
+    tags = set(features)
+    for group, members in (("media", MEDIA), ("struct", STRUCT), ("tools", TOOLS)):
+        if tags & set(members):
+            return group
+    return "plain"
+
+
+def _load() -> list[dict]:
+    records = []
+    with open(SAMPLE, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            usage = rec["usage"]
+            rec["_billed"] = usage["prompt_tokens"] if rec["endpoint"] == "chat.completions" else usage["input_tokens"]
+            model = rec["request"].get("model") or rec["model"]
+            family = family_for_model(model, resolve_encoding(model).encoding).name
+            rec["_family"] = ("resp:" if rec["endpoint"] == "responses" else "") + family
+            rec["_group"] = group_of(rec["features"])
+            records.append(rec)
+    return records
+
+
+RECORDS = _load()
+_COUNTS: dict[str, tuple[int, list[str]]] = {}
+
+
+def counted(rec: dict) -> tuple[int, list[str]]:
+    if rec["id"] not in _COUNTS:
+        body = rec["request"]
+        if rec["endpoint"] == "responses":
+            _COUNTS[rec["id"]] = count_responses_request(body, body.get("model") or rec["model"])
+        else:
+            prompt, _, notes = count_request(body.get("messages"), body.get("model") or rec["model"],
+                                             tools=body.get("tools"), options=body)
+            _COUNTS[rec["id"]] = (prompt, notes)
+    return _COUNTS[rec["id"]]
+
+
+def lower_bound(rec: dict) -> bool:
+    """The count says it leaves out parts that are not in the log (files by id, stored turns, hosted tools)."""
+    return any("not counted" in note for note in counted(rec)[1])
+
+
+# Measured on this sample (counted - billed): cases below their goal today, kept visible as strict xfails.
+PLAIN_NOT_YET: dict[str, str] = {}
+GROUP_NOT_YET: dict[tuple[str, str], str] = {
+    ("chatml-o200k", "struct"): "measured 2026-11-25: +25.1% (224 counted vs 179 billed, 2 gpt-4o calls that send "
+                                "response_format json_schema together with function tools: ~22 tokens over each)",
+}
+TOTAL_NOT_YET: dict[str, str] = {
+    "chat.completions": "measured 2026-11-25: +7.1% (474 vs 428 billed), all from the json_schema + tools calls above",
+}
+
+
+def test_sample_covers_the_families_and_features():
+    # the sample must keep what it was built for: both sources, several families, every goal group
+    assert {r["source"].split(":")[0] for r in RECORDS} == {"pydantic/pydantic-ai", "Arize-ai/openinference"}
+    assert {r["_group"] for r in RECORDS} >= {"plain", "tools", "struct"}
+    assert len({r["_family"] for r in RECORDS}) >= 3
+    assert len({json.dumps([r["request"], r["usage"]], sort_keys=True) for r in RECORDS}) == len(RECORDS)
+
+
+def _plain_cases():
+    return [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=PLAIN_NOT_YET[r["id"]], strict=True)]
+                         if r["id"] in PLAIN_NOT_YET else [])
+            for r in RECORDS if r["_group"] == "plain" and not lower_bound(r)]
+
+
+@pytest.mark.parametrize("rec", _plain_cases())
+def test_plain_text_exact(rec):
+    assert counted(rec)[0] == rec["_billed"], f"{rec['source']}: counted {counted(rec)[0]}, billed {rec['_billed']}"
+
+
+@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"]) for r in RECORDS])
+def test_each_call_within_half_or_double(rec):
+    got, billed = counted(rec)[0], rec["_billed"]
+    if lower_bound(rec):
+        assert got <= billed * 2 + 50
+    else:
+        assert billed / 2 <= got <= billed * 2 + 50, f"{rec['source']}: counted {got}, billed {billed}"
+
+
+def _group_cases():
+    by = defaultdict(list)
+    for r in RECORDS:
+        if not lower_bound(r):
+            by[(r["_family"], r["_group"])].append(r)
+    return [pytest.param(key, recs, id="-".join(key),
+                         marks=[pytest.mark.xfail(reason=GROUP_NOT_YET[key], strict=True)] if key in GROUP_NOT_YET else [])
+            for key, recs in sorted(by.items()) if len(recs) >= MIN_CALLS]
+
+
+@pytest.mark.parametrize("key, recs", _group_cases())
+def test_family_group_total_within_goal(key, recs):
+    billed = sum(r["_billed"] for r in recs)
+    got = sum(counted(r)[0] for r in recs)
+    assert abs(got - billed) / billed <= GOALS[key[1]], f"{key}: counted {got} vs billed {billed}"
+
+
+@pytest.mark.parametrize("endpoint", [
+    pytest.param(e, marks=[pytest.mark.xfail(reason=TOTAL_NOT_YET[e], strict=True)] if e in TOTAL_NOT_YET else [])
+    for e in sorted({r["endpoint"] for r in RECORDS})])
+def test_total_within_one_percent(endpoint):
+    recs = [r for r in RECORDS if r["endpoint"] == endpoint and not lower_bound(r)]
+    billed = sum(r["_billed"] for r in recs)
+    got = sum(counted(r)[0] for r in recs)
+    assert abs(got - billed) / billed <= 0.01, f"{endpoint}: counted {got} vs billed {billed}"
+
+
+def test_reasoning_completion_is_a_flagged_lower_bound():
+    # o-series / gpt-5 completions counted from their text miss the hidden reasoning tokens: flagged, never silent
+    recs = [r for r in RECORDS if r["endpoint"] == "chat.completions" and is_reasoning_model(r["request"]["model"])]
+    assert recs
+    for r in recs:
+        _, completion, notes = count_request(r["request"]["messages"], r["request"]["model"],
+                                             tools=r["request"].get("tools"), options=r["request"],
+                                             completion=r["response"]["choices"][0]["message"])
+        assert completion <= r["usage"]["completion_tokens"]
+        assert any("lower bound" in n for n in notes)
+
+
+def measured_table() -> list[tuple[str, str, int, int, int]]:
+    """(family, group, calls, counted, billed) per family x group: how the xfail reasons above were measured."""
+    by = defaultdict(list)
+    for r in RECORDS:
+        if not lower_bound(r):
+            by[(r["_family"], r["_group"])].append(r)
+    return [(f, g, len(rs), sum(counted(r)[0] for r in rs), sum(r["_billed"] for r in rs))
+            for (f, g), rs in sorted(by.items())]
+
+
+if __name__ == "__main__":  # python tests/test_billed_ci.py: the measured table
+    for family, group, calls, got, billed in measured_table():
+        print(f"{family:18} {group:7} {calls:4d} {got:7d} {billed:7d} {(got - billed) / billed:+8.2%}")
