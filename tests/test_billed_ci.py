@@ -82,13 +82,22 @@ def lower_bound(rec: dict) -> bool:
 
 
 # Measured on this sample (counted - billed): cases below their goal today, kept visible as strict xfails.
-PLAIN_NOT_YET: dict[str, str] = {}
+PLAIN_NOT_YET: dict[str, str] = {
+    "pydantic-ai-4db2cfa81f0f": "measured 2026-11-25: Responses gpt-4o with instructions '' billed 32 for a prompt "
+                                "counted 14 (+18 billed; the same anomaly test_billed.py lists)",
+}
+GUARD_NOT_YET = ("pydantic-ai-4db2cfa81f0f",)  # calls outside half-or-double of their bill today
 GROUP_NOT_YET: dict[tuple[str, str], str] = {
     ("chatml-o200k", "struct"): "measured 2026-11-25: +25.1% (224 counted vs 179 billed, 2 gpt-4o calls that send "
                                 "response_format json_schema together with function tools: ~22 tokens over each)",
+    ("resp:chatml-o200k", "struct"): "measured 2026-11-25: +28.5% (212 counted vs 165 billed, 2 gpt-4o calls with "
+                                     "text.format json_schema and a function tool: 23-24 tokens over each)",
+    ("resp:chatml-o200k", "plain"): "measured 2026-11-25: -32.1% (38 vs 56 billed), all from the call above with "
+                                    "instructions ''",
 }
 TOTAL_NOT_YET: dict[str, str] = {
-    "chat.completions": "measured 2026-11-25: +7.1% (474 vs 428 billed), all from the json_schema + tools calls above",
+    "responses": "measured 2026-11-25: +13.1% (250 vs 221 billed): the json_schema + tools calls (+47) and the "
+                 "instructions '' call (-18)",
 }
 
 
@@ -111,7 +120,9 @@ def test_plain_text_exact(rec):
     assert counted(rec)[0] == rec["_billed"], f"{rec['source']}: counted {counted(rec)[0]}, billed {rec['_billed']}"
 
 
-@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"]) for r in RECORDS])
+@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=PLAIN_NOT_YET[r["id"]],
+                                                                                      strict=True)]
+                                             if r["id"] in GUARD_NOT_YET else []) for r in RECORDS])
 def test_each_call_within_half_or_double(rec):
     got, billed = counted(rec)[0], rec["_billed"]
     if lower_bound(rec):
