@@ -254,13 +254,15 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
         content = msg.get("content")
         if type(role) is str and type(content) is str and len(msg) == 2 and role != "tool":  # common case, fast
             if system_at is None and role in ("system", "developer"):
-                has_system, system_at = True, len(strings) + 1
+                has_system = True
+                system_at = len(strings) + 1 if i == 0 else None
             strings += (role, content)
             parts.fixed += fam.per_message + (fam.history_assistant if role == "assistant" else 0)
             parallel_open = False
             continue
         role = _text(role)
         has_system = has_system or role in ("system", "developer")
+        first_system = i == 0 and role in ("system", "developer")
         parts.fixed += fam.per_message
         name = msg.get("name")
         calls = _calls(msg.get("tool_calls"), f"messages[{i}].tool_calls") if "tool_calls" in msg else []
@@ -278,7 +280,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
                 parts.fixed += fam.per_name
         if role == "assistant":
             parts.fixed += fam.history_assistant
-        if role in ("system", "developer") and system_at is None and isinstance(content, str):
+        if first_system and system_at is None and isinstance(content, str):
             system_at = len(strings)  # the tools block joins this message's text
         if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):
             strings.append(json.dumps(content, ensure_ascii=False)[1:-1])  # results of a multi-call: JSON-escaped
@@ -293,10 +295,13 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.tool_call
         if len(calls) > 1:
             parts.fixed += fam.parallel_call * (len(calls) - 1)
+    # the tools share the system message only when the request opens with one (else they get their own)
+    lead_system = bool(messages) and isinstance(messages[0], Mapping) and messages[0].get("role") in (
+        "system", "developer")
     if tools is not None:
-        _tools(tools, fam, has_system, parts, system_at)
+        _tools(tools, fam, lead_system, parts, system_at)
     elif options.get("functions") is not None:
-        _tools(options["functions"], fam, has_system, parts, system_at)
+        _tools(options["functions"], fam, lead_system, parts, system_at)
         parts.fixed += fam.legacy_functions if function_specs(options["functions"]) else 0
     alone = not has_system and not function_specs(tools if tools is not None else options.get("functions"))
     _response_format(options.get("response_format"), fam, parts, has_system, alone)

@@ -504,3 +504,14 @@ class TestFileParts:
         from advisor.tokens_media import count_file_part
         assert count_file_part({"type": "file", "file": {"file_data": pdf}}, "gpt-4o").tokens == 215
         assert count_file_part({"type": "input_file", "file_data": pdf}, "gpt-4o").tokens == 0
+
+
+class TestToolsFraming:
+    def test_tools_share_only_a_leading_system_message(self):
+        # recorded gpt-3.5-turbo-0125 calls (crewAI) with the system message after the user's bill the tools
+        # block with its own framing: tools_with_system (-4) applies only when the request opens with a system message
+        tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}]
+        sys_first = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+        sys_after = [sys_first[1], sys_first[0]]
+        assert count_chat_prompt(sys_after, "gpt-3.5-turbo", tools=tools) == \
+            count_chat_prompt(sys_first, "gpt-3.5-turbo", tools=tools) + 4
