@@ -140,8 +140,10 @@ def write_url(keys: list[str]) -> None:
     """The URL holds the scenario's values that differ from their defaults (and always the source,
     the volume and the price date, so a link keeps meaning the same numbers)."""
     defaults = st.session_state.get("_defaults", {})
-    st.query_params.from_dict(to_query({k: st.session_state.get(k) for k in keys
-                                        if k in ALWAYS_IN_URL or st.session_state.get(k) != defaults.get(k)}))
+    query = to_query({k: st.session_state.get(k) for k in keys
+                      if k in ALWAYS_IN_URL or st.session_state.get(k) != defaults.get(k)})
+    if query != st.query_params.to_dict():   # each write is a message and a history entry in the browser
+        st.query_params.from_dict(query)
 
 
 # ------------------------------------------------------------------------------------------------
