@@ -73,3 +73,29 @@ def test_single_column_csv_row_read_ahead_is_not_lost():
     from advisor.logs.files import iter_records
     assert list(iter_records(MemoryFile("one.csv", b"model\n\ngpt-4o\nx\n"))) == [(3, {"model": "gpt-4o"}),
                                                                                 (4, {"model": "x"})]
+
+
+@pytest.mark.parametrize("name, data", [
+    # a CSV header that holds record text (a mutated or hand-made export): the "unknown shape" message listed it
+    ("x.csv", f'start_time,{{"model": "{CANARY} says hi"}},end_time\n1,2,3\n'.encode()),
+    ("x.jsonl", json.dumps({f"You are {CANARY}, a bot.": 1, "x": 2}).encode() + b"\n" + GOOD),
+    # a usage key that holds text: the bad value's field path echoed it
+    ("y.jsonl", json.dumps({"model": "gpt-4o", "usage": {"prompt_tokens": 5, "completion_tokens": 1,
+                                                         f"{CANARY} is here.": "x"}}).encode() + b"\n" + GOOD),
+])
+def test_keys_holding_text_never_reach_a_message(name, data):
+    try:
+        r = _read(name, data)
+    except AdvisorError as e:
+        assert CANARY not in str(e)
+        return
+    assert not any(CANARY in p.reason for p in r.problems)
+    assert CANARY not in json.dumps(r.summary())
+
+
+def test_safe_field_keeps_ordinary_paths():
+    from advisor.logs.records import safe_field
+    for f in ["messages[-1].role", "output.choices[0].message.tool_calls[1].function.arguments", "Prompt Tokens",
+              "gen_ai.usage.input_tokens", "Helicone-Property-Feature"]:
+        assert safe_field(f) == f
+    assert safe_field(f"usage.{CANARY} hi there you") == "usage.<key of 31 characters>"

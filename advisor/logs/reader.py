@@ -33,7 +33,7 @@ from .containers import expand
 from .counting import ChunkCounter
 from .files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, iter_records
 from .formats import FORMATS, detect_record_format, parse_record
-from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, json_loads
+from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, json_loads, safe_field
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -110,14 +110,14 @@ Item = tuple[int, "Raw | str | Ignored"]  # (line, parsed record | problem reaso
 
 
 def _reason(p: RecordProblem, where: str) -> str:
-    text = f"field {p.field!r}: {p.reason}" if p.field else p.reason
+    text = f"field '{safe_field(p.field)}': {p.reason}" if p.field else p.reason
     return f"{where}: {text}" if where else text
 
 
 def _key(k: Any) -> str:
-    """A field name fit for a one-line message: control characters escaped, at most 40 characters."""
-    text = str(k)[:40]
-    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    """A field name fit for a one-line message: name-like keys as written, any other by its length (a key may
+    hold record text)."""
+    return safe_field(k)
 
 
 class _Parser:

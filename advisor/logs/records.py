@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
-           "number", "text", "clean_surrogates", "json_loads", "json_raw_decode", "check_messages", "check_tools", "check_completion",
+           "number", "text", "clean_surrogates", "json_loads", "json_raw_decode", "safe_field", "check_messages", "check_tools", "check_completion",
            "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
@@ -75,6 +75,19 @@ def request_options(body: Any) -> dict | None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NAME = re.compile(r"[A-Za-z_$@#][\w\-:@$/#]*(?:\[[#\-]?\w*\])*(?: [\w\-]+){0,2}")
+
+
+def safe_field(path: Any) -> str:
+    """A field path fit for a message: each dotted part shown when it is name-like (``usage``, ``choices[0]``,
+    ``Prompt Tokens``, at most 40 characters), else replaced by its length: a key may hold record text (a CSV
+    header, a mutated export), and messages never echo record content.
+
+    >>> safe_field("usage.prompt_tokens"), safe_field('usage.{"model": "x"}'), safe_field("a.You are a helpful bot.")
+    ('usage.prompt_tokens', 'usage.<key of 14 characters>', 'a.<key of 21 characters>.<key of 0 characters>')
+    """
+    return ".".join(p if len(p) <= 40 and _NAME.fullmatch(p) else f"<key of {len(p)} characters>"
+                    for p in str(path).split("."))
 
 
 def _big_int(digits: str) -> int | float:
