@@ -3,6 +3,7 @@
     python bench/fuzz.py                 # all: bombs (2 GB scale), 2,000 mutated files, 1,000 hypothesis examples
     python bench/fuzz.py --only bombs --bomb-gb 10 --json
     python bench/fuzz.py --only mutate --mutations 4000
+    python bench/fuzz.py --only redteam --mutations 2000 --seed 7 --json   # canary, field swaps, encodings
 
 Oracle: no exception but AdvisorError; a bomb ends as a listed problem (or a one-line LogError) with the
 process's peak RSS under ``--rss-limit-mb`` (default 500); time stays linear in the bytes read.
@@ -159,6 +160,119 @@ def mutate(n: int, seed: int) -> dict:
             "corpus_files": len(corpus), "seconds": round(time.perf_counter() - t, 1), "seed": seed}
 
 
+# ---------------------------------------------------------------------------------------------
+# Red-team campaign: the real-shape fixtures with a canary in every text field, mutated per field (type swaps),
+# per encoding / line ending / container, and per byte; oracle adds: no canary in any message or summary,
+# every problem's line exists in the (plain) file.
+
+CANARY = "SECRET-CANARY-7f3a"
+_SWAPS = [None, True, 0, -1, 1.5, 10 ** 400, float("nan"), float("inf"), -0.0, "1e309", "\ud800", "\x00", "", [], {},
+          [CANARY], {"a": CANARY}, [[[[[[CANARY]]]]]], "Infinity", "-5", 2 ** 63, "2024-02-30T00:00:00Z",
+          "0001-01-01", 1e308, 5e-324, [None], "9" * 5000, {f"{CANARY} key.": 1}]
+
+
+def _canarize(v):
+    if isinstance(v, dict):
+        return {k: _canarize(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_canarize(x) for x in v]
+    return v + " " + CANARY if isinstance(v, str) and " " in v and len(v) > 12 else v
+
+
+def _paths(v, pre=()):
+    yield pre
+    items = v.items() if isinstance(v, dict) else enumerate(v[:3]) if isinstance(v, list) else ()
+    for k, x in items:
+        yield from _paths(x, pre + (k,))
+
+
+def _set(v, path, new):
+    if not path:
+        return new
+    v = json.loads(json.dumps(v))
+    cur = v
+    for k in path[:-1]:
+        cur = cur[k]
+    cur[path[-1]] = new
+    return v
+
+
+def _dumps(o) -> bytes:
+    return json.dumps(o, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def _variants(raw: bytes) -> dict[str, bytes]:
+    import bz2
+    import lzma
+    txt = raw.decode("utf-8", "replace")
+    h = len(raw) // 2
+    return {"crlf": txt.replace("\n", "\r\n").encode(), "cr": txt.replace("\n", "\r").encode(),
+            "bom_mid": raw[:h] + b"\xef\xbb\xbf" + raw[h:], "latin1": txt.replace("e", "\u00e9").encode("latin-1", "replace"),
+            "utf16le": txt.encode("utf-16-le"), "utf16be": txt.encode("utf-16-be"), "utf16bom": txt.encode("utf-16"),
+            "nul": raw[:h] + b"\x00" + raw[h:], "lead_comment": b"# export\n" + raw, "gz": gzip.compress(raw),
+            "bz2": bz2.compress(raw), "xz": lzma.compress(raw), "gz_cut": gzip.compress(raw)[:-6], "twice": raw + raw}
+
+
+def _check(name: str, data: bytes, plain: bool, **kw) -> str | None:
+    """None when the oracle holds, else what broke (no record text: the canary is only named)."""
+    from advisor.errors import AdvisorError
+    from advisor.logs import MemoryFile, read_logs
+    try:
+        r = read_logs(MemoryFile(name, data), ft_tokenizer=kw.get("ft"))
+    except AdvisorError as e:
+        return "canary in error" if CANARY in str(e) else ("multi-line error" if "\n" in str(e) else None)
+    except BaseException as e:  # noqa: BLE001 - what the campaign is looking for
+        return f"{type(e).__name__}: {str(e)[:100]}"
+    summary = json.dumps(r.summary(), allow_nan=False)
+    if CANARY in summary or any(CANARY in p.reason for p in r.problems):
+        return "canary in problems"
+    lines = data.count(b"\n") + data.count(b"\r") + 1
+    if plain and any(not 1 <= p.line <= lines for p in r.problems):
+        return "problem at a line the file does not have"
+    return None
+
+
+def redteam(n: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    corpus = []
+    for p in sorted((ROOT / "tests" / "fixtures" / "exports").rglob("*")):
+        if p.suffix == ".jsonl":
+            recs = [_canarize(json.loads(x)) for x in p.read_text("utf-8-sig").splitlines() if x.strip()]
+            corpus.append((p.name, "jsonl", recs))
+        elif p.suffix == ".json":
+            corpus.append((p.name, "json", [_canarize(json.loads(p.read_text("utf-8-sig")))]))
+        elif p.suffix == ".csv":
+            corpus.append((p.name, "csv", p.read_bytes()))
+    found: dict[str, dict] = {}
+    counts = {"files": 0, "broken": 0}
+    t = time.perf_counter()
+
+    def one(cls: str, name: str, data: bytes, plain: bool = True, **kw):
+        counts["files"] += 1
+        bad = _check(name, data, plain, **kw)
+        if bad:
+            counts["broken"] += 1
+            found.setdefault(f"{cls}: {bad}", {"file": name, "example_bytes": len(data)})
+
+    def raw_of(kind, recs):
+        return recs if kind == "csv" else (b"\n".join(_dumps(x) for x in recs) + b"\n" if kind == "jsonl"
+                                          else _dumps(recs[0]))
+    for name, kind, recs in corpus:  # every encoding / container variant of every fixture
+        for tag, data in _variants(raw_of(kind, recs)).items():
+            one("encoding " + tag, name, data, plain=tag not in ("gz", "bz2", "xz", "gz_cut", "utf16le", "utf16be",
+                                                                 "utf16bom"))
+    json_corpus = [c for c in corpus if c[1] != "csv"]
+    for i in range(n):  # field type swaps, then byte mutations of the result
+        name, kind, recs = rng.choice(json_corpus)
+        k = rng.randrange(len(recs))
+        rec = _set(recs[k], rng.choice(list(_paths(recs[k]))[:400]), rng.choice(_SWAPS))
+        data = raw_of(kind, recs[:k] + [rec] + recs[k + 1:])
+        one("field swap", name, data, ft="mistral-v1" if i % 25 == 0 else None)
+        one("bytes", name, _mutate(rng, data) if i % 2 else data[:rng.randrange(len(data) + 1)],
+            plain=False)
+    return {**counts, "classes_broken": found, "seconds": round(time.perf_counter() - t, 1), "seed": seed}
+
+
 def hypothesis_run(n: int) -> dict:
     env = dict(os.environ, ADVISOR_FUZZ_EXAMPLES=str(n))
     t = time.perf_counter()
@@ -170,7 +284,7 @@ def hypothesis_run(n: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=["bombs", "mutate", "hypothesis"])
+    ap.add_argument("--only", choices=["bombs", "mutate", "hypothesis", "redteam"])
     ap.add_argument("--bomb-gb", type=float, default=2.0, help="decompressed size of the huge line/field (issue: 10)")
     ap.add_argument("--mutations", type=int, default=2000)
     ap.add_argument("--examples", type=int, default=1000)
@@ -184,6 +298,8 @@ def main(argv=None) -> int:
             out["bombs"] = bombs(Path(d), a.bomb_gb, a.record_limit_mb << 20)
     if a.only in (None, "mutate"):
         out["mutate"] = mutate(a.mutations, a.seed)
+    if a.only in (None, "redteam"):
+        out["redteam"] = redteam(a.mutations, a.seed)
     if a.only in (None, "hypothesis"):
         out["hypothesis"] = hypothesis_run(a.examples)
     return emit(out, a.json)
