@@ -731,3 +731,39 @@ def test_langsmith_halves_in_two_files(write):
     r = read_logs([a, b], assumed_completion_tokens=7, ft_tokenizer=None)
     got = sorted((str(x.file).rsplit("/", 1)[-1], x.line, x.completion_tokens) for x in r.frame.itertuples())
     assert got == [("patches.jsonl", 1, 15), ("posts.jsonl", 1, 7)]
+
+
+class TestResponsesApi:
+    """A Responses API log without usage: the answer's output items are the completion; a text answer
+    bills its text + 1 (+ 1 more when tools were offered), a function call the chat rules' count + 1
+    (advisor.logs.counting.responses_completion_tokens, measured on recorded calls)."""
+
+    def _frame(self, response_output, tools=None):
+        req = {"model": "gpt-4o-mini", "input": [{"role": "user", "content": "Weather in Paris?"}]}
+        if tools:
+            req["tools"] = tools
+        rec = {"request": req, "response": {"object": "response", "id": "resp_1", "model": "gpt-4o-mini",
+                                             "output": response_output}}
+        return read_logs(MemoryFile("r.jsonl", jsonl(rec).encode()))
+
+    def test_text_answer(self):
+        from advisor.tokens import TokenCounter
+
+        text = "It is sunny in Paris today."
+        out = [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}]
+        r = row(self._frame(out))
+        assert r["tokens_source"] == "counted"
+        assert r["completion_tokens"] == TokenCounter("o200k_base").count(text) + 1
+        tool = [{"type": "function", "name": "weather", "parameters": {"type": "object", "properties": {}}}]
+        assert row(self._frame(out, tool))["completion_tokens"] == r["completion_tokens"] + 1
+
+    def test_function_call_answer_is_kept_and_counted(self):
+        from advisor.tokens import count_completion
+
+        call = {"type": "function_call", "call_id": "c1", "name": "weather", "arguments": '{"city":"Paris"}'}
+        tool = [{"type": "function", "name": "weather", "parameters": {"type": "object", "properties": {}}}]
+        res = self._frame([call], tool)
+        assert res.skipped == 0
+        chat = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Paris"}'}}]}
+        assert row(res)["completion_tokens"] == count_completion(chat, "gpt-4o-mini") + 1

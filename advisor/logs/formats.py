@@ -88,13 +88,36 @@ def _first_choice_message(resp: Mapping, field: str) -> Any:
         return resp["output_text"]
     out = resp.get("output")
     if isinstance(out, list) and resp.get("object") == "response":  # Responses API output items
-        texts = []
-        for item in out:
-            if isinstance(item, dict) and isinstance(item.get("content"), list):
-                texts += [p.get("text") for p in item["content"] if isinstance(p, dict) and
-                          isinstance(p.get("text"), str)]
-        return "".join(texts) if texts else None
+        return _responses_completion(out)
     return None
+
+
+def _responses_completion(out: list) -> Any:
+    """Responses API output items as one assistant message: text parts as content, ``function_call``
+    items as tool calls (counted with the chat rules). Reasoning items carry no countable text: a
+    response of reasoning only is an empty completion (reasoning models' counts are noted as lower bounds).
+
+    >>> _responses_completion([{"type": "message", "content": [{"type": "output_text", "text": "Hi"}]}])
+    {'role': 'assistant', 'content': 'Hi'}
+    >>> _responses_completion([{"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"}])["tool_calls"]
+    [{'id': 'c1', 'type': 'function', 'function': {'name': 'f', 'arguments': '{}'}}]
+    """
+    texts, calls = [], []
+    for item in out:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("content"), list):
+            texts += [p["text"] for p in item["content"] if isinstance(p, dict) and isinstance(p.get("text"), str)]
+        elif item.get("type") == "function_call" and isinstance(item.get("name"), str):
+            args = item.get("arguments")
+            calls.append({"id": str(item.get("call_id") or item.get("id") or ""), "type": "function",
+                          "function": {"name": item["name"], "arguments": args if isinstance(args, str) else ""}})
+    msg: dict = {"role": "assistant", "content": "".join(texts) if texts else None}
+    if calls:
+        msg["tool_calls"] = calls
+    elif not texts:
+        msg["content"] = ""
+    return msg
 
 
 def _responses_messages(req: Mapping, field: str) -> list | None:
@@ -119,12 +142,15 @@ def _req_fields(req: Any, field: str) -> tuple[str | None, list | None, list | N
     if not isinstance(req, dict):
         raise RecordProblem(f"expected the request object, got {type(req).__name__}", field)
     msgs = check_messages(req.get("messages"), f"{field}.messages")
+    opts = request_options(req)
     if msgs is None and "input" in req and "model" in req:
         msgs = _responses_messages(req, field)
+        # the whole Responses body is counted by the Responses rules (advisor.tokens_responses)
+        opts = {**(opts or {}), "responses_body": req}
     tools = check_tools(req.get("tools"), f"{field}.tools")
     if tools is None:
         tools = check_tools(req.get("functions"), f"{field}.functions")
-    return text(req.get("model"), f"{field}.model"), msgs, tools, request_options(req)
+    return text(req.get("model"), f"{field}.model"), msgs, tools, opts
 
 
 _LATENCY = (("latency_s", 1.0), ("latency", 1.0), ("duration_s", 1.0), ("duration_ms", 1e-3),
