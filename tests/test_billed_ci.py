@@ -81,23 +81,31 @@ def lower_bound(rec: dict) -> bool:
     return any("not counted" in note for note in counted(rec)[1])
 
 
-# Measured on this sample (counted - billed): cases below their goal today, kept visible as strict xfails.
+# Measured on this sample on 2026-11-25 (counted - billed): cases below their goal today, kept visible as strict
+# xfails (each must be removed once the counter meets it; none widens a tolerance).
+_STRICT_TOOLS = ("Responses gpt-4o with a strict function tool: 256 and 287 billed, 40 and 72 counted (~215 hidden "
+                 "tokens billed; the same calls are in test_billed.py's GUARD_KNOWN)")
 PLAIN_NOT_YET: dict[str, str] = {
-    "pydantic-ai-4db2cfa81f0f": "measured 2026-11-25: Responses gpt-4o with instructions '' billed 32 for a prompt "
-                                "counted 14 (+18 billed; the same anomaly test_billed.py lists)",
+    "pydantic-ai-4db2cfa81f0f": "Responses gpt-4o with instructions '' billed 32 for a prompt counted 14 "
+                                "(+18 billed; the same anomaly test_billed.py lists)",
 }
-GUARD_NOT_YET = ("pydantic-ai-4db2cfa81f0f",)  # calls outside half-or-double of their bill today
+GUARD_NOT_YET: dict[str, str] = {  # calls outside half-or-double of their bill today
+    "pydantic-ai-4db2cfa81f0f": PLAIN_NOT_YET["pydantic-ai-4db2cfa81f0f"],
+    "pydantic-ai-4ea909236488": _STRICT_TOOLS,
+    "pydantic-ai-baeca39c9b54": _STRICT_TOOLS,
+}
 GROUP_NOT_YET: dict[tuple[str, str], str] = {
-    ("chatml-o200k", "struct"): "measured 2026-11-25: +25.1% (224 counted vs 179 billed, 2 gpt-4o calls that send "
-                                "response_format json_schema together with function tools: ~22 tokens over each)",
-    ("resp:chatml-o200k", "struct"): "measured 2026-11-25: +28.5% (212 counted vs 165 billed, 2 gpt-4o calls with "
-                                     "text.format json_schema and a function tool: 23-24 tokens over each)",
-    ("resp:chatml-o200k", "plain"): "measured 2026-11-25: -32.1% (38 vs 56 billed), all from the call above with "
-                                    "instructions ''",
+    ("chatml-o200k", "struct"): "+10.2% (476 counted vs 432 billed): 2 gpt-4o calls that send response_format "
+                                "json_schema together with function tools are 22-23 tokens over each; the 2 "
+                                "json_object calls are within 1 token",
+    ("resp:chatml-o200k", "struct"): "+28.5% (212 counted vs 165 billed): 2 gpt-4o calls with text.format "
+                                     "json_schema and a function tool, 23-24 tokens over each",
+    ("resp:chatml-o200k", "plain"): "-32.1% (38 counted vs 56 billed): all from the instructions '' call above",
+    ("resp:chatml-o200k", "tools"): "-79.4% (112 counted vs 543 billed): " + _STRICT_TOOLS,
 }
 TOTAL_NOT_YET: dict[str, str] = {
-    "responses": "measured 2026-11-25: +13.1% (250 vs 221 billed): the json_schema + tools calls (+47) and the "
-                 "instructions '' call (-18)",
+    "responses": "-51.4% (380 counted vs 782 billed over 7 calls): the strict-tool calls (-431), json_schema + tools "
+                 "(+47) and the instructions '' call (-18); chat.completions is +0.46% over 29 calls",
 }
 
 
@@ -120,7 +128,7 @@ def test_plain_text_exact(rec):
     assert counted(rec)[0] == rec["_billed"], f"{rec['source']}: counted {counted(rec)[0]}, billed {rec['_billed']}"
 
 
-@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=PLAIN_NOT_YET[r["id"]],
+@pytest.mark.parametrize("rec", [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=GUARD_NOT_YET[r["id"]],
                                                                                       strict=True)]
                                              if r["id"] in GUARD_NOT_YET else []) for r in RECORDS])
 def test_each_call_within_half_or_double(rec):

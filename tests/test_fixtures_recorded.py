@@ -160,3 +160,87 @@ class TestExportExamples:
             rows = list(csv.reader(fh))
         assert len(rows) >= 2 and len(rows[0]) >= 4
         assert all(len(row) <= len(rows[0]) for row in rows[1:])  # short (ragged) rows occur; longer ones never
+
+
+CI_SAMPLE = ROOT / "tests" / "fixtures" / "recorded" / "ci-sample.jsonl"
+CI_SOURCES = ("pydantic/pydantic-ai:", "Arize-ai/openinference:")  # MIT and Apache-2.0 (README, ci-sample section)
+
+
+class TestCiSample:
+    """The committed sample (read with read_file, see the README) is always present and well-formed."""
+
+    def test_present_small_and_from_the_licensed_sources(self):
+        lines = CI_SAMPLE.read_text(encoding="utf-8").splitlines()
+        assert len(lines) >= 30
+        assert CI_SAMPLE.stat().st_size < 1_500_000
+        records = [json.loads(line) for line in lines]
+        assert [r["id"] for r in records if not r["source"].startswith(CI_SOURCES)] == []
+        assert [f"{r['id']}: {p}" for r in records for p in problems(r)] == []
+        assert len({r["id"] for r in records}) == len(records)
+
+    def test_both_endpoints_and_the_feature_groups_are_covered(self):
+        records = [json.loads(line) for line in CI_SAMPLE.read_text(encoding="utf-8").splitlines()]
+        tags = {t for r in records for t in r["features"]}
+        assert {r["endpoint"] for r in records} == {"chat.completions", "responses"}
+        assert {"system", "tools", "tool_calls_history", "tool_results", "response_format_json_schema",
+                "image_base64", "completion_tool_calls", "reasoning"} <= tags
+
+
+def _builder():
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("build_fixtures", ROOT / "tools" / "build_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its frozen dataclass looks its module up while being defined
+    spec.loader.exec_module(module)
+    return module
+
+
+# a two-page read_file answer for a hand-written cassette in pydantic-ai's newer layout (body: {type: json})
+_CASSETTE = """interactions:
+- request:
+    method: POST
+    uri: https://api.openai.com/v1/chat/completions
+    body:
+      type: json
+      content:
+        messages:
+        - content: hi
+          role: user
+        model: gpt-4o
+  response:
+    status: 200
+    body:
+      type: json
+      content:
+        model: gpt-4o-2024-08-06
+        choices:
+        - message: {role: assistant, content: Hello}
+        usage: {prompt_tokens: 8, completion_tokens: 2, total_tokens: 10}
+"""
+
+
+class TestFromReadFile:
+    def _answers(self, tmp_path, cut: int, total: int) -> list[Path]:
+        paths = []
+        for offset, text in ((0, _CASSETTE[:cut]), (cut, _CASSETTE[cut:])):
+            path = tmp_path / f"page{offset}.json"
+            path.write_text(json.dumps({"repo": "o/r", "path": "tests/c.yaml", "commit": "a" * 40, "offset": offset,
+                                        "text": text, "total_chars": total}), encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    def test_pages_are_joined_and_converted(self, tmp_path):
+        build = _builder()
+        records, reasons = build.build_from_texts(build.read_file_answers(self._answers(tmp_path, 100, len(_CASSETTE))))
+        assert reasons == {"ok": 1}
+        (record,) = records
+        assert record["source"] == "o/r:tests/c.yaml@" + "a" * 40 + "#0"
+        assert record["usage"]["prompt_tokens"] == 8 and record["features"] == ["text"]
+        assert problems(record) == []
+
+    def test_a_missing_page_is_refused(self, tmp_path):
+        build = _builder()
+        with pytest.raises(SystemExit, match="pages cover"):
+            build.read_file_answers(self._answers(tmp_path, 100, len(_CASSETTE) + 7))
