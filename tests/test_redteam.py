@@ -99,3 +99,10 @@ def test_safe_field_keeps_ordinary_paths():
               "gen_ai.usage.input_tokens", "Helicone-Property-Feature"]:
         assert safe_field(f) == f
     assert safe_field(f"usage.{CANARY} hi there you") == "usage.<key of 31 characters>"
+
+
+def test_response_with_usage_only_is_counted():
+    # {"model", "usage", "created"}: a chat response logged without choices; before, "unknown shape" for all
+    rec = {"model": "gpt-4o", "usage": {"prompt_tokens": 50, "completion_tokens": 10}, "created": 1730000000}
+    r = _read("u.jsonl", (json.dumps(rec) + "\n").encode() * 3)
+    assert r.summary()["prompt_tokens"] == 150 and r.summary()["completion_tokens"] == 30

@@ -686,6 +686,9 @@ def detect_record_format(o: Any) -> str | None:
         return "openai"  # a request logged without its response
     if "messages" in k or ("prompt" in k and "completion" in k):
         return "finetune"
+    usage = o.get("usage")
+    if isinstance(usage, dict) and any(p in usage and c in usage for p, c in _TOKEN_ALIASES):
+        return "openai"  # a response logged with its usage only (model, usage, created): no text to count
     if any(p in k and c in k for p, c in _TOKEN_ALIASES):
         return "tokens"
     return None
