@@ -29,7 +29,7 @@ MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio"
 STRUCT = ("response_format_json_schema", "response_format_json_object")
 TOOLS = ("tools", "tool_calls_history", "tool_results", "functions_legacy")
 GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}  # issue 8's goals, per family x group
-MIN_CALLS = 2  # a family x group total is checked from this many calls on
+MIN_CALLS = 1  # every family x group in the sample is checked (one base64 image is the only media call)
 
 
 def group_of(features: list[str]) -> str:
@@ -95,6 +95,8 @@ GUARD_NOT_YET: dict[str, str] = {  # calls outside half-or-double of their bill 
     "pydantic-ai-baeca39c9b54": _STRICT_TOOLS,
 }
 GROUP_NOT_YET: dict[tuple[str, str], str] = {
+    ("chatml-cl100k", "tools"): "+2.5% (81 counted vs 79 billed): one gpt-3.5-turbo call that forces its only tool "
+                                "with tool_choice",
     ("chatml-o200k", "struct"): "+10.2% (476 counted vs 432 billed): 2 gpt-4o calls that send response_format "
                                 "json_schema together with function tools are 22-23 tokens over each; the 2 "
                                 "json_object calls are within 1 token",
@@ -177,6 +179,32 @@ def test_reasoning_completion_is_a_flagged_lower_bound():
                                              completion=r["response"]["choices"][0]["message"])
         assert completion <= r["usage"]["completion_tokens"]
         assert any("lower bound" in n for n in notes)
+
+
+COMPLETION_NOT_YET = {
+    "text": "-8.8% (134 counted vs 147 billed over 12 short answers): 8 of them 1-5 tokens under",
+    "tool_calls": "-4.8% (219 counted vs 230 billed over 11 calls): a final_result call 13 under (35 billed), a "
+                  "two-call answer 4 over",
+}
+
+
+def _completion_cases():
+    by = defaultdict(list)
+    for r in RECORDS:
+        if r["endpoint"] == "chat.completions" and not is_reasoning_model(r["request"]["model"]):
+            message = r["response"]["choices"][0]["message"]
+            by["tool_calls" if message.get("tool_calls") else "text"].append(r)
+    return [pytest.param(recs, id=k, marks=[pytest.mark.xfail(reason=COMPLETION_NOT_YET[k], strict=True)]
+                         if k in COMPLETION_NOT_YET else []) for k, recs in sorted(by.items())]
+
+
+@pytest.mark.parametrize("recs", _completion_cases())
+def test_completions_within_one_percent(recs):
+    # the answer counted as billed output (non-reasoning models; reasoning ones are a flagged lower bound above)
+    billed = sum(r["usage"]["completion_tokens"] for r in recs)
+    got = sum(count_request([], r["request"]["model"], options=r["request"],
+                            completion=r["response"]["choices"][0]["message"])[1] for r in recs)
+    assert abs(got - billed) / billed <= 0.01, f"counted {got} vs billed {billed}"
 
 
 def measured_table() -> list[tuple[str, str, int, int, int]]:
