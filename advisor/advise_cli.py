@@ -10,14 +10,18 @@ from .errors import ScenarioError
 
 def _workloads(args, h):
     """{task: Workload} from logs (plus typed overrides) or from typed numbers alone."""
-    from .workload import profile_tasks
+    from .workload import MAX_TASKS_ADVISED, pool_small_tasks, profile_tasks
 
     if args.logs:
         from .cli_logs import read_from_args
 
         result = read_from_args(args)
-        ws = profile_tasks(result.frame, requests_per_day=args.requests_per_day)
+        frame, pooled = pool_small_tasks(result.frame, MAX_TASKS_ADVISED)
+        ws = profile_tasks(frame, requests_per_day=args.requests_per_day)
         notes = [f"{result.skipped} log records skipped (see `count --json`)"] if result.skipped else []
+        if pooled:
+            notes.append(f"{pooled:,} smaller tasks advised together as one 'other' task (only the "
+                         f"{MAX_TASKS_ADVISED - 1} busiest are advised one by one)")
         return ws, result, notes + result.assumptions
     missing = [f for f in ("requests_per_day", "prompt_tokens", "completion_tokens") if getattr(args, f) is None]
     if missing:

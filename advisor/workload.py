@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 
-__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile", "peak_to_mean", "observed_days"]
+__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks", "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile", "peak_to_mean", "observed_days"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
@@ -233,6 +233,31 @@ def hourly_requests(frame: pd.DataFrame) -> pd.DataFrame:
     ts = frame.dropna(subset=["timestamp"])
     out = ts.groupby([ts["timestamp"].dt.hour, "task"])["requests"].sum().unstack(fill_value=0)
     return out.reindex(range(24), fill_value=0).rename_axis("hour")
+
+
+MAX_TASKS_ADVISED = 40  # tasks advised one by one in `advise`/`report`; the rest pooled (each costs a Monte Carlo run)
+
+
+def pool_small_tasks(frame: pd.DataFrame, max_tasks: int) -> tuple[pd.DataFrame, int]:
+    """The frame with all but the ``max_tasks - 1`` busiest tasks relabelled as one ``other (N tasks)`` task, and
+    N (0 when there are at most ``max_tasks``): a log with thousands of prompts (one per customer, a prompt id
+    per request) is advised in bounded time and memory, its long tail pooled.
+
+    >>> f = pd.DataFrame({"task": ["a", "a", "b", "c"], "requests": [1.0, 1.0, 1.0, 1.0]})
+    >>> g, n = pool_small_tasks(f, 2)
+    >>> list(g["task"]), n
+    (['a', 'a', 'other (2 tasks)', 'other (2 tasks)'], 2)
+    """
+    if max_tasks < 2:
+        raise ScenarioError("max_tasks must be at least 2")
+    volume = frame.groupby("task", sort=False, observed=True)["requests"].sum().sort_values(ascending=False,
+                                                                                          kind="stable")
+    if len(volume) <= max_tasks:
+        return frame, 0
+    keep = volume.index[:max_tasks - 1]
+    pooled = len(volume) - len(keep)
+    task = frame["task"].astype(object)
+    return frame.assign(task=task.where(task.isin(keep), f"other ({pooled:,} tasks)")), pooled
 
 
 def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None) -> dict[str, Workload]:
