@@ -124,3 +124,14 @@ def test_thousands_of_tasks_are_advised_in_bounded_time(tmp_path, monkeypatch, c
     g, n = W.pool_small_tasks(f, 2)
     assert n == 2 and g["task"].tolist() == ["a"] * 3 + ["other (2 tasks)"] * 3
     assert W.pool_small_tasks(f, 3) == (f, 0)
+
+
+def test_langsmith_run_type_in_capitals_is_a_model_call():
+    from pathlib import Path
+    runs = [json.loads(x) for x in
+            (Path(__file__).parent / "fixtures/exports/langsmith/runs-export.jsonl").read_text().splitlines() if x.strip()]
+    shout = [{**r, "run_type": str(r.get("run_type")).upper()} for r in runs]
+
+    def kept(rs):
+        return len(_read("r.jsonl", "".join(json.dumps(r) + "\n" for r in rs).encode()).frame)
+    assert kept(shout) == kept(runs) > 0

@@ -512,7 +512,7 @@ def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
 
 
 def parse_langsmith(o: Mapping, line: int) -> Raw:
-    run_type = str(o.get("run_type") or "llm")
+    run_type = str(o.get("run_type") or "llm").strip().lower()  # "LLM" from a hand-built export is a model call too
     if run_type != "llm":
         raise Ignored(f"LangSmith {_word(run_type)} run (not a model call)")
     if o.get("error"):
