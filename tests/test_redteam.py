@@ -135,3 +135,9 @@ def test_langsmith_run_type_in_capitals_is_a_model_call():
     def kept(rs):
         return len(_read("r.jsonl", "".join(json.dumps(r) + "\n" for r in rs).encode()).frame)
     assert kept(shout) == kept(runs) > 0
+
+
+def test_spreadsheet_title_case_csv_headers_are_read():
+    # a CSV re-saved from a spreadsheet with friendly headers: before, every row "of an unknown shape"
+    r = _read("x.csv", b"Model,Prompt Tokens,Completion Tokens\ngpt-4o,10,2\ngpt-4o,5,1\n")
+    assert _lines(r) == [2, 3] and r.summary()["prompt_tokens"] == 15

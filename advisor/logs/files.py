@@ -650,6 +650,20 @@ def _delimiter(src) -> str:
     return best if counts[best] > counts[","] else ","
 
 
+_TITLE_CASE = re.compile(r"[A-Z][a-z]*(?:[ _][A-Za-z][a-z]*)*")
+
+
+def _column_name(cell: str) -> str:
+    """A CSV column name as the formats spell it: spreadsheet Title Case ("Prompt Tokens", "Model") in snake case;
+    any other name (camelCase ``traceId``, ``ID``) as written, trimmed.
+
+    >>> [_column_name(c) for c in [" Prompt Tokens ", "Model", "traceId", "ID", "completion_tokens"]]
+    ['prompt_tokens', 'model', 'traceId', 'ID', 'completion_tokens']
+    """
+    name = cell.strip()
+    return name.lower().replace(" ", "_") if _TITLE_CASE.fullmatch(name) else name
+
+
 def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(max(limit, 1 << 17))
     oversize: list[int] = []
@@ -679,7 +693,7 @@ def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
         header = None
     if not header:
         raise LogError("CSV has no header row", file=str(path))
-    header = [h.strip() for h in header]
+    header = [_column_name(h) for h in header]
     end = header_end  # physical line where the previous record ended
     while True:
         try:
