@@ -141,3 +141,16 @@ def test_spreadsheet_title_case_csv_headers_are_read():
     # a CSV re-saved from a spreadsheet with friendly headers: before, every row "of an unknown shape"
     r = _read("x.csv", b"Model,Prompt Tokens,Completion Tokens\ngpt-4o,10,2\ngpt-4o,5,1\n")
     assert _lines(r) == [2, 3] and r.summary()["prompt_tokens"] == 15
+
+
+@pytest.mark.parametrize("bad", [1, 253402300000, "9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "1999-01-01"])
+def test_a_placeholder_date_never_stretches_the_logged_span(bad):
+    # one record dated 9999-12-31 (or epoch 1) made 200 requests over 1.4 days read as 0.01 requests/day
+    from advisor.workload import profile_tasks
+    recs = [{"model": "gpt-4o", "usage": {"prompt_tokens": 50, "completion_tokens": 10}, "created": 1730000000 + i * 600}
+            for i in range(200)]
+    recs.append({**recs[0], "created": bad})
+    r = _read("t.jsonl", "".join(json.dumps(x) + "\n" for x in recs).encode())
+    assert not r.problems and len(r.frame) == 201  # its token counts are good: kept, with no time
+    # 200 requests, 10 minutes apart: 199 x 600 s = 1.382 days observed (+ one request interval) -> ~143/day
+    assert 100 < profile_tasks(r.frame)["all"].requests_per_day < 200

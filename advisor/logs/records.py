@@ -326,12 +326,24 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
     return p, c, k
 
 
-def to_epoch_s(value: Any, field: str = "timestamp") -> float | None:
-    """Epoch seconds from epoch s / ms / us numbers, ISO-8601 text (naive = UTC) or a datetime.
+EARLIEST_EPOCH_S = 1_262_304_000.0  # 2010-01-01T00:00:00Z: no hosted LLM API logged a request before
+LATEST_EPOCH_S = 4_102_444_800.0    # 2100-01-01T00:00:00Z: a later date is a placeholder (9999-12-31) or a unit slip
 
-    >>> to_epoch_s(1711475054000), to_epoch_s("2024-03-26T17:44:14Z")
-    (1711475054.0, 1711475054.0)
+
+def to_epoch_s(value: Any, field: str = "timestamp") -> float | None:
+    """Epoch seconds from epoch s / ms / us numbers, ISO-8601 text (naive = UTC) or a datetime; None (no time
+    known, like a record logged without one) outside 2010-01-01 .. 2100-01-01: a placeholder date (9999-12-31,
+    ``created: 0``) is no time of a request, and one would stretch the logged span from days to millennia and
+    the measured requests per day to ~0. The record's token counts are kept.
+
+    >>> to_epoch_s(1711475054000), to_epoch_s("2024-03-26T17:44:14Z"), to_epoch_s("9999-12-31"), to_epoch_s(1)
+    (1711475054.0, 1711475054.0, None, None)
     """
+    t = _epoch_s(value, field)
+    return t if t is not None and EARLIEST_EPOCH_S <= t < LATEST_EPOCH_S else None
+
+
+def _epoch_s(value: Any, field: str) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):  # Parquet timestamp columns, pandas Timestamps
@@ -354,7 +366,7 @@ def to_epoch_s(value: Any, field: str = "timestamp") -> float | None:
     if isinstance(value, str):
         s = value.strip()
         try:
-            return to_epoch_s(float(s), field)
+            return _epoch_s(float(s), field)
         except (ValueError, OverflowError):
             pass
         try:
