@@ -79,9 +79,24 @@ def read_from_args(args):
                      assumed_completion_tokens=assumed, **kw)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection): a leading = + - @ TAB CR gets a
+    quote in front. Model names and request ids come from the logs, so from anyone who can call the API.
+
+    >>> print(csv_safe("=SUM(A1)"), csv_safe("gpt-4o"), csv_safe(None), csv_safe("-1"))
+    '=SUM(A1) gpt-4o None '-1
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def write_per_request(result, out: str) -> int:
     """Write ``count --per-request OUT`` (.csv or .parquet): one row per request, no text; the rows written."""
     from pathlib import Path
+
+    import pandas as pd
 
     from .errors import LogError
     from .logs.reader import per_request_frame
@@ -92,7 +107,8 @@ def write_per_request(result, out: str) -> int:
     table = per_request_frame(result.frame)
     try:
         if suffix == ".csv":
-            table.to_csv(out, index=False)
+            text = [c for c in table.columns if table[c].dtype == object or isinstance(table[c].dtype, pd.CategoricalDtype)]
+            table.assign(**{c: table[c].astype(object).map(csv_safe) for c in text}).to_csv(out, index=False)
         else:
             table.to_parquet(out, index=False)
     except ImportError:

@@ -154,3 +154,17 @@ def test_a_placeholder_date_never_stretches_the_logged_span(bad):
     assert not r.problems and len(r.frame) == 201  # its token counts are good: kept, with no time
     # 200 requests, 10 minutes apart: 199 x 600 s = 1.382 days observed (+ one request interval) -> ~143/day
     assert 100 < profile_tasks(r.frame)["all"].requests_per_day < 200
+
+
+def test_per_request_csv_cells_never_start_a_formula(tmp_path):
+    # model names and request ids come from whoever calls the API: "=HYPERLINK(...)" ran in a spreadsheet
+    from advisor.cli import main
+    rec = {"id": "=cmd|' /C calc'!A0", "model": "+SUM(1)", "usage": {"prompt_tokens": 5, "completion_tokens": 1},
+           "created": 1730000000}
+    log, out = tmp_path / "i.jsonl", tmp_path / "pr.csv"
+    log.write_text(json.dumps(rec) + "\n")
+    assert main(["count", str(log), "--ft-tokenizer", "none", "--per-request", str(out)]) == 0
+    import csv as _csv
+    rows = list(_csv.DictReader(out.open()))
+    assert rows[0]["request_id"] == "'=cmd|' /C calc'!A0" and rows[0]["model"] == "'+SUM(1)"
+    assert rows[0]["prompt_tokens"] == "5.0"
