@@ -168,3 +168,13 @@ def test_per_request_csv_cells_never_start_a_formula(tmp_path):
     rows = list(_csv.DictReader(out.open()))
     assert rows[0]["request_id"] == "'=cmd|' /C calc'!A0" and rows[0]["model"] == "'+SUM(1)"
     assert rows[0]["prompt_tokens"] == "5.0"
+
+
+@pytest.mark.parametrize("doc, n", [
+    ({"generations": [json.loads(GOOD), json.loads(GOOD), 5]}, 3),   # a list under a key we do not know
+    ({"run-1": json.loads(GOOD), "run-2": json.loads(GOOD)}, 2),     # an object keyed by id
+])
+def test_records_under_an_unknown_wrapper_are_each_accounted(doc, n):
+    # before: one "unknown shape" problem stood for every record inside
+    r = _read("w.json", json.dumps(doc, indent=1).encode())
+    assert len(r.frame) == 2 and len(r.frame) + len(r.problems) == n

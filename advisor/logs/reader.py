@@ -120,6 +120,23 @@ def _key(k: Any) -> str:
     return safe_field(k)
 
 
+def _wrapped_records(rec: dict) -> list[tuple[str, Any]]:
+    """(path, element) for the records an unknown object wraps: the elements of its lists of objects, or its values
+    when they are objects, provided one of them is a record of a known format; else [] (the object is the record).
+
+    >>> _wrapped_records({"generations": [{"model": "m", "prompt_tokens": 1, "completion_tokens": 1}, 3]})
+    [('generations[0]', {'model': 'm', 'prompt_tokens': 1, 'completion_tokens': 1}), ('generations[1]', 3)]
+    >>> _wrapped_records({"a": 1, "b": [1, 2]})
+    []
+    """
+    lists = [(k, v) for k, v in rec.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+    if lists:
+        out = [(f"{k}[{i}]", x) for k, v in lists for i, x in enumerate(v)]
+    else:
+        out = [(str(k), v) for k, v in rec.items() if isinstance(v, dict)]
+    return out if any(isinstance(x, dict) and detect_record_format(x) for _, x in out) else []
+
+
 class _Parser:
     """Detects each record's format on its own, parses it, merges LangSmith post/patch halves by run id."""
 
@@ -135,7 +152,7 @@ class _Parser:
             for where, rec in expand(value):
                 yield from self._record(line, where, rec)
 
-    def _record(self, line: int, where: str, rec: Any) -> Iterator[Item]:
+    def _record(self, line: int, where: str, rec: Any, depth: int = 0) -> Iterator[Item]:
         if isinstance(rec, RecordProblem):
             yield line, _reason(rec, where)
             return
@@ -143,6 +160,12 @@ class _Parser:
             yield line, rec
             return
         f = self.fmt or detect_record_format(rec)
+        if f is None and isinstance(rec, dict) and depth < 3:
+            inner = _wrapped_records(rec)
+            if inner:  # a wrapper under a key we do not know ({"generations": [...]}, {"id1": {...}, "id2": {...}})
+                for key, value in inner:
+                    yield from self._record(line, f"{where}.{_key(key)}" if where else _key(key), value, depth + 1)
+                return
         if f is None:
             keys = ", ".join(_key(k) for k in list(rec)[:8]) if isinstance(rec, dict) else type(rec).__name__
             yield line, _reason(RecordProblem(f"record of an unknown shape (keys: {keys}); pass --format with one "
