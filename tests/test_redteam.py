@@ -178,3 +178,11 @@ def test_records_under_an_unknown_wrapper_are_each_accounted(doc, n):
     # before: one "unknown shape" problem stood for every record inside
     r = _read("w.json", json.dumps(doc, indent=1).encode())
     assert len(r.frame) == 2 and len(r.frame) + len(r.problems) == n
+
+
+def test_task_labels_stay_on_one_line_of_the_text_output():
+    # a prompt id with a newline and a terminal escape split the `advise` text output and recoloured the terminal
+    rec = {"model": "gpt-4o", "usage": {"prompt_tokens": 5, "completion_tokens": 1}, "created": 1730000000,
+           "metadata": {"prompt_id": "t\x1b[2J\nfake line"}}
+    r = _read("a.jsonl", (json.dumps(rec) + "\n").encode())
+    assert r.frame["task"].astype(str).tolist() == ["t?[2J?fake line"]

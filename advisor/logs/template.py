@@ -44,8 +44,13 @@ def _hash(text: str) -> str:
 
 
 def _label(hint) -> str:
-    """An explicit prompt id is metadata, not prompt text: kept readable, bounded in length."""
-    return str(hint).strip()[:64] or "unknown"
+    r"""An explicit prompt id is metadata, not prompt text: kept readable, bounded in length, control characters
+    (newlines, terminal escapes) as '?' so a label stays on its line of any output.
+
+    >>> _label("checkout\x1b[31m\nbot ")
+    'checkout?[31m?bot'
+    """
+    return "".join(c if c.isprintable() else "?" for c in str(hint)[:64]).strip() or "unknown"
 
 
 def _system_text(messages: Sequence[Mapping[str, Any]] | None, prompt_text: str | None) -> str | None:
