@@ -166,3 +166,25 @@ class TestReport:
         figs = report_figures(typed.focus, analysis=typed)
         assert len(figs) == 5
         assert np.allclose(figs[0].data[0].y, typed.sweep.iloc[:, 0])
+
+
+class TestComputedOnce:
+    def test_charts_reuse_the_verdicts_monte_carlo_and_pricing(self):
+        # the page draws the Monte Carlo the verdict was made from (not a second run) and prices once;
+        # both equal a fresh computation of the same scenario
+        from advisor.uncertainty import monte_carlo, tornado
+
+        s = Scenario(Workload.typed(20_000, 1500, 300), baseline="gpt-4o-2024-08-06", as_of=dt.date(2025, 6, 1),
+                     options=("selfhost/mistral-7b@l4", "openpipe/mistral-7b"))
+        a = analyse_page({"all": s.workload}, s, draws=300)
+        best = a.focus.best_option
+        assert best is not None and a.monte_carlo is a.focus.monte_carlo
+        fresh = monte_carlo(a.focus.scenario, option=best, draws=300, seed=0)
+        assert a.monte_carlo.p_pays_off == fresh.p_pays_off
+        assert np.array_equal(a.monte_carlo.savings_usd, fresh.savings_usd)
+        assert a.tornado.equals(tornado(a.focus.scenario, option=best))
+        other = analyse_page({"all": s.workload}, s, draws=300, seed=1)   # another seed: its own run
+        assert other.monte_carlo.seed == 1
+        from advisor.ui.compute import page_analysis
+
+        assert page_analysis(a.tasks, draws=200).monte_carlo.draws == 200   # other draws: run again
