@@ -1,9 +1,9 @@
 """Counting vs billed usage on the committed sample of real recorded calls (issue 8, item 6): never skips.
 
-tests/fixtures/recorded/ci-sample.jsonl holds real Chat Completions and Responses API calls (request, response
+tests/fixtures/recorded/ci/ci-sample.jsonl holds real Chat Completions and Responses API calls (request, response
 and the usage OpenAI billed) from the public test cassettes of pydantic/pydantic-ai (MIT) and
 Arize-ai/openinference (Apache-2.0), read one file at a time with the search tool's ``read_file`` and converted
-by ``tools/build_fixtures.py from-read-file`` (sources, licenses and the coverage table: the README next to it).
+by ``tools/build_fixtures.py from-read-file`` (sources, licenses and the coverage table: tests/fixtures/recorded/README.md).
 The larger sets that tests/test_billed.py checks live outside the repository; this sample makes CI check the
 same rules on every run: each call is counted with its usage stripped and compared with ``usage.prompt_tokens``
 (Chat Completions) or ``usage.input_tokens`` (Responses API).
@@ -24,7 +24,7 @@ import pytest
 from advisor.tokens import count_request, count_responses_request, resolve_encoding
 from advisor.tokens_chat import family_for_model, is_reasoning_model
 
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "recorded" / "ci-sample.jsonl"
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "recorded" / "ci" / "ci-sample.jsonl"
 MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio")
 STRUCT = ("response_format_json_schema", "response_format_json_object")
 TOOLS = ("tools", "tool_calls_history", "tool_results", "functions_legacy")

@@ -162,7 +162,7 @@ class TestExportExamples:
         assert all(len(row) <= len(rows[0]) for row in rows[1:])  # short (ragged) rows occur; longer ones never
 
 
-CI_SAMPLE = ROOT / "tests" / "fixtures" / "recorded" / "ci-sample.jsonl"
+CI_SAMPLE = ROOT / "tests" / "fixtures" / "recorded" / "ci" / "ci-sample.jsonl"
 CI_SOURCES = ("pydantic/pydantic-ai:", "Arize-ai/openinference:")  # MIT and Apache-2.0 (README, ci-sample section)
 
 
