@@ -317,7 +317,9 @@ def _too_big(n: int, limit: int) -> RecordProblem:
                          "raise --max-record-mb to read it")
 
 
-def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
+def _physical_lines(src, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, the line's bytes or None when it is over ``limit``, its size) for each physical line,
+    the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole."""
     line_no = 0
     while True:
         data = src.readline(limit + 1)
@@ -331,11 +333,17 @@ def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
             while data and not data.endswith(b"\n"):  # skip the rest of the line without keeping it
                 data = src.readline(_CHUNK)
                 n += len(data)
+            yield line_no, None, n
+            continue
+        yield line_no, data, len(data)
+
+
+def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
+    for line_no, data, n in _physical_lines(src, limit):
+        if data is None:
             yield line_no, _too_big(n, limit)
-            continue
-        if not data.strip():
-            continue
-        yield line_no, _loads(data.decode("utf-8", "replace"))
+        elif data.strip():
+            yield line_no, _loads(data.decode("utf-8", "replace"))
 
 
 _WS = re.compile(r"[ \t\r\n]*")
@@ -617,21 +625,12 @@ def _skip_value(t: _Text) -> int:
 
 def _bounded_lines(src, limit: int, oversize: list[int]) -> Iterator[str]:
     """Text lines for the csv module; a line over the limit is replaced by an empty line and noted."""
-    line_no = 0
-    while True:
-        data = src.readline(limit + 1)
-        if not data:
-            return
-        line_no += 1
-        if line_no == 1 and data.startswith(_BOM):
-            data = data[3:]
-        if len(data) > limit and not data.endswith(b"\n"):
-            while data and not data.endswith(b"\n"):
-                data = src.readline(_CHUNK)
+    for line_no, data, _ in _physical_lines(src, limit):
+        if data is None:
             oversize.append(line_no)
             yield "\n"
-            continue
-        yield data.decode("utf-8", "replace")
+        else:
+            yield data.decode("utf-8", "replace")
 
 
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*$")  # Excel's delimiter hint, a first line such as "sep=;"
