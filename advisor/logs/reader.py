@@ -309,12 +309,7 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
         probs: list[tuple[int, str]] = []
         ignored: list[tuple[int, str]] = []
         for line, item in parser.items(iter_records(path, file_progress, max_record_bytes=max_record_bytes)):
-            if isinstance(item, str):
-                probs.append((line, item))
-            elif isinstance(item, Ignored):
-                ignored.append((line, item.reason))
-            else:
-                raws.append(item)
+            _sort_item(line, item, raws, probs, ignored)
             if len(raws) + len(probs) + len(ignored) >= chunk_records:
                 yield _safe_rows(counter, name, raws, probs)
                 if ignored:
@@ -333,17 +328,21 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
     yield from _drained(parser, counter, final=True)
 
 
+def _sort_item(line: int, item, raws: list, probs: list, ignored: list) -> None:
+    """A parsed item to its list: a record, a problem (its reason) or an ignored record (not a model call)."""
+    if isinstance(item, str):
+        probs.append((line, item))
+    elif isinstance(item, Ignored):
+        ignored.append((line, item.reason))
+    else:
+        raws.append(item)
+
+
 def _drained(parser: _Parser, counter: ChunkCounter, *, final: bool) -> Iterator[pd.DataFrame]:
     """Work frames for the LangSmith halves going on alone, each under its own file."""
     by_file: dict[str, tuple[list, list, list]] = {}
     for file, (line, item) in parser.drain(final):
-        raws, probs, ignored = by_file.setdefault(file, ([], [], []))
-        if isinstance(item, str):
-            probs.append((line, item))
-        elif isinstance(item, Ignored):
-            ignored.append((line, item.reason))
-        else:
-            raws.append(item)
+        _sort_item(line, item, *by_file.setdefault(file, ([], [], [])))
     for file, (raws, probs, ignored) in by_file.items():
         if raws or probs:
             yield _safe_rows(counter, file, raws, probs)
