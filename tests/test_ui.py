@@ -188,3 +188,22 @@ class TestComputedOnce:
         from advisor.ui.compute import page_analysis
 
         assert page_analysis(a.tasks, draws=200).monte_carlo.draws == 200   # other draws: run again
+
+
+def test_thousands_of_prompts_are_pooled_on_the_page():
+    """Like `advise`, the page advises at most MAX_TASKS_ADVISED tasks: the long tail is one pooled task."""
+    import pandas as pd
+
+    from advisor.logs.reader import LogResult
+    from advisor.ui.data import page_data
+    from advisor.workload import MAX_TASKS_ADVISED
+
+    n = MAX_TASKS_ADVISED + 60
+    frame = pd.DataFrame({"request_id": [str(i) for i in range(n)], "timestamp": pd.to_datetime([1.7e9 + 3600.0 * i for i in range(n)], unit="s", utc=True),
+                          "model": "gpt-4o", "task": [f"t{i}" for i in range(n)], "template": "x",
+                          "prompt_tokens": 100.0, "completion_tokens": 10.0, "cached_tokens": 0.0, "latency_s": None,
+                          "tokens_source": "usage", "ft_prompt_tokens": None, "ft_completion_tokens": None,
+                          "requests": 1.0, "file": "f", "line": list(range(1, n + 1))})
+    data = page_data(LogResult(frame=frame, problems=[], skipped=0, formats={}), digest="d")
+    assert len(data.tasks) == MAX_TASKS_ADVISED
+    assert f"The {n - MAX_TASKS_ADVISED + 1:,} least busy prompts" in data.summary

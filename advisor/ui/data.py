@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..logs import LogResult
-from ..workload import Workload, hourly_requests, observed_days, profile_tasks, scale_workloads, token_summary
+from ..workload import (MAX_TASKS_ADVISED, Workload, hourly_requests, observed_days, pool_small_tasks, profile_tasks,
+                        scale_workloads, token_summary)
 
 __all__ = ["PageData", "page_data", "sample_data", "workloads_for"]
 
@@ -41,6 +42,7 @@ def page_data(result: LogResult, *, digest: str, label: str = "", sampled: dict[
     frame = result.frame
     if sampled:
         frame = frame.assign(requests=frame["requests"] * frame["task"].map(sampled).fillna(1.0))
+    frame, pooled = pool_small_tasks(frame, MAX_TASKS_ADVISED)  # thousands of prompt ids: the tail as one task
     days = observed_days(frame["timestamp"]) if len(frame) else None
     measured = profile_tasks(frame) if days else None
     tasks = list(measured)[1:] if measured else sorted(map(str, frame["task"].unique()))
@@ -48,7 +50,8 @@ def page_data(result: LogResult, *, digest: str, label: str = "", sampled: dict[
     span = f" over {days:.1f} days" if days else " (no timestamps)"
     logged = f"{rows:,} records standing for {represented:,.0f} requests" if sampled else f"{represented:,.0f} {what}"
     summary = (f"{label + ': ' if label else ''}{logged}{span} in {len(tasks)} task{'s' * (len(tasks) != 1)}; "
-               f"{result.skipped:,} records skipped. Prompt text was counted and dropped.")
+               f"{result.skipped:,} records skipped. Prompt text was counted and dropped."
+               + (f" The {pooled:,} least busy prompts are advised together as one task." if pooled else ""))
     return PageData(digest=digest, frame=frame, skipped=result.skipped,
                     problems=tuple(f"{p.file}:{p.line}: {p.reason}" for p in result.problems), tasks=tasks,
                     measured=measured, days_observed=days, tokens=token_summary(frame),
