@@ -42,8 +42,8 @@ def make_logs(mb: float) -> tuple[Path, Path]:
     from advisor.samples import write_sample_logs
 
     OUT.mkdir(parents=True, exist_ok=True)
-    # the sample at scale 1 for 14 days is ~20 MB; scale the days to reach the size asked for
-    days = max(1, int(round(14 * mb / 20.5)))
+    # the sample (advisor.samples) for 14 days is ~8.5 MB without usage; scale the days to reach the size asked for
+    days = max(1, int(round(14 * mb / 8.5)))
     counted = OUT / f"ingest-{days}d-nousage.jsonl"
     usage = OUT / f"ingest-{days}d-usage.jsonl"
     for path, share in ((counted, 1.0), (usage, 0.0)):
