@@ -363,12 +363,11 @@ def verdict_ui(a: PageAnalysis, task: str) -> None:
                + (f" for {rec.scenario.workload.task}" if rec.scenario.workload.task != "all" else ""))
     tiles_ui(a)
     shown, more = V.reasons_shown(rec)
-    for r in shown:
-        st.markdown(f"{ICONS[r.effect]} {V.page_language(r.text)}")
+    if shown:   # one element for all reasons (each element is a message and a redraw per re-run)
+        st.markdown("\n\n".join(f"{ICONS[r.effect]} {V.page_language(r.text)}" for r in shown))
     if more:
         with st.expander("What else was checked"):
-            for r in more:
-                st.markdown(f"{NEUTRAL} {V.page_language(r.text)}")
+            st.markdown("\n\n".join(f"{NEUTRAL} {V.page_language(r.text)}" for r in more))
 
 
 def tiles_ui(a: PageAnalysis) -> None:
@@ -389,11 +388,12 @@ def bill_ui(a: PageAnalysis) -> None:
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
                 f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
-    st.dataframe(V.bill_table(b).style.format(V.BILL_FORMATS, na_rep="–"), hide_index=True, key="table_bill")
+    # a static table: a handful of rows, and a data grid costs the browser far more to draw on every re-run
+    st.table(V.bill_table(b).style.format(V.BILL_FORMATS, na_rep="–").hide(axis="index"))
 
 
 TABS = ("Cost", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
-CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+CHART_CONFIG = {"displayModeBar": False}   # no toolbar to build on each redraw (the report has the full charts)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

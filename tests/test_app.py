@@ -45,7 +45,7 @@ def table(at, column: str, tab: str | None = None):
     tab first (only the open tab is drawn)."""
     if tab is not None:
         open_tab(at, tab)
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return next(d.value for d in list(at.dataframe) + list(at.table) if column in d.value.columns)
 
 
 def open_tab(at, name: str) -> None:
