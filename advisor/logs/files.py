@@ -298,7 +298,7 @@ def _shape(text: bytes) -> str:
 # JSON values
 
 
-def _loads(text: str) -> Any:
+def decode_record(text: str) -> Any:
     """Decoded JSON, or a RecordProblem that names what is wrong (never the record's content)."""
     try:
         value = json_loads(text)
@@ -343,7 +343,7 @@ def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
         if data is None:
             yield line_no, _too_big(n, limit)
         elif data.strip():
-            yield line_no, _loads(data.decode("utf-8", "replace"))
+            yield line_no, decode_record(data.decode("utf-8", "replace"))
 
 
 _WS = re.compile(r"[ \t\r\n]*")

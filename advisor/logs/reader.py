@@ -31,9 +31,9 @@ import pandas as pd
 from ..errors import LogError
 from .containers import expand
 from .counting import ChunkCounter
-from .files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, iter_records
+from .files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from .formats import FORMATS, detect_record_format, parse_record
-from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, json_loads, safe_field
+from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -360,24 +360,13 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
     out = []
     for file, group in part.groupby("file", sort=False):
-        values = []
-        for line, text in zip(group["line"], group["record"]):
-            try:
-                values.append((int(line), json_loads(text)))
-            except RecursionError:
-                values.append((int(line), RecordProblem("JSON nested too deeply")))
-            except (ValueError, TypeError) as exc:
-                values.append((int(line), RecordProblem(f"not valid JSON ({getattr(exc, 'msg', type(exc).__name__)})")))
+        values = [(int(line), decode_record(text) if isinstance(text, str) else RecordProblem("record is not JSON text"))
+                  for line, text in zip(group["line"], group["record"])]
         raws, probs, ignored = [], [], []
         parser = _Parser(format)
         parser.file = str(file)
         for line, item in list(parser.items(values)) + [it for _, it in parser.drain(final=True)]:
-            if isinstance(item, str):
-                probs.append((line, item))
-            elif isinstance(item, Ignored):
-                ignored.append((line, item.reason))
-            else:
-                raws.append(item)
+            _sort_item(line, item, raws, probs, ignored)
         out.append(_safe_rows(counter, str(file), raws, probs))
         if ignored:
             out.append(_ignored_rows(str(file), ignored))
