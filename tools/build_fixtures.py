@@ -426,21 +426,7 @@ def build(git_dir: Path, repo: str, rev: str, history: bool) -> tuple[list[dict]
         except yaml.YAMLError:
             reasons["cassette not YAML"] += 1
             continue
-        for index, interaction in enumerate((doc or {}).get("interactions") or [] if isinstance(doc, dict) else []):
-            record, reason = extract(interaction)
-            reasons[reason] += 1
-            if record is None:
-                continue
-            key = _dedupe_key(record)
-            if key in seen:
-                reasons["duplicate"] += 1
-                continue
-            seen.add(key)
-            record = {
-                "id": f"{repo.split('/')[-1]}-{key[:12]}",
-                "source": f"{repo}:{cf.path}@{cf.commit}#{index}",
-                **record,
-            }
+        for record in _cassette_records(doc, repo, cf.path, cf.commit, seen, reasons):
             if len(json.dumps(record, ensure_ascii=False).encode("utf-8")) > MAX_LINE_BYTES:
                 big.append(record)
                 continue
@@ -530,19 +516,25 @@ def build_from_texts(cassettes: list[tuple[str, str, str, str]]) -> tuple[list[d
     reasons: Counter = Counter()
     for repo, cpath, commit, text in cassettes:
         doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        for index, interaction in enumerate((doc or {}).get("interactions") or [] if isinstance(doc, dict) else []):
-            record, reason = extract(interaction)
-            reasons[reason] += 1
-            if record is None:
-                continue
-            key = _dedupe_key(record)
-            if key in seen:
-                reasons["duplicate"] += 1
-                continue
-            seen.add(key)
-            records.append({"id": f"{repo.split('/')[-1]}-{key[:12]}", "source": f"{repo}:{cpath}@{commit}#{index}",
-                            **record})
+        records += _cassette_records(doc, repo, cpath, commit, seen, reasons)
     return records, reasons
+
+
+def _cassette_records(doc, repo: str, path: str, commit: str, seen: set[str], reasons: Counter) -> list[dict]:
+    """The new (not yet ``seen``) records of one parsed cassette, each with its id and source; skips tallied."""
+    out = []
+    for index, interaction in enumerate((doc or {}).get("interactions") or [] if isinstance(doc, dict) else []):
+        record, reason = extract(interaction)
+        reasons[reason] += 1
+        if record is None:
+            continue
+        key = _dedupe_key(record)
+        if key in seen:
+            reasons["duplicate"] += 1
+            continue
+        seen.add(key)
+        out.append({"id": f"{repo.split('/')[-1]}-{key[:12]}", "source": f"{repo}:{path}@{commit}#{index}", **record})
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
