@@ -104,6 +104,18 @@ class TestVerdictAndBill:
         low = next(r for r in a.focus.reasons if r.code == "low_volume")
         assert blocker_text(low) == "volume 20/day (needs 100/day)"
 
+    def test_several_tasks_lead_with_a_figure_not_the_roll_up(self):
+        # the per-task summary reason ("Per task (each prompt ...") leads the reasons of a multi-task verdict;
+        # a tile holds a figure that stands in the way (here the 20/day volume), never that sentence cut short
+        from advisor.recommend import recommend_tasks
+
+        s = Scenario(Workload.typed(20, 1200, 300), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
+                     options=("openpipe/mistral-7b",))
+        ws = {"all": s.workload, "a": s.workload.with_volume(12), "b": s.workload.with_volume(8)}
+        rec = recommend_tasks(ws, s, draws=200)["all"]
+        assert rec.reasons[0].code == "per_task"
+        assert [t.label for t in tiles(rec)][0] == "Volume"
+
     def test_whole_bill_table_has_a_total(self, typed):
         from advisor.ui.view import bill_table
 

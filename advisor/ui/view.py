@@ -212,7 +212,8 @@ def tiles(rec: Recommendation) -> list[Tile]:
                      note=f"P10 {fmt_usd(rec.savings_usd_p10)} · P90 {fmt_usd(rec.savings_usd_p90)}")]
     lead = ("blocks", "delays") if rec.verdict == "no" else ("delays",)
     out = [Tile(_TILE_LABEL.get(r.code, "Stands in the way"), _tile_value(r, rec),
-                help=page_language(r.text), note=_tile_note(r)) for r in rec.reasons if r.effect in lead][:4]
+                help=page_language(r.text), note=_tile_note(r)) for r in rec.reasons
+           if r.effect in lead and r.code != "per_task"][:4]  # the per-task roll-up is a summary, not a figure
     return out + [today]
 
 
