@@ -5,6 +5,10 @@
 One row per price in force: API models (and, marked ``shut down``, models retired before the date
 that a baseline can still name), hosted fine-tunes, and GPU-hours per provider. ``--all-providers``
 adds every model of genai-prices' bundled data (Claude, Gemini, Mistral...), marked as such.
+
+Shutdowns are shown as known on the date: a live model whose shutdown was announced by then is
+marked ``shuts down <date>`` (``shutdown`` and ``shutdown_announced`` in ``--json``); before the
+announcement the row is as it was then (no shutdown, no ``until`` for the last period, no successors).
 """
 
 from __future__ import annotations
@@ -18,20 +22,33 @@ KINDS = ("api", "hosted", "gpu")
 _SOURCE_CHARS = 90  # table only; --json carries the whole source
 
 
+def _shutdown_fields(e) -> dict:
+    """The shutdown known on the catalog date and the day it was announced (None, None before any notice)."""
+    notice = e.shutdown_notice
+    return {"shutdown": None if e.shutdown is None else str(e.shutdown),
+            "shutdown_announced": None if notice is None else str(notice.announced),
+            "shutdown_source": None if notice is None else notice.source}
+
+
+def _status(e, live: str = "live") -> str:
+    return live if e.shutdown is None else f"{live}, shuts down {e.shutdown}"
+
+
 def _api_row(m, status: str) -> dict:
     p = m.price
     return {"id": m.id, "kind": "api", "provider": m.provider, "status": status,
             "input_usd_per_mtok": p.input_usd_per_mtok, "cached_input_usd_per_mtok": p.cached_input_usd_per_mtok,
             "output_usd_per_mtok": p.output_usd_per_mtok, "batch_discount": p.batch_discount,
             "effective": str(p.effective), "until": None if p.until is None else str(p.until),
-            "successors": list(m.successors), "reasoning": m.reasoning, "source": p.source}
+            "successors": list(m.successors) if m.shutdown is not None else [], **_shutdown_fields(m),
+            "reasoning": m.reasoning, "source": p.source}
 
 
 def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = False) -> list[dict]:
     """Rows for every price in force on ``cat.as_of`` (see the module docstring)."""
     rows: list[dict] = []
     if kind in (None, "api"):
-        rows += [_api_row(m, "live") for m in sorted(cat.api_models.values(), key=lambda m: m.id)]
+        rows += [_api_row(m, _status(m)) for m in sorted(cat.api_models.values(), key=lambda m: m.id)]
         rows += [_api_row(m, f"shut down {m.shutdown}") for m in sorted(cat.retired.values(), key=lambda m: m.id)]
         if all_providers:
             models, refused = genai_models(cat.as_of)
@@ -44,11 +61,11 @@ def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = F
     if kind in (None, "hosted"):
         for h in sorted(cat.hosted.values(), key=lambda h: h.id):
             p = h.price
-            rows.append({"id": h.id, "kind": "hosted", "provider": h.provider, "status": "live",
+            rows.append({"id": h.id, "kind": "hosted", "provider": h.provider, "status": _status(h),
                          "input_usd_per_mtok": p.input_usd_per_mtok, "output_usd_per_mtok": p.output_usd_per_mtok,
                          "training_usd_per_mtok": p.training_usd_per_mtok, "base_model": h.base_model,
                          "effective": str(p.effective), "until": None if p.until is None else str(p.until),
-                         "source": p.source})
+                         **_shutdown_fields(h), "source": p.source})
     if kind in (None, "gpu"):
         for g in sorted(cat.gpus.values(), key=lambda g: g.id):
             for gp in sorted(g.prices.values(), key=lambda p: p.provider):

@@ -138,9 +138,9 @@ _FIXES = {
 
 
 def _fields(cls: type) -> list[str]:
-    """The fields a YAML entry may give (computed ones, ``price`` and ``history``, excluded)."""
+    """The fields a YAML entry may give (computed ones, ``price``, ``history`` and ``known_on``, excluded)."""
     names = list(getattr(cls, "model_fields", None) or [f.name for f in dataclasses.fields(cls)])
-    return [n for n in names if n not in ("price", "history")]
+    return [n for n in names if n not in ("price", "history", "known_on")]
 
 
 def _error(exc: ValidationError, where: str, cls: type) -> CatalogError:

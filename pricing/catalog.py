@@ -11,7 +11,10 @@ the math reads, and a bad entry is a :class:`CatalogError` naming file, entry, f
 
 An API model whose last price period has an ``until`` was shut down that day. Asked for after
 it, :meth:`Catalog.api_model` still answers with its last price (users compare against what they
-paid) and :meth:`Catalog.notes_for` warns and names its ``successors``. Asked for before its first
+paid) and :meth:`Catalog.notes_for` warns and names its ``successors``. Before that day, a shutdown is
+known only from its announcement on: each such entry carries the provider's dated ``shutdown_notices``,
+and a catalog resolved on a day before the first notice shows no shutdown at all (``shutdown`` is None,
+the period's ``until`` hidden), as it was then (:func:`shutdown_known`). Asked for before its first
 price, it is an error naming the models of that day. A model our YAML lacks is looked up in the
 ``genai-prices`` package's bundled data (:mod:`pricing.genai`), with that source shown.
 
@@ -50,7 +53,10 @@ __all__ = [
     "HostedPrice",
     "Latency",
     "OpenModel",
+    "ShutdownNotice",
     "load_catalog",
+    "shutdown_known",
+    "shutdown_notice_on",
     "reasoning_by_name",
     "DATA_DIR",
     "CATALOG_FILES",
@@ -229,6 +235,93 @@ class BatchDiscount:
         _check_period(self)
 
 
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class ShutdownNotice:
+    """A provider's public notice that a model stops on ``shutdown``; from ``announced`` on, anyone could know.
+
+    ``basis: notice``: ``announced`` is the provider's own notice date (OpenAI's deprecations page heads each
+    notice with it). ``basis: first_seen``: that date could not be found; ``announced`` is then the date of the
+    earliest dated source that states the shutdown, so the shutdown counts as known from that day (later than
+    the truth, never earlier), and ``source`` says so. A moved date is a second notice (announced later).
+    """
+
+    announced: Day
+    shutdown: Day
+    source: Text
+    basis: Literal["notice", "first_seen"] = "notice"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data)
+
+    def __post_init__(self):
+        if self.announced > self.shutdown:
+            raise ValueError(f"announced {self.announced} is after shutdown {self.shutdown}; a notice comes no later "
+                             "than the shutdown (basis: first_seen with the shutdown day if only later sources exist)")
+
+
+def shutdown_notice_on(entry, day: dt.date) -> ShutdownNotice | None:
+    """The latest of ``entry.shutdown_notices`` public on ``day`` (announced on or before it), None before the first."""
+    public = [n for n in entry.shutdown_notices if n.announced <= day]
+    return public[-1] if public else None
+
+
+def shutdown_known(entry, day: dt.date) -> dt.date | None:
+    """The shutdown date of ``entry`` as it was known on ``day``.
+
+    Rule: ``None`` when the entry has no shutdown; its ``scheduled_shutdown`` from that day on (it has
+    happened); else the ``shutdown`` of the latest notice announced on or before ``day``; ``None`` before
+    the first notice (nobody knew). A user asking about a past date is told only what was public then.
+
+    Worked example: gpt-4-1106-preview (OpenAI deprecations page): notice of 2025-09-26 said 2026-03-26,
+    notice of 2026-04-22 said 2026-10-23.
+
+    >>> import datetime as dt
+    >>> from types import SimpleNamespace as NS
+    >>> n1 = NS(announced=dt.date(2025, 9, 26), shutdown=dt.date(2026, 3, 26))
+    >>> n2 = NS(announced=dt.date(2026, 4, 22), shutdown=dt.date(2026, 10, 23))
+    >>> e = NS(scheduled_shutdown=dt.date(2026, 10, 23), shutdown_notices=(n1, n2))
+    >>> [str(shutdown_known(e, dt.date.fromisoformat(d))) for d in ("2024-03-28", "2025-12-01", "2026-05-01", "2026-11-01")]
+    ['None', '2026-03-26', '2026-10-23', '2026-10-23']
+    """
+    end = entry.scheduled_shutdown
+    if end is None:
+        return None
+    if day >= end:
+        return end
+    notice = shutdown_notice_on(entry, day)
+    return None if notice is None else notice.shutdown
+
+
+def _check_notices(e) -> None:
+    """Every shutdown (the last period's ``until``) has dated notices, in order, the last one giving that date."""
+    end = max(e.prices, key=lambda p: p.effective).until
+    notices = e.shutdown_notices
+    if getattr(e, "ended_by", "shutdown") == "replaced":
+        if end is None or notices:
+            raise ValueError("ended_by 'replaced' means the last price period's 'until' is where another catalog "
+                             "entry takes over (no provider shutdown): give that 'until' and no shutdown_notices")
+        return
+    if end is None:
+        if notices:
+            raise ValueError("shutdown_notices given but the last price period has no 'until'; give the shutdown "
+                             "date as that period's 'until', or remove shutdown_notices")
+        return
+    if not notices:
+        raise ValueError(f"the last price period ends on {end} (a shutdown) but shutdown_notices is missing; add "
+                         f"'- {{announced: YYYY-MM-DD, shutdown: {end}, source: ...}}' with the day the provider "
+                         "announced it (basis: first_seen and the earliest dated source if that day is unknown), "
+                         "or ended_by: replaced on a hosted entry another one takes over from")
+    for a, b in zip(notices, notices[1:]):
+        if b.announced <= a.announced:
+            raise ValueError(f"shutdown_notices: announced {b.announced} is not after {a.announced}; list notices "
+                             "oldest first, one per announcement")
+    if notices[-1].shutdown != end:
+        raise ValueError(f"shutdown_notices: the last notice says {notices[-1].shutdown} but the last price period "
+                         f"ends on {end}; they are the same shutdown")
+
+
 def _no_overlap(periods, where: str = "prices") -> None:
     """Periods sorted by start must not overlap (the older one needs ``until`` = the newer's start)."""
     ps = sorted(periods, key=lambda p: p.effective)
@@ -242,6 +335,9 @@ def _history_from_yaml(data: Any, resolved: str, history: str = "prices") -> Any
     """YAML writes the price history as ``prices``; ``resolved`` is filled by the catalog, never by YAML."""
     if isinstance(data, dict) and resolved in data:
         raise ValueError(f"'{resolved}' is computed from '{history}'; write a dated period under '{history}' instead")
+    if isinstance(data, dict) and "known_on" in data:
+        raise ValueError("'known_on' is the catalog date, set on resolution; remove it (dates go under "
+                         "'prices' and 'shutdown_notices')")
     return data
 
 
@@ -259,15 +355,32 @@ class _PriceHistory:
 
     def __post_init__(self):
         _no_overlap(self.prices)
+        _check_notices(self)
 
     @property
     def released(self) -> dt.date:
         return min(p.effective for p in self.prices)
 
     @property
-    def shutdown(self) -> dt.date | None:
-        """The last period's ``until``: the day the model stopped being served."""
+    def scheduled_shutdown(self) -> dt.date | None:
+        """The last period's ``until``: the day the model stops (stopped) being served, known or not yet."""
+        if getattr(self, "ended_by", "shutdown") != "shutdown":
+            return None
         return max(self.prices, key=lambda p: p.effective).until
+
+    @property
+    def shutdown(self) -> dt.date | None:
+        """The shutdown as known on the catalog date (:func:`shutdown_known` of ``known_on``); for an entry not
+        resolved to a date (its whole history), the scheduled one. What ``compare`` holds options to."""
+        return self.scheduled_shutdown if self.known_on is None else shutdown_known(self, self.known_on)
+
+    @property
+    def shutdown_notice(self) -> ShutdownNotice | None:
+        """The notice behind :attr:`shutdown` (None when no shutdown is known)."""
+        if self.shutdown is None:
+            return None
+        day = self.known_on if self.known_on is not None else dt.date.max
+        return shutdown_notice_on(self, day) or self.shutdown_notices[-1]
 
 
 @dataclass(frozen=True, config=_CFG, kw_only=True)
@@ -282,9 +395,11 @@ class ApiModel(_PriceHistory):
     aliases: Aliases = ()
     latency: Latency | None = None
     successors: Aliases = ()             # what the provider recommends once it is shut down
+    shutdown_notices: Annotated[tuple[ShutdownNotice, ...], Field(max_length=20)] = ()  # oldest first
     batch_api: bool = True               # served by the provider's Batch API (when that exists)
     reasoning: bool = False              # bills hidden reasoning tokens as output (YAML states it; see below)
     price: ApiPrice | None = None        # the period in force on the catalog date (set on resolution)
+    known_on: Day | None = None          # the catalog date (set on resolution): what was known then
 
     @property
     def served_model(self) -> str:
@@ -321,7 +436,11 @@ class HostedEndpoint(_PriceHistory):
     aliases: Aliases = ()
     serving_gpu: Ident | None = None    # GPU assumed for latency estimates when none is published
     latency: Latency | None = None
+    shutdown_notices: Annotated[tuple[ShutdownNotice, ...], Field(max_length=20)] = ()  # oldest first
+    # "replaced": the last period's until is where another entry of ours takes over (no provider shutdown)
+    ended_by: Literal["shutdown", "replaced"] = "shutdown"
     price: HostedPrice | None = None
+    known_on: Day | None = None          # the catalog date (set on resolution)
 
 
 @dataclass(frozen=True, config=_CFG)
@@ -418,8 +537,18 @@ def _validate(section: str, entry: Any, path: Path, i: int):
 # Merging: ours, then each override file in order. Raw dicts are merged, then validated.
 
 
+def _last_until(prices: Any) -> Any:
+    """The raw ``until`` of the latest period of a YAML ``prices`` list (None if absent or malformed)."""
+    periods = [p for p in prices if isinstance(p, dict)] if isinstance(prices, list) else []
+    return max(periods, key=lambda p: str(p.get("effective")), default={}).get("until")
+
+
 def _merge_entry(base: dict, over: dict, section: str) -> dict:
     merged = {**base, **over}
+    if ("prices" in over and "shutdown_notices" not in over and "shutdown_notices" in base
+            and str(_last_until(over["prices"])) != str(_last_until(base.get("prices")))):
+        # the override moves or removes our shutdown: our notices were about our date, not theirs
+        del merged["shutdown_notices"]
     if section == "gpus" and isinstance(over.get("prices"), list) and isinstance(base.get("prices"), list):
         providers = {p.get("provider") for p in over["prices"] if isinstance(p, dict)}
         merged["prices"] = [p for p in base["prices"] if p.get("provider") not in providers] + over["prices"]
@@ -593,11 +722,13 @@ class Catalog:
         except (KeyError, ValueError):
             return ()
         notes: list[str] = []
-        succ = f"; successors: {', '.join(m.successors)}" if m.successors else ""
+        # successors of ours not released yet on the date are left out (names of other sources cannot be dated)
+        named = [x for x in m.successors if self.api_id(x) is None or self.api_id(x) not in self.unreleased]
+        succ = f"; successors: {', '.join(named)}" if named else ""
         if m.id in self.retired:
             notes.append(f"{m.id} was shut down on {m.shutdown}: priced at its last price (what you paid){succ}")
         elif m.shutdown is not None and m.id in self.api_models:
-            notes.append(f"{m.id} shuts down on {m.shutdown}{succ}")
+            notes.append(_shutdown_note(m, self.as_of) + succ)
         from .genai import genai_notes
 
         notes.extend(genai_notes(m))
@@ -624,6 +755,15 @@ class Catalog:
         return rows
 
 
+def _shutdown_note(m, as_of: dt.date) -> str:
+    """The warning for a live entry whose shutdown was announced by ``as_of`` (with the notice's date)."""
+    n = m.shutdown_notice
+    when = f"announced {n.announced}" if n.basis == "notice" else f"known since {n.announced}, announcement date not found"
+    if m.shutdown > as_of:
+        return f"{m.id} shuts down on {m.shutdown} ({when})"
+    return f"{m.id} was due to shut down on {m.shutdown} ({when}) and is still priced as served on {as_of}"
+
+
 def _default_files() -> list[Path]:
     return [DATA_DIR / name for name in CATALOG_FILES]
 
@@ -635,8 +775,20 @@ def _stamp(path: Path) -> float:
         return -1.0
 
 
+def _as_known(entry, period, day: dt.date):
+    """``period`` as known on ``day``: the last period's ``until`` (the shutdown) is the date announced by
+    then, or absent before the first notice (:func:`shutdown_known`). Other periods are unchanged."""
+    end = entry.scheduled_shutdown
+    if end is None or period.until != end or day >= end:
+        return period
+    known = shutdown_known(entry, day)
+    until = known if known is not None and known > period.effective else None
+    return period if until == period.until else dataclasses.replace(period, until=until)
+
+
 def _resolve_api(m: ApiModel, day: dt.date, batch: list[BatchDiscount]) -> tuple[str, ApiModel]:
-    """(state, model with ``price`` set): state is ``live``, ``retired`` or ``unreleased``."""
+    """(state, model with ``price`` and ``known_on`` set): state is ``live``, ``retired`` or ``unreleased``."""
+    as_of = day
     period = next((p for p in m.prices if _in_force(p, day)), None)
     state = "live"
     if period is None:
@@ -648,7 +800,7 @@ def _resolve_api(m: ApiModel, day: dt.date, batch: list[BatchDiscount]) -> tuple
     disc = next((b for b in batch if b.provider == m.provider and _in_force(b, day)), None) if m.batch_api else None
     if disc is not None:
         period = dataclasses.replace(period, batch_discount=disc.discount, batch_source=disc.source)
-    return state, dataclasses.replace(m, price=period)
+    return state, dataclasses.replace(m, price=_as_known(m, period, as_of), known_on=as_of)
 
 
 def load_catalog(as_of: dt.date | str | None = None, *, overrides: Iterable[str | os.PathLike] = ()) -> Catalog:
@@ -674,7 +826,7 @@ def load_catalog(as_of: dt.date | str | None = None, *, overrides: Iterable[str 
     for e in entries["hosted"]:
         period = next((p for p in e.prices if _in_force(p, day)), None)
         if period is not None:
-            hosted[e.id] = dataclasses.replace(e, price=period)
+            hosted[e.id] = dataclasses.replace(e, price=_as_known(e, period, day), known_on=day)
             aliases.update({a: ("hosted", e.id) for a in e.aliases})
 
     gpus: dict[str, Gpu] = {}

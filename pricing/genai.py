@@ -133,7 +133,7 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     if released is not None and day < released:
         raise NotReleasedError(f"{name!r} is not released as of {day} (its name dates it {released}); "
                                 "change --as-of or --baseline")
-    price, start, until, notes = _period(model, day)
+    price, start, next_start, notes = _period(model, day)
     if price is None:
         raise UnknownEntryError(f"{name!r}: genai-prices {genai_version()} has no price in force on {day}; "
                                 "pass --as-of a later date or give its price in a --prices file")
@@ -145,6 +145,8 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
                                 "(priced per image, second or request); give its price in a --prices file")
     if in_tiers or out_tiers:
         notes.append(f"tiered price, base tier used (input: {in_tiers or 'flat'}; output: {out_tiers or 'flat'})")
+    if next_start is not None:  # a price change, not a shutdown: the period stays open (no 'until')
+        notes.append(f"genai-prices lists another price from {next_start}; the one in force on {day} is used")
     if model.deprecated:
         notes.append(f"genai-prices marks {model.id} deprecated by {provider.name}")
     url = f"; {provider.pricing_urls[0]}" if provider.pricing_urls else ""
@@ -157,7 +159,7 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
         m = ApiModel(
             id=name, provider=provider.id, context_tokens=model.context_window, encoding=encoding,
             aliases=(model.id,) if model.id != name else (), batch_api=False, reasoning=reasoning_by_name(name),
-            prices=(ApiPrice(effective=start or day, until=until, input_usd_per_mtok=inp, output_usd_per_mtok=out,
+            prices=(ApiPrice(effective=start or day, until=None, input_usd_per_mtok=inp, output_usd_per_mtok=out,
                              cached_input_usd_per_mtok=cached, source=source),),
         )
     except (ValidationError, ValueError) as exc:

@@ -141,8 +141,11 @@ class TestShutdown:
         assert "shut down on 2026-10-23" in note and "successors: gpt-5.6-sol, gpt-4.1, gpt-5.1" in note
 
     def test_announced_shutdown_is_noted_before_it(self):
-        c = load_catalog("2026-01-01")
-        assert c.notes_for("gpt-4-turbo") == ("gpt-4-turbo-2024-04-09 shuts down on 2026-10-23; successors: gpt-5.6-sol, gpt-4.1, gpt-5.1",)
+        # OpenAI deprecations page, notice '2026-04-22: Legacy GPT model snapshots': gpt-4-turbo stops 2026-10-23
+        c = load_catalog("2026-05-01")
+        assert c.notes_for("gpt-4-turbo") == ("gpt-4-turbo-2024-04-09 shuts down on 2026-10-23 (announced 2026-04-22); "
+                                              "successors: gpt-5.6-sol, gpt-4.1, gpt-5.1",)
+        assert load_catalog("2026-01-01").notes_for("gpt-4-turbo") == ()  # nobody knew yet
 
     def test_successors_exist_today(self, cat):
         # a successor is priced today (ours, or genai-prices for the replacement OpenAI names) and is not shut down
