@@ -18,7 +18,7 @@ from advisor import AdvisorError, Scenario, Workload
 from advisor import figures as F
 from advisor.logs import MemoryFile, read_logs
 from advisor.recommend import Thresholds
-from advisor.report import prices_used, render_html, render_markdown
+from advisor.report import md_text, prices_used, render_html, render_markdown
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from advisor.ui import view as V
 from advisor.ui.compute import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
@@ -338,7 +338,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
 
 
 def data_summary_ui(data: PageData) -> None:
-    st.caption(V.page_language(data.summary))
+    st.caption(V.page_text(data.summary))
     if data.problems:
         with st.expander(f"{data.skipped:,} records skipped: file, line and reason"):
             st.code("\n".join(data.problems[:200]))
@@ -350,24 +350,24 @@ def notes_ui() -> None:
     if st.session_state.get("_url_notes"):
         notes = st.session_state["_url_notes"] + notes
     if notes:
-        st.warning("\n".join(f"- {n}" for n in notes), icon=":material/tune:")
+        st.warning("\n".join(f"- {V.page_text(n)}" for n in notes), icon=":material/tune:")
 
 
 def verdict_ui(a: PageAnalysis, task: str) -> None:
     rec = a.focus
-    VERDICT_BOX[rec.verdict](f"**Verdict: {V.headline_text(rec, a.tasks, task)}**", icon={
+    VERDICT_BOX[rec.verdict](f"**Verdict: {V.headline_text(rec, a.tasks, task, esc=md_text)}**", icon={
         "fine-tune": ":material/check_circle:", "not yet": ":material/schedule:",
         "no": ":material/block:"}[rec.verdict])
-    st.caption(f"Against {rec.baseline} today · prices as of {rec.options.attrs.get('as_of')} · "
+    st.caption(f"Against {md_text(rec.baseline)} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"
-               + (f" for {rec.scenario.workload.task}" if rec.scenario.workload.task != "all" else ""))
+               + (f" for {md_text(rec.scenario.workload.task)}" if rec.scenario.workload.task != "all" else ""))
     tiles_ui(a)
     shown, more = V.reasons_shown(rec)
     if shown:   # one element for all reasons (each element is a message and a redraw per re-run)
-        st.markdown("\n\n".join(f"{ICONS[r.effect]} {V.page_language(r.text)}" for r in shown))
+        st.markdown("\n\n".join(f"{ICONS[r.effect]} {V.page_text(r.text)}" for r in shown))
     if more:
         with st.expander("What else was checked"):
-            st.markdown("\n\n".join(f"{NEUTRAL} {V.page_language(r.text)}" for r in more))
+            st.markdown("\n\n".join(f"{NEUTRAL} {V.page_text(r.text)}" for r in more))
 
 
 def tiles_ui(a: PageAnalysis) -> None:
@@ -375,7 +375,8 @@ def tiles_ui(a: PageAnalysis) -> None:
     for start in range(0, len(tiles), 3):
         cols = st.columns(3)
         for col, t in zip(cols, tiles[start:start + 3]):
-            col.metric(t.label, t.value, delta=t.note, delta_color="off", delta_arrow="off", help=t.help, border=True)
+            col.metric(md_text(t.label), md_text(t.value), delta=t.note and md_text(t.note), delta_color="off",
+                       delta_arrow="off", help=t.help and V.page_text(t.help), border=True)
 
 
 def bill_ui(a: PageAnalysis) -> None:
@@ -384,15 +385,15 @@ def bill_ui(a: PageAnalysis) -> None:
         return
     st.markdown("##### The whole bill across tasks")
     go = list(b.fine_tuned_tasks)
-    plan = f"Fine-tune {', '.join(go)}; the rest stays as it is." if go else "Every task stays on the baseline."
+    plan = f"Fine-tune {', '.join(map(md_text, go))}; the rest stays as it is." if go else "Every task stays on the baseline."
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
                 f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
     # a static table: a handful of rows, and a data grid costs the browser far more to draw on every re-run
-    st.table(V.bill_table(b).style.format(V.BILL_FORMATS, na_rep="–").hide(axis="index"))
+    st.table(V.formatted(V.bill_table(b), V.BILL_FORMATS, text=("Task", "Runs on")), hide_index=True)
 
 
-TABS = ("Cost", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
+TABS = ("Cost", "Payback", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
 CHART_CONFIG = {"displayModeBar": False}   # no toolbar to build on each redraw (the report has the full charts)
 
 
@@ -409,13 +410,18 @@ def chart(name: str, a_key: tuple[str, str], build) -> None:
 def cost_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
     f, c = a.focus, a.colours
     be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
-    pb = dict(zip(f.options["name"], f.options["payback_month"]))
     st.markdown("**Cost per month vs volume** — where the lines cross, fine-tuning starts to pay (today's model and "
                 "the four options cheapest at your volume; all of them are in the Options tab)")
     chart("cost", k, lambda: F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
                                              always=(f.best_option,) if f.best_option else (),
                                              current_requests_per_day=f.scenario.workload.requests_per_day))
-    st.markdown(f"**Cumulative savings against {f.baseline}** — above zero, the option is ahead")
+
+
+def payback_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
+    """One chart per tab: each chart the page draws is ~60-100 ms of the browser's time on a re-run."""
+    f, c = a.focus, a.colours
+    pb = dict(zip(f.options["name"], f.options["payback_month"]))
+    st.markdown(f"**Cumulative savings against {md_text(f.baseline)}** — above zero, the option is ahead")
     chart("cumulative", k, lambda: F.cumulative_cost(
         a.curves, baseline=f.baseline, colours=c,
         payback={f.best_option: pb.get(f.best_option)} if f.best_option else None))
@@ -433,7 +439,7 @@ def uncertainty_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) 
         st.info("No fine-tuned option to assess.")
         return
     mc = a.monte_carlo
-    st.markdown(f"**What moves the savings most** ({a.focus.best_option})")
+    st.markdown(f"**What moves the savings most** ({md_text(a.focus.best_option)})")
     chart("tornado", k, lambda: F.tornado_chart(a.tornado))
     st.markdown(f"**Savings over the horizon in {len(mc.savings_usd):,} simulated futures** — pays off in "
                 f"{mc.p_pays_off:.0%}")
@@ -468,10 +474,11 @@ def prices_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> No
     f = a.focus
     st.dataframe(prices_used(f).rename(columns=str.capitalize), hide_index=True, key="table_prices")
     if f.assumptions:
-        st.markdown("**Assumptions**\n" + "\n".join(f"- {V.page_language(x)}" for x in f.assumptions))
+        st.markdown("**Assumptions**\n" + "\n".join(f"- {V.page_text(x)}" for x in f.assumptions))
 
 
-TAB_UI = dict(zip(TABS, (cost_tab, latency_tab, uncertainty_tab, traffic_tab, options_tab, tasks_tab, prices_tab)))
+TAB_UI = dict(zip(TABS, (cost_tab, payback_tab, latency_tab, uncertainty_tab, traffic_tab, options_tab, tasks_tab,
+                        prices_tab)))
 
 
 def charts_ui(a: PageAnalysis, data: PageData | None, key: tuple[str, str]) -> None:
@@ -517,7 +524,7 @@ def main() -> None:
             return
         analysis = cached_analysis("typed" if data is None else data.digest, inputs.key, data, inputs)
     except AdvisorError as exc:
-        st.error(V.page_language(str(exc)))
+        st.error(V.page_text(str(exc)))
         return
     verdict_ui(analysis, inputs.task)
     bill_ui(analysis)

@@ -82,8 +82,8 @@ class TestSample:
         assert any(label.startswith("Saved over 12 months") for label in m)
         assert any("records standing for" in c.value for c in app.caption)
         charts = {c.key for c in app.get("plotly_chart")}
-        assert charts == {"chart_cost", "chart_cumulative"}  # only the open tab is drawn
-        for tab, keys in (("Latency", {"chart_latency"}), ("Uncertainty", {"chart_tornado", "chart_mc"}),
+        assert charts == {"chart_cost"}  # only the open tab is drawn, one chart per tab
+        for tab, keys in (("Payback", {"chart_cumulative"}), ("Latency", {"chart_latency"}), ("Uncertainty", {"chart_tornado", "chart_mc"}),
                           ("Traffic & tokens", {"chart_tokens", "chart_traffic"})):
             open_tab(app, tab)
             assert {c.key for c in app.get("plotly_chart")} == keys
@@ -191,6 +191,25 @@ class TestUpload:
         at.number_input(key="rpd").set_value(40_000).run()
         assert not at.exception
         assert "Verdict:" in verdict_text(at)
+
+    def test_task_labels_from_logs_are_shown_as_text(self):
+        # prompt ids are the user's data: on the page they are text, never links, emphasis or markup
+        evil = "**x** [click](https://evil.example) <img src=x onerror=alert(1)>"
+        recs = []
+        for i in range(60):
+            r = chat_record(1_735_689_600 + i * 600)
+            r["request"]["metadata"] = {"prompt_id": evil if i % 2 else "safe-task"}
+            recs.append(r)
+        at = new_app(source="upload logs")
+        at.file_uploader(key="upload").upload("log.jsonl", jsonl(recs)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert evil in at.selectbox(key="task").options
+        at.selectbox(key="task").set_value(evil).run()
+        assert not at.exception
+        shown = page_text(at)
+        assert "\\*\\*x\\*\\*" in shown and "\\[click\\]" in shown
+        for raw in ("**x**", "[click](", "<img"):
+            assert raw not in shown, raw
 
     def test_same_file_twice_counts_once(self):
         at = new_app(source="upload logs")

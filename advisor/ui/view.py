@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..recommend import Reason, Recommendation
+from ..report import md_text
 
 __all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
-           "page_language", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
-           "TASK_FORMATS", "BILL_FORMATS"]
+           "page_language", "page_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
+           "TASK_FORMATS", "BILL_FORMATS", "formatted"]
 
 
 def _finite(x) -> bool:
@@ -122,25 +123,45 @@ def page_language(text: str) -> str:
 
 # -- the verdict ---------------------------------------------------------------------------------------
 
-def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selected: str) -> str:
-    """One line that says the answer: which tasks to fine-tune, or why not."""
+def page_text(text: str) -> str:
+    r"""Advisor text as the page shows it: the CLI's words in the page's language, and everything
+    Markdown would act on escaped (task labels, file and model names come from users' files).
+
+    >>> page_text("task *urgent* [x](y): pass --requests-per-day")
+    'task \\*urgent\\* \\[x\\](y): set “Requests per day” in the sidebar'
+    """
+    return md_text(page_language(text))
+
+
+def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selected: str, *,
+                  esc: Callable[[str], str] = str) -> str:
+    r"""One line that says the answer: which tasks to fine-tune, or why not. ``esc`` makes the task
+    and model names (which come from users' logs) safe where the line is rendered (``md_text`` on
+    the page).
+
+    >>> from advisor import Scenario, Workload
+    >>> from advisor.recommend import recommend
+    >>> rec = recommend(Scenario(Workload.typed(5, 500, 100, task="*a*"), baseline="gpt-4o-2024-08-06"), draws=50)
+    >>> headline_text(rec, {"*a*": rec}, "*a*", esc=md_text).split(":")[0]
+    'NO for \\*a\\*'
+    """
     per_task = {t: r for t, r in tasks.items() if t != "all"}
     if selected != "all" or len(per_task) < 2:
-        scope = f" for {selected}" if selected != "all" else ""
+        scope = f" for {esc(selected)}" if selected != "all" else ""
         if rec.verdict == "fine-tune":
-            return f"FINE-TUNE{scope}: {rec.best_option} instead of {rec.baseline}"
+            return f"FINE-TUNE{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}"
         lead = "blocks" if rec.verdict == "no" else "delays"
         what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
         return f"{rec.verdict.upper()}{scope}: {'; '.join(what) or 'see below'}"
     yes = [t for t, r in per_task.items() if r.verdict == "fine-tune"]
     if yes:
         others = [t for t in per_task if t not in yes]
-        tail = f"; keep {', '.join(others)} on {rec.baseline}" if others else ""
-        return f"FINE-TUNE {', '.join(yes)}{tail}"
+        tail = f"; keep {', '.join(map(esc, others))} on {esc(rec.baseline)}" if others else ""
+        return f"FINE-TUNE {', '.join(map(esc, yes))}{tail}"
     wait = [t for t, r in per_task.items() if r.verdict == "not yet"]
     if wait:
-        return f"NOT YET: {', '.join(wait)} could pay off later; no task pays off today"
-    return f"NO: no task pays off; keep {rec.baseline}"
+        return f"NOT YET: {', '.join(map(esc, wait))} could pay off later; no task pays off today"
+    return f"NO: no task pays off; keep {esc(rec.baseline)}"
 
 
 _BLOCKERS: dict[str, Callable[[Reason, Recommendation], str]] = {
@@ -319,6 +340,21 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
 
 BILL_FORMATS = {"Requests/day": _num(",.0f"), "Today $/month": _money, "New $/month": _money,
                 "One-off $": _money, "Saved over horizon $": _money}
+
+
+def formatted(table: pd.DataFrame, formats: dict[str, Callable[[float], str]], *,
+              text: tuple[str, ...] = ()) -> pd.DataFrame:
+    r"""``table`` with the ``formats`` columns as text for people and the untrusted ``text`` columns
+    (task labels, model names) escaped, since a static table renders Markdown in its cells. Drawn
+    without a styler: ~1 ms per re-run instead of ~8 ms.
+
+    >>> t = pd.DataFrame({"Task": ["[x](y) *a*"], "New $/month": [1234.4]})
+    >>> formatted(t, BILL_FORMATS, text=("Task",)).iloc[0].tolist()
+    ['\\[x\\](y) \\*a\\*', '$1,234']
+    """
+    cols = {c: table[c].map(f) for c, f in formats.items() if c in table.columns}
+    cols |= {c: table[c].map(md_text) for c in text if c in table.columns}
+    return table.assign(**cols)
 
 
 def bill_table(bill) -> pd.DataFrame:
