@@ -28,6 +28,7 @@ No-answer policy (as numpy-financial's ``irr``): a break-even that does not exis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -141,10 +142,12 @@ class PricedOption:
         """GPU-hours a month: always-on ``max(replicas_for_peak, min_replicas) * 730``; scale-to-zero
         ``pricing.gpu_hours_per_month`` plus ``cold_starts_per_month * cold_start_s / 3600``."""
         v = np.asarray(requests_per_day, dtype=float)
-        cap = self.replica_requests_per_s * np.asarray(capacity_factor, dtype=float)
+        cap = self.replica_requests_per_s * (capacity_factor if _is_one(capacity_factor)
+                                             else np.asarray(capacity_factor, dtype=float))
         if not self.scale_to_zero:
             n = np.maximum(replicas_for_peak(v, self.peak_to_mean, cap), self.min_replicas)
             return n * HOURS_PER_MONTH
+        cap = np.asarray(cap, dtype=float)
         cap = np.broadcast_to(cap, np.broadcast_shapes(cap.shape, v.shape))
         hours = gpu_hours_per_month(v, self.peak_to_mean, cap, scale_to_zero=True,
                                     idle_timeout_s=self.idle_timeout_s, service_s=self.service_s)
@@ -157,10 +160,11 @@ class PricedOption:
         ``gpu_hours(v) * usd_per_gpu_hour * price_factor`` with replica capacity ``* capacity_factor``.
         """
         v = np.asarray(requests_per_day, dtype=float)
-        pf = np.asarray(price_factor, dtype=float)
         if self.usd_per_request is not None:
-            return v * DAYS_PER_MONTH * self.usd_per_request * pf
-        return self.gpu_hours_per_month(v, capacity_factor=capacity_factor) * self.usd_per_gpu_hour * pf
+            usd = v * DAYS_PER_MONTH * self.usd_per_request
+        else:
+            usd = self.gpu_hours_per_month(v, capacity_factor=capacity_factor) * self.usd_per_gpu_hour
+        return usd if _is_one(price_factor) else usd * np.asarray(price_factor, dtype=float)
 
     @property
     def people_one_off_usd(self) -> float:
@@ -553,35 +557,88 @@ def _monthly_volumes(v0, months: int, growth=0.0) -> np.ndarray:
     return v[..., None] * (1.0 + g)[..., None] ** np.arange(months)
 
 
+def _is_one(factor) -> bool:
+    """A factor given as the plain number 1: scaling by it changes nothing, so it is skipped (x * 1.0 == x)."""
+    return isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor == 1.0
+
+
+def _people_extra(people_factor):
+    """``people_factor - 1`` as a column broadcasting against ``(..., months)``; None when it is 0 (1 given)."""
+    return None if _is_one(people_factor) else np.asarray(people_factor, dtype=float)[..., None] - 1.0
+
+
+def _monthly_usd(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
+                 extra=None) -> np.ndarray:
+    """One month's cost at each of ``vols``: ``serving(v_m) + recurring + extra * people a month``
+    (``extra``: :func:`_people_extra`; factors as in :func:`cumulative_costs`)."""
+    pf = price_factor if _is_one(price_factor) else np.asarray(price_factor, dtype=float)[..., None]
+    cf = capacity_factor if _is_one(capacity_factor) else np.asarray(capacity_factor, dtype=float)[..., None]
+    monthly = opt.serving_usd_per_month(vols, price_factor=pf, capacity_factor=cf) + opt.recurring_usd_per_month
+    return monthly if extra is None else monthly + extra * opt.people_usd_per_month
+
+
+def _one_off_usd(opt: PricedOption, extra):
+    """``one_off + extra * people one-off`` (a column like ``extra``; the plain one-off without it)."""
+    return opt.one_off_usd if extra is None else opt.one_off_usd + extra * opt.people_one_off_usd
+
+
+def _running_total(monthly: np.ndarray) -> np.ndarray:
+    """``cumsum(monthly, axis=-1)[..., -1]`` bit for bit (the same additions in the same order, month
+    after month), without the months in between: one vectorised addition per month."""
+    total = monthly[..., 0].copy()
+    for m in range(1, monthly.shape[-1]):
+        total += monthly[..., m]
+    return total
+
+
+def _horizon_on(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
+                people_factor=1.0) -> np.ndarray:
+    """Horizon cost at monthly volumes already drawn (``vols``, shape ``(..., months)``): what
+    :func:`horizon_cost_usd` returns, for callers that price several options on the same volumes."""
+    extra = _people_extra(people_factor)
+    total = _running_total(_monthly_usd(opt, vols, price_factor, capacity_factor, extra))
+    one_off = _one_off_usd(opt, extra)
+    return one_off + total if extra is None else one_off[..., 0] + total
+
+
 def cumulative_costs(opt: PricedOption, v0, months: int, growth=0.0, *, price_factor=1.0,
                      capacity_factor=1.0, people_factor=1.0) -> np.ndarray:
     """Cumulative USD after each month, shape ``(len(v0), months)``:
     ``one_off + cumsum_m(serving(v_m) + recurring)``. Factors (arrays broadcasting with v0) scale
     the serving price, the replica capacity and people's time, as the Monte Carlo draws them:
     one-off and recurring people items become ``people * people_factor``."""
-    pf = np.asarray(price_factor, dtype=float)[..., None]
-    cf = np.asarray(capacity_factor, dtype=float)[..., None]
-    extra = np.asarray(people_factor, dtype=float)[..., None] - 1.0
-    monthly = opt.serving_usd_per_month(_monthly_volumes(v0, months, growth), price_factor=pf,
-                                        capacity_factor=cf) + opt.recurring_usd_per_month \
-        + extra * opt.people_usd_per_month
-    return opt.one_off_usd + extra * opt.people_one_off_usd + np.cumsum(monthly, axis=-1)
+    extra = _people_extra(people_factor)
+    monthly = _monthly_usd(opt, _monthly_volumes(v0, months, growth), price_factor, capacity_factor, extra)
+    return _one_off_usd(opt, extra) + np.cumsum(monthly, axis=-1)
 
 
 def horizon_cost_usd(opt: PricedOption, v0, months: int, growth=0.0, **factors) -> np.ndarray:
-    """Total USD over the horizon for each starting volume (factors as in :func:`cumulative_costs`)."""
-    return cumulative_costs(opt, v0, months, growth, **factors)[..., -1]
+    """Total USD over the horizon for each starting volume (factors as in :func:`cumulative_costs`):
+    ``cumulative_costs(...)[..., -1]``, bit for bit, without the months in between."""
+    return _horizon_on(opt, _monthly_volumes(v0, months, growth), **factors)
+
+
+def _payback_of(cum_opt: np.ndarray, cum_base: np.ndarray) -> int | None:
+    """First month (1-based) whose cumulative cost is at or below the baseline's (to 1e-9 USD)."""
+    idx = np.flatnonzero(cum_base - cum_opt >= -1e-9)
+    return int(idx[0]) + 1 if idx.size else None
 
 
 def payback_month(opt: PricedOption, baseline: PricedOption, v0: float, months: int, growth: float = 0.0) -> int | None:
     """First month (1-based) whose cumulative cost is at or below the baseline's; None within the horizon."""
-    diff = cumulative_costs(baseline, v0, months, growth)[0] - cumulative_costs(opt, v0, months, growth)[0]
-    idx = np.flatnonzero(diff >= -1e-9)
-    return int(idx[0]) + 1 if idx.size else None
+    return _payback_of(cumulative_costs(opt, v0, months, growth)[0], cumulative_costs(baseline, v0, months, growth)[0])
 
 
 def _linear_in_volume(opt: PricedOption) -> bool:
     return opt.usd_per_request is not None
+
+
+@functools.cache
+def _break_even_grid() -> np.ndarray:
+    """The log grid searched first (fixed: built once, read-only)."""
+    grid = np.geomspace(*BREAK_EVEN_RANGE, 2001)
+    grid.setflags(write=False)
+    return grid
 
 
 def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, months: int, growth: float = 0.0) -> float | None:
@@ -607,10 +664,11 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
             return None
         v = gap_fixed / (k_base - k_opt)
         return float(v) if v <= hi_v else None
-    grid = np.geomspace(lo_v, hi_v, 2001)
+    grid = _break_even_grid()
 
-    def gap(v):
-        return horizon_cost_usd(baseline, v, months, growth) - horizon_cost_usd(opt, v, months, growth)
+    def gap(v):   # both options on the same monthly volumes
+        vols = _monthly_volumes(v, months, growth)
+        return _horizon_on(baseline, vols) - _horizon_on(opt, vols)
 
     g = gap(grid)
     idx = np.flatnonzero(g >= 0)

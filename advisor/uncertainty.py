@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .compare import PricedOption, best_option, horizon_cost_usd, price_options
+from .compare import PricedOption, _horizon_on, _monthly_volumes, best_option, price_options
 from .errors import ScenarioError
 from .scenario import Scenario
 
@@ -31,6 +31,7 @@ __all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "
            "MAX_DRAWS"]
 
 MIN_DRAWS, MAX_DRAWS = 100, 1_000_000   # stable percentiles / bounded memory (8 MB per array of draws)
+_CHUNK_DRAWS = 2_500   # draws evaluated together: (draws, months) arrays of ~240 kB at 12 months
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,21 @@ def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, 
     :func:`advisor.compare.horizon_cost_usd`: the factors only map to its price and capacity factors."""
     volume, tokens, gpu_price, efficiency, api_price, growth_delta, people = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta, people)))
+    vols = _monthly_volumes(v0 * volume, months, growth + growth_delta)
+    return _totals_on(opt, vols, tokens=tokens, gpu_price=gpu_price, efficiency=efficiency, api_price=api_price,
+                      people=people, is_baseline=is_baseline).reshape(volume.shape)
+
+
+def _totals_on(opt: PricedOption, vols: np.ndarray, *, tokens, gpu_price, efficiency, api_price, people,
+               is_baseline: bool) -> np.ndarray:
+    """:func:`horizon_totals` on monthly volumes already drawn (the Monte Carlo prices the baseline and
+    the option on the same ones): per-token options scale their price with the tokens (the baseline's
+    also with its API price); self-hosted ones pay the GPU price and serve ``efficiency / tokens``."""
     if opt.usd_per_request is not None:
         price, capacity = tokens * (api_price if is_baseline else 1.0), 1.0
     else:
         price, capacity = gpu_price, efficiency / tokens
-    out = horizon_cost_usd(opt, v0 * volume, months, growth + growth_delta, price_factor=price,
-                           capacity_factor=capacity, people_factor=people)
-    return out.reshape(volume.shape)
+    return _horizon_on(opt, vols, price_factor=price, capacity_factor=capacity, people_factor=people)
 
 
 def _pick(scenario: Scenario, option: str | None, catalog=None, priced=None) -> tuple[PricedOption, PricedOption]:
@@ -125,11 +134,14 @@ def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 1
     kw = dict(volume=f["requests_per_day"], tokens=f["tokens_per_request"], gpu_price=f["gpu_usd_per_hour"],
               efficiency=f["serving_efficiency"], api_price=f["api_price"], growth_delta=f["growth_delta"],
               people=f["people_time"])
-    w = scenario.workload
-    base = horizon_totals(baseline, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month,
-                          is_baseline=True, **kw)
-    cand = horizon_totals(opt, w.requests_per_day, scenario.horizon_months, scenario.growth_per_month, **kw)
-    savings = base - cand
+    savings = np.empty(draws)
+    for i in range(0, draws, _CHUNK_DRAWS):   # blocks of draws whose monthly arrays stay in cache
+        part = {k: x[i:i + _CHUNK_DRAWS] for k, x in kw.items()}
+        # both options on the same monthly volumes, drawn once (as horizon_totals draws them)
+        vols = _monthly_volumes(scenario.workload.requests_per_day * part.pop("volume"), scenario.horizon_months,
+                                scenario.growth_per_month + part.pop("growth_delta"))
+        savings[i:i + _CHUNK_DRAWS] = (_totals_on(baseline, vols, is_baseline=True, **part)
+                                       - _totals_on(opt, vols, is_baseline=False, **part))
     p10, p50, p90 = np.percentile(savings, [10, 50, 90])
     return MonteCarlo(opt.name, draws, float(np.mean(savings >= 0)), float(p10), float(p50), float(p90), savings, seed)
 
