@@ -553,3 +553,217 @@ class TestOpenAIFineTunes:
         for day in ("2023-09-01", "2023-12-01", "2024-01-25", "2024-03-28"):
             listed = [k for k in load_catalog(day).hosted if k.startswith("openai-ft/gpt-3.5")]
             assert len(listed) == 1, (day, listed)
+
+
+# ---------------------------------------------------------------------------------------------
+# A shutdown is known from its announcement on (OpenAI's deprecations page dates each notice; stored copy
+# mnfst/modeldeprecations.dev snapshots/openai/deprecations.md of 2026-08-20, spybara diff of 2026-04-22,
+# w3cschool.cn mirror of 2026-11-10 for the 2026-10-14 notice). Every date below was read there by hand.
+
+_NOTICE_OF = {  # entry -> [(announced, shutdown), ...] as the page gives them
+    "gpt-4-0314": [("2025-09-26", "2026-03-26")], "gpt-4-0125-preview": [("2025-09-26", "2026-03-26")],
+    "gpt-4-1106-preview": [("2025-09-26", "2026-03-26"), ("2026-04-22", "2026-10-23")],
+    "gpt-3.5-turbo-1106": [("2025-09-26", "2026-09-28")], "gpt-4-32k": [("2024-06-06", "2025-06-06")],
+    "gpt-4-0613": [("2026-04-22", "2026-10-23")], "gpt-4": [("2026-04-22", "2026-10-23")],
+    "gpt-4-turbo-2024-04-09": [("2026-04-22", "2026-10-23")], "gpt-4o-2024-05-13": [("2026-04-22", "2026-10-23")],
+    "gpt-3.5-turbo-0125": [("2026-04-22", "2026-10-23")], "gpt-3.5-turbo": [("2026-04-22", "2026-10-23")],
+    "o1-2024-12-17": [("2026-04-22", "2026-10-23")], "o3-mini-2025-01-31": [("2026-04-22", "2026-10-23")],
+    "o4-mini-2025-04-16": [("2026-04-22", "2026-10-23")], "gpt-4.1-nano-2025-04-14": [("2026-04-22", "2026-10-23")],
+    "o3-2025-04-16": [("2026-06-11", "2026-12-11")], "gpt-5-2025-08-07": [("2026-06-11", "2026-12-11")],
+    "gpt-5-mini-2025-08-07": [("2026-06-11", "2026-12-11")], "gpt-5-nano-2025-08-07": [("2026-06-11", "2026-12-11")],
+    "gpt-4o": [("2026-10-14", "2027-01-14")], "gpt-4o-2024-08-06": [("2026-10-14", "2027-01-14")],
+    "gpt-4o-2024-11-20": [("2026-10-14", "2027-01-14")], "gpt-4o-mini-2024-07-18": [("2026-10-14", "2027-01-14")],
+    "gpt-4.1-2025-04-14": [("2026-10-14", "2027-01-14")], "gpt-4.1-mini-2025-04-14": [("2026-10-14", "2027-01-14")],
+    # no notice date found: known from the first dated source (dev.to/max_bob, GET /v1/models on 2026-10-27)
+    "gpt-5.1-2025-11-13": [("2026-10-27", "2027-04-01")],
+}
+
+
+class TestShutdownNotices:
+    """The schema: every shutdown carries dated, sourced notices that end on it."""
+
+    def test_every_shutdown_has_its_notices(self):
+        for m in catalog_entries()["api_models"]:
+            got = [(str(n.announced), str(n.shutdown)) for n in m.shutdown_notices]
+            assert got == _NOTICE_OF.get(m.id, []), m.id
+            assert all(n.source and n.announced <= n.shutdown for n in m.shutdown_notices), m.id
+            assert (m.shutdown_notices[-1].shutdown if m.shutdown_notices else None) == m.scheduled_shutdown, m.id
+
+    def test_unknown_announcement_is_said_so(self):
+        (n,) = next(m for m in catalog_entries()["api_models"] if m.id == "gpt-5.1-2025-11-13").shutdown_notices
+        assert n.basis == "first_seen" and "not found" in n.source
+        assert all(n.basis == "notice" for m in catalog_entries()["api_models"] if m.id != "gpt-5.1-2025-11-13"
+                   for n in m.shutdown_notices)
+
+    def test_openai_fine_tunes_share_their_base_notices(self):
+        # deprecations page: fine-tuned versions follow the base's schedule (2026-10-14 notice; 2026-04-22 table)
+        api = {m.id: m for m in catalog_entries()["api_models"]}
+        for h in catalog_entries()["hosted"]:
+            if h.provider == "openai" and h.base_model in api:
+                assert [(n.announced, n.shutdown) for n in h.shutdown_notices] == \
+                       [(n.announced, n.shutdown) for n in api[h.base_model].shutdown_notices], h.id
+
+    def test_a_replaced_entry_is_no_shutdown(self):
+        # 2023-11-06 notice: fine-tunes of gpt-3.5-turbo-0613 'are not affected'; ours hands over to 0125 on 2024-01-25
+        h = load_catalog("2023-12-01").hosted_endpoint("openai-ft/gpt-3.5-turbo-0613")
+        assert h.prices[-1].until == dt.date(2024, 1, 25) and h.shutdown is None and h.scheduled_shutdown is None
+
+
+class TestShutdownKnownOnDate:
+    """Before the announcement: priced as it was then, no note, no `until`; from it on: the note; after the
+    shutdown: the retired message (unchanged)."""
+
+    @pytest.mark.parametrize("name, day, known", [
+        ("gpt-4-0125-preview", "2024-03-28", None), ("gpt-4-0125-preview", "2025-09-25", None),
+        ("gpt-4-0125-preview", "2025-09-26", "2026-03-26"), ("gpt-4-0125-preview", "2026-03-26", "2026-03-26"),
+        ("gpt-4-turbo", "2026-04-21", None), ("gpt-4-turbo", "2026-04-22", "2026-10-23"),
+        ("gpt-4-1106-preview", "2025-09-25", None), ("gpt-4-1106-preview", "2025-09-26", "2026-03-26"),
+        ("gpt-4-1106-preview", "2026-04-01", "2026-03-26"), ("gpt-4-1106-preview", "2026-04-22", "2026-10-23"),
+        ("gpt-4o", "2024-06-01", None), ("gpt-4o", "2026-10-13", None), ("gpt-4o", "2026-10-14", "2027-01-14"),
+        ("gpt-4-32k", "2024-03-28", None), ("gpt-4-32k", "2024-06-06", "2025-06-06"),
+        ("gpt-5", "2026-06-10", None), ("gpt-5", "2026-06-11", "2026-12-11"),
+        ("gpt-5.1", "2026-10-26", None), ("gpt-5.1", "2026-10-27", "2027-04-01"),
+    ])
+    def test_shutdown_as_known(self, name, day, known):
+        assert str(load_catalog(day).api_model(name).shutdown) == str(known)
+
+    def test_before_the_announcement_no_note_and_no_until(self, cat_2024):
+        # 2024-03-28: none of today's shutdowns was announced (the first, gpt-4-32k, came on 2024-06-06)
+        for m in cat_2024.api_models.values():
+            assert m.shutdown is None and cat_2024.notes_for(m.id) == (), m.id
+            assert m.price.until is None or m.price.until < m.scheduled_shutdown, m.id  # only a price change shows
+        for h in cat_2024.hosted.values():
+            assert h.shutdown is None, h.id
+        assert cat_2024.api_model("gpt-4-0613").price.until is None  # 2026-10-23 was not known then
+
+    def test_between_announcement_and_shutdown_the_note(self):
+        c = load_catalog("2025-12-01")
+        assert c.notes_for("gpt-4-turbo-preview") == (
+            "gpt-4-0125-preview shuts down on 2026-03-26 (announced 2025-09-26); successors: gpt-4.1, gpt-5",)
+        assert c.api_model("gpt-4-0125-preview").price.until == dt.date(2026, 3, 26)
+        assert c.notes_for("gpt-4-0613") == ()  # its notice came on 2026-04-22
+
+    def test_a_moved_date_is_known_as_it_was(self):
+        # 2026-04-01: the 2025-09-26 notice said 2026-03-26 and the 2026-04-22 one was not out yet
+        c = load_catalog("2026-04-01")
+        (note,) = c.notes_for("gpt-4-1106-preview")
+        assert note.startswith("gpt-4-1106-preview was due to shut down on 2026-03-26 (announced 2025-09-26) "
+                               "and is still priced as served on 2026-04-01")
+        assert c.api_model("gpt-4-1106-preview").price.until == dt.date(2026, 3, 26)
+
+    def test_after_the_shutdown_the_retired_message(self):
+        c = load_catalog("2026-03-26")
+        (note,) = c.notes_for("gpt-4-0125-preview")
+        assert note.startswith("gpt-4-0125-preview was shut down on 2026-03-26: priced at its last price")
+        assert "gpt-4-0125-preview" in c.retired
+
+    def test_unknown_announcement_note_says_so(self, cat):
+        (note,) = cat.notes_for("gpt-5.1")
+        assert note.startswith("gpt-5.1-2025-11-13 shuts down on 2027-04-01 (known since 2026-10-27, "
+                               "announcement date not found)")
+
+    def test_successors_not_yet_released_are_left_out(self):
+        # 2024-06-06: gpt-4-32k's notice; its successors gpt-4o (2024-05-13) and gpt-4.1 (2025-04-14)
+        (note,) = load_catalog("2024-07-01").notes_for("gpt-4-32k")
+        assert note.endswith("successors: gpt-4o")
+
+    @pytest.mark.parametrize("day, known, until", [
+        ("2026-10-13", None, None), ("2026-10-14", "2027-01-14", dt.date(2027, 1, 14))])
+    def test_hosted_fine_tune(self, day, known, until):
+        h = load_catalog(day).hosted_endpoint("openai-ft/gpt-4o-mini-2024-07-18")
+        assert str(h.shutdown) == str(known) and h.price.until == until
+
+    def test_the_history_keeps_the_scheduled_date(self):
+        m = next(m for m in catalog_entries()["api_models"] if m.id == "gpt-4-0613")
+        assert m.known_on is None and m.shutdown == m.scheduled_shutdown == dt.date(2026, 10, 23)
+
+
+class TestShutdownRuleInCompare:
+    """The never-recommend rule (advisor.compare) sees only what was known on the date: the fine-tune of
+    gpt-4o-mini stops 2027-01-14, announced 2026-10-14; a 12-month horizon from either day crosses it."""
+
+    def _ft(self, day):
+        from advisor import Scenario, Workload
+        from advisor.compare import price_options, qualifying_fine_tunes
+
+        w = Workload.typed(requests_per_day=50_000, prompt_tokens=1500, completion_tokens=300)
+        s = Scenario(w, baseline="gpt-4o", as_of=day, horizon_months=12)
+        base, opts = price_options(s)
+        ft = next(o for o in opts if o.name == "openai-ft/gpt-4o-mini-2024-07-18")
+        mini = next(o for o in opts if o.name == "gpt-4o-mini-2024-07-18")
+        return ft, mini, qualifying_fine_tunes(s, base, opts)
+
+    def test_before_the_announcement_it_may_be_recommended(self):
+        ft, mini, ok = self._ft("2026-10-13")
+        assert not ft.ends_within_horizon and ft.serves_until is None and ft in ok
+        assert not any("stops serving" in n or "shut" in n for n in ft.notes + mini.notes)
+        assert not mini.ends_within_horizon
+
+    def test_after_the_announcement_never_recommended(self):
+        # 2026-10-14 + round(12 x 30.4167) = 365 days = 2027-10-14 > 2027-01-14
+        ft, mini, ok = self._ft("2026-10-14")
+        assert ft.ends_within_horizon and str(ft.serves_until) == "2027-01-14" and ft not in ok
+        assert any("not recommended" in n for n in ft.notes)
+        assert mini.ends_within_horizon and any("shuts down on 2027-01-14 (announced 2026-10-14)" in n for n in mini.notes)
+
+
+class TestShutdownNoticeValidation:
+    UNTIL = GOOD_API.replace("        source: \"our deal\"\n", "        until: 2026-06-01\n        source: \"our deal\"\n")
+    NOTICE = "    shutdown_notices:\n      - {announced: 2025-12-01, shutdown: 2026-06-01, source: \"provider email\"}\n"
+
+    def _with_notice(self, notice: str) -> str:
+        return self.UNTIL.replace("    prices:\n", notice + "    prices:\n")
+
+    def test_a_shutdown_with_its_notice_loads(self, write):
+        path = write("mine.yaml", self._with_notice(self.NOTICE))
+        assert load_catalog("2025-11-30", overrides=[path]).api_model("my-model").shutdown is None
+        assert load_catalog("2025-12-01", overrides=[path]).api_model("my-model").shutdown == dt.date(2026, 6, 1)
+
+    @pytest.mark.parametrize("text_fn, message", [
+        (lambda t: t.UNTIL, r"api_models\[my-model\]: the last price period ends on 2026-06-01 \(a shutdown\) but "
+                            r"shutdown_notices is missing"),
+        (lambda t: GOOD_API.replace("    prices:\n", t.NOTICE + "    prices:\n"),
+         r"api_models\[my-model\]: shutdown_notices given but the last price period has no 'until'"),
+        (lambda t: t._with_notice(t.NOTICE.replace("shutdown: 2026-06-01", "shutdown: 2026-07-01")),
+         r"the last notice says 2026-07-01 but the last price period ends on 2026-06-01"),
+        (lambda t: t._with_notice(t.NOTICE.replace("announced: 2025-12-01", "announced: 2026-07-01")),
+         r"shutdown_notices\[0\]: announced 2026-07-01 is after shutdown 2026-06-01"),
+        (lambda t: t._with_notice(t.NOTICE + t.NOTICE.replace("    shutdown_notices:\n", "")),
+         r"announced 2025-12-01 is not after 2025-12-01; list notices oldest first"),
+        (lambda t: t._with_notice(t.NOTICE.replace("source: \"provider email\"", "source: \"x\", basis: guess")),
+         r"shutdown_notices\[0\]\.basis"),
+        (lambda t: t._with_notice(t.NOTICE).replace("    provider: me\n", "    provider: me\n    known_on: 2025-01-01\n"),
+         r"'known_on' is the catalog date"),
+    ])
+    def test_errors(self, write, text_fn, message):
+        with pytest.raises(CatalogError, match=message) as exc:
+            load_catalog("2025-06-01", overrides=[write("mine.yaml", text_fn(self))])
+        assert "mine.yaml" in str(exc.value)
+
+    def test_override_that_moves_our_shutdown_needs_its_own_notice(self, write):
+        moved = ("api_models:\n  - id: gpt-4o-2024-08-06\n    prices:\n      - {effective: 2024-08-06, until: 2027-06-01, "
+                 "input_usd_per_mtok: 2.5, output_usd_per_mtok: 10, source: \"our contract\"}\n")
+        with pytest.raises(CatalogError, match=r"gpt-4o-2024-08-06\]: the last price period ends on 2027-06-01 .*"
+                                               r"shutdown_notices is missing"):
+            load_catalog("2026-11-25", overrides=[write("deal.yaml", moved)])
+
+    def test_override_without_a_shutdown_drops_ours(self, write):
+        # our enterprise deal keeps serving it: the user's period has no until, so our notices do not apply
+        text = ("api_models:\n  - id: gpt-4o-2024-08-06\n    prices:\n      - {effective: 2024-08-06, "
+                "input_usd_per_mtok: 2.0, output_usd_per_mtok: 8.0, source: \"our enterprise agreement\"}\n")
+        m = load_catalog("2026-11-25", overrides=[write("deal.yaml", text)]).api_model("gpt-4o-2024-08-06")
+        assert m.shutdown is None and m.shutdown_notices == ()
+
+    def test_override_keeping_our_shutdown_keeps_our_notices(self, write):
+        text = ("api_models:\n  - id: gpt-4o-2024-08-06\n    prices:\n      - {effective: 2024-08-06, until: 2027-01-14, "
+                "input_usd_per_mtok: 2.0, output_usd_per_mtok: 8.0, source: \"our enterprise agreement\"}\n")
+        m = load_catalog("2026-11-25", overrides=[write("deal.yaml", text)]).api_model("gpt-4o-2024-08-06")
+        assert m.shutdown == dt.date(2027, 1, 14) and m.shutdown_notice.announced == dt.date(2026, 10, 14)
+
+
+def test_genai_price_change_is_no_shutdown():
+    # genai-prices 0.2.3 lists a second claude-opus-4-6 price from 2026-03-13: a price change, not a shutdown
+    c = load_catalog("2026-03-01")
+    m = c.api_model("anthropic/claude-opus-4-6")
+    assert m.shutdown is None and m.price.until is None
+    assert any("another price from 2026-03-13" in n for n in c.notes_for("anthropic/claude-opus-4-6"))

@@ -102,6 +102,27 @@ class TestPricesCommand:
         assert rows["gpt-5.4-2026-03-05"]["status"] == "live"
         assert rows["gpt-5.4-2026-03-05"]["reasoning"] is True and rows["gpt-4-0613"]["reasoning"] is False  # the flag
 
+    @pytest.mark.parametrize("day, status, until, announced", [
+        # OpenAI deprecations page: gpt-4-0613 (and the gpt-4 alias) stop 2026-10-23, notice of 2026-04-22
+        ("2024-03-28", "live", None, None),
+        ("2026-04-21", "live", None, None),
+        ("2026-04-22", "live, shuts down 2026-10-23", "2026-10-23", "2026-04-22"),
+        ("2026-10-23", "shut down 2026-10-23", "2026-10-23", "2026-04-22"),
+    ])
+    def test_shutdown_as_known_on_the_date(self, capsys, day, status, until, announced):
+        code, out, _ = run(capsys, "prices", "--as-of", day, "--kind", "api", "--json")
+        row = {r["id"]: r for r in json.loads(out)["rows"]}["gpt-4-0613"]
+        assert (row["status"], row["until"], row["shutdown_announced"]) == (status, until, announced)
+        assert row["shutdown"] == until and bool(row["successors"]) == (until is not None)
+        assert (row["shutdown_source"] is None) == (announced is None)
+
+    def test_hosted_shutdown_as_known(self, capsys):
+        # fine-tunes of gpt-4o-mini follow the base: notice 2026-10-14, shutdown 2027-01-14
+        for day, status in (("2026-10-13", "live"), ("2026-10-14", "live, shuts down 2027-01-14")):
+            code, out, _ = run(capsys, "prices", "--as-of", day, "--kind", "hosted", "--json")
+            row = {r["id"]: r for r in json.loads(out)["rows"]}["openai-ft/gpt-4o-mini-2024-07-18"]
+            assert row["status"] == status and (row["until"] is None) == (status == "live")
+
     def test_table_readable(self, capsys):
         code, out, _ = run(capsys, "prices", "--as-of", TODAY)
         assert code == 0 and "gpt-5-2025-08-07" in out and "USD/GPU-h" in out and "--all-providers" in out
