@@ -704,15 +704,17 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
     w, H, g = scenario.workload, scenario.horizon_months, scenario.growth_per_month
     v = w.requests_per_day
     base_month = float(baseline.serving_usd_per_month(v))
-    base_total = float(horizon_cost_usd(baseline, v, H, g)[0])
+    base_cum = cumulative_costs(baseline, v, H, g)[0]   # its last month is horizon_cost_usd's total
+    base_total = float(base_cum[-1])
     rows = []
     for opt in [baseline, *options]:
         month = float(opt.serving_usd_per_month(v))
         total_month = month + opt.recurring_usd_per_month
         per_req = opt.usd_per_request if opt.usd_per_request is not None else (
             month / (v * DAYS_PER_MONTH) if v else float("nan"))
-        total = float(horizon_cost_usd(opt, v, H, g)[0])
         is_base = opt is baseline
+        cum = base_cum if is_base else cumulative_costs(opt, v, H, g)[0]
+        total = float(cum[-1])
         be = None if is_base else break_even_requests_per_day(opt, baseline, H, g)
         gpus = opt.gpus(v)
         rows.append({
@@ -724,7 +726,7 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
             "usd_horizon": total, "savings_usd_horizon": base_total - total,
             "savings_ratio": base_month / month if month > 0 else float("inf"),
             "break_even_requests_per_day": float("nan") if be is None else be,
-            "payback_month": None if is_base else payback_month(opt, baseline, v, H, g),
+            "payback_month": None if is_base else _payback_of(cum, base_cum),
             "ttft_s": opt.ttft_s, "e2e_s": opt.e2e_s, "itl_s": opt.itl_s, "cold_start_share": opt.cold_start_share,
             "gpus": None if gpus is None else int(gpus), "meets_latency": opt.meets_latency,
             "one_off_items": dict(opt.one_off_items), "recurring_items": dict(opt.recurring_items),

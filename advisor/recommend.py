@@ -31,11 +31,9 @@ from .compare import (
     PricedOption,
     best_option,
     best_switch,
-    break_even_requests_per_day,
     catalog_for,
     latency_targets,
     options_table,
-    payback_month,
     price_options,
     qualifying_fine_tunes,
 )
@@ -127,10 +125,14 @@ class Recommendation:
     priced: tuple | None = field(default=None, repr=False, compare=False)   # price_options(scenario)
 
     def option_row(self, name: str | None) -> dict | None:
+        """The options table's row for ``name`` as a dict (the first with that name); None when absent."""
         if name is None:
             return None
-        rows = self.options[self.options["name"] == name]
-        return None if rows.empty else rows.iloc[0].to_dict()
+        return _table_row(self.options, self._row_cache, name)
+
+    @functools.cached_property
+    def _row_cache(self) -> dict:
+        return {}   # name -> row of ``options``, read once (the page and the bill ask for the same rows)
 
     def as_dict(self) -> dict:
         cols = ["name", "kind", "role", "usd_per_request", "usd_per_month", "total_usd_per_month",
@@ -183,10 +185,15 @@ class Context:
 
     @functools.cached_property
     def _rows(self) -> dict[str, dict]:
-        return {r["name"]: r for r in self.table.to_dict("records")}
+        return {}   # name -> row, filled as the rules ask (most read two or three of the table's rows)
 
     def row(self, opt: PricedOption | None) -> dict | None:
-        return None if opt is None else self._rows[opt.name]
+        if opt is None:
+            return None
+        row = _table_row(self.table, self._rows, opt.name)
+        if row is None:
+            raise KeyError(opt.name)
+        return row
 
     @property
     def save(self) -> float | None:
@@ -220,6 +227,23 @@ class Context:
     def faster_for_latency_need(self, t: Thresholds) -> bool:
         g = self.latency_gain
         return self.scenario.latency_sensitive and g is not None and g >= t.min_latency_gain
+
+
+def _table_row(table: pd.DataFrame, cache: dict, name: str) -> dict | None:
+    """``table``'s first row named ``name`` as ``Series.to_dict()`` gives it (None when absent), read once
+    into ``cache``; callers get their own copy of the dict."""
+    if name not in cache:
+        names = cache.setdefault(_POSITIONS, {})
+        if not names:
+            for i, n in enumerate(table["name"].tolist()):
+                names.setdefault(n, i)
+        i = names.get(name)
+        cache[name] = None if i is None else table.iloc[i].to_dict()
+    row = cache[name]
+    return None if row is None else dict(row)
+
+
+_POSITIONS = object()   # the key under which a row cache keeps each name's position
 
 
 def _usd(x: float) -> str:
@@ -433,15 +457,18 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
     baseline, options = price_options(scenario, cat)
     table = options_table(scenario, baseline, options, as_of=cat.as_of)
     best = best_option(scenario, baseline, options)
-    H, g = scenario.horizon_months, scenario.growth_per_month
     be = pb = mc = None
-    if best is not None:
-        be = break_even_requests_per_day(best, baseline, H, g)
-        pb = payback_month(best, baseline, scenario.workload.requests_per_day, H, g)
+    names = table["name"].tolist()
+    break_evens = table["break_even_requests_per_day"].tolist()
+    if best is not None:   # the table's break-even and payback (break_even_requests_per_day, payback_month)
+        i = names.index(best.name)
+        be = None if math.isnan(break_evens[i]) else break_evens[i]
+        pb = table["payback_month"].iloc[i]
+        pb = None if pd.isna(pb) else int(pb)
         mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat, priced=(baseline, options))
     c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws)
-    lowest_be, lowest_name = _lowest_break_even(table, {o.name for o in qualifying_fine_tunes(scenario, baseline,
-                                                                                              options)})
+    ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
+    lowest_be, lowest_name = _lowest_break_even(names, break_evens, ok)
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
                            key=lambda r: _EFFECT_ORDER[r.effect]))
     return Recommendation(
@@ -455,14 +482,15 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
         monte_carlo=mc, priced=(baseline, options))
 
 
-def _lowest_break_even(table: pd.DataFrame, ok: set[str]) -> tuple[float | None, str | None]:
+def _lowest_break_even(names: list[str], break_evens: list[float], ok: set[str]) -> tuple[float | None, str | None]:
     """The volume from which fine-tuning pays at all: the lowest break-even among the fine-tuned options
-    that qualify (latency targets met; the best option at today's volume may break even higher, e.g. a GPU)."""
-    be = table[table["name"].isin(ok)].set_index("name")["break_even_requests_per_day"].dropna()
-    if be.empty:
-        return None, None
-    name = str(be.idxmin())
-    return float(be[name]), name
+    that qualify (latency targets met; the best option at today's volume may break even higher, e.g. a GPU).
+    ``names`` and ``break_evens`` are the options table's columns (NaN: none); ties go to the first."""
+    lowest, lowest_name = None, None
+    for name, be in zip(names, break_evens):
+        if name in ok and not math.isnan(be) and (lowest is None or be < lowest):
+            lowest, lowest_name = be, name
+    return (None, None) if lowest is None else (float(lowest), str(lowest_name))
 
 
 _RANK = {Verdict.NO: 0, Verdict.NOT_YET: 1, Verdict.FINE_TUNE: 2}
