@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 
 from pricing import CatalogError, UnknownEntryError, load_catalog
 from pricing.errors import NotReleasedError
@@ -767,3 +768,27 @@ def test_genai_price_change_is_no_shutdown():
     m = c.api_model("anthropic/claude-opus-4-6")
     assert m.shutdown is None and m.price.until is None
     assert any("another price from 2026-03-13" in n for n in c.notes_for("anthropic/claude-opus-4-6"))
+
+
+def test_worked_examples_in_docstrings():
+    import doctest
+
+    import pricing.catalog
+    result = doctest.testmod(pricing.catalog)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@given(st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2027, 12, 31)), st.integers(0, 800))
+@settings(max_examples=60, deadline=None)
+def test_a_known_shutdown_stays_known(day, later_days):
+    """Invariant: known on a day = known on every later day (a date only moves by a newer notice), never before
+    its first notice, and always one of the dates the notices gave."""
+    from pricing.catalog import shutdown_known
+
+    later = day + dt.timedelta(days=later_days)
+    for e in (*catalog_entries()["api_models"], *catalog_entries()["hosted"]):
+        known = shutdown_known(e, day)
+        if known is not None:
+            assert shutdown_known(e, later) is not None, e.id
+            assert known in {n.shutdown for n in e.shutdown_notices}, e.id
+            assert day >= e.shutdown_notices[0].announced, e.id
