@@ -276,9 +276,15 @@ def _shape(text: bytes) -> str:
         lines = [ln for ln in text.split(b"\n")[:-1][:20] if ln.strip()] or [text]
         every_json = True
         for ln in lines:
+            text = ln.decode("utf-8", "replace")
             try:
-                value = json_loads(ln.decode("utf-8", "replace"))
-            except (ValueError, RecursionError):
+                value = json_loads(text)
+            except RecursionError:
+                every_json = False
+                continue
+            except ValueError as exc:
+                if _opens_value(text, exc):  # pretty-printed JSON after a comment line: no CSV line opens a value
+                    return "jsonl"
                 every_json = False
                 continue
             if isinstance(value, dict):
@@ -305,7 +311,7 @@ def decode_record(text: str) -> Any:
     except RecursionError:
         return RecordProblem("JSON nested too deeply")
     except ValueError as exc:
-        return RecordProblem(f"not valid JSON ({getattr(exc, 'msg', 'bad text')}, column {getattr(exc, 'colno', '?')})")
+        return _bad_json(exc)
     if "\\ud" in text or "\\uD" in text:
         value = clean_surrogates(value)
     return value
@@ -338,14 +344,171 @@ def _physical_lines(src, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
         yield line_no, data, len(data)
 
 
+def _opens_value(line: str, exc: ValueError) -> bool:
+    """Whether a line that is not valid JSON opens a value it does not close: it starts with '{' or '[' and the
+    decoder ran out of text at its end (``{`` alone, ``{"usage": {``: pretty-printed or concatenated JSON, as
+    ``jq .`` writes it), rather than finding something wrong inside it.
+
+    >>> def err(s):
+    ...     try:
+    ...         json.loads(s)
+    ...     except ValueError as e:
+    ...         return e
+    >>> [_opens_value(s, err(s)) for s in ('{', '  [', '{"a": [', '{"a": 1} x', '{"a": "b', 'null x')]
+    [True, True, True, False, False, False]
+    """
+    return line.lstrip(_BLANK)[:1] in ("{", "[") and getattr(exc, "pos", -1) >= len(line.rstrip(_BLANK))
+
+
+def _bad_json(exc: ValueError) -> RecordProblem:
+    return RecordProblem(f"not valid JSON ({getattr(exc, 'msg', 'bad text')}, column {getattr(exc, 'colno', '?')})")
+
+
 def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
+    """JSONL, line by line. From the first line that opens a JSON value it does not close (pretty-printed or
+    concatenated JSON in a ``.jsonl`` file: ``jq .`` output, a pretty array) the rest of the file is read by
+    :func:`_iter_lines`, which reads such values on over their lines."""
     for line_no, data, n in _physical_lines(src, limit):
         if data is None:
             yield line_no, _too_big(n, limit)
-        elif data.strip():
-            yield line_no, decode_record(data.decode("utf-8", "replace"))
+            continue
+        if not data.strip():
+            continue
+        text = data.decode("utf-8", "replace")
+        try:
+            value = json_loads(text)
+        except RecursionError:
+            yield line_no, RecordProblem("JSON nested too deeply")
+            continue
+        except ValueError as exc:
+            if _opens_value(text, exc):
+                yield from _iter_lines(src, limit, text, line_no)
+                return
+            yield line_no, _bad_json(exc)
+            continue
+        if "\\ud" in text or "\\uD" in text:
+            value = clean_surrogates(value)
+        yield line_no, value
 
 
+def _iter_lines(src, limit: int, first: str, line: int, chunk: int = _CHUNK) -> Iterator[tuple[int, Any]]:
+    """JSONL from ``first`` (the text of physical line ``line``) on, where a line that opens a JSON value it
+    does not close starts a multi-line record, read on as the document reader does and reported at the
+    physical line where it starts.
+
+    When such a record is broken: on its first line alone (a JSONL line cut short) that line is the
+    problem and reading goes on with the next; spread over lines, the problem is at its first line and
+    reading goes on at the next line that starts with '{' or '[' (the message says which). A region
+    where a multi-line record failed is retried as one at most once more, so hostile text costs linear time.
+    """
+    t = _Text(src, line, chunk, first)
+    decoder = json.JSONDecoder()
+    failed_to, retry = 0, False  # lines before failed_to were read by a multi-line record that failed
+    # line: the physical line at t.pos
+    while True:
+        end = t.buf.find("\n", t.pos)
+        if end < 0 or end - t.pos > limit:  # the line goes on past what was read (or is too long)
+            t.mark(t.pos, line)
+            if t.pos >= len(t.buf) and not t.more():
+                return
+            end = _line_end(t, limit)
+            if end is None or end - t.pos > limit:
+                yield line, _too_big(_skip_line(t), limit)
+                line = t.line_at(t.pos)
+                continue
+        seg = t.buf[t.pos:end]
+        t.pos = end + 1
+        try:
+            value = json_loads(seg)
+        except RecursionError:
+            yield line, RecordProblem("JSON nested too deeply")
+        except ValueError as exc:
+            if not seg.strip(_BLANK):
+                pass  # a blank line
+            elif not _opens_value(seg, exc) or not (line >= failed_to or retry):
+                yield line, _bad_json(exc)
+            else:
+                fresh = line >= failed_to
+                retry = retry and fresh  # inside a failed region: its one retry is used now
+                t.pos = end - len(seg.lstrip(_BLANK))
+                t.mark(t.pos, line)
+                failed = yield from _multi_line(t, decoder, limit, line, _bad_json(exc))
+                if failed is False:
+                    return
+                if failed:
+                    failed_to, retry = max(failed, failed_to), fresh
+                line = t.line_at(t.pos)
+                continue
+        else:
+            if "\\ud" in seg or "\\uD" in seg:
+                value = clean_surrogates(value)
+            yield line, value
+        line += 1
+
+
+def _multi_line(t: "_Text", decoder: json.JSONDecoder, limit: int, line: int, alone: RecordProblem):
+    """Read the value that starts at t.pos on ``line`` and goes on over the next lines. Returns None when it
+    was read (or was broken on its first line alone: ``alone`` is the problem), the line where it turned out
+    broken when it spanned lines, False when the file cannot go on."""
+    if t.buf[t.pos] == "[":
+        return None if (yield from _stream_array(t, decoder, limit)) else False
+    status, value = _next_value(t, decoder, limit)
+    if status == "ok":
+        yield line, value
+        return None
+    if status == "big":
+        return None if (yield from _stream_object(t, decoder, limit, line)) else False
+    if status == "deep":
+        _skip_value(t)
+        yield line, RecordProblem(value)
+        return t.line_at(t.pos)
+    nl = t.buf.find("\n", t.pos)
+    after = len(t.buf) if nl < 0 else nl + 1
+    if t.err_line == line or (t.eof and _WS.match(t.buf, after).end() == len(t.buf)):
+        t.pos = after  # a JSONL record cut short: the line alone is the problem, as for any broken line
+        yield line, alone
+        return None
+    err_line = t.err_line
+    resumed = _resync(t)
+    if resumed == line + 1:  # cut short, and the next line starts a record: the line alone, as above
+        yield line, alone
+    else:
+        yield line, RecordProblem(value + (f"; skipped to line {resumed}" if resumed else
+                                           "; the rest of the file was not read"))
+    return err_line if resumed else False
+
+
+def _line_end(t: "_Text", limit: int) -> int | None:
+    """Index of the newline ending the line at t.pos (or of the end of the file), reading on as needed (the
+    read-ahead doubles: linear time for a long line); None when the line is longer than ``limit``."""
+    seen = t.pos
+    while True:
+        nl = t.buf.find("\n", seen)
+        if nl >= 0 or t.eof:
+            return nl if nl >= 0 else len(t.buf)
+        have = len(t.buf) - t.pos
+        if have > limit:
+            return None
+        t.more(min(max(t.chunk, have), limit + t.chunk - have))
+        seen = t.pos + have
+
+
+def _skip_line(t: "_Text") -> int:
+    """Move past the next newline without keeping the line (small reads); the characters skipped."""
+    n = 0
+    while True:
+        nl = t.buf.find("\n", t.pos)
+        if nl >= 0:
+            n += nl + 1 - t.pos
+            t.pos = nl + 1
+            return n
+        n += len(t.buf) - t.pos
+        t.pos = len(t.buf)
+        if not t.more():
+            return n
+
+
+_BLANK = " \t\r\n\x0b\x0c"  # what a blank line holds (bytes.strip's whitespace)
 _WS = re.compile(r"[ \t\r\n]*")
 _WS_COMMA = re.compile(r"[ \t\r\n,]*")
 _RESYNC = re.compile(r"\n(?=[\[{])")
@@ -357,11 +520,12 @@ _SCALAR_END = re.compile(r"[\s,\]}]")
 class _Text:
     """A growing window of decoded text over a binary stream, with the line number of its start."""
 
-    def __init__(self, src, line: int, chunk: int = _CHUNK):
+    def __init__(self, src, line: int, chunk: int = _CHUNK, text: str = ""):
         self.src, self.chunk = src, chunk
         self.dec = codecs.getincrementaldecoder("utf-8")("replace")
-        self.buf, self.pos, self.eof = "", 0, False
+        self.buf, self.pos, self.eof = text, 0, False  # text: already read from src (whole lines)
         self._at, self._line = 0, line  # the line number at buf[_at] (counted forward, never from 0 again)
+        self.err_line = 0  # where the last value found broken by _next_value turned out so
 
     def more(self, n: int = 0) -> bool:
         """Read about n (default: one chunk) more bytes, dropping what is before pos; False at end of file."""
@@ -377,6 +541,10 @@ class _Text:
         if self.pos:
             self._line = self.line_at(self.pos)
             self.buf, self.pos, self._at = self.buf[self.pos:], 0, 0
+
+    def mark(self, pos: int, line: int) -> None:
+        """Tell the line of buf[pos] (known to a caller that counts lines itself): nothing is counted twice."""
+        self._at, self._line = pos, line
 
     def line_at(self, pos: int) -> int:
         """Physical line of buf[pos]; amortised O(1) for positions that move forward."""
@@ -435,7 +603,8 @@ def _next_value(t: _Text, decoder: json.JSONDecoder, limit: int) -> tuple[str, A
             pos, msg = getattr(exc, "pos", len(t.buf)), getattr(exc, "msg", "bad value")
             truncated = pos >= len(t.buf) - 1 or msg.startswith("Unterminated string")
             if not truncated or t.eof:
-                return "bad", f"not valid JSON ({msg}, line {t.line_at(pos)})"
+                t.err_line = t.line_at(min(pos, len(t.buf)))
+                return "bad", f"not valid JSON ({msg}, line {t.err_line})"
         have = len(t.buf) - t.pos
         if have > limit:
             return "big", have
@@ -464,34 +633,56 @@ def _iter_json_doc(src, limit: int, chunk: int = _CHUNK) -> Iterator[tuple[int, 
     if t.buf.startswith("\ufeff"):
         t.pos = 1
     decoder = json.JSONDecoder()
-    depth = 0  # 1 inside a top-level array
-    while True:
-        if not t.skip(_WS_COMMA if depth else _WS):
-            if depth:
-                yield t.line_at(t.pos), RecordProblem("the JSON array is not closed: the file ends first")
+    while t.skip(_WS):
+        if t.buf[t.pos] == "[":
+            ok = yield from _stream_array(t, decoder, limit)
+        else:
+            ok = yield from _top_value(t, decoder, limit)
+        if not ok:
             return
-        c = t.buf[t.pos]
-        if depth and c == "]":
-            depth, t.pos = 0, t.pos + 1
-            continue
-        if not depth and c == "[":  # a top-level array: its elements are streamed one by one
-            depth, t.pos = 1, t.pos + 1
-            continue
+
+
+def _top_value(t: _Text, decoder: json.JSONDecoder, limit: int):
+    """The top-level value at t.pos (not an array): decoded, or streamed by its records lists when it is a big
+    object. Returns False when the file cannot go on."""
+    start_line = t.line_at(t.pos)
+    c = t.buf[t.pos]
+    status, value = _next_value(t, decoder, limit)
+    if status == "ok":
+        yield start_line, value
+    elif status == "big" and c == "{":
+        return (yield from _stream_object(t, decoder, limit, start_line))
+    elif status == "big":
+        yield start_line, _too_big(_skip_value(t), limit)
+    else:
+        item, resumed = _bad(t, start_line, value)
+        yield item
+        return resumed
+    return True
+
+
+def _stream_array(t: _Text, decoder: json.JSONDecoder, limit: int):
+    """The elements of the array that opens at t.pos, one by one, each at the line where it starts.
+    Returns False when the file cannot go on."""
+    t.pos += 1
+    while True:
+        if not t.skip(_WS_COMMA):
+            yield t.line_at(t.pos), RecordProblem("the JSON array is not closed: the file ends first")
+            return False
+        if t.buf[t.pos] == "]":
+            t.pos += 1
+            return True
         start_line = t.line_at(t.pos)
         status, value = _next_value(t, decoder, limit)
         if status == "ok":
             yield start_line, value
-        elif status == "big" and c == "{" and not depth:
-            ok = yield from _stream_object(t, decoder, limit, start_line)
-            if not ok:
-                return
         elif status == "big":
             yield start_line, _too_big(_skip_value(t), limit)
         else:
             item, resumed = _bad(t, start_line, value)
             yield item
             if not resumed:
-                return
+                return False
 
 
 def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: int):
