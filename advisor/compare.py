@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 import numpy as np
@@ -178,11 +178,24 @@ class PricedOption:
         """``serving + recurring`` (retraining, evaluation, monitoring, operations)."""
         return self.serving_usd_per_month(requests_per_day) + self.recurring_usd_per_month
 
+    def cost_key(self) -> tuple:
+        """Every field the cost arithmetic above may read: options with equal keys cost the same at
+        every volume, whatever their names, latencies or notes (a self-hosted option's latency moves
+        with the volume, its costs do not). A field added to the class counts unless listed in
+        ``_DESCRIBES_ONLY``; the keep-warm window, service time and cold start only cost with scale-to-zero."""
+        skip = _DESCRIBES_ONLY if self.scale_to_zero else _DESCRIBES_ONLY | _SCALE_TO_ZERO_ONLY
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name not in skip)
+
     def gpus(self, requests_per_day) -> np.ndarray | None:
         if self.kind != OptionKind.SELFHOST:
             return None
         n = replicas_for_peak(requests_per_day, self.peak_to_mean, self.replica_requests_per_s)
         return n if self.scale_to_zero else np.maximum(n, self.min_replicas)
+
+
+_DESCRIBES_ONLY = frozenset({"name", "ttft_s", "e2e_s", "itl_s", "meets_latency", "cold_start_share", "role", "reasoning",
+                             "serves_until", "ends_within_horizon", "sources", "notes", "curve", "training_usd_per_run"})
+_SCALE_TO_ZERO_ONLY = frozenset({"idle_timeout_s", "service_s", "cold_start_s"})
 
 
 def catalog_for(scenario: Scenario) -> Catalog:
@@ -664,6 +677,33 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
             return None
         v = gap_fixed / (k_base - k_opt)
         return float(v) if v <= hi_v else None
+    keys = _ByCost(opt), _ByCost(baseline)
+    found = _stepped_break_even(*keys, months, growth)
+    for k in keys:   # the cache keeps the keys, not the options (a self-hosted one holds its capacity curve)
+        k.option = None
+    return found
+
+
+class _ByCost:
+    """An option that hashes and compares by :meth:`PricedOption.cost_key` (a cache key)."""
+
+    __slots__ = ("option", "key")
+
+    def __init__(self, option: PricedOption):
+        self.option, self.key = option, option.cost_key()
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _ByCost) and self.key == other.key
+
+
+@functools.lru_cache(maxsize=256)
+def _stepped_break_even(opt_: _ByCost, baseline_: _ByCost, months: int, growth: float) -> float | None:
+    """:func:`break_even_requests_per_day` on grids, once per pair of cost structures: the dashboard's
+    re-runs (another volume, a flag) ask again for options whose costs have not changed."""
+    opt, baseline = opt_.option, baseline_.option
     grid = _break_even_grid()
 
     def gap(v):   # both options on the same monthly volumes

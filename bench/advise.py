@@ -10,12 +10,21 @@
   evaluating the same factors for the same two options.
 - ``advise_s``: wall time of ``advise`` on a typed scenario (pricing, compare, break-even,
   10,000-draw Monte Carlo, verdict), best of 5.
+- ``page_*``: the dashboard's computation after a widget change on the built-in sample (3 tasks, the
+  app's default options): ``recommend_tasks`` through ``advisor.ui.compute.recommend_page``, then
+  ``page_analysis`` (sweep, curves, tornado, whole bill), median of ``--reruns`` runs.
+  ``page_volume_*``: each run at another volume (break-evens of unchanged options come from their
+  cache); ``page_horizon_*``: each run with the break-even cache emptied first (as after a change of
+  horizon, growth or scale-to-zero). ``page_verdicts`` says what the last run decided.
 Ratios are ``t_numpy / t_ours`` (1.0 = no overhead over raw numpy).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import importlib
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -42,10 +51,50 @@ def best_of(fn, n=5):
     return min(times), out
 
 
+def page_reruns(n: int) -> dict:
+    """The dashboard's computation per re-run on the built-in sample (see the module docstring)."""
+    from advisor.ui.compute import page_analysis, recommend_page
+    from advisor.ui.data import sample_data, workloads_for
+    from pricing import load_catalog
+
+    compare_mod = importlib.import_module("advisor.compare")
+    as_of = dt.date(2026, 6, 1)
+    hosted = tuple(h for h in sorted(load_catalog(as_of).hosted) if "together" not in h)   # the app's defaults
+    s = Scenario(Workload.typed(1.0, 1.0, 1.0), options=hosted + tuple(
+        f"selfhost/mistral-7b@{g}" for g in ("l4", "l40s", "a100-80gb")), as_of=as_of, include_api_alternatives=True)
+    data = sample_data()
+    rpd0 = data.measured_requests_per_day
+
+    def once(k: int, *, cold: bool) -> tuple[float, float, dict]:
+        cache = getattr(compare_mod, "_stepped_break_even", None)
+        if cold and cache is not None:
+            cache.cache_clear()
+        workloads = workloads_for(data, rpd0 * (1 + 0.01 * k))
+        t0 = time.perf_counter()
+        recs, cat = recommend_page(workloads, s)
+        t1 = time.perf_counter()
+        page_analysis(recs, task="all", catalog=cat)
+        return t1 - t0, time.perf_counter() - t1, recs
+
+    once(-1, cold=True)   # imports, catalog, tokenizer-free warm-up
+    out = {}
+    for label, cold in (("volume", False), ("horizon", True)):
+        runs = [once(k, cold=cold) for k in range(n)]
+        rec_ms, page_ms = (statistics.median(x[i] for x in runs) * 1e3 for i in (0, 1))
+        out.update({f"page_{label}_recommend_tasks_ms": round(rec_ms, 2), f"page_{label}_analysis_ms": round(page_ms, 2),
+                    f"page_{label}_total_ms": round(rec_ms + page_ms, 2)})
+    out["page_verdicts"] = {t: str(r.verdict) for t, r in runs[-1][2].items()}
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--reruns", type=int, default=21, help="re-runs timed for the page_* rows (median)")
+    ap.add_argument("--page-only", action="store_true", help="only the page_* rows")
     a = ap.parse_args()
+    if a.page_only:
+        return emit(page_reruns(a.reruns), a.json)
     s = Scenario(Workload.typed(20_000, 1200, 300, peak_to_mean=2.0, ft_token_ratio=1.13), baseline="gpt-4o",
                  options=("fireworks/mistral-7b-lora", "selfhost/mistral-7b@a100-80gb"), as_of="2026-06-01")
     base, (hosted, selfh) = price_options(s)
@@ -88,7 +137,7 @@ def main() -> int:
     out = {"sweep_volumes": len(vols), "sweep_ms": round(t_ours * 1e3, 2), "sweep_numpy_ms": round(t_raw * 1e3, 2),
            "sweep_ratio_vs_numpy": round(t_raw / t_ours, 3), "mc_draws": n, "mc_ms": round(t_mc * 1e3, 2),
            "mc_numpy_ms": round(t_mc_raw * 1e3, 2), "mc_ratio_vs_numpy": round(t_mc_raw / t_mc, 3),
-           "advise_s": round(t_adv, 4), "verdict": rec.verdict}
+           "advise_s": round(t_adv, 4), "verdict": rec.verdict, **page_reruns(a.reruns)}
     return emit(out, a.json)
 
 
