@@ -563,11 +563,16 @@ def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption
 # horizon arithmetic (vectorised over starting volumes)
 
 
-def _monthly_volumes(v0, months: int, growth=0.0) -> np.ndarray:
-    """``v0[..., None] * (1 + g)[..., None] ** arange(months)`` (v0 at least 1-d; g broadcasts with it)."""
+def _growth_factors(months: int, growth=0.0) -> np.ndarray:
+    """``(1 + g)[..., None] ** arange(months)``: each month's volume over the first month's."""
+    return (1.0 + np.asarray(growth, dtype=float))[..., None] ** np.arange(months)
+
+
+def _monthly_volumes(v0, months: int, growth=0.0, *, factors: np.ndarray | None = None) -> np.ndarray:
+    """``v0[..., None] * (1 + g)[..., None] ** arange(months)`` (v0 at least 1-d; g broadcasts with it).
+    ``factors``: :func:`_growth_factors` of ``(months, growth)`` when already at hand."""
     v = np.atleast_1d(np.asarray(v0, dtype=float))
-    g = np.asarray(growth, dtype=float)
-    return v[..., None] * (1.0 + g)[..., None] ** np.arange(months)
+    return v[..., None] * (_growth_factors(months, growth) if factors is None else factors)
 
 
 def _is_one(factor) -> bool:

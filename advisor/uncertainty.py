@@ -17,13 +17,14 @@ drawn from a triangular distribution (low, mode, high). Costs are re-evaluated v
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
-from .compare import PricedOption, _horizon_on, _monthly_volumes, best_option, price_options
+from .compare import PricedOption, _growth_factors, _horizon_on, _monthly_volumes, best_option, price_options
 from .errors import ScenarioError
 from .scenario import Scenario
 
@@ -32,6 +33,7 @@ __all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "
 
 MIN_DRAWS, MAX_DRAWS = 100, 1_000_000   # stable percentiles / bounded memory (8 MB per array of draws)
 _CHUNK_DRAWS = 2_500   # draws evaluated together: (draws, months) arrays of ~240 kB at 12 months
+_KEPT_DRAW_MONTHS = 500_000   # draws x months up to which the draws and growth factors are kept (4 MB)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,29 @@ def _triangular(rng: np.random.Generator, r: tuple[float, float, float], n: int)
     return np.full(n, mode) if lo == hi else rng.triangular(lo, mode, hi, n)
 
 
+def _draw(seed: int, ranges: Ranges, draws: int) -> dict[str, np.ndarray]:
+    """Each input's factor, ``draws`` seeded draws (in :data:`_LABELS` order from one generator)."""
+    rng = np.random.default_rng(seed)
+    return {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
+
+
+@functools.lru_cache(maxsize=4)
+def _draw_cached(seed: int, ranges: Ranges, draws: int) -> dict[str, np.ndarray]:
+    """:func:`_draw`, read-only and kept: every task of a page, and every re-run, draws the same factors."""
+    f = _draw(seed, ranges, draws)
+    for x in f.values():
+        x.setflags(write=False)
+    return f
+
+
+@functools.lru_cache(maxsize=4)
+def _growth_cached(seed: int, ranges: Ranges, draws: int, months: int, growth: float) -> np.ndarray:
+    """Each draw's monthly growth factors (``compare._growth_factors`` of growth + its delta), read-only and kept."""
+    out = _growth_factors(months, growth + _draw_cached(seed, ranges, draws)["growth_delta"])
+    out.setflags(write=False)
+    return out
+
+
 def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 10_000, seed: int = 0,
                 ranges: Ranges = DEFAULT_RANGES, catalog=None, priced=None) -> MonteCarlo:
     """Savings over the horizon under uncertainty (``draws`` seeded draws, vectorised)."""
@@ -129,17 +154,20 @@ def monte_carlo(scenario: Scenario, *, option: str | None = None, draws: int = 1
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(f"seed={seed!r}: a whole number >= 0")
     baseline, opt = _pick(scenario, option, catalog, priced)
-    rng = np.random.default_rng(seed)
-    f = {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
+    months, growth = scenario.horizon_months, scenario.growth_per_month
+    kept = draws * months <= _KEPT_DRAW_MONTHS
+    f = _draw_cached(seed, ranges, draws) if kept else _draw(seed, ranges, draws)
     kw = dict(volume=f["requests_per_day"], tokens=f["tokens_per_request"], gpu_price=f["gpu_usd_per_hour"],
               efficiency=f["serving_efficiency"], api_price=f["api_price"], growth_delta=f["growth_delta"],
               people=f["people_time"])
+    grown = _growth_cached(seed, ranges, draws, months, growth) if kept else None
     savings = np.empty(draws)
     for i in range(0, draws, _CHUNK_DRAWS):   # blocks of draws whose monthly arrays stay in cache
         part = {k: x[i:i + _CHUNK_DRAWS] for k, x in kw.items()}
         # both options on the same monthly volumes, drawn once (as horizon_totals draws them)
-        vols = _monthly_volumes(scenario.workload.requests_per_day * part.pop("volume"), scenario.horizon_months,
-                                scenario.growth_per_month + part.pop("growth_delta"))
+        vols = _monthly_volumes(scenario.workload.requests_per_day * part.pop("volume"), months,
+                                growth + part.pop("growth_delta"),
+                                factors=None if grown is None else grown[i:i + _CHUNK_DRAWS])
         savings[i:i + _CHUNK_DRAWS] = (_totals_on(baseline, vols, is_baseline=True, **part)
                                        - _totals_on(opt, vols, is_baseline=False, **part))
     p10, p50, p90 = np.percentile(savings, [10, 50, 90])

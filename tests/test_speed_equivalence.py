@@ -173,6 +173,17 @@ class TestFastPathsEqualThePlainOnes:
         assert mc.p_pays_off == float(np.mean(want >= 0))
         assert (mc.savings_usd_p10, mc.savings_usd_p90) == tuple(float(x) for x in np.percentile(want, [10, 90]))
 
+    def test_monte_carlo_kept_draws_equal_fresh_ones(self, monkeypatch):
+        # the draws and growth factors kept for the next task equal those drawn afresh (a large run keeps none)
+        s = scenario(horizon=18, growth=0.02)
+        kept = [monte_carlo(s, option=n, draws=3000, seed=5, priced=(BASE, OPTIONS)) for n in ("sh", "ft-hosted")]
+        monkeypatch.setattr(uncertainty_mod, "_KEPT_DRAW_MONTHS", 0)
+        for mc in kept:
+            fresh = monte_carlo(s, option=mc.option, draws=3000, seed=5, priced=(BASE, OPTIONS))
+            np.testing.assert_array_equal(mc.savings_usd, fresh.savings_usd)
+            assert (mc.p_pays_off, mc.savings_usd_p10, mc.savings_usd_p90) == \
+                (fresh.p_pays_off, fresh.savings_usd_p10, fresh.savings_usd_p90)
+
     @pytest.mark.parametrize("name", ["ft-hosted", "sh", "stz"])
     def test_tornado_equals_one_call_per_input(self, name):
         t = tornado(scenario(), option=name, priced=(BASE, OPTIONS)).set_index("input")
