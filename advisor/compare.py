@@ -342,6 +342,35 @@ def served_tokens(w, tokenizer: str) -> tuple[float, float, str | None]:
     return w.prompt_tokens, w.completion_tokens, note
 
 
+class _Same:
+    """A catalog entry as a cache key: the same object (the catalog keeps its entries while its files are
+    unchanged; the key holds the entry, so its id is not reused while cached)."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry):
+        self.entry = entry
+
+    def __hash__(self) -> int:
+        return id(self.entry)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Same) and other.entry is self.entry
+
+
+@functools.lru_cache(maxsize=128)
+def _capacity_curve(model: _Same, gpu: _Same, n_in: float, n_out: float, precision: str,
+                    eff: ServingEfficiency | None = None) -> dict[str, np.ndarray]:
+    """``pricing.capacity_curve``, once per (model, GPU, tokens, precision, efficiency): every task of a page
+    and every re-run at another volume asks again. Read-only arrays (shared by the options priced from it)."""
+    args = (model.entry, gpu.entry, n_in, n_out, precision) + (() if eff is None else (eff,))
+    curve = capacity_curve(*args)
+    for a in curve.values():
+        if isinstance(a, np.ndarray):
+            a.setflags(write=False)
+    return curve
+
+
 def _latency_at_load(curve: dict, rps_per_replica: float) -> int:
     """Index of the smallest concurrency whose throughput carries the per-replica peak rate."""
     idx = np.flatnonzero(curve["requests_per_s"] >= rps_per_replica)
@@ -357,7 +386,7 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
     model, gpu = cat.open_model(spec.ref), cat.gpu(spec.gpu)
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
-    curve = capacity_curve(model, gpu, n_in, n_out, s.precision, ServingEfficiency())
+    curve = _capacity_curve(_Same(model), _Same(gpu), n_in, n_out, s.precision, ServingEfficiency())
     i_cap, feasible = operating_index(curve, itl_target_s=t.itl_s, ttft_target_s=t.ttft_s, e2e_target_s=t.e2e_s)
     rps_cap = float(curve["requests_per_s"][i_cap])
     replicas = int(replicas_for_peak(w.requests_per_day, w.peak_to_mean, rps_cap))
@@ -415,7 +444,7 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets
         ttft, e2e = _api_latency(ep.latency, n_out)
         notes.append(f"latency: {ep.latency.source}")
     elif ep.serving_gpu and ep.base_model in cat.open_models and ep.serving_gpu in cat.gpus:
-        curve = capacity_curve(cat.open_model(ep.base_model), cat.gpu(ep.serving_gpu), n_in, n_out, "bf16")
+        curve = _capacity_curve(_Same(cat.open_model(ep.base_model)), _Same(cat.gpu(ep.serving_gpu)), n_in, n_out, "bf16")
         i = min(HOSTED_LATENCY_CONCURRENCY, len(curve["batch"])) - 1
         ttft, e2e, itl = float(curve["ttft_s"][i]), float(curve["e2e_s"][i]), float(curve["itl_s"][i])
         notes.append(f"latency estimated: {ep.base_model} on {ep.serving_gpu} at {i + 1} concurrent requests "

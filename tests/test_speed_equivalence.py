@@ -265,6 +265,20 @@ class TestRecommendationReadsTheTable:
         bes = table.loc[ok, "break_even_requests_per_day"].dropna()
         assert rec.break_even_requests_per_day == (None if bes.empty else float(bes.min()))
 
+    def test_capacity_curves_kept_equal_fresh_ones(self):
+        s = catalog_scenario(options=("selfhost/mistral-7b@l4", "fireworks/mistral-7b-lora", "openpipe/mistral-7b"))
+        kept = price_options(s)
+        compare_mod._capacity_curve.cache_clear()
+        fresh = price_options(s)
+        assert kept == fresh
+        for a, b in zip(kept[1], fresh[1]):
+            assert (a.curve is None) == (b.curve is None)
+            for k in (a.curve or {}):
+                np.testing.assert_array_equal(a.curve[k], b.curve[k])
+        sh = kept[1][0]
+        with pytest.raises(ValueError):   # shared between options: read-only
+            sh.curve["e2e_s"][0] = 0.0
+
     def test_option_row_is_pandas_own_row(self):
         rec = recommend(catalog_scenario(), draws=200)
         for name in list(rec.options["name"]) + ["absent"]:
