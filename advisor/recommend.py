@@ -233,10 +233,12 @@ def _table_row(table: pd.DataFrame, cache: dict, name: str) -> dict | None:
     """``table``'s first row named ``name`` as ``Series.to_dict()`` gives it (None when absent), read once
     into ``cache``; callers get their own copy of the dict."""
     if name not in cache:
-        names = cache.setdefault(_POSITIONS, {})
-        if not names:
+        names = cache.get(_POSITIONS)
+        if names is None:   # stored whole (sessions share a recommendation: never a half-built index)
+            names = {}
             for i, n in enumerate(table["name"].tolist()):
                 names.setdefault(n, i)
+            cache[_POSITIONS] = names
         i = names.get(name)
         cache[name] = None if i is None else table.iloc[i].to_dict()
     row = cache[name]
