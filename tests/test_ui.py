@@ -142,6 +142,21 @@ class TestFigures:
         lo, hi = fig.layout.xaxis.range
         assert 10 ** lo <= min(be["openpipe/mistral-7b"], 5000) and 10 ** hi >= 5000
 
+    def test_cost_axes_read_as_money_and_volume_with_fixed_margins(self):
+        # cents a month at tiny volumes: Plotly's SI format would print "$10m" (milli, read as million)
+        import pandas as pd
+
+        from advisor import figures as F
+
+        x = np.geomspace(0.05, 5_000, 40)
+        sweep = pd.DataFrame({"gpt-4o": x * 0.2, "ft": 0.5 + x * 0.02}, index=x)
+        fig = F.cost_vs_volume(sweep, baseline="gpt-4o", current_requests_per_day=10)
+        assert list(fig.layout.xaxis.ticktext) == ["0.01", "0.1", "1", "10", "100", "1k", "10k"]
+        assert list(fig.layout.yaxis.ticktext) == ["$0.01", "$0.1", "$1", "$10", "$100", "$1k"]
+        assert not any(t.endswith("m") for t in fig.layout.yaxis.ticktext)
+        # the labels' widths are known, so no automargin (a second layout pass in the browser): 30 + 7 * 5
+        assert fig.layout.yaxis.automargin is False and fig.layout.margin.l == 65
+
     def test_tornado_leaves_out_inputs_that_move_nothing(self, typed):
         from advisor import figures as F
 
