@@ -320,9 +320,9 @@ def training_examples(c: Context, t: Thresholds) -> Reason | None:
 def no_option(c: Context, t: Thresholds) -> Reason | None:
     if c.best is not None:
         return None
-    rows = [o for o in c.table.to_dict("records") if o["fine_tuned"]]
-    slow = sum(o["meets_latency"] is False for o in rows)
-    unknown = sum(o["meets_latency"] is None for o in rows)
+    meets = [m for ft, m in zip(c.table["fine_tuned"].tolist(), c.table["meets_latency"].tolist()) if ft]
+    slow = sum(m is False for m in meets)
+    unknown = sum(m is None for m in meets)
     if slow or (unknown and latency_targets(c.scenario, c.baseline.e2e_s).any):
         why = (f"No fine-tuned option is known to meet the latency target ({slow} priced miss it, {unknown} publish no "
                "latency for this workload).")

@@ -70,8 +70,9 @@ _LABELS = {"requests_per_day": "requests per day", "tokens_per_request": "tokens
 def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, volume=1.0, tokens=1.0,
                    gpu_price=1.0, efficiency=1.0, api_price=1.0, growth_delta=0.0, people=1.0,
                    is_baseline: bool = False) -> np.ndarray:
-    """Horizon cost (USD) for arrays of factors (all broadcast to one shape), through
-    :func:`advisor.compare.horizon_cost_usd`: the factors only map to its price and capacity factors."""
+    """Horizon cost (USD) for arrays of factors (all broadcast to one shape), as
+    :func:`advisor.compare.horizon_cost_usd` prices it (the same function underneath): the factors only map
+    to its price and capacity factors."""
     volume, tokens, gpu_price, efficiency, api_price, growth_delta, people = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta, people)))
     vols = _monthly_volumes(v0 * volume, months, growth + growth_delta)
