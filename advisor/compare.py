@@ -712,7 +712,7 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
         v = gap_fixed / (k_base - k_opt)
         return float(v) if v <= hi_v else None
     keys = _ByCost(opt), _ByCost(baseline)
-    found = _stepped_break_even(*keys, months, growth)
+    found = _stepped_break_even(*keys, months, growth if isinstance(growth, (int, float)) else float(growth))
     for k in keys:   # the cache keeps the keys, not the options (a self-hosted one holds its capacity curve)
         k.option = None
     return found
