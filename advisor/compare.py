@@ -593,7 +593,11 @@ def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption
 
 
 def _growth_factors(months: int, growth=0.0) -> np.ndarray:
-    """``(1 + g)[..., None] ** arange(months)``: each month's volume over the first month's."""
+    """``(1 + g)[..., None] ** arange(months)``: each month's volume over the first month's.
+
+    >>> _growth_factors(3, 0.1).round(4).tolist()   # 1, 1.1, 1.1^2
+    [1.0, 1.1, 1.21]
+    """
     return (1.0 + np.asarray(growth, dtype=float))[..., None] ** np.arange(months)
 
 
@@ -631,7 +635,12 @@ def _one_off_usd(opt: PricedOption, extra):
 
 def _running_total(monthly: np.ndarray) -> np.ndarray:
     """``cumsum(monthly, axis=-1)[..., -1]`` bit for bit (the same additions in the same order, month
-    after month), without the months in between: one vectorised addition per month."""
+    after month), without the months in between: one vectorised addition per month. (``np.sum`` adds
+    in another order, pairwise, and may differ in the last bit.)
+
+    >>> _running_total(np.array([[100.0, 250.0, 50.0], [1.0, 2.0, 3.0]])).tolist()   # 100 + 250 + 50; 1 + 2 + 3
+    [400.0, 6.0]
+    """
     total = monthly[..., 0].copy()
     for m in range(1, monthly.shape[-1]):
         total += monthly[..., m]
