@@ -245,7 +245,7 @@ def _table_row(table: pd.DataFrame, cache: dict, name: str) -> dict | None:
     return None if row is None else dict(row)
 
 
-_POSITIONS = object()   # the key under which a row cache keeps each name's position
+_POSITIONS = ("positions",)   # the key under which a row cache keeps each name's position (names are text)
 
 
 def _usd(x: float) -> str:
