@@ -747,10 +747,10 @@ def _stepped_break_even(opt_: _ByCost, baseline_: _ByCost, months: int, growth: 
     """:func:`break_even_requests_per_day` on grids, once per pair of cost structures: the dashboard's
     re-runs (another volume, a flag) ask again for options whose costs have not changed."""
     opt, baseline = opt_.option, baseline_.option
-    grid = _break_even_grid()
+    grid, factors = _break_even_grid(), _growth_factors(months, growth)
 
     def gap(v):   # both options on the same monthly volumes
-        vols = _monthly_volumes(v, months, growth)
+        vols = _monthly_volumes(v, months, factors=factors)
         return _horizon_on(baseline, vols) - _horizon_on(opt, vols)
 
     g = gap(grid)
