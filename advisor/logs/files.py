@@ -418,38 +418,48 @@ def _iter_lines(src, limit: int, first: str, line: int, chunk: int = _CHUNK) -> 
                 continue
         seg = t.buf[t.pos:end]
         t.pos = end + 1
-        try:
-            value = json_loads(seg)
-        except RecursionError:
-            yield line, RecordProblem("JSON nested too deeply")
-        except ValueError as exc:
-            if not seg.strip(_BLANK):
-                pass  # a blank line
-            elif not _opens_value(seg, exc) or not (line >= failed_to or retry):
-                yield line, _bad_json(exc)
-            else:
-                fresh = line >= failed_to
-                retry = retry and fresh  # inside a failed region: its one retry is used now
-                t.pos = end - len(seg.lstrip(_BLANK))
-                t.mark(t.pos, line)
-                failed = yield from _multi_line(t, decoder, limit, line, _bad_json(exc))
-                if failed is False:
-                    return
-                if failed:
-                    failed_to, retry = max(failed, failed_to), fresh
-                line = t.line_at(t.pos)
+        bare = seg.strip(_BLANK)
+        if not bare:  # a blank line
+            line += 1
+            continue
+        if bare != "{" and bare != "[":  # alone on its line (jq's way), they surely open a value
+            try:
+                value = json_loads(seg)
+            except RecursionError:
+                yield line, RecordProblem("JSON nested too deeply")
+                line += 1
                 continue
-        else:
-            if "\\ud" in seg or "\\uD" in seg:
-                value = clean_surrogates(value)
-            yield line, value
-        line += 1
+            except ValueError as exc:
+                if not _opens_value(seg, exc) or not (line >= failed_to or retry):
+                    yield line, _bad_json(exc)
+                    line += 1
+                    continue
+            else:
+                if "\\ud" in seg or "\\uD" in seg:
+                    value = clean_surrogates(value)
+                yield line, value
+                line += 1
+                continue
+        elif not (line >= failed_to or retry):
+            yield line, decode_record(seg)
+            line += 1
+            continue
+        fresh = line >= failed_to
+        retry = retry and fresh  # inside a failed region: its one retry is used now
+        t.pos = end - len(seg.lstrip(_BLANK))
+        t.mark(t.pos, line)
+        failed = yield from _multi_line(t, decoder, limit, line, seg)
+        if failed is False:
+            return
+        if failed:
+            failed_to, retry = max(failed, failed_to), fresh
+        line = t.line_at(t.pos)
 
 
-def _multi_line(t: "_Text", decoder: json.JSONDecoder, limit: int, line: int, alone: RecordProblem):
-    """Read the value that starts at t.pos on ``line`` and goes on over the next lines. Returns None when it
-    was read (or was broken on its first line alone: ``alone`` is the problem), the line where it turned out
-    broken when it spanned lines, False when the file cannot go on."""
+def _multi_line(t: "_Text", decoder: json.JSONDecoder, limit: int, line: int, seg: str):
+    """Read the value that starts at t.pos on ``line`` (whose text is ``seg``) and goes on over the next lines.
+    Returns None when it was read (or was broken on its first line alone: that line is the problem), the line
+    where it turned out broken when it spanned lines, False when the file cannot go on."""
     if t.buf[t.pos] == "[":
         return None if (yield from _stream_array(t, decoder, limit)) else False
     status, value = _next_value(t, decoder, limit)
@@ -466,12 +476,12 @@ def _multi_line(t: "_Text", decoder: json.JSONDecoder, limit: int, line: int, al
     after = len(t.buf) if nl < 0 else nl + 1
     if t.err_line == line or (t.eof and _WS.match(t.buf, after).end() == len(t.buf)):
         t.pos = after  # a JSONL record cut short: the line alone is the problem, as for any broken line
-        yield line, alone
+        yield line, decode_record(seg)
         return None
     err_line = t.err_line
     resumed = _resync(t)
     if resumed == line + 1:  # cut short, and the next line starts a record: the line alone, as above
-        yield line, alone
+        yield line, decode_record(seg)
     else:
         yield line, RecordProblem(value + (f"; skipped to line {resumed}" if resumed else
                                            "; the rest of the file was not read"))
@@ -526,6 +536,7 @@ class _Text:
         self.buf, self.pos, self.eof = text, 0, False  # text: already read from src (whole lines)
         self._at, self._line = 0, line  # the line number at buf[_at] (counted forward, never from 0 again)
         self.err_line = 0  # where the last value found broken by _next_value turned out so
+        self.hint, self.calm = 0, 0  # see _in_window: its window (0: none), good values since a broken one
 
     def more(self, n: int = 0) -> bool:
         """Read about n (default: one chunk) more bytes, dropping what is before pos; False at end of file."""
@@ -592,17 +603,28 @@ class Head:
 def _next_value(t: _Text, decoder: json.JSONDecoder, limit: int) -> tuple[str, Any]:
     """Decode the value at t.pos: ("ok", value) and t.pos past it; ("big", n) with t.pos unchanged;
     ("bad", reason) or ("deep", reason). Reads ahead as needed, doubling (linear time), up to the limit."""
+    quick = _in_window(t, decoder) if t.hint else None
+    if quick is not None:
+        status, value = quick
+        if status == "ok" and value[1] > limit:
+            return "big", value[1]
+        if status != "ok":
+            return status, value
+        t.pos += value[1]
+        return "ok", value[0]
     while True:
         try:
             value, end = json_raw_decode(decoder, t.buf, t.pos)
             if end < len(t.buf) or t.eof:
                 break
         except RecursionError:
+            t.hint, t.calm = max(t.hint, _WINDOW_MIN), 0
             return "deep", "JSON nested too deeply"
         except ValueError as exc:
             pos, msg = getattr(exc, "pos", len(t.buf)), getattr(exc, "msg", "bad value")
             truncated = pos >= len(t.buf) - 1 or msg.startswith("Unterminated string")
             if not truncated or t.eof:
+                t.hint, t.calm = max(t.hint, _WINDOW_MIN), 0  # broken values: the next ones in windows
                 t.err_line = t.line_at(min(pos, len(t.buf)))
                 return "bad", f"not valid JSON ({msg}, line {t.err_line})"
         have = len(t.buf) - t.pos
@@ -616,6 +638,46 @@ def _next_value(t: _Text, decoder: json.JSONDecoder, limit: int) -> tuple[str, A
         value = clean_surrogates(value)
     t.pos = end
     return "ok", value
+
+
+_WINDOW_MIN, _WINDOW_MAX = 1 << 10, 1 << 20
+_CALM = 1000  # good values in a row after which windows stop
+
+
+def _in_window(t: _Text, decoder: json.JSONDecoder) -> tuple[str, Any] | None:
+    """Decode the value at t.pos in a window of the text twice the last value's size: ("ok", (value, size)),
+    ("bad", reason), ("deep", reason); None when the value goes on past the window (or the buffer ends
+    first), for the reader that reads on.
+
+    Why: json counts an error's line from the start of the text it is given, so a broken value in a 1 MB
+    buffer costs O(1 MB) (a hostile file of a million broken lines: minutes); in its window, its own size.
+    Windows cost a copy of each value, so they are used only after a broken value, until _CALM good ones.
+    """
+    w = t.hint
+    if t.pos + w >= len(t.buf):
+        return None
+    text = t.buf[t.pos:t.pos + w]
+    try:
+        value, end = json_raw_decode(decoder, text)
+    except RecursionError:
+        t.calm = 0
+        return "deep", "JSON nested too deeply"
+    except ValueError as exc:
+        pos, msg = getattr(exc, "pos", w), getattr(exc, "msg", "bad value")
+        if pos < w - 1 and not msg.startswith("Unterminated string"):
+            t.calm = 0
+            t.err_line = t.line_at(t.pos + pos)
+            return "bad", f"not valid JSON ({msg}, line {t.err_line})"
+        t.hint = min(2 * w, _WINDOW_MAX)
+        return None
+    if end >= w:  # it may go on (a number cut at the window's end)
+        t.hint = min(2 * w, _WINDOW_MAX)
+        return None
+    t.calm += 1
+    t.hint = 0 if t.calm >= _CALM else min(max(2 * end, _WINDOW_MIN), _WINDOW_MAX)
+    if text.find("\\ud", 0, end) >= 0 or text.find("\\uD", 0, end) >= 0:
+        value = clean_surrogates(value)
+    return "ok", (value, end)
 
 
 def _bad(t: _Text, start_line: int, reason: str) -> tuple[tuple[int, RecordProblem], bool]:
@@ -654,6 +716,9 @@ def _top_value(t: _Text, decoder: json.JSONDecoder, limit: int):
         return (yield from _stream_object(t, decoder, limit, start_line))
     elif status == "big":
         yield start_line, _too_big(_skip_value(t), limit)
+    elif status == "deep":
+        _skip_value(t)  # by its brackets, in linear time: a resync would decode each nested line again
+        yield start_line, RecordProblem(value)
     else:
         item, resumed = _bad(t, start_line, value)
         yield item
@@ -678,6 +743,9 @@ def _stream_array(t: _Text, decoder: json.JSONDecoder, limit: int):
             yield start_line, value
         elif status == "big":
             yield start_line, _too_big(_skip_value(t), limit)
+        elif status == "deep":
+            _skip_value(t)
+            yield start_line, RecordProblem(value)
         else:
             item, resumed = _bad(t, start_line, value)
             yield item
