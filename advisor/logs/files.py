@@ -264,8 +264,8 @@ def iter_records(path, progress: Progress | None = None, *,
 def _shape(text: bytes) -> str:
     """jsonl | json | csv from the first bytes (BOM and leading whitespace removed).
 
-    JSONL when the first line is a complete JSON value; a whole document (object or array over several
-    lines, or a first line too long to check) otherwise.
+    JSONL when the first line is a complete JSON value, or one broken inside (a corrupt first record); a whole
+    document when it opens a value it does not close (object or array over several lines), or is too long to check.
     """
     c = text[:1]
     if c not in (b"{", b"["):
@@ -293,11 +293,14 @@ def _shape(text: bytes) -> str:
     nl = text.find(b"\n")
     if nl < 0:  # one long first line: a minified document (streamed) or a JSONL record; the document reader does both
         return "json"
+    first = text[:nl].decode("utf-8", "replace")
     try:
-        json_loads(text[:nl].decode("utf-8", "replace"))
+        json_loads(first)
         return "jsonl"
-    except (ValueError, RecursionError):
+    except RecursionError:
         return "json"
+    except ValueError as exc:  # a document opens on it; or it is a JSONL record broken inside (that line alone)
+        return "json" if _opens_value(first, exc) else "jsonl"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,10 +732,11 @@ def _top_value(t: _Text, decoder: json.JSONDecoder, limit: int):
 def _stream_array(t: _Text, decoder: json.JSONDecoder, limit: int):
     """The elements of the array that opens at t.pos, one by one, each at the line where it starts.
     Returns False when the file cannot go on."""
+    opened = t.line_at(t.pos)
     t.pos += 1
     while True:
         if not t.skip(_WS_COMMA):
-            yield t.line_at(t.pos), RecordProblem("the JSON array is not closed: the file ends first")
+            yield opened, RecordProblem("the JSON array that opens here is not closed: the file ends first")
             return False
         if t.buf[t.pos] == "]":
             t.pos += 1

@@ -603,7 +603,7 @@ def parse_usage_export(o: Mapping, line: int) -> Raw:
     has_tokens = any(o.get(k) not in (None, "") for k in ("input_tokens", "output_tokens"))
     if n_raw in (None, "") and not has_tokens:
         raise Ignored("usage bucket with no requests")
-    n = number(n_raw, "num_model_requests", high=1e12)
+    n = number(n_raw, "num_model_requests", high=1e12, count=True)
     if n is None:
         raise RecordProblem("no request count for a bucket with tokens", "num_model_requests")
     if n == 0:

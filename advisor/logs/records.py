@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
-           "number", "text", "clean_surrogates", "json_loads", "json_raw_decode", "safe_field", "check_messages", "check_tools", "check_completion",
+           "number", "count_text", "text", "clean_surrogates", "json_loads", "json_raw_decode", "safe_field", "check_messages", "check_tools", "check_completion",
            "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
@@ -171,14 +171,68 @@ def maybe_json(value: Any) -> Any:
 MAX_TOKENS = 1e12  # per request: larger is not a count any API bills
 
 
+# A count written as text with thousands separators (spreadsheet exports): digits in groups of three after the
+# first one to three, all split by the same separator; an optional decimal part after the other mark.
+_GROUPED = re.compile(r"(?P<int>[1-9]\d{0,2}(?P<sep>[,. \u00a0\u202f'\u2019])\d{3}(?:(?P=sep)\d{3})*)"
+                      r"(?:(?P<dec>[.,])(?P<frac>\d+))?")
+_DECIMAL_AFTER = {",": ".", ".": ",", " ": ".,", "\u00a0": ".,", "\u202f": ".,", "'": ".,", "\u2019": ".,"}
+_ONE_DOT_GROUP = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+_SEPARATED = re.compile(r"\d[,. \u00a0\u202f'\u2019]\d")  # digits with a separator between: a number, written oddly
+AMBIGUOUS_COUNT = ("is ambiguous: one '.' before three digits is a decimal point (a fraction of a token) or a "
+                   "thousands separator (1.234 = 1234 in German, Spanish... spreadsheets); export the column "
+                   "without thousands separators")
+NOT_A_COUNT = ("is not a number (a decimal comma, or a misplaced thousands separator?); export the column as "
+               "plain numbers: 1234 or 1234.5")
+
+
+def count_text(text: str, field: str) -> float:
+    """A count written as text: plain (``1234``, ``1234.0``, ``1e3``) or with thousands separators, by this rule:
+
+    - digits grouped by threes with ONE kind of separator: ``,`` (``1,234``; en-US Excel, CSV cells quoted),
+      ``.`` with two groups or more (``1.234.567``), a space, no-break space, narrow no-break space (SI,
+      French) or apostrophe (Swiss: ``1'234``);
+    - an optional decimal part after the OTHER mark: ``1,234.5``, ``1.234,5``, ``1 234,5``, ``1'234.5``;
+    - ``1,234`` is read as 1234: a count is whole, and decimal-comma spreadsheets write a count as 1234,
+      1.234 or 1 234, never with three decimals after a comma;
+    - ``1.234`` (one dot, then three digits) is AMBIGUOUS: a decimal point by the machine reading (1.234 tokens,
+      impossible for a count) or a German/Spanish thousands separator (1234). Reading either would be a guess
+      off by 1000x, so it is a problem that says how to export the column;
+    - anything else that is not a plain number (``12,5``, ``1,23``, ``1,234,5``) is a problem.
+
+    >>> [count_text(s, "n") for s in ["1234", "1,234", "12,345,678", "1 234", "1'234", "1.234.567", "1,234.5",
+    ...                               "1.234,5", "1\u202f234", " 2,000 "]]
+    [1234.0, 1234.0, 12345678.0, 1234.0, 1234.0, 1234567.0, 1234.5, 1234.5, 1234.0, 2000.0]
+    >>> for s in ["1.234", "12,5"]:
+    ...     try:
+    ...         count_text(s, "prompt_tokens")
+    ...     except RecordProblem as p:
+    ...         print(p.reason[:24])
+    is ambiguous: one '.' be
+    is not a number (a decim
+    """
+    s = text.strip()
+    if _ONE_DOT_GROUP.fullmatch(s):
+        raise RecordProblem(AMBIGUOUS_COUNT, field)
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    m = _GROUPED.fullmatch(s)
+    sep = m and m.group("sep")
+    if not m or (m.group("dec") and m.group("dec") not in _DECIMAL_AFTER[sep]):
+        raise RecordProblem(NOT_A_COUNT if _SEPARATED.search(s) else "is not a number", field)
+    return float(m.group("int").replace(sep, "") + ("." + m.group("frac") if m.group("dec") else ""))
+
+
 def _num(value: Any, field: str) -> float | None:
-    """A token count: a finite number in [0, 1e12] (numeric text accepted), None when absent."""
+    """A token count: a finite number in [0, 1e12] (numeric text accepted, with thousands separators by the rule
+    of :func:`count_text`), None when absent."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)) and not hasattr(value, "__float__"):
         raise RecordProblem(f"expected a number, got {type(value).__name__}", field)
     try:
-        v = float(value)
+        v = count_text(value, field) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
         raise RecordProblem("is not a number", field) from None
     except OverflowError:
@@ -193,14 +247,15 @@ def _show_num(v: float) -> str:
     return f"{v:g}"
 
 
-def number(value: Any, field: str, *, low: float = 0.0, high: float = 1e12) -> float | None:
-    """A finite number in [low, high] (numeric text accepted), None when absent; else RecordProblem."""
+def number(value: Any, field: str, *, low: float = 0.0, high: float = 1e12, count: bool = False) -> float | None:
+    """A finite number in [low, high] (numeric text accepted), None when absent; else RecordProblem.
+    ``count``: a count (of requests), whose text may carry thousands separators (:func:`count_text`)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or isinstance(value, (dict, list)):
         raise RecordProblem(f"expected a number, got {type(value).__name__}", field)
     try:
-        v = float(value)
+        v = count_text(value, field) if count and isinstance(value, str) else float(value)
     except (TypeError, ValueError, OverflowError):
         raise RecordProblem("is not a finite number", field) from None
     if not low <= v <= high:
