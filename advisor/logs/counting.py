@@ -239,6 +239,7 @@ class ChunkCounter:
             "join_key": [r.join_key for r in raws], "join_side": [r.join_side for r in raws],
             "problem": prob, "assumed_encoding": assumed,
             COUNT_NOTES_COLUMN: ["\n".join(dict.fromkeys(x)) if x else None for x in notes],
+            "time_ignored": [r.time_ignored for r in raws],
         }, columns=_COLUMNS)
         if problems:
             bad = pd.DataFrame({"file": file, "line": [ln for ln, _ in problems], "problem": [p for _, p in problems]})

@@ -43,7 +43,7 @@ from .records import (
     request_options,
     split_chat,
     text,
-    to_epoch_s,
+    epoch_s,
 )
 
 __all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
@@ -168,10 +168,11 @@ def _latency(o: Mapping) -> float | None:
     return None
 
 
-def _span(o: Mapping, start_key: str, end_key: str) -> tuple[float | None, float | None]:
-    start = to_epoch_s(o.get(start_key), start_key)
-    end = to_epoch_s(o.get(end_key), end_key)
-    return start, (end - start) if start is not None and end is not None and end >= start else None
+def _span(o: Mapping, start_key: str, end_key: str) -> tuple[float | None, float | None, str | None]:
+    """(start, latency, why the start time was ignored: see epoch_s)."""
+    start, why = epoch_s(o.get(start_key), start_key)
+    end = epoch_s(o.get(end_key), end_key)[0]
+    return start, (end - start) if start is not None and end is not None and end >= start else None, why
 
 
 def _hint(meta: Any) -> str | None:
@@ -204,8 +205,8 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     usage = openai_usage(resp.get("usage"), f"{resp_field}.usage" if resp is not o else "usage")
     completion = _first_choice_message(resp, resp_field if resp is not o else "response")
     _need_text(usage, msgs, field="request.messages")
-    ts = to_epoch_s(o.get("timestamp", resp.get("created")), "response.created")
-    return Raw(line=line, request_id=text(resp.get("id") or o.get("id"), "id"), timestamp=ts,
+    ts, why = epoch_s(o.get("timestamp", resp.get("created")), "response.created")
+    return Raw(line=line, request_id=text(resp.get("id") or o.get("id"), "id"), timestamp=ts, time_ignored=why,
                model=text(resp.get("model"), "response.model") or model or text(o.get("model"), "model"),
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
                task_hint=_hint(req.get("metadata")), request_options=opts)
@@ -236,7 +237,8 @@ def parse_batch_output(o: Mapping, line: int) -> Raw:
     if usage is None:
         raise RecordProblem("no usage in the response body", "response.body.usage")
     key = text(o.get("custom_id"), "custom_id")
-    return Raw(line=line, request_id=key, timestamp=to_epoch_s(body.get("created"), "response.body.created"),
+    ts, why = epoch_s(body.get("created"), "response.body.created")
+    return Raw(line=line, request_id=key, timestamp=ts, time_ignored=why,
                model=text(body.get("model"), "response.body.model"),
                completion=_first_choice_message(body, "response.body"), usage=usage,
                join_key=key, join_side="output")
@@ -265,8 +267,8 @@ def parse_openpipe(o: Mapping, line: int) -> Raw:
     _need_text(usage, msgs, field="output.usage")
     tags = _obj(o.get("tags"), "tags")
     hint = tags.get("promptId") or tags.get("prompt_id")
-    return Raw(line=line, request_id=text(out.get("id"), "output.id"),
-               timestamp=to_epoch_s(out.get("created"), "output.created"),
+    ts, why = epoch_s(out.get("created"), "output.created")
+    return Raw(line=line, request_id=text(out.get("id"), "output.id"), timestamp=ts, time_ignored=why,
                model=text(out.get("model"), "output.model") or model, messages=msgs, tools=tools,
                completion=completion, usage=usage, latency_s=_latency(o), task_hint=text(hint, "tags.promptId"),
                request_options=opts)
@@ -295,8 +297,9 @@ def parse_helicone(o: Mapping, line: int) -> Raw:
         usage = openai_usage(resp.get("usage"), "response_body.usage")
     completion = _first_choice_message(resp, "response_body")
     _need_text(usage, msgs, field="prompt_tokens")
+    ts, why = epoch_s(o.get("request_created_at") or o.get("response_created_at"), "request_created_at")
     return Raw(line=line, request_id=text(o.get("request_id") or o.get("response_id"), "request_id"),
-               timestamp=to_epoch_s(o.get("request_created_at") or o.get("response_created_at"), "request_created_at"),
+               timestamp=ts, time_ignored=why,
                model=text(o.get("model") or o.get("request_model") or o.get("response_model"), "model") or model,
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
                task_hint=text(o.get("prompt_id"), "prompt_id"), request_options=opts)
@@ -424,8 +427,8 @@ def parse_langfuse(o: Mapping, line: int) -> Raw:
                                 "total": o.get("totalUsage")}, "inputUsage")
     if usage is None and msgs is None and prompt_text is None:
         raise RecordProblem("no usage and no input to count", "usageDetails")
-    start, latency = _span(o, "startTime", "endTime")
-    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start,
+    start, latency, why = _span(o, "startTime", "endTime")
+    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start, time_ignored=why,
                model=text(o.get("model") or o.get("providedModelName"), "model"), messages=msgs,
                prompt_text=prompt_text if msgs is None else None, tools=tools,
                completion=completion if usage is not None or completion is not None else None, usage=usage,
@@ -541,8 +544,9 @@ def parse_langsmith(o: Mapping, line: int) -> Raw:
     opts = {**(request_options(inv) or {}), **(request_options(inputs) or {})} or None
     model = text(meta.get("ls_model_name") or inv.get("model") or inv.get("model_name") or inputs.get("model"),
                  "extra.metadata.ls_model_name")
-    start, latency = _span(o, "start_time", "end_time")
-    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start, model=model, messages=msgs,
+    start, latency, why = _span(o, "start_time", "end_time")
+    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start, time_ignored=why, model=model,
+               messages=msgs,
                prompt_text=prompt_text if msgs is None else None, tools=tools, completion=completion,
                usage=usage, latency_s=latency, request_options=opts)
 
@@ -583,8 +587,9 @@ def parse_litellm(o: Mapping, line: int) -> Raw:
     if usage is None and isinstance(resp, dict):
         usage = openai_usage(resp.get("usage"), "response.usage")
     _need_text(usage, msgs, field="prompt_tokens")
-    start, latency = _span(o, "startTime", "endTime")
+    start, latency, why = _span(o, "startTime", "endTime")
     return Raw(line=line, request_id=text(o.get("request_id") or o.get("id"), "request_id"), timestamp=start,
+               time_ignored=why,
                model=text(o.get("model_group") or o.get("model"), "model"), messages=msgs, tools=tools,
                completion=completion, usage=usage, latency_s=latency, request_options=opts)
 
@@ -612,7 +617,8 @@ def parse_usage_export(o: Mapping, line: int) -> Raw:
     if usage is None:
         raise RecordProblem("missing input_tokens/output_tokens", "input_tokens")
     per = tuple(x / n for x in usage)
-    return Raw(line=line, timestamp=to_epoch_s(o.get("start_time_iso") or o.get("start_time"), "start_time"),
+    ts, why = epoch_s(o.get("start_time_iso") or o.get("start_time"), "start_time")
+    return Raw(line=line, timestamp=ts, time_ignored=why,
                model=text(o.get("model"), "model"), usage=per, requests=n)
 
 
@@ -630,8 +636,9 @@ def parse_tokens(o: Mapping, line: int) -> Raw:
     if usage is None:
         raise RecordProblem("empty token count", p_key if o.get(p_key) in (None, "") else c_key)
     ts_key = next((k for k in ("timestamp", "created", "created_at", "time", "date", "start_time") if k in o), None)
+    ts, why = epoch_s(o.get(ts_key), ts_key) if ts_key else (None, None)
     return Raw(line=line, request_id=text(o.get("request_id") or o.get("id"), "request_id"),
-               timestamp=to_epoch_s(o.get(ts_key), ts_key) if ts_key else None, model=text(o.get("model"), "model"),
+               timestamp=ts, time_ignored=why, model=text(o.get("model"), "model"),
                usage=usage, latency_s=_latency(o), task_hint=text(o.get("task") or o.get("prompt_id"), "task"))
 
 

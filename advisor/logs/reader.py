@@ -64,10 +64,17 @@ class LogResult:
     formats: dict[str, str]
     assumptions: list[str] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)  # records that are not model calls, by reason
+    timestamps_ignored: dict[str, int] = field(default_factory=dict)  # records whose time was a placeholder, by reason
 
     @property
     def requests(self) -> float:
         return float(self.frame["requests"].sum())
+
+    @property
+    def read_notes(self) -> list[str]:
+        """What reading set aside without skipping a record, one sentence each, for a summary line: records whose
+        timestamp was a placeholder (also among the assumptions, which ``count`` and ``advise`` print)."""
+        return [time_note(n, why) for why, n in self.timestamps_ignored.items()]
 
     def summary(self, *, max_problems: int = 100) -> dict[str, Any]:
         """The ``count`` command's JSON object (strict JSON: no NaN)."""
@@ -89,6 +96,8 @@ class LogResult:
             "tokens_source": {"usage": _int(src.get("usage", 0)), "counted": _int(src.get("counted", 0))},
             "tasks": int(f.loc[f["task"] != "unknown", "task"].nunique()),
             "formats": self.formats,
+            "timestamps_ignored": sum(self.timestamps_ignored.values()),
+            "timestamps_ignored_by_reason": dict(self.timestamps_ignored),
             "assumptions": self.assumptions,
         }
 
@@ -433,6 +442,7 @@ class _Gather:
         self.usable_files: set[str] = set()
         self.encodings: Tally = Tally()
         self.notes: Tally = Tally()
+        self.times_ignored: Tally = Tally()  # records whose time was a placeholder, by reason (records.epoch_s)
 
     def add(self, w: pd.DataFrame) -> None:
         ign = w["ignored"].notna() if "ignored" in w else pd.Series(False, index=w.index)
@@ -452,6 +462,8 @@ class _Gather:
             return
         self.usable_files.update(map(str, g["file"].unique()))
         self.encodings.update(g["assumed_encoding"].dropna())
+        if "time_ignored" in g:
+            self.times_ignored.update(g["time_ignored"].dropna())
         if _NOTES_COLUMN in g:
             for note in g[_NOTES_COLUMN].dropna():
                 self.notes.update(str(note).split("\n"))
@@ -482,13 +494,24 @@ class _Gather:
         return out
 
     def assumptions(self) -> list[str]:
-        out = [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
-               for k, n in self.encodings.items()]
+        out = [time_note(n, why) for why, n in self.times_ignored.most_common()]
+        out += [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
+                for k, n in self.encodings.items()]
         common = self.notes.most_common()
         out += [f"{n} requests: {note}" for note, n in common[:20] if note]
         if len(common) > 20:
             out.append(f"... and {len(common) - 20} more kinds of counting notes")
         return out
+
+
+def time_note(n: int, why: str) -> str:
+    """The read summary's note on records whose time was ignored (a placeholder date: records.epoch_s).
+
+    >>> time_note(2, "before 2010-01-01: a placeholder such as created: 0 or 1970-01-01")[:60]
+    '2 records with a timestamp ignored (before 2010-01-01: a pla'
+    """
+    return (f"{n:,} record{'s' * (n != 1)} with a timestamp ignored ({why}): {'their' if n != 1 else 'its'} "
+            "tokens are counted, but the logged time span (and so requests per day) comes from the other records")
 
 
 def _united(parts: list[pd.Series]) -> pd.Categorical:
@@ -627,6 +650,7 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         gather.add(chunk)
     usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
     ignored = dict(gather.ignored.most_common())
+    times_ignored = dict(gather.times_ignored.most_common())
     unlisted = gather.problems_total - len(gather.problems)
     frame, problems, assumptions = _finish(gather, assumed_completion_tokens)
     for p in _display_names(paths):
@@ -642,5 +666,4 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         assumptions.append(f"{unlisted:,} more records skipped past the first {MAX_PROBLEMS_KEPT:,} problems "
                            "(counted in skipped, not listed)")
     return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted, formats=formats,
-                     assumptions=assumptions,
-                     ignored=ignored)
+                     assumptions=assumptions, ignored=ignored, timestamps_ignored=times_ignored)

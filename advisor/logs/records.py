@@ -8,14 +8,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "maybe_json", "split_chat", "request_options",
+__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "epoch_s", "maybe_json", "split_chat", "request_options",
            "number", "count_text", "text", "clean_surrogates", "json_loads", "json_raw_decode", "safe_field", "check_messages", "check_tools", "check_completion",
            "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
                  "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
                  "requests", "file", "line"]
-WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored", "count_notes"]
+WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored", "count_notes",
+                                "time_ignored"]
 
 # request-body keys that change what the API bills for the prompt (read by the counting rules)
 REQUEST_OPTION_KEYS = ("functions", "function_call", "response_format", "tool_choice", "parallel_tool_calls",
@@ -58,6 +59,7 @@ class Raw:
     join_key: str | None = None             # batch custom_id
     join_side: str | None = None            # "input" | "output"
     request_options: dict | None = None     # billing-relevant request keys (REQUEST_OPTION_KEYS) present
+    time_ignored: str | None = None         # why the time the record gave was not used (epoch_s: a placeholder)
 
 
 def request_options(body: Any) -> dict | None:
@@ -385,17 +387,37 @@ EARLIEST_EPOCH_S = 1_262_304_000.0  # 2010-01-01T00:00:00Z: no hosted LLM API lo
 LATEST_EPOCH_S = 4_102_444_800.0    # 2100-01-01T00:00:00Z: a later date is a placeholder (9999-12-31) or a unit slip
 
 
+TOO_EARLY = "before 2010-01-01: a placeholder such as created: 0 or 1970-01-01"
+TOO_LATE = "after 2100-01-01: a placeholder such as 9999-12-31, or a time in a unit that could not be told"
+
+
+def epoch_s(value: Any, field: str = "timestamp") -> tuple[float | None, str | None]:
+    """(epoch seconds, why the record's time was ignored) from epoch s / ms / us numbers, ISO-8601 text (naive =
+    UTC) or a datetime. A time outside 2010-01-01 .. 2100-01-01 is ignored (None, with the reason, which the
+    read summary reports): a placeholder date (9999-12-31, ``created: 0``) is no time of a request, and one
+    would stretch the logged span from days to millennia and the measured requests per day to ~0. The
+    record's token counts are kept. No time given: (None, None).
+
+    >>> epoch_s(1711475054000), epoch_s(None), epoch_s("9999-12-31")[1][:16], epoch_s(0)[1][:17]
+    ((1711475054.0, None), (None, None), 'after 2100-01-01', 'before 2010-01-01')
+    """
+    t = _epoch_s(value, field)
+    if t is None:
+        return None, None
+    if t < EARLIEST_EPOCH_S:
+        return None, TOO_EARLY
+    if t >= LATEST_EPOCH_S:
+        return None, TOO_LATE
+    return t, None
+
+
 def to_epoch_s(value: Any, field: str = "timestamp") -> float | None:
-    """Epoch seconds from epoch s / ms / us numbers, ISO-8601 text (naive = UTC) or a datetime; None (no time
-    known, like a record logged without one) outside 2010-01-01 .. 2100-01-01: a placeholder date (9999-12-31,
-    ``created: 0``) is no time of a request, and one would stretch the logged span from days to millennia and
-    the measured requests per day to ~0. The record's token counts are kept.
+    """The time of :func:`epoch_s` alone: None when none is given, or when it is a placeholder.
 
     >>> to_epoch_s(1711475054000), to_epoch_s("2024-03-26T17:44:14Z"), to_epoch_s("9999-12-31"), to_epoch_s(1)
     (1711475054.0, 1711475054.0, None, None)
     """
-    t = _epoch_s(value, field)
-    return t if t is not None and EARLIEST_EPOCH_S <= t < LATEST_EPOCH_S else None
+    return epoch_s(value, field)[0]
 
 
 def _epoch_s(value: Any, field: str) -> float | None:
