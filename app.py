@@ -370,13 +370,16 @@ def verdict_ui(a: PageAnalysis, task: str) -> None:
             st.markdown("\n\n".join(f"{NEUTRAL} {V.page_text(r.text)}" for r in more))
 
 
+TILE_PX = 250   # three tiles a row at 1280 and 1440 px wide, one on a phone; values never cut
+
+
 def tiles_ui(a: PageAnalysis) -> None:
-    tiles = V.tiles(a.focus)
-    for start in range(0, len(tiles), 3):
-        cols = st.columns(3)
-        for col, t in zip(cols, tiles[start:start + 3]):
-            col.metric(md_text(t.label), md_text(t.value), delta=t.note and md_text(t.note), delta_color="off",
-                       delta_arrow="off", help=t.help and V.page_text(t.help), border=True)
+    """The figures that decide the verdict, in one wrapping row (one container, not a grid of columns:
+    fewer elements for the browser to redraw on every re-run)."""
+    row = st.container(horizontal=True, gap="small")
+    for t in V.tiles(a.focus):
+        row.metric(md_text(t.label), md_text(t.value), delta=t.note and md_text(t.note), delta_color="off",
+                   delta_arrow="off", help=t.help and V.page_text(t.help), border=True, width=TILE_PX)
 
 
 def bill_ui(a: PageAnalysis) -> None:
@@ -492,14 +495,14 @@ def charts_ui(a: PageAnalysis, data: PageData | None, key: tuple[str, str]) -> N
 def report_ui(a: PageAnalysis, data: PageData | None) -> None:
     """Downloads are rendered from this run's analysis when clicked: always the current scenario."""
     frame = None if data is None else data.frame
-    c1, c2 = st.columns(2)
-    c1.download_button("Download report (HTML, interactive charts)", lambda: render_html(a.tasks, frame=frame,
-                                                                                           analysis=a),
-                       file_name="finetune-advice.html", mime="text/html", key="download_html", on_click="ignore",
-                       icon=":material/download:")
-    c2.download_button("Download report (Markdown)", lambda: render_markdown(a.tasks, analysis=a),
-                       file_name="finetune-advice.md", mime="text/markdown", key="download_md", on_click="ignore",
-                       icon=":material/download:")
+    row = st.container(horizontal=True)
+    row.download_button("Download report (HTML, interactive charts)", lambda: render_html(a.tasks, frame=frame,
+                                                                                            analysis=a),
+                        file_name="finetune-advice.html", mime="text/html", key="download_html", on_click="ignore",
+                        icon=":material/download:")
+    row.download_button("Download report (Markdown)", lambda: render_markdown(a.tasks, analysis=a),
+                        file_name="finetune-advice.md", mime="text/markdown", key="download_md", on_click="ignore",
+                        icon=":material/download:")
 
 
 def main() -> None:
