@@ -232,3 +232,147 @@ def test_a_file_cut_anywhere_keeps_every_record_before_the_cut(parts, data):
     whole = [j for j, e in enumerate(ends) if e <= cut]
     assert all(got.get(starts[j]) == 10 + j for j in whole)
     assert len(r.problems) <= 1 and all(p.line >= starts[len(whole) - 1] if whole else True for p in r.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. counts with thousands separators
+
+
+def _csv(rows: list[tuple[str, str]], sep: str = ",") -> str:
+    """A CSV of (prompt_tokens, completion_tokens) cells as a spreadsheet writes them (quoted when needed)."""
+    import csv
+    import io
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    w.writerow(["model", "prompt_tokens", "completion_tokens"])
+    for p, c in rows:
+        w.writerow(["gpt-4o", p, c])
+    return buf.getvalue()
+
+
+class TestThousandsSeparators:
+    @pytest.mark.parametrize("cell, expected", [
+        ("1,234", 1234), ("12,345,678", 12_345_678),         # en-US Excel: the CSV cell is quoted "1,234"
+        ("1 234", 1234), ("1\u00a0234", 1234), ("1\u202f234", 1234),  # SI / French: (no-break) spaces
+        ("1'234", 1234), ("1\u2019234", 1234),                # Swiss apostrophes
+        ("1.234.567", 1_234_567),                            # German, two groups or more: no decimal point has two dots
+        ("1,234.0", 1234), ("1.234,0", 1234), (" 2,000 ", 2000),
+    ])
+    def test_grouped_counts_are_read(self, cell, expected):
+        r = _read("g.csv", _csv([(cell, "1")], sep=";" if "," in cell and "." in cell else ","))
+        assert r.summary()["prompt_tokens"] == expected and not r.problems
+
+    @pytest.mark.parametrize("cell, says", [
+        ("1.234", "is ambiguous"),       # 1.234 tokens or 1234? a guess would be off by 1000x
+        ("12,5", "decimal comma"), ("1,23", "decimal comma"), ("1,234,5", "decimal comma"),
+    ])
+    def test_ambiguous_or_odd_counts_are_problems_naming_field_and_fix(self, cell, says):
+        r = _read("a.csv", _csv([(cell, "1"), ("7", "1")], sep=";"))
+        assert _read_at(r) == {3: 7}
+        (p,) = r.problems
+        assert p.line == 2 and "field 'prompt_tokens'" in p.reason and says in p.reason and "export" in p.reason
+        assert cell.strip() not in p.reason
+
+    def test_openai_usage_export_with_grouped_cells(self):
+        # usage CSV re-saved from Excel: every count quoted with commas (1,200 requests, 2,400,000 input tokens)
+        text = ("start_time,end_time,num_model_requests,input_tokens,output_tokens,model\n"
+                '1730000000,1730086400,"1,200","2,400,000","120,000",gpt-4o\n')
+        s = _read("usage.csv", text).summary()
+        assert (s["requests"], s["prompt_tokens"], s["completion_tokens"]) == (1200, 2_400_000, 120_000)
+
+    def test_json_text_counts_follow_the_same_rule(self):
+        r = _read("j.jsonl", compact({"model": "gpt-4o", "usage": {"prompt_tokens": "1,234", "completion_tokens": 5}})
+                  + "\n" + compact({"model": "gpt-4o", "usage": {"prompt_tokens": "1.234", "completion_tokens": 5}}))
+        assert _read_at(r) == {1: 1234} and [p.line for p in r.problems] == [2]
+
+    def test_plain_numbers_are_unchanged(self):
+        r = _read("p.csv", _csv([("1234", "1"), ("1234.5", "1"), ("1e3", "1"), ("0.5", "1")]))
+        assert r.frame["prompt_tokens"].tolist() == [1234, 1234.5, 1000, 0.5]
+
+
+_SEPARATORS = [",", " ", "\u00a0", "\u202f", "'", "\u2019"]
+
+
+def _grouped(n: int, sep: str) -> str:
+    return f"{n:,}".replace(",", sep)
+
+
+@SETTINGS
+@given(n=st.integers(min_value=0, max_value=10**12), sep=st.sampled_from(_SEPARATORS + ["."]),
+       delimiter=st.sampled_from([",", ";", "\t"]))
+def test_any_grouped_count_round_trips_or_is_named_ambiguous(n, sep, delimiter):
+    cell = _grouped(n, sep)
+    r = _read("r.csv", _csv([(cell, "1"), ("7", "1")], sep=delimiter))
+    if sep == "." and cell.count(".") == 1:  # 1.234: ambiguous, listed with the field
+        assert [p.line for p in r.problems] == [2] and "prompt_tokens" in r.problems[0].reason
+    else:
+        assert _read_at(r) == {2: n, 3: 7} and not r.problems
+
+
+@SETTINGS
+@given(cell=st.text(st.characters(codec="utf-8", exclude_characters="\x00\r\n"), max_size=12))
+def test_any_count_text_is_read_or_a_problem_naming_the_field(cell):
+    from advisor.logs.records import AMBIGUOUS_COUNT, NOT_A_COUNT, RecordProblem, count_text
+    try:
+        v = count_text(cell, "prompt_tokens")
+    except RecordProblem as p:  # one of three fixed reasons: never the cell's text
+        assert p.field == "prompt_tokens" and p.reason in (AMBIGUOUS_COUNT, NOT_A_COUNT, "is not a number")
+        return
+    assert isinstance(v, float)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. placeholder timestamps are said, not only dropped
+
+
+class TestIgnoredTimestamps:
+    def test_the_read_summary_counts_them_by_reason(self, capsys):
+        recs = [{"model": "gpt-4o", "usage": {"prompt_tokens": 50, "completion_tokens": 10},
+                 "created": 1730000000 + i * 600} for i in range(5)]
+        recs += [{**recs[0], "created": "9999-12-31T00:00:00Z"}, {**recs[0], "created": 0}, {**recs[0], "created": 0},
+                 {**recs[0], "created": None}]  # no time given: nothing to say
+        r = _read("t.jsonl", "".join(compact(x) + "\n" for x in recs))
+        s = r.summary()
+        assert s["requests"] == 9 and s["timestamps_ignored"] == 3
+        assert list(s["timestamps_ignored_by_reason"].values()) == [2, 1]  # most first
+        assert r.read_notes[0].startswith("2 records with a timestamp ignored (before 2010-01-01")
+        assert r.read_notes[1].startswith("1 record with a timestamp ignored (after 2100-01-01")
+        assert all(n in r.assumptions for n in r.read_notes)  # so `count` and `advise` print them
+
+    def test_count_and_advise_text_show_the_note(self, tmp_path, capsys):
+        from advisor.cli import main
+        recs = [{"model": "gpt-4o", "usage": {"prompt_tokens": 50, "completion_tokens": 10},
+                 "created": 1730000000 + i * 600} for i in range(20)] + [{"model": "gpt-4o", "created": 0,
+                                                                        "usage": {"prompt_tokens": 5,
+                                                                                  "completion_tokens": 1}}]
+        log = tmp_path / "t.jsonl"
+        log.write_text("".join(compact(x) + "\n" for x in recs))
+        assert main(["count", str(log), "--ft-tokenizer", "none"]) == 0
+        assert "1 record with a timestamp ignored (before 2010-01-01" in capsys.readouterr().out
+        assert main(["advise", str(log), "--ft-tokenizer", "none"]) == 0
+        assert "1 record with a timestamp ignored" in capsys.readouterr().out
+
+    @pytest.mark.parametrize("name, text", [
+        ("lf.jsonl", compact({"type": "GENERATION", "startTime": "1970-01-01T00:00:00Z", "model": "gpt-4o",
+                              "usageDetails": {"input": 5, "output": 1}})),
+        ("h.csv", "request_created_at,model,prompt_tokens,completion_tokens,response_status\n"
+                  "9999-12-31 00:00:00,gpt-4o,5,1,200\n"),
+        ("u.csv", "start_time,end_time,num_model_requests,input_tokens,output_tokens\n0,86400,2,10,2\n"),
+    ])
+    def test_every_format_reports_it(self, name, text):
+        r = _read(name, text + "\n")
+        assert r.summary()["timestamps_ignored"] == 1 and r.frame["timestamp"].isna().all()
+
+
+@SETTINGS
+@given(times=st.lists(st.one_of(st.integers(1_300_000_000, 2_000_000_000),
+                                st.sampled_from([0, 1, "9999-12-31", "1970-01-01T00:00:00Z", 253402300000,
+                                                 "0001-01-01", None])), min_size=1, max_size=12))
+def test_every_ignored_time_is_counted_once(times):
+    recs = [{"model": "gpt-4o", "usage": {"prompt_tokens": 5, "completion_tokens": 1}, "created": t} for t in times]
+    r = _read("p.jsonl", "".join(compact(x) + "\n" for x in recs))
+    placeholders = sum(t is not None and not isinstance(t, int) or isinstance(t, int) and t < 1_262_304_000
+                       or t == 253402300000 for t in times)
+    assert r.summary()["timestamps_ignored"] == placeholders
+    assert int(r.frame["timestamp"].notna().sum()) == sum(isinstance(t, int) and 1_262_304_000 <= t < 4_102_444_800
+                                                          for t in times)

@@ -180,9 +180,9 @@ _GROUPED = re.compile(r"(?P<int>[1-9]\d{0,2}(?P<sep>[,. \u00a0\u202f'\u2019])\d{
 _DECIMAL_AFTER = {",": ".", ".": ",", " ": ".,", "\u00a0": ".,", "\u202f": ".,", "'": ".,", "\u2019": ".,"}
 _ONE_DOT_GROUP = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 _SEPARATED = re.compile(r"\d[,. \u00a0\u202f'\u2019]\d")  # digits with a separator between: a number, written oddly
-AMBIGUOUS_COUNT = ("is ambiguous: one '.' before three digits is a decimal point (a fraction of a token) or a "
-                   "thousands separator (1.234 = 1234 in German, Spanish... spreadsheets); export the column "
-                   "without thousands separators")
+AMBIGUOUS_COUNT = ("is ambiguous: one '.' before three digits is either a decimal point (a fraction of a token) "
+                   "or a thousands separator (German, Spanish... spreadsheets); export the column without "
+                   "thousands separators")
 NOT_A_COUNT = ("is not a number (a decimal comma, or a misplaced thousands separator?); export the column as "
                "plain numbers: 1234 or 1234.5")
 
