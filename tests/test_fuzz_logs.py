@@ -104,7 +104,18 @@ def _csv(recs) -> tuple[bytes, list[int]]:
     return buf.getvalue().encode("utf-8", "surrogatepass"), where
 
 
-SHAPES = {"jsonl": _jsonl, "json": _json_array, "csv": _csv}
+def _jsonl_pretty(recs) -> tuple[bytes, list[int]]:
+    """Objects pretty-printed among compact lines, one after another (``jq .`` output saved as .jsonl)."""
+    parts, where, line = [], [], 1
+    for i, r in enumerate(recs):
+        text = json.dumps(r, indent=2) if isinstance(r, dict) and i % 3 != 1 else json.dumps(r)
+        where.append(line)
+        parts.append(text)
+        line += text.count("\n") + 1
+    return ("\n".join(parts) + "\n").encode("utf-8", "surrogatepass"), where
+
+
+SHAPES = {"jsonl": _jsonl, "json": _json_array, "csv": _csv, "jsonl-pretty": _jsonl_pretty}
 
 
 def _accounted(name: str, data: bytes, expect_lines: list[int], **kw) -> None:

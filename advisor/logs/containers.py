@@ -95,6 +95,8 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
 
 def _usage_page(page: Mapping, where: str) -> Iterator[tuple[str, Any]]:
     """OpenAI Usage API: ``data`` buckets with ``results`` (or ``result``) that inherit the bucket's times."""
+    if not page["data"]:  # a page with no buckets (a period with no use): accounted for, not a silent nothing
+        yield where, Ignored("usage page with no buckets")
     for i, bucket in enumerate(page["data"]):
         yield from _bucket(bucket, f"{where}.data[{i}]" if where else f"data[{i}]")
 

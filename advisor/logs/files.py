@@ -734,13 +734,17 @@ def _stream_array(t: _Text, decoder: json.JSONDecoder, limit: int):
     Returns False when the file cannot go on."""
     opened = t.line_at(t.pos)
     t.pos += 1
+    empty = True
     while True:
         if not t.skip(_WS_COMMA):
             yield opened, RecordProblem("the JSON array that opens here is not closed: the file ends first")
             return False
         if t.buf[t.pos] == "]":
             t.pos += 1
+            if empty:  # accounted for, as the same array on a JSONL line is (containers.expand: ignored)
+                yield opened, []
             return True
+        empty = False
         start_line = t.line_at(t.pos)
         status, value = _next_value(t, decoder, limit)
         if status == "ok":
