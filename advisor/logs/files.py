@@ -1,7 +1,9 @@
 """Opening log files and cutting them into decoded records, each with its PHYSICAL line number.
 
 Accepted: JSONL, whole-document JSON (an object or an array, pretty-printed or not, one or more
-documents in a row), CSV, Parquet; optionally gzip/bz2/xz compressed; a UTF-8 BOM is skipped.
+documents in a row), JSONL with pretty-printed values among its lines (``jq .`` output saved as .jsonl),
+CSV, Parquet; optionally gzip/bz2/xz compressed; a UTF-8 BOM is skipped. A record spread over lines is
+reported at the physical line where it starts.
 
 Memory is bounded whatever the file: records are read one at a time, a record (a JSONL line, a
 JSON value, a CSV line) larger than ``max_record_bytes`` of DECOMPRESSED data is skipped with a
