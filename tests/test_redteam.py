@@ -186,3 +186,15 @@ def test_task_labels_stay_on_one_line_of_the_text_output():
            "metadata": {"prompt_id": "t\x1b[2J\nfake line"}}
     r = _read("a.jsonl", (json.dumps(rec) + "\n").encode())
     assert r.frame["task"].astype(str).tolist() == ["t?[2J?fake line"]
+
+
+def test_a_key_holding_text_is_never_listed_as_a_field_name():
+    # `{"SECRET-CANARY-7f3a key.": 1}` as a record: the "unknown shape (keys: ...)" message showed the key, which
+    # passed for a spreadsheet header of a few words (bench/fuzz.py --only redteam --mutations 600 --seed 3)
+    rec = json.dumps({f"{CANARY} key.": 1, "Prompt Tokens x": 2}).encode() + b"\n"
+    r = _read("k.jsonl", rec + GOOD)
+    assert len(r.frame) == 1 and [p.line for p in r.problems] == [1]
+    assert CANARY not in r.problems[0].reason and "<key of" in r.problems[0].reason
+    with pytest.raises(AdvisorError) as e:
+        _read("k2.jsonl", rec)
+    assert CANARY not in str(e.value)

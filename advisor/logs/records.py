@@ -77,7 +77,9 @@ def request_options(body: Any) -> dict | None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NAME = re.compile(r"[A-Za-z_$@#][\w\-:@$/#]*(?:\[[#\-]?\w*\])*(?: [\w\-]+){0,2}")
+# one identifier-like token (``usage``, ``choices[0]``, ``gen_ai.usage``), or up to three words of letters as a
+# spreadsheet header writes them (``Prompt Tokens``): words with digits or dashes between spaces are text
+_NAME = re.compile(r"[A-Za-z_$@#][\w\-:@$/#]*(?:\[[#\-]?\w*\])*|[A-Za-z][a-z]*(?: [A-Za-z][a-z]*){1,2}")
 
 
 def safe_field(path: Any) -> str:
