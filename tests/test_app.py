@@ -211,6 +211,16 @@ class TestUpload:
         for raw in ("**x**", "[click](", "<img"):
             assert raw not in shown, raw
 
+    def test_placeholder_timestamps_are_said_and_left_out_of_the_volume(self):
+        t0 = 1_735_689_600
+        recs = [chat_record(t0 + i * DAY // 10) for i in range(50)] + [chat_record(0) for _ in range(5)]
+        at = new_app(source="upload logs")
+        at.file_uploader(key="upload").upload("log.jsonl", jsonl(recs)).run()
+        assert not at.exception
+        # the span comes from the 50 timed records (4.9 days), not from 1970: 55 requests / 4.9 days = 11.2
+        assert 11 < at.number_input(key="rpd").value < 11.5
+        assert any("5 records with a timestamp ignored" in c.value for c in at.caption)
+
     def test_same_file_twice_counts_once(self):
         at = new_app(source="upload logs")
         data = jsonl([chat_record(1_735_689_600 + i * 3600) for i in range(30)])

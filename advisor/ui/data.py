@@ -51,7 +51,8 @@ def page_data(result: LogResult, *, digest: str, label: str = "", sampled: dict[
     logged = f"{rows:,} records standing for {represented:,.0f} requests" if sampled else f"{represented:,.0f} {what}"
     summary = (f"{label + ': ' if label else ''}{logged}{span} in {len(tasks)} task{'s' * (len(tasks) != 1)}; "
                f"{result.skipped:,} records skipped. Prompt text was counted and dropped."
-               + (f" The {pooled:,} least busy prompts are advised together as one task." if pooled else ""))
+               + (f" The {pooled:,} least busy prompts are advised together as one task." if pooled else "")
+               + "".join(f" {n}." for n in result.read_notes))
     return PageData(digest=digest, frame=frame, skipped=result.skipped,
                     problems=tuple(f"{p.file}:{p.line}: {p.reason}" for p in result.problems), tasks=tasks,
                     measured=measured, days_observed=days, tokens=token_summary(frame),
