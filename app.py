@@ -223,6 +223,54 @@ def follow_data(data: PageData | None, source: str) -> None:
         st.session_state["changes"] = -1.0
 
 
+ASSUMED = ("e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "minrpd", "rate", "review", "eng", "lab",
+           "ops")   # rarely changed: behind "Edit assumptions" (each widget drawn is redrawn on every re-run)
+
+
+def assumptions_ui(sb) -> dict[str, Any]:
+    """Latency targets, training and people's time: widgets when "Edit assumptions" is on, else one
+    line saying the values in force. Hidden values keep their state (and their place in the URL); the
+    switch starts on when a link or an earlier edit set any of them."""
+    for k in ASSUMED:   # kept while hidden: Streamlit forgets the state of widgets not drawn in a run
+        st.session_state[k] = st.session_state[k]
+    defaults = st.session_state.get("_defaults", {})
+    st.session_state.setdefault("assume", any(st.session_state[k] != defaults.get(k) for k in ASSUMED))
+    people = people_defaults()
+    if not sb.toggle("Edit assumptions (latency targets, training, people's time)", key="assume"):
+        sb.caption(V.page_text(V.assumptions_text({k: st.session_state[k] for k in ASSUMED}, people)))
+        return {k: st.session_state[k] for k in ASSUMED}
+    out = {}
+    out["e2e"] = sb.number_input("End-to-end target (ms, 0 = none)", min_value=0.0, max_value=6e5, step=100.0,
+                                 key="e2e")
+    out["ttft"] = sb.number_input("Time-to-first-token target (ms, 0 = none)", min_value=0.0, max_value=6e4,
+                                  key="ttft")
+    out["itl"] = sb.number_input("Inter-token latency target, self-hosted (ms, 0 = none)", min_value=0.0,
+                                 max_value=1e4, key="itl")
+    sb.header("Fine-tuning")
+    out["examples"] = sb.number_input("Training examples (0 = from logs)", min_value=0, max_value=10_000_000,
+                                      key="examples")
+    out["epochs"] = sb.number_input("Epochs", min_value=1, max_value=20, key="epochs")
+    out["retrains"] = sb.number_input("Retrains per year", min_value=0.0, max_value=52.0, key="retrains")
+    out["changes"] = sb.number_input("Prompt changes per month (-1 = from logs)", min_value=-1.0, max_value=100.0,
+                                     key="changes")
+    out["minrpd"] = sb.number_input("Volume threshold (requests/day)", min_value=0.0, max_value=1e7, key="minrpd")
+    sb.header("People's time")
+    sb.caption("Empty = the sourced default (US median software developer, loaded; the hours are listed under "
+               "Prices & sources).")
+    out["rate"] = sb.number_input("Engineer cost per hour (USD)", min_value=1.0, max_value=1e4, value=None, key="rate",
+                                  placeholder=f"{people['engineer_usd_per_hour']:,.2f} (sourced)")
+    out["review"] = sb.number_input("Review minutes per training example", min_value=0.0, max_value=600.0,
+                                    value=None, key="review",
+                                    placeholder=f"{people['review_minutes_per_example']:g} (assumed)")
+    out["eng"] = sb.number_input("One-off engineering (USD)", min_value=0.0, max_value=1e8, step=1000.0, value=None,
+                                 key="eng", placeholder="from the hours above")
+    out["lab"] = sb.number_input("Labelling / evaluation per run (USD)", min_value=0.0, max_value=1e7, step=100.0,
+                                 value=None, key="lab", placeholder="from the hours above")
+    out["ops"] = sb.number_input("Self-hosting operations per month (USD)", min_value=0.0, max_value=1e7, step=100.0,
+                                 value=None, key="ops", placeholder="from the hours above")
+    return out
+
+
 def scenario_ui(source: str, data: PageData | None) -> Inputs:
     sb = st.sidebar
     keys = ["source"]
@@ -277,41 +325,18 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         seed(k)
     switch = sb.toggle("Also price cheaper API models (switch, no training)", key="switch")
     stz = sb.toggle("Scale to zero (else always-on)", key="stz")
-    sb.header("Latency")
+    sb.header("Latency and the task")
+    for k in ASSUMED + ("reasoning", "ood"):
+        seed(k)
     latsens = sb.checkbox("Users wait on the answer", key="latsens",
                           help="Latency-sensitive: without a target, no option may be slower end to end than today.")
-    e2e = sb.number_input("End-to-end target (ms, 0 = none)", min_value=0.0, max_value=6e5, step=100.0, key="e2e")
-    ttft = sb.number_input("Time-to-first-token target (ms, 0 = none)", min_value=0.0, max_value=6e4, key="ttft")
-    itl = sb.number_input("Inter-token latency target, self-hosted (ms, 0 = none)", min_value=0.0, max_value=1e4,
-                          key="itl")
-
-    sb.header("Fine-tuning")
-    for k in ("examples", "epochs", "retrains", "changes", "reasoning", "ood", "minrpd", "rate", "review", "eng",
-              "lab", "ops"):
-        seed(k)
-    examples = sb.number_input("Training examples (0 = from logs)", min_value=0, max_value=10_000_000, key="examples")
-    epochs = sb.number_input("Epochs", min_value=1, max_value=20, key="epochs")
-    retrains = sb.number_input("Retrains per year", min_value=0.0, max_value=52.0, key="retrains")
-    changes = sb.number_input("Prompt changes per month (-1 = from logs)", min_value=-1.0, max_value=100.0,
-                              key="changes")
     reasoning = sb.checkbox("Task needs deep reasoning", key="reasoning")
     ood = sb.checkbox("Inputs drift out of domain", key="ood")
-    min_rpd = sb.number_input("Volume threshold (requests/day)", min_value=0.0, max_value=1e7, key="minrpd")
-
-    sb.header("People's time")
-    sb.caption("Empty = the sourced default (US median software developer, loaded; the hours are listed under "
-               "Prices & sources).")
-    people = people_defaults()
-    rate = sb.number_input("Engineer cost per hour (USD)", min_value=1.0, max_value=1e4, value=None, key="rate",
-                           placeholder=f"{people['engineer_usd_per_hour']:,.2f} (sourced)")
-    review = sb.number_input("Review minutes per training example", min_value=0.0, max_value=600.0, value=None,
-                             key="review", placeholder=f"{people['review_minutes_per_example']:g} (assumed)")
-    engineering = sb.number_input("One-off engineering (USD)", min_value=0.0, max_value=1e8, step=1000.0, value=None,
-                                  key="eng", placeholder="from the hours above")
-    labelling = sb.number_input("Labelling / evaluation per run (USD)", min_value=0.0, max_value=1e7, step=100.0,
-                                value=None, key="lab", placeholder="from the hours above")
-    ops = sb.number_input("Self-hosting operations per month (USD)", min_value=0.0, max_value=1e7, step=100.0,
-                          value=None, key="ops", placeholder="from the hours above")
+    a = assumptions_ui(sb)
+    e2e, ttft, itl, examples, epochs, retrains, changes, min_rpd = (a["e2e"], a["ttft"], a["itl"], a["examples"],
+                                                                    a["epochs"], a["retrains"], a["changes"],
+                                                                    a["minrpd"])
+    rate, review, engineering, labelling, ops = a["rate"], a["review"], a["eng"], a["lab"], a["ops"]
     keys += ["growth", "horizon", "asof", "baseline", "batch", "hosted", "model", "gpus", "provider", "precision",
              "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "reasoning",
              "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]

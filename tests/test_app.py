@@ -165,6 +165,32 @@ class TestUrl:
         assert metrics(at) == metrics(app)
 
 
+class TestAssumptions:
+    def test_hidden_by_default_said_in_one_line_and_kept_when_hidden(self):
+        at = new_app()
+        assert not at.toggle(key="assume").value
+        assert "rate" not in {w.key for w in at.number_input}   # not drawn: fewer elements per re-run
+        line = next(c.value for c in at.sidebar.caption if "People:" in c.value)
+        assert "$90.72/h engineer (sourced)" in line and "No latency target" in line
+        before = metrics(at)
+        at.toggle(key="assume").set_value(True).run()
+        at.number_input(key="rate").set_value(400.0).run()
+        assert at.query_params["rate"] == "400"
+        after = metrics(at)
+        assert after != before   # people's time is part of the monthly cost
+        at.toggle(key="assume").set_value(False).run()
+        assert not at.exception
+        assert "rate" not in {w.key for w in at.number_input}
+        assert at.query_params["rate"] == "400" and at.session_state["rate"] == 400.0   # kept while hidden
+        assert "$400.00/h engineer" in next(c.value for c in at.sidebar.caption if "People:" in c.value)
+        assert metrics(at) == after   # hiding the inputs changes nothing
+
+    def test_a_link_with_assumptions_opens_them(self):
+        at = new_app(epochs="5", ttft="800")
+        assert at.toggle(key="assume").value
+        assert at.number_input(key="epochs").value == 5 and at.number_input(key="ttft").value == 800
+
+
 class TestUpload:
     def test_upload_sets_its_own_volume(self):
         at = new_app()

@@ -17,7 +17,7 @@ from ..recommend import Reason, Recommendation
 from ..report import md_text
 
 __all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
-           "page_language", "page_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
+           "page_language", "page_text", "assumptions_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
            "TASK_FORMATS", "BILL_FORMATS", "formatted"]
 
 
@@ -123,6 +123,37 @@ def page_language(text: str) -> str:
 
 # -- the verdict ---------------------------------------------------------------------------------------
 
+def assumptions_text(values: dict, people: dict) -> str:
+    """The assumptions in force, in one line, when their inputs are hidden (``values`` by the page's
+    keys; ``people``: the sourced defaults of :func:`pricing.people.load_people`).
+
+    >>> v = {"e2e": 0.0, "ttft": 800.0, "itl": 0.0, "examples": 0, "epochs": 3, "retrains": 4.0,
+    ...      "changes": -1.0, "minrpd": 100.0, "rate": None, "review": None, "eng": None, "lab": None, "ops": None}
+    >>> assumptions_text(v, {"engineer_usd_per_hour": 90.72, "review_minutes_per_example": 0.5})
+    'Latency target: first token ≤ 800 ms. Training: examples and prompt changes from the logs, 3 epochs, 4 retrains a year, volume guard 100/day. People: $90.72/h engineer (sourced), 0.5 min review per example, effort from the sourced hours.'
+    """
+    targets = [f"{what} ≤ {values[k]:,.0f} ms" for k, what in (("e2e", "end to end"), ("ttft", "first token"),
+                                                              ("itl", "between tokens")) if values.get(k)]
+    latency = f"Latency target: {', '.join(targets)}." if targets else "No latency target."
+    from_logs = [w for k, w, off in (("examples", "examples", 0), ("changes", "prompt changes", -1))
+                 if values.get(k) == off]
+    train = ([f"{' and '.join(from_logs)} from the logs"] if from_logs else [])
+    train += [] if values.get("examples") == 0 else [f"{values['examples']:,} examples"]
+    train += [] if values.get("changes") == -1 else [f"{values['changes']:g} prompt changes a month"]
+    train += [f"{values['epochs']} epoch{'s' * (values['epochs'] != 1)}",
+              f"{values['retrains']:g} retrains a year", f"volume guard {fmt_rate(values['minrpd'])}"]
+    rate = values.get("rate")
+    review = values.get("review")
+    typed = [f"{label} {fmt_usd(values[k])}" for k, label in (("eng", "engineering"), ("lab", "labelling per run"),
+                                                              ("ops", "operations a month"))
+             if values.get(k) is not None]
+    people_bits = [f"${rate if rate is not None else people['engineer_usd_per_hour']:,.2f}/h engineer"
+                   + ("" if rate is not None else " (sourced)"),
+                   f"{review if review is not None else people['review_minutes_per_example']:g} min review per example"]
+    people_bits += typed or ["effort from the sourced hours"]
+    return f"{latency} Training: {', '.join(train)}. People: {', '.join(people_bits)}."
+
+
 def page_text(text: str) -> str:
     r"""Advisor text as the page shows it: the CLI's words in the page's language, and everything
     Markdown would act on escaped (task labels, file and model names come from users' files).
@@ -141,7 +172,7 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
 
     >>> from advisor import Scenario, Workload
     >>> from advisor.recommend import recommend
-    >>> rec = recommend(Scenario(Workload.typed(5, 500, 100, task="*a*"), baseline="gpt-4o-2024-08-06"), draws=50)
+    >>> rec = recommend(Scenario(Workload.typed(5, 500, 100, task="*a*"), baseline="gpt-4o-2024-08-06"), draws=100)
     >>> headline_text(rec, {"*a*": rec}, "*a*", esc=md_text).split(":")[0]
     'NO for \\*a\\*'
     """
