@@ -140,6 +140,38 @@ class TestPrettyJsonInJsonl:
         r = _read("p.jsonl", compact(rec(0)) + "\n" + broken + "\n" + compact(rec(0))[:30] + CANARY + "\n")
         assert len(r.problems) == 2 and not any(CANARY in p.reason for p in r.problems)
 
+    def test_broken_element_of_a_pretty_array_costs_only_itself(self):
+        # json.dumps(indent=2) puts elements at "  {": before, a broken one skipped to a line starting with "{" at
+        # column 0, so every element after it was lost ("the rest of the file was not read")
+        elems = [pretty(rec(i)) for i in range(4)]
+        elems[1] = elems[1].replace('"model"', '"model" x')
+        body = ",\n".join("\n".join("  " + ln for ln in e.split("\n")) for e in elems)
+        r = _read("a.json", "[\n" + body + "\n]\n")
+        starts = [2 + sum(e.count("\n") + 1 for e in elems[:i]) for i in range(4)]
+        assert _read_at(r) == {starts[0]: 10, starts[2]: 12, starts[3]: 13}
+        assert [p.line for p in r.problems] == [starts[1]]
+
+    def test_broken_element_of_a_streamed_records_list_costs_only_itself(self):
+        doc = json.loads(json.dumps({"object": "list", "data": [rec(i, "x" * 300) for i in range(30)]}))
+        text = pretty(doc).replace('"prompt_tokens": 15', '"prompt_tokens": 15 x', 1)
+        r = _read("big.json", text, max_record_bytes=4096)
+        assert len(r.frame) == 29 and len(r.problems) == 1
+
+    def test_an_export_cut_short_keeps_the_records_before_the_cut(self):
+        # a download cut off inside its records list: before, the whole document was one problem (nothing read)
+        text = pretty({"object": "list", "data": [rec(i) for i in range(6)], "has_more": False})
+        cut = text.index('"prompt_tokens": 14')
+        r = _read("cut.json", text[:cut])
+        assert sorted(_read_at(r).values()) == [10, 11, 12, 13] and len(r.problems) == 1
+
+    def test_indented_concatenated_records(self):
+        # records copied out of an array keep its indentation: a broken one resumes at the next as indented
+        parts = ["\n".join("  " + ln for ln in pretty(rec(i)).split("\n")) for i in range(3)]
+        parts[1] = parts[1].replace('"usage"', '"usage" x')
+        r = _read("i.jsonl", compact(rec(9)) + "\n" + "\n".join(parts) + "\n")
+        starts = [s + 1 for s in _starts(parts)]
+        assert _read_at(r) == {1: 19, starts[0]: 10, starts[2]: 12} and [p.line for p in r.problems] == [starts[1]]
+
     def test_broken_lines_cost_linear_time(self):
         # 60,000 lines that each open a value the next line breaks: each a problem at its own line. Before the
         # windowed decoding, json counted every error's line from the start of a 1 MB buffer: minutes
@@ -173,8 +205,9 @@ def jq_files(draw):
     contents = draw(st.lists(texts, min_size=n, max_size=n))
     flags = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     indent = draw(st.sampled_from([1, 2, 4, "\t"]))
-    parts = [json.dumps(rec(i, c), indent=indent) if f else compact(rec(i, c))
-             for i, (c, f) in enumerate(zip(contents, flags))]
+    outer = draw(st.sampled_from(["", "", "  ", "\t"]))  # pretty records indented as a whole (copied from an array)
+    parts = ["\n".join(outer + ln for ln in json.dumps(rec(i, c), indent=indent).split("\n")) if f
+             else compact(rec(i, c)) for i, (c, f) in enumerate(zip(contents, flags))]
     return parts
 
 

@@ -67,6 +67,8 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
         return
     if isinstance(value.get("post"), list) or isinstance(value.get("patch"), list):
         if set(value) <= {"post", "patch"}:
+            if not value.get("post") and not value.get("patch"):
+                yield where, Ignored("LangSmith batch with no runs")
             for key in ("post", "patch"):
                 for i, run in enumerate(value.get(key) or ()):
                     yield from _one(run, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")

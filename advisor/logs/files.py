@@ -484,7 +484,7 @@ def _multi_line(t: "_Text", decoder: json.JSONDecoder, limit: int, line: int, se
         yield line, decode_record(seg)
         return None
     err_line = t.err_line
-    resumed = _resync(t)
+    resumed = _resync(t, seg[:len(seg) - len(seg.lstrip(_BLANK))])
     if resumed == line + 1:  # cut short, and the next line starts a record: the line alone, as above
         yield line, decode_record(seg)
     else:
@@ -542,6 +542,7 @@ class _Text:
         self._at, self._line = 0, line  # the line number at buf[_at] (counted forward, never from 0 again)
         self.err_line = 0  # where the last value found broken by _next_value turned out so
         self.hint, self.calm = 0, 0  # see _in_window: its window (0: none), good values since a broken one
+        self.indent = ""  # the deepest indentation of a top-level object (see _bad)
 
     def more(self, n: int = 0) -> bool:
         """Read about n (default: one chunk) more bytes, dropping what is before pos; False at end of file."""
@@ -685,9 +686,18 @@ def _in_window(t: _Text, decoder: json.JSONDecoder) -> tuple[str, Any] | None:
     return "ok", (value, end)
 
 
-def _bad(t: _Text, start_line: int, reason: str) -> tuple[tuple[int, RecordProblem], bool]:
-    """The problem for a broken value, after moving to the next line that starts a record; (item, resumed)."""
-    resumed = _resync(t)
+def _indent_at(t: _Text) -> str:
+    """The blanks before t.pos when the value there starts its line (its indentation), else ''."""
+    i = t.pos
+    while i > 0 and t.buf[i - 1] in " \t":
+        i -= 1
+    return t.buf[i:t.pos] if i == 0 or t.buf[i - 1] == "\n" else ""
+
+
+def _bad(t: _Text, start_line: int, reason: str, indent: str = "") -> tuple[tuple[int, RecordProblem], bool]:
+    """The problem for a broken value, after moving to the next line that starts a record (at most as indented as
+    ``indent``: pretty-printed records are indented, the lines inside them more); (item, resumed)."""
+    resumed = _resync(t, indent)
     return (start_line, RecordProblem(reason + (f"; skipped to line {resumed}" if resumed else
                                                 "; the rest of the file was not read"))), bool(resumed)
 
@@ -714,6 +724,9 @@ def _top_value(t: _Text, decoder: json.JSONDecoder, limit: int):
     object. Returns False when the file cannot go on."""
     start_line = t.line_at(t.pos)
     c = t.buf[t.pos]
+    indent = _indent_at(t) if t.pos and t.buf[t.pos - 1] in " \t" else ""
+    if c == "{" and len(indent) > len(t.indent):
+        t.indent = indent  # records start at most this indented: where to look for the next, should one be broken
     status, value = _next_value(t, decoder, limit)
     if status == "ok":
         yield start_line, value
@@ -724,8 +737,10 @@ def _top_value(t: _Text, decoder: json.JSONDecoder, limit: int):
     elif status == "deep":
         _skip_value(t)  # by its brackets, in linear time: a resync would decode each nested line again
         yield start_line, RecordProblem(value)
+    elif c == "{":  # broken: field by field, so that a broken record in its lists costs only itself
+        return (yield from _stream_object(t, decoder, limit, start_line, broken=True))
     else:
-        item, resumed = _bad(t, start_line, value)
+        item, resumed = _bad(t, start_line, value, max(indent, t.indent, key=len))
         yield item
         return resumed
     return True
@@ -746,6 +761,8 @@ def _stream_array(t: _Text, decoder: json.JSONDecoder, limit: int):
             if empty:  # accounted for, as the same array on a JSONL line is (containers.expand: ignored)
                 yield opened, []
             return True
+        if empty:
+            indent = _indent_at(t)  # of the first element: where the next start, should one be broken
         empty = False
         start_line = t.line_at(t.pos)
         status, value = _next_value(t, decoder, limit)
@@ -757,20 +774,29 @@ def _stream_array(t: _Text, decoder: json.JSONDecoder, limit: int):
             _skip_value(t)
             yield start_line, RecordProblem(value)
         else:
-            item, resumed = _bad(t, start_line, value)
+            item, resumed = _bad(t, start_line, value, max(_indent_at(t), indent, t.indent, key=len))
             yield item
             if not resumed:
                 return False
 
 
-def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: int):
-    """Read a big top-level object field by field: its records lists (STREAM_KEYS) element by element.
+def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: int, *, broken: bool = False):
+    """Read a top-level object field by field: its records lists (STREAM_KEYS) element by element. For an object
+    too big to decode whole, or ``broken`` (not valid JSON as a whole: a broken element then costs only
+    itself, and an export cut short keeps the elements before the cut).
 
     Yields (line, Part) per element and finally (line, Head); returns False when the file cannot go on.
     """
-    t.pos += 1
+    buf0, pos0 = t.buf, t.pos
     head: dict = {}
     lists: list[str] = []
+
+    def head_bad(reason: str) -> tuple[tuple[int, RecordProblem], bool]:
+        if broken and not lists and t.buf is buf0:  # no element read yet: resync from its start, as for any value
+            t.pos = pos0
+        return _bad(t, start_line, reason, t.indent)
+
+    t.pos += 1
     while True:
         if not t.skip(_WS_COMMA):
             yield start_line, RecordProblem("the JSON object is not closed: the file ends first")
@@ -780,7 +806,7 @@ def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: 
             break
         status, key = _next_value(t, decoder, 1 << 16)
         if status != "ok" or not isinstance(key, str) or not t.skip(_WS) or t.buf[t.pos] != ":":
-            item, resumed = _bad(t, start_line, "not valid JSON (a field name was expected)")
+            item, resumed = head_bad("not valid JSON (a field name was expected)")
             yield item
             return resumed
         t.pos += 1
@@ -799,15 +825,18 @@ def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: 
                     t.pos += 1
                     break
                 line = t.line_at(t.pos)
+                if i == 0:
+                    indent = _indent_at(t)
                 status, value = _next_value(t, decoder, limit)
                 if status == "ok":
                     yield line, Part(key, i, value, dict(head))
                 elif status == "big":
                     yield line, _too_big(_skip_value(t), limit)
-                else:
-                    item, resumed = _bad(t, line, value)
+                else:  # the next element, as indented as the first: the list goes on
+                    item, resumed = _bad(t, line, value, max(_indent_at(t), indent, key=len))
                     yield item
-                    return resumed
+                    if not resumed:
+                        return False
                 i += 1
             continue
         status, value = _next_value(t, decoder, limit)
@@ -817,24 +846,26 @@ def _stream_object(t: _Text, decoder: json.JSONDecoder, limit: int, start_line: 
             _skip_value(t)
             head[key] = None
         else:
-            item, resumed = _bad(t, start_line, value)
+            item, resumed = head_bad(value)
             yield item
             return resumed
-    if not lists:  # big because of one huge field, not because of many records
-        yield start_line, _too_big(limit + 1, limit)
+    if not lists:  # big because of one huge field, not because of many records (broken: cannot be, all read)
+        yield start_line, head if broken else _too_big(limit + 1, limit)
     else:
         yield start_line, Head(head, tuple(lists))
     return True
 
 
-def _resync(t: _Text) -> int | None:
-    """Move to the next line that starts with '{' or '[' (a JSONL record after a broken one); its line."""
+def _resync(t: _Text, indent: str = "") -> int | None:
+    """Move to the next line that starts with '{' or '[' after at most as much space as ``indent`` (a record
+    after a broken one that was so indented: the lines inside a record are indented deeper); its line."""
+    pattern = _RESYNC if not indent else re.compile(r"\n[ \t]{0,%d}(?=[\[{])" % len(indent))
     while True:
-        m = _RESYNC.search(t.buf, t.pos + 1)
+        m = pattern.search(t.buf, t.pos + 1)
         if m:
             t.pos = m.end()
             return t.line_at(t.pos)
-        t.pos = max(t.pos, len(t.buf) - 1)
+        t.pos = max(t.pos, len(t.buf) - 1 - len(indent))  # a match may straddle the next read
         if not t.more():
             return None
 
