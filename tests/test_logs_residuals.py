@@ -75,6 +75,14 @@ class TestPrettyJsonInJsonl:
         last_of_1 = 2 + pretty(rec(1)).count("\n")
         assert _read_at(r) == {1: 10, 2: 11, last_of_1: 12} and not r.problems
 
+    def test_several_records_on_one_line(self):
+        # a writer that missed a newline, and array elements copied without their brackets: each record read
+        text = (compact(rec(0)) + compact(rec(1)) + "\n" + compact(rec(2)) + ",\n" + compact(rec(3)) + ", "
+                + compact(rec(4)) + "\n" + compact(rec(5)) + " x\n")
+        r = _read("s.jsonl", text)
+        assert sorted(zip(r.frame["line"], r.frame["prompt_tokens"])) == [(1, 10), (1, 11), (2, 12), (3, 13), (3, 14)]
+        assert [p.line for p in r.problems] == [4]  # a record and garbage: the line is the problem, as before
+
     def test_pretty_array_after_jsonl_lines_streams_its_elements(self):
         arr = json.dumps([rec(1), rec(2)], indent=2)
         r = _read("arr.jsonl", compact(rec(0)) + "\n" + arr + "\n" + compact(rec(3)) + "\n")

@@ -365,6 +365,29 @@ def _opens_value(line: str, exc: ValueError) -> bool:
     return line.lstrip(_BLANK)[:1] in ("{", "[") and getattr(exc, "pos", -1) >= len(line.rstrip(_BLANK))
 
 
+_DECODER = json.JSONDecoder()
+
+
+def _line_values(text: str) -> list | None:
+    """The objects (or arrays) of a line that holds several, one after another or comma-separated (records
+    written without a newline between them, or array elements without their brackets); None when it does not.
+
+    >>> _line_values('{"a": 1}{"b": 2}'), _line_values('{"a": 1}, {"b": 2},'), _line_values('{"a": 1} x')
+    ([{'a': 1}, {'b': 2}], [{'a': 1}, {'b': 2}], None)
+    """
+    out, pos, end = [], _WS.match(text).end(), len(text.rstrip(_BLANK))
+    try:
+        while pos < end:
+            value, pos = json_raw_decode(_DECODER, text, pos)
+            if not isinstance(value, (dict, list)):
+                return None
+            out.append(value)
+            pos = _WS_COMMA.match(text, pos).end()
+    except (ValueError, RecursionError):
+        return None
+    return out if len(out) > 1 or (out and text.rstrip(_BLANK).endswith(",")) else None
+
+
 def _bad_json(exc: ValueError) -> RecordProblem:
     return RecordProblem(f"not valid JSON ({getattr(exc, 'msg', 'bad text')}, column {getattr(exc, 'colno', '?')})")
 
@@ -389,7 +412,11 @@ def _iter_jsonl(src, limit: int) -> Iterator[tuple[int, Any]]:
             if _opens_value(text, exc):
                 yield from _iter_lines(src, limit, text, line_no)
                 return
-            yield line_no, _bad_json(exc)
+            several = _line_values(text)
+            if several is None:
+                yield line_no, _bad_json(exc)
+            for value in several or ():
+                yield line_no, clean_surrogates(value) if "\\ud" in text or "\\uD" in text else value
             continue
         if "\\ud" in text or "\\uD" in text:
             value = clean_surrogates(value)
@@ -436,7 +463,11 @@ def _iter_lines(src, limit: int, first: str, line: int, chunk: int = _CHUNK) -> 
                 continue
             except ValueError as exc:
                 if not _opens_value(seg, exc) or not (line >= failed_to or retry):
-                    yield line, _bad_json(exc)
+                    several = _line_values(seg)
+                    if several is None:
+                        yield line, _bad_json(exc)
+                    for value in several or ():
+                        yield line, clean_surrogates(value) if "\\ud" in seg or "\\uD" in seg else value
                     line += 1
                     continue
             else:
