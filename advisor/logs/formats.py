@@ -19,7 +19,10 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
-a token count a finite number): a wrong shape is a :class:`RecordProblem` naming the field.
+a token count a finite number): a wrong shape is a :class:`RecordProblem` naming the field. Counts written
+as text may carry thousands separators (``1,234``, ``1 234``; the rule and its one ambiguous case, ``1.234``,
+in :func:`~advisor.logs.records.count_text`). A placeholder time (``created: 0``, 9999-12-31) is dropped and
+said in the read summary (:func:`~advisor.logs.records.epoch_s`).
 """
 
 from __future__ import annotations
