@@ -10,6 +10,7 @@ Unit tests with hand-made files, then seeded property tests (hypothesis) in the 
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -201,7 +202,8 @@ class TestPrettyJsonInJsonl:
 # ---------------------------------------------------------------------------------------------
 # property tests
 
-SETTINGS = settings(derandomize=not __import__("os").environ.get("RESID_N"), max_examples=int(__import__("os").environ.get("RESID_N", "40")), deadline=None,
+N = int(os.environ.get("ADVISOR_FUZZ_EXAMPLES", "40"))  # bench/fuzz.py raises it for a longer campaign
+SETTINGS = settings(derandomize=True, max_examples=N, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 
