@@ -417,8 +417,9 @@ def bill_ui(a: PageAnalysis) -> None:
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
                 f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
-    # a static table: a handful of rows, and a data grid costs the browser far more to draw on every re-run
-    st.table(V.formatted(V.bill_table(b), V.BILL_FORMATS, text=("Task", "Runs on")), hide_index=True)
+    # one Markdown table: a data grid, or a static table (each cell its own Markdown), costs the browser far more
+    # to redraw on every re-run
+    st.markdown(V.markdown_table(V.bill_table(b), V.BILL_FORMATS))
 
 
 TABS = ("Cost", "Payback", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")

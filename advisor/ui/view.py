@@ -18,7 +18,7 @@ from ..report import md_text
 
 __all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
            "page_language", "page_text", "assumptions_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
-           "TASK_FORMATS", "BILL_FORMATS", "formatted"]
+           "TASK_FORMATS", "BILL_FORMATS", "formatted", "markdown_table"]
 
 
 def _finite(x) -> bool:
@@ -386,6 +386,27 @@ def formatted(table: pd.DataFrame, formats: dict[str, Callable[[float], str]], *
     cols = {c: table[c].map(f) for c, f in formats.items() if c in table.columns}
     cols |= {c: table[c].map(md_text) for c in text if c in table.columns}
     return table.assign(**cols)
+
+
+def markdown_table(table: pd.DataFrame, formats: dict[str, Callable[[float], str]]) -> str:
+    r"""``table`` as one Markdown table: the ``formats`` columns as text for people and right-aligned,
+    every cell escaped (task labels and model names come from users' files). One Markdown element is
+    far cheaper for the browser to redraw on every re-run than a static table, which renders each cell
+    as Markdown of its own.
+
+    >>> t = pd.DataFrame({"Task": ["a|*b*"], "New $/month": [1234.4]})
+    >>> print(markdown_table(t, BILL_FORMATS))
+    | Task | New $/month |
+    |:---|---:|
+    | a\|\*b\* | $1,234 |
+    """
+    cols = list(table.columns)
+    cells = formatted(table, formats, text=tuple(c for c in cols if c not in formats))
+    head = "| " + " | ".join(md_text(c) for c in cols) + " |"
+    rule = "|" + "|".join("---:" if c in formats else ":---" for c in cols) + "|"
+    rows = ["| " + " | ".join(md_text(x) if c in formats else str(x) for c, x in zip(cols, r)) + " |"
+            for r in cells.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
 
 
 def bill_table(bill) -> pd.DataFrame:
