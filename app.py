@@ -223,6 +223,26 @@ def follow_data(data: PageData | None, source: str) -> None:
         st.session_state["changes"] = -1.0
 
 
+OPTION_KEYS = ("hosted", "model", "gpus", "provider", "precision")
+
+
+def options_ui(sb, c: dict[str, list[str]]) -> tuple[list[str], str, list[str], str, str]:
+    """The fine-tuned options compared: widgets when "Edit the options" is on, else one line naming
+    them (five drop-downs are the dearest widgets to redraw on every re-run). The switch starts on
+    when a link or an earlier edit changed any of them."""
+    defaults = st.session_state.get("_defaults", {})
+    st.session_state.setdefault("edit_options", any(st.session_state[k] != defaults.get(k) for k in OPTION_KEYS))
+    if not sb.toggle("Edit the options compared", key="edit_options"):
+        values = tuple(st.session_state[k] for k in OPTION_KEYS)
+        sb.caption(V.page_text(V.options_text(*values)))
+        return values
+    return (sb.multiselect("Hosted fine-tuned endpoints", c["hosted"], key="hosted"),
+            sb.selectbox("Self-hosted model", c["models"], key="model"),
+            sb.multiselect("Self-hosted GPUs", c["gpus"], key="gpus"),
+            sb.selectbox("GPU provider", ["cheapest"] + c["providers"], key="provider"),
+            sb.selectbox("Precision", PARAMS["precision"].choices, key="precision"))
+
+
 ASSUMED = ("e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "minrpd", "rate", "review", "eng", "lab",
            "ops")   # rarely changed: behind "Edit assumptions" (each widget drawn is redrawn on every re-run)
 
@@ -312,15 +332,11 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
 
     sb.header("Options")
     choose_many("hosted", c["hosted"], [h for h in c["hosted"] if "together" not in h])
-    hosted = sb.multiselect("Hosted fine-tuned endpoints", c["hosted"], key="hosted")
     choose("model", c["models"], "mistral-7b")
-    model = sb.selectbox("Self-hosted model", c["models"], key="model")
     choose_many("gpus", c["gpus"], PARAMS["gpus"].default)
-    gpus = sb.multiselect("Self-hosted GPUs", c["gpus"], key="gpus")
     choose("provider", ["cheapest"] + c["providers"], "cheapest")
-    provider = sb.selectbox("GPU provider", ["cheapest"] + c["providers"], key="provider")
     choose("precision", list(PARAMS["precision"].choices), "bf16")
-    precision = sb.selectbox("Precision", PARAMS["precision"].choices, key="precision")
+    hosted, model, gpus, provider, precision = options_ui(sb, c)
     for k in ("stz", "itl", "ttft", "e2e", "latsens", "switch"):
         seed(k)
     switch = sb.toggle("Also price cheaper API models (switch, no training)", key="switch")

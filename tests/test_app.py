@@ -189,6 +189,20 @@ class TestAssumptions:
         assert "$400.00/h engineer" in next(c.value for c in at.sidebar.caption if "People:" in c.value)
         assert metrics(at) == after   # hiding the inputs changes nothing
 
+    def test_options_hidden_named_in_one_line_and_a_link_that_sets_them_opens_them(self):
+        at = new_app()
+        assert not at.toggle(key="edit_options").value
+        assert "gpus" not in {w.key for w in at.multiselect}
+        line = next(c.value for c in at.sidebar.caption if c.value.startswith("Options:"))
+        assert "mistral-7b self-hosted on l4, l40s, a100-80gb" in line
+        at.toggle(key="edit_options").set_value(True).run()
+        at.multiselect(key="gpus").set_value(["l4"]).run()
+        at.toggle(key="edit_options").set_value(False).run()
+        assert not at.exception and at.session_state["gpus"] == ["l4"] and at.query_params["gpus"] == "l4"
+        assert "self-hosted on l4 (" in next(c.value for c in at.sidebar.caption if c.value.startswith("Options:"))
+        linked = new_app(gpus="l4")
+        assert linked.toggle(key="edit_options").value and linked.multiselect(key="gpus").value == ["l4"]
+
     def test_a_link_with_assumptions_opens_them(self):
         at = new_app(epochs="5", ttft="800")
         assert at.toggle(key="assume").value

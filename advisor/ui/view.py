@@ -17,7 +17,7 @@ from ..recommend import Reason, Recommendation
 from ..report import md_text
 
 __all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
-           "page_language", "page_text", "assumptions_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
+           "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
            "TASK_FORMATS", "BILL_FORMATS", "formatted", "markdown_table"]
 
 
@@ -122,6 +122,21 @@ def page_language(text: str) -> str:
 
 
 # -- the verdict ---------------------------------------------------------------------------------------
+
+def options_text(hosted: list[str], model: str, gpus: list[str], provider: str, precision: str) -> str:
+    """The options compared, in one line, when their inputs are hidden.
+
+    >>> options_text(["fireworks/llama-3.1-8b-lora", "openpipe/mistral-7b"], "mistral-7b", ["l4", "a100-80gb"],
+    ...              "cheapest", "bf16")
+    'Options: 2 hosted fine-tunes (fireworks/llama-3.1-8b-lora, openpipe/mistral-7b); mistral-7b self-hosted on l4, a100-80gb (cheapest provider, bf16).'
+    """
+    hosted_part = (f"{len(hosted)} hosted fine-tune{'s' * (len(hosted) != 1)} ({', '.join(hosted)})" if hosted
+                   else "no hosted fine-tune")
+    where = "cheapest provider" if provider == "cheapest" else provider
+    self_part = (f"{model} self-hosted on {', '.join(gpus)} ({where}, {precision})" if gpus
+                 else "no self-hosted GPU")
+    return f"Options: {hosted_part}; {self_part}."
+
 
 def assumptions_text(values: dict, people: dict) -> str:
     """The assumptions in force, in one line, when their inputs are hidden (``values`` by the page's
