@@ -261,11 +261,11 @@ def assumptions_ui(sb) -> dict[str, Any]:
         return {k: st.session_state[k] for k in ASSUMED}
     out = {}
     out["e2e"] = sb.number_input("End-to-end target (ms, 0 = none)", min_value=0.0, max_value=6e5, step=100.0,
-                                 key="e2e")
+                                 key="e2e", format="%.0f")
     out["ttft"] = sb.number_input("Time-to-first-token target (ms, 0 = none)", min_value=0.0, max_value=6e4,
-                                  key="ttft")
+                                  step=50.0, key="ttft", format="%.0f")
     out["itl"] = sb.number_input("Inter-token latency target, self-hosted (ms, 0 = none)", min_value=0.0,
-                                 max_value=1e4, key="itl")
+                                 max_value=1e4, step=5.0, key="itl", format="%.0f")
     sb.header("Fine-tuning")
     out["examples"] = sb.number_input("Training examples (0 = from logs)", min_value=0, max_value=10_000_000,
                                       key="examples")
@@ -313,8 +313,9 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     if source == "typed numbers":
         seed("pt")
         seed("ct")
-        prompt = sb.number_input("Prompt tokens per request", min_value=1.0, max_value=2e6, key="pt")
-        completion = sb.number_input("Completion tokens per request", min_value=1.0, max_value=2e5, key="ct")
+        prompt = sb.number_input("Prompt tokens per request", min_value=1.0, max_value=2e6, key="pt", format="%.0f")
+        completion = sb.number_input("Completion tokens per request", min_value=1.0, max_value=2e5, key="ct",
+                                     format="%.0f")
         keys += ["pt", "ct"]
     for k in ("growth", "horizon"):
         seed(k)
