@@ -537,17 +537,22 @@ def _cassette_records(doc, repo: str, path: str, commit: str, seen: set[str], re
     return out
 
 
+def write_records(out: Path, records: list[dict], reasons) -> int:
+    """One compact JSON line per record in ``out``; the count and the reasons records were left out on stderr."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{len(records)} records -> {out}", file=sys.stderr)
+    for reason, count in reasons.most_common():
+        print(f"  {count:6d}  {reason}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["from-read-file"]:  # python tools/build_fixtures.py from-read-file OUT.jsonl ANSWER.json ...
-        records, reasons = build_from_texts(read_file_answers([Path(p) for p in argv[2:]]))
-        with open(argv[1], "w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-        print(f"{len(records)} records -> {argv[1]}", file=sys.stderr)
-        for reason, count in reasons.most_common():
-            print(f"  {count:6d}  {reason}", file=sys.stderr)
-        return 0
+        return write_records(Path(argv[1]), *build_from_texts(read_file_answers([Path(p) for p in argv[2:]])))
     if argv[:1] == ["summary"]:  # python tools/build_fixtures.py summary FILE.jsonl ...
         print(coverage_table([Path(p) for p in argv[1:]]))
         return 0
@@ -558,15 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", action="store_true", help="every version of each cassette, not only --commit's")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    records, reasons = build(args.git_dir, args.repo, args.commit, args.history)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-    print(f"{len(records)} records -> {args.out}", file=sys.stderr)
-    for reason, count in reasons.most_common():
-        print(f"  {count:6d}  {reason}", file=sys.stderr)
-    return 0
+    return write_records(args.out, *build(args.git_dir, args.repo, args.commit, args.history))
 
 
 if __name__ == "__main__":
