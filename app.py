@@ -223,6 +223,14 @@ def follow_data(data: PageData | None, source: str) -> None:
         st.session_state["changes"] = -1.0
 
 
+def editing(sb, key: str, label: str, keys: tuple[str, ...]) -> bool:
+    """A switch that shows a section's widgets (hidden, one line says their values). It starts on when
+    a link or an earlier edit moved any of ``keys`` off its default."""
+    defaults = st.session_state.get("_defaults", {})
+    st.session_state.setdefault(key, any(st.session_state[k] != defaults.get(k) for k in keys))
+    return sb.toggle(label, key=key)
+
+
 OPTION_KEYS = ("hosted", "model", "gpus", "provider", "precision")
 
 
@@ -230,9 +238,7 @@ def options_ui(sb, c: dict[str, list[str]]) -> tuple[list[str], str, list[str], 
     """The fine-tuned options compared: widgets when "Edit the options" is on, else one line naming
     them (five drop-downs are the dearest widgets to redraw on every re-run). The switch starts on
     when a link or an earlier edit changed any of them."""
-    defaults = st.session_state.get("_defaults", {})
-    st.session_state.setdefault("edit_options", any(st.session_state[k] != defaults.get(k) for k in OPTION_KEYS))
-    if not sb.toggle("Edit the options compared", key="edit_options"):
+    if not editing(sb, "edit_options", "Edit the options compared", OPTION_KEYS):
         values = tuple(st.session_state[k] for k in OPTION_KEYS)
         sb.caption(V.page_text(V.options_text(*values)))
         return values
@@ -253,10 +259,8 @@ def assumptions_ui(sb) -> dict[str, Any]:
     switch starts on when a link or an earlier edit set any of them."""
     for k in ASSUMED:   # kept while hidden: Streamlit forgets the state of widgets not drawn in a run
         st.session_state[k] = st.session_state[k]
-    defaults = st.session_state.get("_defaults", {})
-    st.session_state.setdefault("assume", any(st.session_state[k] != defaults.get(k) for k in ASSUMED))
     people = people_defaults()
-    if not sb.toggle("Edit assumptions (latency targets, training, people's time)", key="assume"):
+    if not editing(sb, "assume", "Edit assumptions (latency targets, training, people's time)", ASSUMED):
         sb.caption(V.page_text(V.assumptions_text({k: st.session_state[k] for k in ASSUMED}, people)))
         return {k: st.session_state[k] for k in ASSUMED}
     out = {}
@@ -338,7 +342,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     choose("provider", ["cheapest"] + c["providers"], "cheapest")
     choose("precision", list(PARAMS["precision"].choices), "bf16")
     hosted, model, gpus, provider, precision = options_ui(sb, c)
-    for k in ("stz", "itl", "ttft", "e2e", "latsens", "switch"):
+    for k in ("stz", "latsens", "switch"):
         seed(k)
     switch = sb.toggle("Also price cheaper API models (switch, no training)", key="switch")
     stz = sb.toggle("Scale to zero (else always-on)", key="stz")
@@ -350,10 +354,8 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     reasoning = sb.checkbox("Task needs deep reasoning", key="reasoning")
     ood = sb.checkbox("Inputs drift out of domain", key="ood")
     a = assumptions_ui(sb)
-    e2e, ttft, itl, examples, epochs, retrains, changes, min_rpd = (a["e2e"], a["ttft"], a["itl"], a["examples"],
-                                                                    a["epochs"], a["retrains"], a["changes"],
-                                                                    a["minrpd"])
-    rate, review, engineering, labelling, ops = a["rate"], a["review"], a["eng"], a["lab"], a["ops"]
+    e2e, ttft, itl, examples, epochs, retrains, changes, min_rpd, rate, review, engineering, labelling, ops = (
+        a[k] for k in ASSUMED)
     keys += ["growth", "horizon", "asof", "baseline", "batch", "hosted", "model", "gpus", "provider", "precision",
              "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "reasoning",
              "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]
@@ -430,7 +432,8 @@ def bill_ui(a: PageAnalysis) -> None:
         return
     st.markdown("##### The whole bill across tasks")
     go = list(b.fine_tuned_tasks)
-    plan = f"Fine-tune {', '.join(map(md_text, go))}; the rest stays as it is." if go else "Every task stays on the baseline."
+    plan = (f"Fine-tune {', '.join(map(md_text, go))}; the rest stays as it is." if go
+            else "Every task stays on the baseline.")
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
                 f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))

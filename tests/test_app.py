@@ -86,7 +86,8 @@ class TestSample:
         assert any("records standing for" in c.value for c in app.caption)
         charts = {c.key for c in app.get("plotly_chart")}
         assert charts == {"chart_cost"}  # only the open tab is drawn, one chart per tab
-        for tab, keys in (("Payback", {"chart_cumulative"}), ("Latency", {"chart_latency"}), ("Uncertainty", {"chart_tornado", "chart_mc"}),
+        for tab, keys in (("Payback", {"chart_cumulative"}), ("Latency", {"chart_latency"}),
+                          ("Uncertainty", {"chart_tornado", "chart_mc"}),
                           ("Traffic & tokens", {"chart_tokens", "chart_traffic"})):
             open_tab(app, tab)
             assert {c.key for c in app.get("plotly_chart")} == keys

@@ -17,8 +17,9 @@ from ..recommend import Reason, Recommendation
 from ..report import md_text
 
 __all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
-           "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table", "bill_table", "headline_text", "OPTION_FORMATS",
-           "TASK_FORMATS", "BILL_FORMATS", "formatted", "markdown_table"]
+           "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table",
+           "bill_table", "headline_text", "OPTION_FORMATS", "TASK_FORMATS", "BILL_FORMATS", "formatted",
+           "markdown_table"]
 
 
 def _finite(x) -> bool:
@@ -126,9 +127,10 @@ def page_language(text: str) -> str:
 def options_text(hosted: list[str], model: str, gpus: list[str], provider: str, precision: str) -> str:
     """The options compared, in one line, when their inputs are hidden.
 
-    >>> options_text(["fireworks/llama-3.1-8b-lora", "openpipe/mistral-7b"], "mistral-7b", ["l4", "a100-80gb"],
-    ...              "cheapest", "bf16")
-    'Options: 2 hosted fine-tunes (fireworks/llama-3.1-8b-lora, openpipe/mistral-7b); mistral-7b self-hosted on l4, a100-80gb (cheapest provider, bf16).'
+    >>> print(*options_text(["fireworks/llama-3.1-8b-lora"], "mistral-7b", ["l4", "a100-80gb"], "cheapest",
+    ...                     "bf16").split("; "), sep=";\\n")
+    Options: 1 hosted fine-tune (fireworks/llama-3.1-8b-lora);
+    mistral-7b self-hosted on l4, a100-80gb (cheapest provider, bf16).
     """
     hosted_part = (f"{len(hosted)} hosted fine-tune{'s' * (len(hosted) != 1)} ({', '.join(hosted)})" if hosted
                    else "no hosted fine-tune")
@@ -144,8 +146,11 @@ def assumptions_text(values: dict, people: dict) -> str:
 
     >>> v = {"e2e": 0.0, "ttft": 800.0, "itl": 0.0, "examples": 0, "epochs": 3, "retrains": 4.0,
     ...      "changes": -1.0, "minrpd": 100.0, "rate": None, "review": None, "eng": None, "lab": None, "ops": None}
-    >>> assumptions_text(v, {"engineer_usd_per_hour": 90.72, "review_minutes_per_example": 0.5})
-    'Latency target: first token ≤ 800 ms. Training: examples and prompt changes from the logs, 3 epochs, 4 retrains a year, volume guard 100/day. People: $90.72/h engineer (sourced), 0.5 min review per example, effort from the sourced hours.'
+    >>> print(*assumptions_text(v, {"engineer_usd_per_hour": 90.72, "review_minutes_per_example": 0.5}).split(". "),
+    ...       sep=".\\n")
+    Latency target: first token ≤ 800 ms.
+    Training: examples and prompt changes from the logs, 3 epochs, 4 retrains a year, volume guard 100/day.
+    People: $90.72/h engineer (sourced), 0.5 min review per example, effort from the sourced hours.
     """
     targets = [f"{what} ≤ {values[k]:,.0f} ms" for k, what in (("e2e", "end to end"), ("ttft", "first token"),
                                                               ("itl", "between tokens")) if values.get(k)]
