@@ -418,3 +418,23 @@ def test_every_ignored_time_is_counted_once(times):
     assert r.summary()["timestamps_ignored"] == placeholders
     assert int(r.frame["timestamp"].notna().sum()) == sum(isinstance(t, int) and 1_262_304_000 <= t < 4_102_444_800
                                                           for t in times)
+
+
+class TestCsvThatStartsLikeJson:
+    """4. A whole .csv/.tsv file whose header only starts like JSON (found by test_fuzz_logs at 400 examples: a
+    header cell "{" made the file one broken JSON document and its rows went unread)."""
+
+    def test_rows_are_each_accounted_for(self):
+        data = b'{,model,prompt_tokens,completion_tokens\nx,gpt-4o,12,3\ny,gpt-4o,1.234,3\n'
+        lines = [line for line, _ in iter_records(MemoryFile("usage.csv", data))]
+        assert lines == [2, 3]
+        result = read_logs([MemoryFile("usage.csv", data)], ft_tokenizer=None)
+        assert list(result.frame["prompt_tokens"]) == [12]
+        assert [p.line for p in result.problems] == [3] and "prompt_tokens" in result.problems[0].reason
+
+    def test_json_named_csv_is_still_json(self):
+        pretty = json.dumps([rec(1), rec(2)], indent=2).encode()
+        jsonl = b"".join(json.dumps(rec(i)).encode() + b"\n" for i in range(3))
+        for data, n in ((pretty, 2), (jsonl, 3)):
+            result = read_logs([MemoryFile("export.csv", data)], ft_tokenizer=None)
+            assert len(result.frame) == n and not result.problems

@@ -242,6 +242,9 @@ def iter_records(path, progress: Progress | None = None, *,
         if not stripped and len(first) < _CHUNK:
             raise LogError("is empty: no records to read", file=str(path))
         shape = _shape(stripped) if stripped else "jsonl"
+        if shape != "csv" and len(first) < _CHUNK and _named_table(path) and not _json_throughout(stripped):
+            shape = "csv"   # a whole .csv/.tsv file that only starts like JSON (a header cell "{"): its rows, each
+            #                 used or listed, rather than one broken JSON document and the rest not read
         if shape == "csv":
             it = _iter_csv(src, path, max_record_bytes)
         elif shape == "jsonl":
@@ -261,6 +264,40 @@ def iter_records(path, progress: Progress | None = None, *,
             progress(size, size)
     finally:
         src.close()
+
+
+def _named_table(path) -> bool:
+    """A .csv or .tsv file name (under .gz/.bz2/.xz).
+
+    >>> from pathlib import Path
+    >>> _named_table(Path("usage.CSV.gz")), _named_table(Path("log.jsonl")), _named_table(MemoryFile("a.tsv", b""))
+    (True, False, True)
+    """
+    name = str(getattr(path, "name", path)).lower()
+    for ext in (".gz", ".bz2", ".xz"):
+        name = name.removesuffix(ext)
+    return name.endswith((".csv", ".tsv"))
+
+
+def _json_throughout(text: bytes) -> bool:
+    """The whole text is one JSON value, or every non-blank line is one (JSONL).
+
+    >>> _json_throughout(b'{"a": 1}'), _json_throughout(b'{"a": 1}\\n[2]\\n'), _json_throughout(b'{\\nnull\\n')
+    (True, True, False)
+    """
+    decoded = text.decode("utf-8", "replace")
+    try:
+        json_loads(decoded)
+        return True
+    except (ValueError, RecursionError):
+        pass
+    for line in decoded.splitlines():
+        if line.strip():
+            try:
+                json_loads(line)
+            except (ValueError, RecursionError):
+                return False
+    return True
 
 
 def _shape(text: bytes) -> str:
