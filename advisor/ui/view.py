@@ -102,8 +102,19 @@ _FLAG_LABELS = {
 }
 
 
+_ASSUMPTIONS = "Edit assumptions"   # the sidebar switches that show these inputs (app.py: editing)
+_OPTIONS = "Edit the options compared"
+_UNDER = {"--training-examples": _ASSUMPTIONS, "--engineering-usd": _ASSUMPTIONS, "--labelling-usd": _ASSUMPTIONS,
+          "--prompt-changes-per-month": _ASSUMPTIONS, "--ops-usd-per-month": _ASSUMPTIONS,
+          "--precision": _OPTIONS, "--option": _OPTIONS, "--model": _OPTIONS}
+
+
 def _label(flag: str) -> str:
-    return _FLAG_LABELS.get(flag, "the matching sidebar setting")
+    """The sidebar input for a CLI flag, quoted, with the switch that shows it when it is hidden."""
+    if flag not in _FLAG_LABELS:
+        return "the matching sidebar setting"
+    under = f" (under “{_UNDER[flag]}”)" if flag in _UNDER else ""
+    return f"“{_FLAG_LABELS[flag]}”{under}"
 
 
 def page_language(text: str) -> str:
@@ -111,15 +122,17 @@ def page_language(text: str) -> str:
 
     >>> page_language("the logs have no timestamps; pass requests_per_day (--requests-per-day)")
     'the logs have no timestamps; set “Requests per day” in the sidebar'
-    >>> page_language("(add --engineering-usd / --labelling-usd for your team's time)")
-    "(add “One-off engineering (USD)” / “Labelling / evaluation per run (USD)” for your team's time)"
+    >>> page_language("assumed: pass --training-examples")
+    'assumed: set “Training examples” (under “Edit assumptions”) in the sidebar'
+    >>> page_language("(add --engineering-usd for your team's time)")
+    "(add “One-off engineering (USD)” (under “Edit assumptions”) for your team's time)"
     """
-    text = re.sub(r"pass [a-z_]+ \((--[a-z-]+)\)", lambda m: f"set “{_label(m.group(1))}” in the sidebar", text)
-    text = re.sub(r"pass (--[a-z-]+)", lambda m: f"set “{_label(m.group(1))}” in the sidebar", text)
+    text = re.sub(r"pass [a-z_]+ \((--[a-z-]+)\)", lambda m: f"set {_label(m.group(1))} in the sidebar", text)
+    text = re.sub(r"pass (--[a-z-]+)", lambda m: f"set {_label(m.group(1))} in the sidebar", text)
     text = re.sub(r"\s*\((--[a-z-]+)\)", "", text)
     text = re.sub(r"--format [a-z]+|--format", "a supported export format", text)
     text = re.sub(r"--prices", "a price override file (command line)", text)
-    return re.sub(r"--[a-z][a-z-]+", lambda m: f"“{_label(m.group(0))}”", text)
+    return re.sub(r"--[a-z][a-z-]+", lambda m: _label(m.group(0)), text)
 
 
 # -- the verdict ---------------------------------------------------------------------------------------
