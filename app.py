@@ -438,8 +438,18 @@ def bill_ui(a: PageAnalysis) -> None:
                 f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {b.horizon_months} months "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
     # one Markdown table: a data grid, or a static table (each cell its own Markdown), costs the browser far more
-    # to redraw on every re-run
-    st.markdown(V.markdown_table(V.bill_table(b), V.BILL_FORMATS))
+    # to redraw on every re-run; PAGE_CSS keeps its cells on one line
+    st.container(key="bill").markdown(V.markdown_table(V.bill_table(b), V.BILL_FORMATS))
+
+
+# The bill's cells never break inside a task or model name ("product-" / "copy"); the headers wrap instead, the
+# padding is compact so the eight columns fit beside the sidebar at 1280 px, and a phone scrolls the table alone.
+PAGE_CSS = """<style>
+.st-key-bill [data-testid="stMarkdownContainer"] { overflow-x: auto; }
+.st-key-bill th, .st-key-bill td { padding: 0.3rem 0.5rem; }
+.st-key-bill td { white-space: nowrap; }
+.st-key-bill th { vertical-align: bottom; }
+</style>"""
 
 
 TABS = ("Cost", "Payback", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
@@ -553,6 +563,7 @@ def report_ui(a: PageAnalysis, data: PageData | None) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="finetune-advisor", page_icon=page_icon(), layout="wide")
+    st.html(PAGE_CSS)
     st.markdown("#### Would a fine-tuned 7B model beat GPT-4 on your prompts?")
     load_url_state()
     try:

@@ -200,6 +200,26 @@ def test_link_restores_the_scenario(page):
     assert verdict(page) == first
 
 
+def test_bill_cells_stay_on_one_line(browser, server):
+    # at 1280 px beside the sidebar the whole bill fits, and no task or model name breaks at its hyphens
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    try:
+        pg.goto(server, wait_until="domcontentloaded")
+        verdict(pg)
+        pg.locator(".st-key-bill table").wait_for(timeout=60_000)
+        lines = pg.evaluate("""() => [...document.querySelectorAll('.st-key-bill td')].map(td => {
+            const r = document.createRange(); r.selectNodeContents(td);
+            return [td.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })""")
+        assert lines and all(n <= 1 for _, n in lines), [t for t, n in lines if n > 1]
+        widths = pg.evaluate("""() => { const t = document.querySelector('.st-key-bill table');
+            return [t.scrollWidth, t.parentElement.clientWidth]; }""")
+        assert widths[0] <= widths[1], widths
+        pg.locator(".st-key-bill").screenshot(path=str(ARTIFACTS / "bill-1280.png"))
+    finally:
+        ctx.close()
+
+
 def test_report_equals_the_page(page):
     page.goto(page.base + "?rpd=40000&horizon=24", wait_until="domcontentloaded")
     head = verdict(page)

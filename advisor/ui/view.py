@@ -403,7 +403,7 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
 
 
 BILL_FORMATS = {"Requests/day": _num(",.0f"), "Today $/month": _money, "New $/month": _money,
-                "One-off $": _money, "Saved over horizon $": _money}
+                "One‑off $": _money, "Saved $": _money}
 
 
 def formatted(table: pd.DataFrame, formats: dict[str, Callable[[float], str]], *,
@@ -443,14 +443,16 @@ def markdown_table(table: pd.DataFrame, formats: dict[str, Callable[[float], str
 
 
 def bill_table(bill) -> pd.DataFrame:
-    """The whole bill (:class:`advisor.bill.WholeBill`), one row per task and a total."""
+    """The whole bill (:class:`advisor.bill.WholeBill`), one row per task and a total. "Saved $" is over the
+    bill's horizon (the sentence above the table names it); "One‑off" has a non-breaking hyphen, so a
+    narrow header wraps at its spaces, never inside the word."""
     rows = [{"Task": t.task, "Verdict": str(t.verdict).upper(), "Runs on": t.option or t.baseline,
              "Requests/day": t.requests_per_day, "Today $/month": t.current_usd_per_month,
-             "New $/month": t.new_usd_per_month, "One-off $": t.one_off_usd,
-             "Saved over horizon $": t.savings_usd_horizon} for t in bill.tasks]
+             "New $/month": t.new_usd_per_month, "One\u2011off $": t.one_off_usd,
+             "Saved $": t.savings_usd_horizon} for t in bill.tasks]
     if len(rows) > 1:
         rows.append({"Task": "total", "Verdict": "", "Runs on": "",
                      "Requests/day": sum(t.requests_per_day for t in bill.tasks),
                      "Today $/month": bill.current_usd_per_month, "New $/month": bill.new_usd_per_month,
-                     "One-off $": bill.one_off_usd, "Saved over horizon $": bill.savings_usd_horizon})
+                     "One\u2011off $": bill.one_off_usd, "Saved $": bill.savings_usd_horizon})
     return pd.DataFrame(rows)
