@@ -320,13 +320,13 @@ def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapp
 
 
 def count_responses_request(request: Mapping[str, Any], model: str | None = None, *,
-                            encoding: str | None = None) -> tuple[int, list[str]]:
+                            encoding: str | None = None, timestamp_s: float | None = None) -> tuple[int, list[str]]:
     """(input tokens, assumptions) of one Responses API request body, as billed
-    (:mod:`advisor.tokens_responses`)."""
+    (:mod:`advisor.tokens_responses`); ``timestamp_s`` (epoch seconds) when the call was made, if known."""
     from .tokens_responses import responses_prompt_parts
     model = model or (request.get("model") if isinstance(request, Mapping) else None)
     enc = encoding or resolve_encoding(model).encoding
-    p = responses_prompt_parts(request, model, enc)
+    p = responses_prompt_parts(request, model, enc, timestamp_s=timestamp_s)
     return p.fixed + sum(TokenCounter(enc, threads=1).count_many(p.strings)), list(p.assumptions)
 
 

@@ -18,6 +18,9 @@ API renders it for the model the same way. So it is mapped onto the chat shape a
 - ``previous_response_id`` / ``conversation``: the earlier turns are stored server-side and are not in the
   log: noted as not counted (the count is then a lower bound).
 
+Calls made in the API's first weeks (before 2025-03-29) billed a hidden prompt that later calls do not:
+:func:`launch_period_tokens`, applied when the call's time is given (``timestamp_s``; the log's timestamp).
+
 Per-family framing differences between the two endpoints are :data:`RESPONSES_CHANGES` (fitted on the
 calibration split of recorded Responses calls; see tests/test_billed.py).
 """
@@ -27,12 +30,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from .tokens_chat import ChatFamily, Parts, family_for_model, prompt_parts
+from .tokens_chat import ChatFamily, Parts, _bare, family_for_model, prompt_parts
 
 __all__ = ["responses_chat", "responses_prompt_parts", "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
-           "EARLIER_TURNS_NOTE"]
+           "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD"]
 
 # Where a Responses request is framed differently from the same conversation sent to Chat Completions, per
 # family (the other constants are the Chat Completions ones). Fitted as the median residual per feature on the
@@ -190,11 +193,79 @@ def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -
             notes.append(f"input items of type {str(kind)[:40]!r}: not counted (a lower bound)")
 
 
-def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encoding: str) -> Parts:
+@dataclass(frozen=True)
+class LaunchPeriod:
+    """The hidden prompt of the Responses API's first weeks (measured on billed usage of recorded calls).
+
+    Every gpt-4o call created before ``end_s`` billed ``prompt_tokens`` more than the same request did
+    later, and a call offering function tools with parallel calls allowed (the default) billed
+    ``parallel_tools_tokens`` more again: the size of the ``multi_tool_use.parallel`` wrapper namespace that
+    OpenAI's tool prompt carries for parallel calls (its public text is 194-196 o200k tokens), billed then and
+    not since. Measured on 21 gpt-4o calls of 2025-03-10..28 in pydantic/pydantic-ai and pydantic/logfire test
+    cassettes: 12 without tools each billed exactly 18 more (an identical request re-recorded on 2025-04-07
+    billed 18 fewer); 9 with parallel-enabled tools 197-199 more past the 18 (median 198; a forced
+    ``tool_choice: "required"`` call 211, one with parallel calls in its history 189); 2 with
+    ``parallel_tool_calls: false`` 4-5 more. The last affected call is 2025-03-28 12:05 UTC, the first
+    normal one (microsoft/semantic-kernel's OpenAIResponseAgent test, 26 tokens billed) 2025-03-30 07:42
+    UTC: ``end_s`` is 2025-03-29 00:00 UTC and calls between those two times carry :data:`LAUNCH_UNSURE_NOTE`.
+    Only gpt-4o was measured; other models' calls before ``end_s`` carry :data:`LAUNCH_UNMEASURED_NOTE`.
+    """
+
+    end_s: float = 1743206400.0          # 2025-03-29T00:00:00Z
+    last_seen_s: float = 1743163524.0    # 2025-03-28T12:05:24Z, the last call seen billing the hidden prompt
+    first_normal_s: float = 1743320527.0  # 2025-03-30T07:42:07Z, the first call seen billing without it
+    prompt_tokens: int = 18
+    parallel_tools_tokens: int = 198
+
+
+LAUNCH_PERIOD = LaunchPeriod()
+LAUNCH_UNSURE_NOTE = ("made between 2025-03-28 12:05 and 2025-03-30 07:42 UTC, when the Responses API stopped "
+                      "billing its launch-period hidden prompt (18 tokens, ~200 more with tools): the count may "
+                      "be off by that much")
+LAUNCH_UNMEASURED_NOTE = ("{model}: Responses calls before 2025-03-29 billed a hidden launch-period prompt "
+                          "measured for gpt-4o only: not counted (a lower bound)")
+
+
+def launch_period_tokens(model: str | None, timestamp_s: float | None, *, tools: bool, parallel: bool,
+                         period: LaunchPeriod = LAUNCH_PERIOD) -> tuple[int, str | None]:
+    """(hidden tokens, note) a Responses call billed for being made in the launch period (:class:`LaunchPeriod`).
+
+    ``hidden = prompt_tokens + parallel_tools_tokens * (tools and parallel)`` for gpt-4o calls made before
+    ``end_s``; 0 after it or without a time. Worked example: a gpt-4o call of 2025-03-27 offering one
+    function tool with parallel calls allowed bills 18 + 198 = 216 hidden tokens (pydantic/pydantic-ai's
+    test_openai_responses_model_simple_response_with_tool_call cassette: 256 billed, 40 counted from its text).
+
+    >>> launch_period_tokens("gpt-4o", 1743075630, tools=True, parallel=True)
+    (216, None)
+    >>> launch_period_tokens("gpt-4o", 1743075630, tools=False, parallel=True)
+    (18, None)
+    >>> launch_period_tokens("gpt-4o", 1744043517, tools=True, parallel=True), launch_period_tokens("gpt-4o", None, tools=True, parallel=True)
+    ((0, None), (0, None))
+    """
+    if timestamp_s is None or timestamp_s >= period.first_normal_s:
+        return 0, None
+    unsure = LAUNCH_UNSURE_NOTE if timestamp_s > period.last_seen_s else None
+    if timestamp_s >= period.end_s:
+        return 0, unsure
+    if not family_for_model(model, "o200k_base").name == "chatml-o200k" or not _bare(model).startswith("gpt-4o"):
+        return 0, LAUNCH_UNMEASURED_NOTE.format(model=_bare(model) or "(no model)")
+    return period.prompt_tokens + (period.parallel_tools_tokens if tools and parallel else 0), unsure
+
+
+def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encoding: str, *,
+                           timestamp_s: float | None = None) -> Parts:
     """Strings, fixed tokens and assumptions of a Responses request's input (see the module docstring).
-    Raises ``RecordProblem`` naming the field for a request of the wrong shape, never anything else."""
+    ``timestamp_s``: when the call was made (epoch seconds; the response's ``created_at`` or the log's
+    timestamp), for :func:`launch_period_tokens`. Raises ``RecordProblem`` naming the field for a request
+    of the wrong shape, never anything else."""
     msgs, tools, options, notes = responses_chat(request)
     parts = prompt_parts(msgs, model, encoding, tools=tools, options=options,
                          family=responses_family(model, encoding))
     parts.assumptions += notes
+    if timestamp_s is not None:
+        hidden, note = launch_period_tokens(model or request.get("model"), timestamp_s, tools=bool(tools),
+                                            parallel=request.get("parallel_tool_calls") is not False)
+        parts.fixed += hidden
+        if note:
+            parts.assumptions.append(note)
     return parts

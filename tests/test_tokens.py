@@ -471,6 +471,45 @@ class TestResponsesApi:
             pass
 
 
+class TestResponsesLaunchPeriod:
+    """Responses calls of 2025-03 billed a hidden prompt (advisor.tokens_responses.launch_period_tokens)."""
+
+    from advisor.tokens import count_responses_request as count  # noqa: E402
+    count = staticmethod(count)
+    # pydantic/pydantic-ai tests/models/cassettes/test_openai_responses/test_openai_responses_system_prompt.yaml
+    # @bea16058 (MIT): created_at 1743075639 (2025-03-27), billed 42; the same request in
+    # test_openai_responses_model_instructions.yaml@7260360a, created_at 1744043517 (2025-04-07), billed 24
+    SYSTEM_PROMPT = {"input": [{"content": "What is the capital of France?", "role": "user"}],
+                     "instructions": "You are a helpful assistant.", "model": "gpt-4o"}
+    # ... test_openai_responses_model_simple_response_with_tool_call.yaml@bea16058: created_at 1743075630, billed 256
+    STRICT_TOOL = {"input": [{"content": "What is the capital of PotatoLand?", "role": "user"}], "instructions": "",
+                   "model": "gpt-4o", "tool_choice": "auto",
+                   "tools": [{"description": "", "name": "get_capital", "strict": True, "type": "function",
+                              "parameters": {"additionalProperties": False, "properties": {"country": {"type": "string"}},
+                                             "required": ["country"], "type": "object"}}]}
+
+    def test_same_request_bills_18_more_in_march_2025(self):
+        # hand sum (o200k): system 3 + 1 + 6 ('You are a helpful assistant.') + user 3 + 1 + 7 + priming 3 = 24;
+        # + 18 hidden launch-period tokens = 42 (billed 2025-03-27), 24 (billed 2025-04-07)
+        assert self.count(self.SYSTEM_PROMPT, timestamp_s=1743075639) == (42, [])
+        assert self.count(self.SYSTEM_PROMPT, timestamp_s=1744043517) == (24, [])
+        assert self.count(self.SYSTEM_PROMPT) == (24, [])  # no time given: today's rules
+
+    def test_tools_with_parallel_calls_bill_the_wrapper_namespace(self):
+        # 40 counted from the text (user 3 + 1 + 8, priming 3, tools block 23 + 2 framing) + 18 + 198 = 256 billed
+        assert self.count(self.STRICT_TOOL) == (40, [])
+        assert self.count(self.STRICT_TOOL, timestamp_s=1743075630) == (256, [])
+        # parallel calls turned off: no wrapper namespace, only the 18
+        assert self.count({**self.STRICT_TOOL, "parallel_tool_calls": False}, timestamp_s=1743075630)[0] == 40 + 18
+
+    def test_the_uncertain_days_and_other_models_are_stated(self):
+        # the change happened between the last call seen with (2025-03-28 12:05 UTC) and the first without (03-30)
+        got, notes = self.count(self.SYSTEM_PROMPT, timestamp_s=1743250000)  # 2025-03-29 12:06 UTC
+        assert got == 24 and any("2025-03-28 12:05" in n for n in notes)
+        got, notes = self.count({**self.SYSTEM_PROMPT, "model": "o3-mini"}, timestamp_s=1743075632)
+        assert any("o3-mini" in n and "not counted" in n for n in notes)
+
+
 class TestDescriptions:
     def test_docstring_description_is_stripped_line_by_line(self):
         # pydantic-ai passes Python docstrings as descriptions; the recorded calls bill them dedented
