@@ -226,10 +226,29 @@ class TestToolRendering:
         # (merged with it), 3 priming, system + user messages -> the cookbook's 101
         assert count_chat_prompt(WEATHER_MESSAGES, "gpt-4o", tools=WEATHER_TOOLS) == 101
 
-    def test_json_schema_response_format_drops_titles(self):
-        rf = {"type": "json_schema", "json_schema": {"name": "R", "schema": {"title": "R", "type": "object",
-                                                                              "properties": {"a": {"title": "A", "type": "string"}}}}}
-        assert render_response_format(rf) == ("json_schema", 'R\n{"type":"object","properties":{"a":{"type":"string"}}}')
+    def test_json_schema_keeps_titles_and_drops_required_and_additional_properties(self):
+        # a property named like a keyword ("required") is a name, kept; the keywords themselves are not billed
+        rf = {"type": "json_schema", "json_schema": {"name": "R", "description": "Why.", "schema": {
+            "title": "R", "type": "object", "properties": {"required": {"title": "A", "type": "string"}},
+            "required": ["required"], "additionalProperties": False}}}
+        assert render_response_format(rf) == (
+            "json_schema", 'R\n// Why.\n{"title":"R","type":"object","properties":{"required":{"title":"A","type":"string"}}}')
+
+    @pytest.mark.parametrize("messages, tools, billed", [
+        # pydantic/pydantic-ai tests/models/cassettes/test_openai/test_openai_native_output.yaml@8039c20f (MIT),
+        # gpt-4o, json_schema 'result' {city, country} (strict: false) + the get_user_country tool: billed 71.
+        # Hand sum (o200k): user 3 + 1 + 10, priming 3, tools block 16 + 8 framing = 41;
+        # schema text 'result\n{"properties":...,"type":"object"}' 23 + 12 - 5 (tools) = 30 -> 71
+        ([{"role": "user", "content": "What is the largest city in the user country?"}],
+         [{"type": "function", "function": {"description": "", "name": "get_user_country", "parameters": {
+             "additionalProperties": False, "properties": {}, "type": "object"}}}], 71),
+    ])
+    def test_recorded_json_schema_with_tools(self, messages, tools, billed):
+        rf = {"type": "json_schema", "json_schema": {"name": "result", "strict": False, "schema": {
+            "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
+            "required": ["city", "country"], "type": "object"}}}
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options={"response_format": rf,
+                                                                           "tool_choice": "auto"}) == billed
 
 
 class TestHistoryAndFamilies:
@@ -439,8 +458,8 @@ class TestResponsesApi:
                                                                     "schema": schema, "strict": True}}}
         chat = count_chat_prompt([{"role": "user", "content": "x"}], "gpt-4o", options={"response_format": {
             "type": "json_schema", "json_schema": {"name": "A", "schema": schema, "strict": True}}})
-        # the same text as Chat Completions; alone (no system message, no tools) its framing is 6, not 19
-        assert self.count(req)[0] == chat - 19 + 6
+        # the same text as Chat Completions; alone (no system message, no tools) its framing is 6, not 12
+        assert self.count(req)[0] == chat - 12 + 6
 
     def test_chunk_counter_counts_a_whole_responses_body(self):
         # the log pipeline: a reader that keeps the body under request_options["responses_body"]
@@ -520,11 +539,11 @@ class TestDescriptions:
 
     def test_schema_defaults_are_not_billed(self):
         # recorded crewAI/pydantic schemas with defaults bill as if the defaults were absent (5-12 tokens each)
-        base = {"type": "object", "properties": {"n": {"type": "number"}}, "required": ["n"]}
+        base = {"type": "object", "properties": {"n": {"type": "number", "title": "N"}}, "required": ["n"]}
         with_default = {**base, "properties": {"n": {"type": "number", "default": 0.5, "title": "N"}}}
         fmt = lambda s: {"type": "json_schema", "json_schema": {"name": "r", "schema": s}}  # noqa: E731
         assert render_response_format(fmt(with_default)) == render_response_format(fmt(base)) == (
-            "json_schema", 'r\n{"type":"object","properties":{"n":{"type":"number"}},"required":["n"]}')
+            "json_schema", 'r\n{"type":"object","properties":{"n":{"type":"number","title":"N"}}}')
 
 
 class TestFileParts:
