@@ -149,15 +149,31 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
             "null": "null"}.get(kind if isinstance(kind, str) else "", "any")
 
 
+def property_comments(prop: Any) -> tuple[Any, Any]:
+    """(title, description) shown above a property: the property's own keywords, never those of the definition a
+    ``$ref`` points to (the definition's properties are rendered, its title and description are not).
+
+    Recorded calls whose tool has a ``$ref`` to a definition with a title and a description (Mirascope's
+    ``Author``, gpt-4o, Chat Completions and Responses, 6 calls) billed 10-11 tokens fewer than with the
+    definition's comments shown, and 1-2 off without them; 13 more such calls (openllmetry, crewAI) move 3
+    tokens closer each, 3 calls of a definition with a title only move 3 tokens away (1 -> -2).
+
+    >>> property_comments({"$ref": "#/$defs/Author", "description": "Who wrote it."})
+    (None, 'Who wrote it.')
+    """
+    own = prop if isinstance(prop, Mapping) else {}
+    return own.get("title"), own.get("description")
+
+
 def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[str, Any], depth: int,
                        nested_comments: bool, titles: bool) -> str:
     required = schema.get("required")
     required = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
     lines: list[str] = []
-    for key, spec in schema["properties"].items():
-        spec = _resolve(spec, root)
+    for key, raw in schema["properties"].items():
+        title, desc = property_comments(raw)
+        spec = _resolve(raw, root)
         spec = spec if isinstance(spec, Mapping) else {}
-        title, desc = spec.get("title"), spec.get("description")
         if nested_comments or depth == 0:
             if titles and isinstance(title, str) and title:
                 lines += [f"{indent}// {title}", f"{indent}//"]

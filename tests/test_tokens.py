@@ -234,6 +234,17 @@ class TestToolRendering:
         assert render_response_format(rf) == (
             "json_schema", 'R\n// Why.\n{"title":"R","type":"object","properties":{"required":{"title":"A","type":"string"}}}')
 
+    def test_ref_property_shows_its_own_comments_not_the_definitions(self):
+        # Mirascope tests/e2e/output/cassettes/test_structured_output/tool (gpt-4o, 6 calls): the Author definition's
+        # title and description are not billed (10-11 tokens over with them, 1-2 off without); its fields are
+        params = {"properties": {"author": {"$ref": "#/$defs/Author"}}, "required": ["author"], "type": "object",
+                  "$defs": {"Author": {"title": "Author", "description": "The author of a book.", "type": "object",
+                                       "properties": {"first_name": {"title": "First Name", "type": "string"}},
+                                       "required": ["first_name"]}}}
+        text = render_functions([{"type": "function", "function": {"name": "f", "parameters": params}}])
+        assert text == ("namespace functions {\n\ntype f = (_: {\nauthor: {\n  // First Name\n  //\n"
+                        "  first_name: string,\n  },\n}) => any;\n\n} // namespace functions")
+
     @pytest.mark.parametrize("messages, tools, billed", [
         # pydantic/pydantic-ai tests/models/cassettes/test_openai/test_openai_native_output.yaml@8039c20f (MIT),
         # gpt-4o, json_schema 'result' {city, country} (strict: false) + the get_user_country tool: billed 71.
