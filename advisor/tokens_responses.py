@@ -210,7 +210,8 @@ class LaunchPeriod:
     ``parallel_tool_calls: false`` 4-5 more. The last affected call is 2025-03-28 12:05 UTC, the first
     normal one (microsoft/semantic-kernel's OpenAIResponseAgent test, 26 tokens billed) 2025-03-30 07:42
     UTC: ``end_s`` is 2025-03-29 00:00 UTC and calls between those two times carry :data:`LAUNCH_UNSURE_NOTE`.
-    Only gpt-4o was measured; other models' calls before ``end_s`` carry :data:`LAUNCH_UNMEASURED_NOTE`.
+    Only gpt-4o (and its dated snapshots) was measured; other models' calls before ``end_s`` carry
+    :data:`LAUNCH_UNMEASURED_NOTE` (o3-mini's one recorded call billed 59 more: too few for a rule).
     """
 
     end_s: float = 1743206400.0          # 2025-03-29T00:00:00Z
@@ -249,8 +250,9 @@ def launch_period_tokens(model: str | None, timestamp_s: float | None, *, tools:
     unsure = LAUNCH_UNSURE_NOTE if timestamp_s > period.last_seen_s else None
     if timestamp_s >= period.end_s:
         return 0, unsure
-    if not family_for_model(model, "o200k_base").name == "chatml-o200k" or not _bare(model).startswith("gpt-4o"):
-        return 0, LAUNCH_UNMEASURED_NOTE.format(model=_bare(model) or "(no model)")
+    name = _bare(model)
+    if name != "gpt-4o" and not name.startswith("gpt-4o-20"):  # gpt-4o and its dated snapshots were measured
+        return 0, LAUNCH_UNMEASURED_NOTE.format(model=name or "(no model)")
     return period.prompt_tokens + (period.parallel_tools_tokens if tools and parallel else 0), unsure
 
 

@@ -6,7 +6,9 @@ with ``usage.prompt_tokens`` (Chat Completions) or ``usage.input_tokens`` (Respo
 named ``resp:<family>``; the constants that differ are advisor/tokens_responses.py's RESPONSES_CHANGES).
 Responses calls whose count is a stated lower bound (``previous_response_id``/``conversation`` turns stored
 server-side, hosted tools' hidden instructions, encrypted reasoning, files by id) are kept out of the goals
-and only checked by the half-or-double guard. Calls are split by cassette file into a calibration part (the constants in
+and only checked by the half-or-double guard. A Responses call is counted at its time (the response's
+``created_at``, as a log's timestamp): calls of the API's first weeks billed a hidden prompt
+(advisor/tokens_responses.py's launch_period_tokens). Calls are split by cassette file into a calibration part (the constants in
 advisor/tokens_chat.py were fitted on it) and a held-out part (30% of the files, never used for fitting):
 ``split_of`` below is the same hash the calibration used.
 
