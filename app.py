@@ -469,11 +469,14 @@ def chart(name: str, a_key: tuple[str, str], build) -> None:
 def cost_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
     f, c = a.focus, a.colours
     be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
-    st.markdown("**Cost per month vs volume** — where the lines cross, fine-tuning starts to pay (today's model and "
-                "the four options cheapest at your volume; all of them are in the Options tab)")
+    h = f.scenario.horizon_months
+    st.markdown(f"**All-in cost per month vs volume**, the one-off spread over {h} month{'s' * (h != 1)}: where a "
+                "line crosses today's, that option breaks even (the diamonds). Today's model and the four options "
+                "cheapest at your volume; all of them are in the Options tab.")
     chart("cost", k, lambda: F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
                                              always=(f.best_option,) if f.best_option else (),
-                                             current_requests_per_day=f.scenario.workload.requests_per_day))
+                                             current_requests_per_day=f.scenario.workload.requests_per_day,
+                                             horizon_months=h))
 
 
 def payback_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:

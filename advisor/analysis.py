@@ -26,7 +26,7 @@ class Analysis:
     recommendation: Recommendation             # the headline (per-task roll-up when several tasks)
     tasks: dict[str, Recommendation]           # per task ("all" included)
     focus: Recommendation                      # the recommendation whose figures are drawn
-    sweep: pd.DataFrame                        # USD/month per option over volumes
+    sweep: pd.DataFrame                        # all-in USD/month (one-off spread over the horizon) per option
     curves: pd.DataFrame                       # cumulative USD per month per option
     tornado: pd.DataFrame | None
     monte_carlo: MonteCarlo | None
@@ -54,7 +54,7 @@ def analyse(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "
     best = focus.best_option
     return Analysis(
         recommendation=recs["all"], tasks=recs, focus=focus,
-        sweep=sweep(s, volume_grid(s.workload.requests_per_day)),
+        sweep=sweep(s, volume_grid(s.workload.requests_per_day), metric="usd_per_month_all_in"),
         curves=cumulative_curves(s),
         tornado=tornado(s, option=best) if best else None,
         monte_carlo=monte_carlo(s, option=best, draws=draws, seed=seed) if best else None,

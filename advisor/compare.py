@@ -831,17 +831,24 @@ def cumulative_curves(scenario: Scenario, catalog: Catalog | None = None, *,
     return pd.DataFrame(data, index=pd.Index(np.arange(1, scenario.horizon_months + 1), name="month"))
 
 
+SWEEP_METRICS = ("usd_per_month", "usd_horizon", "usd_per_month_all_in")
+
+
 def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: str = "usd_per_month",
           catalog: Catalog | None = None, priced: tuple[PricedOption, list[PricedOption]] | None = None
           ) -> pd.DataFrame:
     """Cost of every option at every volume in one vectorised call.
 
-    ``metric``: ``usd_per_month`` (first month's serving + recurring) or ``usd_horizon``.
+    ``metric``: ``usd_per_month`` (first month's serving + recurring), ``usd_horizon`` (everything over
+    the horizon, one-off included) or ``usd_per_month_all_in`` (``usd_horizon / horizon_months``: the
+    one-off spread over the horizon, so an option's line crosses the baseline's exactly at its
+    :func:`break_even_requests_per_day`). Worked example: a one-off of $1,200 and $100 a month over 12
+    months is $(1,200 + 12 x 100) / 12 = $200 a month all-in, against $100 in its first month.
     ``priced``: the scenario's ``price_options`` result when already at hand (skips pricing again).
     Returns a frame indexed by ``requests_per_day`` with one column per option (baseline first).
     """
-    if metric not in ("usd_per_month", "usd_horizon"):
-        raise ScenarioError(f"metric={metric!r}: use 'usd_per_month' or 'usd_horizon'")
+    if metric not in SWEEP_METRICS:
+        raise ScenarioError(f"metric={metric!r}: use one of {', '.join(map(repr, SWEEP_METRICS))}")
     baseline, options = priced or price_options(scenario, catalog)
     v = np.asarray(volumes, dtype=float)
     if not np.all(np.isfinite(v)) or np.any(v < 0) or np.any(v > 1e12):
@@ -851,6 +858,7 @@ def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: 
         if metric == "usd_per_month":
             cols[opt.name] = opt.total_usd_per_month(v)
         else:
-            cols[opt.name] = horizon_cost_usd(opt, v, scenario.horizon_months, scenario.growth_per_month)
+            total = horizon_cost_usd(opt, v, scenario.horizon_months, scenario.growth_per_month)
+            cols[opt.name] = total / scenario.horizon_months if metric == "usd_per_month_all_in" else total
     return pd.DataFrame(cols, index=pd.Index(v, name="requests_per_day"))
 

@@ -61,6 +61,13 @@ def _figure(traces: list[dict], title: str | None, *, xaxis: dict | None = None,
 _SI = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
+def _months(n: int) -> str:
+    """>>> _months(1), _months(12)
+    ('1 month', '12 months')
+    """
+    return f"{n} month" + ("" if n == 1 else "s")
+
+
 def _short(x: float) -> str:
     """A power of ten for a tick label, never Plotly's SI ``m`` (milli reads as million on a money axis).
 
@@ -110,11 +117,19 @@ def _shown(ranking: pd.Series, baseline: str, max_shown: int) -> set[str]:
 
 def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[str, float | None] | None = None,
                    current_requests_per_day: float | None = None, colours: Mapping[str, str] | None = None,
-                   max_shown: int = 5, always: tuple[str, ...] = (), title: str | None = None) -> go.Figure:
+                   max_shown: int = 5, always: tuple[str, ...] = (), title: str | None = None,
+                   horizon_months: int | None = None) -> go.Figure:
     """Monthly cost per option over requests/day (log-log), break-evens as diamonds in each line's
     colour, your volume as a dotted line labelled at the top. The baseline and the ``max_shown - 1``
-    options cheapest at your volume are drawn (every option is in the options table)."""
+    options cheapest at your volume are drawn (every option is in the options table).
+
+    With ``horizon_months`` the sweep is all-in (``sweep(..., metric="usd_per_month_all_in")``: the
+    one-off spread over the horizon), so each diamond sits where its line crosses the baseline's, and
+    the axis says so."""
     x = sweep.index.to_numpy(dtype=float)
+    per = f" all-in ({_months(horizon_months)})" if horizon_months else ""
+    y_title = (f"USD per month, all-in over {_months(horizon_months)} (log scale)" if horizon_months
+               else "USD per month (log scale)")
     at = float(current_requests_per_day) if current_requests_per_day else float(np.sqrt(x[0] * x[-1]))
     idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))
     shown = _shown(sweep.iloc[idx], baseline, max_shown) | (set(always) & set(sweep.columns))
@@ -127,7 +142,7 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
             type="scatter", x=x, y=sweep[name].to_numpy(float), mode="lines", name=name + (" (today)" if base else ""),
             legendgroup=name,
             line=dict(width=4 if base else 2, color=_colour(colours, name, baseline), dash="dash" if base else "solid"),
-            hovertemplate=f"<b>{name}</b><br>%{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month<extra></extra>"))
+            hovertemplate=f"<b>{name}</b><br>%{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month{per}<extra></extra>"))
     for name, be in (break_evens or {}).items():
         if be is None or not np.isfinite(be) or be <= 0 or name not in shown or not x[0] <= be <= x[-1]:
             continue
@@ -137,7 +152,7 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
             legendgroup=name,
             marker=dict(size=12, symbol="diamond", color=_colour(colours, name, baseline),
                         line=dict(width=1, color="black")),
-            hovertemplate=f"<b>{name}</b><br>break-even at %{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month"
+            hovertemplate=f"<b>{name}</b><br>break-even at %{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month{per}"
                           "<extra></extra>"))
     if current_requests_per_day and current_requests_per_day > 0:
         v = float(current_requests_per_day)
@@ -158,7 +173,7 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
     return _figure(traces, title, annotations=notes, margin=_margin_for(yl),
                    xaxis=dict(title=dict(text="requests per day (log scale)"), type="log", tickvals=xt, ticktext=xl,
                               range=[math.log10(x[0]), math.log10(x[-1])]),
-                   yaxis=dict(title=dict(text="USD per month (log scale)"), type="log", tickvals=yt, ticktext=yl))
+                   yaxis=dict(title=dict(text=y_title), type="log", tickvals=yt, ticktext=yl))
 
 
 def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str, int | None] | None = None,

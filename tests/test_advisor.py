@@ -103,6 +103,25 @@ class TestCompare:
         assert df.shape == (10_000, 3)
         assert df["gpt-4-0613"].iloc[-1] == pytest.approx(1e6 * DAYS_PER_MONTH * 0.096)
 
+    def test_all_in_sweep_crosses_at_the_break_even(self):
+        # the page's cost chart: one-off spread over the horizon, so the lines cross at the break-even
+        s = scenario(options=("openpipe/mistral-7b", "selfhost/mistral-7b@l4"), as_of="2025-06-01", horizon_months=12)
+        base, opts = price_options(s)
+        for opt in opts:
+            be = break_even_requests_per_day(opt, base, 12)
+            assert be and be > 0
+            df = sweep(s, [be * 0.98, be * 1.02], metric="usd_per_month_all_in")
+            assert df[opt.name].iloc[0] > df[base.name].iloc[0]    # just below: the option costs more
+            assert df[opt.name].iloc[1] <= df[base.name].iloc[1]   # just above: it pays
+        # all-in = horizon total / months; hand check on the per-token baseline (no one-off, no recurring):
+        # 1,000 req/day x 30.4167 days x $0.096 = $2,920 a month
+        df = sweep(s, [1000.0], metric="usd_per_month_all_in")
+        assert df["gpt-4-0613"].iloc[0] == pytest.approx(1000 * DAYS_PER_MONTH * 0.096)
+        total = sweep(s, [1000.0], metric="usd_horizon")
+        np.testing.assert_allclose(df.to_numpy(), total.to_numpy() / 12)
+        with pytest.raises(ScenarioError, match="usd_per_month_all_in"):
+            sweep(s, [1.0], metric="usd_per_week")
+
     def test_tokens_as_each_model_counts_them(self):
         # the workload's 7B counts are Mistral's (x1.13 here); a model on another tokenizer that is not shipped
         # offline is billed on the API's counts, with a note

@@ -93,6 +93,19 @@ class TestVerdictAndBill:
         assert labels[:2] == ["Today per month", "Fine-tuned per month"] and "Pays back" in labels
         assert headline_text(rec, typed.tasks, "all").startswith("FINE-TUNE: openpipe/mistral-7b")
 
+    def test_pays_back_tile_gives_the_recommended_options_break_even(self):
+        # a cheaper-to-start option can have the lowest break-even; the tile under "Pays back" must give the
+        # recommended option's own (its row in the options table), never another option's
+        s = Scenario(Workload.typed(10_000_000, 1200, 300), baseline="gpt-4-0613", as_of=dt.date(2025, 6, 1),
+                     options=("openpipe/mistral-7b", "selfhost/mistral-7b@l40s"))
+        a = analyse_page({"all": s.workload}, s, draws=200)
+        rec = a.focus
+        own = float(rec.options.set_index("name").loc[rec.best_option, "break_even_requests_per_day"])
+        tile = next(t for t in tiles(rec) if t.label == "Pays back")
+        assert tile.note == f"break-even {fmt_rate(own)}"
+        # here the lowest break-even is openpipe's (153/day), the recommended self-hosted one's is 1,423/day
+        assert rec.break_even_option != rec.best_option and tile.note == "break-even 1,423/day"
+
     def test_tiles_follow_a_no(self):
         s = Scenario(Workload.typed(20, 1200, 300), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
                      options=("openpipe/mistral-7b",))

@@ -49,7 +49,7 @@ class Inputs:
 class PageAnalysis:
     tasks: dict[str, Recommendation]   # per task, "all" = the headline
     focus: Recommendation              # the one the charts are about (selected task or the headline's)
-    sweep: pd.DataFrame                # USD/month per option over volumes ranged to this scenario
+    sweep: pd.DataFrame                # all-in USD/month (one-off spread over the horizon) per option over volumes
     curves: pd.DataFrame               # cumulative USD per month per option
     tornado: pd.DataFrame | None
     monte_carlo: MonteCarlo | None
@@ -145,7 +145,8 @@ def page_analysis(recs: dict[str, Recommendation], *, task: str = "all", draws: 
         mc = monte_carlo(s, option=best, draws=draws, seed=seed, catalog=cat, priced=priced)
     return PageAnalysis(
         tasks=recs, focus=focus,
-        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks), catalog=cat, priced=priced),
+        sweep=sweep(s, chart_volumes(s.workload.requests_per_day, marks), catalog=cat, priced=priced,
+                    metric="usd_per_month_all_in"),
         curves=cumulative_curves(s, cat, priced=priced),
         tornado=tornado(s, option=best, catalog=cat, priced=priced) if best else None,
         monte_carlo=mc if best else None,

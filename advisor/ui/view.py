@@ -290,8 +290,10 @@ def tiles(rec: Recommendation) -> list[Tile]:
                 Tile(f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon),
                      help="after the one-off training and engineering cost",
                      note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month, all-in"),
+                # the recommended option's own break-even (rec.break_even_requests_per_day is the lowest
+                # of any fine-tune, which may be another option's)
                 Tile("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}",
-                     note=f"break-even {fmt_rate(rec.break_even_requests_per_day)}"),
+                     note=f"break-even {fmt_rate(best['break_even_requests_per_day'])}"),
                 Tile("Chance it pays off", fmt_share(rec.p_pays_off),
                      help="share of simulated futures (traffic, tokens, prices) where it saves money",
                      note=f"P10 {fmt_usd(rec.savings_usd_p10)} · P90 {fmt_usd(rec.savings_usd_p90)}")]
