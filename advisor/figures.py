@@ -61,6 +61,9 @@ def _figure(traces: list[dict], title: str | None, *, xaxis: dict | None = None,
 _SI = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
+_RECOMMENDED_WIDTH = 3.5   # the recommended option's line: on top of the others and thicker, never hidden under one
+
+
 def _months(n: int) -> str:
     """>>> _months(1), _months(12)
     ('1 month', '12 months')
@@ -121,7 +124,8 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
                    horizon_months: int | None = None) -> go.Figure:
     """Monthly cost per option over requests/day (log-log), break-evens as diamonds in each line's
     colour, your volume as a dotted line labelled at the top. The baseline and the ``max_shown - 1``
-    options cheapest at your volume are drawn (every option is in the options table).
+    options cheapest at your volume are drawn (every option is in the options table); ``always`` (the
+    recommended option) is drawn whatever its rank, thicker and on top of the others.
 
     With ``horizon_months`` the sweep is all-in (``sweep(..., metric="usd_per_month_all_in")``: the
     one-off spread over the horizon), so each diamond sits where its line crosses the baseline's, and
@@ -134,14 +138,15 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
     idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))
     shown = _shown(sweep.iloc[idx], baseline, max_shown) | (set(always) & set(sweep.columns))
     traces, notes = [], []
-    for name in sweep.columns:
+    for rank, name in sorted(enumerate(sweep.columns), key=lambda p: p[1] in always):   # recommended on top
         if name not in shown:
             continue
         base = name == baseline
         traces.append(dict(
             type="scatter", x=x, y=sweep[name].to_numpy(float), mode="lines", name=name + (" (today)" if base else ""),
-            legendgroup=name,
-            line=dict(width=4 if base else 2, color=_colour(colours, name, baseline), dash="dash" if base else "solid"),
+            legendgroup=name, legendrank=1000 + rank,
+            line=dict(width=4 if base else _RECOMMENDED_WIDTH if name in always else 2,
+                      color=_colour(colours, name, baseline), dash="dash" if base else "solid"),
             hovertemplate=f"<b>{name}</b><br>%{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month{per}<extra></extra>"))
     for name, be in (break_evens or {}).items():
         if be is None or not np.isfinite(be) or be <= 0 or name not in shown or not x[0] <= be <= x[-1]:
@@ -185,12 +190,14 @@ def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str
     months = curves.index.to_numpy()
     shown = _shown(curves.iloc[-1], baseline, max_shown + 1) | set(payback or ())
     traces, notes = [], []
-    for name in curves.columns:
+    chosen = set(payback or ())
+    for rank, name in sorted(enumerate(curves.columns), key=lambda p: p[1] in chosen):   # the chosen one on top
         if name == baseline or name not in shown:
             continue
         traces.append(dict(
             type="scatter", x=months, y=(curves[baseline] - curves[name]).to_numpy(float), mode="lines+markers",
-            name=name, line=dict(width=2, color=_colour(colours, name)), marker=dict(size=5),
+            name=name, legendrank=1000 + rank, marker=dict(size=7 if name in chosen else 5),
+            line=dict(width=_RECOMMENDED_WIDTH if name in chosen else 2, color=_colour(colours, name)),
             hovertemplate=f"<b>{name}</b><br>month %{{x}}<br>%{{y:$,.0f}} saved so far vs {baseline}<extra></extra>"))
     for name, m in (payback or {}).items():
         if m is not None and name in curves.columns and m in curves.index:

@@ -77,6 +77,14 @@ class TestCompute:
         c = option_colours(["gpt-4o", "a", "b"], "gpt-4o")
         assert c["gpt-4o"] == "#b2182b" and len({c["a"], c["b"], c["gpt-4o"]}) == 3
 
+    def test_every_option_of_todays_catalog_has_its_own_colour(self):
+        # the default scenario compares ~26 options: no two may share a colour on any chart (an 11-colour
+        # palette wrapped, so fireworks/mistral-7b-lora and gpt-5-nano were the same green)
+        s = Scenario(Workload.typed(5000, 1200, 300), as_of=TODAY)
+        a = analyse_page({"all": s.workload}, s, draws=100)
+        colours = list(a.colours.values())
+        assert len(colours) >= 20 and len(set(colours)) == len(colours)
+
 
 @pytest.fixture(scope="module")
 def typed():
@@ -154,6 +162,25 @@ class TestFigures:
         assert all("requests/day" in t.hovertemplate for t in fig.data)
         lo, hi = fig.layout.xaxis.range
         assert 10 ** lo <= min(be["openpipe/mistral-7b"], 5000) and 10 ** hi >= 5000
+
+    def test_recommended_line_is_drawn_on_top_and_thicker(self):
+        # two options with nearly the same cost: the recommended one must not be hidden under the other
+        import pandas as pd
+
+        from advisor import figures as F
+
+        x = np.geomspace(1, 1e5, 30)
+        sweep = pd.DataFrame({"gpt-4o": x * 0.2, "best": 50 + x * 0.02, "twin": 50.5 + x * 0.02}, index=x)
+        fig = F.cost_vs_volume(sweep, baseline="gpt-4o", always=("best",), horizon_months=12)
+        lines = [t for t in fig.data if t.mode == "lines" and t.name != "your volume"]
+        assert lines[-1].name == "best" and lines[-1].line.width == 3.5
+        assert [t.name for t in sorted(lines, key=lambda t: t.legendrank)] == ["gpt-4o (today)", "best", "twin"]
+        assert fig.layout.yaxis.title.text == "USD per month, all-in over 12 months (log scale)"
+        months = pd.Index(range(1, 4), name="month")
+        curves = pd.DataFrame({"gpt-4o": [100.0, 200, 300], "best": [150.0, 160, 170], "twin": [151.0, 161, 171]},
+                              index=months)
+        fig = F.cumulative_cost(curves, baseline="gpt-4o", payback={"best": 2})
+        assert fig.data[-1].name == "best" and fig.data[-1].line.width == 3.5
 
     def test_cost_axes_read_as_money_and_volume_with_fixed_margins(self):
         # cents a month at tiny volumes: Plotly's SI format would print "$10m" (milli, read as million)
