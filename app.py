@@ -581,6 +581,10 @@ def main() -> None:
         notes_ui()
         if data is not None:
             data_summary_ui(data)
+        if not inputs.scenario.options:   # the library reads no options as "the defaults"; the page never does
+            st.warning("No fine-tuned option is selected: pick at least one hosted endpoint or self-hosted GPU "
+                       "under “Edit the options compared” in the sidebar.", icon=":material/tune:")
+            return
         if inputs.requests_per_day is None:
             st.info("These logs have no timestamps, so the volume cannot be measured: type your requests per day "
                     "in the sidebar.", icon=":material/schedule:")

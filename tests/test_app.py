@@ -170,6 +170,16 @@ class TestUrl:
         assert metrics(at) == metrics(app)
 
 
+class TestNoOptions:
+    def test_an_empty_selection_is_said_not_replaced_by_the_defaults(self):
+        # ?hosted=&gpus= (or both lists cleared): the library would compare its defaults; the page says so instead
+        at = new_app(source="typed numbers", rpd="5000", hosted="", gpus="")
+        warnings = [w.value for w in at.warning]
+        assert any("No fine-tuned option is selected" in w for w in warnings), warnings
+        assert not any(b.value.startswith("**Verdict") for b in list(at.success) + list(at.error))
+        assert at.toggle(key="edit_options").value   # the section holding the lists is open
+
+
 class TestAssumptions:
     def test_hidden_by_default_said_in_one_line_and_kept_when_hidden(self):
         at = new_app()
