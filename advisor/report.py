@@ -1,7 +1,10 @@
 """A shareable report: Markdown (tables) or HTML (tables and interactive Plotly charts, offline).
 
 Inputs, the verdict and its reasons, key figures, the options table, per-task verdicts, charts,
-the assumptions, and the source and effective date of every price used.
+the assumptions, and the source and effective date of every price used. The numbers, labels and
+colours are the dashboard's own (:mod:`advisor.ui.view`, :mod:`advisor.ui.compute`), so a report
+downloaded from the page reads like the page. ``cli=True`` (what :func:`write_report` passes) keeps
+the command line's wording (flags) for a report written by ``advise --report`` / ``report``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import datetime as dt
 import html
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -18,26 +22,104 @@ from .compare import catalog_for
 from .errors import AdvisorError
 from .recommend import Recommendation
 
-__all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text"]
+__all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text",
+           "md_prose", "html_prose", "cheaper_text"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+# ``_`` between two letters or digits is left as it is: it can neither open nor close emphasis (CommonMark 6.2),
+# so ``judge_model`` and file names read as written
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# A web address in text: http(s) and the characters of a URL, never Markdown/HTML structure (no spaces, quotes,
+# brackets, pipes, backticks or backslashes); trailing sentence punctuation and an unmatched ")" are not part of it.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+")
+_URL_TAIL = ".,;:!?'"
+# Inside a link, what Markdown could still act on is written percent-encoded (the same address: RFC 3986 2.1, 2.3)
+_URL_MD = {"*": "%2A", "~": "%7E", "_": "%5F"}
+
+
+def _url_spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into ``(is_url, piece)`` runs.
+
+    >>> _url_spans("see (x, https://a.io/b_c?d=1). Then")
+    [(False, 'see (x, '), (True, 'https://a.io/b_c?d=1'), (False, '). Then')]
+    """
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0)
+        while url and (url[-1] in _URL_TAIL or (url[-1] == ")" and url.count(")") > url.count("("))):
+            url = url[:-1]
+        if len(url) <= len("https://"):
+            continue
+        out += [(False, text[at:m.start()])] if m.start() > at else []
+        out.append((True, url))
+        at = m.start() + len(url)
+    return out + ([(False, text[at:])] if at < len(text) else [])
+
+
+def _md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _md_url(url: str) -> str:
+    """An address Markdown links as written: no backslash escapes inside it (``reducing\\_gpu`` becomes a
+    dead ``reducing%5C_gpu`` link); ``_`` between letters or digits stays (it cannot start emphasis)."""
+    url = html.escape(url, quote=False)
+    return re.sub(r"[*~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", lambda m: _URL_MD[m.group(0)], url)
 
 
 def md_text(value) -> str:
     r"""Untrusted text (task labels, model names, file names) safe in Markdown: HTML special characters
     as entities (no raw tags reach a wiki that renders HTML) and Markdown syntax backslash-escaped
-    (no links, emphasis or table breaks).
+    (no links, emphasis or table breaks). A web address is kept as written, so it still links.
 
     >>> md_text('<img src=x onerror=alert(1)> *bold* [a](b) |')
     '&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[a\\](b) \\|'
+    >>> md_text("cold start (https://tensorfuse.io/docs/blogs/reducing_gpu_cold_start): 82 s, set judge_model")
+    'cold start (https://tensorfuse.io/docs/blogs/reducing_gpu_cold_start): 82 s, set judge_model'
+    >>> md_text("_a_ a_b __init__")
+    '\\_a\\_ a_b \\_\\_init\\_\\_'
+    >>> md_text("[x](https://evil.io/_a_)")
+    '\\[x\\](https://evil.io/%5Fa%5F)'
     """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
+    return "".join(_md_url(p) if is_url else _md_escape(p) for is_url, p in _url_spans(str(value)))
+
+
+def md_prose(value) -> str:
+    """Same as :func:`md_text` (kept as a name for prose: assumptions, sources)."""
+    return md_text(value)
+
+
+def html_prose(value, *, links: bool = True) -> str:
+    """Text for HTML: escaped, web addresses as links (``links``; never for task labels or model names).
+
+    >>> html_prose('<b>x</b> (https://a.io/b_c?d=1&e=2).')
+    '&lt;b&gt;x&lt;/b&gt; (<a href="https://a.io/b_c?d=1&amp;e=2">https://a.io/b_c?d=1&amp;e=2</a>).'
+    """
+    if not links:
+        return html.escape(str(value))
+    return "".join(f'<a href="{html.escape(p)}">{html.escape(p)}</a>' if is_url else html.escape(p)
+                   for is_url, p in _url_spans(str(value)))
+
+
+def _finite(v) -> bool:
+    return v is not None and not (isinstance(v, float) and not math.isfinite(v)) and not pd.isna(v)
 
 
 def _f(v, spec=",.2f") -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "-"
-    return format(v, spec)
+    return format(v, spec) if _finite(v) else "–"
+
+
+def cheaper_text(ratio: float | None) -> str:
+    """How many times cheaper a month, for people: under 1.05× (within rounding of "the same") or a loss
+    reads "not cheaper", otherwise the page's :func:`advisor.ui.view.fmt_ratio`.
+
+    >>> [cheaper_text(v) for v in (21.2, 1.6, 1.04, 0.6, 0.0, None, float("nan"))]
+    ['21×', '1.6×', 'not cheaper', 'not cheaper', 'not cheaper', '–', '–']
+    """
+    from .ui.view import fmt_ratio
+
+    if not _finite(ratio):
+        return "–"
+    return "not cheaper" if ratio < 1.05 else fmt_ratio(ratio)
 
 
 def prices_used(rec: Recommendation) -> pd.DataFrame:
@@ -49,98 +131,136 @@ def prices_used(rec: Recommendation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["entry", "kind", "price", "effective", "source"])
 
 
+# the catalog's kinds in words (the page's options table says the same for its three; a GPU row is a rental price)
+_KINDS = {"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted", "gpu": "GPU rental"}
+
+
 def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
+    from .ui.view import fmt_rate, fmt_usd
+
     s, w = rec.scenario, rec.scenario.workload
-    return [("task", w.task), ("requests per day", _f(w.requests_per_day, ",.0f")),
-            ("prompt / completion tokens (mean)", f"{w.prompt_tokens:,.0f} / {w.completion_tokens:,.0f}"),
-            ("cached prompt tokens (mean)", _f(w.cached_tokens, ",.0f")),
-            ("peak hour / mean", _f(w.peak_to_mean, ".2f")),
+    people = lambda v: "from the people model" if v is None else fmt_usd(v)  # noqa: E731  None: sourced hours x wage
+    return [("Task", w.task), ("Requests per day", fmt_rate(w.requests_per_day)),
+            ("Prompt / completion tokens (mean)", f"{w.prompt_tokens:,.0f} / {w.completion_tokens:,.0f}"),
+            ("Cached prompt tokens (mean)", _f(w.cached_tokens, ",.0f")),
+            ("Peak hour / mean", _f(w.peak_to_mean, ".2f")),
             ("7B tokens per API token", _f(w.ft_prompt / w.prompt_tokens if w.prompt_tokens else None, ".3f")),
-            ("baseline", rec.baseline), ("prices as of", str(rec.options.attrs.get("as_of"))),
-            ("horizon", f"{s.horizon_months} months"), ("growth", f"{s.growth_per_month:+.1%} a month"),
-            ("training examples / epochs", f"{s.examples:,} / {s.epochs}"),
-            ("retrains per year (effective)", _f(s.effective_retrains_per_year, ".1f")),
-            ("prompt changes per month", _f(s.prompt_changes, ".2f")),
-            ("engineering (one-off) / labelling per run",
-             f"{_usd_or_people(s.engineering_usd)} / {_usd_or_people(s.labelling_usd_per_run)}")]
+            ("Baseline", rec.baseline), ("Prices as of", str(rec.options.attrs.get("as_of"))),
+            ("Horizon", f"{s.horizon_months} months"), ("Growth", f"{s.growth_per_month:+.1%} a month"),
+            ("Training examples / epochs", f"{s.examples:,} / {s.epochs}"),
+            ("Retrains per year (effective)", _f(s.effective_retrains_per_year, ".1f")),
+            ("Prompt changes per month", _f(s.prompt_changes, ".2f")),
+            ("Engineering (one-off) / labelling per run",
+             f"{people(s.engineering_usd)} / {people(s.labelling_usd_per_run)}")]
 
 
-def _usd_or_people(v) -> str:
-    """A typed amount, or ``None``: the people model's sourced hours at the sourced wage."""
-    return "from the people model" if v is None else "$" + _f(v, ",.0f")
+# the page marks each reason with an icon (app.py ICONS); the report says it in words
+_EFFECT_WORDS = {"blocks": "Stands in the way", "delays": "Not yet", "supports": "In favour", "info": "Note"}
 
 
-_TABLE_COLS = [("name", "option", None), ("kind", "kind", None), ("usd_per_request", "USD/request", ".5f"),
-               ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),
-               ("usd_horizon", "USD over horizon", ",.0f"),
-               ("break_even_requests_per_day", "break-even req/day", ",.0f"),
-               ("payback_month", "payback month", ".0f"), ("e2e_s", "e2e s", ".1f"), ("gpus", "GPUs", ".0f")]
+def _key_figures(rec: Recommendation) -> list[list[str]]:
+    """The page's tiles (they follow the verdict), then the figures they leave out, in the page's formats."""
+    from .ui.view import fmt_rate, fmt_share, fmt_usd, tiles
+
+    rows = [["Verdict", rec.verdict.upper(), ""], ["Best option", rec.best_option or "–", ""]]
+    rows += [[t.label, t.value, t.note or ""] for t in tiles(rec)]
+    H = rec.scenario.horizon_months
+    more = [("Cheaper per month (all-in)", cheaper_text(rec.savings_ratio)),
+            (f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon)),
+            ("Break-even", fmt_rate(rec.break_even_requests_per_day)),
+            ("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}"),
+            ("Chance it pays off", fmt_share(rec.p_pays_off)),
+            ("Savings P10 / P90", f"{fmt_usd(rec.savings_usd_p10)} / {fmt_usd(rec.savings_usd_p90)}")]
+    seen = {r[0] for r in rows}
+    return rows + [[k, v, ""] for k, v in more if k not in seen]
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(md_text(h) for h in header) + " |", "|" + "---|" * len(header)]
+def _cells(table: pd.DataFrame, formats: dict[str, Callable]) -> tuple[list[str], list[list[str]], set[str]]:
+    """A page table as display text (not escaped): the ``formats`` columns as the page shows them (and
+    right-aligned, the third item)."""
+    def show(col, x):
+        if col in formats:
+            return formats[col](x)
+        return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+    cols = list(table.columns)
+    return cols, [[show(c, x) for c, x in zip(cols, r)] for r in table.itertuples(index=False)], set(formats)
+
+
+def _bill_sentence(bill) -> str:
+    from .ui.view import fmt_usd
+
+    go = list(bill.fine_tuned_tasks)
+    plan = f"Fine-tune {', '.join(go)}; the rest stays as it is." if go else "Every task stays on the baseline."
+    saved = f"{fmt_usd(bill.savings_usd_horizon)} saved" if bill.savings_usd_horizon >= 0.5 else "no change"
+    return (f"{plan} {fmt_usd(bill.new_usd_per_month)} a month instead of {fmt_usd(bill.current_usd_per_month)}, "
+            f"all-in with people's time (one-off {fmt_usd(bill.one_off_usd)}); over {bill.horizon_months} months "
+            f"{saved} (“Saved $” is over these {bill.horizon_months} months).")
+
+
+def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None, cli: bool) -> dict:
+    from . import ui  # noqa: F401  (advisor.ui.view imports md_text from here: imported when first needed)
+    from .bill import whole_bill
+    from .ui import view as V
+
+    rec = focus or recs["all"]
+    words = (lambda t: t) if cli else V.page_language
+    shown, more = V.reasons_shown(rec)
+    bill = whole_bill(recs)
+    per_task = {t: r for t, r in recs.items() if t != "all"}
+    p = prices_used(rec)
+    p = p.assign(kind=p["kind"].map(lambda k: _KINDS.get(k, k)), source=p["source"].map(words))
+    p = p.rename(columns=str.capitalize)
+    return {
+        "rec": rec, "words": words,
+        "why": [(_EFFECT_WORDS.get(str(r.effect), str(r.effect)), words(r.text)) for r in shown],
+        "checked": [words(r.text) for r in more],
+        "key": (["Figure", "Value", "Note"], _key_figures(rec)),
+        "bill": _cells(V.bill_table(bill), V.BILL_FORMATS) if len(bill.tasks) > 1 else None,
+        "bill_sentence": _bill_sentence(bill),
+        "tasks": _cells(V.tasks_table(per_task), V.TASK_FORMATS) if per_task else None,
+        "options": _cells(V.options_table(rec), V.OPTION_FORMATS),
+        "inputs": (["Input", "Value"], [list(r) for r in _inputs(rec)]),
+        "assumptions": [words(a) for a in dict.fromkeys(list(rec.assumptions) + list(notes))],
+        "prices": (list(p.columns), p.astype(str).values.tolist()),
+        "charts_hint": ("Interactive charts: write the report with an .html name (for example -o report.html)."
+                        if cli else "Interactive charts: download the HTML report."),
+    }
+
+
+def _md_table(table: tuple) -> str:
+    """``(header, rows[, right-aligned columns])`` as one Markdown table, every cell escaped."""
+    header, rows, numeric = (*table, set())[:3]
+    rule = "|" + "|".join("---:" if h in numeric else ":---" for h in header) + "|"
+    out = ["| " + " | ".join(md_text(h) for h in header) + " |", rule]
     out += ["| " + " | ".join(md_text(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 
-def _option_rows(rec: Recommendation) -> list[list[str]]:
-    rows = []
-    for r in rec.options.to_dict("records"):
-        rows.append([str(r[k]) if spec is None else _f(r[k] if r[k] is not None else None, spec)
-                     for k, _, spec in _TABLE_COLS])
-    return rows
-
-
-def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None = None) -> dict:
-    from .bill import whole_bill
-    from .ui.view import blocker_text, fmt_usd
-
-    rec = focus or recs["all"]
-    key = [("verdict", rec.verdict.upper()), ("best option", rec.best_option or "-"),
-           ("savings ratio (per month)", _f(rec.savings_ratio, ".1f") + "x"),
-           ("savings over the horizon", "$" + _f(rec.savings_usd_horizon, ",.0f")),
-           ("break-even volume", _f(rec.break_even_requests_per_day, ",.0f") + " requests/day"),
-           ("payback month", _f(rec.payback_months, ".0f")), ("P(pays off)", _f(rec.p_pays_off, ".0%")),
-           ("savings P10 / P90", f"${_f(rec.savings_usd_p10, ',.0f')} / ${_f(rec.savings_usd_p90, ',.0f')}")]
-    tasks = [[t, r.verdict, _f(r.scenario.workload.requests_per_day, ",.0f"), r.best_option or "-",
-              _f(r.savings_ratio, ".1f"),
-              "; ".join(blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")) or "-"]
-             for t, r in recs.items() if t != "all"]
-    bill = whole_bill(recs)
-    bill_rows = [[t.task, str(t.verdict).upper(), t.option or t.baseline, fmt_usd(t.current_usd_per_month),
-                  fmt_usd(t.new_usd_per_month), fmt_usd(t.one_off_usd), fmt_usd(t.savings_usd_horizon)]
-                 for t in bill.tasks]
-    bill_rows.append(["total", "", "", fmt_usd(bill.current_usd_per_month), fmt_usd(bill.new_usd_per_month),
-                      fmt_usd(bill.one_off_usd), fmt_usd(bill.savings_usd_horizon)])
-    return {"key": key, "tasks": tasks, "assumptions": list(dict.fromkeys(list(rec.assumptions) + notes)),
-            "prices": prices_used(rec), "rec": rec, "bill": bill_rows,
-            "bill_header": ["task", "verdict", "runs on", "today $/month", "new $/month", "one-off",
-                            f"saved over {bill.horizon_months} months"]}
-
-
-def render_markdown(recs: dict[str, Recommendation], notes: list[str] = (), *, analysis=None) -> str:
-    """The report as Markdown; untrusted text (task labels, model names) is escaped.
+def render_markdown(recs: dict[str, Recommendation], notes: list[str] = (), *, analysis=None,
+                    cli: bool = False) -> str:
+    """The report as Markdown; untrusted text (task labels, model names) is escaped, web addresses link.
 
     ``analysis`` (an :class:`advisor.ui.compute.PageAnalysis`) makes the report speak for the same
-    task the dashboard shows."""
-    sec = _sections(recs, list(notes), None if analysis is None else analysis.focus)
+    task the dashboard shows; ``cli`` keeps the command line's wording."""
+    sec = _sections(recs, list(notes), None if analysis is None else analysis.focus, cli)
     rec = sec["rec"]
     md = [f"# Fine-tuning advice: {md_text(_title(recs, rec, analysis))}", "",
           f"_Generated {dt.date.today()} by finetune-advisor; prices as of {md_text(rec.options.attrs.get('as_of'))}._",
           "", "## Why", ""]
-    md += [f"- **{r.effect}**: {md_text(r.text)}" for r in rec.reasons]
-    md += ["", "## Key figures", "", _md_table(["figure", "value"], [[k, v] for k, v in sec["key"]])]
-    md += ["", "## The whole bill", "", _md_table(sec["bill_header"], sec["bill"])]
+    md += [f"- **{w}:** {md_text(t)}" for w, t in sec["why"]]
+    if sec["checked"]:
+        md += ["", "### What else was checked", ""] + [f"- {md_text(t)}" for t in sec["checked"]]
+    md += ["", "## Key figures", "", _md_table(sec["key"])]
+    if sec["bill"]:
+        md += ["", "## The whole bill", "", md_text(sec["bill_sentence"]), "", _md_table(sec["bill"])]
     if sec["tasks"]:
-        md += ["", "## Per task", "", _md_table(["task", "verdict", "requests/day", "best option", "x cheaper",
-                                                 "what stands in the way"], sec["tasks"])]
-    md += ["", "## Options", "", _md_table([h for _, h, _ in _TABLE_COLS], _option_rows(rec))]
-    md += ["", "## Inputs", "", _md_table(["input", "value"], [[k, v] for k, v in _inputs(rec)])]
+        md += ["", "## Per task", "", _md_table(sec["tasks"])]
+    md += ["", "## Options", "", _md_table(sec["options"])]
+    md += ["", "## Inputs", "", _md_table(sec["inputs"])]
     if sec["assumptions"]:
         md += ["", "## Assumptions", ""] + [f"- {md_text(a)}" for a in sec["assumptions"]]
-    p = sec["prices"]
-    md += ["", "## Prices used", "", _md_table(list(p.columns), p.astype(str).values.tolist())]
-    md += ["", "Interactive charts: write the report as `.html`.", ""]
+    md += ["", "## Prices used", "", _md_table(sec["prices"])]
+    md += ["", sec["charts_hint"], ""]
     return "\n".join(md)
 
 
@@ -151,11 +271,18 @@ def _title(recs: dict[str, Recommendation], rec: Recommendation, analysis) -> st
     return headline_text(rec, recs, task)
 
 
+def _task_order(recs: dict[str, Recommendation] | None, columns) -> list[str]:
+    """The tasks in the page's order (busiest first, as advised), then any other column: the page colours
+    tasks by this order (:func:`advisor.ui.compute.task_colours`)."""
+    named = [t for t in (recs or {}) if t != "all"]
+    return named + [str(c) for c in columns if str(c) not in named]
+
+
 def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, analysis=None) -> list:
-    """The report's charts (Plotly figures), in reading order. With ``analysis`` (the dashboard's
-    :class:`advisor.ui.compute.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
+    """The report's charts (Plotly figures), in reading order, in the page's colours. With ``analysis`` (the
+    dashboard's :class:`advisor.ui.compute.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
     from . import figures as F
-    from .ui.compute import page_analysis
+    from .ui.compute import page_analysis, task_colours
 
     if analysis is None:
         analysis = page_analysis({"all": rec})
@@ -180,60 +307,79 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
     if frame is not None and len(frame):
         from .workload import hourly_requests, token_summary
 
-        figs += [F.token_distributions(token_summary(frame), title="Tokens per request by task"),
-                 F.traffic_profile(hourly_requests(frame), title="Requests by hour of day (UTC)")]
+        figs.append(F.token_distributions(token_summary(frame), title="Tokens per request by task"))
+        hourly = hourly_requests(frame)
+        if float(hourly.to_numpy().sum()) > 0:   # logs without timestamps: no hours to show (as on the page)
+            figs.append(F.traffic_profile(hourly, colours=task_colours(_task_order(analysis.tasks, hourly.columns)),
+                                          title="Requests by hour of day (UTC)"))
     for fig in figs:
         fig.update_layout(template="plotly_white")
     return figs
 
 
+# Tables scroll inside their own box (a phone never gets a page wider than its screen); names and figures stay
+# on one line, long prose columns wrap.
+_WRAP = {"What stands in the way", "Source", "Note"}
+_STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;line-height:1.4}"
+          "h1{font-size:1.6em}li,p{overflow-wrap:anywhere}"
+          ".tw{overflow-x:auto;max-width:100%;margin:1em 0}"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px;"
+          "vertical-align:top}td{white-space:nowrap}td.wrap{white-space:normal;min-width:20em;max-width:40em}"
+          "td.num{text-align:right}.plotly-graph-div{max-width:100%}")
+
+
 def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: pd.DataFrame | None = None, *,
-                analysis=None) -> str:
-    """The report as one offline HTML file with interactive charts (``analysis``: see
+                analysis=None, cli: bool = False) -> str:
+    """The report as one offline HTML file with interactive charts (``analysis``, ``cli``: see
     :func:`render_markdown`)."""
-    sec = _sections(recs, list(notes), None if analysis is None else analysis.focus)
+    sec = _sections(recs, list(notes), None if analysis is None else analysis.focus, cli)
     rec = sec["rec"]
     e = html.escape
 
-    def table(header, rows):
+    def table(t, links: bool = False):
+        header, rows, numeric = (*t, set())[:3]
+        cls = [" class='wrap'" if h in _WRAP else " class='num'" if h in numeric else "" for h in header]
         head = "".join(f"<th>{e(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        body = "".join("<tr>" + "".join(f"<td{k}>{html_prose(c, links=links)}</td>" for k, c in zip(cls, r))
+                       + "</tr>" for r in rows)
+        return f"<div class='tw'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
     figs = report_figures(rec, frame, analysis=analysis)
-    charts = "".join(f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs))
-    p = sec["prices"]
+    charts = "".join(f.to_html(full_html=False, include_plotlyjs=(i == 0), config={"responsive": True})
+                     for i, f in enumerate(figs))
     parts = [f"<h1>Fine-tuning advice: {e(_title(recs, rec, analysis))}</h1>",
              f"<p><em>Prices as of {e(str(rec.options.attrs.get('as_of')))}; generated {dt.date.today()}.</em></p>",
-             "<h2>Why</h2><ul>" + "".join(f"<li><b>{e(r.effect)}</b>: {e(r.text)}</li>" for r in rec.reasons) + "</ul>",
-             "<h2>Key figures</h2>" + table(["figure", "value"], sec["key"]),
-             "<h2>The whole bill</h2>" + table(sec["bill_header"], sec["bill"])]
+             "<h2>Why</h2><ul>" + "".join(f"<li><b>{e(w)}:</b> {e(t)}</li>" for w, t in sec["why"]) + "</ul>"]
+    if sec["checked"]:
+        parts.append("<h3>What else was checked</h3><ul>" + "".join(f"<li>{e(t)}</li>" for t in sec["checked"])
+                     + "</ul>")
+    parts.append("<h2>Key figures</h2>" + table(sec["key"]))
+    if sec["bill"]:
+        parts.append(f"<h2>The whole bill</h2><p>{e(sec['bill_sentence'])}</p>" + table(sec["bill"]))
     if sec["tasks"]:
-        parts.append("<h2>Per task</h2>" + table(["task", "verdict", "requests/day", "best option", "x cheaper",
-                                                  "what stands in the way"], sec["tasks"]))
-    parts += ["<h2>Charts</h2>" + charts,
-              "<h2>Options</h2>" + table([h for _, h, _ in _TABLE_COLS], _option_rows(rec)),
-              "<h2>Inputs</h2>" + table(["input", "value"], _inputs(rec))]
+        parts.append("<h2>Per task</h2>" + table(sec["tasks"]))
+    parts += ["<h2>Charts</h2>" + charts, "<h2>Options</h2>" + table(sec["options"]),
+              "<h2>Inputs</h2>" + table(sec["inputs"])]
     if sec["assumptions"]:
-        parts.append("<h2>Assumptions</h2><ul>" + "".join(f"<li>{e(a)}</li>" for a in sec["assumptions"]) + "</ul>")
-    parts.append("<h2>Prices used</h2>" + table(list(p.columns), p.astype(str).values.tolist()))
-    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>finetune-advisor report</title>"
-            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
+        parts.append("<h2>Assumptions</h2><ul>" + "".join(f"<li>{html_prose(a)}</li>" for a in sec["assumptions"])
+                     + "</ul>")
+    parts.append("<h2>Prices used</h2>" + table(sec["prices"], links=True))
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>finetune-advisor report</title><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>")
 
 
 def write_report(path: str | Path, recs: dict[str, Recommendation] | Recommendation, *,
                  frame: pd.DataFrame | None = None, notes: list[str] = ()) -> Path:
-    """Write ``.md`` or ``.html`` (chosen by the suffix)."""
+    """Write ``.md`` or ``.html`` (chosen by the suffix), in the command line's wording."""
     path = Path(path)
     if isinstance(recs, Recommendation):
         recs = {"all": recs}
     if path.suffix.lower() in (".md", ".markdown"):
-        text = render_markdown(recs, notes)
+        text = render_markdown(recs, notes, cli=True)
     elif path.suffix.lower() in (".html", ".htm"):
         try:
-            text = render_html(recs, notes, frame)
+            text = render_html(recs, notes, frame, cli=True)
         except ImportError:
             raise AdvisorError("an HTML report needs plotly: pip install -e '.[app]' (or write .md)") from None
     else:
