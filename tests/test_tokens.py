@@ -584,3 +584,21 @@ class TestToolsFraming:
         sys_after = [sys_first[1], sys_first[0]]
         assert count_chat_prompt(sys_after, "gpt-3.5-turbo", tools=tools) == \
             count_chat_prompt(sys_first, "gpt-3.5-turbo", tools=tools) + 4
+
+    @pytest.mark.parametrize("model, messages, functions, billed", [
+        # traceloop/openllmetry packages/opentelemetry-instrumentation-openai/tests/traces/cassettes/test_functions/
+        # test_open_ai_function_calls.yaml@cb9b6f1e (Apache-2.0), function_call "auto": billed 82. Hand sum (cl100k):
+        # user 3 + 1 + 8, priming 3, the weather block 58 + 9 (tools framing) = 82
+        ("gpt-4", [{"role": "user", "content": "What's the weather like in Boston?"}],
+         [{"name": "get_current_weather", "description": "Get the current weather in a given location",
+           "parameters": {"type": "object", "properties": {
+               "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+               "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}, "required": ["location"]}}], 82),
+        # hmarr/openai-chat-tokens tests/token-counts.test.ts (MIT; token counts taken from the API's prompt_tokens):
+        # user 3 + 1 + 1 ('hello'), priming 3, 'namespace functions {...type foo = () => any;...}' 14 + 9 = 31
+        ("gpt-3.5-turbo", [{"role": "user", "content": "hello"}],
+         [{"name": "foo", "parameters": {"type": "object", "properties": {}}}], 31),
+    ])
+    def test_legacy_functions_are_framed_like_tools(self, model, messages, functions, billed):
+        assert count_chat_prompt(messages, model, functions=functions) == billed
+        assert count_chat_prompt(messages, model, tools=[{"type": "function", "function": f} for f in functions]) == billed
