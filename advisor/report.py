@@ -159,11 +159,14 @@ _EFFECT_WORDS = {"blocks": "Stands in the way", "delays": "Not yet", "supports":
 
 
 def _key_figures(rec: Recommendation) -> list[list[str]]:
-    """The page's tiles (they follow the verdict), then the figures they leave out, in the page's formats."""
+    """The page's tiles (they follow the verdict), then, for a NO or NOT YET, the figures they leave out, in
+    the page's formats (a FINE-TUNE's tiles already carry them all)."""
     from .ui.view import fmt_rate, fmt_share, fmt_usd, tiles
 
     rows = [["Verdict", rec.verdict.upper(), ""], ["Best option", rec.best_option or "–", ""]]
     rows += [[t.label, t.value, t.note or ""] for t in tiles(rec)]
+    if rec.verdict == "fine-tune":
+        return rows
     H = rec.scenario.horizon_months
     more = [("Cheaper per month (all-in)", cheaper_text(rec.savings_ratio)),
             (f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon)),

@@ -76,8 +76,9 @@ class TestMoneyForPeople:
         assert "| Cheaper per month (all-in) | not cheaper |  |" in md     # 0.6x all-in, not "0.6x"
         assert "x cheaper" not in md and "0.6x" not in md
 
-    @pytest.mark.parametrize("ratio, text", [(21.2, "21×"), (1.6, "1.6×"), (1.04, "not cheaper"), (1.0, "not cheaper"),
-                                             (0.6, "not cheaper"), (0.0, "not cheaper"), (None, "–")])
+    @pytest.mark.parametrize("ratio, text", [(21.2, "21×"), (1.6, "1.6×"), (1.04, "not cheaper"),
+                                             (1.0, "not cheaper"), (0.6, "not cheaper"), (0.0, "not cheaper"),
+                                             (None, "–")])
     def test_cheaper_text(self, ratio, text):
         assert R.cheaper_text(ratio) == text
 
@@ -109,6 +110,17 @@ class TestPagesWords:
         assert "over 12 months no change (“Saved $” is over these 12 months)." in md
 
 
+    def test_a_fine_tunes_key_figures_are_its_tiles(self):
+        # the typed fixture of tests/test_ui.py: FINE-TUNE openpipe/mistral-7b against gpt-4-0613 at 5,000/day
+        s = Scenario(Workload.typed(5000, 1200, 1000), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
+                     options=("openpipe/mistral-7b",), training_examples=2000)
+        md = render_markdown({"all": recommend(s, draws=200)})
+        key = md.split("## Key figures")[1].split("##")[0]
+        assert [r.split(" | ")[0] for r in key.strip().splitlines()[2:]] == [
+            "| Verdict", "| Best option", "| Today per month", "| Fine-tuned per month", "| Saved over 12 months",
+            "| Pays back", "| Chance it pays off"]
+
+
 class TestAudience:
     def test_downloaded_from_the_page_speaks_the_pages_language(self, md):
         assert md.rstrip().endswith("Interactive charts: download the HTML report.")
@@ -132,7 +144,8 @@ class TestLinksAndEscaping:
 
     def test_html_links_addresses_in_prose_only(self, recs, two_tasks):
         html = render_html(recs, ["see https://example.org/a_b?c=1&d=2."], analysis=two_tasks)
-        assert '<li>see <a href="https://example.org/a_b?c=1&amp;d=2">https://example.org/a_b?c=1&amp;d=2</a>.</li>' in html
+        url = "https://example.org/a_b?c=1&amp;d=2"
+        assert f'<li>see <a href="{url}">{url}</a>.</li>' in html
         assert 'href="https://evil.io' not in html and "<b>x" not in html and "&lt;b&gt;" in html
 
     def test_html_prose_escapes(self):
