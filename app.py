@@ -125,11 +125,18 @@ def choose(key: str, choices: list[str], default: str) -> None:
     st.session_state[key] = value
 
 
-def choose_many(key: str, choices: list[str], default) -> None:
+def choose_many(key: str, choices: list[str], default, *, most: int = 3) -> None:
+    """Keep the chosen values still offered (another date offers others). When the date left none of a
+    non-empty choice, the defaults offered then (else the first ``most`` offered) stand in, with a note;
+    a list the user emptied stays empty."""
     seed(key, tuple(default))
-    kept, msg = check_choices(key, st.session_state[key], choices)
+    chosen = list(st.session_state[key])
+    kept, msg = check_choices(key, chosen, choices)
     if msg:
         note(msg)
+    if chosen and not kept and choices:
+        kept = [x for x in default if x in choices] or list(choices[:most])
+        note(f"{PARAMS[key].label}: comparing {', '.join(kept)} instead (offered on this date).")
     st.session_state[key] = list(kept)
 
 

@@ -65,7 +65,9 @@ _RECOMMENDED_WIDTH = 3.5   # the recommended option's line: on top of the others
 
 
 def _months(n: int) -> str:
-    """>>> _months(1), _months(12)
+    """Months for a sentence or label.
+
+    >>> _months(1), _months(12)
     ('1 month', '12 months')
     """
     return f"{n} month" + ("" if n == 1 else "s")

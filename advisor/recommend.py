@@ -252,6 +252,34 @@ def _usd(x: float) -> str:
     return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
 
 
+def _rate(x: float, unit: str = " requests/day") -> str:
+    """A volume for a sentence: whole numbers from 10, one decimal below, never a rounded "0".
+
+    >>> [_rate(x) for x in (15_961.2, 2.54, 1, 0.02)]
+    ['15,961 requests/day', '2.5 requests/day', '1 request/day', 'under 0.1 requests/day']
+    >>> _rate(0.4, "/day")
+    '0.4/day'
+    """
+    if 0 < x < 0.05:
+        return f"under 0.1{unit}"
+    n = f"{x:,.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
+    return n + (unit.replace("requests", "request") if n == "1" else unit)
+
+
+def _months(n: int) -> str:
+    """Months for a sentence or label.
+
+    >>> _months(1), _months(12)
+    ('1 month', '12 months')
+    """
+    return f"{n} month" + ("" if n == 1 else "s")
+
+
+def _breaks_even(c) -> str:
+    """'breaks even from 2,527 requests/day', or 'costs less at any volume' (a break-even of 0)."""
+    return "costs less at any volume" if not c.break_even else f"breaks even from {_rate(c.break_even)}"
+
+
 # ---------------------------------------------------------------------------------------------
 # rules, in order
 
@@ -276,18 +304,18 @@ def out_of_domain(c: Context, t: Thresholds) -> Reason | None:
 def volume(c: Context, t: Thresholds) -> Reason | None:
     rpd, end, h = c.rpd, c.rpd_end, c.scenario.horizon_months
     if rpd >= t.min_requests_per_day:
-        return Reason("volume", f"{rpd:,.0f} requests/day is enough volume for savings to add up "
+        return Reason("volume", f"{_rate(rpd)} is enough volume for savings to add up "
                       f"(guard {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, Effect.SUPPORTS)
     if c.faster_for_latency_need(t):
-        return Reason("low_volume_latency", f"{rpd:,.0f} requests/day is below the "
+        return Reason("low_volume_latency", f"{_rate(rpd)} is below the "
                       f"{t.min_requests_per_day:,.0f} guard, "
                       f"but the application is latency-sensitive and {c.best.name} answers {c.latency_gain:.0%} "
                       "sooner: volume does not hold it back.", rpd, t.min_requests_per_day, Effect.INFO)
     grows = end >= t.min_requests_per_day
-    be = "" if c.break_even is None else f" ({c.best.name} breaks even from {c.break_even:,.0f}/day)"
-    return Reason("low_volume", f"{rpd:,.0f} requests/day is below {t.min_requests_per_day:,.0f}: training, evaluation "
+    be = "" if c.break_even is None else f" ({c.best.name} {_breaks_even(c)})"
+    return Reason("low_volume", f"{_rate(rpd)} is below {t.min_requests_per_day:,.0f}: training, evaluation "
                   f"and upkeep outweigh what a cheaper model saves{be}"
-                  + (f"; growth reaches {end:,.0f}/day within {h} months" if grows else ""),
+                  + (f"; growth reaches {_rate(end, '/day')} within {_months(h)}" if grows else ""),
                   rpd, t.min_requests_per_day, Effect.DELAYS if grows else Effect.BLOCKS)
 
 
@@ -335,7 +363,7 @@ def break_even(c: Context, t: Thresholds) -> Reason | None:
     if c.best is None or c.break_even is not None:
         return None
     return Reason("no_break_even", f"{c.best.name} never costs less than {c.baseline.name} over "
-                  f"{c.scenario.horizon_months} months at any volume, people's time included.", None, None,
+                  f"{_months(c.scenario.horizon_months)} at any volume, people's time included.", None, None,
                   Effect.BLOCKS)
 
 
@@ -343,9 +371,9 @@ def costs_more(c: Context, t: Thresholds) -> Reason | None:
     if c.best is None or c.break_even is None or c.save >= 0:
         return None
     h = c.scenario.horizon_months
-    text = (f"{c.best.name} costs {_usd(-c.save)} more than {c.baseline.name} over {h} months at this volume, "
+    text = (f"{c.best.name} costs {_usd(-c.save)} more than {c.baseline.name} over {_months(h)} at this volume, "
             f"people's time included (one-off {_usd(c.best.one_off_usd)}, upkeep "
-            f"{_usd(c.best.recurring_usd_per_month)} a month); it breaks even from {c.break_even:,.0f} requests/day.")
+            f"{_usd(c.best.recurring_usd_per_month)} a month); it {_breaks_even(c)}.")
     if c.faster_for_latency_need(t):
         return Reason("latency_premium", text + f" It answers {c.latency_gain:.0%} sooner: decide whether that "
                       "speed is worth the premium.", c.save, 0.0, Effect.DELAYS)
@@ -357,21 +385,31 @@ def small_dollars(c: Context, t: Thresholds) -> Reason | None:
     if c.best is None or c.save is None or c.save < 0 or c.monthly_net >= t.min_savings_usd_per_month:
         return None
     grows = c.rpd_end > c.rpd * 1.5
-    return Reason("small_dollars", f"Saves {_usd(c.monthly_net)} a month after upkeep at this volume (want "
-                  f"{_usd(t.min_savings_usd_per_month)}): not worth a model of your own to look after.",
-                  c.monthly_net, t.min_savings_usd_per_month, Effect.DELAYS if grows else Effect.BLOCKS)
+    if c.monthly_net < 0:   # ahead over the horizon only because the traffic grows
+        text = (f"Costs {_usd(-c.monthly_net)} a month more than {c.baseline.name} after upkeep at today's volume; "
+                f"it comes out ahead ({_usd(c.save)} over {_months(c.scenario.horizon_months)}) only if the traffic "
+                "grows as you expect.")
+    else:
+        text = (f"Saves {_usd(c.monthly_net)} a month after upkeep at this volume (want "
+                f"{_usd(t.min_savings_usd_per_month)}): not worth a model of your own to look after.")
+    return Reason("small_dollars", text, c.monthly_net, t.min_savings_usd_per_month,
+                  Effect.DELAYS if grows else Effect.BLOCKS)
 
 
 def savings_ratio(c: Context, t: Thresholds) -> Reason | None:
     if c.best is None or c.save is None or c.save < 0:
         return None
     r, h = c.tco_ratio, c.scenario.horizon_months
+    if r < 1:   # ahead over the horizon (save >= 0) only through growth: a monthly ratio below 1 is no "cheaper"
+        return Reason("small_savings", f"{c.best.name} costs more a month than {c.baseline.name} with upkeep at "
+                      f"today's volume (want {t.min_savings_ratio:g}x cheaper to justify a model of your own).", r,
+                      t.min_savings_ratio, Effect.DELAYS)
     if r < t.min_savings_ratio:
         return Reason("small_savings", f"{c.best.name} is only {r:.1f}x cheaper a month than {c.baseline.name} with "
                       f"upkeep (want {t.min_savings_ratio:g}x to justify a model of your own).", r,
                       t.min_savings_ratio, Effect.DELAYS)
     return Reason("savings", f"{c.best.name} is {r:.1f}x cheaper a month than {c.baseline.name} with upkeep: "
-                  f"{_usd(c.save)} saved over {h} months, people's time included.", r, t.min_savings_ratio,
+                  f"{_usd(c.save)} saved over {_months(h)}, people's time included.", r, t.min_savings_ratio,
                   Effect.SUPPORTS)
 
 
@@ -434,7 +472,7 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
     if share >= t.switch_share_of_savings:
         most = "more than" if share > 1 else f"{share:.0%} of"
         return Reason("switch_model", f"Switching to {sw.name} (no training) saves {_usd(sw_save)} over "
-                      f"{c.scenario.horizon_months} months, {most} what fine-tuning saves"
+                      f"{_months(c.scenario.horizon_months)}, {most} what fine-tuning saves"
                       f"{'' if ft_save <= 0 else f' ({_usd(ft_save)})'}: try it first." + caveat,
                       min(share, 1e9), t.switch_share_of_savings, Effect.INFO)
     return Reason("switch_model_partial", f"Switching to {sw.name} (no training) would save {_usd(sw_save)}, "

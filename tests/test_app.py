@@ -180,6 +180,16 @@ class TestNoOptions:
         assert at.toggle(key="edit_options").value   # the section holding the lists is open
 
 
+    def test_a_date_that_offers_none_of_the_chosen_gpus_compares_those_it_offers(self):
+        # 2023-03-14: none of the default GPUs (l4, l40s, a100-80gb) is priced yet; the page compares the GPUs
+        # offered then, with a note, rather than nothing
+        at = new_app(asof="2023-03-14")
+        assert "Verdict:" in verdict_text(at)
+        gpus = at.session_state["gpus"]
+        assert gpus and "l4" not in gpus
+        assert f"Self-hosted GPUs: comparing {', '.join(gpus)} instead (offered on this date)." in notes(at)
+
+
 class TestAssumptions:
     def test_hidden_by_default_said_in_one_line_and_kept_when_hidden(self):
         at = new_app()

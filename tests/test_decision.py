@@ -264,6 +264,28 @@ class TestGoals:
         assert (compare(s)["role"] != "switch model").all()
 
 
+class TestReasonsReadForPeople:
+    def test_growth_carries_a_loss_today_without_contradicting_itself(self):
+        # 1 request/day growing 50% a month for 36 months: a loss each month at today's volume, ahead over the
+        # horizon. The reasons used to say "Saves $-107 a month" and "only 0.0x cheaper" beside "Pays back"
+        s = Scenario(Workload.typed(1, 1200, 300), as_of=dt.date(2026, 11, 25), growth_per_month=0.5,
+                     horizon_months=36)
+        rec = recommend(s, draws=200)
+        text = " ".join(r.text for r in rec.reasons)
+        assert rec.savings_usd_horizon > 0 and "$-" not in text and "0.0x" not in text
+        small = next(r for r in rec.reasons if r.code == "small_dollars")
+        assert small.value < 0 and small.text.startswith(f"Costs ${-small.value:,.0f} a month more than")
+        ratio = next(r for r in rec.reasons if r.code == "small_savings")
+        assert "costs more a month than" in ratio.text and "cheaper a month" not in ratio.text
+        assert "1 request/day is below 100" in text   # singular, and never a rounded "0 requests/day"
+
+    def test_one_month_is_singular(self):
+        s = Scenario(Workload.typed(1, 1200, 300), as_of=dt.date(2026, 11, 25), horizon_months=1,
+                     options=("fireworks/mistral-7b-lora",))
+        text = " ".join(r.text for r in recommend(s, draws=100).reasons)
+        assert "over 1 month " in text and "1 months" not in text
+
+
 class TestLatencyNeed:
     def test_slower_option_cannot_be_recommended(self):
         w = Workload.typed(1_000_000, 1200, 1000)

@@ -114,6 +114,14 @@ class TestVerdictAndBill:
         # here the lowest break-even is openpipe's (153/day), the recommended self-hosted one's is 1,423/day
         assert rec.break_even_option != rec.best_option and tile.note == "break-even 1,423/day"
 
+    def test_a_cheaper_api_switch_is_shown_whatever_the_verdict(self):
+        from advisor.ui.view import reasons_shown
+        s = Scenario(Workload.typed(1, 1200, 300), as_of=TODAY, growth_per_month=0.5, horizon_months=36)
+        rec = analyse_page({"all": s.workload}, s, draws=100).focus
+        shown, more = reasons_shown(rec)
+        assert any(r.code == "switch_model" for r in rec.reasons)   # "saves 98% of what fine-tuning saves"
+        assert any(r.code == "switch_model" for r in shown) and not any(r.code == "switch_model" for r in more)
+
     def test_tiles_follow_a_no(self):
         s = Scenario(Workload.typed(20, 1200, 300), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
                      options=("openpipe/mistral-7b",))

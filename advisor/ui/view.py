@@ -258,9 +258,11 @@ def blocker_text(r: Reason, rec: Recommendation | None = None) -> str:
 
 def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
     """``(shown, more)``: a NO shows what blocks, a NOT YET what delays (and blocks), a FINE-TUNE what
-    supports it; everything else goes under "more", so the page never argues with its verdict."""
+    supports it; everything else goes under "more", so the page never argues with its verdict. A cheaper
+    API model saving most of what fine-tuning saves (``switch_model``: try it first) is always shown."""
     lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays")}[rec.verdict]
-    shown = [r for r in rec.reasons if r.effect in lead or r.code == "per_task"]
+    # a cheaper API model that saves most of what fine-tuning would ("try it first") is advice whatever the verdict
+    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model")]
     return shown, [r for r in rec.reasons if r not in shown]
 
 
