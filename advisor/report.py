@@ -322,12 +322,13 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
 
 # Tables scroll inside their own box (a phone never gets a page wider than its screen); names and figures stay
 # on one line, long prose columns wrap.
-_WRAP = {"What stands in the way", "Source", "Note"}
+_WRAP = {"What stands in the way": "wide", "Source": "wide", "Price": "wrap", "Note": "wrap"}
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;line-height:1.4}"
           "h1{font-size:1.6em}li,p{overflow-wrap:anywhere}"
           ".tw{overflow-x:auto;max-width:100%;margin:1em 0}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px;"
-          "vertical-align:top}td{white-space:nowrap}td.wrap{white-space:normal;min-width:20em;max-width:40em}"
+          "vertical-align:top}td{white-space:nowrap}"
+          "td.wrap,td.wide{white-space:normal;min-width:9em}td.wide{min-width:20em;max-width:40em}"
           "td.num{text-align:right}.plotly-graph-div{max-width:100%}")
 
 
@@ -341,7 +342,7 @@ def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: p
 
     def table(t, links: bool = False):
         header, rows, numeric = (*t, set())[:3]
-        cls = [" class='wrap'" if h in _WRAP else " class='num'" if h in numeric else "" for h in header]
+        cls = [f" class='{_WRAP[h]}'" if h in _WRAP else " class='num'" if h in numeric else "" for h in header]
         head = "".join(f"<th>{e(h)}</th>" for h in header)
         body = "".join("<tr>" + "".join(f"<td{k}>{html_prose(c, links=links)}</td>" for k, c in zip(cls, r))
                        + "</tr>" for r in rows)
