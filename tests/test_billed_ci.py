@@ -88,16 +88,14 @@ def lower_bound(rec: dict) -> bool:
 # The Responses gpt-4o calls of 2025-03-27 (instructions '', a strict tool) billed a launch-period hidden prompt:
 # exact since advisor.tokens_responses.launch_period_tokens (given the call's created_at, as a log's timestamp).
 # The gpt-4o calls sending json_schema with function tools (22-24 over each) are within 1 token since the schema
-# text keeps titles and drops required/additionalProperties (advisor.tokens_tools.SCHEMA_DROPPED_KEYS).
+# text keeps titles and drops required/additionalProperties (advisor.tokens_tools.SCHEMA_DROPPED_KEYS). The
+# gpt-3.5-turbo call forcing its tool is 1 over (80 vs 79, within 2%) with the refitted cl100k forced_tool.
 PLAIN_NOT_YET: dict[str, str] = {}
 GUARD_NOT_YET: dict[str, str] = {}  # calls outside half-or-double of their bill today
-GROUP_NOT_YET: dict[tuple[str, str], str] = {
-    ("chatml-cl100k", "tools"): "+2.5% (81 counted vs 79 billed): one gpt-3.5-turbo call that forces its only tool "
-                                "with tool_choice",
-}
+GROUP_NOT_YET: dict[tuple[str, str], str] = {}  # every family x group meets its goal on this sample today
 TOTAL_NOT_YET: dict[str, str] = {
     "responses": "-1.2% (934 counted vs 945 billed over 10 calls): the tools calls are -12 (a gpt-4o call with a "
-                 "strict tool 9 under, 2 gpt-4.1 calls 1 and 3 under); chat.completions is +0.02% over 31 calls",
+                 "strict tool 9 under, 2 gpt-4.1 calls 1 and 3 under); chat.completions is +0.01% over 31 calls",
 }
 
 
