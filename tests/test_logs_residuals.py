@@ -438,3 +438,36 @@ class TestCsvThatStartsLikeJson:
         for data, n in ((pretty, 2), (jsonl, 3)):
             result = read_logs([MemoryFile("export.csv", data)], ft_tokenizer=None)
             assert len(result.frame) == n and not result.problems
+
+
+# ---------------------------------------------------------------------------------------------
+# usage 0/0 is a placeholder, not a billed count
+
+
+class TestZeroUsage:
+    """A stream logged without include_usage, or a proxy that fills zeros, writes usage 0/0: no billed request
+    has 0 prompt tokens. The text is counted instead; without text the record is a problem, never 0 tokens."""
+
+    @staticmethod
+    def record(usage, text=True):
+        req = {"model": "gpt-4o-2024-08-06", "messages": [{"role": "user", "content": "Where is my parcel?"}]}
+        resp = {"model": "gpt-4o-2024-08-06", "usage": usage,
+                "choices": [{"message": {"role": "assistant", "content": "On its way."}}]}
+        return {"request": req, "response": resp} if text else {"response": {**resp, "choices": []}}
+
+    def test_zero_usage_counts_the_text(self):
+        zero = self.record({"prompt_tokens": 0, "completion_tokens": 0})
+        billed = self.record({"prompt_tokens": 14, "completion_tokens": 4})
+        r = _read("z.jsonl", json.dumps(zero) + "\n" + json.dumps(billed) + "\n")
+        f = r.frame
+        assert not r.problems and list(f["tokens_source"]) == ["counted", "usage"]
+        # counted (OpenAI cookbook rule): 3 per message + 1 for the role 'user' + 5 o200k tokens for 'Where is my
+        # parcel?' + 3 to prime the reply = 12; 'On its way.' is 4 tokens. The billed record keeps its own 14 / 4
+        assert list(f["prompt_tokens"]) == [12, 14] and list(f["completion_tokens"]) == [4, 4]
+
+    def test_zero_usage_without_text_is_a_problem_naming_why(self):
+        zero = self.record({"prompt_tokens": 0, "completion_tokens": 0}, text=False)
+        billed = self.record({"prompt_tokens": 14, "completion_tokens": 4})
+        r = _read("z.jsonl", json.dumps(billed) + "\n" + json.dumps(zero) + "\n")
+        assert len(r.frame) == 1 and [p.line for p in r.problems] == [2]
+        assert "0 prompt and 0 completion tokens (a placeholder" in r.problems[0].reason

@@ -92,6 +92,9 @@ __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", 
            "responses_completion_tokens"]
 
 COUNT_NOTES_COLUMN = "count_notes"
+# Usage of 0 prompt and 0 completion tokens is what some tools log when the real usage was not returned (a stream without
+# include_usage, a proxy that fills zeros): the record's text is counted instead.
+ZERO_USAGE_NOTE = "usage of 0 prompt and 0 completion tokens is a placeholder: counted from the text"
 PROMPT, COMPLETION, TOOLS = FT_PROMPT, FT_COMPLETION, FT_TOOLS
 _COLUMNS = WORK_COLUMNS + ([COUNT_NOTES_COLUMN] if COUNT_NOTES_COLUMN not in WORK_COLUMNS else [])
 
@@ -198,9 +201,17 @@ class ChunkCounter:
         for i, r in enumerate(raws):
             task[i], tpl[i] = self.hasher.keys(r.messages, r.prompt_text, r.task_hint)
             has_text[i] = r.messages is not None or r.prompt_text is not None
-            if r.usage is not None:
+            # usage 0/0: no billed request has it (a prompt has at least one token), tools log it when the usage
+            # was never returned
+            placeholder = r.usage is not None and not r.usage[0] > 0 and not (r.usage[1] or 0) > 0
+            if placeholder:
+                notes[i].append(ZERO_USAGE_NOTE)
+            if r.usage is not None and not placeholder:
                 prompt[i], comp[i], cached[i] = r.usage
                 source[i] = "usage"
+            elif placeholder and not has_text[i]:
+                prob[i] = "usage reports 0 prompt and 0 completion tokens (a placeholder: a billed request has at " \
+                          "least one prompt token) and no prompt/completion text to count"
             elif has_text[i]:  # a request without its response too: its completion stays NaN
                 try:
                     self._api(i, r, by_enc, fixed_p, fixed_c, notes, assumed)
