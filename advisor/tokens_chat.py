@@ -357,8 +357,8 @@ def json_schema_tokens(fam: ChatFamily, has_system: bool, has_tools: bool) -> in
     get_user_country tool + 23 for the 'result' schema's text + 7).
 
     >>> fam = FAMILIES["chatml-o200k"]
-    >>> json_schema_tokens(fam, False, False), json_schema_tokens(fam, True, False), json_schema_tokens(fam, False, True)
-    (12, 10, 7)
+    >>> [json_schema_tokens(fam, system, tools) for system, tools in ((False, False), (True, False), (False, True))]
+    [12, 10, 7]
     """
     return fam.json_schema + (fam.json_schema_with_system if has_system else 0) + (
         fam.json_schema_with_tools if has_tools else 0)

@@ -250,8 +250,9 @@ def _schema_text_node(node: Any, dropped: frozenset = SCHEMA_DROPPED_KEYS) -> An
         return [_schema_text_node(v, dropped) for v in node]
     if not isinstance(node, Mapping):
         return node
-    return {k: ({n: _schema_text_node(v, dropped) for n, v in sub.items()} if k in _NAME_MAPS and isinstance(sub, Mapping)
-                else _schema_text_node(sub, dropped)) for k, sub in node.items() if k not in dropped}
+    return {k: ({n: _schema_text_node(v, dropped) for n, v in sub.items()}
+                if k in _NAME_MAPS and isinstance(sub, Mapping) else _schema_text_node(sub, dropped))
+            for k, sub in node.items() if k not in dropped}
 
 
 def render_response_format(response_format: Any) -> tuple[str, str]:

@@ -232,7 +232,8 @@ class TestToolRendering:
             "title": "R", "type": "object", "properties": {"required": {"title": "A", "type": "string"}},
             "required": ["required"], "additionalProperties": False}}}
         assert render_response_format(rf) == (
-            "json_schema", 'R\n// Why.\n{"title":"R","type":"object","properties":{"required":{"title":"A","type":"string"}}}')
+            "json_schema",
+            'R\n// Why.\n{"title":"R","type":"object","properties":{"required":{"title":"A","type":"string"}}}')
 
     def test_ref_property_shows_its_own_comments_not_the_definitions(self):
         # Mirascope tests/e2e/output/cassettes/test_structured_output/tool (gpt-4o, 6 calls): the Author definition's
@@ -472,6 +473,21 @@ class TestResponsesApi:
         # the same text as Chat Completions; alone (no system message, no tools) its framing is 6, not 12
         assert self.count(req)[0] == chat - 12 + 6
 
+    def test_required_with_one_tool_bills_as_naming_it(self):
+        # pydantic/pydantic-ai tests/models/cassettes/test_openai_responses/test_openai_responses_output_type.yaml
+        # @111dda9b (MIT), gpt-4o, tool_choice "required", one tool: billed 66. Hand sum (o200k): user 3 + 1 + 14,
+        # priming 3, tools block 34 + 2 (Responses framing), forced tool 7 + 'final_result' 2 = 66
+        tool = {"description": "The final response which ends this conversation", "name": "final_result",
+                "parameters": {"additionalProperties": False, "properties": {"age": {"type": "integer"},
+                                                                             "name": {"type": "string"}},
+                               "required": ["name", "age"], "type": "object"}, "strict": True, "type": "function"}
+        req = {"input": [{"content": "Give me the name and age of Brazil, Argentina, and Chile.", "role": "user"}],
+               "model": "gpt-4o", "tool_choice": "required", "tools": [tool]}
+        assert self.count(req) == (66, [])
+        # with a second tool "required" names none of them: nothing extra (pydantic-ai test_tool_output: exact)
+        two = {**req, "tools": [tool, {**tool, "name": "other"}]}
+        assert self.count(two)[0] == self.count({**two, "tool_choice": "auto"})[0]
+
     def test_chunk_counter_counts_a_whole_responses_body(self):
         # the log pipeline: a reader that keeps the body under request_options["responses_body"]
         from advisor.logs.counting import RESPONSES_BODY, ChunkCounter
@@ -601,4 +617,5 @@ class TestToolsFraming:
     ])
     def test_legacy_functions_are_framed_like_tools(self, model, messages, functions, billed):
         assert count_chat_prompt(messages, model, functions=functions) == billed
-        assert count_chat_prompt(messages, model, tools=[{"type": "function", "function": f} for f in functions]) == billed
+        tools = [{"type": "function", "function": f} for f in functions]
+        assert count_chat_prompt(messages, model, tools=tools) == billed
