@@ -286,6 +286,20 @@ class TestUpload:
         assert 11 < at.number_input(key="rpd").value < 11.5
         assert any("5 records with a timestamp ignored" in c.value for c in at.caption)
 
+    def test_a_few_hours_of_logs_and_untimed_records_say_what_the_volume_rests_on(self):
+        # 60 requests 5 minutes apart (4.92 h, counted in whole hours: floor(4.92) + 1 = 5 h) plus a file of 30
+        # without timestamps: (60 + 30) / (5 h / 24 h) = 432/day, and the page says what that rests on (it used to
+        # read "over 0.2 days" with no word on either)
+        at = new_app(source="upload logs")
+        timed = jsonl([chat_record(1_735_689_600 + i * 300) for i in range(60)])
+        untimed = jsonl([chat_record(None, prompt=f"Classify: ticket {i}") for i in range(30)])
+        at.file_uploader(key="upload").upload("a.jsonl", timed).upload("b.jsonl", untimed).run()
+        assert not at.exception
+        caption = next(c.value for c in at.caption if "requests logged" in c.value)
+        assert "over 5 hours" in caption and "around the clock" in caption
+        assert "30 requests without a timestamp are counted within the span" in caption
+        assert at.number_input(key="rpd").value == pytest.approx(432.0)
+
     def test_same_file_twice_counts_once(self):
         at = new_app(source="upload logs")
         data = jsonl([chat_record(1_735_689_600 + i * 3600) for i in range(30)])

@@ -47,16 +47,38 @@ def page_data(result: LogResult, *, digest: str, label: str = "", sampled: dict[
     measured = profile_tasks(frame) if days else None
     tasks = list(measured)[1:] if measured else sorted(map(str, frame["task"].unique()))
     rows, represented = len(frame), float(frame["requests"].sum())
-    span = f" over {days:.1f} days" if days else " (no timestamps)"
+    span = " (no timestamps)" if not days else f" over {days * 24:.0f} hours" if days < 1 else f" over {days:.1f} days"
     logged = f"{rows:,} records standing for {represented:,.0f} requests" if sampled else f"{represented:,.0f} {what}"
     summary = (f"{label + ': ' if label else ''}{logged}{span} in {len(tasks)} task{'s' * (len(tasks) != 1)}; "
                f"{result.skipped:,} records skipped. Prompt text was counted and dropped."
                + (f" The {pooled:,} least busy prompts are advised together as one task." if pooled else "")
-               + "".join(f" {n}." for n in result.read_notes))
+               + "".join(f" {n}." for n in result.read_notes) + _span_notes(frame, days))
     return PageData(digest=digest, frame=frame, skipped=result.skipped,
                     problems=tuple(f"{p.file}:{p.line}: {p.reason}" for p in result.problems), tasks=tasks,
                     measured=measured, days_observed=days, tokens=token_summary(frame),
                     hourly=hourly_requests(frame) if days else None, summary=summary)
+
+
+def _span_notes(frame: pd.DataFrame, days: float | None) -> str:
+    """What the volume per day rests on, when it is less than it seems: under a day of traffic, and requests
+    without a timestamp counted within the span of those with one.
+
+    >>> f = pd.DataFrame({"timestamp": pd.to_datetime([0, 3600 * 4, None], unit="s"), "requests": [1.0, 1.0, 1.0]})
+    >>> out = _span_notes(f, 5 / 24)
+    >>> "assumes this rate around the clock" in out
+    True
+    >>> out.endswith(" 1 request without a timestamp is counted within the span of those with one.")
+    True
+    """
+    out = ""
+    if days and days < 1:
+        out += (" Under a day of traffic: the volume per day assumes this rate around the clock; type your requests "
+                "per day if it differs.")
+    untimed = float(frame.loc[frame["timestamp"].isna(), "requests"].sum()) if days else 0.0
+    if untimed:
+        out += (f" {untimed:,.0f} request{'s' * (round(untimed) != 1)} without a timestamp "
+                f"{'is' if round(untimed) == 1 else 'are'} counted within the span of those with one.")
+    return out
 
 
 def workloads_for(data: PageData, requests_per_day: float) -> dict[str, Workload]:
