@@ -23,7 +23,7 @@ from .errors import AdvisorError
 from .recommend import Recommendation
 
 __all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text",
-           "md_prose", "html_prose", "cheaper_text"]
+           "html_prose", "cheaper_text"]
 
 # ``_`` between two letters or digits is left as it is: it can neither open nor close emphasis (CommonMark 6.2),
 # so ``judge_model`` and file names read as written
@@ -81,11 +81,6 @@ def md_text(value) -> str:
     '\\[x\\](https://evil.io/%5Fa%5F)'
     """
     return "".join(_md_url(p) if is_url else _md_escape(p) for is_url, p in _url_spans(str(value)))
-
-
-def md_prose(value) -> str:
-    """Same as :func:`md_text` (kept as a name for prose: assumptions, sources)."""
-    return md_text(value)
 
 
 def html_prose(value, *, links: bool = True) -> str:
@@ -155,7 +150,9 @@ def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
 
 
 # the page marks each reason with an icon (app.py ICONS); the report says it in words
-_EFFECT_WORDS = {"blocks": "Stands in the way", "delays": "Not yet", "supports": "In favour", "info": "Note"}
+# (the verdict itself is always in capitals, as on the page: "NOT YET"; these label the reasons)
+_EFFECT_WORDS = {"blocks": "Stands in the way", "delays": "Holds it back for now", "supports": "In favour",
+                 "info": "Note"}
 
 
 def _key_figures(rec: Recommendation) -> list[list[str]]:
@@ -174,7 +171,7 @@ def _key_figures(rec: Recommendation) -> list[list[str]]:
             ("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}"),
             ("Chance it pays off", fmt_share(rec.p_pays_off)),
             ("Savings P10 / P90", f"{fmt_usd(rec.savings_usd_p10)} / {fmt_usd(rec.savings_usd_p90)}")]
-    seen = {r[0] for r in rows}
+    seen = {r[0] for r in rows} | ({f"Saved over {H} months"} if "Over the horizon" in {r[0] for r in rows} else set())
     return rows + [[k, v, ""] for k, v in more if k not in seen]
 
 
