@@ -246,6 +246,15 @@ class TestToolRendering:
         assert text == ("namespace functions {\n\ntype f = (_: {\nauthor: {\n  // First Name\n  //\n"
                         "  first_name: string,\n  },\n}) => any;\n\n} // namespace functions")
 
+    def test_json_schema_validation_bounds_are_not_billed(self):
+        # crewAI MemoryAnalysis schema (gpt-4o-mini, 35 recorded calls): importance's "minimum"/"maximum" shown
+        # counted 13 over, dropped 1 over; a "maxItems" (gpt-4.1-mini, 8 calls) 5 over shown, exact dropped
+        fmt = lambda s: {"type": "json_schema", "json_schema": {"name": "r", "schema": s}}  # noqa: E731
+        bounded = {"type": "object", "properties": {"x": {"type": "number", "minimum": 0.0, "maximum": 1.0},
+                                                    "ids": {"type": "array", "items": {"type": "string"}, "maxItems": 1}}}
+        assert render_response_format(fmt(bounded))[1] == (
+            'r\n{"type":"object","properties":{"x":{"type":"number"},"ids":{"type":"array","items":{"type":"string"}}}}')
+
     @pytest.mark.parametrize("messages, tools, billed", [
         # pydantic/pydantic-ai tests/models/cassettes/test_openai/test_openai_native_output.yaml@8039c20f (MIT),
         # gpt-4o, json_schema 'result' {city, country} (strict: false) + the get_user_country tool: billed 71.
