@@ -527,16 +527,24 @@ def traffic_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> N
         chart("traffic", (data.digest, ""), lambda: F.traffic_profile(data.hourly, colours=task_colours(data.tasks)))
 
 
+def _grid_columns(formats: dict, *, pinned: str) -> dict:
+    """Numbers (formatted as text for people) right-aligned; the row's name pinned while the grid scrolls."""
+    return {pinned: st.column_config.TextColumn(pinned=True),
+            **{c: st.column_config.TextColumn(alignment="right") for c in formats}}
+
+
 def options_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
     f = a.focus
-    st.dataframe(V.options_table(f).style.format(V.OPTION_FORMATS, na_rep="–"), hide_index=True, key="table_options")
+    st.dataframe(V.grid_table(V.options_table(f), V.OPTION_FORMATS), hide_index=True, key="table_options",
+                 column_config=_grid_columns(V.OPTION_FORMATS, pinned="Option"))
     with st.expander("Notes and sources per option"):
         st.dataframe(f.options[["name", "notes", "source"]].rename(
             columns={"name": "Option", "notes": "Notes", "source": "Source"}), hide_index=True)
 
 
 def tasks_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
-    st.dataframe(V.tasks_table(a.tasks).style.format(V.TASK_FORMATS, na_rep="–"), hide_index=True, key="table_tasks")
+    st.dataframe(V.grid_table(V.tasks_table(a.tasks), V.TASK_FORMATS), hide_index=True, key="table_tasks",
+                 column_config=_grid_columns(V.TASK_FORMATS, pinned="Task"))
 
 
 def prices_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:

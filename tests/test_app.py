@@ -160,9 +160,12 @@ class TestUrl:
                      hosted="openpipe/mistral-7b", gpus="", pt="1200", ct="1000", examples="2000")
         assert "Verdict: FINE-TUNE" in verdict_text(at)
         assert not notes(at)
-        # the March 2024 claim: serving costs $96 vs $3.04 per 1,000 requests = 31.6x
+        # the March 2024 claim: serving costs $96 vs $3.04 per 1,000 requests = 31.6x, shown for people as
+        # "32×" (whole numbers from 10x); the baseline's own ratio and its missing break-even read "–", never "None"
         options = table(at, "Times cheaper (serving)", "Options").set_index("Option")
-        assert options.loc["openpipe/mistral-7b", "Times cheaper (serving)"] == pytest.approx(31.6, abs=0.05)
+        assert options.loc["openpipe/mistral-7b", "Times cheaper (serving)"] == "32×"
+        assert options.loc["gpt-4-0613", "Times cheaper (serving)"] == "–"
+        assert options.loc["gpt-4-0613", "Break-even (req/day)"] == "–"
 
     def test_restore_equals_the_page(self, app):
         at = new_app(**{k: app.query_params[k] for k in app.query_params})

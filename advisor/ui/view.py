@@ -18,7 +18,7 @@ from ..report import md_text
 
 __all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
            "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table",
-           "bill_table", "headline_text", "OPTION_FORMATS", "TASK_FORMATS", "BILL_FORMATS", "formatted",
+           "bill_table", "grid_table", "headline_text", "OPTION_FORMATS", "TASK_FORMATS", "BILL_FORMATS", "formatted",
            "markdown_table"]
 
 
@@ -31,6 +31,8 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
 
     >>> [fmt_usd(v) for v in (0.00013, 0.004, 3.5, 1234.4, 250_000, 12_300_000, -15.2, None, float("inf"))]
     ['$0.00013', '$0.004', '$3.50', '$1,234', '$250k', '$12.3M', '−$15', '–', '–']
+    >>> fmt_usd(8.9e-05), fmt_usd(0.0284), fmt_usd(3.2e-9)
+    ('$0.000089', '$0.03', '$0.0000000032')
     """
     if not _finite(x):
         return "–"
@@ -38,8 +40,8 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
     a = abs(x)
     if a == 0:
         body = "0"
-    elif a < 0.01:
-        body = f"{a:.2g}" if a >= 1e-4 else f"{a:.1e}"
+    elif a < 0.01:   # two significant digits as a plain decimal (never 8.9e-05)
+        body = f"{a:.{min(1 - math.floor(math.log10(a)), 12)}f}".rstrip("0").rstrip(".") or "0"
     elif a < 10:
         body = f"{a:,.2f}"
     elif a < 100_000:
@@ -423,6 +425,18 @@ def formatted(table: pd.DataFrame, formats: dict[str, Callable[[float], str]], *
     cols = {c: table[c].map(f) for c, f in formats.items() if c in table.columns}
     cols |= {c: table[c].map(md_text) for c in text if c in table.columns}
     return table.assign(**cols)
+
+
+def grid_table(table: pd.DataFrame, formats: dict[str, Callable[[float], str]]) -> pd.DataFrame:
+    """``table`` for a data grid: the ``formats`` columns as text for people, every missing value "–"
+    (a grid shows a missing number as a grey "None", and a styler's ``na_rep`` does not reach it).
+
+    >>> t = pd.DataFrame({"Option": ["gpt-4o", "ft"], "$ per request": [8.9e-05, None], "Kind": ["API", None]})
+    >>> grid_table(t, OPTION_FORMATS).values.tolist()
+    [['gpt-4o', '$0.000089', 'API'], ['ft', '–', '–']]
+    """
+    out = table.assign(**{c: table[c].map(f) for c, f in formats.items() if c in table.columns})
+    return out.astype(object).where(out.notna(), "–")
 
 
 def markdown_table(table: pd.DataFrame, formats: dict[str, Callable[[float], str]]) -> str:
