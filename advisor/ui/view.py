@@ -128,12 +128,20 @@ def page_language(text: str) -> str:
     'assumed: set “Training examples” (under “Edit assumptions”) in the sidebar'
     >>> page_language("(add --engineering-usd for your team's time)")
     "(add “One-off engineering (USD)” (under “Edit assumptions”) for your team's time)"
+    >>> page_language("judged by the newest GPT-4-class model (set judge_model to change)")
+    'judged by the newest GPT-4-class model'
+    >>> page_language("retrain hours = 4 h (assumption, basis in pricing/data/people.yaml)")
+    "retrain hours = 4 h (an assumption; its basis is in the tool's people defaults)"
     """
     text = re.sub(r"pass [a-z_]+ \((--[a-z-]+)\)", lambda m: f"set {_label(m.group(1))} in the sidebar", text)
     text = re.sub(r"pass (--[a-z-]+)", lambda m: f"set {_label(m.group(1))} in the sidebar", text)
     text = re.sub(r"\s*\((--[a-z-]+)\)", "", text)
     text = re.sub(r"--format [a-z]+|--format", "a supported export format", text)
     text = re.sub(r"--prices", "a price override file (command line)", text)
+    # library-only settings the page has no input for, and file paths that mean nothing on the page
+    text = text.replace(" (set judge_model to change)", "")
+    text = text.replace("assumption, basis in pricing/data/people.yaml", "an assumption; its basis is in the tool's "
+                        "people defaults")
     return re.sub(r"--[a-z][a-z-]+", lambda m: _label(m.group(0)), text)
 
 
