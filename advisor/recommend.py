@@ -536,6 +536,16 @@ def _lowest_break_even(names: list[str], break_evens: list[float], ok: set[str])
 _RANK = {Verdict.NO: 0, Verdict.NOT_YET: 1, Verdict.FINE_TUNE: 2}
 
 
+def _savings(r: Recommendation) -> float:
+    return r.savings_usd_horizon if r.savings_usd_horizon is not None else float("-inf")
+
+
+def _spend_today(r: Recommendation) -> float:
+    """USD a month the task costs on the baseline today."""
+    row = r.options.loc[r.options["name"] == r.baseline, "usd_per_month"]
+    return float(row.iloc[0]) if len(row) else 0.0
+
+
 def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) -> dict[str, Recommendation]:
     """One recommendation per task (each prompt becomes its own expert), and ``"all"``.
 
@@ -556,9 +566,10 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
     text = (f"Per task (each prompt becomes its own model): {counts[Verdict.FINE_TUNE]} fine-tune, "
             f"{counts[Verdict.NOT_YET]} not yet, {counts[Verdict.NO]} no" + (f"; fine-tune {', '.join(yes)}" if yes
                                                                           else "") + ".")
-    # the headline speaks for the task that leads the best verdict (largest savings among them)
+    # the headline speaks for the task that leads the best verdict: the largest savings among those to fine-tune;
+    # for a NOT YET or NO the task that costs most today (the smallest loss would lead with the least busy task)
     lead = max((r for r in tasks.values() if _RANK[r.verdict] == best),
-               key=lambda r: r.savings_usd_horizon if r.savings_usd_horizon is not None else float("-inf"))
+               key=_savings if best == _RANK[Verdict.FINE_TUNE] else _spend_today)
     verdict = next(v for v, k in _RANK.items() if k == best)
     effect = Effect.SUPPORTS if verdict == Verdict.FINE_TUNE else (
         Effect.DELAYS if verdict == Verdict.NOT_YET else Effect.BLOCKS)

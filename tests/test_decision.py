@@ -335,6 +335,22 @@ class TestLatencyNeed:
 
 
 class TestWholeBill:
+    def test_a_no_headline_speaks_for_the_task_that_costs_most_today(self):
+        # every task too small: the headline's figures are the costliest task's (30/day: 30 x 30.4167 x 0.096 =
+        # $87.60 a month), not the one whose loss is merely the smallest (here the rare task, as the busy one's
+        # prompt changes 4 times a month: 4 retrainings a month make its loss the larger)
+        ws = {"all": Workload.typed(33, 1200, 1000, ft_token_ratio=1.0),
+              "busy": Workload.typed(30, 1200, 1000, task="busy", ft_token_ratio=1.0, template_changes_per_month=4.0),
+              "rare": Workload.typed(3, 1200, 1000, task="rare", ft_token_ratio=1.0)}
+        s = Scenario(ws["all"], baseline="gpt-4-0613", as_of=MARCH, options=("openpipe/mistral-7b",),
+                     include_api_alternatives=False)
+        recs = recommend_tasks(ws, s, draws=200)
+        assert recs["busy"].verdict == recs["rare"].verdict == Verdict.NO
+        assert recs["busy"].savings_usd_horizon < recs["rare"].savings_usd_horizon   # the old rule led with "rare"
+        assert recs["all"].scenario.workload.task == "busy"
+        assert "Figures below are for busy." in recs["all"].reasons[0].text
+        assert float(recs["all"].option_row("gpt-4-0613")["usd_per_month"]) == pytest.approx(87.6)
+
     def test_hand_computed(self):
         # big: 5,000/day on gpt-4-0613 at 1,200/1,000 = 0.096 a request -> 5000 x 30.4167 x 0.096 = 14,600 a month
         # tiny: 40/day -> 116.80 a month, stays on the baseline
