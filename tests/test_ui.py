@@ -33,6 +33,11 @@ class TestParams:
         v, note = parse_value(key, raw, today=TODAY)
         assert v == (TODAY if key == "asof" else PARAMS[key].default) and "default" in note
 
+    def test_old_links_spelling_of_the_automatic_baseline_still_reads(self):
+        from advisor.ui.params import AUTO_BASELINE
+        assert parse_value("baseline", "(from logs / newest GPT-4)", today=TODAY) == (AUTO_BASELINE, None)
+        assert AUTO_BASELINE == "(from logs / newest GPT-4-class)"
+
     def test_valid_values_pass_silently_and_round_trip(self):
         q = {"rpd": "1802.9", "horizon": "24", "batch": "1", "gpus": "l4,l40s", "asof": "2024-03-28",
              "source": "typed numbers", "itl": "50"}

@@ -23,7 +23,8 @@ __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_
            "check_choice", "check_choices", "MIN_AS_OF"]
 
 SOURCES = ("sample logs", "upload logs", "typed numbers")
-AUTO_BASELINE = "(from logs / newest GPT-4)"
+AUTO_BASELINE = "(from logs / newest GPT-4-class)"   # the newest flagship on the date: GPT-4o, GPT-5.x, ...
+_OLD_AUTO_BASELINE = ("(from logs / newest GPT-4)",)      # earlier links' spelling of the same choice
 MIN_AS_OF = dt.date(2023, 3, 14)  # GPT-4's release: the catalog's first priced date
 
 
@@ -123,6 +124,8 @@ def parse_value(key: str, raw: str, *, today: dt.date | None = None) -> tuple[An
     if p.kind is list:
         return tuple(x for x in raw.split(",") if x), None
     if p.kind is str:
+        if key == "baseline" and raw in _OLD_AUTO_BASELINE:
+            return AUTO_BASELINE, None
         if p.choices is not None and raw not in p.choices:
             return unreadable("one of " + ", ".join(p.choices))
         return raw, None
