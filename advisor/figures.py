@@ -257,9 +257,12 @@ def tornado_chart(tornado: pd.DataFrame, *, title: str | None = None) -> go.Figu
              customdata=df[f"{end}_value"].to_numpy(float),
              hovertemplate="<b>%{y}</b> ×%{customdata}<br>savings %{x:$,.0f}<extra></extra>")
         for end, colour in (("low", "#d6604d"), ("high", "#4393c3"))]
+    # the expected savings as a legend entry of the dotted line, not a label above the plot, where the
+    # legend sits too (they overlapped on a phone)
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=f"expected {_usd(base)}",
+                       line=dict(dash="dot", color="#444"), hoverinfo="skip"))
     return _figure(traces, title, barmode="overlay", height=max(260, 45 * len(df) + 150),
                    shapes=[_vline(base, dash="dot", color="#444"), _vline(0, color="black")],
-                   annotations=[_label(base, f"expected {_usd(base)}")],
                    xaxis=dict(title=dict(text="savings over the horizon (USD)"), tickformat="$,.0f"))
 
 
@@ -274,7 +277,7 @@ def savings_histogram(savings: np.ndarray, *, p10: float, p50: float, p90: float
     return _figure([bars], title, showlegend=False,
                    shapes=[_vline(v, dash="dash", color="#444") for v, _, _ in marks] + [_vline(0, color=_BASE)],
                    annotations=[_label(v, f"{lab} {_usd(v)}", xanchor=a) for v, lab, a in marks],
-                   xaxis=dict(title=dict(text="savings over the horizon (USD, baseline minus fine-tuned)"),
+                   xaxis=dict(title=dict(text="USD saved over the horizon"),
                               tickformat="$,.0f"),
                    yaxis=dict(title=dict(text="simulated futures")))
 

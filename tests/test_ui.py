@@ -216,6 +216,9 @@ class TestFigures:
         fig = F.tornado_chart(typed.tornado)
         moving = typed.tornado[typed.tornado["swing"] > 1e-6 * max(abs(typed.tornado.attrs["base_savings_usd"]), 1)]
         assert len(fig.data[0].y) == len(moving) < len(typed.tornado)
+        # the expected savings is the dotted line's legend entry: no label above the plot under the legend
+        assert fig.data[-1].name.startswith("expected $") and fig.data[-1].line.dash == "dot"
+        assert not fig.layout.annotations
 
 
 class TestReport:
