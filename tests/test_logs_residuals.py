@@ -471,3 +471,26 @@ class TestZeroUsage:
         r = _read("z.jsonl", json.dumps(billed) + "\n" + json.dumps(zero) + "\n")
         assert len(r.frame) == 1 and [p.line for p in r.problems] == [2]
         assert "0 prompt and 0 completion tokens (a placeholder" in r.problems[0].reason
+
+
+class TestResponsesTime:
+    """A Responses API answer carries ``created_at`` (not ``created``): it is the record's time, and the counter
+    gets it, since calls of the API's launch weeks billed a hidden prompt (advisor.tokens_responses.LaunchPeriod)."""
+
+    @staticmethod
+    def record(created_at: int) -> dict:
+        body = {"model": "gpt-4o-2024-08-06", "input": "hello there",
+                "tools": [{"type": "function", "name": "f", "strict": True,
+                           "parameters": {"type": "object", "properties": {}}}]}
+        answer = {"object": "response", "created_at": created_at, "model": "gpt-4o-2024-08-06",
+                  "output": [{"type": "message", "role": "assistant",
+                              "content": [{"type": "output_text", "text": "hi"}]}]}
+        return {"request": body, "response": answer}
+
+    def test_created_at_is_the_time_and_the_launch_period_is_counted(self):
+        march, april = 1_743_075_630, 1_744_043_517   # 2025-03-27 11:40 and 2025-04-07 16:31 UTC
+        r = _read("r.jsonl", json.dumps(self.record(march)) + "\n" + json.dumps(self.record(april)) + "\n")
+        f = r.frame
+        assert [t.timestamp() for t in f["timestamp"]] == [march, april]
+        # the same request: in the launch weeks it also billed 18 hidden tokens + 198 for parallel-enabled tools
+        assert f["prompt_tokens"].iloc[0] - f["prompt_tokens"].iloc[1] == 18 + 198

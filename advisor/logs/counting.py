@@ -161,7 +161,8 @@ class ChunkCounter:
         opts = getattr(r, "request_options", None)
         body = opts.get(RESPONSES_BODY) if isinstance(opts, dict) else None
         if isinstance(body, dict):
-            p = responses_prompt_parts(body, model, choice.encoding)
+            # the call's time: Responses calls of the API's launch weeks billed a hidden prompt (launch_period_tokens)
+            p = responses_prompt_parts(body, model, choice.encoding, timestamp_s=r.timestamp)
         elif r.messages is not None:
             p = prompt_parts(r.messages, model, choice.encoding, tools=r.tools,
                              options=getattr(r, "request_options", None))

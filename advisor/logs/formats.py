@@ -208,7 +208,9 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     usage = openai_usage(resp.get("usage"), f"{resp_field}.usage" if resp is not o else "usage")
     completion = _first_choice_message(resp, resp_field if resp is not o else "response")
     _need_text(usage, msgs, field="request.messages")
-    ts, why = epoch_s(o.get("timestamp", resp.get("created")), "response.created")
+    # Chat Completions answers carry "created", Responses API answers "created_at" (both epoch seconds)
+    created = "created" if "created" in resp or "created_at" not in resp else "created_at"
+    ts, why = epoch_s(o.get("timestamp", resp.get(created)), f"response.{created}")
     return Raw(line=line, request_id=text(resp.get("id") or o.get("id"), "id"), timestamp=ts, time_ignored=why,
                model=text(resp.get("model"), "response.model") or model or text(o.get("model"), "model"),
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
