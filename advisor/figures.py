@@ -205,7 +205,8 @@ def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str
         if m is not None and name in curves.columns and m in curves.index:
             y = float(curves.loc[m, baseline] - curves.loc[m, name])
             notes.append(dict(x=m, y=y, text="pays back in the first month" if m == 1 else f"pays back in month {m}",
-                              showarrow=True, arrowhead=2, ax=70, ay=-40, bgcolor="rgba(255,255,255,0.8)"))
+                              # below the zero line, where the lines ahead are not (above it they ran through it)
+                              showarrow=True, arrowhead=2, ax=60, ay=45, bgcolor="rgba(255,255,255,0.8)"))
     zero = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
             "line": {"color": _BASE, "width": 1.5}}
     return _figure(traces, title, shapes=[zero], annotations=notes,
