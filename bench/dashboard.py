@@ -19,7 +19,9 @@ Starts ``streamlit run app.py`` and measures:
 
 With ``--upload-requests N`` it also uploads a generated log of N requests and times the re-runs
 on it. Goals (issue 12): warm <= 3 s, cold <= 5 s, median re-run <= 300 ms. The machine's load
-matters: the numbers come with the 1-minute load average when they were taken.
+matters: the numbers come with the 1-minute load average when they were taken. The server runs from
+the repository root, as the README says, so it reads ``.streamlit/config.toml`` (among others
+``runner.postScriptGC = false``: no full garbage collection after each run).
 """
 
 from __future__ import annotations
