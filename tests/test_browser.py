@@ -208,6 +208,9 @@ def test_bill_cells_stay_on_one_line(browser, server):
         pg.goto(server, wait_until="domcontentloaded")
         verdict(pg)
         pg.locator(".st-key-bill table").wait_for(timeout=60_000)
+        settle(pg)   # measured at rest: the run has ended and the page's style sheet is in
+        pg.wait_for_function("[...document.querySelectorAll('style')].some(s => s.textContent.includes('st-key-bill'))",
+                             timeout=60_000)
         lines = pg.evaluate("""() => [...document.querySelectorAll('.st-key-bill td')].map(td => {
             const r = document.createRange(); r.selectNodeContents(td);
             return [td.innerText, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })""")
