@@ -167,6 +167,12 @@ class TestUrl:
         assert options.loc["gpt-4-0613", "Times cheaper (serving)"] == "–"
         assert options.loc["gpt-4-0613", "Break-even (req/day)"] == "–"
 
+    def test_a_name_that_is_no_setting_is_said_not_dropped(self):
+        at = new_app(as_of="2024-03-28", **{"**x**": "1"})
+        text = notes(at)
+        assert "The link's 'as_of' is not a setting of this page and was ignored (did you mean 'asof'?)." in text
+        assert "\\*\\*x\\*\\*" in text   # a name from the link is shown as text, never as Markdown
+
     def test_restore_equals_the_page(self, app):
         at = new_app(**{k: app.query_params[k] for k in app.query_params})
         assert verdict_text(at) == verdict_text(app)

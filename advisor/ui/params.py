@@ -14,6 +14,7 @@ A link therefore always opens a valid scenario, and the URL always says what the
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -149,7 +150,12 @@ def parse_value(key: str, raw: str, *, today: dt.date | None = None) -> tuple[An
 
 
 def parse_query(query: Mapping[str, str], *, today: dt.date | None = None) -> tuple[dict[str, Any], list[str]]:
-    """The scenario values present in a URL query (unknown names ignored) and the notes on changes."""
+    """The scenario values present in a URL query and the notes on changes; a name that is no setting
+    is ignored with a note (the closest setting's name suggested; Streamlit's own ``embed`` names pass).
+
+    >>> parse_query({"as_of": "2024-03-28", "embed": "true"})[1]
+    ["The link's 'as_of' is not a setting of this page and was ignored (did you mean 'asof'?)."]
+    """
     values, notes = {}, []
     for key, raw in query.items():
         if key in PARAMS:
@@ -157,7 +163,15 @@ def parse_query(query: Mapping[str, str], *, today: dt.date | None = None) -> tu
             values[key] = v
             if note:
                 notes.append(note)
+        elif key not in _STREAMLIT_KEYS:
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            close = difflib.get_close_matches(key.lower(), list(PARAMS), n=1, cutoff=0.6)
+            notes.append(f"The link's {shown!r} is not a setting of this page and was ignored"
+                         + (f" (did you mean {close[0]!r}?)." if close else "."))
     return values, notes
+
+
+_STREAMLIT_KEYS = frozenset({"embed", "embed_options"})   # Streamlit's own URL options, not settings
 
 
 def to_query(values: Mapping[str, Any]) -> dict[str, str]:
