@@ -97,7 +97,7 @@ def _is_union(schema: Any) -> bool:
 
 
 def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None = None, depth: int = 0,
-                nested_comments: bool = True, titles: bool = True) -> str:
+                nested_comments: bool = True, titles: bool = True, nested_titles: bool = True) -> str:
     """A JSON schema as a TypeScript-like type expression.
 
     >>> render_type({"type": "string", "enum": ["a", "b"]})
@@ -123,26 +123,29 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
     for key in ("anyOf", "oneOf"):
         variants = schema.get(key)
         if isinstance(variants, list) and variants:
-            return " | ".join(render_type(v, indent=indent, root=root, depth=depth + 1,
-                                          nested_comments=nested_comments, titles=titles) for v in variants)
+            return " | ".join(render_type(v, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments,
+                                          titles=titles, nested_titles=nested_titles) for v in variants)
     kind = schema.get("type")
     if isinstance(kind, list):
         kinds = [k for k in kind if isinstance(k, str)]
         if not kinds:
             return "any"
         return " | ".join(render_type({**schema, "type": k}, indent=indent, root=root, depth=depth + 1,
-                                      nested_comments=nested_comments, titles=titles) for k in kinds)
+                                      nested_comments=nested_comments, titles=titles,
+                                      nested_titles=nested_titles) for k in kinds)
     if kind == "object" or (kind is None and isinstance(schema.get("properties"), Mapping)):
         props = schema.get("properties")
         if not isinstance(props, Mapping) or not props:
             return "object"
         inner = indent + ("  " if depth else "")  # a nested object's closing brace is indented with it (harmony)
         return "{\n" + _render_properties(schema, indent=inner, root=root, depth=depth,
-                                          nested_comments=nested_comments, titles=titles) + f"{inner}}}"
+                                          nested_comments=nested_comments, titles=titles,
+                                          nested_titles=nested_titles) + f"{inner}}}"
     if kind == "array":
         items = schema.get("items")
         if isinstance(items, Mapping):
-            inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments, titles=titles)
+            inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments,
+                                titles=titles, nested_titles=nested_titles)
             return f"({inner})[]" if _is_union(_resolve(items, root)) else f"{inner}[]"
         return "any[]"
     return {"string": "string", "number": "number", "integer": "number", "boolean": "boolean",
@@ -166,7 +169,7 @@ def property_comments(prop: Any) -> tuple[Any, Any]:
 
 
 def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[str, Any], depth: int,
-                       nested_comments: bool, titles: bool) -> str:
+                       nested_comments: bool, titles: bool, nested_titles: bool = True) -> str:
     required = schema.get("required")
     required = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
     lines: list[str] = []
@@ -175,11 +178,12 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
         spec = _resolve(raw, root)
         spec = spec if isinstance(spec, Mapping) else {}
         if nested_comments or depth == 0:
-            if titles and isinstance(title, str) and title:
+            if titles and (depth == 0 or nested_titles) and isinstance(title, str) and title:
                 lines += [f"{indent}// {title}", f"{indent}//"]
             if isinstance(desc, str) and desc:
                 lines += [f"{indent}// {line}" for line in desc.splitlines() or [""]]
-        typ = render_type(spec, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments, titles=titles)
+        typ = render_type(spec, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments,
+                          titles=titles, nested_titles=nested_titles)
         lines.append(f"{indent}{key}{'' if key in required else '?'}: {typ},{_default_comment(spec)}")
     return "".join(line + "\n" for line in lines)
 
@@ -195,6 +199,22 @@ def comment_lines(text: str, indent: str = "") -> list[str]:
     ['// Convert.', '//', '// Args:', '// x: a value']
     """
     return [f"{indent}// {line.strip()}".rstrip() for line in text.strip().splitlines()]
+
+
+def nested_titles_shown(fn: Mapping[str, Any]) -> bool:
+    """Whether the titles of nested properties (inside an object property or an array's items) are shown:
+    only for a ``strict`` function. Top-level property titles are shown either way.
+
+    Recorded calls (gpt-4o-mini, Chat Completions): crewAI's non-strict ``TaskEvaluation`` (4 titled properties
+    in the ``Entity`` items, 13 calls, 8 calibration + 5 held-out) and ``Person`` (3 in ``Address``, 1 call)
+    billed 19 and 15 tokens fewer than counted with those titles, 5 and 4 more without; the strict tools with
+    titled nested definitions (Mirascope ``Author``, openai-agents ``Recipe``: 21 calls) are 2 under to 16 over
+    with them and 12-40 under without.
+
+    >>> nested_titles_shown({"name": "f", "strict": True}), nested_titles_shown({"name": "f"})
+    (True, False)
+    """
+    return fn.get("strict") is True
 
 
 def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool = True) -> str:
@@ -219,7 +239,8 @@ def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool =
         params = fn.get("parameters")
         props = params.get("properties") if isinstance(params, Mapping) else None
         if isinstance(props, Mapping) and props:
-            body = render_type(params, root=params, nested_comments=nested_comments, titles=titles)
+            body = render_type(params, root=params, nested_comments=nested_comments, titles=titles,
+                               nested_titles=nested_titles_shown(fn))
             parts.append(f"type {fn.get('name', '')} = (_: {body}) => any;\n")
         else:
             parts.append(f"type {fn.get('name', '')} = () => any;\n")

@@ -242,9 +242,35 @@ class TestToolRendering:
                   "$defs": {"Author": {"title": "Author", "description": "The author of a book.", "type": "object",
                                        "properties": {"first_name": {"title": "First Name", "type": "string"}},
                                        "required": ["first_name"]}}}
-        text = render_functions([{"type": "function", "function": {"name": "f", "parameters": params}}])
+        # (the recorded tool is strict, as Mirascope sends it: nested titles are shown only then, next test)
+        text = render_functions([{"type": "function", "function": {"name": "f", "parameters": params, "strict": True}}])
         assert text == ("namespace functions {\n\ntype f = (_: {\nauthor: {\n  // First Name\n  //\n"
                         "  first_name: string,\n  },\n}) => any;\n\n} // namespace functions")
+
+    def test_non_strict_tool_hides_nested_titles(self):
+        # crewAIInc/crewAI lib/crewai/tests/utilities/cassettes/test_converter_with_nested_model.yaml@d1343b96 (MIT),
+        # gpt-4o-mini, non-strict Person tool forced by tool_choice: billed 118. Hand sum (o200k): user 3 + 1 + 24;
+        # priming 3; tools block 67 (top-level titles Name, Age shown; Address's street/city/zip_code titles not)
+        # + 8 framing; forced name 1 + 7 -> 114 (4 under). With the nested titles: block 86 -> 133 (15 over).
+        # The same tool marked strict shows them (Mirascope/openai-agents strict tools, 21 recorded calls).
+        address = {"title": "Address", "type": "object", "required": ["street", "city", "zip_code"], "properties": {
+            "street": {"title": "Street", "type": "string"}, "city": {"title": "City", "type": "string"},
+            "zip_code": {"title": "Zip Code", "type": "string"}}}
+        params = {"$defs": {"Address": address}, "type": "object", "required": ["address", "age", "name"],
+                  "properties": {"name": {"title": "Name", "type": "string"}, "age": {"title": "Age", "type": "integer"},
+                                 "address": {"$ref": "#/$defs/Address"}}}
+        tool = {"name": "Person", "parameters": params,
+                "description": "Correctly extracted `Person` with all the required parameters with correct types"}
+        messages = [{"role": "user", "content": "Name: John Doe\nAge: 30\nAddress: 123 Main St, Anytown, 12345"}]
+        forced = {"tool_choice": {"type": "function", "function": {"name": "Person"}}}
+        text = render_functions([{"type": "function", "function": tool}])
+        assert "// Name\n//\nname: string," in text and "  street: string,\n  city: string," in text
+        assert "Street" not in text
+        assert count_chat_prompt(messages, "gpt-4o-mini", tools=[{"type": "function", "function": tool}],
+                                 options=forced) == 114
+        strict = [{"type": "function", "function": {**tool, "strict": True}}]
+        assert "  // Street\n  //\n  street: string," in render_functions(strict)
+        assert count_chat_prompt(messages, "gpt-4o-mini", tools=strict, options=forced) == 133
 
     def test_json_schema_validation_bounds_are_not_billed(self):
         # crewAI MemoryAnalysis schema (gpt-4o-mini, 35 recorded calls): importance's "minimum"/"maximum" shown
