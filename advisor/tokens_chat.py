@@ -303,9 +303,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.tool_call
         if len(calls) > 1:
             parts.fixed += fam.parallel_call * (len(calls) - 1)
-    # the tools share the system message only when the request opens with one (else they get their own)
-    lead_system = bool(messages) and isinstance(messages[0], Mapping) and messages[0].get("role") in (
-        "system", "developer")
+    lead_system = tools_share_system(messages)
     if tools is not None:
         _tools(tools, fam, lead_system, parts, system_at)
     elif options.get("functions") is not None:
@@ -330,6 +328,27 @@ def _forced_call(tool_choice: Any, function_call: Any, fam: ChatFamily, parts: P
         parts.fixed += fam.forced_function
     elif tool_choice == "none" or function_call == "none":
         parts.fixed += 1
+
+
+def tools_share_system(messages: list) -> bool:
+    """Whether the tool definitions share the system message (the family's ``tools_with_system`` applies):
+    only when the request opens with a system (or developer) message whose content is text. Tools after a
+    later system message, or after one whose content is a list of parts, are framed as in a request without one.
+
+    Recorded calls (gpt-4o-mini, Chat Completions and Responses; openinference agent-framework cassettes, the
+    system instructions sent as ``[{"type": "text", ...}]``): all 12 with tools billed 10-25 tokens more than
+    counted with the shared framing (-9), 1-16 more without it (5 calibration, 7 held-out, every one closer; a
+    langchain gpt-4o-mini call with an image goes from 6 under to 3 over of 1,102); the 12 such calls without
+    tools are exact either way.
+
+    >>> tools_share_system([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
+    True
+    >>> tools_share_system([{"role": "system", "content": [{"type": "text", "text": "Be brief."}]}])
+    False
+    """
+    first = messages[0] if messages else None
+    return (isinstance(first, Mapping) and first.get("role") in ("system", "developer")
+            and isinstance(first.get("content"), str))
 
 
 def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_at: int | None = None) -> None:

@@ -636,6 +636,24 @@ class TestToolsFraming:
         assert count_chat_prompt(sys_after, "gpt-3.5-turbo", tools=tools) == \
             count_chat_prompt(sys_first, "gpt-3.5-turbo", tools=tools) + 4
 
+    def test_system_as_list_of_parts_does_not_share_the_tools_framing(self):
+        # Arize-ai/openinference instrumentation-agent-framework tests/cassettes/test_processor/
+        # test_agent_with_tool_calls.yaml@87639c48 (Apache-2.0), gpt-4o-mini: billed 75. Hand sum (o200k): system
+        # 3 + 1 + 16, user 3 + 1 + 7, priming 3, the get_weather block 32 + 8 (tools framing, no -9 for a shared
+        # system message: its content is a list of parts) = 74 (1 under; 65 with the shared framing)
+        tools = [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather for a location.",
+                                                   "parameters": {"properties": {"location": {"title": "Location", "type": "string"}},
+                                                                  "required": ["location"], "title": "get_weather_input",
+                                                                  "type": "object"}}}]
+        texts = ("You are a weather assistant. Use the get_weather tool when asked about weather.",
+                 "What's the weather in San Francisco?")
+        parts = [{"role": role, "content": [{"type": "text", "text": t, "additional_properties": {}}]}
+                 for role, t in zip(("system", "user"), texts)]
+        assert count_chat_prompt(parts, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 74
+        # the same system message as a string shares the block (merged into its text, -9): 71
+        plain = [{"role": role, "content": t} for role, t in zip(("system", "user"), texts)]
+        assert count_chat_prompt(plain, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 71
+
     @pytest.mark.parametrize("model, messages, functions, billed", [
         # traceloop/openllmetry packages/opentelemetry-instrumentation-openai/tests/traces/cassettes/test_functions/
         # test_open_ai_function_calls.yaml@cb9b6f1e (Apache-2.0), function_call "auto": billed 82. Hand sum (cl100k):
