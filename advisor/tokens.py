@@ -301,7 +301,8 @@ def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str,
     if not tools:
         return [], 0
     fam = family_for_model(model, encoding)
-    text = render_functions(list(tools), nested_comments=fam.nested_comments)
+    text = render_functions(list(tools), nested_comments=fam.nested_comments, titles=fam.titles,
+                            schema_description=fam.schema_description)
     return ([text], fam.tools) if text else ([], 0)
 
 

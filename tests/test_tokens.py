@@ -476,6 +476,16 @@ class TestResponsesApi:
         # + tools block 29 ('namespace functions {...multiply...}') + 8 (Responses: no hidden tool-use preamble)
         assert self.count(self.RECORDED) == (58, [])
 
+    def test_recorded_gpt5_function_round_trip(self):
+        # the same cassette's second call (#1): billed 94. Hand sum: the 58 above; the function_call as an assistant
+        # message 3 + role 1 + channel 2 + name 'multiply' 1 + arguments '{"a": 1231, "b": 2331}' 14 + 6 (Responses
+        # harmony call framing); the function_call_output 3 + output '2869461' 3 + 6 (result framing) -> 97 (3 over;
+        # 101 with Chat Completions' 7 + 7)
+        req = {**self.RECORDED, "input": self.RECORDED["input"] + [
+            {"type": "function_call", "call_id": "c1", "name": "multiply", "arguments": '{"a": 1231, "b": 2331}'},
+            {"type": "function_call_output", "call_id": "c1", "output": "2869461"}]}
+        assert self.count(req) == (97, [])
+
     def test_text_input_equals_chat(self):
         # instructions -> a system message (non-reasoning family), input text -> a user message
         req = {"model": "gpt-4o", "instructions": "Be brief.", "input": "Hello!"}
@@ -635,6 +645,49 @@ class TestToolsFraming:
         sys_after = [sys_first[1], sys_first[0]]
         assert count_chat_prompt(sys_after, "gpt-3.5-turbo", tools=tools) == \
             count_chat_prompt(sys_first, "gpt-3.5-turbo", tools=tools) + 4
+
+    def test_parameters_schema_description_is_billed(self):
+        # Mirascope/mirascope python/tests/llm/clients/openai/cassettes/test_structured_outputs[structured_output_
+        # annotation_and_docstring_scenario-tool].yaml@cebd818f (MIT), gpt-4o: billed 169. Hand sum (o200k): system
+        # 3 + 1 + its text merged with the tools block 136 (which now holds '// An output. The `first` value should
+        # be the number 17.' twice: in the function's description and as the schema's own); user 3 + 1 + 4;
+        # priming 3; tools framing 8 - 9; forced name 9 + 7 -> 166 (3 under; 151 without the schema's line)
+        desc = "An output. The `first` value should be the number 17."
+        params = {"description": desc, "title": "Output", "type": "object", "additionalProperties": False,
+                  "required": ["first", "second"], "properties": {
+                      "first": {"title": "First", "type": "integer"},
+                      "second": {"description": "Should be the number 13", "title": "Second", "type": "integer"}}}
+        name = "__mirascope_formatted_output_tool__"
+        tools = [{"type": "function", "function": {
+            "name": name, "strict": True, "parameters": params,
+            "description": "Use this tool to extract data in Output format for a final response.\n" + desc}}]
+        messages = [{"role": "system", "content": f"When you are ready to respond to the user, call the {name} tool to "
+                     "output a structured response.\nDo NOT output any text in addition to the tool call."},
+                    {"role": "user", "content": "Produce a formatted output"}]
+        forced = {"tool_choice": {"type": "function", "function": {"name": name}}}
+        assert render_functions(tools).count(f"// {desc}\n") == 2
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=forced) == 166
+        # gpt-4 (8k) does not bill it (4 recorded calls of this tool): the line is left out there
+        assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == count_chat_prompt(
+            messages, "gpt-4", tools=[{"type": "function", "function": {
+                **tools[0]["function"], "parameters": {k: v for k, v in params.items() if k != "description"}}}],
+            options=forced)
+
+    def test_harmony_forced_function_among_several(self):
+        # pydantic/pydantic-ai tests/models/cassettes/test_tool_choice_matrix/test_tool_choice_matrix[list_single-
+        # openai].yaml@98faf4c9 (MIT), gpt-5-mini, tool_choice naming get_weather of 2 strict tools: billed 150.
+        # Same sum as with tool_choice "auto" (hmarr: forcing adds the name plus framing) and the name 'get_weather'
+        # 2, minus 3: harmony's forced framing (chatml's 7 was 10 over on all 4 such recorded calls)
+        tools = [{"type": "function", "function": {
+            "name": n, "description": d, "strict": True, "parameters": {
+                "additionalProperties": False, "properties": {p: {"type": "string"}}, "required": [p], "type": "object"}}}
+            for n, d, p in (("get_weather", "Get weather for a city", "city"),
+                            ("get_time", "Get time in a timezone", "timezone"))]
+        messages = [{"content": "What's the weather in Paris?", "role": "user"}]
+        forced = count_chat_prompt(messages, "gpt-5-mini", tools=tools, options={
+            "tool_choice": {"type": "function", "function": {"name": "get_weather"}}})
+        auto = count_chat_prompt(messages, "gpt-5-mini", tools=tools, options={"tool_choice": "auto"})
+        assert forced == 150 and forced == auto + 2 - 3
 
     def test_system_as_list_of_parts_does_not_share_the_tools_framing(self):
         # Arize-ai/openinference instrumentation-agent-framework tests/cassettes/test_processor/
