@@ -202,7 +202,7 @@ def _scenario_from_args(a, workload):
         training_examples=a.training_examples, epochs=a.epochs, retrains_per_year=a.retrains_per_year,
         prompt_changes_per_month=a.prompt_changes_per_month, labelling_usd_per_run=a.labelling_usd,
         engineering_usd=a.engineering_usd, selfhost_ops_usd_per_month=a.ops_usd_per_month,
-        judge_model=a.judge_model, include_api_alternatives=not a.no_api_alternatives,
+        judge_model=a.judge_model, include_api_alternatives=False if a.no_api_alternatives else None,
         needs_deep_reasoning=a.needs_deep_reasoning, out_of_domain=a.out_of_domain, price_files=tuple(a.prices),
         **people)
 

@@ -525,8 +525,9 @@ def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption)
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:
     """(baseline, options) priced for the scenario. The baseline is never repeated among options.
 
-    Default options: every hosted fine-tune, Mistral-7B on the default GPUs, and (with
-    ``include_api_alternatives``) every API model cheaper than the baseline as a "switch model" option.
+    Default options: every hosted fine-tune, Mistral-7B on the default GPUs, and every API model cheaper
+    than the baseline as a "switch model" option. ``include_api_alternatives``: None (the default) adds
+    those API models beside the default options only; True beside named options too; False never.
     """
     cat = catalog or catalog_for(scenario)
     base_spec = parse_option(scenario.baseline or logged_baseline(scenario, cat) or default_baseline(cat), cat)
@@ -535,11 +536,10 @@ def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[P
     baseline = _price_api(base_spec, scenario, cat, batch=scenario.batch)
     targets = latency_targets(scenario, baseline.e2e_s)
     tco = _tco(scenario, cat, baseline.name)
-    names = list(scenario.options)
-    if not names:
-        names = list(default_options(cat))
-        if scenario.include_api_alternatives:
-            names += cheaper_api_models(scenario, cat, baseline)
+    names = list(scenario.options) or list(default_options(cat))
+    alternatives = scenario.include_api_alternatives
+    if alternatives or (alternatives is None and not scenario.options):   # None: only beside the default options
+        names += cheaper_api_models(scenario, cat, baseline)
     options: list[PricedOption] = []
     seen = {cat.api_model(baseline.name).served_model}  # one row per model served: an alias and its snapshot are one
     for name in names:

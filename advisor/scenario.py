@@ -14,8 +14,9 @@ Public interface (for the CLI, notebooks and the dashboard):
 - latency as a need: ``latency_sensitive`` (the application waits on the answer),
   ``e2e_target_s`` and ``ttft_target_s`` (an option slower than a target cannot be recommended;
   latency-sensitive without a target = no slower end to end than the baseline today).
-- cheaper API models: ``include_api_alternatives`` (default True) prices every API model cheaper
-  than the baseline on the date as a "switch model" option (``OptionSpec.kind == "api"``).
+- cheaper API models: ``include_api_alternatives`` prices every API model cheaper than the baseline
+  on the date as a "switch model" option (``OptionSpec.kind == "api"``): None (default) beside the
+  default options only, True beside named options too, False never.
 """
 
 from __future__ import annotations
@@ -191,7 +192,8 @@ class Scenario:
     labelling_usd_per_run: float | None = None  # data review + evaluation people cost per training run
     engineering_usd: float | None = None        # one-off eval-set, integration (and self-hosting setup) work
     selfhost_ops_usd_per_month: float | None = None  # on-call, upgrades for self-hosting
-    include_api_alternatives: bool = True     # price cheaper API models as "switch model" options
+    include_api_alternatives: bool | None = None   # cheaper API models as "switch model" options: None = beside
+    #                                                the default options only, True = beside named ones too
     needs_deep_reasoning: bool = False        # user's flag: the task needs GPT-4-level reasoning
     out_of_domain: bool = False               # user's flag: inputs drift outside what the logs show
     price_files: tuple[str, ...] = field(default=())

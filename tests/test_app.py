@@ -131,8 +131,9 @@ class TestSample:
 
     def test_no_nonsense_on_screen(self, app):
         text = page_text(app)
-        for bad in ("nan", "inf×", "infx", "$-", "$nan", "--"):
+        for bad in ("inf×", "infx", "$-", "$nan", "--"):
             assert bad not in text, bad
+        assert not re.search(r"\b(nan|NaN|None)\b", text), re.search(r".{40}\b(nan|NaN|None)\b.{40}", text)
 
     def test_switch_to_typed_numbers(self, app):
         app.radio(key="source").set_value("typed numbers").run()
@@ -197,6 +198,18 @@ class TestNoOptions:
         gpus = at.session_state["gpus"]
         assert gpus and "l4" not in gpus
         assert f"Self-hosted GPUs: comparing {', '.join(gpus)} instead (offered on this date)." in notes(at)
+
+
+class TestApiSwitch:
+    def test_the_toggle_prices_cheaper_api_models_beside_the_options_chosen(self):
+        # the page always names its options; the toggle must still add the cheaper API models (it did nothing)
+        at = new_app(source="typed numbers", rpd="5000")
+        kinds = set(table(at, "Kind", "Options")["Kind"])
+        assert "API" in kinds and {"hosted fine-tune", "self-hosted"} <= kinds
+        assert any("(no training)" in m.value for m in at.markdown)   # the switch advice is shown
+        assert (table(at, "Kind")["Kind"] == "API").sum() > 1
+        at.toggle(key="switch").set_value(False).run()
+        assert (table(at, "Kind", "Options")["Kind"] == "API").sum() == 1   # the baseline alone
 
 
 class TestAssumptions:
