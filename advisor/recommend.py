@@ -19,6 +19,8 @@ Public names: :class:`Verdict`, :class:`Effect` (StrEnums; the values are the JS
 
 from __future__ import annotations
 
+import datetime as dt
+
 import functools
 import math
 from collections.abc import Callable
@@ -173,6 +175,7 @@ class Context:
     payback: int | None = None
     mc: MonteCarlo | None = None
     draws: int = 0
+    ending: tuple[PricedOption, ...] = ()   # fine-tunes that stop serving before the horizon ends
 
     @property
     def rpd(self) -> float:
@@ -354,9 +357,13 @@ def no_option(c: Context, t: Thresholds) -> Reason | None:
     if slow or (unknown and latency_targets(c.scenario, c.baseline.e2e_s).any):
         why = (f"No fine-tuned option is known to meet the latency target ({slow} priced miss it, {unknown} publish no "
                "latency for this workload).")
-    else:
-        why = "No fine-tuned option is priced on this date."
-    return Reason("no_option", why, None, None, Effect.BLOCKS)
+        return Reason("no_option", why, float(slow + unknown), None, Effect.BLOCKS)
+    if c.ending:   # value: how many stop serving within the horizon
+        first = min(c.ending, key=lambda o: o.serves_until or dt.date.max)
+        why = (f"Every fine-tuned option compared stops serving before the {_months(c.scenario.horizon_months)} are "
+               f"over ({first.name} on {first.serves_until}): choose others, or a shorter horizon.")
+        return Reason("no_option_ends", why, float(len(c.ending)), None, Effect.BLOCKS)
+    return Reason("no_option", "No fine-tuned option is priced on this date.", None, None, Effect.BLOCKS)
 
 
 def break_even(c: Context, t: Thresholds) -> Reason | None:
@@ -506,7 +513,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
         pb = table["payback_month"].iloc[i]
         pb = None if pd.isna(pb) else int(pb)
         mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat, priced=(baseline, options))
-    c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws)
+    c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws,
+                ending=tuple(o for o in options if o.fine_tuned and o.ends_within_horizon))
     ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
     lowest_be, lowest_name = _lowest_break_even(names, break_evens, ok)
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),

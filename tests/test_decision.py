@@ -3,6 +3,7 @@ rules as small functions, and validation at every edge (issues 9 and 10). Expect
 each comment says from what."""
 
 import datetime as dt
+from dataclasses import replace
 import json
 import math
 import re
@@ -566,6 +567,20 @@ class TestServiceEnd:
         w = Workload.typed(requests_per_day=50_000, prompt_tokens=1500, completion_tokens=300)
         s = Scenario(w, baseline="gpt-4o", as_of="2026-11-25", horizon_months=months)
         return s, price_options(s)
+
+    def test_when_every_option_ends_early_the_reason_says_so_not_latency(self):
+        # only openai-ft/gpt-4o-2024-08-06 compared, shut down 2027-01-14, within 12 months of 2026-11-25: the
+        # verdict names the shutdown (it said "no option meets the latency targets" with no target set)
+        from advisor.ui.view import blocker_text, tiles
+        s = Scenario(Workload.typed(5000, 1200, 300), as_of="2026-11-25", options=("openai-ft/gpt-4o-2024-08-06",))
+        rec = recommend(s, draws=100)
+        r = next(x for x in rec.reasons if x.code.startswith("no_option"))
+        assert rec.verdict == Verdict.NO and r.code == "no_option_ends" and r.value == 1.0
+        assert "stops serving before the 12 months are over (openai-ft/gpt-4o-2024-08-06 on 2027-01-14)" in r.text
+        assert blocker_text(r, rec) == "every fine-tuned option stops serving within the horizon"
+        assert tiles(rec)[0].value == "all end early" and "latency" not in r.text
+        shorter = recommend(replace(s, horizon_months=1), draws=100)   # ends after a 1-month horizon: priced again
+        assert not any(x.code.startswith("no_option") for x in shorter.reasons)
 
     def test_ends_within_a_year_is_flagged_and_not_recommended(self):
         from advisor.compare import best_option, qualifying_fine_tunes

@@ -249,7 +249,9 @@ _BLOCKERS: dict[str, Callable[[Reason, Recommendation], str]] = {
                                   f"pays back in month {r.value:.0f} (needs {r.threshold:g})"),
     "uncertain": lambda r, _: f"pays off in {fmt_share(r.value)} of futures (needs {fmt_share(r.threshold)})",
     "no_break_even": lambda r, _: "never cheaper at any volume",
-    "no_option": lambda r, _: "no fine-tuned option meets the latency targets",
+    "no_option": lambda r, _: ("no fine-tuned option meets the latency targets" if r.value else
+                               "no fine-tuned option is priced on this date"),
+    "no_option_ends": lambda r, _: "every fine-tuned option stops serving within the horizon",
     "deep_reasoning": lambda r, _: "needs deep reasoning (your flag)",
     "out_of_domain": lambda r, _: "inputs drift out of domain (your flag)",
 }
@@ -319,7 +321,8 @@ def tiles(rec: Recommendation) -> list[Tile]:
 _TILE_LABEL = {"low_volume": "Volume", "prompt_changing": "Prompt changes", "few_examples": "Training examples",
                "costs_more": "Over the horizon", "small_dollars": "Saved per month", "small_savings": "Cheaper by",
                "slow_payback": "Pays back", "uncertain": "Chance it pays off", "no_break_even": "Break-even",
-               "no_option": "Latency targets", "deep_reasoning": "Your flag", "out_of_domain": "Your flag"}
+               "no_option": "Fine-tuned options", "no_option_ends": "Fine-tuned options", "deep_reasoning": "Your flag",
+               "out_of_domain": "Your flag"}
 
 
 def _tile_value(r: Reason, rec: Recommendation) -> str:
@@ -343,7 +346,9 @@ def _tile_value(r: Reason, rec: Recommendation) -> str:
     if c == "no_break_even":
         return "never"
     if c == "no_option":
-        return "none met"
+        return "too slow" if v else "none priced"
+    if c == "no_option_ends":
+        return "all end early"
     if c == "deep_reasoning":
         return "deep reasoning"
     if c == "out_of_domain":
