@@ -131,7 +131,7 @@ _KINDS = {"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted",
 
 
 def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
-    from .ui.view import fmt_rate, fmt_usd
+    from .ui.view import fmt_months, fmt_rate, fmt_usd
 
     s, w = rec.scenario, rec.scenario.workload
     people = lambda v: "from the people model" if v is None else fmt_usd(v)  # noqa: E731  None: sourced hours x wage
@@ -141,7 +141,7 @@ def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
             ("Peak hour / mean", _f(w.peak_to_mean, ".2f")),
             ("7B tokens per API token", _f(w.ft_prompt / w.prompt_tokens if w.prompt_tokens else None, ".3f")),
             ("Baseline", rec.baseline), ("Prices as of", str(rec.options.attrs.get("as_of"))),
-            ("Horizon", f"{s.horizon_months} months"), ("Growth", f"{s.growth_per_month:+.1%} a month"),
+            ("Horizon", fmt_months(s.horizon_months)), ("Growth", f"{s.growth_per_month:+.1%} a month"),
             ("Training examples / epochs", f"{s.examples:,} / {s.epochs}"),
             ("Retrains per year (effective)", _f(s.effective_retrains_per_year, ".1f")),
             ("Prompt changes per month", _f(s.prompt_changes, ".2f")),
@@ -158,7 +158,7 @@ _EFFECT_WORDS = {"blocks": "Stands in the way", "delays": "Holds it back for now
 def _key_figures(rec: Recommendation) -> list[list[str]]:
     """The page's tiles (they follow the verdict), then, for a NO or NOT YET, the figures they leave out, in
     the page's formats (a FINE-TUNE's tiles already carry them all)."""
-    from .ui.view import fmt_rate, fmt_share, fmt_usd, tiles
+    from .ui.view import fmt_months, fmt_rate, fmt_share, fmt_usd, tiles
 
     rows = [["Verdict", rec.verdict.upper(), ""], ["Best option", rec.best_option or "–", ""]]
     rows += [[t.label, t.value, t.note or ""] for t in tiles(rec)]
@@ -166,12 +166,12 @@ def _key_figures(rec: Recommendation) -> list[list[str]]:
         return rows
     H = rec.scenario.horizon_months
     more = [("Cheaper per month (all-in)", cheaper_text(rec.savings_ratio)),
-            (f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon)),
+            (f"Saved over {fmt_months(H)}", fmt_usd(rec.savings_usd_horizon)),
             ("Break-even", fmt_rate(rec.break_even_requests_per_day)),
             ("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}"),
             ("Chance it pays off", fmt_share(rec.p_pays_off)),
             ("Savings P10 / P90", f"{fmt_usd(rec.savings_usd_p10)} / {fmt_usd(rec.savings_usd_p90)}")]
-    seen = {r[0] for r in rows} | ({f"Saved over {H} months"} if "Over the horizon" in {r[0] for r in rows} else set())
+    seen = {r[0] for r in rows} | ({f"Saved over {fmt_months(H)}"} if "Over the horizon" in {r[0] for r in rows} else set())
     return rows + [[k, v, ""] for k, v in more if k not in seen]
 
 
@@ -187,14 +187,14 @@ def _cells(table: pd.DataFrame, formats: dict[str, Callable]) -> tuple[list[str]
 
 
 def _bill_sentence(bill) -> str:
-    from .ui.view import fmt_usd
+    from .ui.view import fmt_months, fmt_usd
 
     go = list(bill.fine_tuned_tasks)
     plan = f"Fine-tune {', '.join(go)}; the rest stays as it is." if go else "Every task stays on the baseline."
     saved = f"{fmt_usd(bill.savings_usd_horizon)} saved" if bill.savings_usd_horizon >= 0.5 else "no change"
     return (f"{plan} {fmt_usd(bill.new_usd_per_month)} a month instead of {fmt_usd(bill.current_usd_per_month)}, "
-            f"all-in with people's time (one-off {fmt_usd(bill.one_off_usd)}); over {bill.horizon_months} months "
-            f"{saved} (“Saved $” is over these {bill.horizon_months} months).")
+            f"all-in with people's time (one-off {fmt_usd(bill.one_off_usd)}); over {fmt_months(bill.horizon_months)} "
+            f"{saved} (“Saved $” covers {fmt_months(bill.horizon_months)}).")
 
 
 def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None, cli: bool) -> dict:

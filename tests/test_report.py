@@ -109,7 +109,7 @@ class TestPagesWords:
         assert not re.search(r"\| (not yet|no|fine-tune) \|", md)
 
     def test_the_horizon_of_saved_dollars_is_named(self, md):
-        assert "over 12 months no change (“Saved $” is over these 12 months)." in md
+        assert "over 12 months no change (“Saved $” covers 12 months)." in md
 
 
     def test_a_fine_tunes_key_figures_are_its_tiles(self):

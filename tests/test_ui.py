@@ -127,6 +127,16 @@ class TestVerdictAndBill:
         assert any(r.code == "switch_model" for r in rec.reasons)   # "saves 98% of what fine-tuning saves"
         assert any(r.code == "switch_model" for r in shown) and not any(r.code == "switch_model" for r in more)
 
+    def test_a_one_month_horizon_and_a_loss_carried_by_growth_read_for_people(self):
+        s = Scenario(Workload.typed(100_000, 1200, 300), as_of=TODAY, horizon_months=1)
+        rec = analyse_page({"all": s.workload}, s, draws=100).focus
+        labels = [t.label for t in tiles(rec)] + [blocker_text(r, rec) for r in rec.reasons]
+        assert not any("1 months" in x for x in labels)
+        grow = Scenario(Workload.typed(1, 1200, 300), as_of=TODAY, growth_per_month=0.5, horizon_months=36)
+        rec = analyse_page({"all": grow.workload}, grow, draws=100).focus
+        small = next(r for r in rec.reasons if r.code == "small_dollars")
+        assert blocker_text(small, rec) == f"costs {fmt_usd(-small.value)} a month more at today's volume"
+
     def test_tiles_follow_a_no(self):
         s = Scenario(Workload.typed(20, 1200, 300), baseline="gpt-4-0613", as_of=dt.date(2024, 3, 28),
                      options=("openpipe/mistral-7b",))

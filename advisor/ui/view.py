@@ -16,7 +16,7 @@ import pandas as pd
 from ..recommend import Reason, Recommendation
 from ..report import md_text
 
-__all__ = ["fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
+__all__ = ["fmt_months", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
            "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table",
            "bill_table", "grid_table", "headline_text", "OPTION_FORMATS", "TASK_FORMATS", "BILL_FORMATS", "formatted",
            "markdown_table"]
@@ -66,6 +66,15 @@ def fmt_ratio(x: float | None) -> str:
     if x < 1:
         return "costs more"
     return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
+
+
+def fmt_months(n: int) -> str:
+    """A number of months for people.
+
+    >>> fmt_months(1), fmt_months(12)
+    ('1 month', '12 months')
+    """
+    return f"{n} month" + ("" if n == 1 else "s")
 
 
 def fmt_rate(x: float | None, unit: str = "/day") -> str:
@@ -242,8 +251,9 @@ _BLOCKERS: dict[str, Callable[[Reason, Recommendation], str]] = {
     "low_volume": lambda r, _: f"volume {fmt_rate(r.value)} (needs {fmt_rate(r.threshold)})",
     "prompt_changing": lambda r, _: f"prompt changed {r.value:.1f}× a month (needs under {r.threshold:g})",
     "few_examples": lambda r, _: f"{r.value:,.0f} training examples (needs {r.threshold:,.0f})",
-    "costs_more": lambda r, rec: f"costs {fmt_usd(-r.value)} more over {rec.scenario.horizon_months} months",
-    "small_dollars": lambda r, _: f"saves only {fmt_usd(r.value)} a month (needs {fmt_usd(r.threshold)})",
+    "costs_more": lambda r, rec: f"costs {fmt_usd(-r.value)} more over {fmt_months(rec.scenario.horizon_months)}",
+    "small_dollars": lambda r, _: (f"saves only {fmt_usd(r.value)} a month (needs {fmt_usd(r.threshold)})"
+                                   if r.value >= 0 else f"costs {fmt_usd(-r.value)} a month more at today's volume"),
     "small_savings": lambda r, _: f"only {fmt_ratio(r.value)} cheaper (needs {fmt_ratio(r.threshold)})",
     "slow_payback": lambda r, _: ("pays back after the horizon" if r.value is None else
                                   f"pays back in month {r.value:.0f} (needs {r.threshold:g})"),
@@ -301,7 +311,7 @@ def tiles(rec: Recommendation) -> list[Tile]:
         return [today,
                 Tile("Fine-tuned per month", fmt_usd(ft_m), note=rec.best_option,
                      help="all-in: serving, retraining, evaluation and people's time a month"),
-                Tile(f"Saved over {H} months", fmt_usd(rec.savings_usd_horizon),
+                Tile(f"Saved over {fmt_months(H)}", fmt_usd(rec.savings_usd_horizon),
                      help="after the one-off training and engineering cost",
                      note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month, all-in"),
                 # the recommended option's own break-even (rec.break_even_requests_per_day is the lowest
