@@ -476,14 +476,16 @@ def chart(name: str, a_key: tuple[str, str], build) -> None:
 def cost_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
     f, c = a.focus, a.colours
     be = dict(zip(f.options["name"], f.options["break_even_requests_per_day"]))
-    h = f.scenario.horizon_months
-    st.markdown(f"**All-in cost per month vs volume**, the one-off spread over {h} month{'s' * (h != 1)}: where a "
+    h, g = f.scenario.horizon_months, f.scenario.growth_per_month
+    grows = (f" and averaged over the months as your traffic grows {g:+.0%} a month (so not the tiles' first month)"
+             if g else "")
+    st.markdown(f"**All-in cost per month vs volume**, the one-off spread over {V.fmt_months(h)}{grows}: where a "
                 "line crosses today's, that option breaks even (the diamonds). Today's model and the four options "
                 "cheapest at your volume; all of them are in the Options tab.")
     chart("cost", k, lambda: F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
                                              always=(f.best_option,) if f.best_option else (),
                                              current_requests_per_day=f.scenario.workload.requests_per_day,
-                                             horizon_months=h))
+                                             horizon_months=h, growth_per_month=g))
 
 
 def payback_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:

@@ -123,7 +123,7 @@ def _shown(ranking: pd.Series, baseline: str, max_shown: int) -> set[str]:
 def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[str, float | None] | None = None,
                    current_requests_per_day: float | None = None, colours: Mapping[str, str] | None = None,
                    max_shown: int = 5, always: tuple[str, ...] = (), title: str | None = None,
-                   horizon_months: int | None = None) -> go.Figure:
+                   horizon_months: int | None = None, growth_per_month: float = 0.0) -> go.Figure:
     """Monthly cost per option over requests/day (log-log), break-evens as diamonds in each line's
     colour, your volume as a dotted line labelled at the top. The baseline and the ``max_shown - 1``
     options cheapest at your volume are drawn (every option is in the options table); ``always`` (the
@@ -131,11 +131,14 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
 
     With ``horizon_months`` the sweep is all-in (``sweep(..., metric="usd_per_month_all_in")``: the
     one-off spread over the horizon), so each diamond sits where its line crosses the baseline's, and
-    the axis says so."""
+    the axis says so; with ``growth_per_month`` the volume axis is today's volume and the cost an
+    average over the growing months."""
     x = sweep.index.to_numpy(dtype=float)
     per = f" all-in ({_months(horizon_months)})" if horizon_months else ""
-    y_title = (f"USD per month, all-in over {_months(horizon_months)} (log scale)" if horizon_months
-               else "USD per month (log scale)")
+    grows = bool(horizon_months and growth_per_month)
+    y_title = ("USD per month, all-in, averaged over " + _months(horizon_months) + (" of growth" if grows else "")
+               + " (log scale)" if horizon_months else "USD per month (log scale)")
+    x_title = "requests per day today (log scale)" if grows else "requests per day (log scale)"
     at = float(current_requests_per_day) if current_requests_per_day else float(np.sqrt(x[0] * x[-1]))
     idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))
     shown = _shown(sweep.iloc[idx], baseline, max_shown) | (set(always) & set(sweep.columns))
@@ -178,7 +181,7 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
     xt, xl = _decade_ticks(x[0], x[-1])
     yt, yl = _decade_ticks(float(y.min()), float(y.max()), "$") if y.size else ([1.0], ["$1"])
     return _figure(traces, title, annotations=notes, margin=_margin_for(yl),
-                   xaxis=dict(title=dict(text="requests per day (log scale)"), type="log", tickvals=xt, ticktext=xl,
+                   xaxis=dict(title=dict(text=x_title), type="log", tickvals=xt, ticktext=xl,
                               range=[math.log10(x[0]), math.log10(x[-1])]),
                    yaxis=dict(title=dict(text=y_title), type="log", tickvals=yt, ticktext=yl))
 

@@ -293,7 +293,7 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
     figs = [F.cost_vs_volume(analysis.sweep, baseline=rec.baseline, break_evens=be,
                              always=(rec.best_option,) if rec.best_option else (),
                              current_requests_per_day=s.workload.requests_per_day, colours=c,
-                             horizon_months=s.horizon_months,
+                             horizon_months=s.horizon_months, growth_per_month=s.growth_per_month,
                              title="All-in cost per month vs volume (one-off spread over the horizon)"),
             F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c,
                               payback={rec.best_option: pb.get(rec.best_option)} if rec.best_option else None,
