@@ -477,9 +477,10 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
         notes.append(f"{m.id} serves {m.served_model} on this date (one model: listed once, as {m.id})")
     notes += cat.notes_for(spec.ref)  # shut down (with successors), priced from genai-prices, price tiers
     sources = (m.price.source,) + ((m.price.batch_source,) if batch and m.price.batch_source else ())
-    if tco is None:
+    if tco is None:   # the baseline: its own shutdown is advice too (recommend.baseline_ends)
         return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
-                            e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes))
+                            e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes),
+                            serves_until=m.shutdown, ends_within_horizon=service_end(m.shutdown, s, cat, m.id)[0])
     one_off, items = tco.switch()
     notes.append("switch model, no training: check its quality on your evaluation set before moving traffic")
     if m.reasoning:

@@ -461,6 +461,16 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
     return None
 
 
+def baseline_ends(c: Context, t: Thresholds) -> Reason | None:
+    """Today's model stops serving within the horizon: whatever the verdict, a move is coming."""
+    b = c.baseline
+    if not b.ends_within_horizon:
+        return None
+    return Reason("baseline_ends", f"{b.name} itself stops serving on {b.serves_until}, within the "
+                  f"{_months(c.scenario.horizon_months)}: plan the move whatever the verdict (the cheaper API models "
+                  "and the fine-tunes compared here are the candidates).", None, None, Effect.INFO)
+
+
 def switch_model(c: Context, t: Thresholds) -> Reason | None:
     """A cheaper API model, no training: advised when it gets most of the savings."""
     sw = c.switch
@@ -488,7 +498,7 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
 
 RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, volume, prompt_stability, training_examples, no_option,
                            break_even, costs_more, small_dollars, savings_ratio, payback, uncertainty, latency,
-                           switch_model)
+                           switch_model, baseline_ends)
 
 
 def verdict_of(reasons: tuple[Reason, ...] | list[Reason]) -> Verdict:

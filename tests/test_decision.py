@@ -582,6 +582,16 @@ class TestServiceEnd:
         shorter = recommend(replace(s, horizon_months=1), draws=100)   # ends after a 1-month horizon: priced again
         assert not any(x.code.startswith("no_option") for x in shorter.reasons)
 
+    def test_todays_model_ending_within_the_horizon_is_said_whatever_the_verdict(self):
+        # gpt-4o-2024-08-06 stops serving on 2027-01-14: keeping it for 12 months from 2026-11-25 is no plan
+        from advisor.ui.view import reasons_shown
+        s = Scenario(Workload.typed(20, 1200, 300), baseline="gpt-4o-2024-08-06", as_of="2026-11-25")
+        rec = recommend(s, draws=100)
+        r = next(x for x in rec.reasons if x.code == "baseline_ends")
+        assert r.effect == Effect.INFO and "gpt-4o-2024-08-06 itself stops serving on 2027-01-14" in r.text
+        assert r in reasons_shown(rec)[0]
+        assert not any(x.code == "baseline_ends" for x in recommend(replace(s, horizon_months=1), draws=100).reasons)
+
     def test_ends_within_a_year_is_flagged_and_not_recommended(self):
         from advisor.compare import best_option, qualifying_fine_tunes
 

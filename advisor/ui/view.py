@@ -140,7 +140,7 @@ def page_language(text: str) -> str:
     >>> page_language("judged by the newest GPT-4-class model (set judge_model to change)")
     'judged by the newest GPT-4-class model'
     >>> page_language("retrain hours = 4 h (assumption, basis in pricing/data/people.yaml)")
-    "retrain hours = 4 h (an assumption; its basis is in the tool's people defaults)"
+    'retrain hours = 4 h (an assumption)'
     """
     text = re.sub(r"pass [a-z_]+ \((--[a-z-]+)\)", lambda m: f"set {_label(m.group(1))} in the sidebar", text)
     text = re.sub(r"pass (--[a-z-]+)", lambda m: f"set {_label(m.group(1))} in the sidebar", text)
@@ -149,8 +149,7 @@ def page_language(text: str) -> str:
     text = re.sub(r"--prices", "a price override file (command line)", text)
     # library-only settings the page has no input for, and file paths that mean nothing on the page
     text = text.replace(" (set judge_model to change)", "")
-    text = text.replace("assumption, basis in pricing/data/people.yaml", "an assumption; its basis is in the tool's "
-                        "people defaults")
+    text = text.replace("assumption, basis in pricing/data/people.yaml", "an assumption")
     return re.sub(r"--[a-z][a-z-]+", lambda m: _label(m.group(0)), text)
 
 
@@ -281,10 +280,11 @@ def blocker_text(r: Reason, rec: Recommendation | None = None) -> str:
 def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
     """``(shown, more)``: a NO shows what blocks, a NOT YET what delays (and blocks), a FINE-TUNE what
     supports it; everything else goes under "more", so the page never argues with its verdict. A cheaper
-    API model saving most of what fine-tuning saves (``switch_model``: try it first) is always shown."""
+    API model saving most of what fine-tuning saves (``switch_model``: try it first) and today's model's own
+    shutdown within the horizon (``baseline_ends``) are always shown."""
     lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays")}[rec.verdict]
     # a cheaper API model that saves most of what fine-tuning would ("try it first") is advice whatever the verdict
-    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model")]
+    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "baseline_ends")]
     return shown, [r for r in rec.reasons if r not in shown]
 
 
@@ -431,7 +431,7 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-BILL_FORMATS = {"Requests/day": _num(",.0f"), "Today $/month": _money, "New $/month": _money,
+BILL_FORMATS = {"Requests/day": lambda x: fmt_rate(x, unit=""), "Today $/month": _money, "New $/month": _money,
                 "One‑off $": _money, "Saved $": _money}
 
 
