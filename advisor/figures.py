@@ -136,8 +136,9 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
     x = sweep.index.to_numpy(dtype=float)
     per = f" all-in ({_months(horizon_months)})" if horizon_months else ""
     grows = bool(horizon_months and growth_per_month)
-    y_title = ("USD per month, all-in, averaged over " + _months(horizon_months) + (" of growth" if grows else "")
-               + " (log scale)" if horizon_months else "USD per month (log scale)")
+    # short enough for a phone's 420 px tall chart; the heading above it says over how many months
+    y_title = ("USD per month, all-in, averaged (log scale)" if grows else "USD per month, all-in (log scale)"
+               if horizon_months else "USD per month (log scale)")
     x_title = "requests per day today (log scale)" if grows else "requests per day (log scale)"
     at = float(current_requests_per_day) if current_requests_per_day else float(np.sqrt(x[0] * x[-1]))
     idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))

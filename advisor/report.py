@@ -278,11 +278,23 @@ def _task_order(recs: dict[str, Recommendation] | None, columns) -> list[str]:
     return named + [str(c) for c in columns if str(c) not in named]
 
 
+def _heading_apart(fig):
+    """(title, the figure without it): in the HTML the title is a heading above the chart, since on a phone
+    a legend wrapped over several lines ran into a title drawn inside the figure."""
+    import plotly.graph_objects as go
+
+    bare = go.Figure(fig)
+    title = bare.layout.title.text or ""
+    bare.update_layout(title=None, margin_t=60)
+    return title, bare
+
+
 def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, analysis=None) -> list:
     """The report's charts (Plotly figures), in reading order, in the page's colours. With ``analysis`` (the
     dashboard's :class:`advisor.ui.compute.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
     from . import figures as F
     from .ui.compute import page_analysis, task_colours
+    from .ui.view import fmt_months
 
     if analysis is None:
         analysis = page_analysis({"all": rec})
@@ -294,7 +306,8 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
                              always=(rec.best_option,) if rec.best_option else (),
                              current_requests_per_day=s.workload.requests_per_day, colours=c,
                              horizon_months=s.horizon_months, growth_per_month=s.growth_per_month,
-                             title="All-in cost per month vs volume (one-off spread over the horizon)"),
+                             title=f"All-in cost per month vs volume (one-off spread over {fmt_months(s.horizon_months)}"
+                                   + (", averaged as traffic grows)" if s.growth_per_month else ")")),
             F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c,
                               payback={rec.best_option: pb.get(rec.best_option)} if rec.best_option else None,
                               title="Cumulative savings against today's model"),
@@ -347,8 +360,9 @@ def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: p
         return f"<div class='tw'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
     figs = report_figures(rec, frame, analysis=analysis)
-    charts = "".join(f.to_html(full_html=False, include_plotlyjs=(i == 0), config={"responsive": True})
-                     for i, f in enumerate(figs))
+    charts = "".join(f"<h3>{e(title)}</h3>" + f.to_html(full_html=False, include_plotlyjs=(i == 0),
+                                                        config={"responsive": True})
+                     for i, (title, f) in enumerate(map(_heading_apart, figs)))
     parts = [f"<h1>Fine-tuning advice: {e(_title(recs, rec, analysis))}</h1>",
              f"<p><em>Prices as of {e(str(rec.options.attrs.get('as_of')))}; generated {dt.date.today()}.</em></p>",
              "<h2>Why</h2><ul>" + "".join(f"<li><b>{e(w)}:</b> {e(t)}</li>" for w, t in sec["why"]) + "</ul>"]

@@ -198,9 +198,9 @@ class TestFigures:
         lines = [t for t in fig.data if t.mode == "lines" and t.name != "your volume"]
         assert lines[-1].name == "best" and lines[-1].line.width == 3.5
         assert [t.name for t in sorted(lines, key=lambda t: t.legendrank)] == ["gpt-4o (today)", "best", "twin"]
-        assert fig.layout.yaxis.title.text == "USD per month, all-in, averaged over 12 months (log scale)"
+        assert fig.layout.yaxis.title.text == "USD per month, all-in (log scale)"
         grown = F.cost_vs_volume(sweep, baseline="gpt-4o", horizon_months=36, growth_per_month=0.5)
-        assert grown.layout.yaxis.title.text == "USD per month, all-in, averaged over 36 months of growth (log scale)"
+        assert grown.layout.yaxis.title.text == "USD per month, all-in, averaged (log scale)"
         assert grown.layout.xaxis.title.text == "requests per day today (log scale)"
         months = pd.Index(range(1, 4), name="month")
         curves = pd.DataFrame({"gpt-4o": [100.0, 200, 300], "best": [150.0, 160, 170], "twin": [151.0, 161, 171]},
