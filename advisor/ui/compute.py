@@ -73,13 +73,16 @@ def uploads_digest(files: list[tuple[str, bytes]]) -> tuple[str, list[tuple[str,
     >>> d, files, notes = uploads_digest([("a.jsonl", b"x"), ("b.jsonl", b"x")])
     >>> [n for n, _ in files], notes
     (['a.jsonl'], ['b.jsonl is the same file as a.jsonl: counted once.'])
+    >>> uploads_digest([("a.jsonl", b"x"), ("a.jsonl", b"x")])[2]
+    ['a.jsonl was uploaded twice: counted once.']
     """
     seen: dict[str, str] = {}
     unique, notes = [], []
     for name, data in files:
         h = hashlib.sha256(data).hexdigest()
         if h in seen:
-            notes.append(f"{name} is the same file as {seen[h]}: counted once.")
+            notes.append(f"{name} was uploaded twice: counted once." if name == seen[h] else
+                         f"{name} is the same file as {seen[h]}: counted once.")
             continue
         seen[h] = name
         unique.append((name, data))
