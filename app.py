@@ -453,7 +453,7 @@ def bill_ui(a: PageAnalysis) -> None:
 # padding is compact so the eight columns fit beside the sidebar at 1280 px, and a phone scrolls the table alone.
 PAGE_CSS = """<style>
 .st-key-bill [data-testid="stMarkdownContainer"] { overflow-x: auto; }
-.st-key-bill th, .st-key-bill td { padding: 0.3rem 0.5rem; }
+.st-key-bill th, .st-key-bill td { padding: 0.3rem 0.45rem; }
 .st-key-bill td { white-space: nowrap; }
 .st-key-bill th { vertical-align: bottom; }
 </style>"""
