@@ -442,7 +442,8 @@ def bill_ui(a: PageAnalysis) -> None:
     plan = (f"Fine-tune {', '.join(map(md_text, go))}; the rest stays as it is." if go
             else "Every task stays on the baseline.")
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
-                f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); over {V.fmt_months(b.horizon_months)} "
+                f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); "
+                f"over {V.fmt_months(b.horizon_months)} "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
     # one Markdown table: a data grid, or a static table (each cell its own Markdown), costs the browser far more
     # to redraw on every re-run; PAGE_CSS keeps its cells on one line

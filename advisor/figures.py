@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .words import months_text
+
 __all__ = ["cost_vs_volume", "cumulative_cost", "latency_comparison", "token_distributions", "tornado_chart",
            "savings_histogram", "traffic_profile"]
 
@@ -62,15 +64,6 @@ _SI = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 _RECOMMENDED_WIDTH = 3.5   # the recommended option's line: on top of the others and thicker, never hidden under one
-
-
-def _months(n: int) -> str:
-    """Months for a sentence or label.
-
-    >>> _months(1), _months(12)
-    ('1 month', '12 months')
-    """
-    return f"{n} month" + ("" if n == 1 else "s")
 
 
 def _short(x: float) -> str:
@@ -134,11 +127,11 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
     the axis says so; with ``growth_per_month`` the volume axis is today's volume and the cost an
     average over the growing months."""
     x = sweep.index.to_numpy(dtype=float)
-    per = f" all-in ({_months(horizon_months)})" if horizon_months else ""
+    per = f" all-in ({months_text(horizon_months)})" if horizon_months else ""
     grows = bool(horizon_months and growth_per_month)
     # short enough for a phone's 420 px tall chart; the heading above it says over how many months
-    y_title = ("USD per month, all-in, averaged (log scale)" if grows else "USD per month, all-in (log scale)"
-               if horizon_months else "USD per month (log scale)")
+    y_title = ("USD per month" + (", all-in" if horizon_months else "") + (", averaged" if grows else "")
+               + " (log scale)")
     x_title = "requests per day today (log scale)" if grows else "requests per day (log scale)"
     at = float(current_requests_per_day) if current_requests_per_day else float(np.sqrt(x[0] * x[-1]))
     idx = int(np.argmin(np.abs(np.log(x) - np.log(at))))
@@ -208,7 +201,8 @@ def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str
     for name, m in (payback or {}).items():
         if m is not None and name in curves.columns and m in curves.index:
             y = float(curves.loc[m, baseline] - curves.loc[m, name])
-            notes.append(dict(x=m, y=y, text="pays back in the first month" if m == 1 else f"pays back in month {m}",
+            text = "pays back in the first month" if m == 1 else f"pays back in month {m:.0f}"
+            notes.append(dict(x=m, y=y, text=text,
                               # below the zero line, where the lines ahead are not (above it they ran through it)
                               showarrow=True, arrowhead=2, ax=60, ay=45, bgcolor="rgba(255,255,255,0.8)"))
     zero = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 0, "y1": 0,

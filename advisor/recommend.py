@@ -42,6 +42,7 @@ from .compare import (
 from .errors import ScenarioError
 from .jsonsafe import json_safe
 from .scenario import Scenario
+from .words import months_text, rate_text
 from .uncertainty import MonteCarlo, monte_carlo
 from .workload import Workload
 
@@ -255,32 +256,9 @@ def _usd(x: float) -> str:
     return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
 
 
-def _rate(x: float, unit: str = " requests/day") -> str:
-    """A volume for a sentence: whole numbers from 10, one decimal below, never a rounded "0".
-
-    >>> [_rate(x) for x in (15_961.2, 2.54, 1, 0.02)]
-    ['15,961 requests/day', '2.5 requests/day', '1 request/day', 'under 0.1 requests/day']
-    >>> _rate(0.4, "/day")
-    '0.4/day'
-    """
-    if 0 < x < 0.05:
-        return f"under 0.1{unit}"
-    n = f"{x:,.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
-    return n + (unit.replace("requests", "request") if n == "1" else unit)
-
-
-def _months(n: int) -> str:
-    """Months for a sentence or label.
-
-    >>> _months(1), _months(12)
-    ('1 month', '12 months')
-    """
-    return f"{n} month" + ("" if n == 1 else "s")
-
-
 def _breaks_even(c) -> str:
     """'breaks even from 2,527 requests/day', or 'costs less at any volume' (a break-even of 0)."""
-    return "costs less at any volume" if not c.break_even else f"breaks even from {_rate(c.break_even)}"
+    return "costs less at any volume" if not c.break_even else f"breaks even from {rate_text(c.break_even)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,18 +285,18 @@ def out_of_domain(c: Context, t: Thresholds) -> Reason | None:
 def volume(c: Context, t: Thresholds) -> Reason | None:
     rpd, end, h = c.rpd, c.rpd_end, c.scenario.horizon_months
     if rpd >= t.min_requests_per_day:
-        return Reason("volume", f"{_rate(rpd)} is enough volume for savings to add up "
+        return Reason("volume", f"{rate_text(rpd)} is enough volume for savings to add up "
                       f"(guard {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, Effect.SUPPORTS)
     if c.faster_for_latency_need(t):
-        return Reason("low_volume_latency", f"{_rate(rpd)} is below the "
+        return Reason("low_volume_latency", f"{rate_text(rpd)} is below the "
                       f"{t.min_requests_per_day:,.0f} guard, "
                       f"but the application is latency-sensitive and {c.best.name} answers {c.latency_gain:.0%} "
                       "sooner: volume does not hold it back.", rpd, t.min_requests_per_day, Effect.INFO)
     grows = end >= t.min_requests_per_day
     be = "" if c.break_even is None else f" ({c.best.name} {_breaks_even(c)})"
-    return Reason("low_volume", f"{_rate(rpd)} is below {t.min_requests_per_day:,.0f}: training, evaluation "
+    return Reason("low_volume", f"{rate_text(rpd)} is below {t.min_requests_per_day:,.0f}: training, evaluation "
                   f"and upkeep outweigh what a cheaper model saves{be}"
-                  + (f"; growth reaches {_rate(end, '/day')} within {_months(h)}" if grows else ""),
+                  + (f"; growth reaches {rate_text(end, '/day')} within {months_text(h)}" if grows else ""),
                   rpd, t.min_requests_per_day, Effect.DELAYS if grows else Effect.BLOCKS)
 
 
@@ -360,7 +338,8 @@ def no_option(c: Context, t: Thresholds) -> Reason | None:
         return Reason("no_option", why, float(slow + unknown), None, Effect.BLOCKS)
     if c.ending:   # value: how many stop serving within the horizon
         first = min(c.ending, key=lambda o: o.serves_until or dt.date.max)
-        why = (f"Every fine-tuned option compared stops serving before the {_months(c.scenario.horizon_months)} are "
+        h = months_text(c.scenario.horizon_months)
+        why = (f"Every fine-tuned option compared stops serving before the {h} are "
                f"over ({first.name} on {first.serves_until}): choose others, or a shorter horizon.")
         return Reason("no_option_ends", why, float(len(c.ending)), None, Effect.BLOCKS)
     return Reason("no_option", "No fine-tuned option is priced on this date.", None, None, Effect.BLOCKS)
@@ -370,7 +349,7 @@ def break_even(c: Context, t: Thresholds) -> Reason | None:
     if c.best is None or c.break_even is not None:
         return None
     return Reason("no_break_even", f"{c.best.name} never costs less than {c.baseline.name} over "
-                  f"{_months(c.scenario.horizon_months)} at any volume, people's time included.", None, None,
+                  f"{months_text(c.scenario.horizon_months)} at any volume, people's time included.", None, None,
                   Effect.BLOCKS)
 
 
@@ -378,7 +357,7 @@ def costs_more(c: Context, t: Thresholds) -> Reason | None:
     if c.best is None or c.break_even is None or c.save >= 0:
         return None
     h = c.scenario.horizon_months
-    text = (f"{c.best.name} costs {_usd(-c.save)} more than {c.baseline.name} over {_months(h)} at this volume, "
+    text = (f"{c.best.name} costs {_usd(-c.save)} more than {c.baseline.name} over {months_text(h)} at this volume, "
             f"people's time included (one-off {_usd(c.best.one_off_usd)}, upkeep "
             f"{_usd(c.best.recurring_usd_per_month)} a month); it {_breaks_even(c)}.")
     if c.faster_for_latency_need(t):
@@ -394,7 +373,8 @@ def small_dollars(c: Context, t: Thresholds) -> Reason | None:
     grows = c.rpd_end > c.rpd * 1.5
     if c.monthly_net < 0:   # ahead over the horizon only because the traffic grows
         text = (f"Costs {_usd(-c.monthly_net)} a month more than {c.baseline.name} after upkeep at today's volume; "
-                f"it comes out ahead ({_usd(c.save)} over {_months(c.scenario.horizon_months)}) only if the traffic "
+                f"it comes out ahead ({_usd(c.save)} over {months_text(c.scenario.horizon_months)}) only if the "
+                "traffic "
                 "grows as you expect.")
     else:
         text = (f"Saves {_usd(c.monthly_net)} a month after upkeep at this volume (want "
@@ -416,7 +396,7 @@ def savings_ratio(c: Context, t: Thresholds) -> Reason | None:
                       f"upkeep (want {t.min_savings_ratio:g}x to justify a model of your own).", r,
                       t.min_savings_ratio, Effect.DELAYS)
     return Reason("savings", f"{c.best.name} is {r:.1f}x cheaper a month than {c.baseline.name} with upkeep: "
-                  f"{_usd(c.save)} saved over {_months(h)}, people's time included.", r, t.min_savings_ratio,
+                  f"{_usd(c.save)} saved over {months_text(h)}, people's time included.", r, t.min_savings_ratio,
                   Effect.SUPPORTS)
 
 
@@ -467,7 +447,8 @@ def baseline_ends(c: Context, t: Thresholds) -> Reason | None:
     if not b.ends_within_horizon:
         return None
     return Reason("baseline_ends", f"{b.name} itself stops serving on {b.serves_until}, within the "
-                  f"{_months(c.scenario.horizon_months)}: plan the move whatever the verdict (the cheaper API models "
+                  f"{months_text(c.scenario.horizon_months)}: plan the move whatever the verdict (the cheaper API "
+                  "models "
                   "and the fine-tunes compared here are the candidates).", None, None, Effect.INFO)
 
 
@@ -489,7 +470,7 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
     if share >= t.switch_share_of_savings:
         most = "more than" if share > 1 else f"{share:.0%} of"
         return Reason("switch_model", f"Switching to {sw.name} (no training) saves {_usd(sw_save)} over "
-                      f"{_months(c.scenario.horizon_months)}, {most} what fine-tuning saves"
+                      f"{months_text(c.scenario.horizon_months)}, {most} what fine-tuning saves"
                       f"{'' if ft_save <= 0 else f' ({_usd(ft_save)})'}: try it first." + caveat,
                       min(share, 1e9), t.switch_share_of_savings, Effect.INFO)
     return Reason("switch_model_partial", f"Switching to {sw.name} (no training) would save {_usd(sw_save)}, "

@@ -171,7 +171,8 @@ def _key_figures(rec: Recommendation) -> list[list[str]]:
             ("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}"),
             ("Chance it pays off", fmt_share(rec.p_pays_off)),
             ("Savings P10 / P90", f"{fmt_usd(rec.savings_usd_p10)} / {fmt_usd(rec.savings_usd_p90)}")]
-    seen = {r[0] for r in rows} | ({f"Saved over {fmt_months(H)}"} if "Over the horizon" in {r[0] for r in rows} else set())
+    labels = {r[0] for r in rows}
+    seen = labels | ({f"Saved over {fmt_months(H)}"} if "Over the horizon" in labels else set())
     return rows + [[k, v, ""] for k, v in more if k not in seen]
 
 
@@ -306,7 +307,8 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
                              always=(rec.best_option,) if rec.best_option else (),
                              current_requests_per_day=s.workload.requests_per_day, colours=c,
                              horizon_months=s.horizon_months, growth_per_month=s.growth_per_month,
-                             title=f"All-in cost per month vs volume (one-off spread over {fmt_months(s.horizon_months)}"
+                             title="All-in cost per month vs volume (one-off spread over "
+                                   f"{fmt_months(s.horizon_months)}"
                                    + (", averaged as traffic grows)" if s.growth_per_month else ")")),
             F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c,
                               payback={rec.best_option: pb.get(rec.best_option)} if rec.best_option else None,

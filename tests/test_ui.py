@@ -205,8 +205,9 @@ class TestFigures:
         months = pd.Index(range(1, 4), name="month")
         curves = pd.DataFrame({"gpt-4o": [100.0, 200, 300], "best": [150.0, 160, 170], "twin": [151.0, 161, 171]},
                               index=months)
-        fig = F.cumulative_cost(curves, baseline="gpt-4o", payback={"best": 2})
+        fig = F.cumulative_cost(curves, baseline="gpt-4o", payback={"best": 2.0})   # the table's month is a float
         assert fig.data[-1].name == "best" and fig.data[-1].line.width == 3.5
+        assert fig.layout.annotations[0].text == "pays back in month 2"
 
     def test_cost_axes_read_as_money_and_volume_with_fixed_margins(self):
         # cents a month at tiny volumes: Plotly's SI format would print "$10m" (milli, read as million)

@@ -92,8 +92,8 @@ __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", 
            "responses_completion_tokens"]
 
 COUNT_NOTES_COLUMN = "count_notes"
-# Usage of 0 prompt and 0 completion tokens is what some tools log when the real usage was not returned (a stream without
-# include_usage, a proxy that fills zeros): the record's text is counted instead.
+# Usage of 0 prompt and 0 completion tokens is what some tools log when the real usage was not returned (a stream
+# without include_usage, a proxy that fills zeros): the record's text is counted instead.
 ZERO_USAGE_NOTE = "usage of 0 prompt and 0 completion tokens is a placeholder: counted from the text"
 PROMPT, COMPLETION, TOOLS = FT_PROMPT, FT_COMPLETION, FT_TOOLS
 _COLUMNS = WORK_COLUMNS + ([COUNT_NOTES_COLUMN] if COUNT_NOTES_COLUMN not in WORK_COLUMNS else [])

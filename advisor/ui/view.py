@@ -15,8 +15,10 @@ import pandas as pd
 
 from ..recommend import Reason, Recommendation
 from ..report import md_text
+from ..words import months_text as fmt_months
 
-__all__ = ["fmt_months", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown", "blocker_text",
+__all__ = ["fmt_months", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown",
+           "blocker_text",
            "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table",
            "bill_table", "grid_table", "headline_text", "OPTION_FORMATS", "TASK_FORMATS", "BILL_FORMATS", "formatted",
            "markdown_table"]
@@ -66,15 +68,6 @@ def fmt_ratio(x: float | None) -> str:
     if x < 1:
         return "costs more"
     return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
-
-
-def fmt_months(n: int) -> str:
-    """A number of months for people.
-
-    >>> fmt_months(1), fmt_months(12)
-    ('1 month', '12 months')
-    """
-    return f"{n} month" + ("" if n == 1 else "s")
 
 
 def fmt_rate(x: float | None, unit: str = "/day") -> str:
