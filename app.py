@@ -15,18 +15,26 @@ from typing import Any
 import streamlit as st
 
 from advisor import AdvisorError, Scenario, Workload
-from advisor import figures as F
 from advisor.logs import MemoryFile, read_logs
+from advisor.present import figures as F
+from advisor.present import view as V
+from advisor.present.page import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
+from advisor.present.report import md_text, prices_used, render_html, render_markdown
 from advisor.recommend import Thresholds
-from advisor.report import md_text, prices_used, render_html, render_markdown
-from advisor.scenario import DEFAULT_SELFHOST_GPUS
-from advisor.ui import view as V
-from advisor.ui.compute import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
 from advisor.samples import SAMPLE_DIGEST
+from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
-from advisor.ui.params import (AUTO_BASELINE, MIN_AS_OF, PARAMS, SOURCES, check_choice, check_choices, parse_query,
-                               to_query)
-from pricing import load_catalog
+from advisor.ui.params import (
+    AUTO_BASELINE,
+    MIN_AS_OF,
+    PARAMS,
+    SOURCES,
+    check_choice,
+    check_choices,
+    parse_query,
+    to_query,
+)
+from pricing import load_catalog, today
 
 MAX_UPLOAD_MB = 200
 VERDICT_BOX = {"fine-tune": st.success, "not yet": st.warning, "no": st.error}
@@ -334,8 +342,8 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     horizon = sb.slider("Horizon (months)", 1, 36, key="horizon")
 
     sb.header("Prices")
-    seed("asof", dt.date.today())
-    as_of = sb.date_input("Prices as of", key="asof", min_value=MIN_AS_OF, max_value=dt.date.today())
+    seed("asof", today())
+    as_of = sb.date_input("Prices as of", key="asof", min_value=MIN_AS_OF, max_value=today())
     c = catalog_choices(as_of)
     choose("baseline", [AUTO_BASELINE] + c["api"], AUTO_BASELINE)
     baseline = sb.selectbox("Baseline API model", [AUTO_BASELINE] + c["api"], key="baseline")

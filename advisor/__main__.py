@@ -1,5 +1,5 @@
-"""``python -m advisor …``: see advisor/cli.py."""
+"""``python -m advisor …``: see :mod:`advisor.cli`."""
 
-from .cli import main
+from advisor.cli import main
 
 raise SystemExit(main())

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .jsonsafe import json_safe
-from .recommend import Recommendation, Verdict
+from advisor.jsonsafe import json_safe
+from advisor.recommend import Recommendation, Verdict
 
 __all__ = ["TaskBill", "WholeBill", "whole_bill"]
 

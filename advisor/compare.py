@@ -1,6 +1,6 @@
-"""Every option priced on one workload: per request, per month, over the horizon; break-even
-volume; payback month; volume sweeps. Each cost formula lives here once (``uncertainty`` scales
-these, it does not re-implement them).
+"""Every option priced on one workload: per request, per month, its latency and capacity; the options table with
+break-even volume and payback month (computed in :mod:`advisor.horizon`); volume sweeps. The priced option itself
+is :class:`advisor.options.PricedOption`.
 
 Conventions: a month is 365/12 = 30.4167 days (``workload.DAYS_PER_MONTH``); month m (0-based)
 carries volume ``v_m = v_0 (1 + g)^m``; the cumulative cost after month m is
@@ -30,172 +30,35 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from enum import StrEnum
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from pricing import (
-    HOURS_PER_MONTH,
-    Catalog,
-    ServingEfficiency,
-    api_request_cost_usd,
-    capacity_curve,
-    gpu_hours_per_month,
-    hosted_request_cost_usd,
-    load_catalog,
-)
+from advisor.errors import ScenarioError
+from advisor.horizon import _payback_of, break_even_requests_per_day, cumulative_costs, horizon_cost_usd, payback_month
+from advisor.options import PEOPLE_ITEMS, PricedOption, Role, cold_start_share, cold_starts_per_month
+from advisor.scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's GPT-4-class ids, newest first
+from advisor.scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
+from advisor.workload import DAYS_PER_MONTH
+from pricing import Catalog, api_request_cost_usd, capacity_curve, hosted_request_cost_usd, load_catalog
 from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, review_usd
-from pricing.selfhost import SECONDS_PER_DAY, operating_index, peak_requests_per_s, replicas_for_peak
+from pricing.selfhost import ServingEfficiency, operating_index, peak_requests_per_s, replicas_for_peak
 from pricing.training import (
     TrainingRun,
     hosted_training_cost_usd,
     selfrun_training_cost_usd,
 )
 
-from .errors import ScenarioError
-from .scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's GPT-4-class ids, newest first
-from .scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
-from .workload import DAYS_PER_MONTH
-
 __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_options", "compare",
            "break_even_requests_per_day", "payback_month", "cumulative_costs", "cumulative_curves", "sweep",
            "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets", "qualifying_fine_tunes",
-           "cold_start_share", "cold_starts_per_month"]
+           "cold_start_share", "cold_starts_per_month", "PEOPLE_ITEMS", "GPT4_CLASS", "served_tokens",
+           "FT_COUNTS_TOKENIZER"]
 
-BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
-BREAK_EVEN_REFINE_POINTS = 256    # a refining round splits the bracketing grid step into this many log steps
-BREAK_EVEN_REFINE_ROUNDS = 4      # 1.27% grid step / 256**4: relative precision ~3e-12 (as 60 bisections)
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
-# cost items that are people's time (the Monte Carlo and tornado scale them with ``people_factor``)
-PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration",
-                          "eval set and integration, self-hosting setup", "retraining people",
-                          "monitoring", "self-hosting operations", "switch and roll out"})
 
 
-class Role(StrEnum):
-    """What choosing the option means: keep paying the baseline, switch API model, or fine-tune."""
-
-    BASELINE = "baseline"
-    SWITCH = "switch model"
-    FINE_TUNE = "fine-tune"
-
-
-def cold_start_share(requests_per_day, idle_timeout_s: float, service_s: float):
-    """Share of requests that find no warm replica with scale-to-zero (Poisson arrivals, rate lambda/s):
-    ``exp(-lambda * (idle_timeout_s + service_s))``, the chance the previous request left more than the
-    keep-warm window ago.
-
-    >>> round(float(cold_start_share(100, 300, 5)), 3)   # lambda = 100/86400: exp(-0.353)
-    0.703
-    """
-    lam = np.asarray(requests_per_day, dtype=float) / SECONDS_PER_DAY
-    return np.exp(-lam * (idle_timeout_s + service_s))
-
-
-def cold_starts_per_month(requests_per_day, idle_timeout_s: float, service_s: float):
-    """``v * 30.4167 * cold_start_share``: replicas started from zero in a month.
-
-    >>> round(float(cold_starts_per_month(100, 300, 5)), 1)   # 100 * 30.4167 * 0.70259
-    2137.0
-    """
-    v = np.asarray(requests_per_day, dtype=float)
-    return v * DAYS_PER_MONTH * cold_start_share(v, idle_timeout_s, service_s)
-
-
-@dataclass(frozen=True)
-class PricedOption:
-    """One option's cost structure: enough to cost any volume (vectorised) without the catalog."""
-
-    name: str
-    kind: str                        # api | hosted | selfhost (OptionKind)
-    fine_tuned: bool
-    usd_per_request: float | None    # per-token options; None for self-hosted (volume-dependent)
-    usd_per_gpu_hour: float | None = None
-    replica_requests_per_s: float | None = None
-    peak_to_mean: float = 1.0
-    scale_to_zero: bool = False
-    idle_timeout_s: float = 300.0
-    service_s: float = 1.0
-    min_replicas: int = 1
-    cold_start_s: float = 0.0
-    one_off_usd: float = 0.0
-    training_usd_per_run: float = 0.0
-    recurring_usd_per_month: float = 0.0
-    ttft_s: float | None = None
-    e2e_s: float | None = None
-    itl_s: float | None = None
-    meets_latency: bool | None = None
-    cold_start_share: float | None = None
-    role: Role = Role.FINE_TUNE
-    reasoning: bool = False          # bills hidden reasoning tokens not in the counts
-    serves_until: dt.date | None = None   # the provider's shutdown date, when one is announced
-    ends_within_horizon: bool = False     # stops serving before the horizon ends: never the recommendation
-    one_off_items: tuple[tuple[str, float], ...] = ()
-    recurring_items: tuple[tuple[str, float], ...] = ()
-    sources: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    curve: dict | None = field(default=None, repr=False, compare=False)
-
-    def gpu_hours_per_month(self, requests_per_day, *, capacity_factor=1.0):
-        """GPU-hours a month: always-on ``max(replicas_for_peak, min_replicas) * 730``; scale-to-zero
-        ``pricing.gpu_hours_per_month`` plus ``cold_starts_per_month * cold_start_s / 3600``."""
-        v = np.asarray(requests_per_day, dtype=float)
-        cap = self.replica_requests_per_s * (capacity_factor if _is_one(capacity_factor)
-                                             else np.asarray(capacity_factor, dtype=float))
-        if not self.scale_to_zero:
-            n = np.maximum(replicas_for_peak(v, self.peak_to_mean, cap), self.min_replicas)
-            return n * HOURS_PER_MONTH
-        cap = np.asarray(cap, dtype=float)
-        cap = np.broadcast_to(cap, np.broadcast_shapes(cap.shape, v.shape))
-        hours = gpu_hours_per_month(v, self.peak_to_mean, cap, scale_to_zero=True,
-                                    idle_timeout_s=self.idle_timeout_s, service_s=self.service_s)
-        return hours + cold_starts_per_month(v, self.idle_timeout_s, self.service_s) * self.cold_start_s / 3600.0
-
-    def serving_usd_per_month(self, requests_per_day, *, price_factor=1.0, capacity_factor=1.0):
-        """Serving cost of one month at ``requests_per_day`` (arrays welcome; factors broadcast).
-
-        Per-token: ``v * 30.4167 * usd_per_request * price_factor``. Self-hosted:
-        ``gpu_hours(v) * usd_per_gpu_hour * price_factor`` with replica capacity ``* capacity_factor``.
-        """
-        v = np.asarray(requests_per_day, dtype=float)
-        if self.usd_per_request is not None:
-            usd = v * DAYS_PER_MONTH * self.usd_per_request
-        else:
-            usd = self.gpu_hours_per_month(v, capacity_factor=capacity_factor) * self.usd_per_gpu_hour
-        return usd if _is_one(price_factor) else usd * np.asarray(price_factor, dtype=float)
-
-    @property
-    def people_one_off_usd(self) -> float:
-        return sum(v for k, v in self.one_off_items if k in PEOPLE_ITEMS)
-
-    @property
-    def people_usd_per_month(self) -> float:
-        return sum(v for k, v in self.recurring_items if k in PEOPLE_ITEMS)
-
-    def total_usd_per_month(self, requests_per_day):
-        """``serving + recurring`` (retraining, evaluation, monitoring, operations)."""
-        return self.serving_usd_per_month(requests_per_day) + self.recurring_usd_per_month
-
-    def cost_key(self) -> tuple:
-        """Every field the cost arithmetic above may read: options with equal keys cost the same at
-        every volume, whatever their names, latencies or notes (a self-hosted option's latency moves
-        with the volume, its costs do not). A field added to the class counts unless listed in
-        ``_DESCRIBES_ONLY``; the keep-warm window, service time and cold start only cost with scale-to-zero."""
-        skip = _DESCRIBES_ONLY if self.scale_to_zero else _DESCRIBES_ONLY | _SCALE_TO_ZERO_ONLY
-        return tuple(getattr(self, f.name) for f in fields(self) if f.name not in skip)
-
-    def gpus(self, requests_per_day) -> np.ndarray | None:
-        if self.kind != OptionKind.SELFHOST:
-            return None
-        n = replicas_for_peak(requests_per_day, self.peak_to_mean, self.replica_requests_per_s)
-        return n if self.scale_to_zero else np.maximum(n, self.min_replicas)
-
-
-_DESCRIBES_ONLY = frozenset({"name", "ttft_s", "e2e_s", "itl_s", "meets_latency", "cold_start_share", "role", "reasoning",
-                             "serves_until", "ends_within_horizon", "sources", "notes", "curve", "training_usd_per_run"})
-_SCALE_TO_ZERO_ONLY = frozenset({"idle_timeout_s", "service_s", "cold_start_s"})
 
 
 def catalog_for(scenario: Scenario) -> Catalog:
@@ -285,7 +148,8 @@ class _Tco:
         hours = p.eval_set_hours + p.integration_hours + (p.selfhost_setup_hours if selfhost else 0.0)
         setup = s.engineering_usd if s.engineering_usd is not None else hours_usd(p, hours)
         one_off_items = (("training compute", compute_usd_per_run), ("review of training examples", data_first),
-                         ("eval set and integration" + (", self-hosting setup" if selfhost else ""), setup), (f"evaluation ({self.judge} as judge)", self.eval_usd))
+                         ("eval set and integration" + (", self-hosting setup" if selfhost else ""), setup),
+                         (f"evaluation ({self.judge} as judge)", self.eval_usd))
         per_year = s.effective_retrains_per_year / 12.0
         rec = [("retraining compute and evaluation", per_year * (compute_usd_per_run + self.eval_usd)),
                ("retraining people", per_year * data_retrain),
@@ -593,183 +457,6 @@ def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption
 # horizon arithmetic (vectorised over starting volumes)
 
 
-def _growth_factors(months: int, growth=0.0) -> np.ndarray:
-    """``(1 + g)[..., None] ** arange(months)``: each month's volume over the first month's.
-
-    >>> _growth_factors(3, 0.1).round(4).tolist()   # 1, 1.1, 1.1^2
-    [1.0, 1.1, 1.21]
-    """
-    return (1.0 + np.asarray(growth, dtype=float))[..., None] ** np.arange(months)
-
-
-def _monthly_volumes(v0, months: int, growth=0.0, *, factors: np.ndarray | None = None) -> np.ndarray:
-    """``v0[..., None] * (1 + g)[..., None] ** arange(months)`` (v0 at least 1-d; g broadcasts with it).
-    ``factors``: :func:`_growth_factors` of ``(months, growth)`` when already at hand."""
-    v = np.atleast_1d(np.asarray(v0, dtype=float))
-    return v[..., None] * (_growth_factors(months, growth) if factors is None else factors)
-
-
-def _is_one(factor) -> bool:
-    """A factor given as the plain number 1: scaling by it changes nothing, so it is skipped (x * 1.0 == x)."""
-    return isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor == 1.0
-
-
-def _people_extra(people_factor):
-    """``people_factor - 1`` as a column broadcasting against ``(..., months)``; None when it is 0 (1 given)."""
-    return None if _is_one(people_factor) else np.asarray(people_factor, dtype=float)[..., None] - 1.0
-
-
-def _monthly_usd(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
-                 extra=None) -> np.ndarray:
-    """One month's cost at each of ``vols``: ``serving(v_m) + recurring + extra * people a month``
-    (``extra``: :func:`_people_extra`; factors as in :func:`cumulative_costs`)."""
-    pf = price_factor if _is_one(price_factor) else np.asarray(price_factor, dtype=float)[..., None]
-    cf = capacity_factor if _is_one(capacity_factor) else np.asarray(capacity_factor, dtype=float)[..., None]
-    monthly = opt.serving_usd_per_month(vols, price_factor=pf, capacity_factor=cf) + opt.recurring_usd_per_month
-    return monthly if extra is None else monthly + extra * opt.people_usd_per_month
-
-
-def _one_off_usd(opt: PricedOption, extra):
-    """``one_off + extra * people one-off`` (a column like ``extra``; the plain one-off without it)."""
-    return opt.one_off_usd if extra is None else opt.one_off_usd + extra * opt.people_one_off_usd
-
-
-def _running_total(monthly: np.ndarray) -> np.ndarray:
-    """``cumsum(monthly, axis=-1)[..., -1]`` bit for bit (the same additions in the same order, month
-    after month), without the months in between: one vectorised addition per month. (``np.sum`` adds
-    in another order, pairwise, and may differ in the last bit.)
-
-    >>> _running_total(np.array([[100.0, 250.0, 50.0], [1.0, 2.0, 3.0]])).tolist()   # 100 + 250 + 50; 1 + 2 + 3
-    [400.0, 6.0]
-    """
-    total = monthly[..., 0].copy()
-    for m in range(1, monthly.shape[-1]):
-        total += monthly[..., m]
-    return total
-
-
-def _horizon_on(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
-                people_factor=1.0) -> np.ndarray:
-    """Horizon cost at monthly volumes already drawn (``vols``, shape ``(..., months)``): what
-    :func:`horizon_cost_usd` returns, for callers that price several options on the same volumes."""
-    extra = _people_extra(people_factor)
-    total = _running_total(_monthly_usd(opt, vols, price_factor, capacity_factor, extra))
-    one_off = _one_off_usd(opt, extra)
-    return one_off + total if extra is None else one_off[..., 0] + total
-
-
-def cumulative_costs(opt: PricedOption, v0, months: int, growth=0.0, *, price_factor=1.0,
-                     capacity_factor=1.0, people_factor=1.0) -> np.ndarray:
-    """Cumulative USD after each month, shape ``(len(v0), months)``:
-    ``one_off + cumsum_m(serving(v_m) + recurring)``. Factors (arrays broadcasting with v0) scale
-    the serving price, the replica capacity and people's time, as the Monte Carlo draws them:
-    one-off and recurring people items become ``people * people_factor``."""
-    extra = _people_extra(people_factor)
-    monthly = _monthly_usd(opt, _monthly_volumes(v0, months, growth), price_factor, capacity_factor, extra)
-    return _one_off_usd(opt, extra) + np.cumsum(monthly, axis=-1)
-
-
-def horizon_cost_usd(opt: PricedOption, v0, months: int, growth=0.0, **factors) -> np.ndarray:
-    """Total USD over the horizon for each starting volume (factors as in :func:`cumulative_costs`):
-    ``cumulative_costs(...)[..., -1]``, bit for bit, without the months in between."""
-    return _horizon_on(opt, _monthly_volumes(v0, months, growth), **factors)
-
-
-def _payback_of(cum_opt: np.ndarray, cum_base: np.ndarray) -> int | None:
-    """First month (1-based) whose cumulative cost is at or below the baseline's (to 1e-9 USD)."""
-    idx = np.flatnonzero(cum_base - cum_opt >= -1e-9)
-    return int(idx[0]) + 1 if idx.size else None
-
-
-def payback_month(opt: PricedOption, baseline: PricedOption, v0: float, months: int, growth: float = 0.0) -> int | None:
-    """First month (1-based) whose cumulative cost is at or below the baseline's; None within the horizon."""
-    return _payback_of(cumulative_costs(opt, v0, months, growth)[0], cumulative_costs(baseline, v0, months, growth)[0])
-
-
-def _linear_in_volume(opt: PricedOption) -> bool:
-    return opt.usd_per_request is not None
-
-
-@functools.cache
-def _break_even_grid() -> np.ndarray:
-    """The log grid searched first (fixed: built once, read-only)."""
-    grid = np.geomspace(*BREAK_EVEN_RANGE, 2001)
-    grid.setflags(write=False)
-    return grid
-
-
-def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, months: int, growth: float = 0.0) -> float | None:
-    """Smallest starting volume at which the option's horizon cost is at or below the baseline's.
-
-    Per-token options cost ``F + k v`` over the horizon (F = one-off + months * recurring,
-    ``k = 30.4167 * usd_per_request * sum_m (1 + g)^m``), so the break-even has the closed form
-    ``v* = (F_opt - F_base) / (k_base - k_opt)``. Self-hosted costs step with each added GPU, so the
-    crossing is found on a log grid, then on finer log grids inside the bracketing step (one
-    vectorised call per round, the first crossing each time). None: never within 1e9 requests/day;
-    0.0: cheaper at any volume.
-    """
-    lo_v, hi_v = BREAK_EVEN_RANGE
-    if _linear_in_volume(opt) and _linear_in_volume(baseline):
-        growth_sum = float(np.sum((1.0 + growth) ** np.arange(months)))
-        fixed = lambda o: o.one_off_usd + months * o.recurring_usd_per_month  # noqa: E731
-        k_base = DAYS_PER_MONTH * baseline.usd_per_request * growth_sum
-        k_opt = DAYS_PER_MONTH * opt.usd_per_request * growth_sum
-        gap_fixed = fixed(opt) - fixed(baseline)
-        if gap_fixed <= 0 and k_opt <= k_base:
-            return 0.0
-        if k_opt >= k_base:
-            return None
-        v = gap_fixed / (k_base - k_opt)
-        return float(v) if v <= hi_v else None
-    keys = _ByCost(opt), _ByCost(baseline)
-    found = _stepped_break_even(*keys, months, growth if isinstance(growth, (int, float)) else float(growth))
-    for k in keys:   # the cache keeps the keys, not the options (a self-hosted one holds its capacity curve)
-        k.option = None
-    return found
-
-
-class _ByCost:
-    """An option that hashes and compares by :meth:`PricedOption.cost_key` (a cache key)."""
-
-    __slots__ = ("option", "key")
-
-    def __init__(self, option: PricedOption):
-        self.option, self.key = option, option.cost_key()
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _ByCost) and self.key == other.key
-
-
-@functools.lru_cache(maxsize=256)
-def _stepped_break_even(opt_: _ByCost, baseline_: _ByCost, months: int, growth: float) -> float | None:
-    """:func:`break_even_requests_per_day` on grids, once per pair of cost structures: the dashboard's
-    re-runs (another volume, a flag) ask again for options whose costs have not changed."""
-    opt, baseline = opt_.option, baseline_.option
-    grid, factors = _break_even_grid(), _growth_factors(months, growth)
-
-    def gap(v):   # both options on the same monthly volumes
-        vols = _monthly_volumes(v, months, factors=factors)
-        return _horizon_on(baseline, vols) - _horizon_on(opt, vols)
-
-    g = gap(grid)
-    idx = np.flatnonzero(g >= 0)
-    if not idx.size:
-        return None
-    i = int(idx[0])
-    if i == 0:
-        return 0.0
-    lo, hi = grid[i - 1], grid[i]
-    for _ in range(BREAK_EVEN_REFINE_ROUNDS):  # each round: the first crossing on a finer log grid in [lo, hi]
-        sub = np.geomspace(lo, hi, BREAK_EVEN_REFINE_POINTS + 1)
-        sub[0], sub[-1] = lo, hi
-        g = gap(sub)
-        j = int(np.flatnonzero(g[1:] >= 0)[0]) + 1 if (g[1:] >= 0).any() else len(sub) - 1
-        lo, hi = sub[j - 1], sub[j]
-    return float(hi)
-
 
 def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
     """One row per option (baseline first): cost per request, month, horizon; savings; latency; GPUs.
@@ -862,4 +549,3 @@ def sweep(scenario: Scenario, volumes: Sequence[float] | np.ndarray, *, metric: 
             total = horizon_cost_usd(opt, v, scenario.horizon_months, scenario.growth_per_month)
             cols[opt.name] = total / scenario.horizon_months if metric == "usd_per_month_all_in" else total
     return pd.DataFrame(cols, index=pd.Index(v, name="requests_per_day"))
-

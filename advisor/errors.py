@@ -1,10 +1,11 @@
-"""Errors of the advisor: the same family as pricing's (one type to catch, one line to print)."""
+"""Every error type of the advisor, in one place: the same family as pricing's (one type to catch, one line to
+print), and :class:`RecordProblem`, one unusable log record (listed with file and line, never raised to the user)."""
 
 from __future__ import annotations
 
 from pricing.errors import AdvisorError, CatalogError, UnknownEntryError
 
-__all__ = ["AdvisorError", "CatalogError", "LogError", "ScenarioError", "UnknownEntryError"]
+__all__ = ["AdvisorError", "CatalogError", "LogError", "RecordProblem", "ScenarioError", "UnknownEntryError"]
 
 
 class ScenarioError(AdvisorError):
@@ -20,3 +21,11 @@ class LogError(AdvisorError):
         what = f"field {field!r}: " if field else ""
         super().__init__(f"{where}{what}{message}")
         self.file, self.line, self.field = file, line, field
+
+
+class RecordProblem(Exception):
+    """A record that cannot be used; ``field`` names what was wrong."""
+
+    def __init__(self, reason: str, field: str | None = None):
+        super().__init__(reason)
+        self.reason, self.field = reason, field

@@ -10,7 +10,7 @@ import math
 from enum import Enum
 from typing import Any
 
-__all__ = ["json_safe", "dumps_strict"]
+__all__ = ["json_safe"]
 
 
 def json_safe(x: Any) -> Any:
@@ -43,7 +43,3 @@ def json_safe(x: Any) -> Any:
     return x
 
 
-def dumps_strict(obj: Any, **kw) -> str:
-    """``json.dumps`` of :func:`json_safe` with ``allow_nan=False`` (standard JSON only)."""
-    import json
-    return json.dumps(json_safe(obj), allow_nan=False, **kw)

@@ -20,7 +20,6 @@ Public names: :class:`Verdict`, :class:`Effect` (StrEnums; the values are the JS
 from __future__ import annotations
 
 import datetime as dt
-
 import functools
 import math
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from .compare import (
+from advisor.compare import (
     PricedOption,
     best_option,
     best_switch,
@@ -39,12 +38,12 @@ from .compare import (
     price_options,
     qualifying_fine_tunes,
 )
-from .errors import ScenarioError
-from .jsonsafe import json_safe
-from .scenario import Scenario
-from .words import months_text, rate_text
-from .uncertainty import MonteCarlo, monte_carlo
-from .workload import Workload
+from advisor.errors import ScenarioError
+from advisor.jsonsafe import json_safe
+from advisor.scenario import Scenario
+from advisor.uncertainty import MonteCarlo, monte_carlo
+from advisor.words import months_text, rate_text
+from advisor.workload import Workload
 
 __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Context", "RULES", "recommend",
            "recommend_tasks", "best_option"]

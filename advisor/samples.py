@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .tokens import TokenCounter, message_strings, resolve_encoding
+from advisor.tokens.counter import TokenCounter, message_strings, resolve_encoding
 
 __all__ = ["SampleTask", "SAMPLE_TASKS", "generate_sample_records", "write_sample_logs", "read_sample",
            "sample_weights", "SAMPLE_DIGEST", "DIURNAL_PROFILE"]
@@ -194,7 +194,7 @@ def generate_sample_records(*, days: int = 7, start: dt.date = dt.date(2025, 3, 
                 for _ in range(int(rng.poisson(lam))):
                     batch.append((task, float(rng.uniform(0, 3600))))
             batch.sort(key=lambda x: x[1])
-            base = dt.datetime(date.year, date.month, date.day, hour, tzinfo=dt.timezone.utc).timestamp()
+            base = dt.datetime(date.year, date.month, date.day, hour, tzinfo=dt.UTC).timestamp()
             for task, second in batch:
                 msgs, answer = _prompt_and_answer(task, rng, version if task.versions else 0)
                 drafts.append((task, base + second, msgs, answer, rng.uniform() >= no_usage_share,
@@ -241,7 +241,7 @@ def write_sample_logs(path: str | Path, **kw) -> Path:
 
 def read_sample(**kw):
     """The sample read in memory (nothing written to disk): ``(LogResult, weights per task)``."""
-    from .logs import MemoryFile, read_logs
+    from advisor.logs import MemoryFile, read_logs
 
     data = "".join(json.dumps(rec) + "\n" for rec in generate_sample_records(**kw)).encode()
     return read_logs([MemoryFile("sample.jsonl", data)]), sample_weights()

@@ -26,12 +26,11 @@ import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from advisor.errors import ScenarioError
+from advisor.workload import Workload
 from pricing import Catalog
 from pricing.people import PeopleCosts, load_people
 from pricing.selfhost import PRECISION_BYTES
-
-from .errors import ScenarioError
-from .workload import Workload
 
 __all__ = ["Scenario", "OptionSpec", "OptionKind", "parse_option", "default_baseline", "default_options",
            "DEFAULT_TRAINING_EXAMPLES", "DEFAULT_SELFHOST_GPUS", "DEFAULT_SELFHOST_MODEL", "PEOPLE_FIELDS"]
@@ -101,7 +100,8 @@ def parse_option(name: str, catalog: Catalog) -> OptionSpec:
     except KeyError:
         # one message that covers all three kinds
         from pricing.errors import UnknownEntryError, close_matches
-        names = list(catalog.api_models) + list(catalog.hosted) + [f"selfhost/{DEFAULT_SELFHOST_MODEL}@{g}" for g in catalog.gpus]
+        names = (list(catalog.api_models) + list(catalog.hosted)
+                 + [f"selfhost/{DEFAULT_SELFHOST_MODEL}@{g}" for g in catalog.gpus])
         hint = close_matches(name, names)
         raise UnknownEntryError(f"unknown option {name!r} as of {catalog.as_of}"
                                 + (f"; close ids: {', '.join(hint)}" if hint else "")
@@ -319,5 +319,5 @@ class Scenario:
                        "on the date (set judge_model to change)")
         return out
 
-    def with_(self, **changes) -> "Scenario":
+    def with_(self, **changes) -> Scenario:
         return replace(self, **changes)

@@ -24,9 +24,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .compare import PricedOption, _growth_factors, _horizon_on, _monthly_volumes, best_option, price_options
-from .errors import ScenarioError
-from .scenario import Scenario
+from advisor.compare import best_option, price_options
+from advisor.errors import ScenarioError
+from advisor.horizon import _growth_factors, _horizon_on, _monthly_volumes
+from advisor.options import PricedOption
+from advisor.scenario import Scenario
 
 __all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "horizon_totals", "MIN_DRAWS",
            "MAX_DRAWS"]

@@ -1,8 +1,13 @@
-"""Counts in words for people, shared by the reasons, the page, the charts and the report (no dependencies)."""
+"""Numbers and text in words for people, shared by the reasons, the page, the charts, the report and the CLI:
+every formatter (money, ratios, shares, volumes, months) and every escaper (Markdown, HTML prose), once."""
 
 from __future__ import annotations
 
-__all__ = ["months_text", "rate_text"]
+import html
+import math
+import re
+
+__all__ = ["is_finite", "months_text", "rate_text", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "md_text", "html_prose"]
 
 
 def months_text(n: int) -> str:
@@ -26,3 +31,147 @@ def rate_text(x: float, unit: str = " requests/day") -> str:
         return f"under 0.1{unit}"
     n = f"{x:,.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
     return n + (unit.replace("requests", "request") if n == "1" else unit)
+
+
+def is_finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and not math.isfinite(x))
+
+
+def fmt_usd(x: float | None, *, signed: bool = False) -> str:
+    """Money for people: cents under $10, whole dollars to $100k, then k/M/B; a minus sign, not ``$-``.
+
+    >>> [fmt_usd(v) for v in (0.00013, 0.004, 3.5, 1234.4, 250_000, 12_300_000, -15.2, None, float("inf"))]
+    ['$0.00013', '$0.004', '$3.50', '$1,234', '$250k', '$12.3M', '−$15', '–', '–']
+    >>> fmt_usd(8.9e-05), fmt_usd(0.0284), fmt_usd(3.2e-9)
+    ('$0.000089', '$0.03', '$0.0000000032')
+    """
+    if not is_finite(x):
+        return "–"
+    sign = "−" if x < 0 else ("+" if signed and x > 0 else "")
+    a = abs(x)
+    if a == 0:
+        body = "0"
+    elif a < 0.01:   # two significant digits as a plain decimal (never 8.9e-05)
+        body = f"{a:.{min(1 - math.floor(math.log10(a)), 12)}f}".rstrip("0").rstrip(".") or "0"
+    elif a < 10:
+        body = f"{a:,.2f}"
+    elif a < 100_000:
+        body = f"{a:,.0f}"
+    elif a < 1e6:
+        body = f"{a / 1e3:,.0f}k"
+    elif a < 1e9:
+        body = f"{a / 1e6:,.1f}M"
+    else:
+        body = f"{a / 1e9:,.1f}B"
+    return f"{sign}${body}"
+
+
+def fmt_ratio(x: float | None) -> str:
+    """How many times cheaper, for people: ``88×``, ``1.6×``; ``–`` when undefined.
+
+    >>> [fmt_ratio(v) for v in (88.04, 1.64, 0.4, float("inf"), None, 0.0)]
+    ['88×', '1.6×', 'costs more', '–', '–', '–']
+    """
+    if not is_finite(x) or x <= 0:
+        return "–"
+    if x < 1:
+        return "costs more"
+    return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
+
+
+def fmt_rate(x: float | None, unit: str = "/day") -> str:
+    """Requests per day: one decimal under 10, whole numbers to 100k, then k/M.
+
+    >>> [fmt_rate(v) for v in (0.003, 0.37, 33.5, 1802.9, 1_250_000, 1e9)]
+    ['under 0.1/day', '0.4/day', '34/day', '1,803/day', '1.25M/day', '1B/day']
+    """
+    if not is_finite(x):
+        return "–"
+    if 0 < x < 0.05:
+        return f"under 0.1{unit}"
+    if x < 10:
+        return f"{x:.1f}{unit}"
+    if x < 100_000:
+        return f"{x:,.0f}{unit}"
+    if x < 1e6:
+        return f"{x / 1e3:,.0f}k{unit}"
+    if x < 1e9:
+        return f"{x / 1e6:,.3g}M{unit}"
+    return f"{x / 1e9:,.3g}B{unit}"
+
+
+def fmt_share(x: float | None) -> str:
+    return "–" if not is_finite(x) else f"{x:.0%}"
+
+
+# -- messages in the page's words ------------------------------------------------------------------
+
+
+# ``_`` between two letters or digits is left as it is: it can neither open nor close emphasis (CommonMark 6.2),
+# so ``judge_model`` and file names read as written
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# A web address in text: http(s) and the characters of a URL, never Markdown/HTML structure (no spaces, quotes,
+# brackets, pipes, backticks or backslashes); trailing sentence punctuation and an unmatched ")" are not part of it.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+")
+_URL_TAIL = ".,;:!?'"
+# Inside a link, what Markdown could still act on is written percent-encoded (the same address: RFC 3986 2.1, 2.3)
+_URL_MD = {"*": "%2A", "~": "%7E", "_": "%5F"}
+
+
+def _url_spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into ``(is_url, piece)`` runs.
+
+    >>> _url_spans("see (x, https://a.io/b_c?d=1). Then")
+    [(False, 'see (x, '), (True, 'https://a.io/b_c?d=1'), (False, '). Then')]
+    """
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0)
+        while url and (url[-1] in _URL_TAIL or (url[-1] == ")" and url.count(")") > url.count("("))):
+            url = url[:-1]
+        if len(url) <= len("https://"):
+            continue
+        out += [(False, text[at:m.start()])] if m.start() > at else []
+        out.append((True, url))
+        at = m.start() + len(url)
+    return out + ([(False, text[at:])] if at < len(text) else [])
+
+
+def _md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _md_url(url: str) -> str:
+    """An address Markdown links as written: no backslash escapes inside it (``reducing\\_gpu`` becomes a
+    dead ``reducing%5C_gpu`` link); ``_`` between letters or digits stays (it cannot start emphasis)."""
+    url = html.escape(url, quote=False)
+    return re.sub(r"[*~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", lambda m: _URL_MD[m.group(0)], url)
+
+
+def md_text(value) -> str:
+    r"""Untrusted text (task labels, model names, file names) safe in Markdown: HTML special characters
+    as entities (no raw tags reach a wiki that renders HTML) and Markdown syntax backslash-escaped
+    (no links, emphasis or table breaks). A web address is kept as written, so it still links.
+
+    >>> md_text('<img src=x onerror=alert(1)> *bold* [a](b) |')
+    '&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[a\\](b) \\|'
+    >>> md_text("cold start (https://tensorfuse.io/docs/blogs/reducing_gpu_cold_start): 82 s, set judge_model")
+    'cold start (https://tensorfuse.io/docs/blogs/reducing_gpu_cold_start): 82 s, set judge_model'
+    >>> md_text("_a_ a_b __init__")
+    '\\_a\\_ a_b \\_\\_init\\_\\_'
+    >>> md_text("[x](https://evil.io/_a_)")
+    '\\[x\\](https://evil.io/%5Fa%5F)'
+    """
+    return "".join(_md_url(p) if is_url else _md_escape(p) for is_url, p in _url_spans(str(value)))
+
+
+def html_prose(value, *, links: bool = True) -> str:
+    """Text for HTML: escaped, web addresses as links (``links``; never for task labels or model names).
+
+    >>> html_prose('<b>x</b> (https://a.io/b_c?d=1&e=2).')
+    '&lt;b&gt;x&lt;/b&gt; (<a href="https://a.io/b_c?d=1&amp;e=2">https://a.io/b_c?d=1&amp;e=2</a>).'
+    """
+    if not links:
+        return html.escape(str(value))
+    return "".join(f'<a href="{html.escape(p)}">{html.escape(p)}</a>' if is_url else html.escape(p)
+                   for is_url, p in _url_spans(str(value)))

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError
+from advisor.errors import ScenarioError
 
-__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks", "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile", "peak_to_mean", "observed_days"]
+__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
+           "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile",
+           "peak_to_mean", "observed_days"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
@@ -78,7 +80,7 @@ class Workload:
     @classmethod
     def typed(cls, requests_per_day: float, prompt_tokens: float, completion_tokens: float, *,
               cached_tokens: float = 0.0, peak_to_mean: float | None = None,
-              ft_token_ratio: float | None = None, **kw) -> "Workload":
+              ft_token_ratio: float | None = None, **kw) -> Workload:
         """A workload from typed numbers; every default it takes is listed in ``assumptions``."""
         notes = list(kw.pop("assumptions", ()))
         if peak_to_mean is None:
@@ -106,12 +108,7 @@ class Workload:
     def ft_completion(self) -> float:
         return self.completion_tokens if self.ft_completion_tokens is None else self.ft_completion_tokens
 
-    @property
-    def input_output_ratio(self) -> float:
-        """Prompt tokens per completion token."""
-        return self.prompt_tokens / self.completion_tokens if self.completion_tokens else float("inf")
-
-    def with_volume(self, requests_per_day: float) -> "Workload":
+    def with_volume(self, requests_per_day: float) -> Workload:
         return replace(self, requests_per_day=requests_per_day)
 
 

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _report import emit  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 
 
@@ -66,7 +67,7 @@ def _texts(path: Path) -> list[str]:
 
 def child(counted: Path, usage: Path) -> dict:
     from advisor.logs import read_logs
-    from advisor.tokens import get_encoding, get_ft_tokenizer
+    from advisor.tokens.counter import get_encoding, get_ft_tokenizer
 
     enc = get_encoding("o200k_base")  # load outside the timings
     get_ft_tokenizer("mistral-v1")

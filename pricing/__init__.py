@@ -1,84 +1,61 @@
-"""Pricing model: a dated catalog and the cost/capacity of API, hosted and self-hosted options.
+"""Pricing model: a dated catalog and the cost and capacity of API, hosted and self-hosted options.
 
-Knows nothing of logs. Import is light: no streamlit, no plotly, no network.
+Knows nothing of logs. Import is light: no streamlit, no plotly, no network. Public API (everything else lives
+in its submodule: :mod:`pricing.schema`, :mod:`pricing.catalog`, :mod:`pricing.selfhost`, :mod:`pricing.training`,
+:mod:`pricing.people`, :mod:`pricing.genai`, :mod:`pricing.benchmarks`)::
+
+    from pricing import load_catalog, capacity
+    cat = load_catalog("2024-03-28")              # the prices of that day
+    cat.api_model("gpt-4-0613").price.input_usd_per_mtok
 """
 
-from .api import api_request_cost_usd
-from .catalog import (
-    ApiModel,
-    ApiPrice,
-    Catalog,
-    Gpu,
-    GpuPrice,
-    HostedEndpoint,
-    HostedPrice,
-    Latency,
-    OpenModel,
-    load_catalog,
+from pricing.api import api_request_cost_usd as api_request_cost_usd
+from pricing.catalog import Catalog as Catalog
+from pricing.catalog import load_catalog as load_catalog
+from pricing.catalog import today as today
+from pricing.errors import (
+    AdvisorError as AdvisorError,
 )
-from .errors import AdvisorError, CatalogError, NotReleasedError, UnknownEntryError
-from .hosted import hosted_request_cost_usd
-from .selfhost import (
-    DEFAULT_EFFICIENCY,
-    ENGINES,
-    GPU_SUSTAINED,
-    HOURS_PER_MONTH,
-    Capacity,
-    ServingEfficiency,
-    capacity,
-    capacity_curve,
-    default_max_batch,
-    engine_efficiency,
-    gpu_hours_per_month,
-    operating_index,
-    replicas_for_peak,
+from pricing.errors import (
+    CatalogError as CatalogError,
 )
-from .training import (
-    TrainingRun,
-    hosted_training_cost_usd,
-    selfrun_training_cost_usd,
-    selfrun_training_gpu_hours,
-    training_tokens,
+from pricing.errors import (
+    NotReleasedError as NotReleasedError,
 )
+from pricing.errors import (
+    UnknownEntryError as UnknownEntryError,
+)
+from pricing.hosted import hosted_request_cost_usd as hosted_request_cost_usd
+from pricing.schema import ApiModel as ApiModel
+from pricing.schema import Gpu as Gpu
+from pricing.schema import HostedEndpoint as HostedEndpoint
+from pricing.schema import OpenModel as OpenModel
+from pricing.selfhost import Capacity as Capacity
+from pricing.selfhost import capacity as capacity
+from pricing.selfhost import capacity_curve as capacity_curve
+from pricing.training import TrainingRun as TrainingRun
 
 __all__ = [
     "AdvisorError",
     "ApiModel",
-    "ApiPrice",
     "Benchmark",
     "Capacity",
     "Catalog",
     "CatalogError",
-    "DEFAULT_EFFICIENCY",
-    "ENGINES",
-    "GPU_SUSTAINED",
     "Gpu",
-    "GpuPrice",
-    "HOURS_PER_MONTH",
     "HostedEndpoint",
-    "HostedPrice",
-    "Latency",
     "NotReleasedError",
     "OpenModel",
-    "ServingEfficiency",
     "TrainingRun",
     "UnknownEntryError",
     "api_request_cost_usd",
     "capacity",
     "capacity_curve",
-    "default_max_batch",
-    "engine_efficiency",
-    "gpu_hours_per_month",
     "hosted_request_cost_usd",
-    "hosted_training_cost_usd",
     "load_benchmarks",
     "load_catalog",
-    "operating_index",
     "predict",
-    "replicas_for_peak",
-    "selfrun_training_cost_usd",
-    "selfrun_training_gpu_hours",
-    "training_tokens",
+    "today",
 ]
 
 _LAZY = {"Benchmark", "load_benchmarks", "predict"}  # pricing.benchmarks: loaded on first use, so that
@@ -87,7 +64,6 @@ _LAZY = {"Benchmark", "load_benchmarks", "predict"}  # pricing.benchmarks: loade
 
 def __getattr__(name: str):
     if name in _LAZY:
-        from . import benchmarks
+        from pricing import benchmarks
         return getattr(benchmarks, name)
     raise AttributeError(f"module 'pricing' has no attribute {name!r}")
-

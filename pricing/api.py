@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .catalog import ApiPrice
 from .errors import AdvisorError
+from .schema import ApiPrice
 
 __all__ = ["api_request_cost_usd"]
 

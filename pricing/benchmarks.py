@@ -20,11 +20,17 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from ._yaml import read_yaml, sections, unique, validate_entry
-from .catalog import Catalog, Gpu
+from .catalog import Catalog, today
 from .errors import CatalogError
+from .schema import Gpu
 from .selfhost import (
-    DEFAULT_EFFICIENCY, ENGINES, LEGACY_TRTLLM_ATTENTION_FRACTION, PRECISION_BYTES, TRTLLM_STEP_OVERHEAD_S,
-    ServingEfficiency, capacity,
+    DEFAULT_EFFICIENCY,
+    ENGINES,
+    LEGACY_TRTLLM_ATTENTION_FRACTION,
+    PRECISION_BYTES,
+    TRTLLM_STEP_OVERHEAD_S,
+    ServingEfficiency,
+    capacity,
 )
 from .selfhost import engine_efficiency as selfhost_engine_efficiency
 
@@ -146,7 +152,8 @@ def summary(r: np.ndarray) -> tuple[float, float]:
 _FIT = ("flops", "flops_fp8", "hbm", "gqa_reread", "step_overhead_s", "seq_overhead_s", "roofline_sharpness",
         "weight_only_kernel")
 _BOUNDS = {"flops": (0.3, 0.95), "flops_fp8": (0.2, 0.95), "hbm": (0.5, 0.95), "gqa_reread": (0.0, 1.0),
-           "step_overhead_s": (0.0, 0.01), "seq_overhead_s": (0.0, 2e-5), "roofline_sharpness": (1.0, 8.0), "weight_only_kernel": (0.2, 1.0),
+           "step_overhead_s": (0.0, 0.01), "seq_overhead_s": (0.0, 2e-5), "roofline_sharpness": (1.0, 8.0),
+           "weight_only_kernel": (0.2, 1.0),
            "legacy": (0.001, 0.05), "trtllm_step_overhead_s": (0.0, 0.01)}
 
 
@@ -192,7 +199,7 @@ def fit_efficiency(rows, cat: Catalog, start: ServingEfficiency = DEFAULT_EFFICI
 @functools.cache
 def _catalog() -> Catalog:
     from .catalog import load_catalog
-    return load_catalog(dt.date.today())
+    return load_catalog(today())
 
 
 def _table(rows, r) -> str:

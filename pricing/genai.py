@@ -24,8 +24,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from pydantic import ValidationError
 
-from .catalog import ApiModel, ApiPrice, reasoning_by_name
 from .errors import NotReleasedError, UnknownEntryError
+from .schema import ApiModel, ApiPrice, reasoning_by_name
 
 __all__ = ["genai_api_model", "genai_models", "genai_notes", "genai_version"]
 

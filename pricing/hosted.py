@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .catalog import HostedPrice
 from .errors import AdvisorError
+from .schema import HostedPrice
 
 __all__ = ["hosted_request_cost_usd"]
 

@@ -35,7 +35,7 @@ rate) and bandwidth B, efficiencies eta_f, eta_h (times the GPU's sustained shar
 
 The efficiencies are fitted on the ``calibrate`` rows of published serving measurements
 (``pricing/data/benchmarks.yaml``, :mod:`pricing.benchmarks`) and checked on the ``holdout`` rows
-(tests/test_selfhost.py).
+(tests/pricing/test_selfhost.py).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from typing import Literal
 
 import numpy as np
 
-from .catalog import Gpu, OpenModel
 from .errors import AdvisorError
+from .schema import Gpu, OpenModel
 
 __all__ = [
     "PRECISION_BYTES",
@@ -133,7 +133,7 @@ class ServingEfficiency:
 
     ``flops``, ``flops_fp8``, ``hbm``, ``gqa_reread`` and ``step_overhead_s`` are fitted together on the
     calibrate rows of pricing/data/benchmarks.yaml (``python -m pricing.benchmarks --fit``, minimising the
-    worst then the median |log(model / published)|); see tests/test_selfhost.py::TestCalibration.
+    worst then the median |log(model / published)|); see tests/pricing/test_selfhost.py::TestCalibration.
     """
 
     flops: float = 0.69             # eta_f: achieved / peak dense bf16/fp16 tensor FLOP/s

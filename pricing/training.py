@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import Gpu, HostedPrice, OpenModel
 from .errors import AdvisorError
+from .schema import Gpu, HostedPrice, OpenModel
 
 __all__ = [
     "DEFAULT_LORA_MFU",

@@ -14,7 +14,7 @@ MODULES = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts)
 
 
 def test_the_worked_examples_are_found():
-    assert len(MODULES) >= 20 and "advisor.ui.view" in MODULES and "pricing.selfhost" in MODULES
+    assert len(MODULES) >= 20 and "advisor.present.view" in MODULES and "pricing.selfhost" in MODULES
 
 
 @pytest.mark.parametrize("module", MODULES)

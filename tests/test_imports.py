@@ -10,21 +10,18 @@ import pricing
 
 def test_pricing_public_api():
     assert sorted(pricing.__all__) == sorted([
-        "AdvisorError", "ApiModel", "ApiPrice", "Benchmark", "Capacity", "Catalog", "CatalogError",
-        "DEFAULT_EFFICIENCY", "ENGINES", "GPU_SUSTAINED", "Gpu", "GpuPrice", "HOURS_PER_MONTH", "HostedEndpoint",
-        "HostedPrice", "Latency", "NotReleasedError", "OpenModel", "ServingEfficiency", "TrainingRun",
-        "UnknownEntryError", "api_request_cost_usd", "capacity", "capacity_curve", "default_max_batch",
-        "engine_efficiency", "gpu_hours_per_month", "hosted_request_cost_usd", "hosted_training_cost_usd",
-        "load_benchmarks", "load_catalog", "operating_index", "predict", "replicas_for_peak",
-        "selfrun_training_cost_usd", "selfrun_training_gpu_hours", "training_tokens"])
+        "AdvisorError", "ApiModel", "Benchmark", "Capacity", "Catalog", "CatalogError", "Gpu", "HostedEndpoint",
+        "NotReleasedError", "OpenModel", "TrainingRun", "UnknownEntryError", "api_request_cost_usd", "capacity",
+        "capacity_curve", "hosted_request_cost_usd", "load_benchmarks", "load_catalog", "predict", "today"])
     for name in pricing.__all__:
         assert hasattr(pricing, name)
 
 
 def test_advisor_public_api():
     assert sorted(advisor.__all__) == sorted([
-        "AdvisorError", "LogError", "Scenario", "ScenarioError", "Workload", "break_even_requests_per_day", "compare",
-        "default_baseline", "default_options", "parse_option", "payback_month", "price_options", "sweep"])
+        "AdvisorError", "LogError", "Recommendation", "Scenario", "ScenarioError", "Thresholds", "Verdict", "Workload",
+        "break_even_requests_per_day", "compare", "default_baseline", "default_options", "parse_option",
+        "payback_month", "price_options", "read_logs", "recommend", "recommend_tasks", "sweep", "whole_bill"])
     for name in advisor.__all__:
         assert hasattr(advisor, name), name
 

@@ -25,7 +25,6 @@ gzip-compressed), a plain ``content: "..."`` text body, and pydantic-ai's ``pars
 from __future__ import annotations
 
 import argparse
-import base64
 import gzip
 import hashlib
 import json

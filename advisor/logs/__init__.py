@@ -1,11 +1,21 @@
 """Exported request logs in, exact token counts out (see reader.py for the frame's columns)."""
 
-from .files import DEFAULT_MAX_RECORD_BYTES
-from .formats import FORMATS, detect_record_format
-from .reader import FRAME_COLUMNS, MemoryFile, LogResult, Problem, finalize_frame, iter_chunks, normalize_partition, read_logs
-from .reader import PER_REQUEST_COLUMNS, per_request_frame
-from .template import mask, template_keys
+from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES
+from advisor.logs.formats import FORMATS, detect_record_format
+from advisor.logs.reader import (
+           FRAME_COLUMNS,
+           PER_REQUEST_COLUMNS,
+           LogResult,
+           MemoryFile,
+           Problem,
+           finalize_frame,
+           iter_chunks,
+           normalize_partition,
+           per_request_frame,
+           read_logs,
+)
+from advisor.logs.template import mask, template_keys
 
-__all__ = ["DEFAULT_MAX_RECORD_BYTES", "FORMATS", "PER_REQUEST_COLUMNS", "FRAME_COLUMNS", "LogResult", "MemoryFile", "Problem", "detect_record_format", "finalize_frame",
-           "iter_chunks", "mask", "normalize_partition", "per_request_frame", "read_logs",
-           "template_keys"]
+__all__ = ["DEFAULT_MAX_RECORD_BYTES", "FORMATS", "PER_REQUEST_COLUMNS", "FRAME_COLUMNS", "LogResult", "MemoryFile",
+           "Problem", "detect_record_format", "finalize_frame", "iter_chunks", "mask", "normalize_partition",
+           "per_request_frame", "read_logs", "template_keys"]

@@ -1,6 +1,6 @@
 """Whole-document exports that WRAP records: unwrapped into the records they hold.
 
-Shapes (sources in the comments of each rule and in tests/test_logs.py):
+Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
 - OpenAI Usage API page ``{"object": "page", "data": [{"object": "bucket", "start_time", "end_time",
   "results": [...]}]}`` (the spec names the list ``result``, the live API ``results``: both read);
   each result gets its bucket's times; a bucket with no results is an ignored empty bucket.
@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .files import Head, Part
-from .formats import detect_record_format
-from .records import Ignored, RecordProblem
+from advisor.logs.formats import detect_record_format
+from advisor.logs.jsonstream import Head, Part
+from advisor.logs.records import Ignored, RecordProblem
 
 __all__ = ["expand"]
 

@@ -1,19 +1,19 @@
 """Counting one chunk of parsed records (:class:`Raw`) into work-frame rows.
 
 API prompt/completion tokens are counted with the served model's tokenizer and billing rules
-(:mod:`advisor.tokens_chat`: tools, tool calls, images, files, response formats, per model family)
+(:mod:`advisor.tokens.chat`: tools, tool calls, images, files, response formats, per model family)
 unless the log recorded the API's usage. Every string of a chunk is encoded in one batch per encoding,
 with repeated strings (system prompts, tool definitions) memoised.
 
-The 7B model's counts (``ft_*``) use the one 7B rule of :mod:`advisor.tokens`
-(:func:`~advisor.tokens.ft_request_texts` + :func:`~advisor.tokens.ft_counts`). On large chunks
+The 7B model's counts (``ft_*``) use the one 7B rule of :mod:`advisor.tokens.counter`
+(:func:`~advisor.tokens.counter.ft_request_texts` + :func:`~advisor.tokens.counter.ft_counts`). On large chunks
 (``ft_exact_below`` requests or more) only one request in ``ft_sample_every`` per task is encoded with the 7B
 tokenizer; the others get the API count times that task's 7B/API token ratio in the sample (a ratio
 estimator; its 95% confidence interval is reported in the row's note). The ratio is what the decision
 uses (the 7B model's cost per request scales with it), so a tight interval serves it as well as a full count.
 
 A Responses API body (``/v1/responses``) given whole as ``request_options["responses_body"]`` is counted by
-:func:`advisor.tokens_responses.responses_prompt_parts` (its function-call items, ``text.format`` and hosted
+:func:`advisor.tokens.responses.responses_prompt_parts` (its function-call items, ``text.format`` and hosted
 tools included); without it, the messages a reader mapped from ``input`` are counted as a chat request.
 
 Rows carry what was assumed in :data:`COUNT_NOTES_COLUMN` (notes separated by newlines): images at an
@@ -29,22 +29,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..tokens import (
-    LengthMemo,
+from advisor.logs.records import WORK_COLUMNS, Raw, RecordProblem
+from advisor.logs.template import TemplateHasher
+from advisor.tokens.counter import (
     FT_COMPLETION,
     FT_PROMPT,
     FT_TOOLS,
+    LengthMemo,
     TokenCounter,
+    completion_parts,
     count_ft_chat,
     ft_counts,
     ft_lengths,
     ft_request_texts,
     prompt_parts,
-    completion_parts,
     resolve_encoding,
 )
-from ..tokens_responses import responses_prompt_parts
-from .records import WORK_COLUMNS, Raw, RecordProblem
+from advisor.tokens.responses import responses_prompt_parts
 
 RESPONSES_BODY = "responses_body"  # request_options key holding a whole Responses API request body
 # A Responses API text answer bills tokens past its text: its end marker, and one more when the request
@@ -85,7 +86,6 @@ def _has_text(completion) -> bool:
     if isinstance(completion, str):
         return bool(completion)
     return isinstance(completion, dict) and bool(completion.get("content"))
-from .template import TemplateHasher
 
 __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", "COUNT_NOTES_COLUMN",
            "ratio_interval", "RESPONSES_BODY", "responses_message_tokens",
@@ -101,7 +101,7 @@ _COLUMNS = WORK_COLUMNS + ([COUNT_NOTES_COLUMN] if COUNT_NOTES_COLUMN not in WOR
 
 def count_ft_request(messages, completion=None, *, tools=None, prompt_text=None,
                      name: str = "mistral-v1") -> tuple[float, float]:
-    """(prompt, completion) 7B tokens of one request: :func:`advisor.tokens.count_ft_chat` (the same rule
+    """(prompt, completion) 7B tokens of one request: :func:`advisor.tokens.counter.count_ft_chat` (the same rule
     :class:`ChunkCounter` applies per chunk)."""
     return count_ft_chat(messages, completion, tools=tools, prompt_text=prompt_text, name=name)
 

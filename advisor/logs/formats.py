@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .records import (
+from advisor.logs.records import (
     Ignored,
     Raw,
     RecordProblem,
@@ -40,13 +40,13 @@ from .records import (
     check_completion,
     check_messages,
     check_tools,
+    epoch_s,
     maybe_json,
     number,
     openai_usage,
     request_options,
     split_chat,
     text,
-    epoch_s,
 )
 
 __all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
@@ -148,7 +148,7 @@ def _req_fields(req: Any, field: str) -> tuple[str | None, list | None, list | N
     opts = request_options(req)
     if msgs is None and "input" in req and "model" in req:
         msgs = _responses_messages(req, field)
-        # the whole Responses body is counted by the Responses rules (advisor.tokens_responses)
+        # the whole Responses body is counted by the Responses rules (advisor.tokens.responses)
         opts = {**(opts or {}), "responses_body": req}
     tools = check_tools(req.get("tools"), f"{field}.tools")
     if tools is None:

@@ -17,7 +17,6 @@ that are not model calls, counted by reason). A file with no usable record is a 
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,12 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LogError
-from .containers import expand
-from .counting import ChunkCounter
-from .files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
-from .formats import FORMATS, detect_record_format, parse_record
-from .records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
+from advisor.errors import LogError
+from advisor.logs.containers import expand
+from advisor.logs.counting import ChunkCounter
+from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
+from advisor.logs.formats import FORMATS, detect_record_format, parse_record
+from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -82,7 +81,7 @@ class LogResult:
         w = f["requests"]
         src = f.groupby("tokens_source")["requests"].sum() if len(f) else pd.Series(dtype=float)
         return {
-            "requests": _int((w.sum())),
+            "requests": _int(w.sum()),
             "prompt_tokens": _int((f["prompt_tokens"] * w).sum()),
             "completion_tokens": _int((f["completion_tokens"] * w).sum()),
             "cached_tokens": _int((f["cached_tokens"] * w).sum()),
@@ -181,8 +180,8 @@ class _Parser:
                                               f"of {', '.join(FORMATS)}"), where)
             return
         if f == "langsmith" and isinstance(rec, dict):
-            for line, where, rec in self._merge_langsmith(line, where, rec):
-                yield self._parse(f, line, where, rec)
+            for m_line, m_where, m_rec in self._merge_langsmith(line, where, rec):
+                yield self._parse(f, m_line, m_where, m_rec)
             return
         yield self._parse(f, line, where, rec)
 

@@ -8,9 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "epoch_s", "maybe_json", "split_chat", "request_options",
-           "number", "count_text", "text", "clean_surrogates", "json_loads", "json_raw_decode", "safe_field", "check_messages", "check_tools", "check_completion",
-           "REQUEST_OPTION_KEYS", "FRAME_COLUMNS", "WORK_COLUMNS"]
+from advisor.errors import RecordProblem
+
+__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "epoch_s", "maybe_json", "split_chat",
+           "request_options", "number", "count_text", "text", "clean_surrogates", "json_loads", "json_raw_decode",
+           "safe_field", "check_messages", "check_tools", "check_completion", "REQUEST_OPTION_KEYS",
+           "FRAME_COLUMNS", "WORK_COLUMNS"]
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
                  "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
@@ -22,14 +25,6 @@ WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_enc
 REQUEST_OPTION_KEYS = ("functions", "function_call", "response_format", "tool_choice", "parallel_tool_calls",
                        "reasoning_effort", "modalities", "audio")
 _OPTION_SET = frozenset(REQUEST_OPTION_KEYS)
-
-
-class RecordProblem(Exception):
-    """A record that cannot be used; ``field`` names what was wrong."""
-
-    def __init__(self, reason: str, field: str | None = None):
-        super().__init__(reason)
-        self.reason, self.field = reason, field
 
 
 class Ignored(Exception):
@@ -426,10 +421,10 @@ def _epoch_s(value: Any, field: str) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):  # Parquet timestamp columns, pandas Timestamps
-        t = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        t = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
         return t.timestamp()
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc).timestamp()
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             v = float(value)
@@ -453,7 +448,7 @@ def _epoch_s(value: Any, field: str) -> float | None:
         except ValueError:
             raise RecordProblem("is not a timestamp (ISO-8601 or epoch seconds)", field) from None
         if t.tzinfo is None:
-            t = t.replace(tzinfo=dt.timezone.utc)
+            t = t.replace(tzinfo=dt.UTC)
         try:
             return t.timestamp()
         except (OverflowError, ValueError, OSError):

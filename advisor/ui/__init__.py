@@ -1,7 +1,4 @@
-"""The dashboard's pure parts: URL state, the page's analysis, and how figures read for people.
-
-Nothing here imports Streamlit; ``app.py`` asks and draws, these modules decide what to show.
-Plotly is only needed by :mod:`advisor.figures`.
+"""Streamlit-only glue for ``app.py``: the page's settings bound to the URL (:mod:`~advisor.ui.params`), the data
+behind the page (:mod:`~advisor.ui.data`) and the page icon. What the page shows is decided in
+:mod:`advisor.present`.
 """
-
-__all__ = ["params", "compute", "view"]

@@ -11,9 +11,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..logs import LogResult
-from ..workload import (MAX_TASKS_ADVISED, Workload, hourly_requests, observed_days, pool_small_tasks, profile_tasks,
-                        scale_workloads, token_summary)
+from advisor.logs import LogResult
+from advisor.workload import (
+    MAX_TASKS_ADVISED,
+    Workload,
+    hourly_requests,
+    observed_days,
+    pool_small_tasks,
+    profile_tasks,
+    scale_workloads,
+    token_summary,
+)
 
 __all__ = ["PageData", "page_data", "sample_data", "workloads_for"]
 
@@ -90,7 +98,7 @@ def workloads_for(data: PageData, requests_per_day: float) -> dict[str, Workload
 
 def sample_data() -> PageData:
     """The built-in sample, generated, read and measured (see :mod:`advisor.samples`)."""
-    from ..samples import SAMPLE_DIGEST, read_sample
+    from advisor.samples import SAMPLE_DIGEST, read_sample
 
     result, sampled = read_sample()
     return page_data(result, digest=SAMPLE_DIGEST, label="Built-in sample", sampled=sampled)

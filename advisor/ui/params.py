@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pricing import today as _today
+
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
            "check_choice", "check_choices", "MIN_AS_OF"]
 
@@ -108,7 +110,7 @@ def parse_value(key: str, raw: str, *, today: dt.date | None = None) -> tuple[An
     "Horizon (months) from the link was 'abc', which is not a whole number; the default (12) is used."
     """
     p = PARAMS[key]
-    today = today or dt.date.today()
+    today = today or _today()
     shown = raw if len(raw) <= 40 else raw[:37] + "..."
     default = today if p.kind is dt.date and p.default is None else p.default
 

@@ -1,0 +1,206 @@
+"""Byte streams under the log readers: in-memory uploads, byte counting for progress, decompression that
+stops at a corrupt spot instead of failing the file, UTF-16 and CR-only files turned into UTF-8 lines, and the
+physical lines of a file with oversize ones skipped."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import lzma
+import zlib
+from collections.abc import Callable, Iterator
+
+from advisor.errors import LogError
+from advisor.logs.records import RecordProblem
+
+__all__ = ["MemoryFile", "Progress", "DEFAULT_MAX_RECORD_BYTES"]
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+DEFAULT_MAX_RECORD_BYTES = 64 << 20
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
+_STEP = 1 << 14  # decompressed bytes per read: at most this much is lost before a corrupt spot
+_DECOMPRESS_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError)
+
+
+class MemoryFile:
+    """An in-memory log (a dashboard upload): never written to disk."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class _Counting(io.RawIOBase):
+    """Counts the bytes read from disk (compressed), for progress."""
+
+    def __init__(self, raw):
+        self.raw, self.n = raw, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        n = self.raw.readinto(b)
+        self.n += n or 0
+        return n
+
+
+class _Guarded(io.RawIOBase):
+    """A decompressing stream that ends (instead of raising) at corrupt or truncated data; ``error`` says why."""
+
+    def __init__(self, inner):
+        self.inner, self.error = inner, None
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        """Fill b in small steps, so that data decompressed before a corrupt spot is not lost with it."""
+        if self.error:
+            return 0
+        view, n = memoryview(b).cast("B"), 0
+        while n < len(view):
+            try:
+                data = self.inner.read(min(_STEP, len(view) - n))
+            except _DECOMPRESS_ERRORS as exc:
+                self.error = type(exc).__name__
+                break
+            if not data:
+                break
+            view[n:n + len(data)] = data
+            n += len(data)
+        return n
+
+    def close(self):
+        try:
+            self.inner.close()
+        except _DECOMPRESS_ERRORS:
+            pass
+        super().close()
+
+
+class _Utf16(io.RawIOBase):
+    """UTF-16 text (BOM first, or ``encoding`` utf-16-le/-be without one) re-encoded as UTF-8 on the fly, so
+    every reader sees UTF-8 bytes."""
+
+    def __init__(self, inner, encoding: str = "utf-16"):
+        self.inner = inner
+        self.dec = codecs.getincrementaldecoder(encoding)("replace")
+        self.pending = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        while not self.pending:
+            data = self.inner.read(_STEP)
+            self.pending = self.dec.decode(data, final=not data).encode("utf-8", "surrogatepass")
+            if not data:
+                break
+        n = min(len(b), len(self.pending))
+        b[:n], self.pending = self.pending[:n], self.pending[n:]
+        return n
+
+
+class _CrToLf(io.RawIOBase):
+    """A file whose lines end in a lone CR (classic Mac, Excel's "CSV (Macintosh)"): each CR read as LF, so the
+    line readers see its lines (same byte count: every offset and line number is unchanged)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        data = self.inner.read(len(b))
+        n = len(data)
+        b[:n] = data.replace(b"\r", b"\n")
+        return n
+
+
+def _utf16_without_bom(first: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the first bytes are mostly ASCII text in UTF-16 with no BOM (every other
+    byte NUL), else None.
+
+    >>> _utf16_without_bom('{"a": 1}'.encode("utf-16-le")), _utf16_without_bom(b'{"a": 1}')
+    ('utf-16-le', None)
+    """
+    sample = first[:8192 - 8192 % 2]
+    if len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    odd_nul, even_nul = sample[1::2].count(0), sample[0::2].count(0)
+    if odd_nul > 0.9 * half and even_nul < 0.1 * half:
+        return "utf-16-le"
+    if even_nul > 0.9 * half and odd_nul < 0.1 * half:
+        return "utf-16-be"
+    return None
+
+
+def _open_raw(path) -> tuple[io.BufferedReader, int]:
+    try:
+        if isinstance(path, MemoryFile):
+            return io.BufferedReader(io.BytesIO(path.data)), len(path.data)
+        return open(path, "rb"), path.stat().st_size
+    except FileNotFoundError:
+        raise LogError("no such file; check the path", file=str(path)) from None
+    except IsADirectoryError:
+        raise LogError("is a directory; pass the log files inside it", file=str(path)) from None
+    except OSError as exc:
+        raise LogError(f"cannot open ({exc.strerror})", file=str(path)) from None
+
+
+def _kind(head: bytes) -> str:
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:3] == b"BZh":
+        return "bz2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if head[:4] == b"PK\x03\x04":
+        return "zip"
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    return "plain"
+
+
+def _looks_binary(first: bytes) -> bool:
+    """Binary when more than 10% of the first bytes are control bytes other than tab/newline/CR/form feed."""
+    if not first:
+        return False
+    ctrl = sum(1 for b in first if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl > 0.1 * len(first)
+
+
+def _too_big(n: int, limit: int) -> RecordProblem:
+    return RecordProblem(f"record larger than the {limit / 2**20:.3g} MB limit ("
+                         f"{'over the limit' if n <= limit + 1 else f'at least {n / 2**20:.3g} MB'}); "
+                         "raise --max-record-mb to read it")
+
+
+def _physical_lines(src, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, the line's bytes or None when it is over ``limit``, its size) for each physical line,
+    the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole."""
+    line_no = 0
+    while True:
+        data = src.readline(limit + 1)
+        if not data:
+            return
+        line_no += 1
+        if line_no == 1 and data.startswith(_BOM):
+            data = data[3:]
+        if len(data) > limit and not data.endswith(b"\n"):
+            n = len(data)
+            while data and not data.endswith(b"\n"):  # skip the rest of the line without keeping it
+                data = src.readline(_CHUNK)
+                n += len(data)
+            yield line_no, None, n
+            continue
+        yield line_no, data, len(data)

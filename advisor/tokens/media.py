@@ -1,0 +1,374 @@
+"""Tokens of images, PDF files and audio in a prompt, as OpenAI bills them (or a documented estimate).
+
+Images (OpenAI "Images and vision" guide, section "Calculating costs", platform.openai.com/docs/guides/
+images-vision, as read 2025-08; rules, multipliers and worked examples quoted in the tests):
+
+- **tile models** (gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o1, o3, gpt-4-turbo): ``detail="low"`` costs the base tokens;
+  ``high`` scales the image to fit in 2048 x 2048, then so that its shortest side is 768 px (never up), and
+  costs ``base + per_tile * tiles`` with 512 px tiles. gpt-4o 85 + 170/tile (1024 x 1024 -> 765;
+  2048 x 4096 -> 1105); gpt-4o-mini 2833 + 5667/tile; gpt-5 70 + 140; o1/o3 75 + 150.
+- **patch models** (gpt-4.1-mini, gpt-4.1-nano, o4-mini, gpt-5-mini, gpt-5-nano): 32 px patches covering the
+  image, at most 1536 (larger images are shrunk to fit), times a per-model multiplier (gpt-4.1-mini 1.62,
+  gpt-4.1-nano 2.46, o4-mini 1.72; 1024 x 1024 -> 1024 patches; 1800 x 2400 -> 1452 patches). Recorded
+  billed usage shows gpt-5-mini at 1.2 and gpt-5-nano at 1.5 (640 x 480 -> 360 and 451 tokens), not the
+  1.62 / 2.46 the guide lists; the billed values are used.
+- ``detail="auto"`` (the default) is counted as ``high``: an assumption, reported.
+
+Width and height are read from the image header in base64 data (PNG, JPEG, GIF, WebP; stdlib only). URL
+images carry no size offline: they are counted at :data:`ASSUMED_URL_IMAGE_PX` and reported.
+
+PDF ``file`` parts: the API sends each page as extracted text plus a page image; without a PDF parser we
+count the pages (``/Type /Page`` objects) and estimate :data:`PDF_TOKENS_PER_PAGE` per page. ``input_audio``: audio
+tokens per second of audio (:data:`AUDIO_TOKENS_PER_S`),
+the duration read from the WAV header or estimated from the data size for MP3. Both are reported as estimates.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+import struct
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ImageRule", "image_rule", "image_tokens", "image_size", "data_url_bytes", "ImageCount",
+           "count_image_part", "count_file_part", "count_audio_part", "ASSUMED_URL_IMAGE_PX",
+           "PDF_TOKENS_PER_PAGE", "PDF_CHARS_PER_TOKEN", "AUDIO_TOKENS_PER_S", "pdf_pages", "pdf_text_chars"]
+
+# A URL image's size is unknown offline: counted as 768 x 512 (2 tiles: the median of the URL images in the
+# recorded calls) and reported as an assumption.
+ASSUMED_URL_IMAGE_PX = (768, 512)
+# PDF: the API bills each page's image plus its extracted text. Estimate: PDF_TOKENS_PER_PAGE per page (the
+# recorded one-page PDFs with next to no text billed 215-225) + the text shown by the page content streams
+# (strings inside BT...ET, Flate-decoded with zlib) at PDF_CHARS_PER_TOKEN (a recorded page of prose: 3,587
+# characters, ~735 tokens beyond the page image).
+PDF_TOKENS_PER_PAGE = 215
+PDF_CHARS_PER_TOKEN = 4.0
+# audio input: 10 tokens per second (gpt-4o audio; the recorded WAV call: 297 kB of 24 kHz 16-bit mono,
+# 6.2 s, billed 81 with 16 text tokens); MP3 duration from the size at 96 kbit/s (the recorded MP3 call).
+AUDIO_TOKENS_PER_S = 10.0
+MP3_BITS_PER_S = 96_000
+
+
+@dataclass(frozen=True)
+class ImageRule:
+    """How one model family bills an image: tiles (base + per tile) or patches (times a multiplier)."""
+
+    kind: str                 # "tile" | "patch"
+    base: int = 0             # tile: tokens for low detail, and added to every high-detail image
+    per_tile: int = 0         # tile: tokens per 512 px tile
+    multiplier: float = 1.0   # patch: tokens per 32 px patch
+
+
+# (model prefix, rule); the longest matching prefix wins. Source: OpenAI vision guide, "Calculating costs".
+_RULES: tuple[tuple[str, ImageRule], ...] = (
+    ("gpt-4.1-mini", ImageRule("patch", multiplier=1.62)),
+    ("gpt-4.1-nano", ImageRule("patch", multiplier=2.46)),
+    ("gpt-5-mini", ImageRule("patch", multiplier=1.2)),   # billed usage: 640x480 -> 360 (300 patches)
+    ("gpt-5-nano", ImageRule("patch", multiplier=1.5)),   # billed usage: 640x480 -> 451
+    ("o4-mini", ImageRule("patch", multiplier=1.72)),
+    ("gpt-4o-mini", ImageRule("tile", 2833, 5667)),
+    ("gpt-4o", ImageRule("tile", 85, 170)),
+    ("gpt-4.1", ImageRule("tile", 85, 170)),
+    ("gpt-4.5", ImageRule("tile", 85, 170)),
+    ("gpt-4-turbo", ImageRule("tile", 85, 170)),
+    ("gpt-4-vision", ImageRule("tile", 85, 170)),
+    ("chatgpt-4o", ImageRule("tile", 85, 170)),
+    ("gpt-5", ImageRule("tile", 70, 140)),
+    ("o1", ImageRule("tile", 75, 150)),
+    ("o3", ImageRule("tile", 75, 150)),
+    ("computer-use", ImageRule("tile", 65, 129)),
+)
+_DEFAULT_RULE = ImageRule("tile", 85, 170)
+
+
+def image_rule(model: str) -> tuple[ImageRule, bool]:
+    """(rule, assumed): the model's image rule; gpt-4o's rule flagged as assumed for an unknown model.
+
+    >>> image_rule("gpt-4o-mini-2024-07-18")[0].base
+    2833
+    >>> image_rule("gpt-5-mini")[0].kind
+    'patch'
+    """
+    name = (model or "").rsplit("/", 1)[-1].removeprefix("ft:")
+    best = max((p for p, _ in _RULES if name.startswith(p)), key=len, default=None)
+    if best is None:
+        return _DEFAULT_RULE, True
+    return dict(_RULES)[best], False
+
+
+def _tiles(width: int, height: int) -> int:
+    """512 px tiles after fitting in 2048 x 2048 and scaling the shortest side down to 768.
+
+    >>> _tiles(1024, 1024), _tiles(2048, 4096)
+    (4, 6)
+    """
+    w, h = float(width), float(height)
+    if max(w, h) > 2048:
+        s = 2048 / max(w, h)
+        w, h = w * s, h * s
+    if min(w, h) > 768:
+        s = 768 / min(w, h)
+        w, h = w * s, h * s
+    return math.ceil(w / 512) * math.ceil(h / 512)
+
+
+def _patches(width: int, height: int, cap: int = 1536) -> int:
+    """32 px patches covering the image, shrunk to at most ``cap`` patches.
+
+    >>> _patches(1024, 1024), _patches(1800, 2400)
+    (1024, 1452)
+    """
+    w, h = float(width), float(height)
+    if math.ceil(w / 32) * math.ceil(h / 32) > cap:
+        s = math.sqrt(32 * 32 * cap / (w * h))
+        s *= min(math.floor(w * s / 32) / (w * s / 32), math.floor(h * s / 32) / (h * s / 32))
+        w, h = w * s, h * s
+    return min(cap, math.ceil(w / 32) * math.ceil(h / 32))
+
+
+def image_tokens(width: int, height: int, detail: str, rule: ImageRule) -> int:
+    """Tokens of one image of ``width`` x ``height`` px.
+
+    tile: ``base`` if detail is low, else ``base + per_tile * tiles``; patch: ``ceil(patches * multiplier)``.
+
+    >>> image_tokens(1024, 1024, "high", ImageRule("tile", 85, 170))   # OpenAI's worked example
+    765
+    >>> image_tokens(2048, 4096, "high", ImageRule("tile", 85, 170))
+    1105
+    >>> image_tokens(4096, 8192, "low", ImageRule("tile", 85, 170))
+    85
+    """
+    if width <= 0 or height <= 0:
+        return rule.base
+    if rule.kind == "patch":
+        return math.ceil(_patches(width, height) * rule.multiplier)
+    if detail == "low":
+        return rule.base
+    return rule.base + rule.per_tile * _tiles(width, height)
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG, JPEG, GIF or WebP header; None for anything else.
+
+    >>> image_size(b"\\x89PNG\\r\\n\\x1a\\n" + b"\\x00\\x00\\x00\\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big"))
+    (640, 480)
+    """
+    try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+            return struct.unpack(">II", data[16:24])
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            return _webp_size(data)
+        if data[:2] == b"\xff\xd8":
+            return _jpeg_size(data)
+    except (struct.error, IndexError, ValueError):
+        return None
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X":
+        w = int.from_bytes(data[24:27], "little") + 1
+        h = int.from_bytes(data[27:30], "little") + 1
+        return w, h
+    if chunk == b"VP8 ":
+        w, h = struct.unpack("<HH", data[26:30])
+        return w & 0x3FFF, h & 0x3FFF
+    if chunk == b"VP8L":
+        b = int.from_bytes(data[21:25], "little")
+        return (b & 0x3FFF) + 1, ((b >> 14) & 0x3FFF) + 1
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            i += 1 if marker == 0xFF else 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return w, h
+        i += 2 + length
+    return None
+
+
+def data_url_bytes(url: str, limit: int | None = None) -> bytes | None:
+    """The decoded bytes of a ``data:...;base64,`` URL (or bare base64), at most ``limit`` bytes; else None."""
+    if not isinstance(url, str):
+        return None
+    head, sep, payload = url.partition(",")
+    if sep and not head.startswith("data:"):
+        return None
+    if not sep:
+        payload = url
+    if limit is not None:
+        payload = payload[: (limit // 3 + 1) * 4]
+    try:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _b64_len(payload: str) -> int:
+    """Decoded size in bytes of base64 text (no decoding)."""
+    p = payload.split(",", 1)[-1].strip()
+    return len(p) * 3 // 4 - p[-2:].count("=")
+
+
+@dataclass(frozen=True)
+class ImageCount:
+    tokens: int
+    assumption: str | None = None   # what was assumed, for the report (None when exact by the rules)
+
+
+def count_image_part(part: Mapping[str, Any], model: str) -> ImageCount:
+    """Tokens of a chat ``image_url`` / Responses ``input_image`` part."""
+    spec = part.get("image_url", part)
+    if isinstance(spec, str):
+        url, detail = spec, "auto"
+    elif isinstance(spec, Mapping):
+        url, detail = spec.get("url", spec.get("image_url", "")), spec.get("detail", part.get("detail", "auto"))
+    else:
+        url, detail = "", "auto"
+    detail = detail if detail in ("low", "high", "auto") else "auto"
+    rule, assumed_rule = image_rule(model)
+    notes = []
+    if assumed_rule:
+        notes.append(f"image on {model or 'an unknown model'} counted with gpt-4o's tile rule")
+    size = None
+    if isinstance(url, str) and url.startswith("data:"):
+        head = data_url_bytes(url, limit=64 * 1024)
+        size = image_size(head) if head else None
+        if size is None:
+            notes.append("image data of unknown format counted at the assumed URL-image size")
+    w, h = size or ASSUMED_URL_IMAGE_PX
+    tokens = image_tokens(w, h, "high" if detail == "auto" else detail, rule)
+    if isinstance(url, str) and url and not url.startswith("data:"):
+        notes.append(f"URL image counted at an assumed {w}x{h} px ({tokens} tokens each on {model or 'gpt-4o'}, "
+                     f"detail {detail}): its real size is not in the log")
+    if detail == "auto" and rule.kind == "tile":
+        notes.append("image detail 'auto' counted as 'high'")
+    return ImageCount(tokens, "; ".join(notes) or None)
+
+
+def pdf_pages(data: bytes) -> int:
+    """Pages of a PDF: its ``/Type /Page`` objects (at least 1).
+
+    >>> pdf_pages(b"%PDF-1.4 << /Type /Pages >> << /Type /Page >> << /Type/Page >>")
+    2
+    """
+    return max(1, len(_PAGE.findall(data)))
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_TEXT_BLOCK = re.compile(rb"BT(.*?)ET", re.S)
+_PDF_STRING = re.compile(rb"\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f\s]*)>")
+_SPACES = re.compile(rb"\s+")
+
+
+def pdf_text_chars(data: bytes, max_streams: int = 2000) -> int:
+    """Characters of text a PDF's content streams draw (literal strings in BT...ET blocks, hex strings at
+    one character per two bytes); 0 when none can be read.
+
+    >>> pdf_text_chars(b"1 0 obj << >> stream\\nBT /F1 12 Tf (Hello,   world!) Tj ET\\nendstream")
+    13
+    """
+    chars = 0
+    for k, m in enumerate(_STREAM.finditer(data)):
+        if k >= max_streams:
+            break
+        body = m.group(1)
+        try:
+            body = zlib.decompressobj().decompress(body, 4 * 1024 * 1024)
+        except zlib.error:
+            pass
+        for block in _TEXT_BLOCK.findall(body):
+            for lit, hexa in _PDF_STRING.findall(block):
+                chars += len(_SPACES.sub(b" ", lit)) if lit else len(_SPACES.sub(b"", hexa)) // 4
+    return chars
+
+
+# a Responses input_file also bills its filename and 2 framing tokens (the calibration split's 3 PDF calls with
+# readable text: 4 tokens under with neither, "document.pdf" being 2 tokens; held-out: the same on 6 more calls)
+RESPONSES_FILE_TOKENS = 2
+_TEXT_MEDIA = ("text/", "application/json", "application/xml", "application/x-yaml", "application/yaml",
+               "application/csv")
+TEXT_FILE_NOTE = "text file parts counted as their decoded text"
+RESPONSES_PDF_NOTE = ("Responses API PDF input_file parts estimated as their text at {chars:g} characters per "
+                      "token (the recorded Responses calls bill no page images)")
+
+
+def file_text(part: Mapping[str, Any]) -> str | None:
+    """The text of a file part whose data URL is a text type (``text/plain``, JSON, CSV, ...), else None.
+
+    >>> file_text({"type": "input_file", "file_data": "data:text/plain;base64,aGVsbG8="})
+    'hello'
+    >>> file_text({"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0="}}) is None
+    True
+    """
+    spec = part.get("file", part)
+    data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
+    if not isinstance(data, str) or not data.startswith("data:"):
+        return None
+    media = data[5:data.find(";") if ";" in data[:100] else data.find(",")].strip().lower()
+    if not media.startswith(_TEXT_MEDIA):
+        return None
+    raw = data_url_bytes(data, limit=64 * 1024 * 1024)
+    return raw.decode("utf-8", errors="replace") if raw is not None else None
+
+
+def count_file_part(part: Mapping[str, Any], model: str) -> ImageCount:
+    """Estimated tokens of a ``file`` part (PDF): pages x :data:`PDF_TOKENS_PER_PAGE` + text characters /
+    :data:`PDF_CHARS_PER_TOKEN`; reported as an estimate. A Responses API ``input_file`` PDF is billed as its
+    text alone (the same PDFs recorded through both APIs: Chat Completions 241 and 235 tokens, Responses 29 and
+    54), so its pages add nothing there. Text files are counted by the caller (:func:`file_text`)."""
+    spec = part.get("file", part)
+    data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
+    if not isinstance(data, str) or not data:
+        return ImageCount(0, "file parts given by file_id or URL not counted: their content is not in the log")
+    raw = data_url_bytes(data, limit=64 * 1024 * 1024) or b""
+    text_tokens = math.ceil(pdf_text_chars(raw) / PDF_CHARS_PER_TOKEN)
+    if part.get("type") == "input_file":
+        return ImageCount(text_tokens, RESPONSES_PDF_NOTE.format(chars=PDF_CHARS_PER_TOKEN))
+    return ImageCount(pdf_pages(raw) * PDF_TOKENS_PER_PAGE + text_tokens,
+                      f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
+                      f"text at {PDF_CHARS_PER_TOKEN:g} characters per token")
+
+
+def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:
+    """Estimated tokens of an ``input_audio`` part: seconds of audio times :data:`AUDIO_TOKENS_PER_S`."""
+    spec = part.get("input_audio", part)
+    data = spec.get("data", "") if isinstance(spec, Mapping) else ""
+    fmt = spec.get("format", "wav") if isinstance(spec, Mapping) else "wav"
+    if not isinstance(data, str) or not data:
+        return ImageCount(0, "audio part without data not counted")
+    seconds = _audio_seconds(data, fmt)
+    return ImageCount(math.ceil(seconds * AUDIO_TOKENS_PER_S),
+                      f"input audio estimated at {AUDIO_TOKENS_PER_S:g} tokens per second")
+
+
+def _audio_seconds(data: str, fmt: str) -> float:
+    """Duration from a WAV header (byte rate), else from the size at :data:`MP3_BITS_PER_S`."""
+    n = _b64_len(data)
+    if fmt == "wav":
+        head = data_url_bytes(data, limit=64)
+        if head and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            byte_rate = int.from_bytes(head[28:32], "little")
+            if byte_rate > 0:
+                return max(n - 44, 0) / byte_rate
+    return n * 8 / MP3_BITS_PER_S
+

@@ -1,0 +1,302 @@
+"""Responses API requests (``POST /v1/responses``) counted as billed (``usage.input_tokens``), offline.
+
+A Responses request is the same conversation as a Chat Completions request in another shape, and the
+API renders it for the model the same way. So it is mapped onto the chat shape and counted by
+:func:`advisor.tokens.chat.prompt_parts`:
+
+- ``instructions`` -> a first ``developer`` message (``system`` for non-reasoning families);
+- ``input`` text -> one user message; ``input`` items: ``message`` items (or items with a ``role``) keep
+  their role and content (``input_text``/``output_text``/``input_image``/``input_file`` parts);
+  ``additional_tools`` items -> more tool definitions; ``function_call`` items -> assistant tool calls
+  (consecutive calls form one assistant message, as a model's parallel calls do); ``function_call_output``
+  -> a tool result; ``reasoning`` items -> nothing (earlier reasoning is not re-billed as text; an
+  ``encrypted_content`` blob cannot be counted: noted);
+- function ``tools`` in the flat Responses shape (``{"type": "function", "name", "parameters"}``) are the
+  chat shape's functions; hosted tools (``web_search``, ``file_search``, ``code_interpreter``, ``mcp``, ...)
+  add a hidden prompt of unknown size: noted, not counted;
+- ``text.format`` ``json_schema`` -> ``response_format`` ``json_schema`` (``json_object`` likewise);
+- ``previous_response_id`` / ``conversation``: the earlier turns are stored server-side and are not in the
+  log: noted as not counted (the count is then a lower bound).
+
+Calls made in the API's first weeks (before 2025-03-29) billed a hidden prompt that later calls do not:
+:func:`launch_period_tokens`, applied when the call's time is given (``timestamp_s``; the log's timestamp).
+
+Per-family framing differences between the two endpoints are :data:`RESPONSES_CHANGES` (fitted on the
+calibration split of recorded Responses calls; see tests/tokens/test_billed.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from advisor.errors import RecordProblem
+from advisor.tokens.chat import ChatFamily, Parts, _bare, family_for_model, prompt_parts
+
+__all__ = ["responses_chat", "responses_prompt_parts", "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
+           "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD", "required_single_tool"]
+
+# Where a Responses request is framed differently from the same conversation sent to Chat Completions, per
+# family (the other constants are the Chat Completions ones). Fitted as the median residual per feature on the
+# calibration split of recorded Responses calls (tests/tokens/test_billed.py reports the held-out split):
+# - harmony: an assistant message in the input carries its channel (``<|channel|>final``: 2 tokens), and
+#   the tools block has no hidden tool-use preamble (8 tokens, as o-series in Chat Completions); a function_call /
+#   function_call_output round trip is framed by 12 tokens, not Chat Completions' 14 (the median over the 4
+#   calibration calls with such items: 2 over to 5 under, 0 median; the 4 held-out calls 5 over -> 3 over);
+# - chatml-o200k: a smaller framing for tools and for calls beyond the first of one turn; a json_schema's text is
+#   framed by 6 tokens (7 with function tools), whatever the system message: 6 for all 7 distinct recorded schemas
+#   without tools, 7, 7 and 8 for the 3 with tools (the size of a '# Response Formats' / '## name' header).
+RESPONSES_CHANGES: dict[str, dict[str, int]] = {
+    "harmony": {"history_assistant": 2, "tools": 8, "tool_call": 6, "tool_result": 6},
+    "chatml-o200k": {"tools": 2, "tools_with_system": -6, "parallel_call": 6,
+                     "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1},
+}
+
+
+def responses_family(model: str | None, encoding: str) -> ChatFamily:
+    """The Chat Completions family of ``model`` with :data:`RESPONSES_CHANGES` applied.
+
+    >>> responses_family("gpt-5", "o200k_base").tools
+    8
+    """
+    fam = family_for_model(model, encoding)
+    return replace(fam, **RESPONSES_CHANGES.get(fam.name, {}))
+
+HOSTED_TOOL_NOTE = "hosted tool(s) {names}: their hidden instructions are not counted (a lower bound)"
+EARLIER_TURNS_NOTE = ("{field}: earlier turns stored by the API are not in the log and not counted "
+                      "(a lower bound)")
+_LOADED_TOOLS_NOTE = ("tools loaded mid-conversation (additional_tools): their definitions are counted, their "
+                      "framing is not counted (a lower bound)")
+_ENCRYPTED_NOTE = "encrypted reasoning items: their tokens are not counted (a lower bound)"
+
+
+def _problem(reason: str, field_name: str) -> Exception:
+    return RecordProblem(reason, field_name)
+
+
+def _flat_tools(tools: Any, notes: list[str]) -> list | None:
+    """Function tools in the chat shape; hosted tools named in ``notes``.
+
+    >>> _flat_tools([{"type": "function", "name": "f", "parameters": {}}, {"type": "web_search"}], n := [])
+    [{'type': 'function', 'function': {'name': 'f', 'parameters': {}}}]
+    >>> n
+    ['hosted tool(s) web_search: their hidden instructions are not counted (a lower bound)']
+    """
+    if tools is None:
+        return None
+    if not isinstance(tools, list):
+        raise _problem(f"expected a list of tools, got {type(tools).__name__}", "tools")
+    out, hosted = [], []
+    for j, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            raise _problem("a tool is not an object", f"tools[{j}]")
+        kind = tool.get("type", "function")
+        if kind == "function" and isinstance(tool.get("function"), Mapping):
+            out.append(tool)
+        elif kind == "function":
+            out.append({"type": "function", "function": {k: v for k, v in tool.items() if k != "type"}})
+        else:
+            hosted.append(str(kind))
+    if hosted:
+        notes.append(HOSTED_TOOL_NOTE.format(names=", ".join(sorted(set(hosted)))))
+    return out or None
+
+
+def _response_format(text: Any) -> Any:
+    """``text.format`` as a chat ``response_format``.
+
+    >>> _response_format({"format": {"type": "json_schema", "name": "A", "schema": {}, "strict": True}})
+    {'type': 'json_schema', 'json_schema': {'name': 'A', 'schema': {}, 'strict': True}}
+    """
+    fmt = text.get("format") if isinstance(text, Mapping) else None
+    if not isinstance(fmt, Mapping):
+        return None
+    if fmt.get("type") == "json_schema":
+        return {"type": "json_schema", "json_schema": {k: v for k, v in fmt.items() if k != "type"}}
+    if fmt.get("type") == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def responses_chat(request: Mapping[str, Any]) -> tuple[list, list | None, dict, list[str]]:
+    """(messages, tools, options, notes): a Responses request body in the Chat Completions shape.
+
+    >>> msgs, tools, opts, notes = responses_chat({"model": "gpt-4o", "instructions": "Be brief.", "input": "Hi"})
+    >>> msgs
+    [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
+    """
+    if not isinstance(request, Mapping):
+        raise _problem(f"expected the request object, got {type(request).__name__}", "request")
+    notes: list[str] = []
+    model = request.get("model") if isinstance(request.get("model"), str) else ""
+    fam = family_for_model(model, "o200k_base")
+    sys_role = "developer" if fam.name in ("harmony", "o-series") else "system"
+    msgs: list[dict] = []
+    extra_tools: list = []
+    if isinstance(request.get("instructions"), str) and request["instructions"]:
+        msgs.append({"role": sys_role, "content": request["instructions"]})
+    inp = request.get("input")
+    if isinstance(inp, str):
+        msgs.append({"role": "user", "content": inp})
+    elif isinstance(inp, list):
+        _items(inp, msgs, notes, extra_tools)
+    elif inp is not None:
+        raise _problem(f"expected text or a list of items, got {type(inp).__name__}", "input")
+    for key in ("previous_response_id", "conversation"):
+        if request.get(key):
+            notes.append(EARLIER_TURNS_NOTE.format(field=key))
+    options: dict = {}
+    fmt = _response_format(request.get("text"))
+    if fmt is not None:
+        options["response_format"] = fmt
+    tc = request.get("tool_choice")
+    if isinstance(tc, Mapping) and tc.get("type") == "function" and isinstance(tc.get("name"), str):
+        options["tool_choice"] = {"type": "function", "function": {"name": tc["name"]}}
+    elif isinstance(tc, str):
+        options["tool_choice"] = tc
+    tools = request.get("tools")
+    if extra_tools:
+        tools = (tools if isinstance(tools, list) else []) + extra_tools
+    flat = _flat_tools(tools, notes)
+    forced = required_single_tool(options.get("tool_choice"), flat, fam.name)
+    if forced is not None:
+        options["tool_choice"] = forced
+    return msgs, flat, options, notes
+
+
+def required_single_tool(tool_choice: Any, tools: list | None, family: str) -> dict | None:
+    """``tool_choice: "required"`` with a single function tool, as the Responses API bills it for non-reasoning
+    models: the same as naming that tool (the chat family's ``forced_tool`` framing plus the name).
+
+    Measured on recorded gpt-4o-family Responses calls: with one tool, 9 and 10 tokens more were billed than
+    counted for "required" (pydantic-ai test_openai_responses_output_type, gpt-4o, tool final_result: 66 billed,
+    57 counted = 9 = 7 framing + 2 for the name; openllmetry test_finish_reasons, gpt-4.1-nano, get_weather: 10);
+    with two tools "required" bills nothing extra (2 pydantic-ai calls exact or 1 over); gpt-5 (harmony) calls with
+    one tool bill nothing extra (3 calls: 0, 0, -3), nor do Chat Completions calls (13 single-tool gpt-4o calls
+    within 1 token).
+
+    >>> required_single_tool("required", [{"type": "function", "function": {"name": "final_result"}}], "chatml-o200k")
+    {'type': 'function', 'function': {'name': 'final_result'}}
+    >>> required_single_tool("required", [{"function": {"name": "a"}}, {"function": {"name": "b"}}], "chatml-o200k")
+    """
+    if tool_choice != "required" or family != "chatml-o200k" or not tools or len(tools) != 1:
+        return None
+    name = tools[0].get("function", {}).get("name") if isinstance(tools[0], Mapping) else None
+    return {"type": "function", "function": {"name": name}} if isinstance(name, str) and name else None
+
+
+def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -> None:
+    pending: dict | None = None  # the assistant message collecting consecutive function calls
+    for j, item in enumerate(items):
+        if isinstance(item, str):
+            msgs.append({"role": "user", "content": item})
+            pending = None
+            continue
+        if not isinstance(item, Mapping):
+            raise _problem(f"input item of type {type(item).__name__} is not an object", f"input[{j}]")
+        kind = item.get("type", "message")
+        if kind == "function_call":
+            call = {"type": "function", "function": {"name": item.get("name", ""),
+                                                     "arguments": item.get("arguments", "")}}
+            if pending is None:
+                pending = {"role": "assistant", "content": None, "tool_calls": []}
+                msgs.append(pending)
+            pending["tool_calls"].append(call)
+            continue
+        pending = None
+        if kind == "additional_tools":  # tools loaded mid-conversation join the tool definitions
+            extra_tools += item.get("tools") if isinstance(item.get("tools"), list) else []
+            notes.append(_LOADED_TOOLS_NOTE)
+        elif kind == "function_call_output":
+            out = item.get("output")
+            msgs.append({"role": "tool", "content": out if isinstance(out, (str, list)) else str(out or "")})
+        elif kind == "reasoning":
+            if item.get("encrypted_content"):
+                notes.append(_ENCRYPTED_NOTE)
+        elif kind == "message" or "role" in item:
+            role = item.get("role", "user")
+            msgs.append({"role": role if isinstance(role, str) else "user", "content": item.get("content")})
+        else:
+            notes.append(f"input items of type {str(kind)[:40]!r}: not counted (a lower bound)")
+
+
+@dataclass(frozen=True)
+class LaunchPeriod:
+    """The hidden prompt of the Responses API's first weeks (measured on billed usage of recorded calls).
+
+    Every gpt-4o call created before ``end_s`` billed ``prompt_tokens`` more than the same request did
+    later, and a call offering function tools with parallel calls allowed (the default) billed
+    ``parallel_tools_tokens`` more again: the size of the ``multi_tool_use.parallel`` wrapper namespace that
+    OpenAI's tool prompt carries for parallel calls (its public text is 194-196 o200k tokens), billed then and
+    not since. Measured on 21 gpt-4o calls of 2025-03-10..28 in pydantic/pydantic-ai and pydantic/logfire test
+    cassettes: 12 without tools each billed exactly 18 more (an identical request re-recorded on 2025-04-07
+    billed 18 fewer); 9 with parallel-enabled tools 197-199 more past the 18 (median 198; two
+    ``tool_choice: "required"`` calls 202 once :func:`required_single_tool` is counted, one with parallel calls in
+    its history 189); 2 with
+    ``parallel_tool_calls: false`` 4-5 more. The last affected call is 2025-03-28 12:05 UTC, the first
+    normal one (microsoft/semantic-kernel's OpenAIResponseAgent test, 26 tokens billed) 2025-03-30 07:42
+    UTC: ``end_s`` is 2025-03-29 00:00 UTC and calls between those two times carry :data:`LAUNCH_UNSURE_NOTE`.
+    Only gpt-4o (and its dated snapshots) was measured; other models' calls before ``end_s`` carry
+    :data:`LAUNCH_UNMEASURED_NOTE` (o3-mini's one recorded call billed 59 more: too few for a rule).
+    """
+
+    end_s: float = 1743206400.0          # 2025-03-29T00:00:00Z
+    last_seen_s: float = 1743163524.0    # 2025-03-28T12:05:24Z, the last call seen billing the hidden prompt
+    first_normal_s: float = 1743320527.0  # 2025-03-30T07:42:07Z, the first call seen billing without it
+    prompt_tokens: int = 18
+    parallel_tools_tokens: int = 198
+
+
+LAUNCH_PERIOD = LaunchPeriod()
+LAUNCH_UNSURE_NOTE = ("made between 2025-03-28 12:05 and 2025-03-30 07:42 UTC, when the Responses API stopped "
+                      "billing its launch-period hidden prompt (18 tokens, ~200 more with tools): the count may "
+                      "be off by that much")
+LAUNCH_UNMEASURED_NOTE = ("{model}: Responses calls before 2025-03-29 billed a hidden launch-period prompt "
+                          "measured for gpt-4o only: not counted (a lower bound)")
+
+
+def launch_period_tokens(model: str | None, timestamp_s: float | None, *, tools: bool, parallel: bool,
+                         period: LaunchPeriod = LAUNCH_PERIOD) -> tuple[int, str | None]:
+    """(hidden tokens, note) a Responses call billed for being made in the launch period (:class:`LaunchPeriod`).
+
+    ``hidden = prompt_tokens + parallel_tools_tokens * (tools and parallel)`` for gpt-4o calls made before
+    ``end_s``; 0 after it or without a time. Worked example: a gpt-4o call of 2025-03-27 offering one
+    function tool with parallel calls allowed bills 18 + 198 = 216 hidden tokens (pydantic/pydantic-ai's
+    test_openai_responses_model_simple_response_with_tool_call cassette: 256 billed, 40 counted from its text).
+
+    >>> launch_period_tokens("gpt-4o", 1743075630, tools=True, parallel=True)
+    (216, None)
+    >>> launch_period_tokens("gpt-4o", 1743075630, tools=False, parallel=True)
+    (18, None)
+    >>> [launch_period_tokens("gpt-4o", t, tools=True, parallel=True) for t in (1744043517, None)]
+    [(0, None), (0, None)]
+    """
+    if timestamp_s is None or timestamp_s >= period.first_normal_s:
+        return 0, None
+    unsure = LAUNCH_UNSURE_NOTE if timestamp_s > period.last_seen_s else None
+    if timestamp_s >= period.end_s:
+        return 0, unsure
+    name = _bare(model)
+    if name != "gpt-4o" and not name.startswith("gpt-4o-20"):  # gpt-4o and its dated snapshots were measured
+        return 0, LAUNCH_UNMEASURED_NOTE.format(model=name or "(no model)")
+    return period.prompt_tokens + (period.parallel_tools_tokens if tools and parallel else 0), unsure
+
+
+def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encoding: str, *,
+                           timestamp_s: float | None = None) -> Parts:
+    """Strings, fixed tokens and assumptions of a Responses request's input (see the module docstring).
+    ``timestamp_s``: when the call was made (epoch seconds; the response's ``created_at`` or the log's
+    timestamp), for :func:`launch_period_tokens`. Raises ``RecordProblem`` naming the field for a request
+    of the wrong shape, never anything else."""
+    msgs, tools, options, notes = responses_chat(request)
+    parts = prompt_parts(msgs, model, encoding, tools=tools, options=options,
+                         family=responses_family(model, encoding))
+    parts.assumptions += notes
+    if timestamp_s is not None:
+        hidden, note = launch_period_tokens(model or request.get("model"), timestamp_s, tools=bool(tools),
+                                            parallel=request.get("parallel_tool_calls") is not False)
+        parts.fixed += hidden
+        if note:
+            parts.assumptions.append(note)
+    return parts

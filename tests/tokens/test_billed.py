@@ -1,0 +1,325 @@
+"""Counting vs billed usage on real recorded Chat Completions and Responses API calls (issue 8, items 3 and 6).
+
+Each recorded call (request body + the usage OpenAI billed; see tests/fixtures/recorded/README.md for the
+sources and why the JSONL may live outside the repository) is counted with its usage stripped and compared
+with ``usage.prompt_tokens`` (Chat Completions) or ``usage.input_tokens`` (Responses API: families are
+named ``resp:<family>``; the constants that differ are advisor/tokens_responses.py's RESPONSES_CHANGES).
+Responses calls whose count is a stated lower bound (``previous_response_id``/``conversation`` turns stored
+server-side, hosted tools' hidden instructions, encrypted reasoning, files by id) are kept out of the goals
+and only checked by the half-or-double guard. A Responses call is counted at its time (the response's
+``created_at``, as a log's timestamp): calls of the API's first weeks billed a hidden prompt
+(advisor/tokens_responses.py's launch_period_tokens). Calls are split by cassette file into a calibration part (the constants in
+advisor/tokens_chat.py were fitted on it) and a held-out part (30% of the files, never used for fitting):
+``split_of`` below is the same hash the calibration used.
+
+Goals (issue 8): plain text exact; per model family x feature group within 2% of the billed prompt tokens
+(tools, structured output), images and files within 10%, everything within 1%. A family x group that does
+not reach its goal today is an expected failure with the measured number in its reason (strict: the marker
+must go when it passes). Without fixture data these tests skip; the hand-computed rules in test_tokens.py
+always run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from advisor.tokens.chat import family_for_model, is_reasoning_model
+from advisor.tokens.counter import count_request, count_responses_request, resolve_encoding
+
+ROOT = Path(__file__).resolve().parents[2]
+MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio")
+STRUCT = ("response_format_json_schema", "response_format_json_object")
+TOOLS = ("tools", "tool_calls_history", "tool_results", "functions_legacy")
+
+
+def recorded_dirs() -> list[Path]:
+    candidates = [ROOT / "tests" / "fixtures" / "recorded", ROOT.parent / "shared" / "fixtures" / "recorded"]
+    if os.environ.get("ADVISOR_RECORDED_DIR"):
+        candidates.insert(0, Path(os.environ["ADVISOR_RECORDED_DIR"]))
+    return [d for d in candidates if d.is_dir() and any(d.glob("*.jsonl"))]
+
+
+def split_of(source: str) -> str:
+    """'hold' for 30% of cassette files (by a hash of the file path), else 'cal'.
+
+    >>> split_of("o/r:tests/a.yaml@" + "0" * 40 + "#1") == split_of("o/r:tests/a.yaml@" + "1" * 40 + "#7")
+    True
+    """
+    path = source.split("@")[0]
+    return "hold" if int(hashlib.sha256(path.encode()).hexdigest(), 16) % 10 < 3 else "cal"
+
+
+def group_of(features: list[str]) -> str:
+    f = set(features)
+    if f & set(MEDIA):
+        return "media"
+    if f & set(STRUCT):
+        return "struct"
+    if f & set(TOOLS):
+        return "tools"
+    return "plain"
+
+
+def _load() -> list[dict]:
+    out, seen = [], set()
+    for d in recorded_dirs()[:1]:
+        for path in sorted(d.glob("*.jsonl")):
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    rec = json.loads(line)
+                    if rec.get("endpoint") not in ("chat.completions", "responses"):
+                        continue
+                    rec["_billed"] = rec["usage"].get("prompt_tokens", rec["usage"].get("input_tokens"))
+                    if not rec["_billed"]:  # a usage of 0 recorded for a real prompt: nothing to compare
+                        continue
+                    key = json.dumps(rec["request"], sort_keys=True)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    model = rec["request"].get("model") or rec.get("model")
+                    rec["_family"] = family_for_model(model, resolve_encoding(model).encoding).name
+                    if rec["endpoint"] == "responses":
+                        rec["_family"] = "resp:" + rec["_family"]
+                    rec["_group"] = group_of(rec.get("features", []))
+                    rec["_split"] = split_of(rec["source"])
+                    out.append(rec)
+    return out
+
+
+RECORDS = _load()
+needs_data = pytest.mark.skipif(not RECORDS, reason="no recorded calls: see tests/fixtures/recorded/README.md")
+
+
+def counted(rec: dict) -> tuple[int, list[str]]:
+    body = rec["request"]
+    if rec["endpoint"] == "responses":  # the call's time, as a log's timestamp gives it (launch-period rule)
+        return count_responses_request(body, body.get("model") or rec["model"], timestamp_s=created_at_s(rec))
+    prompt, _, notes = count_request(body.get("messages"), body.get("model") or rec["model"],
+                                     tools=body.get("tools"), options=body)
+    return prompt, notes
+
+
+def created_at_s(rec: dict) -> float | None:
+    """When the call was made (epoch seconds): the response's ``created_at``, as a log's timestamp."""
+    t = (rec.get("response") or {}).get("created_at")
+    return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
+
+
+_COUNTS: dict[str, tuple[int, list[str]]] = {}
+
+
+def count_of(rec: dict) -> int:
+    if rec["id"] not in _COUNTS:
+        _COUNTS[rec["id"]] = counted(rec)
+    return _COUNTS[rec["id"]][0]
+
+
+def lower_bound(rec: dict) -> bool:
+    """The count says it leaves out parts that are not in the log (files by id, stored turns, hosted tools)."""
+    count_of(rec)
+    return any("not counted" in n for n in _COUNTS[rec["id"]][1])
+
+
+def goal_records() -> list[dict]:
+    return [r for r in RECORDS if not lower_bound(r)]
+
+
+# plain-text calls the rules do not reproduce exactly, with the reason (all seen in the recorded data)
+KNOWN_PLAIN = {
+    "search-preview": "gpt-4o-search-preview adds its own hidden prompt (11 fewer tokens billed)",
+    "o1-": "o1-preview/o1-mini carry hidden per-message instructions: fitted, within a few tokens",
+    "o3-mini": "an assistant message with reasoning text in the history",
+}
+NAME_RULE = "gpt-4o-2024-08-06 bills 1 token less once a message has a name (cookbook: +1 per name)"
+
+
+# single recorded calls whose bill no rule explains (data quirks), kept visible as strict expected failures
+ANOMALIES = {
+    "openinference-595870735d87": "billed 10 for one user message whose text alone is 7 tokens + 7 framing",
+    "crewAI-9b4d8a216d9c": "3 more tokens billed than counted; the same prompt shape elsewhere is exact",
+    "crewAI-adb280819e10": "gpt-4: 9 more tokens billed than counted; 480 other gpt-4 calls are exact",
+    "pydantic-ai-c4314092eb36": "two text parts holding a 2,000-token YAML file: 19 fewer billed",
+    "mirascope-a047a0f48576": "assistant content as a list of two text parts: 1 token off",
+    "mirascope-304a3bf91907": "assistant content as a list of two text parts: 1 token off",
+    "mirascope-90f1ccf8968b": "assistant content as a list of two text parts: 1 token off",
+    # Responses API (measured 2026-11-25): plain calls whose bill no rule explains (the 6 gpt-4o calls of
+    # 2025-03 that billed 18 more are the launch-period rule now: advisor.tokens.responses.launch_period_tokens)
+    **{i: "gpt-5.6-sol: 1,531 more tokens billed for a one-line prompt (a hidden system prompt of that model)"
+       for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")},
+    **{i: "Responses gpt-4.1: a multi-turn or one-word prompt 1-4 tokens off"
+       for i in ("logfire-c7acd6d096bf", "pydantic-ai-9ebc762114e9", "pydantic-ai-bb43eca5d040",
+                 "pydantic-ai-318024be198b", "pydantic-ai-13c86c6a67ea")},
+    "pydantic-ai-bcc77649c270": "Responses computer-use-preview one-line prompt: 1 token fewer billed",
+    # (pydantic-ai-b6fb8da9bb3d, -c4cd1b044bb9, -51b86ba49880 and o3-mini's -81179c05924f carry a 2025-03-27
+    # created_at: lower bounds now, as launch-period calls of a model not measured (gpt-4.1-mini and gpt-5 did not
+    # exist then: those cassettes were edited by hand; o3-mini billed 59 more, one call, not enough for a rule))
+}
+
+
+# Responses API calls whose count is outside half-or-double of the bill today (measured 2026-11-25), by cause
+# (the 2025-03 PDF calls and the strict-tool gpt-4o calls are within it since the launch-period rule)
+GUARD_KNOWN = {
+    "mirascope-42dd6a11e1f6": "Responses gpt-4o-mini URL image: its real size (36,847 billed) is not in the log",
+    **{i: "hosted web_search history: the search results the API inserts are smaller than the output items counted"
+       for i in ("pydantic-ai-644726be761a", "pydantic-ai-ac868f7bd732")},
+    "pydantic-ai-4bc91cba99ff": "gpt-5-mini URL image at the assumed size, with encrypted reasoning: over double",
+}
+GUARD_KNOWN.update({i: ANOMALIES[i] for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")})
+
+
+def _guard_ids():
+    out = []
+    for r in RECORDS:
+        why = GUARD_KNOWN.get(r["id"])
+        out.append(pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=why, strict=True)] if why else []))
+    return out
+
+
+def _plain_ids():
+    return [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=ANOMALIES[r["id"]], strict=True)]
+                         if r["id"] in ANOMALIES else []) for r in goal_records() if r["_group"] == "plain"]
+
+
+@needs_data
+@pytest.mark.parametrize("rec", _plain_ids())
+def test_plain_text_exact(rec):
+    model = rec["request"].get("model", "")
+    known = next((why for k, why in KNOWN_PLAIN.items() if k in model), None)
+    if "name" in rec.get("features", []) and model.startswith("gpt-4o"):
+        known = NAME_RULE
+    diff = count_of(rec) - rec["_billed"]
+    if known and diff:
+        assert abs(diff) <= max(30, 0.03 * rec["_billed"]), known
+        return
+    assert diff == 0, f"counted {diff:+d} tokens vs billed on {rec['source']}"
+
+
+@needs_data
+@pytest.mark.parametrize("rec", _guard_ids())
+def test_counting_within_half_or_double(rec):
+    # a guard per call: whatever the feature, a count is within half and double the bill; parts whose content
+    # is not in the log (files by file_id) are reported as not counted, and then the count is a lower bound
+    billed = rec["_billed"]
+    got = count_of(rec)
+    if lower_bound(rec) and rec["endpoint"] == "chat.completions":
+        assert got <= billed
+    elif lower_bound(rec):  # Responses: a lower bound for what is left out, and estimates (PDF) for the rest
+        assert got <= billed * 2 + 50
+    else:
+        assert billed / 2 <= got <= billed * 2 + 50
+
+
+GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}
+# family x group aggregates below their goal today (measured 2026-11-25 on the seven fixture files; cal
+# resp:chatml-o200k tools went from -4.89% to +0.42% with the launch-period rule)
+# (no tools group today: the closest are hold resp:chatml-o200k tools +1.46% and hold resp:harmony tools +1.44%,
+# measured 2026-11-25 after the tools rules of advisor/tokens_tools.py and tokens_chat.tools_share_system)
+NOT_YET: dict[tuple[str, str, str], str] = {
+    # Responses API, measured 2026-11-25 (counted - billed over the group's billed total)
+    ("cal", "resp:chatml-o200k", "media"): "-24.9%: one URL image of 36,847 billed tokens at the assumed size",
+    ("cal", "resp:harmony", "plain"): "-53.3%: gpt-5.6-sol's hidden 1,531-token prompt (2 calls)",
+}
+
+
+def _aggregates():
+    by = defaultdict(list)
+    for r in goal_records():
+        by[(r["_split"], r["_family"], r["_group"])].append(r)
+    out = []
+    for key, recs in sorted(by.items()):
+        if len(recs) < 5:
+            continue
+        marks = [pytest.mark.xfail(reason=NOT_YET[key], strict=True)] if key in NOT_YET else []
+        out.append(pytest.param(key, recs, id="-".join(key), marks=marks))
+    return out
+
+
+@needs_data
+@pytest.mark.parametrize("key, recs", _aggregates())
+def test_family_group_total_within_goal(key, recs):
+    billed = sum(r["_billed"] for r in recs)
+    got = sum(count_of(r) for r in recs)
+    assert abs(got - billed) / billed <= GOALS[key[2]], f"{key}: counted {got} vs billed {billed}"
+
+
+@needs_data
+@pytest.mark.parametrize("split, endpoint", [
+    ("cal", "chat.completions"), ("hold", "chat.completions"), ("hold", "responses"),
+    pytest.param("cal", "responses", marks=pytest.mark.xfail(strict=True, reason=(
+        "measured 2026-11-25: -15.0%, from gpt-5.6-sol's hidden prompt and one URL image of 36,847 tokens at the "
+        "assumed size: see NOT_YET")))])
+def test_total_within_one_percent(split, endpoint):
+    recs = [r for r in goal_records() if r["_split"] == split and r["endpoint"] == endpoint]
+    billed = sum(r["_billed"] for r in recs)
+    got = sum(count_of(r) for r in recs)
+    assert abs(got - billed) / billed <= 0.01
+
+
+@needs_data
+def test_completion_lower_bound_flagged_for_reasoning_models():
+    # gpt-5/o-series completions counted from text miss the hidden reasoning tokens: flagged, never silent
+    recs = [r for r in RECORDS if is_reasoning_model(r["request"].get("model")) and r["endpoint"] == "chat.completions"]
+    assert recs
+    for r in recs:
+        msg = r["response"]["choices"][0]["message"]
+        _, comp, notes = count_request(r["request"].get("messages"), r["request"]["model"],
+                                       tools=r["request"].get("tools"), options=r["request"], completion=msg)
+        assert comp <= r["usage"]["completion_tokens"]
+        assert any("lower bound" in n for n in notes)
+
+
+def _completion_groups():
+    by = defaultdict(list)
+    for r in RECORDS:
+        if r["endpoint"] != "chat.completions":
+            continue
+        choices = r["response"].get("choices") or []
+        usage = r["usage"]
+        if (len(choices) != 1 or not choices[0].get("message") or is_reasoning_model(r["request"].get("model"))
+                or (usage.get("completion_tokens_details") or {}).get("audio_tokens")):
+            continue
+        msg = choices[0]["message"]
+        by["tool_calls" if msg.get("tool_calls") or msg.get("function_call") else "text"].append(r)
+    return [pytest.param(recs, id=k) for k, recs in sorted(by.items())]
+
+
+@needs_data
+@pytest.mark.parametrize("recs", _completion_groups())
+def test_completions_within_one_percent(recs):
+    # text and tool-call completions of non-reasoning models (reasoning ones are lower bounds, tested above)
+    billed = sum(r["usage"]["completion_tokens"] for r in recs)
+    got = sum(count_request([], r["request"].get("model"), options=r["request"],
+                            completion=r["response"]["choices"][0]["message"])[1] for r in recs)
+    assert abs(got - billed) / billed <= 0.01
+
+
+def accuracy_table() -> list[dict]:
+    """Per split x family x group: calls, exact share, share within 2%, total counted vs billed."""
+    by = defaultdict(list)
+    for r in goal_records():
+        for key in ((r["_split"], r["_family"], r["_group"]), (r["_split"], "ALL", r["_group"]),
+                    (r["_split"], "ALL", "ALL"),
+                    (r["_split"], r["endpoint"][:4].upper(), "ALL")):
+            by[key].append(r)
+    rows = []
+    for (split, family, group), recs in sorted(by.items()):
+        billed = [r["_billed"] for r in recs]
+        got = [count_of(r) for r in recs]
+        rows.append({"split": split, "family": family, "group": group, "calls": len(recs),
+                     "exact": sum(g == b for g, b in zip(got, billed)) / len(recs),
+                     "within_2pct": sum(abs(g - b) <= 0.02 * b for g, b in zip(got, billed)) / len(recs),
+                     "total_error": (sum(got) - sum(billed)) / sum(billed)})
+    return rows
+
+
+if __name__ == "__main__":  # ADVISOR_RECORDED_DIR=... python tests/tokens/test_billed.py: the accuracy table
+    print(f"{'split':5} {'family':14} {'group':7} {'calls':>6} {'exact':>6} {'<=2%':>6} {'total':>8}")
+    for row in accuracy_table():
+        print(f"{row['split']:5} {row['family']:14} {row['group']:7} {row['calls']:6d} {row['exact']:6.0%} "
+              f"{row['within_2pct']:6.0%} {row['total_error']:+8.2%}")

@@ -1,0 +1,735 @@
+"""Token counts as the API bills them. Expected values are OpenAI's own (cookbook printouts and
+API documentation examples), see shared/facts/log-formats.md section 2 and 1(b)."""
+
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.tokens.counter import (
+    _load_ranks,
+    count_chat_prompt,
+    count_completion,
+    count_ft_chat,
+    get_encoding,
+    get_ft_tokenizer,
+    resolve_encoding,
+)
+from pricing import AdvisorError
+
+COOKBOOK_MESSAGES = [
+    {"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."},
+    {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
+    {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
+    {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."},
+    {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to do better."},
+    {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client deliverable."},
+]
+WEATHER_TOOLS = [{"type": "function", "function": {
+    "name": "get_current_weather", "description": "Get the current weather in a given location",
+    "parameters": {"type": "object", "properties": {
+        "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+        "unit": {"type": "string", "description": "The unit of temperature to return", "enum": ["celsius", "fahrenheit"]}},
+        "required": ["location"]}}}]
+WEATHER_MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+    {"role": "user", "content": "What's the weather like in San Francisco?"}]
+
+
+class TestEncodings:
+    @pytest.mark.parametrize("name, ids", [
+        # cookbook: encode("tiktoken is great!")
+        ("cl100k_base", [83, 1609, 5963, 374, 2294, 0]),
+        ("o200k_base", [83, 8251, 2488, 382, 2212, 0]),
+    ])
+    def test_reference_ids(self, name, ids):
+        assert get_encoding(name).encode("tiktoken is great!") == ids
+
+    @pytest.mark.parametrize("name, text, n", [
+        ("cl100k_base", "antidisestablishmentarianism", 6), ("o200k_base", "antidisestablishmentarianism", 6),
+        ("cl100k_base", "2 + 2 = 4", 7), ("cl100k_base", "お誕生日おめでとう", 9), ("o200k_base", "お誕生日おめでとう", 8),
+    ])
+    def test_cookbook_lengths(self, name, text, n):
+        assert len(get_encoding(name).encode(text)) == n
+
+    def test_hash_checked(self):
+        with pytest.raises(AdvisorError, match="SHA-256 .* differs from tiktoken's pinned"):
+            _load_ranks("https://x/cl100k_base.tiktoken", expected_hash="0" * 64)
+
+    def test_unknown_encoding(self):
+        with pytest.raises(AdvisorError, match="not available offline"):
+            get_encoding("p50k_base")
+
+    @pytest.mark.parametrize("model, enc", [
+        ("gpt-4-0613", "cl100k_base"), ("gpt-4-turbo", "cl100k_base"), ("gpt-4o-mini", "o200k_base"),
+        ("gpt-4.1-mini", "o200k_base"), ("openai/gpt-4o", "o200k_base"), ("azure/gpt-35-turbo", "cl100k_base"),
+        ("ft:gpt-4o-mini-2024-07-18:org::abc", "o200k_base")])
+    def test_model_map(self, model, enc):
+        choice = resolve_encoding(model)
+        assert choice.encoding == enc and not choice.assumed
+
+    def test_unknown_model_is_an_explicit_assumption(self):
+        choice = resolve_encoding("claude-3-opus")
+        assert choice.assumed and choice.encoding == "o200k_base"
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.text(max_size=200))
+    def test_roundtrip(self, text):
+        enc = get_encoding("o200k_base")
+        assert enc.decode(enc.encode_ordinary(text)) == text or "\ud800" <= max(text or "a") <= "\udfff"
+
+
+class TestChatRules:
+    @pytest.mark.parametrize("model, n", [
+        ("gpt-3.5-turbo", 129), ("gpt-4-0613", 129), ("gpt-4", 129), ("gpt-4o", 124), ("gpt-4o-mini", 124),
+        ("gpt-3.5-turbo-0301", 127)])
+    def test_cookbook_six_messages(self, model, n):
+        # printed by the cookbook next to "prompt tokens counted by the OpenAI API"
+        assert count_chat_prompt(COOKBOOK_MESSAGES, model) == n
+
+    @pytest.mark.parametrize("model, n", [("gpt-3.5-turbo", 105), ("gpt-4", 105), ("gpt-4o", 101), ("gpt-4o-mini", 101)])
+    def test_cookbook_weather_tool(self, model, n):
+        assert count_chat_prompt(WEATHER_MESSAGES, model, tools=WEATHER_TOOLS) == n
+
+    def test_batch_api_docs_example(self):
+        # Batch API docs: system "You are a helpful assistant." + user "What is 2+2?" on gpt-4o-mini -> 24
+        msgs = [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "What is 2+2?"}]
+        assert count_chat_prompt(msgs, "gpt-4o-mini") == 24
+
+    def test_chat_docs_example(self):
+        # Chat Completions docs default example on gpt-4.1: developer + "Hello!" -> 19
+        msgs = [{"role": "developer", "content": "You are a helpful assistant."}, {"role": "user", "content": "Hello!"}]
+        assert count_chat_prompt(msgs, "gpt-4.1") == 19
+
+    def test_content_parts_equal_string(self):
+        as_str = [{"role": "user", "content": "Hello there"}]
+        as_parts = [{"role": "user", "content": [{"type": "text", "text": "Hello there"}]}]
+        assert count_chat_prompt(as_str, "gpt-4o") == count_chat_prompt(as_parts, "gpt-4o")
+
+    def test_completion(self):
+        assert count_completion({"role": "assistant", "content": "tiktoken is great!"}, "gpt-4") == 6
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.text(max_size=100), st.text(min_size=1, max_size=50))
+    def test_more_text_never_fewer_tokens(self, a, b):
+        base = count_chat_prompt([{"role": "user", "content": a}], "gpt-4o")
+        more = count_chat_prompt([{"role": "user", "content": a}, {"role": "user", "content": b}], "gpt-4o")
+        assert more > base
+
+
+class TestSevenB:
+    def test_tokenizer_offline(self):
+        sp = get_ft_tokenizer("mistral-v1")
+        assert sp.get_piece_size() == 32000
+
+    def test_prose_costs_more_tokens_than_cl100k(self):
+        text = ("Fine-tuning a small open model on a narrow task can match a much larger general model while "
+                "costing a fraction per request, provided the prompt is stable and the volume is high. ") * 20
+        api = len(get_encoding("cl100k_base").encode(text))
+        prompt, _ = count_ft_chat([{"role": "user", "content": text}])
+        assert 1.02 < prompt / api < 1.3  # Mistral's 32k vocabulary splits English prose finer (~13%)
+
+    def test_template_tokens(self):
+        sp = get_ft_tokenizer("mistral-v1")
+        prompt, completion = count_ft_chat([{"role": "user", "content": "Hi"}], "Hello")
+        expected = 1 + len(sp.encode("[INST]")) + len(sp.encode("[/INST]")) + len(sp.encode("Hi"))
+        assert prompt == expected
+        assert completion == len(sp.encode("Hello")) + 1  # + </s>
+
+
+# ---------------------------------------------------------------------------------------------
+# counting every part as billed (issue 8 item 3): hand-computed values from OpenAI's docs, or from one
+# recorded call's billed usage (source named), plus robustness
+
+import base64  # noqa: E402
+import struct  # noqa: E402
+
+from hypothesis import HealthCheck  # noqa: E402
+
+from advisor.logs.records import RecordProblem  # noqa: E402
+from advisor.tokens.chat import family_for_model, prompt_parts  # noqa: E402
+from advisor.tokens.counter import TokenCounter, count_request  # noqa: E402
+from advisor.tokens.media import ImageRule, count_image_part, image_size, image_tokens  # noqa: E402
+from advisor.tokens.tools import render_functions, render_response_format  # noqa: E402
+
+
+def png(w: int, h: int) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", w, h) + b"\x08\x02\x00\x00\x00" + b"\0" * 8
+
+
+def jpeg(w: int, h: int) -> bytes:
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0" + b"\1\1\0\0\1\0\1\0\0"
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, h, w, 1) + b"\1\x11\0"
+    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"
+
+
+def data_url(raw: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(raw).decode()
+
+
+class TestImages:
+    @pytest.mark.parametrize("w, h, detail, rule, n", [
+        # OpenAI vision guide, "Calculating costs" worked examples (gpt-4o: 85 base + 170 per 512px tile)
+        (1024, 1024, "high", ImageRule("tile", 85, 170), 765),
+        (2048, 4096, "high", ImageRule("tile", 85, 170), 1105),
+        (4096, 8192, "low", ImageRule("tile", 85, 170), 85),
+        # gpt-4o-mini: 2833 + 5667 per tile; 1024x1024 -> 768x768 -> 4 tiles: 2833 + 4*5667
+        (1024, 1024, "high", ImageRule("tile", 2833, 5667), 25501),
+        # patch models: 1024x1024 -> 32*32 = 1024 patches; x1.62 (gpt-4.1-mini) = 1658.9 -> 1659
+        (1024, 1024, "high", ImageRule("patch", multiplier=1.62), 1659),
+        # guide: 1800x2400 -> shrunk to 1452 patches (x1 multiplier shows the patch count)
+        (1800, 2400, "high", ImageRule("patch", multiplier=1.0), 1452),
+        # detail is ignored by the patch rule: 640x480 -> 20*15 = 300 patches; gpt-5-mini 1.2 -> 360
+        (640, 480, "low", ImageRule("patch", multiplier=1.2), 360),
+    ])
+    def test_docs_examples(self, w, h, detail, rule, n):
+        assert image_tokens(w, h, detail, rule) == n
+
+    @pytest.mark.parametrize("raw, size", [
+        (png(640, 480), (640, 480)), (jpeg(597, 566), (597, 566)),
+        (b"GIF89a" + struct.pack("<HH", 320, 200) + b"\0" * 8, (320, 200)),
+        # WebP VP8X: 24-bit width-1 and height-1 at bytes 24..29
+        (b"RIFF" + b"\0" * 4 + b"WEBPVP8X" + b"\0" * 8 + (799).to_bytes(3, "little") + (599).to_bytes(3, "little"),
+         (800, 600)),
+        (b"not an image", None),
+    ])
+    def test_header_sizes(self, raw, size):
+        assert image_size(raw) == size
+
+    def test_base64_image_in_a_message(self):
+        # 640x480 high on gpt-4o: fits 768 -> 1 x 2 tiles... 640 <= 768 stays, tiles ceil(640/512)*ceil(480/512) = 2
+        part = {"type": "image_url", "image_url": {"url": data_url(png(640, 480)), "detail": "high"}}
+        got = count_image_part(part, "gpt-4o")
+        assert got.tokens == 85 + 2 * 170 and got.assumption is None
+
+    def test_recorded_gpt4o_mini_image(self):
+        # pydantic-ai cassette (gpt-4o-mini, 640x480 PNG, detail auto): billed 14,213 prompt tokens, of which the
+        # image is 2833 + 2 * 5667 = 14,167; counted the same
+        part = {"type": "image_url", "image_url": {"url": data_url(png(640, 480))}}
+        got = count_image_part(part, "gpt-4o-mini")
+        assert got.tokens == 14167 and "auto" in got.assumption
+
+    def test_url_image_is_an_assumption(self):
+        got = count_image_part({"type": "image_url", "image_url": {"url": "https://x/y.jpg", "detail": "low"}}, "gpt-4o")
+        # the note names the assumed size and what it cost (detail low: the 85-token base, OpenAI vision guide)
+        assert got.tokens == 85 and "assumed 768x512 px (85 tokens each on gpt-4o, detail low)" in got.assumption
+
+
+class TestToolRendering:
+    def test_nested_enum_optional_default_array(self):
+        tools = [{"type": "function", "function": {
+            "name": "plan", "description": "Make a plan.",
+            "parameters": {"type": "object", "required": ["steps"], "properties": {
+                "steps": {"type": "array", "description": "Steps", "items": {
+                    "type": "object", "required": ["n"], "properties": {"n": {"type": "integer"},
+                                                                       "note": {"type": ["string", "null"]}}}},
+                "unit": {"type": "string", "enum": ["a", "b"], "default": "a"}}}}}]
+        assert render_functions(tools) == (
+            "namespace functions {\n\n// Make a plan.\ntype plan = (_: {\n// Steps\nsteps: {\n  n: number,\n"
+            "  note?: string | null,\n  }[],\nunit?: \"a\" | \"b\", // default: a\n}) => any;\n\n} // namespace functions")
+
+    def test_cookbook_weather_block_tokens(self):
+        # the cookbook's weather tool: the block is 63 o200k tokens; +8 tools, -9 sharing the system message
+        # (merged with it), 3 priming, system + user messages -> the cookbook's 101
+        assert count_chat_prompt(WEATHER_MESSAGES, "gpt-4o", tools=WEATHER_TOOLS) == 101
+
+    def test_json_schema_keeps_titles_and_drops_required_and_additional_properties(self):
+        # a property named like a keyword ("required") is a name, kept; the keywords themselves are not billed
+        rf = {"type": "json_schema", "json_schema": {"name": "R", "description": "Why.", "schema": {
+            "title": "R", "type": "object", "properties": {"required": {"title": "A", "type": "string"}},
+            "required": ["required"], "additionalProperties": False}}}
+        assert render_response_format(rf) == (
+            "json_schema",
+            'R\n// Why.\n{"title":"R","type":"object","properties":{"required":{"title":"A","type":"string"}}}')
+
+    def test_ref_property_shows_its_own_comments_not_the_definitions(self):
+        # Mirascope tests/e2e/output/cassettes/test_structured_output/tool (gpt-4o, 6 calls): the Author definition's
+        # title and description are not billed (10-11 tokens over with them, 1-2 off without); its fields are
+        params = {"properties": {"author": {"$ref": "#/$defs/Author"}}, "required": ["author"], "type": "object",
+                  "$defs": {"Author": {"title": "Author", "description": "The author of a book.", "type": "object",
+                                       "properties": {"first_name": {"title": "First Name", "type": "string"}},
+                                       "required": ["first_name"]}}}
+        # (the recorded tool is strict, as Mirascope sends it: nested titles are shown only then, next test)
+        text = render_functions([{"type": "function", "function": {"name": "f", "parameters": params, "strict": True}}])
+        assert text == ("namespace functions {\n\ntype f = (_: {\nauthor: {\n  // First Name\n  //\n"
+                        "  first_name: string,\n  },\n}) => any;\n\n} // namespace functions")
+
+    def test_non_strict_tool_hides_nested_titles(self):
+        # crewAIInc/crewAI lib/crewai/tests/utilities/cassettes/test_converter_with_nested_model.yaml@d1343b96 (MIT),
+        # gpt-4o-mini, non-strict Person tool forced by tool_choice: billed 118. Hand sum (o200k): user 3 + 1 + 24;
+        # priming 3; tools block 67 (top-level titles Name, Age shown; Address's street/city/zip_code titles not)
+        # + 8 framing; forced name 1 + 7 -> 114 (4 under). With the nested titles: block 86 -> 133 (15 over).
+        # The same tool marked strict shows them (Mirascope/openai-agents strict tools, 21 recorded calls).
+        address = {"title": "Address", "type": "object", "required": ["street", "city", "zip_code"], "properties": {
+            "street": {"title": "Street", "type": "string"}, "city": {"title": "City", "type": "string"},
+            "zip_code": {"title": "Zip Code", "type": "string"}}}
+        params = {"$defs": {"Address": address}, "type": "object", "required": ["address", "age", "name"],
+                  "properties": {"name": {"title": "Name", "type": "string"}, "age": {"title": "Age", "type": "integer"},
+                                 "address": {"$ref": "#/$defs/Address"}}}
+        tool = {"name": "Person", "parameters": params,
+                "description": "Correctly extracted `Person` with all the required parameters with correct types"}
+        messages = [{"role": "user", "content": "Name: John Doe\nAge: 30\nAddress: 123 Main St, Anytown, 12345"}]
+        forced = {"tool_choice": {"type": "function", "function": {"name": "Person"}}}
+        text = render_functions([{"type": "function", "function": tool}])
+        assert "// Name\n//\nname: string," in text and "  street: string,\n  city: string," in text
+        assert "Street" not in text
+        assert count_chat_prompt(messages, "gpt-4o-mini", tools=[{"type": "function", "function": tool}],
+                                 options=forced) == 114
+        strict = [{"type": "function", "function": {**tool, "strict": True}}]
+        assert "  // Street\n  //\n  street: string," in render_functions(strict)
+        assert count_chat_prompt(messages, "gpt-4o-mini", tools=strict, options=forced) == 133
+
+    def test_json_schema_validation_bounds_are_not_billed(self):
+        # crewAI MemoryAnalysis schema (gpt-4o-mini, 35 recorded calls): importance's "minimum"/"maximum" shown
+        # counted 13 over, dropped 1 over; a "maxItems" (gpt-4.1-mini, 8 calls) 5 over shown, exact dropped
+        fmt = lambda s: {"type": "json_schema", "json_schema": {"name": "r", "schema": s}}  # noqa: E731
+        bounded = {"type": "object", "properties": {"x": {"type": "number", "minimum": 0.0, "maximum": 1.0},
+                                                    "ids": {"type": "array", "items": {"type": "string"}, "maxItems": 1}}}
+        assert render_response_format(fmt(bounded))[1] == (
+            'r\n{"type":"object","properties":{"x":{"type":"number"},"ids":{"type":"array","items":{"type":"string"}}}}')
+
+    @pytest.mark.parametrize("messages, tools, billed", [
+        # pydantic/pydantic-ai tests/models/cassettes/test_openai/test_openai_native_output.yaml@8039c20f (MIT),
+        # gpt-4o, json_schema 'result' {city, country} (strict: false) + the get_user_country tool: billed 71.
+        # Hand sum (o200k): user 3 + 1 + 10, priming 3, tools block 16 + 8 framing = 41;
+        # schema text 'result\n{"properties":...,"type":"object"}' 23 + 12 - 5 (tools) = 30 -> 71
+        ([{"role": "user", "content": "What is the largest city in the user country?"}],
+         [{"type": "function", "function": {"description": "", "name": "get_user_country", "parameters": {
+             "additionalProperties": False, "properties": {}, "type": "object"}}}], 71),
+    ])
+    def test_recorded_json_schema_with_tools(self, messages, tools, billed):
+        rf = {"type": "json_schema", "json_schema": {"name": "result", "strict": False, "schema": {
+            "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
+            "required": ["city", "country"], "type": "object"}}}
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options={"response_format": rf,
+                                                                           "tool_choice": "auto"}) == billed
+
+
+class TestHistoryAndFamilies:
+    RECORDED = [  # pydantic-ai tests/models/cassettes/test_openai (gpt-4o, get_weather tool): billed 74
+        {"content": "What is the weather in Paris? Use the tool.", "role": "user"},
+        {"content": None, "role": "assistant", "tool_calls": [{"function": {"arguments": "{\"city\":\"Paris\"}",
+                                                                           "name": "get_weather"},
+                                                              "id": "call_J3ajtA7qivswzXp8A9sJ7foO", "type": "function"}]},
+        {"content": "sunny in Paris", "role": "tool", "tool_call_id": "call_J3ajtA7qivswzXp8A9sJ7foO"}]
+    TOOLS = [{"function": {"description": "", "name": "get_weather", "parameters": {
+        "additionalProperties": False, "properties": {"city": {"type": "string"}}, "required": ["city"],
+        "type": "object"}, "strict": True}, "type": "function"}]
+
+    def test_tool_round_trip_recorded(self):
+        # hand sum: user 3+1+11; assistant 3+1 + name 2 + args 5 + 4; tool 3 + 4 + 4; tools block 22 + 8; priming 3
+        assert count_chat_prompt(self.RECORDED, "gpt-4o", tools=self.TOOLS) == 74
+
+    def test_tool_call_id_is_not_text(self):
+        other = [dict(m) for m in self.RECORDED]
+        other[1] = {**other[1], "tool_calls": [{**other[1]["tool_calls"][0], "id": "call_" + "x" * 200}]}
+        other[2] = {**other[2], "tool_call_id": "call_" + "x" * 200}
+        assert count_chat_prompt(other, "gpt-4o", tools=self.TOOLS) == 74
+
+    @pytest.mark.parametrize("model, family", [
+        ("gpt-4o-2024-08-06", "chatml-o200k"), ("gpt-4.1-mini", "chatml-o200k"), ("gpt-4-0613", "chatml-gpt4"),
+        ("gpt-4-turbo", "chatml-cl100k"), ("gpt-3.5-turbo", "chatml-cl100k"), ("gpt-5-mini", "harmony"),
+        ("o3-mini", "o-series"), ("o1-preview", "o1-preview"), ("azure/gpt-5", "harmony")])
+    def test_families(self, model, family):
+        assert family_for_model(model, resolve_encoding(model).encoding).name == family
+
+    def test_harmony_plain_is_one_less(self):
+        # recorded gpt-5 calls: billed = the cookbook formula - 1 (e.g. pydantic-ai test_openai_moderation)
+        msgs = [{"role": "user", "content": "Hello!"}]
+        assert count_chat_prompt(msgs, "gpt-5") == count_chat_prompt(msgs, "gpt-4o") - 1
+
+    def test_reasoning_completion_is_flagged(self):
+        _, comp, notes = count_request([{"role": "user", "content": "hi"}], "gpt-5",
+                                       completion={"role": "assistant", "content": "tiktoken is great!"})
+        assert comp == 6 and any("lower bound" in n for n in notes)
+        _, _, notes = count_request([{"role": "user", "content": "hi"}], "gpt-4o", completion="x")
+        assert notes == []
+
+    def test_completion_tool_call_counts_name_and_arguments(self):
+        msg = {"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
+                                                    "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]}
+        # name 2 + arguments 5 (o200k) + 6 per call + 1 for a lone call: 14 (recorded: 241 of 294 single calls exact)
+        assert count_completion(msg, "gpt-4o") == 14
+        two = {**msg, "tool_calls": msg["tool_calls"] * 2}
+        assert count_completion(two, "gpt-4o") == 2 * (2 + 5 + 6) + 16  # the multi-call wrapper: 16 once
+        forced = count_request([], "gpt-4o", options={"tool_choice": {"type": "function",
+                                                                      "function": {"name": "get_weather"}}},
+                               completion=msg)[1]
+        assert forced == 5  # a forced call bills its arguments only
+
+
+class TestRobustness:
+    @pytest.mark.parametrize("messages, tools, field", [
+        (["hi"], None, "messages[0]"), ("hi", None, "messages"), ([{"role": "user", "content": 5}], "t", "tools"),
+        ([{"role": "assistant", "tool_calls": "x"}], None, "messages[0].tool_calls"),
+        ([{"role": "user", "content": [3j]}], None, "messages[0].content"),
+    ])
+    def test_wrong_shapes_are_record_problems(self, messages, tools, field):
+        with pytest.raises(RecordProblem) as err:
+            prompt_parts(messages, "gpt-4o", "o200k_base", tools=tools)
+        assert err.value.field.startswith(field)
+
+    def test_numbers_and_dicts_as_content_are_counted(self):
+        p = prompt_parts([{"role": "user", "content": 42}, {"role": "user", "content": {"type": "text", "text": "x"}}],
+                         "gpt-4o", "o200k_base")
+        assert "42" in p.strings and "x" in p.strings
+
+    def test_lone_surrogates(self):
+        msgs = [{"role": "user", "content": "a\udc80b"}]
+        assert count_chat_prompt(msgs, "gpt-4o") > 0
+        prompt, completion = count_ft_chat(msgs, "ok\ud800")
+        assert prompt > 0 and completion > 0
+
+    json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                               lambda c: st.lists(c, max_size=4) | st.dictionaries(st.sampled_from(
+                                   ["role", "content", "type", "text", "name", "tool_calls", "function", "arguments",
+                                    "image_url", "url", "detail", "file", "file_data", "input_audio", "data",
+                                    "parameters", "properties", "items", "enum", "anyOf", "$ref", "required",
+                                    "json_schema", "schema", "response_format", "functions", "tool_choice",
+                                    "responses_body", "input", "instructions", "output", "call_id"]), c,
+                                   max_size=5), max_leaves=25)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(json_values, json_values, json_values, st.sampled_from(["gpt-4o", "gpt-5-mini", "gpt-4", "o3-mini", None]))
+    def test_any_json_raises_only_record_problem(self, messages, tools, options, model):
+        try:
+            count_request(messages, model or "", tools=tools, options=options if isinstance(options, dict) else None,
+                          completion=options)
+        except RecordProblem:
+            pass
+
+
+class TestTokenCounter:
+    def test_rename_keeps_collections_counter_free(self):
+        import collections
+
+        import advisor.tokens.counter as t
+        assert t.TokenCounter is t.Counter and "Counter" not in t.__all__
+        assert collections.Counter("aab")["a"] == 2
+
+    def test_count_many_matches_count(self):
+        c = TokenCounter("o200k_base", threads=2)
+        texts = ["tiktoken is great!"] * 70 + ["antidisestablishmentarianism"]
+        assert c.count_many(texts) == [6] * 70 + [6]
+
+
+class TestSampledSevenB:
+    """Large chunks count the 7B tokens of 1 request in k per task and estimate the rest by the ratio."""
+
+    def _raws(self, n):
+        from advisor.logs.records import Raw
+        words = "the customer order was charged twice and wants a refund for the damaged kettle".split()
+        out = []
+        for i in range(n):
+            text = " ".join(words[(i * 7 + j) % len(words)] for j in range(20 + i % 30))
+            out.append(Raw(line=i + 1, model="gpt-4o", messages=[{"role": "system", "content": "Classify."},
+                                                                  {"role": "user", "content": text}],
+                           completion={"role": "assistant", "content": words[i % len(words)]}))
+        return out
+
+    def test_estimates_close_to_exact_and_reported(self):
+        from advisor.logs.counting import COUNT_NOTES_COLUMN, ChunkCounter
+        raws = self._raws(400)
+        exact = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=1).rows("f", raws, [])
+        sampled = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=4,
+                               ft_exact_below=100).rows("f", raws, [])
+        total_exact, total_est = exact.ft_prompt_tokens.sum(), sampled.ft_prompt_tokens.sum()
+        assert abs(total_est - total_exact) / total_exact < 0.01
+        # every 4th request of the task is exact; the others carry the note with the interval
+        assert (sampled.ft_prompt_tokens.iloc[::4].to_numpy() == exact.ft_prompt_tokens.iloc[::4].to_numpy()).all()
+        notes = sampled[COUNT_NOTES_COLUMN].dropna()
+        assert len(notes) == 300 and notes.str.contains("1-in-4 sample").all() and notes.str.contains("95% CI").all()
+
+    def test_small_chunks_are_exact(self):
+        from advisor.logs.counting import ChunkCounter
+        raws = self._raws(50)
+        a = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1).rows("f", raws, [])
+        b = ChunkCounter(model=None, ft_tokenizer="mistral-v1", threads=1, ft_sample_every=1).rows("f", raws, [])
+        assert a.ft_prompt_tokens.tolist() == b.ft_prompt_tokens.tolist()
+
+
+class TestChunkCounterRobust:
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(TestRobustness.json_values, TestRobustness.json_values, TestRobustness.json_values,
+           TestRobustness.json_values, st.sampled_from(["gpt-4o", "gpt-5-mini", "gpt-4", None, "claude-3"]))
+    def test_rows_never_raise(self, messages, tools, completion, options, model):
+        # any record shape: a row (counted or a problem with a reason), never an exception
+        from advisor.logs.counting import ChunkCounter
+        from advisor.logs.records import Raw
+        raw = Raw(line=1, model=model, messages=messages if isinstance(messages, list) else None,
+                  tools=tools if isinstance(tools, list) else None, completion=completion,
+                  prompt_text=None if isinstance(messages, list) else "p",
+                  request_options=options if isinstance(options, dict) else None)
+        rows = ChunkCounter(model="gpt-4o", ft_tokenizer="mistral-v1", threads=1).rows("f", [raw], [])
+        assert len(rows) == 1
+        row = rows.iloc[0]
+        assert row["problem"] is not None or row["prompt_tokens"] >= 0
+
+
+class TestResponsesApi:
+    """Responses API requests (advisor/tokens_responses.py), counted as ``usage.input_tokens``."""
+
+    from advisor.tokens.counter import count_responses_request as count  # noqa: E402
+    count = staticmethod(count)
+
+    # simonw/llm tests/cassettes/test_openai_responses/test_responses_tool_use.yaml@c7464eeb (Apache-2.0): billed 58
+    RECORDED = {"input": [{"role": "user", "content": "What is 1231 * 2331? Use the multiply tool."}],
+                "model": "gpt-5.5", "reasoning": {"effort": "low"}, "store": False,
+                "tools": [{"type": "function", "name": "multiply", "description": "Multiply two numbers.",
+                           "parameters": {"properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+                                          "required": ["a", "b"], "type": "object"}}]}
+
+    def test_recorded_gpt5_flat_tool(self):
+        # hand sum (o200k): priming 3 - 1 (harmony request) + user message 3 + role 1 + text 15
+        # + tools block 29 ('namespace functions {...multiply...}') + 8 (Responses: no hidden tool-use preamble)
+        assert self.count(self.RECORDED) == (58, [])
+
+    def test_recorded_gpt5_function_round_trip(self):
+        # the same cassette's second call (#1): billed 94. Hand sum: the 58 above; the function_call as an assistant
+        # message 3 + role 1 + channel 2 + name 'multiply' 1 + arguments '{"a": 1231, "b": 2331}' 14 + 6 (Responses
+        # harmony call framing); the function_call_output 3 + output '2869461' 3 + 6 (result framing) -> 97 (3 over;
+        # 101 with Chat Completions' 7 + 7)
+        req = {**self.RECORDED, "input": self.RECORDED["input"] + [
+            {"type": "function_call", "call_id": "c1", "name": "multiply", "arguments": '{"a": 1231, "b": 2331}'},
+            {"type": "function_call_output", "call_id": "c1", "output": "2869461"}]}
+        assert self.count(req) == (97, [])
+
+    def test_text_input_equals_chat(self):
+        # instructions -> a system message (non-reasoning family), input text -> a user message
+        req = {"model": "gpt-4o", "instructions": "Be brief.", "input": "Hello!"}
+        chat = count_chat_prompt([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello!"}],
+                                 "gpt-4o")
+        assert self.count(req)[0] == chat
+
+    def test_harmony_assistant_item_carries_its_channel(self):
+        # an assistant message in a gpt-5 input adds '<|channel|>final': 2 tokens more than Chat Completions
+        msgs = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"},
+                {"role": "user", "content": "Bye"}]
+        assert self.count({"model": "gpt-5", "input": msgs})[0] == count_chat_prompt(msgs, "gpt-5") + 2
+
+    def test_function_items_are_tool_calls_and_results(self):
+        items = [{"role": "user", "content": "Weather?"},
+                 {"type": "function_call", "call_id": "c1", "name": "get_weather", "arguments": '{"city":"Paris"}'},
+                 {"type": "function_call_output", "call_id": "c1", "output": "sunny"}]
+        chat = [{"role": "user", "content": "Weather?"},
+                {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": "sunny"}]
+        assert self.count({"model": "gpt-4o", "input": items})[0] == count_chat_prompt(chat, "gpt-4o")
+
+    def test_text_format_is_the_json_schema_response_format(self):
+        schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
+        req = {"model": "gpt-4o", "input": "x", "text": {"format": {"type": "json_schema", "name": "A",
+                                                                    "schema": schema, "strict": True}}}
+        chat = count_chat_prompt([{"role": "user", "content": "x"}], "gpt-4o", options={"response_format": {
+            "type": "json_schema", "json_schema": {"name": "A", "schema": schema, "strict": True}}})
+        # the same text as Chat Completions; alone (no system message, no tools) its framing is 6, not 12
+        assert self.count(req)[0] == chat - 12 + 6
+
+    def test_required_with_one_tool_bills_as_naming_it(self):
+        # pydantic/pydantic-ai tests/models/cassettes/test_openai_responses/test_openai_responses_output_type.yaml
+        # @111dda9b (MIT), gpt-4o, tool_choice "required", one tool: billed 66. Hand sum (o200k): user 3 + 1 + 14,
+        # priming 3, tools block 34 + 2 (Responses framing), forced tool 7 + 'final_result' 2 = 66
+        tool = {"description": "The final response which ends this conversation", "name": "final_result",
+                "parameters": {"additionalProperties": False, "properties": {"age": {"type": "integer"},
+                                                                             "name": {"type": "string"}},
+                               "required": ["name", "age"], "type": "object"}, "strict": True, "type": "function"}
+        req = {"input": [{"content": "Give me the name and age of Brazil, Argentina, and Chile.", "role": "user"}],
+               "model": "gpt-4o", "tool_choice": "required", "tools": [tool]}
+        assert self.count(req) == (66, [])
+        # with a second tool "required" names none of them: nothing extra (pydantic-ai test_tool_output: exact)
+        two = {**req, "tools": [tool, {**tool, "name": "other"}]}
+        assert self.count(two)[0] == self.count({**two, "tool_choice": "auto"})[0]
+
+    def test_chunk_counter_counts_a_whole_responses_body(self):
+        # the log pipeline: a reader that keeps the body under request_options["responses_body"]
+        from advisor.logs.counting import RESPONSES_BODY, ChunkCounter
+        from advisor.logs.records import Raw
+        raw = Raw(line=1, model="gpt-5.5", messages=self.RECORDED["input"], tools=self.RECORDED["tools"],
+                  request_options={RESPONSES_BODY: self.RECORDED})
+        rows = ChunkCounter(model=None, ft_tokenizer=None, threads=1).rows("f", [raw], [])
+        assert rows.prompt_tokens.iloc[0] == 58
+
+    def test_hosted_tools_are_not_rendered_as_functions(self):
+        msgs = [{"role": "user", "content": "x"}]
+        assert count_chat_prompt(msgs, "gpt-4o", tools=[{"type": "web_search_preview"}]) == \
+            count_chat_prompt(msgs, "gpt-4o")
+
+    def test_what_is_not_in_the_log_is_a_stated_lower_bound(self):
+        got, notes = self.count({"model": "gpt-4o", "input": "more", "previous_response_id": "resp_1",
+                                 "tools": [{"type": "web_search"}]})
+        assert any("previous_response_id" in n and "lower bound" in n for n in notes)
+        assert any("web_search" in n and "not counted" in n for n in notes)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(TestRobustness.json_values, st.sampled_from(["gpt-4o", "gpt-5-mini", "o3-mini", None]))
+    def test_any_json_raises_only_record_problem(self, body, model):
+        try:
+            self.count(body if not isinstance(body, dict) else {**body, "model": model})
+        except RecordProblem:
+            pass
+
+
+class TestResponsesLaunchPeriod:
+    """Responses calls of 2025-03 billed a hidden prompt (advisor.tokens.responses.launch_period_tokens)."""
+
+    from advisor.tokens.counter import count_responses_request as count  # noqa: E402
+    count = staticmethod(count)
+    # pydantic/pydantic-ai tests/models/cassettes/test_openai_responses/test_openai_responses_system_prompt.yaml
+    # @bea16058 (MIT): created_at 1743075639 (2025-03-27), billed 42; the same request in
+    # test_openai_responses_model_instructions.yaml@7260360a, created_at 1744043517 (2025-04-07), billed 24
+    SYSTEM_PROMPT = {"input": [{"content": "What is the capital of France?", "role": "user"}],
+                     "instructions": "You are a helpful assistant.", "model": "gpt-4o"}
+    # ... test_openai_responses_model_simple_response_with_tool_call.yaml@bea16058: created_at 1743075630, billed 256
+    STRICT_TOOL = {"input": [{"content": "What is the capital of PotatoLand?", "role": "user"}], "instructions": "",
+                   "model": "gpt-4o", "tool_choice": "auto",
+                   "tools": [{"description": "", "name": "get_capital", "strict": True, "type": "function",
+                              "parameters": {"additionalProperties": False, "properties": {"country": {"type": "string"}},
+                                             "required": ["country"], "type": "object"}}]}
+
+    def test_same_request_bills_18_more_in_march_2025(self):
+        # hand sum (o200k): system 3 + 1 + 6 ('You are a helpful assistant.') + user 3 + 1 + 7 + priming 3 = 24;
+        # + 18 hidden launch-period tokens = 42 (billed 2025-03-27), 24 (billed 2025-04-07)
+        assert self.count(self.SYSTEM_PROMPT, timestamp_s=1743075639) == (42, [])
+        assert self.count(self.SYSTEM_PROMPT, timestamp_s=1744043517) == (24, [])
+        assert self.count(self.SYSTEM_PROMPT) == (24, [])  # no time given: today's rules
+
+    def test_tools_with_parallel_calls_bill_the_wrapper_namespace(self):
+        # 40 counted from the text (user 3 + 1 + 8, priming 3, tools block 23 + 2 framing) + 18 + 198 = 256 billed
+        assert self.count(self.STRICT_TOOL) == (40, [])
+        assert self.count(self.STRICT_TOOL, timestamp_s=1743075630) == (256, [])
+        # parallel calls turned off: no wrapper namespace, only the 18
+        assert self.count({**self.STRICT_TOOL, "parallel_tool_calls": False}, timestamp_s=1743075630)[0] == 40 + 18
+
+    def test_the_uncertain_days_and_other_models_are_stated(self):
+        # the change happened between the last call seen with (2025-03-28 12:05 UTC) and the first without (03-30)
+        got, notes = self.count(self.SYSTEM_PROMPT, timestamp_s=1743250000)  # 2025-03-29 12:06 UTC
+        assert got == 24 and any("2025-03-28 12:05" in n for n in notes)
+        got, notes = self.count({**self.SYSTEM_PROMPT, "model": "o3-mini"}, timestamp_s=1743075632)
+        assert any("o3-mini" in n and "not counted" in n for n in notes)
+
+
+class TestDescriptions:
+    def test_docstring_description_is_stripped_line_by_line(self):
+        # pydantic-ai passes Python docstrings as descriptions; the recorded calls bill them dedented
+        tool = [{"type": "function", "function": {"name": "f", "description": "Add.\n\n    Args:\n        x: a value\n    ",
+                                                  "parameters": {"type": "object", "properties": {}}}}]
+        assert render_functions(tool) == ("namespace functions {\n\n// Add.\n//\n// Args:\n// x: a value\n"
+                                          "type f = () => any;\n\n} // namespace functions")
+
+    def test_schema_defaults_are_not_billed(self):
+        # recorded crewAI/pydantic schemas with defaults bill as if the defaults were absent (5-12 tokens each)
+        base = {"type": "object", "properties": {"n": {"type": "number", "title": "N"}}, "required": ["n"]}
+        with_default = {**base, "properties": {"n": {"type": "number", "default": 0.5, "title": "N"}}}
+        fmt = lambda s: {"type": "json_schema", "json_schema": {"name": "r", "schema": s}}  # noqa: E731
+        assert render_response_format(fmt(with_default)) == render_response_format(fmt(base)) == (
+            "json_schema", 'r\n{"type":"object","properties":{"n":{"type":"number","title":"N"}}}')
+
+
+class TestFileParts:
+    def test_text_file_is_counted_as_its_text(self):
+        # "hello world" in a text/plain data URL: its 2 tokens (o200k), like a text part; noted
+        import base64 as b64
+        url = "data:text/plain;base64," + b64.b64encode(b"hello world").decode()
+        p = prompt_parts([{"role": "user", "content": [{"type": "input_file", "file_data": url}]}],
+                         "gpt-4o", "o200k_base")
+        assert "hello world" in p.strings and any("text file" in n for n in p.assumptions)
+
+    def test_responses_pdf_has_no_page_images(self):
+        # the same one-page PDF without text: 215 tokens (page estimate) as a chat 'file' part, 0 as a Responses
+        # 'input_file' (recorded: chat 241 vs Responses 29 billed for one PDF with a short prompt)
+        pdf = "data:application/pdf;base64,JVBERi0xLjQKMSAwIG9iago8PC9UeXBlIC9QYWdlPj4KZW5kb2JqCg=="
+        from advisor.tokens.media import count_file_part
+        assert count_file_part({"type": "file", "file": {"file_data": pdf}}, "gpt-4o").tokens == 215
+        assert count_file_part({"type": "input_file", "file_data": pdf}, "gpt-4o").tokens == 0
+
+
+class TestToolsFraming:
+    def test_tools_share_only_a_leading_system_message(self):
+        # recorded gpt-3.5-turbo-0125 calls (crewAI) with the system message after the user's bill the tools
+        # block with its own framing: tools_with_system (-4) applies only when the request opens with a system message
+        tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}]
+        sys_first = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+        sys_after = [sys_first[1], sys_first[0]]
+        assert count_chat_prompt(sys_after, "gpt-3.5-turbo", tools=tools) == \
+            count_chat_prompt(sys_first, "gpt-3.5-turbo", tools=tools) + 4
+
+    def test_parameters_schema_description_is_billed(self):
+        # Mirascope/mirascope python/tests/llm/clients/openai/cassettes/test_structured_outputs[structured_output_
+        # annotation_and_docstring_scenario-tool].yaml@cebd818f (MIT), gpt-4o: billed 169. Hand sum (o200k): system
+        # 3 + 1 + its text merged with the tools block 136 (which now holds '// An output. The `first` value should
+        # be the number 17.' twice: in the function's description and as the schema's own); user 3 + 1 + 4;
+        # priming 3; tools framing 8 - 9; forced name 9 + 7 -> 166 (3 under; 151 without the schema's line)
+        desc = "An output. The `first` value should be the number 17."
+        params = {"description": desc, "title": "Output", "type": "object", "additionalProperties": False,
+                  "required": ["first", "second"], "properties": {
+                      "first": {"title": "First", "type": "integer"},
+                      "second": {"description": "Should be the number 13", "title": "Second", "type": "integer"}}}
+        name = "__mirascope_formatted_output_tool__"
+        tools = [{"type": "function", "function": {
+            "name": name, "strict": True, "parameters": params,
+            "description": "Use this tool to extract data in Output format for a final response.\n" + desc}}]
+        messages = [{"role": "system", "content": f"When you are ready to respond to the user, call the {name} tool to "
+                     "output a structured response.\nDo NOT output any text in addition to the tool call."},
+                    {"role": "user", "content": "Produce a formatted output"}]
+        forced = {"tool_choice": {"type": "function", "function": {"name": name}}}
+        assert render_functions(tools).count(f"// {desc}\n") == 2
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=forced) == 166
+        # gpt-4 (8k) does not bill it (4 recorded calls of this tool): the line is left out there
+        assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == count_chat_prompt(
+            messages, "gpt-4", tools=[{"type": "function", "function": {
+                **tools[0]["function"], "parameters": {k: v for k, v in params.items() if k != "description"}}}],
+            options=forced)
+
+    def test_harmony_forced_function_among_several(self):
+        # pydantic/pydantic-ai tests/models/cassettes/test_tool_choice_matrix/test_tool_choice_matrix[list_single-
+        # openai].yaml@98faf4c9 (MIT), gpt-5-mini, tool_choice naming get_weather of 2 strict tools: billed 150.
+        # Same sum as with tool_choice "auto" (hmarr: forcing adds the name plus framing) and the name 'get_weather'
+        # 2, minus 3: harmony's forced framing (chatml's 7 was 10 over on all 4 such recorded calls)
+        tools = [{"type": "function", "function": {
+            "name": n, "description": d, "strict": True, "parameters": {
+                "additionalProperties": False, "properties": {p: {"type": "string"}}, "required": [p], "type": "object"}}}
+            for n, d, p in (("get_weather", "Get weather for a city", "city"),
+                            ("get_time", "Get time in a timezone", "timezone"))]
+        messages = [{"content": "What's the weather in Paris?", "role": "user"}]
+        forced = count_chat_prompt(messages, "gpt-5-mini", tools=tools, options={
+            "tool_choice": {"type": "function", "function": {"name": "get_weather"}}})
+        auto = count_chat_prompt(messages, "gpt-5-mini", tools=tools, options={"tool_choice": "auto"})
+        assert forced == 150 and forced == auto + 2 - 3
+
+    def test_system_as_list_of_parts_does_not_share_the_tools_framing(self):
+        # Arize-ai/openinference instrumentation-agent-framework tests/cassettes/test_processor/
+        # test_agent_with_tool_calls.yaml@87639c48 (Apache-2.0), gpt-4o-mini: billed 75. Hand sum (o200k): system
+        # 3 + 1 + 16, user 3 + 1 + 7, priming 3, the get_weather block 32 + 8 (tools framing, no -9 for a shared
+        # system message: its content is a list of parts) = 74 (1 under; 65 with the shared framing)
+        tools = [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather for a location.",
+                                                   "parameters": {"properties": {"location": {"title": "Location", "type": "string"}},
+                                                                  "required": ["location"], "title": "get_weather_input",
+                                                                  "type": "object"}}}]
+        texts = ("You are a weather assistant. Use the get_weather tool when asked about weather.",
+                 "What's the weather in San Francisco?")
+        parts = [{"role": role, "content": [{"type": "text", "text": t, "additional_properties": {}}]}
+                 for role, t in zip(("system", "user"), texts)]
+        assert count_chat_prompt(parts, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 74
+        # the same system message as a string shares the block (merged into its text, -9): 71
+        plain = [{"role": role, "content": t} for role, t in zip(("system", "user"), texts)]
+        assert count_chat_prompt(plain, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 71
+
+    @pytest.mark.parametrize("model, messages, functions, billed", [
+        # traceloop/openllmetry packages/opentelemetry-instrumentation-openai/tests/traces/cassettes/test_functions/
+        # test_open_ai_function_calls.yaml@cb9b6f1e (Apache-2.0), function_call "auto": billed 82. Hand sum (cl100k):
+        # user 3 + 1 + 8, priming 3, the weather block 58 + 9 (tools framing) = 82
+        ("gpt-4", [{"role": "user", "content": "What's the weather like in Boston?"}],
+         [{"name": "get_current_weather", "description": "Get the current weather in a given location",
+           "parameters": {"type": "object", "properties": {
+               "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+               "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}, "required": ["location"]}}], 82),
+        # hmarr/openai-chat-tokens tests/token-counts.test.ts (MIT; token counts taken from the API's prompt_tokens):
+        # user 3 + 1 + 1 ('hello'), priming 3, 'namespace functions {...type foo = () => any;...}' 14 + 9 = 31
+        ("gpt-3.5-turbo", [{"role": "user", "content": "hello"}],
+         [{"name": "foo", "parameters": {"type": "object", "properties": {}}}], 31),
+    ])
+    def test_legacy_functions_are_framed_like_tools(self, model, messages, functions, billed):
+        assert count_chat_prompt(messages, model, functions=functions) == billed
+        tools = [{"type": "function", "function": f} for f in functions]
+        assert count_chat_prompt(messages, model, tools=tools) == billed
