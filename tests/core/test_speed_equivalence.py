@@ -37,6 +37,7 @@ from advisor.recommend import Context, recommend, recommend_tasks
 from advisor.uncertainty import DEFAULT_RANGES, horizon_totals, monte_carlo, tornado
 
 compare_mod = importlib.import_module("advisor.compare")
+horizon_mod = importlib.import_module("advisor.horizon")
 uncertainty_mod = importlib.import_module("advisor.uncertainty")
 
 REL = 1e-9
@@ -64,9 +65,9 @@ def scenario(rpd=5000.0, horizon=12, growth=0.03):
 
 @pytest.fixture(autouse=True)
 def fresh_break_even_cache():
-    compare_mod._stepped_break_even.cache_clear()
+    horizon_mod._stepped_break_even.cache_clear()
     yield
-    compare_mod._stepped_break_even.cache_clear()
+    horizon_mod._stepped_break_even.cache_clear()
 
 
 class TestPinnedBreakEvenPaybackSavings:
@@ -211,12 +212,12 @@ class TestFastPathsEqualThePlainOnes:
 
     def test_cached_break_even_equals_a_fresh_search(self):
         fresh = break_even_requests_per_day(SELFHOST, BASE, 12, 0.02)
-        assert compare_mod._stepped_break_even.cache_info().misses == 1
+        assert horizon_mod._stepped_break_even.cache_info().misses == 1
         # the same costs under other names and latencies (and, always-on, another service time): from the cache
         twin = replace(SELFHOST, name="twin", ttft_s=0.3, e2e_s=4.0, service_s=9.0, notes=("other",))
         assert break_even_requests_per_day(twin, replace(BASE, name="b2", e2e_s=3.0), 12, 0.02) == fresh
-        assert compare_mod._stepped_break_even.cache_info().hits == 1
-        compare_mod._stepped_break_even.cache_clear()
+        assert horizon_mod._stepped_break_even.cache_info().hits == 1
+        horizon_mod._stepped_break_even.cache_clear()
         assert break_even_requests_per_day(twin, BASE, 12, 0.02) == fresh
 
     @pytest.mark.parametrize("change", [
@@ -229,7 +230,7 @@ class TestFastPathsEqualThePlainOnes:
         other = replace(SELFHOST, **change)
         assert other.cost_key() != SELFHOST.cost_key()
         got = break_even_requests_per_day(other, BASE, 12, 0.0)
-        compare_mod._stepped_break_even.cache_clear()
+        horizon_mod._stepped_break_even.cache_clear()
         assert got == break_even_requests_per_day(other, BASE, 12, 0.0)
 
     def test_scale_to_zero_costs_read_the_service_time(self):
@@ -255,7 +256,7 @@ class TestRecommendationReadsTheTable:
         rec = recommend(s, draws=500)
         base, options = price_options(s)
         H, g, v = s.horizon_months, s.growth_per_month, s.workload.requests_per_day
-        compare_mod._stepped_break_even.cache_clear()
+        horizon_mod._stepped_break_even.cache_clear()
         table = rec.options.set_index("name")
         for o in options:
             be = break_even_requests_per_day(o, base, H, g)
@@ -329,7 +330,7 @@ class TestRecommendationReadsTheTable:
         workloads = {"a": Workload.typed(9000, 1200, 300, task="a"), "b": Workload.typed(300, 4000, 50, task="b"),
                      "all": Workload.typed(9300, 1300, 290)}
         recs = recommend_tasks(workloads, s, draws=300)
-        compare_mod._stepped_break_even.cache_clear()
+        horizon_mod._stepped_break_even.cache_clear()
         for t in ("a", "b"):
             alone = recommend(replace(s, workload=workloads[t]), draws=300)
             assert recs[t].as_dict() == alone.as_dict()
