@@ -31,9 +31,10 @@ def register(sub) -> None:
     k = sub.add_parser("capacity", help="one GPU replica's throughput and latency for a model")
     k.add_argument("--model", required=True, help="open model id, e.g. mistral-7b")
     k.add_argument("--gpu", required=True, help="GPU id, e.g. a100-80gb")
-    k.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"])
-    k.add_argument("--input-tokens", type=positive(float), required=True)
-    k.add_argument("--output-tokens", type=positive(float), required=True)
+    k.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"],
+                   help="weights precision of the self-hosted model (default bf16; fp8 needs FP8 tensor cores)")
+    k.add_argument("--input-tokens", type=positive(float), required=True, help="prompt tokens per request")
+    k.add_argument("--output-tokens", type=positive(float), required=True, help="completion tokens per request")
     mode = k.add_mutually_exclusive_group(required=True)
     mode.add_argument("--max-throughput", action="store_true",
                       help="at the largest batch memory allows (capped by --max-batch when given)")

@@ -150,7 +150,8 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--growth-per-month", type=number(float, -0.5, 2, lo_open=True), default=0.0,
                    help="monthly volume growth, 0.05 = +5%% (in (-0.5, 2])")
     p.add_argument("--batch", action="store_true", help="the baseline runs through the Batch API (50%% off)")
-    p.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"])
+    p.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"],
+                   help="weights precision of the self-hosted model (default bf16; fp8 needs FP8 tensor cores)")
     p.add_argument("--scale-to-zero", action="store_true",
                    help="self-hosted replicas autoscale to zero (cold starts cost GPU time and latency)")
     p.add_argument("--latency-sensitive", action="store_true",
@@ -162,10 +163,13 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
                    help="self-hosted inter-token latency target")
     p.add_argument("--ttft-target-ms", type=number(float, 0, 86_400_000, lo_open=True),
                    help="time-to-first-token target for every option")
-    p.add_argument("--training-examples", type=number(int, 0, 100_000_000))
+    p.add_argument("--training-examples", type=number(int, 0, 100_000_000),
+                   help="examples to train on, 0 to 1e8 (default: the examples in the logs, else 1,000)")
     p.add_argument("--epochs", type=number(int, 1, 20), default=3, help="1 to 20")
-    p.add_argument("--retrains-per-year", type=number(float, 0, 365), default=4.0)
-    p.add_argument("--prompt-changes-per-month", type=number(float, 0, 1000))
+    p.add_argument("--retrains-per-year", type=number(float, 0, 365), default=4.0,
+                   help="retrainings a year, 0 to 365 (default 4; a changed prompt adds one each)")
+    p.add_argument("--prompt-changes-per-month", type=number(float, 0, 1000),
+                   help="prompt template changes a month, 0 to 1,000 (default: measured in the logs, else 0)")
     p.add_argument("--labelling-usd", type=number(float, 0, 1e12),
                    help="override: data review/labelling cost per training run (default: from people's time)")
     p.add_argument("--engineering-usd", type=number(float, 0, 1e12),

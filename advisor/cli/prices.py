@@ -1,6 +1,6 @@
 """The ``prices`` command: what the catalog prices on a date, with sources, so nobody has to read YAML.
 
-``python -m advisor prices [--as-of DATE] [--kind api|hosted|gpu] [--all-providers] [--prices YAML] [--json]``
+``python -m advisor prices [--as-of DATE] [--kind api|hosted|gpu|model] [--all-providers] [--prices YAML] [--json]``
 
 One row per price in force: API models (and, marked ``shut down``, models retired before the date
 that a baseline can still name), hosted fine-tunes, and GPU-hours per provider. ``--all-providers``
@@ -19,7 +19,7 @@ from pricing.genai import genai_models, genai_version
 
 __all__ = ["register", "price_rows"]
 
-KINDS = ("api", "hosted", "gpu")
+KINDS = ("api", "hosted", "gpu", "model")  # "model": the open models and GPUs `capacity` takes (specs, no price)
 _SOURCE_CHARS = 90  # table only; --json carries the whole source
 
 
@@ -74,10 +74,33 @@ def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = F
                              "usd_per_hour": gp.usd_per_hour, "billing": gp.billing, "memory_gb": g.memory_gb,
                              "effective": str(gp.effective), "until": None if gp.until is None else str(gp.until),
                              "source": gp.source})
+    if kind == "model":
+        rows += model_rows(cat)
+    return rows
+
+
+def model_rows(cat: Catalog) -> list[dict]:
+    """What ``capacity --model M --gpu G`` takes: each open model's shape and each GPU's specs, with sources."""
+    rows: list[dict] = []
+    for m in sorted(cat.open_models.values(), key=lambda m: m.id):
+        rows.append({"id": m.id, "kind": "open model", "status": "capacity --model", "params_b": m.params_b,
+                     "layers": m.layers, "kv_heads": m.kv_heads, "head_dim": m.head_dim,
+                     "context_tokens": m.context_tokens, "tokenizer": m.tokenizer, "aliases": list(m.aliases),
+                     "effective": None, "until": None, "source": m.source})
+    for g in sorted(cat.gpus.values(), key=lambda g: g.id):
+        rows.append({"id": g.id, "kind": "gpu spec", "status": "capacity --gpu", "name": g.name,
+                     "memory_gb": g.memory_gb, "hbm_gb_per_s": g.hbm_gb_per_s, "bf16_tflops": g.bf16_tflops,
+                     "fp8_tflops": g.fp8_tflops, "priced_by": sorted(g.prices), "effective": None, "until": None,
+                     "source": g.source})
     return rows
 
 
 def _price_text(r: dict) -> str:
+    if r.get("kind") == "open model":
+        return f"{r['params_b']:g}B params, {r['layers']} layers, {r['context_tokens']:,} ctx, {r['tokenizer']}"
+    if r.get("kind") == "gpu spec":
+        fp8 = "" if r.get("fp8_tflops") is None else f", fp8 {r['fp8_tflops']:g}"
+        return f"{r['memory_gb']:g} GB, {r['hbm_gb_per_s']:g} GB/s, bf16 {r['bf16_tflops']:g} TFLOP/s{fp8}"
     if r.get("usd_per_hour") is not None:
         return f"{r['usd_per_hour']:g} USD/GPU-h" + (" (per second)" if r.get("billing") == "per_second" else "")
     if r.get("input_usd_per_mtok") is None:
@@ -109,7 +132,8 @@ def _cmd_prices(a) -> int:
 def register(sub) -> None:
     p = sub.add_parser("prices", help="list what the catalog prices on a date, with sources")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="price date (default: today)")
-    p.add_argument("--kind", choices=KINDS, help="only API models, hosted fine-tunes or GPUs")
+    p.add_argument("--kind", choices=KINDS, help="only API models, hosted fine-tunes, GPU-hours, or (model) the open "
+                   "models and GPUs that `capacity` takes, with their specs")
     p.add_argument("--all-providers", action="store_true",
                    help="also every model in genai-prices' bundled data (Anthropic, Google, Mistral, ...)")
     p.add_argument("--prices", action="append", default=[], metavar="YAML",

@@ -125,3 +125,30 @@ class TestCount:
         p.write_text("")
         code, out, err = run(capsys, "count", str(p))
         assert code == 2 and err == f"error: {p}: is empty: no records to read\n"
+
+
+class TestHelp:
+    def test_every_argument_of_every_command_has_help(self):
+        import argparse
+
+        from advisor.cli import build_parser
+        sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+        missing = [f"{name} {a.option_strings or a.dest}" for name, p in sub.choices.items() for a in p._actions
+                   if not a.help and not isinstance(a, argparse._HelpAction)]
+        assert not missing, missing
+        assert all(sub._choices_actions), "every command has a one-line help"
+
+    def test_prices_kind_model_lists_what_capacity_takes(self, capsys):
+        import json
+
+        from advisor.cli import main
+        assert main(["prices", "--kind", "model", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        models = {r["id"] for r in rows if r["kind"] == "open model"}
+        gpus = {r["id"] for r in rows if r["kind"] == "gpu spec"}
+        assert "mistral-7b" in models and "a100-80gb" in gpus
+        assert all(r["source"] for r in rows)
+        capsys.readouterr()
+        for model in models:  # every listed model runs on the largest listed GPU
+            assert main(["capacity", "--model", model, "--gpu", "h100-sxm", "--input-tokens", "100",
+                         "--output-tokens", "10", "--concurrency", "1", "--json"]) == 0, model
