@@ -8,6 +8,7 @@ see ``advisor.ui.params.PARAMS``), so a link reproduces it. All arithmetic is in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +162,9 @@ def write_url(keys: list[str]) -> None:
         st.query_params.from_dict(query)
 
 
+_SCENARIO_FIELDS = frozenset(f.name for f in dataclasses.fields(Scenario)) - {"workload", "options"}
+
+
 # ------------------------------------------------------------------------------------------------
 # UI pieces (each returns a typed value)
 
@@ -238,6 +242,12 @@ def follow_data(data: PageData | None, source: str) -> None:
         st.session_state["changes"] = -1.0
 
 
+def bounds(key: str) -> dict[str, Any]:
+    """A widget's range, from the input's one declaration (advisor.fields, through PARAMS)."""
+    p = PARAMS[key]
+    return {"min_value": p.lo, "max_value": p.hi}
+
+
 def editing(sb, key: str, label: str, keys: tuple[str, ...]) -> bool:
     """A switch that shows a section's widgets (hidden, one line says their values). It starts on when
     a link or an earlier edit moved any of ``keys`` off its default."""
@@ -279,31 +289,28 @@ def assumptions_ui(sb) -> dict[str, Any]:
         sb.caption(V.page_text(V.assumptions_text({k: st.session_state[k] for k in ASSUMED}, people)))
         return {k: st.session_state[k] for k in ASSUMED}
     out = {}
-    out["e2e"] = sb.number_input("End-to-end target (ms, 0 = none)", min_value=0.0, max_value=6e5, step=100.0,
+    out["e2e"] = sb.number_input("End-to-end target (ms, 0 = none)", **bounds("e2e"), step=100.0,
                                  key="e2e", format="%.0f")
-    out["ttft"] = sb.number_input("Time-to-first-token target (ms, 0 = none)", min_value=0.0, max_value=6e4,
-                                  step=50.0, key="ttft", format="%.0f")
-    out["itl"] = sb.number_input("Inter-token latency target, self-hosted (ms, 0 = none)", min_value=0.0,
-                                 max_value=1e4, step=5.0, key="itl", format="%.0f")
+    out["ttft"] = sb.number_input("Time-to-first-token target (ms, 0 = none)", **bounds("ttft"), step=50.0, key="ttft",
+                                  format="%.0f")
+    out["itl"] = sb.number_input("Inter-token latency target, self-hosted (ms, 0 = none)", **bounds("itl"), step=5.0,
+                                 key="itl", format="%.0f")
     sb.header("Fine-tuning")
-    out["examples"] = sb.number_input("Training examples (0 = from logs)", min_value=0, max_value=10_000_000,
-                                      key="examples")
-    out["epochs"] = sb.number_input("Epochs", min_value=1, max_value=20, key="epochs")
-    out["retrains"] = sb.number_input("Retrains per year", min_value=0.0, max_value=52.0, key="retrains")
-    out["changes"] = sb.number_input("Prompt changes per month (-1 = from logs)", min_value=-1.0, max_value=100.0,
-                                     key="changes")
-    out["minrpd"] = sb.number_input("Volume threshold (requests/day)", min_value=0.0, max_value=1e7, key="minrpd")
+    out["examples"] = sb.number_input("Training examples (0 = from logs)", **bounds("examples"), key="examples")
+    out["epochs"] = sb.number_input("Epochs", **bounds("epochs"), key="epochs")
+    out["retrains"] = sb.number_input("Retrains per year", **bounds("retrains"), key="retrains")
+    out["changes"] = sb.number_input("Prompt changes per month (-1 = from logs)", **bounds("changes"), key="changes")
+    out["minrpd"] = sb.number_input("Volume threshold (requests/day)", **bounds("lab"), key="minrpd")
     sb.header("People's time")
     sb.caption("Empty = the sourced default (US median software developer, loaded; the hours are listed under "
                "Prices & sources).")
-    out["rate"] = sb.number_input("Engineer cost per hour (USD)", min_value=1.0, max_value=1e4, value=None, key="rate",
+    out["rate"] = sb.number_input("Engineer cost per hour (USD)", **bounds("rate"), value=None, key="rate",
                                   placeholder=f"{people['engineer_usd_per_hour']:,.2f} (sourced)")
-    out["review"] = sb.number_input("Review minutes per training example", min_value=0.0, max_value=600.0,
-                                    value=None, key="review",
+    out["review"] = sb.number_input("Review minutes per training example", **bounds("review"), value=None, key="review",
                                     placeholder=f"{people['review_minutes_per_example']:g} (assumed)")
-    out["eng"] = sb.number_input("One-off engineering (USD)", min_value=0.0, max_value=1e8, step=1000.0, value=None,
+    out["eng"] = sb.number_input("One-off engineering (USD)", **bounds("eng"), step=1000.0, value=None,
                                  key="eng", placeholder="from the hours above")
-    out["lab"] = sb.number_input("Labelling / evaluation per run (USD)", min_value=0.0, max_value=1e7, step=100.0,
+    out["lab"] = sb.number_input("Labelling / evaluation per run (USD)", **bounds("ops"), step=100.0,
                                  value=None, key="lab", placeholder="from the hours above")
     out["ops"] = sb.number_input("Self-hosting operations per month (USD)", min_value=0.0, max_value=1e7, step=100.0,
                                  value=None, key="ops", placeholder="from the hours above")
@@ -321,7 +328,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
                             format_func=lambda t: "all tasks (per-task verdicts)" if t == "all" else t)
         keys.append("task")
     no_clock = data is not None and data.measured_requests_per_day is None
-    rpd = sb.number_input("Requests per day (all tasks)", min_value=1.0, max_value=1e9, step=100.0, key="rpd",
+    rpd = sb.number_input("Requests per day (all tasks)", **bounds("rpd"), step=100.0, key="rpd",
                           format="%.0f",
                           value=None, placeholder="the logs have no timestamps: type your volume" if no_clock else None,
                           help="Your real volume; the logs' mix of tasks is scaled to it." +
@@ -332,14 +339,14 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     if source == "typed numbers":
         seed("pt")
         seed("ct")
-        prompt = sb.number_input("Prompt tokens per request", min_value=1.0, max_value=2e6, key="pt", format="%.0f")
-        completion = sb.number_input("Completion tokens per request", min_value=1.0, max_value=2e5, key="ct",
+        prompt = sb.number_input("Prompt tokens per request", **bounds("pt"), key="pt", format="%.0f")
+        completion = sb.number_input("Completion tokens per request", **bounds("ct"), key="ct",
                                      format="%.0f")
         keys += ["pt", "ct"]
     for k in ("growth", "horizon"):
         seed(k)
-    growth = sb.slider("Growth per month (%)", -20, 50, key="growth")
-    horizon = sb.slider("Horizon (months)", 1, 36, key="horizon")
+    sb.slider(PARAMS["growth"].label, *bounds("growth").values(), key="growth")
+    sb.slider(PARAMS["horizon"].label, *bounds("horizon").values(), key="horizon")
 
     sb.header("Prices")
     seed("asof", today())
@@ -348,7 +355,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     choose("baseline", [AUTO_BASELINE] + c["api"], AUTO_BASELINE)
     baseline = sb.selectbox("Baseline API model", [AUTO_BASELINE] + c["api"], key="baseline")
     seed("batch")
-    batch = sb.checkbox("Baseline uses the Batch API (50% off)", key="batch")
+    sb.checkbox("Baseline uses the Batch API (50% off)", key="batch")
 
     sb.header("Options")
     choose_many("hosted", c["hosted"], [h for h in c["hosted"] if "together" not in h])
@@ -360,17 +367,16 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     for k in ("stz", "latsens", "switch"):
         seed(k)
     switch = sb.toggle("Also price cheaper API models (switch, no training)", key="switch")
-    stz = sb.toggle("Scale to zero (else always-on)", key="stz")
+    sb.toggle("Scale to zero (else always-on)", key="stz")
     sb.header("Latency and the task")
     for k in ASSUMED + ("reasoning", "ood"):
         seed(k)
-    latsens = sb.checkbox("Users wait on the answer", key="latsens",
+    sb.checkbox("Users wait on the answer", key="latsens",
                           help="Latency-sensitive: without a target, no option may be slower end to end than today.")
-    reasoning = sb.checkbox("Task needs deep reasoning", key="reasoning")
-    ood = sb.checkbox("Inputs drift out of domain", key="ood")
+    sb.checkbox("Task needs deep reasoning", key="reasoning")
+    sb.checkbox("Inputs drift out of domain", key="ood")
     a = assumptions_ui(sb)
-    e2e, ttft, itl, examples, epochs, retrains, changes, min_rpd, rate, review, engineering, labelling, ops = (
-        a[k] for k in ASSUMED)
+    min_rpd = a["minrpd"]
     keys += ["growth", "horizon", "asof", "baseline", "batch", "hosted", "model", "gpus", "provider", "precision",
              "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "reasoning",
              "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]
@@ -379,15 +385,12 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     suffix = "" if provider == "cheapest" else f":{provider}"
     options = tuple(hosted) + tuple(f"selfhost/{model}@{g}{suffix}" for g in gpus)
     placeholder = Workload.typed(rpd or 1.0, max(prompt, 1.0), max(completion, 1.0))  # replaced per task
-    scenario = Scenario(
-        workload=placeholder, baseline=None if baseline == AUTO_BASELINE else baseline, options=options,
-        horizon_months=int(horizon), growth_per_month=growth / 100.0, as_of=as_of, batch=batch, precision=precision,
-        scale_to_zero=stz, itl_target_s=itl / 1000 if itl else None, ttft_target_s=ttft / 1000 if ttft else None,
-        e2e_target_s=e2e / 1000 if e2e else None, latency_sensitive=latsens, include_api_alternatives=switch,
-        training_examples=int(examples) or None, epochs=int(epochs), retrains_per_year=retrains,
-        prompt_changes_per_month=None if changes < 0 else changes, labelling_usd_per_run=labelling,
-        engineering_usd=engineering, selfhost_ops_usd_per_month=ops, engineer_usd_per_hour=rate,
-        review_minutes_per_example=review, needs_deep_reasoning=reasoning, out_of_domain=ood)
+    page = {k: st.session_state.get(k) for k in keys}
+    given = {PARAMS[k].field: PARAMS[k].to_library(v) for k, v in page.items()
+             if PARAMS[k].field in _SCENARIO_FIELDS}   # units and "not set" from advisor.fields
+    given.update(baseline=None if baseline == AUTO_BASELINE else baseline, as_of=as_of,
+                 include_api_alternatives=switch, precision=precision)
+    scenario = Scenario(workload=placeholder, options=options, **given)
     query = sorted(to_query({k: st.session_state.get(k) for k in keys}).items())
     key = "&".join(f"{k}={v}" for k, v in query)
     recs_key = "&".join(f"{k}={v}" for k, v in query if k != "task")

@@ -9,7 +9,15 @@ __all__ = ["AdvisorError", "CatalogError", "LogError", "RecordProblem", "Scenari
 
 
 class ScenarioError(AdvisorError):
-    """An input the user set is out of range; the message names the field and its valid range."""
+    """An input the user set is out of range; the message names the field and its valid range.
+
+    ``field`` is the input's name in :data:`advisor.fields.FIELDS` (None when the error is about several), so
+    that each surface can say how to fix it its own way (a CLI flag, a sidebar input, a keyword).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class LogError(AdvisorError):

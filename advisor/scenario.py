@@ -21,12 +21,13 @@ Public interface (for the CLI, notebooks and the dashboard):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from advisor.errors import ScenarioError
+from advisor.fields import FIELDS, check
 from advisor.workload import Workload
 from pricing import Catalog
 from pricing.people import PeopleCosts, load_people
@@ -128,28 +129,16 @@ def default_options(catalog: Catalog) -> tuple[str, ...]:
     return tuple(hosted + selfhost)
 
 
-# Scenario fields that override a people.yaml default (None = the default), with their valid range.
+# Scenario fields that override a people.yaml default (None = the default), with their valid range (declared
+# once, in advisor.fields).
 PEOPLE_FIELDS: dict[str, tuple[float, float]] = {
-    "engineer_usd_per_hour": (0.01, 10_000.0),
-    "review_minutes_per_example": (0.0, 600.0),
-    "eval_set_hours": (0.0, 10_000.0),
-    "integration_hours": (0.0, 10_000.0),
-    "selfhost_setup_hours": (0.0, 10_000.0),
-    "retrain_hours": (0.0, 10_000.0),
-    "monitoring_hours_per_month": (0.0, 744.0),
-    "selfhost_ops_hours_per_month": (0.0, 744.0),
-    "switch_model_hours": (0.0, 10_000.0),
-    "eval_examples": (0, 1_000_000),
-    "min_replicas": (1, 1000),
-    "cold_start_s": (0.0, 3600.0),
-}
-_MAX_USD = 1e12  # money inputs above a trillion dollars are typos
+    name: (float(FIELDS[name].lo or 0.0), float(FIELDS[name].hi or 0.0)) for name in (
+        "engineer_usd_per_hour", "review_minutes_per_example", "eval_set_hours", "integration_hours",
+        "selfhost_setup_hours", "retrain_hours", "monitoring_hours_per_month", "selfhost_ops_hours_per_month",
+        "switch_model_hours", "eval_examples", "min_replicas", "cold_start_s")}
 MAX_END_REQUESTS_PER_DAY = 1e10  # growth may not carry the volume past this within the horizon
 
 
-def _finite_in(value, lo: float, hi: float) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            and lo <= value <= hi)
 
 
 @dataclass(frozen=True)
@@ -200,48 +189,24 @@ class Scenario:
 
     def __post_init__(self) -> None:
         def bad(name: str, rule: str) -> None:
-            raise ScenarioError(f"{name}={getattr(self, name)!r}: {rule}")
-
-        def number(name: str, lo: float, hi: float, rule: str, *, optional: bool = False) -> None:
-            v = getattr(self, name)
-            if optional and v is None:
-                return
-            if not _finite_in(v, lo, hi):
-                bad(name, rule)
+            raise ScenarioError(f"{name}={getattr(self, name)!r}: {rule}", field=name)
 
         if not isinstance(self.workload, Workload):
             raise ScenarioError("workload must be an advisor.Workload (use Workload.typed(...) or logs)")
-        if isinstance(self.horizon_months, bool) or not isinstance(self.horizon_months, int) \
-                or not 1 <= self.horizon_months <= 120:
-            bad("horizon_months", "a whole number of months from 1 to 120")
-        if not (isinstance(self.growth_per_month, (int, float)) and math.isfinite(self.growth_per_month)
-                and -0.5 < self.growth_per_month <= 2.0):
-            bad("growth_per_month", "a monthly fraction in (-0.5, 2], e.g. 0.05 for +5%")
+        for name in _CHECKED:   # every number's range, from its one declaration in advisor.fields
+            rule = check(name, getattr(self, name), optional=name in _OPTIONAL)
+            if rule is not None:
+                bad(name, rule)
         if self.precision not in PRECISION_BYTES:
             bad("precision", f"one of {', '.join(PRECISION_BYTES)}")
-        number("retrains_per_year", 0, 365, "retrainings a year, from 0 to 365")
-        number("idle_timeout_s", 0, 86_400, "seconds from 0 to 86,400")
-        number("prompt_changes_per_month", 0, 1000, "prompt changes a month, from 0 to 1,000", optional=True)
-        for name in ("itl_target_s", "ttft_target_s", "e2e_target_s"):
-            number(name, 1e-4, 86_400, "a latency target in seconds, > 0 (e.g. 2.5)", optional=True)
-        if self.training_examples is not None and (isinstance(self.training_examples, bool)
-                                                   or not isinstance(self.training_examples, int)
-                                                   or not 0 <= self.training_examples <= 100_000_000):
-            bad("training_examples", "a whole number of examples from 0 to 100,000,000")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or not 1 <= self.epochs <= 20:
-            bad("epochs", "a whole number of epochs from 1 to 20")
-        for name, (lo, hi) in PEOPLE_FIELDS.items():
-            number(name, lo, hi, f"from {lo:g} to {hi:,g}", optional=True)
-            if name in ("eval_examples", "min_replicas") and getattr(self, name) is not None \
-                    and not float(getattr(self, name)).is_integer():
-                bad(name, "a whole number")
-        for name in ("labelling_usd_per_run", "engineering_usd", "selfhost_ops_usd_per_month"):
-            number(name, 0, _MAX_USD, "USD from 0 up (leave unset for the people model)", optional=True)
+        if isinstance(self.horizon_months, float):
+            object.__setattr__(self, "horizon_months", int(self.horizon_months))
         end = self.workload.requests_per_day * (1.0 + self.growth_per_month) ** (self.horizon_months - 1)
         if end > MAX_END_REQUESTS_PER_DAY:
             raise ScenarioError(f"growth_per_month={self.growth_per_month!r} over horizon_months={self.horizon_months} "
                                 f"takes {self.workload.requests_per_day:,.0f} requests/day to {end:.3g}; keep the "
-                                f"volume at the horizon under {MAX_END_REQUESTS_PER_DAY:.0e} (lower growth or horizon)")
+                                f"volume at the horizon under {MAX_END_REQUESTS_PER_DAY:.0e} (lower growth or horizon)",
+                                field="growth_per_month")
         if isinstance(self.as_of, str):
             try:
                 object.__setattr__(self, "as_of", dt.date.fromisoformat(self.as_of))
@@ -321,3 +286,9 @@ class Scenario:
 
     def with_(self, **changes) -> Scenario:
         return replace(self, **changes)
+
+
+# numbers whose range the Scenario checks (from advisor.fields), and those that may be None (= a default)
+_NUMBERS = {f.name for f in dataclasses.fields(Scenario)}
+_CHECKED = tuple(n for n, f in FIELDS.items() if n in _NUMBERS and f.kind in (int, float))
+_OPTIONAL = frozenset(f.name for f in dataclasses.fields(Scenario) if f.default is None)

@@ -4,6 +4,7 @@ scenario and price flags, reading logs from the flags (with a progress bar), and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -11,7 +12,9 @@ import os
 import sys
 import time
 
+from advisor.fields import FIELDS
 from advisor.jsonsafe import json_safe
+from advisor.scenario import PEOPLE_FIELDS, Scenario
 
 
 class Parser(argparse.ArgumentParser):
@@ -97,13 +100,10 @@ def add_price_flags(p: argparse.ArgumentParser) -> None:
 
 
 def add_workload_flags(p: argparse.ArgumentParser, required: bool) -> None:
-    p.add_argument("--requests-per-day", type=number(float, 0, MAX_REQUESTS_PER_DAY), required=required,
-                   help="requests a day, 0 to 1e9")
-    p.add_argument("--prompt-tokens", type=number(float, 0, MAX_TOKENS), required=required,
-                   help="mean prompt tokens per request")
+    add_field(p, "requests_per_day", required=required)
+    add_field(p, "prompt_tokens", required=required)
     if "--completion-tokens" not in p._option_string_actions:  # advise: the log flag of that name serves both
-        p.add_argument("--completion-tokens", type=number(float, 0, MAX_TOKENS), required=required,
-                       help="mean completion tokens per request")
+        add_field(p, "completion_tokens", required=required)
     p.add_argument("--cached-tokens", type=number(float, 0, MAX_TOKENS), default=0.0,
                    help="mean cached prompt tokens per request (part of --prompt-tokens)")
     p.add_argument("--peak-to-mean", type=number(float, 1, 100),
@@ -113,75 +113,55 @@ def add_workload_flags(p: argparse.ArgumentParser, required: bool) -> None:
                         "English prose)")
 
 
-# people's time and operations: flag -> (Scenario field, type, help); unset = the sourced default
-PEOPLE_FLAGS = {
-    "--engineer-usd-per-hour": ("engineer_usd_per_hour", number(float, 0.01, 10_000),
-                                "an engineer's loaded cost per hour (default: BLS median wage x loaded-cost multiplier)"),
-    "--review-minutes-per-example": ("review_minutes_per_example", number(float, 0, 600),
-                                     "minutes to review one training example (default 0.5)"),
-    "--eval-set-hours": ("eval_set_hours", number(float, 0, 10_000), "hours to build the evaluation set (default 4)"),
-    "--integration-hours": ("integration_hours", number(float, 0, 10_000),
-                            "hours to integrate the fine-tuned model (default 4)"),
-    "--selfhost-setup-hours": ("selfhost_setup_hours", number(float, 0, 10_000),
-                               "hours to set up self-hosted serving, one-off (default 16)"),
-    "--retrain-hours": ("retrain_hours", number(float, 0, 10_000), "people hours per retraining (default 2)"),
-    "--monitoring-hours-per-month": ("monitoring_hours_per_month", number(float, 0, 744),
-                                     "hours a month watching the fine-tuned model (default 0.5)"),
-    "--selfhost-ops-hours-per-month": ("selfhost_ops_hours_per_month", number(float, 0, 744),
-                                       "hours a month operating self-hosted serving (default 8)"),
-    "--switch-model-hours": ("switch_model_hours", number(float, 0, 10_000),
-                             "hours to switch to a cheaper API model (default 2)"),
-    "--eval-examples": ("eval_examples", number(int, 0, 1_000_000),
-                        "examples judged by the judge model at every training run (default 200)"),
-    "--min-replicas": ("min_replicas", number(int, 1, 1000), "self-hosted GPUs always on (default 2)"),
-    "--cold-start-s": ("cold_start_s", number(float, 0, 3600), "scale-to-zero cold start in seconds (default 82)"),
-}
+def field_number(name: str):
+    """The argparse type of a numeric field, its range from :data:`advisor.fields.FIELDS` (in the flag's unit)."""
+    f = FIELDS[name]
+    lo, hi = f.cli_range()
+    return number(f.kind, lo, hi, lo_open=f.lo_open)
+
+
+def add_field(p: argparse.ArgumentParser, name: str, **kw) -> None:
+    """One flag declared in :data:`advisor.fields.FIELDS`: its flag, type, range and help, once."""
+    f = FIELDS[name]
+    text = kw.pop("help", f.help or f.label).replace("%%", "%").replace("%", "%%")  # argparse formats help with %
+    if f.kind is bool:
+        p.add_argument(f.flag, action="store_true", help=text, **kw)
+    elif f.kind in (int, float):
+        p.add_argument(f.flag, type=field_number(name), help=text, **kw)
+    else:
+        p.add_argument(f.flag, help=text, **kw)
+
+
+# people's time and operations: unset = the sourced default of pricing/data/people.yaml
+PEOPLE_FLAGS = {FIELDS[n].flag: n for n in PEOPLE_FIELDS}
+_SCENARIO_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Scenario)}
 
 
 def add_scenario_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--baseline", help="the API model you pay for today (default: newest GPT-4-class on the date)")
+    add_field(p, "baseline")
     p.add_argument("--option", dest="options", action="append", default=[], metavar="ID",
                    help="an option to price: API id, hosted id (openpipe/mistral-7b) or selfhost/<model>@<gpu>[:provider]; "
                         "repeatable (default: all hosted fine-tunes, Mistral-7B on five GPUs and every API model "
                         "cheaper than the baseline)")
     p.add_argument("--no-api-alternatives", action="store_true",
                    help="do not price cheaper API models (switch model, no training) by default")
-    p.add_argument("--horizon-months", type=number(int, 1, 120), default=12, help="1 to 120 months")
-    p.add_argument("--growth-per-month", type=number(float, -0.5, 2, lo_open=True), default=0.0,
-                   help="monthly volume growth, 0.05 = +5%% (in (-0.5, 2])")
-    p.add_argument("--batch", action="store_true", help="the baseline runs through the Batch API (50%% off)")
+    for name in ("horizon_months", "growth_per_month"):
+        add_field(p, name, default=_SCENARIO_DEFAULTS[name])
+    add_field(p, "batch", help="the baseline runs through the Batch API (50% off)")
     p.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"],
-                   help="weights precision of the self-hosted model (default bf16; fp8 needs FP8 tensor cores)")
-    p.add_argument("--scale-to-zero", action="store_true",
-                   help="self-hosted replicas autoscale to zero (cold starts cost GPU time and latency)")
-    p.add_argument("--latency-sensitive", action="store_true",
-                   help="users wait on the answer: no option slower than the baseline (or the targets) is advised, "
-                        "and low volume does not hold back a faster fine-tune")
-    p.add_argument("--e2e-target-ms", type=number(float, 0, 86_400_000, lo_open=True),
-                   help="end-to-end latency target for every option")
-    p.add_argument("--itl-target-ms", type=number(float, 0, 86_400_000, lo_open=True),
-                   help="self-hosted inter-token latency target")
-    p.add_argument("--ttft-target-ms", type=number(float, 0, 86_400_000, lo_open=True),
-                   help="time-to-first-token target for every option")
-    p.add_argument("--training-examples", type=number(int, 0, 100_000_000),
-                   help="examples to train on, 0 to 1e8 (default: the examples in the logs, else 1,000)")
-    p.add_argument("--epochs", type=number(int, 1, 20), default=3, help="1 to 20")
-    p.add_argument("--retrains-per-year", type=number(float, 0, 365), default=4.0,
-                   help="retrainings a year, 0 to 365 (default 4; a changed prompt adds one each)")
-    p.add_argument("--prompt-changes-per-month", type=number(float, 0, 1000),
-                   help="prompt template changes a month, 0 to 1,000 (default: measured in the logs, else 0)")
-    p.add_argument("--labelling-usd", type=number(float, 0, 1e12),
-                   help="override: data review/labelling cost per training run (default: from people's time)")
-    p.add_argument("--engineering-usd", type=number(float, 0, 1e12),
-                   help="override: one-off eval-set, integration and self-hosting setup cost (default: from people's "
-                        "time)")
-    p.add_argument("--ops-usd-per-month", type=number(float, 0, 1e12),
-                   help="override: self-hosting operations cost a month (default: from people's time)")
-    p.add_argument("--judge-model", help="API model judging the evaluation (default: the baseline)")
-    for flag, (_, kind, text) in PEOPLE_FLAGS.items():
-        p.add_argument(flag, type=kind, help=text)
-    p.add_argument("--needs-deep-reasoning", action="store_true", help="the task needs GPT-4-level reasoning")
-    p.add_argument("--out-of-domain", action="store_true", help="inputs drift outside what the logs show")
+                   help=FIELDS["precision"].help)
+    add_field(p, "scale_to_zero", help="self-hosted replicas autoscale to zero (cold starts cost GPU time and latency)")
+    add_field(p, "latency_sensitive", help="users wait on the answer: no option slower than the baseline (or the "
+                                           "targets) is advised, and low volume does not hold back a faster fine-tune")
+    for name in ("e2e_target_s", "itl_target_s", "ttft_target_s", "training_examples"):
+        add_field(p, name)
+    for name in ("epochs", "retrains_per_year"):
+        add_field(p, name, default=_SCENARIO_DEFAULTS[name])
+    for name in ("prompt_changes_per_month", "labelling_usd_per_run", "engineering_usd", "selfhost_ops_usd_per_month",
+                 "judge_model", *PEOPLE_FIELDS):
+        add_field(p, name)
+    add_field(p, "needs_deep_reasoning", help="the task needs GPT-4-level reasoning")
+    add_field(p, "out_of_domain", help="inputs drift outside what the logs show")
 
 
 def _ms(v):
@@ -189,9 +169,7 @@ def _ms(v):
 
 
 def scenario_from_args(a, workload):
-    from advisor.scenario import Scenario
-
-    people = {field: getattr(a, flag[2:].replace("-", "_")) for flag, (field, _, _) in PEOPLE_FLAGS.items()}
+    people = {field: getattr(a, flag[2:].replace("-", "_")) for flag, field in PEOPLE_FLAGS.items()}
     return Scenario(
         workload=workload, baseline=a.baseline, options=tuple(a.options), horizon_months=a.horizon_months,
         growth_per_month=a.growth_per_month, as_of=a.as_of, batch=a.batch, precision=a.precision,

@@ -12,9 +12,22 @@ from collections.abc import Sequence
 
 from advisor.cli import advise, capacity, compare, count, prices
 from advisor.cli.common import Parser, UsageError
+from advisor.fields import ask
 from pricing import AdvisorError
 
 __all__ = ["main", "build_parser"]
+
+
+def cli_words(exc: AdvisorError) -> str:
+    """The message, with the flag that sets the field it names when the message does not say it already.
+
+    >>> from advisor.errors import ScenarioError
+    >>> cli_words(ScenarioError("epochs=0: a whole number from 1 to 20 epochs", field="epochs"))
+    'epochs=0: a whole number from 1 to 20 epochs (--epochs)'
+    """
+    text, name = str(exc), getattr(exc, "field", None)
+    flag = ask(name, "cli") if name else None
+    return text if not flag or flag == name or flag in text else f"{text} ({flag})"
 
 
 def build_parser() -> Parser:
@@ -35,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except AdvisorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {cli_words(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

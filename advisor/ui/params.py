@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.fields import FIELDS
 from pricing import today as _today
 
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
@@ -41,43 +42,60 @@ class Param:
     lo: float | dt.date | None = None
     hi: float | dt.date | None = None
     choices: tuple[str, ...] | None = None  # fixed choices (catalog-dependent ones are checked later)
+    field: str | None = None         # the advisor.fields entry it sets (None: a page-only setting)
+
+    def to_library(self, value: Any) -> Any:
+        """The page's value in the library's units (None: not set); page-only settings pass unchanged."""
+        return value if self.field is None else FIELDS[self.field].to_library(value)
 
 
-# Keys are the widgets' keys and the URL's names (short, since they make up a shared link).
+def _field(name: str, default: Any, kind: type | None = None) -> Param:
+    """A scenario input's widget, from its one declaration in :data:`advisor.fields.FIELDS` (label and range in
+    the page's unit); ``default`` is the page's starting value (its ``page_unset`` means "not set")."""
+    f = FIELDS[name]
+    lo, hi = f.page_range()
+    k = kind or f.kind
+    if k is int:
+        lo, hi = (None if lo is None else int(lo)), (None if hi is None else int(hi))
+    return Param(f.label, k, default, lo, hi, field=name)
+
+
+# Keys are the widgets' keys and the URL's names (short, since they make up a shared link). Scenario inputs take
+# their label and range from advisor.fields; the rest are the page's own (data source, task, options pickers).
 PARAMS: dict[str, Param] = {
     "source": Param("Data", str, SOURCES[0], choices=SOURCES),
     "task": Param("Task", str, "all"),
-    "rpd": Param("Requests per day (all tasks)", float, None, 1.0, 1e9),   # None: measured from the logs
-    "pt": Param("Prompt tokens per request", float, 1200.0, 1.0, 2_000_000.0),
-    "ct": Param("Completion tokens per request", float, 300.0, 1.0, 200_000.0),
-    "growth": Param("Growth per month (%)", int, 0, -20, 50),
-    "horizon": Param("Horizon (months)", int, 12, 1, 36),
+    "rpd": _field("requests_per_day", None),    # None: measured from the logs
+    "pt": _field("prompt_tokens", 1200.0),
+    "ct": _field("completion_tokens", 300.0),
+    "growth": _field("growth_per_month", 0, int),
+    "horizon": _field("horizon_months", 12),
     "asof": Param("Prices as of", dt.date, None, MIN_AS_OF, None),        # None: today
     "baseline": Param("Baseline API model", str, AUTO_BASELINE),
-    "batch": Param("Baseline uses the Batch API", bool, False),
+    "batch": Param("Baseline uses the Batch API", bool, False, field="batch"),
     "hosted": Param("Hosted fine-tuned endpoints", list, None),           # None: the catalog's defaults
     "model": Param("Self-hosted model", str, "mistral-7b"),
     "gpus": Param("Self-hosted GPUs", list, ("l4", "l40s", "a100-80gb")),
     "provider": Param("GPU provider", str, "cheapest"),
-    "precision": Param("Precision", str, "bf16", choices=("bf16", "fp8", "int8", "int4")),
-    "stz": Param("Scale to zero", bool, False),
-    "switch": Param("Also price cheaper API models", bool, True),
-    "latsens": Param("Users wait on the answer", bool, False),
-    "e2e": Param("End-to-end target (ms)", float, 0.0, 0.0, 600_000.0),
-    "itl": Param("Inter-token latency target (ms)", float, 0.0, 0.0, 10_000.0),
-    "ttft": Param("Time-to-first-token target (ms)", float, 0.0, 0.0, 60_000.0),
-    "examples": Param("Training examples", int, 0, 0, 10_000_000),
-    "epochs": Param("Epochs", int, 3, 1, 20),
-    "retrains": Param("Retrains per year", float, 4.0, 0.0, 52.0),
-    "changes": Param("Prompt changes per month", float, -1.0, -1.0, 100.0),
+    "precision": Param("Precision", str, "bf16", choices=("bf16", "fp8", "int8", "int4"), field="precision"),
+    "stz": Param("Scale to zero", bool, False, field="scale_to_zero"),
+    "switch": Param("Also price cheaper API models", bool, True, field="include_api_alternatives"),
+    "latsens": Param("Users wait on the answer", bool, False, field="latency_sensitive"),
+    "e2e": _field("e2e_target_s", 0.0),
+    "itl": _field("itl_target_s", 0.0),
+    "ttft": _field("ttft_target_s", 0.0),
+    "examples": _field("training_examples", 0),
+    "epochs": _field("epochs", 3),
+    "retrains": _field("retrains_per_year", 4.0),
+    "changes": _field("prompt_changes_per_month", -1.0),
     # people's time: None = the sourced defaults of pricing/data/people.yaml
-    "rate": Param("Engineer cost per hour (USD)", float, None, 1.0, 10_000.0),
-    "review": Param("Review minutes per training example", float, None, 0.0, 600.0),
-    "eng": Param("One-off engineering (USD)", float, None, 0.0, 1e8),
-    "lab": Param("Labelling / evaluation per run (USD)", float, None, 0.0, 1e7),
-    "ops": Param("Self-hosting operations per month (USD)", float, None, 0.0, 1e7),
-    "reasoning": Param("Task needs deep reasoning", bool, False),
-    "ood": Param("Inputs drift out of domain", bool, False),
+    "rate": _field("engineer_usd_per_hour", None),
+    "review": _field("review_minutes_per_example", None),
+    "eng": _field("engineering_usd", None),
+    "lab": _field("labelling_usd_per_run", None),
+    "ops": _field("selfhost_ops_usd_per_month", None),
+    "reasoning": Param("Task needs deep reasoning", bool, False, field="needs_deep_reasoning"),
+    "ood": Param("Inputs drift out of domain", bool, False, field="out_of_domain"),
     "minrpd": Param("Volume threshold (requests/day)", float, 100.0, 0.0, 1e7),
 }
 
