@@ -19,7 +19,7 @@ from advisor import AdvisorError, Scenario, Workload
 from advisor.logs import MemoryFile, read_logs
 from advisor.present import figures as F
 from advisor.present import view as V
-from advisor.present.page import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
+from advisor.present.analysis import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
 from advisor.present.report import md_text, prices_used, render_html, render_markdown
 from advisor.recommend import Thresholds
 from advisor.samples import SAMPLE_DIGEST

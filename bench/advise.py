@@ -11,7 +11,7 @@
 - ``advise_s``: wall time of ``advise`` on a typed scenario (pricing, compare, break-even,
   10,000-draw Monte Carlo, verdict), best of 5.
 - ``page_*``: the dashboard's computation after a widget change on the built-in sample (3 tasks, the
-  app's default options): ``recommend_tasks`` through ``advisor.present.page.recommend_page``, then
+  app's default options): ``recommend_tasks`` through ``advisor.present.analysis.recommend_page``, then
   ``page_analysis`` (sweep, curves, tornado, whole bill), median of ``--reruns`` runs.
   ``page_volume_*``: each run at another volume, what the advisor keeps between runs kept (break-evens of
   options whose costs did not change, capacity curves, the Monte Carlo's draws); ``page_cold_*``: the same
@@ -54,7 +54,7 @@ def best_of(fn, n=5):
 
 def page_reruns(n: int) -> dict:
     """The dashboard's computation per re-run on the built-in sample (see the module docstring)."""
-    from advisor.present.page import page_analysis, recommend_page
+    from advisor.present.analysis import page_analysis, recommend_page
     from advisor.ui.data import sample_data, workloads_for
     from pricing import load_catalog
 

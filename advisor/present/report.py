@@ -2,7 +2,7 @@
 
 Inputs, the verdict and its reasons, key figures, the options table, per-task verdicts, charts,
 the assumptions, and the source and effective date of every price used. The numbers, labels and
-colours are the dashboard's own (:mod:`advisor.present.view`, :mod:`advisor.present.page`), so a report
+colours are the dashboard's own (:mod:`advisor.present.view`, :mod:`advisor.present.analysis`), so a report
 downloaded from the page reads like the page. ``cli=True`` (what :func:`write_report` passes) keeps
 the command line's wording (flags) for a report written by ``advise --report`` / ``report``.
 """
@@ -169,7 +169,7 @@ def render_markdown(recs: dict[str, Recommendation], notes: list[str] = (), *, a
                     cli: bool = False) -> str:
     """The report as Markdown; untrusted text (task labels, model names) is escaped, web addresses link.
 
-    ``analysis`` (an :class:`advisor.present.page.PageAnalysis`) makes the report speak for the same
+    ``analysis`` (an :class:`advisor.present.analysis.PageAnalysis`) makes the report speak for the same
     task the dashboard shows; ``cli`` keeps the command line's wording."""
     sec = _sections(recs, list(notes), None if analysis is None else analysis.focus, cli)
     rec = sec["rec"]
@@ -201,7 +201,7 @@ def _title(recs: dict[str, Recommendation], rec: Recommendation, analysis) -> st
 
 def _task_order(recs: dict[str, Recommendation] | None, columns) -> list[str]:
     """The tasks in the page's order (busiest first, as advised), then any other column: the page colours
-    tasks by this order (:func:`advisor.present.page.task_colours`)."""
+    tasks by this order (:func:`advisor.present.analysis.task_colours`)."""
     named = [t for t in (recs or {}) if t != "all"]
     return named + [str(c) for c in columns if str(c) not in named]
 
@@ -219,9 +219,9 @@ def _heading_apart(fig):
 
 def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, analysis=None) -> list:
     """The report's charts (Plotly figures), in reading order, in the page's colours. With ``analysis`` (the
-    dashboard's :class:`advisor.present.page.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
+    dashboard's :class:`advisor.present.analysis.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
     from advisor.present import figures as F
-    from advisor.present.page import page_analysis, task_colours
+    from advisor.present.analysis import page_analysis, task_colours
 
     if analysis is None:
         analysis = page_analysis({"all": rec})

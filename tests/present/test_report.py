@@ -50,7 +50,7 @@ def md(recs):
 @pytest.fixture(scope="module")
 def two_tasks():
     """A page analysis of two tasks, ``b-task`` the busier (the page lists and colours it first)."""
-    from advisor.present.page import analyse_page
+    from advisor.present.analysis import analyse_page
 
     s = Scenario(Workload.typed(3000, 500, 150), baseline="gpt-4o-2024-08-06", as_of=dt.date(2025, 6, 1))
     w = {"all": s.workload, "b-task": Workload.typed(2000, 500, 150, task="b-task"),

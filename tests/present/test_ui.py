@@ -8,7 +8,7 @@ import pytest
 
 from advisor import Scenario, Workload
 from advisor.bill import whole_bill
-from advisor.present.page import analyse_page, chart_volumes, option_colours, uploads_digest
+from advisor.present.analysis import analyse_page, chart_volumes, option_colours, uploads_digest
 from advisor.present.view import blocker_text, fmt_rate, fmt_ratio, fmt_usd, headline_text, page_language, tiles
 from advisor.recommend import Thresholds
 from advisor.ui.params import PARAMS, parse_query, parse_value, to_query
@@ -252,7 +252,7 @@ class TestReport:
         assert "<script>alert" not in html and "<img src=x" not in html
 
     def test_report_draws_the_pages_data(self, typed, monkeypatch):
-        import advisor.present.page as C
+        import advisor.present.analysis as C
         from advisor.present.report import report_figures
 
         def fail(*a, **k):
@@ -282,7 +282,7 @@ class TestComputedOnce:
         assert a.tornado.equals(tornado(a.focus.scenario, option=best))
         other = analyse_page({"all": s.workload}, s, draws=300, seed=1)   # another seed: its own run
         assert other.monte_carlo.seed == 1
-        from advisor.present.page import page_analysis
+        from advisor.present.analysis import page_analysis
 
         assert page_analysis(a.tasks, draws=200).monte_carlo.draws == 200   # other draws: run again
 
