@@ -625,7 +625,7 @@ def per_request_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format: str | None = None,
+def read_logs(paths: str | os.PathLike | MemoryFile | Sequence[str | os.PathLike | MemoryFile], *, format: str | None = None,
               model: str | None = None, ft_tokenizer: str | None = "mistral-v1",
               chunk_records: int = DEFAULT_CHUNK_RECORDS, threads: int = 2,
               progress: Progress | None = None, assumed_completion_tokens: float | None = None,
