@@ -57,6 +57,7 @@ class WholeBill:
 
 def _task_bill(task: str, r: Recommendation) -> TaskBill:
     base = r.option_row(r.baseline)
+    assert base is not None, "the options table has the baseline's row"
     current = float(base["usd_per_month"])
     adopt = r.verdict == Verdict.FINE_TUNE and r.best_option is not None
     row = r.option_row(r.best_option) if adopt else None

@@ -128,7 +128,9 @@ def _meets(t: LatencyTargets, ttft: float | None, e2e: float | None, itl: float 
 def _judge_usd_per_request(s: Scenario, cat: Catalog, judge: str, p: PeopleCosts) -> float:
     w = s.workload
     n_in, n_out = judge_tokens(p, w.prompt_tokens, w.completion_tokens)
-    return float(api_request_cost_usd(n_in, n_out, cat.api_model(judge).price))
+    price = cat.api_model(judge).price
+    assert price is not None, "the catalog's API models are resolved to a price"
+    return float(api_request_cost_usd(n_in, n_out, price))
 
 
 @dataclass(frozen=True)
@@ -227,8 +229,8 @@ def _capacity_curve(model: _Same, gpu: _Same, n_in: float, n_out: float, precisi
                     eff: ServingEfficiency | None = None) -> dict[str, np.ndarray]:
     """``pricing.capacity_curve``, once per (model, GPU, tokens, precision, efficiency): every task of a page
     and every re-run at another volume asks again. Read-only arrays (shared by the options priced from it)."""
-    args = (model.entry, gpu.entry, n_in, n_out, precision) + (() if eff is None else (eff,))
-    curve = capacity_curve(*args)
+    m, g = model.entry, gpu.entry
+    curve = capacity_curve(m, g, n_in, n_out, precision) if eff is None else capacity_curve(m, g, n_in, n_out, precision, eff)
     for a in curve.values():
         if isinstance(a, np.ndarray):
             a.setflags(write=False)
@@ -247,6 +249,7 @@ def _training_run(s: Scenario, tokens_per_example: float) -> TrainingRun:
 
 def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
     w, p = s.workload, tco.people
+    assert spec.gpu is not None, "parse_option gives every self-hosted option its GPU"
     model, gpu = cat.open_model(spec.ref), cat.gpu(spec.gpu)
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
@@ -299,8 +302,10 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets
     w = s.workload
     ep = cat.hosted_endpoint(spec.ref)
     n_in, n_out, tok_note = served_tokens(w, ep.tokenizer)
-    usd = float(hosted_request_cost_usd(n_in, n_out, ep.price))
-    per_run = hosted_training_cost_usd(_training_run(s, n_in + n_out), ep.price)
+    price = ep.price
+    assert price is not None, "the catalog holds hosted endpoints with a price in force"
+    usd = float(hosted_request_cost_usd(n_in, n_out, price))
+    per_run = hosted_training_cost_usd(_training_run(s, n_in + n_out), price)
     one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=False)
     notes: list[str] = [tok_note] if tok_note else []
     ttft, e2e, itl = None, None, None
@@ -318,7 +323,7 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets
     return PricedOption(name=ep.id, kind=OptionKind.HOSTED, fine_tuned=True, usd_per_request=usd, one_off_usd=one_off,
                         training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft, e2e_s=e2e,
                         itl_s=itl, meets_latency=_meets(t, ttft, e2e, itl), role=Role.FINE_TUNE,
-                        one_off_items=one_items, recurring_items=rec_items, sources=(ep.price.source,),
+                        one_off_items=one_items, recurring_items=rec_items, sources=(price.source,),
                         notes=tuple(notes), serves_until=ep.shutdown, ends_within_horizon=ends)
 
 
@@ -327,7 +332,9 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     """An API model: the baseline (``tco`` None: nothing to change) or a "switch model" option."""
     w = s.workload
     m = cat.api_model(spec.ref)
-    usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, m.price, cached_tokens=w.cached_tokens,
+    price = m.price
+    assert price is not None, "the catalog's API models are resolved to a price"
+    usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, price, cached_tokens=w.cached_tokens,
                                      batch=batch))
     ttft, e2e = _api_latency(m.latency, w.completion_tokens)
     notes = []
@@ -336,11 +343,11 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     elif m.latency.ttft_s is None:
         notes.append("end-to-end latency is decode time only (no sourced TTFT)")
     if batch:
-        notes.append(f"Batch API: {m.price.batch_discount:.0%} off, 24 h turnaround")
+        notes.append(f"Batch API: {price.batch_discount:.0%} off, 24 h turnaround")
     if m.served_model != m.id:
         notes.append(f"{m.id} serves {m.served_model} on this date (one model: listed once, as {m.id})")
     notes += cat.notes_for(spec.ref)  # shut down (with successors), priced from genai-prices, price tiers
-    sources = (m.price.source,) + ((m.price.batch_source,) if batch and m.price.batch_source else ())
+    sources = (price.source,) + ((price.batch_source,) if batch and price.batch_source else ())
     if tco is None:   # the baseline: its own shutdown is advice too (recommend.baseline_ends)
         return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
                             e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes),
@@ -376,13 +383,18 @@ def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption)
     request in their context, cheapest first: one per model served (an alias and the snapshot it points
     to are one model: the alias, the name users type, is kept), never the baseline's own model."""
     w = scenario.workload
+    base_usd = baseline.usd_per_request
+    if base_usd is None:   # a baseline billed by the hour has no per-request price to undercut
+        return []
     served_by: dict[str, tuple[float, str]] = {}
     base = cat.api_model(baseline.name).served_model
     for mid, m in cat.api_models.items():
-        if m.served_model == base or m.context_tokens < w.prompt_tokens + w.completion_tokens:
+        too_long = m.context_tokens is not None and m.context_tokens < w.prompt_tokens + w.completion_tokens
+        if m.served_model == base or too_long:   # context not recorded: not ruled out
             continue
+        assert m.price is not None, "the catalog's API models are resolved to a price"
         usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, m.price, cached_tokens=w.cached_tokens))
-        if usd < baseline.usd_per_request and (m.served_model not in served_by or m.served_model != mid):
+        if usd < base_usd and (m.served_model not in served_by or m.served_model != mid):
             served_by[m.served_model] = (usd, mid)
     return [mid for _, mid in sorted(served_by.values())]
 

@@ -115,10 +115,6 @@ def payback_month(opt: PricedOption, baseline: PricedOption, v0: float, months: 
     return _payback_of(cumulative_costs(opt, v0, months, growth)[0], cumulative_costs(baseline, v0, months, growth)[0])
 
 
-def _linear_in_volume(opt: PricedOption) -> bool:
-    return opt.usd_per_request is not None
-
-
 @functools.cache
 def _break_even_grid() -> np.ndarray:
     """The log grid searched first (fixed: built once, read-only)."""
@@ -138,11 +134,12 @@ def break_even_requests_per_day(opt: PricedOption, baseline: PricedOption, month
     0.0: cheaper at any volume.
     """
     lo_v, hi_v = BREAK_EVEN_RANGE
-    if _linear_in_volume(opt) and _linear_in_volume(baseline):
+    usd_base, usd_opt = baseline.usd_per_request, opt.usd_per_request
+    if usd_opt is not None and usd_base is not None:   # both per-token: linear in volume
         growth_sum = float(np.sum((1.0 + growth) ** np.arange(months)))
         fixed = lambda o: o.one_off_usd + months * o.recurring_usd_per_month  # noqa: E731
-        k_base = DAYS_PER_MONTH * baseline.usd_per_request * growth_sum
-        k_opt = DAYS_PER_MONTH * opt.usd_per_request * growth_sum
+        k_base = DAYS_PER_MONTH * usd_base * growth_sum
+        k_opt = DAYS_PER_MONTH * usd_opt * growth_sum
         gap_fixed = fixed(opt) - fixed(baseline)
         if gap_fixed <= 0 and k_opt <= k_base:
             return 0.0
@@ -163,7 +160,8 @@ class _ByCost:
     __slots__ = ("option", "key")
 
     def __init__(self, option: PricedOption):
-        self.option, self.key = option, option.cost_key()
+        self.option: PricedOption | None = option   # dropped after the call: the cache keeps only the key
+        self.key = option.cost_key()
 
     def __hash__(self) -> int:
         return hash(self.key)

@@ -25,6 +25,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
+from typing import overload
 
 import pandas as pd
 
@@ -190,7 +191,13 @@ class Context:
     def _rows(self) -> dict[str, dict]:
         return {}   # name -> row, filled as the rules ask (most read two or three of the table's rows)
 
+    @overload
+    def row(self, opt: PricedOption) -> dict: ...
+    @overload
+    def row(self, opt: PricedOption | None) -> dict | None: ...
+
     def row(self, opt: PricedOption | None) -> dict | None:
+        """``opt``'s row of the options table (KeyError when absent); None for no option."""
         if opt is None:
             return None
         row = _table_row(self.table, self._rows, opt.name)
@@ -239,8 +246,8 @@ def _table_row(table: pd.DataFrame, cache: dict, name: str) -> dict | None:
         names = cache.get(_POSITIONS)
         if names is None:   # stored whole (sessions share a recommendation: never a half-built index)
             names = {}
-            for i, n in enumerate(table["name"].tolist()):
-                names.setdefault(n, i)
+            for pos, n in enumerate(table["name"].tolist()):
+                names.setdefault(n, pos)
             cache[_POSITIONS] = names
         i = names.get(name)
         cache[name] = None if i is None else table.iloc[i].to_dict()
@@ -286,13 +293,13 @@ def volume(c: Context, t: Thresholds) -> Reason | None:
     if rpd >= t.min_requests_per_day:
         return Reason("volume", f"{rate_text(rpd)} is enough volume for savings to add up "
                       f"(guard {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, Effect.SUPPORTS)
-    if c.faster_for_latency_need(t):
+    if c.best is not None and c.faster_for_latency_need(t):
         return Reason("low_volume_latency", f"{rate_text(rpd)} is below the "
                       f"{t.min_requests_per_day:,.0f} guard, "
                       f"but the application is latency-sensitive and {c.best.name} answers {c.latency_gain:.0%} "
                       "sooner: volume does not hold it back.", rpd, t.min_requests_per_day, Effect.INFO)
     grows = end >= t.min_requests_per_day
-    be = "" if c.break_even is None else f" ({c.best.name} {_breaks_even(c)})"
+    be = "" if c.break_even is None or c.best is None else f" ({c.best.name} {_breaks_even(c)})"
     return Reason("low_volume", f"{rate_text(rpd)} is below {t.min_requests_per_day:,.0f}: training, evaluation "
                   f"and upkeep outweigh what a cheaper model saves{be}"
                   + (f"; growth reaches {rate_text(end, '/day')} within {months_text(h)}" if grows else ""),
@@ -353,39 +360,41 @@ def break_even(c: Context, t: Thresholds) -> Reason | None:
 
 
 def costs_more(c: Context, t: Thresholds) -> Reason | None:
-    if c.best is None or c.break_even is None or c.save >= 0:
+    save = c.save
+    if c.best is None or c.break_even is None or save is None or save >= 0:
         return None
     h = c.scenario.horizon_months
-    text = (f"{c.best.name} costs {_usd(-c.save)} more than {c.baseline.name} over {months_text(h)} at this volume, "
+    text = (f"{c.best.name} costs {_usd(-save)} more than {c.baseline.name} over {months_text(h)} at this volume, "
             f"people's time included (one-off {_usd(c.best.one_off_usd)}, upkeep "
             f"{_usd(c.best.recurring_usd_per_month)} a month); it {_breaks_even(c)}.")
     if c.faster_for_latency_need(t):
         return Reason("latency_premium", text + f" It answers {c.latency_gain:.0%} sooner: decide whether that "
-                      "speed is worth the premium.", c.save, 0.0, Effect.DELAYS)
+                      "speed is worth the premium.", save, 0.0, Effect.DELAYS)
     far = c.break_even > 10 * max(c.rpd_end, 1)
-    return Reason("costs_more", text, c.save, 0.0, Effect.BLOCKS if far else Effect.DELAYS)
+    return Reason("costs_more", text, save, 0.0, Effect.BLOCKS if far else Effect.DELAYS)
 
 
 def small_dollars(c: Context, t: Thresholds) -> Reason | None:
-    if c.best is None or c.save is None or c.save < 0 or c.monthly_net >= t.min_savings_usd_per_month:
+    net = c.monthly_net
+    if c.best is None or c.save is None or c.save < 0 or net is None or net >= t.min_savings_usd_per_month:
         return None
     grows = c.rpd_end > c.rpd * 1.5
-    if c.monthly_net < 0:   # ahead over the horizon only because the traffic grows
-        text = (f"Costs {_usd(-c.monthly_net)} a month more than {c.baseline.name} after upkeep at today's volume; "
+    if net < 0:   # ahead over the horizon only because the traffic grows
+        text = (f"Costs {_usd(-net)} a month more than {c.baseline.name} after upkeep at today's volume; "
                 f"it comes out ahead ({_usd(c.save)} over {months_text(c.scenario.horizon_months)}) only if the "
                 "traffic "
                 "grows as you expect.")
     else:
-        text = (f"Saves {_usd(c.monthly_net)} a month after upkeep at this volume (want "
+        text = (f"Saves {_usd(net)} a month after upkeep at this volume (want "
                 f"{_usd(t.min_savings_usd_per_month)}): not worth a model of your own to look after.")
-    return Reason("small_dollars", text, c.monthly_net, t.min_savings_usd_per_month,
+    return Reason("small_dollars", text, net, t.min_savings_usd_per_month,
                   Effect.DELAYS if grows else Effect.BLOCKS)
 
 
 def savings_ratio(c: Context, t: Thresholds) -> Reason | None:
-    if c.best is None or c.save is None or c.save < 0:
-        return None
     r, h = c.tco_ratio, c.scenario.horizon_months
+    if c.best is None or c.save is None or c.save < 0 or r is None:
+        return None
     if r < 1:   # ahead over the horizon (save >= 0) only through growth: a monthly ratio below 1 is no "cheaper"
         return Reason("small_savings", f"{c.best.name} costs more a month than {c.baseline.name} with upkeep at "
                       f"today's volume (want {t.min_savings_ratio:g}x cheaper to justify a model of your own).", r,
@@ -427,9 +436,9 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
     if c.scenario.latency_sensitive and not latency_targets(c.scenario, c.baseline.e2e_s).any:
         return Reason("latency_unknown", f"Latency-sensitive, but {c.baseline.name} has no published latency to hold "
                       "the options to: pass --e2e-target-ms or --ttft-target-ms.", None, None, Effect.INFO)
-    if g is None:
-        return None
     b, o = c.baseline, c.best
+    if g is None or o is None:   # a gain is measured on the best option
+        return None
     if g >= t.min_latency_gain:
         return Reason("latency", f"Responses finish {g:.0%} sooner ({o.e2e_s:.1f} s vs {b.e2e_s:.1f} s end to end).",
                       g, t.min_latency_gain, Effect.SUPPORTS)
@@ -551,13 +560,11 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
     traffic alone cannot earn ``fine-tune``, since no single expert serves every prompt. The
     whole bill across tasks is :func:`advisor.bill.whole_bill`.
     """
-    pooled_only_for_assumptions = "all" in workloads and len(workloads) > 2  # the headline is a task's below
-    recs = {task: None if task == "all" and pooled_only_for_assumptions else recommend(replace(scenario, workload=w),
-                                                                                        **kw)
-            for task, w in workloads.items()}
-    tasks = {t: r for t, r in recs.items() if t != "all"}
-    if "all" not in recs or len(tasks) < 2:
-        return recs
+    tasks = {t: recommend(replace(scenario, workload=w), **kw) for t, w in workloads.items() if t != "all"}
+    if "all" not in workloads or len(tasks) < 2:   # no pooled headline to make: "all" is its own recommendation
+        return {t: tasks[t] if t in tasks else recommend(replace(scenario, workload=w), **kw)
+                for t, w in workloads.items()}
+    # 2+ tasks: the pooled traffic serves only for the assumptions; the headline is a task's below
     best = max(_RANK[r.verdict] for r in tasks.values())
     counts = {v: sum(r.verdict == v for r in tasks.values()) for v in _RANK}
     yes = [t for t, r in tasks.items() if r.verdict == Verdict.FINE_TUNE]
@@ -573,6 +580,6 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
         Effect.DELAYS if verdict == Verdict.NOT_YET else Effect.BLOCKS)
     reasons = (Reason("per_task", text + f" Figures below are for {lead.scenario.workload.task}.",
                       float(counts[Verdict.FINE_TUNE]), None, effect),) + lead.reasons
-    recs["all"] = replace(lead, verdict=verdict, reasons=reasons,
-                          assumptions=tuple(replace(scenario, workload=workloads["all"]).assumptions()))
-    return recs
+    pooled = replace(lead, verdict=verdict, reasons=reasons,
+                     assumptions=tuple(replace(scenario, workload=workloads["all"]).assumptions()))
+    return {t: pooled if t == "all" else tasks[t] for t in workloads}

@@ -69,7 +69,7 @@ _LABELS = {"requests_per_day": "requests per day", "tokens_per_request": "tokens
            "api_price": "baseline API price", "growth_delta": "monthly growth", "people_time": "people's time"}
 
 
-def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, *, volume=1.0, tokens=1.0,
+def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, /, *, volume=1.0, tokens=1.0,
                    gpu_price=1.0, efficiency=1.0, api_price=1.0, growth_delta=0.0, people=1.0,
                    is_baseline: bool = False) -> np.ndarray:
     """Horizon cost (USD) for arrays of factors (all broadcast to one shape), as
@@ -195,7 +195,8 @@ def tornado(scenario: Scenario, *, option: str | None = None, ranges: Ranges = D
     factors = {key: np.full(2 * len(keys), 0.0 if key == "growth_delta" else 1.0) for key in keys.values()}
     for i, (key, (lo, hi)) in enumerate(zip(keys.values(), lows_highs)):
         factors[key][2 * i:2 * i + 2] = lo, hi
-    s = horizon_totals(baseline, *args, is_baseline=True, **factors) - horizon_totals(opt, *args, **factors)
+    s = (horizon_totals(baseline, *args, is_baseline=True, **factors)
+         - horizon_totals(opt, *args, is_baseline=False, **factors))
     rows = []
     for i, (name, (lo, hi)) in enumerate(zip(keys, lows_highs)):
         rows.append({"input": _LABELS[name], "low_value": lo, "high_value": hi, "savings_low": float(s[2 * i]),

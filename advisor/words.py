@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from typing import TypeGuard
 
 __all__ = ["is_finite", "months_text", "rate_text", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "md_text", "html_prose"]
 
@@ -33,7 +34,8 @@ def rate_text(x: float, unit: str = " requests/day") -> str:
     return n + (unit.replace("requests", "request") if n == "1" else unit)
 
 
-def is_finite(x) -> bool:
+def is_finite(x: object) -> TypeGuard[float]:
+    """A number that is neither None, inf nor NaN (ints count)."""
     return x is not None and not (isinstance(x, float) and not math.isfinite(x))
 
 

@@ -142,7 +142,8 @@ def peak_to_mean(timestamps: pd.Series, weights: pd.Series | None = None) -> flo
     """Busiest hour-of-day over the mean hour: ``max_h n_h / mean_h n_h`` with n_h the requests
     logged at hour h (UTC), summed over days. None without timestamps or with under a day of data."""
     ts = timestamps.dropna()
-    if ts.empty or observed_days(ts) < 1:
+    days = observed_days(ts)
+    if days is None or days < 1:   # None: no timestamps
         return None
     w = np.ones(len(ts)) if weights is None else np.asarray(weights[ts.index], dtype=float)
     by_hour = np.bincount(ts.dt.hour.to_numpy(), weights=w, minlength=24)

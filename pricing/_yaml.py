@@ -53,8 +53,12 @@ def _construct_int(loader: _Loader, node) -> Any:
     return text if digits > MAX_INT_DIGITS else yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
+def _construct_text(loader: _Loader, node: yaml.Node) -> str:
+    return loader.construct_yaml_str(node)
+
+
 # Dates stay text until validation (so 2025-13-45 is an error naming its field, not a YAML crash).
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 

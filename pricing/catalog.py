@@ -84,7 +84,7 @@ __all__ = [
 DATA_DIR = Path(__file__).with_name("data")
 CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml")
 
-_ADAPTERS = {s: TypeAdapter(cls) for s, cls in SECTIONS.items()}
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {s: TypeAdapter(cls) for s, cls in SECTIONS.items()}
 
 
 def _validate(section: str, entry: Any, path: Path, i: int):
@@ -302,6 +302,7 @@ class Catalog:
                          f"{p.output_usd_per_mtok:g} USD/1M tok", "effective": str(p.effective), "source": p.source})
         for h in self.hosted.values():
             p = h.price
+            assert p is not None, "load_catalog keeps only hosted entries with a price in force"
             train = "n/a" if p.training_usd_per_mtok is None else f"{p.training_usd_per_mtok:g}"
             rows.append({"entry": h.id, "kind": "hosted", "price": f"in {p.input_usd_per_mtok:g}, out "
                          f"{p.output_usd_per_mtok:g}, training {train} USD/1M tok", "effective": str(p.effective),
@@ -354,6 +355,7 @@ def _resolve_api(m: ApiModel, day: dt.date, batch: list[BatchDiscount]) -> tuple
         if day < m.released:
             return "unreleased", m
         state, period = "retired", last
+        assert last.until is not None, "no period in force after the release: the last one has ended"
         day = last.until - dt.timedelta(days=1)  # the Batch discount of its last day
     disc = next((b for b in batch if b.provider == m.provider and _in_force(b, day)), None) if m.batch_api else None
     if disc is not None:

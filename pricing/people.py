@@ -98,7 +98,7 @@ class PeopleDefaults(BaseModel):
                                                               e["loaded_cost_multiplier"])
         for k in ("eval_examples", "min_replicas"):
             fields[k] = int(fields[k])
-        return PeopleCosts(**fields)
+        return PeopleCosts.model_validate(fields)
 
 
 def loaded_usd_per_hour(wage_usd_per_hour: float, multiplier: float) -> float:

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
@@ -54,20 +54,23 @@ def _day_in_range(v: dt.date) -> dt.date:
 
 
 def _num(lo: float, hi: float, *, open_lo: bool = False) -> Any:
-    """A finite number (int or float, never bool or text) in ``[lo, hi]`` (``(lo, hi]`` if open_lo)."""
-    bound = {"gt": lo} if open_lo else {"ge": lo}
-    return Annotated[float, Field(strict=True, le=hi, allow_inf_nan=False, **bound)]
+    """Field metadata for a finite number (int or float, never bool or text) in ``[lo, hi]`` (``(lo, hi]`` if
+    open_lo): ``Annotated[float, _num(lo, hi)]``, so the type stays a static alias that mypy reads."""
+    if open_lo:
+        return Field(strict=True, gt=lo, le=hi, allow_inf_nan=False)
+    return Field(strict=True, ge=lo, le=hi, allow_inf_nan=False)
 
 
 def _whole(lo: int, hi: int) -> Any:
-    return Annotated[int, Field(strict=True, ge=lo, le=hi)]
+    """Field metadata for a whole number (never bool, float or text) in ``[lo, hi]``: ``Annotated[int, _whole(lo, hi)]``."""
+    return Field(strict=True, ge=lo, le=hi)
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
 Text = Annotated[str, Field(strict=True, max_length=2000)]  # YAML sources must not be blank: _yaml_defaults
 Ident = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")]
-UsdPerMtok = _num(0.0, 10_000.0)           # the dearest API ever (o1-pro output) is 600
-UsdPerHour = _num(0.0, 1_000.0, open_lo=True)  # per GPU; a whole 8-GPU node is ~100
+UsdPerMtok = Annotated[float, _num(0.0, 10_000.0)]         # the dearest API ever (o1-pro output) is 600
+UsdPerHour = Annotated[float, _num(0.0, 1_000.0, open_lo=True)]  # per GPU; a whole 8-GPU node is ~100
 Fraction = Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)]
 
 
@@ -90,9 +93,9 @@ def _yaml_defaults(data: Any, **defaults: Any) -> Any:
 class Latency:
     """Typical API latency: time to first token and decode speed, with the measurement's source."""
 
-    output_tokens_per_s: _num(0.0, 100_000.0, open_lo=True) | None
+    output_tokens_per_s: Annotated[float, _num(0.0, 100_000.0, open_lo=True)] | None
     source: Text
-    ttft_s: _num(0.0, 600.0, open_lo=True) | None = None
+    ttft_s: Annotated[float, _num(0.0, 600.0, open_lo=True)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -308,6 +311,12 @@ class _PriceHistory:
     """An entry priced by a dated history: YAML writes ``prices`` (periods must not overlap); ``price``, the
     period in force on the catalog date, is filled on resolution, never by YAML."""
 
+    # Declared for the type checker only: each subclass (a pydantic dataclass) declares them as its fields.
+    if TYPE_CHECKING:
+        prices: tuple[ApiPrice | HostedPrice, ...]
+        shutdown_notices: tuple[ShutdownNotice, ...]
+        known_on: dt.date | None
+
     @model_validator(mode="before")
     @classmethod
     def _yaml(cls, data):
@@ -350,7 +359,7 @@ class ApiModel(_PriceHistory):
     id: Ident
     provider: Ident
     prices: Annotated[tuple[ApiPrice, ...], Field(min_length=1, max_length=100)]
-    context_tokens: _whole(1, 100_000_000) | None = None  # None: not recorded
+    context_tokens: Annotated[int, _whole(1, 100_000_000)] | None = None  # None: not recorded
     encoding: Ident | None = None       # tiktoken encoding; None: the provider's own tokenizer
     aliases: Aliases = ()
     latency: Latency | None = None
@@ -409,10 +418,10 @@ class Gpu:
 
     id: Ident
     name: Text
-    memory_gb: _num(1.0, 10_000.0)
-    hbm_gb_per_s: _num(1.0, 100_000.0)
-    bf16_tflops: _num(0.1, 100_000.0)
-    fp8_tflops: _num(0.1, 100_000.0) | None
+    memory_gb: Annotated[float, _num(1.0, 10_000.0)]
+    hbm_gb_per_s: Annotated[float, _num(1.0, 100_000.0)]
+    bf16_tflops: Annotated[float, _num(0.1, 100_000.0)]
+    fp8_tflops: Annotated[float, _num(0.1, 100_000.0)] | None
     source: Text
     prices: Mapping[Ident, GpuPrice] = dataclasses.field(default_factory=dict)  # provider -> in force
     _: dataclasses.KW_ONLY
@@ -448,19 +457,19 @@ class OpenModel:
 
     id: Ident
     aliases: Aliases
-    params_b: _num(0.01, 10_000.0)      # total parameters, billions
-    layers: _whole(1, 1_000)
-    hidden: _whole(1, 1_000_000)         # hidden_size
-    heads: _whole(1, 10_000)
-    kv_heads: _whole(1, 10_000)
-    head_dim: _whole(1, 100_000)
-    ffn: _whole(1, 10_000_000)           # intermediate_size
-    vocab: _whole(1, 10_000_000)
-    context_tokens: _whole(1, 100_000_000)
+    params_b: Annotated[float, _num(0.01, 10_000.0)]      # total parameters, billions
+    layers: Annotated[int, _whole(1, 1_000)]
+    hidden: Annotated[int, _whole(1, 1_000_000)]         # hidden_size
+    heads: Annotated[int, _whole(1, 10_000)]
+    kv_heads: Annotated[int, _whole(1, 10_000)]
+    head_dim: Annotated[int, _whole(1, 100_000)]
+    ffn: Annotated[int, _whole(1, 10_000_000)]           # intermediate_size
+    vocab: Annotated[int, _whole(1, 10_000_000)]
+    context_tokens: Annotated[int, _whole(1, 100_000_000)]
     tokenizer: Ident
     source: Text
     _: dataclasses.KW_ONLY
-    sliding_window_tokens: _whole(1, 100_000_000) | None = None  # attention window; None: full attention
+    sliding_window_tokens: Annotated[int, _whole(1, 100_000_000)] | None = None  # attention window; None: full attention
 
     @model_validator(mode="before")
     @classmethod

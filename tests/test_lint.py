@@ -1,5 +1,6 @@
 """Lint and types are part of the tests: ruff and mypy with the project's configuration (pyproject.toml)."""
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -18,3 +19,10 @@ def _run(*cmd: str) -> subprocess.CompletedProcess:
 def test_ruff_clean():
     p = _run("ruff", "check", "advisor", "pricing", "app.py", "tests", "tools", "bench", "--output-format", "concise")
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy not installed (it is in the test extra)")
+def test_mypy_clean():
+    # packages, options and error codes come from [tool.mypy] in pyproject.toml; nothing is disabled there
+    p = _run("mypy")
+    assert p.returncode == 0 and "Success: no issues found" in p.stdout, p.stdout + p.stderr

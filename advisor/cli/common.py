@@ -123,6 +123,8 @@ def field_number(name: str):
 def add_field(p: argparse.ArgumentParser, name: str, **kw) -> None:
     """One flag declared in :data:`advisor.fields.FIELDS`: its flag, type, range and help, once."""
     f = FIELDS[name]
+    if f.flag is None:
+        raise ValueError(f"field {name!r} has no CLI flag in advisor.fields.FIELDS; give it one to add it here")
     text = kw.pop("help", f.help or f.label).replace("%%", "%").replace("%", "%%")  # argparse formats help with %
     if f.kind is bool:
         p.add_argument(f.flag, action="store_true", help=text, **kw)

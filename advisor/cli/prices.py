@@ -62,6 +62,7 @@ def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = F
     if kind in (None, "hosted"):
         for h in sorted(cat.hosted.values(), key=lambda h: h.id):
             p = h.price
+            assert p is not None, "the catalog holds hosted endpoints with a price in force"
             rows.append({"id": h.id, "kind": "hosted", "provider": h.provider, "status": _status(h),
                          "input_usd_per_mtok": p.input_usd_per_mtok, "output_usd_per_mtok": p.output_usd_per_mtok,
                          "training_usd_per_mtok": p.training_usd_per_mtok, "base_model": h.base_model,

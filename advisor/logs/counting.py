@@ -146,8 +146,8 @@ class ChunkCounter:
             self.counters[name] = TokenCounter(name, threads=self.threads)
         return self.counters[name]
 
-    def _ft_lengths(self, texts: list[str]) -> list[int]:
-        return self._ft_memo.lengths(texts, lambda todo: ft_lengths(todo, self.ft_name, threads=self.threads))
+    def _ft_lengths(self, texts: list[str], ft_name: str) -> list[int]:
+        return self._ft_memo.lengths(texts, lambda todo: ft_lengths(todo, ft_name, threads=self.threads))
 
     def _api(self, i: int, r: Raw, by_enc: dict, fixed_p: np.ndarray, fixed_c: np.ndarray,
              notes: list[list[str]], assumed: np.ndarray) -> None:
@@ -237,7 +237,8 @@ class ChunkCounter:
         ft_p = np.full(n, np.nan)
         ft_c = np.full(n, np.nan)
         if self.ft_name:
-            self._ft_rows(raws, has_text & (prob == None), task, prompt, comp, ft_p, ft_c, notes)  # noqa: E711
+            self._ft_rows(raws, has_text & (prob == None), task, prompt, comp, ft_p, ft_c, notes,  # noqa: E711
+                          self.ft_name)
         good = pd.DataFrame({
             "request_id": [r.request_id for r in raws],
             "timestamp": np.array([np.nan if r.timestamp is None else r.timestamp for r in raws], dtype=float),
@@ -272,7 +273,7 @@ class ChunkCounter:
         return out
 
     def _ft_rows(self, raws: Sequence[Raw], eligible: np.ndarray, task: np.ndarray, prompt: np.ndarray,
-                 comp: np.ndarray, ft_p: np.ndarray, ft_c: np.ndarray, notes: list[list[str]]) -> None:
+                 comp: np.ndarray, ft_p: np.ndarray, ft_c: np.ndarray, notes: list[list[str]], ft_name: str) -> None:
         n = len(raws)
         sampled = self._sampled(eligible, task)
         texts: list[str] = []
@@ -286,8 +287,9 @@ class ChunkCounter:
             parts += p
             owner += [int(i)] * len(t)
             meta[int(i)] = (turns, has_sys)
+        sums: list[np.ndarray]   # prompt, completion, tools tokens per row
         if texts:
-            lens = np.asarray(self._ft_lengths(texts), dtype=float)
+            lens = np.asarray(self._ft_lengths(texts, ft_name), dtype=float)
             owner_a, part_a = np.asarray(owner, dtype=int), np.asarray(parts)
             sums = [np.bincount(owner_a[part_a == k], weights=lens[part_a == k], minlength=n)
                     for k in (PROMPT, COMPLETION, TOOLS)]
@@ -296,7 +298,7 @@ class ChunkCounter:
             sums, has_c = [np.zeros(n)] * 3, np.zeros(n, dtype=bool)
         for i, (turns, has_sys) in meta.items():
             ft_p[i], ft_c[i] = ft_counts(turns, has_sys, sums[PROMPT][i], sums[TOOLS][i], sums[COMPLETION][i],
-                                         bool(has_c[i]), self.ft_name)
+                                         bool(has_c[i]), ft_name)
         estimate = eligible & ~sampled
         if estimate.any():
             self._estimate(estimate, sampled, task, prompt, comp, ft_p, ft_c, notes)

@@ -23,7 +23,7 @@ import bz2
 import gzip
 import io
 import lzma
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor.errors import LogError
@@ -54,7 +54,7 @@ def iter_records(path, progress: Progress | None = None, *,
     """(physical line, decoded value or RecordProblem) for every record of a file."""
     raw, size = _open_raw(path)
     counter = _Counting(raw)
-    src = io.BufferedReader(counter, _CHUNK)
+    src: io.BufferedReader = io.BufferedReader(counter, _CHUNK)   # then over each decoding layer
     try:
         head = src.peek(8)[:8]
         kind = _kind(head)
@@ -67,7 +67,9 @@ def iter_records(path, progress: Progress | None = None, *,
                            file=str(path))
         guard = None
         if kind != "plain":
-            opener = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
+            openers: dict[str, Callable[[io.BufferedReader], io.BufferedIOBase]] = {
+                "gzip": lambda f: gzip.GzipFile(fileobj=f), "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}
+            opener = openers[kind]
             guard = _Guarded(opener(src))
             src = io.BufferedReader(guard, _CHUNK)
 
@@ -78,8 +80,8 @@ def iter_records(path, progress: Progress | None = None, *,
         if first.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM (Windows PowerShell's Out-File)
             src = io.BufferedReader(_Utf16(src), _CHUNK)
             first = src.peek(_CHUNK)[:_CHUNK]
-        elif _utf16_without_bom(first):  # UTF-16 saved without a BOM: ASCII with a NUL after every byte
-            src = io.BufferedReader(_Utf16(src, _utf16_without_bom(first)), _CHUNK)
+        elif order := _utf16_without_bom(first):  # UTF-16 saved without a BOM: ASCII with a NUL after every byte
+            src = io.BufferedReader(_Utf16(src, order), _CHUNK)
             first = src.peek(_CHUNK)[:_CHUNK]
         if b"\r" in first and b"\n" not in first:  # lines end in a lone CR
             src = io.BufferedReader(_CrToLf(src), _CHUNK)
@@ -165,14 +167,14 @@ def _shape(text: bytes) -> str:
         lines = [ln for ln in text.split(b"\n")[:-1][:20] if ln.strip()] or [text]
         every_json = True
         for ln in lines:
-            text = ln.decode("utf-8", "replace")
+            line = ln.decode("utf-8", "replace")
             try:
-                value = json_loads(text)
+                value = json_loads(line)
             except RecursionError:
                 every_json = False
                 continue
             except ValueError as exc:
-                if _opens_value(text, exc):  # pretty-printed JSON after a comment line: no CSV line opens a value
+                if _opens_value(line, exc):  # pretty-printed JSON after a comment line: no CSV line opens a value
                     return "jsonl"
                 every_json = False
                 continue

@@ -165,9 +165,9 @@ def _latency(o: Mapping) -> float | None:
     if o.keys().isdisjoint(_LATENCY_KEYS):
         return None
     for key, scale in _LATENCY:
-        v = o.get(key)
-        if v not in (None, ""):
-            return number(v, key, high=1e9) * scale
+        v = number(o.get(key), key, high=1e9)   # None: absent or empty
+        if v is not None:
+            return v * scale
     return None
 
 
@@ -284,6 +284,7 @@ def _tokens(o: Mapping, p_key: str, c_key: str, k_key: str | None) -> tuple | No
     if p in (None, "") or c in (None, ""):
         return None
     p, c = _num(p, p_key), _num(c, c_key)
+    assert p is not None and c is not None, "present (checked above): _num gives a number or a RecordProblem"
     k = (_num(o.get(k_key), k_key) if k_key else None) or 0.0
     if k > p:
         raise RecordProblem(f"cached {k:g} exceeds prompt {p:g}", k_key)
@@ -542,8 +543,9 @@ def parse_langsmith(o: Mapping, line: int) -> Raw:
                 completion = check_completion(completion, "outputs.generations[0]")
     _need_text(usage, msgs, prompt_text, "outputs.usage_metadata")
     extra = _obj(o.get("extra"), "extra")
-    meta = extra.get("metadata") if isinstance(extra.get("metadata"), Mapping) else {}
-    inv = extra.get("invocation_params") if isinstance(extra.get("invocation_params"), Mapping) else {}
+    meta, inv = extra.get("metadata"), extra.get("invocation_params")
+    meta = meta if isinstance(meta, Mapping) else {}
+    inv = inv if isinstance(inv, Mapping) else {}
     tools = check_tools(inputs.get("tools"), "inputs.tools") or check_tools(inv.get("tools"),
                                                                              "extra.invocation_params.tools")
     opts = {**(request_options(inv) or {}), **(request_options(inputs) or {})} or None

@@ -54,14 +54,14 @@ def _line_values(text: str) -> list | None:
     >>> _line_values('{"a": 1}{"b": 2}'), _line_values('{"a": 1}, {"b": 2},'), _line_values('{"a": 1} x')
     ([{'a': 1}, {'b': 2}], [{'a': 1}, {'b': 2}], None)
     """
-    out, pos, end = [], _WS.match(text).end(), len(text.rstrip(_BLANK))
+    out, pos, end = [], _past(_WS, text), len(text.rstrip(_BLANK))
     try:
         while pos < end:
             value, pos = json_raw_decode(_DECODER, text, pos)
             if not isinstance(value, (dict, list)):
                 return None
             out.append(value)
-            pos = _WS_COMMA.match(text, pos).end()
+            pos = _past(_WS_COMMA, text, pos)
     except (ValueError, RecursionError):
         return None
     return out if len(out) > 1 or (out and text.rstrip(_BLANK).endswith(",")) else None
@@ -122,11 +122,12 @@ def _iter_lines(src, limit: int, first: str, line: int, chunk: int = _CHUNK) -> 
             t.mark(t.pos, line)
             if t.pos >= len(t.buf) and not t.more():
                 return
-            end = _line_end(t, limit)
-            if end is None or end - t.pos > limit:
+            found = _line_end(t, limit)
+            if found is None or found - t.pos > limit:
                 yield line, _too_big(_skip_line(t), limit)
                 line = t.line_at(t.pos)
                 continue
+            end = found
         seg = t.buf[t.pos:end]
         t.pos = end + 1
         bare = seg.strip(_BLANK)
@@ -189,7 +190,7 @@ def _multi_line(t: _Text, decoder: json.JSONDecoder, limit: int, line: int, seg:
         return t.line_at(t.pos)
     nl = t.buf.find("\n", t.pos)
     after = len(t.buf) if nl < 0 else nl + 1
-    if t.err_line == line or (t.eof and _WS.match(t.buf, after).end() == len(t.buf)):
+    if t.err_line == line or (t.eof and _past(_WS, t.buf, after) == len(t.buf)):
         t.pos = after  # a JSONL record cut short: the line alone is the problem, as for any broken line
         yield line, decode_record(seg)
         return None
@@ -236,6 +237,13 @@ def _skip_line(t: _Text) -> int:
 _BLANK = " \t\r\n\x0b\x0c"  # what a blank line holds (bytes.strip's whitespace)
 _WS = re.compile(r"[ \t\r\n]*")
 _WS_COMMA = re.compile(r"[ \t\r\n,]*")
+
+
+def _past(pattern: re.Pattern[str], text: str, pos: int = 0) -> int:
+    """Where ``pattern``, one that matches the empty string (a run of blanks), stops matching from ``pos``."""
+    m = pattern.match(text, pos)
+    assert m is not None, "the pattern matches the empty string"
+    return m.end()
 _RESYNC = re.compile(r"\n(?=[\[{])")
 _IN_STRING = re.compile(r'["\\]')
 _STRUCT = re.compile(r'["\[\]{}]')
@@ -285,7 +293,7 @@ class _Text:
     def skip(self, pattern: re.Pattern) -> bool:
         """Advance past what pattern matches, reading on; False when the file ends first."""
         while True:
-            self.pos = pattern.match(self.buf, self.pos).end()
+            self.pos = _past(pattern, self.buf, self.pos)
             if self.pos < len(self.buf):
                 return True
             if not self.more():

@@ -284,7 +284,7 @@ def _bisect_rows(counter: ChunkCounter, file: str, raws: list[Raw]) -> tuple[lis
     return f1 + f2, b1 + b2
 
 
-def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None, model: str | None = None,
+def iter_chunks(paths: Sequence[str | os.PathLike | MemoryFile], *, format: str | None = None, model: str | None = None,
                 ft_tokenizer: str | None = "mistral-v1", chunk_records: int = DEFAULT_CHUNK_RECORDS,
                 threads: int = 2, progress: Progress | None = None,
                 formats_seen: dict[str, str] | None = None,
@@ -292,10 +292,10 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
     """Work frames (rows, problem rows, ignored rows, batch halves) chunk by chunk; memory bounded by the chunk."""
     if format is not None and format not in FORMATS:
         raise LogError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    paths = [p if isinstance(p, MemoryFile) else Path(p) for p in paths]
-    names = _display_names(paths)
+    files = [p if isinstance(p, MemoryFile) else Path(p) for p in paths]
+    names = _display_names(files)
     sizes = []
-    for p in paths:
+    for p in files:
         if isinstance(p, MemoryFile):
             sizes.append(len(p.data))
             continue
@@ -307,7 +307,7 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
     seen = formats_seen if formats_seen is not None else {}
     parser = _Parser(format)
     done = 0
-    for path, name, size in zip(paths, names, sizes):
+    for path, name, size in zip(files, names, sizes):
         def file_progress(n, _size, _done=done):
             if progress:
                 progress(min(_done + n, total), total)
@@ -370,7 +370,9 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
     for file, group in part.groupby("file", sort=False):
         values = [(int(line), decode_record(text) if isinstance(text, str) else RecordProblem("record is not JSON text"))
                   for line, text in zip(group["line"], group["record"])]
-        raws, probs, ignored = [], [], []
+        raws: list[Raw] = []
+        probs: list[tuple[int, str]] = []
+        ignored: list[tuple[int, str]] = []
         parser = _Parser(format)
         parser.file = str(file)
         for line, item in list(parser.items(values)) + [it for _, it in parser.drain(final=True)]:
@@ -540,8 +542,9 @@ def _as_text(col: Any) -> np.ndarray:
         ok = codes >= 0
         out[ok] = cats[codes[ok]]
         return out
-    arr = np.asarray(col, dtype=object)
-    return np.where(pd.isna(arr), None, arr)
+    out = np.array(col, dtype=object)   # a copy: the caller's column stays as it was
+    out[pd.isna(out)] = None
+    return out
 
 
 def _floats(col: Any) -> np.ndarray:
@@ -622,7 +625,7 @@ def per_request_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format: str | None = None,
+def read_logs(paths: str | os.PathLike | MemoryFile | Sequence[str | os.PathLike | MemoryFile], *, format: str | None = None,
               model: str | None = None, ft_tokenizer: str | None = "mistral-v1",
               chunk_records: int = DEFAULT_CHUNK_RECORDS, threads: int = 2,
               progress: Progress | None = None, assumed_completion_tokens: float | None = None,
@@ -658,9 +661,9 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
     if not len(frame) and (problems or not ignored):  # only ignored records (an idle day): 0 requests, no error
-        first = problems[0] if problems else None
-        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
-                                                    f"{first.reason})" if first else ""))
+        top = problems[0] if problems else None
+        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {top.file}:{top.line}: "
+                                                    f"{top.reason})" if top else ""))
     if unlisted:
         assumptions.append(f"{unlisted:,} more records skipped past the first {MAX_PROBLEMS_KEPT:,} problems "
                            "(counted in skipped, not listed)")

@@ -217,9 +217,9 @@ def count_text(text: str, field: str) -> float:
     except ValueError:
         pass
     m = _GROUPED.fullmatch(s)
-    sep = m and m.group("sep")
-    if not m or (m.group("dec") and m.group("dec") not in _DECIMAL_AFTER[sep]):
+    if not m or (m.group("dec") and m.group("dec") not in _DECIMAL_AFTER[m.group("sep")]):
         raise RecordProblem(NOT_A_COUNT if _SEPARATED.search(s) else "is not a number", field)
+    sep = m.group("sep")
     return float(m.group("int").replace(sep, "") + ("." + m.group("frac") if m.group("dec") else ""))
 
 

@@ -35,7 +35,7 @@ def _delimiter(src) -> str:
         return hint.group(1)
     head = next((ln for ln in lines if any(d in ln for d in (b",", b"\t", b";"))), b"")
     counts = {d: head.count(d.encode()) for d in (",", "\t", ";")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > counts[","] else ","
 
 

@@ -135,10 +135,11 @@ def recommend_page(workloads: dict[str, Workload], scenario: Scenario, *, thresh
     """Recommendations per task (``"all"`` = the headline) and the catalog they were priced from
     (loaded once for every task and chart)."""
     cat = catalog_for(scenario)
-    kw = dict(thresholds=thresholds, draws=draws, seed=seed, catalog=cat)
     if len(workloads) > 1:
-        return recommend_tasks(workloads, scenario, **kw), cat
-    return {"all": recommend(replace(scenario, workload=next(iter(workloads.values()))), **kw)}, cat
+        return recommend_tasks(workloads, scenario, thresholds=thresholds, draws=draws, seed=seed, catalog=cat), cat
+    only = next(iter(workloads.values()))
+    return {"all": recommend(replace(scenario, workload=only), thresholds=thresholds, draws=draws, seed=seed,
+                             catalog=cat)}, cat
 
 
 def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",

@@ -12,7 +12,8 @@ axes); the legend sits above the plot so it never covers an axis title on a narr
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ __all__ = ["cost_vs_volume", "cumulative_cost", "latency_comparison", "token_dis
 _BASE = "#b2182b"
 # No template here: Streamlit applies its theme, and a template costs ~10 ms of JSON per figure;
 # callers that want one (the HTML report) set it on the figure.
-_LAYOUT = dict(margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
+_LAYOUT: dict[str, Any] = dict(margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
                legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left", title_text=""),
                height=420)
 
@@ -44,7 +45,7 @@ def _colour(colours: Mapping[str, str] | None, name: str, baseline: str | None =
 
 
 def _figure(traces: list[dict], title: str | None, *, xaxis: dict | None = None, yaxis: dict | None = None,
-            shapes: list[dict] = (), annotations: list[dict] = (), margin: dict | None = None,
+            shapes: Sequence[dict] = (), annotations: Sequence[dict] = (), margin: dict | None = None,
             **layout) -> go.Figure:
     """One validated figure built in one step (a few ms; incremental updates cost several times more).
     With ``margin`` the axes get fixed margins instead of Plotly's automargin, which lays the chart out

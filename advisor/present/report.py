@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeGuard
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ from pricing import today
 __all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text",
            "html_prose", "cheaper_text"]
 
-def _finite(v) -> bool:
+def _finite(v: object) -> TypeGuard[float]:
     return v is not None and not (isinstance(v, float) and not math.isfinite(v)) and not pd.isna(v)
 
 
@@ -165,7 +166,7 @@ def _md_table(table: tuple) -> str:
     return "\n".join(out)
 
 
-def render_markdown(recs: dict[str, Recommendation], notes: list[str] = (), *, analysis=None,
+def render_markdown(recs: dict[str, Recommendation], notes: Sequence[str] = (), *, analysis=None,
                     cli: bool = False) -> str:
     """The report as Markdown; untrusted text (task labels, model names) is escaped, web addresses link.
 
@@ -271,7 +272,7 @@ _STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:1.5em a
           "td.num{text-align:right}.plotly-graph-div{max-width:100%}")
 
 
-def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: pd.DataFrame | None = None, *,
+def render_html(recs: dict[str, Recommendation], notes: Sequence[str] = (), frame: pd.DataFrame | None = None, *,
                 analysis=None, cli: bool = False) -> str:
     """The report as one offline HTML file with interactive charts (``analysis``, ``cli``: see
     :func:`render_markdown`)."""
@@ -314,7 +315,7 @@ def render_html(recs: dict[str, Recommendation], notes: list[str] = (), frame: p
 
 
 def write_report(path: str | Path, recs: dict[str, Recommendation] | Recommendation, *,
-                 frame: pd.DataFrame | None = None, notes: list[str] = ()) -> Path:
+                 frame: pd.DataFrame | None = None, notes: Sequence[str] = ()) -> Path:
     """Write ``.md`` or ``.html`` (chosen by the suffix), in the command line's wording."""
     path = Path(path)
     if isinstance(recs, Recommendation):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
@@ -151,6 +152,7 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
     if selected != "all" or len(per_task) < 2:
         scope = f" for {esc(selected)}" if selected != "all" else ""
         if rec.verdict == "fine-tune":
+            assert rec.best_option is not None, "a fine-tune verdict names its option (no_option blocks otherwise)"
             return f"FINE-TUNE{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}"
         lead = "blocks" if rec.verdict == "no" else "delays"
         what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
@@ -166,13 +168,26 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
     return f"NO: no task pays off; keep {esc(rec.baseline)}"
 
 
-_BLOCKERS: dict[str, Callable[[Reason, Recommendation], str]] = {
+_T = TypeVar("_T")
+
+
+def _given(x: _T | None) -> _T:
+    """``x``; ValueError when a reason lacks the figure or recommendation its words need (then
+    :func:`blocker_text` words the reason from its text)."""
+    if x is None:
+        raise ValueError("not given")
+    return x
+
+
+_BLOCKERS: dict[str, Callable[[Reason, Recommendation | None], str]] = {
     "low_volume": lambda r, _: f"volume {fmt_rate(r.value)} (needs {fmt_rate(r.threshold)})",
     "prompt_changing": lambda r, _: f"prompt changed {r.value:.1f}× a month (needs under {r.threshold:g})",
     "few_examples": lambda r, _: f"{r.value:,.0f} training examples (needs {r.threshold:,.0f})",
-    "costs_more": lambda r, rec: f"costs {fmt_usd(-r.value)} more over {fmt_months(rec.scenario.horizon_months)}",
+    "costs_more": lambda r, rec: (f"costs {fmt_usd(-_given(r.value))} more over "
+                                  f"{fmt_months(_given(rec).scenario.horizon_months)}"),
     "small_dollars": lambda r, _: (f"saves only {fmt_usd(r.value)} a month (needs {fmt_usd(r.threshold)})"
-                                   if r.value >= 0 else f"costs {fmt_usd(-r.value)} a month more at today's volume"),
+                                   if _given(r.value) >= 0 else f"costs {fmt_usd(-_given(r.value))} a month more at "
+                                                                "today's volume"),
     "small_savings": lambda r, _: f"only {fmt_ratio(r.value)} cheaper (needs {fmt_ratio(r.threshold)})",
     "slow_payback": lambda r, _: ("pays back after the horizon" if r.value is None else
                                   f"pays back in month {r.value:.0f} (needs {r.threshold:g})"),
@@ -264,7 +279,7 @@ def _tile_value(r: Reason, rec: Recommendation) -> str:
     if c == "few_examples":
         return f"{v:,.0f}"
     if c == "costs_more":
-        return f"{fmt_usd(-v)} more"
+        return f"{fmt_usd(None if v is None else -v)} more"
     if c == "small_dollars":
         return fmt_usd(v)
     if c == "small_savings":

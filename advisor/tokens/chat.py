@@ -132,7 +132,7 @@ def is_reasoning_model(model: str | None) -> bool:
     >>> is_reasoning_model("gpt-5-mini"), is_reasoning_model("openai/o3-mini"), is_reasoning_model("gpt-4o")
     (True, True, False)
     """
-    return bool(model) and reasoning_by_name(model)  # the catalog's one name rule
+    return reasoning_by_name(model) if model else False  # the catalog's one name rule
 
 
 @functools.lru_cache(maxsize=1024)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from advisor.errors import RecordProblem
 from advisor.tokens.chat import ChatFamily, Parts, _bare, family_for_model, prompt_parts
@@ -47,7 +47,21 @@ __all__ = ["responses_chat", "responses_prompt_parts", "RESPONSES_CHANGES", "res
 # - chatml-o200k: a smaller framing for tools and for calls beyond the first of one turn; a json_schema's text is
 #   framed by 6 tokens (7 with function tools), whatever the system message: 6 for all 7 distinct recorded schemas
 #   without tools, 7, 7 and 8 for the 3 with tools (the size of a '# Response Formats' / '## name' header).
-RESPONSES_CHANGES: dict[str, dict[str, int]] = {
+class _Changes(TypedDict, total=False):
+    """The :class:`ChatFamily` fields a Responses request frames differently (tokens)."""
+
+    history_assistant: int
+    tools: int
+    tools_with_system: int
+    tool_call: int
+    tool_result: int
+    parallel_call: int
+    json_schema: int
+    json_schema_with_system: int
+    json_schema_with_tools: int
+
+
+RESPONSES_CHANGES: dict[str, _Changes] = {
     "harmony": {"history_assistant": 2, "tools": 8, "tool_call": 6, "tool_result": 6},
     "chatml-o200k": {"tools": 2, "tools_with_system": -6, "parallel_call": 6,
                      "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1},
@@ -206,7 +220,8 @@ def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -
             continue
         pending = None
         if kind == "additional_tools":  # tools loaded mid-conversation join the tool definitions
-            extra_tools += item.get("tools") if isinstance(item.get("tools"), list) else []
+            loaded = item.get("tools")
+            extra_tools += loaded if isinstance(loaded, list) else []
             notes.append(_LOADED_TOOLS_NOTE)
         elif kind == "function_call_output":
             out = item.get("output")
