@@ -346,8 +346,9 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         keys += ["pt", "ct"]
     for k in ("growth", "horizon"):
         seed(k)
-    st.session_state["growth"], msg = fit_growth(rpd or 1.0, st.session_state["growth"], st.session_state["horizon"])
+    growth, msg = fit_growth(rpd or 1.0, st.session_state["growth"], st.session_state["horizon"])
     if msg:   # the growth the horizon allows, set before its slider is drawn (so the URL says what is shown)
+        st.session_state["growth"] = growth
         note(msg)
     sb.slider(PARAMS["growth"].label, *bounds("growth").values(), key="growth")
     sb.slider(PARAMS["horizon"].label, *bounds("horizon").values(), key="horizon")
