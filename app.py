@@ -25,6 +25,7 @@ from advisor.recommend import Thresholds
 from advisor.samples import SAMPLE_DIGEST
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
+from advisor.ui.fit import fit_context, fit_growth, option_contexts
 from advisor.ui.params import (
     AUTO_BASELINE,
     MIN_AS_OF,
@@ -345,6 +346,10 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         keys += ["pt", "ct"]
     for k in ("growth", "horizon"):
         seed(k)
+    growth, msg = fit_growth(rpd or 1.0, st.session_state["growth"], st.session_state["horizon"])
+    if msg:   # the growth the horizon allows, set before its slider is drawn (so the URL says what is shown)
+        st.session_state["growth"] = growth
+        note(msg)
     sb.slider(PARAMS["growth"].label, *bounds("growth").values(), key="growth")
     sb.slider(PARAMS["horizon"].label, *bounds("horizon").values(), key="horizon")
 
@@ -384,6 +389,11 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
 
     suffix = "" if provider == "cheapest" else f":{provider}"
     options = tuple(hosted) + tuple(f"selfhost/{model}@{g}{suffix}" for g in gpus)
+    if source == "typed numbers" and options:   # a request longer than an option's context: that option left out
+        prompt, completion, options, msg = fit_context(prompt, completion, options,
+                                                       option_contexts(options, load_catalog(as_of)))
+        if msg:
+            note(msg)
     placeholder = Workload.typed(rpd or 1.0, max(prompt, 1.0), max(completion, 1.0))  # replaced per task
     page = {k: st.session_state.get(k) for k in keys}
     given = {PARAMS[k].field: PARAMS[k].to_library(v) for k, v in page.items()

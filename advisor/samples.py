@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.outfile import write_atomically
 from advisor.tokens.counter import TokenCounter, message_strings, resolve_encoding
 
 __all__ = ["SampleTask", "SAMPLE_TASKS", "generate_sample_records", "write_sample_logs", "read_sample",
@@ -233,10 +234,13 @@ def write_sample_logs(path: str | Path, **kw) -> Path:
     """Write the sample as JSONL (gzipped when the name ends in .gz); returns the path."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8") as fh:
-        for rec in generate_sample_records(**kw):
-            fh.write(json.dumps(rec) + "\n")
-    return path
+
+    def write(tmp: str) -> None:
+        with opener(tmp, "wt", encoding="utf-8") as fh:
+            for rec in generate_sample_records(**kw):
+                fh.write(json.dumps(rec) + "\n")
+
+    return write_atomically(path, write)
 
 
 def read_sample(**kw):

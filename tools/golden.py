@@ -91,9 +91,11 @@ def main() -> None:
     args = p.parse_args()
     got = outputs()
     if args.update:
+        from advisor.outfile import write_atomically
+
         GOLDEN.mkdir(exist_ok=True)
         for name, text in got.items():
-            (GOLDEN / name).write_text(text)
+            write_atomically(GOLDEN / name, lambda tmp, text=text: Path(tmp).write_text(text))
         print(f"wrote {len(got)} golden files to {GOLDEN}")
         return
     bad = [n for n, t in got.items() if not (GOLDEN / n).exists() or (GOLDEN / n).read_text() != t]

@@ -25,6 +25,7 @@ def write_per_request(result, out: str) -> int:
 
     from advisor.errors import LogError
     from advisor.logs.reader import per_request_frame
+    from advisor.outfile import write_atomically
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".csv", ".parquet"):
@@ -33,9 +34,10 @@ def write_per_request(result, out: str) -> int:
     try:
         if suffix == ".csv":
             text = [c for c in table.columns if table[c].dtype == object or isinstance(table[c].dtype, pd.CategoricalDtype)]
-            table.assign(**{c: table[c].astype(object).map(csv_safe) for c in text}).to_csv(out, index=False)
+            safe = table.assign(**{c: table[c].astype(object).map(csv_safe) for c in text})
+            write_atomically(out, lambda tmp: safe.to_csv(tmp, index=False))
         else:
-            table.to_parquet(out, index=False)
+            write_atomically(out, lambda tmp: table.to_parquet(tmp, index=False))
     except ImportError:
         raise LogError("writing Parquet needs pyarrow (pip install pyarrow); or use a .csv name", file=out) from None
     except OSError as exc:

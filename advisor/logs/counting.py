@@ -207,6 +207,8 @@ class ChunkCounter:
             placeholder = r.usage is not None and not r.usage[0] > 0 and not (r.usage[1] or 0) > 0
             if placeholder:
                 notes[i].append(ZERO_USAGE_NOTE)
+            if r.note:
+                notes[i].append(r.note)
             if r.usage is not None and not placeholder:
                 prompt[i], comp[i], cached[i] = r.usage
                 source[i] = "usage"

@@ -45,6 +45,7 @@ from advisor.logs.records import (
     number,
     openai_usage,
     request_options,
+    safe_field,
     split_chat,
     text,
 )
@@ -197,7 +198,7 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     if o.get("object") == "chat.completion.chunk" and not o.get("usage"):
         raise Ignored("streamed chunk without usage (the chunk with usage stands for its request)")
     if "request" in o or "response" in o:
-        req = _obj(o.get("request", o), "request")
+        req = _obj(o.get("request", _request_beside(o, "response")), "request")
         resp = _obj(o.get("response"), "response")
         resp_field = "response"
     elif "choices" in o and "messages" not in o:
@@ -215,6 +216,21 @@ def parse_openai(o: Mapping, line: int) -> Raw:
                model=text(resp.get("model"), "response.model") or model or text(o.get("model"), "model"),
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
                task_hint=_hint(req.get("metadata")), request_options=opts)
+
+
+def _request_beside(o: Mapping, response_key: str) -> Any:
+    """The request logged beside a response under a key of its own (``params``, ``input``, ``request_x``): the
+    one other object holding ``messages`` (or a Responses API ``input`` and ``model``); else the record itself
+    (which may hold ``messages``). One record is one request, never one per value.
+
+    >>> _request_beside({"params": {"messages": []}, "response": {}}, "response")
+    {'messages': []}
+    """
+    if "messages" in o:
+        return o
+    found = [v for k, v in o.items() if k != response_key and isinstance(v, dict)
+             and ("messages" in v or ("input" in v and "model" in v))]
+    return found[0] if len(found) == 1 else o
 
 
 def parse_batch_input(o: Mapping, line: int) -> Raw:
@@ -263,7 +279,7 @@ def parse_finetune(o: Mapping, line: int) -> Raw:
 
 
 def parse_openpipe(o: Mapping, line: int) -> Raw:
-    model, msgs, tools, opts = _req_fields(o.get("input"), "input")
+    model, msgs, tools, opts = _req_fields(o.get("input", _request_beside(o, "output")), "input")
     out = _obj(o.get("output"), "output")
     if out.get("error") and not out.get("choices"):
         raise RecordProblem("errored call", "output.error")
@@ -410,27 +426,13 @@ def parse_langfuse(o: Mapping, line: int) -> Raw:
         raise Ignored(f"Langfuse {_word(kind)} observation (not a model call)")
     if str(o.get("level") or "").upper() == "ERROR" and o.get("output") in (None, "", {}):
         raise RecordProblem("errored generation", "level")
-    msgs, prompt_text, tools, opts = _lf_messages(o.get("input"), "input")
+    usage, unread = _lf_usage(o), []   # with usage recorded, a part of a shape not read is a note, not a problem
+    msgs, prompt_text, tools, opts = _beside_usage(usage, unread, lambda: _lf_messages(o.get("input"), "input"),
+                                                   (None, None, None, None))
     params = maybe_json(o.get("modelParameters"))
     if isinstance(params, dict):
         opts = {**(request_options(params) or {}), **(opts or {})} or None
-    out = maybe_json(o.get("output"))
-    completion = None
-    if isinstance(out, dict) and "choices" in out:
-        completion = _first_choice_message(out, "output")
-    elif out not in (None, ""):
-        completion = check_completion(out, "output") if not isinstance(out, dict) or "role" in out or \
-            "content" in out else None
-    usage = None
-    for key in ("usageDetails", "usage"):
-        d = maybe_json(o.get(key))
-        if isinstance(d, dict) and d:
-            usage = langfuse_usage(d, key)
-            if usage is not None:
-                break
-    if usage is None and o.get("inputUsage") not in (None, "") and o.get("outputUsage") not in (None, ""):
-        usage = langfuse_usage({"input": o["inputUsage"], "output": o["outputUsage"],
-                                "total": o.get("totalUsage")}, "inputUsage")
+    completion = _beside_usage(usage, unread, lambda: _lf_completion(maybe_json(o.get("output"))), None)
     if usage is None and msgs is None and prompt_text is None:
         raise RecordProblem("no usage and no input to count", "usageDetails")
     start, latency, why = _span(o, "startTime", "endTime")
@@ -438,7 +440,43 @@ def parse_langfuse(o: Mapping, line: int) -> Raw:
                model=text(o.get("model") or o.get("providedModelName"), "model"), messages=msgs,
                prompt_text=prompt_text if msgs is None else None, tools=tools,
                completion=completion if usage is not None or completion is not None else None, usage=usage,
-               latency_s=latency, task_hint=text(o.get("promptName"), "promptName"), request_options=opts)
+               latency_s=latency, task_hint=text(o.get("promptName"), "promptName"), request_options=opts,
+               note="; ".join(unread) or None)
+
+
+def _lf_usage(o: Mapping) -> tuple[float, float, float] | None:
+    """The usage a Langfuse observation recorded: ``usageDetails``, the older ``usage``, or the export's
+    ``inputUsage``/``outputUsage`` columns."""
+    for key in ("usageDetails", "usage"):
+        d = maybe_json(o.get(key))
+        if isinstance(d, dict) and d and (usage := langfuse_usage(d, key)) is not None:
+            return usage
+    if o.get("inputUsage") in (None, "") or o.get("outputUsage") in (None, ""):
+        return None
+    return langfuse_usage({"input": o["inputUsage"], "output": o["outputUsage"], "total": o.get("totalUsage")},
+                          "inputUsage")
+
+
+def _lf_completion(out: Any) -> Any:
+    if isinstance(out, dict) and "choices" in out:
+        return _first_choice_message(out, "output")
+    if out in (None, "") or (isinstance(out, dict) and "role" not in out and "content" not in out):
+        return None
+    return check_completion(out, "output")
+
+
+def _beside_usage(usage: Any, unread: list[str], read: Callable[[], Any], empty: Any) -> Any:
+    """``read()``; when it finds a shape the counter does not read and the record has its usage, ``empty`` and
+    a note in ``unread`` (naming the field, never the text): the usage is counted, the record is not lost."""
+    try:
+        return read()
+    except RecordProblem as p:
+        if usage is None:
+            raise
+        where = f"field '{safe_field(p.field)}'" if p.field else "a field"
+        unread.append(f"{where} of a shape not read ({p.reason}): its recorded usage counted, its text not "
+                      "(7B tokens from the other records' ratio)")
+        return empty
 
 
 # ---------------------------------------------------------------------------------------------
@@ -606,6 +644,11 @@ def parse_litellm(o: Mapping, line: int) -> Raw:
 
 _BUCKET_KEYS = {"start_time", "end_time", "start_time_iso", "end_time_iso", "object", "project_id", "user_id",
                 "api_key_id", "model", "batch", "service_tier"}
+# the usage export's token columns (dashboard CSV, Usage API): such a row over a time bucket is an aggregate, whose
+# request count is read, never guessed; _USAGE_ONLY are columns no per-request log has
+_USAGE_TOKEN_KEYS = {"input_tokens", "output_tokens", "input_cached_tokens", "input_uncached_tokens",
+                     "input_audio_tokens", "output_audio_tokens", "num_model_requests"}
+_USAGE_ONLY = {"input_uncached_tokens", "input_audio_tokens", "output_audio_tokens", "start_time_iso", "end_time_iso"}
 
 
 def parse_usage_export(o: Mapping, line: int) -> Raw:
@@ -679,6 +722,9 @@ def detect_record_format(o: Any) -> str | None:
         return "langfuse"
     if "input" in k and "output" in k and ("tags" in k or "cacheHit" in k or "durationMs" in k):
         return "openpipe"
+    out = o.get("output")
+    if isinstance(out, dict) and ("choices" in out or "usage" in out):
+        return "openpipe"  # a completion under output, its request under input (or a key of its own)
     if "request_body" in k or "request_created_at" in k or "response_created_at" in k:
         return "helicone"
     if "run_type" in k or ("inputs" in k and "outputs" in k) or "dotted_order" in k or \
@@ -689,11 +735,10 @@ def detect_record_format(o: Any) -> str | None:
     if "num_model_requests" in k or o.get("object") in ("organization.usage.completions.result",
                                                         "organization.costs.result"):
         return "usage-export"
-    if "start_time" in k and "end_time" in k and k <= _BUCKET_KEYS | {"input_tokens", "output_tokens",
-                                                                     "input_cached_tokens", "num_model_requests"}:
-        return "usage-export"  # an empty bucket: only its times
-    if "request" in k and "response" in k:
-        return "openai"
+    if "start_time" in k and "end_time" in k and (k <= _BUCKET_KEYS | _USAGE_TOKEN_KEYS or not k.isdisjoint(_USAGE_ONLY)):
+        return "usage-export"  # a bucket, an empty one (only its times), one that lost its request count
+    if "request" in k and "response" in k or isinstance(o.get("response"), dict):
+        return "openai"  # also a response with its request under a key of its own (params, input...): ONE record
     if "choices" in k or ("messages" in k and ("response" in k or "usage" in k)) or o.get("object") == "response":
         return "openai"
     if "messages" in k and "model" in k and not _ends_with_assistant(o.get("messages")):

@@ -18,6 +18,7 @@ that are not model calls, counted by reason). A file with no usable record is a 
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from advisor.logs.counting import ChunkCounter
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
+from advisor.logs.streams import open_error
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -299,9 +301,11 @@ def iter_chunks(paths: Sequence[str | os.PathLike | MemoryFile], *, format: str 
         if isinstance(p, MemoryFile):
             sizes.append(len(p.data))
             continue
-        if not p.exists():
-            raise LogError("no such file; check the path", file=str(p))
-        sizes.append(p.stat().st_size if p.is_file() else 0)
+        try:
+            st = p.stat()
+        except OSError as exc:  # also a symlink loop, which Path.exists() calls missing
+            raise open_error(p, exc) from None
+        sizes.append(st.st_size if stat.S_ISREG(st.st_mode) else 0)
     total = sum(sizes) or 1
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
     seen = formats_seen if formats_seen is not None else {}

@@ -55,6 +55,7 @@ class Raw:
     join_side: str | None = None            # "input" | "output"
     request_options: dict | None = None     # billing-relevant request keys (REQUEST_OPTION_KEYS) present
     time_ignored: str | None = None         # why the time the record gave was not used (epoch_s: a placeholder)
+    note: str | None = None                 # what reading set aside (a shape not read beside recorded usage)
 
 
 def request_options(body: Any) -> dict | None:
@@ -389,7 +390,7 @@ TOO_LATE = "after 2100-01-01: a placeholder such as 9999-12-31, or a time in a u
 
 
 def epoch_s(value: Any, field: str = "timestamp") -> tuple[float | None, str | None]:
-    """(epoch seconds, why the record's time was ignored) from epoch s / ms / us numbers, ISO-8601 text (naive =
+    """(epoch seconds, why the record's time was ignored) from epoch s / ms / µs / ns numbers, ISO-8601 text (naive =
     UTC) or a datetime. A time outside 2010-01-01 .. 2100-01-01 is ignored (None, with the reason, which the
     read summary reports): a placeholder date (9999-12-31, ``created: 0``) is no time of a request, and one
     would stretch the logged span from days to millennia and the measured requests per day to ~0. The
@@ -397,6 +398,8 @@ def epoch_s(value: Any, field: str = "timestamp") -> tuple[float | None, str | N
 
     >>> epoch_s(1711475054000), epoch_s(None), epoch_s("9999-12-31")[1][:16], epoch_s(0)[1][:17]
     ((1711475054.0, None), (None, None), 'after 2100-01-01', 'before 2010-01-01')
+    >>> epoch_s(1735689600), epoch_s(1735689600_000_000), epoch_s(1735689600_000_000_000)   # 2025-01-01 in s, µs, ns
+    ((1735689600.0, None), (1735689600.0, None), (1735689600.0, None))
     """
     t = _epoch_s(value, field)
     if t is None:
@@ -432,6 +435,8 @@ def _epoch_s(value: Any, field: str) -> float | None:
             raise RecordProblem("is not a timestamp (too large)", field) from None
         if not 0 <= v < 1e19:  # also false for NaN and infinity
             raise RecordProblem(f"{v:g} is not an epoch timestamp", field)
+        if v > 1e17:  # ns (OpenTelemetry exports): 2025-01-01 is 1.7e18 ns, 1.7e15 µs, 1.7e12 ms, 1.7e9 s
+            return v / 1e9
         if v > 1e14:
             return v / 1e6
         if v > 1e11:

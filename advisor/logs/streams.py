@@ -5,9 +5,12 @@ physical lines of a file with oversize ones skipped."""
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import io
 import lzma
+import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -142,17 +145,41 @@ def _utf16_without_bom(first: bytes) -> str | None:
     return None
 
 
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"))
+
+
+def open_error(path, exc: OSError) -> LogError:
+    """The error for a log file that cannot be opened, by its cause (a symlink loop is not 'no such file')."""
+    why = {errno.ENOENT: "no such file; check the path",
+           errno.ELOOP: "symlink loop: a symbolic link in the path points back to itself; pass the file it should "
+                        "point to",
+           errno.EISDIR: "is a directory; pass the log files inside it",
+           errno.ENOTDIR: "no such file (a part of the path is not a directory); check the path"}.get(exc.errno or 0)
+    return LogError(why or f"cannot open ({exc.strerror or type(exc).__name__})", file=str(path))
+
+
 def _open_raw(path) -> tuple[io.BufferedReader, int]:
+    """The file opened for reading, and its size. Opened without blocking and checked before reading: a named
+    pipe with no writer (or another special file) is refused with an error naming it, never waited on."""
+    if isinstance(path, MemoryFile):
+        return io.BufferedReader(io.BytesIO(path.data)), len(path.data)
     try:
-        if isinstance(path, MemoryFile):
-            return io.BufferedReader(io.BytesIO(path.data)), len(path.data)
-        return open(path, "rb"), path.stat().st_size
-    except FileNotFoundError:
-        raise LogError("no such file; check the path", file=str(path)) from None
-    except IsADirectoryError:
-        raise LogError("is a directory; pass the log files inside it", file=str(path)) from None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise LogError(f"cannot open ({exc.strerror})", file=str(path)) from None
+        raise open_error(path, exc) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise LogError("is a directory; pass the log files inside it", file=str(path))
+        if not stat.S_ISREG(mode):
+            what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+            raise LogError(f"is {what}, not a file: save the export to a file and pass that", file=str(path))
+        os.set_blocking(fd, True)
+        return open(fd, "rb"), os.fstat(fd).st_size
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _kind(head: bytes) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 from advisor.bill import whole_bill
 from advisor.compare import catalog_for
 from advisor.errors import AdvisorError
+from advisor.outfile import write_atomically
 from advisor.present import view as V
 from advisor.present.view import fmt_months, fmt_rate, fmt_ratio, fmt_share, fmt_usd, headline_text, tiles
 from advisor.recommend import Recommendation
@@ -330,7 +331,7 @@ def write_report(path: str | Path, recs: dict[str, Recommendation] | Recommendat
     else:
         raise AdvisorError(f"{path}: write the report as .md or .html")
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     except OSError as exc:
         raise AdvisorError(f"{path}: cannot write ({exc.strerror})") from None
     return path

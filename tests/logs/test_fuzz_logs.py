@@ -212,3 +212,41 @@ def test_known_crashers_keep_the_good_records(name, data):
     assert len(r.frame) >= 1
     for p in r.problems:
         assert "udc80" not in p.reason and "\x00" not in p.reason  # reasons never echo record content
+
+
+# Issue 24 item 1: a response (with usage) and its chat request under a key of its own, in one record, is ONE request
+_OTHER_KEY = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10).filter(
+    lambda k: k not in KEYS and k not in ("input", "output", "messages", "tags", "prompt", "completion"))
+_CHAT_REQUEST = st.fixed_dictionaries(
+    {"model": st.sampled_from(["gpt-4o", "gpt-4o-mini", "mystery"]),
+     "messages": st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "user"]),
+                                                 "content": st.text(max_size=30)}), min_size=1, max_size=3)})
+_COMPLETION = st.fixed_dictionaries(
+    {"id": st.just("chatcmpl-x"), "object": st.just("chat.completion"), "model": st.just("gpt-4o"),
+     "choices": st.lists(st.fixed_dictionaries({"message": st.fixed_dictionaries(
+         {"role": st.just("assistant"), "content": st.text(max_size=30)})}), min_size=0, max_size=1),
+     "usage": st.fixed_dictionaries({"prompt_tokens": st.integers(1, 10**6), "completion_tokens": st.integers(0, 10**5)})})
+
+
+@st.composite
+def request_beside_response(draw) -> tuple[dict, tuple[int, int]]:
+    """(record, (prompt, completion) usage): the openai shape (``response``) or the openpipe one (``output``), the
+    request under an unknown key (``params``, ``request_x``...), or under ``input``, with other fields beside."""
+    resp = draw(_COMPLETION)
+    response_key = draw(st.sampled_from(["response", "output"]))
+    request_key = draw(st.one_of(st.just("input"), _OTHER_KEY)) if response_key == "output" else draw(_OTHER_KEY)
+    rec = {request_key: draw(_CHAT_REQUEST), response_key: resp}
+    for k, v in draw(st.dictionaries(_OTHER_KEY, st.one_of(st.integers(), st.text(max_size=5)), max_size=2)).items():
+        rec.setdefault(k, v)
+    order = draw(st.permutations(list(rec)))
+    return {k: rec[k] for k in order}, (resp["usage"]["prompt_tokens"], resp["usage"]["completion_tokens"])
+
+
+@SETTINGS
+@given(case=request_beside_response(), assumed=st.sampled_from([None, 300.0]))
+def test_request_beside_a_response_is_one_request(case, assumed):
+    rec, (p, c) = case
+    r = read_logs(MemoryFile("one.jsonl", (json.dumps(rec) + "\n").encode()), ft_tokenizer=None,
+                  assumed_completion_tokens=assumed)
+    s = r.summary()
+    assert (s["requests"], s["prompt_tokens"], s["completion_tokens"], s["problems"]) == (1, p, c, [])
