@@ -117,6 +117,22 @@ class Gather:
                 g[c] = g[c].astype("category")
         self.pieces.append(g)
 
+    def merge(self, other: Gather, line_offset: int = 0) -> None:
+        """Fold in what another process gathered (a task of the same read), its lines shifted by ``line_offset``
+        (the lines of a file's byte ranges before that task's)."""
+        if line_offset:
+            for piece in other.pieces:
+                piece["line"] = piece["line"] + line_offset
+        self.pieces += other.pieces
+        room = max(0, MAX_PROBLEMS_KEPT - len(self.problems))
+        self.problems += [Problem(p.file, p.line + line_offset, p.reason) for p in other.problems[:room]]
+        self.problems_total += other.problems_total
+        for mine, theirs in ((self.ignored, other.ignored), (self.encodings, other.encodings),
+                             (self.notes, other.notes), (self.times_ignored, other.times_ignored)):
+            mine.update(theirs)
+        self.ignored_files |= other.ignored_files
+        self.usable_files |= other.usable_files
+
     def columns(self) -> dict[str, Any]:
         """The rows kept, concatenated column by column (categories united), each piece freed once used."""
         if not self.pieces:

@@ -20,25 +20,30 @@ from __future__ import annotations
 import os
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import LogError
+from advisor.logs import gather as gather_module
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
+from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
-from advisor.logs.gather import MAX_PROBLEMS_KEPT, Gather, Problem, finish, time_note
+from advisor.logs.gather import Gather, Problem, finish, time_note
+from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
+from advisor.logs.sources import expand_sources
+from advisor.logs.streams import NotSplittable, ReadStats
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
 
 DEFAULT_CHUNK_RECORDS = 20_000
+DEFAULT_CHUNK_BYTES = 16 << 20  # decompressed bytes of records counted at once (memory bounded by bytes too)
 _MAX_PENDING = 50_000  # LangSmith halves waiting for their other half
 PER_REQUEST_COLUMNS = ["file", "line", "request_id", "timestamp", "model", "task", "prompt_tokens", "completion_tokens",
                        "cached_tokens", "ft_prompt_tokens", "ft_completion_tokens", "tokens_source"]
@@ -216,6 +221,13 @@ class _Parser:
         post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
         yield line, where, {**post, **{k: v for k, v in patch.items() if v is not None}}
 
+    def replay(self, file: str, line: int, where: str, rec: dict) -> Iterator[Item]:
+        """Items for a LangSmith half that waited unmatched in another task of the read, merged here (tasks
+        replayed in order, so a merged run is reported at the half read last, as in one process)."""
+        self.file = file
+        for merged_line, merged_where, merged in self._merge_langsmith(line, where, rec):
+            yield self._parse("langsmith", merged_line, merged_where, merged)
+
     def drain(self, final: bool) -> Iterator[tuple[str, Item]]:
         """(file, item) for halves going on alone; ``final``: also those never matched (a create alone is a
         request without response, an update alone is parsed as it is)."""
@@ -242,111 +254,186 @@ def _display_names(paths: Sequence) -> list[str]:
     return out
 
 
-def _ignored_rows(file: str, ignored: list[tuple[int, str]]) -> pd.DataFrame:
-    return pd.DataFrame({"file": file, "line": [ln for ln, _ in ignored],
-                         "ignored": [r for _, r in ignored]}).reindex(columns=WORK_COLUMNS)
+class _Chunk:
+    """Records read and not yet counted, from one file or several (a file is a column, so many small files make
+    one chunk, not one frame each); problems and ignored records as (file, line, reason)."""
+
+    def __init__(self):
+        self.raws: list[Raw] = []
+        self.files: list[str] = []
+        self.probs: list[tuple[str, int, str]] = []
+        self.ignored: list[tuple[str, int, str]] = []
+
+    def __len__(self) -> int:
+        return len(self.raws) + len(self.probs) + len(self.ignored)
+
+    def add(self, file: str, line: int, item) -> None:
+        """A parsed item to its list: a record, a problem (its reason) or an ignored record (not a model call)."""
+        if isinstance(item, str):
+            self.probs.append((file, line, item))
+        elif isinstance(item, Ignored):
+            self.ignored.append((file, line, item.reason))
+        else:
+            self.raws.append(item)
+            self.files.append(file)
+
+    def frames(self, counter: ChunkCounter) -> Iterator[pd.DataFrame]:
+        """Work frames: the records counted, then the problems, then the ignored records."""
+        probs = self.probs
+        if self.raws:
+            rows, bad = _safe_rows(counter, self.files, self.raws)
+            yield rows
+            probs = probs + bad
+        for triples, column in ((probs, "problem"), (self.ignored, "ignored")):
+            if triples:
+                yield pd.DataFrame({"file": [f for f, _, _ in triples], "line": [ln for _, ln, _ in triples],
+                                    column: [r for _, _, r in triples]}).reindex(columns=WORK_COLUMNS)
 
 
-def _safe_rows(counter: ChunkCounter, file: str, raws: list[Raw], probs: list[tuple[int, str]]) -> pd.DataFrame:
+def _file_arg(files: list[str]) -> str | list[str]:
+    """One file name for a chunk of one file (a scalar column), else the name of each row."""
+    return files[0] if files and all(f == files[0] for f in files) else files
+
+
+def _safe_rows(counter: ChunkCounter, files: list[str], raws: list[Raw]
+               ) -> tuple[pd.DataFrame, list[tuple[str, int, str]]]:
     """counter.rows; when a record trips the counter, the chunk is halved until that record is alone (a problem
     named by the exception's type), so one hostile record costs O(log n) recounts, not n."""
     try:
-        return counter.rows(file, raws, probs)
+        return counter.rows(_file_arg(files), raws, []), []
     except Exception:  # noqa: BLE001 - isolated below, reported per record by type
         pass
-    frames, bad = _bisect_rows(counter, file, raws)
-    frames.append(counter.rows(file, [], list(probs) + bad))
+    frames, bad = _bisect_rows(counter, files, raws)
     kept = [f for f in frames if len(f)]
-    return pd.concat(kept, ignore_index=True) if kept else frames[-1]
+    return (pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=WORK_COLUMNS)), bad
 
 
-def _bisect_rows(counter: ChunkCounter, file: str, raws: list[Raw]) -> tuple[list[pd.DataFrame], list[tuple[int, str]]]:
+def _bisect_rows(counter: ChunkCounter, files: list[str], raws: list[Raw]
+                 ) -> tuple[list[pd.DataFrame], list[tuple[str, int, str]]]:
     try:
-        return [counter.rows(file, raws, [])], []
+        return [counter.rows(_file_arg(files), raws, [])], []
     except RecursionError:
         if len(raws) == 1:
-            return [], [(raws[0].line, "nested too deeply to count")]
+            return [], [(files[0], raws[0].line, "nested too deeply to count")]
     except Exception as exc:  # noqa: BLE001
         if len(raws) == 1:
-            return [], [(raws[0].line, f"could not be counted ({type(exc).__name__})")]
+            return [], [(files[0], raws[0].line, f"could not be counted ({type(exc).__name__})")]
     mid = len(raws) // 2
-    f1, b1 = _bisect_rows(counter, file, raws[:mid])
-    f2, b2 = _bisect_rows(counter, file, raws[mid:])
+    f1, b1 = _bisect_rows(counter, files[:mid], raws[:mid])
+    f2, b2 = _bisect_rows(counter, files[mid:], raws[mid:])
     return f1 + f2, b1 + b2
+
+
+def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkCounter,
+                 formats: dict[str, Tally], stats: ReadStats, progress: Progress | None) -> Iterator[pd.DataFrame]:
+    """Work frames of a task's pieces, in order; a chunk is counted at ``chunk_records`` items or ``chunk_bytes``
+    decompressed bytes, whichever comes first (memory bounded by bytes, whatever the records' size). LangSmith
+    halves still waiting at the end stay in ``parser.pending`` for the caller."""
+    chunk, chunk_start, done = _Chunk(), 0, 0
+    for piece in task.pieces:
+        def piece_progress(n: int, _size: int, _done: int = done) -> None:
+            if progress:
+                progress(min(_done + n, task.bytes), task.bytes)
+
+        parser.formats, parser.file = Tally(), piece.name
+        records = iter_records(piece.source, piece_progress if progress else None,
+                               max_record_bytes=opts.max_record_bytes, storage_options=opts.storage_options,
+                               start=piece.start, end=piece.end, stats=stats)
+        for line, item in parser.items(records):
+            chunk.add(piece.name, line, item)
+            if len(chunk) >= opts.chunk_records or stats.bytes - chunk_start >= opts.chunk_bytes:
+                yield from chunk.frames(counter)
+                chunk, chunk_start = _Chunk(), stats.bytes
+        if parser.formats:
+            formats.setdefault(piece.name, Tally()).update(parser.formats)
+        for file, (line, item) in parser.drain(final=False):
+            chunk.add(file, line, item)
+        done += (piece.end - piece.start) if piece.end is not None else _size(piece.source)
+    yield from chunk.frames(counter)
+
+
+def _size(source: Any) -> int:
+    return len(source.data) if isinstance(source, MemoryFile) else int(getattr(source, "size", 0))
 
 
 def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None, model: str | None = None,
                 ft_tokenizer: str | None = "mistral-v1", chunk_records: int = DEFAULT_CHUNK_RECORDS,
                 threads: int = 2, progress: Progress | None = None,
                 formats_seen: dict[str, str] | None = None,
-                max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[pd.DataFrame]:
-    """Work frames (rows, problem rows, ignored rows, batch halves) chunk by chunk; memory bounded by the chunk."""
+                max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                storage_options: dict | None = None) -> Iterator[pd.DataFrame]:
+    """Work frames (rows, problem rows, ignored rows, batch halves) chunk by chunk, in this process; memory
+    bounded by the chunk."""
+    opts = _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options)
+    sources = expand_sources(list(paths), opts.storage_options)
+    task = Task(0, tuple(Piece(s, n) for s, n in zip(sources, _display_names(sources))),
+                sum(_size(s) for s in sources))
+    counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
+    parser, formats = _Parser(format), {}
+    yield from _task_frames(task, opts, parser, counter, formats, ReadStats(), progress)
+    chunk = _Chunk()
+    for file, (line, item) in parser.drain(final=True):
+        chunk.add(file, line, item)
+    yield from chunk.frames(counter)
+    if formats_seen is not None:
+        formats_seen.update(_formats_text(formats))
+
+
+def _formats_text(formats: dict[str, Tally]) -> dict[str, str]:
+    return {name: "+".join(f for f, _ in tally.most_common()) for name, tally in formats.items() if tally}
+
+
+def _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options,
+             chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ReadOptions:
     if format is not None and format not in FORMATS:
         raise LogError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    paths = [p if isinstance(p, MemoryFile) else Path(p) for p in paths]
-    names = _display_names(paths)
-    sizes = []
-    for p in paths:
-        if isinstance(p, MemoryFile):
-            sizes.append(len(p.data))
-            continue
-        if not p.exists():
-            raise LogError("no such file; check the path", file=str(p))
-        sizes.append(p.stat().st_size if p.is_file() else 0)
-    total = sum(sizes) or 1
-    counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
-    seen = formats_seen if formats_seen is not None else {}
-    parser = _Parser(format)
-    done = 0
-    for path, name, size in zip(paths, names, sizes):
-        def file_progress(n, _size, _done=done):
-            if progress:
-                progress(min(_done + n, total), total)
-
-        parser.formats, parser.file = Tally(), name
-        raws: list[Raw] = []
-        probs: list[tuple[int, str]] = []
-        ignored: list[tuple[int, str]] = []
-        for line, item in parser.items(iter_records(path, file_progress, max_record_bytes=max_record_bytes)):
-            _sort_item(line, item, raws, probs, ignored)
-            if len(raws) + len(probs) + len(ignored) >= chunk_records:
-                yield _safe_rows(counter, name, raws, probs)
-                if ignored:
-                    yield _ignored_rows(name, ignored)
-                raws, probs, ignored = [], [], []
-        if raws or probs:
-            yield _safe_rows(counter, name, raws, probs)
-        if ignored:
-            yield _ignored_rows(name, ignored)
-        if parser.formats:
-            seen[name] = "+".join(f for f, _ in parser.formats.most_common())
-        done += size
-        if progress:
-            progress(done, total)
-        yield from _drained(parser, counter, final=False)
-    yield from _drained(parser, counter, final=True)
+    return ReadOptions(format=format, model=model, ft_tokenizer=ft_tokenizer, threads=threads,
+                       chunk_records=chunk_records, chunk_bytes=chunk_bytes, max_record_bytes=max_record_bytes,
+                       storage_options=dict(storage_options or {}))
 
 
-def _sort_item(line: int, item, raws: list, probs: list, ignored: list) -> None:
-    """A parsed item to its list: a record, a problem (its reason) or an ignored record (not a model call)."""
-    if isinstance(item, str):
-        probs.append((line, item))
-    elif isinstance(item, Ignored):
-        ignored.append((line, item.reason))
-    else:
-        raws.append(item)
+# ---------------------------------------------------------------------------------------------
+# tasks: the map side of a read (run here, in worker processes, or on Dask: advisor.logs.dispatch)
 
 
-def _drained(parser: _Parser, counter: ChunkCounter, *, final: bool) -> Iterator[pd.DataFrame]:
-    """Work frames for the LangSmith halves going on alone, each under its own file."""
-    by_file: dict[str, tuple[list, list, list]] = {}
-    for file, (line, item) in parser.drain(final):
-        _sort_item(line, item, *by_file.setdefault(file, ([], [], [])))
-    for file, (raws, probs, ignored) in by_file.items():
-        if raws or probs:
-            yield _safe_rows(counter, file, raws, probs)
-        if ignored:
-            yield _ignored_rows(file, ignored)
+@dataclass
+class TaskResult:
+    """What one task gathered: its rows and tallies, its files' formats, the LangSmith halves it could not
+    match (merged by the reducer, in task order), and the lines a byte range owned (for the next range)."""
+
+    index: int
+    gather: Gather | None = None
+    pending: list = field(default_factory=list)
+    formats: dict = field(default_factory=dict)
+    lines: int = 0
+    resplit: bool = False  # a byte range met a record spread over lines: its file is read whole instead
+
+
+_COUNTER: list = []  # [(run id, ChunkCounter)]: one read's counter per process (its memos hold prompt text)
+
+
+def _counter_for(opts: ReadOptions) -> ChunkCounter:
+    if not _COUNTER or _COUNTER[0][0] != opts.run_id:
+        _COUNTER[:] = [(opts.run_id, ChunkCounter(model=opts.model, ft_tokenizer=opts.ft_tokenizer,
+                                                  threads=opts.threads))]
+    return _COUNTER[0][1]
+
+
+def forget_counter(run_id: str) -> None:
+    """Drop the counter (and the text its memos hold) of a read that has ended."""
+    if _COUNTER and _COUNTER[0][0] == run_id:
+        _COUNTER.clear()
+
+
+def count_task(task: Task, opts: ReadOptions, progress: Progress | None = None) -> TaskResult:
+    """The map function: read and count one task's pieces into a :class:`TaskResult` (picklable, no text)."""
+    parser, gather, formats, stats = _Parser(opts.format), Gather(), {}, ReadStats()
+    try:
+        for frame in _task_frames(task, opts, parser, _counter_for(opts), formats, stats, progress):
+            gather.add(frame)
+    except NotSplittable:
+        return TaskResult(task.index, resplit=True)
+    return TaskResult(task.index, gather, list(parser.pending.values()), formats, stats.lines)
 
 
 def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model: str | None = None,
@@ -357,18 +444,17 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
     work frame as :func:`iter_chunks` yields, to be passed to :func:`finalize_frame`.
     """
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
-    out = []
+    out: list[pd.DataFrame] = []
     for file, group in part.groupby("file", sort=False):
         values = [(int(line), decode_record(text) if isinstance(text, str) else RecordProblem("record is not JSON text"))
                   for line, text in zip(group["line"], group["record"])]
-        raws, probs, ignored = [], [], []
-        parser = _Parser(format)
+        parser, chunk = _Parser(format), _Chunk()
         parser.file = str(file)
-        for line, item in list(parser.items(values)) + [it for _, it in parser.drain(final=True)]:
-            _sort_item(line, item, raws, probs, ignored)
-        out.append(_safe_rows(counter, str(file), raws, probs))
-        if ignored:
-            out.append(_ignored_rows(str(file), ignored))
+        for line, item in parser.items(values):
+            chunk.add(str(file), line, item)
+        for name, (line, item) in parser.drain(final=True):
+            chunk.add(name, line, item)
+        out += chunk.frames(counter)
     if not out:
         return pd.DataFrame(columns=WORK_COLUMNS)
     return pd.concat(out, ignore_index=True).reindex(columns=WORK_COLUMNS)  # the same columns for every partition
@@ -393,14 +479,21 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
               model: str | None = None, ft_tokenizer: str | None = "mistral-v1",
               chunk_records: int = DEFAULT_CHUNK_RECORDS, threads: int = 2,
               progress: Progress | None = None, assumed_completion_tokens: float | None = None,
-              max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> LogResult:
+              max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, storage_options: dict | None = None,
+              processes: int | None = None, workers: int | None = None, scheduler: str | None = None,
+              chunk_bytes: int = DEFAULT_CHUNK_BYTES, task_bytes: int = DEFAULT_TASK_BYTES) -> LogResult:
     """Read log files (format detected per record unless ``format``) into a :class:`LogResult`.
 
+    ``paths``: local paths, globs, or URLs read through fsspec (``s3://``, ``gs://``, ``az://``, ``https://``,
+    with ``storage_options`` such as ``{"endpoint_url": ...}``; each backend's own credentials otherwise).
     ``model``: the model whose tokenizer counts records that name none (or an unknown one).
     ``ft_tokenizer``: the 7B tokenizer for ``ft_*`` columns (None to skip that counting).
     ``assumed_completion_tokens``: completion tokens of a request logged without its response
     (reported as an assumption); None lists such requests as problems.
     ``max_record_bytes``: a record larger than this (decompressed) is a problem, never held in memory.
+    Where it runs (:mod:`advisor.logs.dispatch`): ``workers`` N starts a local Dask cluster, ``scheduler`` uses a
+    running one; else ``processes`` worker processes on this machine (default: every core for large local
+    reads, this process for small ones). The totals are the same wherever it runs.
     Raises :class:`LogError` for a missing, empty or binary file, or when no record is usable.
     """
     if isinstance(paths, (str, os.PathLike, MemoryFile)):
@@ -409,17 +502,82 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         raise LogError("no log files given")
     if assumed_completion_tokens is not None and not 0 <= float(assumed_completion_tokens) <= 1e7:
         raise LogError("--completion-tokens must be a number of tokens from 0 to 10,000,000")
-    formats: dict[str, str] = {}
-    gather = Gather()
-    for chunk in iter_chunks(paths, format=format, model=model, ft_tokenizer=ft_tokenizer, chunk_records=chunk_records,
-                             threads=threads, progress=progress, formats_seen=formats, max_record_bytes=max_record_bytes):
-        gather.add(chunk)
+    opts = _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options,
+                    chunk_bytes)
+    sources = expand_sources(list(paths), opts.storage_options)
+    names = _display_names(sources)
+    tasks = plan_tasks(sources, names, task_bytes=task_bytes, storage_options=opts.storage_options)
+    n = choose_processes(tasks, processes, local=not any(isinstance(s, MemoryFile) for s in sources))
+    if n > 1 or workers or scheduler:
+        opts = replace(opts, threads=1)  # a core per process; no thread pools inside them
+    try:
+        results = _run(tasks, opts, n, workers, scheduler, progress)
+    finally:
+        forget_counter(opts.run_id)
+    return _reduce(tasks, results, opts, names, assumed_completion_tokens)
+
+
+def _run(tasks: list[Task], opts: ReadOptions, processes: int, workers: int | None, scheduler: str | None,
+         progress: Progress | None) -> dict[int, TaskResult]:
+    """Every task's result by index; a file whose byte ranges met a record spread over lines is read again whole."""
+    results = {r.index: r for r in run_tasks(count_task, tasks, opts, processes=processes, workers=workers,
+                                             scheduler=scheduler, progress=progress, forget=forget_counter)}
+    redo = {t.pieces[0].name for t in tasks if results[t.index].resplit}
+    if redo:
+        again: list[Task] = []
+        for t in tasks:
+            piece = t.pieces[0]
+            if piece.name in redo:
+                results.pop(t.index)
+                if piece.part == 0:
+                    again.append(Task(t.index, (replace(piece, start=0, end=None),), _size(piece.source)))
+        results.update((r.index, r) for r in run_tasks(count_task, again, opts, processes=processes,
+                                                       workers=workers, scheduler=scheduler, forget=forget_counter))
+    return results
+
+
+def _reduce(tasks: list[Task], results: dict[int, TaskResult], opts: ReadOptions, names: list[str],
+            assumed_completion_tokens: float | None) -> LogResult:
+    """Fold the tasks' results in task order: lines of byte ranges shifted, LangSmith halves merged across
+    tasks (and counted here), then the batch join and the frame (:func:`advisor.logs.gather.finish`)."""
+    gather, parser, chunk = Gather(), _Parser(opts.format), _Chunk()
+    formats: dict[str, Tally] = {}
+    lines_before: Tally = Tally()  # per file: lines owned by its byte ranges read so far
+    for t in tasks:
+        r = results.get(t.index)
+        if r is None:  # a range of a file read again whole (its part 0 holds the file)
+            continue
+        ranged = t.pieces[0].end is not None
+        offset = lines_before[t.pieces[0].name] if ranged else 0
+        if r.gather is not None:
+            gather.merge(r.gather, offset)
+        if ranged:
+            lines_before[t.pieces[0].name] += r.lines
+        for name, tally in r.formats.items():
+            formats.setdefault(name, Tally()).update(tally)
+        for file, line, where, rec in r.pending:
+            for merged_line, item in parser.replay(file, line + (offset if file == t.pieces[0].name else 0),
+                                                   where, rec):
+                chunk.add(file, merged_line, item)
+        r.gather = None
+    for file, (line, item) in parser.drain(final=True):
+        chunk.add(file, line, item)
+    if len(chunk):
+        counter = _counter_for(opts)
+        for frame in chunk.frames(counter):
+            gather.add(frame)
+        forget_counter(opts.run_id)
+    return _result(gather, names, _formats_text(formats), assumed_completion_tokens)
+
+
+def _result(gather: Gather, names: list[str], formats: dict[str, str],
+            assumed_completion_tokens: float | None) -> LogResult:
     usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
     ignored = dict(gather.ignored.most_common())
     times_ignored = dict(gather.times_ignored.most_common())
     unlisted = gather.problems_total - len(gather.problems)
     frame, problems, assumptions = finish(gather, assumed_completion_tokens)
-    for p in _display_names(paths):
+    for p in names:
         if p not in usable and p not in ignored_files:
             first = next((q.reason for q in problems if q.file == p), "no records")
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
@@ -429,7 +587,8 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
                                                     f"{first.reason})" if first else ""))
     if unlisted:
-        assumptions.append(f"{unlisted:,} more records skipped past the first {MAX_PROBLEMS_KEPT:,} problems "
-                           "(counted in skipped, not listed)")
-    return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted, formats=formats,
+        assumptions.append(f"{unlisted:,} more records skipped past the first {gather_module.MAX_PROBLEMS_KEPT:,} "
+                           "problems (counted in skipped, not listed)")
+    return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted,
+                     formats={n: formats[n] for n in names if n in formats},
                      assumptions=assumptions, ignored=ignored, timestamps_ignored=times_ignored)

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 
 from advisor.errors import LogError
 from advisor.logs.records import RecordProblem
+from advisor.logs.sources import Source, open_source
 
-__all__ = ["MemoryFile", "Progress", "DEFAULT_MAX_RECORD_BYTES"]
+__all__ = ["MemoryFile", "Progress", "DEFAULT_MAX_RECORD_BYTES", "ReadStats", "NotSplittable"]
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 DEFAULT_MAX_RECORD_BYTES = 64 << 20
@@ -34,18 +35,34 @@ class MemoryFile:
         return self.name
 
 
-class _Counting(io.RawIOBase):
-    """Counts the bytes read from disk (compressed), for progress."""
+class ReadStats:
+    """What a reader has consumed so far: decompressed bytes (chunks are bounded by them) and, for a byte range
+    of a JSONL file, the physical lines it owns (the next range's line numbers start after them)."""
 
-    def __init__(self, raw):
-        self.raw, self.n = raw, 0
+    __slots__ = ("bytes", "lines")
+
+    def __init__(self):
+        self.bytes, self.lines = 0, 0
+
+
+class NotSplittable(Exception):
+    """A byte range of a JSONL file met a record spread over lines (``jq .`` output): the file is read whole."""
+
+
+class _Counting(io.RawIOBase):
+    """Counts the bytes read through it: from disk (compressed) for progress, or decompressed into ``stats``."""
+
+    def __init__(self, raw, stats: ReadStats | None = None):
+        self.raw, self.n, self.stats = raw, 0, stats
 
     def readable(self):
         return True
 
     def readinto(self, b):
-        n = self.raw.readinto(b)
-        self.n += n or 0
+        n = self.raw.readinto(b) or 0
+        self.n += n
+        if self.stats is not None:
+            self.stats.bytes += n
         return n
 
 
@@ -142,7 +159,9 @@ def _utf16_without_bom(first: bytes) -> str | None:
     return None
 
 
-def _open_raw(path) -> tuple[io.BufferedReader, int]:
+def _open_raw(path, storage_options=None) -> tuple[io.BufferedReader, int]:
+    if isinstance(path, Source):  # a local file or a URL (fsspec), its size known from listing
+        return open_source(path, storage_options), path.size
     try:
         if isinstance(path, MemoryFile):
             return io.BufferedReader(io.BytesIO(path.data)), len(path.data)
@@ -185,22 +204,34 @@ def _too_big(n: int, limit: int) -> RecordProblem:
                          "raise --max-record-mb to read it")
 
 
-def _physical_lines(src, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+def _physical_lines(src, limit: int, *, stop: int | None = None, stats: ReadStats | None = None,
+                    bom: bool = True) -> Iterator[tuple[int, bytes | None, int]]:
     """(line number, the line's bytes or None when it is over ``limit``, its size) for each physical line,
-    the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole."""
+    the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole.
+
+    ``stop``: read only the lines that START within the first ``stop`` bytes (a byte range of the file: the line
+    that starts inside it is read to its end; the next range starts after it); ``stats.lines`` is kept current.
+    """
     line_no = 0
-    while True:
+    done = 0
+    while stop is None or done < stop:
         data = src.readline(limit + 1)
         if not data:
             return
         line_no += 1
-        if line_no == 1 and data.startswith(_BOM):
+        if stats is not None:
+            stats.lines = line_no
+        consumed = len(data)
+        if line_no == 1 and bom and data.startswith(_BOM):
             data = data[3:]
         if len(data) > limit and not data.endswith(b"\n"):
             n = len(data)
             while data and not data.endswith(b"\n"):  # skip the rest of the line without keeping it
                 data = src.readline(_CHUNK)
                 n += len(data)
+                consumed += len(data)
+            done += consumed
             yield line_no, None, n
             continue
+        done += consumed
         yield line_no, data, len(data)

@@ -1,0 +1,206 @@
+"""Where logs are read from: local paths and globs, or URLs through fsspec (``s3://``, ``gs://``, ``az://``,
+``https://``, their globs too), each with its backend's standard credentials and ``storage_options``.
+
+A :class:`Source` names one file (as the user will see it in problems) and its size. Local paths are opened
+with ``open`` (no fsspec needed); a URL's backend is imported only when a URL is given. Every failure to
+list or open is one :class:`LogError` naming the URL and the fix (:func:`storage_error`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import glob as globmod
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import LogError
+
+__all__ = ["Source", "expand_sources", "open_source", "parse_storage_options", "is_url", "storage_error",
+           "BACKENDS"]
+
+# URL scheme -> (the package that reads it, the credentials it looks for by itself)
+BACKENDS: dict[str, tuple[str, str]] = {
+    "s3": ("s3fs", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role"),
+    "gs": ("gcsfs", "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"),
+    "gcs": ("gcsfs", "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"),
+    "az": ("adlfs", "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"),
+    "abfs": ("adlfs", "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"),
+    "abfss": ("adlfs", "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"),
+    "http": ("aiohttp", "none (a public or pre-signed URL)"),
+    "https": ("aiohttp", "none (a public or pre-signed URL)"),
+}
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One log file: ``name`` as problems name it (the path or URL), ``url`` for fsspec (None: a local file)."""
+
+    name: str
+    size: int
+    url: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def is_url(path: Any) -> bool:
+    """A ``scheme://`` address other than ``file://`` (read through fsspec).
+
+    >>> is_url("s3://logs/a.jsonl"), is_url("logs/a.jsonl"), is_url("file:///tmp/a.jsonl"), is_url("C:\\\\a")
+    (True, False, False, False)
+    """
+    text = str(path)
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.isidentifier() and scheme.lower() != "file"
+
+
+def _scheme(url: str) -> str:
+    return url.partition("://")[0].lower()
+
+
+def parse_storage_options(pairs: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs (``--storage-option``) as fsspec storage options: a value is read as JSON when it is
+    JSON (``true``, ``3``, ``{"a": 1}``), else kept as text; a dotted key nests (``client_kwargs.region_name``).
+
+    >>> parse_storage_options(["anon=true", "endpoint_url=http://127.0.0.1:5555", "client_kwargs.region_name=eu"])
+    {'anon': True, 'endpoint_url': 'http://127.0.0.1:5555', 'client_kwargs': {'region_name': 'eu'}}
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise LogError(f"--storage-option {pair.split('=')[0]!r} needs KEY=VALUE, e.g. "
+                           "--storage-option endpoint_url=http://localhost:9000")
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        *parents, last = key.split(".")
+        node = out
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise LogError(f"--storage-option {key!r} nests under a key that already has a value")
+        node[last] = value
+    return out
+
+
+def storage_error(exc: BaseException, name: str) -> LogError:
+    """One line for a failure to list or open ``name``: what went wrong and the fix (never the stack)."""
+    scheme = _scheme(name) if is_url(name) else ""
+    package, creds = BACKENDS.get(scheme, ("", ""))
+    kind = type(exc).__name__
+    text = str(exc).split("\n")[0][:200]
+    if isinstance(exc, ImportError) or kind == "ModuleNotFoundError":
+        return LogError(f"reading {scheme}:// needs {package or 'its fsspec backend'}: pip install "
+                        f"'finetune-advisor[cloud]' (or pip install {package or 'the backend'})", file=name)
+    if isinstance(exc, ValueError) and "Protocol not known" in text:
+        return LogError(f"unknown URL scheme '{scheme}://': use a local path or one of "
+                        f"{', '.join(s + '://' for s in ('s3', 'gs', 'az', 'https'))}", file=name)
+    if kind in ("NoCredentialsError", "PartialCredentialsError", "DefaultCredentialsError",
+                "ClientAuthenticationError", "CredentialUnavailableError"):
+        return LogError(f"no credentials found for {scheme}://: set {creds}, or pass them with --storage-option "
+                        "(e.g. key=... secret=...), or --storage-option anon=true for a public bucket", file=name)
+    if isinstance(exc, PermissionError) or kind in ("AccessDenied", "HttpResponseError"):
+        return LogError(f"access denied ({text}): check the credentials ({creds}) and that they may read "
+                        "this object", file=name)
+    if isinstance(exc, FileNotFoundError):
+        what = "bucket" if "bucket" in text.lower() else "object"
+        return LogError(f"no such {what}; check the URL (a prefix needs a glob, e.g. {name.rstrip('/')}/*.jsonl)",
+                        file=name)
+    if isinstance(exc, IsADirectoryError):
+        return LogError("is a folder or prefix: name its files, or use a glob such as "
+                        f"{name.rstrip('/')}/*.jsonl.gz", file=name)
+    if kind in ("EndpointConnectionError", "ConnectTimeoutError", "ClientConnectorError", "ConnectionError",
+                "ServerTimeoutError", "ReadTimeoutError") or isinstance(exc, (ConnectionError, TimeoutError)):
+        return LogError(f"cannot reach the storage service ({kind}): check the network, or the endpoint "
+                        "(--storage-option endpoint_url=...)", file=name)
+    return LogError(f"cannot read ({kind}: {text})", file=name)
+
+
+def _filesystem(url: str, options: Mapping[str, Any]):
+    try:
+        import fsspec
+    except ImportError:
+        raise LogError("reading URLs needs fsspec: pip install 'finetune-advisor[cloud]'", file=url) from None
+    try:
+        fs, _ = fsspec.core.url_to_fs(url, **dict(options))
+    except Exception as exc:  # noqa: BLE001 - every backend's own errors: one line each (storage_error)
+        raise storage_error(exc, url) from None
+    return fs
+
+
+def _url_sources(url: str, options: Mapping[str, Any]) -> list[Source]:
+    fs = _filesystem(url, options)
+    scheme = _scheme(url)
+    try:
+        if _GLOB_CHARS & set(url.partition("://")[2]) and scheme not in ("http", "https"):
+            found = fs.glob(url, detail=True)
+            infos = sorted(found.values(), key=lambda i: i["name"]) if isinstance(found, dict) else []
+            if not infos:
+                raise LogError("matches no file; check the bucket and the pattern", file=url)
+            return [Source(_unstrip(fs, scheme, i["name"]), int(i.get("size") or 0),
+                           _unstrip(fs, scheme, i["name"])) for i in infos if i.get("type") != "directory"]
+        info = fs.info(url)
+    except LogError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise storage_error(exc, url) from None
+    if info.get("type") == "directory":
+        raise storage_error(IsADirectoryError(url), url)
+    return [Source(url, int(info.get("size") or 0), url)]
+
+
+def _unstrip(fs, scheme: str, name: str) -> str:
+    """A listed name back as a URL (fsspec lists ``bucket/key`` without the scheme)."""
+    return name if "://" in name else f"{scheme}://{name}"
+
+
+def _local_sources(path: Any) -> list[Source]:
+    text = os.fspath(path)
+    p = Path(text)
+    if _GLOB_CHARS & set(text) and not p.exists():
+        found = sorted(globmod.glob(text, recursive=True))
+        files = [f for f in found if os.path.isfile(f)]
+        if not files:
+            raise LogError("matches no file; check the pattern", file=text)
+        return [Source(f, os.path.getsize(f)) for f in files]
+    if not p.exists():
+        raise LogError("no such file; check the path", file=str(p))
+    return [Source(str(p), p.stat().st_size if p.is_file() else 0)]
+
+
+def expand_sources(paths: Sequence[Any], storage_options: Mapping[str, Any] | None = None) -> list[Any]:
+    """Each path, glob or URL as the :class:`Source` files it names (in-memory files pass through as they are)."""
+    out: list[Any] = []
+    for p in paths:
+        if hasattr(p, "data") and hasattr(p, "name"):  # a MemoryFile (an upload)
+            out.append(p)
+        elif is_url(p):
+            out += _url_sources(str(p), storage_options or {})
+        else:
+            out += _local_sources(p)
+    return out
+
+
+def open_source(src: Source, storage_options: Mapping[str, Any] | None = None, *, block_size: int = 8 << 20):
+    """The file as a binary, seekable stream."""
+    if src.url is None:
+        try:
+            return open(src.name, "rb")
+        except FileNotFoundError:
+            raise LogError("no such file; check the path", file=src.name) from None
+        except IsADirectoryError:
+            raise LogError("is a directory; pass the log files inside it", file=src.name) from None
+        except OSError as exc:
+            raise LogError(f"cannot open ({exc.strerror})", file=src.name) from None
+    fs = _filesystem(src.url, storage_options or {})
+    try:
+        return fs.open(src.url, "rb", block_size=block_size)
+    except Exception as exc:  # noqa: BLE001
+        raise storage_error(exc, src.name) from None
