@@ -556,10 +556,12 @@ def _reduce(tasks: list[Task], results: dict[int, TaskResult], opts: ReadOptions
         for name, tally in r.formats.items():
             formats.setdefault(name, Tally()).update(tally)
         for file, line, where, rec in r.pending:
+            parser.formats = formats.setdefault(file, Tally())  # a merged run counts for the file of its later half
             for merged_line, item in parser.replay(file, line + (offset if file == t.pieces[0].name else 0),
                                                    where, rec):
                 chunk.add(file, merged_line, item)
         r.gather = None
+    parser.formats = Tally()  # halves that never met: as in one process, no file's format
     for file, (line, item) in parser.drain(final=True):
         chunk.add(file, line, item)
     if len(chunk):

@@ -21,16 +21,19 @@ from advisor.errors import LogError
 __all__ = ["Source", "expand_sources", "open_source", "parse_storage_options", "is_url", "storage_error",
            "BACKENDS"]
 
-# URL scheme -> (the package that reads it, the credentials it looks for by itself)
-BACKENDS: dict[str, tuple[str, str]] = {
-    "s3": ("s3fs", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role"),
-    "gs": ("gcsfs", "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"),
-    "gcs": ("gcsfs", "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"),
-    "az": ("adlfs", "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"),
-    "abfs": ("adlfs", "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"),
-    "abfss": ("adlfs", "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"),
-    "http": ("aiohttp", "none (a public or pre-signed URL)"),
-    "https": ("aiohttp", "none (a public or pre-signed URL)"),
+_AWS = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role"
+_GCP = "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"
+_AZURE = "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_NAME with a key or a login"
+# URL scheme -> (the package that reads it, the extra that installs it, the credentials it finds by itself)
+BACKENDS: dict[str, tuple[str, str, str]] = {
+    "s3": ("s3fs", "scale", _AWS),
+    "gs": ("gcsfs", "cloud", _GCP),
+    "gcs": ("gcsfs", "cloud", _GCP),
+    "az": ("adlfs", "cloud", _AZURE),
+    "abfs": ("adlfs", "cloud", _AZURE),
+    "abfss": ("adlfs", "cloud", _AZURE),
+    "http": ("aiohttp", "scale", "none (a public or pre-signed URL)"),
+    "https": ("aiohttp", "scale", "none (a public or pre-signed URL)"),
 }
 _GLOB_CHARS = frozenset("*?[")
 
@@ -93,12 +96,11 @@ def parse_storage_options(pairs: Sequence[str]) -> dict[str, Any]:
 def storage_error(exc: BaseException, name: str) -> LogError:
     """One line for a failure to list or open ``name``: what went wrong and the fix (never the stack)."""
     scheme = _scheme(name) if is_url(name) else ""
-    package, creds = BACKENDS.get(scheme, ("", ""))
+    package, extra, creds = BACKENDS.get(scheme, ("its fsspec backend", "cloud", "the backend's credentials"))
     kind = type(exc).__name__
     text = str(exc).split("\n")[0][:200]
-    if isinstance(exc, ImportError) or kind == "ModuleNotFoundError":
-        return LogError(f"reading {scheme}:// needs {package or 'its fsspec backend'}: pip install "
-                        f"'finetune-advisor[cloud]' (or pip install {package or 'the backend'})", file=name)
+    if isinstance(exc, ImportError):
+        return LogError(f"reading {scheme}:// needs {package}: pip install 'finetune-advisor[{extra}]'", file=name)
     if isinstance(exc, ValueError) and "Protocol not known" in text:
         return LogError(f"unknown URL scheme '{scheme}://': use a local path or one of "
                         f"{', '.join(s + '://' for s in ('s3', 'gs', 'az', 'https'))}", file=name)
@@ -127,7 +129,7 @@ def _filesystem(url: str, options: Mapping[str, Any]):
     try:
         import fsspec
     except ImportError:
-        raise LogError("reading URLs needs fsspec: pip install 'finetune-advisor[cloud]'", file=url) from None
+        raise LogError("reading URLs needs fsspec: pip install 'finetune-advisor[scale]'", file=url) from None
     try:
         fs, _ = fsspec.core.url_to_fs(url, **dict(options))
     except Exception as exc:  # noqa: BLE001 - every backend's own errors: one line each (storage_error)
