@@ -60,7 +60,7 @@ def choose_processes(tasks: Sequence[Task], processes: int | None, *, local: boo
 
 
 def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, *, processes: int = 1,
-              workers: int | None = None, scheduler: str | None = None,
+              workers: int | None = None, scheduler: Any = None,
               progress: Callable[[int, int], None] | None = None,
               forget: Callable[[str], None] | None = None) -> Iterator[Any]:
     """``fn(task, opts)`` for every task, yielded as they complete (not in task order); ``forget(run_id)`` runs on
@@ -104,7 +104,10 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             raise
 
 
-def _client(workers: int | None, scheduler: str | None):
+def _client(workers: int | None, scheduler: Any):
+    """(client, cluster to close or None, whether this read made the client)."""
+    if scheduler is not None and not isinstance(scheduler, str) and hasattr(scheduler, "submit"):
+        return scheduler, None, False  # a distributed.Client the caller made (Coiled, TLS clusters): theirs to close
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -112,7 +115,7 @@ def _client(workers: int | None, scheduler: str | None):
         raise LogError(f"{flag} {DASK_MISSING}") from None
     if scheduler:
         try:
-            return Client(scheduler, timeout="10s"), None
+            return Client(scheduler, timeout="10s"), None, True
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise LogError(f"cannot reach the Dask scheduler {scheduler} ({type(exc).__name__}): check the address "
                            "(tcp://HOST:8786) and that `dask scheduler` runs there and lets this machine in; or "
@@ -121,12 +124,13 @@ def _client(workers: int | None, scheduler: str | None):
         raise LogError("--workers must be 1 or more")
     cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None,
                            silence_logs=logging.ERROR)
-    return Client(cluster), cluster
+    return Client(cluster), cluster, True
 
 
 def _on_dask(fn, tasks, opts, workers, scheduler, progress, total, forget) -> Iterator[Any]:
-    client, cluster = _client(workers, scheduler)
-    where = scheduler or f"the local cluster of {workers} workers"
+    client, cluster, ours = _client(workers, scheduler)
+    where = (scheduler if isinstance(scheduler, str) else "the Dask cluster") if scheduler else \
+        f"the local cluster of {workers} workers"
     try:
         from dask.distributed import as_completed
         futures = {client.submit(fn, t, opts, key=f"advisor-count-{opts.run_id}-{t.index}", pure=False): t
@@ -150,7 +154,8 @@ def _on_dask(fn, tasks, opts, workers, scheduler, progress, total, forget) -> It
                 client.run(forget, opts.run_id)  # the workers drop this read's counters (their memos hold text)
             except Exception:  # noqa: BLE001 - a worker gone already forgot
                 pass
-        client.close()
+        if ours:
+            client.close()
         if cluster is not None:
             cluster.close()
 

@@ -480,7 +480,7 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
               chunk_records: int = DEFAULT_CHUNK_RECORDS, threads: int = 2,
               progress: Progress | None = None, assumed_completion_tokens: float | None = None,
               max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, storage_options: dict | None = None,
-              processes: int | None = None, workers: int | None = None, scheduler: str | None = None,
+              processes: int | None = None, workers: int | None = None, scheduler: Any = None,
               chunk_bytes: int = DEFAULT_CHUNK_BYTES, task_bytes: int = DEFAULT_TASK_BYTES) -> LogResult:
     """Read log files (format detected per record unless ``format``) into a :class:`LogResult`.
 
@@ -492,8 +492,9 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
     (reported as an assumption); None lists such requests as problems.
     ``max_record_bytes``: a record larger than this (decompressed) is a problem, never held in memory.
     Where it runs (:mod:`advisor.logs.dispatch`): ``workers`` N starts a local Dask cluster, ``scheduler`` uses a
-    running one; else ``processes`` worker processes on this machine (default: every core for large local
-    reads, this process for small ones). The totals are the same wherever it runs.
+    running one (an address such as ``tcp://HOST:8786``, or a ``distributed.Client``); else ``processes``
+    worker processes on this machine (default: every core for large local reads, this process for small ones).
+    The totals are the same wherever it runs.
     Raises :class:`LogError` for a missing, empty or binary file, or when no record is usable.
     """
     if isinstance(paths, (str, os.PathLike, MemoryFile)):
@@ -517,7 +518,7 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
     return _reduce(tasks, results, opts, names, assumed_completion_tokens)
 
 
-def _run(tasks: list[Task], opts: ReadOptions, processes: int, workers: int | None, scheduler: str | None,
+def _run(tasks: list[Task], opts: ReadOptions, processes: int, workers: int | None, scheduler: Any,
          progress: Progress | None) -> dict[int, TaskResult]:
     """Every task's result by index; a file whose byte ranges met a record spread over lines is read again whole."""
     results = {r.index: r for r in run_tasks(count_task, tasks, opts, processes=processes, workers=workers,

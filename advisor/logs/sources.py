@@ -45,6 +45,7 @@ class Source:
     name: str
     size: int
     url: str | None = None
+    path: str | None = None  # a local file's absolute path (a worker elsewhere on a shared file system opens it)
 
     def __str__(self) -> str:
         return self.name
@@ -171,10 +172,10 @@ def _local_sources(path: Any) -> list[Source]:
         files = [f for f in found if os.path.isfile(f)]
         if not files:
             raise LogError("matches no file; check the pattern", file=text)
-        return [Source(f, os.path.getsize(f)) for f in files]
+        return [Source(f, os.path.getsize(f), path=os.path.abspath(f)) for f in files]
     if not p.exists():
         raise LogError("no such file; check the path", file=str(p))
-    return [Source(str(p), p.stat().st_size if p.is_file() else 0)]
+    return [Source(str(p), p.stat().st_size if p.is_file() else 0, path=os.path.abspath(p))]
 
 
 def expand_sources(paths: Sequence[Any], storage_options: Mapping[str, Any] | None = None) -> list[Any]:
@@ -194,7 +195,7 @@ def open_source(src: Source, storage_options: Mapping[str, Any] | None = None, *
     """The file as a binary, seekable stream."""
     if src.url is None:
         try:
-            return open(src.name, "rb")
+            return open(src.path or src.name, "rb")
         except FileNotFoundError:
             raise LogError("no such file; check the path", file=src.name) from None
         except IsADirectoryError:
