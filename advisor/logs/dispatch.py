@@ -85,23 +85,34 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, 
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     # spawn: a worker starts clean (no copy of a parent's threads or of prompt text), the tokenizer tables come
     # from their hash-checked cache (advisor.tokens.counter)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(fn, t, opts): t for t in tasks}
-        done = 0
-        try:
-            for fut in as_completed(futures):
-                result = fut.result()
-                done += futures[fut].bytes
-                if progress:
-                    progress(min(done, total), total)
-                yield result
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    left = {t.index: t for t in tasks}
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(fn, t, opts): t for t in tasks}
+            try:
+                for fut in as_completed(futures):
+                    result = fut.result()
+                    done += left.pop(futures[fut].index).bytes
+                    if progress:
+                        progress(min(done, total), total)
+                    yield result
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    except BrokenProcessPool:
+        # the workers could not start (a script that calls read_logs at import, without a main guard, re-runs in
+        # each spawned worker): the tasks not yet done run in this process; each task is counted once
+        for t in list(left.values()):
+            yield fn(t, opts)
+            done += left.pop(t.index).bytes
+            if progress:
+                progress(min(done, total), total)
 
 
 def _client(workers: int | None, scheduler: Any):
