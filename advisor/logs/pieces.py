@@ -24,7 +24,7 @@ from advisor.logs.sources import Source, open_source
 
 __all__ = ["Piece", "Task", "plan_tasks", "splittable", "DEFAULT_TASK_BYTES", "DEFAULT_FILES_PER_TASK"]
 
-DEFAULT_TASK_BYTES = 64 << 20
+DEFAULT_TASK_BYTES = 32 << 20
 DEFAULT_FILES_PER_TASK = 2000
 _HEAD = 1 << 20  # bytes read to decide that a file is plain JSONL
 
