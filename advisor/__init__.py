@@ -14,43 +14,46 @@ task, :func:`recommend_tasks` decides per task and :func:`whole_bill` adds them 
 ``cli`` (the surfaces). People's time and operating defaults come from ``pricing.people``.
 """
 
-from advisor.bill import whole_bill as whole_bill
-from advisor.compare import compare as compare
-from advisor.compare import price_options as price_options
-from advisor.compare import sweep as sweep
-from advisor.errors import AdvisorError as AdvisorError
-from advisor.errors import LogError as LogError
-from advisor.errors import ScenarioError as ScenarioError
-from advisor.horizon import break_even_requests_per_day as break_even_requests_per_day
-from advisor.horizon import payback_month as payback_month
-from advisor.recommend import (
-    Recommendation as Recommendation,
-)
-from advisor.recommend import (
-    Thresholds as Thresholds,
-)
-from advisor.recommend import (
-    Verdict as Verdict,
-)
-from advisor.recommend import (
-    recommend as recommend,
-)
-from advisor.recommend import (
-    recommend_tasks as recommend_tasks,
-)
-from advisor.scenario import (
-    Scenario as Scenario,
-)
-from advisor.scenario import (
-    default_baseline as default_baseline,
-)
-from advisor.scenario import (
-    default_options as default_options,
-)
-from advisor.scenario import (
-    parse_option as parse_option,
-)
-from advisor.workload import Workload as Workload
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names, for type checkers and readers; at run time each loads on first use
+    from advisor.bill import whole_bill as whole_bill
+    from advisor.compare import compare as compare
+    from advisor.compare import price_options as price_options
+    from advisor.compare import sweep as sweep
+    from advisor.errors import AdvisorError as AdvisorError
+    from advisor.errors import LogError as LogError
+    from advisor.errors import ScenarioError as ScenarioError
+    from advisor.horizon import break_even_requests_per_day as break_even_requests_per_day
+    from advisor.horizon import payback_month as payback_month
+    from advisor.recommend import (
+        Recommendation as Recommendation,
+    )
+    from advisor.recommend import (
+        Thresholds as Thresholds,
+    )
+    from advisor.recommend import (
+        Verdict as Verdict,
+    )
+    from advisor.recommend import (
+        recommend as recommend,
+    )
+    from advisor.recommend import (
+        recommend_tasks as recommend_tasks,
+    )
+    from advisor.scenario import (
+        Scenario as Scenario,
+    )
+    from advisor.scenario import (
+        default_baseline as default_baseline,
+    )
+    from advisor.scenario import (
+        default_options as default_options,
+    )
+    from advisor.scenario import (
+        parse_option as parse_option,
+    )
+    from advisor.workload import Workload as Workload
 
 __all__ = [
     "AdvisorError",
@@ -76,8 +79,38 @@ __all__ = [
 ]
 
 
+# name -> module: ``import advisor`` (and so ``python -m advisor --help``) loads nothing heavy; a name is imported
+# the first time it is used (PEP 562)
+_LAZY = {
+    "whole_bill": "advisor.bill",
+    "compare": "advisor.compare",
+    "price_options": "advisor.compare",
+    "sweep": "advisor.compare",
+    "AdvisorError": "advisor.errors",
+    "LogError": "advisor.errors",
+    "ScenarioError": "advisor.errors",
+    "break_even_requests_per_day": "advisor.horizon",
+    "payback_month": "advisor.horizon",
+    "Recommendation": "advisor.recommend",
+    "Thresholds": "advisor.recommend",
+    "Verdict": "advisor.recommend",
+    "recommend": "advisor.recommend",
+    "recommend_tasks": "advisor.recommend",
+    "Scenario": "advisor.scenario",
+    "default_baseline": "advisor.scenario",
+    "default_options": "advisor.scenario",
+    "parse_option": "advisor.scenario",
+    "Workload": "advisor.workload",
+    "read_logs": "advisor.logs",
+}
+
+
 def __getattr__(name: str):
-    if name == "read_logs":  # the log readers load on first use: ``import advisor`` stays light
-        from advisor.logs import read_logs
-        return read_logs
-    raise AttributeError(f"module 'advisor' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'advisor' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -2,4 +2,5 @@
 
 from advisor.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process (a pool's, Dask's) re-imports the main module
+    raise SystemExit(main())

@@ -1,22 +1,29 @@
-"""Ingestion speed as a ratio to tiktoken's own batch encoder on the same texts.
+"""Ingestion speed against tiktoken on the same texts, on two corpora, paths interleaved, medians of three.
 
-    python bench/ingest.py [--mb 100] [--json]
+    python bench/ingest.py [--mb 100] [--reps 3] [--json]
 
-Generates (once, cached under bench/out/) a log of realistic chat requests *without* usage, so
-every token must be counted, and one *with* usage. In one child process it then times:
+Corpora (generated once, cached under bench/out/, no usage so every token is counted):
 
-- ``ingest``: ``advisor.logs.read_logs`` with API counts only (the floor is tiktoken itself);
-- ``ingest_with_7b``: the default path, the same plus the 7B model's counts (on chunks of 2,000 requests or
-  more, one request in 16 per task is encoded with the 7B tokenizer and the rest are estimated from that
-  sample's 7B/API token ratio, reported with its 95% interval: see advisor/logs/counting.py);
-- ``tiktoken``: ``Encoding.encode_ordinary_batch(texts, num_threads=2)`` on the very texts the log
-  holds (extracted beforehand, untimed): the raw baseline;
-- ``usage``: reading the log that carries usage (no tokenizing at all).
+- ``sample``: the built-in sample (advisor.samples): three tasks whose system prompts repeat, as real traffic does
+  (the tool encodes a repeated prompt once; tiktoken's batch encodes it every time);
+- ``unique``: every request its own system prompt (40-300 words), 1-6 user turns with assistant turns between,
+  function tools in 40% of requests (1-3 tools, 1-4 parameters), a tool call as the answer in half of those.
 
-All rates are file megabytes per second, so ``ratio_vs_tiktoken`` = t_tiktoken / t_ingest. Peak RSS
-is measured after ingestion, before the baseline loads its texts. Goal (issue 8): the default path,
-``ratio_with_7b_vs_tiktoken`` >= 1.0 on 2 cores. ``ft_prompt_tokens_sampled_vs_exact``: the sampled 7B
-prompt-token total over the exact one on the log's first 20,000 requests (what sampling costs in precision).
+Paths, timed in turn within each repetition (so a load spike hits all of them alike), wall and CPU seconds
+(this process and its children):
+
+- ``default``: ``read_logs(path)`` as ``count`` runs it: API and 7B counts, worker processes on every core when
+  the read is large enough (advisor.logs.dispatch);
+- ``api_only``: the same without the 7B counts;
+- ``one_process``: the default counts in this process only (processes=1);
+- ``tiktoken_batch2``: ``Encoding.encode_ordinary_batch(texts, num_threads=2)`` on every string the log holds
+  (message texts, tool definitions as JSON, tool-call names and arguments, answers), extracted untimed;
+- ``tiktoken_loop``: ``len(encode_ordinary(t))`` for the same texts on one core.
+
+``ratio_default_vs_batch2`` = median t_batch2 / median t_default (> 1: faster than tiktoken's batch encoder).
+Also the usage-present path: the sample written with usage, read without 7B counts, against orjson parsing
+its lines (MB per second, and per CPU-second). Goals (issue 20): unique >= 1.0x batch2, sample >= 1.4x,
+usage path >= 0.5x orjson. The machine's load average is reported with the numbers.
 """
 
 from __future__ import annotations
@@ -24,10 +31,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
-import subprocess
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,97 +46,166 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _report import emit  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
+_WORDS = ("the a of to and in for with on is it this that as be by from at are was can will not have our your "
+          "order customer refund account shipping billing update error please thanks help need want know time day "
+          "product service support delivery address invoice payment card email password login issue problem reply "
+          "schedule meeting report draft summary table figure quarter revenue forecast risk contract clause term").split()
 
 
-def make_logs(mb: float) -> tuple[Path, Path]:
-    from advisor.samples import write_sample_logs
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    # the sample (advisor.samples) for 14 days is ~8.5 MB without usage; scale the days to reach the size asked for
-    days = max(1, int(round(14 * mb / 8.5)))
-    counted = OUT / f"ingest-{days}d-nousage.jsonl"
-    usage = OUT / f"ingest-{days}d-usage.jsonl"
-    for path, share in ((counted, 1.0), (usage, 0.0)):
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            write_sample_logs(tmp, days=days, no_usage_share=share, seed=11)
-            tmp.rename(path)
-    return counted, usage
+def _words(r: random.Random, n: int) -> str:
+    return " ".join(r.choice(_WORDS) for _ in range(n))
 
 
-def _texts(path: Path) -> list[str]:
-    texts: list[str] = []
+def _unique_record(r: random.Random, i: int) -> dict:
+    tools = None
+    if r.random() < 0.4:
+        tools = [{"type": "function", "function": {
+            "name": f"fn_{r.randrange(10**6)}", "description": _words(r, 12),
+            "parameters": {"type": "object", "required": ["p0"], "properties": {
+                f"p{k}": {"type": "string", "description": _words(r, 6)} for k in range(r.randint(1, 4))}}}}
+            for _ in range(r.randint(1, 3))]
+    msgs = [{"role": "system", "content": f"You are assistant {i}. " + _words(r, r.randint(40, 300))}]
+    turns = r.randint(1, 6)
+    for t in range(turns):
+        msgs.append({"role": "user", "content": _words(r, r.randint(10, 120))})
+        if t < turns - 1:
+            msgs.append({"role": "assistant", "content": _words(r, r.randint(10, 80))})
+    if tools and r.random() < 0.5:
+        answer = {"role": "assistant", "content": None, "tool_calls": [{
+            "id": f"call_{i}", "type": "function", "function": {
+                "name": tools[0]["function"]["name"], "arguments": json.dumps({"p0": _words(r, 5)})}}]}
+    else:
+        answer = {"role": "assistant", "content": _words(r, r.randint(20, 200))}
+    body: dict = {"model": "gpt-4o-2024-08-06", "messages": msgs}
+    if tools:
+        body["tools"] = tools
+    return {"id": f"req-{i}", "created": 1741000000 + i, "request": body,
+            "response": {"model": "gpt-4o-2024-08-06", "choices": [{"index": 0, "message": answer}]}}
+
+
+def write_unique(path: Path, mb: float, seed: int = 3) -> Path:
+    if not path.exists():
+        r, size, i = random.Random(seed), 0, 0
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            while size < mb * 1e6:
+                line = json.dumps(_unique_record(r, i)) + "\n"
+                fh.write(line)
+                size += len(line)
+                i += 1
+        tmp.rename(path)
+    return path
+
+
+def write_sample(path: Path, mb: float, *, usage: bool) -> Path:
+    if not path.exists():
+        from advisor.samples import write_sample_logs
+        days = max(1, int(round(14 * mb / 8.5)))  # the sample for 14 days is ~8.5 MB without usage
+        tmp = path.with_suffix(".tmp")
+        write_sample_logs(tmp, days=days, no_usage_share=0.0 if usage else 1.0, seed=11)
+        tmp.rename(path)
+    return path
+
+
+def texts_of(path: Path) -> list[str]:
+    """Every string the log holds that an encoder would see: the baseline's input."""
+    out: list[str] = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             rec = json.loads(line)
-            texts += [m["content"] for m in rec["request"]["messages"]]
-            texts.append(rec["response"]["choices"][0]["message"]["content"])
-    return texts
+            body = rec["request"]
+            out += [m["content"] for m in body["messages"] if isinstance(m.get("content"), str)]
+            if body.get("tools"):
+                out.append(json.dumps(body["tools"]))
+            msg = rec["response"]["choices"][0]["message"]
+            if msg.get("content"):
+                out.append(msg["content"])
+            for call in msg.get("tool_calls") or []:
+                out += [call["function"]["name"], call["function"]["arguments"]]
+    return out
 
 
-def child(counted: Path, usage: Path) -> dict:
+def _clock(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall s, CPU s of this process and of the children it waited for)."""
+    def cpu() -> float:
+        s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+    c0, t0 = cpu(), time.perf_counter()
+    fn()
+    return time.perf_counter() - t0, cpu() - c0
+
+
+def measure(corpora: dict[str, Path], usage: Path, reps: int) -> dict:
+    import orjson
+
     from advisor.logs import read_logs
-    from advisor.tokens.counter import get_encoding, get_ft_tokenizer
+    from advisor.tokens import get_encoding, get_ft_tokenizer
 
-    enc = get_encoding("o200k_base")  # load outside the timings
+    enc = get_encoding("o200k_base")  # loaded outside the timings, as a long-running process has them
     get_ft_tokenizer("mistral-v1")
-    size_mb = counted.stat().st_size / 1e6
-
-    t = time.perf_counter()
-    result = read_logs(counted, ft_tokenizer=None)
-    t_ingest = time.perf_counter() - t
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    t = time.perf_counter()
-    read_logs(counted)
-    t_ingest_ft = time.perf_counter() - t
-    head = OUT / "ingest-head-20k.jsonl"
-    with open(counted, encoding="utf-8") as src, open(head, "w", encoding="utf-8") as dst:
-        dst.writelines(line for _, line in zip(range(20_000), src))
-    sampled_head = read_logs(head).frame.ft_prompt_tokens.sum()
-    # chunks below 2,000 requests are counted exactly (advisor.logs.counting.ChunkCounter.ft_exact_below)
-    exact_head = read_logs(head, chunk_records=1999).frame.ft_prompt_tokens.sum()
-
-    t = time.perf_counter()
-    read_logs(usage, ft_tokenizer=None)
-    t_usage = time.perf_counter() - t
-    usage_mb = usage.stat().st_size / 1e6
-
-    texts = _texts(counted)
-    t = time.perf_counter()
-    enc.encode_ordinary_batch(texts, num_threads=2)
-    t_tiktoken = time.perf_counter() - t
-
-    return {
-        "file_mb": round(size_mb, 1),
-        "requests": int(result.requests),
-        "ingest_mb_per_s": round(size_mb / t_ingest, 2),
-        "ingest_with_7b_mb_per_s": round(size_mb / t_ingest_ft, 2),
-        "tiktoken_mb_per_s": round(size_mb / t_tiktoken, 2),
-        "ratio_vs_tiktoken": round(t_tiktoken / t_ingest, 3),
-        "ratio_with_7b_vs_tiktoken": round(t_tiktoken / t_ingest_ft, 3),
-        "usage_only_mb_per_s": round(usage_mb / t_usage, 2),
-        "ft_prompt_tokens_sampled_vs_exact": round(float(sampled_head) / float(exact_head), 5),
-        "peak_rss_mb_after_ingest": round(rss_mb, 1),
-        "cores": os.cpu_count(),
+    texts = {name: texts_of(p) for name, p in corpora.items()}
+    usage_lines = usage.read_bytes().splitlines()
+    paths = {
+        "default": lambda p, t: read_logs(p),
+        "api_only": lambda p, t: read_logs(p, ft_tokenizer=None),
+        "one_process": lambda p, t: read_logs(p, processes=1),
+        "tiktoken_batch2": lambda p, t: enc.encode_ordinary_batch(t, num_threads=2),
+        "tiktoken_loop": lambda p, t: [len(enc.encode_ordinary(x)) for x in t],
     }
+    times: dict[str, list[tuple[float, float]]] = {}
+    for rep in range(reps):
+        for name, path in corpora.items():
+            order = list(paths)
+            random.Random(rep).shuffle(order)
+            for key in order:
+                run = paths[key]
+                times.setdefault(f"{name}.{key}", []).append(
+                    _clock(lambda run=run, path=path, t=texts[name]: run(path, t)))
+        times.setdefault("usage.read", []).append(_clock(lambda: read_logs(usage, ft_tokenizer=None)))
+        times.setdefault("usage.read_one_process", []).append(
+            _clock(lambda: read_logs(usage, ft_tokenizer=None, processes=1)))
+        times.setdefault("usage.orjson", []).append(_clock(lambda: [orjson.loads(x) for x in usage_lines]))
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
+    out: dict = {"load_average_before": None, "cores": os.cpu_count(), "reps": reps}
+    for name, path in corpora.items():
+        mb = path.stat().st_size / 1e6
+        b_wall, b_cpu = med[f"{name}.tiktoken_batch2"]
+        out[name] = {
+            "file_mb": round(mb, 1),
+            **{f"{k}_wall_s": round(med[f"{name}.{k}"][0], 2) for k in paths},
+            **{f"{k}_cpu_s": round(med[f"{name}.{k}"][1], 2) for k in paths},
+            "ratio_default_vs_batch2": round(b_wall / med[f"{name}.default"][0], 3),
+            "ratio_api_only_vs_batch2": round(b_wall / med[f"{name}.api_only"][0], 3),
+            "ratio_one_process_vs_batch2": round(b_wall / med[f"{name}.one_process"][0], 3),
+            "ratio_one_process_vs_loop_per_cpu_s": round(med[f"{name}.tiktoken_loop"][1]
+                                                         / med[f"{name}.one_process"][1], 3),
+            "walls_default_s": [round(w, 2) for w, _ in times[f"{name}.default"]],
+        }
+    mb = usage.stat().st_size / 1e6
+    (rw, rc), (ow, oc), (pw, pc) = med["usage.read"], med["usage.orjson"], med["usage.read_one_process"]
+    out["usage"] = {"file_mb": round(mb, 1), "read_mb_per_s": round(mb / rw, 1),
+                    "read_one_process_mb_per_s": round(mb / pw, 1), "orjson_mb_per_s": round(mb / ow, 1),
+                    "read_mb_per_cpu_s": round(mb / rc, 1), "read_one_process_mb_per_cpu_s": round(mb / pc, 1),
+                    "orjson_mb_per_cpu_s": round(mb / oc, 1), "ratio_vs_orjson_wall": round(ow / rw, 3),
+                    "ratio_vs_orjson_per_cpu_s": round(oc / rc, 3)}
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mb", type=float, default=100.0, help="log size to generate (default 100 MB)")
+    ap.add_argument("--mb", type=float, default=100.0, help="size of each corpus (default 100 MB)")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions (default 3; medians reported)")
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.child:
-        print(json.dumps(child(Path(a.child[0]), Path(a.child[1]))))
-        return 0
-    counted, usage = make_logs(a.mb)
-    p = subprocess.run([sys.executable, __file__, "--child", str(counted), str(usage)], capture_output=True, text=True)
-    if p.returncode:
-        sys.stderr.write(p.stderr)
-        return p.returncode
-    out = json.loads(p.stdout)
+    OUT.mkdir(parents=True, exist_ok=True)
+    tag = f"{a.mb:g}mb"
+    corpora = {"sample": write_sample(OUT / f"ingest-sample-{tag}.jsonl", a.mb, usage=False),
+               "unique": write_unique(OUT / f"ingest-unique-{tag}.jsonl", a.mb)}
+    usage = write_sample(OUT / f"ingest-sample-usage-{tag}.jsonl", a.mb, usage=True)
+    load = os.getloadavg()
+    out = measure(corpora, usage, a.reps)
+    out["load_average_before"] = [round(x, 2) for x in load]
+    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     return emit(out, a.json)
 
 

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from advisor.cli.common import add_price_flags, emit, fmt, number, positive
-from pricing import capacity as replica_capacity
-from pricing import load_catalog
-from pricing.selfhost import ENGINES
 
 __all__ = ["register"]
 
 
+class _EngineNames:
+    """The choices of ``--engine``, read from pricing.selfhost when argparse checks or shows them: building the
+    parser (``python -m advisor --help``) does not load pricing and numpy."""
+
+    def _names(self) -> list[str]:
+        from pricing.selfhost import ENGINES
+        return list(ENGINES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
 def _cmd_capacity(a) -> int:
+    from pricing import capacity as replica_capacity
+    from pricing import load_catalog
+
     cat = load_catalog(a.as_of, overrides=a.prices)
     model, gpu = cat.open_model(a.model), cat.gpu(a.gpu)
     cap = replica_capacity(model, gpu, a.input_tokens, a.output_tokens, precision=a.precision,
@@ -42,8 +59,8 @@ def register(sub) -> None:
     k.add_argument("--max-batch", type=number(int, 1), default=None,
                    help="the engine's maximum concurrent sequences (vLLM --max-num-seqs); default: no engine limit "
                         "with --max-throughput or --concurrency")
-    k.add_argument("--engine", default="vllm", choices=list(ENGINES),
-                   help="serving engine whose fitted overheads to use (default vllm)")
+    k.add_argument("--engine", default="vllm", choices=_EngineNames(), metavar="ENGINE",  # type: ignore[arg-type]
+                   help="serving engine whose fitted overheads to use: %(choices)s (default vllm)")
     k.add_argument("--engine-version", default=None, help="engine release, e.g. 0.9.0 (TensorRT-LLM < 0.10 differs)")
     add_price_flags(k)
     k.add_argument("--json", action="store_true", help="print one strict JSON object instead of a table")

@@ -238,6 +238,8 @@ def want_progress(args, paths) -> bool:
         return args.progress
     if not sys.stderr.isatty() or (getattr(args, "json", False) and not sys.stdout.isatty()):
         return False
+    if getattr(args, "workers", None) or getattr(args, "scheduler", None) or any("://" in str(p) for p in paths):
+        return True  # a cluster or object storage: worth watching
     return sum(os.path.getsize(p) for p in paths if os.path.isfile(p)) > 5_000_000
 
 
@@ -248,6 +250,15 @@ def add_log_flags(p) -> None:
                    "mistral-v3, or none")
     p.add_argument("--max-record-mb", type=float, default=64.0, metavar="MB",
                    help="skip (and list) any record larger than this, decompressed (default 64)")
+    p.add_argument("--storage-option", dest="storage_options", action="append", default=[], metavar="KEY=VALUE",
+                   help="an fsspec storage option for s3:// gs:// az:// https:// logs, e.g. endpoint_url=http://"
+                        "localhost:9000, anon=true, profile=prod; repeatable (default: each backend's own credentials)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=number(int, 1, 4096), metavar="N",
+                       help="read and count on a local Dask cluster of N worker processes (needs the scale extra)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="read and count on a running Dask cluster, e.g. tcp://HOST:8786 (needs the scale extra; "
+                            "the workers read the logs themselves: give them object-storage URLs or shared paths)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
@@ -278,5 +289,9 @@ def read_from_args(args):
     assumed = _checked(getattr(args, "completion_tokens", None), "--completion-tokens", 0, 1e7)
     max_mb = _checked(getattr(args, "max_record_mb", None), "--max-record-mb", 0.001, 1e6)
     kw = {"max_record_bytes": int(max_mb * 2**20)} if max_mb is not None else {}
+    from advisor.logs.sources import parse_storage_options
+
     return read_logs(args.logs, format=args.format, model=args.model, ft_tokenizer=ft, progress=progress,
-                     assumed_completion_tokens=assumed, **kw)
+                     assumed_completion_tokens=assumed,
+                     storage_options=parse_storage_options(getattr(args, "storage_options", None) or []),
+                     workers=getattr(args, "workers", None), scheduler=getattr(args, "scheduler", None), **kw)

@@ -13,9 +13,12 @@ announcement the row is as it was then (no shutdown, no ``until`` for the last p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from advisor.cli.common import emit, table_text
-from pricing import Catalog, load_catalog
-from pricing.genai import genai_models, genai_version
+
+if TYPE_CHECKING:
+    from pricing import Catalog
 
 __all__ = ["register", "price_rows"]
 
@@ -46,6 +49,8 @@ def _api_row(m, status: str) -> dict:
 
 
 def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = False) -> list[dict]:
+    from pricing.genai import genai_models, genai_version  # loaded on use: building the parser stays light
+
     """Rows for every price in force on ``cat.as_of`` (see the module docstring)."""
     rows: list[dict] = []
     if kind in (None, "api"):
@@ -115,6 +120,9 @@ def _price_text(r: dict) -> str:
 
 
 def _cmd_prices(a) -> int:
+    from pricing import load_catalog
+    from pricing.genai import genai_version
+
     cat = load_catalog(a.as_of, overrides=a.prices)
     rows = price_rows(cat, a.kind, all_providers=a.all_providers)
     shown = [{**r, "price": _price_text(r),

@@ -8,7 +8,8 @@ with repeated strings (system prompts, tool definitions) memoised.
 The 7B model's counts (``ft_*``) use the one 7B rule of :mod:`advisor.tokens.counter`
 (:func:`~advisor.tokens.counter.ft_request_texts` + :func:`~advisor.tokens.counter.ft_counts`). On large chunks
 (``ft_exact_below`` requests or more) only one request in ``ft_sample_every`` per task is encoded with the 7B
-tokenizer; the others get the API count times that task's 7B/API token ratio in the sample (a ratio
+tokenizer (tasks with fewer requests than that pooled); the others get the API count times that task's (or
+the pool's) 7B/API token ratio in the sample (a ratio
 estimator; its 95% confidence interval is reported in the row's note). The ratio is what the decision
 uses (the 7B model's cost per request scales with it), so a tight interval serves it as well as a full count.
 
@@ -92,6 +93,7 @@ __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", 
            "responses_completion_tokens"]
 
 COUNT_NOTES_COLUMN = "count_notes"
+_RARE = "\x00rare tasks"  # the pooled group of tasks with fewer rows in a chunk than one sample step
 # Usage of 0 prompt and 0 completion tokens is what some tools log when the real usage was not returned (a stream
 # without include_usage, a proxy that fills zeros): the record's text is counted instead.
 ZERO_USAGE_NOTE = "usage of 0 prompt and 0 completion tokens is a placeholder: counted from the text"
@@ -262,22 +264,38 @@ class ChunkCounter:
                 bad.reindex(columns=_COLUMNS)
         return good
 
-    def _sampled(self, eligible: np.ndarray, task: np.ndarray) -> np.ndarray:
-        """Rows whose 7B counts are encoded: all of a small chunk, else every k-th row of each task."""
+    def _sampled(self, eligible: np.ndarray, task: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows whose 7B counts are encoded, the group each row's ratio comes from): all of a small chunk;
+        else every k-th row of each task with k rows or more, and every k-th row of the other tasks pooled
+        (unique system prompts make a task per request: sampling each task's first row would encode them all).
+
+        >>> c = ChunkCounter(model=None, ft_tokenizer=None, threads=1, ft_sample_every=2, ft_exact_below=1)
+        >>> s, g = c._sampled(np.ones(5, bool), np.array(["a", "a", "a", "b", "c"], dtype=object))
+        >>> s.tolist(), [x == "a" for x in g]
+        ([True, False, True, True, False], [True, True, True, False, False])
+        """
         if int(eligible.sum()) < self.ft_exact_below or self.ft_sample_every == 1:
-            return eligible.copy()
+            return eligible.copy(), task
+        k = self.ft_sample_every
+        rows = np.flatnonzero(eligible)
+        sizes: dict[object, int] = {}
+        for i in rows:
+            sizes[task[i]] = sizes.get(task[i], 0) + 1
+        group = task.copy()
         seen: dict[object, int] = {}
         out = np.zeros(len(eligible), dtype=bool)
-        for i in np.flatnonzero(eligible):
-            k = seen.get(task[i], 0)
-            seen[task[i]] = k + 1
-            out[i] = k % self.ft_sample_every == 0
-        return out
+        for i in rows:
+            key = task[i] if sizes[task[i]] >= k else _RARE
+            group[i] = key
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            out[i] = n % k == 0
+        return out, group
 
     def _ft_rows(self, raws: Sequence[Raw], eligible: np.ndarray, task: np.ndarray, prompt: np.ndarray,
                  comp: np.ndarray, ft_p: np.ndarray, ft_c: np.ndarray, notes: list[list[str]], ft_name: str) -> None:
         n = len(raws)
-        sampled = self._sampled(eligible, task)
+        sampled, group = self._sampled(eligible, task)
         texts: list[str] = []
         owner: list[int] = []
         parts: list[int] = []
@@ -303,11 +321,12 @@ class ChunkCounter:
                                          bool(has_c[i]), ft_name)
         estimate = eligible & ~sampled
         if estimate.any():
-            self._estimate(estimate, sampled, task, prompt, comp, ft_p, ft_c, notes)
+            self._estimate(estimate, sampled, group, prompt, comp, ft_p, ft_c, notes)
 
     def _estimate(self, estimate: np.ndarray, sampled: np.ndarray, task: np.ndarray, prompt: np.ndarray,
                   comp: np.ndarray, ft_p: np.ndarray, ft_c: np.ndarray, notes: list[list[str]]) -> None:
-        """Unsampled rows: API tokens x the 7B/API ratio of the same task's sampled rows (chunk-wide if none)."""
+        """Unsampled rows: API tokens x the 7B/API ratio of the same group's sampled rows (a task, or the pool of
+        tasks with few rows: :meth:`_sampled`; chunk-wide if none)."""
         ok_p = sampled & np.isfinite(prompt) & np.isfinite(ft_p) & (prompt > 0)
         ok_c = sampled & np.isfinite(comp) & np.isfinite(ft_c) & (comp > 0)
         chunk_p = ratio_interval(ft_p[ok_p], prompt[ok_p])
@@ -318,7 +337,8 @@ class ChunkCounter:
             rp = ratio_interval(ft_p[ok_p & in_t], prompt[ok_p & in_t])[0] if (ok_p & in_t).any() else chunk_p[0]
             rc = ratio_interval(ft_c[ok_c & in_t], comp[ok_c & in_t])[0] if (ok_c & in_t).any() else chunk_c[0]
             ratios[t] = (rp, rc)
-        note = (f"7B tokens of requests outside a 1-in-{self.ft_sample_every} sample per task estimated as API "
+        pooled = " (tasks with fewer requests pooled)" if any(t == _RARE for t in ratios) else ""
+        note = (f"7B tokens of requests outside a 1-in-{self.ft_sample_every} sample per task{pooled} estimated as API "
                 f"tokens x the sample's 7B/API ratio (this chunk: prompt {chunk_p[0]:.3f}, 95% CI "
                 f"{chunk_p[1]:.3f}-{chunk_p[2]:.3f}; completion {chunk_c[0]:.3f}, 95% CI "
                 f"{chunk_c[1]:.3f}-{chunk_c[2]:.3f})")

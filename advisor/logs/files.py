@@ -35,6 +35,7 @@ from advisor.logs.streams import (
     DEFAULT_MAX_RECORD_BYTES,
     MemoryFile,
     Progress,
+    ReadStats,
     _Counting,
     _CrToLf,
     _Guarded,
@@ -49,10 +50,19 @@ from advisor.logs.tables import _iter_csv, _iter_parquet
 __all__ = ["MemoryFile", "Progress", "iter_records", "decode_record", "DEFAULT_MAX_RECORD_BYTES"]
 
 
-def iter_records(path, progress: Progress | None = None, *,
-                 max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[tuple[int, Any]]:
-    """(physical line, decoded value or RecordProblem) for every record of a file."""
-    raw, size = _open_raw(path)
+def iter_records(path, progress: Progress | None = None, *, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                 storage_options: dict | None = None, start: int = 0, end: int | None = None,
+                 stats: ReadStats | None = None) -> Iterator[tuple[int, Any]]:
+    """(physical line, decoded value or RecordProblem) for every record of a file (a path, a
+    :class:`~advisor.logs.sources.Source` or a :class:`MemoryFile`).
+
+    ``start``/``end``: a byte range of a plain JSONL file (:mod:`advisor.logs.pieces` checked that it is one):
+    the lines that start inside it, numbered from 1 at the range's first line. ``stats``: decompressed bytes
+    read so far, and the physical lines a range owns."""
+    raw, size = _open_raw(path, storage_options)
+    if end is not None:
+        yield from _iter_range(raw, start, end, max_record_bytes, progress, stats or ReadStats())
+        return
     counter = _Counting(raw)
     src: io.BufferedReader = io.BufferedReader(counter, _CHUNK)   # then over each decoding layer
     try:
@@ -60,7 +70,7 @@ def iter_records(path, progress: Progress | None = None, *,
         kind = _kind(head)
         if kind == "parquet":
             src.close()
-            yield from _iter_parquet(path, progress, size)
+            yield from _iter_parquet(path, progress, size, storage_options, stats)
             return
         if kind in ("zip", "zstd"):
             raise LogError(f"is a {kind} archive: decompress it first (gzip, bz2 and xz are read directly)",
@@ -97,6 +107,8 @@ def iter_records(path, progress: Progress | None = None, *,
         if shape != "csv" and len(first) < _CHUNK and _named_table(path) and not _json_throughout(stripped):
             shape = "csv"   # a whole .csv/.tsv file that only starts like JSON (a header cell "{"): its rows, each
             #                 used or listed, rather than one broken JSON document and the rest not read
+        if stats is not None:  # decompressed bytes read, for chunks bounded by bytes
+            src = io.BufferedReader(_Counting(src, stats), _CHUNK)
         if shape == "csv":
             it = _iter_csv(src, path, max_record_bytes)
         elif shape == "jsonl":
@@ -116,6 +128,26 @@ def iter_records(path, progress: Progress | None = None, *,
             progress(size, size)
     finally:
         src.close()
+
+
+def _iter_range(raw, start: int, end: int, limit: int, progress: Progress | None,
+                stats: ReadStats) -> Iterator[tuple[int, Any]]:
+    """The records of the lines that START in bytes [start, end) of a plain JSONL file: the line the range starts
+    inside of belongs to the range before, the line running past ``end`` to this one."""
+    try:
+        if start:
+            raw.seek(start - 1)
+            raw.readline()  # the rest of a line that started before the range ('\n' alone when one ends there)
+        at = raw.tell()
+        src = io.BufferedReader(_Counting(raw, stats), _CHUNK)
+        for n, item in enumerate(_iter_jsonl(src, limit, stop=end - at, stats=stats, bom=not start, strict=True), 1):
+            yield item
+            if progress and n % 2000 == 0:
+                progress(min(stats.bytes, end - start), end - start)
+        if progress:
+            progress(end - start, end - start)
+    finally:
+        raw.close()
 
 
 def _named_table(path) -> bool:

@@ -18,41 +18,35 @@ that are not model calls, counted by reason). A file with no usable record is a 
 from __future__ import annotations
 
 import os
-import stat
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import LogError
+from advisor.logs import gather as gather_module
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
+from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
+from advisor.logs.gather import Gather, Problem, finish, time_note
+from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
-from advisor.logs.streams import open_error
+from advisor.logs.sources import expand_sources
+from advisor.logs.streams import NotSplittable, ReadStats
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
 
 DEFAULT_CHUNK_RECORDS = 20_000
-MAX_PROBLEMS_KEPT = 100_000  # problems listed in detail; past this they are only counted (memory stays bounded)
+DEFAULT_CHUNK_BYTES = 16 << 20  # decompressed bytes of records counted at once (memory bounded by bytes too)
 _MAX_PENDING = 50_000  # LangSmith halves waiting for their other half
 PER_REQUEST_COLUMNS = ["file", "line", "request_id", "timestamp", "model", "task", "prompt_tokens", "completion_tokens",
                        "cached_tokens", "ft_prompt_tokens", "ft_completion_tokens", "tokens_source"]
-_NO_RESPONSE = ("request logged without its response: completion tokens unknown; pass --completion-tokens N "
-                "to assume N per request")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    reason: str
 
 
 @dataclass
@@ -227,6 +221,13 @@ class _Parser:
         post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
         yield line, where, {**post, **{k: v for k, v in patch.items() if v is not None}}
 
+    def replay(self, file: str, line: int, where: str, rec: dict) -> Iterator[Item]:
+        """Items for a LangSmith half that waited unmatched in another task of the read, merged here (tasks
+        replayed in order, so a merged run is reported at the half read last, as in one process)."""
+        self.file = file
+        for merged_line, merged_where, merged in self._merge_langsmith(line, where, rec):
+            yield self._parse("langsmith", merged_line, merged_where, merged)
+
     def drain(self, final: bool) -> Iterator[tuple[str, Item]]:
         """(file, item) for halves going on alone; ``final``: also those never matched (a create alone is a
         request without response, an update alone is parsed as it is)."""
@@ -253,113 +254,186 @@ def _display_names(paths: Sequence) -> list[str]:
     return out
 
 
-def _ignored_rows(file: str, ignored: list[tuple[int, str]]) -> pd.DataFrame:
-    return pd.DataFrame({"file": file, "line": [ln for ln, _ in ignored],
-                         "ignored": [r for _, r in ignored]}).reindex(columns=WORK_COLUMNS)
+class _Chunk:
+    """Records read and not yet counted, from one file or several (a file is a column, so many small files make
+    one chunk, not one frame each); problems and ignored records as (file, line, reason)."""
+
+    def __init__(self):
+        self.raws: list[Raw] = []
+        self.files: list[str] = []
+        self.probs: list[tuple[str, int, str]] = []
+        self.ignored: list[tuple[str, int, str]] = []
+
+    def __len__(self) -> int:
+        return len(self.raws) + len(self.probs) + len(self.ignored)
+
+    def add(self, file: str, line: int, item) -> None:
+        """A parsed item to its list: a record, a problem (its reason) or an ignored record (not a model call)."""
+        if isinstance(item, str):
+            self.probs.append((file, line, item))
+        elif isinstance(item, Ignored):
+            self.ignored.append((file, line, item.reason))
+        else:
+            self.raws.append(item)
+            self.files.append(file)
+
+    def frames(self, counter: ChunkCounter) -> Iterator[pd.DataFrame]:
+        """Work frames: the records counted, then the problems, then the ignored records."""
+        probs = self.probs
+        if self.raws:
+            rows, bad = _safe_rows(counter, self.files, self.raws)
+            yield rows
+            probs = probs + bad
+        for triples, column in ((probs, "problem"), (self.ignored, "ignored")):
+            if triples:
+                yield pd.DataFrame({"file": [f for f, _, _ in triples], "line": [ln for _, ln, _ in triples],
+                                    column: [r for _, _, r in triples]}).reindex(columns=WORK_COLUMNS)
 
 
-def _safe_rows(counter: ChunkCounter, file: str, raws: list[Raw], probs: list[tuple[int, str]]) -> pd.DataFrame:
+def _file_arg(files: list[str]) -> str | list[str]:
+    """One file name for a chunk of one file (a scalar column), else the name of each row."""
+    return files[0] if files and all(f == files[0] for f in files) else files
+
+
+def _safe_rows(counter: ChunkCounter, files: list[str], raws: list[Raw]
+               ) -> tuple[pd.DataFrame, list[tuple[str, int, str]]]:
     """counter.rows; when a record trips the counter, the chunk is halved until that record is alone (a problem
     named by the exception's type), so one hostile record costs O(log n) recounts, not n."""
     try:
-        return counter.rows(file, raws, probs)
+        return counter.rows(_file_arg(files), raws, []), []
     except Exception:  # noqa: BLE001 - isolated below, reported per record by type
         pass
-    frames, bad = _bisect_rows(counter, file, raws)
-    frames.append(counter.rows(file, [], list(probs) + bad))
+    frames, bad = _bisect_rows(counter, files, raws)
     kept = [f for f in frames if len(f)]
-    return pd.concat(kept, ignore_index=True) if kept else frames[-1]
+    return (pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=WORK_COLUMNS)), bad
 
 
-def _bisect_rows(counter: ChunkCounter, file: str, raws: list[Raw]) -> tuple[list[pd.DataFrame], list[tuple[int, str]]]:
+def _bisect_rows(counter: ChunkCounter, files: list[str], raws: list[Raw]
+                 ) -> tuple[list[pd.DataFrame], list[tuple[str, int, str]]]:
     try:
-        return [counter.rows(file, raws, [])], []
+        return [counter.rows(_file_arg(files), raws, [])], []
     except RecursionError:
         if len(raws) == 1:
-            return [], [(raws[0].line, "nested too deeply to count")]
+            return [], [(files[0], raws[0].line, "nested too deeply to count")]
     except Exception as exc:  # noqa: BLE001
         if len(raws) == 1:
-            return [], [(raws[0].line, f"could not be counted ({type(exc).__name__})")]
+            return [], [(files[0], raws[0].line, f"could not be counted ({type(exc).__name__})")]
     mid = len(raws) // 2
-    f1, b1 = _bisect_rows(counter, file, raws[:mid])
-    f2, b2 = _bisect_rows(counter, file, raws[mid:])
+    f1, b1 = _bisect_rows(counter, files[:mid], raws[:mid])
+    f2, b2 = _bisect_rows(counter, files[mid:], raws[mid:])
     return f1 + f2, b1 + b2
 
 
-def iter_chunks(paths: Sequence[str | os.PathLike | MemoryFile], *, format: str | None = None, model: str | None = None,
+def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkCounter,
+                 formats: dict[str, Tally], stats: ReadStats, progress: Progress | None) -> Iterator[pd.DataFrame]:
+    """Work frames of a task's pieces, in order; a chunk is counted at ``chunk_records`` items or ``chunk_bytes``
+    decompressed bytes, whichever comes first (memory bounded by bytes, whatever the records' size). LangSmith
+    halves still waiting at the end stay in ``parser.pending`` for the caller."""
+    chunk, chunk_start, done = _Chunk(), 0, 0
+    for piece in task.pieces:
+        def piece_progress(n: int, _size: int, _done: int = done) -> None:
+            if progress:
+                progress(min(_done + n, task.bytes), task.bytes)
+
+        parser.formats, parser.file = Tally(), piece.name
+        records = iter_records(piece.source, piece_progress if progress else None,
+                               max_record_bytes=opts.max_record_bytes, storage_options=opts.storage_options,
+                               start=piece.start, end=piece.end, stats=stats)
+        for line, item in parser.items(records):
+            chunk.add(piece.name, line, item)
+            if len(chunk) >= opts.chunk_records or stats.bytes - chunk_start >= opts.chunk_bytes:
+                yield from chunk.frames(counter)
+                chunk, chunk_start = _Chunk(), stats.bytes
+        if parser.formats:
+            formats.setdefault(piece.name, Tally()).update(parser.formats)
+        for file, (line, item) in parser.drain(final=False):
+            chunk.add(file, line, item)
+        done += (piece.end - piece.start) if piece.end is not None else _size(piece.source)
+    yield from chunk.frames(counter)
+
+
+def _size(source: Any) -> int:
+    return len(source.data) if isinstance(source, MemoryFile) else int(getattr(source, "size", 0))
+
+
+def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None, model: str | None = None,
                 ft_tokenizer: str | None = "mistral-v1", chunk_records: int = DEFAULT_CHUNK_RECORDS,
                 threads: int = 2, progress: Progress | None = None,
                 formats_seen: dict[str, str] | None = None,
-                max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[pd.DataFrame]:
-    """Work frames (rows, problem rows, ignored rows, batch halves) chunk by chunk; memory bounded by the chunk."""
+                max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                storage_options: dict | None = None) -> Iterator[pd.DataFrame]:
+    """Work frames (rows, problem rows, ignored rows, batch halves) chunk by chunk, in this process; memory
+    bounded by the chunk."""
+    opts = _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options)
+    sources = expand_sources(list(paths), opts.storage_options)
+    task = Task(0, tuple(Piece(s, n) for s, n in zip(sources, _display_names(sources))),
+                sum(_size(s) for s in sources))
+    counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
+    parser, formats = _Parser(format), {}
+    yield from _task_frames(task, opts, parser, counter, formats, ReadStats(), progress)
+    chunk = _Chunk()
+    for file, (line, item) in parser.drain(final=True):
+        chunk.add(file, line, item)
+    yield from chunk.frames(counter)
+    if formats_seen is not None:
+        formats_seen.update(_formats_text(formats))
+
+
+def _formats_text(formats: dict[str, Tally]) -> dict[str, str]:
+    return {name: "+".join(f for f, _ in tally.most_common()) for name, tally in formats.items() if tally}
+
+
+def _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options,
+             chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> ReadOptions:
     if format is not None and format not in FORMATS:
         raise LogError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    files = [p if isinstance(p, MemoryFile) else Path(p) for p in paths]
-    names = _display_names(files)
-    sizes = []
-    for p in files:
-        if isinstance(p, MemoryFile):
-            sizes.append(len(p.data))
-            continue
-        try:
-            st = p.stat()
-        except OSError as exc:  # also a symlink loop, which Path.exists() calls missing
-            raise open_error(p, exc) from None
-        sizes.append(st.st_size if stat.S_ISREG(st.st_mode) else 0)
-    total = sum(sizes) or 1
-    counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
-    seen = formats_seen if formats_seen is not None else {}
-    parser = _Parser(format)
-    done = 0
-    for path, name, size in zip(files, names, sizes):
-        def file_progress(n, _size, _done=done):
-            if progress:
-                progress(min(_done + n, total), total)
-
-        parser.formats, parser.file = Tally(), name
-        raws: list[Raw] = []
-        probs: list[tuple[int, str]] = []
-        ignored: list[tuple[int, str]] = []
-        for line, item in parser.items(iter_records(path, file_progress, max_record_bytes=max_record_bytes)):
-            _sort_item(line, item, raws, probs, ignored)
-            if len(raws) + len(probs) + len(ignored) >= chunk_records:
-                yield _safe_rows(counter, name, raws, probs)
-                if ignored:
-                    yield _ignored_rows(name, ignored)
-                raws, probs, ignored = [], [], []
-        if raws or probs:
-            yield _safe_rows(counter, name, raws, probs)
-        if ignored:
-            yield _ignored_rows(name, ignored)
-        if parser.formats:
-            seen[name] = "+".join(f for f, _ in parser.formats.most_common())
-        done += size
-        if progress:
-            progress(done, total)
-        yield from _drained(parser, counter, final=False)
-    yield from _drained(parser, counter, final=True)
+    return ReadOptions(format=format, model=model, ft_tokenizer=ft_tokenizer, threads=threads,
+                       chunk_records=chunk_records, chunk_bytes=chunk_bytes, max_record_bytes=max_record_bytes,
+                       storage_options=dict(storage_options or {}))
 
 
-def _sort_item(line: int, item, raws: list, probs: list, ignored: list) -> None:
-    """A parsed item to its list: a record, a problem (its reason) or an ignored record (not a model call)."""
-    if isinstance(item, str):
-        probs.append((line, item))
-    elif isinstance(item, Ignored):
-        ignored.append((line, item.reason))
-    else:
-        raws.append(item)
+# ---------------------------------------------------------------------------------------------
+# tasks: the map side of a read (run here, in worker processes, or on Dask: advisor.logs.dispatch)
 
 
-def _drained(parser: _Parser, counter: ChunkCounter, *, final: bool) -> Iterator[pd.DataFrame]:
-    """Work frames for the LangSmith halves going on alone, each under its own file."""
-    by_file: dict[str, tuple[list, list, list]] = {}
-    for file, (line, item) in parser.drain(final):
-        _sort_item(line, item, *by_file.setdefault(file, ([], [], [])))
-    for file, (raws, probs, ignored) in by_file.items():
-        if raws or probs:
-            yield _safe_rows(counter, file, raws, probs)
-        if ignored:
-            yield _ignored_rows(file, ignored)
+@dataclass
+class TaskResult:
+    """What one task gathered: its rows and tallies, its files' formats, the LangSmith halves it could not
+    match (merged by the reducer, in task order), and the lines a byte range owned (for the next range)."""
+
+    index: int
+    gather: Gather | None = None
+    pending: list = field(default_factory=list)
+    formats: dict = field(default_factory=dict)
+    lines: int = 0
+    resplit: bool = False  # a byte range met a record spread over lines: its file is read whole instead
+
+
+_COUNTER: list = []  # [(run id, ChunkCounter)]: one read's counter per process (its memos hold prompt text)
+
+
+def _counter_for(opts: ReadOptions) -> ChunkCounter:
+    if not _COUNTER or _COUNTER[0][0] != opts.run_id:
+        _COUNTER[:] = [(opts.run_id, ChunkCounter(model=opts.model, ft_tokenizer=opts.ft_tokenizer,
+                                                  threads=opts.threads))]
+    return _COUNTER[0][1]
+
+
+def forget_counter(run_id: str) -> None:
+    """Drop the counter (and the text its memos hold) of a read that has ended."""
+    if _COUNTER and _COUNTER[0][0] == run_id:
+        _COUNTER.clear()
+
+
+def count_task(task: Task, opts: ReadOptions, progress: Progress | None = None) -> TaskResult:
+    """The map function: read and count one task's pieces into a :class:`TaskResult` (picklable, no text)."""
+    parser, gather, formats, stats = _Parser(opts.format), Gather(), {}, ReadStats()
+    try:
+        for frame in _task_frames(task, opts, parser, _counter_for(opts), formats, stats, progress):
+            gather.add(frame)
+    except NotSplittable:
+        return TaskResult(task.index, resplit=True)
+    return TaskResult(task.index, gather, list(parser.pending.values()), formats, stats.lines)
 
 
 def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model: str | None = None,
@@ -370,256 +444,28 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
     work frame as :func:`iter_chunks` yields, to be passed to :func:`finalize_frame`.
     """
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
-    out = []
+    out: list[pd.DataFrame] = []
     for file, group in part.groupby("file", sort=False):
         values = [(int(line), decode_record(text) if isinstance(text, str) else RecordProblem("record is not JSON text"))
                   for line, text in zip(group["line"], group["record"])]
-        raws: list[Raw] = []
-        probs: list[tuple[int, str]] = []
-        ignored: list[tuple[int, str]] = []
-        parser = _Parser(format)
+        parser, chunk = _Parser(format), _Chunk()
         parser.file = str(file)
-        for line, item in list(parser.items(values)) + [it for _, it in parser.drain(final=True)]:
-            _sort_item(line, item, raws, probs, ignored)
-        out.append(_safe_rows(counter, str(file), raws, probs))
-        if ignored:
-            out.append(_ignored_rows(str(file), ignored))
+        for line, item in parser.items(values):
+            chunk.add(str(file), line, item)
+        for name, (line, item) in parser.drain(final=True):
+            chunk.add(name, line, item)
+        out += chunk.frames(counter)
     if not out:
         return pd.DataFrame(columns=WORK_COLUMNS)
     return pd.concat(out, ignore_index=True).reindex(columns=WORK_COLUMNS)  # the same columns for every partition
 
 
-# ---------------------------------------------------------------------------------------------
-# finishing: batch join, requests without responses, problems
-
-
-def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | None) -> pd.DataFrame:
-    if "join_side" not in f:
-        return f
-    has = f["join_side"].notna()
-    if not has.any():
-        return f
-    rest, b = f[~has], f[has]
-    halves = {}
-    for side in ("input", "output"):
-        part = b[b["join_side"] == side]
-        dup = part["join_key"].duplicated(keep="first")
-        if dup.any():
-            first_line = part[~dup].set_index("join_key")["line"]
-            for key, file, line in zip(part.loc[dup, "join_key"], part.loc[dup, "file"], part.loc[dup, "line"]):
-                problems.append(Problem(str(file), int(line), f"duplicate custom_id in the batch {side}; the line "
-                                        f"{int(first_line.get(key, 0))} with the same custom_id was used"))
-        halves[side] = part[~dup].set_index("join_key")
-    inp, out = halves["input"], halves["output"]
-    both = out.index.intersection(inp.index)
-    merged = out.copy()
-    for col in ("task", "template", "ft_prompt_tokens"):
-        merged.loc[both, col] = inp.loc[both, col]
-    only_in = inp.loc[inp.index.difference(out.index)]
-    kept = []
-    if len(only_in):
-        if assumed is None:
-            for file, line in zip(only_in["file"], only_in["line"]):
-                problems.append(Problem(str(file), int(line), "batch input without a matching output line: pass the "
-                                        "batch output file too, or --completion-tokens N to assume N per request"))
-        else:
-            kept.append(only_in.reset_index())  # counted for the prompt; completion assumed below
-    return pd.concat([rest, merged.reset_index(), *kept], ignore_index=True)
-
-
-_CATEGORY_COLUMNS = ("model", "task", "template", "tokens_source", "file", "join_side")
-_NOTES_COLUMN = "count_notes"  # what counting assumed for a row (advisor.logs.counting.COUNT_NOTES_COLUMN)
-
-
-class _Gather:
-    """Folds work frames into compact pieces as they arrive: memory grows with the requests kept, not the file.
-
-    Problems become :class:`Problem` objects, ignored rows a tally, assumptions tallies; the rows kept hold only
-    the frame's columns (plus the batch join's), their repeated strings as categories until the end.
-    """
-
-    def __init__(self):
-        self.pieces: list[pd.DataFrame] = []
-        self.problems: list[Problem] = []
-        self.problems_total = 0  # all problems, also those past MAX_PROBLEMS_KEPT
-        self.ignored: Tally = Tally()
-        self.ignored_files: set[str] = set()
-        self.usable_files: set[str] = set()
-        self.encodings: Tally = Tally()
-        self.notes: Tally = Tally()
-        self.times_ignored: Tally = Tally()  # records whose time was a placeholder, by reason (records.epoch_s)
-
-    def add(self, w: pd.DataFrame) -> None:
-        ign = w["ignored"].notna() if "ignored" in w else pd.Series(False, index=w.index)
-        bad = w["problem"].notna() & ~ign
-        if bad.any():
-            self.problems_total += int(bad.sum())
-            room = MAX_PROBLEMS_KEPT - len(self.problems)
-            if room > 0:
-                self.problems += [Problem(str(f), int(ln), str(p)) for f, ln, p in
-                                  zip(w.loc[bad, "file"][:room], w.loc[bad, "line"][:room],
-                                      w.loc[bad, "problem"][:room])]
-        if ign.any():
-            self.ignored.update(w.loc[ign, "ignored"])
-            self.ignored_files.update(map(str, w.loc[ign, "file"]))
-        g = w[~bad & ~ign]
-        if not len(g):
-            return
-        self.usable_files.update(map(str, g["file"].unique()))
-        self.encodings.update(g["assumed_encoding"].dropna())
-        if "time_ignored" in g:
-            self.times_ignored.update(g["time_ignored"].dropna())
-        if _NOTES_COLUMN in g:
-            for note in g[_NOTES_COLUMN].dropna():
-                self.notes.update(str(note).split("\n"))
-        batch = g["join_side"].notna().any()
-        keep = FRAME_COLUMNS + (["join_key", "join_side"] if batch else [])
-        g = g[keep].copy()
-        for c in _CATEGORY_COLUMNS:
-            if c in g:
-                g[c] = g[c].astype("category")
-        self.pieces.append(g)
-
-    def columns(self) -> dict[str, Any]:
-        """The rows kept, concatenated column by column (categories united), each piece freed once used."""
-        if not self.pieces:
-            return {c: np.array([], dtype=float if c not in _CATEGORY_COLUMNS else object)
-                    for c in FRAME_COLUMNS}
-        cols = FRAME_COLUMNS + (["join_key", "join_side"] if any("join_side" in p for p in self.pieces) else [])
-        n = [len(p) for p in self.pieces]
-        out: dict[str, Any] = {}
-        for c in cols:
-            parts = [p.pop(c) if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
-            if c in _CATEGORY_COLUMNS:
-                out[c] = _united([x.astype("category") for x in parts])
-            else:
-                out[c] = np.concatenate([x.to_numpy() for x in parts])
-            del parts
-        self.pieces = []
-        return out
-
-    def assumptions(self) -> list[str]:
-        out = [time_note(n, why) for why, n in self.times_ignored.most_common()]
-        out += [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
-                for k, n in self.encodings.items()]
-        common = self.notes.most_common()
-        out += [f"{n} requests: {note}" for note, n in common[:20] if note]
-        if len(common) > 20:
-            out.append(f"... and {len(common) - 20} more kinds of counting notes")
-        return out
-
-
-def time_note(n: int, why: str) -> str:
-    """The read summary's note on records whose time was ignored (a placeholder date: records.epoch_s).
-
-    >>> time_note(2, "before 2010-01-01: a placeholder such as created: 0 or 1970-01-01")[:60]
-    '2 records with a timestamp ignored (before 2010-01-01: a pla'
-    """
-    return (f"{n:,} record{'s' * (n != 1)} with a timestamp ignored ({why}): {'their' if n != 1 else 'its'} "
-            "tokens are counted, but the logged time span (and so requests per day) comes from the other records")
-
-
-def _united(parts: list[pd.Series]) -> pd.Categorical:
-    """One categorical from several whose categories differ (in values or in dtype): codes remapped, no copies
-    of the strings (kept as categories: 1-2 bytes a row where object columns cost 8 plus the strings)."""
-    cats = pd.Index(pd.unique(np.concatenate([np.asarray(x.cat.categories, dtype=object) for x in parts])),
-                    dtype=object)
-    codes = []
-    for x in parts:
-        m = cats.get_indexer(np.asarray(x.cat.categories, dtype=object))
-        c = x.cat.codes.to_numpy()
-        codes.append(np.where(c >= 0, m[c] if len(m) else -1, -1))
-    return pd.Categorical.from_codes(np.concatenate(codes) if codes else [], categories=cats)
-
-
-_TEXT_COLUMNS = ("model", "task", "template", "tokens_source", "file")
-
-
-def _as_text(col: Any) -> np.ndarray:
-    """An object array of the column's text (None where missing); from categories it shares their strings."""
-    if isinstance(col, pd.Series):
-        col = col.array
-    if isinstance(col, pd.Categorical):
-        cats = np.asarray(col.categories, dtype=object)
-        codes = np.asarray(col.codes)
-        out = np.full(len(codes), None, dtype=object)
-        ok = codes >= 0
-        out[ok] = cats[codes[ok]]
-        return out
-    out = np.array(col, dtype=object)   # a copy: the caller's column stays as it was
-    out[pd.isna(out)] = None
-    return out
-
-
-def _floats(col: Any) -> np.ndarray:
-    return pd.to_numeric(pd.Series(col), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _frame(cols: dict[str, Any]) -> pd.DataFrame:
-    """The frame returned: sorted by (timestamp, file, line), text as objects, numbers as float64.
-
-    Built column by column from one sort order, each input column released once copied, so the peak is
-    about one extra column, not one extra frame.
-    """
-    ts = _floats(cols["timestamp"])
-    files = cols["file"]
-    file_key = pd.factorize(_as_text(files), sort=True)[0]
-    line = np.asarray(cols["line"], dtype=np.int64)
-    order = np.lexsort((line, file_key, ts))  # NaN timestamps sort last
-    del file_key
-    out = {}
-    for c in FRAME_COLUMNS:
-        v = cols.pop(c)
-        if c in _TEXT_COLUMNS or c == "request_id":
-            out[c] = pd.Series(_as_text(v)[order], dtype=object)
-        elif c == "line":
-            out[c] = pd.Series(line[order])
-        elif c == "timestamp":
-            out[c] = pd.Series(pd.to_datetime(ts[order], unit="s", utc=True, errors="coerce"))
-        else:
-            out[c] = pd.Series(_floats(v)[order])
-        del v
-    return pd.DataFrame(out, columns=FRAME_COLUMNS, copy=False)
-
-
-def _finish(gather: _Gather, assumed_completion_tokens: float | None
-            ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
-    problems = gather.problems
-    cols = gather.columns()
-    if "join_side" in cols:  # batch halves to join (a DataFrame for this rarer path)
-        good = _join_batches(pd.DataFrame(cols), problems, assumed_completion_tokens)
-        cols = {c: good[c].array if isinstance(good[c].dtype, pd.CategoricalDtype) else good[c].to_numpy()
-                for c in FRAME_COLUMNS}
-        del good
-    assumptions = gather.assumptions()
-    comp = _floats(cols["completion_tokens"]).copy()  # writable
-    no_resp = np.isnan(comp) & np.asarray(pd.Series(cols["tokens_source"]) == "counted", dtype=bool)
-    if no_resp.any():
-        if assumed_completion_tokens is None:
-            problems += [Problem(str(f), int(ln), _NO_RESPONSE)
-                         for f, ln in zip(np.asarray(cols["file"], dtype=object)[no_resp], cols["line"][no_resp])]
-            cols = {c: v[~no_resp] for c, v in cols.items()}
-        else:
-            n = float(assumed_completion_tokens)
-            comp[no_resp] = n
-            cols["completion_tokens"] = comp
-            ft_p = _floats(cols["ft_prompt_tokens"])
-            ft_c = _floats(cols["ft_completion_tokens"]).copy()
-            ft_c[no_resp & ~np.isnan(ft_p)] = n + 1  # + </s>
-            cols["ft_completion_tokens"] = ft_c
-            assumptions.append(f"{int(no_resp.sum())} requests logged without a response: {n:g} completion tokens "
-                               "assumed for each (--completion-tokens); their 7B completion assumed the same + 1")
-    frame = _frame(cols)
-    problems.sort(key=lambda p: (p.file, p.line))
-    return frame, problems, assumptions
-
-
 def finalize_frame(work: pd.DataFrame, *, assumed_completion_tokens: float | None = None
                    ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     """(frame, problems, assumptions) from concatenated work frames (e.g. from :func:`normalize_partition`)."""
-    gather = _Gather()
+    gather = Gather()
     gather.add(work)
-    return _finish(gather, assumed_completion_tokens)
+    return finish(gather, assumed_completion_tokens)
 
 
 def per_request_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -629,18 +475,26 @@ def per_request_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_logs(paths: str | os.PathLike | MemoryFile | Sequence[str | os.PathLike | MemoryFile], *, format: str | None = None,
+def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format: str | None = None,
               model: str | None = None, ft_tokenizer: str | None = "mistral-v1",
               chunk_records: int = DEFAULT_CHUNK_RECORDS, threads: int = 2,
               progress: Progress | None = None, assumed_completion_tokens: float | None = None,
-              max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> LogResult:
+              max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, storage_options: dict | None = None,
+              processes: int | None = None, workers: int | None = None, scheduler: Any = None,
+              chunk_bytes: int = DEFAULT_CHUNK_BYTES, task_bytes: int = DEFAULT_TASK_BYTES) -> LogResult:
     """Read log files (format detected per record unless ``format``) into a :class:`LogResult`.
 
+    ``paths``: local paths, globs, or URLs read through fsspec (``s3://``, ``gs://``, ``az://``, ``https://``,
+    with ``storage_options`` such as ``{"endpoint_url": ...}``; each backend's own credentials otherwise).
     ``model``: the model whose tokenizer counts records that name none (or an unknown one).
     ``ft_tokenizer``: the 7B tokenizer for ``ft_*`` columns (None to skip that counting).
     ``assumed_completion_tokens``: completion tokens of a request logged without its response
     (reported as an assumption); None lists such requests as problems.
     ``max_record_bytes``: a record larger than this (decompressed) is a problem, never held in memory.
+    Where it runs (:mod:`advisor.logs.dispatch`): ``workers`` N starts a local Dask cluster, ``scheduler`` uses a
+    running one (an address such as ``tcp://HOST:8786``, or a ``distributed.Client``); else ``processes``
+    worker processes on this machine (default: every core for large local reads, this process for small ones).
+    The totals are the same wherever it runs.
     Raises :class:`LogError` for a missing, empty or binary file, or when no record is usable.
     """
     if isinstance(paths, (str, os.PathLike, MemoryFile)):
@@ -649,27 +503,95 @@ def read_logs(paths: str | os.PathLike | MemoryFile | Sequence[str | os.PathLike
         raise LogError("no log files given")
     if assumed_completion_tokens is not None and not 0 <= float(assumed_completion_tokens) <= 1e7:
         raise LogError("--completion-tokens must be a number of tokens from 0 to 10,000,000")
-    formats: dict[str, str] = {}
-    gather = _Gather()
-    for chunk in iter_chunks(paths, format=format, model=model, ft_tokenizer=ft_tokenizer, chunk_records=chunk_records,
-                             threads=threads, progress=progress, formats_seen=formats, max_record_bytes=max_record_bytes):
-        gather.add(chunk)
+    opts = _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options,
+                    chunk_bytes)
+    sources = expand_sources(list(paths), opts.storage_options)
+    names = _display_names(sources)
+    tasks = plan_tasks(sources, names, task_bytes=task_bytes, storage_options=opts.storage_options)
+    n = choose_processes(tasks, processes, local=not any(isinstance(s, MemoryFile) for s in sources))
+    if n > 1 or workers or scheduler:
+        opts = replace(opts, threads=1)  # a core per process; no thread pools inside them
+    try:
+        results = _run(tasks, opts, n, workers, scheduler, progress)
+    finally:
+        forget_counter(opts.run_id)
+    return _reduce(tasks, results, opts, names, assumed_completion_tokens)
+
+
+def _run(tasks: list[Task], opts: ReadOptions, processes: int, workers: int | None, scheduler: Any,
+         progress: Progress | None) -> dict[int, TaskResult]:
+    """Every task's result by index; a file whose byte ranges met a record spread over lines is read again whole."""
+    results = {r.index: r for r in run_tasks(count_task, tasks, opts, processes=processes, workers=workers,
+                                             scheduler=scheduler, progress=progress, forget=forget_counter)}
+    redo = {t.pieces[0].name for t in tasks if results[t.index].resplit}
+    if redo:
+        again: list[Task] = []
+        for t in tasks:
+            piece = t.pieces[0]
+            if piece.name in redo:
+                results.pop(t.index)
+                if piece.part == 0:
+                    again.append(Task(t.index, (replace(piece, start=0, end=None),), _size(piece.source)))
+        results.update((r.index, r) for r in run_tasks(count_task, again, opts, processes=processes,
+                                                       workers=workers, scheduler=scheduler, forget=forget_counter))
+    return results
+
+
+def _reduce(tasks: list[Task], results: dict[int, TaskResult], opts: ReadOptions, names: list[str],
+            assumed_completion_tokens: float | None) -> LogResult:
+    """Fold the tasks' results in task order: lines of byte ranges shifted, LangSmith halves merged across
+    tasks (and counted here), then the batch join and the frame (:func:`advisor.logs.gather.finish`)."""
+    gather, parser, chunk = Gather(), _Parser(opts.format), _Chunk()
+    formats: dict[str, Tally] = {}
+    lines_before: Tally = Tally()  # per file: lines owned by its byte ranges read so far
+    for t in tasks:
+        r = results.get(t.index)
+        if r is None:  # a range of a file read again whole (its part 0 holds the file)
+            continue
+        ranged = t.pieces[0].end is not None
+        offset = lines_before[t.pieces[0].name] if ranged else 0
+        if r.gather is not None:
+            gather.merge(r.gather, offset)
+        if ranged:
+            lines_before[t.pieces[0].name] += r.lines
+        for name, tally in r.formats.items():
+            formats.setdefault(name, Tally()).update(tally)
+        for file, line, where, rec in r.pending:
+            parser.formats = formats.setdefault(file, Tally())  # a merged run counts for the file of its later half
+            for merged_line, item in parser.replay(file, line + (offset if file == t.pieces[0].name else 0),
+                                                   where, rec):
+                chunk.add(file, merged_line, item)
+        r.gather = None
+    parser.formats = Tally()  # halves that never met: as in one process, no file's format
+    for file, (line, item) in parser.drain(final=True):
+        chunk.add(file, line, item)
+    if len(chunk):
+        counter = _counter_for(opts)
+        for frame in chunk.frames(counter):
+            gather.add(frame)
+        forget_counter(opts.run_id)
+    return _result(gather, names, _formats_text(formats), assumed_completion_tokens)
+
+
+def _result(gather: Gather, names: list[str], formats: dict[str, str],
+            assumed_completion_tokens: float | None) -> LogResult:
     usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
     ignored = dict(gather.ignored.most_common())
     times_ignored = dict(gather.times_ignored.most_common())
     unlisted = gather.problems_total - len(gather.problems)
-    frame, problems, assumptions = _finish(gather, assumed_completion_tokens)
-    for p in _display_names(paths):
+    frame, problems, assumptions = finish(gather, assumed_completion_tokens)
+    for p in names:
         if p not in usable and p not in ignored_files:
             first = next((q.reason for q in problems if q.file == p), "no records")
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
     if not len(frame) and (problems or not ignored):  # only ignored records (an idle day): 0 requests, no error
-        top = problems[0] if problems else None
-        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {top.file}:{top.line}: "
-                                                    f"{top.reason})" if top else ""))
+        first = problems[0] if problems else None
+        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
+                                                    f"{first.reason})" if first else ""))
     if unlisted:
-        assumptions.append(f"{unlisted:,} more records skipped past the first {MAX_PROBLEMS_KEPT:,} problems "
-                           "(counted in skipped, not listed)")
-    return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted, formats=formats,
+        assumptions.append(f"{unlisted:,} more records skipped past the first {gather_module.MAX_PROBLEMS_KEPT:,} "
+                           "problems (counted in skipped, not listed)")
+    return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted,
+                     formats={n: formats[n] for n in names if n in formats},
                      assumptions=assumptions, ignored=ignored, timestamps_ignored=times_ignored)

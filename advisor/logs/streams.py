@@ -5,7 +5,6 @@ physical lines of a file with oversize ones skipped."""
 from __future__ import annotations
 
 import codecs
-import errno
 import gzip
 import io
 import lzma
@@ -16,8 +15,9 @@ from collections.abc import Callable, Iterator
 
 from advisor.errors import LogError
 from advisor.logs.records import RecordProblem
+from advisor.logs.sources import Source, open_error, open_source
 
-__all__ = ["MemoryFile", "Progress", "DEFAULT_MAX_RECORD_BYTES"]
+__all__ = ["MemoryFile", "Progress", "DEFAULT_MAX_RECORD_BYTES", "ReadStats", "NotSplittable"]
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 DEFAULT_MAX_RECORD_BYTES = 64 << 20
@@ -37,18 +37,34 @@ class MemoryFile:
         return self.name
 
 
-class _Counting(io.RawIOBase):
-    """Counts the bytes read from disk (compressed), for progress."""
+class ReadStats:
+    """What a reader has consumed so far: decompressed bytes (chunks are bounded by them) and, for a byte range
+    of a JSONL file, the physical lines it owns (the next range's line numbers start after them)."""
 
-    def __init__(self, raw):
-        self.raw, self.n = raw, 0
+    __slots__ = ("bytes", "lines")
+
+    def __init__(self):
+        self.bytes, self.lines = 0, 0
+
+
+class NotSplittable(Exception):
+    """A byte range of a JSONL file met a record spread over lines (``jq .`` output): the file is read whole."""
+
+
+class _Counting(io.RawIOBase):
+    """Counts the bytes read through it: from disk (compressed) for progress, or decompressed into ``stats``."""
+
+    def __init__(self, raw, stats: ReadStats | None = None):
+        self.raw, self.n, self.stats = raw, 0, stats
 
     def readable(self):
         return True
 
     def readinto(self, b):
-        n = self.raw.readinto(b)
-        self.n += n or 0
+        n = self.raw.readinto(b) or 0
+        self.n += n
+        if self.stats is not None:
+            self.stats.bytes += n
         return n
 
 
@@ -149,19 +165,14 @@ _SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
             (stat.S_ISBLK, "a block device"))
 
 
-def open_error(path, exc: OSError) -> LogError:
-    """The error for a log file that cannot be opened, by its cause (a symlink loop is not 'no such file')."""
-    why = {errno.ENOENT: "no such file; check the path",
-           errno.ELOOP: "symlink loop: a symbolic link in the path points back to itself; pass the file it should "
-                        "point to",
-           errno.EISDIR: "is a directory; pass the log files inside it",
-           errno.ENOTDIR: "no such file (a part of the path is not a directory); check the path"}.get(exc.errno or 0)
-    return LogError(why or f"cannot open ({exc.strerror or type(exc).__name__})", file=str(path))
-
-
-def _open_raw(path) -> tuple[io.BufferedReader, int]:
-    """The file opened for reading, and its size. Opened without blocking and checked before reading: a named
-    pipe with no writer (or another special file) is refused with an error naming it, never waited on."""
+def _open_raw(path, storage_options=None) -> tuple[io.BufferedReader, int]:
+    """The file opened for reading, and its size. A URL is opened through fsspec; a local file without blocking
+    and checked before reading: a named pipe with no writer (or another special file) is refused with an error
+    naming it, never waited on."""
+    if isinstance(path, Source):
+        if path.url is not None:  # a URL (fsspec), its size known from listing
+            return open_source(path, storage_options), path.size
+        path = path.path or path.name
     if isinstance(path, MemoryFile):
         return io.BufferedReader(io.BytesIO(path.data)), len(path.data)
     try:
@@ -212,22 +223,34 @@ def _too_big(n: int, limit: int) -> RecordProblem:
                          "raise --max-record-mb to read it")
 
 
-def _physical_lines(src, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+def _physical_lines(src, limit: int, *, stop: int | None = None, stats: ReadStats | None = None,
+                    bom: bool = True) -> Iterator[tuple[int, bytes | None, int]]:
     """(line number, the line's bytes or None when it is over ``limit``, its size) for each physical line,
-    the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole."""
+    the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole.
+
+    ``stop``: read only the lines that START within the first ``stop`` bytes (a byte range of the file: the line
+    that starts inside it is read to its end; the next range starts after it); ``stats.lines`` is kept current.
+    """
     line_no = 0
-    while True:
+    done = 0
+    while stop is None or done < stop:
         data = src.readline(limit + 1)
         if not data:
             return
         line_no += 1
-        if line_no == 1 and data.startswith(_BOM):
+        if stats is not None:
+            stats.lines = line_no
+        consumed = len(data)
+        if line_no == 1 and bom and data.startswith(_BOM):
             data = data[3:]
         if len(data) > limit and not data.endswith(b"\n"):
             n = len(data)
             while data and not data.endswith(b"\n"):  # skip the rest of the line without keeping it
                 data = src.readline(_CHUNK)
                 n += len(data)
+                consumed += len(data)
+            done += consumed
             yield line_no, None, n
             continue
+        done += consumed
         yield line_no, data, len(data)

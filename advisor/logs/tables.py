@@ -10,7 +10,8 @@ from typing import Any
 
 from advisor.errors import LogError
 from advisor.logs.records import RecordProblem
-from advisor.logs.streams import _BOM, MemoryFile, _physical_lines, _too_big
+from advisor.logs.sources import Source, open_source
+from advisor.logs.streams import _BOM, MemoryFile, ReadStats, _physical_lines, _too_big
 
 
 def _bounded_lines(src, limit: int, oversize: list[int]) -> Iterator[str]:
@@ -113,13 +114,20 @@ def _iter_csv(src, path, limit: int) -> Iterator[tuple[int, Any]]:
         yield n, _too_big(limit + 1, limit)
 
 
-def _iter_parquet(path, progress, size) -> Iterator[tuple[int, Any]]:
+def _iter_parquet(path, progress, size, storage_options=None, stats: ReadStats | None = None
+                  ) -> Iterator[tuple[int, Any]]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise LogError("is Parquet: install pyarrow (pip install pyarrow) to read it", file=str(path)) from None
     try:
-        pf = pq.ParquetFile(io.BytesIO(path.data) if isinstance(path, MemoryFile) else path)
+        if isinstance(path, MemoryFile):
+            data = io.BytesIO(path.data)
+        elif isinstance(path, Source):
+            data = open_source(path, storage_options)
+        else:
+            data = path
+        pf = pq.ParquetFile(data)
         total = max(pf.metadata.num_rows, 1)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError... for a bad footer
         raise LogError(f"is not a readable Parquet file ({type(exc).__name__})", file=str(path)) from None
@@ -135,6 +143,8 @@ def _iter_parquet(path, progress, size) -> Iterator[tuple[int, Any]]:
             yield line + 1, RecordProblem(f"Parquet data unreadable after row {line} ({type(exc).__name__}); "
                                           "the rest of the file was not read")
             return
+        if stats is not None:  # decoded bytes: about the file's share of the rows read so far
+            stats.bytes += int(size * len(rows) / total)
         for rec in rows:
             line += 1
             yield line, rec

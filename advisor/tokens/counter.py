@@ -26,6 +26,7 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -70,10 +71,16 @@ _PATCH_LOCK = threading.Lock()
 
 
 def _load_ranks(blobpath: str, expected_hash: str | None = None) -> dict[bytes, int]:
-    """tiktoken's loader signature, reading the file shipped in bpe-openai instead of the network."""
+    """tiktoken's loader signature, reading the file shipped in bpe-openai instead of the network; the table
+    decoded once is kept in a binary cache (:func:`_cached_ranks`), so later processes (a pool's workers, Dask
+    workers, the next command) skip the base64 decoding."""
     name = blobpath.rsplit("/", 1)[-1].removesuffix(".tiktoken")
     if name not in _BPE_FILES:
         raise AdvisorError(f"encoding {name!r} is not available offline; available: {', '.join(_BPE_FILES)}")
+    cache = _rank_cache_path(name, expected_hash)
+    ranks = _cached_ranks(cache) if cache else None
+    if ranks is not None:
+        return ranks
     res = _bpe_data_dir() / _BPE_FILES[name]
     try:
         data = gzip.decompress(res.read_bytes())
@@ -83,7 +90,60 @@ def _load_ranks(blobpath: str, expected_hash: str | None = None) -> dict[bytes, 
     if expected_hash and digest != expected_hash:
         raise AdvisorError(f"{res}: SHA-256 {digest} differs from tiktoken's pinned {expected_hash}; "
                            "reinstall bpe-openai (pip install --force-reinstall bpe-openai)")
-    return {base64.b64decode(tok): int(rank) for tok, rank in (ln.split() for ln in data.splitlines() if ln)}
+    ranks = {base64.b64decode(tok): int(rank) for tok, rank in (ln.split() for ln in data.splitlines() if ln)}
+    if cache:
+        _write_rank_cache(cache, ranks)
+    return ranks
+
+
+_RANKS_MAGIC = b"finetune-advisor ranks 1"
+
+
+def _rank_cache_path(name: str, expected_hash: str | None) -> Path | None:
+    """Where the decoded table of ``name`` is cached: named by tiktoken's pinned SHA-256 of the source (only a
+    table whose source matched it is cached), under ``$FINETUNE_ADVISOR_CACHE`` (``none`` turns it off), else
+    ``$XDG_CACHE_HOME/finetune-advisor`` or ``~/.cache/finetune-advisor``."""
+    if not expected_hash:
+        return None
+    root = os.environ.get("FINETUNE_ADVISOR_CACHE")
+    if root and root.lower() == "none":
+        return None
+    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "finetune-advisor"
+    return base / f"{name}-{expected_hash[:16]}.ranks"
+
+
+def _cached_ranks(path: Path) -> dict[bytes, int] | None:
+    """The table from the cache, or None when it is missing or fails its check: a header with the count and the
+    SHA-256 of the payload (each token's length, then the tokens in rank order), checked before use."""
+    try:
+        blob = path.read_bytes()
+        magic, count, digest, payload = blob.split(b"\n", 3)
+        n = int(count)
+    except (OSError, ValueError):
+        return None
+    if magic != _RANKS_MAGIC or hashlib.sha256(payload).hexdigest().encode() != digest or len(payload) < n:
+        return None
+    offsets = list(itertools.accumulate(payload[:n], initial=n))
+    if offsets[-1] != len(payload):
+        return None
+    return dict(zip(map(payload.__getitem__, map(slice, offsets, offsets[1:])), range(n)))
+
+
+def _write_rank_cache(path: Path, ranks: dict[bytes, int]) -> None:
+    """Write the cache atomically; a table that is not ranks 0..n-1 of tokens under 256 bytes, or a cache folder
+    that cannot be written, is simply not cached (it only saves time)."""
+    tokens = sorted(ranks, key=ranks.__getitem__)
+    if [ranks[t] for t in tokens] != list(range(len(tokens))) or any(len(t) > 255 for t in tokens):
+        return
+    payload = bytes(len(t) for t in tokens) + b"".join(tokens)
+    blob = b"\n".join([_RANKS_MAGIC, str(len(tokens)).encode(), hashlib.sha256(payload).hexdigest().encode(), payload])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(blob)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _bpe_data_dir() -> Path:

@@ -690,8 +690,8 @@ class TestBigDocuments:
 
 
 def test_problem_list_is_bounded(write, monkeypatch):
-    import advisor.logs.reader as reader
-    monkeypatch.setattr(reader, "MAX_PROBLEMS_KEPT", 5)
+    import advisor.logs.gather as gather
+    monkeypatch.setattr(gather, "MAX_PROBLEMS_KEPT", 5)
     r = read_logs(write("h.jsonl", GOOD_LINE + "{bad\n" * 12))
     assert r.skipped == 12 and len(r.problems) == 5 and any("7 more records skipped" in a for a in r.assumptions)
 

@@ -1,0 +1,182 @@
+"""Running the tasks of a read (:mod:`advisor.logs.pieces`) here, on every core, or on a Dask cluster.
+
+- in this process, one task after the other (small reads; in-memory uploads);
+- on every core of this machine: a pool of worker processes (``processes``; by default for local reads of
+  ``AUTO_PROCESSES_BYTES`` or more that make two tasks or more); no extra package needed;
+- on Dask (the ``scale`` extra): ``workers=N`` starts a ``LocalCluster`` of N worker processes,
+  ``scheduler="tcp://HOST:8786"`` uses a running cluster (Kubernetes, Coiled, an HPC job). Dask recomputes
+  the tasks of a worker lost mid-run; results are keyed by task, so none is counted twice.
+
+Each task's result comes back as it completes (progress is reported per task from a cluster); the caller
+folds them in task order. Every failure is one :class:`LogError` line naming the scheduler and the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.errors import LogError
+from advisor.logs.pieces import Task
+
+__all__ = ["ReadOptions", "run_tasks", "choose_processes", "AUTO_PROCESSES_BYTES", "DASK_MISSING"]
+
+AUTO_PROCESSES_BYTES = 48 << 20  # below this a pool costs more to start than it saves
+DASK_MISSING = "needs Dask: pip install 'finetune-advisor[scale]'"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Everything a worker needs to read and count a task (picklable; no prompt text)."""
+
+    format: str | None = None
+    model: str | None = None
+    ft_tokenizer: str | None = "mistral-v1"
+    threads: int = 2
+    chunk_records: int = 20_000
+    chunk_bytes: int = 16 << 20
+    max_record_bytes: int = 64 << 20
+    storage_options: dict = field(default_factory=dict)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def choose_processes(tasks: Sequence[Task], processes: int | None, *, local: bool) -> int:
+    """Worker processes for a read on this machine: ``processes`` when given, else every core for a read of two
+    tasks or more and AUTO_PROCESSES_BYTES or more (1: in this process).
+
+    >>> from advisor.logs.pieces import Task
+    >>> choose_processes([Task(0, (), 10)], None, local=True), choose_processes([], 3, local=True)
+    (1, 3)
+    """
+    if processes is not None:
+        return max(1, int(processes))
+    if not local or len(tasks) < 2 or sum(t.bytes for t in tasks) < AUTO_PROCESSES_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, len(tasks)))
+
+
+def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, *, processes: int = 1,
+              workers: int | None = None, scheduler: Any = None,
+              progress: Callable[[int, int], None] | None = None,
+              forget: Callable[[str], None] | None = None) -> Iterator[Any]:
+    """``fn(task, opts)`` for every task, yielded as they complete (not in task order); ``forget(run_id)`` runs on
+    each Dask worker at the end (they outlive the read: what they cached for it goes)."""
+    total = sum(t.bytes for t in tasks) or 1
+    if scheduler or workers:
+        yield from _on_dask(fn, tasks, opts, workers, scheduler, progress, total, forget)
+    elif processes > 1 and len(tasks) > 1:
+        yield from _on_pool(fn, tasks, opts, processes, progress, total)
+    else:
+        done = 0
+        for t in tasks:
+            def task_progress(n: int, _size: int, _done: int = done) -> None:
+                if progress:
+                    progress(min(_done + n, total), total)
+            yield fn(t, opts, task_progress if progress else None)
+            done += t.bytes
+            if progress:
+                progress(min(done, total), total)
+
+
+def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn: a worker starts clean (no copy of a parent's threads or of prompt text), the tokenizer tables come
+    # from their hash-checked cache (advisor.tokens.counter)
+    left = {t.index: t for t in tasks}
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(fn, t, opts): t for t in tasks}
+            try:
+                for fut in as_completed(futures):
+                    result = fut.result()
+                    done += left.pop(futures[fut].index).bytes
+                    if progress:
+                        progress(min(done, total), total)
+                    yield result
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    except BrokenProcessPool:
+        # the workers could not start (a script that calls read_logs at import, without a main guard, re-runs in
+        # each spawned worker): the tasks not yet done run in this process; each task is counted once
+        for t in list(left.values()):
+            yield fn(t, opts)
+            done += left.pop(t.index).bytes
+            if progress:
+                progress(min(done, total), total)
+
+
+def _client(workers: int | None, scheduler: Any):
+    """(client, cluster to close or None, whether this read made the client)."""
+    if scheduler is not None and not isinstance(scheduler, str) and hasattr(scheduler, "submit"):
+        return scheduler, None, False  # a distributed.Client the caller made (Coiled, TLS clusters): theirs to close
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        flag = "--scheduler" if scheduler else "--workers"
+        raise LogError(f"{flag} {DASK_MISSING}") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s"), None, True
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise LogError(f"cannot reach the Dask scheduler {scheduler} ({type(exc).__name__}): check the address "
+                           "(tcp://HOST:8786) and that `dask scheduler` runs there and lets this machine in; or "
+                           "use --workers N for a cluster on this machine") from None
+    if workers is None or workers < 1:
+        raise LogError("--workers must be 1 or more")
+    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    return Client(cluster), cluster, True
+
+
+def _on_dask(fn, tasks, opts, workers, scheduler, progress, total, forget) -> Iterator[Any]:
+    client, cluster, ours = _client(workers, scheduler)
+    where = (scheduler if isinstance(scheduler, str) else "the Dask cluster") if scheduler else \
+        f"the local cluster of {workers} workers"
+    try:
+        from dask.distributed import as_completed
+        futures = {client.submit(fn, t, opts, key=f"advisor-count-{opts.run_id}-{t.index}", pure=False): t
+                   for t in tasks}
+        done = 0
+        for fut in as_completed(list(futures)):
+            try:
+                result = fut.result()
+            except LogError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker died, or cannot run advisor: one line, the fix
+                raise _dask_error(exc, where) from None
+            done += futures.pop(fut).bytes
+            fut.release()
+            if progress:
+                progress(min(done, total), total)
+            yield result
+    finally:
+        if forget is not None:
+            try:
+                client.run(forget, opts.run_id)  # the workers drop this read's counters (their memos hold text)
+            except Exception:  # noqa: BLE001 - a worker gone already forgot
+                pass
+        if ours:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dask_error(exc: BaseException, where: str) -> LogError:
+    kind = type(exc).__name__
+    if kind == "KilledWorker":
+        return LogError(f"a Dask worker of {where} died three times on the same task (out of memory?): give the "
+                        "workers more memory, or lower --max-record-mb")
+    if isinstance(exc, (ImportError, AttributeError)) or kind in ("ModuleNotFoundError",):
+        return LogError(f"the Dask workers of {where} cannot run finetune-advisor ({kind}): install the same "
+                        "version there (pip install 'finetune-advisor[scale]')")
+    return LogError(f"a task failed on {where} ({kind}: {str(exc).splitlines()[0][:160] if str(exc) else ''})")

@@ -1,0 +1,266 @@
+"""The reduce side of reading: work frames folded into compact columns as they arrive (:class:`Gather`), then
+the batch input/output join, requests logged without a response, and the frame returned (:func:`finish`)."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.logs.records import FRAME_COLUMNS
+
+__all__ = ["Problem", "Gather", "finish", "time_note", "MAX_PROBLEMS_KEPT"]
+
+MAX_PROBLEMS_KEPT = 100_000  # problems listed in detail; past this they are only counted (memory stays bounded)
+_NO_RESPONSE = ("request logged without its response: completion tokens unknown; pass --completion-tokens N "
+                "to assume N per request")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------
+# finishing: batch join, requests without responses, problems
+
+
+def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | None) -> pd.DataFrame:
+    if "join_side" not in f:
+        return f
+    has = f["join_side"].notna()
+    if not has.any():
+        return f
+    rest, b = f[~has], f[has]
+    halves = {}
+    for side in ("input", "output"):
+        part = b[b["join_side"] == side]
+        dup = part["join_key"].duplicated(keep="first")
+        if dup.any():
+            first_line = part[~dup].set_index("join_key")["line"]
+            for key, file, line in zip(part.loc[dup, "join_key"], part.loc[dup, "file"], part.loc[dup, "line"]):
+                problems.append(Problem(str(file), int(line), f"duplicate custom_id in the batch {side}; the line "
+                                        f"{int(first_line.get(key, 0))} with the same custom_id was used"))
+        halves[side] = part[~dup].set_index("join_key")
+    inp, out = halves["input"], halves["output"]
+    both = out.index.intersection(inp.index)
+    merged = out.copy()
+    for col in ("task", "template", "ft_prompt_tokens"):
+        merged.loc[both, col] = inp.loc[both, col]
+    only_in = inp.loc[inp.index.difference(out.index)]
+    kept = []
+    if len(only_in):
+        if assumed is None:
+            for file, line in zip(only_in["file"], only_in["line"]):
+                problems.append(Problem(str(file), int(line), "batch input without a matching output line: pass the "
+                                        "batch output file too, or --completion-tokens N to assume N per request"))
+        else:
+            kept.append(only_in.reset_index())  # counted for the prompt; completion assumed below
+    return pd.concat([rest, merged.reset_index(), *kept], ignore_index=True)
+
+
+_CATEGORY_COLUMNS = ("model", "task", "template", "tokens_source", "file", "join_side")
+_NOTES_COLUMN = "count_notes"  # what counting assumed for a row (advisor.logs.counting.COUNT_NOTES_COLUMN)
+
+
+class Gather:
+    """Folds work frames into compact pieces as they arrive: memory grows with the requests kept, not the file.
+
+    Problems become :class:`Problem` objects, ignored rows a tally, assumptions tallies; the rows kept hold only
+    the frame's columns (plus the batch join's), their repeated strings as categories until the end.
+    """
+
+    def __init__(self):
+        self.pieces: list[pd.DataFrame] = []
+        self.problems: list[Problem] = []
+        self.problems_total = 0  # all problems, also those past MAX_PROBLEMS_KEPT
+        self.ignored: Tally = Tally()
+        self.ignored_files: set[str] = set()
+        self.usable_files: set[str] = set()
+        self.encodings: Tally = Tally()
+        self.notes: Tally = Tally()
+        self.times_ignored: Tally = Tally()  # records whose time was a placeholder, by reason (records.epoch_s)
+
+    def add(self, w: pd.DataFrame) -> None:
+        ign = w["ignored"].notna() if "ignored" in w else pd.Series(False, index=w.index)
+        bad = w["problem"].notna() & ~ign
+        if bad.any():
+            self.problems_total += int(bad.sum())
+            room = MAX_PROBLEMS_KEPT - len(self.problems)
+            if room > 0:
+                self.problems += [Problem(str(f), int(ln), str(p)) for f, ln, p in
+                                  zip(w.loc[bad, "file"][:room], w.loc[bad, "line"][:room],
+                                      w.loc[bad, "problem"][:room])]
+        if ign.any():
+            self.ignored.update(w.loc[ign, "ignored"])
+            self.ignored_files.update(map(str, w.loc[ign, "file"]))
+        g = w[~bad & ~ign]
+        if not len(g):
+            return
+        self.usable_files.update(map(str, g["file"].unique()))
+        self.encodings.update(g["assumed_encoding"].dropna())
+        if "time_ignored" in g:
+            self.times_ignored.update(g["time_ignored"].dropna())
+        if _NOTES_COLUMN in g:
+            for note in g[_NOTES_COLUMN].dropna():
+                self.notes.update(str(note).split("\n"))
+        batch = g["join_side"].notna().any()
+        keep = FRAME_COLUMNS + (["join_key", "join_side"] if batch else [])
+        g = g[keep].copy()
+        for c in _CATEGORY_COLUMNS:
+            if c in g:
+                g[c] = g[c].astype("category")
+        self.pieces.append(g)
+
+    def merge(self, other: Gather, line_offset: int = 0) -> None:
+        """Fold in what another process gathered (a task of the same read), its lines shifted by ``line_offset``
+        (the lines of a file's byte ranges before that task's)."""
+        if line_offset:
+            for piece in other.pieces:
+                piece["line"] = piece["line"] + line_offset
+        self.pieces += other.pieces
+        room = max(0, MAX_PROBLEMS_KEPT - len(self.problems))
+        self.problems += [Problem(p.file, p.line + line_offset, p.reason) for p in other.problems[:room]]
+        self.problems_total += other.problems_total
+        for mine, theirs in ((self.ignored, other.ignored), (self.encodings, other.encodings),
+                             (self.notes, other.notes), (self.times_ignored, other.times_ignored)):
+            mine.update(theirs)
+        self.ignored_files |= other.ignored_files
+        self.usable_files |= other.usable_files
+
+    def columns(self) -> dict[str, Any]:
+        """The rows kept, concatenated column by column (categories united), each piece freed once used."""
+        if not self.pieces:
+            return {c: np.array([], dtype=float if c not in _CATEGORY_COLUMNS else object)
+                    for c in FRAME_COLUMNS}
+        cols = FRAME_COLUMNS + (["join_key", "join_side"] if any("join_side" in p for p in self.pieces) else [])
+        n = [len(p) for p in self.pieces]
+        out: dict[str, Any] = {}
+        for c in cols:
+            parts = [p.pop(c) if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
+            if c in _CATEGORY_COLUMNS:
+                out[c] = _united([x.astype("category") for x in parts])
+            else:
+                out[c] = np.concatenate([x.to_numpy() for x in parts])
+            del parts
+        self.pieces = []
+        return out
+
+    def assumptions(self) -> list[str]:
+        out = [time_note(n, why) for why, n in self.times_ignored.most_common()]
+        out += [f"{n} requests of unknown model {k.split(' -> ')[0]!r} counted with {k.split(' -> ')[1]}"
+                for k, n in self.encodings.items()]
+        common = self.notes.most_common()
+        out += [f"{n} requests: {note}" for note, n in common[:20] if note]
+        if len(common) > 20:
+            out.append(f"... and {len(common) - 20} more kinds of counting notes")
+        return out
+
+
+def time_note(n: int, why: str) -> str:
+    """The read summary's note on records whose time was ignored (a placeholder date: records.epoch_s).
+
+    >>> time_note(2, "before 2010-01-01: a placeholder such as created: 0 or 1970-01-01")[:60]
+    '2 records with a timestamp ignored (before 2010-01-01: a pla'
+    """
+    return (f"{n:,} record{'s' * (n != 1)} with a timestamp ignored ({why}): {'their' if n != 1 else 'its'} "
+            "tokens are counted, but the logged time span (and so requests per day) comes from the other records")
+
+
+def _united(parts: list[pd.Series]) -> pd.Categorical:
+    """One categorical from several whose categories differ (in values or in dtype): codes remapped, no copies
+    of the strings (kept as categories: 1-2 bytes a row where object columns cost 8 plus the strings)."""
+    cats = pd.Index(pd.unique(np.concatenate([np.asarray(x.cat.categories, dtype=object) for x in parts])),
+                    dtype=object)
+    codes = []
+    for x in parts:
+        m = cats.get_indexer(np.asarray(x.cat.categories, dtype=object))
+        c = x.cat.codes.to_numpy()
+        codes.append(np.where(c >= 0, m[c] if len(m) else -1, -1))
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else [], categories=cats)
+
+
+_TEXT_COLUMNS = ("model", "task", "template", "tokens_source", "file")
+
+
+def _as_text(col: Any) -> np.ndarray:
+    """An object array of the column's text (None where missing); from categories it shares their strings."""
+    if isinstance(col, pd.Series):
+        col = col.array
+    if isinstance(col, pd.Categorical):
+        cats = np.asarray(col.categories, dtype=object)
+        codes = np.asarray(col.codes)
+        out = np.full(len(codes), None, dtype=object)
+        ok = codes >= 0
+        out[ok] = cats[codes[ok]]
+        return out
+    arr = np.asarray(col, dtype=object)
+    return np.where(pd.isna(arr), None, arr)
+
+
+def _floats(col: Any) -> np.ndarray:
+    return pd.to_numeric(pd.Series(col), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """The frame returned: sorted by (timestamp, file, line), text as objects, numbers as float64.
+
+    Built column by column from one sort order, each input column released once copied, so the peak is
+    about one extra column, not one extra frame.
+    """
+    ts = _floats(cols["timestamp"])
+    files = cols["file"]
+    file_key = pd.factorize(_as_text(files), sort=True)[0]
+    line = np.asarray(cols["line"], dtype=np.int64)
+    order = np.lexsort((line, file_key, ts))  # NaN timestamps sort last
+    del file_key
+    out = {}
+    for c in FRAME_COLUMNS:
+        v = cols.pop(c)
+        if c in _TEXT_COLUMNS or c == "request_id":
+            out[c] = pd.Series(_as_text(v)[order], dtype=object)
+        elif c == "line":
+            out[c] = pd.Series(line[order])
+        elif c == "timestamp":
+            out[c] = pd.Series(pd.to_datetime(ts[order], unit="s", utc=True, errors="coerce"))
+        else:
+            out[c] = pd.Series(_floats(v)[order])
+        del v
+    return pd.DataFrame(out, columns=FRAME_COLUMNS, copy=False)
+
+
+def finish(gather: Gather, assumed_completion_tokens: float | None
+            ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    problems = gather.problems
+    cols = gather.columns()
+    if "join_side" in cols:  # batch halves to join (a DataFrame for this rarer path)
+        good = _join_batches(pd.DataFrame(cols), problems, assumed_completion_tokens)
+        cols = {c: good[c].array if isinstance(good[c].dtype, pd.CategoricalDtype) else good[c].to_numpy()
+                for c in FRAME_COLUMNS}
+        del good
+    assumptions = gather.assumptions()
+    comp = _floats(cols["completion_tokens"]).copy()  # writable
+    no_resp = np.isnan(comp) & np.asarray(pd.Series(cols["tokens_source"]) == "counted", dtype=bool)
+    if no_resp.any():
+        if assumed_completion_tokens is None:
+            problems += [Problem(str(f), int(ln), _NO_RESPONSE)
+                         for f, ln in zip(np.asarray(cols["file"], dtype=object)[no_resp], cols["line"][no_resp])]
+            cols = {c: v[~no_resp] for c, v in cols.items()}
+        else:
+            n = float(assumed_completion_tokens)
+            comp[no_resp] = n
+            cols["completion_tokens"] = comp
+            ft_p = _floats(cols["ft_prompt_tokens"])
+            ft_c = _floats(cols["ft_completion_tokens"]).copy()
+            ft_c[no_resp & ~np.isnan(ft_p)] = n + 1  # + </s>
+            cols["ft_completion_tokens"] = ft_c
+            assumptions.append(f"{int(no_resp.sum())} requests logged without a response: {n:g} completion tokens "
+                               "assumed for each (--completion-tokens); their 7B completion assumed the same + 1")
+    frame = _frame(cols)
+    problems.sort(key=lambda p: (p.file, p.line))
+    return frame, problems, assumptions

@@ -1,0 +1,156 @@
+"""Reading at organisation scale: a Dask cluster against one process, start-up, memory on large records, many
+small files.
+
+    python bench/scale.py [--only cluster,startup,memory,files] [--gb 1] [--json]
+
+- ``cluster``: a ``--gb`` GB log (the unique-prompt corpus of bench/ingest.py, in 10 files) read by one process
+  (processes=1) and by a LocalCluster of 2 worker processes (``workers=2``); wall seconds, and the totals compared:
+  API token totals must be equal, 7B totals within the reported sampling interval. Goal: >= 1.5x.
+- ``startup``: ``python -m advisor --help`` against ``python -c "import pandas"``, 7 runs each, interleaved, medians.
+  Goal: no slower.
+- ``memory``: peak RSS of ``count`` on an 869 MB file of 2,500 records of ~350 KB, in a child process (its own and
+  its worker processes', each). Goal: <= 400 MB.
+- ``files``: 10,000 one-record files against the same records in one file (one process and the default).
+  Goal: within 3x.
+The machine's load average is reported with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _report import emit  # noqa: E402
+from ingest import OUT, write_sample, write_unique  # noqa: E402
+
+_TOTALS = ("requests", "prompt_tokens", "completion_tokens", "cached_tokens", "skipped")
+
+
+def cluster(gb: float) -> dict:
+    from advisor.logs import read_logs
+
+    parts = [write_unique(OUT / f"scale-unique-{gb:g}gb-{i}.jsonl", gb * 1000 / 10, seed=100 + i) for i in range(10)]
+    mb = sum(p.stat().st_size for p in parts) / 1e6
+    t = time.perf_counter()
+    one = read_logs(parts, processes=1)
+    t_one = time.perf_counter() - t
+    t = time.perf_counter()
+    two = read_logs(parts, workers=2)
+    t_two = time.perf_counter() - t
+    a, b = one.summary(), two.summary()
+    ft_one, ft_two = a["ft_prompt_tokens"], b["ft_prompt_tokens"]
+    return {"mb": round(mb), "one_process_s": round(t_one, 1), "local_cluster_2_workers_s": round(t_two, 1),
+            "speedup": round(t_one / t_two, 2), "api_totals_equal": all(a[k] == b[k] for k in _TOTALS),
+            "requests": a["requests"], "ft_prompt_tokens_one_process": ft_one,
+            "ft_prompt_tokens_cluster": ft_two,
+            "ft_prompt_relative_difference": round(abs(ft_two - ft_one) / ft_one, 6) if ft_one else None,
+            "ft_sampling_notes": [x for x in b["assumptions"] if "95% CI" in x][:2]}
+
+
+def startup(runs: int = 7) -> dict:
+    cmds = {"advisor_help": [sys.executable, "-m", "advisor", "--help"],
+            "import_pandas": [sys.executable, "-c", "import pandas"]}
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for k, cmd in cmds.items():
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+            times[k].append(time.perf_counter() - t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"advisor_help_s": round(med["advisor_help"], 3), "import_pandas_s": round(med["import_pandas"], 3),
+            "ratio": round(med["advisor_help"] / med["import_pandas"], 2),
+            "runs": {k: [round(x, 2) for x in v] for k, v in times.items()}}
+
+
+def _large_records(path: Path) -> Path:
+    """2,500 records of ~350 KB (~869 MB): long chat histories, each request different."""
+    if not path.exists():
+        r = random.Random(5)
+        words = "the a of to and in for with on is it this that as be by order refund account please".split()
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for i in range(2500):
+                turns = [{"role": "user" if k % 2 == 0 else "assistant",
+                          "content": " ".join(r.choice(words) for _ in range(2900))} for k in range(24)]
+                rec = {"id": f"big-{i}", "created": 1741000000 + i, "request": {
+                    "model": "gpt-4o", "messages": [{"role": "system", "content": f"Agent {i}."}] + turns},
+                    "response": {"choices": [{"message": {"role": "assistant", "content": "done"}}]}}
+                fh.write(json.dumps(rec) + "\n")
+        tmp.rename(path)
+    return path
+
+
+def memory() -> dict:
+    path = _large_records(OUT / "scale-large-records.jsonl")
+    code = ("import resource, sys; from advisor.cli import main; main(['count', sys.argv[1], '--json', "
+            "'--no-progress']); s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; print(s, c, file=sys.stderr)")
+    t = time.perf_counter()
+    p = subprocess.run([sys.executable, "-c", code, str(path)], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                       capture_output=True, text=True, check=True)
+    self_kb, child_kb = (int(x) for x in p.stderr.split()[-2:])
+    out = json.loads(p.stdout)
+    return {"file_mb": round(path.stat().st_size / 1e6), "records": out["requests"],
+            "peak_rss_mb_main_process": round(self_kb / 1024), "peak_rss_mb_largest_worker": round(child_kb / 1024),
+            "seconds": round(time.perf_counter() - t, 1)}
+
+
+def files(n: int = 10_000) -> dict:
+    from advisor.logs import read_logs
+
+    folder = OUT / f"scale-{n}-files"
+    one = OUT / f"scale-{n}-files-one.jsonl"
+    if not one.exists():
+        sample = write_sample(OUT / "ingest-sample-10mb.jsonl", 10, usage=False)
+        lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)[:n]
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, line in enumerate(lines):
+            (folder / f"call-{i:05d}.jsonl").write_text(line, encoding="utf-8")
+        one.write_text("".join(lines), encoding="utf-8")
+    glob = str(folder / "call-*.jsonl")
+    out = {}
+    for label, kw in (("one_process", {"processes": 1}), ("default", {})):
+        t = time.perf_counter()
+        many = read_logs([glob], **kw)
+        t_many = time.perf_counter() - t
+        t = time.perf_counter()
+        single = read_logs(one, **kw)
+        t_one = time.perf_counter() - t
+        out[label] = {"many_files_s": round(t_many, 2), "one_file_s": round(t_one, 2),
+                      "ratio": round(t_many / t_one, 2),
+                      "totals_equal": all(many.summary()[k] == single.summary()[k] for k in _TOTALS)}
+    out["files"] = n
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", default="cluster,startup,memory,files")
+    ap.add_argument("--gb", type=float, default=1.0, help="size of the cluster benchmark's log (default 1 GB)")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    out: dict = {"load_average_before": [round(x, 2) for x in os.getloadavg()], "cores": os.cpu_count()}
+    steps = {"cluster": lambda: cluster(a.gb), "startup": startup, "memory": memory, "files": files}
+    for name in a.only.split(","):
+        out[name] = steps[name]()
+    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out["peak_rss_mb_this_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return emit(out, a.json)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
