@@ -186,7 +186,7 @@ class ChunkCounter:
             fixed_c[i] = c.fixed + (responses_completion_tokens(body, r.completion) if isinstance(body, dict) else 0)
             notes[i] += c.assumptions
 
-    def rows(self, file: str, raws: Sequence[Raw], problems: Sequence[tuple[int, str]]) -> pd.DataFrame:
+    def rows(self, file: str | list[str], raws: Sequence[Raw], problems: Sequence[tuple[int, str]]) -> pd.DataFrame:
         n = len(raws)
         prompt = np.full(n, np.nan)
         comp = np.full(n, np.nan)

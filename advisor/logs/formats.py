@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from advisor.logs.records import (
     Ignored,
@@ -426,7 +426,8 @@ def parse_langfuse(o: Mapping, line: int) -> Raw:
         raise Ignored(f"Langfuse {_word(kind)} observation (not a model call)")
     if str(o.get("level") or "").upper() == "ERROR" and o.get("output") in (None, "", {}):
         raise RecordProblem("errored generation", "level")
-    usage, unread = _lf_usage(o), []   # with usage recorded, a part of a shape not read is a note, not a problem
+    # with usage recorded, a part of a shape not read is a note, not a problem
+    usage, unread = _lf_usage(o), cast(list[str], [])
     msgs, prompt_text, tools, opts = _beside_usage(usage, unread, lambda: _lf_messages(o.get("input"), "input"),
                                                    (None, None, None, None))
     params = maybe_json(o.get("modelParameters"))

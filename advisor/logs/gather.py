@@ -200,7 +200,9 @@ def _as_text(col: Any) -> np.ndarray:
         out[ok] = cats[codes[ok]]
         return out
     arr = np.asarray(col, dtype=object)
-    return np.where(pd.isna(arr), None, arr)
+    out = arr.copy()
+    out[pd.isna(arr)] = None
+    return out
 
 
 def _floats(col: Any) -> np.ndarray:

@@ -21,7 +21,7 @@ import os
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -369,7 +369,7 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
     task = Task(0, tuple(Piece(s, n) for s, n in zip(sources, _display_names(sources))),
                 sum(_size(s) for s in sources))
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
-    parser, formats = _Parser(format), {}
+    parser, formats = _Parser(format), cast(dict[str, Tally], {})
     yield from _task_frames(task, opts, parser, counter, formats, ReadStats(), progress)
     chunk = _Chunk()
     for file, (line, item) in parser.drain(final=True):
@@ -427,7 +427,8 @@ def forget_counter(run_id: str) -> None:
 
 def count_task(task: Task, opts: ReadOptions, progress: Progress | None = None) -> TaskResult:
     """The map function: read and count one task's pieces into a :class:`TaskResult` (picklable, no text)."""
-    parser, gather, formats, stats = _Parser(opts.format), Gather(), {}, ReadStats()
+    parser, gather, stats = _Parser(opts.format), Gather(), ReadStats()
+    formats: dict[str, Tally] = {}
     try:
         for frame in _task_frames(task, opts, parser, _counter_for(opts), formats, stats, progress):
             gather.add(frame)
@@ -586,9 +587,9 @@ def _result(gather: Gather, names: list[str], formats: dict[str, str],
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
     if not len(frame) and (problems or not ignored):  # only ignored records (an idle day): 0 requests, no error
-        first = problems[0] if problems else None
-        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {first.file}:{first.line}: "
-                                                    f"{first.reason})" if first else ""))
+        top = problems[0] if problems else None
+        raise LogError("no model calls to count" + (f" ({len(problems)} skipped; first: {top.file}:{top.line}: "
+                                                    f"{top.reason})" if top else ""))
     if unlisted:
         assumptions.append(f"{unlisted:,} more records skipped past the first {gather_module.MAX_PROBLEMS_KEPT:,} "
                            "problems (counted in skipped, not listed)")

@@ -97,7 +97,8 @@ class TestPiecesAndProcesses:
     def test_many_small_files_make_one_task(self, tmp_path):
         from advisor.logs.pieces import plan_tasks
         from advisor.logs.sources import expand_sources
-        sample = Path(write_sample_logs(tmp_path / "s.jsonl", days=1, scale=0.02, seed=1)).read_text().splitlines()
+        sample = Path(write_sample_logs(tmp_path / "s.jsonl", days=2, seed=1)).read_text().splitlines()
+        assert len(sample) >= 300
         for i, line in enumerate(sample[:300]):
             (tmp_path / f"one-{i:04d}.jsonl").write_text(line + "\n")
         sources = expand_sources([str(tmp_path / "one-*.jsonl")])
