@@ -76,15 +76,19 @@ def startup(runs: int = 7) -> dict:
 
 
 def _large_records(path: Path) -> Path:
-    """2,500 records of ~350 KB (~869 MB): long chat histories, each request different."""
+    """2,500 records of ~350 KB (~869 MB): long chat histories, each request different (turns cut at random
+    places out of a 4 MB text of random words)."""
     if not path.exists():
         r = random.Random(5)
         words = "the a of to and in for with on is it this that as be by order refund account please".split()
+        text = " ".join(r.choice(words) for _ in range(1_000_000))
         tmp = path.with_suffix(".tmp")
         with open(tmp, "w", encoding="utf-8") as fh:
             for i in range(2500):
-                turns = [{"role": "user" if k % 2 == 0 else "assistant",
-                          "content": " ".join(r.choice(words) for _ in range(2900))} for k in range(24)]
+                turns = []
+                for k in range(24):
+                    at = r.randrange(len(text) - 15_000)
+                    turns.append({"role": "user" if k % 2 == 0 else "assistant", "content": text[at:at + 14_400]})
                 rec = {"id": f"big-{i}", "created": 1741000000 + i, "request": {
                     "model": "gpt-4o", "messages": [{"role": "system", "content": f"Agent {i}."}] + turns},
                     "response": {"choices": [{"message": {"role": "assistant", "content": "done"}}]}}
