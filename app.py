@@ -16,6 +16,8 @@ from typing import Any
 import streamlit as st
 
 from advisor import AdvisorError, Scenario, Workload
+from advisor.dataset import dataset_download, sample_log_files
+from advisor.dataset.download import zip_name
 from advisor.logs import MemoryFile, read_logs
 from advisor.present import figures as F
 from advisor.present import view as V
@@ -603,6 +605,23 @@ def report_ui(a: PageAnalysis, data: PageData | None) -> None:
                         icon=":material/download:")
 
 
+def dataset_ui(a: PageAnalysis, choice: DataChoice) -> None:
+    """The recommended task's training set, eval set and judge prompt, built in memory when clicked (nothing is
+    stored or sent): the task the headline speaks for."""
+    task = a.focus.scenario.workload.task
+    if task == "all":
+        task = next((t for t in a.tasks if t != "all"), "all")
+    if choice.source == "typed numbers" or task == "all":
+        return
+    files = sample_log_files() if choice.source == "sample logs" else list(choice.files)
+    st.download_button(f"Download the training and eval set of {md_text(task)}",
+                       lambda: dataset_download(files, task, as_of=a.focus.scenario.as_of), file_name=zip_name(task),
+                       mime="application/zip", key="download_dataset", on_click="ignore", icon=":material/dataset:",
+                       help="train.jsonl and eval.jsonl in OpenAI's chat fine-tuning format (the eval set is the latest "
+                            "calls, today's answers as the reference), judge.md (a pairwise judge prompt and its cost) "
+                            "and summary.json: built in memory from the logs, never stored or sent.")
+
+
 def main() -> None:
     st.set_page_config(page_title="finetune-advisor", page_icon=page_icon(), layout="wide")
     st.html(PAGE_CSS)
@@ -636,6 +655,7 @@ def main() -> None:
     bill_ui(analysis)
     charts_ui(analysis, data, ("typed" if data is None else data.digest, inputs.key))
     report_ui(analysis, data)
+    dataset_ui(analysis, choice)
 
 
 if __name__ == "__main__":
