@@ -32,7 +32,8 @@ from advisor.dataset.dedupe import NEAR_JACCARD, SHINGLE_WORDS, duplicates
 from advisor.dataset.scrub import SCRUB_KINDS, scrub_text
 from advisor.dataset.shapes import example_line
 from advisor.errors import AdvisorError
-from advisor.logs import iter_raw_records, template_keys
+from advisor.logs import iter_raw_records
+from advisor.logs.template import TemplateHasher
 from advisor.tokens.counter import FT_COMPLETION, FT_PROMPT, FT_TOOLS, ft_counts, ft_lengths, ft_request_texts
 
 __all__ = ["EVAL_SHARE", "MIN_TRAIN_EXAMPLES", "MIN_EVAL_EXAMPLES", "Example", "DatasetSummary", "Dataset",
@@ -184,6 +185,7 @@ def collect_examples(paths: Sequence, task: str | None = None, format: str | Non
     per_task: Counter = Counter()
     drops: Counter = Counter()
     found: list[Example] = []
+    hasher = TemplateHasher()  # memoised: a task's system prompt is masked once, not once per call
     inputs: dict[str, Any] = {}
     outputs: list = []
     for file, raw in iter_raw_records(paths, format=format):
@@ -194,21 +196,22 @@ def collect_examples(paths: Sequence, task: str | None = None, format: str | Non
         elif raw.join_side == "output":
             outputs.append(raw)
         else:
-            _add(file, raw, task, per_task, drops, found)
+            _add(file, raw, task, per_task, drops, found, hasher)
     for out in outputs:  # a Batch output takes its prompt from the input line with its custom_id
         file, inp = inputs.pop(str(out.join_key), (None, None))
         if inp is None:
             drops["failed"] += 1
             continue
         inp.completion, inp.timestamp, inp.line = out.completion, out.timestamp, out.line
-        _add(file, inp, task, per_task, drops, found)
+        _add(file, inp, task, per_task, drops, found, hasher)
     for file, inp in inputs.values():  # a Batch input without its output: no answer
-        _add(file, inp, task, per_task, drops, found)
+        _add(file, inp, task, per_task, drops, found, hasher)
     return found, per_task, drops
 
 
-def _add(file: str, raw: Any, task: str | None, per_task: Counter, drops: Counter, found: list) -> None:
-    t, tpl = template_keys(raw.messages, raw.prompt_text, raw.task_hint)
+def _add(file: str, raw: Any, task: str | None, per_task: Counter, drops: Counter, found: list,
+         hasher: TemplateHasher) -> None:
+    t, tpl = hasher.keys(raw.messages, raw.prompt_text, raw.task_hint)
     per_task[t] += 1
     if task is not None and t != task:
         return
