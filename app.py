@@ -615,13 +615,15 @@ def dataset_ui(a: PageAnalysis, choice: DataChoice, row) -> None:
         task = next((t for t in a.tasks if t != "all"), "all")
     if choice.source == "typed numbers" or task == "all":
         return
-    files = sample_log_files() if choice.source == "sample logs" else list(choice.files)
+    uploaded = list(choice.files)  # the sample is generated only when the button is clicked, never on a re-run
+    sample = choice.source == "sample logs"
     row.download_button(f"Download the training and eval set of {md_text(task)}",
-                       lambda: dataset_download(files, task, as_of=a.focus.scenario.as_of), file_name=zip_name(task),
-                       mime="application/zip", key="download_dataset", on_click="ignore", icon=":material/dataset:",
-                       help="train.jsonl and eval.jsonl in OpenAI's chat fine-tuning format (the eval set is the latest "
-                            "calls, today's answers as the reference), judge.md (a pairwise judge prompt and its cost) "
-                            "and summary.json: built in memory from the logs, never stored or sent.")
+                        lambda: dataset_download(sample_log_files() if sample else uploaded, task,
+                                                 as_of=a.focus.scenario.as_of), file_name=zip_name(task),
+                        mime="application/zip", key="download_dataset", on_click="ignore", icon=":material/dataset:",
+                        help="train.jsonl and eval.jsonl in OpenAI's chat fine-tuning format (the eval set is the "
+                             "latest calls, today's answers as the reference), judge.md (a pairwise judge prompt and "
+                             "its cost) and summary.json: built in memory from the logs, never stored or sent.")
 
 
 def main() -> None:
