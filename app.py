@@ -16,6 +16,8 @@ from typing import Any
 import streamlit as st
 
 from advisor import AdvisorError, Scenario, Workload
+from advisor.dataset import dataset_download, sample_log_files
+from advisor.dataset.download import zip_name
 from advisor.logs import MemoryFile, read_logs
 from advisor.present import figures as F
 from advisor.present import view as V
@@ -197,7 +199,7 @@ def data_source_ui() -> DataChoice:
 def load_data(choice: DataChoice) -> PageData | None:
     """The chosen logs, read once per content digest (the same file twice counted once)."""
     if choice.source == "sample logs":
-        return cached_sample()
+        return cached_sample(SAMPLE_DIGEST)  # passed, not defaulted: a default is not part of the cache key
     if choice.source == "typed numbers":
         return None
     digest, files, dup_notes = uploads_digest(list(choice.files))
@@ -590,8 +592,9 @@ def charts_ui(a: PageAnalysis, data: PageData | None, key: tuple[str, str]) -> N
                 TAB_UI[name](a, data, key)
 
 
-def report_ui(a: PageAnalysis, data: PageData | None) -> None:
-    """Downloads are rendered from this run's analysis when clicked: always the current scenario."""
+def report_ui(a: PageAnalysis, data: PageData | None):
+    """Downloads are rendered from this run's analysis when clicked: always the current scenario. Returns the
+    row, for the dataset's download beside them."""
     frame = None if data is None else data.frame
     row = st.container(horizontal=True)
     row.download_button("Download report (HTML, interactive charts)", lambda: render_html(a.tasks, frame=frame,
@@ -601,6 +604,26 @@ def report_ui(a: PageAnalysis, data: PageData | None) -> None:
     row.download_button("Download report (Markdown)", lambda: render_markdown(a.tasks, analysis=a),
                         file_name="finetune-advice.md", mime="text/markdown", key="download_md", on_click="ignore",
                         icon=":material/download:")
+    return row
+
+
+def dataset_ui(a: PageAnalysis, choice: DataChoice, row) -> None:
+    """The recommended task's training set, eval set and judge prompt, built in memory when clicked (nothing is
+    stored or sent): the task the headline speaks for."""
+    task = a.focus.scenario.workload.task
+    if task == "all":
+        task = next((t for t in a.tasks if t != "all"), "all")
+    if choice.source == "typed numbers" or task == "all":
+        return
+    uploaded = list(choice.files)  # the sample is generated only when the button is clicked, never on a re-run
+    sample = choice.source == "sample logs"
+    row.download_button(f"Download the training and eval set of {md_text(task)}",
+                        lambda: dataset_download(sample_log_files() if sample else uploaded, task,
+                                                 as_of=a.focus.scenario.as_of), file_name=zip_name(task),
+                        mime="application/zip", key="download_dataset", on_click="ignore", icon=":material/dataset:",
+                        help="train.jsonl and eval.jsonl in OpenAI's chat fine-tuning format (the eval set is the "
+                             "latest calls, today's answers as the reference), judge.md (a pairwise judge prompt and "
+                             "its cost) and summary.json: built in memory from the logs, never stored or sent.")
 
 
 def main() -> None:
@@ -635,7 +658,7 @@ def main() -> None:
     verdict_ui(analysis, inputs.task)
     bill_ui(analysis)
     charts_ui(analysis, data, ("typed" if data is None else data.digest, inputs.key))
-    report_ui(analysis, data)
+    dataset_ui(analysis, choice, report_ui(analysis, data))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ class TaskBill:
     savings_usd_per_month: float
     one_off_usd: float
     savings_usd_horizon: float
+    task_fit: dict | None = None       # {"label", "signals", ...} from the logs (advisor.fit), None without text
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def _task_bill(task: str, r: Recommendation) -> TaskBill:
                     baseline=r.baseline, current_usd_per_month=current, option=r.best_option if adopt else None,
                     new_usd_per_month=new, savings_usd_per_month=current - new,
                     one_off_usd=float(row["one_off_usd"]) if row else 0.0,
-                    savings_usd_horizon=float(row["savings_usd_horizon"]) if row else 0.0)
+                    savings_usd_horizon=float(row["savings_usd_horizon"]) if row else 0.0,
+                    task_fit=r.scenario.workload.fit.as_dict() if r.scenario.workload.fit is not None else None)
 
 
 def whole_bill(recs: dict[str, Recommendation]) -> WholeBill:

@@ -40,6 +40,7 @@ from advisor.compare import (
     qualifying_fine_tunes,
 )
 from advisor.errors import ScenarioError
+from advisor.fit import FIT_SCORE
 from advisor.jsonsafe import json_safe
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo
@@ -288,6 +289,20 @@ def out_of_domain(c: Context, t: Thresholds) -> Reason | None:
     return None
 
 
+def task_fit(c: Context, t: Thresholds) -> Reason | None:
+    """What the logged calls say of the task (:mod:`advisor.fit`): evidence beside the verdict, never its cause
+    (``info``); the user's flags, when set, override it."""
+    fit = c.scenario.workload.fit
+    if fit is None or fit.label is None:
+        return None
+    flags = [name for name, on in (("needs deep reasoning", c.scenario.needs_deep_reasoning),
+                                   ("out of domain", c.scenario.out_of_domain)) if on]
+    text = (f"Task fit from the logs: {fit.label} ({'; '.join(fit.reasons)}). Evidence from the logged calls, not a "
+            "prediction of the fine-tuned model's quality")
+    text += f"; your flag ({', '.join(flags)}) overrides it." if flags else "."
+    return Reason("task_fit", text, FIT_SCORE[fit.label], None, Effect.INFO)
+
+
 def volume(c: Context, t: Thresholds) -> Reason | None:
     rpd, end, h = c.rpd, c.rpd_end, c.scenario.horizon_months
     if rpd >= t.min_requests_per_day:
@@ -485,7 +500,7 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
                   f"{share:.0%} of what fine-tuning saves." + caveat, share, t.switch_share_of_savings, Effect.INFO)
 
 
-RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, volume, prompt_stability, training_examples, no_option,
+RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, task_fit, volume, prompt_stability, training_examples, no_option,
                            break_even, costs_more, small_dollars, savings_ratio, payback, uncertainty, latency,
                            switch_model, baseline_ends)
 

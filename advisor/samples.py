@@ -127,7 +127,7 @@ SAMPLE_TASKS = (
         "Extract the following fields from the contract and answer in JSON with keys party_a, party_b, "
         "effective_date, term_months, payment_terms, renewal: null when a field is absent."),
 )
-SAMPLE_DIGEST = "builtin-sample-v2"  # the cache key of the generated sample (bump when it changes)
+SAMPLE_DIGEST = "builtin-sample-v3"  # the cache key of the generated sample (bump when it or its measuring changes)
 
 
 def sample_weights() -> dict[str, float]:

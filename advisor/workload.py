@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import ScenarioError
+from advisor.fit import TaskFit, task_fit
 
 __all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
            "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile",
@@ -61,6 +62,7 @@ class Workload:
     days_observed: float | None = None
     source: str = "typed"
     assumptions: tuple[str, ...] = field(default=())
+    fit: TaskFit | None = field(default=None, compare=False)   # what the logged calls say of the task (advisor.fit)
 
     def __post_init__(self) -> None:
         _check_number("requests_per_day", self.requests_per_day, 0, MAX_REQUESTS_PER_DAY)
@@ -184,6 +186,7 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
         notes.append("no prompt text in the logs: 7B token counts assumed equal to the API's")
     changes = template_changes(f)
     span = days or 0.0
+    churn = (changes / (span / DAYS_PER_MONTH)) if span > 0 else float(changes)
     latest = f.sort_values("timestamp", kind="stable")["template"].iloc[-1] if len(f) else None
     examples = int(((f["template"] == latest) & has_ft).sum()) if latest not in (None, "unknown") else int(has_ft.sum())
     return Workload(
@@ -195,9 +198,9 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
         prompt_tokens_p95=weighted_quantile(f["prompt_tokens"], w, 0.95),
         completion_tokens_p50=weighted_quantile(f["completion_tokens"], w, 0.5),
         completion_tokens_p95=weighted_quantile(f["completion_tokens"], w, 0.95),
-        template_changes_per_month=(changes / (span / DAYS_PER_MONTH)) if span > 0 else (float(changes) if changes else 0.0),
+        template_changes_per_month=churn,
         examples=examples, days_observed=days, source="logs", assumptions=tuple(notes),
-        model=_dominant_model(f))
+        model=_dominant_model(f), fit=None if task == "all" else task_fit(f, template_changes_per_month=churn))
 
 
 def _dominant_model(f: pd.DataFrame) -> str | None:

@@ -30,7 +30,7 @@ def test_logs_public_api():
     import advisor.logs as logs
     assert sorted(logs.__all__) == sorted([
         "FORMATS", "FRAME_COLUMNS", "LogResult", "MemoryFile", "Problem", "detect_record_format", "finalize_frame",
-        "iter_chunks", "mask", "normalize_partition", "read_logs", "template_keys",
+        "iter_chunks", "iter_raw_records", "mask", "normalize_partition", "read_logs", "template_keys",
         "DEFAULT_MAX_RECORD_BYTES", "PER_REQUEST_COLUMNS", "per_request_frame"])
 
 

@@ -94,8 +94,11 @@ def _text(advice: dict) -> str:
     lines.append(f"break-even: {fmt(be, ',.0f')} requests/day{by}; payback month: {advice['payback_months'] or '-'}; "
                  f"P(pays off): {fmt(advice['p_pays_off'], '.0%')}")
     for task, t in (advice.get("tasks") or {}).items():
+        fit = next((b["task_fit"] for b in advice["whole_bill"]["tasks"] if b["task"] == task and b.get("task_fit")),
+                   None)
         lines.append(f"  task {task}: {t['verdict'].upper()} ({t['requests_per_day']:,.0f}/day; "
-                     f"{'; '.join(r['code'] for r in t['reasons'] if r['effect'] in ('blocks', 'delays')) or 'all clear'})")
+                     f"{'; '.join(r['code'] for r in t['reasons'] if r['effect'] in ('blocks', 'delays')) or 'all clear'}"
+                     + (f"; task fit from the logs: {fit['label']}" if fit and fit["label"] else "") + ")")
     if advice.get("whole_bill") and len(advice["whole_bill"]["tasks"]) > 1:
         lines += _bill_text(advice["whole_bill"])
     lines.append("")

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from advisor.logs.answer import measure_answer
 from advisor.logs.records import WORK_COLUMNS, Raw, RecordProblem
 from advisor.logs.template import TemplateHasher
 from advisor.tokens.counter import (
@@ -201,8 +202,10 @@ class ChunkCounter:
         fixed_p = np.zeros(n)
         fixed_c = np.zeros(n)
         has_text = np.zeros(n, dtype=bool)
+        fit = np.full((n, 4), np.nan)   # what the answer looks like (advisor.logs.answer), measured before the text goes
         for i, r in enumerate(raws):
             task[i], tpl[i] = self.hasher.keys(r.messages, r.prompt_text, r.task_hint)
+            fit[i] = measure_answer(r.messages, r.tools, r.completion, r.request_options)
             has_text[i] = r.messages is not None or r.prompt_text is not None
             # usage 0/0: no billed request has it (a prompt has at least one token), tools log it when the usage
             # was never returned
@@ -257,6 +260,9 @@ class ChunkCounter:
             "problem": prob, "assumed_encoding": assumed,
             COUNT_NOTES_COLUMN: ["\n".join(dict.fromkeys(x)) if x else None for x in notes],
             "time_ignored": [r.time_ignored for r in raws],
+            "answer_kind": fit[:, 0], "answer_hash": fit[:, 1], "answer_head_hash": fit[:, 2], "fit_flags": fit[:, 3],
+            "reasoning_tokens": np.array([np.nan if r.reasoning_tokens is None else r.reasoning_tokens for r in raws],
+                                         dtype=float),
         }, columns=_COLUMNS)
         if problems:
             bad = pd.DataFrame({"file": file, "line": [ln for ln, _ in problems], "problem": [p for _, p in problems]})

@@ -28,6 +28,7 @@ import pandas as pd
 
 from advisor.errors import LogError
 from advisor.logs import gather as gather_module
+from advisor.logs.answer import reasoning_tokens
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
 from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks
@@ -184,6 +185,7 @@ class _Parser:
     def _parse(self, f: str, line: int, where: str, rec: Any) -> Item:
         try:
             raw = parse_record(f, rec, line)
+            raw.reasoning_tokens = reasoning_tokens(rec)
             self.formats[f] += 1
             return line, raw
         except RecordProblem as p:

@@ -17,7 +17,8 @@ __all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "epo
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
                  "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
-                 "requests", "file", "line"]
+                 "requests", "file", "line", "answer_kind", "answer_hash", "answer_head_hash", "fit_flags",
+                 "reasoning_tokens"]  # the last five: what the answer looked like (advisor.logs.answer), no text
 WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored", "count_notes",
                                 "time_ignored"]
 
@@ -56,6 +57,7 @@ class Raw:
     request_options: dict | None = None     # billing-relevant request keys (REQUEST_OPTION_KEYS) present
     time_ignored: str | None = None         # why the time the record gave was not used (epoch_s: a placeholder)
     note: str | None = None                 # what reading set aside (a shape not read beside recorded usage)
+    reasoning_tokens: float | None = None   # hidden reasoning tokens its usage reported (advisor.logs.answer)
 
 
 def request_options(body: Any) -> dict | None:

@@ -219,7 +219,8 @@ def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
     shutdown within the horizon (``baseline_ends``) are always shown."""
     lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays")}[rec.verdict]
     # a cheaper API model that saves most of what fine-tuning would ("try it first") is advice whatever the verdict
-    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "baseline_ends")]
+    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "baseline_ends",
+                                                                         "task_fit")]
     return shown, [r for r in rec.reasons if r not in shown]
 
 
@@ -362,7 +363,8 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
         way = [blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")]
         rows.append({"Task": name, "Verdict": r.verdict.upper(), "Requests/day": w.requests_per_day,
                      "Prompt changes/month": r.scenario.prompt_changes, "Best option": r.best_option or "–",
-                     "Saved over horizon": r.savings_usd_horizon, "What stands in the way": "; ".join(way) or "–"})
+                     "Saved over horizon": r.savings_usd_horizon, "What stands in the way": "; ".join(way) or "–",
+                     "Task fit (logs)": w.fit.label if w.fit is not None and w.fit.label else "–"})
     return pd.DataFrame(rows)
 
 

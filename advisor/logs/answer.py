@@ -1,0 +1,152 @@
+"""What a logged call's answer and request look like, measured while the record is counted (its text is then
+dropped): the few numbers the task-fit signals (:mod:`advisor.fit`) need, no text.
+
+Per record:
+
+- ``answer_kind``: 0 no answer, 1 free text, 2 JSON (an object or array, also inside a ```json fence), 3 a tool
+  or function call;
+- ``answer_hash``: a 48-bit hash of the answer (lower-cased, whitespace collapsed; a call's name and arguments),
+  so distinct answers can be counted; 48 bits fit a float64 exactly;
+- ``answer_head_hash``: the same of the answer's first word (a label such as ``billing`` in ``billing - ...``,
+  a JSON answer's sorted keys, a call's function name), so a small label set can be told;
+- ``fit_flags``: bits of :data:`MULTI_TURN` (the prompt holds an earlier assistant turn or a second user turn),
+  :data:`TOOLS_OFFERED` (tools or functions in the request), :data:`TOOL_RESULTS` (tool messages in the prompt:
+  an agent loop), :data:`STEP_MARKERS` (the answer reasons step by step: "step by step", "let's think",
+  ``<think>``, or three or more numbered "Step N"/"N." lines).
+
+A hash of a short answer (a label) could be matched against guessed words; the hashes stay in memory, are
+never written or shown, and serve only to count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["ANSWER_COLUMNS", "MULTI_TURN", "TOOLS_OFFERED", "TOOL_RESULTS", "STEP_MARKERS", "NONE", "TEXT", "JSON",
+           "TOOL_CALL", "measure_answer", "reasoning_tokens"]
+
+ANSWER_COLUMNS = ["answer_kind", "answer_hash", "answer_head_hash", "fit_flags"]
+NONE, TEXT, JSON, TOOL_CALL = 0, 1, 2, 3
+MULTI_TURN, TOOLS_OFFERED, TOOL_RESULTS, STEP_MARKERS = 1, 2, 4, 8
+
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S | re.I)
+_STEPS = re.compile(r"step[- ]by[- ]step|let'?s think|<think>|\bchain of thought\b", re.I)
+_NUMBERED = re.compile(r"(?m)^\s*(?:step\s*\d+\b|\d+[.)]\s)", re.I)
+_WORD = re.compile(r"\w[\w'-]*", re.U)
+
+
+def _h48(text: str) -> float:
+    return float(int.from_bytes(hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).digest(), "big"))
+
+
+def _text_of(completion: Any) -> str | None:
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, Mapping):
+        c = completion.get("content")
+        if isinstance(c, list):
+            return " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
+        return c if isinstance(c, str) else None
+    return None
+
+
+def _calls(completion: Any) -> list:
+    if not isinstance(completion, Mapping):
+        return []
+    calls = completion.get("tool_calls")
+    out = [c for c in calls if isinstance(c, Mapping)] if isinstance(calls, list) else []
+    fc = completion.get("function_call")
+    return out + ([{"function": fc}] if isinstance(fc, Mapping) else [])
+
+
+def _as_json(text: str) -> Any:
+    t = text.strip()
+    m = _FENCE.match(t)
+    if m:
+        t = m.group(1)
+    if not t or t[0] not in "[{":
+        return None
+    try:
+        return json.loads(t)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _flags(messages: Any, tools: Any, options: Any, answer: str | None) -> int:
+    flags = 0
+    roles = [m.get("role") for m in messages if isinstance(m, Mapping)] if isinstance(messages, list) else []
+    if roles.count("user") > 1 or "assistant" in roles:
+        flags |= MULTI_TURN
+    if tools or (isinstance(options, Mapping) and options.get("functions")):
+        flags |= TOOLS_OFFERED
+    if "tool" in roles or "function" in roles:
+        flags |= TOOL_RESULTS
+    if answer and (_STEPS.search(answer) or len(_NUMBERED.findall(answer)) >= 3):
+        flags |= STEP_MARKERS
+    return flags
+
+
+_USAGE_PATHS = (("usage",), ("response", "usage"), ("response", "body", "usage"), ("output", "usage"),
+                ("response_body", "usage"), ("outputs", "usage"), ("metadata", "usage_object"))
+
+
+def reasoning_tokens(record: Any) -> float | None:
+    """Hidden reasoning tokens a record's usage reports (``completion_tokens_details.reasoning_tokens`` of Chat
+    Completions, ``output_tokens_details.reasoning_tokens`` of the Responses API), looked up where the OpenAI-shaped
+    exports keep their usage object; None when none is reported.
+
+    >>> reasoning_tokens({"response": {"usage": {"completion_tokens_details": {"reasoning_tokens": 640}}}})
+    640.0
+    >>> reasoning_tokens({"usage": {"output_tokens_details": {"reasoning_tokens": 0}}}), reasoning_tokens([1])
+    (0.0, None)
+    """
+    for path in _USAGE_PATHS:
+        u: Any = record
+        for key in path:
+            u = u.get(key) if isinstance(u, Mapping) else None
+        if isinstance(u, str) and u.startswith("{"):
+            try:
+                u = json.loads(u)
+            except ValueError:
+                u = None
+        if not isinstance(u, Mapping):
+            continue
+        d = u.get("completion_tokens_details") or u.get("output_tokens_details")
+        v = d.get("reasoning_tokens") if isinstance(d, Mapping) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e9:
+            return float(v)
+    return None
+
+
+def measure_answer(messages: Any, tools: Any, completion: Any, options: Any = None) -> tuple[int, float, float, int]:
+    """(answer_kind, answer_hash, answer_head_hash, fit_flags) of one call; hashes NaN without an answer.
+
+    >>> k, h, head, f = measure_answer([{"role": "user", "content": "hi"}], None, "billing - charged twice")
+    >>> k, head == measure_answer(None, None, "Billing: refund")[2], f
+    (1, True, 0)
+    >>> measure_answer(None, None, '```json\\n{"a": 1}\\n```')[0], measure_answer(None, None, None)[0]
+    (2, 0)
+    >>> measure_answer(None, [{"type": "function"}], {"tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]})[::3]
+    (3, 2)
+    """
+    calls = _calls(completion)
+    text = _text_of(completion)
+    flags = _flags(messages, tools, options, text)
+    if calls:
+        names = [str((c.get("function") or {}).get("name", "")) for c in calls]
+        args = [str((c.get("function") or {}).get("arguments", "")) for c in calls]
+        return TOOL_CALL, _h48("call:" + "|".join(names) + "|" + " ".join(" ".join(args).split())), \
+            _h48("call:" + "|".join(names)), flags
+    if text is None or not text.strip():
+        return NONE, float("nan"), float("nan"), flags
+    parsed = _as_json(text)
+    norm = " ".join(text.lower().split())
+    if parsed is not None:
+        head = ",".join(sorted(map(str, parsed))) if isinstance(parsed, dict) else "[list]"
+        return JSON, _h48(norm), _h48("json:" + head), flags
+    words = _WORD.findall(norm)
+    return TEXT, _h48(norm), _h48("word:" + (words[0] if words else norm[:20])), flags
