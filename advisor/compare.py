@@ -637,6 +637,7 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
             "payback_month": None if is_base else _payback_of(cum, base_cum),
             "ttft_s": opt.ttft_s, "e2e_s": opt.e2e_s, "itl_s": opt.itl_s, "cold_start_share": opt.cold_start_share,
             "gpus": None if gpus is None else int(gpus), "meets_latency": opt.meets_latency,
+            "trainable": opt.trainable, "training": opt.training, "provider": opt.provider,
             "one_off_items": dict(opt.one_off_items), "recurring_items": dict(opt.recurring_items),
             "notes": "; ".join(opt.notes), "source": " | ".join(opt.sources),
         })
