@@ -42,7 +42,8 @@ from advisor.scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's
 from advisor.scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
 from advisor.workload import DAYS_PER_MONTH
 from pricing import Catalog, api_request_cost_usd, capacity_curve, hosted_request_cost_usd, load_catalog
-from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, review_usd
+from pricing.deployment import AdapterLoad, combine_loads, deployments_needed
+from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, load_people, review_usd
 from pricing.selfhost import ServingEfficiency, operating_index, peak_requests_per_s, replicas_for_peak
 from pricing.training import (
     TrainingRun,
@@ -162,10 +163,19 @@ class _Tco:
             rec.append(("self-hosting operations", ops))
         return (sum(v for _, v in one_off_items), sum(v for _, v in rec), one_off_items, tuple(rec))
 
-    def switch(self) -> tuple[float, tuple[tuple[str, float], ...]]:
-        items = (("switch and roll out", hours_usd(self.people, self.people.switch_model_hours)),
-                 (f"evaluation ({self.judge} as judge)", self.eval_usd))
-        return sum(v for _, v in items), items
+    def switch(self, *, other_provider: bool = False) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(one-off, items) of switching API model; moving to another provider adds ``provider_move_hours``
+        (people.yaml: account, SDK and prompt adaptation)."""
+        items = [("switch and roll out", hours_usd(self.people, self.people.switch_model_hours)),
+                 (f"evaluation ({self.judge} as judge)", self.eval_usd)]
+        if other_provider:
+            items.insert(1, ("move to another provider", hours_usd(self.people, provider_move_hours())))
+        return sum(v for _, v in items), tuple(items)
+
+
+def provider_move_hours() -> float:
+    """Hours to move an application to another LLM provider (people.yaml ``provider_move_hours``, sourced there)."""
+    return load_people().entries["provider_move_hours"].value
 
 
 def judge_model(s: Scenario, cat: Catalog, baseline_name: str) -> str:
@@ -247,28 +257,62 @@ def _training_run(s: Scenario, tokens_per_example: float) -> TrainingRun:
     return TrainingRun(examples=s.examples, tokens_per_example=tokens_per_example, epochs=s.epochs)
 
 
+@dataclass(frozen=True)
+class _GpuServing:
+    """One GPU option at the scenario's volume: capacity at the latency targets, replicas, latency under load."""
+
+    curve: dict
+    rps_cap: float              # one replica's requests/s at the largest concurrency meeting the targets
+    concurrency: int            # that concurrency
+    replicas: int
+    ttft_s: float
+    e2e_s: float
+    itl_s: float
+    service_s: float            # end-to-end time of one request under load (keeps a scaled replica busy)
+    meets: bool | None
+    cold_share: float | None
+
+
+def _gpu_serving(model, gpu, n_in: float, n_out: float, precision: str, t: LatencyTargets, *, requests_per_day: float,
+                 peak_to_mean: float, min_replicas: int, scale_to_zero: bool, idle_timeout_s: float,
+                 cold_start_s: float, ttft_factor: float = 1.0) -> _GpuServing:
+    """The self-hosting capacity model for any GPU option (rented, or a provider's dedicated deployment): the largest
+    concurrency whose latencies meet the targets (TTFT times ``ttft_factor``, a multi-adapter overhead) sets one
+    replica's throughput; the busiest hour sets the replicas (at least ``min_replicas`` unless scaled to zero); the
+    latency is read at the load each replica then carries, plus the mean cold-start wait with scale-to-zero."""
+    curve = _capacity_curve(_Same(model), _Same(gpu), n_in, n_out, precision, ServingEfficiency())
+    ttft_target = None if t.ttft_s is None else t.ttft_s / ttft_factor
+    i_cap, feasible = operating_index(curve, itl_target_s=t.itl_s, ttft_target_s=ttft_target, e2e_target_s=t.e2e_s)
+    rps_cap = float(curve["requests_per_s"][i_cap])
+    replicas = int(replicas_for_peak(requests_per_day, peak_to_mean, rps_cap))
+    if not scale_to_zero:
+        replicas = max(replicas, min_replicas)
+    peak_rps = float(peak_requests_per_s(requests_per_day, peak_to_mean))
+    i_op = min(_latency_at_load(curve, peak_rps / replicas), i_cap)
+    extra_ttft = float(curve["ttft_s"][i_op]) * (ttft_factor - 1.0)
+    ttft, e2e, itl = (float(curve["ttft_s"][i_op]) + extra_ttft, float(curve["e2e_s"][i_op]) + extra_ttft,
+                      float(curve["itl_s"][i_op]))
+    service_s, cold = e2e, None
+    if scale_to_zero:
+        cold = float(cold_start_share(requests_per_day, idle_timeout_s, e2e))
+        ttft, e2e = ttft + cold * cold_start_s, e2e + cold * cold_start_s
+    meets = _meets(t, ttft, e2e, itl) if feasible else (False if t.any else None)
+    return _GpuServing(curve, rps_cap, int(curve["batch"][i_cap]), replicas, ttft, e2e, itl, service_s, meets, cold)
+
+
 def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
     w, p = s.workload, tco.people
     assert spec.gpu is not None, "parse_option gives every self-hosted option its GPU"
     model, gpu = cat.open_model(spec.ref), cat.gpu(spec.gpu)
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
-    curve = _capacity_curve(_Same(model), _Same(gpu), n_in, n_out, s.precision, ServingEfficiency())
-    i_cap, feasible = operating_index(curve, itl_target_s=t.itl_s, ttft_target_s=t.ttft_s, e2e_target_s=t.e2e_s)
-    rps_cap = float(curve["requests_per_s"][i_cap])
-    replicas = int(replicas_for_peak(w.requests_per_day, w.peak_to_mean, rps_cap))
-    if not s.scale_to_zero:
-        replicas = max(replicas, p.min_replicas)
-    peak_rps = float(peak_requests_per_s(w.requests_per_day, w.peak_to_mean))
-    i_op = min(_latency_at_load(curve, peak_rps / replicas), i_cap)
-    ttft, e2e, itl = float(curve["ttft_s"][i_op]), float(curve["e2e_s"][i_op]), float(curve["itl_s"][i_op])
-    notes = [f"{gpu.name} from {gp.provider} at {gp.usd_per_hour:g} USD/h; up to {int(curve['batch'][i_cap])} "
-             f"concurrent requests per GPU ({rps_cap:.2f} req/s)"]
-    cold = None
+    g = _gpu_serving(model, gpu, n_in, n_out, s.precision, t, requests_per_day=w.requests_per_day,
+                     peak_to_mean=w.peak_to_mean, min_replicas=p.min_replicas, scale_to_zero=s.scale_to_zero,
+                     idle_timeout_s=s.idle_timeout_s, cold_start_s=p.cold_start_s)
+    notes = [f"{gpu.name} from {gp.provider} at {gp.usd_per_hour:g} USD/h; up to {g.concurrency} "
+             f"concurrent requests per GPU ({g.rps_cap:.2f} req/s)"]
     if s.scale_to_zero:
-        cold = float(cold_start_share(w.requests_per_day, s.idle_timeout_s, e2e))
-        ttft, e2e = ttft + cold * p.cold_start_s, e2e + cold * p.cold_start_s
-        notes.append(f"scale-to-zero: {cold:.0%} of requests wait for a {p.cold_start_s:g} s cold start "
+        notes.append(f"scale-to-zero: {g.cold_share:.0%} of requests wait for a {p.cold_start_s:g} s cold start "
                      "(mean latencies include it)")
         if gp.billing != "per_second":
             notes.append(f"scale-to-zero assumed although {gp.provider} bills by the hour")
@@ -279,16 +323,77 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
     run = _training_run(s, n_in + n_out)
     per_run = selfrun_training_cost_usd(run, model, gpu, gp.usd_per_hour, precision=s.precision)
     one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=True)
-    meets = _meets(t, ttft, e2e, itl) if feasible else (False if t.any else None)
     return PricedOption(
         name=spec.name, kind=OptionKind.SELFHOST, fine_tuned=True, usd_per_request=None,
-        usd_per_gpu_hour=gp.usd_per_hour, replica_requests_per_s=rps_cap, peak_to_mean=w.peak_to_mean,
-        scale_to_zero=s.scale_to_zero, idle_timeout_s=s.idle_timeout_s, service_s=float(curve["e2e_s"][i_op]),
+        usd_per_gpu_hour=gp.usd_per_hour, replica_requests_per_s=g.rps_cap, peak_to_mean=w.peak_to_mean,
+        scale_to_zero=s.scale_to_zero, idle_timeout_s=s.idle_timeout_s, service_s=g.service_s,
         min_replicas=p.min_replicas, cold_start_s=p.cold_start_s if s.scale_to_zero else 0.0,
-        one_off_usd=one_off, training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft,
-        e2e_s=e2e, itl_s=itl, meets_latency=meets, cold_start_share=cold, role=Role.FINE_TUNE,
-        one_off_items=one_items, recurring_items=rec_items,
-        sources=(gp.source, gpu.source, model.source), notes=tuple(notes), curve=curve)
+        one_off_usd=one_off, training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=g.ttft_s,
+        e2e_s=g.e2e_s, itl_s=g.itl_s, meets_latency=g.meets, cold_start_share=g.cold_share, role=Role.FINE_TUNE,
+        one_off_items=one_items, recurring_items=rec_items, provider=gp.provider,
+        sources=(gp.source, gpu.source, model.source), notes=tuple(notes), curve=g.curve)
+
+
+# A provider's scale-to-zero window has a floor (Fireworks: --scale-to-zero-window min 5 minutes)
+DEPLOYMENT_MIN_IDLE_S = 300.0
+
+
+def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
+    """A fine-tune on a provider's dedicated deployment, alone (``dedicated/``, merged into the base) or beside other
+    tasks' adapters on one multi-adapter deployment (``shared/``): GPU-hours at the provider's price for the replicas
+    the (combined) volume needs, split by requests when shared; training at the provider's per-token price."""
+    w = s.workload
+    dep, model = cat.deployment(spec.gpu), cat.open_model(spec.ref)
+    gpu, price = cat.gpu(dep.gpu), dep.price
+    shared = spec.kind == OptionKind.SHARED
+    n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
+    others = s.shared_tasks if shared else ()
+    loads = [AdapterLoad(w.requests_per_day, n_in, n_out, w.peak_to_mean)] + [
+        AdapterLoad(o.requests_per_day, *served_tokens(o, model.tokenizer)[:2], o.peak_to_mean) for o in others]
+    load = combine_loads(loads)
+    n_deployments = deployments_needed(len(loads), dep.adapters_per_deployment)
+    stz = s.scale_to_zero and dep.scale_to_zero
+    idle = max(s.idle_timeout_s, DEPLOYMENT_MIN_IDLE_S)
+    g = _gpu_serving(model, gpu, load.prompt_tokens, load.completion_tokens, "bf16", t,
+                     requests_per_day=load.requests_per_day, peak_to_mean=load.peak_to_mean,
+                     min_replicas=dep.min_replicas * n_deployments, scale_to_zero=stz, idle_timeout_s=idle,
+                     cold_start_s=dep.cold_start_s, ttft_factor=dep.multi_lora_ttft_factor if shared else 1.0)
+    billed = dep.billing.replace("_", " ")
+    notes = [f"{dep.provider} dedicated {gpu.name} at {price.usd_per_gpu_hour:g} USD/GPU-h (billed {billed}); "
+             f"up to {g.concurrency} concurrent requests per replica ({g.rps_cap:.2f} req/s), {g.replicas} "
+             f"replica{'s' if g.replicas != 1 else ''} at the busiest hour (capacity as self-hosted {model.id} with "
+             "vLLM, bf16)"]
+    if shared:
+        other_rpd = load.requests_per_day - w.requests_per_day
+        notes.append(f"shared multi-adapter deployment: {len(loads)} fine-tune{'s' if len(loads) != 1 else ''} of "
+                     f"{model.id} ({other_rpd:,.0f} requests/day of other tasks; up to {dep.adapters_per_deployment} "
+                     f"adapters per deployment, {n_deployments} deployment{'s' if n_deployments != 1 else ''}); this "
+                     f"task pays its share of requests; time to first token x{dep.multi_lora_ttft_factor:g}"
+                     + ("" if others else "; no other task given (Scenario.shared_tasks): priced alone"))
+    else:
+        notes.append(f"one fine-tune on the deployment ({'merged into the base' if dep.multi_lora else 'its own model'})")
+    if stz:
+        notes.append(f"scale-to-zero: {g.cold_share:.0%} of requests wait for a {dep.cold_start_s:g} s cold start "
+                     f"(mean latencies include it; idle window {idle:g} s)")
+    elif s.scale_to_zero:
+        notes.append(f"{dep.provider} dedicated endpoints do not scale to zero on traffic: billed while running")
+    else:
+        floor = dep.min_replicas * n_deployments
+        notes.append(f"at least {floor} replica{'s' if floor != 1 else ''} always on")
+    if tok_note:
+        notes.append(tok_note)
+    per_run = hosted_training_cost_usd(_training_run(s, n_in + n_out), price)
+    one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=False)
+    return PricedOption(
+        name=spec.name, kind=spec.kind, fine_tuned=True, usd_per_request=None, usd_per_gpu_hour=price.usd_per_gpu_hour,
+        replica_requests_per_s=g.rps_cap, peak_to_mean=load.peak_to_mean, scale_to_zero=stz, idle_timeout_s=idle,
+        service_s=g.service_s, min_replicas=dep.min_replicas * n_deployments,
+        cold_start_s=dep.cold_start_s if stz else 0.0, one_off_usd=one_off, training_usd_per_run=per_run,
+        recurring_usd_per_month=recurring, ttft_s=g.ttft_s, e2e_s=g.e2e_s, itl_s=g.itl_s, meets_latency=g.meets,
+        cold_start_share=g.cold_share, role=Role.FINE_TUNE, one_off_items=one_items, recurring_items=rec_items,
+        provider=dep.provider, shared_requests_per_day=load.requests_per_day - w.requests_per_day if shared else 0.0,
+        adapters=len(loads), sources=(price.source, dep.source, gpu.source, model.source), notes=tuple(notes),
+        curve=g.curve)
 
 
 def _api_latency(latency, n_out: float) -> tuple[float | None, float | None]:
@@ -320,15 +425,22 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets
                      f"(the provider publishes none)")
     ends, end_notes = service_end(ep.shutdown, s, cat, ep.id)
     notes += end_notes
+    if not ep.trainable:
+        who = "only organisations already fine-tuning there" if ep.training == "existing_customers" else "no one"
+        notes.append(f"training a new fine-tune is closed on {cat.as_of} ({who} may train"
+                     + (f"; closed to all from {ep.training_closes}" if ep.training_closes else "")
+                     + "): priced for those who already have one, never recommended as a new fine-tune")
     return PricedOption(name=ep.id, kind=OptionKind.HOSTED, fine_tuned=True, usd_per_request=usd, one_off_usd=one_off,
                         training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft, e2e_s=e2e,
                         itl_s=itl, meets_latency=_meets(t, ttft, e2e, itl), role=Role.FINE_TUNE,
                         one_off_items=one_items, recurring_items=rec_items, sources=(price.source,),
-                        notes=tuple(notes), serves_until=ep.shutdown, ends_within_horizon=ends)
+                        notes=tuple(notes), serves_until=ep.shutdown, ends_within_horizon=ends,
+                        trainable=ep.trainable, training=ep.training, training_closes=ep.training_closes,
+                        provider=ep.provider)
 
 
 def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: LatencyTargets | None = None,
-               tco: _Tco | None = None) -> PricedOption:
+               tco: _Tco | None = None, baseline_provider: str | None = None) -> PricedOption:
     """An API model: the baseline (``tco`` None: nothing to change) or a "switch model" option."""
     w = s.workload
     m = cat.api_model(spec.ref)
@@ -350,10 +462,14 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     sources = (price.source,) + ((price.batch_source,) if batch and price.batch_source else ())
     if tco is None:   # the baseline: its own shutdown is advice too (recommend.baseline_ends)
         return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
-                            e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes),
+                            e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes), provider=m.provider,
                             serves_until=m.shutdown, ends_within_horizon=service_end(m.shutdown, s, cat, m.id)[0])
-    one_off, items = tco.switch()
+    other_provider = baseline_provider is not None and m.provider != baseline_provider
+    one_off, items = tco.switch(other_provider=other_provider)
     notes.append("switch model, no training: check its quality on your evaluation set before moving traffic")
+    if other_provider:
+        notes.append(f"another provider ({m.provider}): includes {provider_move_hours():g} hours to move to it; "
+                     f"priced on {baseline_provider}'s token counts (its own tokenizer counts differently)")
     if m.reasoning:
         notes.append("reasoning model: hidden reasoning tokens bill as output tokens and are not in these counts, "
                      "so it costs more per request than shown")
@@ -363,7 +479,7 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
                         meets_latency=_meets(t or LatencyTargets(), ttft, e2e), one_off_usd=one_off,
                         role=Role.SWITCH, reasoning=m.reasoning, one_off_items=items, sources=sources, notes=tuple(notes),
-                        serves_until=m.shutdown, ends_within_horizon=ends)
+                        serves_until=m.shutdown, ends_within_horizon=ends, provider=m.provider)
 
 
 def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
@@ -381,16 +497,20 @@ def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
 def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption) -> list[str]:
     """API models priced on the date that cost less per request than the baseline and fit the
     request in their context, cheapest first: one per model served (an alias and the snapshot it points
-    to are one model: the alias, the name users type, is kept), never the baseline's own model."""
+    to are one model: the alias, the name users type, is kept), never the baseline's own model; with
+    ``scenario.switch_providers``, only those providers' models."""
     w = scenario.workload
     base_usd = baseline.usd_per_request
     if base_usd is None:   # a baseline billed by the hour has no per-request price to undercut
         return []
     served_by: dict[str, tuple[float, str]] = {}
     base = cat.api_model(baseline.name).served_model
+    providers = scenario.switch_providers
     for mid, m in cat.api_models.items():
         too_long = m.context_tokens is not None and m.context_tokens < w.prompt_tokens + w.completion_tokens
         if m.served_model == base or too_long:   # context not recorded: not ruled out
+            continue
+        if providers and m.provider not in providers:
             continue
         assert m.price is not None, "the catalog's API models are resolved to a price"
         usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, m.price, cached_tokens=w.cached_tokens))
@@ -402,8 +522,9 @@ def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption)
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:
     """(baseline, options) priced for the scenario. The baseline is never repeated among options.
 
-    Default options: every hosted fine-tune, Mistral-7B on the default GPUs, and every API model cheaper
-    than the baseline as a "switch model" option. ``include_api_alternatives``: None (the default) adds
+    Default options: every hosted fine-tune, every dedicated deployment (alone and, where it takes several adapters,
+    shared), Mistral-7B on the default GPUs, and every API model cheaper than the baseline (of
+    ``switch_providers`` when given) as a "switch model" option. ``include_api_alternatives``: None (the default) adds
     those API models beside the default options only; True beside named options too; False never.
     """
     cat = catalog or catalog_for(scenario)
@@ -429,8 +550,11 @@ def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[P
             options.append(_price_selfhost(spec, scenario, cat, targets, tco))
         elif spec.kind == OptionKind.HOSTED:
             options.append(_price_hosted(spec, scenario, cat, targets, tco))
+        elif spec.kind in (OptionKind.DEDICATED, OptionKind.SHARED):
+            options.append(_price_deployment(spec, scenario, cat, targets, tco))
         else:
-            options.append(_price_api(spec, scenario, cat, batch=False, t=targets, tco=tco))
+            options.append(_price_api(spec, scenario, cat, batch=False, t=targets, tco=tco,
+                                      baseline_provider=baseline.provider))
     return baseline, options
 
 
@@ -448,8 +572,9 @@ def best_option(scenario: Scenario, baseline: PricedOption, options: list[Priced
 
 
 def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
-    """Fine-tuned options that may be recommended: all of them, or with latency targets those known to meet them."""
-    ft = [o for o in options if o.fine_tuned and not o.ends_within_horizon]
+    """Fine-tuned options that may be recommended: those a new customer can train (``trainable``) and that serve
+    through the horizon; with latency targets, those known to meet them."""
+    ft = [o for o in options if o.fine_tuned and o.trainable and not o.ends_within_horizon]
     if latency_targets(scenario, baseline.e2e_s).any:
         ft = [o for o in ft if o.meets_latency is True]
     return ft
@@ -512,6 +637,7 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
             "payback_month": None if is_base else _payback_of(cum, base_cum),
             "ttft_s": opt.ttft_s, "e2e_s": opt.e2e_s, "itl_s": opt.itl_s, "cold_start_share": opt.cold_start_share,
             "gpus": None if gpus is None else int(gpus), "meets_latency": opt.meets_latency,
+            "trainable": opt.trainable, "training": opt.training, "provider": opt.provider,
             "one_off_items": dict(opt.one_off_items), "recurring_items": dict(opt.recurring_items),
             "notes": "; ".join(opt.notes), "source": " | ".join(opt.sources),
         })

@@ -202,7 +202,11 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _f("baseline", "Baseline API model", "model id", str, None, None, flag="--baseline", url="baseline",
        help="the API model you pay for today (default: the model of the logs, else the newest GPT-4-class)"),
     _f("options", "Options", "option ids", str, None, None, flag="--option", section=_OPTIONS,
-       help="an option to price: API id, hosted id or selfhost/<model>@<gpu>[:provider]"),
+       help="an option to price: API id, hosted id, dedicated/<model>@<deployment>, shared/<model>@<deployment> or "
+            "selfhost/<model>@<gpu>[:provider]"),
+    _f("switch_providers", "Cheaper models of", "provider ids", str, None, None, flag="--switch-provider",
+       section=_OPTIONS, help="price cheaper API models (switch, no training) of this provider only (openai, google, "
+                              "anthropic, mistral, together); repeatable (default: every provider)"),
     _f("as_of", "Prices as of", "date", str, None, None, flag="--as-of", url="asof", help="price date YYYY-MM-DD"),
     _f("precision", "Precision", "", str, None, None, flag="--precision", url="precision", section=_OPTIONS,
        help="weights precision of the self-hosted model (default bf16; fp8 needs FP8 tensor cores)"),

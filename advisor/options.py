@@ -12,13 +12,16 @@ import numpy as np
 
 from advisor.scenario import OptionKind
 from advisor.workload import DAYS_PER_MONTH
+from pricing.deployment import volume_share
 from pricing.selfhost import HOURS_PER_MONTH, SECONDS_PER_DAY, gpu_hours_per_month, replicas_for_peak
 
-__all__ = ["PEOPLE_ITEMS", "Role", "PricedOption", "cold_start_share", "cold_starts_per_month"]
+__all__ = ["PEOPLE_ITEMS", "GPU_KINDS", "Role", "PricedOption", "cold_start_share", "cold_starts_per_month"]
 
 PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration",
                           "eval set and integration, self-hosting setup", "retraining people",
-                          "monitoring", "self-hosting operations", "switch and roll out"})
+                          "monitoring", "self-hosting operations", "switch and roll out",
+                          "move to another provider"})
+GPU_KINDS = frozenset({OptionKind.SELFHOST, OptionKind.DEDICATED, OptionKind.SHARED})  # billed per GPU-hour
 
 
 class Role(StrEnum):
@@ -56,7 +59,7 @@ class PricedOption:
     """One option's cost structure: enough to cost any volume (vectorised) without the catalog."""
 
     name: str
-    kind: str                        # api | hosted | selfhost (OptionKind)
+    kind: str                        # api | hosted | dedicated | shared | selfhost (OptionKind)
     fine_tuned: bool
     usd_per_request: float | None    # per-token options; None for self-hosted (volume-dependent)
     usd_per_gpu_hour: float | None = None
@@ -79,6 +82,15 @@ class PricedOption:
     reasoning: bool = False          # bills hidden reasoning tokens not in the counts
     serves_until: dt.date | None = None   # the provider's shutdown date, when one is announced
     ends_within_horizon: bool = False     # stops serving before the horizon ends: never the recommendation
+    # a fine-tune nobody new may train on the date (OpenAI's self-serve fine-tuning since 2026-05-07): priced for
+    # those who already have one, never the recommendation for a new fine-tune
+    trainable: bool = True
+    training: str = "open"                # open | existing_customers | closed (who may train a new one)
+    training_closes: dt.date | None = None   # when new training closes to everyone, as known on the date
+    provider: str | None = None
+    # a shared multi-adapter deployment: the other tasks' requests/day on it (its cost split by requests)
+    shared_requests_per_day: float = 0.0
+    adapters: int = 1                      # fine-tunes the deployment serves (this task's included)
     one_off_items: tuple[tuple[str, float], ...] = ()
     recurring_items: tuple[tuple[str, float], ...] = ()
     sources: tuple[str, ...] = ()
@@ -87,8 +99,9 @@ class PricedOption:
 
     def gpu_hours_per_month(self, requests_per_day, *, capacity_factor=1.0):
         """GPU-hours a month: always-on ``max(replicas_for_peak, min_replicas) * 730``; scale-to-zero
-        ``pricing.gpu_hours_per_month`` plus ``cold_starts_per_month * cold_start_s / 3600``."""
-        v = np.asarray(requests_per_day, dtype=float)
+        ``pricing.gpu_hours_per_month`` plus ``cold_starts_per_month * cold_start_s / 3600``. A shared deployment
+        carries ``requests_per_day + shared_requests_per_day`` (the whole deployment's hours)."""
+        v = np.asarray(requests_per_day, dtype=float) + self.shared_requests_per_day
         cap = self.replica_requests_per_s * (capacity_factor if _is_one(capacity_factor)
                                              else np.asarray(capacity_factor, dtype=float))
         if not self.scale_to_zero:
@@ -103,14 +116,17 @@ class PricedOption:
     def serving_usd_per_month(self, requests_per_day, *, price_factor=1.0, capacity_factor=1.0):
         """Serving cost of one month at ``requests_per_day`` (arrays welcome; factors broadcast).
 
-        Per-token: ``v * 30.4167 * usd_per_request * price_factor``. Self-hosted:
-        ``gpu_hours(v) * usd_per_gpu_hour * price_factor`` with replica capacity ``* capacity_factor``.
+        Per-token: ``v * 30.4167 * usd_per_request * price_factor``. Self-hosted and dedicated:
+        ``gpu_hours(v) * usd_per_gpu_hour * price_factor`` with replica capacity ``* capacity_factor``; shared:
+        that deployment's cost times this task's share ``v / (v + o)`` (:func:`pricing.deployment.volume_share`).
         """
         v = np.asarray(requests_per_day, dtype=float)
         if self.usd_per_request is not None:
             usd = v * DAYS_PER_MONTH * self.usd_per_request
         else:
             usd = self.gpu_hours_per_month(v, capacity_factor=capacity_factor) * self.usd_per_gpu_hour
+            if self.shared_requests_per_day:
+                usd = usd * volume_share(v, self.shared_requests_per_day)
         return usd if _is_one(price_factor) else usd * np.asarray(price_factor, dtype=float)
 
     @property
@@ -134,14 +150,17 @@ class PricedOption:
         return tuple(getattr(self, f.name) for f in fields(self) if f.name not in skip)
 
     def gpus(self, requests_per_day) -> np.ndarray | None:
-        if self.kind != OptionKind.SELFHOST:
+        """GPUs running at the busiest hour (a shared deployment's whole count); None for per-token options."""
+        if self.kind not in GPU_KINDS:
             return None
-        n = replicas_for_peak(requests_per_day, self.peak_to_mean, self.replica_requests_per_s)
+        v = np.asarray(requests_per_day, dtype=float) + self.shared_requests_per_day
+        n = replicas_for_peak(v, self.peak_to_mean, self.replica_requests_per_s)
         return n if self.scale_to_zero else np.maximum(n, self.min_replicas)
 
 
 _DESCRIBES_ONLY = frozenset({"name", "ttft_s", "e2e_s", "itl_s", "meets_latency", "cold_start_share", "role", "reasoning",
-                             "serves_until", "ends_within_horizon", "sources", "notes", "curve", "training_usd_per_run"})
+                             "serves_until", "ends_within_horizon", "sources", "notes", "curve", "training_usd_per_run",
+                             "trainable", "training", "training_closes", "provider", "adapters"})
 _SCALE_TO_ZERO_ONLY = frozenset({"idle_timeout_s", "service_s", "cold_start_s"})
 
 

@@ -363,6 +363,12 @@ def no_option(c: Context, t: Thresholds) -> Reason | None:
         why = (f"Every fine-tuned option compared stops serving before the {h} are "
                f"over ({first.name} on {first.serves_until}): choose others, or a shorter horizon.")
         return Reason("no_option_ends", why, float(len(c.ending)), None, Effect.BLOCKS)
+    closed = [n for n, ft, ok in zip(c.table["name"], c.table["fine_tuned"], c.table["trainable"]) if ft and not ok]
+    if closed:   # value: how many are priced for those who have one but closed to new training on the date
+        why = (f"Training a new fine-tune is closed on {c.scenario.as_of or 'the date'} for every fine-tuned option "
+               f"compared ({closed[0]}: only teams that already fine-tune there may train): choose another provider's "
+               "option (dedicated deployments, serverless LoRA or self-hosting).")
+        return Reason("no_option_closed", why, float(len(closed)), None, Effect.BLOCKS)
     return Reason("no_option", "No fine-tuned option is priced on this date.", None, None, Effect.BLOCKS)
 
 

@@ -16,7 +16,10 @@ Public interface (for the CLI, notebooks and the dashboard):
   latency-sensitive without a target = no slower end to end than the baseline today).
 - cheaper API models: ``include_api_alternatives`` prices every API model cheaper than the baseline
   on the date as a "switch model" option (``OptionSpec.kind == "api"``): None (default) beside the
-  default options only, True beside named options too, False never.
+  default options only, True beside named options too, False never; ``switch_providers`` keeps only those of
+  the named providers (``("openai",)``: OpenAI's only).
+- a shared multi-adapter deployment (``shared/<model>@<deployment>``) carries this task's adapter with those of
+  ``shared_tasks`` (other tasks' traffic); its cost is split by requests.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pricing.people import PeopleCosts, load_people
 from pricing.selfhost import PRECISION_BYTES
 
 __all__ = ["Scenario", "OptionSpec", "OptionKind", "parse_option", "default_baseline", "default_options",
+           "default_deployment_options",
            "DEFAULT_TRAINING_EXAMPLES", "DEFAULT_SELFHOST_GPUS", "DEFAULT_SELFHOST_MODEL", "PEOPLE_FIELDS"]
 
 DEFAULT_TRAINING_EXAMPLES = 1000  # a common first fine-tuning set for a narrow task
@@ -44,28 +48,38 @@ DEFAULT_SELFHOST_GPUS = ("l4", "a10g", "l40s", "a100-80gb", "h100-sxm")
 # so each generation's flagship is listed (mini/nano and o-series are not GPT-4-class defaults:
 # pass them with --baseline). Releases and shutdowns come from the catalog's dates (OpenAI pricing
 # and deprecations pages via LiteLLM and genai-prices; shared/facts/prices.md): on 2024-03-28 this
-# gives gpt-4-0125-preview (the GPT-4 Turbo of that day), on 2024-06-01 gpt-4o at $5/$15, and from
-# 2026-04-23 gpt-5.5, OpenAI's flagship of late 2026. A model past its shutdown is skipped here
-# (still priceable with --baseline, with a warning).
-_BASELINE_PREFERENCE = ("gpt-5.5-2026-04-23", "gpt-5.4-2026-03-05", "gpt-5.2-2025-12-11", "gpt-5.1-2025-11-13",
+# gives gpt-4-0125-preview (the GPT-4 Turbo of that day), on 2024-06-01 gpt-4o at $5/$15, from
+# 2026-04-23 gpt-5.5. Since GPT-5.6 OpenAI sells tiers (Sol, Terra, Luna; Astra above them from GPT-6):
+# Sol stands for "GPT-4-class" because OpenAI calls it the flagship tier and it is priced where the
+# GPT-4o, GPT-4.1 and GPT-5 flagships were ($2 / $10 per 1M for GPT-6 Sol), while Astra ($10 / $50) is a
+# premium frontier tier as o1 and GPT-4.5 were. So from 2026-07-09 the default is the newest Sol:
+# gpt-5.6-sol, then gpt-6-sol (2026-09-22), gpt-6.1-sol (2026-09-29), gpt-6.2-sol (2026-11-17).
+# A model past its shutdown is skipped here (still priceable with --baseline, with a warning).
+_BASELINE_PREFERENCE = ("gpt-6.2-sol", "gpt-6.1-sol", "gpt-6-sol", "gpt-5.6-sol",
+                        "gpt-5.5-2026-04-23", "gpt-5.4-2026-03-05", "gpt-5.2-2025-12-11", "gpt-5.1-2025-11-13",
                         "gpt-5-2025-08-07", "gpt-4.1-2025-04-14", "gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-2024-05-13",
                         "gpt-4-turbo-2024-04-09", "gpt-4-0125-preview", "gpt-4-1106-preview", "gpt-4-0613",
                         "gpt-4-0314")
 
 
 class OptionKind(StrEnum):
-    """How an option is served: an API model (no training: "switch model"), a hosted fine-tune
-    billed per token, or a fine-tuned model on rented GPUs."""
+    """How an option is served: an API model (no training: "switch model"), a hosted fine-tune billed per token, a
+    fine-tune on a provider's dedicated deployment billed per GPU-hour (one fine-tune on it, or a multi-adapter
+    deployment shared with other tasks' fine-tunes), or a fine-tuned model on rented GPUs."""
 
     API = "api"
     HOSTED = "hosted"
+    DEDICATED = "dedicated"
+    SHARED = "shared"
     SELFHOST = "selfhost"
 
 
 @dataclass(frozen=True)
 class OptionSpec:
-    """A candidate: ``kind`` api | hosted | selfhost. Self-hosted ids read
-    ``selfhost/<model>@<gpu>[:<provider>]`` (provider absent = the cheapest on the date)."""
+    """A candidate: ``kind`` api | hosted | dedicated | shared | selfhost. Self-hosted ids read
+    ``selfhost/<model>@<gpu>[:<provider>]`` (provider absent = the cheapest on the date); dedicated deployments
+    ``dedicated/<model>@<deployment>`` and shared (multi-adapter) ones ``shared/<model>@<deployment>``, with a
+    deployment id of ``deployments.yaml`` (``gpu`` is then the deployment id)."""
 
     name: str
     kind: OptionKind
@@ -74,8 +88,26 @@ class OptionSpec:
     provider: str | None = None
 
 
+def _parse_deployment(name: str, catalog: Catalog) -> OptionSpec:
+    kind, body = name.split("/", 1)
+    model_id, sep, dep_id = body.partition("@")
+    if not sep or not model_id or not dep_id:
+        raise ScenarioError(f"option {name!r}: write it as {kind}/<model>@<deployment>, e.g. {kind}/llama-3.1-8b@"
+                            f"fireworks-h100 (deployments as of {catalog.as_of}: "
+                            f"{', '.join(sorted(catalog.deployments)) or 'none'})")
+    model, dep = catalog.open_model(model_id), catalog.deployment(dep_id)
+    if model.id not in dep.base_models:
+        raise ScenarioError(f"option {name!r}: {dep.id} serves {', '.join(dep.base_models)}, not {model.id}")
+    if kind == "shared" and not dep.multi_lora:
+        raise ScenarioError(f"option {name!r}: {dep.id} serves one fine-tune per deployment (no multi-LoRA); use "
+                            f"dedicated/{model.id}@{dep.id}")
+    return OptionSpec(f"{kind}/{model.id}@{dep.id}", OptionKind(kind), model.id, dep.id, dep.provider)
+
+
 def parse_option(name: str, catalog: Catalog) -> OptionSpec:
     """Resolve an option id against the catalog (aliases accepted, canonical id returned)."""
+    if name.startswith(("dedicated/", "shared/")):
+        return _parse_deployment(name, catalog)
     if name.startswith("selfhost/"):
         body = name[len("selfhost/"):]
         if "@" not in body:
@@ -101,12 +133,13 @@ def parse_option(name: str, catalog: Catalog) -> OptionSpec:
     except KeyError:
         # one message that covers all three kinds
         from pricing.errors import UnknownEntryError, close_matches
-        names = (list(catalog.api_models) + list(catalog.hosted)
+        names = (list(catalog.api_models) + list(catalog.hosted) + list(default_deployment_options(catalog))
                  + [f"selfhost/{DEFAULT_SELFHOST_MODEL}@{g}" for g in catalog.gpus])
         hint = close_matches(name, names)
         raise UnknownEntryError(f"unknown option {name!r} as of {catalog.as_of}"
                                 + (f"; close ids: {', '.join(hint)}" if hint else "")
-                                + "; options are API model ids, hosted ids (e.g. openpipe/mistral-7b) or "
+                                + "; options are API model ids, hosted ids (e.g. together/llama-3.1-8b-lora), "
+                                  "dedicated/<model>@<deployment>, shared/<model>@<deployment> or "
                                   "selfhost/<model>@<gpu>") from None
     return OptionSpec(m.id, OptionKind.API, m.id)
 
@@ -120,13 +153,25 @@ def default_baseline(catalog: Catalog) -> str:
                         f"(models that day: {', '.join(sorted(catalog.api_models)) or 'none'})")
 
 
+def default_deployment_options(catalog: Catalog) -> tuple[str, ...]:
+    """Each dedicated deployment offered on the date with its first base model (one fine-tune on it), and the same
+    deployment shared by several tasks' adapters where it serves more than one (multi-LoRA)."""
+    out: list[str] = []
+    for d in sorted(catalog.deployments.values(), key=lambda d: d.id):
+        out.append(f"dedicated/{d.base_models[0]}@{d.id}")
+        if d.multi_lora:
+            out.append(f"shared/{d.base_models[0]}@{d.id}")
+    return tuple(out)
+
+
 def default_options(catalog: Catalog) -> tuple[str, ...]:
-    """Every hosted fine-tuned endpoint in force (each has a training price: the catalog requires one), and
+    """Every hosted fine-tuned endpoint in force (each has a training price: the catalog requires one; those closed
+    to new training are priced and flagged), every dedicated deployment (and its shared multi-adapter form), and
     Mistral-7B on each default GPU that has a price on the date."""
     hosted = list(catalog.hosted)
     selfhost = [f"selfhost/{DEFAULT_SELFHOST_MODEL}@{g}" for g in DEFAULT_SELFHOST_GPUS
                 if g in catalog.gpus and catalog.gpus[g].prices]
-    return tuple(hosted + selfhost)
+    return tuple(hosted + list(default_deployment_options(catalog)) + selfhost)
 
 
 # Scenario fields that override a people.yaml default (None = the default), with their valid range (declared
@@ -186,6 +231,8 @@ class Scenario:
     needs_deep_reasoning: bool = False        # user's flag: the task needs GPT-4-level reasoning
     out_of_domain: bool = False               # user's flag: inputs drift outside what the logs show
     price_files: tuple[str, ...] = field(default=())
+    switch_providers: tuple[str, ...] = ()   # cheaper API models only of these providers ((): every provider)
+    shared_tasks: tuple[Workload, ...] = ()  # other tasks whose adapters share a multi-adapter deployment
 
     def __post_init__(self) -> None:
         def bad(name: str, rule: str) -> None:
@@ -220,6 +267,12 @@ class Scenario:
                 bad(name, "a model id (string), or None for the default")
         object.__setattr__(self, "options", tuple(self.options))
         object.__setattr__(self, "price_files", tuple(str(p) for p in self.price_files))
+        if isinstance(self.switch_providers, str) or not all(isinstance(p, str) and p for p in self.switch_providers):
+            bad("switch_providers", "a list of provider ids, e.g. ['openai', 'google'] (() = every provider)")
+        object.__setattr__(self, "switch_providers", tuple(p.strip().lower() for p in self.switch_providers))
+        if not all(isinstance(t, Workload) for t in self.shared_tasks):
+            bad("shared_tasks", "a list of advisor.Workload (the other tasks on the shared deployment)")
+        object.__setattr__(self, "shared_tasks", tuple(self.shared_tasks))
 
     # effective values -------------------------------------------------------------------------
     @property

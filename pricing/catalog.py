@@ -47,6 +47,8 @@ from .schema import (
     ApiModel,
     ApiPrice,
     BatchDiscount,
+    Deployment,
+    DeploymentPrice,
     Gpu,
     GpuPrice,
     HostedEndpoint,
@@ -54,6 +56,7 @@ from .schema import (
     Latency,
     OpenModel,
     ShutdownNotice,
+    TrainingAccess,
     no_overlap,
     reasoning_by_name,
     shutdown_known,
@@ -65,6 +68,8 @@ __all__ = [
     "ApiPrice",
     "BatchDiscount",
     "Catalog",
+    "Deployment",
+    "DeploymentPrice",
     "Gpu",
     "GpuPrice",
     "HostedEndpoint",
@@ -72,6 +77,7 @@ __all__ = [
     "Latency",
     "OpenModel",
     "ShutdownNotice",
+    "TrainingAccess",
     "load_catalog",
     "today",
     "shutdown_known",
@@ -82,7 +88,7 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).with_name("data")
-CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml")
+CATALOG_FILES = ("api_models.yaml", "hosted.yaml", "gpus.yaml", "open_models.yaml", "deployments.yaml")
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {s: TypeAdapter(cls) for s, cls in SECTIONS.items()}
 
@@ -155,7 +161,7 @@ def _load_entries(files: tuple[str, ...], stamps: tuple[float, ...], n_builtin: 
 
 def _check_names(valid: dict[str, dict[str, Any]], files: tuple[str, ...]) -> None:
     """An alias may not be another entry's id or alias within the same kind."""
-    for section in ("api_models", "hosted", "gpus", "open_models"):
+    for section in ("api_models", "hosted", "gpus", "open_models", "deployments"):
         owner: dict[str, str] = {e.id: e.id for e in valid[section].values()}
         for e in valid[section].values():
             for a in e.aliases:
@@ -169,6 +175,12 @@ def _check_names(valid: dict[str, dict[str, Any]], files: tuple[str, ...]) -> No
                 raise CatalogError(f"api_models[{e.id}].prices[{i}].snapshot: {p.snapshot!r} is not another API "
                                    "model's id; name the dated model this alias served "
                                    f"(files: {', '.join(Path(f).name for f in files)})")
+    for d in valid["deployments"].values():
+        unknown = [x for x in (d.gpu, *d.base_models) if x not in valid["gpus"] and x not in valid["open_models"]]
+        if d.gpu not in valid["gpus"] or unknown:
+            raise CatalogError(f"deployments[{d.id}]: {', '.join(unknown) or d.gpu} is not a GPU id of gpus.yaml (gpu) "
+                               "or an open model id of open_models.yaml (base_models); the capacity model needs their "
+                               f"specs (files: {', '.join(Path(f).name for f in files)})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +191,8 @@ def _in_force(p, day: dt.date) -> bool:
     return p.effective <= day and (p.until is None or day < p.until)
 
 
-_LABELS = {"api_models": "API model", "hosted": "hosted endpoint", "gpus": "GPU", "open_models": "open model"}
+_LABELS = {"api_models": "API model", "hosted": "hosted endpoint", "gpus": "GPU", "open_models": "open model",
+           "deployments": "dedicated deployment"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,6 +213,7 @@ class Catalog:
     _aliases: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict, repr=False)
     retired: Mapping[str, ApiModel] = dataclasses.field(default_factory=dict, repr=False)
     unreleased: Mapping[str, ApiModel] = dataclasses.field(default_factory=dict, repr=False)
+    deployments: Mapping[str, Deployment] = dataclasses.field(default_factory=dict)  # dedicated, offered that day
     _external: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     def _key(self, kind: str, name: str) -> str | None:
@@ -269,6 +283,10 @@ class Catalog:
     def gpu(self, name: str) -> Gpu:
         return self._get("gpus", name)
 
+    def deployment(self, name: str) -> Deployment:
+        """A dedicated deployment offered on the catalog date (its ``price`` is that day's)."""
+        return self._get("deployments", name)
+
     def open_model(self, name: str) -> OpenModel:
         return self._get("open_models", name)
 
@@ -306,6 +324,11 @@ class Catalog:
             train = "n/a" if p.training_usd_per_mtok is None else f"{p.training_usd_per_mtok:g}"
             rows.append({"entry": h.id, "kind": "hosted", "price": f"in {p.input_usd_per_mtok:g}, out "
                          f"{p.output_usd_per_mtok:g}, training {train} USD/1M tok", "effective": str(p.effective),
+                         "source": p.source})
+        for d in self.deployments.values():
+            p = d.price
+            rows.append({"entry": d.id, "kind": "hosted", "price": f"{p.usd_per_gpu_hour:g} USD/GPU-h ({d.gpu}), "
+                         f"training {p.training_usd_per_mtok:g} USD/1M tok", "effective": str(p.effective),
                          "source": p.source})
         for g in self.gpus.values():
             for gp in g.prices.values():
@@ -395,12 +418,20 @@ def load_catalog(as_of: dt.date | str | None = None, *, overrides: Iterable[str 
         gpus[g.id] = dataclasses.replace(g, prices=MappingProxyType(prices))
         aliases.update({a: ("gpus", g.id) for a in g.aliases})
 
+    deployments: dict[str, Deployment] = {}
+    for d in entries["deployments"]:
+        period = next((p for p in d.prices if _in_force(p, day)), None)
+        if period is not None:
+            deployments[d.id] = dataclasses.replace(d, price=period, known_on=day)
+            aliases.update({a: ("deployments", d.id) for a in d.aliases})
+
     models = {m.id: m for m in entries["open_models"]}
     aliases.update({a: ("open_models", m.id) for m in entries["open_models"] for a in m.aliases})
 
     return Catalog(day, MappingProxyType(tables["live"]), MappingProxyType(hosted), MappingProxyType(gpus),
                    MappingProxyType(models), files, MappingProxyType(aliases),
-                   retired=MappingProxyType(tables["retired"]), unreleased=MappingProxyType(tables["unreleased"]))
+                   retired=MappingProxyType(tables["retired"]), unreleased=MappingProxyType(tables["unreleased"]),
+                   deployments=MappingProxyType(deployments))
 
 
 def catalog_entries(overrides: Iterable[str | os.PathLike] = ()) -> dict[str, tuple]:

@@ -20,9 +20,10 @@ from pydantic.dataclasses import dataclass
 
 from .errors import UnknownEntryError
 
-__all__ = ["ApiModel", "ApiPrice", "BatchDiscount", "Gpu", "GpuPrice", "HostedEndpoint", "HostedPrice", "Latency",
-           "OpenModel", "ShutdownNotice", "FIRST_DAY", "LAST_DAY", "SECTIONS", "reasoning_by_name", "shutdown_known",
-           "shutdown_notice_on", "no_overlap"]
+__all__ = ["ApiModel", "ApiPrice", "BatchDiscount", "Deployment", "DeploymentPrice", "Gpu", "GpuPrice",
+           "HostedEndpoint", "HostedPrice", "Latency", "OpenModel", "ShutdownNotice", "TrainingAccess", "FIRST_DAY",
+           "LAST_DAY", "SECTIONS", "reasoning_by_name", "shutdown_known", "shutdown_notice_on", "no_overlap",
+           "training_access_on", "training_closes_known"]
 
 FIRST_DAY, LAST_DAY = dt.date(2015, 1, 1), dt.date(2100, 12, 31)
 
@@ -224,6 +225,59 @@ class ShutdownNotice:
                              "than the shutdown (basis: first_seen with the shutdown day if only later sources exist)")
 
 
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class TrainingAccess:
+    """Who may train a new fine-tune of a hosted model from ``effective`` on: ``open`` (anyone), ``existing_customers``
+    (only organisations that already fine-tune there) or ``closed`` (no one). Public from ``announced`` (default: the
+    same day). Inference on fine-tunes already trained is not affected (it follows the price periods)."""
+
+    access: Literal["open", "existing_customers", "closed"]
+    effective: Day
+    source: Text
+    announced: Day | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data)
+
+    def __post_init__(self):
+        if self.announced is not None and self.announced > self.effective:
+            raise ValueError(f"announced {self.announced} is after effective {self.effective}; a change is announced "
+                             "no later than it applies (leave 'announced' out when it is the same day)")
+
+    @property
+    def public_from(self) -> dt.date:
+        return self.announced or self.effective
+
+
+def training_access_on(steps, day: dt.date) -> TrainingAccess | None:
+    """The step in force on ``day`` (the latest with ``effective <= day``), None before the first: open then.
+
+    >>> import datetime as dt
+    >>> s = [TrainingAccess(access="existing_customers", effective=dt.date(2026, 5, 7), source="x"),
+    ...      TrainingAccess(access="closed", effective=dt.date(2027, 1, 6), announced=dt.date(2026, 5, 7), source="x")]
+    >>> [getattr(training_access_on(s, dt.date.fromisoformat(d)), "access", "open") for d in
+    ...  ("2026-05-06", "2026-05-07", "2027-01-06")]
+    ['open', 'existing_customers', 'closed']
+    """
+    started = [s for s in steps if s.effective <= day]
+    return started[-1] if started else None
+
+
+def training_closes_known(steps, day: dt.date) -> dt.date | None:
+    """The day training a new fine-tune closes to everyone, as known on ``day``: the first ``closed`` step public by
+    then (announced on or before ``day``), None when none is.
+
+    >>> import datetime as dt
+    >>> s = [TrainingAccess(access="closed", effective=dt.date(2027, 1, 6), announced=dt.date(2026, 5, 7), source="x")]
+    >>> training_closes_known(s, dt.date(2026, 5, 6)), training_closes_known(s, dt.date(2026, 12, 6))
+    (None, datetime.date(2027, 1, 6))
+    """
+    closed = [s for s in steps if s.access == "closed" and s.public_from <= day]
+    return closed[0].effective if closed else None
+
+
 def shutdown_notice_on(entry, day: dt.date) -> ShutdownNotice | None:
     """The latest of ``entry.shutdown_notices`` public on ``day`` (announced on or before it), None before the first."""
     public = [n for n in entry.shutdown_notices if n.announced <= day]
@@ -408,8 +462,33 @@ class HostedEndpoint(_PriceHistory):
     shutdown_notices: Annotated[tuple[ShutdownNotice, ...], Field(max_length=20)] = ()  # oldest first
     # "replaced": the last period's until is where another entry of ours takes over (no provider shutdown)
     ended_by: Literal["shutdown", "replaced"] = "shutdown"
+    training_access: Annotated[tuple[TrainingAccess, ...], Field(max_length=20)] = ()  # oldest first; none = open
     price: HostedPrice | None = None
     known_on: Day | None = None          # the catalog date (set on resolution)
+
+    def __post_init__(self):
+        super().__post_init__()
+        for a, b in zip(self.training_access, self.training_access[1:]):
+            if b.effective <= a.effective:
+                raise ValueError(f"training_access: effective {b.effective} is not after {a.effective}; list the "
+                                 "steps oldest first, one per change")
+
+    @property
+    def training(self) -> str:
+        """Who may train a new fine-tune on the catalog date: ``open``, ``existing_customers`` or ``closed``."""
+        day = self.known_on if self.known_on is not None else dt.date.max
+        step = training_access_on(self.training_access, day)
+        return "open" if step is None else step.access
+
+    @property
+    def trainable(self) -> bool:
+        """Whether a team that never fine-tuned here can train one on the catalog date (a new fine-tune)."""
+        return self.training == "open"
+
+    @property
+    def training_closes(self) -> dt.date | None:
+        """The day new training closes to everyone, as known on the catalog date (None: no such notice)."""
+        return training_closes_known(self.training_access, self.known_on if self.known_on is not None else dt.date.max)
 
 
 @dataclass(frozen=True, config=_CFG)
@@ -493,5 +572,67 @@ class OpenModel:
         return self.ffn
 
 
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class DeploymentPrice:
+    """One period of a dedicated deployment: USD per GPU-hour (one GPU, billed while a replica runs) and the
+    provider's fine-tuning price per 1M training tokens (dataset tokens x epochs) for the bases it serves."""
+
+    usd_per_gpu_hour: UsdPerHour
+    training_usd_per_mtok: UsdPerMtok
+    effective: Day
+    source: Text
+    until: Day | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(data)
+
+    def __post_init__(self):
+        _check_period(self)
+
+
+@dataclass(frozen=True, config=_CFG, kw_only=True)
+class Deployment:
+    """A provider's dedicated deployment of a fine-tuned open model on one GPU type (Fireworks on-demand, Together
+    dedicated endpoints): billed per GPU-hour whatever the traffic, sized by the self-hosting capacity model.
+
+    ``adapters_per_deployment``: LoRA adapters of one base it serves at once (multi-LoRA; 1 = one model per
+    deployment), with ``multi_lora_ttft_factor`` on time to first token when it serves several. ``scale_to_zero``:
+    replicas stop when idle and the next request waits ``cold_start_s``; else at least ``min_replicas`` run.
+    ``price`` and ``known_on`` are set on resolution to a date (YAML writes ``prices``)."""
+
+    id: Ident
+    provider: Ident
+    gpu: Ident                           # a GPU id of gpus.yaml (its specs size the replicas)
+    base_models: Annotated[tuple[Ident, ...], Field(min_length=1, max_length=50)]  # open_models.yaml ids it serves
+    billing: Literal["per_second", "per_minute", "hourly"]
+    scale_to_zero: bool
+    min_replicas: Annotated[int, _whole(1, 1000)]        # replicas kept running when not scaled to zero
+    cold_start_s: Annotated[float, _num(0.0, 3600.0)]      # wait of a request that finds no replica (scale-to-zero)
+    adapters_per_deployment: Annotated[int, _whole(1, 100_000)]
+    source: Text                         # where the non-price fields come from
+    prices: Annotated[tuple[DeploymentPrice, ...], Field(min_length=1, max_length=100)]
+    multi_lora_ttft_factor: Annotated[float, _num(1.0, 10.0)] = 1.0
+    aliases: Aliases = ()
+    price: DeploymentPrice | None = None
+    known_on: Day | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml(cls, data):
+        return _yaml_defaults(_history_from_yaml(data, "price"))
+
+    def __post_init__(self):
+        no_overlap(self.prices)
+        if self.adapters_per_deployment == 1 and self.multi_lora_ttft_factor != 1.0:
+            raise ValueError("multi_lora_ttft_factor applies to multi-LoRA deployments; with adapters_per_deployment 1 "
+                             "leave it out")
+
+    @property
+    def multi_lora(self) -> bool:
+        return self.adapters_per_deployment > 1
+
+
 SECTIONS: dict[str, type] = {"api_models": ApiModel, "hosted": HostedEndpoint, "gpus": Gpu,
-                              "open_models": OpenModel, "batch_api": BatchDiscount}
+                              "open_models": OpenModel, "batch_api": BatchDiscount, "deployments": Deployment}

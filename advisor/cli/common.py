@@ -142,11 +142,14 @@ _SCENARIO_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Scenario)}
 def add_scenario_flags(p: argparse.ArgumentParser) -> None:
     add_field(p, "baseline")
     p.add_argument("--option", dest="options", action="append", default=[], metavar="ID",
-                   help="an option to price: API id, hosted id (openpipe/mistral-7b) or selfhost/<model>@<gpu>[:provider]; "
-                        "repeatable (default: all hosted fine-tunes, Mistral-7B on five GPUs and every API model "
-                        "cheaper than the baseline)")
+                   help="an option to price: API id, hosted id (together/llama-3.1-8b-lora), "
+                        "dedicated/<model>@<deployment>, shared/<model>@<deployment> or "
+                        "selfhost/<model>@<gpu>[:provider]; repeatable (default: all hosted fine-tunes and dedicated "
+                        "deployments, Mistral-7B on five GPUs and every API model cheaper than the baseline)")
     p.add_argument("--no-api-alternatives", action="store_true",
                    help="do not price cheaper API models (switch model, no training) by default")
+    p.add_argument(FIELDS["switch_providers"].flag, dest="switch_providers", action="append", default=[],
+                   metavar="PROVIDER", help=FIELDS["switch_providers"].help)
     for name in ("horizon_months", "growth_per_month"):
         add_field(p, name, default=_SCENARIO_DEFAULTS[name])
     add_field(p, "batch", help="the baseline runs through the Batch API (50% off)")
@@ -182,7 +185,7 @@ def scenario_from_args(a, workload):
         engineering_usd=a.engineering_usd, selfhost_ops_usd_per_month=a.ops_usd_per_month,
         judge_model=a.judge_model, include_api_alternatives=False if a.no_api_alternatives else None,
         needs_deep_reasoning=a.needs_deep_reasoning, out_of_domain=a.out_of_domain, price_files=tuple(a.prices),
-        **people)
+        switch_providers=tuple(getattr(a, "switch_providers", ()) or ()), **people)
 
 
 def typed_workload(a):

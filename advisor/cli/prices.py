@@ -3,7 +3,9 @@
 ``python -m advisor prices [--as-of DATE] [--kind api|hosted|gpu|model] [--all-providers] [--prices YAML] [--json]``
 
 One row per price in force: API models (and, marked ``shut down``, models retired before the date
-that a baseline can still name), hosted fine-tunes, and GPU-hours per provider. ``--all-providers``
+that a baseline can still name), hosted fine-tunes (per token, and dedicated deployments per GPU-hour, kind
+``hosted``), and GPU-hours per provider. A hosted fine-tune closed to new training on the date says so
+(``training``: open / existing_customers / closed, ``trainable``, ``training_closes``). ``--all-providers``
 adds every model of genai-prices' bundled data (Claude, Gemini, Mistral...), marked as such.
 
 Shutdowns are shown as known on the date: a live model whose shutdown was announced by then is
@@ -48,6 +50,25 @@ def _api_row(m, status: str) -> dict:
             "reasoning": m.reasoning, "source": p.source}
 
 
+def _hosted_status(h) -> str:
+    status = _status(h)
+    if h.training == "existing_customers":
+        status += ", training for existing customers only" + (f" until {h.training_closes}" if h.training_closes else "")
+    elif h.training == "closed":
+        status += ", training closed"
+    return status
+
+
+def _deployment_row(d) -> dict:
+    p = d.price
+    return {"id": d.id, "kind": "hosted", "provider": d.provider, "status": "live, dedicated",
+            "usd_per_hour": p.usd_per_gpu_hour, "gpu": d.gpu, "billing": d.billing,
+            "training_usd_per_mtok": p.training_usd_per_mtok, "base_models": list(d.base_models),
+            "adapters_per_deployment": d.adapters_per_deployment, "scale_to_zero": d.scale_to_zero,
+            "min_replicas": d.min_replicas, "cold_start_s": d.cold_start_s, "trainable": True,
+            "effective": str(p.effective), "until": None if p.until is None else str(p.until), "source": p.source}
+
+
 def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = False) -> list[dict]:
     from pricing.genai import genai_models, genai_version  # loaded on use: building the parser stays light
 
@@ -68,11 +89,14 @@ def price_rows(cat: Catalog, kind: str | None = None, *, all_providers: bool = F
         for h in sorted(cat.hosted.values(), key=lambda h: h.id):
             p = h.price
             assert p is not None, "the catalog holds hosted endpoints with a price in force"
-            rows.append({"id": h.id, "kind": "hosted", "provider": h.provider, "status": _status(h),
+            rows.append({"id": h.id, "kind": "hosted", "provider": h.provider, "status": _hosted_status(h),
                          "input_usd_per_mtok": p.input_usd_per_mtok, "output_usd_per_mtok": p.output_usd_per_mtok,
                          "training_usd_per_mtok": p.training_usd_per_mtok, "base_model": h.base_model,
+                         "training": h.training, "trainable": h.trainable,
+                         "training_closes": None if h.training_closes is None else str(h.training_closes),
                          "effective": str(p.effective), "until": None if p.until is None else str(p.until),
                          **_shutdown_fields(h), "source": p.source})
+        rows += [_deployment_row(d) for d in sorted(cat.deployments.values(), key=lambda d: d.id)]
     if kind in (None, "gpu"):
         for g in sorted(cat.gpus.values(), key=lambda g: g.id):
             for gp in sorted(g.prices.values(), key=lambda p: p.provider):
@@ -108,7 +132,9 @@ def _price_text(r: dict) -> str:
         fp8 = "" if r.get("fp8_tflops") is None else f", fp8 {r['fp8_tflops']:g}"
         return f"{r['memory_gb']:g} GB, {r['hbm_gb_per_s']:g} GB/s, bf16 {r['bf16_tflops']:g} TFLOP/s{fp8}"
     if r.get("usd_per_hour") is not None:
-        return f"{r['usd_per_hour']:g} USD/GPU-h" + (" (per second)" if r.get("billing") == "per_second" else "")
+        text = f"{r['usd_per_hour']:g} USD/GPU-h" + (f" {r['gpu']}" if r.get("gpu") else "")
+        text += {"per_second": " (per second)", "per_minute": " (per minute)"}.get(r.get("billing"), "")
+        return text + (f" / train {r['training_usd_per_mtok']:g} USD/1M tok" if r.get("gpu") else "")
     if r.get("input_usd_per_mtok") is None:
         return "-"
     cached = r.get("cached_input_usd_per_mtok")
@@ -141,8 +167,9 @@ def _cmd_prices(a) -> int:
 def register(sub) -> None:
     p = sub.add_parser("prices", help="list what the catalog prices on a date, with sources")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="price date (default: today)")
-    p.add_argument("--kind", choices=KINDS, help="only API models, hosted fine-tunes, GPU-hours, or (model) the open "
-                   "models and GPUs that `capacity` takes, with their specs")
+    p.add_argument("--kind", choices=KINDS, help="only API models, hosted fine-tunes (per token, and dedicated "
+                   "deployments per GPU-hour), GPU-hours, or (model) the open models and GPUs that `capacity` takes, "
+                   "with their specs")
     p.add_argument("--all-providers", action="store_true",
                    help="also every model in genai-prices' bundled data (Anthropic, Google, Mistral, ...)")
     p.add_argument("--prices", action="append", default=[], metavar="YAML",

@@ -25,12 +25,14 @@ __all__ = ["Inputs", "Analysis", "PageAnalysis", "analyse", "analyse_page", "rec
            "chart_volumes", "option_colours", "task_colours", "uploads_digest", "BASELINE_COLOUR"]
 
 BASELINE_COLOUR = "#b2182b"   # the baseline is the same dark red in every chart
-# 26 colours, none near the baseline's red: a catalog's ~26 options each get their own before any repeats (the
+# 40 colours, none near the baseline's red: a catalog's ~35 options each get their own before any repeats (the
 # strong ones first, for the fine-tunes listed first; then lighter and deeper shades of the same hues)
 _OPTION_PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22",
                    "#393b79", "#637939", "#7f7f7f",
                    "#aec7e8", "#98df8a", "#c5b0d5", "#ffbb78", "#9edae5", "#c49c94", "#dbdb8d", "#5254a3", "#8ca252",
-                   "#bd9e39", "#7b4173", "#3182bd", "#31a354", "#756bb1", "#f7b6d2")
+                   "#bd9e39", "#7b4173", "#3182bd", "#31a354", "#756bb1", "#f7b6d2",
+                   "#e6550d", "#6baed6", "#74c476", "#9e9ac8", "#fd8d3c", "#969696", "#8c6d31", "#e7ba52", "#cedb9c",
+                   "#bcbddc", "#c7e9c0", "#fdd0a2", "#9ecae1", "#525252")
 _TASK_PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#e45756", "#72b7b2", "#eeca3b")
 
 

@@ -51,8 +51,8 @@ def option_contexts(options: Sequence[str], catalog) -> dict[str, int]:
     fine-tune's base model's; options whose context the catalog does not record are left out."""
     out: dict[str, int] = {}
     for name in options:
-        if name.startswith("selfhost/"):
-            model = name.removeprefix("selfhost/").split("@")[0]
+        if name.startswith(("selfhost/", "dedicated/", "shared/")):   # <kind>/<model>@<gpu or deployment>
+            model = name.split("/", 1)[1].split("@")[0]
         elif name in catalog.hosted:
             model = catalog.hosted[name].base_model
         else:

@@ -78,11 +78,12 @@ def jsonl(records) -> bytes:
 
 class TestSample:
     def test_opens_on_the_story(self, app):
-        # the built-in sample: product-copy pays off, ticket-triage's prompt still changes, contract-fields is small
-        assert verdict_text(app).startswith("**Verdict: FINE-TUNE product-copy")
+        # the built-in sample: product-copy could pay off later (at today's prices: per-token Fireworks LoRA, which
+        # made it FINE-TUNE, ended in 2025, issue 19), ticket-triage's prompt still changes, contract-fields is small
+        assert verdict_text(app).startswith("**Verdict: NOT YET: product-copy")
         m = metrics(app)
-        assert {"Today per month", "Fine-tuned per month", "Pays back", "Chance it pays off"} <= set(m)
-        assert any(label.startswith("Saved over 12 months") for label in m)
+        assert {"Today per month", "Over the horizon"} <= set(m)   # NOT YET: what today costs, what fine-tuning would
+        assert m["Over the horizon"].endswith("more")
         assert any("records standing for" in c.value for c in app.caption)
         charts = {c.key for c in app.get("plotly_chart")}
         assert charts == {"chart_cost"}  # only the open tab is drawn, one chart per tab
@@ -95,7 +96,7 @@ class TestSample:
         tasks_in_bill = [row.split(" | ")[0].strip("| ") for row in bill.splitlines()[2:]]
         assert tasks_in_bill == ["product-copy", "ticket-triage", "contract-fields", "total"]
         tasks = {r["Task"]: r for r in table(app, "What stands in the way", "Per task").to_dict("records")}
-        assert tasks["product-copy"]["Verdict"] == "FINE-TUNE"
+        assert tasks["product-copy"]["Verdict"] == "NOT YET"
         small = tasks["contract-fields"]
         assert small["Verdict"] == "NO" and "volume" in small["What stands in the way"]
         assert "prompt changed" in tasks["ticket-triage"]["What stands in the way"]

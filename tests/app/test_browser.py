@@ -136,7 +136,8 @@ def upload(pg, name: str, data: bytes) -> None:
 def test_opens_on_the_sample(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(page.base, wait_until="domcontentloaded")
-    assert verdict(page).startswith("Verdict: FINE-TUNE product-copy")
+    # at today's prices (issue 19: per-token Fireworks LoRA ended in 2025) the sample's product-copy waits for volume
+    assert verdict(page).startswith("Verdict: NOT YET: product-copy")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     text = page.inner_text("body")
     assert "Today per month" in text and "The whole bill across tasks" in text
@@ -162,7 +163,7 @@ def test_switch_to_typed_numbers(page):
 
 def test_upload_sets_volume_and_verdict(page):
     page.goto(page.base, wait_until="domcontentloaded")
-    assert verdict(page).startswith("Verdict: FINE-TUNE")
+    assert verdict(page).startswith("Verdict: NOT YET")
     sample_rpd = rpd(page)
     upload(page, "small.jsonl", log_bytes(50, span_days=5.0))   # 50 requests over 5 days = 10/day
     page.get_by_text("small.jsonl: 50 requests logged", exact=False).wait_for(timeout=60_000)
@@ -224,7 +225,8 @@ def test_bill_cells_stay_on_one_line(browser, server):
 
 
 def test_report_equals_the_page(page):
-    page.goto(page.base + "?rpd=40000&horizon=24", wait_until="domcontentloaded")
+    # a volume at which the sample fine-tunes at today's prices, so the page shows what it saves
+    page.goto(page.base + "?rpd=200000&horizon=24", wait_until="domcontentloaded")
     head = verdict(page)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     saved = page.locator('[data-testid="stMetric"]', has_text="Saved over 24 months").inner_text()

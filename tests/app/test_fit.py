@@ -43,9 +43,11 @@ class TestFitContext:
 
     def test_the_catalog_contexts(self):
         cat = load_catalog("2026-12-06")
-        got = option_contexts(("selfhost/mistral-7b@l4", "fireworks/llama-3.1-8b-lora", "gpt-4o-mini"), cat)
+        got = option_contexts(("selfhost/mistral-7b@l4", "together/llama-3.1-8b-lora",
+                               "dedicated/llama-3.1-8b@together-h100", "gpt-4o-mini"), cat)
         # pricing/data: mistral-7b 8,192 tokens, llama-3.1-8b 131,072; an API model is no fine-tune (left out)
-        assert got == {"selfhost/mistral-7b@l4": 8192, "fireworks/llama-3.1-8b-lora": 131072}
+        assert got == {"selfhost/mistral-7b@l4": 8192, "together/llama-3.1-8b-lora": 131072,
+                       "dedicated/llama-3.1-8b@together-h100": 131072}
 
 
 def _page(**query):

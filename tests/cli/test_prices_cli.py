@@ -118,15 +118,17 @@ class TestPricesCommand:
 
     def test_hosted_shutdown_as_known(self, capsys):
         # fine-tunes of gpt-4o-mini follow the base: notice 2026-10-14, shutdown 2027-01-14
+        # (and since 2026-05-07 only existing fine-tuning customers may train one, until 2027-01-06)
         for day, status in (("2026-10-13", "live"), ("2026-10-14", "live, shuts down 2027-01-14")):
             code, out, _ = run(capsys, "prices", "--as-of", day, "--kind", "hosted", "--json")
             row = {r["id"]: r for r in json.loads(out)["rows"]}["openai-ft/gpt-4o-mini-2024-07-18"]
-            assert row["status"] == status and (row["until"] is None) == (status == "live")
+            assert row["status"] == status + ", training for existing customers only until 2027-01-06"
+            assert (row["until"] is None) == (status == "live")
 
     def test_table_readable(self, capsys):
         code, out, _ = run(capsys, "prices", "--as-of", TODAY)
         assert code == 0 and "gpt-5-2025-08-07" in out and "USD/GPU-h" in out and "--all-providers" in out
-        assert "claude" not in out
+        assert "claude-3-5-sonnet" not in out  # genai-prices' models only with --all-providers (ours: claude-haiku-5-5)
 
     def test_all_providers_marks_genai_prices(self, capsys):
         code, out, _ = run(capsys, "prices", "--as-of", TODAY, "--kind", "api", "--all-providers", "--json")

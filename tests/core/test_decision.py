@@ -236,7 +236,8 @@ class TestGoals:
         ("gpt-4o", 500, 500, None), ("gpt-4o", 3000, 100, None), ("gpt-4.1-2025-04-14", 800, 200, None)])
     def test_150_usd_a_month_never_fine_tunes(self, baseline, p, c, as_of):
         w0 = Workload.typed(1, p, c, ft_token_ratio=1.0)
-        per_request = compare(Scenario(w0, baseline=baseline, as_of=as_of, options=("openpipe/mistral-7b",))
+        # (the option only fills the table: the baseline's row is read; an option priced on every date)
+        per_request = compare(Scenario(w0, baseline=baseline, as_of=as_of, options=("selfhost/mistral-7b@a10g",))
                               ).iloc[0]["usd_per_request"]
         rpd = 150 / (DAYS_PER_MONTH * per_request)
         r = recommend(Scenario(w0.with_volume(rpd), baseline=baseline, as_of=as_of, training_examples=5000),
@@ -290,7 +291,7 @@ class TestReasonsReadForPeople:
 
     def test_one_month_is_singular(self):
         s = Scenario(Workload.typed(1, 1200, 300), as_of=dt.date(2026, 11, 25), horizon_months=1,
-                     options=("fireworks/mistral-7b-lora",))
+                     options=("together/llama-3.1-8b-lora",))   # per-token Fireworks LoRA ended 2025-12-16
         text = " ".join(r.text for r in recommend(s, draws=100).reasons)
         assert "over 1 month " in text and "1 months" not in text
 
@@ -319,8 +320,10 @@ class TestLatencyNeed:
 
     def test_unpublished_latency_is_not_a_pass(self):
         # a 1 ms target no option is known to meet: an option without published latency is not recommended blind
-        s = Scenario(Workload.typed(5000, 1200, 300), baseline="gpt-4o", e2e_target_s=0.001,
-                     options=("openai-ft/gpt-4o-mini-2024-07-18", "openpipe/mistral-7b"), training_examples=5000)
+        # (2026-03-01: both still open to new training; openai-ft/gpt-4.1 publishes no latency)
+        s = Scenario(Workload.typed(5000, 1200, 300), baseline="gpt-4o", e2e_target_s=0.001, as_of="2026-03-01",
+                     options=("openai-ft/gpt-4o-mini-2024-07-18", "openai-ft/gpt-4.1-2025-04-14"),
+                     training_examples=5000)
         r = recommend(s, draws=300)
         assert r.verdict == Verdict.NO and r.best_option is None
         assert r.reasons[0].code == "no_option" and "publish no latency" in r.reasons[0].text
@@ -587,8 +590,9 @@ class TestServiceEnd:
         assert "stops serving before the 12 months are over (openai-ft/gpt-4o-2024-08-06 on 2027-01-14)" in r.text
         assert blocker_text(r, rec) == "every fine-tuned option stops serving within the horizon"
         assert tiles(rec)[0].value == "all end early" and "latency" not in r.text
-        shorter = recommend(replace(s, horizon_months=1), draws=100)   # ends after a 1-month horizon: priced again
-        assert not any(x.code.startswith("no_option") for x in shorter.reasons)
+        shorter = recommend(replace(s, horizon_months=1), draws=100)   # ends after a 1-month horizon: priced again,
+        # but since 2026-05-07 only existing OpenAI fine-tuning customers may train one (issue 19): never a new one
+        assert [x.code for x in shorter.reasons if x.code.startswith("no_option")] == ["no_option_closed"]
 
     def test_todays_model_ending_within_the_horizon_is_said_whatever_the_verdict(self):
         # gpt-4o-2024-08-06 stops serving on 2027-01-14: keeping it for 12 months from 2026-11-25 is no plan

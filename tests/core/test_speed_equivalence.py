@@ -243,7 +243,10 @@ class TestFastPathsEqualThePlainOnes:
 
 
 def catalog_scenario(**kw):
-    kw.setdefault("options", ("openpipe/mistral-7b", "fireworks/mistral-7b-lora", "selfhost/mistral-7b@l4",
+    # the catalog's kinds on 2026-06-01 (per-token LoRA, a dedicated and a shared deployment, self-hosting); OpenPipe's
+    # and Fireworks' per-token 7B fine-tunes ended in 2025 (issue 19)
+    kw.setdefault("options", ("together/llama-3.1-8b-lora", "dedicated/llama-3.1-8b@fireworks-h100",
+                              "shared/llama-3.1-8b@fireworks-h100", "selfhost/mistral-7b@l4",
                               "selfhost/mistral-7b@a100-80gb"))
     return Scenario(Workload.typed(kw.pop("rpd", 20_000), 1200, 300, peak_to_mean=2.0), as_of=dt.date(2026, 6, 1), **kw)
 
@@ -275,7 +278,8 @@ class TestRecommendationReadsTheTable:
         assert rec.break_even_requests_per_day == (None if bes.empty else float(bes.min()))
 
     def test_capacity_curves_kept_equal_fresh_ones(self):
-        s = catalog_scenario(options=("selfhost/mistral-7b@l4", "fireworks/mistral-7b-lora", "openpipe/mistral-7b"))
+        s = catalog_scenario(options=("selfhost/mistral-7b@l4", "together/llama-3.1-8b-lora",
+                                      "dedicated/llama-3.1-8b@together-h100"))
         kept = price_options(s)
         compare_mod._capacity_curve.cache_clear()
         fresh = price_options(s)

@@ -83,8 +83,9 @@ class TestCompute:
         assert c["gpt-4o"] == "#b2182b" and len({c["a"], c["b"], c["gpt-4o"]}) == 3
 
     def test_every_option_of_todays_catalog_has_its_own_colour(self):
-        # the default scenario compares ~26 options: no two may share a colour on any chart (an 11-colour
-        # palette wrapped, so fireworks/mistral-7b-lora and gpt-5-nano were the same green)
+        # the default scenario compares ~34 options (issue 19: dedicated and shared deployments, other providers'
+        # models): no two may share a colour on any chart (an 11-colour palette wrapped, so
+        # fireworks/mistral-7b-lora and gpt-5-nano were the same green)
         s = Scenario(Workload.typed(5000, 1200, 300), as_of=TODAY)
         a = analyse_page({"all": s.workload}, s, draws=100)
         colours = list(a.colours.values())

@@ -177,3 +177,46 @@ def test_exceptions_are_still_needed(snap):
              "output": ours.output_usd_per_mtok}[field]
         b = _base({"input": theirs.input_mtok, "cached": theirs.cache_read_mtok, "output": theirs.output_mtok}[field])
         assert a != b, (label, field)
+
+
+# ---------------------------------------------------------------------------------------------
+# The new kinds of issue 19: other providers' cheapest models, serverless LoRA at its base's price, dedicated
+# deployments (priced from pages genai-prices does not carry: each period must say where and when it was read)
+
+def _genai_of(snap, provider: str, name: str):
+    try:
+        return snap.find_provider_model(name, None, provider, None)[1]
+    except LookupError:
+        return None
+
+
+def test_other_providers_agree_with_genai_prices(snap):
+    others = [e for e in catalog_entries()["api_models"] if e.provider != "openai"]
+    assert {e.provider for e in others} >= {"anthropic", "google", "mistral", "together"}
+    diffs = []
+    for e in others:
+        g = _genai_of(snap, e.provider, e.id) or next(
+            (m for a in e.aliases if (m := _genai_of(snap, e.provider, a)) is not None), None)
+        assert g is not None, f"{e.provider}/{e.id} not in genai-prices: add it to the audit with its own source"
+        diffs += _compare(e.id, _ours_on(e, TODAY), _genai_on(g, TODAY))
+    assert not diffs, "\n".join(diffs)
+
+
+def test_together_serverless_lora_is_priced_at_its_base(snap):
+    # Together: LoRA adapters run 'while only paying base model per-token prices' (Serverless Multi-LoRA blog)
+    (h,) = [h for h in catalog_entries()["hosted"] if h.id == "together/llama-3.1-8b-lora"]
+    base = _genai_on(_genai_of(snap, "together", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"), TODAY)
+    ours = _ours_on(h, TODAY)
+    assert (ours.input_usd_per_mtok, ours.output_usd_per_mtok) == (_base(base.input_mtok), _base(base.output_mtok))
+
+
+def test_every_deployment_price_is_dated_and_sourced():
+    import re
+
+    deployments = catalog_entries()["deployments"]
+    assert {d.provider for d in deployments} >= {"fireworks", "together"}
+    for d in deployments:
+        for p in d.prices:
+            # a source names where it was read and a date (the page's copy, the report, the announcement)
+            assert re.search(r"20\d\d-\d\d-\d\d|\b20\d\d\b", p.source), (d.id, p.effective)
+            assert 0.5 <= p.usd_per_gpu_hour <= 20 and p.training_usd_per_mtok <= 5, (d.id, p.effective)
