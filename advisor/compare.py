@@ -343,8 +343,10 @@ def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTar
     tasks' adapters on one multi-adapter deployment (``shared/``): GPU-hours at the provider's price for the replicas
     the (combined) volume needs, split by requests when shared; training at the provider's per-token price."""
     w = s.workload
+    assert spec.gpu is not None, "parse_option gives a deployment option its deployment id"
     dep, model = cat.deployment(spec.gpu), cat.open_model(spec.ref)
     gpu, price = cat.gpu(dep.gpu), dep.price
+    assert price is not None, "a deployment in the dated view has a price in force"
     shared = spec.kind == OptionKind.SHARED
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
     others = s.shared_tasks if shared else ()

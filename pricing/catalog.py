@@ -327,6 +327,7 @@ class Catalog:
                          "source": p.source})
         for d in self.deployments.values():
             p = d.price
+            assert p is not None, "a deployment in the dated view has a price in force"
             rows.append({"entry": d.id, "kind": "hosted", "price": f"{p.usd_per_gpu_hour:g} USD/GPU-h ({d.gpu}), "
                          f"training {p.training_usd_per_mtok:g} USD/1M tok", "effective": str(p.effective),
                          "source": p.source})

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import AdvisorError
-from .schema import Gpu, HostedPrice, OpenModel
+from .schema import DeploymentPrice, Gpu, HostedPrice, OpenModel
 
 __all__ = [
     "DEFAULT_LORA_MFU",
@@ -63,7 +63,7 @@ def training_tokens(run: TrainingRun) -> float:
     return run.examples * run.tokens_per_example * run.epochs
 
 
-def hosted_training_cost_usd(run: TrainingRun, price: HostedPrice) -> float:
+def hosted_training_cost_usd(run: TrainingRun, price: HostedPrice | DeploymentPrice) -> float:
     """``T / 1e6 * training_usd_per_mtok + labelling`` (2.4M tokens at 4.00 -> 9.60 USD)."""
     if price.training_usd_per_mtok is None:
         raise AdvisorError("this endpoint's training price is not in the catalog; add 'training_usd_per_mtok' in an "

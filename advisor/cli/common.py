@@ -148,7 +148,7 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
                         "deployments, Mistral-7B on five GPUs and every API model cheaper than the baseline)")
     p.add_argument("--no-api-alternatives", action="store_true",
                    help="do not price cheaper API models (switch model, no training) by default")
-    p.add_argument(FIELDS["switch_providers"].flag, dest="switch_providers", action="append", default=[],
+    p.add_argument(str(FIELDS["switch_providers"].flag), dest="switch_providers", action="append", default=[],
                    metavar="PROVIDER", help=FIELDS["switch_providers"].help)
     for name in ("horizon_months", "growth_per_month"):
         add_field(p, name, default=_SCENARIO_DEFAULTS[name])

@@ -133,7 +133,7 @@ def _price_text(r: dict) -> str:
         return f"{r['memory_gb']:g} GB, {r['hbm_gb_per_s']:g} GB/s, bf16 {r['bf16_tflops']:g} TFLOP/s{fp8}"
     if r.get("usd_per_hour") is not None:
         text = f"{r['usd_per_hour']:g} USD/GPU-h" + (f" {r['gpu']}" if r.get("gpu") else "")
-        text += {"per_second": " (per second)", "per_minute": " (per minute)"}.get(r.get("billing"), "")
+        text += {"per_second": " (per second)", "per_minute": " (per minute)"}.get(str(r.get("billing")), "")
         return text + (f" / train {r['training_usd_per_mtok']:g} USD/1M tok" if r.get("gpu") else "")
     if r.get("input_usd_per_mtok") is None:
         return "-"
