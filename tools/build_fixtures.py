@@ -17,14 +17,19 @@ is an error (HTTP status >= 400 or an ``error`` object), and streamed calls whos
 chunk is missing. Streamed calls with a usage chunk are rebuilt into one final response.
 Duplicates (same request and usage) are written once, the first seen kept.
 
-Four cassette layouts are read: vcrpy's ``body: {string: ...}`` (text, or bytes that may be
-gzip-compressed), a plain ``content: "..."`` text body, and pydantic-ai's ``parsed_body`` and
-``body: {type: json, content: ...}`` (the JSON body already parsed into YAML).
+Cassette layouts read: vcrpy's ``interactions`` with ``body: {string: ...}`` (text, or bytes that may be
+gzip-compressed), a plain ``content: "..."`` text body, pydantic-ai's ``parsed_body`` and
+``body: {type: json, content: ...}`` (the JSON body already parsed into YAML); Ruby VCR's and R vcr's
+``http_interactions`` with ``body: {encoding, string}``, ``body: {base64_string: ...}`` and Ruby's ``!binary``
+strings (base64; other ``!ruby/...`` tags are read as plain YAML), whose status is ``{code: 200}``; cassettes
+stored gzip-compressed (``*.yaml.gz``). Cassette files are those whose path names a cassette, a VCR folder
+(``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``) or recordings.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import hashlib
 import json
@@ -46,7 +51,50 @@ ENDPOINTS: dict[str, str] = {
 OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  # billed by OpenAI's tokenizers
 OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
-CASSETTE_PATH = re.compile(r"cassette", re.IGNORECASE)
+CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording", re.IGNORECASE)
+CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")
+
+
+class CassetteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader plus the tags Ruby's VCR writes: ``!binary`` (base64 bytes) and ``!ruby/...`` (read as
+    the plain mapping, sequence or string they tag). Nothing else is constructed."""
+
+
+def _binary(loader: yaml.SafeLoader, node: yaml.Node) -> bytes:
+    return base64.b64decode("".join(str(loader.construct_scalar(node)).split()))  # type: ignore[arg-type]
+
+
+def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+CassetteLoader.add_constructor("!binary", _binary)
+CassetteLoader.add_multi_constructor("!ruby/", _plain)
+
+
+def load_cassette(raw: bytes) -> object:
+    """A cassette file's content: gzip-compressed or not, YAML (vcrpy, Ruby VCR, R vcr) read safely.
+
+    >>> load_cassette(b"http_interactions:\\n- request: {body: {string: !binary aGk=}}")
+    {'http_interactions': [{'request': {'body': {'string': b'hi'}}}]}
+    """
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return yaml.load(raw, Loader=CassetteLoader)
+
+
+def is_cassette(path: str) -> bool:
+    """Whether a repository path is a cassette file.
+
+    >>> [is_cassette(p) for p in ("spec/fixtures/vcr_cassettes/a.yml", "tests/testthat/_vcr/b.yml",
+    ...                           "tests/cassettes/c.yaml.gz", "config/vcr.rb", ".github/workflows/ci.yml")]
+    [True, True, True, False, False]
+    """
+    return bool(CASSETTE_PATH.search(path)) and path.lower().endswith(CASSETTE_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -70,7 +118,7 @@ def cassettes_at(git_dir: Path, rev: str) -> list[CassetteFile]:
     for line in out.splitlines():
         meta, path = line.split("\t", 1)
         _, kind, blob = meta.split()
-        if kind == "blob" and CASSETTE_PATH.search(path) and path.endswith((".yaml", ".yml")):
+        if kind == "blob" and is_cassette(path):
             files.append(CassetteFile(path, commit, blob))
     return files
 
@@ -91,9 +139,9 @@ def cassettes_in_history(git_dir: Path, rev: str) -> list[CassetteFile]:
             meta, path = line.split("\t", 1)
             parts = meta.split()
             blob, status = parts[3], parts[4]
-            if status.startswith("D") or not CASSETTE_PATH.search(path):
+            if status.startswith("D") or not is_cassette(path):
                 continue
-            if path.endswith((".yaml", ".yml")) and blob not in files:
+            if blob not in files:
                 files[blob] = CassetteFile(path, commit, blob)
     return list(files.values())
 
@@ -104,13 +152,19 @@ def _body_bytes(body: object) -> bytes | None:
     if body is None:
         return None
     if isinstance(body, dict):
-        body = body.get("string")
+        if body.get("base64_string") is not None:  # Ruby VCR: binary bodies (often gzip) as base64
+            body = base64.b64decode("".join(str(body["base64_string"]).split()))
+        else:
+            body = body.get("string")
     if isinstance(body, str):
         return body.encode("utf-8")
     if isinstance(body, (bytes, bytearray)):
         data = bytes(body)
         if data[:2] == b"\x1f\x8b":
-            return gzip.decompress(data)
+            try:
+                return gzip.decompress(data)
+            except OSError:
+                return data
         try:
             return zlib.decompress(data)
         except zlib.error:
@@ -330,7 +384,7 @@ def _endpoint(uri: str) -> str | None:
 
 def _status(response: dict) -> int:
     status = response.get("status")
-    code = status.get("code") if isinstance(status, dict) else status
+    code = status.get("code", status.get("status_code")) if isinstance(status, dict) else status
     return int(code) if isinstance(code, (int, str)) and str(code).isdigit() else 200
 
 
@@ -418,11 +472,16 @@ def build(git_dir: Path, repo: str, rev: str, history: bool) -> tuple[list[dict]
         except subprocess.CalledProcessError:  # snapshots may leave out their largest files
             reasons["cassette absent from the snapshot"] += 1
             continue
-        if b"openai" not in raw:
+        try:
+            raw = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        except OSError:
+            reasons["cassette not gzip"] += 1
+            continue
+        if b"openai" not in raw:  # the host is in every request's uri, whatever the body encoding
             continue
         try:
-            doc = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError:
+            doc = load_cassette(raw)
+        except (yaml.YAMLError, ValueError):
             reasons["cassette not YAML"] += 1
             continue
         for record in _cassette_records(doc, repo, cf.path, cf.commit, seen, reasons):
@@ -514,15 +573,27 @@ def build_from_texts(cassettes: list[tuple[str, str, str, str]]) -> tuple[list[d
     seen: set[str] = set()
     reasons: Counter = Counter()
     for repo, cpath, commit, text in cassettes:
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        records += _cassette_records(doc, repo, cpath, commit, seen, reasons)
+        records += _cassette_records(load_cassette(text.encode("utf-8")), repo, cpath, commit, seen, reasons)
     return records, reasons
+
+
+def cassette_interactions(doc: object) -> list[dict]:
+    """The recorded interactions of a parsed cassette: vcrpy's ``interactions`` or Ruby/R VCR's
+    ``http_interactions`` (entries that are not mappings are left out).
+
+    >>> cassette_interactions({"http_interactions": [{"request": {}}, "junk"]})
+    [{'request': {}}]
+    """
+    if not isinstance(doc, dict):
+        return []
+    found = doc.get("interactions") or doc.get("http_interactions") or []
+    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 
 
 def _cassette_records(doc, repo: str, path: str, commit: str, seen: set[str], reasons: Counter) -> list[dict]:
     """The new (not yet ``seen``) records of one parsed cassette, each with its id and source; skips tallied."""
     out = []
-    for index, interaction in enumerate((doc or {}).get("interactions") or [] if isinstance(doc, dict) else []):
+    for index, interaction in enumerate(cassette_interactions(doc)):
         record, reason = extract(interaction)
         reasons[reason] += 1
         if record is None:

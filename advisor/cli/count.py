@@ -64,6 +64,9 @@ def _cmd_count(args) -> int:
              f"{'tasks':>20}: {out['tasks']}",
              f"{'skipped':>20}: {out['skipped']:,}",
              f"{'ignored':>20}: {out['ignored']:,}" + (" (not model calls)" if out["ignored"] else "")]
+    if out["lower_bound_requests"]:
+        lines.append(f"{'lower bounds':>20}: {out['lower_bound_requests']:,} (parts the log cannot show were not "
+                     "counted: see the assumptions)")
     for p in out["problems"][:20]:
         lines.append(f"  skipped {p['file']}:{p['line']}: {p['reason']}")
     if out["skipped"] > 20:

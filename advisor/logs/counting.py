@@ -47,51 +47,11 @@ from advisor.tokens.counter import (
     prompt_parts,
     resolve_encoding,
 )
-from advisor.tokens.responses import responses_prompt_parts
+from advisor.tokens.responses import responses_completion_parts, responses_prompt_parts
 
 RESPONSES_BODY = "responses_body"  # request_options key holding a whole Responses API request body
-# A Responses API text answer bills tokens past its text: its end marker, and one more when the request
-# offered function tools. Measured on 341 recorded single-message text answers of non-reasoning models
-# (gpt-4o, gpt-4o-mini, gpt-4.1 family; tests/fixtures/recorded/README.md): without tools 240 bill
-# text + 1 and 3 text + 2; with tools 98 bill text + 2.
-RESPONSES_MESSAGE_END_TOKENS = 1
-RESPONSES_TOOLS_OFFERED_TOKENS = 1
-
-
-def responses_message_tokens(body: dict) -> int:
-    """Tokens a Responses API text answer bills past its text.
-
-    >>> responses_message_tokens({"input": "hi"}), responses_message_tokens({"input": "hi", "tools": [{"type": "function"}]})
-    (1, 2)
-    """
-    tools = body.get("tools")
-    return RESPONSES_MESSAGE_END_TOKENS + (RESPONSES_TOOLS_OFFERED_TOKENS if isinstance(tools, list) and tools else 0)
-
-
-def responses_completion_tokens(body: dict, completion) -> int:
-    """Tokens a Responses API completion bills past what the chat rules count: a text answer's
-    (``responses_message_tokens``) and one end marker per function call (110 recorded function-call
-    answers: one call bills the chat count + 1 in 84 of 105; two calls + 3 without it, + 1 with it).
-
-    >>> responses_completion_tokens({"input": "hi"}, {"content": None, "tool_calls": [{}, {}]})
-    2
-    >>> responses_completion_tokens({"input": "hi"}, "Hello")
-    1
-    """
-    calls = completion.get("tool_calls") if isinstance(completion, dict) else None
-    n_calls = len(calls) if isinstance(calls, list) else 0
-    return (responses_message_tokens(body) if _has_text(completion) else 0) + RESPONSES_MESSAGE_END_TOKENS * n_calls
-
-
-def _has_text(completion) -> bool:
-    """Whether a completion carries text (a string, or a message whose content is non-empty)."""
-    if isinstance(completion, str):
-        return bool(completion)
-    return isinstance(completion, dict) and bool(completion.get("content"))
-
 __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", "COUNT_NOTES_COLUMN",
-           "ratio_interval", "RESPONSES_BODY", "responses_message_tokens",
-           "responses_completion_tokens"]
+           "ratio_interval", "RESPONSES_BODY"]
 
 COUNT_NOTES_COLUMN = "count_notes"
 _RARE = "\x00rare tasks"  # the pooled group of tasks with fewer rows in a chunk than one sample step
@@ -168,12 +128,16 @@ class ChunkCounter:
             p = responses_prompt_parts(body, model, choice.encoding, timestamp_s=r.timestamp)
         elif r.messages is not None:
             p = prompt_parts(r.messages, model, choice.encoding, tools=r.tools,
-                             options=getattr(r, "request_options", None))
+                             options=getattr(r, "request_options", None), timestamp_s=r.timestamp)
         else:
             p = prompt_parts([], model, choice.encoding)
             p.strings, p.fixed = [r.prompt_text if isinstance(r.prompt_text, str) else str(r.prompt_text)], 0
-        c = (completion_parts(r.completion, model, choice.encoding, getattr(r, "request_options", None))
-             if r.completion is not None else None)
+        if r.completion is None:
+            c = None
+        elif isinstance(body, dict):  # a Responses answer: its own framing (advisor.tokens.responses)
+            c = responses_completion_parts(body, r.completion, model, choice.encoding)
+        else:
+            c = completion_parts(r.completion, model, choice.encoding, opts, tools=r.tools)
         strings, owner, part = by_enc.setdefault(choice.encoding, ([], [], []))
         strings += p.strings
         owner += [i] * len(p.strings)
@@ -184,7 +148,7 @@ class ChunkCounter:
             strings += c.strings
             owner += [i] * len(c.strings)
             part += [1] * len(c.strings)
-            fixed_c[i] = c.fixed + (responses_completion_tokens(body, r.completion) if isinstance(body, dict) else 0)
+            fixed_c[i] = c.fixed
             notes[i] += c.assumptions
 
     def rows(self, file: str | list[str], raws: Sequence[Raw], problems: Sequence[tuple[int, str]]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.logs.records import FRAME_COLUMNS
+from advisor.tokens.media import is_lower_bound
 
 __all__ = ["Problem", "Gather", "finish", "time_note", "MAX_PROBLEMS_KEPT"]
 
@@ -85,6 +86,7 @@ class Gather:
         self.encodings: Tally = Tally()
         self.notes: Tally = Tally()
         self.times_ignored: Tally = Tally()  # records whose time was a placeholder, by reason (records.epoch_s)
+        self.lower_bound = 0.0  # requests whose counted prompt leaves out parts the log cannot show
 
     def add(self, w: pd.DataFrame) -> None:
         ign = w["ignored"].notna() if "ignored" in w else pd.Series(False, index=w.index)
@@ -109,6 +111,9 @@ class Gather:
         if _NOTES_COLUMN in g:
             for note in g[_NOTES_COLUMN].dropna():
                 self.notes.update(str(note).split("\n"))
+            low = g[_NOTES_COLUMN].map(lambda n: isinstance(n, str) and any(is_lower_bound(x) for x in n.split("\n")))
+            side = g["join_side"] if "join_side" in g else pd.Series(None, index=g.index, dtype=object)
+            self.lower_bound += float(g.loc[low & (side.isna() | (side == "input")), "requests"].sum())
         batch = g["join_side"].notna().any()
         keep = FRAME_COLUMNS + (["join_key", "join_side"] if batch else [])
         g = g[keep].copy()
@@ -132,6 +137,7 @@ class Gather:
             mine.update(theirs)
         self.ignored_files |= other.ignored_files
         self.usable_files |= other.usable_files
+        self.lower_bound += other.lower_bound
 
     def columns(self) -> dict[str, Any]:
         """The rows kept, concatenated column by column (categories united), each piece freed once used."""

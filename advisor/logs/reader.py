@@ -61,6 +61,7 @@ class LogResult:
     assumptions: list[str] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)  # records that are not model calls, by reason
     timestamps_ignored: dict[str, int] = field(default_factory=dict)  # records whose time was a placeholder, by reason
+    lower_bound_requests: int = 0  # counted requests with parts the log cannot show (advisor.tokens.media.is_lower_bound)
 
     @property
     def requests(self) -> float:
@@ -95,6 +96,7 @@ class LogResult:
             "timestamps_ignored": sum(self.timestamps_ignored.values()),
             "timestamps_ignored_by_reason": dict(self.timestamps_ignored),
             "assumptions": self.assumptions,
+            "lower_bound_requests": self.lower_bound_requests,
         }
 
 
@@ -151,6 +153,7 @@ class _Parser:
         self.pending: dict[str, tuple[str, int, str, dict]] = {}  # LangSmith run id -> (file, line, where, half)
         self.spill: list[tuple[str, int, str, dict]] = []  # halves going on alone, with their own file
         self.file = ""  # the file being read
+        self.merged_from: set[str] = set()  # files whose halves joined a run reported under another file
 
     def items(self, values: Iterable[tuple[int, Any]]) -> Iterator[Item]:
         for line, value in values:
@@ -219,6 +222,8 @@ class _Parser:
             if len(self.pending) > _MAX_PENDING:  # bounded: the oldest half waiting goes on alone
                 self.spill.append(self.pending.pop(next(iter(self.pending))))
             return
+        if other[0] != self.file:
+            self.merged_from.add(other[0])
         o_rec = other[3]
         post, patch = (o_rec, rec) if is_patch else (rec, o_rec)
         yield line, where, {**post, **{k: v for k, v in patch.items() if v is not None}}
@@ -409,6 +414,7 @@ class TaskResult:
     formats: dict = field(default_factory=dict)
     lines: int = 0
     resplit: bool = False  # a byte range met a record spread over lines: its file is read whole instead
+    merged_from: set = field(default_factory=set)  # files whose LangSmith halves joined runs of other files
 
 
 _COUNTER: list = []  # [(run id, ChunkCounter)]: one read's counter per process (its memos hold prompt text)
@@ -436,7 +442,8 @@ def count_task(task: Task, opts: ReadOptions, progress: Progress | None = None) 
             gather.add(frame)
     except NotSplittable:
         return TaskResult(task.index, resplit=True)
-    return TaskResult(task.index, gather, list(parser.pending.values()), formats, stats.lines)
+    return TaskResult(task.index, gather, list(parser.pending.values()), formats, stats.lines,
+                      merged_from=parser.merged_from)
 
 
 def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model: str | None = None,
@@ -553,6 +560,7 @@ def _reduce(tasks: list[Task], results: dict[int, TaskResult], opts: ReadOptions
             continue
         ranged = t.pieces[0].end is not None
         offset = lines_before[t.pieces[0].name] if ranged else 0
+        parser.merged_from |= r.merged_from
         if r.gather is not None:
             gather.merge(r.gather, offset)
         if ranged:
@@ -573,18 +581,19 @@ def _reduce(tasks: list[Task], results: dict[int, TaskResult], opts: ReadOptions
         for frame in chunk.frames(counter):
             gather.add(frame)
         forget_counter(opts.run_id)
-    return _result(gather, names, _formats_text(formats), assumed_completion_tokens)
+    return _result(gather, names, _formats_text(formats), assumed_completion_tokens, parser.merged_from)
 
 
 def _result(gather: Gather, names: list[str], formats: dict[str, str],
-            assumed_completion_tokens: float | None) -> LogResult:
+            assumed_completion_tokens: float | None, merged: set[str] | frozenset[str] = frozenset()) -> LogResult:
     usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
     ignored = dict(gather.ignored.most_common())
     times_ignored = dict(gather.times_ignored.most_common())
     unlisted = gather.problems_total - len(gather.problems)
     frame, problems, assumptions = finish(gather, assumed_completion_tokens)
     for p in names:
-        if p not in usable and p not in ignored_files:
+        if p not in usable and p not in ignored_files and p not in merged:  # merged: halves that joined a run
+            # reported under another file (LangSmith post and patch in two files)
             first = next((q.reason for q in problems if q.file == p), "no records")
             raise LogError(f"holds no usable record ({sum(q.file == p for q in problems)} skipped; first: {first})",
                            file=p)
@@ -597,4 +606,5 @@ def _result(gather: Gather, names: list[str], formats: dict[str, str],
                            "problems (counted in skipped, not listed)")
     return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted,
                      formats={n: formats[n] for n in names if n in formats},
-                     assumptions=assumptions, ignored=ignored, timestamps_ignored=times_ignored)
+                     assumptions=assumptions, ignored=ignored, timestamps_ignored=times_ignored,
+                     lower_bound_requests=int(round(gather.lower_bound)))

@@ -44,7 +44,7 @@ from advisor.tokens.media import (
     count_image_part,
     file_text,
 )
-from advisor.tokens.tools import function_specs, render_functions, render_response_format
+from advisor.tokens.tools import compact_json, function_specs, render_functions, render_response_format
 from pricing.catalog import reasoning_by_name
 
 __all__ = ["ChatFamily", "FAMILIES", "family_for_model", "Parts", "prompt_parts", "completion_parts",
@@ -61,6 +61,7 @@ class ChatFamily:
     reply_priming: int = 3        # <|start|>assistant<|message|>
     request: int = 0              # once per request (harmony: -1)
     history_assistant: int = 0    # per earlier assistant message (harmony drops its end token, ...)
+    history_assistant_text: int = 0  # ... more when it holds text (harmony: its '<|channel|>final')
     tools: int = 9                # once when tools are given (system message, '# Tools', '## functions')
     tools_with_system: int = -4   # ... when the tools share an existing system message
     tool_call: int = 4            # per tool call in an assistant message (recipient, separators)
@@ -84,6 +85,11 @@ class ChatFamily:
     schema_description: bool = True  # the parameters schema's own description rendered (tokens_tools)
     parallel_results_json: bool = True  # results of several calls in one message are billed JSON-escaped
     merge_tools_into_system: bool = False  # encode the tools block together with the first system message
+    harmony_format: bool = False  # json_schema rendered as harmony's '# Response Formats' section
+    json_schema_new_message: int = 0  # ... plus a developer message created for it when the request has none
+    completion_text_with_tools: int = 1  # a text answer when function tools were offered
+    completion_text_schema_tools: int = 5  # a text answer under json_schema when function tools were offered
+    parallel_wrapper: int = 10  # calls sent through multi_tool_use.parallel, beyond the wrapper's JSON
 
 
 # Constants fitted (median residual per feature, in order: request, tools, tools with a system message, one tool
@@ -107,8 +113,11 @@ FAMILIES: dict[str, ChatFamily] = {
     # forced_tool: a tool_choice naming one of several functions (pydantic-ai's tool_choice_matrix, gpt-5-mini, Chat
     # Completions and Responses: 2 calibration calls fitted, 2 held-out calls of another test checked) bills 10
     # fewer tokens than the chatml framing (7): -3 beyond the name
+    # history_assistant_text: an earlier assistant answer is rendered with its channel, '<|channel|>final' (2 tokens;
+    # openai/harmony docs/format.md, "Handling reasoning output in subsequent sampling"); measured on the calibration
+    # corpus's gpt-5, gpt-5-nano and gpt-5.4 Chat calls: 21 plain multi-turn calls all 2 under without it
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=7,
-                          forced_tool=-3),
+                          forced_tool=-3, harmony_format=True, json_schema_new_message=4, history_assistant_text=2),
     # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
@@ -181,7 +190,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _content(content: Any, model: str, parts: Parts, field_name: str) -> None:
+def _content(content: Any, model: str, parts: Parts, field_name: str, timestamp_s: float | None = None) -> None:
     """Text parts to ``strings``; image, file and audio tokens to ``fixed`` (with their assumptions)."""
     if content is None:
         return
@@ -191,13 +200,16 @@ def _content(content: Any, model: str, parts: Parts, field_name: str) -> None:
     items = content if isinstance(content, list) else [content] if isinstance(content, Mapping) else None
     if items is None:
         raise _problem(f"content of type {type(content).__name__} is neither text nor a list of parts", field_name)
+    run: list[str] | None = None  # consecutive text parts: billed as one text (see _join_text_runs)
     for j, part in enumerate(items):
         if isinstance(part, (str, int, float)):
-            parts.strings.append(_text(part))
+            run = _extend_run(parts, run, _text(part))
             continue
         if not isinstance(part, Mapping):
             raise _problem(f"content part of type {type(part).__name__} is not an object", f"{field_name}[{j}]")
         kind = part.get("type")
+        if kind in ("image_url", "input_image", "image", "file", "input_file", "input_audio", "audio"):
+            run = None
         if kind in ("image_url", "input_image", "image"):
             counted = count_image_part(part, model)
         elif kind in ("file", "input_file"):
@@ -210,17 +222,38 @@ def _content(content: Any, model: str, parts: Parts, field_name: str) -> None:
                 parts.strings.append(text)
                 parts.assumptions.append(TEXT_FILE_NOTE)
                 continue
-            counted = count_file_part(part, model)
+            counted = count_file_part(part, model, timestamp_s if kind == "file" else None)
         elif kind in ("input_audio", "audio"):
             counted = count_audio_part(part, model)
         else:
             text = part.get("text", part.get("refusal"))
             if text is not None:
-                parts.strings.append(_text(text))
+                run = _extend_run(parts, run, _text(text))
             continue
         parts.fixed += counted.tokens
         if counted.assumption:
             parts.assumptions.append(counted.assumption)
+
+
+def _extend_run(parts: Parts, run: list[str] | None, text: str) -> list[str]:
+    """Consecutive text parts of one message are billed as their concatenation (no separator): a new run starts a
+    string, a following part joins it. Calibration calls whose messages hold two or more text parts (86 without tools
+    or media: pydantic-ai, Mirascope, openinference, crmne/ruby_llm): 85 exact joined, 5 exact counted apart (1-4
+    over: tokens merge across the seam)."""
+    if run is None:
+        parts.strings.append(text)
+        return [text]
+    parts.strings[-1] += text
+    return run
+
+
+def _has_text(content: Any) -> bool:
+    """Whether message content holds text (a non-empty string, or a list with a non-empty text part)."""
+    if isinstance(content, str):
+        return bool(content)
+    return isinstance(content, list) and any(
+        isinstance(p, str) and p or isinstance(p, Mapping) and isinstance(p.get("text"), str) and p["text"]
+        for p in content)
 
 
 def _calls(calls: Any, field_name: str) -> list[tuple[str, str]]:
@@ -244,12 +277,12 @@ def _calls(calls: Any, field_name: str) -> list[tuple[str, str]]:
 
 def render_args(args: Any) -> str:
     """Arguments a log stored decoded (a dict) are billed as the JSON text the model wrote."""
-    from advisor.tokens.tools import compact_json
     return compact_json(args)
 
 
 def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any = None,
-                 options: Mapping[str, Any] | None = None, family: ChatFamily | None = None) -> Parts:
+                 options: Mapping[str, Any] | None = None, family: ChatFamily | None = None,
+                 timestamp_s: float | None = None) -> Parts:
     """Strings, fixed tokens and assumptions of a chat request's prompt.
 
     ``options``: other request fields that cost prompt tokens: ``functions``, ``function_call``,
@@ -277,7 +310,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
                 has_system = True
                 system_at = len(strings) + 1 if i == 0 else None
             strings += (role, content)
-            parts.fixed += fam.per_message + (fam.history_assistant if role == "assistant" else 0)
+            parts.fixed += fam.per_message + (
+                fam.history_assistant + (fam.history_assistant_text if content else 0) if role == "assistant" else 0)
             parallel_open = False
             continue
         role = _text(role)
@@ -299,13 +333,13 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
                 strings.append(_text(name))
                 parts.fixed += fam.per_name
         if role == "assistant":
-            parts.fixed += fam.history_assistant
+            parts.fixed += fam.history_assistant + (fam.history_assistant_text if _has_text(content) else 0)
         if first_system and system_at is None and isinstance(content, str):
             system_at = len(strings)  # the tools block joins this message's text
         if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):
             strings.append(json.dumps(content, ensure_ascii=False)[1:-1])  # results of a multi-call: JSON-escaped
         else:
-            _content(content, model, parts, f"messages[{i}].content")
+            _content(content, model, parts, f"messages[{i}].content", timestamp_s)
         if role != "tool":
             parallel_open = len(calls) > 1
         if isinstance(msg.get("refusal"), str):
@@ -398,10 +432,12 @@ def json_schema_tokens(fam: ChatFamily, has_system: bool, has_tools: bool) -> in
 
 def _response_format(response_format: Any, fam: ChatFamily, parts: Parts, has_system: bool = False,
                      has_tools: bool = False) -> None:
-    kind, text = render_response_format(response_format)
+    kind, text = render_response_format(response_format, harmony=fam.harmony_format)
     if kind == "json_schema":
         parts.strings.append(text)
         parts.fixed += json_schema_tokens(fam, has_system, has_tools)
+        if fam.harmony_format and not has_system:
+            parts.fixed += fam.json_schema_new_message
     elif kind == "json_object":
         parts.fixed += fam.json_object
 
@@ -414,22 +450,32 @@ def _forced_name(options: Any) -> bool:
 
 
 def completion_parts(message: Any, model: str | None, encoding: str,
-                     options: Mapping[str, Any] | None = None) -> Parts:
+                     options: Mapping[str, Any] | None = None, *, tools: Any = None,
+                     family: ChatFamily | None = None, tools_offered: bool | None = None) -> Parts:
     """Strings, fixed tokens and assumptions of a completion (an assistant message, or text).
 
-    Tool calls: name + arguments + ``completion_tool_call`` each, plus ``completion_single_call`` for a
-    lone call or ``completion_parallel`` once for several (the multi-call wrapper); a call the request
-    forced (``tool_choice``/``function_call`` naming the function) bills its arguments only.
+    ``tools``: the function tools the request offered (else ``options["tools"]`` / ``options["functions"]``);
+    ``tools_offered`` says so directly when given (the Responses API counts hosted tools too).
+    Text: + ``completion_text_with_tools`` when function tools were offered (+ ``completion_text_schema_tools``
+    instead under a json_schema response format). Tool calls: name + arguments + ``completion_tool_call`` each,
+    plus ``completion_single_call`` for a lone call; calls sent through ``multi_tool_use.parallel``
+    (:func:`parallel_wrapper_text`) bill that wrapper's JSON + ``parallel_wrapper``; a call the request forced
+    (``tool_choice``/``function_call`` naming the function) bills its arguments only.
 
     For reasoning models (:func:`is_reasoning_model`) the assumption :data:`REASONING_ASSUMPTION` is
-    attached: the hidden reasoning tokens cannot be counted from text.
+    attached: the hidden reasoning tokens cannot be counted from text. ``family``: constants to use instead of the
+    model's Chat Completions family (the Responses API: :func:`advisor.tokens.responses.responses_completion_parts`).
     """
-    fam = family_for_model(model, encoding)
+    fam = family or family_for_model(model, encoding)
     parts = Parts()
     if message is None:
         return parts
+    opts = options if isinstance(options, Mapping) else {}
+    offered = tools_offered if tools_offered is not None else bool(
+        function_specs(tools if tools is not None else opts.get("tools", opts.get("functions"))))
     if isinstance(message, (str, int, float)):
         parts.strings.append(_text(message))
+        _text_answer(fam, parts, offered, opts)
     elif isinstance(message, Mapping):
         _content(message.get("content"), model or "", parts, "completion.content")
         if isinstance(message.get("refusal"), str):
@@ -437,17 +483,58 @@ def completion_parts(message: Any, model: str | None, encoding: str,
         calls = _calls(message.get("tool_calls"), "completion.tool_calls")
         if isinstance(message.get("function_call"), Mapping):
             calls += _calls([message["function_call"]], "completion.function_call")
-        if calls and _forced_name(options):
+        wrapper = parallel_wrapper_text(calls, fam)
+        if calls and _forced_name(opts):
             parts.strings += [args for _, args in calls]
+        elif wrapper is not None:
+            parts.strings.append(wrapper)
+            parts.fixed += fam.parallel_wrapper
         elif calls:
             for call_name, args in calls:
                 parts.strings += [call_name, args]
             parts.fixed += fam.completion_tool_call * len(calls) + (
                 fam.completion_single_call if len(calls) == 1 else fam.completion_parallel)
+        elif message.get("content"):
+            _text_answer(fam, parts, offered, opts)
     elif isinstance(message, list):
         _content(message, model or "", parts, "completion")
+        _text_answer(fam, parts, offered, opts)
     else:
         raise _problem(f"completion of type {type(message).__name__} is neither text nor a message", "completion")
     if is_reasoning_model(model):
         parts.assumptions.append(REASONING_ASSUMPTION.format(model=_bare(model)))
     return parts
+
+
+def _text_answer(fam: ChatFamily, parts: Parts, offered: bool, options: Mapping[str, Any]) -> None:
+    if offered:
+        schema = render_response_format(options.get("response_format"))[0] == "json_schema"
+        parts.fixed += fam.completion_text_schema_tools if schema else fam.completion_text_with_tools
+
+
+def parallel_wrapper_text(calls: list[tuple[str, str]], fam: ChatFamily) -> str | None:
+    """The ``multi_tool_use.parallel`` call the model wrote, when the answer's calls went through it: two or more
+    calls, or one call whose arguments the API re-serialized (one line, ``": "`` after keys: Python's
+    ``json.dumps`` default; the model itself writes compact JSON on o200k models). None otherwise.
+
+    >>> parallel_wrapper_text([("f", '{"a": 1}')], FAMILIES["chatml-o200k"])
+    '{"tool_uses":[{"recipient_name":"functions.f","parameters":{"a":1}}]}'
+    >>> parallel_wrapper_text([("f", '{"a":1}')], FAMILIES["chatml-o200k"]) is None
+    True
+    """
+    if fam.name != "chatml-o200k" or not calls:
+        return None
+    if len(calls) == 1 and not _reserialized(calls[0][1]):
+        return None
+    uses = []
+    for name, args in calls:
+        try:
+            params = json.loads(args) if args.strip() else {}
+        except ValueError:
+            return None
+        uses.append({"recipient_name": f"functions.{name}", "parameters": params})
+    return compact_json({"tool_uses": uses})
+
+
+def _reserialized(args: str) -> bool:
+    return "\n" not in args and ('": ' in args or '", "' in args)

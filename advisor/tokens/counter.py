@@ -360,16 +360,18 @@ def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str,
 
 
 def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapping[str, Any] | None = None,
-                  completion: Any = None, encoding: str | None = None) -> tuple[int, int | None, list[str]]:
-    """(prompt tokens, completion tokens or None, assumptions) of one chat request, as billed."""
+                  completion: Any = None, encoding: str | None = None,
+                  timestamp_s: float | None = None) -> tuple[int, int | None, list[str]]:
+    """(prompt tokens, completion tokens or None, assumptions) of one chat request, as billed; ``timestamp_s``
+    (epoch seconds) when the call was made, if known (PDF page images: :func:`advisor.tokens.media.pdf_page_image_tokens`)."""
     enc = encoding or resolve_encoding(model).encoding
     counter = TokenCounter(enc, threads=1)
-    p = prompt_parts(messages, model, enc, tools=tools, options=options)
+    p = prompt_parts(messages, model, enc, tools=tools, options=options, timestamp_s=timestamp_s)
     prompt = p.fixed + sum(counter.count_many(p.strings))
     notes = list(p.assumptions)
     if completion is None:
         return prompt, None, notes
-    c = completion_parts(completion, model, enc, options)
+    c = completion_parts(completion, model, enc, options, tools=tools)
     return prompt, c.fixed + sum(counter.count_many(c.strings)), notes + c.assumptions
 
 

@@ -35,13 +35,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ImageRule", "image_rule", "image_tokens", "image_size", "data_url_bytes", "ImageCount",
+__all__ = ["LOWER_BOUND", "is_lower_bound", "smallest_image_tokens", "PdfPageImages", "PDF_PAGE_IMAGES",
+           "pdf_page_image_tokens", "ImageRule", "image_rule", "image_tokens", "image_size", "data_url_bytes", "ImageCount",
            "count_image_part", "count_file_part", "count_audio_part", "ASSUMED_URL_IMAGE_PX",
            "PDF_TOKENS_PER_PAGE", "PDF_CHARS_PER_TOKEN", "AUDIO_TOKENS_PER_S", "pdf_pages", "pdf_text_chars"]
 
-# A URL image's size is unknown offline: counted as 768 x 512 (2 tiles: the median of the URL images in the
-# recorded calls) and reported as an assumption.
+# A data-URL image whose header cannot be read is counted as 768 x 512 (2 tiles: the median size of the recorded
+# calls' images) and reported as an assumption.
 ASSUMED_URL_IMAGE_PX = (768, 512)
+LOWER_BOUND = "(a lower bound)"  # ends every note on a part the request cannot show (its tokens are left out)
+URL_IMAGE_NOTE = ("image given by URL: its size is not in the log, counted as the smallest image {model} bills "
+                  "({tokens} tokens each) " + LOWER_BOUND)
+FILE_REFERENCE_NOTE = "file given by file_id or URL: its content is not in the log, not counted " + LOWER_BOUND
+
+
+def is_lower_bound(note: str) -> bool:
+    """Whether a counting note says a part of the request was left out (the count is a lower bound).
+
+    >>> is_lower_bound(FILE_REFERENCE_NOTE), is_lower_bound("image detail 'auto' counted as 'high'")
+    (True, False)
+    """
+    return isinstance(note, str) and LOWER_BOUND in note
+
+
+def smallest_image_tokens(detail: str, rule: ImageRule) -> int:
+    """The fewest tokens one image can bill under ``rule``: ``base`` (low detail; ``auto`` may choose it) or
+    ``base`` + one 512 px tile (high), or one 32 px patch times the multiplier.
+
+    >>> smallest_image_tokens("high", ImageRule("tile", 85, 170)), smallest_image_tokens("auto", ImageRule("tile", 85, 170))
+    (255, 85)
+    >>> smallest_image_tokens("auto", ImageRule("patch", multiplier=2.46))
+    3
+    """
+    return image_tokens(1, 1, "high" if detail == "high" else "low", rule)
 # PDF: the API bills each page's image plus its extracted text. Estimate: PDF_TOKENS_PER_PAGE per page (the
 # recorded one-page PDFs with next to no text billed 215-225) + the text shown by the page content streams
 # (strings inside BT...ET, Flate-decoded with zlib) at PDF_CHARS_PER_TOKEN (a recorded page of prose: 3,587
@@ -70,6 +96,14 @@ _RULES: tuple[tuple[str, ImageRule], ...] = (
     ("gpt-4.1-nano", ImageRule("patch", multiplier=2.46)),
     ("gpt-5-mini", ImageRule("patch", multiplier=1.2)),   # billed usage: 640x480 -> 360 (300 patches)
     ("gpt-5-nano", ImageRule("patch", multiplier=1.5)),   # billed usage: 640x480 -> 451
+    # gpt-5.2 and later bill patches at 1.2 (OpenAI's pricing-page calculator and the measurements quoted in
+    # community.openai.com/t/1377015: gpt-5.2, gpt-5.4, gpt-5.4-mini, gpt-5.4-nano 1.2x, 1536-patch cap);
+    # recorded: gpt-5.4 bills a 60 x 30 px PNG at 3 tokens (2 patches), not the tile rule's 210
+    ("gpt-5.2", ImageRule("patch", multiplier=1.2)),
+    ("gpt-5.3", ImageRule("patch", multiplier=1.2)),
+    ("gpt-5.4", ImageRule("patch", multiplier=1.2)),
+    ("gpt-5.5", ImageRule("patch", multiplier=1.2)),
+    ("gpt-5.6", ImageRule("patch", multiplier=1.2)),
     ("o4-mini", ImageRule("patch", multiplier=1.72)),
     ("gpt-4o-mini", ImageRule("tile", 2833, 5667)),
     ("gpt-4o", ImageRule("tile", 85, 170)),
@@ -254,11 +288,12 @@ def count_image_part(part: Mapping[str, Any], model: str) -> ImageCount:
         size = image_size(head) if head else None
         if size is None:
             notes.append("image data of unknown format counted at the assumed URL-image size")
+    if not (isinstance(url, str) and url.startswith("data:")):  # a URL (or a file id): its size cannot be known
+        tokens = smallest_image_tokens(detail, rule)
+        notes.append(URL_IMAGE_NOTE.format(model=model or "gpt-4o", tokens=tokens))
+        return ImageCount(tokens, "; ".join(notes))
     w, h = size or ASSUMED_URL_IMAGE_PX
     tokens = image_tokens(w, h, "high" if detail == "auto" else detail, rule)
-    if isinstance(url, str) and url and not url.startswith("data:"):
-        notes.append(f"URL image counted at an assumed {w}x{h} px ({tokens} tokens each on {model or 'gpt-4o'}, "
-                     f"detail {detail}): its real size is not in the log")
     if detail == "auto" and rule.kind == "tile":
         notes.append("image detail 'auto' counted as 'high'")
     return ImageCount(tokens, "; ".join(notes) or None)
@@ -331,7 +366,61 @@ def file_text(part: Mapping[str, Any]) -> str | None:
     return raw.decode("utf-8", errors="replace") if raw is not None else None
 
 
-def count_file_part(part: Mapping[str, Any], model: str) -> ImageCount:
+@dataclass(frozen=True)
+class PdfPageImages:
+    """When Chat Completions started billing the image of each PDF page (the PDF guide: "we put into the model's
+    context both the extracted text and an image of each page"), on which models, and how much a page's image bills.
+
+    Measured on recorded calls of the calibration corpus (crmne/ruby_llm cassettes, the same one-page PDF of 2,842
+    characters recorded again and again): gpt-4.1-nano and gpt-5-nano Chat calls up to 2026-02-10 08:53 UTC bill the
+    page's text only (1,003 and 1,080 tokens); from 2026-03-03 11:46 UTC on, 780 more per page on both models
+    (1,783 and 1,869; two PDFs 1,418-1,421 more): one flat page image, whatever the model's own image rule.
+    Calls between the two times carry :data:`PDF_PAGE_IMAGE_UNSURE_NOTE`; calls without a time are counted with
+    the page images (as billed now) and say so. Other models were not measured: their page images are left out
+    and the count says it is a lower bound (:data:`PDF_PAGE_IMAGE_UNMEASURED_NOTE`).
+    """
+
+    last_without_s: float = 1770713597.0   # 2026-02-10T08:53:17Z
+    first_with_s: float = 1772538410.0     # 2026-03-03T11:46:50Z
+    tokens_per_page: int = 780
+    models: tuple[str, ...] = ("gpt-4.1-nano", "gpt-5-nano")  # name prefixes measured
+
+
+PDF_PAGE_IMAGES = PdfPageImages()
+PDF_PAGE_IMAGE_UNSURE_NOTE = ("PDF made between 2026-02-10 and 2026-03-03, when Chat Completions began billing an "
+                              "image of each page ({tokens} tokens a page): counted with the page images")
+PDF_PAGE_IMAGE_UNTIMED_NOTE = ("PDF pages counted with their page image ({tokens} tokens a page, billed since "
+                               "2026-03-03): the call's time is not in the log")
+PDF_PAGE_IMAGE_UNMEASURED_NOTE = ("PDF page images on {model}: billed since 2026-03-03 on gpt-4.1-nano and gpt-5-nano, "
+                                  "not measured on this model, not counted " + LOWER_BOUND)
+
+
+def pdf_page_image_tokens(timestamp_s: float | None, model: str = "gpt-4.1-nano",
+                          period: PdfPageImages = PDF_PAGE_IMAGES) -> tuple[int, str | None]:
+    """(tokens per page for the page image, note) of a Chat Completions PDF made at ``timestamp_s`` on ``model``.
+
+    >>> pdf_page_image_tokens(1767967221)[0], pdf_page_image_tokens(1775129006)[0]   # 2026-01-09, 2026-04-02
+    (0, 780)
+    >>> pdf_page_image_tokens(1775129006, "gpt-4o")[0]
+    0
+    """
+    if timestamp_s is not None and timestamp_s <= period.last_without_s:
+        return 0, None
+    name = (model or "").rsplit("/", 1)[-1].removeprefix("ft:")
+    if not name.startswith(period.models):
+        return 0, PDF_PAGE_IMAGE_UNMEASURED_NOTE.format(model=name or "an unknown model")
+    if timestamp_s is None:
+        return period.tokens_per_page, PDF_PAGE_IMAGE_UNTIMED_NOTE.format(tokens=period.tokens_per_page)
+    if timestamp_s < period.first_with_s:
+        return period.tokens_per_page, PDF_PAGE_IMAGE_UNSURE_NOTE.format(tokens=period.tokens_per_page)
+    return period.tokens_per_page, None
+
+
+_MIME = re.compile(r"[\w.+-]{1,40}/[\w.+-]{1,80}")  # a media type shown in a note (anything else: 'unknown')
+UNREADABLE_FILE_NOTE = "file of type {media} given as data: its text cannot be read offline, not counted " + LOWER_BOUND
+
+
+def count_file_part(part: Mapping[str, Any], model: str, timestamp_s: float | None = None) -> ImageCount:
     """Estimated tokens of a ``file`` part (PDF): pages x :data:`PDF_TOKENS_PER_PAGE` + text characters /
     :data:`PDF_CHARS_PER_TOKEN`; reported as an estimate. A Responses API ``input_file`` PDF is billed as its
     text alone (the same PDFs recorded through both APIs: Chat Completions 241 and 235 tokens, Responses 29 and
@@ -339,14 +428,18 @@ def count_file_part(part: Mapping[str, Any], model: str) -> ImageCount:
     spec = part.get("file", part)
     data = spec.get("file_data", "") if isinstance(spec, Mapping) else ""
     if not isinstance(data, str) or not data:
-        return ImageCount(0, "file parts given by file_id or URL not counted: their content is not in the log")
+        return ImageCount(0, FILE_REFERENCE_NOTE)
     raw = data_url_bytes(data, limit=64 * 1024 * 1024) or b""
+    if raw[:5] != b"%PDF-":  # a Word or Excel file, an archive: the API reads it, we cannot
+        media = data[5:data.find(";")] if data.startswith("data:") and ";" in data[:128] else ""
+        return ImageCount(0, UNREADABLE_FILE_NOTE.format(media=media if _MIME.fullmatch(media) else "unknown"))
     text_tokens = math.ceil(pdf_text_chars(raw) / PDF_CHARS_PER_TOKEN)
     if part.get("type") == "input_file":
         return ImageCount(text_tokens, RESPONSES_PDF_NOTE.format(chars=PDF_CHARS_PER_TOKEN))
-    return ImageCount(pdf_pages(raw) * PDF_TOKENS_PER_PAGE + text_tokens,
-                      f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
-                      f"text at {PDF_CHARS_PER_TOKEN:g} characters per token")
+    page_image, note = pdf_page_image_tokens(timestamp_s, model)
+    notes = [f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
+             f"text at {PDF_CHARS_PER_TOKEN:g} characters per token"] + ([note] if note else [])
+    return ImageCount(pdf_pages(raw) * (PDF_TOKENS_PER_PAGE + page_image) + text_tokens, "; ".join(notes))
 
 
 def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:

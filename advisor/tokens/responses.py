@@ -32,9 +32,10 @@ from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
 from advisor.errors import RecordProblem
-from advisor.tokens.chat import ChatFamily, Parts, _bare, family_for_model, prompt_parts
+from advisor.tokens.chat import ChatFamily, Parts, _bare, completion_parts, family_for_model, prompt_parts
 
-__all__ = ["responses_chat", "responses_prompt_parts", "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
+__all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_parts", "RESPONSES_MESSAGE_END_TOKENS",
+           "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
            "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD", "required_single_tool"]
 
 # Where a Responses request is framed differently from the same conversation sent to Chat Completions, per
@@ -47,10 +48,17 @@ __all__ = ["responses_chat", "responses_prompt_parts", "RESPONSES_CHANGES", "res
 # - chatml-o200k: a smaller framing for tools and for calls beyond the first of one turn; a json_schema's text is
 #   framed by 6 tokens (7 with function tools), whatever the system message: 6 for all 7 distinct recorded schemas
 #   without tools, 7, 7 and 8 for the 3 with tools (the size of a '# Response Formats' / '## name' header).
+# - harmony json_schema: the documented '# Response Formats' section joins the developer message the Responses API
+#   always sends (no message is created for it: every one of the 8 calibration calls is 5 under with one counted);
+# - answers (completion_parts with this family, then RESPONSES_MESSAGE_END_TOKENS per message or call): a text
+#   answer under json_schema with function tools bills 7 past its end marker (36 of 57 calibration calls, gpt-4o;
+#   the other 21 bill 13); two function calls in one answer bill the multi_tool_use.parallel wrapper + 9 past the
+#   two end markers (the 4 calibration answers with two calls, pydantic-ai gpt-4o).
 class _Changes(TypedDict, total=False):
     """The :class:`ChatFamily` fields a Responses request frames differently (tokens)."""
 
     history_assistant: int
+    history_assistant_text: int
     tools: int
     tools_with_system: int
     tool_call: int
@@ -59,13 +67,23 @@ class _Changes(TypedDict, total=False):
     json_schema: int
     json_schema_with_system: int
     json_schema_with_tools: int
+    json_schema_new_message: int
+    completion_text_schema_tools: int
+    parallel_wrapper: int
 
 
 RESPONSES_CHANGES: dict[str, _Changes] = {
-    "harmony": {"history_assistant": 2, "tools": 8, "tool_call": 6, "tool_result": 6},
+    "harmony": {"history_assistant": 2, "history_assistant_text": 0, "tools": 8, "tool_call": 6, "tool_result": 6,
+                "json_schema_new_message": 0},
     "chatml-o200k": {"tools": 2, "tools_with_system": -6, "parallel_call": 6,
-                     "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1},
+                     "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1,
+                     "completion_text_schema_tools": 7, "parallel_wrapper": 9},
 }
+# A Responses answer bills an end marker past each message and each function call the chat rules count. Measured
+# on recorded answers of non-reasoning models (gpt-4o, gpt-4o-mini, gpt-4.1 family; calibration corpus): text
+# without tools 240 of 243 bill text + 1; with function tools 98 of 98 text + 2 (the chat family's
+# completion_text_with_tools + this); one function call the chat count + 1 in 84 of 105.
+RESPONSES_MESSAGE_END_TOKENS = 1
 
 
 def responses_family(model: str | None, encoding: str) -> ChatFamily:
@@ -296,6 +314,35 @@ def launch_period_tokens(model: str | None, timestamp_s: float | None, *, tools:
     if name != "gpt-4o" and not name.startswith("gpt-4o-20"):  # gpt-4o and its dated snapshots were measured
         return 0, LAUNCH_UNMEASURED_NOTE.format(model=name or "(no model)")
     return period.prompt_tokens + (period.parallel_tools_tokens if tools and parallel else 0), unsure
+
+
+def responses_completion_parts(request: Mapping[str, Any], completion: Any, model: str | None,
+                               encoding: str) -> Parts:
+    """Strings, fixed tokens and assumptions of a Responses API answer (its output items as one assistant message:
+    text as ``content``, function calls as ``tool_calls``), as billed (``usage.output_tokens``):
+    :func:`advisor.tokens.chat.completion_parts` with :func:`responses_family`'s constants and the request's function
+    tools (hosted tools count as offered: the 7 calibration text answers of non-reasoning requests offering only
+    hosted tools bill the tools-offered token), plus :data:`RESPONSES_MESSAGE_END_TOKENS` for the text and for each
+    function call.
+
+    Worked example: "Hi" (1 token) answered to a request offering one function tool bills 1 + 1 (tools offered)
+    + 1 (end marker) = 3.
+
+    >>> p = responses_completion_parts({"input": "x", "tools": [{"type": "function", "name": "f"}]}, "Hi",
+    ...                                "gpt-4o", "o200k_base")
+    >>> p.strings, p.fixed
+    (['Hi'], 2)
+    """
+    msgs, tools, options, _ = responses_chat(request) if isinstance(request, Mapping) else ([], None, {}, [])
+    offered = isinstance(request, Mapping) and isinstance(request.get("tools"), list) and bool(request["tools"])
+    parts = completion_parts(completion, model, encoding, options, tools=tools or [],
+                             family=responses_family(model, encoding), tools_offered=offered)
+    calls = completion.get("tool_calls") if isinstance(completion, Mapping) else None
+    n_calls = len(calls) if isinstance(calls, list) else 0
+    has_text = bool(completion) if isinstance(completion, str) else (
+        isinstance(completion, Mapping) and bool(completion.get("content")))
+    parts.fixed += RESPONSES_MESSAGE_END_TOKENS * (n_calls + has_text)
+    return parts
 
 
 def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encoding: str, *,

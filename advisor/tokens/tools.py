@@ -306,7 +306,10 @@ def _schema_text_node(node: Any, dropped: frozenset = SCHEMA_DROPPED_KEYS) -> An
             for k, sub in node.items() if k not in dropped}
 
 
-def render_response_format(response_format: Any) -> tuple[str, str]:
+HARMONY_FORMAT_HEADER = "# Response Formats\n\n## "  # openai/harmony docs/format.md, "Structured output"
+
+
+def render_response_format(response_format: Any, *, harmony: bool = False) -> tuple[str, str]:
     """(kind, text) of a ``response_format``: kind is ``json_schema``, ``json_object``, ``text`` or ''.
 
     For ``json_schema`` the text is ``name``, the description as a ``// `` comment line and the schema's compact
@@ -328,4 +331,6 @@ def render_response_format(response_format: Any) -> tuple[str, str]:
     name = spec.get("name") if isinstance(spec.get("name"), str) else ""
     desc = spec.get("description") if isinstance(spec.get("description"), str) else ""
     schema = _schema_text_node(spec.get("schema", {}))
+    if harmony:  # the documented section at the end of the developer message
+        return "json_schema", f"{HARMONY_FORMAT_HEADER}{name}\n\n" + (f"// {desc}\n" if desc else "") + compact_json(schema)
     return "json_schema", "\n".join(p for p in (name, f"// {desc}" if desc else "", compact_json(schema)) if p)

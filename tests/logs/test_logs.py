@@ -734,10 +734,28 @@ def test_langsmith_halves_in_two_files(write):
     assert got == [("patches.jsonl", 1, 15), ("posts.jsonl", 1, 7)]
 
 
+@pytest.mark.skipif(not (EXPORTS / "langsmith" / "run-post.json").exists(), reason="no LangSmith fixture")
+def test_langsmith_post_and_patch_files_count_as_one_run():
+    # issue 23: `count run-post.json run-patch.json` exited 2 ("holds no usable record") for the file whose only
+    # half joined a run reported under the other file; the run is counted once, with the patch's usage (1,106)
+    r = read_logs([EXPORTS / "langsmith" / "run-post.json", EXPORTS / "langsmith" / "run-patch.json"], ft_tokenizer=None)
+    assert len(r.frame) == 1 and r.summary()["prompt_tokens"] == 1106 and not r.problems
+
+
+def test_lower_bound_requests_are_counted(write):
+    # issue 23: a request with a part the log cannot show (an image by URL) is counted as a stated lower bound
+    url = {"role": "user", "content": [{"type": "text", "text": "What is it?"},
+                                       {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}
+    recs = [{"model": "gpt-4o", "messages": [url], "response": {"choices": [{"message": {"content": "A cat."}}]}},
+            {"model": "gpt-4o", "messages": MSGS, "response": {"choices": [{"message": {"content": "Hi."}}]}}]
+    s = read_logs(write("lb.jsonl", jsonl(*recs)), ft_tokenizer=None).summary()
+    assert s["requests"] == 2 and s["lower_bound_requests"] == 1
+    assert any("image given by URL" in a and "(a lower bound)" in a for a in s["assumptions"])
+
 class TestResponsesApi:
     """A Responses API log without usage: the answer's output items are the completion; a text answer
     bills its text + 1 (+ 1 more when tools were offered), a function call the chat rules' count + 1
-    (advisor.logs.counting.responses_completion_tokens, measured on recorded calls)."""
+    (advisor.tokens.responses.responses_completion_parts, measured on recorded calls)."""
 
     def _frame(self, response_output, tools=None):
         req = {"model": "gpt-4o-mini", "input": [{"role": "user", "content": "Weather in Paris?"}]}

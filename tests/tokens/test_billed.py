@@ -31,6 +31,7 @@ import pytest
 
 from advisor.tokens.chat import family_for_model, is_reasoning_model
 from advisor.tokens.counter import count_request, count_responses_request, resolve_encoding
+from advisor.tokens.media import is_lower_bound
 
 ROOT = Path(__file__).resolve().parents[2]
 MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio")
@@ -38,19 +39,35 @@ STRUCT = ("response_format_json_schema", "response_format_json_object")
 TOOLS = ("tools", "tool_calls_history", "tool_results", "functions_legacy")
 
 
+# Codebases no counting rule was fitted on (issue 23): their calls are the split 'other', measured against issue 23's
+# goals in tests/tokens/test_billed_codebases.py and never used for fitting. crmne/ruby_llm joined the fitted side
+# (it carries the nano models' images and PDFs and gpt-5 structured output) and is split by file like the rest.
+HELD_OUT_CODEBASES = frozenset({
+    "tidyverse/ellmer", "posit-dev/chatlas", "langchain-ai/langsmith-sdk", "AgentOps-AI/agentops",
+    "activeagents/activeagent", "alexrudall/ruby-openai", "OlympiaAI/raix"})
+
+
 def recorded_dirs() -> list[Path]:
-    candidates = [ROOT / "tests" / "fixtures" / "recorded", ROOT.parent / "shared" / "fixtures" / "recorded"]
+    """The folders read: every folder of ``$ADVISOR_RECORDED_DIR`` (several joined by ``os.pathsep``), else the
+    first of tests/fixtures/recorded and ../shared/fixtures/recorded that holds JSONL files."""
     if os.environ.get("ADVISOR_RECORDED_DIR"):
-        candidates.insert(0, Path(os.environ["ADVISOR_RECORDED_DIR"]))
-    return [d for d in candidates if d.is_dir() and any(d.glob("*.jsonl"))]
+        given = [Path(p) for p in os.environ["ADVISOR_RECORDED_DIR"].split(os.pathsep) if p]
+        return [d for d in given if d.is_dir() and any(d.glob("*.jsonl"))]
+    candidates = [ROOT / "tests" / "fixtures" / "recorded", ROOT.parent / "shared" / "fixtures" / "recorded"]
+    return [d for d in candidates if d.is_dir() and any(d.glob("*.jsonl"))][:1]
 
 
 def split_of(source: str) -> str:
-    """'hold' for 30% of cassette files (by a hash of the file path), else 'cal'.
+    """'other' for a codebase in :data:`HELD_OUT_CODEBASES`, else 'hold' for 30% of cassette files (by a hash of the
+    file path) and 'cal' for the rest.
 
     >>> split_of("o/r:tests/a.yaml@" + "0" * 40 + "#1") == split_of("o/r:tests/a.yaml@" + "1" * 40 + "#7")
     True
+    >>> split_of("tidyverse/ellmer:tests/testthat/_vcr/a.yml@" + "0" * 40 + "#0")
+    'other'
     """
+    if source.split(":", 1)[0] in HELD_OUT_CODEBASES:
+        return "other"
     path = source.split("@")[0]
     return "hold" if int(hashlib.sha256(path.encode()).hexdigest(), 16) % 10 < 3 else "cal"
 
@@ -68,7 +85,7 @@ def group_of(features: list[str]) -> str:
 
 def _load() -> list[dict]:
     out, seen = [], set()
-    for d in recorded_dirs()[:1]:
+    for d in recorded_dirs():
         for path in sorted(d.glob("*.jsonl")):
             with open(path, encoding="utf-8") as fh:
                 for line in fh:
@@ -101,13 +118,15 @@ def counted(rec: dict) -> tuple[int, list[str]]:
     if rec["endpoint"] == "responses":  # the call's time, as a log's timestamp gives it (launch-period rule)
         return count_responses_request(body, body.get("model") or rec["model"], timestamp_s=created_at_s(rec))
     prompt, _, notes = count_request(body.get("messages"), body.get("model") or rec["model"],
-                                     tools=body.get("tools"), options=body)
+                                     tools=body.get("tools"), options=body, timestamp_s=created_at_s(rec))
     return prompt, notes
 
 
 def created_at_s(rec: dict) -> float | None:
-    """When the call was made (epoch seconds): the response's ``created_at``, as a log's timestamp."""
-    t = (rec.get("response") or {}).get("created_at")
+    """When the call was made (epoch seconds): the response's ``created_at`` (Responses) or ``created`` (Chat
+    Completions), as a log's timestamp."""
+    response = rec.get("response") or {}
+    t = response.get("created_at", response.get("created"))
     return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
 
 
@@ -121,13 +140,16 @@ def count_of(rec: dict) -> int:
 
 
 def lower_bound(rec: dict) -> bool:
-    """The count says it leaves out parts that are not in the log (files by id, stored turns, hosted tools)."""
+    """The count says it leaves out parts that are not in the log (files by id or URL, URL images, stored turns,
+    hosted tools, encrypted reasoning: advisor.tokens.media.is_lower_bound)."""
     count_of(rec)
-    return any("not counted" in n for n in _COUNTS[rec["id"]][1])
+    return any(is_lower_bound(n) for n in _COUNTS[rec["id"]][1])
 
 
 def goal_records() -> list[dict]:
-    return [r for r in RECORDS if not lower_bound(r)]
+    """Calls of the fitted codebases whose count is not a stated lower bound (the other codebases' calls are
+    measured in test_billed_codebases.py)."""
+    return [r for r in RECORDS if not lower_bound(r) and r["_split"] != "other"]
 
 
 # plain-text calls the rules do not reproduce exactly, with the reason (all seen in the recorded data)
@@ -145,9 +167,9 @@ ANOMALIES = {
     "crewAI-9b4d8a216d9c": "3 more tokens billed than counted; the same prompt shape elsewhere is exact",
     "crewAI-adb280819e10": "gpt-4: 9 more tokens billed than counted; 480 other gpt-4 calls are exact",
     "pydantic-ai-c4314092eb36": "two text parts holding a 2,000-token YAML file: 19 fewer billed",
-    "mirascope-a047a0f48576": "assistant content as a list of two text parts: 1 token off",
-    "mirascope-304a3bf91907": "assistant content as a list of two text parts: 1 token off",
-    "mirascope-90f1ccf8968b": "assistant content as a list of two text parts: 1 token off",
+    # (Mirascope's assistant content as a list of two text parts is exact since issue 23: text parts are joined)
+    **{i: "the cassette's text was rewritten by VCR's filter (a '<GPUSTACK_API_KEY>' placeholder inside a word): "
+          "6 over" for i in ("ruby_llm-deab78d1ff48", "ruby_llm-b1c4eac5a9d7")},
     # Responses API (measured 2026-11-25): plain calls whose bill no rule explains (the 6 gpt-4o calls of
     # 2025-03 that billed 18 more are the launch-period rule now: advisor.tokens.responses.launch_period_tokens)
     **{i: "gpt-5.6-sol: 1,531 more tokens billed for a one-line prompt (a hidden system prompt of that model)"
@@ -165,12 +187,12 @@ ANOMALIES = {
 # Responses API calls whose count is outside half-or-double of the bill today (measured 2026-11-25), by cause
 # (the 2025-03 PDF calls and the strict-tool gpt-4o calls are within it since the launch-period rule)
 GUARD_KNOWN = {
-    "mirascope-42dd6a11e1f6": "Responses gpt-4o-mini URL image: its real size (36,847 billed) is not in the log",
     **{i: "hosted web_search history: the search results the API inserts are smaller than the output items counted"
        for i in ("pydantic-ai-644726be761a", "pydantic-ai-ac868f7bd732")},
-    "pydantic-ai-4bc91cba99ff": "gpt-5-mini URL image at the assumed size, with encrypted reasoning: over double",
 }
 GUARD_KNOWN.update({i: ANOMALIES[i] for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")})
+GUARD_KNOWN.update({i: "a PDF billed without its content on 2025-06-02/03 (32, 50 and 199 tokens; crmne/ruby_llm)"
+                    for i in ("ruby_llm-9c21e550d7e4", "ruby_llm-5b398d091c98", "ruby_llm-b8f2bc4d4c12")})
 
 
 def _guard_ids():
@@ -222,9 +244,15 @@ GOALS = {"plain": 0.02, "tools": 0.02, "struct": 0.02, "media": 0.10}
 # measured 2026-11-25 after the tools rules of advisor/tokens_tools.py and tokens_chat.tools_share_system)
 NOT_YET: dict[tuple[str, str, str], str] = {
     # Responses API, measured 2026-11-25 (counted - billed over the group's billed total)
-    ("cal", "resp:chatml-o200k", "media"): "-24.9%: one URL image of 36,847 billed tokens at the assumed size",
     ("cal", "resp:harmony", "plain"): "-53.3%: gpt-5.6-sol's hidden 1,531-token prompt (2 calls)",
+    # measured 2026-12-06 with crmne/ruby_llm's calls (the group meets its goal without them): gpt-5-nano sequential
+    # tool calls 78 under (2 calls of 208 billed)
+    ("cal", "resp:harmony", "tools"): "-3.3% with crmne/ruby_llm (ruby_llm-6b90bfa3ef46, -bcd0472d13ec: 78 under)",
 }
+
+
+# NOT_YET entries that hold only when a codebase's calls are read (the CI corpus lacks them)
+NOT_YET_ONLY_WITH: dict[tuple[str, str, str], str] = {("cal", "resp:harmony", "tools"): "crmne/ruby_llm"}
 
 
 def _aggregates():
@@ -235,7 +263,9 @@ def _aggregates():
     for key, recs in sorted(by.items()):
         if len(recs) < 5:
             continue
-        marks = [pytest.mark.xfail(reason=NOT_YET[key], strict=True)] if key in NOT_YET else []
+        only = NOT_YET_ONLY_WITH.get(key)
+        known = key in NOT_YET and (only is None or any(r["source"].startswith(only + ":") for r in recs))
+        marks = [pytest.mark.xfail(reason=NOT_YET[key], strict=True)] if known else []
         out.append(pytest.param(key, recs, id="-".join(key), marks=marks))
     return out
 
@@ -252,8 +282,8 @@ def test_family_group_total_within_goal(key, recs):
 @pytest.mark.parametrize("split, endpoint", [
     ("cal", "chat.completions"), ("hold", "chat.completions"), ("hold", "responses"),
     pytest.param("cal", "responses", marks=pytest.mark.xfail(strict=True, reason=(
-        "measured 2026-11-25: -15.0%, from gpt-5.6-sol's hidden prompt and one URL image of 36,847 tokens at the "
-        "assumed size: see NOT_YET")))])
+        "measured 2026-12-06: -2.5%, from gpt-5.6-sol's hidden 1,531-token prompt (2 calls: see NOT_YET); URL images "
+        "are stated lower bounds since issue 23 and left out")))])
 def test_total_within_one_percent(split, endpoint):
     recs = [r for r in goal_records() if r["_split"] == split and r["endpoint"] == endpoint]
     billed = sum(r["_billed"] for r in recs)
@@ -277,6 +307,8 @@ def test_completion_lower_bound_flagged_for_reasoning_models():
 def _completion_groups():
     by = defaultdict(list)
     for r in RECORDS:
+        if r["_split"] == "other":
+            continue
         if r["endpoint"] != "chat.completions":
             continue
         choices = r["response"].get("choices") or []
