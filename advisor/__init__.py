@@ -114,3 +114,9 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+# ``compare`` and ``recommend`` are also submodules: importing one (anywhere) sets the package attribute to the
+# module and would shadow the lazy function, so these two are bound eagerly, after their modules load.
+from advisor.compare import compare as compare  # noqa: E402
+from advisor.recommend import recommend as recommend  # noqa: E402

@@ -25,7 +25,7 @@ class TestDatasetCommand:
     def test_writes_valid_files_for_each_task(self, capsys, sample, tmp_path, task):
         out = tmp_path / task
         code, text, err = run(capsys, "dataset", sample, "--task", task, "--out", str(out), "--json",
-                              "--as-of", "2026-11-25")
+                              "--as-of", "2025-06-01")
         assert code == 0, err
         doc = json.loads(text)
         s = doc["summary"]
@@ -41,7 +41,7 @@ class TestDatasetCommand:
 
     def test_text_summary(self, capsys, sample, tmp_path):
         code, text, _ = run(capsys, "dataset", sample, "--task", "ticket-triage", "--out", str(tmp_path / "d"),
-                            "--scrub", "--format", "hf", "--as-of", "2026-11-25")
+                            "--scrub", "--format", "hf", "--as-of", "2025-06-01")
         assert code == 0
         assert "calls of an earlier prompt version" in text and "scrubbed: 0 email" in text
         assert "training tokens (Mistral 7B tokenizer, one epoch)" in text and "openpipe/mistral-7b" in text

@@ -126,16 +126,16 @@ class TestSample:
 
     def test_training_cost_is_tokens_times_price(self, built):
         ds = built["ticket-triage"]
-        rows = {r["option"]: r for r in training_costs(ds.train, as_of="2026-11-25")}
+        rows = {r["option"]: r for r in training_costs(ds.train, as_of="2025-06-01")}
         op = rows["openpipe/mistral-7b"]
         # hosted: train tokens x 3 epochs / 1e6 x the catalog's training price (pricing.training)
         from pricing import load_catalog
-        price = load_catalog("2026-11-25").hosted_endpoint("openpipe/mistral-7b").price.training_usd_per_mtok
+        price = load_catalog("2025-06-01").hosted_endpoint("openpipe/mistral-7b").price.training_usd_per_mtok
         assert op["usd"] == pytest.approx(ds.summary.train_tokens_7b * 3 / 1e6 * price, rel=1e-3)
 
     def test_judge_cost_two_orders(self, built):
         ds = built["ticket-triage"]
-        j = judge_run_cost(ds.eval, "gpt-4o-2024-08-06", as_of="2026-11-25")
+        j = judge_run_cost(ds.eval, "gpt-4o-2024-08-06", as_of="2025-06-01")
         assert j.calls == 2 * len(ds.eval) and j.judge == "gpt-4o-2024-08-06"
         # usd = (prompt x in + reply x out) / 1e6 summed over calls
         assert j.usd == pytest.approx((j.prompt_tokens * j.input_usd_per_mtok
