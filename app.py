@@ -176,6 +176,7 @@ _SCENARIO_FIELDS = frozenset(f.name for f in dataclasses.fields(Scenario)) - {"w
 class DataChoice:
     source: str
     files: tuple[tuple[str, bytes], ...]
+    one_in: float = 1.0     # the uploads keep one request in this many (1-in-N logging)
 
 
 def data_source_ui() -> DataChoice:
@@ -193,6 +194,13 @@ def data_source_ui() -> DataChoice:
             sb.error(f"{', '.join(too_big)}: over {MAX_UPLOAD_MB} MB. Split the export into smaller files, or "
                      "run the command-line tool on it (see the README).")
             files = tuple((n, d) for n, d in files if n not in too_big)
+        seed("onein")
+        one_in = sb.number_input(PARAMS["onein"].label, min_value=1.0, max_value=1e6, step=1.0, key="onein",
+                                 format="%.0f", help="For logs that keep a known share of the requests (1-in-N "
+                                 "logging): each record then stands for N requests, and the volume measured from the "
+                                 "timestamps is N times the logged one. Records that state their own "
+                                 "metadata.sample_rate carry it already: leave 1.")
+        return DataChoice(source, files, float(one_in or 1.0))
     return DataChoice(source, files)
 
 
@@ -205,9 +213,15 @@ def load_data(choice: DataChoice) -> PageData | None:
     digest, files, dup_notes = uploads_digest(list(choice.files))
     for n in dup_notes:
         note(n)
+    label = ", ".join(n for n, _ in files)
     held = st.session_state.get("_upload")
-    if held is not None and held.digest == digest:
+    if held is not None and held.digest == f"{digest}:{choice.one_in:g}":
         return held
+    read = st.session_state.get("_upload_read")
+    if read is not None and read[0] == digest:   # the same files at another sampling rate: not read again
+        data = page_data(read[1], digest=f"{digest}:{choice.one_in:g}", label=label, one_in=choice.one_in)
+        st.session_state["_upload"] = data
+        return data
     bar = st.progress(0.0, text="Reading logs…")
     try:
         result = read_logs([MemoryFile(name, data) for name, data in files],
@@ -221,7 +235,8 @@ def load_data(choice: DataChoice) -> PageData | None:
                            "export's source.") from None
     finally:
         bar.empty()
-    data = page_data(result, digest=digest, label=", ".join(n for n, _ in files))
+    st.session_state["_upload_read"] = (digest, result)
+    data = page_data(result, digest=f"{digest}:{choice.one_in:g}", label=label, one_in=choice.one_in)
     st.session_state["_upload"] = data
     return data
 
@@ -322,7 +337,7 @@ def assumptions_ui(sb) -> dict[str, Any]:
 
 def scenario_ui(source: str, data: PageData | None) -> Inputs:
     sb = st.sidebar
-    keys = ["source"]
+    keys = ["source"] + (["onein"] if source == "upload logs" else [])
     task = "all"
     if data is not None and len(data.tasks) > 1:
         choices = ["all"] + data.tasks

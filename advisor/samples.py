@@ -9,8 +9,9 @@ tests' fixture. They tell the story the advice is about, at production volumes a
 
 Traffic is diurnal with quiet weekends, as OpenAI Chat Completions request/response records. Busy
 tasks are logged as a known sample (``logged_one_in``: one record stands for that many requests),
-as production logging often is, so the sample stays small and opens fast; :func:`read_sample`
-returns the weights with the records.
+as production logging often is, so the sample stays small and opens fast. Each record says so itself
+(``request.metadata.sample_rate``, the share of requests kept: 0.005 = one in 200), so every reader of
+the file (``advise``, ``report``, the notebooks, the page) weighs it the same way.
 
 ``usage`` is what the API would report (counted with the API's own rules); a share of records
 (``no_usage_share``) omit it, as logs from streaming calls often do, so both paths are exercised.
@@ -127,7 +128,7 @@ SAMPLE_TASKS = (
         "Extract the following fields from the contract and answer in JSON with keys party_a, party_b, "
         "effective_date, term_months, payment_terms, renewal: null when a field is absent."),
 )
-SAMPLE_DIGEST = "builtin-sample-v3"  # the cache key of the generated sample (bump when it or its measuring changes)
+SAMPLE_DIGEST = "builtin-sample-v4"  # the cache key of the generated sample (bump when it or its measuring changes)
 
 
 def sample_weights() -> dict[str, float]:
@@ -226,7 +227,9 @@ def generate_sample_records(*, days: int = 7, start: dt.date = dt.date(2025, 3, 
         if with_usage:
             response["usage"] = {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c,
                                  "prompt_tokens_details": {"cached_tokens": 0}}
-        yield {"request": {"model": model, "messages": msgs, "metadata": {"task": task.name}},
+        meta = {"task": task.name} if task.logged_one_in == 1 else {"task": task.name,
+                                                                    "sample_rate": 1 / task.logged_one_in}
+        yield {"request": {"model": model, "messages": msgs, "metadata": meta},
                "response": response, "latency_s": round(0.35 + c / tps[task.name] * jitter, 3)}
 
 
@@ -244,8 +247,9 @@ def write_sample_logs(path: str | Path, **kw) -> Path:
 
 
 def read_sample(**kw):
-    """The sample read in memory (nothing written to disk): ``(LogResult, weights per task)``."""
+    """The sample read in memory (nothing written to disk), as :func:`advisor.logs.read_logs` reads the file
+    :func:`write_sample_logs` writes (each record weighted by its own ``sample_rate``)."""
     from advisor.logs import MemoryFile, read_logs
 
     data = "".join(json.dumps(rec) + "\n" for rec in generate_sample_records(**kw)).encode()
-    return read_logs([MemoryFile("sample.jsonl", data)]), sample_weights()
+    return read_logs([MemoryFile("sample.jsonl", data)])

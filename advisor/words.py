@@ -177,3 +177,15 @@ def html_prose(value, *, links: bool = True) -> str:
         return html.escape(str(value))
     return "".join(f'<a href="{html.escape(p)}">{html.escape(p)}</a>' if is_url else html.escape(p)
                    for is_url, p in _url_spans(str(value)))
+
+
+def count_text(n: float, word: str, plural: str | None = None) -> str:
+    """A count of things, the noun agreeing with the number as printed (``1 record``, ``1,088 records``).
+
+    >>> count_text(1, "record"), count_text(1088, "record"), count_text(0, "hour"), count_text(1.0, "hour")
+    ('1 record', '1,088 records', '0 hours', '1 hour')
+    >>> count_text(2, "example", "examples judged")
+    '2 examples judged'
+    """
+    shown = f"{n:,.0f}"
+    return f"{shown} {word if shown == '1' else (plural or word + 's')}"

@@ -18,7 +18,7 @@ from advisor.fit import TaskFit, task_fit
 
 __all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
            "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile",
-           "peak_to_mean", "observed_days"]
+           "peak_to_mean", "observed_days", "scale_sampled", "MAX_SAMPLE_ONE_IN"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
@@ -208,6 +208,21 @@ def _dominant_model(f: pd.DataFrame) -> str | None:
     if m.empty:
         return None
     return str(m.groupby("model")["requests"].sum().idxmax())
+
+
+MAX_SAMPLE_ONE_IN = 1e6   # a log keeping one request in a million still measures a volume; beyond, a typo
+
+
+def scale_sampled(frame: pd.DataFrame, one_in: float) -> pd.DataFrame:
+    """The frame of a log that kept one request in ``one_in`` (1-in-N logging): each record stands for ``one_in``
+    times the requests it stood for, so the volume measured from timestamps, and every weighted mean, scale.
+
+    >>> f = pd.DataFrame({"requests": [1.0, 200.0]})
+    >>> scale_sampled(f, 10)["requests"].tolist()
+    [10.0, 2000.0]
+    """
+    _check_number("sample_rate (logged one request in N)", one_in, 1.0, MAX_SAMPLE_ONE_IN)
+    return frame if one_in == 1 else frame.assign(requests=frame["requests"] * float(one_in))
 
 
 def scale_workloads(workloads: dict[str, Workload], requests_per_day: float) -> dict[str, Workload]:

@@ -262,6 +262,10 @@ def add_log_flags(p) -> None:
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="read and count on a running Dask cluster, e.g. tcp://HOST:8786 (needs the scale extra; "
                             "the workers read the logs themselves: give them object-storage URLs or shared paths)")
+    p.add_argument("--sample-rate", type=number(float, 1, 1e6), default=1.0, metavar="N",
+                   help="the logs keep one request in N (1-in-N logging): each record stands for N requests, and the "
+                        "volume measured from timestamps is scaled by N (records stating their own "
+                        "metadata.sample_rate carry it already; default 1)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
@@ -294,7 +298,15 @@ def read_from_args(args):
     kw = {"max_record_bytes": int(max_mb * 2**20)} if max_mb is not None else {}
     from advisor.logs.sources import parse_storage_options
 
-    return read_logs(args.logs, format=args.format, model=args.model, ft_tokenizer=ft, progress=progress,
-                     assumed_completion_tokens=assumed,
-                     storage_options=parse_storage_options(getattr(args, "storage_options", None) or []),
-                     workers=getattr(args, "workers", None), scheduler=getattr(args, "scheduler", None), **kw)
+    result = read_logs(args.logs, format=args.format, model=args.model, ft_tokenizer=ft, progress=progress,
+                       assumed_completion_tokens=assumed,
+                       storage_options=parse_storage_options(getattr(args, "storage_options", None) or []),
+                       workers=getattr(args, "workers", None), scheduler=getattr(args, "scheduler", None), **kw)
+    one_in = getattr(args, "sample_rate", 1.0)
+    if one_in != 1:
+        from advisor.workload import scale_sampled
+
+        result.frame = scale_sampled(result.frame, one_in)
+        result.assumptions.append(f"the logs keep one request in {one_in:,.10g} (--sample-rate): each record stands "
+                                  f"for {one_in:,.10g} requests")
+    return result

@@ -1,4 +1,4 @@
-"""Command line: ``python -m advisor {compare,capacity,count,prices,advise,report,dataset} …``.
+"""Command line: ``python -m advisor {compare,capacity,count,prices,advise,report,dataset,sample} …``.
 
 Each command prints one JSON object with ``--json`` and a readable table without. Any bad input
 exits 2 with one line ``error: …`` on stderr saying how to fix the call; never a traceback.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from advisor.cli import advise, capacity, compare, count, dataset, prices
+from advisor.cli import advise, capacity, compare, count, dataset, prices, sample
 from advisor.cli.common import Parser, UsageError
 from advisor.fields import ask
 from pricing import AdvisorError
@@ -35,7 +35,7 @@ def build_parser() -> Parser:
                description="Would a fine-tuned 7B model be cheaper and faster than GPT-4 for this prompt, and when "
                            "does it pay off? Count tokens from logs, price every option, get the verdict.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for command in (compare, capacity, count, prices, advise, dataset):
+    for command in (compare, capacity, count, prices, advise, dataset, sample):
         command.register(sub)
     return p
 

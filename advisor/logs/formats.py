@@ -189,6 +189,21 @@ def _hint(meta: Any) -> str | None:
     return None
 
 
+def _sample_weight(meta: Any, field: str = "metadata") -> float:
+    """Requests one record stands for: ``1 / sample_rate`` when the log kept a known share of its requests
+    (``metadata.sample_rate``, a fraction in (0, 1]: 0.005 = one request in 200, as Langfuse's SDK ``sample_rate``),
+    else 1. The volume, token means and quantiles are weighted by it (``Raw.requests``).
+
+    >>> _sample_weight({"sample_rate": 0.005}), _sample_weight({"task": "x"}), _sample_weight(None)
+    (200.0, 1.0, 1.0)
+    """
+    meta = maybe_json(meta)
+    if not isinstance(meta, dict) or meta.get("sample_rate") is None:
+        return 1.0
+    rate = number(meta.get("sample_rate"), f"{field}.sample_rate", low=1e-9, high=1.0)
+    return 1.0 if rate is None else 1.0 / rate
+
+
 def _need_text(usage, msgs, prompt_text=None, field: str = "usage") -> None:
     if usage is None and msgs is None and prompt_text is None:
         raise RecordProblem("no usage and no prompt to count", field)
@@ -215,7 +230,8 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     return Raw(line=line, request_id=text(resp.get("id") or o.get("id"), "id"), timestamp=ts, time_ignored=why,
                model=text(resp.get("model"), "response.model") or model or text(o.get("model"), "model"),
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=_latency(o),
-               task_hint=_hint(req.get("metadata")), request_options=opts)
+               task_hint=_hint(req.get("metadata")), request_options=opts,
+               requests=_sample_weight(req.get("metadata"), "request.metadata" if req is not o else "metadata"))
 
 
 def _request_beside(o: Mapping, response_key: str) -> Any:

@@ -80,6 +80,7 @@ class LogResult:
         src = f.groupby("tokens_source")["requests"].sum() if len(f) else pd.Series(dtype=float)
         return {
             "requests": _int(w.sum()),
+            "records": len(f),   # rows read; each stands for its ``requests`` weight (sampled logs, usage buckets)
             "prompt_tokens": _int((f["prompt_tokens"] * w).sum()),
             "completion_tokens": _int((f["completion_tokens"] * w).sum()),
             "cached_tokens": _int((f["cached_tokens"] * w).sum()),

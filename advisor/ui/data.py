@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from advisor.logs import LogResult
+from advisor.words import count_text
 from advisor.workload import (
     MAX_TASKS_ADVISED,
     Workload,
@@ -19,6 +20,7 @@ from advisor.workload import (
     observed_days,
     pool_small_tasks,
     profile_tasks,
+    scale_sampled,
     scale_workloads,
     token_summary,
 )
@@ -44,21 +46,22 @@ class PageData:
         return None if self.measured is None else self.measured["all"].requests_per_day
 
 
-def page_data(result: LogResult, *, digest: str, label: str = "", sampled: dict[str, float] | None = None,
+def page_data(result: LogResult, *, digest: str, label: str = "", one_in: float = 1.0,
               what: str = "requests logged") -> PageData:
-    """Measure a read log once. ``sampled``: task -> requests each logged record stands for."""
-    frame = result.frame
-    if sampled:
-        frame = frame.assign(requests=frame["requests"] * frame["task"].map(sampled).fillna(1.0))
+    """Measure a read log once. ``one_in``: the log kept one request in this many (1-in-N logging): every
+    record's weight is multiplied by it (records that state their own ``sample_rate`` already carry theirs)."""
+    frame = scale_sampled(result.frame, one_in)
     frame, pooled = pool_small_tasks(frame, MAX_TASKS_ADVISED)  # thousands of prompt ids: the tail as one task
     days = observed_days(frame["timestamp"]) if len(frame) else None
     measured = profile_tasks(frame) if days else None
     tasks = list(measured)[1:] if measured else sorted(map(str, frame["task"].unique()))
     rows, represented = len(frame), float(frame["requests"].sum())
     span = " (no timestamps)" if not days else f" over {days * 24:.0f} hours" if days < 1 else f" over {days:.1f} days"
-    logged = f"{rows:,} records standing for {represented:,.0f} requests" if sampled else f"{represented:,.0f} {what}"
+    logged = (f"{count_text(rows, 'record')} standing for {count_text(represented, 'request')}"
+              + (f" (logged one in {one_in:,.0f})" if one_in != 1 else "")
+              if round(represented) != rows else f"{represented:,.0f} {what}")
     summary = (f"{label + ': ' if label else ''}{logged}{span} in {len(tasks)} task{'s' * (len(tasks) != 1)}; "
-               f"{result.skipped:,} records skipped. Prompt text was counted and dropped."
+               f"{count_text(result.skipped, 'record')} skipped. Prompt text was counted and dropped."
                + (f" The {pooled:,} least busy prompts are advised together as one task." if pooled else "")
                + "".join(f" {n}." for n in result.read_notes) + _span_notes(frame, days))
     return PageData(digest=digest, frame=frame, skipped=result.skipped,
@@ -100,5 +103,4 @@ def sample_data() -> PageData:
     """The built-in sample, generated, read and measured (see :mod:`advisor.samples`)."""
     from advisor.samples import SAMPLE_DIGEST, read_sample
 
-    result, sampled = read_sample()
-    return page_data(result, digest=SAMPLE_DIGEST, label="Built-in sample", sampled=sampled)
+    return page_data(read_sample(), digest=SAMPLE_DIGEST, label="Built-in sample")

@@ -97,6 +97,7 @@ PARAMS: dict[str, Param] = {
     "reasoning": Param("Task needs deep reasoning", bool, False, field="needs_deep_reasoning"),
     "ood": Param("Inputs drift out of domain", bool, False, field="out_of_domain"),
     "minrpd": Param("Volume threshold (requests/day)", float, 100.0, 0.0, 1e7),
+    "onein": Param("Logs keep one request in N", float, 1.0, 1.0, 1e6),   # 1-in-N logging (uploads)
 }
 
 
