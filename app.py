@@ -33,11 +33,14 @@ from advisor.ui.params import (
     MIN_AS_OF,
     PARAMS,
     SOURCES,
+    TABS,
     check_choice,
     check_choices,
+    date_value,
     parse_query,
     to_query,
 )
+from advisor.words import count_text
 from pricing import load_catalog, today
 
 MAX_UPLOAD_MB = 200
@@ -110,7 +113,8 @@ def load_url_state() -> None:
     values, notes = parse_query(st.query_params.to_dict())
     values = {k: v for k, v in values.items() if v is not None}  # unreadable, no default: the widget decides
     for key, value in values.items():
-        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+        st.session_state[key] = (list(value) if isinstance(value, tuple) else
+                                 value.isoformat() if isinstance(value, dt.date) else value)
     st.session_state["_url_notes"] = notes
     st.session_state["_url_keys"] = set(values)
 
@@ -128,28 +132,44 @@ def seed(key: str, default: Any = None) -> None:
         st.session_state[key] = list(d) if isinstance(d, tuple) else d
 
 
+def _intent(key: str):
+    """What the user chose for ``key``: the widget's value when it changed since this page last set it (a click,
+    a link), else what was chosen before a date narrowed it. A price date that offers fewer options shows fewer,
+    and a date that offers them again brings them back: the choice is never narrowed for good."""
+    current, shown = st.session_state[key], st.session_state.get(f"_shown_{key}")
+    if f"_want_{key}" not in st.session_state or current != shown:
+        st.session_state[f"_want_{key}"] = current
+    return st.session_state[f"_want_{key}"]
+
+
+def _show(key: str, value) -> None:
+    st.session_state[key] = value
+    st.session_state[f"_shown_{key}"] = value
+
+
 def choose(key: str, choices: list[str], default: str) -> None:
-    """Keep a select box's state among its choices (a value from an old link falls back, with a note)."""
+    """Keep a select box's state among its choices (a value from an old link, or one the date does not offer,
+    falls back with a note; the choice comes back on a date that offers it)."""
     seed(key, default)
-    value, msg = check_choice(key, st.session_state[key], choices, default)
+    value, msg = check_choice(key, _intent(key), choices, default)
     if msg:
         note(msg)
-    st.session_state[key] = value
+    _show(key, value)
 
 
 def choose_many(key: str, choices: list[str], default, *, most: int = 3) -> None:
-    """Keep the chosen values still offered (another date offers others). When the date left none of a
-    non-empty choice, the defaults offered then (else the first ``most`` offered) stand in, with a note;
-    a list the user emptied stays empty."""
+    """Keep the chosen values still offered (another date offers others; those left out come back on a date
+    that offers them). When the date left none of a non-empty choice, the defaults offered then (else the first
+    ``most`` offered) stand in, with a note; a list the user emptied stays empty."""
     seed(key, tuple(default))
-    chosen = list(st.session_state[key])
+    chosen = list(_intent(key))
     kept, msg = check_choices(key, chosen, choices)
     if msg:
-        note(msg)
+        note(msg.removesuffix(".") + " (still chosen: back on a date that offers them).")
     if chosen and not kept and choices:
-        kept = [x for x in default if x in choices] or list(choices[:most])
+        kept = tuple(x for x in default if x in choices) or tuple(choices[:most])
         note(f"{PARAMS[key].label}: comparing {', '.join(kept)} instead (offered on this date).")
-    st.session_state[key] = list(kept)
+    _show(key, list(kept))
 
 
 ALWAYS_IN_URL = ("source", "rpd", "asof")
@@ -371,8 +391,13 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     sb.slider(PARAMS["horizon"].label, *bounds("horizon").values(), key="horizon")
 
     sb.header("Prices")
-    seed("asof", today())
-    as_of = sb.date_input("Prices as of", key="asof", min_value=MIN_AS_OF, max_value=today())
+    seed("asof", today().isoformat())
+    typed = sb.text_input(PARAMS["asof"].label, key="asof", placeholder="YYYY-MM-DD",
+                          help=f"Type a date from {MIN_AS_OF} to today (YYYY-MM-DD) and press Enter or Tab: the "
+                               "catalog's prices, models and shutdowns of that day.")
+    as_of, msg = date_value("asof", typed, today=today())
+    if msg:
+        note(msg)
     c = catalog_choices(as_of)
     choose("baseline", [AUTO_BASELINE] + c["api"], AUTO_BASELINE)
     baseline = sb.selectbox("Baseline API model", [AUTO_BASELINE] + c["api"], key="baseline")
@@ -402,7 +427,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     keys += ["growth", "horizon", "asof", "baseline", "batch", "hosted", "model", "gpus", "provider", "precision",
              "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "reasoning",
              "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]
-    write_url(keys)
+    write_url(keys + ["tab"])   # the open tab too (not part of the scenario: no new analysis)
 
     suffix = "" if provider == "cheapest" else f":{provider}"
     options = tuple(hosted) + tuple(f"selfhost/{model}@{g}{suffix}" for g in gpus)
@@ -429,7 +454,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
 def data_summary_ui(data: PageData) -> None:
     st.caption(V.page_text(data.summary))
     if data.problems:
-        with st.expander(f"{data.skipped:,} records skipped: file, line and reason"):
+        with st.expander(f"{count_text(data.skipped, 'record')} skipped: file, line and reason"):
             st.code("\n".join(data.problems[:200]))
 
 
@@ -480,7 +505,7 @@ def bill_ui(a: PageAnalysis) -> None:
     plan = (f"Fine-tune {', '.join(map(md_text, go))}; the rest stays as it is." if go
             else "Every task stays on the baseline.")
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
-                f", all-in with people's time (one-off {V.fmt_usd(b.one_off_usd)}); "
+                f", with upkeep and people's time (one-off {V.fmt_usd(b.one_off_usd)} on top); "
                 f"over {V.fmt_months(b.horizon_months)} "
                 + (f"**{V.fmt_usd(b.savings_usd_horizon)} saved**." if b.savings_usd_horizon >= 0.5 else "no change."))
     # one Markdown table: a data grid, or a static table (each cell its own Markdown), costs the browser far more
@@ -495,10 +520,16 @@ PAGE_CSS = """<style>
 .st-key-bill th, .st-key-bill td { padding: 0.3rem 0.45rem; }
 .st-key-bill td { white-space: nowrap; }
 .st-key-bill th { vertical-align: bottom; }
+.st-key-options table, .st-key-tasks table { font-size: 0.85rem; }
+.st-key-options th, .st-key-options td, .st-key-tasks th, .st-key-tasks td { padding: 0.25rem 0.4rem; }
+.st-key-options th, .st-key-tasks th { vertical-align: bottom; }
+.st-key-options td, .st-key-tasks td { white-space: nowrap; }
+.st-key-tasks td:last-child { white-space: normal; min-width: 16rem; }
+.st-key-options [data-testid="stMarkdownContainer"], .st-key-tasks [data-testid="stMarkdownContainer"] {
+  overflow-x: auto; }
 </style>"""
 
 
-TABS = ("Cost", "Payback", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
 CHART_CONFIG = {"displayModeBar": False}   # no toolbar to build on each redraw (the report has the full charts)
 
 
@@ -552,7 +583,7 @@ def uncertainty_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) 
     st.markdown(f"**What moves the savings most** ({md_text(a.focus.best_option)})")
     chart("tornado", k, lambda: F.tornado_chart(a.tornado))
     st.markdown(f"**Savings over the horizon in {len(mc.savings_usd):,} simulated futures** — pays off in "
-                f"{mc.p_pays_off:.0%}")
+                f"{V.fmt_share(mc.p_pays_off)}")
     chart("mc", k, lambda: F.savings_histogram(mc.savings_usd, p10=mc.savings_usd_p10, p50=mc.savings_usd_p50,
                                                p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off))
 
@@ -568,24 +599,18 @@ def traffic_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> N
         chart("traffic", (data.digest, ""), lambda: F.traffic_profile(data.hourly, colours=task_colours(data.tasks)))
 
 
-def _grid_columns(formats: dict, *, pinned: str) -> dict:
-    """Numbers (formatted as text for people) right-aligned; the row's name pinned while the grid scrolls."""
-    return {pinned: st.column_config.TextColumn(pinned=True),
-            **{c: st.column_config.TextColumn(alignment="right") for c in formats}}
-
-
 def options_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
     f = a.focus
-    st.dataframe(V.grid_table(V.options_table(f), V.OPTION_FORMATS), hide_index=True, key="table_options",
-                 column_config=_grid_columns(V.OPTION_FORMATS, pinned="Option"))
+    # one Markdown table (PAGE_CSS: compact, headers wrap) fits beside the sidebar at 1440 px without scrolling
+    st.container(key="options").markdown(V.markdown_table(V.options_table(f), V.OPTION_FORMATS))
     with st.expander("Notes and sources per option"):
         st.dataframe(f.options[["name", "notes", "source"]].rename(
             columns={"name": "Option", "notes": "Notes", "source": "Source"}), hide_index=True)
 
 
 def tasks_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
-    st.dataframe(V.grid_table(V.tasks_table(a.tasks), V.TASK_FORMATS), hide_index=True, key="table_tasks",
-                 column_config=_grid_columns(V.TASK_FORMATS, pinned="Task"))
+    # "What stands in the way" wraps in full (a grid cut it at its column's width)
+    st.container(key="tasks").markdown(V.markdown_table(V.tasks_table(a.tasks), V.TASK_FORMATS))
 
 
 def prices_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
@@ -601,6 +626,7 @@ TAB_UI = dict(zip(TABS, (cost_tab, payback_tab, latency_tab, uncertainty_tab, tr
 
 def charts_ui(a: PageAnalysis, data: PageData | None, key: tuple[str, str]) -> None:
     """Only the open tab is drawn (a tab switch re-runs on the cached analysis)."""
+    choose("tab", list(TABS), TABS[0])   # the open tab lives in the URL (?tab=Options) like every input
     for tab, name in zip(st.tabs(TABS, key="tab", on_change="rerun"), TABS):
         if tab.open:
             with tab:

@@ -102,10 +102,14 @@ def service_end(until: dt.date | None, s: Scenario, cat: Catalog, name: str) -> 
     True
     >>> service_end(dt.date(2027, 1, 14), NS(horizon_months=1), NS(as_of=dt.date(2026, 11, 25)), "ft")
     (False, ['ft stops serving on 2027-01-14 (provider shutdown)'])
+    >>> service_end(dt.date(2026, 10, 23), NS(horizon_months=12), NS(as_of=dt.date(2026, 12, 6)), "ft")[1]
+    ['ft stopped serving on 2026-10-23 (provider shutdown): not recommended']
     """
     if until is None:
         return False, []
     horizon_end = cat.as_of + dt.timedelta(days=round(s.horizon_months * DAYS_PER_MONTH))
+    if until <= cat.as_of:   # past: said in the past tense
+        return True, [f"{name} stopped serving on {until} (provider shutdown): not recommended"]
     if until < horizon_end:
         return True, [f"{name} stops serving on {until}, before the {s.horizon_months}-month horizon ends "
                       f"({horizon_end}): not recommended"]
@@ -568,9 +572,21 @@ def best_option(scenario: Scenario, baseline: PricedOption, options: list[Priced
     """The fine-tuned option with the lowest horizon cost among those that meet the latency targets.
 
     With targets (given, or latency-sensitive), only options known to meet them qualify: one whose
-    latency is not published cannot be shown to meet them."""
+    latency is not published cannot be shown to meet them. Ties (:func:`tie_break_key`) go to the option id
+    first in alphabetical order, so every surface names the same option whatever order it lists them in."""
     ft = qualifying_fine_tunes(scenario, baseline, options)
-    return min(ft, key=lambda o: _horizon_at(o, scenario)) if ft else None
+    return min(ft, key=lambda o: tie_break_key(o.name, _horizon_at(o, scenario))) if ft else None
+
+
+def tie_break_key(name: str, horizon_usd: float) -> tuple[float, str]:
+    """The one ordering of options everywhere: horizon cost to the cent, then the option id alphabetically
+    (``fireworks/llama-3.1-8b-lora`` before ``fireworks/mistral-7b-lora`` at the same price).
+
+    >>> sorted([("fireworks/mistral-7b-lora", 1404.004), ("fireworks/llama-3.1-8b-lora", 1404.001)],
+    ...        key=lambda x: tie_break_key(*x))[0][0]
+    'fireworks/llama-3.1-8b-lora'
+    """
+    return round(float(horizon_usd), 2), name
 
 
 def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
@@ -589,7 +605,7 @@ def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption
     pool = [o for o in sw if o.meets_latency is True] or sw
     # a model whose full cost is known (no hidden reasoning tokens) first
     pool = [o for o in pool if not o.reasoning] or pool
-    return min(pool, key=lambda o: _horizon_at(o, scenario)) if pool else None
+    return min(pool, key=lambda o: tie_break_key(o.name, _horizon_at(o, scenario))) if pool else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from advisor.fit import FIT_SCORE
 from advisor.jsonsafe import json_safe
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo
-from advisor.words import months_text, rate_text
+from advisor.words import months_text, rate_text, share_text, usd_text
 from advisor.workload import Workload
 
 __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Context", "RULES", "recommend",
@@ -123,7 +123,11 @@ class Recommendation:
     scenario: Scenario = field(repr=False)
     assumptions: tuple[str, ...] = ()
     best_switch: str | None = None             # cheapest "switch model" API option meeting the targets
-    break_even_option: str | None = None       # the option whose break-even is reported (lowest among fine-tunes)
+    break_even_option: str | None = None       # the recommended option, whose break-even, payback and P are reported
+    # the volume from which fine-tuning pays at all: the lowest break-even of the qualifying fine-tunes (may be
+    # another option than the recommended one, e.g. a hosted fine-tune when a GPU wins at today's volume)
+    lowest_break_even_requests_per_day: float | None = None
+    lowest_break_even_option: str | None = None
     # computed on the way, kept so the page's charts do not compute them again (not part of the result's value)
     monte_carlo: MonteCarlo | None = field(default=None, repr=False, compare=False)
     priced: tuple | None = field(default=None, repr=False, compare=False)   # price_options(scenario)
@@ -150,6 +154,8 @@ class Recommendation:
             "reasons": [r.as_dict() for r in self.reasons],
             "break_even_requests_per_day": self.break_even_requests_per_day,
             "break_even_option": self.break_even_option, "payback_months": self.payback_months,
+            "lowest_break_even_requests_per_day": self.lowest_break_even_requests_per_day,
+            "lowest_break_even_option": self.lowest_break_even_option,
             "p_pays_off": self.p_pays_off, "savings_ratio": self.savings_ratio,
             "savings_usd_horizon": self.savings_usd_horizon, "savings_usd_p10": self.savings_usd_p10,
             "savings_usd_p90": self.savings_usd_p90, "horizon_months": self.scenario.horizon_months,
@@ -260,7 +266,7 @@ _POSITIONS = ("positions",)   # the key under which a row cache keeps each name'
 
 
 def _usd(x: float) -> str:
-    return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
+    return usd_text(x)
 
 
 def _breaks_even(c) -> str:
@@ -306,8 +312,8 @@ def task_fit(c: Context, t: Thresholds) -> Reason | None:
 def volume(c: Context, t: Thresholds) -> Reason | None:
     rpd, end, h = c.rpd, c.rpd_end, c.scenario.horizon_months
     if rpd >= t.min_requests_per_day:
-        return Reason("volume", f"{rate_text(rpd)} is enough volume for savings to add up "
-                      f"(guard {t.min_requests_per_day:,.0f}).", rpd, t.min_requests_per_day, Effect.SUPPORTS)
+        return Reason("volume", f"{rate_text(rpd)} is above the volume guard ({t.min_requests_per_day:,.0f}/day); "
+                      "whether it saves is weighed below.", rpd, t.min_requests_per_day, Effect.SUPPORTS)
     if c.best is not None and c.faster_for_latency_need(t):
         return Reason("low_volume_latency", f"{rate_text(rpd)} is below the "
                       f"{t.min_requests_per_day:,.0f} guard, "
@@ -446,9 +452,9 @@ def uncertainty(c: Context, t: Thresholds) -> Reason | None:
     mc = c.mc
     spread = f"savings P10 {_usd(mc.savings_usd_p10)}, P90 {_usd(mc.savings_usd_p90)}"
     if mc.p_pays_off < t.min_p_pays_off:
-        return Reason("uncertain", f"Pays off in only {mc.p_pays_off:.0%} of {c.draws:,} simulated futures (want "
+        return Reason("uncertain", f"Pays off in only {share_text(mc.p_pays_off)} of {c.draws:,} simulated futures (want "
                       f"{t.min_p_pays_off:.0%}); {spread}.", mc.p_pays_off, t.min_p_pays_off, Effect.DELAYS)
-    return Reason("robust", f"Pays off in {mc.p_pays_off:.0%} of {c.draws:,} simulated futures ({spread}).",
+    return Reason("robust", f"Pays off in {share_text(mc.p_pays_off)} of {c.draws:,} simulated futures ({spread}).",
                   mc.p_pays_off, t.min_p_pays_off, Effect.SUPPORTS)
 
 
@@ -471,10 +477,18 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
 
 
 def baseline_ends(c: Context, t: Thresholds) -> Reason | None:
-    """Today's model stops serving within the horizon: whatever the verdict, a move is coming."""
+    """Today's model stops serving within the horizon (or already has): whatever the verdict, a move is coming.
+    A date past is said in the past tense, with the successors the catalog names."""
     b = c.baseline
     if not b.ends_within_horizon:
         return None
+    as_of = c.table.attrs.get("as_of")
+    succ = next((n.split("successors: ", 1)[1] for n in b.notes if "successors: " in n), None)
+    if as_of is not None and b.serves_until is not None and str(b.serves_until) <= str(as_of):
+        return Reason("baseline_ends", f"{b.name} stopped serving on {b.serves_until}: it is priced at its last price "
+                      "(what you paid); move to "
+                      + (f"a successor ({succ}) or " if succ else "")
+                      + "one of the options compared here, whatever the verdict.", None, None, Effect.INFO)
     return Reason("baseline_ends", f"{b.name} itself stops serving on {b.serves_until}, within the "
                   f"{months_text(c.scenario.horizon_months)}: plan the move whatever the verdict (the cheaper API "
                   "models "
@@ -541,8 +555,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
                            key=lambda r: _EFFECT_ORDER[r.effect]))
     return Recommendation(
         verdict=verdict_of(reasons), best_option=None if best is None else best.name, reasons=reasons,
-        baseline=baseline.name, break_even_requests_per_day=lowest_be, break_even_option=lowest_name,
-        payback_months=pb,
+        baseline=baseline.name, break_even_requests_per_day=be, break_even_option=None if be is None else best.name,
+        lowest_break_even_requests_per_day=lowest_be, lowest_break_even_option=lowest_name, payback_months=pb,
         p_pays_off=None if mc is None else mc.p_pays_off, savings_ratio=c.tco_ratio, savings_usd_horizon=c.save,
         savings_usd_p10=None if mc is None else mc.savings_usd_p10,
         savings_usd_p90=None if mc is None else mc.savings_usd_p90, options=table, scenario=scenario,

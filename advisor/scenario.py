@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from advisor.errors import ScenarioError
 from advisor.fields import FIELDS, check
+from advisor.words import unit_text
 from advisor.workload import Workload
 from pricing import Catalog
 from pricing.people import PeopleCosts, load_people
@@ -331,7 +332,7 @@ class Scenario:
                 continue
             e = d.entries[k]
             why = "assumption, basis in pricing/data/people.yaml" if e.basis == "assumption" else e.source
-            out.append(f"{k.replace('_', ' ')} = {e.value:g} {e.unit} ({why})")
+            out.append(f"{k.replace('_', ' ')} = {unit_text(e.value, e.unit)} ({why})")
         if self.judge_model is None:
             out.append("evaluation judged by the baseline when it is GPT-4-class, else by the newest GPT-4-class model "
                        "on the date (set judge_model to change)")

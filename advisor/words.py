@@ -8,7 +8,10 @@ import math
 import re
 from typing import TypeGuard
 
-__all__ = ["is_finite", "months_text", "rate_text", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "md_text", "html_prose"]
+__all__ = ["is_finite", "months_text", "rate_text", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "md_text", "html_prose",
+           "count_text", "usd_text", "share_text", "unit_text", "MINUS"]
+
+MINUS = "\u2212"   # the one minus sign before money on every surface: "−$230", never "$-230"
 
 
 def months_text(n: int) -> str:
@@ -49,7 +52,7 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
     """
     if not is_finite(x):
         return "–"
-    sign = "−" if x < 0 else ("+" if signed and x > 0 else "")
+    sign = MINUS if x < 0 else ("+" if signed and x > 0 else "")
     a = abs(x)
     if a == 0:
         body = "0"
@@ -103,7 +106,8 @@ def fmt_rate(x: float | None, unit: str = "/day") -> str:
 
 
 def fmt_share(x: float | None) -> str:
-    return "–" if not is_finite(x) else f"{x:.0%}"
+    """A probability for a tile or a table: :func:`share_text` (``>99%``, never a rounded ``100%``)."""
+    return share_text(x)
 
 
 # -- messages in the page's words ------------------------------------------------------------------
@@ -189,3 +193,43 @@ def count_text(n: float, word: str, plural: str | None = None) -> str:
     """
     shown = f"{n:,.0f}"
     return f"{shown} {word if shown == '1' else (plural or word + 's')}"
+
+
+def usd_text(x: float) -> str:
+    """Money in a sentence: whole dollars from $100, cents below, the minus sign before the dollar sign.
+
+    >>> [usd_text(v) for v in (727_099.4, 12.5, -206.2, -0.5, 0)]
+    ['$727,099', '$12.50', '−$206', '−$0.50', '$0.00']
+    """
+    body = f"{abs(x):,.0f}" if abs(x) >= 100 else f"{abs(x):,.2f}"
+    return f"{MINUS if x < 0 and body.strip('0.,') else ''}${body}"
+
+
+def share_text(p: float | None) -> str:
+    """A probability as people read it: whole percents, never a rounded certainty (">99%", "<1%").
+
+    >>> [share_text(p) for p in (0.9987, 1.0, 0.004, 0.0, 0.5, None)]
+    ['>99%', '100%', '<1%', '0%', '50%', '–']
+    """
+    if p is None or not math.isfinite(p):
+        return "–"
+    if 0.99 < p < 1:
+        return ">99%"
+    if 0 < p < 0.01:
+        return "<1%"
+    return f"{p:.0%}"
+
+
+def unit_text(value: float, unit: str) -> str:
+    """A value with its unit, the unit's first word singular when the value is exactly 1.
+
+    >>> unit_text(1, "hours (one-off)"), unit_text(4, "hours (one-off)"), unit_text(1, "minutes/example")
+    ('1 hour (one-off)', '4 hours (one-off)', '1 minute/example')
+    >>> unit_text(1, "GPUs always on"), unit_text(0.5, "hours/month"), unit_text(1, "USD/hour")
+    ('1 GPU always on', '0.5 hours/month', '1 USD/hour')
+    """
+    if value == 1:
+        m = re.match(r"([A-Za-z]+?)s(\b.*)", unit, re.S)
+        if m and m.group(1) not in ("USD",):
+            unit = m.group(1) + m.group(2)
+    return f"{value:g} {unit}"

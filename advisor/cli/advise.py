@@ -20,6 +20,7 @@ from advisor.cli.common import (
     typed_workload,
 )
 from advisor.errors import ScenarioError
+from advisor.words import count_text, share_text
 
 
 def _workloads(args):
@@ -31,7 +32,7 @@ def _workloads(args):
         result = read_from_args(args)
         frame, pooled = pool_small_tasks(result.frame, MAX_TASKS_ADVISED)
         ws = profile_tasks(frame, requests_per_day=args.requests_per_day)
-        notes = [f"{result.skipped} log records skipped (see `count --json`)"] if result.skipped else []
+        notes = [f"{count_text(result.skipped, 'log record')} skipped (see `count --json`)"] if result.skipped else []
         if pooled:
             notes.append(f"{pooled:,} smaller tasks advised together as one 'other' task (only the "
                          f"{MAX_TASKS_ADVISED - 1} busiest are advised one by one)")
@@ -56,8 +57,13 @@ def _recommendations(args):
 
 def _advice_dict(recs, notes) -> dict:
     from advisor.bill import whole_bill
+    from advisor.present.view import headline_text, reasons_shown
 
     main = recs["all"].as_dict()
+    main["headline"] = headline_text(recs["all"], recs, "all")   # the page's and the report's words
+    shown = {id(r) for r in reasons_shown(recs["all"])[0]}
+    for r, d in zip(recs["all"].reasons, main["reasons"]):
+        d["shown"] = id(r) in shown   # a reason that would argue with the verdict is listed as also checked
     main["assumptions"] = list(dict.fromkeys(main["assumptions"] + notes))
     if len(recs) > 1:
         main["tasks"] = {t: {k: v for k, v in r.as_dict().items() if k != "options"}
@@ -85,14 +91,19 @@ def _bill_text(bill: dict) -> list[str]:
 
 
 def _text(advice: dict) -> str:
-    lines = [f"verdict: {advice['verdict'].upper()}  (best option {advice['best_option'] or '-'} vs "
-             f"{advice['baseline']}, prices as of {advice['as_of']})"]
+    lines = [f"verdict: {advice['headline']}",
+             f"  (best option {advice['best_option'] or '-'} vs {advice['baseline']}, prices as of {advice['as_of']})"]
     for r in advice["reasons"]:
-        lines.append(f"  [{r['effect']}] {r['text']}")
+        if r.get("shown", True):
+            lines.append(f"  [{r['effect']}] {r['text']}")
+    more = [r for r in advice["reasons"] if not r.get("shown", True)]
+    if more:
+        lines.append("  also checked:")
+        lines += [f"    {r['text']}" for r in more]
     be = advice["break_even_requests_per_day"]
     by = f" ({advice['break_even_option']})" if advice.get("break_even_option") else ""
     lines.append(f"break-even: {fmt(be, ',.0f')} requests/day{by}; payback month: {advice['payback_months'] or '-'}; "
-                 f"P(pays off): {fmt(advice['p_pays_off'], '.0%')}")
+                 f"P(pays off): {share_text(advice['p_pays_off'])}")
     for task, t in (advice.get("tasks") or {}).items():
         fit = next((b["task_fit"] for b in advice["whole_bill"]["tasks"] if b["task"] == task and b.get("task_fit")),
                    None)

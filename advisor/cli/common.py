@@ -204,7 +204,7 @@ OPTION_KEYS = ("name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e2
 
 OPTION_COLS = [("name", "option", ""), ("role", "role", ""), ("usd_per_request", "USD/request", ".5f"),
                 ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),
-                ("total_usd_per_month", "all-in USD/month", ",.0f"),
+                ("total_usd_per_month", "USD/month w/ upkeep", ",.0f"),
                 ("one_off_usd", "one-off USD", ",.0f"), ("break_even_requests_per_day", "break-even req/day", ",.0f"),
                 ("ttft_s", "TTFT s", ".2f"), ("e2e_s", "e2e s", ".1f"), ("gpus", "GPUs", ".0f")]
 

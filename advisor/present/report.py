@@ -76,6 +76,7 @@ def _inputs(rec: Recommendation) -> list[tuple[str, str]]:
             ("7B tokens per API token", _f(w.ft_prompt / w.prompt_tokens if w.prompt_tokens else None, ".3f")),
             ("Baseline", rec.baseline), ("Prices as of", str(rec.options.attrs.get("as_of"))),
             ("Horizon", fmt_months(s.horizon_months)), ("Growth", f"{s.growth_per_month:+.1%} a month"),
+            ("Latency need", V.latency_need_text(rec)),
             ("Training examples / epochs", f"{s.examples:,} / {s.epochs}"),
             ("Retrains per year (effective)", _f(s.effective_retrains_per_year, ".1f")),
             ("Prompt changes per month", _f(s.prompt_changes, ".2f")),
@@ -98,7 +99,7 @@ def _key_figures(rec: Recommendation) -> list[list[str]]:
     if rec.verdict == "fine-tune":
         return rows
     H = rec.scenario.horizon_months
-    more = [("Cheaper per month (all-in)", cheaper_text(rec.savings_ratio)),
+    more = [("Cheaper per month (with upkeep)", cheaper_text(rec.savings_ratio)),
             (f"Saved over {fmt_months(H)}", fmt_usd(rec.savings_usd_horizon)),
             ("Break-even", fmt_rate(rec.break_even_requests_per_day)),
             ("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}"),
@@ -126,7 +127,8 @@ def _bill_sentence(bill) -> str:
     plan = f"Fine-tune {', '.join(go)}; the rest stays as it is." if go else "Every task stays on the baseline."
     saved = f"{fmt_usd(bill.savings_usd_horizon)} saved" if bill.savings_usd_horizon >= 0.5 else "no change"
     return (f"{plan} {fmt_usd(bill.new_usd_per_month)} a month instead of {fmt_usd(bill.current_usd_per_month)}, "
-            f"all-in with people's time (one-off {fmt_usd(bill.one_off_usd)}); over {fmt_months(bill.horizon_months)} "
+            f"with upkeep and people's time (one-off {fmt_usd(bill.one_off_usd)} on top); "
+            f"over {fmt_months(bill.horizon_months)} "
             f"{saved} (“Saved $” covers {fmt_months(bill.horizon_months)}).")
 
 
@@ -247,7 +249,7 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
         figs += [F.tornado_chart(analysis.tornado, title=f"What moves the savings most ({rec.best_option})"),
                  F.savings_histogram(mc.savings_usd, p10=mc.savings_usd_p10, p50=mc.savings_usd_p50,
                                      p90=mc.savings_usd_p90, p_pays_off=mc.p_pays_off,
-                                     title=f"Savings over the horizon: pays off in {mc.p_pays_off:.0%} of futures")]
+                                     title=f"Savings over the horizon: pays off in {fmt_share(mc.p_pays_off)} of futures")]
     if frame is not None and len(frame):
 
 

@@ -14,14 +14,14 @@ from typing import TypeVar
 import pandas as pd
 
 from advisor.recommend import Reason, Recommendation
-from advisor.words import fmt_rate, fmt_ratio, fmt_share, fmt_usd, is_finite, md_text
+from advisor.words import count_text, fmt_rate, fmt_ratio, fmt_share, fmt_usd, is_finite, md_text
 from advisor.words import months_text as fmt_months
 
 __all__ = ["fmt_months", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown",
            "blocker_text",
            "page_language", "page_text", "assumptions_text", "options_text", "options_table", "tasks_table",
            "bill_table", "grid_table", "headline_text", "OPTION_FORMATS", "TASK_FORMATS", "BILL_FORMATS", "formatted",
-           "markdown_table"]
+           "markdown_table", "latency_need_text"]
 
 
 
@@ -110,7 +110,7 @@ def assumptions_text(values: dict, people: dict) -> str:
     from_logs = [w for k, w, off in (("examples", "examples", 0), ("changes", "prompt changes", -1))
                  if values.get(k) == off]
     train = ([f"{' and '.join(from_logs)} from the logs"] if from_logs else [])
-    train += [] if values.get("examples") == 0 else [f"{values['examples']:,} examples"]
+    train += [] if values.get("examples") == 0 else [count_text(values["examples"], "example")]
     train += [] if values.get("changes") == -1 else [f"{values['changes']:g} prompt changes a month"]
     train += [f"{values['epochs']} epoch{'s' * (values['epochs'] != 1)}",
               f"{values['retrains']:g} retrains a year", f"volume guard {fmt_rate(values['minrpd'])}"]
@@ -246,12 +246,12 @@ def tiles(rec: Recommendation) -> list[Tile]:
             float(best["usd_per_month"]) + float(best["recurring_usd_per_month"])
         return [today,
                 Tile("Fine-tuned per month", fmt_usd(ft_m), note=rec.best_option,
-                     help="all-in: serving, retraining, evaluation and people's time a month"),
+                     help="with upkeep: serving, retraining, evaluation and people's time a month (the one-off is in "
+                          "“Saved”; “all-in” on this page means the one-off spread over the horizon included)"),
                 Tile(f"Saved over {fmt_months(H)}", fmt_usd(rec.savings_usd_horizon),
                      help="after the one-off training and engineering cost",
-                     note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month, all-in"),
-                # the recommended option's own break-even (rec.break_even_requests_per_day is the lowest
-                # of any fine-tune, which may be another option's)
+                     note=f"{fmt_ratio(rec.savings_ratio)} cheaper a month with upkeep"),
+                # the recommended option's own break-even (rec.break_even_requests_per_day, its table row)
                 Tile("Pays back", "–" if rec.payback_months is None else f"month {rec.payback_months}",
                      note=f"break-even {fmt_rate(best['break_even_requests_per_day'])}"),
                 Tile("Chance it pays off", fmt_share(rec.p_pays_off),
@@ -329,12 +329,12 @@ def _times(x) -> str:
 
 
 _OPTION_COLUMNS = {"name": ("Option", None), "kind": ("Kind", None), "usd_per_request": ("$ per request", _money),
-                   "usd_per_month": ("Serving $/month", _money), "total_usd_per_month": ("All-in $/month", _money),
+                   "usd_per_month": ("Serving $/month", _money), "total_usd_per_month": ("$/month with upkeep", _money),
                    "savings_ratio": ("Times cheaper (serving)", _times),
                    "usd_horizon": ("$ over horizon", _money),
                    "break_even_requests_per_day": ("Break-even (req/day)", _num(",.0f")),
                    "payback_month": ("Pays back (month)", _num(".0f")), "e2e_s": ("End to end (s)", _num(".1f")),
-                   "gpus": ("GPUs", _num(".0f"))}
+                   "gpus": ("GPUs", _num(".0f")), "meets_latency": ("Meets latency need", None)}
 OPTION_FORMATS = {label: fmt for label, fmt in _OPTION_COLUMNS.values() if fmt}
 
 
@@ -345,8 +345,41 @@ def options_table(rec: Recommendation) -> pd.DataFrame:
     df["savings_ratio"] = df["savings_ratio"].where(df["savings_ratio"].map(lambda x: is_finite(float(x))))
     kinds = {"api": "API", "hosted": "hosted fine-tune", "selfhost": "self-hosted"}
     df["kind"] = df["kind"].astype(str).map(kinds).fillna(df["kind"])
+    if "meets_latency" in df.columns:   # only with a latency need (targets given, or users wait on the answer)
+        if _has_latency_need(rec):
+            df["meets_latency"] = df["meets_latency"].map(lambda m: "yes" if m is True else "no" if m is False
+                                                          else "unknown")
+            df.loc[df["name"] == rec.baseline, "meets_latency"] = "today"
+        else:
+            df = df.drop(columns="meets_latency")
     out = df.rename(columns={k: v[0] for k, v in _OPTION_COLUMNS.items()}).astype(object)
     return out.where(df.notna().values, None)
+
+
+def _has_latency_need(rec: Recommendation) -> bool:
+    s = rec.scenario
+    return bool(s.latency_sensitive or s.e2e_target_s or s.ttft_target_s or s.itl_target_s)
+
+
+def latency_need_text(rec: Recommendation) -> str:
+    """The latency need in words (the report's inputs, the page's caption): the targets in force or none.
+
+    >>> from types import SimpleNamespace as NS
+    >>> latency_need_text(NS(scenario=NS(latency_sensitive=True, e2e_target_s=3.0, ttft_target_s=None,
+    ...                                  itl_target_s=0.05)))
+    'users wait on the answer; end to end under 3,000 ms; inter-token under 50 ms'
+    >>> latency_need_text(NS(scenario=NS(latency_sensitive=False, e2e_target_s=None, ttft_target_s=None,
+    ...                                  itl_target_s=None)))
+    'none (batch-like: latency not weighed)'
+    """
+    s = rec.scenario
+    parts = ["users wait on the answer"] if s.latency_sensitive else []
+    parts += [f"{what} under {v * 1000:,.0f} ms" for what, v in (("end to end", s.e2e_target_s),
+                                                                 ("first token", s.ttft_target_s),
+                                                                 ("inter-token", s.itl_target_s)) if v]
+    if s.latency_sensitive and not s.e2e_target_s:
+        parts.append("no slower end to end than today's model")
+    return "; ".join(parts) if parts else "none (batch-like: latency not weighed)"
 
 
 TASK_FORMATS = {"Requests/day": _num(",.0f"), "Prompt changes/month": _num(".1f"), "Saved over horizon": _money}

@@ -24,12 +24,13 @@ from advisor.fields import FIELDS
 from pricing import today as _today
 
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
-           "check_choice", "check_choices", "MIN_AS_OF"]
+           "check_choice", "check_choices", "MIN_AS_OF", "TABS", "date_value"]
 
 SOURCES = ("sample logs", "upload logs", "typed numbers")
 AUTO_BASELINE = "(from logs / newest GPT-4-class)"   # the newest flagship on the date: GPT-4o, GPT-5.x, ...
 _OLD_AUTO_BASELINE = ("(from logs / newest GPT-4)",)      # earlier links' spelling of the same choice
 MIN_AS_OF = dt.date(2023, 3, 14)  # GPT-4's release: the catalog's first priced date
+TABS = ("Cost", "Payback", "Latency", "Uncertainty", "Traffic & tokens", "Options", "Per task", "Prices & sources")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ PARAMS: dict[str, Param] = {
     "reasoning": Param("Task needs deep reasoning", bool, False, field="needs_deep_reasoning"),
     "ood": Param("Inputs drift out of domain", bool, False, field="out_of_domain"),
     "minrpd": Param("Volume threshold (requests/day)", float, 100.0, 0.0, 1e7),
+    "tab": Param("Open tab", str, TABS[0], choices=TABS),                # the page's open tab (not the scenario)
     "onein": Param("Logs keep one request in N", float, 1.0, 1.0, 1e6),   # 1-in-N logging (uploads)
 }
 
@@ -168,6 +170,33 @@ def parse_value(key: str, raw: str, *, today: dt.date | None = None) -> tuple[An
             note = note or f"{p.label} from the link was {shown}; rounded to {round(v)}."
         return int(round(v)), note
     return float(v), note
+
+
+def date_value(key: str, raw: str | None, *, today: dt.date | None = None) -> tuple[dt.date, str | None]:
+    """A date typed in the page (``YYYY-MM-DD``; applied on Enter or Tab), checked like a link's: an unreadable
+    one gives today, one out of range the nearest allowed day, each with a note.
+
+    >>> date_value("asof", "2024-03-28", today=dt.date(2026, 12, 6))
+    (datetime.date(2024, 3, 28), None)
+    >>> date_value("asof", "2024-3-28", today=dt.date(2026, 12, 6))[1]
+    "Prices as of: '2024-3-28' is not a date written YYYY-MM-DD; today's (2026-12-06) is used."
+    >>> date_value("asof", "2030-01-01", today=dt.date(2026, 12, 6))
+    (datetime.date(2026, 12, 6), 'Prices as of: 2030-01-01 is after today; 2026-12-06 is used.')
+    """
+    p, today = PARAMS[key], today or _today()
+    text = (raw or "").strip()
+    if not text:
+        return today, None
+    try:
+        d = dt.date.fromisoformat(text)
+    except ValueError:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return today, f"{p.label}: {shown!r} is not a date written YYYY-MM-DD; today's ({today}) is used."
+    if p.lo is not None and d < p.lo:
+        return p.lo, f"{p.label}: {d} is before the first priced day; {p.lo} is used."  # type: ignore[return-value]
+    if d > today:
+        return today, f"{p.label}: {d} is after today; {today} is used."
+    return d, None
 
 
 def parse_query(query: Mapping[str, str], *, today: dt.date | None = None) -> tuple[dict[str, Any], list[str]]:

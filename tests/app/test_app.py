@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit")
@@ -46,7 +47,18 @@ def table(at, column: str, tab: str | None = None):
     tab first (only the open tab is drawn)."""
     if tab is not None:
         open_tab(at, tab)
-    return next(d.value for d in list(at.dataframe) + list(at.table) if column in d.value.columns)
+    grids = [d.value for d in list(at.dataframe) + list(at.table)]
+    grids += [markdown_frame(m.value) for m in at.markdown if m.value.startswith("| ")]
+    return next(d for d in grids if column in d.columns)
+
+
+def markdown_frame(md: str) -> pd.DataFrame:
+    """A Markdown table the page drew (``advisor.present.view.markdown_table``) as a frame of its cells' text."""
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+        return [re.sub(r"\\(.)", r"\1", c.strip()) for c in parts]
+    lines = md.strip().splitlines()
+    return pd.DataFrame([cells(x) for x in lines[2:]], columns=cells(lines[0]))
 
 
 def open_tab(at, name: str) -> None:
