@@ -44,7 +44,9 @@ from advisor.words import count_text
 from pricing import load_catalog, today
 
 MAX_UPLOAD_MB = 200
-VERDICT_BOX = {"fine-tune": st.success, "not yet": st.warning, "no": st.error}
+VERDICT_BOX = {"fine-tune": st.success, "switch": st.success, "not yet": st.warning, "no": st.error}
+VERDICT_ICON = {"fine-tune": ":material/check_circle:", "switch": ":material/swap_horiz:",
+                "not yet": ":material/schedule:", "no": ":material/block:"}
 ICONS = {"blocks": ":red[:material/block:]", "delays": ":orange[:material/schedule:]",
          "supports": ":green[:material/check_circle:]", "info": ":blue[:material/info:]"}
 NEUTRAL = ":gray[:material/radio_button_unchecked:]"
@@ -405,7 +407,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     sb.checkbox("Baseline uses the Batch API (50% off)", key="batch")
 
     sb.header("Options")
-    choose_many("hosted", c["hosted"], [h for h in c["hosted"] if "together" not in h])
+    choose_many("hosted", c["hosted"], c["hosted"])   # every endpoint in force, as the library and CLI compare
     choose("model", c["models"], "mistral-7b")
     choose_many("gpus", c["gpus"], PARAMS["gpus"].default)
     choose("provider", ["cheapest"] + c["providers"], "cheapest")
@@ -469,9 +471,8 @@ def notes_ui() -> None:
 
 def verdict_ui(a: PageAnalysis, task: str) -> None:
     rec = a.focus
-    VERDICT_BOX[rec.verdict](f"**Verdict: {V.headline_text(rec, a.tasks, task, esc=md_text)}**", icon={
-        "fine-tune": ":material/check_circle:", "not yet": ":material/schedule:",
-        "no": ":material/block:"}[rec.verdict])
+    VERDICT_BOX.get(rec.verdict, st.info)(f"**Verdict: {V.headline_text(rec, a.tasks, task, esc=md_text)}**",
+                                          icon=VERDICT_ICON.get(rec.verdict, ":material/info:"))
     st.caption(f"Against {md_text(rec.baseline)} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"
                + (f" for {md_text(rec.scenario.workload.task)}" if rec.scenario.workload.task != "all" else ""))

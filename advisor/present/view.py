@@ -154,6 +154,8 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
         if rec.verdict == "fine-tune":
             assert rec.best_option is not None, "a fine-tune verdict names its option (no_option blocks otherwise)"
             return f"FINE-TUNE{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}"
+        if rec.verdict == "switch":   # a cheaper API model with no training beats every fine-tune
+            return f"SWITCH{scope}: {esc(rec.best_switch)} instead of {esc(rec.baseline)} (no training)"
         lead = "blocks" if rec.verdict == "no" else "delays"
         what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
         return f"{rec.verdict.upper()}{scope}: {'; '.join(what) or 'see below'}"
@@ -217,7 +219,8 @@ def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
     supports it; everything else goes under "more", so the page never argues with its verdict. A cheaper
     API model saving most of what fine-tuning saves (``switch_model``: try it first) and today's model's own
     shutdown within the horizon (``baseline_ends``) are always shown."""
-    lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays")}[rec.verdict]
+    lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays"),
+            "switch": ("supports", "delays")}.get(str(rec.verdict), ("blocks", "delays"))
     # a cheaper API model that saves most of what fine-tuning would ("try it first") is advice whatever the verdict
     shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "baseline_ends",
                                                                          "task_fit")]

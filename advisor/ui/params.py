@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.fields import FIELDS
+from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from pricing import today as _today
 
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
@@ -76,7 +77,7 @@ PARAMS: dict[str, Param] = {
     "batch": Param("Baseline uses the Batch API", bool, False, field="batch"),
     "hosted": Param("Hosted fine-tuned endpoints", list, None),           # None: the catalog's defaults
     "model": Param("Self-hosted model", str, "mistral-7b"),
-    "gpus": Param("Self-hosted GPUs", list, ("l4", "l40s", "a100-80gb")),
+    "gpus": Param("Self-hosted GPUs", list, DEFAULT_SELFHOST_GPUS),       # the library's: one answer per input
     "provider": Param("GPU provider", str, "cheapest"),
     "precision": Param("Precision", str, "bf16", choices=("bf16", "fp8", "int8", "int4"), field="precision"),
     "stz": Param("Scale to zero", bool, False, field="scale_to_zero"),

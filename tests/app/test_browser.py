@@ -350,3 +350,31 @@ def test_html_report_says_the_latency_need(page):
     html = Path(dl.value.path()).read_text(encoding="utf-8")
     assert "Latency need" in html and "users wait on the answer; end to end under 3,000 ms" in html
     assert "Meets latency need" in html
+
+
+@pytest.mark.parametrize("query, case", [("", "sample"), ("?source=typed+numbers&rpd=1000&pt=1200&ct=300", "typed")])
+def test_page_tiles_equal_the_library(page, query, case, tmp_path):
+    # one answer (issue 18): the page in Chromium says the library's headline and tiles, figure by figure
+    # (tests/present/test_one_answer.py holds advise, report, notebook and AppTest to the same answer)
+    from advisor import Scenario, Workload
+    from advisor.logs import read_logs
+    from advisor.present.view import headline_text, tiles
+    from advisor.recommend import recommend, recommend_tasks
+    from advisor.samples import write_sample_logs
+    from advisor.workload import profile_tasks
+
+    if case == "sample":
+        ws = profile_tasks(read_logs(write_sample_logs(tmp_path / "s.jsonl")).frame)
+        recs = recommend_tasks(ws, Scenario(ws["all"]))
+    else:
+        recs = {"all": recommend(Scenario(Workload.typed(1000, 1200, 300)))}
+    page.goto(page.base + query, wait_until="domcontentloaded")
+    assert verdict(page) == "Verdict: " + headline_text(recs["all"], recs, "all")
+    settle(page)
+    shown = {}
+    for m in page.locator('[data-testid="stMetric"]').all():
+        delta = m.locator('[data-testid="stMetricDelta"]')
+        shown[m.locator('[data-testid="stMetricLabel"]').inner_text().strip()] = [
+            m.locator('[data-testid="stMetricValue"]').inner_text().strip(),
+            delta.inner_text().strip() if delta.count() else None]
+    assert shown == {t.label: [t.value, t.note] for t in tiles(recs["all"])}
