@@ -204,12 +204,18 @@ class TestNoOptions:
 
 
     def test_a_date_that_offers_none_of_the_chosen_gpus_compares_those_it_offers(self):
-        # 2023-03-14: none of the default GPUs (l4, l40s, a100-80gb) is priced yet; the page compares the GPUs
-        # offered then, with a note, rather than nothing
+        # 2023-03-14: of the default GPUs (the library's: l4, a10g, l40s, a100-80gb, h100-sxm) only a10g is priced;
+        # the page compares those offered then, says which are left out, and keeps them for later dates
         at = new_app(asof="2023-03-14")
         assert "Verdict:" in verdict_text(at)
         gpus = at.session_state["gpus"]
-        assert gpus and "l4" not in gpus
+        assert gpus == ["a10g"]
+        assert ("Self-hosted GPUs: l4, l40s, a100-80gb, h100-sxm not available on this date, left out (still chosen: "
+                "back on a date that offers them).") in notes(at)
+        # a GPU list the date leaves empty still falls back to what the date offers, with a note
+        at = new_app(asof="2023-03-14", gpus="h100-sxm")
+        gpus = at.session_state["gpus"]
+        assert gpus and "h100-sxm" not in gpus
         assert f"Self-hosted GPUs: comparing {', '.join(gpus)} instead (offered on this date)." in notes(at)
 
 
