@@ -256,7 +256,7 @@ class TestAssumptions:
         assert not at.toggle(key="edit_options").value
         assert "gpus" not in {w.key for w in at.multiselect}
         line = next(c.value for c in at.sidebar.caption if c.value.startswith("Options:"))
-        assert "mistral-7b self-hosted on l4, l40s, a100-80gb" in line
+        assert "mistral-7b self-hosted on l4, a10g, l40s, a100-80gb, h100-sxm" in line
         at.toggle(key="edit_options").set_value(True).run()
         at.multiselect(key="gpus").set_value(["l4"]).run()
         at.toggle(key="edit_options").set_value(False).run()
