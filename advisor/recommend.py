@@ -555,7 +555,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draw
                            key=lambda r: _EFFECT_ORDER[r.effect]))
     return Recommendation(
         verdict=verdict_of(reasons), best_option=None if best is None else best.name, reasons=reasons,
-        baseline=baseline.name, break_even_requests_per_day=be, break_even_option=None if be is None else best.name,
+        baseline=baseline.name, break_even_requests_per_day=be,
+        break_even_option=None if be is None or best is None else best.name,
         lowest_break_even_requests_per_day=lowest_be, lowest_break_even_option=lowest_name, payback_months=pb,
         p_pays_off=None if mc is None else mc.p_pays_off, savings_ratio=c.tco_ratio, savings_usd_horizon=c.save,
         savings_usd_p10=None if mc is None else mc.savings_usd_p10,

@@ -193,8 +193,8 @@ def date_value(key: str, raw: str | None, *, today: dt.date | None = None) -> tu
     except ValueError:
         shown = text if len(text) <= 40 else text[:37] + "..."
         return today, f"{p.label}: {shown!r} is not a date written YYYY-MM-DD; today's ({today}) is used."
-    if p.lo is not None and d < p.lo:
-        return p.lo, f"{p.label}: {d} is before the first priced day; {p.lo} is used."  # type: ignore[return-value]
+    if d < MIN_AS_OF:
+        return MIN_AS_OF, f"{p.label}: {d} is before the first priced day; {MIN_AS_OF} is used."
     if d > today:
         return today, f"{p.label}: {d} is after today; {today} is used."
     return d, None
