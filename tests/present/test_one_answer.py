@@ -114,5 +114,5 @@ def test_page_equals_the_library(expected, case):
     want = answer(recs)
     box = next(b.value for b in list(at.success) + list(at.warning) + list(at.error) if b.value.startswith("**Verdict"))
     assert box.replace("\\", "") == f"**Verdict: {want['headline']}**"
-    shown = {m.label: [m.value, m.delta] for m in at.metric}
+    shown = {m.label: [m.value, m.delta or None] for m in at.metric}   # a tile without a note: no delta drawn
     assert shown == {k: v for k, v in want.items() if k != "headline"}
