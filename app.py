@@ -39,7 +39,7 @@ from advisor.ui.params import (
 from pricing import load_catalog, today
 
 MAX_UPLOAD_MB = 200
-VERDICT_BOX = {"fine-tune": st.success, "not yet": st.warning, "no": st.error}
+VERDICT_BOX = {"fine-tune": st.success, "switch": st.success, "not yet": st.warning, "no": st.error}
 ICONS = {"blocks": ":red[:material/block:]", "delays": ":orange[:material/schedule:]",
          "supports": ":green[:material/check_circle:]", "info": ":blue[:material/info:]"}
 NEUTRAL = ":gray[:material/radio_button_unchecked:]"
@@ -428,7 +428,7 @@ def notes_ui() -> None:
 def verdict_ui(a: PageAnalysis, task: str) -> None:
     rec = a.focus
     VERDICT_BOX[rec.verdict](f"**Verdict: {V.headline_text(rec, a.tasks, task, esc=md_text)}**", icon={
-        "fine-tune": ":material/check_circle:", "not yet": ":material/schedule:",
+        "fine-tune": ":material/check_circle:", "switch": ":material/swap_horiz:", "not yet": ":material/schedule:",
         "no": ":material/block:"}[rec.verdict])
     st.caption(f"Against {md_text(rec.baseline)} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"

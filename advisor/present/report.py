@@ -95,7 +95,7 @@ def _key_figures(rec: Recommendation) -> list[list[str]]:
 
     rows = [["Verdict", rec.verdict.upper(), ""], ["Best option", rec.best_option or "–", ""]]
     rows += [[t.label, t.value, t.note or ""] for t in tiles(rec)]
-    if rec.verdict == "fine-tune":
+    if rec.verdict in ("fine-tune", "switch"):
         return rows
     H = rec.scenario.horizon_months
     more = [("Cheaper per month (all-in)", cheaper_text(rec.savings_ratio)),
