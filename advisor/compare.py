@@ -154,7 +154,7 @@ class _Tco:
         """People's time of one sourced entry: ``hours`` at the engineer's rate, with the entry's spread."""
         return PeopleItem(label, hours_usd(self.people, hours), load_people().spread(entry), recurring)
 
-    def fine_tune(self, s: Scenario, compute_usd_per_run: float, *, selfhost: bool) -> "_Costs":
+    def fine_tune(self, s: Scenario, compute_usd_per_run: float, *, selfhost: bool) -> _Costs:
         """The costs of a fine-tuned option: compute, people (review, eval set, fine-tuning runs and integration,
         self-hosting setup; retraining, monitoring, operations) and evaluation runs."""
         p = self.people
@@ -187,7 +187,7 @@ class _Tco:
                *((i.label, i.usd) for i in people if i.recurring))
         return _Costs(one_off, rec, tuple(people))
 
-    def switch(self) -> "_Costs":
+    def switch(self) -> _Costs:
         """A switch to another API model: the eval set, the switch itself and one evaluation run."""
         p = self.people
         people = (self._hours("eval set", "eval_set_hours", p.eval_set_hours),

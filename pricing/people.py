@@ -63,7 +63,7 @@ class PeopleDefault(BaseModel):
     p90: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _quantiles(self) -> "PeopleDefault":
+    def _quantiles(self) -> PeopleDefault:
         if (self.p10 is None) != (self.p90 is None):
             raise ValueError("give both p10 and p90 (the median is value), or neither")
         if self.p10 is not None and not self.p10 <= self.value <= self.p90:  # type: ignore[operator]
@@ -71,7 +71,7 @@ class PeopleDefault(BaseModel):
         return self
 
     @property
-    def spread(self) -> "Spread":
+    def spread(self) -> Spread:
         """The split lognormal's log-spreads below and above the median (0, 0 without p10/p90).
 
         >>> d = PeopleDefault(id="x", value=8, p10=3, p90=24, unit="h", basis="assumption",

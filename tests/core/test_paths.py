@@ -240,11 +240,11 @@ class TestStaticPromptFromLogs:
     def test_measured_from_the_masked_system_prompt(self, tmp_path):
         # two requests of one template whose system prompts differ only in a ticket id and a date: the static
         # part is the masked text without its placeholders, the same for both, counted with gpt-4o's o200k_base
+        from pathlib import Path as FsPath
+
         from advisor.logs import read_logs
         from advisor.logs.template import static_text
         from advisor.workload import profile_tasks
-
-        from pathlib import Path as FsPath
         shape = json.loads((FsPath(__file__).parent.parent / "fixtures/exports/openpipe/request-logs.jsonl")
                            .read_text().splitlines()[0])
 
