@@ -78,10 +78,11 @@ def jsonl(records) -> bytes:
 
 class TestSample:
     def test_opens_on_the_story(self, app):
-        # the built-in sample: product-copy pays off, ticket-triage's prompt still changes, contract-fields is small
-        assert verdict_text(app).startswith("**Verdict: FINE-TUNE product-copy")
+        # the built-in sample: a cheaper API model with no training beats fine-tuning for product-copy and
+        # ticket-triage (whose prompt still changes), contract-fields is small
+        assert verdict_text(app).startswith("**Verdict: SWITCH product-copy")
         m = metrics(app)
-        assert {"Today per month", "Fine-tuned per month", "Pays back", "Chance it pays off"} <= set(m)
+        assert {"Today per month", "Switched per month", "Pays back", "Chance it pays off"} <= set(m)
         assert any(label.startswith("Saved over 12 months") for label in m)
         assert any("records standing for" in c.value for c in app.caption)
         charts = {c.key for c in app.get("plotly_chart")}
@@ -95,7 +96,7 @@ class TestSample:
         tasks_in_bill = [row.split(" | ")[0].strip("| ") for row in bill.splitlines()[2:]]
         assert tasks_in_bill == ["product-copy", "ticket-triage", "contract-fields", "total"]
         tasks = {r["Task"]: r for r in table(app, "What stands in the way", "Per task").to_dict("records")}
-        assert tasks["product-copy"]["Verdict"] == "FINE-TUNE"
+        assert tasks["product-copy"]["Verdict"] == "SWITCH"
         small = tasks["contract-fields"]
         assert small["Verdict"] == "NO" and "volume" in small["What stands in the way"]
         assert "prompt changed" in tasks["ticket-triage"]["What stands in the way"]
@@ -121,7 +122,7 @@ class TestSample:
         assert verdict_text(app).startswith("**Verdict: NO")
         assert app.query_params["rpd"] == "50"
         app.number_input(key="rpd").set_value(200_000).run()
-        assert "Verdict: FINE-TUNE" in verdict_text(app)
+        assert "Verdict: SWITCH" in verdict_text(app) or "Verdict: FINE-TUNE" in verdict_text(app)
 
     def test_flag_blocks(self, app):
         app.checkbox(key="reasoning").check().run()

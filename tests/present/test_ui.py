@@ -116,8 +116,8 @@ class TestVerdictAndBill:
         own = float(rec.options.set_index("name").loc[rec.best_option, "break_even_requests_per_day"])
         tile = next(t for t in tiles(rec) if t.label == "Pays back")
         assert tile.note == f"break-even {fmt_rate(own)}"
-        # here the lowest break-even is openpipe's (153/day), the recommended self-hosted one's is 1,423/day
-        assert rec.break_even_option != rec.best_option and tile.note == "break-even 1,423/day"
+        # the break-even reported is the recommended option's too (issue 18), whichever has the lowest
+        assert rec.break_even_option == rec.best_option and rec.break_even_requests_per_day == own
 
     def test_a_cheaper_api_switch_is_shown_whatever_the_verdict(self):
         from advisor.present.view import reasons_shown
