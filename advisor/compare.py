@@ -557,7 +557,9 @@ def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: l
 def qualifying_switches(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
     """"Switch model" options that may be recommended: served to the horizon's end and, with latency targets, known
     to meet them (as fine-tunes); models whose cost per request is fully known first (not reasoning models, whose
-    hidden tokens are not counted)."""
+    hidden tokens are not counted). None when the task needs deep reasoning (the user's flag)."""
+    if scenario.needs_deep_reasoning:   # the user's flag: no cheaper general model is assumed to reason as well
+        return []
     sw = [o for o in options if o.role == Role.SWITCH and not o.ends_within_horizon]
     if latency_targets(scenario, baseline.e2e_s).any:
         sw = [o for o in sw if o.meets_latency is True]

@@ -309,7 +309,8 @@ Rule = Callable[[Context, Thresholds], "Reason | None"]
 def deep_reasoning(c: Context, t: Thresholds) -> Reason | None:
     if c.scenario.needs_deep_reasoning:
         return Reason("deep_reasoning", "The task needs GPT-4-level reasoning (your flag): a 7B expert learns narrow "
-                      "patterns, not general reasoning.", None, None, Effect.BLOCKS)
+                      "patterns, not general reasoning, and a cheaper general model is not assumed to reason as "
+                      "well.", None, None, Effect.BLOCKS)
     return None
 
 
