@@ -48,10 +48,16 @@ class WholeBill:
     def fine_tuned_tasks(self) -> tuple[str, ...]:
         return tuple(t.task for t in self.tasks if t.option is not None and t.verdict == Verdict.FINE_TUNE)
 
+    @property
+    def switched_tasks(self) -> tuple[str, ...]:
+        """Tasks moved to a cheaper API model with no training (verdict switch)."""
+        return tuple(t.task for t in self.tasks if t.option is not None and t.verdict == Verdict.SWITCH)
+
     def as_dict(self) -> dict:
         d = asdict(self)
         d["tasks"] = [asdict(t) for t in self.tasks]
         d["fine_tuned_tasks"] = list(self.fine_tuned_tasks)
+        d["switched_tasks"] = list(self.switched_tasks)
         return json_safe(d)
 
 
