@@ -375,7 +375,7 @@ def _days_text(days: float) -> str:
         return "under an hour"
     if days < 1:
         return f"about {max(round(days * 24), 1)} hour{'s' if round(days * 24) > 1 else ''}"
-    return f"about {months_text(days / 30.4167)}" if days >= 61 else f"about {math.ceil(days)} days"
+    return f"about {months_text(round(days / 30.4167))}" if days >= 61 else f"about {math.ceil(days)} days"
 
 
 def training_examples(c: Context, t: Thresholds) -> Reason | None:
@@ -645,7 +645,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
     switch_wins = switch is not None and savings[switch.name] > 0 and (best is None or sw_score > ft_score)
     mc = None if best is None else ranker.mc(best.name)
     sw_mc = ranker.mcs.get(switch.name) if switch is not None else None
-    if switch_wins and sw_mc is None:
+    if switch_wins and sw_mc is None and switch is not None:
         sw_mc = ranker.mc(switch.name)
     be, pb, ft_save = _row_figures(table, None if best is None else best.name)
     c = Context(scenario, baseline, best, switch, table, be, pb, mc, draws,
@@ -654,7 +654,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
                            key=lambda r: _EFFECT_ORDER[r.effect]))
     chosen, chosen_mc = (switch, sw_mc) if switch_wins else (best, mc)
-    r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best else _row_figures(table, chosen.name)
+    r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best or chosen is None else _row_figures(table, chosen.name)
     notes = [n for n in (ft_prompt_tokens(scenario)[1],) if n]
     return Recommendation(
         verdict=verdict_of(reasons, switch_wins=switch_wins), best_option=None if chosen is None else chosen.name,

@@ -296,6 +296,7 @@ def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None)
     examples = sum(w.examples or 0 for w in out.values())
     known = [w for w in out.values() if w.static_prompt_tokens is not None]
     volume = sum(w.requests_per_day for w in known)
-    static = sum(w.static_prompt_tokens * w.requests_per_day for w in known) / volume if volume > 0 else None
+    static = (sum(float(w.static_prompt_tokens or 0.0) * w.requests_per_day for w in known) / volume
+              if volume > 0 else None)
     return {"all": replace(whole, template_changes_per_month=churn, examples=examples, static_prompt_tokens=static),
             **out}

@@ -155,7 +155,7 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
             assert rec.best_option is not None, "a fine-tune verdict names its option (no_option blocks otherwise)"
             return f"FINE-TUNE{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}"
         if rec.verdict == "switch":
-            return f"SWITCH{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}, no training"
+            return f"SWITCH{scope}: {esc(rec.best_option or '')} instead of {esc(rec.baseline)}, no training"
         lead = "blocks" if rec.verdict == "no" else "delays"
         what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
         return f"{rec.verdict.upper()}{scope}: {'; '.join(what) or 'see below'}"
