@@ -502,9 +502,11 @@ def bill_ui(a: PageAnalysis) -> None:
     if len(b.tasks) < 2:
         return
     st.markdown("##### The whole bill across tasks")
-    go = list(b.fine_tuned_tasks)
-    plan = (f"Fine-tune {', '.join(map(md_text, go))}; the rest stays as it is." if go
-            else "Every task stays on the baseline.")
+    go, move = list(b.fine_tuned_tasks), list(b.switched_tasks)
+    steps = ([f"Fine-tune {', '.join(map(md_text, go))}"] if go else []) + \
+        ([f"switch {', '.join(map(md_text, move))} to a cheaper API model (no training)"] if move else [])
+    plan = "; ".join(steps) + "; the rest stays as it is." if steps else "Every task stays on the baseline."
+    plan = plan[0].upper() + plan[1:]
     st.markdown(f"{plan} **{V.fmt_usd(b.new_usd_per_month)} a month** instead of {V.fmt_usd(b.current_usd_per_month)}"
                 f", with upkeep and people's time (one-off {V.fmt_usd(b.one_off_usd)} on top); "
                 f"over {V.fmt_months(b.horizon_months)} "

@@ -1,7 +1,7 @@
 """The whole bill: what all tasks cost today, and with the qualifying tasks fine-tuned.
 
 For each task: today's monthly spend on the baseline (``usd_per_month`` of the baseline row),
-and, when its verdict is ``fine-tune``, the chosen option's all-in month (serving + retraining,
+and, when its verdict is ``fine-tune`` or ``switch``, the chosen option's all-in month (serving + retraining,
 evaluation, monitoring, operations) and its one-off; other tasks stay on the baseline. Savings
 are ``current - with fine-tunes`` a month, and over the horizon the tasks' horizon savings
 (one-offs and growth included). Money in USD.
@@ -27,7 +27,7 @@ class TaskBill:
     requests_per_day: float
     baseline: str
     current_usd_per_month: float
-    option: str | None                 # the fine-tune adopted (verdict fine-tune), else None
+    option: str | None                 # the option adopted (verdict fine-tune or switch), else None
     new_usd_per_month: float           # all-in, with the option adopted (= current otherwise)
     savings_usd_per_month: float
     one_off_usd: float
@@ -47,12 +47,18 @@ class WholeBill:
 
     @property
     def fine_tuned_tasks(self) -> tuple[str, ...]:
-        return tuple(t.task for t in self.tasks if t.option is not None)
+        return tuple(t.task for t in self.tasks if t.option is not None and t.verdict == Verdict.FINE_TUNE)
+
+    @property
+    def switched_tasks(self) -> tuple[str, ...]:
+        """Tasks moved to a cheaper API model with no training (verdict switch)."""
+        return tuple(t.task for t in self.tasks if t.option is not None and t.verdict == Verdict.SWITCH)
 
     def as_dict(self) -> dict:
         d = asdict(self)
         d["tasks"] = [asdict(t) for t in self.tasks]
         d["fine_tuned_tasks"] = list(self.fine_tuned_tasks)
+        d["switched_tasks"] = list(self.switched_tasks)
         return json_safe(d)
 
 
@@ -60,7 +66,7 @@ def _task_bill(task: str, r: Recommendation) -> TaskBill:
     base = r.option_row(r.baseline)
     assert base is not None, "the options table has the baseline's row"
     current = float(base["usd_per_month"])
-    adopt = r.verdict == Verdict.FINE_TUNE and r.best_option is not None
+    adopt = r.verdict in (Verdict.FINE_TUNE, Verdict.SWITCH) and r.best_option is not None
     row = r.option_row(r.best_option) if adopt else None
     new = float(row["total_usd_per_month"]) if row else current
     return TaskBill(task=task, verdict=str(r.verdict), requests_per_day=r.scenario.workload.requests_per_day,

@@ -12,11 +12,20 @@ Total cost of ownership (people's time from ``pricing/data/people.yaml``, see ``
   (+ self-hosting setup) + one evaluation run (``eval_examples`` judged by the judge model, priced from the catalog);
 - its recurring cost a month = ``retrains_per_year / 12 * (compute + retrain people + evaluation)``
   + monitoring (+ operations for self-hosting);
-- a "switch model" option (a cheaper API model, no training) = switch hours + one evaluation run;
+- a "switch model" option (a cheaper API model, no training) = eval set + switch hours + one evaluation run;
+- people's time depends on the path (:class:`advisor.options.Path`): each people item keeps the spread of its
+  sourced entry (``pricing.people``), so the Monte Carlo and tornado draw it and
+  :func:`advisor.horizon.one_off_quantile_usd` gives the one-off's P10/P90;
+- fine-tuned options read a shorter prompt (:func:`ft_prompt_tokens`): the static system prompt measured in the
+  logs gives way to a short instruction;
 - self-hosted serving keeps at least ``min_replicas`` GPUs always on (default 2), or scales to
   zero and pays its cold starts (GPU time while loading, and latency for the requests that wait).
 
-Public names: :class:`PricedOption` (``role``: baseline | switch model | fine-tune, ``one_off_items``,
+Tie-break (the one rule every surface follows): options are ranked by their outcome over the horizon weighed by
+P(pays off) (``advisor.recommend``); at equal outcome, and at equal cost here, the lower cost over the horizon,
+then the lower one-off, then the name A-Z win (:func:`tie_key`).
+
+Public names: :class:`PricedOption` (``role``: baseline | switch model | fine-tune, ``path``, ``one_off_items``,
 ``recurring_items``, ``cold_start_share``, ``meets_latency``), :func:`price_options`, :func:`compare`,
 :func:`best_option`, :func:`best_switch`, :func:`latency_targets`, :func:`cumulative_costs`,
 :func:`horizon_cost_usd`, :func:`break_even_requests_per_day`, :func:`payback_month`, :func:`sweep`.
@@ -37,13 +46,13 @@ import pandas as pd
 
 from advisor.errors import ScenarioError
 from advisor.horizon import _payback_of, break_even_requests_per_day, cumulative_costs, horizon_cost_usd, payback_month
-from advisor.options import PEOPLE_ITEMS, PricedOption, Role, cold_start_share, cold_starts_per_month
+from advisor.options import Path, PeopleItem, PricedOption, Role, cold_start_share, cold_starts_per_month
 from advisor.scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's GPT-4-class ids, newest first
 from advisor.scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
 from advisor.workload import DAYS_PER_MONTH
 from pricing import Catalog, api_request_cost_usd, capacity_curve, hosted_request_cost_usd, load_catalog
 from pricing.deployment import AdapterLoad, combine_loads, deployments_needed
-from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, load_people, review_usd
+from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, load_people
 from pricing.selfhost import ServingEfficiency, operating_index, peak_requests_per_s, replicas_for_peak
 from pricing.training import (
     TrainingRun,
@@ -54,8 +63,8 @@ from pricing.training import (
 __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_options", "compare",
            "break_even_requests_per_day", "payback_month", "cumulative_costs", "cumulative_curves", "sweep",
            "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets", "qualifying_fine_tunes",
-           "cold_start_share", "cold_starts_per_month", "PEOPLE_ITEMS", "GPT4_CLASS", "served_tokens",
-           "FT_COUNTS_TOKENIZER"]
+           "cold_start_share", "cold_starts_per_month", "GPT4_CLASS", "served_tokens",
+           "FT_COUNTS_TOKENIZER", "Path", "PeopleItem", "tie_key", "ft_prompt_tokens", "qualifying_switches"]
 
 HOSTED_LATENCY_CONCURRENCY = 8   # shared endpoint load assumed for hosted latency estimates
 
@@ -146,35 +155,75 @@ class _Tco:
     eval_usd: float           # one evaluation run
     judge: str
 
-    def fine_tune(self, s: Scenario, compute_usd_per_run: float, *, selfhost: bool) -> tuple[
-            float, float, tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
-        """(one-off, recurring a month, one-off items, recurring items) of a fine-tuned option."""
-        p = self.people
-        data_first = s.labelling_usd_per_run if s.labelling_usd_per_run is not None else review_usd(p, s.examples)
-        data_retrain = s.labelling_usd_per_run if s.labelling_usd_per_run is not None else hours_usd(p, p.retrain_hours)
-        hours = p.eval_set_hours + p.integration_hours + (p.selfhost_setup_hours if selfhost else 0.0)
-        setup = s.engineering_usd if s.engineering_usd is not None else hours_usd(p, hours)
-        one_off_items = (("training compute", compute_usd_per_run), ("review of training examples", data_first),
-                         ("eval set and integration" + (", self-hosting setup" if selfhost else ""), setup),
-                         (f"evaluation ({self.judge} as judge)", self.eval_usd))
-        per_year = s.effective_retrains_per_year / 12.0
-        rec = [("retraining compute and evaluation", per_year * (compute_usd_per_run + self.eval_usd)),
-               ("retraining people", per_year * data_retrain),
-               ("monitoring", hours_usd(p, p.monitoring_hours_per_month))]
-        if selfhost:
-            ops = s.selfhost_ops_usd_per_month if s.selfhost_ops_usd_per_month is not None else \
-                hours_usd(p, p.selfhost_ops_hours_per_month)
-            rec.append(("self-hosting operations", ops))
-        return (sum(v for _, v in one_off_items), sum(v for _, v in rec), one_off_items, tuple(rec))
+    def _hours(self, label: str, entry: str, hours: float, *, recurring: bool = False) -> PeopleItem:
+        """People's time of one sourced entry: ``hours`` at the engineer's rate, with the entry's spread."""
+        return PeopleItem(label, hours_usd(self.people, hours), load_people().spread(entry), recurring)
 
-    def switch(self, *, other_provider: bool = False) -> tuple[float, tuple[tuple[str, float], ...]]:
-        """(one-off, items) of switching API model; moving to another provider adds ``provider_move_hours``
-        (people.yaml: account, SDK and prompt adaptation)."""
-        items = [("switch and roll out", hours_usd(self.people, self.people.switch_model_hours)),
-                 (f"evaluation ({self.judge} as judge)", self.eval_usd)]
+    def fine_tune(self, s: Scenario, compute_usd_per_run: float, *, selfhost: bool) -> _Costs:
+        """The costs of a fine-tuned option: compute, people (review, eval set, fine-tuning runs and integration,
+        self-hosting setup; retraining, monitoring, operations) and evaluation runs."""
+        p = self.people
+        people: list[PeopleItem] = [
+            PeopleItem("review of training examples", s.labelling_usd_per_run) if s.labelling_usd_per_run is not None
+            else self._hours("review of training examples", "review_minutes_per_example",
+                             p.review_minutes_per_example * s.examples / 60.0)]
+        if s.engineering_usd is not None:
+            people.append(PeopleItem("eval set, fine-tuning runs and integration" + (", self-hosting setup" if selfhost
+                                                                                    else ""), s.engineering_usd))
+        else:
+            people += [self._hours("eval set", "eval_set_hours", p.eval_set_hours),
+                       self._hours("fine-tuning runs and integration", "integration_hours", p.integration_hours)]
+            if selfhost:
+                people.append(self._hours("self-hosting setup", "selfhost_setup_hours", p.selfhost_setup_hours))
+        per_year = s.effective_retrains_per_year / 12.0
+        retrain = (PeopleItem("retraining people", per_year * s.labelling_usd_per_run, recurring=True)
+                   if s.labelling_usd_per_run is not None else
+                   self._hours("retraining people", "retrain_hours", per_year * p.retrain_hours, recurring=True))
+        people += [retrain, self._hours("monitoring", "monitoring_hours_per_month", p.monitoring_hours_per_month,
+                                        recurring=True)]
+        if selfhost:
+            people.append(PeopleItem("self-hosting operations", s.selfhost_ops_usd_per_month, recurring=True)
+                          if s.selfhost_ops_usd_per_month is not None else
+                          self._hours("self-hosting operations", "selfhost_ops_hours_per_month",
+                                      p.selfhost_ops_hours_per_month, recurring=True))
+        one_off = (("training compute", compute_usd_per_run), *((i.label, i.usd) for i in people if not i.recurring),
+                   (f"evaluation ({self.judge} as judge)", self.eval_usd))
+        rec = (("retraining compute and evaluation", per_year * (compute_usd_per_run + self.eval_usd)),
+               *((i.label, i.usd) for i in people if i.recurring))
+        return _Costs(one_off, rec, tuple(people))
+
+    def switch(self, *, other_provider: bool = False) -> _Costs:
+        """A switch to another API model: the eval set, the switch itself and one evaluation run; moving to another
+        provider adds ``provider_move_hours`` (people.yaml: account, SDK and prompt adaptation)."""
+        p = self.people
+        people: tuple[PeopleItem, ...] = (self._hours("eval set", "eval_set_hours", p.eval_set_hours),
+                                          self._hours("switch and roll out", "switch_model_hours", p.switch_model_hours))
         if other_provider:
-            items.insert(1, ("move to another provider", hours_usd(self.people, provider_move_hours())))
-        return sum(v for _, v in items), tuple(items)
+            people += (self._hours("move to another provider", "provider_move_hours", provider_move_hours()),)
+        one_off = (*((i.label, i.usd) for i in people), (f"evaluation ({self.judge} as judge)", self.eval_usd))
+        return _Costs(one_off, (), people)
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """An option's one-off and recurring items (label, USD) and the people items among them."""
+
+    one_off_items: tuple[tuple[str, float], ...]
+    recurring_items: tuple[tuple[str, float], ...]
+    people: tuple[PeopleItem, ...]
+
+    @property
+    def one_off_usd(self) -> float:
+        return sum(v for _, v in self.one_off_items)
+
+    @property
+    def recurring_usd_per_month(self) -> float:
+        return sum(v for _, v in self.recurring_items)
+
+    def fields(self) -> dict:
+        """The :class:`PricedOption` fields these costs fill."""
+        return dict(one_off_usd=self.one_off_usd, recurring_usd_per_month=self.recurring_usd_per_month,
+                    one_off_items=self.one_off_items, recurring_items=self.recurring_items, people=self.people)
 
 
 def provider_move_hours() -> float:
@@ -208,18 +257,58 @@ def _tco(s: Scenario, cat: Catalog, baseline_name: str) -> _Tco:
 FT_COUNTS_TOKENIZER = "mistral-v1"
 
 
-def served_tokens(w, tokenizer: str) -> tuple[float, float, str | None]:
-    """(prompt, completion) tokens per request as the served model counts them, and a note.
+def ft_prompt_tokens(s: Scenario) -> tuple[float, str | None]:
+    """Prompt tokens a fine-tuned model reads per request (the API's tokenizer), and the assumption said about it.
+
+    ``s.ft_prompt_tokens`` when given; else ``P - max(S - I, 0)``: the static prompt S (typed
+    ``static_prompt_tokens``, else measured in the logs, else 0) gives way to a short instruction of I tokens
+    (``ft_instruction_tokens`` in ``pricing/data/people.yaml``), never lengthening the prompt. Worked example:
+    1,200 tokens of which 800 static, I = 50: ``1,200 - (800 - 50) = 450``.
+
+    >>> from advisor.workload import Workload
+    >>> ft_prompt_tokens(Scenario(Workload.typed(100, 1200, 300), static_prompt_tokens=800))[0]
+    450.0
+    >>> ft_prompt_tokens(Scenario(Workload.typed(100, 1200, 300)))
+    (1200.0, None)
+    """
+    w = s.workload
+    if s.ft_prompt_tokens is not None:
+        return float(s.ft_prompt_tokens), (f"fine-tuned options read {s.ft_prompt_tokens:,.0f} prompt tokens a request "
+                                           "(as given)")
+    static = min(s.static_prompt, w.prompt_tokens)
+    if static <= 0:
+        return float(w.prompt_tokens), None
+    inst = load_people().entries["ft_instruction_tokens"].value
+    ft = float(w.prompt_tokens - max(static - inst, 0.0))
+    where = "as given" if s.static_prompt_tokens is not None else "measured in the logs"
+    return ft, (f"fine-tuned options read {ft:,.0f} prompt tokens a request: the variable {w.prompt_tokens - static:,.0f} "
+                f"plus a {min(inst, static):,.0f}-token instruction in place of the {static:,.0f}-token static system "
+                f"prompt ({where}), which the fine-tune learns (OpenAI's fine-tuning guide; OpenPipe's pruning rules, "
+                "advised from 10,000 examples); pass --ft-prompt-tokens to change")
+
+
+def served_tokens(w, tokenizer: str, s: Scenario | None = None) -> tuple[float, float, str | None]:
+    """(prompt, completion) tokens per request as the served fine-tuned model counts them, and a note.
 
     The 7B counts in the workload are Mistral's; a model with another tokenizer that is not
     shipped offline (Llama-3's 128k vocabulary extends cl100k, Qwen2's is 152k) is counted with
-    the API's tokens instead, and the note says so.
+    the API's tokens instead, and the note says so. With a scenario, the prompt is the fine-tuned one
+    (:func:`ft_prompt_tokens`), in the same ratio to the 7B count as to the API's.
     """
+    scale = 1.0
+    if s is not None and w.prompt_tokens > 0:
+        scale = ft_prompt_tokens(s)[0] / w.prompt_tokens
     if tokenizer == FT_COUNTS_TOKENIZER:
-        return w.ft_prompt, w.ft_completion, None
+        return w.ft_prompt * scale, w.ft_completion, None
     note = None if tokenizer in ("cl100k_base", "o200k_base") else \
         f"{tokenizer} tokenizer not available offline: billed on the API's token counts"
-    return w.prompt_tokens, w.completion_tokens, note
+    return w.prompt_tokens * scale, w.completion_tokens, note
+
+
+def _trainable(ep, cat: Catalog) -> bool:
+    """Whether a team new to the provider can train this endpoint's fine-tune on the catalog date (the catalog's
+    ``training_access`` steps, :attr:`pricing.schema.HostedEndpoint.trainable`)."""
+    return bool(ep.trainable)
 
 
 class _Same:
@@ -309,7 +398,7 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
     assert spec.gpu is not None, "parse_option gives every self-hosted option its GPU"
     model, gpu = cat.open_model(spec.ref), cat.gpu(spec.gpu)
     gp = gpu.prices[spec.provider] if spec.provider else gpu.cheapest()
-    n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
+    n_in, n_out, tok_note = served_tokens(w, model.tokenizer, s)
     g = _gpu_serving(model, gpu, n_in, n_out, s.precision, t, requests_per_day=w.requests_per_day,
                      peak_to_mean=w.peak_to_mean, min_replicas=p.min_replicas, scale_to_zero=s.scale_to_zero,
                      idle_timeout_s=s.idle_timeout_s, cold_start_s=p.cold_start_s)
@@ -326,15 +415,14 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
         notes.append(tok_note)
     run = _training_run(s, n_in + n_out)
     per_run = selfrun_training_cost_usd(run, model, gpu, gp.usd_per_hour, precision=s.precision)
-    one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=True)
+    costs = tco.fine_tune(s, per_run, selfhost=True)
     return PricedOption(
         name=spec.name, kind=OptionKind.SELFHOST, fine_tuned=True, usd_per_request=None,
         usd_per_gpu_hour=gp.usd_per_hour, replica_requests_per_s=g.rps_cap, peak_to_mean=w.peak_to_mean,
         scale_to_zero=s.scale_to_zero, idle_timeout_s=s.idle_timeout_s, service_s=g.service_s,
         min_replicas=p.min_replicas, cold_start_s=p.cold_start_s if s.scale_to_zero else 0.0,
-        one_off_usd=one_off, training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=g.ttft_s,
-        e2e_s=g.e2e_s, itl_s=g.itl_s, meets_latency=g.meets, cold_start_share=g.cold_share, role=Role.FINE_TUNE,
-        one_off_items=one_items, recurring_items=rec_items, provider=gp.provider,
+        training_usd_per_run=per_run, ttft_s=g.ttft_s, e2e_s=g.e2e_s, itl_s=g.itl_s, meets_latency=g.meets,
+        cold_start_share=g.cold_share, role=Role.FINE_TUNE, path=Path.SELFHOST, **costs.fields(), provider=gp.provider,
         sources=(gp.source, gpu.source, model.source), notes=tuple(notes), curve=g.curve)
 
 
@@ -352,7 +440,7 @@ def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTar
     gpu, price = cat.gpu(dep.gpu), dep.price
     assert price is not None, "a deployment in the dated view has a price in force"
     shared = spec.kind == OptionKind.SHARED
-    n_in, n_out, tok_note = served_tokens(w, model.tokenizer)
+    n_in, n_out, tok_note = served_tokens(w, model.tokenizer, s)
     others = s.shared_tasks if shared else ()
     loads = [AdapterLoad(w.requests_per_day, n_in, n_out, w.peak_to_mean)] + [
         AdapterLoad(o.requests_per_day, *served_tokens(o, model.tokenizer)[:2], o.peak_to_mean) for o in others]
@@ -389,15 +477,15 @@ def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTar
     if tok_note:
         notes.append(tok_note)
     per_run = hosted_training_cost_usd(_training_run(s, n_in + n_out), price)
-    one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=False)
+    costs = tco.fine_tune(s, per_run, selfhost=False)
     return PricedOption(
         name=spec.name, kind=spec.kind, fine_tuned=True, usd_per_request=None, usd_per_gpu_hour=price.usd_per_gpu_hour,
         replica_requests_per_s=g.rps_cap, peak_to_mean=load.peak_to_mean, scale_to_zero=stz, idle_timeout_s=idle,
         service_s=g.service_s, min_replicas=dep.min_replicas * n_deployments,
-        cold_start_s=dep.cold_start_s if stz else 0.0, one_off_usd=one_off, training_usd_per_run=per_run,
-        recurring_usd_per_month=recurring, ttft_s=g.ttft_s, e2e_s=g.e2e_s, itl_s=g.itl_s, meets_latency=g.meets,
-        cold_start_share=g.cold_share, role=Role.FINE_TUNE, one_off_items=one_items, recurring_items=rec_items,
-        provider=dep.provider, shared_requests_per_day=load.requests_per_day - w.requests_per_day if shared else 0.0,
+        cold_start_s=dep.cold_start_s if stz else 0.0, training_usd_per_run=per_run, ttft_s=g.ttft_s, e2e_s=g.e2e_s,
+        itl_s=g.itl_s, meets_latency=g.meets, cold_start_share=g.cold_share, role=Role.FINE_TUNE,
+        path=Path.SHARED if shared else Path.DEDICATED, **costs.fields(), provider=dep.provider,
+        shared_requests_per_day=load.requests_per_day - w.requests_per_day if shared else 0.0,
         adapters=len(loads), sources=(price.source, dep.source, gpu.source, model.source), notes=tuple(notes),
         curve=g.curve)
 
@@ -412,12 +500,12 @@ def _api_latency(latency, n_out: float) -> tuple[float | None, float | None]:
 def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
     w = s.workload
     ep = cat.hosted_endpoint(spec.ref)
-    n_in, n_out, tok_note = served_tokens(w, ep.tokenizer)
+    n_in, n_out, tok_note = served_tokens(w, ep.tokenizer, s)
     price = ep.price
     assert price is not None, "the catalog holds hosted endpoints with a price in force"
     usd = float(hosted_request_cost_usd(n_in, n_out, price))
     per_run = hosted_training_cost_usd(_training_run(s, n_in + n_out), price)
-    one_off, recurring, one_items, rec_items = tco.fine_tune(s, per_run, selfhost=False)
+    costs = tco.fine_tune(s, per_run, selfhost=False)
     notes: list[str] = [tok_note] if tok_note else []
     ttft, e2e, itl = None, None, None
     if ep.latency is not None:
@@ -431,17 +519,18 @@ def _price_hosted(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets
                      f"(the provider publishes none)")
     ends, end_notes = service_end(ep.shutdown, s, cat, ep.id)
     notes += end_notes
-    if not ep.trainable:
+    trainable = _trainable(ep, cat)
+    if not trainable:
         who = "only organisations already fine-tuning there" if ep.training == "existing_customers" else "no one"
         notes.append(f"training a new fine-tune is closed on {cat.as_of} ({who} may train"
                      + (f"; closed to all from {ep.training_closes}" if ep.training_closes else "")
                      + "): priced for those who already have one, never recommended as a new fine-tune")
-    return PricedOption(name=ep.id, kind=OptionKind.HOSTED, fine_tuned=True, usd_per_request=usd, one_off_usd=one_off,
-                        training_usd_per_run=per_run, recurring_usd_per_month=recurring, ttft_s=ttft, e2e_s=e2e,
+    return PricedOption(name=ep.id, kind=OptionKind.HOSTED, fine_tuned=True, usd_per_request=usd,
+                        training_usd_per_run=per_run, ttft_s=ttft, e2e_s=e2e,
                         itl_s=itl, meets_latency=_meets(t, ttft, e2e, itl), role=Role.FINE_TUNE,
-                        one_off_items=one_items, recurring_items=rec_items, sources=(price.source,),
+                        path=Path.PER_TOKEN, **costs.fields(), sources=(price.source,),
                         notes=tuple(notes), serves_until=ep.shutdown, ends_within_horizon=ends,
-                        trainable=ep.trainable, training=ep.training, training_closes=ep.training_closes,
+                        trainable=trainable, training=ep.training, training_closes=ep.training_closes,
                         provider=ep.provider)
 
 
@@ -468,10 +557,11 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     sources = (price.source,) + ((price.batch_source,) if batch and price.batch_source else ())
     if tco is None:   # the baseline: its own shutdown is advice too (recommend.baseline_ends)
         return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
-                            e2e_s=e2e, role=Role.BASELINE, sources=sources, notes=tuple(notes), provider=m.provider,
+                            e2e_s=e2e, role=Role.BASELINE, path=Path.STAY, sources=sources, notes=tuple(notes),
+                            provider=m.provider,
                             serves_until=m.shutdown, ends_within_horizon=service_end(m.shutdown, s, cat, m.id)[0])
     other_provider = baseline_provider is not None and m.provider != baseline_provider
-    one_off, items = tco.switch(other_provider=other_provider)
+    costs = tco.switch(other_provider=other_provider)
     notes.append("switch model, no training: check its quality on your evaluation set before moving traffic")
     if other_provider:
         notes.append(f"another provider ({m.provider}): includes {provider_move_hours():g} hours to move to it; "
@@ -483,8 +573,8 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     if ends:  # (a plain shutdown date is already among the catalog's notes)
         notes += end_notes
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
-                        meets_latency=_meets(t or LatencyTargets(), ttft, e2e), one_off_usd=one_off,
-                        role=Role.SWITCH, reasoning=m.reasoning, one_off_items=items, sources=sources, notes=tuple(notes),
+                        meets_latency=_meets(t or LatencyTargets(), ttft, e2e), role=Role.SWITCH, path=Path.SWITCH,
+                        reasoning=m.reasoning, **costs.fields(), sources=sources, notes=tuple(notes),
                         serves_until=m.shutdown, ends_within_horizon=ends, provider=m.provider)
 
 
@@ -568,49 +658,56 @@ def _horizon_at(o: PricedOption, s: Scenario) -> float:
     return float(horizon_cost_usd(o, s.workload.requests_per_day, s.horizon_months, s.growth_per_month)[0])
 
 
-def best_option(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> PricedOption | None:
-    """The fine-tuned option with the lowest horizon cost among those that meet the latency targets.
+def tie_key(o: PricedOption, horizon_usd: float) -> tuple:
+    """The one order of options at equal outcome, everywhere: the lower cost over the horizon to the cent, then the
+    lower one-off to the cent, then the option id A-Z (two endpoints at one price name the same one on every surface,
+    whatever order a surface lists them in).
 
-    With targets (given, or latency-sensitive), only options known to meet them qualify: one whose
-    latency is not published cannot be shown to meet them. Ties (:func:`tie_break_key`) go to the option id
-    first in alphabetical order, so every surface names the same option whatever order it lists them in."""
-    ft = qualifying_fine_tunes(scenario, baseline, options)
-    return min(ft, key=lambda o: tie_break_key(o.name, _horizon_at(o, scenario))) if ft else None
-
-
-def tie_break_key(name: str, horizon_usd: float) -> tuple[float, str]:
-    """The one ordering of options everywhere: horizon cost to the cent, then the option id alphabetically
-    (``fireworks/llama-3.1-8b-lora`` before ``fireworks/mistral-7b-lora`` at the same price).
-
-    >>> sorted([("fireworks/mistral-7b-lora", 1404.004), ("fireworks/llama-3.1-8b-lora", 1404.001)],
-    ...        key=lambda x: tie_break_key(*x))[0][0]
+    >>> from types import SimpleNamespace as NS
+    >>> a = NS(name="fireworks/mistral-7b-lora", one_off_usd=900.0)
+    >>> b = NS(name="fireworks/llama-3.1-8b-lora", one_off_usd=900.0)
+    >>> min([(a, 1404.004), (b, 1404.001)], key=lambda x: tie_key(*x))[0].name
     'fireworks/llama-3.1-8b-lora'
     """
-    return round(float(horizon_usd), 2), name
+    return (round(float(horizon_usd), 2), round(float(o.one_off_usd), 2), o.name)
+
+
+def best_option(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> PricedOption | None:
+    """The fine-tuned option with the lowest horizon cost among those that qualify (:func:`tie_key` at equal
+    cost); the recommendation ranks them by outcome weighed by P(pays off) (``advisor.recommend``)."""
+    ft = qualifying_fine_tunes(scenario, baseline, options)
+    return min(ft, key=lambda o: tie_key(o, _horizon_at(o, scenario))) if ft else None
 
 
 def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
-    """Fine-tuned options that may be recommended: those a new customer can train (``trainable``) and that serve
-    through the horizon; with latency targets, those known to meet them."""
-    ft = [o for o in options if o.fine_tuned and o.trainable and not o.ends_within_horizon]
+    """Fine-tuned options that may be recommended: those served to the horizon's end that can be trained on the
+    date, and with latency targets those known to meet them."""
+    ft = [o for o in options if o.fine_tuned and not o.ends_within_horizon and o.trainable]
     if latency_targets(scenario, baseline.e2e_s).any:
         ft = [o for o in ft if o.meets_latency is True]
     return ft
 
 
-def best_switch(scenario: Scenario, options: list[PricedOption]) -> PricedOption | None:
-    """The "switch model" option with the lowest horizon cost among those that meet the latency targets,
-    preferring models whose cost per request is fully known (not reasoning models)."""
-    sw = [o for o in options if o.role == Role.SWITCH and o.meets_latency is not False and not o.ends_within_horizon]
-    pool = [o for o in sw if o.meets_latency is True] or sw
-    # a model whose full cost is known (no hidden reasoning tokens) first
-    pool = [o for o in pool if not o.reasoning] or pool
-    return min(pool, key=lambda o: tie_break_key(o.name, _horizon_at(o, scenario))) if pool else None
+def qualifying_switches(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
+    """"Switch model" options that may be recommended: served to the horizon's end and, with latency targets, known
+    to meet them (as fine-tunes); models whose cost per request is fully known first (not reasoning models, whose
+    hidden tokens are not counted). None when the task needs deep reasoning (the user's flag)."""
+    if scenario.needs_deep_reasoning:   # the user's flag: no cheaper general model is assumed to reason as well
+        return []
+    sw = [o for o in options if o.role == Role.SWITCH and not o.ends_within_horizon]
+    if latency_targets(scenario, baseline.e2e_s).any:
+        sw = [o for o in sw if o.meets_latency is True]
+    return [o for o in sw if not o.reasoning] or sw
 
 
-# ---------------------------------------------------------------------------------------------
-# horizon arithmetic (vectorised over starting volumes)
-
+def best_switch(scenario: Scenario, options: list[PricedOption],
+                baseline: PricedOption | None = None) -> PricedOption | None:
+    """The qualifying "switch model" option with the lowest horizon cost (:func:`tie_key` at equal cost)."""
+    pool = qualifying_switches(scenario, baseline, options) if baseline is not None else \
+        [o for o in options if o.role == Role.SWITCH and not o.ends_within_horizon and o.meets_latency is not False]
+    if baseline is None:
+        pool = [o for o in pool if not o.reasoning] or pool
+    return min(pool, key=lambda o: tie_key(o, _horizon_at(o, scenario))) if pool else None
 
 
 def compare(scenario: Scenario, catalog: Catalog | None = None) -> pd.DataFrame:
@@ -644,8 +741,8 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
         be = None if is_base else break_even_requests_per_day(opt, baseline, H, g)
         gpus = opt.gpus(v)
         rows.append({
-            "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "reasoning": opt.reasoning,
-            "baseline": is_base,
+            "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "path": str(opt.path),
+            "reasoning": opt.reasoning, "baseline": is_base,
             "fine_tuned": opt.fine_tuned, "usd_per_request": per_req, "usd_per_month": month,
             "total_usd_per_month": total_month, "savings_usd_per_month": base_month - total_month,
             "one_off_usd": opt.one_off_usd, "recurring_usd_per_month": opt.recurring_usd_per_month,

@@ -18,7 +18,8 @@ import numpy as np
 from advisor.options import PricedOption, _is_one
 from advisor.workload import DAYS_PER_MONTH
 
-__all__ = ["BREAK_EVEN_RANGE", "cumulative_costs", "horizon_cost_usd", "payback_month", "break_even_requests_per_day"]
+__all__ = ["BREAK_EVEN_RANGE", "cumulative_costs", "horizon_cost_usd", "payback_month", "break_even_requests_per_day",
+           "one_off_quantile_usd"]
 
 BREAK_EVEN_RANGE = (0.01, 1e9)   # requests/day searched for a break-even
 BREAK_EVEN_REFINE_POINTS = 256    # a refining round splits the bracketing grid step into this many log steps
@@ -43,24 +44,55 @@ def _monthly_volumes(v0, months: int, growth=0.0, *, factors: np.ndarray | None 
 
 
 
-def _people_extra(people_factor):
-    """``people_factor - 1`` as a column broadcasting against ``(..., months)``; None when it is 0 (1 given)."""
-    return None if _is_one(people_factor) else np.asarray(people_factor, dtype=float)[..., None] - 1.0
+def _people_extra(opt: PricedOption, people_factor=1.0, people_z=None):
+    """(one-off, monthly) people USD added to the median figures, as columns broadcasting against
+    ``(..., months)``; None when nothing moves (``people_factor`` 1 and no ``people_z``).
+
+    ``people_factor`` f scales every people item (``(f - 1) * people``); ``people_z`` (standard-normal quantiles,
+    one per draw) puts each item at its own sourced quantile (``item.at(z) - item.usd``)."""
+    if people_z is not None:
+        z = np.asarray(people_z, dtype=float)
+        one = sum((i.at(z) - i.usd for i in opt.people if not i.recurring), np.zeros(z.shape))
+        rec = sum((i.at(z) - i.usd for i in opt.people if i.recurring), np.zeros(z.shape))
+        if not _is_one(people_factor):
+            f = np.asarray(people_factor, dtype=float)
+            one = one + (f - 1.0) * (opt.people_one_off_usd + one)
+            rec = rec + (f - 1.0) * (opt.people_usd_per_month + rec)
+        return np.asarray(one)[..., None], np.asarray(rec)[..., None]
+    if _is_one(people_factor):
+        return None
+    f = np.asarray(people_factor, dtype=float)[..., None] - 1.0
+    return f * opt.people_one_off_usd, f * opt.people_usd_per_month
 
 
 def _monthly_usd(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
                  extra=None) -> np.ndarray:
-    """One month's cost at each of ``vols``: ``serving(v_m) + recurring + extra * people a month``
+    """One month's cost at each of ``vols``: ``serving(v_m) + recurring + people a month moved``
     (``extra``: :func:`_people_extra`; factors as in :func:`cumulative_costs`)."""
     pf = price_factor if _is_one(price_factor) else np.asarray(price_factor, dtype=float)[..., None]
     cf = capacity_factor if _is_one(capacity_factor) else np.asarray(capacity_factor, dtype=float)[..., None]
     monthly = opt.serving_usd_per_month(vols, price_factor=pf, capacity_factor=cf) + opt.recurring_usd_per_month
-    return monthly if extra is None else monthly + extra * opt.people_usd_per_month
+    return monthly if extra is None else monthly + extra[1]
 
 
 def _one_off_usd(opt: PricedOption, extra):
-    """``one_off + extra * people one-off`` (a column like ``extra``; the plain one-off without it)."""
-    return opt.one_off_usd if extra is None else opt.one_off_usd + extra * opt.people_one_off_usd
+    """``one_off + people one-off moved`` (a column like ``extra``; the plain one-off without it)."""
+    return opt.one_off_usd if extra is None else opt.one_off_usd + extra[0]
+
+
+def one_off_quantile_usd(opt: PricedOption, z: float) -> float:
+    """The one-off at standard-normal quantile ``z`` of people's time (``-Z90``: P10, ``+Z90``: P90), each people
+    item at its sourced quantile, compute and evaluation as priced. One ``z`` for every item, so the result is
+    exactly that quantile of the one-off.
+
+    >>> from advisor.options import PeopleItem
+    >>> o = PricedOption("x", "hosted", True, 0.001, one_off_usd=1100.0,
+    ...                  people=(PeopleItem("eval set", 1000.0, (0.7653, 0.8573)),))
+    >>> round(one_off_quantile_usd(o, 1.2815515655446004))   # 100 + 1,000 x 3.0 (P90/median of 24/8 h)
+    3100
+    """
+    extra = _people_extra(opt, people_z=z)
+    return float(opt.one_off_usd + extra[0][..., 0]) if extra is not None else opt.one_off_usd
 
 
 def _running_total(monthly: np.ndarray) -> np.ndarray:
@@ -78,22 +110,23 @@ def _running_total(monthly: np.ndarray) -> np.ndarray:
 
 
 def _horizon_on(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
-                people_factor=1.0) -> np.ndarray:
+                people_factor=1.0, people_z=None) -> np.ndarray:
     """Horizon cost at monthly volumes already drawn (``vols``, shape ``(..., months)``): what
     :func:`horizon_cost_usd` returns, for callers that price several options on the same volumes."""
-    extra = _people_extra(people_factor)
+    extra = _people_extra(opt, people_factor, people_z)
     total = _running_total(_monthly_usd(opt, vols, price_factor, capacity_factor, extra))
     one_off = _one_off_usd(opt, extra)
     return one_off + total if extra is None else one_off[..., 0] + total
 
 
 def cumulative_costs(opt: PricedOption, v0, months: int, growth=0.0, *, price_factor=1.0,
-                     capacity_factor=1.0, people_factor=1.0) -> np.ndarray:
+                     capacity_factor=1.0, people_factor=1.0, people_z=None) -> np.ndarray:
     """Cumulative USD after each month, shape ``(len(v0), months)``:
     ``one_off + cumsum_m(serving(v_m) + recurring)``. Factors (arrays broadcasting with v0) scale
     the serving price, the replica capacity and people's time, as the Monte Carlo draws them:
-    one-off and recurring people items become ``people * people_factor``."""
-    extra = _people_extra(people_factor)
+    one-off and recurring people items become ``people * people_factor``, or with ``people_z`` each item its
+    sourced quantile at z (see :func:`_people_extra`)."""
+    extra = _people_extra(opt, people_factor, people_z)
     monthly = _monthly_usd(opt, _monthly_volumes(v0, months, growth), price_factor, capacity_factor, extra)
     return _one_off_usd(opt, extra) + np.cumsum(monthly, axis=-1)
 

@@ -13,15 +13,42 @@ import numpy as np
 from advisor.scenario import OptionKind
 from advisor.workload import DAYS_PER_MONTH
 from pricing.deployment import volume_share
+from pricing.people import quantile_factor
 from pricing.selfhost import HOURS_PER_MONTH, SECONDS_PER_DAY, gpu_hours_per_month, replicas_for_peak
 
-__all__ = ["PEOPLE_ITEMS", "GPU_KINDS", "Role", "PricedOption", "cold_start_share", "cold_starts_per_month"]
+__all__ = ["GPU_KINDS", "Path", "PeopleItem", "Role", "PricedOption", "cold_start_share", "cold_starts_per_month"]
 
-PEOPLE_ITEMS = frozenset({"review of training examples", "eval set and integration",
-                          "eval set and integration, self-hosting setup", "retraining people",
-                          "monitoring", "self-hosting operations", "switch and roll out",
-                          "move to another provider"})
 GPU_KINDS = frozenset({OptionKind.SELFHOST, OptionKind.DEDICATED, OptionKind.SHARED})  # billed per GPU-hour
+
+
+class Path(StrEnum):
+    """The way an option changes what you run (each has its own people's time, ``pricing/data/people.yaml``)."""
+
+    STAY = "stay"                                # the baseline
+    SWITCH = "switch"                            # another API model, no training
+    PER_TOKEN = "fine-tune per token"            # a managed fine-tune served per token
+    DEDICATED = "dedicated deployment"           # a managed fine-tune on a hosted deployment billed per GPU-hour
+    SELFHOST = "self-host"                       # your own training pipeline and serving
+    SHARED = "shared adapters"                   # several tasks' adapters on one deployment
+
+
+@dataclass(frozen=True)
+class PeopleItem:
+    """One people cost of an option: USD at the median (``usd``), the log-spreads of its sourced entry
+    (``pricing.people.PeopleDefault.spread``; 0, 0 for a sum the user typed) and whether it recurs monthly."""
+
+    label: str
+    usd: float
+    spread: tuple[float, float] = (0.0, 0.0)
+    recurring: bool = False
+
+    def at(self, z):
+        """USD at standard-normal quantile ``z`` (arrays welcome): ``usd * quantile_factor(spread, z)``.
+
+        >>> round(float(PeopleItem("eval set", 800.0, (0.7653, 0.8573)).at(-1.2815515655446004)), 1)   # 800 x 3/8
+        300.0
+        """
+        return self.usd * quantile_factor(self.spread, z)
 
 
 class Role(StrEnum):
@@ -93,6 +120,8 @@ class PricedOption:
     adapters: int = 1                      # fine-tunes the deployment serves (this task's included)
     one_off_items: tuple[tuple[str, float], ...] = ()
     recurring_items: tuple[tuple[str, float], ...] = ()
+    path: Path = Path.PER_TOKEN
+    people: tuple[PeopleItem, ...] = ()   # the people items among the one-off and recurring items
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     curve: dict | None = field(default=None, repr=False, compare=False)
@@ -131,11 +160,11 @@ class PricedOption:
 
     @property
     def people_one_off_usd(self) -> float:
-        return sum(v for k, v in self.one_off_items if k in PEOPLE_ITEMS)
+        return sum(i.usd for i in self.people if not i.recurring)
 
     @property
     def people_usd_per_month(self) -> float:
-        return sum(v for k, v in self.recurring_items if k in PEOPLE_ITEMS)
+        return sum(i.usd for i in self.people if i.recurring)
 
     def total_usd_per_month(self, requests_per_day):
         """``serving + recurring`` (retraining, evaluation, monitoring, operations)."""
@@ -160,7 +189,7 @@ class PricedOption:
 
 _DESCRIBES_ONLY = frozenset({"name", "ttft_s", "e2e_s", "itl_s", "meets_latency", "cold_start_share", "role", "reasoning",
                              "serves_until", "ends_within_horizon", "sources", "notes", "curve", "training_usd_per_run",
-                             "trainable", "training", "training_closes", "provider", "adapters"})
+                             "trainable", "training", "training_closes", "provider", "adapters", "path"})
 _SCALE_TO_ZERO_ONLY = frozenset({"idle_timeout_s", "service_s", "cold_start_s"})
 
 

@@ -1,4 +1,4 @@
-"""The verdict: ``fine-tune``, ``not yet`` or ``no``, with ranked reasons tied to numbers.
+"""The verdict: ``fine-tune``, ``switch``, ``not yet`` or ``no``, with ranked reasons tied to numbers.
 
 Numbers decide; experience explains. Small experts beat GPT-4 on narrow, high-volume, stable
 tasks. The costs include people's time (``pricing/data/people.yaml``), so at low volume the
@@ -8,9 +8,18 @@ sees inputs outside what the logs show is where a 7B model falls short whatever 
 Latency is a need: an option slower than the target cannot be recommended, and latency-sensitive
 traffic is not held back by volume when the fine-tuned model answers faster.
 
-Each rule is a small function ``(context, thresholds) -> Reason | None``, listed in :data:`RULES`.
-Verdict: any ``blocks`` reason -> ``no``; else any ``delays`` -> ``not yet``; else ``fine-tune``.
-Reasons are ranked blocks, delays, supports, info (stable within each).
+Every path is an option (stay, switch to a cheaper API model, fine-tune per token, on a dedicated deployment,
+self-hosted): each qualifying option's outcome is its savings over the horizon weighed by P(pays off)
+(``score = P x savings`` when it saves, else its savings), ranked best-first with ``advisor.compare.tie_key``
+at equal outcome. The Monte Carlo runs best-first and stops when no option left can win (a score never exceeds
+the savings).
+
+Each rule is a small function ``(context, thresholds) -> Reason | None``, listed in :data:`RULES`; they judge the
+best fine-tune. Verdict: ``switch`` when a switch with no training saves money and its outcome beats every
+fine-tune's; else any ``blocks`` reason -> ``no``; any ``delays`` -> ``not yet``; else ``fine-tune``.
+Reasons are ranked blocks, delays, supports, info (stable within each). Break-even, payback and P(pays off) are
+the recommended option's (``best_option``: the switch under ``switch``, else the best fine-tune); the best
+fine-tune's figures stand beside them (``fine_tune_*``).
 
 Public names: :class:`Verdict`, :class:`Effect` (StrEnums; the values are the JSON contract),
 :class:`Thresholds`, :class:`Reason`, :class:`Recommendation`, :class:`Context`, :data:`RULES`,
@@ -32,20 +41,23 @@ import pandas as pd
 from advisor.compare import (
     PricedOption,
     best_option,
-    best_switch,
     catalog_for,
+    ft_prompt_tokens,
     latency_targets,
     options_table,
     price_options,
     qualifying_fine_tunes,
+    qualifying_switches,
 )
 from advisor.errors import ScenarioError
 from advisor.fit import FIT_SCORE
+from advisor.horizon import one_off_quantile_usd
 from advisor.jsonsafe import json_safe
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo
 from advisor.words import months_text, rate_text, share_text, usd_text
 from advisor.workload import Workload
+from pricing.people import Z90, load_people
 
 __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Context", "RULES", "recommend",
            "recommend_tasks", "best_option"]
@@ -53,6 +65,7 @@ __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Conte
 
 class Verdict(StrEnum):
     FINE_TUNE = "fine-tune"
+    SWITCH = "switch"          # a cheaper API model with no training beats every fine-tune
     NOT_YET = "not yet"
     NO = "no"
 
@@ -67,11 +80,16 @@ class Effect(StrEnum):
 _EFFECT_ORDER = {Effect.BLOCKS: 0, Effect.DELAYS: 1, Effect.SUPPORTS: 2, Effect.INFO: 3}
 
 
+def _people_value(entry: str) -> int:
+    return int(load_people().entries[entry].value)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     min_requests_per_day: float = 100.0        # guard: below this, volume alone rarely pays (latency aside)
     max_prompt_changes_per_month: float = 1.0  # at or above: the prompt is still changing
-    min_training_examples: int = 500           # logged examples under the current prompt
+    # logged examples under the current prompt: OpenAI's guide starts from 50 (pricing/data/people.yaml)
+    min_training_examples: int = field(default_factory=lambda: _people_value("min_training_examples"))
     min_savings_ratio: float = 2.0             # all-in monthly cost: worth the risk of a model of your own
     min_savings_usd_per_month: float = 100.0   # net of upkeep; below this it is not worth the attention
     max_payback_months: float = 6.0
@@ -122,12 +140,18 @@ class Recommendation:
     options: pd.DataFrame = field(repr=False)
     scenario: Scenario = field(repr=False)
     assumptions: tuple[str, ...] = ()
-    best_switch: str | None = None             # cheapest "switch model" API option meeting the targets
-    break_even_option: str | None = None       # the recommended option, whose break-even, payback and P are reported
     # the volume from which fine-tuning pays at all: the lowest break-even of the qualifying fine-tunes (may be
     # another option than the recommended one, e.g. a hosted fine-tune when a GPU wins at today's volume)
     lowest_break_even_requests_per_day: float | None = None
     lowest_break_even_option: str | None = None
+    best_switch: str | None = None             # the best "switch model" API option meeting the targets
+    break_even_option: str | None = None       # the option whose break-even is reported (the recommended one)
+    best_fine_tune: str | None = None          # the best fine-tune (best_option too unless the verdict is switch)
+    one_off_usd_p10: float | None = None       # the recommended option's one-off with people's time at P10 / P90
+    one_off_usd_p90: float | None = None
+    fine_tune_break_even_requests_per_day: float | None = None   # the best fine-tune's figures beside a switch
+    fine_tune_savings_usd_horizon: float | None = None
+    fine_tune_p_pays_off: float | None = None
     # computed on the way, kept so the page's charts do not compute them again (not part of the result's value)
     monte_carlo: MonteCarlo | None = field(default=None, repr=False, compare=False)
     priced: tuple | None = field(default=None, repr=False, compare=False)   # price_options(scenario)
@@ -143,12 +167,17 @@ class Recommendation:
         return {}   # name -> row of ``options``, read once (the page and the bill ask for the same rows)
 
     def as_dict(self) -> dict:
-        cols = ["name", "kind", "role", "usd_per_request", "usd_per_month", "total_usd_per_month",
+        cols = ["name", "kind", "role", "path", "trainable", "usd_per_request", "usd_per_month", "total_usd_per_month",
                 "savings_usd_per_month", "ttft_s", "e2e_s", "one_off_usd", "recurring_usd_per_month", "usd_horizon",
                 "savings_ratio", "break_even_requests_per_day", "payback_month", "gpus", "meets_latency",
                 "cold_start_share", "one_off_items", "recurring_items", "reasoning", "notes", "source"]
         return json_safe({
             "verdict": str(self.verdict), "best_option": self.best_option, "best_switch": self.best_switch,
+            "best_fine_tune": self.best_fine_tune,
+            "one_off_usd_p10": self.one_off_usd_p10, "one_off_usd_p90": self.one_off_usd_p90,
+            "fine_tune_break_even_requests_per_day": self.fine_tune_break_even_requests_per_day,
+            "fine_tune_savings_usd_horizon": self.fine_tune_savings_usd_horizon,
+            "fine_tune_p_pays_off": self.fine_tune_p_pays_off,
             "baseline": self.baseline,
             "task": self.scenario.workload.task, "requests_per_day": self.scenario.workload.requests_per_day,
             "reasons": [r.as_dict() for r in self.reasons],
@@ -184,6 +213,9 @@ class Context:
     mc: MonteCarlo | None = None
     draws: int = 0
     ending: tuple[PricedOption, ...] = ()   # fine-tunes that stop serving before the horizon ends
+    switch_mc: MonteCarlo | None = None     # the best switch's Monte Carlo (when it was run)
+    switch_wins: bool = False               # the best switch's outcome beats every fine-tune's: verdict switch
+    untrainable: tuple[PricedOption, ...] = ()   # fine-tunes that cannot be trained as new ones on the date
 
     @property
     def rpd(self) -> float:
@@ -284,7 +316,8 @@ Rule = Callable[[Context, Thresholds], "Reason | None"]
 def deep_reasoning(c: Context, t: Thresholds) -> Reason | None:
     if c.scenario.needs_deep_reasoning:
         return Reason("deep_reasoning", "The task needs GPT-4-level reasoning (your flag): a 7B expert learns narrow "
-                      "patterns, not general reasoning.", None, None, Effect.BLOCKS)
+                      "patterns, not general reasoning, and a cheaper general model is not assumed to reason as "
+                      "well.", None, None, Effect.BLOCKS)
     return None
 
 
@@ -341,16 +374,54 @@ def prompt_stability(c: Context, t: Thresholds) -> Reason | None:
                   changes, t.max_prompt_changes_per_month, Effect.SUPPORTS)
 
 
+# what to export when a log holds usage only (one short list: the README has a recipe for each)
+EXPORT_WITH_TEXT = ("OpenAI Batch input and output files, Langfuse or LangSmith traces, Helicone, LiteLLM or "
+                    "OpenPipe request logs with their messages and responses")
+
+
+def days_to_examples(have: int, want: int, requests_per_day: float) -> float | None:
+    """Days of traffic until ``want`` examples are logged at ``requests_per_day`` (every request logged with its
+    text): ``(want - have) / requests_per_day``; 0 when already there, None without traffic.
+
+    >>> days_to_examples(20, 50, 10)   # 30 more at 10 a day
+    3.0
+    """
+    if have >= want:
+        return 0.0
+    return None if requests_per_day <= 0 else (want - have) / requests_per_day
+
+
+def _days_text(days: float) -> str:
+    if days < 1 / 24:
+        return "under an hour"
+    if days < 1:
+        return f"about {max(round(days * 24), 1)} hour{'s' if round(days * 24) > 1 else ''}"
+    return f"about {months_text(round(days / 30.4167))}" if days >= 61 else f"about {math.ceil(days)} days"
+
+
 def training_examples(c: Context, t: Thresholds) -> Reason | None:
+    """Sourced guidance, not a fixed bar: below ``min_training_examples`` (OpenAI's guide starts from 50) the advice
+    waits as long as the traffic takes to log them; a log without text holds nothing to train on."""
     s, w = c.scenario, c.scenario.workload
     n = s.examples
+    want = t.min_training_examples
     src = ("given" if s.training_examples is not None else
            "logged under the current prompt" if w.examples is not None else "assumed: pass --training-examples or logs")
-    if n < t.min_training_examples:
-        return Reason("few_examples", f"Only {n:,} examples to train on ({src}; want {t.min_training_examples:,}): "
-                      "keep logging.", float(n), float(t.min_training_examples), Effect.DELAYS)
-    return Reason("examples", f"{n:,} examples to train on ({src}).", float(n), float(t.min_training_examples),
-                  Effect.SUPPORTS)
+    guide = "OpenAI's fine-tuning guide sees gains from 50-100 and starts from 50"
+    if s.training_examples is None and w.text_logged is False:
+        return Reason("no_text", "The logs hold usage only, no prompt or completion text: nothing to train on. "
+                      f"Export requests with their text instead ({EXPORT_WITH_TEXT}).", 0.0, float(want),
+                      Effect.DELAYS)
+    if n >= want:
+        return Reason("examples", f"{n:,} examples to train on ({src}; {guide}).", float(n), float(want),
+                      Effect.SUPPORTS)
+    days = days_to_examples(n, want, c.rpd)
+    if days is not None and days <= 1:
+        return Reason("examples_soon", f"{n:,} examples to train on ({src}); at {rate_text(c.rpd)} the logs reach "
+                      f"{want:,} in {_days_text(days)} ({guide}).", float(n), float(want), Effect.INFO)
+    when = "" if days is None else f"; at {rate_text(c.rpd)} that is {_days_text(days)} of traffic"
+    return Reason("few_examples", f"Only {n:,} examples to train on ({src}); {guide}: keep logging until "
+                  f"{want:,}{when}.", float(n), float(want), Effect.DELAYS)
 
 
 def no_option(c: Context, t: Thresholds) -> Reason | None:
@@ -369,11 +440,12 @@ def no_option(c: Context, t: Thresholds) -> Reason | None:
         why = (f"Every fine-tuned option compared stops serving before the {h} are "
                f"over ({first.name} on {first.serves_until}): choose others, or a shorter horizon.")
         return Reason("no_option_ends", why, float(len(c.ending)), None, Effect.BLOCKS)
-    closed = [n for n, ft, ok in zip(c.table["name"], c.table["fine_tuned"], c.table["trainable"]) if ft and not ok]
+    closed = [o.name for o in c.untrainable]
     if closed:   # value: how many are priced for those who have one but closed to new training on the date
-        why = (f"Training a new fine-tune is closed on {c.scenario.as_of or 'the date'} for every fine-tuned option "
-               f"compared ({closed[0]}: only teams that already fine-tune there may train): choose another provider's "
-               "option (dedicated deployments, serverless LoRA or self-hosting).")
+        why = (f"Training a new fine-tune is closed on {c.table.attrs.get('as_of') or 'the date'} for every fine-tuned "
+               f"option compared ({', '.join(closed[:3])}{'…' if len(closed) > 3 else ''}: only teams that already "
+               "fine-tune there may train): choose another provider's option (dedicated deployments, serverless LoRA "
+               "or self-hosting).")
         return Reason("no_option_closed", why, float(len(closed)), None, Effect.BLOCKS)
     return Reason("no_option", "No fine-tuned option is priced on this date.", None, None, Effect.BLOCKS)
 
@@ -496,28 +568,31 @@ def baseline_ends(c: Context, t: Thresholds) -> Reason | None:
 
 
 def switch_model(c: Context, t: Thresholds) -> Reason | None:
-    """A cheaper API model, no training: advised when it gets most of the savings."""
+    """A cheaper API model, no training: the recommendation when its outcome beats every fine-tune's, else a note."""
     sw = c.switch
     if sw is None:
         return None
-    rs = c.row(sw)
-    sw_save = float(rs["savings_usd_horizon"])
+    sw_save = float(c.row(sw)["savings_usd_horizon"])
     if sw_save <= 0:
         return None
     ft_save = c.save if c.save is not None else 0.0
     share = sw_save / ft_save if ft_save > 0 else math.inf
-    caveat = (" It is a smaller general model: run your evaluation set on it before moving traffic; quality on your "
+    caveat = (" It is another general model: run your evaluation set on it before moving traffic; quality on your "
               "task is not guaranteed.")
     if sw.reasoning:
         caveat += " As a reasoning model it also bills hidden reasoning tokens not counted here."
-    if share >= t.switch_share_of_savings:
-        most = "more than" if share > 1 else f"{share:.0%} of"
-        return Reason("switch_model", f"Switching to {sw.name} (no training) saves {_usd(sw_save)} over "
-                      f"{months_text(c.scenario.horizon_months)}, {most} what fine-tuning saves"
-                      f"{'' if ft_save <= 0 else f' ({_usd(ft_save)})'}: try it first." + caveat,
-                      min(share, 1e9), t.switch_share_of_savings, Effect.INFO)
-    return Reason("switch_model_partial", f"Switching to {sw.name} (no training) would save {_usd(sw_save)}, "
-                  f"{share:.0%} of what fine-tuning saves." + caveat, share, t.switch_share_of_savings, Effect.INFO)
+    h = months_text(c.scenario.horizon_months)
+    p = "" if c.switch_mc is None else f", pays off in {c.switch_mc.p_pays_off:.0%} of simulated futures"
+    if c.switch_wins:
+        beside = ("no fine-tune qualifies" if c.best is None else
+                  f"the best fine-tune, {c.best.name}, saves {_usd(ft_save)}" if ft_save > 0 else
+                  f"the best fine-tune, {c.best.name}, costs {_usd(-ft_save)} more")
+        return Reason("switch", f"Switch to {sw.name} (no training): it saves {_usd(sw_save)} over {h}{p}, people's "
+                      f"time included; {beside}." + caveat, sw_save, ft_save, Effect.SUPPORTS)
+    most = "more than" if share > 1 else f"{share:.0%} of"
+    return Reason("switch_model_partial" if share < t.switch_share_of_savings else "switch_model",
+                  f"Switching to {sw.name} (no training) would save {_usd(sw_save)} over {h}, {most} what "
+                  "fine-tuning saves." + caveat, min(share, 1e9), t.switch_share_of_savings, Effect.INFO)
 
 
 RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, task_fit, volume, prompt_stability, training_examples, no_option,
@@ -525,58 +600,136 @@ RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, task_fit, volume, prom
                            switch_model, baseline_ends)
 
 
-def verdict_of(reasons: tuple[Reason, ...] | list[Reason]) -> Verdict:
+def verdict_of(reasons: tuple[Reason, ...] | list[Reason], *, switch_wins: bool = False) -> Verdict:
+    """``switch`` when a switch beats every fine-tune; else blocks -> ``no``, delays -> ``not yet``, ``fine-tune``."""
+    if switch_wins:
+        return Verdict.SWITCH
     effects = {r.effect for r in reasons}
     return Verdict.NO if Effect.BLOCKS in effects else Verdict.NOT_YET if Effect.DELAYS in effects \
         else Verdict.FINE_TUNE
 
 
-def recommend(scenario: Scenario, *, thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0,
+def outcome_usd(savings_usd: float, p_pays_off: float | None) -> float:
+    """An option's outcome over the horizon weighed by P(pays off): ``P x savings`` when it saves, else the savings
+    (a loss is not made smaller by its odds).
+
+    >>> outcome_usd(5000.0, 0.9), outcome_usd(-200.0, 0.1)
+    (4500.0, -200.0)
+    """
+    return savings_usd * (1.0 if p_pays_off is None else p_pays_off) if savings_usd > 0 else savings_usd
+
+
+@dataclass
+class _Ranker:
+    """Best-first search of the options by outcome, running each Monte Carlo at most once."""
+
+    scenario: Scenario
+    savings: dict[str, float]
+    run: Callable[[str], MonteCarlo]
+    mcs: dict[str, MonteCarlo] = field(default_factory=dict)
+
+    def mc(self, name: str) -> MonteCarlo:
+        if name not in self.mcs:
+            self.mcs[name] = self.run(name)
+        return self.mcs[name]
+
+    def best(self, candidates: list[PricedOption]) -> tuple[PricedOption | None, float]:
+        """(the candidate with the best outcome, its outcome): by savings first (``tie_key`` after), stopping at the
+        first whose savings cannot beat the best outcome so far (an outcome never exceeds the savings)."""
+        order = sorted(candidates, key=lambda o: (-self.savings[o.name], o.one_off_usd, o.name))
+        best, best_score = None, -math.inf
+        for o in order:
+            s = self.savings[o.name]
+            if best is not None and s <= best_score:
+                break
+            if s <= 0:   # every one left loses money: the smallest loss is the best outcome
+                return (o, s) if best is None else (best, best_score)
+            score = outcome_usd(s, self.mc(o.name).p_pays_off)
+            if score > best_score:
+                best, best_score = o, score
+        return best, best_score
+
+
+def _row_figures(table: pd.DataFrame, name: str | None) -> tuple[float | None, int | None, float | None]:
+    """(break-even, payback month, savings over the horizon) of ``name``'s row (None: absent or none)."""
+    if name is None:
+        return None, None, None
+    row = table.loc[table["name"] == name].iloc[0]
+    be = row["break_even_requests_per_day"]
+    pb = row["payback_month"]
+    return (None if pd.isna(be) else float(be), None if pd.isna(pb) else int(pb), float(row["savings_usd_horizon"]))
+
+
+def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws: int = 10_000, seed: int = 0,
               catalog=None) -> Recommendation:
-    """Compare every option, assess the best fine-tuned one under uncertainty, and apply :data:`RULES`."""
+    """Price every path, rank them by outcome weighed by P(pays off), apply :data:`RULES` to the best fine-tune,
+    and name the recommended option (a switch when it beats every fine-tune)."""
+    thresholds = thresholds or Thresholds()
     cat = catalog or catalog_for(scenario)
     baseline, options = price_options(scenario, cat)
     table = options_table(scenario, baseline, options, as_of=cat.as_of)
-    best = best_option(scenario, baseline, options)
-    be = pb = mc = None
-    names = table["name"].tolist()
-    break_evens = table["break_even_requests_per_day"].tolist()
-    if best is not None:   # the table's break-even and payback (break_even_requests_per_day, payback_month)
-        i = names.index(best.name)
-        be = None if math.isnan(break_evens[i]) else break_evens[i]
-        pb = table["payback_month"].iloc[i]
-        pb = None if pd.isna(pb) else int(pb)
-        mc = monte_carlo(scenario, option=best.name, draws=draws, seed=seed, catalog=cat, priced=(baseline, options))
-    c = Context(scenario, baseline, best, best_switch(scenario, options), table, be, pb, mc, draws,
-                ending=tuple(o for o in options if o.fine_tuned and o.ends_within_horizon))
-    ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
-    lowest_be, lowest_name = _lowest_break_even(names, break_evens, ok)
+    savings = dict(zip(table["name"].tolist(), table["savings_usd_horizon"].tolist()))
+    ranker = _Ranker(scenario, savings, lambda name: monte_carlo(scenario, option=name, draws=draws, seed=seed,
+                                                                   catalog=cat, priced=(baseline, options)))
+    best, ft_score = ranker.best(qualifying_fine_tunes(scenario, baseline, options))
+    switch, sw_score = ranker.best(qualifying_switches(scenario, baseline, options))
+    switch_wins = switch is not None and savings[switch.name] > 0 and (best is None or sw_score > ft_score)
+    mc = None if best is None else ranker.mc(best.name)
+    sw_mc = ranker.mcs.get(switch.name) if switch is not None else None
+    if switch_wins and sw_mc is None and switch is not None:
+        sw_mc = ranker.mc(switch.name)
+    be, pb, ft_save = _row_figures(table, None if best is None else best.name)
+    c = Context(scenario, baseline, best, switch, table, be, pb, mc, draws,
+                ending=tuple(o for o in options if o.fine_tuned and o.ends_within_horizon), switch_mc=sw_mc,
+                switch_wins=switch_wins, untrainable=tuple(o for o in options if o.fine_tuned and not o.trainable))
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
                            key=lambda r: _EFFECT_ORDER[r.effect]))
+    chosen, chosen_mc = (switch, sw_mc) if switch_wins else (best, mc)
+    r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best or chosen is None else _row_figures(table, chosen.name)
+    notes = [n for n in (ft_prompt_tokens(scenario)[1],) if n]
+    ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
+    lowest_be, lowest_name = _lowest_break_even(table["name"].tolist(), table["break_even_requests_per_day"].tolist(), ok)
     return Recommendation(
-        verdict=verdict_of(reasons), best_option=None if best is None else best.name, reasons=reasons,
-        baseline=baseline.name, break_even_requests_per_day=be,
-        break_even_option=None if be is None or best is None else best.name,
-        lowest_break_even_requests_per_day=lowest_be, lowest_break_even_option=lowest_name, payback_months=pb,
-        p_pays_off=None if mc is None else mc.p_pays_off, savings_ratio=c.tco_ratio, savings_usd_horizon=c.save,
-        savings_usd_p10=None if mc is None else mc.savings_usd_p10,
-        savings_usd_p90=None if mc is None else mc.savings_usd_p90, options=table, scenario=scenario,
-        assumptions=tuple(scenario.assumptions()), best_switch=None if c.switch is None else c.switch.name,
-        monte_carlo=mc, priced=(baseline, options))
+        verdict=verdict_of(reasons, switch_wins=switch_wins), best_option=None if chosen is None else chosen.name,
+        reasons=reasons, baseline=baseline.name, break_even_requests_per_day=r_be,
+        lowest_break_even_requests_per_day=lowest_be, lowest_break_even_option=lowest_name,
+        break_even_option=None if chosen is None or r_be is None else chosen.name, payback_months=r_pb,
+        p_pays_off=None if chosen_mc is None else chosen_mc.p_pays_off, savings_ratio=_ratio(table, baseline, chosen),
+        savings_usd_horizon=r_save, savings_usd_p10=None if chosen_mc is None else chosen_mc.savings_usd_p10,
+        savings_usd_p90=None if chosen_mc is None else chosen_mc.savings_usd_p90, options=table, scenario=scenario,
+        assumptions=tuple(scenario.assumptions() + notes), best_switch=None if switch is None else switch.name,
+        best_fine_tune=None if best is None else best.name,
+        one_off_usd_p10=None if chosen is None else one_off_quantile_usd(chosen, -Z90),
+        one_off_usd_p90=None if chosen is None else one_off_quantile_usd(chosen, Z90),
+        fine_tune_break_even_requests_per_day=be, fine_tune_savings_usd_horizon=ft_save,
+        fine_tune_p_pays_off=None if mc is None else mc.p_pays_off,
+        monte_carlo=chosen_mc, priced=(baseline, options))
+
 
 
 def _lowest_break_even(names: list[str], break_evens: list[float], ok: set[str]) -> tuple[float | None, str | None]:
-    """The volume from which fine-tuning pays at all: the lowest break-even among the fine-tuned options
-    that qualify (latency targets met; the best option at today's volume may break even higher, e.g. a GPU).
-    ``names`` and ``break_evens`` are the options table's columns (NaN: none); ties go to the first."""
+    """The volume from which fine-tuning pays at all: the lowest break-even among the qualifying fine-tuned options
+    (``ok``), and its option; (None, None) when none breaks even.
+
+    >>> _lowest_break_even(["a", "b", "c"], [300.0, float("nan"), 120.0], {"a", "b"})
+    (300.0, 'a')
+    """
     lowest, lowest_name = None, None
     for name, be in zip(names, break_evens):
         if name in ok and not math.isnan(be) and (lowest is None or be < lowest):
             lowest, lowest_name = be, name
     return (None, None) if lowest is None else (float(lowest), str(lowest_name))
 
+def _ratio(table: pd.DataFrame, baseline: PricedOption, chosen: PricedOption | None) -> float | None:
+    """The baseline's monthly cost over the chosen option's all-in monthly cost (inf when that is 0)."""
+    if chosen is None:
+        return None
+    base = float(table.loc[table["name"] == baseline.name, "usd_per_month"].iloc[0])
+    total = float(table.loc[table["name"] == chosen.name, "total_usd_per_month"].iloc[0])
+    return base / total if total > 0 else math.inf
 
-_RANK = {Verdict.NO: 0, Verdict.NOT_YET: 1, Verdict.FINE_TUNE: 2}
+
+_RANK = {Verdict.NO: 0, Verdict.NOT_YET: 1, Verdict.SWITCH: 2, Verdict.FINE_TUNE: 3}
 
 
 def _savings(r: Recommendation) -> float:
@@ -604,15 +757,16 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
     best = max(_RANK[r.verdict] for r in tasks.values())
     counts = {v: sum(r.verdict == v for r in tasks.values()) for v in _RANK}
     yes = [t for t, r in tasks.items() if r.verdict == Verdict.FINE_TUNE]
+    moves = [t for t, r in tasks.items() if r.verdict == Verdict.SWITCH]
     text = (f"Per task (each prompt becomes its own model): {counts[Verdict.FINE_TUNE]} fine-tune, "
-            f"{counts[Verdict.NOT_YET]} not yet, {counts[Verdict.NO]} no" + (f"; fine-tune {', '.join(yes)}" if yes
-                                                                          else "") + ".")
-    # the headline speaks for the task that leads the best verdict: the largest savings among those to fine-tune;
-    # for a NOT YET or NO the task that costs most today (the smallest loss would lead with the least busy task)
+            f"{counts[Verdict.SWITCH]} switch, {counts[Verdict.NOT_YET]} not yet, {counts[Verdict.NO]} no"
+            + (f"; fine-tune {', '.join(yes)}" if yes else "") + (f"; switch {', '.join(moves)}" if moves else "") + ".")
+    # the headline speaks for the task that leads the best verdict: the largest savings among those to fine-tune
+    # or switch; for a NOT YET or NO the task that costs most today (the smallest loss would lead with the least busy)
     lead = max((r for r in tasks.values() if _RANK[r.verdict] == best),
-               key=_savings if best == _RANK[Verdict.FINE_TUNE] else _spend_today)
+               key=_savings if best >= _RANK[Verdict.SWITCH] else _spend_today)
     verdict = next(v for v, k in _RANK.items() if k == best)
-    effect = Effect.SUPPORTS if verdict == Verdict.FINE_TUNE else (
+    effect = Effect.SUPPORTS if verdict in (Verdict.FINE_TUNE, Verdict.SWITCH) else (
         Effect.DELAYS if verdict == Verdict.NOT_YET else Effect.BLOCKS)
     reasons = (Reason("per_task", text + f" Figures below are for {lead.scenario.workload.task}.",
                       float(counts[Verdict.FINE_TUNE]), None, effect),) + lead.reasons

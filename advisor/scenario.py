@@ -14,6 +14,9 @@ Public interface (for the CLI, notebooks and the dashboard):
 - latency as a need: ``latency_sensitive`` (the application waits on the answer),
   ``e2e_target_s`` and ``ttft_target_s`` (an option slower than a target cannot be recommended;
   latency-sensitive without a target = no slower end to end than the baseline today).
+- shorter fine-tuned prompts: ``static_prompt_tokens`` (the static part of the prompt, for typed numbers;
+  None = measured in the logs) and ``ft_prompt_tokens`` (prompt tokens a fine-tuned model reads; None = the
+  variable part plus a short instruction, ``advisor.compare.ft_prompt_tokens``).
 - cheaper API models: ``include_api_alternatives`` prices every API model cheaper than the baseline
   on the date as a "switch model" option (``OptionSpec.kind == "api"``): None (default) beside the
   default options only, True beside named options too, False never; ``switch_providers`` keeps only those of
@@ -227,6 +230,8 @@ class Scenario:
     labelling_usd_per_run: float | None = None  # data review + evaluation people cost per training run
     engineering_usd: float | None = None        # one-off eval-set, integration (and self-hosting setup) work
     selfhost_ops_usd_per_month: float | None = None  # on-call, upgrades for self-hosting
+    static_prompt_tokens: float | None = None   # static prompt part (instructions, few-shot) per request (None: logs)
+    ft_prompt_tokens: float | None = None       # prompt tokens a fine-tuned model reads (None: variable + instruction)
     include_api_alternatives: bool | None = None   # cheaper API models as "switch model" options: None = beside
     #                                                the default options only, True = beside named ones too
     needs_deep_reasoning: bool = False        # user's flag: the task needs GPT-4-level reasoning
@@ -283,6 +288,13 @@ class Scenario:
         if self.workload.examples is not None:
             return self.workload.examples
         return DEFAULT_TRAINING_EXAMPLES
+
+    @property
+    def static_prompt(self) -> float:
+        """Static prompt tokens per request: as given, else measured in the logs, else 0 (unknown)."""
+        if self.static_prompt_tokens is not None:
+            return float(self.static_prompt_tokens)
+        return float(self.workload.static_prompt_tokens or 0.0)
 
     @property
     def prompt_changes(self) -> float:

@@ -9,8 +9,10 @@ drawn from a triangular distribution (low, mode, high). Costs are re-evaluated v
   ``rps * efficiency_factor / tokens_factor`` (throughput scales with the achieved efficiency and
   inversely with the tokens each request needs: a first-order surrogate of the capacity model);
 - every option's volume: ``requests_per_day * volume_factor``, growth ``g + growth_delta``;
-- people's time (review, eval set, integration, retraining, monitoring, operations):
-  ``people_usd * people_factor`` (the hours are estimates; default half to double).
+- people's time (review, eval set, fine-tuning runs, setup, retraining, monitoring, operations): one
+  standard-normal draw ``z`` per future puts every people item at its sourced quantile
+  (``pricing/data/people.yaml``: P10, median, P90 per entry; :func:`advisor.compare._people_extra`), so each
+  path's effort follows what published accounts report (days on a managed platform, weeks self-hosted).
 
 ``P(pays off)`` = share of draws where the option's horizon cost is at or below the baseline's.
 """
@@ -29,6 +31,7 @@ from advisor.errors import ScenarioError
 from advisor.horizon import _growth_factors, _horizon_on, _monthly_volumes
 from advisor.options import PricedOption
 from advisor.scenario import Scenario
+from pricing.people import Z90
 
 __all__ = ["Ranges", "DEFAULT_RANGES", "monte_carlo", "MonteCarlo", "tornado", "horizon_totals", "MIN_DRAWS",
            "MAX_DRAWS"]
@@ -48,10 +51,15 @@ class Ranges:
     serving_efficiency: tuple[float, float, float] = (0.7, 1.0, 1.15)  # engine, tuning (calibration spread 1.23x)
     api_price: tuple[float, float, float] = (0.5, 1.0, 1.0)            # baseline price cuts within the horizon
     growth_delta: tuple[float, float, float] = (-0.03, 0.0, 0.03)      # monthly growth, additive
-    people_time: tuple[float, float, float] = (0.5, 1.0, 2.0)          # hours are estimates: half to double
+    people_spread: float = 1.0   # x the sourced spreads of people's time (0: every entry at its median)
 
     def __post_init__(self) -> None:
+        if isinstance(self.people_spread, bool) or not isinstance(self.people_spread, (int, float)) \
+                or not 0 <= self.people_spread <= 10:
+            raise ScenarioError(f"range people_spread={self.people_spread!r}: a number from 0 to 10")
         for f in fields(self):
+            if f.name == "people_spread":
+                continue
             v = getattr(self, f.name)
             if not (isinstance(v, tuple) and len(v) == 3 and all(isinstance(x, (int, float)) and math.isfinite(x)
                                                                  for x in v)):
@@ -64,17 +72,19 @@ class Ranges:
 
 
 DEFAULT_RANGES = Ranges()
+# people's time is no factor range: each entry's own P10/median/P90 (pricing/data/people.yaml), drawn at a
+# standard-normal quantile z; the tornado sets z to -/+ Z90 (P10, P90)
 _LABELS = {"requests_per_day": "requests per day", "tokens_per_request": "tokens per request",
            "gpu_usd_per_hour": "GPU price per hour", "serving_efficiency": "serving efficiency",
            "api_price": "baseline API price", "growth_delta": "monthly growth", "people_time": "people's time"}
 
 
 def horizon_totals(opt: PricedOption, v0: float, months: int, growth: float, /, *, volume=1.0, tokens=1.0,
-                   gpu_price=1.0, efficiency=1.0, api_price=1.0, growth_delta=0.0, people=1.0,
+                   gpu_price=1.0, efficiency=1.0, api_price=1.0, growth_delta=0.0, people=0.0,
                    is_baseline: bool = False) -> np.ndarray:
     """Horizon cost (USD) for arrays of factors (all broadcast to one shape), as
     :func:`advisor.compare.horizon_cost_usd` prices it (the same function underneath): the factors only map
-    to its price and capacity factors."""
+    to its price and capacity factors; ``people`` is the standard-normal quantile z of people's time (0: median)."""
     volume, tokens, gpu_price, efficiency, api_price, growth_delta, people = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (volume, tokens, gpu_price, efficiency, api_price, growth_delta, people)))
     vols = _monthly_volumes(v0 * volume, months, growth + growth_delta)
@@ -91,7 +101,7 @@ def _totals_on(opt: PricedOption, vols: np.ndarray, *, tokens, gpu_price, effici
         price, capacity = tokens * (api_price if is_baseline else 1.0), 1.0
     else:
         price, capacity = gpu_price, efficiency / tokens
-    return _horizon_on(opt, vols, price_factor=price, capacity_factor=capacity, people_factor=people)
+    return _horizon_on(opt, vols, price_factor=price, capacity_factor=capacity, people_z=people)
 
 
 def _pick(scenario: Scenario, option: str | None, catalog=None, priced=None) -> tuple[PricedOption, PricedOption]:
@@ -126,9 +136,11 @@ def _triangular(rng: np.random.Generator, r: tuple[float, float, float], n: int)
 
 
 def _draw(seed: int, ranges: Ranges, draws: int) -> dict[str, np.ndarray]:
-    """Each input's factor, ``draws`` seeded draws (in :data:`_LABELS` order from one generator)."""
+    """Each input's factor, ``draws`` seeded draws (in :data:`_LABELS` order from one generator); people's time
+    last, as standard-normal quantiles."""
     rng = np.random.default_rng(seed)
-    return {name: _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
+    return {name: rng.standard_normal(draws) * ranges.people_spread if name == "people_time"
+            else _triangular(rng, getattr(ranges, name), draws) for name in _LABELS}
 
 
 @functools.lru_cache(maxsize=4)
@@ -191,8 +203,9 @@ def tornado(scenario: Scenario, *, option: str | None = None, ranges: Ranges = D
             "people_time": "people"}
     base_save = float(horizon_totals(baseline, *args, is_baseline=True) - horizon_totals(opt, *args))
     # every input at its low and its high (the others at base) as one vectorised call: entry 2i is input i low
-    lows_highs = [getattr(ranges, name)[::2] for name in keys]
-    factors = {key: np.full(2 * len(keys), 0.0 if key == "growth_delta" else 1.0) for key in keys.values()}
+    z = Z90 * ranges.people_spread
+    lows_highs = [(-z, z) if name == "people_time" else getattr(ranges, name)[::2] for name in keys]
+    factors = {key: np.full(2 * len(keys), 0.0 if key in ("growth_delta", "people") else 1.0) for key in keys.values()}
     for i, (key, (lo, hi)) in enumerate(zip(keys.values(), lows_highs)):
         factors[key][2 * i:2 * i + 2] = lo, hi
     s = (horizon_totals(baseline, *args, is_baseline=True, **factors)

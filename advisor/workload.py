@@ -59,6 +59,8 @@ class Workload:
     completion_tokens_p95: float | None = None
     template_changes_per_month: float | None = None
     examples: int | None = None
+    text_logged: bool | None = None             # the log kept prompt/completion text (None: typed numbers)
+    static_prompt_tokens: float | None = None   # mean static system-prompt tokens (API tokenizer; None: unknown)
     days_observed: float | None = None
     source: str = "typed"
     assumptions: tuple[str, ...] = field(default=())
@@ -199,8 +201,22 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
         completion_tokens_p50=weighted_quantile(f["completion_tokens"], w, 0.5),
         completion_tokens_p95=weighted_quantile(f["completion_tokens"], w, 0.95),
         template_changes_per_month=churn,
-        examples=examples, days_observed=days, source="logs", assumptions=tuple(notes),
+        examples=examples, text_logged=bool(has_ft.any()), static_prompt_tokens=_static_tokens(f, has_ft, latest),
+        days_observed=days, source="logs", assumptions=tuple(notes),
         model=_dominant_model(f), fit=None if task == "all" else task_fit(f, template_changes_per_month=churn))
+
+
+def _static_tokens(f: pd.DataFrame, has_text: pd.Series, latest) -> float | None:
+    """Mean static system-prompt tokens of the task's current template (the frame's ``static_prompt_tokens``, counted
+    from the masked system prompt without its variable parts), request-weighted; None when the log has none."""
+    if "static_prompt_tokens" not in f.columns:
+        return None
+    rows = f[has_text & f["static_prompt_tokens"].notna()]
+    if latest not in (None, "unknown"):
+        rows = rows[rows["template"] == latest]
+    if rows.empty or float(rows["requests"].sum()) <= 0:
+        return None
+    return float(np.average(rows["static_prompt_tokens"], weights=rows["requests"]))
 
 
 def _dominant_model(f: pd.DataFrame) -> str | None:
@@ -296,4 +312,9 @@ def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None)
     churn = max((w.template_changes_per_month or 0.0) for w in out.values())
     out = dict(sorted(out.items(), key=lambda kv: -kv[1].requests_per_day))
     examples = sum(w.examples or 0 for w in out.values())
-    return {"all": replace(whole, template_changes_per_month=churn, examples=examples), **out}
+    known = [w for w in out.values() if w.static_prompt_tokens is not None]
+    volume = sum(w.requests_per_day for w in known)
+    static = (sum(float(w.static_prompt_tokens or 0.0) * w.requests_per_day for w in known) / volume
+              if volume > 0 else None)
+    return {"all": replace(whole, template_changes_per_month=churn, examples=examples, static_prompt_tokens=static),
+            **out}

@@ -123,14 +123,15 @@ def main() -> int:
         r = DEFAULT_RANGES
         f = [rng.triangular(*x, n) if x[0] != x[2] else np.full(n, x[1]) for x in
              (r.requests_per_day, r.tokens_per_request, r.gpu_usd_per_hour, r.serving_efficiency, r.api_price,
-              r.growth_delta, r.people_time)]
-        vol, tok, _, _, api, gd, ppl = f
+              r.growth_delta)]
+        vol, tok, _, _, api, gd = f
+        z = rng.standard_normal(n) * r.people_spread   # people's time: each item at its sourced quantile z
         months = np.arange(s.horizon_months)
         v = (s.workload.requests_per_day * vol)[:, None] * (1 + s.growth_per_month + gd)[:, None] ** months
         bt = (v * DAYS_PER_MONTH * (base.usd_per_request * tok * api)[:, None]).sum(1)
         ht = hosted.one_off_usd + (v * DAYS_PER_MONTH * (hosted.usd_per_request * tok)[:, None]
                                    + hosted.recurring_usd_per_month).sum(1) \
-            + (ppl - 1) * (hosted.people_one_off_usd + s.horizon_months * hosted.people_usd_per_month)
+            + sum((i.at(z) - i.usd) * (s.horizon_months if i.recurring else 1) for i in hosted.people)
         return bt - ht
 
     t_mc_raw, raw_savings = best_of(raw_mc)

@@ -16,6 +16,12 @@ Costs (``r`` = loaded USD/hour):
   switching API model ``r * switch_h`` once
 - evaluation (every training run, and once for a model switch) ``eval_examples * judge_usd_per_request``,
   the judge reading ``prompt + 2 * completion + overhead`` tokens and writing ``judge_output`` tokens.
+
+People's time is uncertain: an hour entry with ``p10`` and ``p90`` is a split lognormal through its P10, median
+(``value``) and P90: at the standard-normal quantile ``z`` it is ``value * exp(z * s)`` with
+``s_lo = ln(value / p10) / 1.2816`` for ``z < 0`` and ``s_hi = ln(p90 / value) / 1.2816`` above
+(:func:`quantile_factor`). One ``z`` per simulated future serves every entry, so the sum of a path's entries
+has P10 = the sum of their P10s (comonotonic quantiles add).
 """
 
 from __future__ import annotations
@@ -24,18 +30,21 @@ import datetime as dt
 import functools
 import math
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from ._yaml import read_yaml, sections, unique, validate_entry
 from .errors import CatalogError
 
 __all__ = ["PEOPLE_FILE", "PeopleCosts", "PeopleDefault", "PeopleDefaults", "load_people", "loaded_usd_per_hour",
-           "hours_usd", "review_usd", "first_run_people_usd", "judge_tokens", "eval_run_usd"]
+           "hours_usd", "review_usd", "first_run_people_usd", "judge_tokens", "eval_run_usd", "Z90", "Spread",
+           "quantile_factor"]
 
 PEOPLE_FILE = Path(__file__).with_name("data") / "people.yaml"
-_SECTIONS = ("people", "evaluation", "operations")
+_SECTIONS = ("people", "evaluation", "operations", "training")
+Z90 = 1.2815515655446004   # the standard normal's 0.9 quantile: P10 and P90 sit at z = -/+ Z90
 
 
 class PeopleDefault(BaseModel):
@@ -50,6 +59,47 @@ class PeopleDefault(BaseModel):
     effective: dt.date
     source: str = Field(min_length=1)
     note: str | None = None
+    p10: float | None = Field(default=None, gt=0, allow_inf_nan=False)   # with p90: value is the median
+    p90: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _quantiles(self) -> PeopleDefault:
+        if (self.p10 is None) != (self.p90 is None):
+            raise ValueError("give both p10 and p90 (the median is value), or neither")
+        if self.p10 is not None and not self.p10 <= self.value <= self.p90:  # type: ignore[operator]
+            raise ValueError(f"need p10 <= value <= p90, got {self.p10:g}, {self.value:g}, {self.p90:g}")
+        return self
+
+    @property
+    def spread(self) -> Spread:
+        """The split lognormal's log-spreads below and above the median (0, 0 without p10/p90).
+
+        >>> d = PeopleDefault(id="x", value=8, p10=3, p90=24, unit="h", basis="assumption",
+        ...                   effective="2026-12-06", source="s")
+        >>> [round(s, 4) for s in d.spread]   # ln(8/3) / 1.2816, ln(24/8) / 1.2816
+        [0.7653, 0.8573]
+        """
+        if self.p10 is None or self.p90 is None or self.value <= 0:
+            return Spread(0.0, 0.0)
+        return Spread(math.log(self.value / self.p10) / Z90, math.log(self.p90 / self.value) / Z90)
+
+
+class Spread(NamedTuple):
+    """Log-spread of an entry below (``lo``) and above (``hi``) its median (see :func:`quantile_factor`)."""
+
+    lo: float
+    hi: float
+
+
+def quantile_factor(spread: tuple[float, float], z):
+    """The entry at standard-normal quantile ``z`` over its median: ``exp(z * s_lo)`` below 0, ``exp(z * s_hi)``
+    above (arrays welcome). At ``z = -/+ Z90`` it is exactly ``p10 / value`` and ``p90 / value``.
+
+    >>> round(float(quantile_factor((0.7653, 0.8572), -Z90)), 3), round(float(quantile_factor((0.7653, 0.8572), Z90)), 3)
+    (0.375, 3.0)
+    """
+    z = np.asarray(z, dtype=float)
+    return np.exp(z * np.where(z < 0, spread[0], spread[1]))
 
 
 class PeopleCosts(BaseModel):
@@ -91,6 +141,11 @@ class PeopleDefaults(BaseModel):
             raise ValueError(f"missing entries: {', '.join(missing)}")
         return v
 
+    def spread(self, entry: str) -> Spread:
+        """:attr:`PeopleDefault.spread` of ``entry`` ((0, 0) for an id not in the file)."""
+        d = self.entries.get(entry)
+        return d.spread if d is not None else Spread(0.0, 0.0)
+
     def costs(self) -> PeopleCosts:
         e = {k: d.value for k, d in self.entries.items()}
         fields = {k: e[k] for k in PeopleCosts.model_fields if k in e}
@@ -128,8 +183,8 @@ def first_run_people_usd(p: PeopleCosts, examples: int) -> float:
     """``r * (review_min * examples / 60 + eval_set_h + integration_h)``: the one-off people cost.
 
     >>> p = load_people().costs()
-    >>> round(first_run_people_usd(p, 1000), 2)  # 90.72 * (500/60 + 4 + 4) = 90.72 * 16.333
-    1481.82
+    >>> round(first_run_people_usd(p, 1000), 2)  # 90.72 * (500/60 + 8 + 16) = 90.72 * 32.333
+    2933.4
     """
     return review_usd(p, examples) + hours_usd(p, p.eval_set_hours + p.integration_hours)
 

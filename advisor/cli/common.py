@@ -162,7 +162,8 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
         add_field(p, name)
     for name in ("epochs", "retrains_per_year"):
         add_field(p, name, default=_SCENARIO_DEFAULTS[name])
-    for name in ("prompt_changes_per_month", "labelling_usd_per_run", "engineering_usd", "selfhost_ops_usd_per_month",
+    for name in ("prompt_changes_per_month", "static_prompt_tokens", "ft_prompt_tokens", "labelling_usd_per_run",
+                 "engineering_usd", "selfhost_ops_usd_per_month",
                  "judge_model", *PEOPLE_FIELDS):
         add_field(p, name)
     add_field(p, "needs_deep_reasoning", help="the task needs GPT-4-level reasoning")
@@ -182,6 +183,7 @@ def scenario_from_args(a, workload):
         itl_target_s=_ms(a.itl_target_ms), ttft_target_s=_ms(a.ttft_target_ms),
         training_examples=a.training_examples, epochs=a.epochs, retrains_per_year=a.retrains_per_year,
         prompt_changes_per_month=a.prompt_changes_per_month, labelling_usd_per_run=a.labelling_usd,
+        static_prompt_tokens=a.static_prompt_tokens, ft_prompt_tokens=a.ft_prompt_tokens,
         engineering_usd=a.engineering_usd, selfhost_ops_usd_per_month=a.ops_usd_per_month,
         judge_model=a.judge_model, include_api_alternatives=False if a.no_api_alternatives else None,
         needs_deep_reasoning=a.needs_deep_reasoning, out_of_domain=a.out_of_domain, price_files=tuple(a.prices),
@@ -200,7 +202,7 @@ OPTION_KEYS = ("name", "kind", "usd_per_request", "usd_per_month", "ttft_s", "e2
                 "payback_month", "gpus", "itl_s", "meets_latency", "notes", "source",
                 # added with total cost of ownership
                 "role", "total_usd_per_month", "savings_usd_per_month", "savings_usd_horizon", "cold_start_share",
-                "one_off_items", "recurring_items", "reasoning")
+                "one_off_items", "recurring_items", "reasoning", "path", "trainable")
 
 OPTION_COLS = [("name", "option", ""), ("role", "role", ""), ("usd_per_request", "USD/request", ".5f"),
                 ("usd_per_month", "USD/month", ",.0f"), ("savings_ratio", "x cheaper", ".1f"),

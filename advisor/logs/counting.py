@@ -32,7 +32,7 @@ import pandas as pd
 
 from advisor.logs.answer import measure_answer
 from advisor.logs.records import WORK_COLUMNS, Raw, RecordProblem
-from advisor.logs.template import TemplateHasher
+from advisor.logs.template import TemplateHasher, static_text
 from advisor.tokens.counter import (
     FT_COMPLETION,
     FT_PROMPT,
@@ -103,6 +103,7 @@ class ChunkCounter:
         self.counters: dict[str, TokenCounter] = {}
         self.hasher = TemplateHasher()
         self._ft_memo = LengthMemo(size=20_000, min_chars=64)
+        self._static_memo: dict[tuple[str, str], int] = {}   # (encoding, static system text) -> API tokens
 
     def _counter(self, name: str) -> TokenCounter:
         if name not in self.counters:
@@ -218,6 +219,7 @@ class ChunkCounter:
             "prompt_tokens": prompt, "completion_tokens": comp, "cached_tokens": cached,
             "latency_s": np.array([np.nan if r.latency_s is None else r.latency_s for r in raws], dtype=float),
             "tokens_source": source, "ft_prompt_tokens": ft_p, "ft_completion_tokens": ft_c,
+            "static_prompt_tokens": np.minimum(self._static_rows(raws, has_text & (prob == None)), prompt),  # noqa: E711
             "requests": np.array([r.requests for r in raws], dtype=float),
             "file": file, "line": np.array([r.line for r in raws], dtype=np.int64),
             "join_key": [r.join_key for r in raws], "join_side": [r.join_side for r in raws],
@@ -233,6 +235,33 @@ class ChunkCounter:
             good = pd.concat([good, bad.reindex(columns=_COLUMNS)], ignore_index=True) if len(good) else \
                 bad.reindex(columns=_COLUMNS)
         return good
+
+    def _static_rows(self, raws: Sequence[Raw], has_text: np.ndarray) -> np.ndarray:
+        """API tokens of each request's static system prompt (:func:`advisor.logs.template.static_text`), NaN
+        without text or system prompt; system prompts repeat, so each distinct one is encoded once."""
+        out = np.full(len(raws), np.nan)
+        todo: dict[tuple[str, str], list[int]] = {}
+        for i in np.flatnonzero(has_text):
+            text = static_text(raws[i].messages)
+            if text is None:
+                continue
+            choice = resolve_encoding(raws[i].model)
+            if choice.assumed and self.model:
+                choice = resolve_encoding(self.model)
+            key = (choice.encoding, text)
+            if key in self._static_memo:
+                out[i] = self._static_memo[key]
+            else:
+                todo.setdefault(key, []).append(int(i))
+        by_enc: dict[str, list[tuple[str, str]]] = {}
+        for key in todo:
+            by_enc.setdefault(key[0], []).append(key)
+        for enc, keys in by_enc.items():
+            for key, n in zip(keys, self._counter(enc).count_many([k[1] for k in keys])):
+                if len(self._static_memo) < 20_000:
+                    self._static_memo[key] = int(n)
+                out[todo[key]] = n
+        return out
 
     def _sampled(self, eligible: np.ndarray, task: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows whose 7B counts are encoded, the group each row's ratio comes from): all of a small chunk;

@@ -51,7 +51,7 @@ def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | Non
     inp, out = halves["input"], halves["output"]
     both = out.index.intersection(inp.index)
     merged = out.copy()
-    for col in ("task", "template", "ft_prompt_tokens"):
+    for col in ("task", "template", "ft_prompt_tokens", "static_prompt_tokens"):
         merged.loc[both, col] = inp.loc[both, col]
     only_in = inp.loc[inp.index.difference(out.index)]
     kept = []

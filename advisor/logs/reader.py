@@ -4,7 +4,7 @@ While reading, string columns are kept as categories (a few bytes a row); the fr
 
 Frame columns (one row per request; ``requests`` > 1 only for aggregated usage exports):
 ``request_id, timestamp, model, task, template, prompt_tokens, completion_tokens, cached_tokens,
-latency_s, tokens_source, ft_prompt_tokens, ft_completion_tokens, requests, file, line``.
+latency_s, tokens_source, ft_prompt_tokens, ft_completion_tokens, static_prompt_tokens, requests, file, line``.
 ``tokens_source`` is ``usage`` when the log recorded the API's usage, ``counted`` when we counted.
 Prompt and completion text never leave this package: they are counted and dropped per chunk.
 

@@ -17,6 +17,7 @@ __all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "epo
 
 FRAME_COLUMNS = ["request_id", "timestamp", "model", "task", "template", "prompt_tokens", "completion_tokens",
                  "cached_tokens", "latency_s", "tokens_source", "ft_prompt_tokens", "ft_completion_tokens",
+                 "static_prompt_tokens",
                  "requests", "file", "line", "answer_kind", "answer_hash", "answer_head_hash", "fit_flags",
                  "reasoning_tokens"]  # the last five: what the answer looked like (advisor.logs.answer), no text
 WORK_COLUMNS = FRAME_COLUMNS + ["join_key", "join_side", "problem", "assumed_encoding", "ignored", "count_notes",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["mask", "template_keys"]
+__all__ = ["mask", "template_keys", "static_text"]
 
 # (pattern, placeholder, a character the pattern cannot match without: the pass is skipped when the text lacks it,
 # which leaves the result unchanged and saves most passes over long system prompts; None: always run)
@@ -86,6 +86,36 @@ def _system_text(messages: Sequence[Mapping[str, Any]] | None, prompt_text: str 
     if prompt_text is not None:
         return prompt_text[:300]
     return None
+
+
+_PLACEHOLDER = re.compile(r"<(?:url|email|id|date|q|n)>")
+
+
+def static_text(messages: Sequence[Mapping[str, Any]] | None) -> str | None:
+    """The part of a request's system (or developer) prompt that never changes: the masked text without its
+    placeholders (values, names, dates, quoted strings). None without a system prompt. A fine-tune learns this
+    part (``advisor.compare.ft_prompt_tokens``); only its token count is kept.
+
+    >>> static_text([{"role": "system", "content": "Answer for ACME-42 on 2024-01-02 in 3 bullets."}])
+    'Answer for on in bullets.'
+    >>> static_text([{"role": "user", "content": "hi"}]) is None
+    True
+    """
+    if not messages:
+        return None
+    for m in messages:
+        if isinstance(m, Mapping) and m.get("role") in ("system", "developer"):
+            c = m.get("content")
+            if isinstance(c, list):
+                c = " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
+            return _static_of(str(c or "")) or None
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _static_of(text: str) -> str:
+    """The masked text without placeholders, whitespace collapsed (system prompts repeat: computed once each)."""
+    return " ".join(_PLACEHOLDER.sub(" ", mask(text)).split())
 
 
 def _masked_keys(text: str) -> tuple[str, str]:

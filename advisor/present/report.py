@@ -96,7 +96,7 @@ def _key_figures(rec: Recommendation) -> list[list[str]]:
 
     rows = [["Verdict", rec.verdict.upper(), ""], ["Best option", rec.best_option or "–", ""]]
     rows += [[t.label, t.value, t.note or ""] for t in tiles(rec)]
-    if rec.verdict == "fine-tune":
+    if rec.verdict in ("fine-tune", "switch"):
         return rows
     H = rec.scenario.horizon_months
     more = [("Cheaper per month (with upkeep)", cheaper_text(rec.savings_ratio)),
@@ -123,8 +123,11 @@ def _cells(table: pd.DataFrame, formats: dict[str, Callable]) -> tuple[list[str]
 
 def _bill_sentence(bill) -> str:
 
-    go = list(bill.fine_tuned_tasks)
-    plan = f"Fine-tune {', '.join(go)}; the rest stays as it is." if go else "Every task stays on the baseline."
+    go, move = list(bill.fine_tuned_tasks), list(bill.switched_tasks)
+    steps = ([f"Fine-tune {', '.join(go)}"] if go else []) + \
+        ([f"switch {', '.join(move)} to a cheaper API model (no training)"] if move else [])
+    plan = "; ".join(steps) + "; the rest stays as it is." if steps else "Every task stays on the baseline."
+    plan = plan[0].upper() + plan[1:]
     saved = f"{fmt_usd(bill.savings_usd_horizon)} saved" if bill.savings_usd_horizon >= 0.5 else "no change"
     return (f"{plan} {fmt_usd(bill.new_usd_per_month)} a month instead of {fmt_usd(bill.current_usd_per_month)}, "
             f"with upkeep and people's time (one-off {fmt_usd(bill.one_off_usd)} on top); "

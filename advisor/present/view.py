@@ -155,7 +155,7 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
             assert rec.best_option is not None, "a fine-tune verdict names its option (no_option blocks otherwise)"
             return f"FINE-TUNE{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}"
         if rec.verdict == "switch":   # a cheaper API model with no training beats every fine-tune
-            return f"SWITCH{scope}: {esc(rec.best_switch or '–')} instead of {esc(rec.baseline)} (no training)"
+            return f"SWITCH{scope}: {esc(rec.best_option or '–')} instead of {esc(rec.baseline)} (no training)"
         lead = "blocks" if rec.verdict == "no" else "delays"
         what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
         return f"{rec.verdict.upper()}{scope}: {'; '.join(what) or 'see below'}"
@@ -164,6 +164,9 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
         others = [t for t in per_task if t not in yes]
         tail = f"; keep {', '.join(map(esc, others))} on {esc(rec.baseline)}" if others else ""
         return f"FINE-TUNE {', '.join(map(esc, yes))}{tail}"
+    moves = [t for t, r in per_task.items() if r.verdict == "switch"]
+    if moves:
+        return f"SWITCH {', '.join(map(esc, moves))} to a cheaper model; keep the others on {esc(rec.baseline)}"
     wait = [t for t, r in per_task.items() if r.verdict == "not yet"]
     if wait:
         return f"NOT YET: {', '.join(map(esc, wait))} could pay off later; no task pays off today"
@@ -220,8 +223,11 @@ def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
     API model saving most of what fine-tuning saves (``switch_model``: try it first) and today's model's own
     shutdown within the horizon (``baseline_ends``) are always shown."""
     lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays"),
-            "switch": ("supports", "delays")}.get(str(rec.verdict), ("blocks", "delays"))
+            "switch": ("supports",)}.get(str(rec.verdict), ("blocks", "delays"))
     # a cheaper API model that saves most of what fine-tuning would ("try it first") is advice whatever the verdict
+    if rec.verdict == "switch":   # the switch's own case, not fine-tuning's supports
+        shown = [r for r in rec.reasons if r.code in ("per_task", "switch", "baseline_ends", "task_fit")]
+        return shown, [r for r in rec.reasons if r not in shown]
     shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "baseline_ends",
                                                                          "task_fit")]
     return shown, [r for r in rec.reasons if r not in shown]
@@ -243,12 +249,13 @@ def tiles(rec: Recommendation) -> list[Tile]:
     H = rec.scenario.horizon_months
     today = Tile("Today per month", fmt_usd(base_m), note=rec.baseline,
                  help=f"{rec.baseline} at {fmt_rate(rec.scenario.workload.requests_per_day)}")
-    if rec.verdict == "fine-tune" and rec.best_option:
+    if rec.verdict in ("fine-tune", "switch") and rec.best_option:
         best = opts.loc[rec.best_option]
         ft_m = float(best["total_usd_per_month"]) if "total_usd_per_month" in best else \
             float(best["usd_per_month"]) + float(best["recurring_usd_per_month"])
         return [today,
-                Tile("Fine-tuned per month", fmt_usd(ft_m), note=rec.best_option,
+                Tile("Fine-tuned per month" if rec.verdict == "fine-tune" else "Switched per month", fmt_usd(ft_m),
+                     note=rec.best_option,
                      help="with upkeep: serving, retraining, evaluation and people's time a month (the one-off is in "
                           "“Saved”; “all-in” on this page means the one-off spread over the horizon included)"),
                 Tile(f"Saved over {fmt_months(H)}", fmt_usd(rec.savings_usd_horizon),

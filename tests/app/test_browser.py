@@ -142,8 +142,7 @@ def upload(pg, name: str, data: bytes) -> None:
 def test_opens_on_the_sample(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(page.base, wait_until="domcontentloaded")
-    # at today's prices (issue 19: per-token Fireworks LoRA ended in 2025) the sample's product-copy waits for volume
-    assert verdict(page).startswith("Verdict: NOT YET: product-copy")
+    assert verdict(page).startswith("Verdict: SWITCH product-copy")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     text = page.inner_text("body")
     assert "Today per month" in text and "The whole bill across tasks" in text
@@ -169,7 +168,7 @@ def test_switch_to_typed_numbers(page):
 
 def test_upload_sets_volume_and_verdict(page):
     page.goto(page.base, wait_until="domcontentloaded")
-    assert verdict(page).startswith("Verdict: NOT YET")
+    assert verdict(page).startswith("Verdict: SWITCH")
     sample_rpd = rpd(page)
     upload(page, "small.jsonl", log_bytes(50, span_days=5.0))   # 50 requests over 5 days = 10/day
     page.get_by_text("small.jsonl: 50 requests logged", exact=False).wait_for(timeout=60_000)
@@ -198,7 +197,8 @@ def test_link_restores_the_scenario(page):
          "&pt=1200&ct=1000&examples=2000&epochs=100")
     page.goto(page.base + q, wait_until="domcontentloaded")
     first = verdict(page)
-    assert first.startswith("Verdict: FINE-TUNE: openpipe/mistral-7b instead of gpt-4-0613")
+    # by the numbers a switch to gpt-3.5-turbo (no training) saved more that day, people's time included
+    assert first.startswith("Verdict: SWITCH: gpt-3.5-turbo instead of gpt-4-0613")
     text = page.inner_text("body")
     assert "Epochs from the link was 100; set to 20" in text  # clamped, with a visible note
     no_exceptions(page)

@@ -159,7 +159,7 @@ class TestUncertainty:
         assert a.savings_usd_p10 <= a.savings_usd_p50 <= a.savings_usd_p90
 
     def test_degenerate_ranges_give_the_deterministic_answer(self):
-        flat = Ranges(*[(1.0, 1.0, 1.0)] * 5, growth_delta=(0.0, 0.0, 0.0), people_time=(1.0, 1.0, 1.0))
+        flat = Ranges(*[(1.0, 1.0, 1.0)] * 5, growth_delta=(0.0, 0.0, 0.0), people_spread=0.0)
         s = scenario(engineering_usd=500)
         mc = monte_carlo(s, draws=500, ranges=flat)
         det = compare(s).set_index("name").loc["openpipe/mistral-7b", "savings_usd_horizon"]
@@ -238,7 +238,7 @@ class TestAdviseCli:
         assert code == 0
         assert {"verdict", "best_option", "reasons", "break_even_requests_per_day", "payback_months", "p_pays_off",
                 "options"} <= set(doc)
-        assert doc["verdict"] in ("fine-tune", "not yet", "no")
+        assert doc["verdict"] in ("fine-tune", "switch", "not yet", "no")
         for r in doc["reasons"]:
             assert {"code", "text", "value", "threshold"} <= set(r)
 

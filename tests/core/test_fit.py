@@ -119,7 +119,7 @@ class TestSample:
     def test_labels_separate_classifier_from_open_ended(self):
         from advisor.samples import read_sample
 
-        result, _ = read_sample()
+        result = read_sample()
         ws = profile_tasks(result.frame)
         assert ws["ticket-triage"].fit.label == SUITS
         assert ws["contract-fields"].fit.label == SUITS

@@ -68,8 +68,8 @@ def _frame(hours_by_task: dict[str, int]) -> pd.DataFrame:
 class TestMoneyForPeople:
     def test_negative_amounts_have_a_minus_sign_before_the_dollar(self, md):
         # fmt_usd(-1708.4) = "−$1,708"; P10 / P90 -3245.2 / -1219.9 = "−$3,245 / −$1,220"
-        # the costs_more tile says it first ("$2,092 more", the reason's own figure): no second "Saved over" row
-        assert "| Over the horizon | $2,092 more |  |" in md and "| Saved over 12 months |" not in md
+        # the costs_more tile says it first ("$3,543 more", the reason's own figure): no second "Saved over" row
+        assert "| Over the horizon | $3,543 more |  |" in md and "| Saved over 12 months |" not in md
         assert "| copy | NOT YET | 700 | 0.0 | fireworks/llama-3.1-8b-lora | −$1,708 |" in md
         assert "| Savings P10 / P90 | −$3,245 / −$1,220 |  |" in md
         assert "$-" not in md
@@ -93,7 +93,7 @@ class TestMoneyForPeople:
 
 class TestPagesWords:
     def test_reasons_in_words_not_effect_codes(self, md, loss):
-        assert "- **Holds it back for now:** fireworks/llama-3.1-8b-lora costs $2,092 more than gpt-4o-2024-08-06" in md
+        assert "- **Holds it back for now:** fireworks/llama-3.1-8b-lora costs $3,543 more than gpt-4o-2024-08-06" in md
         assert "### What else was checked" in md
         assert not re.search(r"\*\*(delays|supports|blocks|info)\*\*", md)
         for r in loss.reasons:
