@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ import pandas as pd
 from advisor.errors import ScenarioError
 from advisor.horizon import _payback_of, break_even_requests_per_day, cumulative_costs, horizon_cost_usd, payback_month
 from advisor.options import Path, PeopleItem, PricedOption, Role, cold_start_share, cold_starts_per_month
+from advisor.quality import switch_quality_gap
 from advisor.scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's GPT-4-class ids, newest first
 from advisor.scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
 from advisor.workload import DAYS_PER_MONTH
@@ -544,6 +545,8 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     usd = float(api_request_cost_usd(w.prompt_tokens, w.completion_tokens, price, cached_tokens=w.cached_tokens,
                                      batch=batch))
     ttft, e2e = _api_latency(m.latency, w.completion_tokens)
+    q = m.quality or (cat.api_models[m.served_model].quality if m.served_model in cat.api_models else None)
+    mmlu, params_b, quality_source = (q.mmlu, q.params_b, q.source) if q else (None, None, None)
     notes = []
     if m.latency is None:
         notes.append("no published latency measurement in the catalog")
@@ -558,7 +561,8 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     if tco is None:   # the baseline: its own shutdown is advice too (recommend.baseline_ends)
         return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft,
                             e2e_s=e2e, role=Role.BASELINE, path=Path.STAY, sources=sources, notes=tuple(notes),
-                            provider=m.provider,
+                            provider=m.provider, reasoning=m.reasoning, mmlu=mmlu, params_b=params_b,
+                            quality_source=quality_source,
                             serves_until=m.shutdown, ends_within_horizon=service_end(m.shutdown, s, cat, m.id)[0])
     other_provider = baseline_provider is not None and m.provider != baseline_provider
     costs = tco.switch(other_provider=other_provider)
@@ -575,7 +579,8 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
                         meets_latency=_meets(t or LatencyTargets(), ttft, e2e), role=Role.SWITCH, path=Path.SWITCH,
                         reasoning=m.reasoning, **costs.fields(), sources=sources, notes=tuple(notes),
-                        serves_until=m.shutdown, ends_within_horizon=ends, provider=m.provider)
+                        serves_until=m.shutdown, ends_within_horizon=ends, provider=m.provider, mmlu=mmlu,
+                        params_b=params_b, quality_source=quality_source)
 
 
 def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
@@ -649,9 +654,19 @@ def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[P
         elif spec.kind in (OptionKind.DEDICATED, OptionKind.SHARED):
             options.append(_price_deployment(spec, scenario, cat, targets, tco))
         else:
-            options.append(_price_api(spec, scenario, cat, batch=False, t=targets, tco=tco,
-                                      baseline_provider=baseline.provider))
+            options.append(_like_for_like(baseline, _price_api(spec, scenario, cat, batch=False, t=targets, tco=tco,
+                                                               baseline_provider=baseline.provider)))
     return baseline, options
+
+
+def _like_for_like(baseline: PricedOption, o: PricedOption) -> PricedOption:
+    """A switch option marked not like for like, with the reason and its source, when
+    :func:`advisor.quality.switch_quality_gap` finds a published gap with the baseline."""
+    gap = switch_quality_gap(baseline, o)
+    if gap is None:
+        return o
+    src = tuple(x for x in (o.quality_source, baseline.quality_source) if x and x not in o.sources)
+    return replace(o, like_for_like=False, notes=o.notes + (gap,), sources=o.sources + src)
 
 
 def _horizon_at(o: PricedOption, s: Scenario) -> float:
@@ -689,14 +704,17 @@ def qualifying_fine_tunes(scenario: Scenario, baseline: PricedOption, options: l
 
 
 def qualifying_switches(scenario: Scenario, baseline: PricedOption, options: list[PricedOption]) -> list[PricedOption]:
-    """"Switch model" options that may be recommended: served to the horizon's end and, with latency targets, known
-    to meet them (as fine-tunes); models whose cost per request is fully known first (not reasoning models, whose
-    hidden tokens are not counted). None when the task needs deep reasoning (the user's flag)."""
+    """"Switch model" options that may be recommended: like for like with the baseline (:mod:`advisor.quality`),
+    served to the horizon's end and, with latency targets, known to meet them (as fine-tunes); beside a baseline that
+    is not a reasoning model, models whose cost per request is fully known first (not reasoning models, whose hidden
+    tokens are not counted). None when the task needs deep reasoning (the user's flag)."""
     if scenario.needs_deep_reasoning:   # the user's flag: no cheaper general model is assumed to reason as well
         return []
-    sw = [o for o in options if o.role == Role.SWITCH and not o.ends_within_horizon]
+    sw = [o for o in options if o.role == Role.SWITCH and not o.ends_within_horizon and o.like_for_like]
     if latency_targets(scenario, baseline.e2e_s).any:
         sw = [o for o in sw if o.meets_latency is True]
+    if baseline.reasoning:   # hidden reasoning tokens are uncounted on both sides: no reason to prefer either
+        return sw
     return [o for o in sw if not o.reasoning] or sw
 
 
@@ -742,7 +760,7 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
         gpus = opt.gpus(v)
         rows.append({
             "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "path": str(opt.path),
-            "reasoning": opt.reasoning, "baseline": is_base,
+            "reasoning": opt.reasoning, "like_for_like": opt.like_for_like, "mmlu": opt.mmlu, "baseline": is_base,
             "fine_tuned": opt.fine_tuned, "usd_per_request": per_req, "usd_per_month": month,
             "total_usd_per_month": total_month, "savings_usd_per_month": base_month - total_month,
             "one_off_usd": opt.one_off_usd, "recurring_usd_per_month": opt.recurring_usd_per_month,

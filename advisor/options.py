@@ -118,6 +118,11 @@ class PricedOption:
     # a shared multi-adapter deployment: the other tasks' requests/day on it (its cost split by requests)
     shared_requests_per_day: float = 0.0
     adapters: int = 1                      # fine-tunes the deployment serves (this task's included)
+    # published general score and size (advisor.quality): a switch that is not like for like is never the headline
+    mmlu: float | None = None
+    params_b: float | None = None
+    quality_source: str | None = None
+    like_for_like: bool = True
     one_off_items: tuple[tuple[str, float], ...] = ()
     recurring_items: tuple[tuple[str, float], ...] = ()
     path: Path = Path.PER_TOKEN
@@ -189,7 +194,8 @@ class PricedOption:
 
 _DESCRIBES_ONLY = frozenset({"name", "ttft_s", "e2e_s", "itl_s", "meets_latency", "cold_start_share", "role", "reasoning",
                              "serves_until", "ends_within_horizon", "sources", "notes", "curve", "training_usd_per_run",
-                             "trainable", "training", "training_closes", "provider", "adapters", "path"})
+                             "trainable", "training", "training_closes", "provider", "adapters", "path",
+                             "mmlu", "params_b", "quality_source", "like_for_like"})
 _SCALE_TO_ZERO_ONLY = frozenset({"idle_timeout_s", "service_s", "cold_start_s"})
 
 

@@ -169,8 +169,8 @@ class Recommendation:
     def as_dict(self) -> dict:
         cols = ["name", "kind", "role", "path", "trainable", "usd_per_request", "usd_per_month", "total_usd_per_month",
                 "savings_usd_per_month", "ttft_s", "e2e_s", "one_off_usd", "recurring_usd_per_month", "usd_horizon",
-                "savings_ratio", "break_even_requests_per_day", "payback_month", "gpus", "meets_latency",
-                "cold_start_share", "one_off_items", "recurring_items", "reasoning", "notes", "source"]
+                "savings_usd_horizon", "savings_ratio", "break_even_requests_per_day", "payback_month", "gpus", "meets_latency",
+                "cold_start_share", "one_off_items", "recurring_items", "reasoning", "like_for_like", "mmlu", "notes", "source"]
         return json_safe({
             "verdict": str(self.verdict), "best_option": self.best_option, "best_switch": self.best_switch,
             "best_fine_tune": self.best_fine_tune,

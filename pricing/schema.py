@@ -21,7 +21,7 @@ from pydantic.dataclasses import dataclass
 from .errors import UnknownEntryError
 
 __all__ = ["ApiModel", "ApiPrice", "BatchDiscount", "Deployment", "DeploymentPrice", "Gpu", "GpuPrice",
-           "HostedEndpoint", "HostedPrice", "Latency", "OpenModel", "ShutdownNotice", "TrainingAccess", "FIRST_DAY",
+           "HostedEndpoint", "HostedPrice", "Latency", "OpenModel", "Quality", "ShutdownNotice", "TrainingAccess", "FIRST_DAY",
            "LAST_DAY", "SECTIONS", "reasoning_by_name", "shutdown_known", "shutdown_notice_on", "no_overlap",
            "training_access_on", "training_closes_known"]
 
@@ -102,6 +102,17 @@ class Latency:
     @classmethod
     def _yaml(cls, data):
         return _yaml_defaults(data, output_tokens_per_s=None)
+
+
+@dataclass(frozen=True, config=_CFG)
+class Quality:
+    """A model's published general score and size, with their source: ``mmlu`` (MMLU accuracy, %, as its publisher
+    or OpenAI's simple-evals reports it) and, for an open-weight model, ``params_b`` (billions of parameters).
+    Read by :mod:`advisor.quality` to decide whether a switch without training is like for like."""
+
+    source: Text
+    mmlu: Annotated[float, _num(0.0, 100.0, open_lo=True)] | None = None
+    params_b: Annotated[float, _num(0.0, 100_000.0, open_lo=True)] | None = None
 
 
 def _check_period(p):
@@ -417,6 +428,7 @@ class ApiModel(_PriceHistory):
     encoding: Ident | None = None       # tiktoken encoding; None: the provider's own tokenizer
     aliases: Aliases = ()
     latency: Latency | None = None
+    quality: Quality | None = None       # published general score and size (None: none recorded)
     successors: Aliases = ()             # what the provider recommends once it is shut down
     shutdown_notices: Annotated[tuple[ShutdownNotice, ...], Field(max_length=20)] = ()  # oldest first
     batch_api: bool = True               # served by the provider's Batch API (when that exists)
