@@ -21,7 +21,15 @@ from advisor.dataset.download import zip_name
 from advisor.logs import MemoryFile, read_logs
 from advisor.present import figures as F
 from advisor.present import view as V
-from advisor.present.analysis import Inputs, PageAnalysis, page_analysis, recommend_page, task_colours, uploads_digest
+from advisor.present.analysis import (
+    Inputs,
+    PageAnalysis,
+    ending_options,
+    page_analysis,
+    recommend_page,
+    task_colours,
+    uploads_digest,
+)
 from advisor.present.report import md_text, prices_used, render_html, render_markdown
 from advisor.recommend import Thresholds
 from advisor.samples import SAMPLE_DIGEST
@@ -314,8 +322,9 @@ def options_ui(sb, c: dict[str, list[str]]) -> tuple[list[str], str, list[str], 
             sb.selectbox("Precision", PARAMS["precision"].choices, key="precision"))
 
 
-ASSUMED = ("e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "minrpd", "rate", "review", "eng", "lab",
-           "ops")   # rarely changed: behind "Edit assumptions" (each widget drawn is redrawn on every re-run)
+# rarely changed: behind "Edit assumptions" (each widget drawn is redrawn on every re-run)
+ASSUMED = ("e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "static", "ftpt", "minrpd", "rate",
+           "review", "eng", "lab", "ops")
 
 
 def assumptions_ui(sb) -> dict[str, Any]:
@@ -340,7 +349,13 @@ def assumptions_ui(sb) -> dict[str, Any]:
     out["epochs"] = sb.number_input("Epochs", **bounds("epochs"), key="epochs")
     out["retrains"] = sb.number_input("Retrains per year", **bounds("retrains"), key="retrains")
     out["changes"] = sb.number_input("Prompt changes per month (-1 = from logs)", **bounds("changes"), key="changes")
-    out["minrpd"] = sb.number_input("Volume threshold (requests/day)", **bounds("lab"), key="minrpd")
+    out["static"] = sb.number_input("Static prompt tokens (instructions, examples)", **bounds("static"), value=None,
+                                    key="static", placeholder="measured in the logs",
+                                    help="The part of each prompt that never changes: a fine-tune learns it.")
+    out["ftpt"] = sb.number_input("Fine-tuned prompt tokens", **bounds("ftpt"), value=None, key="ftpt",
+                                  placeholder="variable part + 50",
+                                  help="Prompt tokens a fine-tuned model reads per request.")
+    out["minrpd"] = sb.number_input("Volume threshold (requests/day)", **bounds("minrpd"), key="minrpd")
     sb.header("People's time")
     sb.caption("Empty = the sourced default (US median software developer, loaded; the hours are listed under "
                "Prices & sources).")
@@ -350,7 +365,7 @@ def assumptions_ui(sb) -> dict[str, Any]:
                                     placeholder=f"{people['review_minutes_per_example']:g} (assumed)")
     out["eng"] = sb.number_input("One-off engineering (USD)", **bounds("eng"), step=1000.0, value=None,
                                  key="eng", placeholder="from the hours above")
-    out["lab"] = sb.number_input("Labelling / evaluation per run (USD)", **bounds("ops"), step=100.0,
+    out["lab"] = sb.number_input("Labelling / evaluation per run (USD)", **bounds("lab"), step=100.0,
                                  value=None, key="lab", placeholder="from the hours above")
     out["ops"] = sb.number_input("Self-hosting operations per month (USD)", min_value=0.0, max_value=1e7, step=100.0,
                                  value=None, key="ops", placeholder="from the hours above")
@@ -427,8 +442,8 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
     a = assumptions_ui(sb)
     min_rpd = a["minrpd"]
     keys += ["growth", "horizon", "asof", "baseline", "batch", "hosted", "model", "gpus", "provider", "precision",
-             "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "reasoning",
-             "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]
+             "switch", "stz", "latsens", "e2e", "ttft", "itl", "examples", "epochs", "retrains", "changes", "static",
+             "ftpt", "reasoning", "ood", "minrpd", "rate", "review", "eng", "lab", "ops"]
     write_url(keys + ["tab"])   # the open tab too (not part of the scenario: no new analysis)
 
     suffix = "" if provider == "cheapest" else f":{provider}"
@@ -558,7 +573,7 @@ def cost_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None
     chart("cost", k, lambda: F.cost_vs_volume(a.sweep, baseline=f.baseline, break_evens=be, colours=c,
                                              always=(f.best_option,) if f.best_option else (),
                                              current_requests_per_day=f.scenario.workload.requests_per_day,
-                                             horizon_months=h, growth_per_month=g))
+                                             horizon_months=h, growth_per_month=g, ends=ending_options(f.options)))
 
 
 def payback_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> None:
@@ -567,7 +582,7 @@ def payback_tab(a: PageAnalysis, data: PageData | None, k: tuple[str, str]) -> N
     pb = dict(zip(f.options["name"], f.options["payback_month"]))
     st.markdown(f"**Cumulative savings against {md_text(f.baseline)}** — above zero, the option is ahead")
     chart("cumulative", k, lambda: F.cumulative_cost(
-        a.curves, baseline=f.baseline, colours=c,
+        a.curves, baseline=f.baseline, colours=c, ends=ending_options(f.options), as_of=f.options.attrs.get("as_of"),
         payback={f.best_option: pb.get(f.best_option)} if f.best_option else None))
 
 

@@ -760,12 +760,16 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
         gpus = opt.gpus(v)
         rows.append({
             "name": opt.name, "kind": str(opt.kind), "role": str(opt.role), "path": str(opt.path),
-            "reasoning": opt.reasoning, "like_for_like": opt.like_for_like, "mmlu": opt.mmlu, "baseline": is_base,
+            "reasoning": opt.reasoning, "like_for_like": opt.like_for_like,
+            "serves_until": None if opt.serves_until is None else opt.serves_until.isoformat(),
+            "ends_within_horizon": opt.ends_within_horizon, "mmlu": opt.mmlu, "baseline": is_base,
             "fine_tuned": opt.fine_tuned, "usd_per_request": per_req, "usd_per_month": month,
             "total_usd_per_month": total_month, "savings_usd_per_month": base_month - total_month,
             "one_off_usd": opt.one_off_usd, "recurring_usd_per_month": opt.recurring_usd_per_month,
             "usd_horizon": total, "savings_usd_horizon": base_total - total,
-            "savings_ratio": base_month / month if month > 0 else float("inf"),
+            "savings_ratio": base_month / month if month > 0 else float("inf"),   # = serving_ratio (kept: a contract)
+            "serving_ratio": base_month / month if month > 0 else float("inf"),
+            "all_in_ratio": _all_in_ratio(base_month, total_month, opt.one_off_usd, H),
             "break_even_requests_per_day": float("nan") if be is None else be,
             "payback_month": None if is_base else _payback_of(cum, base_cum),
             "ttft_s": opt.ttft_s, "e2e_s": opt.e2e_s, "itl_s": opt.itl_s, "cold_start_share": opt.cold_start_share,
@@ -777,6 +781,17 @@ def options_table(scenario: Scenario, baseline: PricedOption, options: list[Pric
     df = pd.DataFrame(rows)
     df.attrs["as_of"] = str(as_of)
     return df
+
+
+def _all_in_ratio(base_usd_per_month: float, total_usd_per_month: float, one_off_usd: float, months: int) -> float:
+    """Today's monthly cost over the option's all-in monthly cost: serving and upkeep plus the one-off spread over
+    the horizon, ``base / (total + one_off / months)`` (inf when that is 0).
+
+    >>> _all_in_ratio(1000.0, 100.0, 1200.0, 12)   # 1000 / (100 + 100)
+    5.0
+    """
+    all_in = total_usd_per_month + one_off_usd / months
+    return base_usd_per_month / all_in if all_in > 0 else float("inf")
 
 
 def cumulative_curves(scenario: Scenario, catalog: Catalog | None = None, *,

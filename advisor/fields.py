@@ -152,11 +152,11 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
        flag="--prompt-changes-per-month", url="changes", section=_ASSUMPTIONS, page_unset=-1.0,
        help="prompt template changes a month, 0 to 1,000 (default: measured in the logs, else 0)"),
     _f("static_prompt_tokens", "Static prompt tokens", "tokens a request", float, 0.0, MAX_TOKENS_PER_REQUEST,
-       flag="--static-prompt-tokens", example="800",
+       flag="--static-prompt-tokens", url="static", section=_ASSUMPTIONS, example="800",
        help="tokens of the prompt that never change (instructions, few-shot examples), for typed numbers; a "
             "fine-tune learns them (default: measured in the logs, else 0)"),
     _f("ft_prompt_tokens", "Fine-tuned prompt tokens", "tokens a request", float, 0.0, MAX_TOKENS_PER_REQUEST,
-       flag="--ft-prompt-tokens", example="300",
+       flag="--ft-prompt-tokens", url="ftpt", section=_ASSUMPTIONS, example="300",
        help="prompt tokens a fine-tuned model reads per request (default: the variable part plus a 50-token "
             "instruction)"),
     _f("idle_timeout_s", "Idle timeout before scaling to zero", "s", float, 0.0, 86_400.0),

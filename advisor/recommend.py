@@ -166,11 +166,17 @@ class Recommendation:
     def _row_cache(self) -> dict:
         return {}   # name -> row of ``options``, read once (the page and the bill ask for the same rows)
 
+    def _chosen(self, col: str) -> float | None:
+        """The recommended option's value of an options-table column (None without one)."""
+        row = self.option_row(self.best_option)
+        return None if row is None or col not in row else float(row[col])
+
     def as_dict(self) -> dict:
         cols = ["name", "kind", "role", "path", "trainable", "usd_per_request", "usd_per_month", "total_usd_per_month",
                 "savings_usd_per_month", "ttft_s", "e2e_s", "one_off_usd", "recurring_usd_per_month", "usd_horizon",
-                "savings_usd_horizon", "savings_ratio", "break_even_requests_per_day", "payback_month", "gpus", "meets_latency",
-                "cold_start_share", "one_off_items", "recurring_items", "reasoning", "like_for_like", "mmlu", "notes", "source"]
+                "savings_usd_horizon", "savings_ratio", "serving_ratio", "all_in_ratio", "break_even_requests_per_day",
+                "payback_month", "gpus", "meets_latency", "cold_start_share", "one_off_items", "recurring_items",
+                "reasoning", "like_for_like", "mmlu", "serves_until", "ends_within_horizon", "notes", "source"]
         return json_safe({
             "verdict": str(self.verdict), "best_option": self.best_option, "best_switch": self.best_switch,
             "best_fine_tune": self.best_fine_tune,
@@ -186,6 +192,8 @@ class Recommendation:
             "lowest_break_even_requests_per_day": self.lowest_break_even_requests_per_day,
             "lowest_break_even_option": self.lowest_break_even_option,
             "p_pays_off": self.p_pays_off, "savings_ratio": self.savings_ratio,
+            # one name per meaning: savings_ratio above is today's cost over the option's with upkeep (kept as is)
+            "serving_ratio": self._chosen("serving_ratio"), "all_in_ratio": self._chosen("all_in_ratio"),
             "savings_usd_horizon": self.savings_usd_horizon, "savings_usd_p10": self.savings_usd_p10,
             "savings_usd_p90": self.savings_usd_p90, "horizon_months": self.scenario.horizon_months,
             "latency_sensitive": self.scenario.latency_sensitive,
@@ -742,14 +750,39 @@ def _spend_today(r: Recommendation) -> float:
     return float(row.iloc[0]) if len(row) else 0.0
 
 
+def _shareable(s: Scenario, t: Thresholds) -> bool:
+    """Whether a task's adapter would join a shared multi-adapter deployment: nothing but cost holds its fine-tune
+    back (a stable prompt, enough examples when the logs say how many, no deep reasoning flagged).
+
+    >>> from advisor import Workload
+    >>> _shareable(Scenario(Workload.typed(100, 500, 100)), Thresholds())
+    True
+    >>> _shareable(Scenario(Workload.typed(100, 500, 100), prompt_changes_per_month=4), Thresholds())
+    False
+    """
+    return (s.prompt_changes < t.max_prompt_changes_per_month and not s.needs_deep_reasoning
+            and s.examples >= t.min_training_examples)
+
+
 def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) -> dict[str, Recommendation]:
     """One recommendation per task (each prompt becomes its own expert), and ``"all"``.
+
+    A shared multi-adapter deployment (``shared/``) of a task is priced with the other tasks that could share it
+    (:func:`_shareable`) unless the scenario names its ``shared_tasks``; its cost is split by requests.
 
     The overall verdict is the best of the tasks' (fine-tune the tasks that qualify): the pooled
     traffic alone cannot earn ``fine-tune``, since no single expert serves every prompt. The
     whole bill across tasks is :func:`advisor.bill.whole_bill`.
     """
-    tasks = {t: recommend(replace(scenario, workload=w), **kw) for t, w in workloads.items() if t != "all"}
+    th = kw.get("thresholds") or Thresholds()
+    shareable = {t: w for t, w in workloads.items() if t != "all" and _shareable(replace(scenario, workload=w), th)}
+
+    def sharing(t: str, w: Workload) -> Scenario:
+        """The task's scenario; a shared multi-adapter deployment carries the other tasks that could share it."""
+        others = scenario.shared_tasks or tuple(x for u, x in shareable.items() if u != t)
+        return replace(scenario, workload=w, shared_tasks=others)
+
+    tasks = {t: recommend(sharing(t, w), **kw) for t, w in workloads.items() if t != "all"}
     if "all" not in workloads or len(tasks) < 2:   # no pooled headline to make: "all" is its own recommendation
         return {t: tasks[t] if t in tasks else recommend(replace(scenario, workload=w), **kw)
                 for t, w in workloads.items()}

@@ -21,7 +21,7 @@ from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo, tornado
 from advisor.workload import Workload
 
-__all__ = ["Inputs", "Analysis", "PageAnalysis", "analyse", "analyse_page", "recommend_page", "page_analysis",
+__all__ = ["ending_options", "Inputs", "Analysis", "PageAnalysis", "analyse", "analyse_page", "recommend_page", "page_analysis",
            "chart_volumes", "option_colours", "task_colours", "uploads_digest", "BASELINE_COLOUR"]
 
 BASELINE_COLOUR = "#b2182b"   # the baseline is the same dark red in every chart
@@ -126,6 +126,14 @@ def option_colours(names: list[str], baseline: str) -> dict[str, str]:
             out[name] = _OPTION_PALETTE[i % len(_OPTION_PALETTE)]
             i += 1
     return out
+
+
+def ending_options(options: pd.DataFrame) -> dict[str, str]:
+    """Options that stop serving within the horizon and their last day (name -> ISO date), for the charts' marks."""
+    if "ends_within_horizon" not in options:
+        return {}
+    rows = options[options["ends_within_horizon"].astype(bool) & options["serves_until"].notna()]
+    return dict(zip(rows["name"], rows["serves_until"]))
 
 
 def task_colours(tasks: list[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ axes); the legend sits above the plot so it never covers an axis title on a narr
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,9 +21,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from advisor.words import months_text
+from advisor.workload import DAYS_PER_MONTH
 
 __all__ = ["cost_vs_volume", "cumulative_cost", "latency_comparison", "token_distributions", "tornado_chart",
-           "savings_histogram", "traffic_profile"]
+           "savings_histogram", "traffic_profile", "ending_label", "end_month"]
 
 _BASE = "#b2182b"
 # No template here: Streamlit applies its theme, and a template costs ~10 ms of JSON per figure;
@@ -65,6 +67,30 @@ _SI = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 _RECOMMENDED_WIDTH = 3.5   # the recommended option's line: on top of the others and thicker, never hidden under one
+
+
+def ending_label(ends: Mapping[str, str], name: str) -> str:
+    """The legend's mark of an option that stops serving within the horizon.
+
+    >>> ending_label({"gpt-4o-mini": "2027-01-14"}, "gpt-4o-mini"), ending_label({}, "x")
+    (' · ends 2027-01-14', '')
+    """
+    return f" · ends {ends[name]}" if name in ends else ""
+
+
+def end_month(as_of: str | None, until: str | None) -> int | None:
+    """The last month (1-based, as in the cumulative curves) an option serves when it stops on ``until``, counted
+    from ``as_of`` in months of 30.4167 days: ``floor(days / 30.4167)``, at least 0.
+
+    >>> end_month("2026-12-06", "2027-01-14")   # 39 days: month 1 is its last whole month
+    1
+    >>> end_month("2026-12-06", "2026-10-23"), end_month(None, "2027-01-14")
+    (0, None)
+    """
+    if not as_of or not until:
+        return None
+    days = (dt.date.fromisoformat(until) - dt.date.fromisoformat(as_of)).days
+    return max(0, int(days // DAYS_PER_MONTH))
 
 
 def _short(x: float) -> str:
@@ -117,7 +143,8 @@ def _shown(ranking: pd.Series, baseline: str, max_shown: int) -> set[str]:
 def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[str, float | None] | None = None,
                    current_requests_per_day: float | None = None, colours: Mapping[str, str] | None = None,
                    max_shown: int = 5, always: tuple[str, ...] = (), title: str | None = None,
-                   horizon_months: int | None = None, growth_per_month: float = 0.0) -> go.Figure:
+                   horizon_months: int | None = None, growth_per_month: float = 0.0,
+                   ends: Mapping[str, str] | None = None) -> go.Figure:
     """Monthly cost per option over requests/day (log-log), break-evens as diamonds in each line's
     colour, your volume as a dotted line labelled at the top. The baseline and the ``max_shown - 1``
     options cheapest at your volume are drawn (every option is in the options table); ``always`` (the
@@ -126,8 +153,10 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
     With ``horizon_months`` the sweep is all-in (``sweep(..., metric="usd_per_month_all_in")``: the
     one-off spread over the horizon), so each diamond sits where its line crosses the baseline's, and
     the axis says so; with ``growth_per_month`` the volume axis is today's volume and the cost an
-    average over the growing months."""
+    average over the growing months. ``ends`` (name -> ISO date): options that stop serving within the horizon,
+    named with their date in the legend and drawn dotted (never the recommendation)."""
     x = sweep.index.to_numpy(dtype=float)
+    ends = ends or {}
     per = f" all-in ({months_text(horizon_months)})" if horizon_months else ""
     grows = bool(horizon_months and growth_per_month)
     # short enough for a phone's 420 px tall chart; the heading above it says over how many months
@@ -143,10 +172,12 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
             continue
         base = name == baseline
         traces.append(dict(
-            type="scatter", x=x, y=sweep[name].to_numpy(float), mode="lines", name=name + (" (today)" if base else ""),
+            type="scatter", x=x, y=sweep[name].to_numpy(float), mode="lines",
+            name=name + (" (today)" if base else "") + ending_label(ends, name),
             legendgroup=name, legendrank=1000 + rank,
             line=dict(width=4 if base else _RECOMMENDED_WIDTH if name in always else 2,
-                      color=_colour(colours, name, baseline), dash="dash" if base else "solid"),
+                      color=_colour(colours, name, baseline),
+                      dash="dash" if base else "dot" if name in ends else "solid"),
             hovertemplate=f"<b>{name}</b><br>%{{x:,.0f}} requests/day<br>%{{y:$,.0f}} per month{per}<extra></extra>"))
     for name, be in (break_evens or {}).items():
         if be is None or not np.isfinite(be) or be <= 0 or name not in shown or not x[0] <= be <= x[-1]:
@@ -183,21 +214,33 @@ def cost_vs_volume(sweep: pd.DataFrame, *, baseline: str, break_evens: Mapping[s
 
 def cumulative_cost(curves: pd.DataFrame, *, baseline: str, payback: Mapping[str, int | None] | None = None,
                     colours: Mapping[str, str] | None = None, max_shown: int = 4,
-                    title: str | None = None) -> go.Figure:
+                    title: str | None = None, ends: Mapping[str, str] | None = None,
+                    as_of: str | None = None) -> go.Figure:
     """Cumulative savings against the baseline, month by month, one line per option (above zero =
     ahead); the payback month marked where the chosen option's line crosses zero. The ``max_shown``
-    options furthest ahead at the end are drawn (and always the one whose payback is marked)."""
+    options furthest ahead at the end are drawn (and always the one whose payback is marked). ``ends`` (name ->
+    ISO date): options that stop serving within the horizon, named with their date, drawn dotted and cut at the
+    month they stop (counted from ``as_of``, :func:`end_month`) with a mark there."""
     months = curves.index.to_numpy()
+    ends = ends or {}
     shown = _shown(curves.iloc[-1], baseline, max_shown + 1) | set(payback or ())
     traces, notes = [], []
     chosen = set(payback or ())
     for rank, name in sorted(enumerate(curves.columns), key=lambda p: p[1] in chosen):   # the chosen one on top
         if name == baseline or name not in shown:
             continue
+        y = (curves[baseline] - curves[name]).to_numpy(float)
+        stop = end_month(as_of, ends.get(name)) if name in ends else None
+        if stop is not None:
+            y = np.where(months <= stop, y, np.nan)   # no savings to count once it no longer serves
+            notes.append(dict(x=min(stop, int(months[-1])), y=float(y[min(stop, len(y)) - 1]) if stop >= 1 else 0.0,
+                              text=f"{name} stops {ends[name]}", showarrow=True, arrowhead=1, ax=0, ay=-35,
+                              font=dict(size=11), bgcolor="rgba(255,255,255,0.8)"))
         traces.append(dict(
-            type="scatter", x=months, y=(curves[baseline] - curves[name]).to_numpy(float), mode="lines+markers",
-            name=name, legendrank=1000 + rank, marker=dict(size=7 if name in chosen else 5),
-            line=dict(width=_RECOMMENDED_WIDTH if name in chosen else 2, color=_colour(colours, name)),
+            type="scatter", x=months, y=y, mode="lines+markers",
+            name=name + ending_label(ends, name), legendrank=1000 + rank, marker=dict(size=7 if name in chosen else 5),
+            line=dict(width=_RECOMMENDED_WIDTH if name in chosen else 2, color=_colour(colours, name),
+                      dash="dot" if name in ends else "solid"),
             hovertemplate=f"<b>{name}</b><br>month %{{x}}<br>%{{y:$,.0f}} saved so far vs {baseline}<extra></extra>"))
     for name, m in (payback or {}).items():
         if m is not None and name in curves.columns and m in curves.index:

@@ -228,7 +228,7 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
     """The report's charts (Plotly figures), in reading order, in the page's colours. With ``analysis`` (the
     dashboard's :class:`advisor.present.analysis.PageAnalysis`) nothing is recomputed: the page's own data is drawn."""
     from advisor.present import figures as F
-    from advisor.present.analysis import page_analysis, task_colours
+    from advisor.present.analysis import ending_options, page_analysis, task_colours
 
     if analysis is None:
         analysis = page_analysis({"all": rec})
@@ -240,10 +240,12 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
                              always=(rec.best_option,) if rec.best_option else (),
                              current_requests_per_day=s.workload.requests_per_day, colours=c,
                              horizon_months=s.horizon_months, growth_per_month=s.growth_per_month,
+                             ends=ending_options(rec.options),
                              title="All-in cost per month vs volume (one-off spread over "
                                    f"{fmt_months(s.horizon_months)}"
                                    + (", averaged as traffic grows)" if s.growth_per_month else ")")),
-            F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c,
+            F.cumulative_cost(analysis.curves, baseline=rec.baseline, colours=c, ends=ending_options(rec.options),
+                              as_of=rec.options.attrs.get("as_of"),
                               payback={rec.best_option: pb.get(rec.best_option)} if rec.best_option else None,
                               title="Cumulative savings against today's model"),
             F.latency_comparison(rec.options, colours=c, title="Latency per request")]

@@ -112,6 +112,8 @@ def assumptions_text(values: dict, people: dict) -> str:
     train = ([f"{' and '.join(from_logs)} from the logs"] if from_logs else [])
     train += [] if values.get("examples") == 0 else [count_text(values["examples"], "example")]
     train += [] if values.get("changes") == -1 else [f"{values['changes']:g} prompt changes a month"]
+    train += [f"{values[k]:,.0f} {what}" for k, what in (("static", "static prompt tokens"),
+                                                          ("ftpt", "fine-tuned prompt tokens")) if values.get(k) is not None]
     train += [f"{values['epochs']} epoch{'s' * (values['epochs'] != 1)}",
               f"{values['retrains']:g} retrains a year", f"volume guard {fmt_rate(values['minrpd'])}"]
     rate = values.get("rate")
@@ -160,13 +162,13 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
         what = [blocker_text(r, rec) for r in rec.reasons if r.effect == lead][:2]
         return f"{rec.verdict.upper()}{scope}: {'; '.join(what) or 'see below'}"
     yes = [t for t, r in per_task.items() if r.verdict == "fine-tune"]
-    if yes:
-        others = [t for t in per_task if t not in yes]
-        tail = f"; keep {', '.join(map(esc, others))} on {esc(rec.baseline)}" if others else ""
-        return f"FINE-TUNE {', '.join(map(esc, yes))}{tail}"
     moves = [t for t, r in per_task.items() if r.verdict == "switch"]
-    if moves:
-        return f"SWITCH {', '.join(map(esc, moves))} to a cheaper model; keep the others on {esc(rec.baseline)}"
+    if yes or moves:
+        others = [t for t in per_task if t not in yes and t not in moves]
+        parts = [f"FINE-TUNE {', '.join(map(esc, yes))}"] if yes else []
+        parts += [f"SWITCH {esc(t)} to {esc(per_task[t].best_option or '–')}" for t in moves]
+        tail = f"; keep {', '.join(map(esc, others))} on {esc(rec.baseline)}" if others else ""
+        return "; ".join(parts) + tail
     wait = [t for t, r in per_task.items() if r.verdict == "not yet"]
     if wait:
         return f"NOT YET: {', '.join(map(esc, wait))} could pay off later; no task pays off today"

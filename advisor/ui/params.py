@@ -90,6 +90,9 @@ PARAMS: dict[str, Param] = {
     "epochs": _field("epochs", 3),
     "retrains": _field("retrains_per_year", 4.0),
     "changes": _field("prompt_changes_per_month", -1.0),
+    # shorter fine-tuned prompts (issue 18): None = measured in the logs / the variable part plus an instruction
+    "static": _field("static_prompt_tokens", None),
+    "ftpt": _field("ft_prompt_tokens", None),
     # people's time: None = the sourced defaults of pricing/data/people.yaml
     "rate": _field("engineer_usd_per_hour", None),
     "review": _field("review_minutes_per_example", None),
