@@ -14,6 +14,8 @@ task, :func:`recommend_tasks` decides per task and :func:`whole_bill` adds them 
 ``cli`` (the surfaces). People's time and operating defaults come from ``pricing.people``.
 """
 
+import sys
+import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names, for type checkers and readers; at run time each loads on first use
@@ -116,7 +118,17 @@ def __getattr__(name: str):
     return value
 
 
-# ``compare`` and ``recommend`` are also submodules: importing one (anywhere) sets the package attribute to the
-# module and would shadow the lazy function, so these two are bound eagerly, after their modules load.
-from advisor.compare import compare as compare  # noqa: E402
-from advisor.recommend import recommend as recommend  # noqa: E402
+class _Package(types.ModuleType):
+    """``compare`` and ``recommend`` are also submodules: once one loads, the import system sets the package's
+    attribute of that name to the module, which would shadow the public function. Here the function keeps the name
+    (``advisor.compare(...)`` and ``from advisor import compare`` give the function; ``from advisor.compare import
+    price_options`` reads the submodule), and nothing loads before it is used."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _FUNCTION_NAMED_MODULES and isinstance(value, types.ModuleType) and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_FUNCTION_NAMED_MODULES = frozenset({"compare", "recommend"})
+sys.modules[__name__].__class__ = _Package

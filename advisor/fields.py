@@ -8,7 +8,8 @@ the fix its own way with :func:`ask`: the CLI names the flag, the page the sideb
 Units: a field's range is in library units (seconds, fractions, USD). A surface that shows another unit declares
 the factor: ``page_scale`` (page value x scale = library value: milliseconds 0.001, percent 0.01) and likewise
 ``cli_scale``. ``page_unset`` is the page value that stands for "not set" (``None`` in the library: from the logs or
-the sourced default).
+the sourced default). ``default`` is the library's value when the input is not given (``None``: not set, resolved
+later from the logs or a sourced default), read by :class:`~advisor.scenario.Scenario` and the CLI's flags alike.
 
 >>> FIELDS["horizon_months"].flag, FIELDS["horizon_months"].url, FIELDS["horizon_months"].rule()
 ('--horizon-months', 'horizon', 'a whole number from 1 to 120 months')
@@ -24,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Field", "FIELDS", "ask", "field_for_flag", "Surface", "check"]
+__all__ = ["Field", "FIELDS", "PEOPLE", "ask", "field_for_flag", "Surface", "check"]
 
 Surface = Literal["library", "cli", "page"]
 
@@ -55,6 +56,7 @@ class Field:
     page_unset: Any = None            # the page's value for "not set"
     page_min: float | None = None     # the page's widget starts here, above ``lo`` (a log-scale chart needs > 0)
     example: str = ""                 # a valid value, for messages
+    default: Any = None               # the library's value when not given (None: not set)
 
     def rule(self, scale: float = 1.0) -> str:
         """The valid values in words, in a surface's unit (``scale``: surface value x scale = library value)."""
@@ -136,14 +138,15 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _f("completion_tokens", "Completion tokens per request", "tokens", float, 0.0, MAX_TOKENS_PER_REQUEST,
        flag="--completion-tokens", url="ct", page_min=1.0, help="mean completion tokens per request"),
     # the decision
-    _f("horizon_months", "Horizon (months)", "months", int, 1, 120, flag="--horizon-months", url="horizon",
+    _f("horizon_months", "Horizon (months)", "months", int, 1, 120, flag="--horizon-months", url="horizon", default=12,
        help="months over which costs are added up, 1 to 120"),
     _f("growth_per_month", "Growth per month (%)", "a month", float, -0.5, 2.0, lo_open=True,
-       flag="--growth-per-month", url="growth", page_scale=PERCENT, example="0.05",
+       flag="--growth-per-month", url="growth", page_scale=PERCENT, example="0.05", default=0.0,
        help="monthly volume growth, 0.05 = +5% (in (-0.5, 2])"),
     _f("retrains_per_year", "Retrains per year", "retrainings a year", float, 0.0, 365.0, flag="--retrains-per-year",
-       url="retrains", section=_ASSUMPTIONS, help="retrainings a year, 0 to 365 (default 4; a changed prompt adds one each)"),
-    _f("epochs", "Epochs", "epochs", int, 1, 20, flag="--epochs", url="epochs", section=_ASSUMPTIONS,
+       url="retrains", section=_ASSUMPTIONS, default=4.0,
+       help="retrainings a year, 0 to 365 (default 4; a changed prompt adds one each)"),
+    _f("epochs", "Epochs", "epochs", int, 1, 20, flag="--epochs", url="epochs", section=_ASSUMPTIONS, default=3,
        help="passes over the training set, 1 to 20 (default 3)"),
     _f("training_examples", "Training examples", "examples", int, 0, 100_000_000, flag="--training-examples",
        url="examples", section=_ASSUMPTIONS, page_unset=0,
@@ -159,7 +162,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
        flag="--ft-prompt-tokens", url="ftpt", section=_ASSUMPTIONS, example="300",
        help="prompt tokens a fine-tuned model reads per request (default: the variable part plus a 50-token "
             "instruction)"),
-    _f("idle_timeout_s", "Idle timeout before scaling to zero", "s", float, 0.0, 86_400.0),
+    _f("idle_timeout_s", "Idle timeout before scaling to zero", "s", float, 0.0, 86_400.0, default=300.0),
     _f("e2e_target_s", "End-to-end target (ms)", "s", float, 1e-4, 86_400.0, flag="--e2e-target-ms", url="e2e",
        section=_ASSUMPTIONS, cli_scale=MS, page_scale=MS, page_unset=0.0,
        help="end-to-end latency target for every option, in ms"),
@@ -216,21 +219,26 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
        section=_OPTIONS, help="price cheaper API models (switch, no training) of this provider only (openai, google, "
                               "anthropic, mistral, together); repeatable (default: every provider)"),
     _f("as_of", "Prices as of", "date", str, None, None, flag="--as-of", url="asof", help="price date YYYY-MM-DD"),
-    _f("precision", "Precision", "", str, None, None, flag="--precision", url="precision", section=_OPTIONS,
+    _f("precision", "Precision", "", str, None, None, flag="--precision", url="precision", section=_OPTIONS, default="bf16",
        help="weights precision of the self-hosted model (default bf16; fp8 needs FP8 tensor cores)"),
     _f("judge_model", "Judge model", "model id", str, None, None, flag="--judge-model",
        help="API model judging the evaluation (default: the baseline)"),
-    _f("batch", "Baseline uses the Batch API", "", bool, None, None, flag="--batch", url="batch"),
-    _f("scale_to_zero", "Scale to zero", "", bool, None, None, flag="--scale-to-zero", url="stz"),
+    _f("batch", "Baseline uses the Batch API", "", bool, None, None, flag="--batch", url="batch", default=False),
+    _f("scale_to_zero", "Scale to zero", "", bool, None, None, flag="--scale-to-zero", url="stz", default=False),
     _f("latency_sensitive", "Users wait on the answer", "", bool, None, None, flag="--latency-sensitive",
-       url="latsens"),
+       url="latsens", default=False),
     _f("needs_deep_reasoning", "Task needs deep reasoning", "", bool, None, None, flag="--needs-deep-reasoning",
-       url="reasoning"),
-    _f("out_of_domain", "Inputs drift out of domain", "", bool, None, None, flag="--out-of-domain", url="ood"),
+       url="reasoning", default=False),
+    _f("out_of_domain", "Inputs drift out of domain", "", bool, None, None, flag="--out-of-domain", url="ood", default=False),
     _f("include_api_alternatives", "Also price cheaper API models", "", bool, None, None,
        flag="--no-api-alternatives", url="switch"),
     _f("price_files", "Price override files", "YAML files", str, None, None, flag="--prices"),
 )}
+
+# the Scenario fields that override a default of pricing/data/people.yaml (None = that sourced default)
+PEOPLE = ("engineer_usd_per_hour", "review_minutes_per_example", "eval_set_hours", "integration_hours",
+          "selfhost_setup_hours", "retrain_hours", "monitoring_hours_per_month", "selfhost_ops_hours_per_month",
+          "switch_model_hours", "eval_examples", "min_replicas", "cold_start_s")
 
 _BY_FLAG = {f.flag: f for f in FIELDS.values() if f.flag}
 

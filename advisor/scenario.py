@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from advisor.errors import ScenarioError
-from advisor.fields import FIELDS, check
+from advisor.fields import FIELDS, PEOPLE, check
 from advisor.words import unit_text
 from advisor.workload import Workload
 from pricing import Catalog
@@ -181,10 +181,7 @@ def default_options(catalog: Catalog) -> tuple[str, ...]:
 # Scenario fields that override a people.yaml default (None = the default), with their valid range (declared
 # once, in advisor.fields).
 PEOPLE_FIELDS: dict[str, tuple[float, float]] = {
-    name: (float(FIELDS[name].lo or 0.0), float(FIELDS[name].hi or 0.0)) for name in (
-        "engineer_usd_per_hour", "review_minutes_per_example", "eval_set_hours", "integration_hours",
-        "selfhost_setup_hours", "retrain_hours", "monitoring_hours_per_month", "selfhost_ops_hours_per_month",
-        "switch_model_hours", "eval_examples", "min_replicas", "cold_start_s")}
+    name: (float(FIELDS[name].lo or 0.0), float(FIELDS[name].hi or 0.0)) for name in PEOPLE}
 MAX_END_REQUESTS_PER_DAY = 1e10  # growth may not carry the volume past this within the horizon
 
 
@@ -192,25 +189,26 @@ MAX_END_REQUESTS_PER_DAY = 1e10  # growth may not carry the volume past this wit
 
 @dataclass(frozen=True)
 class Scenario:
-    """Inputs of one decision. Money in USD, time in months, volumes in requests/day, latency in seconds."""
+    """Inputs of one decision. Money in USD, time in months, volumes in requests/day, latency in seconds.
+    Defaults other than None (not set) are declared in :data:`advisor.fields.FIELDS` (``Field.default``)."""
 
     workload: Workload
     baseline: str | None = None               # None: default_baseline(catalog)
     options: tuple[str, ...] = ()             # (): default_options(catalog) (+ cheaper API models)
-    horizon_months: int = 12
-    growth_per_month: float = 0.0             # 0.05 = +5% volume a month
+    horizon_months: int = FIELDS["horizon_months"].default
+    growth_per_month: float = FIELDS["growth_per_month"].default  # 0.05 = +5% volume a month
     as_of: dt.date | None = None              # price date (None: today)
-    batch: bool = False                       # baseline through the Batch API
-    precision: str = "bf16"                   # self-hosted weights
-    scale_to_zero: bool = False               # self-hosted: autoscale to zero instead of always-on
-    idle_timeout_s: float = 300.0             # scale-to-zero keep-warm after the last request
+    batch: bool = FIELDS["batch"].default  # baseline through the Batch API
+    precision: str = FIELDS["precision"].default  # self-hosted weights
+    scale_to_zero: bool = FIELDS["scale_to_zero"].default  # self-hosted: autoscale to zero instead of always-on
+    idle_timeout_s: float = FIELDS["idle_timeout_s"].default  # scale-to-zero keep-warm after the last request
     itl_target_s: float | None = None         # self-hosted inter-token latency target
     ttft_target_s: float | None = None        # time-to-first-token target (every option)
     e2e_target_s: float | None = None         # end-to-end latency target (every option)
-    latency_sensitive: bool = False           # users wait on the answer (no target: no slower than today)
+    latency_sensitive: bool = FIELDS["latency_sensitive"].default  # users wait on the answer (no target: no slower than today)
     training_examples: int | None = None      # None: examples in the logs, else DEFAULT_TRAINING_EXAMPLES
-    epochs: int = 3
-    retrains_per_year: float = 4.0
+    epochs: int = FIELDS["epochs"].default
+    retrains_per_year: float = FIELDS["retrains_per_year"].default
     prompt_changes_per_month: float | None = None  # None: from the logs' template churn, else 0
     # people's time (None: the sourced default in pricing/data/people.yaml)
     engineer_usd_per_hour: float | None = None
@@ -234,8 +232,8 @@ class Scenario:
     ft_prompt_tokens: float | None = None       # prompt tokens a fine-tuned model reads (None: variable + instruction)
     include_api_alternatives: bool | None = None   # cheaper API models as "switch model" options: None = beside
     #                                                the default options only, True = beside named ones too
-    needs_deep_reasoning: bool = False        # user's flag: the task needs GPT-4-level reasoning
-    out_of_domain: bool = False               # user's flag: inputs drift outside what the logs show
+    needs_deep_reasoning: bool = FIELDS["needs_deep_reasoning"].default  # user's flag: the task needs GPT-4-level reasoning
+    out_of_domain: bool = FIELDS["out_of_domain"].default  # user's flag: inputs drift outside what the logs show
     price_files: tuple[str, ...] = field(default=())
     switch_providers: tuple[str, ...] = ()   # cheaper API models only of these providers ((): every provider)
     shared_tasks: tuple[Workload, ...] = ()  # other tasks whose adapters share a multi-adapter deployment

@@ -7,6 +7,13 @@ already be on disk (a bare clone is enough; files are read with ``git show``).
     python tools/build_fixtures.py --git-dir /path/to/repo.git --repo owner/name \\
         --out tests/fixtures/recorded/name.jsonl [--history] [--commit REV]
 
+or, for the cassette versions a listing names (one ``owner/name:path@commit`` a line, from one or more
+repositories; the committed sample's listing is ``tests/fixtures/recorded/ci/cassettes.txt``):
+
+    python tools/build_fixtures.py listed LISTING --git-dir owner/name=/path/to/repo.git ... --out OUT.jsonl
+
+and ``python tools/build_fixtures.py summary FILE.jsonl ...`` prints the coverage table of built files.
+
 Each output line is one interaction (request, response and the usage the API billed):
 
     {"id", "source": "owner/name:path@commit#index", "endpoint": "chat.completions"|"responses",
@@ -460,17 +467,24 @@ def _dedupe_key(record: dict) -> str:
 
 
 def build(git_dir: Path, repo: str, rev: str, history: bool) -> tuple[list[dict], Counter]:
+    """The records of every cassette at ``rev`` (with ``history``: of every version reachable from it)."""
     files = cassettes_in_history(git_dir, rev) if history else cassettes_at(git_dir, rev)
+    return build_files([(git_dir, repo, cf) for cf in files])
+
+
+def build_files(files: list[tuple[Path, str, CassetteFile]]) -> tuple[list[dict], Counter]:
+    """The records of the given cassette versions (git directory, owner/name, file), in order, deduplicated
+    across all of them; the reasons records were left out, tallied."""
     records: list[dict] = []
     seen: set[str] = set()
     covered: set[tuple[str, str]] = set()
     big: list[dict] = []
     reasons: Counter = Counter()
-    for cf in files:
+    for git_dir, repo, cf in files:
         try:
             raw = _git(git_dir, "cat-file", "blob", cf.blob)
-        except subprocess.CalledProcessError:  # snapshots may leave out their largest files
-            reasons["cassette absent from the snapshot"] += 1
+        except subprocess.CalledProcessError:  # a listed commit the clone lacks, or a blob a partial clone left out
+            reasons["cassette version not in the git directory"] += 1
             continue
         try:
             raw = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
@@ -545,36 +559,28 @@ def coverage_table(paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
-def read_file_answers(paths: list[Path]) -> list[tuple[str, str, str, str]]:
-    """(repo, path, commit, YAML text) per cassette from saved answers of the search tool's ``read_file``.
+def listed_cassettes(listing: Path, git_dirs: dict[str, Path]) -> list[tuple[Path, str, CassetteFile]]:
+    """The cassette versions named in ``listing``, one ``owner/name:path@commit`` a line (``#`` starts a comment),
+    each read from its repository's git directory in ``git_dirs`` (owner/name -> directory).
 
-    Each saved file holds one ``read_file`` answer as JSON (keys repo, path, commit, offset, text, total_chars);
-    pages of one cassette (same repo, path and commit, offsets 0, 16000, ...) are joined in offset order and
-    must cover ``total_chars`` exactly, or the cassette is refused (a missing page would change the bodies).
+    The committed sample's listing is ``tests/fixtures/recorded/ci/cassettes.txt``.
     """
-    pages: dict[tuple[str, str, str], dict[int, dict]] = {}
-    for path in paths:
-        answer = json.loads(path.read_text(encoding="utf-8"))
-        key = (answer["repo"], answer["path"], answer["commit"])
-        pages.setdefault(key, {})[int(answer.get("offset", 0))] = answer
-    out = []
-    for (repo, cpath, commit), by_offset in sorted(pages.items()):
-        text = "".join(by_offset[o]["text"] for o in sorted(by_offset))
-        total = next(iter(by_offset.values())).get("total_chars", len(text))
-        if len(text) != total:
-            raise SystemExit(f"{repo}:{cpath}: pages cover {len(text)} of {total} characters; save the missing pages")
-        out.append((repo, cpath, commit, text))
-    return out
+    files = []
+    for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = LISTED.fullmatch(line)
+        if match is None:
+            raise SystemExit(f"{listing}:{number}: expected owner/name:path@commit (a 40-digit commit)")
+        repo, path, commit = match.groups()
+        if repo not in git_dirs:
+            raise SystemExit(f"{listing}:{number}: no --git-dir for {repo}; give --git-dir {repo}=DIR")
+        files.append((git_dirs[repo], repo, CassetteFile(path, commit, f"{commit}:{path}")))
+    return files
 
 
-def build_from_texts(cassettes: list[tuple[str, str, str, str]]) -> tuple[list[dict], Counter]:
-    """Records from cassette YAML texts (repo, path, commit, text): the same extraction and dedupe as build()."""
-    records: list[dict] = []
-    seen: set[str] = set()
-    reasons: Counter = Counter()
-    for repo, cpath, commit, text in cassettes:
-        records += _cassette_records(load_cassette(text.encode("utf-8")), repo, cpath, commit, seen, reasons)
-    return records, reasons
+LISTED = re.compile(r"([\w.-]+/[\w.-]+):([^@#]+)@([0-9a-f]{40})")
 
 
 def cassette_interactions(doc: object) -> list[dict]:
@@ -621,8 +627,8 @@ def write_records(out: Path, records: list[dict], reasons) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["from-read-file"]:  # python tools/build_fixtures.py from-read-file OUT.jsonl ANSWER.json ...
-        return write_records(Path(argv[1]), *build_from_texts(read_file_answers([Path(p) for p in argv[2:]])))
+    if argv[:1] == ["listed"]:  # python tools/build_fixtures.py listed LIST --out OUT --git-dir OWNER/NAME=DIR ...
+        return _listed(argv[1:])
     if argv[:1] == ["summary"]:  # python tools/build_fixtures.py summary FILE.jsonl ...
         print(coverage_table([Path(p) for p in argv[1:]]))
         return 0
@@ -634,6 +640,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     return write_records(args.out, *build(args.git_dir, args.repo, args.commit, args.history))
+
+
+def _listed(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="build_fixtures.py listed",
+                                     description="the records of the cassette versions a listing names")
+    parser.add_argument("listing", type=Path, help="one owner/name:path@commit a line")
+    parser.add_argument("--git-dir", action="append", default=[], metavar="OWNER/NAME=DIR", required=True,
+                        help="a repository's git directory (a clone, bare or not); one per repository listed")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    git_dirs = {}
+    for item in args.git_dir:
+        repo, sep, directory = item.partition("=")
+        if not sep or not directory:
+            parser.error(f"--git-dir {item!r}: write OWNER/NAME=DIR")
+        git_dirs[repo] = Path(directory)
+    return write_records(args.out, *build_files(listed_cassettes(args.listing, git_dirs)))
 
 
 if __name__ == "__main__":

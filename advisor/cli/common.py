@@ -4,7 +4,6 @@ scenario and price flags, reading logs from the flags (with a progress bar), and
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import math
@@ -12,9 +11,8 @@ import os
 import sys
 import time
 
-from advisor.fields import FIELDS
+from advisor.fields import FIELDS, PEOPLE
 from advisor.jsonsafe import json_safe
-from advisor.scenario import PEOPLE_FIELDS, Scenario
 
 
 class Parser(argparse.ArgumentParser):
@@ -134,9 +132,9 @@ def add_field(p: argparse.ArgumentParser, name: str, **kw) -> None:
         p.add_argument(f.flag, help=text, **kw)
 
 
-# people's time and operations: unset = the sourced default of pricing/data/people.yaml
-PEOPLE_FLAGS = {FIELDS[n].flag: n for n in PEOPLE_FIELDS}
-_SCENARIO_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Scenario)}
+# people's time and operations: unset = the sourced default of pricing/data/people.yaml. Building the parser reads
+# advisor.fields only (defaults included), so `--help` loads neither the scenario nor the price catalog.
+PEOPLE_FLAGS = {FIELDS[n].flag: n for n in PEOPLE}
 
 
 def add_scenario_flags(p: argparse.ArgumentParser) -> None:
@@ -151,9 +149,9 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(str(FIELDS["switch_providers"].flag), dest="switch_providers", action="append", default=[],
                    metavar="PROVIDER", help=FIELDS["switch_providers"].help)
     for name in ("horizon_months", "growth_per_month"):
-        add_field(p, name, default=_SCENARIO_DEFAULTS[name])
+        add_field(p, name, default=FIELDS[name].default)
     add_field(p, "batch", help="the baseline runs through the Batch API (50% off)")
-    p.add_argument("--precision", default="bf16", choices=["bf16", "fp16", "fp8", "int8", "int4"],
+    p.add_argument("--precision", default=FIELDS["precision"].default, choices=["bf16", "fp16", "fp8", "int8", "int4"],
                    help=FIELDS["precision"].help)
     add_field(p, "scale_to_zero", help="self-hosted replicas autoscale to zero (cold starts cost GPU time and latency)")
     add_field(p, "latency_sensitive", help="users wait on the answer: no option slower than the baseline (or the "
@@ -161,10 +159,9 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
     for name in ("e2e_target_s", "itl_target_s", "ttft_target_s", "training_examples"):
         add_field(p, name)
     for name in ("epochs", "retrains_per_year"):
-        add_field(p, name, default=_SCENARIO_DEFAULTS[name])
+        add_field(p, name, default=FIELDS[name].default)
     for name in ("prompt_changes_per_month", "static_prompt_tokens", "ft_prompt_tokens", "labelling_usd_per_run",
-                 "engineering_usd", "selfhost_ops_usd_per_month",
-                 "judge_model", *PEOPLE_FIELDS):
+                 "engineering_usd", "selfhost_ops_usd_per_month", "judge_model", *PEOPLE):
         add_field(p, name)
     add_field(p, "needs_deep_reasoning", help="the task needs GPT-4-level reasoning")
     add_field(p, "out_of_domain", help="inputs drift outside what the logs show")
@@ -175,6 +172,8 @@ def _ms(v):
 
 
 def scenario_from_args(a, workload):
+    from advisor.scenario import Scenario
+
     people = {field: getattr(a, flag[2:].replace("-", "_")) for flag, field in PEOPLE_FLAGS.items()}
     return Scenario(
         workload=workload, baseline=a.baseline, options=tuple(a.options), horizon_months=a.horizon_months,

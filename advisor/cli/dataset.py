@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.cli.common import add_price_flags, emit, fmt, number, table_text
-from advisor.dataset import OUT_FORMATS, build_dataset, dataset_files, judge_run_cost, training_costs, write_dataset
-from advisor.dataset.costs import TOKENS_NOTE
+from advisor.dataset.shapes import OUT_FORMATS
 
 _COST_COLS = [("option", "fine-tune option", ""), ("examples", "examples", ",d"), ("tokens_7b", "7B tokens", ",d"),
               ("epochs", "epochs", "d"), ("usd_text", "training USD", "")]
@@ -31,6 +30,8 @@ def usd_text(usd: float) -> str:
 
 
 def _text(out: dict) -> str:
+    from advisor.dataset.costs import TOKENS_NOTE
+
     s = out["summary"]
     lines = [f"dataset of task {s['task']} ({out['format']}) written to {out['out']}:",
              f"  kept {s['kept_train']:,} to train ({s['train_first']} .. {s['train_last']}) and {s['kept_eval']:,} to "
@@ -55,6 +56,8 @@ def _text(out: dict) -> str:
 
 
 def _cmd_dataset(args) -> int:
+    from advisor.dataset import build_dataset, dataset_files, judge_run_cost, training_costs, write_dataset
+
     ds = build_dataset(args.logs, args.task, format=args.log_format, scrub=args.scrub)
     kw = {"as_of": args.as_of, "price_files": tuple(args.prices), "epochs": args.epochs}
     judge = judge_run_cost(ds.eval, args.judge_model, **kw)

@@ -152,3 +152,40 @@ class TestHelp:
         for model in models:  # every listed model runs on the largest listed GPU
             assert main(["capacity", "--model", model, "--gpu", "h100-sxm", "--input-tokens", "100",
                          "--output-tokens", "10", "--concurrency", "1", "--json"]) == 0, model
+
+
+class TestStartup:
+    """``--help`` builds every command's parser from :mod:`advisor.fields` alone: the data stack (pandas, numpy) and
+    the price catalog load when a command runs, not to print help (what loaded is read from ``-X importtime``)."""
+
+    HEAVY = ("pandas", "numpy", "pydantic", "pricing.catalog", "pricing.schema", "advisor.scenario", "advisor.compare")
+
+    @staticmethod
+    def loaded(argv: list[str]) -> set[str]:
+        p = subprocess.run([sys.executable, "-X", "importtime", "-m", "advisor", *argv], capture_output=True, text=True)
+        assert p.returncode == 0 and p.stdout.startswith("usage:"), p.stderr[-500:]
+        names = {line.rsplit("|", 1)[1].strip() for line in p.stderr.splitlines() if line.startswith("import time:")}
+        assert "advisor.cli.main" in names, "-X importtime listed the imports"
+        return names
+
+    @pytest.mark.parametrize("argv", [["--help"], ["advise", "--help"], ["compare", "--help"], ["dataset", "--help"],
+                                      ["count", "--help"], ["prices", "--help"]])
+    def test_help_loads_no_data_stack(self, argv):
+        loaded = self.loaded(argv)
+        assert not loaded.intersection(self.HEAVY), sorted(loaded.intersection(self.HEAVY))
+
+    def test_capacity_help_loads_the_engines_not_pandas(self):
+        loaded = self.loaded(["capacity", "--help"])   # --engine's choices are read from pricing.selfhost to show them
+        assert "pricing.selfhost" in loaded and not loaded.intersection({"pandas", "pricing.catalog", "advisor.scenario"})
+
+    def test_flag_defaults_are_the_scenarios(self):
+        import dataclasses
+
+        from advisor.cli import build_parser
+        from advisor.fields import FIELDS
+        from advisor.scenario import Scenario
+        args = build_parser().parse_args(["compare", "--requests-per-day", "1", "--prompt-tokens", "1",
+                                          "--completion-tokens", "1"])
+        defaults = {f.name: f.default for f in dataclasses.fields(Scenario)}
+        for name in ("horizon_months", "growth_per_month", "epochs", "retrains_per_year", "precision", "batch"):
+            assert getattr(args, name) == defaults[name] == FIELDS[name].default, name

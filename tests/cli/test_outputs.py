@@ -45,6 +45,7 @@ def sample_log(tmp_path_factory) -> Path:
     (["count", "{log}", "--ft-tokenizer", "none", "--per-request"], "old.csv"),
     (["count", "{log}", "--ft-tokenizer", "none", "--per-request"], "old.parquet"),
 ])
+@pytest.mark.slow
 def test_a_file_size_limit_keeps_the_old_file(tmp_path, sample_log, args, name):
     out = tmp_path / name
     out.write_text(OLD)
@@ -55,6 +56,7 @@ def test_a_file_size_limit_keeps_the_old_file(tmp_path, sample_log, args, name):
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]     # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_a_successful_write_replaces_the_file_and_keeps_its_mode(tmp_path, sample_log):
     out = tmp_path / "rows.csv"
     out.write_text(OLD)

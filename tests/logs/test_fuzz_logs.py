@@ -159,6 +159,7 @@ def test_seven_b_counting_never_crashes(recs):
     _accounted("f.jsonl", data, where, ft_tokenizer="mistral-v1")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.binary(max_size=300), cut=st.integers(min_value=0, max_value=400))
 def test_arbitrary_and_truncated_bytes(data, cut):

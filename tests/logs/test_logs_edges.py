@@ -181,6 +181,7 @@ class TestPrettyJsonInJsonl:
         starts = [s + 1 for s in _starts(parts)]
         assert _read_at(r) == {1: 19, starts[0]: 10, starts[2]: 12} and [p.line for p in r.problems] == [starts[1]]
 
+    @pytest.mark.slow
     def test_broken_lines_cost_linear_time(self):
         # 60,000 lines that each open a value the next line breaks: each a problem at its own line. Before the
         # windowed decoding, json counted every error's line from the start of a 1 MB buffer: minutes

@@ -57,6 +57,7 @@ class TestRequestBesideResponse:
         # the response's usage: 24 prompt, 15 completion (the issue saw requests 2, prompt 38, completion 315)
         assert (s["requests"], s["prompt_tokens"], s["completion_tokens"], s["problems"]) == (1, 24, 15, [])
 
+    @pytest.mark.slow
     def test_the_cli_counts_the_issue_record_once(self, tmp_path):
         log = tmp_path / "one.jsonl"
         log.write_text(json.dumps({"params": CHAT, "response": COMPLETION}) + "\n")

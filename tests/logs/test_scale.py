@@ -57,11 +57,13 @@ def shapes(tmp_path_factory):
 
 
 class TestPiecesAndProcesses:
+    @pytest.mark.slow
     def test_byte_ranges_in_one_process_equal_whole_files(self, shapes):
         # 2 KB tasks: every JSONL over 2 KB is cut into line-aligned ranges; problems keep their physical lines
         files, whole = shapes
         _same(read_logs(files, processes=1, task_bytes=2048, assumed_completion_tokens=5), whole)
 
+    @pytest.mark.slow
     def test_worker_processes_equal_one_process(self, shapes):
         files, whole = shapes
         _same(read_logs(files, processes=2, task_bytes=2048, assumed_completion_tokens=5), whole)
@@ -156,6 +158,7 @@ def _moto_auth(endpoint: str, count: bytes) -> None:
 
 
 class TestObjectStorage:
+    @pytest.mark.slow
     def test_s3_urls_read_like_local_files(self, s3):
         opts = {"endpoint_url": s3["endpoint"]}
         remote = read_logs([f"s3://logs/{k}" for k in s3["keys"]], storage_options=opts, processes=1,
@@ -170,6 +173,7 @@ class TestObjectStorage:
             s["problems"].sort(key=lambda p: (p["file"], p["line"]))
         assert a == b
 
+    @pytest.mark.slow
     def test_a_glob_over_a_prefix_on_worker_processes(self, s3):
         opts = {"endpoint_url": s3["endpoint"]}
         remote = read_logs(["s3://logs/exports/openai/*.jsonl"], storage_options=opts, processes=2, task_bytes=1024)
@@ -241,6 +245,7 @@ class TestBadInput:
         e = storage_error(ImportError("Please install gcsfs to access Google Storage"), "gs://b/a.jsonl")
         assert str(e) == "gs://b/a.jsonl: reading gs:// needs gcsfs: pip install 'finetune-advisor[cloud]'"
 
+    @pytest.mark.slow
     def test_an_unreachable_scheduler_is_one_error_line(self, write, capsys):
         pytest.importorskip("dask.distributed", reason="optional extra 'scale'")
         log = write_sample_logs(write("x.jsonl", "").parent / "s.jsonl", days=1, scale=0.01, seed=2)

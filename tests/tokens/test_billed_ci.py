@@ -2,11 +2,13 @@
 
 tests/fixtures/recorded/ci/ci-sample.jsonl holds real Chat Completions and Responses API calls (request, response
 and the usage OpenAI billed) from the public test cassettes of pydantic/pydantic-ai (MIT) and
-Arize-ai/openinference (Apache-2.0), read one file at a time with the search tool's ``read_file`` and converted
-by ``tools/build_fixtures.py from-read-file`` (sources, licenses and the coverage table: tests/fixtures/recorded/README.md).
-The larger sets that tests/tokens/test_billed.py checks live outside the repository; this sample makes CI check the
-same rules on every run: each call is counted with its usage stripped and compared with ``usage.prompt_tokens``
-(Chat Completions) or ``usage.input_tokens`` (Responses API).
+Arize-ai/openinference (Apache-2.0): ``tests/fixtures/recorded/ci/cassettes.txt`` lists the cassette versions
+(repository, path, commit) and ``tools/build_fixtures.py listed`` builds the sample from git clones of the two
+repositories (sources, licenses and the coverage table: tests/fixtures/recorded/README.md). The larger sets that
+tests/tokens/test_billed.py checks are built the same way and kept outside the repository
+(``$ADVISOR_RECORDED_DIR`` or ``../shared/fixtures/recorded``); this sample makes CI check the same rules on every
+run: each call is counted with its usage stripped and compared with ``usage.prompt_tokens`` (Chat Completions) or
+``usage.input_tokens`` (Responses API).
 
 Goals (issue 8): plain text exact; per model family x feature group within 2% (tools, structured output),
 images and files within 10%, everything within 1%. A case the counter does not meet today is a strict expected

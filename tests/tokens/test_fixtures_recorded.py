@@ -167,7 +167,8 @@ CI_SOURCES = ("pydantic/pydantic-ai:", "Arize-ai/openinference:")  # MIT and Apa
 
 
 class TestCiSample:
-    """The committed sample (read with read_file, see the README) is always present and well-formed."""
+    """The committed sample (built from the cassette versions ci/cassettes.txt lists, see the README) is always
+    present and well-formed."""
 
     def test_present_small_and_from_the_licensed_sources(self):
         lines = CI_SAMPLE.read_text(encoding="utf-8").splitlines()
@@ -185,6 +186,12 @@ class TestCiSample:
         assert {"system", "tools", "tool_calls_history", "tool_results", "response_format_json_schema",
                 "image_base64", "completion_tool_calls", "reasoning"} <= tags
 
+    def test_the_listing_names_every_cassette_version_of_the_sample(self):
+        listed = [line for line in (CI_SAMPLE.parent / "cassettes.txt").read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#")]
+        sources = {json.loads(line)["source"].rsplit("#", 1)[0] for line in CI_SAMPLE.read_text(encoding="utf-8").splitlines()}
+        assert listed == sorted(sources)  # sorted: the order the sample's lines were built in
+
 
 def _builder():
     import importlib.util
@@ -197,7 +204,7 @@ def _builder():
     return module
 
 
-# a two-page read_file answer for a hand-written cassette in pydantic-ai's newer layout (body: {type: json})
+# a hand-written cassette in pydantic-ai's newer layout (body: {type: json}); {prompt} varies between versions
 _CASSETTE = """interactions:
 - request:
     method: POST
@@ -206,7 +213,7 @@ _CASSETTE = """interactions:
       type: json
       content:
         messages:
-        - content: hi
+        - content: {prompt}
           role: user
         model: gpt-4o
   response:
@@ -216,31 +223,66 @@ _CASSETTE = """interactions:
       content:
         model: gpt-4o-2024-08-06
         choices:
-        - message: {role: assistant, content: Hello}
-        usage: {prompt_tokens: 8, completion_tokens: 2, total_tokens: 10}
+        - message: {{role: assistant, content: Hello}}
+        usage: {{prompt_tokens: {tokens}, completion_tokens: 2, total_tokens: {total}}}
 """
+_PATH = "tests/cassettes/test_chat.yaml"
 
 
-class TestFromReadFile:
-    def _answers(self, tmp_path, cut: int, total: int) -> list[Path]:
-        paths = []
-        for offset, text in ((0, _CASSETTE[:cut]), (cut, _CASSETTE[cut:])):
-            path = tmp_path / f"page{offset}.json"
-            path.write_text(json.dumps({"repo": "o/r", "path": "tests/c.yaml", "commit": "a" * 40, "offset": offset,
-                                        "text": text, "total_chars": total}), encoding="utf-8")
-            paths.append(path)
-        return paths
+def _git(repo: Path, *args: str) -> str:
+    import subprocess
 
-    def test_pages_are_joined_and_converted(self, tmp_path):
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+           "PATH": os.environ.get("PATH", "")}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env=env).stdout.strip()
+
+
+@pytest.fixture
+def checkout(tmp_path) -> tuple[Path, list[str]]:
+    """A git repository whose one cassette was recorded twice (two commits), and its commits, oldest first."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    commits = []
+    for prompt, tokens in (("hi", 8), ("hello there", 10)):
+        (repo / _PATH).parent.mkdir(parents=True, exist_ok=True)
+        (repo / _PATH).write_text(_CASSETTE.format(prompt=prompt, tokens=tokens, total=tokens + 2), encoding="utf-8")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", f"record {prompt}")
+        commits.append(_git(repo, "rev-parse", "HEAD"))
+    return repo, commits
+
+
+class TestFromGitCheckout:
+    def test_head_only_or_every_version_in_history(self, checkout):
         build = _builder()
-        records, reasons = build.build_from_texts(build.read_file_answers(self._answers(tmp_path, 100, len(_CASSETTE))))
-        assert reasons == {"ok": 1}
-        (record,) = records
-        assert record["source"] == "o/r:tests/c.yaml@" + "a" * 40 + "#0"
-        assert record["usage"]["prompt_tokens"] == 8 and record["features"] == ["text"]
-        assert problems(record) == []
+        repo, (old, new) = checkout
+        records, reasons = build.build(repo, "o/r", "HEAD", history=False)
+        assert [r["source"] for r in records] == [f"o/r:{_PATH}@{new}#0"] and reasons == {"ok": 1}
+        records, reasons = build.build(repo, "o/r", "HEAD", history=True)
+        assert [(r["source"], r["usage"]["prompt_tokens"]) for r in records] == [
+            (f"o/r:{_PATH}@{new}#0", 10), (f"o/r:{_PATH}@{old}#0", 8)]  # newest first, each version its commit
+        assert all(problems(r) == [] for r in records) and records[0]["features"] == ["text"]
 
-    def test_a_missing_page_is_refused(self, tmp_path):
+    def test_listed_versions_are_built_in_the_listing_order(self, checkout, tmp_path):
         build = _builder()
-        with pytest.raises(SystemExit, match="pages cover"):
-            build.read_file_answers(self._answers(tmp_path, 100, len(_CASSETTE) + 7))
+        repo, (old, new) = checkout
+        listing = tmp_path / "cassettes.txt"
+        listing.write_text(f"# a comment\no/r:{_PATH}@{old}\n\no/r:{_PATH}@{'0' * 40}\n", encoding="utf-8")
+        out = tmp_path / "out.jsonl"
+        assert build.main(["listed", str(listing), "--git-dir", f"o/r={repo}", "--out", str(out)]) == 0
+        (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert record["source"] == f"o/r:{_PATH}@{old}#0" and record["usage"]["prompt_tokens"] == 8
+
+    def test_a_listing_line_without_its_git_directory_is_refused(self, checkout, tmp_path):
+        build = _builder()
+        repo, (old, _) = checkout
+        listing = tmp_path / "cassettes.txt"
+        listing.write_text(f"other/repo:{_PATH}@{old}\n", encoding="utf-8")
+        with pytest.raises(SystemExit, match="no --git-dir for other/repo"):
+            build.main(["listed", str(listing), "--git-dir", f"o/r={repo}", "--out", str(tmp_path / "o.jsonl")])
+        listing.write_text(f"o/r:{_PATH}@abc\n", encoding="utf-8")
+        with pytest.raises(SystemExit, match="cassettes.txt:1: expected owner/name:path@commit"):
+            build.main(["listed", str(listing), "--git-dir", f"o/r={repo}", "--out", str(tmp_path / "o.jsonl")])
