@@ -339,14 +339,16 @@ class TestRecommendationReadsTheTable:
         assert (r.break_even_requests_per_day is None and pd.isna(want)) or r.break_even_requests_per_day == want
 
     def test_tasks_equal_one_recommendation_each(self):
-        # recommend_tasks is recommend per task: the caches shared across tasks change nothing
+        # recommend_tasks is recommend per task (a shared multi-adapter deployment carries the other task, which
+        # could share it): the caches shared across tasks change nothing
         s = catalog_scenario()
         workloads = {"a": Workload.typed(9000, 1200, 300, task="a"), "b": Workload.typed(300, 4000, 50, task="b"),
                      "all": Workload.typed(9300, 1300, 290)}
         recs = recommend_tasks(workloads, s, draws=300)
         horizon_mod._stepped_break_even.cache_clear()
         for t in ("a", "b"):
-            alone = recommend(replace(s, workload=workloads[t]), draws=300)
+            other = workloads["b" if t == "a" else "a"]
+            alone = recommend(replace(s, workload=workloads[t], shared_tasks=(other,)), draws=300)
             assert recs[t].as_dict() == alone.as_dict()
             pd.testing.assert_frame_equal(recs[t].options, alone.options, check_exact=True)
 
