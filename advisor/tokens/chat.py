@@ -92,6 +92,7 @@ class ChatFamily:
     parallel_wrapper: int = 10  # calls sent through multi_tool_use.parallel, beyond the wrapper's JSON
     tool_result_name: bool = False  # a tool result is rendered with the name of the function it answers
     roles_billed: bool = True     # False: only the messages' text is billed (no role, no framing)
+    nested_indent: bool = True    # a non-strict tool's inline nested objects are indented (harmony's renderer)
 
 
 # Constants fitted (median residual per feature, in order: request, tools, tools with a system message, one tool
@@ -108,8 +109,12 @@ FAMILIES: dict[str, ChatFamily] = {
     # tool_result_name: a tool result bills the name of the function it answers (harmony documents the result message
     # as '<|start|>functions.NAME to=assistant...'; measured here too): with it, tool_result 3 (was 4 without it) is the
     # median; calibration Chat calls with tool results (703 + 67 of h23c's fitted2 sources) within 2%: 82% -> 86%
+    # nested_indent False: a non-strict tool's inline nested object is rendered flush left (a strict tool's, or a $ref
+    # definition's, indented as harmony does; advisor.tokens.tools.render_type). Every fitted call it changes comes
+    # closer: crmne/ruby_llm (2 calls, 6 -> 1 over), pydantic-ai (1: 4 -> 1), sublayerapp/sublayer (7: |residual| 47 ->
+    # 21 tokens); crewAI's $ref'd Entity/Address (14) and strict inline tools (10) keep their indentation
     "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-9, merge_tools_into_system=True, tool_call=4,
-                               tool_result=3, tool_result_name=True,
+                               tool_result=3, tool_result_name=True, nested_indent=False,
                                parallel_call=14, json_schema=12, json_schema_with_system=-2, json_schema_with_tools=-5),
     # gpt-4 (8k/32k, not turbo): no property titles, a forced call adds less (recorded calls)
     "chatml-gpt4": ChatFamily("chatml-gpt4", tools=9, tools_with_system=-4, tool_call=4, tool_result=4, titles=False,
@@ -471,7 +476,7 @@ def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_a
     if not function_specs(tools):
         return
     block = render_functions(tools, nested_comments=fam.nested_comments, titles=fam.titles,
-                             schema_description=fam.schema_description)
+                             schema_description=fam.schema_description, nested_indent=fam.nested_indent)
     if system_at is not None and fam.merge_tools_into_system:
         # the API appends the tools to the first system message: tokens merge across the seam
         parts.strings[system_at] += _TOOLS_SEAM + block

@@ -355,7 +355,7 @@ def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str,
         return [], 0
     fam = family_for_model(model, encoding)
     text = render_functions(list(tools), nested_comments=fam.nested_comments, titles=fam.titles,
-                            schema_description=fam.schema_description)
+                            schema_description=fam.schema_description, nested_indent=fam.nested_indent)
     return ([text], fam.tools) if text else ([], 0)
 
 

@@ -345,6 +345,20 @@ class TestHistoryAndFamilies:
         assert count_chat_prompt(longer, "gpt-4o", tools=tools) == 75 + 3
         assert count_chat_prompt(no_id, "gpt-4o", tools=tools) == 75 + 3
 
+    def test_inline_nested_object_of_a_non_strict_tool_is_flush_left(self):
+        from advisor.tokens.tools import render_functions
+        params = {"type": "object", "properties": {"p": {"type": "object", "properties": {"a": {"type": "string"}},
+                                                          "required": ["a"]}}, "required": ["p"]}
+        tool = {"type": "function", "function": {"name": "f", "parameters": params}}
+        assert "p: {\na: string,\n}," in render_functions([tool], nested_indent=False)
+        assert "p: {\n  a: string,\n  }," in render_functions([tool])  # harmony, and any strict tool
+        strict = {"type": "function", "function": {"name": "f", "parameters": params, "strict": True}}
+        assert render_functions([strict], nested_indent=False) == render_functions([strict])
+        by_ref = {"type": "function", "function": {"name": "f", "parameters": {
+            "type": "object", "properties": {"p": {"$ref": "#/$defs/P"}}, "required": ["p"],
+            "$defs": {"P": params["properties"]["p"]}}}}
+        assert "p: {\n  a: string,\n  }," in render_functions([by_ref], nested_indent=False)
+
     def test_search_preview_bills_the_text_alone(self):
         # pydantic-ai test_openai_web_search_tool (gpt-4o-search-preview): system 6 + user 5 tokens, billed 11
         msgs = [{"content": "You are a helpful assistant.", "role": "system"}, {"content": "What day is today?",
