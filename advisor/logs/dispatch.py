@@ -13,6 +13,7 @@ folds them in task order. Every failure is one :class:`LogError` line naming the
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -133,7 +134,11 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             except (BrokenProcessPool, RuntimeError):  # the workers could not start: this process does the rest
                 finished.put((task, None))
                 return
-            fut.add_done_callback(lambda f, t=task: (finished.put((t, f)), slots.release()))
+            fut.add_done_callback(functools.partial(done, task))
+
+    def done(task: Task, fut) -> None:
+        finished.put((task, fut))
+        slots.release()
 
     def report(extra: int = 0) -> None:
         if progress:
