@@ -52,3 +52,23 @@ def test_core_imports_without_streamlit_plotly_or_network():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "ok"
+
+
+def test_compare_and_recommend_are_lazy_functions_whatever_loads_first():
+    """``advisor.compare``/``advisor.recommend`` name both a function and a submodule: importing the package loads
+    neither (nor pandas), and once the submodule loads, by any route, the package's name is still the function."""
+    code = textwrap.dedent("""
+        import sys
+        import advisor
+        assert 'advisor.compare' not in sys.modules and 'pandas' not in sys.modules
+        from advisor.compare import price_options     # the submodule first
+        from advisor.recommend import Thresholds
+        from advisor import compare, recommend
+        assert callable(compare) and compare.__name__ == 'compare' and advisor.compare is compare
+        assert callable(recommend) and advisor.recommend is recommend
+        assert sys.modules['advisor.compare'].price_options is price_options
+        print('ok')
+    """)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"

@@ -296,7 +296,8 @@ def chat_features(request: dict, response: dict, usage: dict) -> set[str]:
             if kind == "text":
                 found.add("text")
             elif kind == "image_url":
-                found.add(_image_feature((part.get("image_url") or {}).get("url")))
+                image = part.get("image_url")  # {"url": ...}, or the URL itself as some clients send it
+                found.add(_image_feature(image.get("url") if isinstance(image, dict) else image))
             elif kind == "file":
                 found.add("file_pdf")
             elif kind == "input_audio":

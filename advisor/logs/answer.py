@@ -21,6 +21,7 @@ never written or shown, and serve only to count.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -37,6 +38,7 @@ _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S | re.I)
 _STEPS = re.compile(r"step[- ]by[- ]step|let'?s think|<think>|\bchain of thought\b", re.I)
 _NUMBERED = re.compile(r"(?m)^\s*(?:step\s*\d+\b|\d+[.)]\s)", re.I)
 _WORD = re.compile(r"\w[\w'-]*", re.U)
+_DIGIT = re.compile(r"\d")
 
 
 def _h48(text: str) -> float:
@@ -78,16 +80,37 @@ def _as_json(text: str) -> Any:
 
 def _flags(messages: Any, tools: Any, options: Any, answer: str | None) -> int:
     flags = 0
-    roles = [m.get("role") for m in messages if isinstance(m, Mapping)] if isinstance(messages, list) else []
+    roles = [m.get("role") for m in messages if isinstance(m, (dict, Mapping))] if isinstance(messages, list) else []
     if roles.count("user") > 1 or "assistant" in roles:
         flags |= MULTI_TURN
     if tools or (isinstance(options, Mapping) and options.get("functions")):
         flags |= TOOLS_OFFERED
     if "tool" in roles or "function" in roles:
         flags |= TOOL_RESULTS
-    if answer and (_STEPS.search(answer) or len(_NUMBERED.findall(answer)) >= 3):
+    if answer and _step_markers(answer):
         flags |= STEP_MARKERS
     return flags
+
+
+def _step_markers(answer: str) -> bool:
+    """Whether the answer reasons step by step (:data:`_STEPS`, or three :data:`_NUMBERED` lines), the regexes run
+    only where they can match: an ASCII answer without "step", "think" or "chain of thought" (any case) has no
+    :data:`_STEPS` match (outside ASCII, case folding has other letters: the regex decides); three numbered lines
+    need two line breaks and a digit.
+
+    >>> _step_markers("Let's THINK: it is 4."), _step_markers("1. a\\n2. b\\n3. c"), _step_markers("1. a 2. b 3. c")
+    (True, True, False)
+    """
+    if answer.isascii():
+        low = answer.lower()
+        steps = ("step" in low or "think" in low or "chain of thought" in low) and _STEPS.search(answer) is not None
+    else:
+        steps = _STEPS.search(answer) is not None
+    if steps:
+        return True
+    if answer.count("\n") < 2 or not _DIGIT.search(answer):
+        return False
+    return sum(1 for _ in itertools.islice(_NUMBERED.finditer(answer), 3)) >= 3
 
 
 _USAGE_PATHS = (("usage",), ("response", "usage"), ("response", "body", "usage"), ("output", "usage"),
@@ -148,5 +171,5 @@ def measure_answer(messages: Any, tools: Any, completion: Any, options: Any = No
     if parsed is not None:
         head = ",".join(sorted(map(str, parsed))) if isinstance(parsed, dict) else "[list]"
         return JSON, _h48(norm), _h48("json:" + head), flags
-    words = _WORD.findall(norm)
-    return TEXT, _h48(norm), _h48("word:" + (words[0] if words else norm[:20])), flags
+    word = _WORD.search(norm)
+    return TEXT, _h48(norm), _h48("word:" + (word.group() if word else norm[:20])), flags

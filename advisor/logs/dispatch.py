@@ -13,21 +13,26 @@ folds them in task order. Every failure is one :class:`LogError` line naming the
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import queue
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.errors import LogError
-from advisor.logs.pieces import Task
+from advisor.logs.pieces import DEFAULT_TASK_BYTES, Task
 
-__all__ = ["ReadOptions", "run_tasks", "choose_processes", "AUTO_PROCESSES_BYTES", "DASK_MISSING"]
+__all__ = ["ReadOptions", "run_tasks", "choose_processes", "task_bytes_for", "AUTO_PROCESSES_BYTES", "DASK_MISSING"]
 
-# below this a pool costs more to start than it saves: on 2 loaded cores (load 10-12), 50 MB read with usage took
-# 19 s on 2 spawned workers and 5 s in one process; the sample's 50 MB without usage 16.9 s and 15.9 s
-AUTO_PROCESSES_BYTES = 256 << 20
+# below this a worker's start (imports, encoder tables: about 1-2 CPU-s) is a large part of the read; this process
+# works too (_on_pool), so a pool is never much slower than one process
+AUTO_PROCESSES_BYTES = 64 << 20
+POOL_TASK_BYTES = 16 << 20  # the smallest task of a read on a pool: the last task decides how long the cores idle
 DASK_MISSING = "needs Dask: pip install 'finetune-advisor[scale]'"
 
 
@@ -50,7 +55,7 @@ def choose_processes(tasks: Sequence[Task], processes: int | None, *, local: boo
     """Worker processes for a read on this machine: ``processes`` when given, else every core for a read of two
     tasks or more and AUTO_PROCESSES_BYTES or more (1: in this process).
 
-    >>> from advisor.logs.pieces import Task
+    >>> from advisor.logs.pieces import DEFAULT_TASK_BYTES, Task
     >>> choose_processes([Task(0, (), 10)], None, local=True), choose_processes([], 3, local=True)
     (1, 3)
     """
@@ -59,6 +64,22 @@ def choose_processes(tasks: Sequence[Task], processes: int | None, *, local: boo
     if not local or len(tasks) < 2 or sum(t.bytes for t in tasks) < AUTO_PROCESSES_BYTES:
         return 1
     return max(1, min(os.cpu_count() or 1, len(tasks)))
+
+
+def task_bytes_for(total_bytes: int, processes: int | None, *, local: bool, largest: int) -> int:
+    """Bytes per task of a read on this machine: about four tasks per process for a read that runs on a pool
+    (``processes``, or every core for AUTO_PROCESSES_BYTES or more), between POOL_TASK_BYTES and
+    DEFAULT_TASK_BYTES, so that the processes end together; DEFAULT_TASK_BYTES otherwise (and on Dask).
+
+    >>> mb = 1 << 20
+    >>> [task_bytes_for(n * mb, 2, local=True, largest=n * mb) // mb for n in (10, 100, 1000)]
+    [32, 16, 32]
+    """
+    n = processes if processes is not None else (os.cpu_count() or 1) if local and total_bytes >= AUTO_PROCESSES_BYTES \
+        else 1
+    if n < 2 or largest <= POOL_TASK_BYTES:
+        return DEFAULT_TASK_BYTES
+    return max(POOL_TASK_BYTES, min(DEFAULT_TASK_BYTES, total_bytes // (4 * n)))
 
 
 def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, *, processes: int = 1,
@@ -85,36 +106,84 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, 
 
 
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
+    """``processes`` - 1 worker processes and this one take the tasks in turn from one queue: this process starts
+    at once (no core idle while the workers import and load their encoders), and the queue keeps every process
+    busy to the last task. A task given to a worker that could not start goes back to the queue."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
+
+    left: deque[Task] = deque(tasks)
+    lock = threading.Lock()
+    finished: queue.SimpleQueue = queue.SimpleQueue()  # (task, future) of the workers' tasks, as they complete
+    slots = threading.Semaphore(processes - 1)  # workers free for a task
+    stop = threading.Event()
+    count = {"given": 0, "received": 0, "bytes": 0}  # tasks given to workers, their results taken; bytes done
+
+    def take(worker: bool) -> Task | None:
+        with lock:
+            if not left or stop.is_set():
+                return None
+            count["given"] += worker
+            return left.popleft()
+
+    def feed(pool) -> None:  # every task given to a worker comes back through `finished`, once
+        while slots.acquire() and (task := take(worker=True)) is not None:
+            try:
+                fut = pool.submit(fn, task, opts)
+            except (BrokenProcessPool, RuntimeError):  # the workers could not start: this process does the rest
+                finished.put((task, None))
+                return
+            fut.add_done_callback(functools.partial(done, task))
+
+    def done(task: Task, fut) -> None:
+        finished.put((task, fut))
+        slots.release()
+
+    def report(extra: int = 0) -> None:
+        if progress:
+            progress(min(count["bytes"] + extra, total), total)
+
+    def outstanding() -> bool:
+        with lock:
+            return count["received"] < count["given"]
 
     # spawn: a worker starts clean (no copy of a parent's threads or of prompt text), the tokenizer tables come
     # from their hash-checked cache (advisor.tokens.counter)
-    left = {t.index: t for t in tasks}
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(fn, t, opts): t for t in tasks}
-            try:
-                for fut in as_completed(futures):
-                    result = fut.result()
-                    done += left.pop(futures[fut].index).bytes
-                    if progress:
-                        progress(min(done, total), total)
+    with ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        feeder = threading.Thread(target=feed, args=(pool,), name="advisor-feed", daemon=True)
+        feeder.start()
+        try:
+            while True:
+                task = take(worker=False)
+                if task is not None:  # this process's turn
+                    result = fn(task, opts, (lambda n, _size: report(n)) if progress else None)
+                    count["bytes"] += task.bytes
+                    report()
                     yield result
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-    except BrokenProcessPool:
-        # the workers could not start (a script that calls read_logs at import, without a main guard, re-runs in
-        # each spawned worker): the tasks not yet done run in this process; each task is counted once
-        for t in list(left.values()):
-            yield fn(t, opts)
-            done += left.pop(t.index).bytes
-            if progress:
-                progress(min(done, total), total)
+                elif not outstanding():
+                    break
+                while not finished.empty() or (task is None and outstanding()):  # workers' results (waits for
+                    task, fut = finished.get()  # one when nothing is left to take)
+                    with lock:
+                        count["received"] += 1
+                    try:
+                        if fut is None:
+                            raise BrokenProcessPool
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        # the workers could not start (a script that calls read_logs at import, without a main
+                        # guard, re-runs in each spawned worker): the task goes back, for this process, once
+                        with lock:
+                            left.appendleft(task)
+                        break
+                    count["bytes"] += task.bytes
+                    report()
+                    yield result
+        finally:
+            stop.set()
+            slots.release()  # a feeder waiting for a free worker sees the stop
+            feeder.join()
 
 
 def _client(workers: int | None, scheduler: Any):

@@ -31,7 +31,7 @@ from advisor.logs import gather as gather_module
 from advisor.logs.answer import reasoning_tokens
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
-from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks
+from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks, task_bytes_for
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
 from advisor.logs.gather import Gather, Problem, finish, time_note
@@ -492,7 +492,7 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
               progress: Progress | None = None, assumed_completion_tokens: float | None = None,
               max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, storage_options: dict | None = None,
               processes: int | None = None, workers: int | None = None, scheduler: Any = None,
-              chunk_bytes: int = DEFAULT_CHUNK_BYTES, task_bytes: int = DEFAULT_TASK_BYTES) -> LogResult:
+              chunk_bytes: int = DEFAULT_CHUNK_BYTES, task_bytes: int | None = None) -> LogResult:
     """Read log files (format detected per record unless ``format``) into a :class:`LogResult`.
 
     ``paths``: local paths, globs, or URLs read through fsspec (``s3://``, ``gs://``, ``az://``, ``https://``,
@@ -505,7 +505,8 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
     Where it runs (:mod:`advisor.logs.dispatch`): ``workers`` N starts a local Dask cluster, ``scheduler`` uses a
     running one (an address such as ``tcp://HOST:8786``, or a ``distributed.Client``); else ``processes``
     worker processes on this machine (default: every core for large local reads, this process for small ones).
-    The totals are the same wherever it runs.
+    The totals are the same wherever it runs. ``task_bytes``: the bytes of a task (large JSONL files are cut into
+    ranges of about this size; default :func:`~advisor.logs.dispatch.task_bytes_for`).
     Raises :class:`LogError` for a missing, empty or binary file, or when no record is usable.
     """
     if isinstance(paths, (str, os.PathLike, MemoryFile)):
@@ -518,8 +519,13 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
                     chunk_bytes)
     sources = expand_sources(list(paths), opts.storage_options)
     names = _display_names(sources)
+    local = not any(isinstance(s, MemoryFile) for s in sources)
+    if task_bytes is None:
+        sizes = [_size(s) for s in sources] or [0]
+        task_bytes = DEFAULT_TASK_BYTES if workers or scheduler else \
+            task_bytes_for(sum(sizes), processes, local=local, largest=max(sizes))
     tasks = plan_tasks(sources, names, task_bytes=task_bytes, storage_options=opts.storage_options)
-    n = choose_processes(tasks, processes, local=not any(isinstance(s, MemoryFile) for s in sources))
+    n = choose_processes(tasks, processes, local=local)
     if n > 1 or workers or scheduler:
         opts = replace(opts, threads=1)  # a core per process; no thread pools inside them
     try:

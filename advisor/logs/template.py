@@ -10,8 +10,8 @@ Only these hashes are kept; the text itself is dropped.
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -32,6 +32,7 @@ _MASKS = [
     (re.compile(r"[-+]?\d+(?:[.,]\d+)*"), "<n>", "digit"),
 ]
 _DIGIT = re.compile(r"\d")
+_TOKEN_PASSES = 5  # _MASKS[5:] without the quote pass: each match is a digit-holding run without whitespace
 
 
 def mask(text: str) -> str:
@@ -40,13 +41,17 @@ def mask(text: str) -> str:
 
     >>> mask("Call  ACME-42 at 2024-05-01 about 'x'; see https://a.b/c or ann@x.io (3 items)")
     'Call <id> at <date> about <q>; see <url> or <email> (<n> items)'
+    >>> mask("You are agent 7 of deadbeef01, ticket AB-12 (2.5 h)")
+    'You are agent <n> of <id>, ticket <id> (<n> h)'
     """
     digit = _DIGIT.search(text) is not None  # the placeholders add no digit, '@', '-', '/' or quote
     quote = '"' in text or "'" in text or "“" in text
-    for pattern, repl, needs in _MASKS:
+    for k, (pattern, repl, needs) in enumerate(_MASKS):
         if needs == "digit":
             if not digit:
                 continue
+            if k == _TOKEN_PASSES and not quote:
+                return _mask_digit_words(text)
         elif needs == "quote":
             if not quote:
                 continue
@@ -54,6 +59,22 @@ def mask(text: str) -> str:
             continue
         text = pattern.sub(repl, text)
     return " ".join(text.split())
+
+
+def _mask_digit_words(text: str) -> str:
+    """The digit passes of :data:`_MASKS` (ids, numbers) applied to each whitespace-separated word that holds a
+    digit, the words joined by one space: the same text as the passes over the whole text, since none of them
+    matches whitespace and their word boundaries see whitespace and a word's ends alike (non-word), and a word
+    without a digit has nothing they match. Most words of a long prompt hold none, so most are not scanned."""
+    words = text.split()
+    passes = [(pattern, repl) for pattern, repl, needs in _MASKS[_TOKEN_PASSES:] if needs == "digit"]
+    search = _DIGIT.search
+    for i, word in enumerate(words):
+        if not word.isalpha() and search(word):  # letters only: no digit (a digit is never alphabetic)
+            for pattern, repl in passes:
+                word = pattern.sub(repl, word)
+            words[i] = word
+    return " ".join(words)
 
 
 def _hash(text: str) -> str:
@@ -128,12 +149,32 @@ def _masked_keys(text: str) -> tuple[str, str]:
 class TemplateHasher:
     """Memoised (task, template) hashes: system prompts repeat, so masking runs once per distinct text.
 
-    The memo is the standard bounded LRU (``functools.lru_cache``), one per hasher so that prompt text
-    is held only while one read lasts.
+    The memo is bounded by entries and by the characters of the prompts it holds (one per hasher, so that prompt
+    text is held only while one read lasts); when full, the older half goes.
     """
 
-    def __init__(self, max_size: int = 20_000):
-        self._keys_of = functools.lru_cache(maxsize=max_size)(_masked_keys)
+    def __init__(self, max_size: int = 20_000, max_chars: int = 16 << 20):
+        self.max_size, self.max_chars = max_size, max_chars
+        self._memo: dict[str, tuple[str, str]] = {}
+        self._chars = 0
+
+    def _keys_of(self, text: str) -> tuple[str, str]:
+        hit = self._memo.get(text)
+        if hit is None:
+            hit = _masked_keys(text)
+            if 4 * len(text) <= self.max_chars:
+                memo = self._memo
+                if len(memo) >= self.max_size or self._chars + len(text) > self.max_chars:
+                    for k in list(itertools.islice(memo, (len(memo) + 1) // 2)):
+                        self._chars -= len(k)
+                        del memo[k]
+                    while memo and self._chars + len(text) > self.max_chars:
+                        k = next(iter(memo))
+                        self._chars -= len(k)
+                        del memo[k]
+                memo[text] = hit
+                self._chars += len(text)
+        return hit
 
     def keys(self, messages, prompt_text, task_hint: str | None) -> tuple[str, str]:
         text = _system_text(messages, prompt_text)

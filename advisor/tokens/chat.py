@@ -47,8 +47,8 @@ from advisor.tokens.media import (
 from advisor.tokens.tools import compact_json, function_specs, render_functions, render_response_format
 from pricing.catalog import reasoning_by_name
 
-__all__ = ["ChatFamily", "FAMILIES", "family_for_model", "Parts", "prompt_parts", "completion_parts",
-           "REASONING_ASSUMPTION", "is_reasoning_model"]
+__all__ = ["ChatFamily", "FAMILIES", "family_for_model", "family_at", "ALIAS_UPGRADES", "Parts", "prompt_parts",
+           "completion_parts", "REASONING_ASSUMPTION", "is_reasoning_model"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,9 @@ class ChatFamily:
     completion_text_with_tools: int = 1  # a text answer when function tools were offered
     completion_text_schema_tools: int = 5  # a text answer under json_schema when function tools were offered
     parallel_wrapper: int = 10  # calls sent through multi_tool_use.parallel, beyond the wrapper's JSON
+    tool_result_name: bool = False  # a tool result is rendered with the name of the function it answers
+    roles_billed: bool = True     # False: only the messages' text is billed (no role, no framing)
+    nested_indent: bool = True    # a non-strict tool's inline nested objects are indented (harmony's renderer)
 
 
 # Constants fitted (median residual per feature, in order: request, tools, tools with a system message, one tool
@@ -103,8 +106,15 @@ FAMILIES: dict[str, ChatFamily] = {
                                 forced_tool=6),
     # json_schema: the median per request shape over 62 distinct recorded schemas (advisor.tokens.tools
     # SCHEMA_DROPPED_KEYS): 12 alone (18 schemas), 10 with a system message (21), 7 with tools (6), 4-11 with both
+    # tool_result_name: a tool result bills the name of the function it answers (harmony documents the result message
+    # as '<|start|>functions.NAME to=assistant...'; measured here too): with it, tool_result 3 (was 4 without it) is the
+    # median; calibration Chat calls with tool results (703 + 67 of h23c's fitted2 sources) within 2%: 82% -> 86%
+    # nested_indent False: a non-strict tool's inline nested object is rendered flush left (a strict tool's, or a $ref
+    # definition's, indented as harmony does; advisor.tokens.tools.render_type). Every fitted call it changes comes
+    # closer: crmne/ruby_llm (2 calls, 6 -> 1 over), pydantic-ai (1: 4 -> 1), sublayerapp/sublayer (7: |residual| 47 ->
+    # 21 tokens); crewAI's $ref'd Entity/Address (14) and strict inline tools (10) keep their indentation
     "chatml-o200k": ChatFamily("chatml-o200k", tools=8, tools_with_system=-9, merge_tools_into_system=True, tool_call=4,
-                               tool_result=4,
+                               tool_result=3, tool_result_name=True, nested_indent=False,
                                parallel_call=14, json_schema=12, json_schema_with_system=-2, json_schema_with_tools=-5),
     # gpt-4 (8k/32k, not turbo): no property titles, a forced call adds less (recorded calls)
     "chatml-gpt4": ChatFamily("chatml-gpt4", tools=9, tools_with_system=-4, tool_call=4, tool_result=4, titles=False,
@@ -116,12 +126,27 @@ FAMILIES: dict[str, ChatFamily] = {
     # history_assistant_text: an earlier assistant answer is rendered with its channel, '<|channel|>final' (2 tokens;
     # openai/harmony docs/format.md, "Handling reasoning output in subsequent sampling"); measured on the calibration
     # corpus's gpt-5, gpt-5-nano and gpt-5.4 Chat calls: 21 plain multi-turn calls all 2 under without it
-    "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=7,
-                          forced_tool=-3, harmony_format=True, json_schema_new_message=4, history_assistant_text=2),
+    # tool_result_name: openai/harmony docs/format.md renders a tool result as '<|start|>functions.NAME to=assistant
+    # <|channel|>commentary<|message|>...': the name is billed; tool_result 6 (was 7 without it) is the median over the
+    # calibration Chat calls with tool results (172: within 2% 88% -> 95%)
+    "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=6,
+                          tool_result_name=True, forced_tool=-3, harmony_format=True, json_schema_new_message=4,
+                          history_assistant_text=2),
     # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
     "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7),
+    # gpt-4o-search-preview, gpt-4o-mini-search-preview: the prompt billed is the messages' text alone, no role nor
+    # framing. Measured on every calibration call of these models: pydantic-ai test_openai_web_search_tool (system 6 +
+    # user 5 = 11 billed) and ..._with_user_location (6 + 6 = 12), crmne/ruby_llm chat_citations (user 13 = 13)
+    "search-preview": ChatFamily("search-preview", per_message=0, reply_priming=0, roles_billed=False),
+}
+# Stable model names once served older snapshots: OpenAI upgraded gpt-3.5-turbo from gpt-3.5-turbo-0301 to -0613 on
+# 2023-06-27 ("Function calling and other API updates", openai.com, 2023-06-13: "Applications using the stable model
+# names for base GPT-4 and GPT-3.5 will automatically be upgraded ... on June 27th"). A call made before then with the
+# bare name was billed as 0301 (the cookbook's 4 tokens a message, -1 a name). gpt-4 (0314 -> 0613) bills alike.
+ALIAS_UPGRADES: dict[str, tuple[float, str]] = {
+    "gpt-3.5-turbo": (1687824000.0, "chatml-0301"),  # 2023-06-27T00:00:00Z: before it, the 0301 family
 }
 _REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
 REASONING_ASSUMPTION = ("{model}: completions counted from text exclude hidden reasoning tokens, which the API "
@@ -154,6 +179,8 @@ def family_for_model(model: str | None, encoding: str) -> ChatFamily:
     name = _bare(model)
     if "gpt-3.5-turbo-0301" in name or "gpt-35-turbo-0301" in name:
         return FAMILIES["chatml-0301"]
+    if "-search-preview" in name:
+        return FAMILIES["search-preview"]
     if name.startswith("o1-preview"):
         return FAMILIES["o1-preview"]
     if name.startswith("o1-mini"):
@@ -165,6 +192,21 @@ def family_for_model(model: str | None, encoding: str) -> ChatFamily:
     if name in ("gpt-4", "gpt-4-32k") or name.startswith(("gpt-4-0", "gpt-4-32k-")) and "preview" not in name:
         return FAMILIES["chatml-gpt4"]
     return FAMILIES["chatml-cl100k" if encoding == "cl100k_base" else "chatml-o200k"]
+
+
+def family_at(model: str | None, encoding: str, timestamp_s: float | None) -> ChatFamily:
+    """:func:`family_for_model`, for a call made at ``timestamp_s`` (epoch seconds; None: now): a stable name called
+    before :data:`ALIAS_UPGRADES` moved it to a newer snapshot counts with the older snapshot's family.
+
+    >>> family_at("gpt-3.5-turbo", "cl100k_base", 1682329136).name  # 2023-04-24: gpt-3.5-turbo-0301
+    'chatml-0301'
+    >>> family_at("gpt-3.5-turbo", "cl100k_base", 1690000000).name, family_at("gpt-3.5-turbo", "cl100k_base", None).name
+    ('chatml-cl100k', 'chatml-cl100k')
+    """
+    upgrade = ALIAS_UPGRADES.get(_bare(model))
+    if upgrade is not None and timestamp_s is not None and timestamp_s < upgrade[0]:
+        return FAMILIES[upgrade[1]]
+    return family_for_model(model, encoding)
 
 
 @dataclass
@@ -275,6 +317,30 @@ def _calls(calls: Any, field_name: str) -> list[tuple[str, str]]:
     return out
 
 
+class _CallNames:
+    """Names of the calls made so far, for the results that answer them: by ``tool_call_id`` when the call has an
+    ``id``, else the calls of the last assistant message in order."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, str] = {}
+        self.waiting: list[str] = []
+
+    def add(self, raw_calls: Any, calls: list[tuple[str, str]]) -> None:
+        raw = raw_calls if isinstance(raw_calls, list) else [raw_calls]
+        for call, (name, _) in zip(raw, calls):
+            if isinstance(call, Mapping) and isinstance(call.get("id"), str):
+                self.by_id[call["id"]] = name
+        self.waiting = [name for name, _ in calls]
+
+    def name_for(self, call_id: Any) -> str:
+        name = self.by_id.get(call_id) if isinstance(call_id, str) else None
+        if name is None:
+            name = self.waiting[0] if self.waiting else ""
+        if name in self.waiting:
+            self.waiting.remove(name)
+        return name
+
+
 def render_args(args: Any) -> str:
     """Arguments a log stored decoded (a dict) are billed as the JSON text the model wrote."""
     return compact_json(args)
@@ -290,7 +356,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     of the wrong shape; never anything else. ``family``: constants to use instead of the model's Chat
     Completions family (the Responses API frames some parts differently: :mod:`advisor.tokens.responses`).
     """
-    fam = family or family_for_model(model, encoding)
+    fam = family or family_at(model, encoding, timestamp_s)
     model = model or ""
     options = options if isinstance(options, Mapping) else {}
     if not isinstance(messages, list):
@@ -300,6 +366,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     system_at: int | None = None
     strings = parts.strings
     parallel_open = False  # the last assistant message made several calls: its results come as one JSON list
+    answered = _CallNames()  # the function each tool result answers (tool_result_name)
     for i, msg in enumerate(messages):
         if not isinstance(msg, Mapping):
             raise _problem(f"message of type {type(msg).__name__} is not an object", f"messages[{i}]")
@@ -309,7 +376,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             if system_at is None and role in ("system", "developer"):
                 has_system = True
                 system_at = len(strings) + 1 if i == 0 else None
-            strings += (role, content)
+            strings += (role if fam.roles_billed else "", content)
             parts.fixed += fam.per_message + (
                 fam.history_assistant + (fam.history_assistant_text if content else 0) if role == "assistant" else 0)
             parallel_open = False
@@ -327,8 +394,10 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.tool_result
             if role == "function" and isinstance(name, str):
                 strings.append(name)
+            elif role == "tool" and fam.tool_result_name:
+                strings.append(answered.name_for(msg.get("tool_call_id")))
         else:
-            strings.append(role)
+            strings.append(role if fam.roles_billed else "")
             if name is not None:
                 strings.append(_text(name))
                 parts.fixed += fam.per_name
@@ -344,6 +413,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parallel_open = len(calls) > 1
         if isinstance(msg.get("refusal"), str):
             strings.append(msg["refusal"])
+        if calls and role != "tool":
+            answered.add(msg.get("tool_calls"), calls)
         for call_name, args in calls:
             strings += (call_name, args)
             parts.fixed += fam.tool_call
@@ -405,7 +476,7 @@ def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_a
     if not function_specs(tools):
         return
     block = render_functions(tools, nested_comments=fam.nested_comments, titles=fam.titles,
-                             schema_description=fam.schema_description)
+                             schema_description=fam.schema_description, nested_indent=fam.nested_indent)
     if system_at is not None and fam.merge_tools_into_system:
         # the API appends the tools to the first system message: tokens merge across the seam
         parts.strings[system_at] += _TOOLS_SEAM + block

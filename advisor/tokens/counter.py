@@ -28,7 +28,7 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -205,30 +205,46 @@ def resolve_encoding(model: str | None, assume: str = "o200k_base") -> EncodingC
 
 class LengthMemo:
     """A bounded memo ``text -> token count`` for texts of at least ``min_chars`` characters (system prompts,
-    tool definitions, repeated instructions). When full, the older half is dropped (insertion order).
+    tool definitions, repeated instructions). Bounded by entries (``size``) and by the characters the texts hold
+    (``max_chars``: a memo of long texts, each seen once, would otherwise hold them all): when either is
+    exceeded, the older half is dropped (insertion order). A text longer than a quarter of ``max_chars`` is
+    not kept.
 
     ``lengths(texts, encode_lengths)`` answers hits from the memo and encodes the rest in one call.
 
     >>> memo = LengthMemo(size=2, min_chars=1)
     >>> memo.lengths(["ab", "ab", "c"], lambda todo: [len(t) for t in todo])
     [2, 2, 1]
+    >>> memo = LengthMemo(size=100, min_chars=1, max_chars=16)
+    >>> _ = memo.lengths(["abcd", "efgh", "ijkl", "mnop", "qrst", "a-text-too-long"], lambda todo: [len(t) for t in todo])
+    >>> list(memo._d), memo.chars
+    (['ijkl', 'mnop', 'qrst'], 12)
     """
 
-    def __init__(self, size: int = 4096, min_chars: int = 64):
-        self.size, self.min_chars = size, min_chars
+    def __init__(self, size: int = 4096, min_chars: int = 64, max_chars: int = 8 << 20):
+        self.size, self.min_chars, self.max_chars = size, min_chars, max_chars
         self._d: dict[str, int] = {}
+        self.chars = 0  # characters of the texts held
 
     def get(self, text: str) -> int | None:
         return self._d.get(text)
 
     def put(self, text: str, n: int) -> None:
-        if len(text) < self.min_chars:
+        size = len(text)
+        if size < self.min_chars or 4 * size > self.max_chars or text in self._d:
             return
         d = self._d
-        if len(d) >= self.size:
-            for k in list(itertools.islice(d, max(1, len(d) // 2))):
+        if len(d) >= self.size or self.chars + size > self.max_chars:
+            keep = min(len(d), self.size) // 2
+            for k in list(itertools.islice(d, len(d) - keep)):
+                self.chars -= len(k)
+                del d[k]
+            while d and self.chars + size > self.max_chars:  # the newer half still too large: go on dropping
+                k = next(iter(d))
+                self.chars -= len(k)
                 del d[k]
         d[text] = n
+        self.chars += size
 
     def lengths(self, texts: Sequence[str], encode_lengths) -> list[int]:
         out = [0] * len(texts)
@@ -355,7 +371,7 @@ def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str,
         return [], 0
     fam = family_for_model(model, encoding)
     text = render_functions(list(tools), nested_comments=fam.nested_comments, titles=fam.titles,
-                            schema_description=fam.schema_description)
+                            schema_description=fam.schema_description, nested_indent=fam.nested_indent)
     return ([text], fam.tools) if text else ([], 0)
 
 
@@ -501,15 +517,41 @@ def ft_counts(turns: int, has_sys: bool, text_tokens: float, tool_tokens: float,
     return float(prompt), (float(completion_tokens) + 1.0) if has_completion else float("nan")
 
 
+_FT_SLICE_CHARS = 1 << 20  # characters encoded per sentencepiece call: its id lists are dropped slice by slice
+
+
 def ft_lengths(texts: Sequence[str], name: str = "mistral-v1", *, threads: int = 1) -> list[int]:
-    """7B token counts of ``texts``; text sentencepiece cannot take (lone surrogates) is encoded with
-    the offending characters replaced, never an error."""
+    """7B token counts of ``texts``, encoded in slices of about a million characters so that only one slice's
+    token ids are held at a time (a chunk of long records makes millions); text sentencepiece cannot take (lone
+    surrogates) is encoded with the offending characters replaced, never an error."""
     sp = get_ft_tokenizer(name)
-    try:
-        return [len(ids) for ids in sp.encode(list(texts), num_threads=threads)]
-    except (RuntimeError, TypeError, UnicodeError):
-        clean = [t.encode("utf-8", "replace").decode("utf-8") if isinstance(t, str) else str(t) for t in texts]
-        return [len(ids) for ids in sp.encode(clean, num_threads=threads)]
+    out: list[int] = []
+    for part in _slices_by_chars(texts, _FT_SLICE_CHARS):
+        try:
+            out += [len(ids) for ids in sp.encode(part, num_threads=threads)]
+        except (RuntimeError, TypeError, UnicodeError):
+            clean = [t.encode("utf-8", "replace").decode("utf-8") if isinstance(t, str) else str(t) for t in part]
+            out += [len(ids) for ids in sp.encode(clean, num_threads=threads)]
+    return out
+
+
+def _slices_by_chars(texts: Sequence[str], max_chars: int) -> Iterator[list[str]]:
+    """Consecutive lists of texts of at most ``max_chars`` characters together (a longer text alone).
+
+    >>> [len(s) for s in _slices_by_chars(["ab", "cd", "efghi", "j"], 4)]
+    [2, 1, 1]
+    """
+    part: list[str] = []
+    chars = 0
+    for t in texts:
+        size = len(t) if isinstance(t, str) else 0
+        if part and chars + size > max_chars:
+            yield part
+            part, chars = [], 0
+        part.append(t)
+        chars += size
+    if part:
+        yield part
 
 
 def count_ft_chat(messages: Any, completion: Any = None, *, tools=None, prompt_text: str | None = None,

@@ -44,8 +44,11 @@ __all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_par
 # - harmony: an assistant message in the input carries its channel (``<|channel|>final``: 2 tokens), and
 #   the tools block has no hidden tool-use preamble (8 tokens, as o-series in Chat Completions); a function_call /
 #   function_call_output round trip is framed by 12 tokens, not Chat Completions' 14 (the median over the 4
-#   calibration calls with such items: 2 over to 5 under, 0 median; the 4 held-out calls 5 over -> 3 over);
-# - chatml-o200k: a smaller framing for tools and for calls beyond the first of one turn; a json_schema's text is
+#   calibration calls with such items: 2 over to 5 under, 0 median; the 4 held-out calls 5 over -> 3 over); its
+#   tool result bills the function's name, as in Chat Completions (chat.FAMILIES), with the same 6 around it;
+# - chatml-o200k: a smaller framing for tools and for calls beyond the first of one turn; a tool result framed by 4
+#   tokens without the function's name (with the name, as Chat Completions bills it, the 247 calibration calls within
+#   2% go from 76% to 61%: not measured to hold here, h23c 2026-12-07); a json_schema's text is
 #   framed by 6 tokens (7 with function tools), whatever the system message: 6 for all 7 distinct recorded schemas
 #   without tools, 7, 7 and 8 for the 3 with tools (the size of a '# Response Formats' / '## name' header).
 # - harmony json_schema: the documented '# Response Formats' section joins the developer message the Responses API
@@ -70,12 +73,13 @@ class _Changes(TypedDict, total=False):
     json_schema_new_message: int
     completion_text_schema_tools: int
     parallel_wrapper: int
+    tool_result_name: bool
 
 
 RESPONSES_CHANGES: dict[str, _Changes] = {
     "harmony": {"history_assistant": 2, "history_assistant_text": 0, "tools": 8, "tool_call": 6, "tool_result": 6,
                 "json_schema_new_message": 0},
-    "chatml-o200k": {"tools": 2, "tools_with_system": -6, "parallel_call": 6,
+    "chatml-o200k": {"tools": 2, "tools_with_system": -6, "parallel_call": 6, "tool_result": 4, "tool_result_name": False,
                      "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1,
                      "completion_text_schema_tools": 7, "parallel_wrapper": 9},
 }
@@ -229,8 +233,8 @@ def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -
             raise _problem(f"input item of type {type(item).__name__} is not an object", f"input[{j}]")
         kind = item.get("type", "message")
         if kind == "function_call":
-            call = {"type": "function", "function": {"name": item.get("name", ""),
-                                                     "arguments": item.get("arguments", "")}}
+            call = {"type": "function", "id": item.get("call_id"),
+                    "function": {"name": item.get("name", ""), "arguments": item.get("arguments", "")}}
             if pending is None:
                 pending = {"role": "assistant", "content": None, "tool_calls": []}
                 msgs.append(pending)
@@ -243,7 +247,8 @@ def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -
             notes.append(_LOADED_TOOLS_NOTE)
         elif kind == "function_call_output":
             out = item.get("output")
-            msgs.append({"role": "tool", "content": out if isinstance(out, (str, list)) else str(out or "")})
+            msgs.append({"role": "tool", "tool_call_id": item.get("call_id"),
+                         "content": out if isinstance(out, (str, list)) else str(out or "")})
         elif kind == "reasoning":
             if item.get("encrypted_content"):
                 notes.append(_ENCRYPTED_NOTE)

@@ -99,7 +99,8 @@ def _is_union(schema: Any) -> bool:
 
 
 def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None = None, depth: int = 0,
-                nested_comments: bool = True, titles: bool = True, nested_titles: bool = True) -> str:
+                nested_comments: bool = True, titles: bool = True, nested_titles: bool = True,
+                nested_indent: bool = True) -> str:
     """A JSON schema as a TypeScript-like type expression.
 
     >>> render_type({"type": "string", "enum": ["a", "b"]})
@@ -114,7 +115,10 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
     }
     """
     root = root if root is not None else (schema if isinstance(schema, Mapping) else {})
+    via_ref = isinstance(schema, Mapping) and "$ref" in schema
     schema = _resolve(schema, root)
+    opts = {"nested_comments": nested_comments, "titles": titles, "nested_titles": nested_titles,
+            "nested_indent": nested_indent}
     if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
         return "any"
     if "const" in schema:
@@ -125,29 +129,26 @@ def render_type(schema: Any, *, indent: str = "", root: Mapping[str, Any] | None
     for key in ("anyOf", "oneOf"):
         variants = schema.get(key)
         if isinstance(variants, list) and variants:
-            return " | ".join(render_type(v, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments,
-                                          titles=titles, nested_titles=nested_titles) for v in variants)
+            return " | ".join(render_type(v, indent=indent, root=root, depth=depth + 1, **opts) for v in variants)
     kind = schema.get("type")
     if isinstance(kind, list):
         kinds = [k for k in kind if isinstance(k, str)]
         if not kinds:
             return "any"
-        return " | ".join(render_type({**schema, "type": k}, indent=indent, root=root, depth=depth + 1,
-                                      nested_comments=nested_comments, titles=titles,
-                                      nested_titles=nested_titles) for k in kinds)
+        return " | ".join(render_type({**schema, "type": k}, indent=indent, root=root, depth=depth + 1, **opts)
+                          for k in kinds)
     if kind == "object" or (kind is None and isinstance(schema.get("properties"), Mapping)):
         props = schema.get("properties")
         if not isinstance(props, Mapping) or not props:
             return "object"
-        inner = indent + ("  " if depth else "")  # a nested object's closing brace is indented with it (harmony)
-        return "{\n" + _render_properties(schema, indent=inner, root=root, depth=depth,
-                                          nested_comments=nested_comments, titles=titles,
-                                          nested_titles=nested_titles) + f"{inner}}}"
+        # a nested object's lines and closing brace are indented (harmony; a definition reached through $ref; a strict
+        # tool), or not (an inline object of a non-strict tool on gpt-4o-family models: chat.FAMILIES' nested_indent)
+        inner = indent + ("  " if depth and (nested_indent or via_ref) else "")
+        return "{\n" + _render_properties(schema, indent=inner, root=root, depth=depth, **opts) + f"{inner}}}"
     if kind == "array":
         items = schema.get("items")
         if isinstance(items, Mapping):
-            inner = render_type(items, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments,
-                                titles=titles, nested_titles=nested_titles)
+            inner = render_type(items, indent=indent, root=root, depth=depth + 1, **opts)
             return f"({inner})[]" if _is_union(_resolve(items, root)) else f"{inner}[]"
         return "any[]"
     return {"string": "string", "number": "number", "integer": "number", "boolean": "boolean",
@@ -171,7 +172,8 @@ def property_comments(prop: Any) -> tuple[Any, Any]:
 
 
 def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[str, Any], depth: int,
-                       nested_comments: bool, titles: bool, nested_titles: bool = True) -> str:
+                       nested_comments: bool, titles: bool, nested_titles: bool = True,
+                       nested_indent: bool = True) -> str:
     required = schema.get("required")
     required = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
     lines: list[str] = []
@@ -184,8 +186,9 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
                 lines += [f"{indent}// {title}", f"{indent}//"]
             if isinstance(desc, str) and desc:
                 lines += [f"{indent}// {line}" for line in desc.splitlines() or [""]]
-        typ = render_type(spec, indent=indent, root=root, depth=depth + 1, nested_comments=nested_comments,
-                          titles=titles, nested_titles=nested_titles)
+        typ = render_type(raw if isinstance(raw, Mapping) and "$ref" in raw else spec, indent=indent, root=root,
+                          depth=depth + 1, nested_comments=nested_comments, titles=titles,
+                          nested_titles=nested_titles, nested_indent=nested_indent)
         lines.append(f"{indent}{key}{'' if key in required else '?'}: {typ},{_default_comment(spec)}")
     return "".join(line + "\n" for line in lines)
 
@@ -239,8 +242,9 @@ def schema_description_lines(params: Any) -> list[str]:
 
 
 def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool = True,
-                     schema_description: bool = True) -> str:
+                     schema_description: bool = True, nested_indent: bool = True) -> str:
     """The ``namespace functions {...}`` block for ``tools`` (or legacy ``functions``); '' when none.
+    ``nested_indent=False``: a non-strict function's inline nested objects are not indented (gpt-4o family).
 
     >>> print(render_functions([{"type": "function", "function": {"name": "now", "description": "Time."}}]))
     namespace functions {
@@ -264,7 +268,8 @@ def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool =
         props = params.get("properties") if isinstance(params, Mapping) else None
         if isinstance(props, Mapping) and props:
             body = render_type(params, root=params, nested_comments=nested_comments, titles=titles,
-                               nested_titles=nested_titles_shown(fn))
+                               nested_titles=nested_titles_shown(fn),
+                               nested_indent=nested_indent or fn.get("strict") is True)
             parts.append(f"type {fn.get('name', '')} = (_: {body}) => any;\n")
         else:
             parts.append(f"type {fn.get('name', '')} = () => any;\n")
