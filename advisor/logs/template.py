@@ -10,6 +10,7 @@ Only these hashes are kept; the text itself is dropped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
