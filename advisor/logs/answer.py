@@ -130,7 +130,9 @@ def reasoning_tokens(record: Any) -> float | None:
     for path in _USAGE_PATHS:
         u: Any = record
         for key in path:
-            u = u.get(key) if isinstance(u, Mapping) else None
+            u = u.get(key) if isinstance(u, (dict, Mapping)) else None
+            if u is None:
+                break
         if isinstance(u, str) and u.startswith("{"):
             try:
                 u = json.loads(u)

@@ -55,7 +55,7 @@ def choose_processes(tasks: Sequence[Task], processes: int | None, *, local: boo
     """Worker processes for a read on this machine: ``processes`` when given, else every core for a read of two
     tasks or more and AUTO_PROCESSES_BYTES or more (1: in this process).
 
-    >>> from advisor.logs.pieces import DEFAULT_TASK_BYTES, Task
+    >>> from advisor.logs.pieces import Task
     >>> choose_processes([Task(0, (), 10)], None, local=True), choose_processes([], 3, local=True)
     (1, 3)
     """

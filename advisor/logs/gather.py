@@ -77,7 +77,7 @@ class Gather:
     """
 
     def __init__(self):
-        self.pieces: list[pd.DataFrame] = []
+        self.pieces: list[dict[str, Any]] = []  # the rows kept: columns, categories for repeated strings
         self.problems: list[Problem] = []
         self.problems_total = 0  # all problems, also those past MAX_PROBLEMS_KEPT
         self.ignored: Tally = Tally()
@@ -109,18 +109,25 @@ class Gather:
         if "time_ignored" in g:
             self.times_ignored.update(g["time_ignored"].dropna())
         if _NOTES_COLUMN in g:
-            for note in g[_NOTES_COLUMN].dropna():
-                self.notes.update(str(note).split("\n"))
-            low = g[_NOTES_COLUMN].map(lambda n: isinstance(n, str) and any(is_lower_bound(x) for x in n.split("\n")))
-            side = g["join_side"] if "join_side" in g else pd.Series(None, index=g.index, dtype=object)
-            self.lower_bound += float(g.loc[low & (side.isna() | (side == "input")), "requests"].sum())
+            notes = g[_NOTES_COLUMN]
+            counts = notes.value_counts()  # rows share a few kinds of notes: each kind split and checked once,
+            low_kinds = set()              # in the order they first appear (most_common keeps it among equals)
+            for note in pd.unique(notes.dropna()):
+                parts = str(note).split("\n")
+                k = int(counts[note])
+                for x in parts:
+                    self.notes[x] += k
+                if isinstance(note, str) and any(is_lower_bound(x) for x in parts):
+                    low_kinds.add(note)
+            if low_kinds:
+                low = notes.isin(low_kinds)
+                side = g["join_side"] if "join_side" in g else pd.Series(None, index=g.index, dtype=object)
+                self.lower_bound += float(g.loc[low & (side.isna() | (side == "input")), "requests"].sum())
         batch = g["join_side"].notna().any()
         keep = FRAME_COLUMNS + (["join_key", "join_side"] if batch else [])
-        g = g[keep].copy()
-        for c in _CATEGORY_COLUMNS:
-            if c in g:
-                g[c] = g[c].astype("category")
-        self.pieces.append(g)
+        # a piece is a dict of columns (popping a column of a DataFrame copies its block: quadratic in columns)
+        self.pieces.append({c: g[c].astype("category") if c in _CATEGORY_COLUMNS else g[c].to_numpy(copy=True)
+                            for c in keep})
 
     def merge(self, other: Gather, line_offset: int = 0) -> None:
         """Fold in what another process gathered (a task of the same read), its lines shifted by ``line_offset``
@@ -145,14 +152,14 @@ class Gather:
             return {c: np.array([], dtype=float if c not in _CATEGORY_COLUMNS else object)
                     for c in FRAME_COLUMNS}
         cols = FRAME_COLUMNS + (["join_key", "join_side"] if any("join_side" in p for p in self.pieces) else [])
-        n = [len(p) for p in self.pieces]
+        n = [len(p["line"]) for p in self.pieces]
         out: dict[str, Any] = {}
         for c in cols:
             parts = [p.pop(c) if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
             if c in _CATEGORY_COLUMNS:
                 out[c] = _united([x.astype("category") for x in parts])
             else:
-                out[c] = np.concatenate([x.to_numpy() for x in parts])
+                out[c] = np.concatenate([np.asarray(x) for x in parts])
             del parts
         self.pieces = []
         return out

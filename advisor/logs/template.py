@@ -158,6 +158,7 @@ class TemplateHasher:
         self.max_size, self.max_chars = max_size, max_chars
         self._memo: dict[str, tuple[str, str]] = {}
         self._chars = 0
+        self._labels: dict[str, str] = {}  # prompt ids, as labels (a few per log)
 
     def _keys_of(self, text: str) -> tuple[str, str]:
         hit = self._memo.get(text)
@@ -180,11 +181,21 @@ class TemplateHasher:
     def keys(self, messages, prompt_text, task_hint: str | None) -> tuple[str, str]:
         text = _system_text(messages, prompt_text)
         if text is None:
-            return (_label(task_hint) if task_hint else "unknown"), "unknown"
+            return (self._label(task_hint) if task_hint else "unknown"), "unknown"
         task, tpl = self._keys_of(text)
         if task_hint:
-            task = _label(task_hint)
+            task = self._label(task_hint)
         return task, tpl
+
+    def _label(self, hint) -> str:
+        if not isinstance(hint, str):
+            return _label(hint)
+        label = self._labels.get(hint)
+        if label is None:
+            if len(self._labels) >= 4096:
+                self._labels.clear()
+            label = self._labels[hint] = _label(hint)
+        return label
 
 
 def template_keys(messages, prompt_text=None, task_hint=None) -> tuple[str, str]:
