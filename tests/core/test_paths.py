@@ -131,7 +131,7 @@ class TestOnePathOneDecision:
         assert r.monte_carlo.option == r.best_option
 
     def test_an_option_that_cannot_be_trained_is_never_recommended(self, monkeypatch):
-        C = importlib.import_module("advisor.compare")
+        C = importlib.import_module("advisor.paths")
         monkeypatch.setattr(C, "_trainable", lambda ep, cat: ep.id != "fireworks/llama-3.1-8b-lora")
         s = Scenario(Workload.typed(5000, 1200, 300, ft_token_ratio=1.0), baseline="gpt-4o", as_of="2025-06-01",
                      options=("fireworks/llama-3.1-8b-lora", "fireworks/mistral-7b-lora"), include_api_alternatives=False)
@@ -142,7 +142,7 @@ class TestOnePathOneDecision:
         assert "training a new fine-tune is closed" in r.option_row("fireworks/llama-3.1-8b-lora")["notes"]
 
     def test_none_trainable_says_so(self, monkeypatch):
-        C = importlib.import_module("advisor.compare")
+        C = importlib.import_module("advisor.paths")
         monkeypatch.setattr(C, "_trainable", lambda ep, cat: False)
         s = Scenario(Workload.typed(5000, 1200, 300), baseline="gpt-4o", as_of="2025-06-01",
                      options=("fireworks/mistral-7b-lora",), include_api_alternatives=False)
