@@ -49,6 +49,7 @@ from advisor.ui.params import (
     to_query,
 )
 from advisor.words import count_text
+from advisor.workload import WHOLE_LOG
 from pricing import load_catalog, today
 
 MAX_UPLOAD_MB = 200
@@ -99,7 +100,7 @@ def cached_recommendations(data_digest: str, recs_key: str, _data: PageData | No
     """The verdicts per task, once per (data, scenario without the selected task)."""
     i = _inputs
     if _data is None:
-        workloads = {"all": Workload.typed(i.requests_per_day, i.prompt_tokens, i.completion_tokens)}
+        workloads = {WHOLE_LOG: Workload.typed(i.requests_per_day, i.prompt_tokens, i.completion_tokens)}
     else:
         workloads = workloads_for(_data, i.requests_per_day)
     return recommend_page(workloads, i.scenario, thresholds=i.thresholds)
@@ -286,7 +287,7 @@ def follow_data(data: PageData | None, source: str) -> None:
     elif data is None and st.session_state.get("rpd") is None:
         st.session_state["rpd"] = 2000.0
     if previous is not None:
-        st.session_state["task"] = "all"
+        st.session_state["task"] = WHOLE_LOG
         st.session_state["changes"] = -1.0
 
 
@@ -375,12 +376,12 @@ def assumptions_ui(sb) -> dict[str, Any]:
 def scenario_ui(source: str, data: PageData | None) -> Inputs:
     sb = st.sidebar
     keys = ["source"] + (["onein"] if source == "upload logs" else [])
-    task = "all"
+    task = WHOLE_LOG
     if data is not None and len(data.tasks) > 1:
-        choices = ["all"] + data.tasks
-        choose("task", choices, "all")
+        choices = [WHOLE_LOG] + data.tasks
+        choose("task", choices, WHOLE_LOG)
         task = sb.selectbox("Task (prompt template)", choices, key="task",
-                            format_func=lambda t: "all tasks (per-task verdicts)" if t == "all" else t)
+                            format_func=lambda t: "all tasks (per-task verdicts)" if t == WHOLE_LOG else t)
         keys.append("task")
     no_clock = data is not None and data.measured_requests_per_day is None
     rpd = sb.number_input("Requests per day (all tasks)", **bounds("rpd"), step=100.0, key="rpd",
@@ -490,7 +491,7 @@ def verdict_ui(a: PageAnalysis, task: str) -> None:
                                           icon=VERDICT_ICON.get(rec.verdict, ":material/info:"))
     st.caption(f"Against {md_text(rec.baseline)} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"
-               + (f" for {md_text(rec.scenario.workload.task)}" if rec.scenario.workload.task != "all" else ""))
+               + (f" for {md_text(rec.scenario.workload.task)}" if rec.scenario.workload.task != WHOLE_LOG else ""))
     tiles_ui(a)
     shown, more = V.reasons_shown(rec)
     if shown:   # one element for all reasons (each element is a message and a redraw per re-run)
@@ -670,9 +671,9 @@ def dataset_ui(a: PageAnalysis, choice: DataChoice, row) -> None:
     """The recommended task's training set, eval set and judge prompt, built in memory when clicked (nothing is
     stored or sent): the task the headline speaks for."""
     task = a.focus.scenario.workload.task
-    if task == "all":
-        task = next((t for t in a.tasks if t != "all"), "all")
-    if choice.source == "typed numbers" or task == "all":
+    if task == WHOLE_LOG:
+        task = next((t for t in a.tasks if t != WHOLE_LOG), WHOLE_LOG)
+    if choice.source == "typed numbers" or task == WHOLE_LOG:
         return
     uploaded = list(choice.files)  # the sample is generated only when the button is clicked, never on a re-run
     sample = choice.source == "sample logs"

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 from advisor.jsonsafe import json_safe
 from advisor.recommend import Recommendation, Verdict
+from advisor.workload import WHOLE_LOG
 
 __all__ = ["TaskBill", "WholeBill", "whole_bill"]
 
@@ -83,7 +84,7 @@ def whole_bill(recs: dict[str, Recommendation]) -> WholeBill:
     Example: two tasks at $1,000 and $50 a month; the first is fine-tuned to $200 all-in, the
     second stays: current $1,050, new $250, savings $800 a month.
     """
-    tasks = {t: r for t, r in recs.items() if t != "all"} or recs
+    tasks = {t: r for t, r in recs.items() if t != WHOLE_LOG} or recs
     lines = tuple(_task_bill(t, r) for t, r in tasks.items())
     months = next(iter(recs.values())).scenario.horizon_months
     return WholeBill(tasks=lines, current_usd_per_month=sum(x.current_usd_per_month for x in lines),

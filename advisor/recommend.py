@@ -63,7 +63,7 @@ from advisor.rules import (  # noqa: F401  (re-exported: the rules' names were r
 )
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo
-from advisor.workload import Workload
+from advisor.workload import WHOLE_LOG, Workload
 from pricing.people import Z90
 
 __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Context", "RULES", "recommend",
@@ -307,15 +307,15 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
     whole bill across tasks is :func:`advisor.bill.whole_bill`.
     """
     th = kw.get("thresholds") or Thresholds()
-    shareable = {t: w for t, w in workloads.items() if t != "all" and _shareable(replace(scenario, workload=w), th)}
+    shareable = {t: w for t, w in workloads.items() if t != WHOLE_LOG and _shareable(replace(scenario, workload=w), th)}
 
     def sharing(t: str, w: Workload) -> Scenario:
         """The task's scenario; a shared multi-adapter deployment carries the other tasks that could share it."""
         others = scenario.shared_tasks or tuple(x for u, x in shareable.items() if u != t)
         return replace(scenario, workload=w, shared_tasks=others)
 
-    tasks = {t: recommend(sharing(t, w), **kw) for t, w in workloads.items() if t != "all"}
-    if "all" not in workloads or len(tasks) < 2:   # no pooled headline to make: "all" is its own recommendation
+    tasks = {t: recommend(sharing(t, w), **kw) for t, w in workloads.items() if t != WHOLE_LOG}
+    if WHOLE_LOG not in workloads or len(tasks) < 2:   # no pooled headline to make: "all" is its own recommendation
         return {t: tasks[t] if t in tasks else recommend(replace(scenario, workload=w), **kw)
                 for t, w in workloads.items()}
     # 2+ tasks: the pooled traffic serves only for the assumptions; the headline is a task's below
@@ -336,5 +336,5 @@ def recommend_tasks(workloads: dict[str, Workload], scenario: Scenario, **kw) ->
     reasons = (Reason("per_task", text + f" Figures below are for {lead.scenario.workload.task}.",
                       float(counts[Verdict.FINE_TUNE]), None, effect),) + lead.reasons
     pooled = replace(lead, verdict=verdict, reasons=reasons,
-                     assumptions=tuple(replace(scenario, workload=workloads["all"]).assumptions()))
-    return {t: pooled if t == "all" else tasks[t] for t in workloads}
+                     assumptions=tuple(replace(scenario, workload=workloads[WHOLE_LOG]).assumptions()))
+    return {t: pooled if t == WHOLE_LOG else tasks[t] for t in workloads}

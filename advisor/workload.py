@@ -16,13 +16,16 @@ import pandas as pd
 from advisor.errors import ScenarioError
 from advisor.fit import TaskFit, task_fit
 
-__all__ = ["Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
+__all__ = ["WHOLE_LOG", "Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
            "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile",
            "peak_to_mean", "observed_days", "scale_sampled", "MAX_SAMPLE_ONE_IN"]
 
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
 DEFAULT_PEAK_TO_MEAN = 2.0
+# the task key of the whole log: the pooled workload among the tasks' (profile_tasks) and the headline across tasks
+# among their recommendations (advisor.recommend.recommend_tasks); "all" is the JSON contract
+WHOLE_LOG = "all"
 DAYS_PER_MONTH = 365.0 / 12.0      # the one definition (compare and uncertainty import it)
 MAX_REQUESTS_PER_DAY = 1e9         # ~11,600 requests a second: above that a typo, not a workload
 MAX_TOKENS_PER_REQUEST = 10_000_000
@@ -50,7 +53,7 @@ class Workload:
     peak_to_mean: float = DEFAULT_PEAK_TO_MEAN
     ft_prompt_tokens: float | None = None       # None: same as prompt_tokens (ratio 1, reported)
     ft_completion_tokens: float | None = None
-    task: str = "all"
+    task: str = WHOLE_LOG
     model: str | None = None                    # the model the traffic was paid for (most requests)
     # statistics that only logs can give (None for typed numbers)
     prompt_tokens_p50: float | None = None
@@ -203,7 +206,7 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
         template_changes_per_month=churn,
         examples=examples, text_logged=bool(has_ft.any()), static_prompt_tokens=_static_tokens(f, has_ft, latest),
         days_observed=days, source="logs", assumptions=tuple(notes),
-        model=_dominant_model(f), fit=None if task == "all" else task_fit(f, template_changes_per_month=churn))
+        model=_dominant_model(f), fit=None if task == WHOLE_LOG else task_fit(f, template_changes_per_month=churn))
 
 
 def _static_tokens(f: pd.DataFrame, has_text: pd.Series, latest) -> float | None:
@@ -243,7 +246,7 @@ def scale_sampled(frame: pd.DataFrame, one_in: float) -> pd.DataFrame:
 
 def scale_workloads(workloads: dict[str, Workload], requests_per_day: float) -> dict[str, Workload]:
     """The same traffic mix at another total volume: each task keeps its share of ``"all"``."""
-    total = workloads["all"].requests_per_day
+    total = workloads[WHOLE_LOG].requests_per_day
     if total <= 0:
         raise ScenarioError("the logs hold no volume to scale")
     return {k: replace(w, requests_per_day=w.requests_per_day / total * requests_per_day) for k, w in workloads.items()}
@@ -307,7 +310,7 @@ def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None)
         share = float(f["requests"].sum()) / total
         out[str(task)] = _profile(f, task=str(task), days=days,
                                   requests_per_day=None if requests_per_day is None else requests_per_day * share)
-    whole = _profile(frame, task="all", days=days, requests_per_day=requests_per_day)
+    whole = _profile(frame, task=WHOLE_LOG, days=days, requests_per_day=requests_per_day)
     # the whole log's churn is the busiest task's, not the count of all templates
     churn = max((w.template_changes_per_month or 0.0) for w in out.values())
     out = dict(sorted(out.items(), key=lambda kv: -kv[1].requests_per_day))
@@ -316,5 +319,5 @@ def profile_tasks(frame: pd.DataFrame, *, requests_per_day: float | None = None)
     volume = sum(w.requests_per_day for w in known)
     static = (sum(float(w.static_prompt_tokens or 0.0) * w.requests_per_day for w in known) / volume
               if volume > 0 else None)
-    return {"all": replace(whole, template_changes_per_month=churn, examples=examples, static_prompt_tokens=static),
+    return {WHOLE_LOG: replace(whole, template_changes_per_month=churn, examples=examples, static_prompt_tokens=static),
             **out}

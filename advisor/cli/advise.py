@@ -21,6 +21,7 @@ from advisor.cli.common import (
 )
 from advisor.errors import ScenarioError
 from advisor.words import count_text, share_text
+from advisor.workload import WHOLE_LOG
 
 
 def _workloads(args):
@@ -40,18 +41,18 @@ def _workloads(args):
     missing = [f for f in ("requests_per_day", "prompt_tokens", "completion_tokens") if getattr(args, f) is None]
     if missing:
         raise ScenarioError("give LOG files, or all of " + ", ".join("--" + m.replace("_", "-") for m in missing))
-    return {"all": typed_workload(args)}, None, []
+    return {WHOLE_LOG: typed_workload(args)}, None, []
 
 
 def _recommendations(args):
     from advisor.recommend import Thresholds, recommend, recommend_tasks
 
     ws, result, notes = _workloads(args)
-    scenario = scenario_from_args(args, ws["all"])
+    scenario = scenario_from_args(args, ws[WHOLE_LOG])
     th = Thresholds(min_requests_per_day=args.min_requests_per_day,
                     min_savings_usd_per_month=args.min_savings_usd_per_month)
     kw = dict(thresholds=th, draws=args.draws, seed=args.seed)
-    recs = recommend_tasks(ws, scenario, **kw) if len(ws) > 1 else {"all": recommend(scenario, **kw)}
+    recs = recommend_tasks(ws, scenario, **kw) if len(ws) > 1 else {WHOLE_LOG: recommend(scenario, **kw)}
     return recs, result, notes
 
 
@@ -59,15 +60,15 @@ def _advice_dict(recs, notes) -> dict:
     from advisor.bill import whole_bill
     from advisor.present.view import headline_text, reasons_shown
 
-    main = recs["all"].as_dict()
-    main["headline"] = headline_text(recs["all"], recs, "all")   # the page's and the report's words
-    shown = {id(r) for r in reasons_shown(recs["all"])[0]}
-    for r, d in zip(recs["all"].reasons, main["reasons"]):
+    main = recs[WHOLE_LOG].as_dict()
+    main["headline"] = headline_text(recs[WHOLE_LOG], recs, WHOLE_LOG)   # the page's and the report's words
+    shown = {id(r) for r in reasons_shown(recs[WHOLE_LOG])[0]}
+    for r, d in zip(recs[WHOLE_LOG].reasons, main["reasons"]):
         d["shown"] = id(r) in shown   # a reason that would argue with the verdict is listed as also checked
     main["assumptions"] = list(dict.fromkeys(main["assumptions"] + notes))
     if len(recs) > 1:
         main["tasks"] = {t: {k: v for k, v in r.as_dict().items() if k != "options"}
-                         for t, r in recs.items() if t != "all"}
+                         for t, r in recs.items() if t != WHOLE_LOG}
     main["whole_bill"] = whole_bill(recs).as_dict()
     return main
 

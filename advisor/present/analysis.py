@@ -19,7 +19,7 @@ from advisor.compare import catalog_for, cumulative_curves, sweep
 from advisor.recommend import Recommendation, Thresholds, recommend, recommend_tasks
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo, tornado
-from advisor.workload import Workload
+from advisor.workload import WHOLE_LOG, Workload
 
 __all__ = ["ending_options", "Inputs", "Analysis", "PageAnalysis", "analyse", "analyse_page", "recommend_page", "page_analysis",
            "chart_volumes", "option_colours", "task_colours", "uploads_digest", "BASELINE_COLOUR"]
@@ -65,7 +65,7 @@ class PageAnalysis:
 
     @property
     def headline(self) -> Recommendation:
-        return self.tasks["all"]
+        return self.tasks[WHOLE_LOG]
 
     @property
     def recommendation(self) -> Recommendation:
@@ -148,21 +148,21 @@ def recommend_page(workloads: dict[str, Workload], scenario: Scenario, *, thresh
     if len(workloads) > 1:
         return recommend_tasks(workloads, scenario, thresholds=thresholds, draws=draws, seed=seed, catalog=cat), cat
     only = next(iter(workloads.values()))
-    return {"all": recommend(replace(scenario, workload=only), thresholds=thresholds, draws=draws, seed=seed,
+    return {WHOLE_LOG: recommend(replace(scenario, workload=only), thresholds=thresholds, draws=draws, seed=seed,
                              catalog=cat)}, cat
 
 
-def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",
+def analyse_page(workloads: dict[str, Workload], scenario: Scenario, *, task: str = WHOLE_LOG,
                  thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0) -> PageAnalysis:
     """Recommendations per task and the charts' data for ``task`` (``"all"``: the headline's task)."""
     recs, cat = recommend_page(workloads, scenario, thresholds=thresholds, draws=draws, seed=seed)
     return page_analysis(recs, task=task, draws=draws, seed=seed, catalog=cat)
 
 
-def page_analysis(recs: dict[str, Recommendation], *, task: str = "all", draws: int = 10_000,
+def page_analysis(recs: dict[str, Recommendation], *, task: str = WHOLE_LOG, draws: int = 10_000,
                   seed: int = 0, catalog=None) -> PageAnalysis:
     """The charts' data for recommendations already made (the CLI's report uses this)."""
-    focus = recs.get(task, recs["all"])
+    focus = recs.get(task, recs[WHOLE_LOG])
     s, best = focus.scenario, focus.best_option
     cat = catalog or catalog_for(s)
     marks = [x for x in focus.options["break_even_requests_per_day"] if pd.notna(x)]
@@ -181,7 +181,7 @@ def page_analysis(recs: dict[str, Recommendation], *, task: str = "all", draws: 
         bill=whole_bill(recs))
 
 
-def analyse(workloads: dict[str, Workload], scenario: Scenario, *, task: str = "all",
+def analyse(workloads: dict[str, Workload], scenario: Scenario, *, task: str = WHOLE_LOG,
             thresholds: Thresholds = Thresholds(), draws: int = 10_000, seed: int = 0) -> PageAnalysis:
     """The one analysis (what notebooks call; the page and the report draw the same object): recommendations per
     task, and the charts' data for ``task`` (``"all"``: the headline's task)."""

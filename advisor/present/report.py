@@ -25,7 +25,7 @@ from advisor.present import view as V
 from advisor.present.view import fmt_months, fmt_rate, fmt_ratio, fmt_share, fmt_usd, headline_text, tiles
 from advisor.recommend import Recommendation
 from advisor.words import html_prose, md_text
-from advisor.workload import hourly_requests, token_summary
+from advisor.workload import WHOLE_LOG, hourly_requests, token_summary
 from pricing import today
 
 __all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text",
@@ -138,11 +138,11 @@ def _bill_sentence(bill) -> str:
 def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None, cli: bool) -> dict:
 
 
-    rec = focus or recs["all"]
+    rec = focus or recs[WHOLE_LOG]
     words = (lambda t: t) if cli else V.page_language
     shown, more = V.reasons_shown(rec)
     bill = whole_bill(recs)
-    per_task = {t: r for t, r in recs.items() if t != "all"}
+    per_task = {t: r for t, r in recs.items() if t != WHOLE_LOG}
     p = prices_used(rec)
     p = p.assign(kind=p["kind"].map(lambda k: _KINDS.get(k, k)), source=p["source"].map(words))
     p = p.rename(columns=str.capitalize)
@@ -202,14 +202,14 @@ def render_markdown(recs: dict[str, Recommendation], notes: Sequence[str] = (), 
 
 def _title(recs: dict[str, Recommendation], rec: Recommendation, analysis) -> str:
 
-    task = rec.scenario.workload.task if analysis is not None and rec is not recs.get("all") else "all"
+    task = rec.scenario.workload.task if analysis is not None and rec is not recs.get(WHOLE_LOG) else WHOLE_LOG
     return headline_text(rec, recs, task)
 
 
 def _task_order(recs: dict[str, Recommendation] | None, columns) -> list[str]:
     """The tasks in the page's order (busiest first, as advised), then any other column: the page colours
     tasks by this order (:func:`advisor.present.analysis.task_colours`)."""
-    named = [t for t in (recs or {}) if t != "all"]
+    named = [t for t in (recs or {}) if t != WHOLE_LOG]
     return named + [str(c) for c in columns if str(c) not in named]
 
 
@@ -231,7 +231,7 @@ def report_figures(rec: Recommendation, frame: pd.DataFrame | None = None, *, an
     from advisor.present.analysis import ending_options, page_analysis, task_colours
 
     if analysis is None:
-        analysis = page_analysis({"all": rec})
+        analysis = page_analysis({WHOLE_LOG: rec})
     rec = analysis.focus
     s, c = rec.scenario, analysis.colours
     be = dict(zip(rec.options["name"], rec.options["break_even_requests_per_day"]))
@@ -327,7 +327,7 @@ def write_report(path: str | Path, recs: dict[str, Recommendation] | Recommendat
     """Write ``.md`` or ``.html`` (chosen by the suffix), in the command line's wording."""
     path = Path(path)
     if isinstance(recs, Recommendation):
-        recs = {"all": recs}
+        recs = {WHOLE_LOG: recs}
     if path.suffix.lower() in (".md", ".markdown"):
         text = render_markdown(recs, notes, cli=True)
     elif path.suffix.lower() in (".html", ".htm"):

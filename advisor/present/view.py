@@ -16,6 +16,7 @@ import pandas as pd
 from advisor.recommend import Reason, Recommendation
 from advisor.words import count_text, fmt_rate, fmt_ratio, fmt_share, fmt_usd, is_finite, md_text
 from advisor.words import months_text as fmt_months
+from advisor.workload import WHOLE_LOG
 
 __all__ = ["fmt_months", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown",
            "blocker_text",
@@ -150,9 +151,9 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
     >>> headline_text(rec, {"*a*": rec}, "*a*", esc=md_text).split(":")[0]
     'NO for \\*a\\*'
     """
-    per_task = {t: r for t, r in tasks.items() if t != "all"}
-    if selected != "all" or len(per_task) < 2:
-        scope = f" for {esc(selected)}" if selected != "all" else ""
+    per_task = {t: r for t, r in tasks.items() if t != WHOLE_LOG}
+    if selected != WHOLE_LOG or len(per_task) < 2:
+        scope = f" for {esc(selected)}" if selected != WHOLE_LOG else ""
         if rec.verdict == "fine-tune":
             assert rec.best_option is not None, "a fine-tune verdict names its option (no_option blocks otherwise)"
             return f"FINE-TUNE{scope}: {esc(rec.best_option)} instead of {esc(rec.baseline)}"
@@ -402,7 +403,7 @@ def tasks_table(tasks: dict[str, Recommendation]) -> pd.DataFrame:
     tokens per task are in the traffic charts)."""
     rows = []
     for name, r in tasks.items():
-        if name == "all" and len(tasks) > 1:
+        if name == WHOLE_LOG and len(tasks) > 1:
             continue
         w = r.scenario.workload
         way = [blocker_text(x, r) for x in r.reasons if x.effect in ("blocks", "delays")]

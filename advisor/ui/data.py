@@ -15,6 +15,7 @@ from advisor.logs import LogResult
 from advisor.words import count_text
 from advisor.workload import (
     MAX_TASKS_ADVISED,
+    WHOLE_LOG,
     Workload,
     hourly_requests,
     observed_days,
@@ -43,7 +44,7 @@ class PageData:
 
     @property
     def measured_requests_per_day(self) -> float | None:
-        return None if self.measured is None else self.measured["all"].requests_per_day
+        return None if self.measured is None else self.measured[WHOLE_LOG].requests_per_day
 
 
 def page_data(result: LogResult, *, digest: str, label: str = "", one_in: float = 1.0,

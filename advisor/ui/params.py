@@ -22,6 +22,7 @@ from typing import Any
 
 from advisor.fields import FIELDS
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
+from advisor.workload import WHOLE_LOG
 from pricing import today as _today
 
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
@@ -66,7 +67,7 @@ def _field(name: str, default: Any, kind: type | None = None) -> Param:
 # their label and range from advisor.fields; the rest are the page's own (data source, task, options pickers).
 PARAMS: dict[str, Param] = {
     "source": Param("Data", str, SOURCES[0], choices=SOURCES),
-    "task": Param("Task", str, "all"),
+    "task": Param("Task", str, WHOLE_LOG),
     "rpd": _field("requests_per_day", None),    # None: measured from the logs
     "pt": _field("prompt_tokens", 1200.0),
     "ct": _field("completion_tokens", 300.0),
