@@ -18,6 +18,7 @@ import streamlit as st
 from advisor import AdvisorError, Scenario, Workload
 from advisor.dataset import dataset_download, sample_log_files
 from advisor.dataset.download import zip_name
+from advisor.keys import WHOLE_LOG
 from advisor.logs import MemoryFile, read_logs
 from advisor.present import figures as F
 from advisor.present import view as V
@@ -49,7 +50,6 @@ from advisor.ui.params import (
     to_query,
 )
 from advisor.words import count_text
-from advisor.workload import WHOLE_LOG
 from pricing import load_catalog, today
 
 MAX_UPLOAD_MB = 200

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from advisor.jsonsafe import json_safe
+from advisor.keys import WHOLE_LOG
 from advisor.recommend import Recommendation, Verdict
-from advisor.workload import WHOLE_LOG
 
 __all__ = ["TaskBill", "WholeBill", "whole_bill"]
 

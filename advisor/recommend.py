@@ -47,6 +47,7 @@ from advisor.compare import (
 )
 from advisor.horizon import one_off_quantile_usd
 from advisor.jsonsafe import json_safe
+from advisor.keys import WHOLE_LOG
 from advisor.rules import (  # noqa: F401  (re-exported: the rules' names were recommend's)
     _EFFECT_ORDER,
     EXPORT_WITH_TEXT,
@@ -63,7 +64,7 @@ from advisor.rules import (  # noqa: F401  (re-exported: the rules' names were r
 )
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo
-from advisor.workload import WHOLE_LOG, Workload
+from advisor.workload import Workload
 from pricing.people import Z90
 
 __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Recommendation", "Context", "RULES", "recommend",

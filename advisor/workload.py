@@ -15,6 +15,7 @@ import pandas as pd
 
 from advisor.errors import ScenarioError
 from advisor.fit import TaskFit, task_fit
+from advisor.keys import WHOLE_LOG
 
 __all__ = ["WHOLE_LOG", "Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
            "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile",
@@ -23,9 +24,6 @@ __all__ = ["WHOLE_LOG", "Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "p
 # Typical diurnal business traffic: busiest hour ~2x the daily mean. Used only for typed numbers,
 # and reported as an assumption whenever it is.
 DEFAULT_PEAK_TO_MEAN = 2.0
-# the task key of the whole log: the pooled workload among the tasks' (profile_tasks) and the headline across tasks
-# among their recommendations (advisor.recommend.recommend_tasks); "all" is the JSON contract
-WHOLE_LOG = "all"
 DAYS_PER_MONTH = 365.0 / 12.0      # the one definition (compare and uncertainty import it)
 MAX_REQUESTS_PER_DAY = 1e9         # ~11,600 requests a second: above that a typo, not a workload
 MAX_TOKENS_PER_REQUEST = 10_000_000

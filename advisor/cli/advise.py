@@ -20,8 +20,8 @@ from advisor.cli.common import (
     typed_workload,
 )
 from advisor.errors import ScenarioError
+from advisor.keys import WHOLE_LOG
 from advisor.words import count_text, share_text
-from advisor.workload import WHOLE_LOG
 
 
 def _workloads(args):

@@ -16,10 +16,11 @@ import pandas as pd
 
 from advisor.bill import WholeBill, whole_bill
 from advisor.compare import catalog_for, cumulative_curves, sweep
+from advisor.keys import WHOLE_LOG
 from advisor.recommend import Recommendation, Thresholds, recommend, recommend_tasks
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo, monte_carlo, tornado
-from advisor.workload import WHOLE_LOG, Workload
+from advisor.workload import Workload
 
 __all__ = ["ending_options", "Inputs", "Analysis", "PageAnalysis", "analyse", "analyse_page", "recommend_page", "page_analysis",
            "chart_volumes", "option_colours", "task_colours", "uploads_digest", "BASELINE_COLOUR"]

@@ -20,12 +20,13 @@ import pandas as pd
 from advisor.bill import whole_bill
 from advisor.compare import catalog_for
 from advisor.errors import AdvisorError
+from advisor.keys import WHOLE_LOG
 from advisor.outfile import write_atomically
 from advisor.present import view as V
 from advisor.present.view import fmt_months, fmt_rate, fmt_ratio, fmt_share, fmt_usd, headline_text, tiles
 from advisor.recommend import Recommendation
 from advisor.words import html_prose, md_text
-from advisor.workload import WHOLE_LOG, hourly_requests, token_summary
+from advisor.workload import hourly_requests, token_summary
 from pricing import today
 
 __all__ = ["write_report", "render_markdown", "render_html", "report_figures", "prices_used", "md_text",

@@ -13,10 +13,10 @@ from typing import TypeVar
 
 import pandas as pd
 
+from advisor.keys import WHOLE_LOG
 from advisor.recommend import Reason, Recommendation
 from advisor.words import count_text, fmt_rate, fmt_ratio, fmt_share, fmt_usd, is_finite, md_text
 from advisor.words import months_text as fmt_months
-from advisor.workload import WHOLE_LOG
 
 __all__ = ["fmt_months", "fmt_usd", "fmt_ratio", "fmt_rate", "fmt_share", "Tile", "tiles", "reasons_shown",
            "blocker_text",

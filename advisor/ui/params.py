@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.fields import FIELDS
+from advisor.keys import WHOLE_LOG
 from advisor.scenario import DEFAULT_SELFHOST_GPUS
-from advisor.workload import WHOLE_LOG
 from pricing import today as _today
 
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
