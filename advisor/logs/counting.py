@@ -32,7 +32,7 @@ import pandas as pd
 
 from advisor.logs.answer import measure_answer
 from advisor.logs.records import WORK_COLUMNS, Raw, RecordProblem
-from advisor.logs.template import TemplateHasher, static_text
+from advisor.logs.template import TemplateHasher
 from advisor.tokens.counter import (
     FT_COMPLETION,
     FT_PROMPT,
@@ -54,6 +54,7 @@ __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", 
            "ratio_interval", "RESPONSES_BODY"]
 
 COUNT_NOTES_COLUMN = "count_notes"
+_STATIC_MEMO_CHARS = 16 << 20  # static system prompts memoised, in characters (memory bounded by bytes)
 _RARE = "\x00rare tasks"  # the pooled group of tasks with fewer rows in a chunk than one sample step
 # Usage of 0 prompt and 0 completion tokens is what some tools log when the real usage was not returned (a stream
 # without include_usage, a proxy that fills zeros): the record's text is counted instead.
@@ -104,6 +105,7 @@ class ChunkCounter:
         self.hasher = TemplateHasher()
         self._ft_memo = LengthMemo(size=20_000, min_chars=64)
         self._static_memo: dict[tuple[str, str], int] = {}   # (encoding, static system text) -> API tokens
+        self._static_chars = 0  # characters of the texts it holds (bounded: _STATIC_MEMO_CHARS)
 
     def _counter(self, name: str) -> TokenCounter:
         if name not in self.counters:
@@ -242,7 +244,7 @@ class ChunkCounter:
         out = np.full(len(raws), np.nan)
         todo: dict[tuple[str, str], list[int]] = {}
         for i in np.flatnonzero(has_text):
-            text = static_text(raws[i].messages)
+            text = self.hasher.static(raws[i].messages)
             if text is None:
                 continue
             choice = resolve_encoding(raws[i].model)
@@ -258,8 +260,9 @@ class ChunkCounter:
             by_enc.setdefault(key[0], []).append(key)
         for enc, keys in by_enc.items():
             for key, n in zip(keys, self._counter(enc).count_many([k[1] for k in keys])):
-                if len(self._static_memo) < 20_000:
+                if len(self._static_memo) < 20_000 and self._static_chars + len(key[1]) <= _STATIC_MEMO_CHARS:
                     self._static_memo[key] = int(n)
+                    self._static_chars += len(key[1])
                 out[todo[key]] = n
         return out
 

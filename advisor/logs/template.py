@@ -94,12 +94,9 @@ def _label(hint) -> str:
 
 def _system_text(messages: Sequence[Mapping[str, Any]] | None, prompt_text: str | None) -> str | None:
     if messages:
-        for m in messages:
-            if isinstance(m, Mapping) and m.get("role") in ("system", "developer"):
-                c = m.get("content")
-                if isinstance(c, list):
-                    c = " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
-                return str(c or "")
+        system = _system_prompt(messages)
+        if system is not None:
+            return system
         first = messages[0] if isinstance(messages[0], Mapping) else {}
         c = first.get("content")
         if isinstance(c, list):
@@ -123,28 +120,39 @@ def static_text(messages: Sequence[Mapping[str, Any]] | None) -> str | None:
     >>> static_text([{"role": "user", "content": "hi"}]) is None
     True
     """
+    text = _system_prompt(messages)
+    return None if text is None else _static_of(text) or None
+
+
+def _system_prompt(messages: Sequence[Mapping[str, Any]] | None) -> str | None:
+    """The text of the first system (or developer) message, None without one."""
     if not messages:
         return None
     for m in messages:
-        if isinstance(m, Mapping) and m.get("role") in ("system", "developer"):
+        if isinstance(m, (dict, Mapping)) and m.get("role") in ("system", "developer"):
             c = m.get("content")
             if isinstance(c, list):
                 c = " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
-            return _static_of(str(c or "")) or None
+            return str(c or "")
     return None
+
+
+def _static_from(masked: str) -> str:
+    """The masked text without placeholders, whitespace collapsed."""
+    return " ".join(_PLACEHOLDER.sub(" ", masked).split())
 
 
 @functools.lru_cache(maxsize=4096)
 def _static_of(text: str) -> str:
-    """The masked text without placeholders, whitespace collapsed (system prompts repeat: computed once each)."""
-    return " ".join(_PLACEHOLDER.sub(" ", mask(text)).split())
+    return _static_from(mask(text))  # system prompts repeat: computed once each
 
 
-def _masked_keys(text: str) -> tuple[str, str]:
-    """(task hash, template hash) of a system prompt: the masked first sentence, the whole masked text."""
+def _masked_keys(text: str) -> tuple[str, str, str]:
+    """(task hash, template hash, static text) of a system prompt: the masked first sentence, the whole masked
+    text, the masked text without placeholders (one mask for the three)."""
     masked = mask(text)
     first = masked.split(". ")[0].split("\n")[0][:120]
-    return _hash("task:" + first), _hash("tpl:" + masked)
+    return _hash("task:" + first), _hash("tpl:" + masked), _static_from(masked)
 
 
 class TemplateHasher:
@@ -156,11 +164,11 @@ class TemplateHasher:
 
     def __init__(self, max_size: int = 20_000, max_chars: int = 16 << 20):
         self.max_size, self.max_chars = max_size, max_chars
-        self._memo: dict[str, tuple[str, str]] = {}
+        self._memo: dict[str, tuple[str, str, str]] = {}  # text -> (task, template, static text)
         self._chars = 0
         self._labels: dict[str, str] = {}  # prompt ids, as labels (a few per log)
 
-    def _keys_of(self, text: str) -> tuple[str, str]:
+    def _keys_of(self, text: str) -> tuple[str, str, str]:
         hit = self._memo.get(text)
         if hit is None:
             hit = _masked_keys(text)
@@ -182,10 +190,15 @@ class TemplateHasher:
         text = _system_text(messages, prompt_text)
         if text is None:
             return (self._label(task_hint) if task_hint else "unknown"), "unknown"
-        task, tpl = self._keys_of(text)
+        task, tpl, _ = self._keys_of(text)
         if task_hint:
             task = self._label(task_hint)
         return task, tpl
+
+    def static(self, messages) -> str | None:
+        """:func:`static_text`, from the same memo as the keys (one mask per distinct system prompt)."""
+        text = _system_prompt(messages)
+        return None if text is None else self._keys_of(text)[2] or None
 
     def _label(self, hint) -> str:
         if not isinstance(hint, str):
