@@ -41,7 +41,7 @@ class TestPeopleDistributions:
         d = load_people()
         for k in ("review_minutes_per_example", "eval_set_hours", "integration_hours", "selfhost_setup_hours",
                   "switch_model_hours", "retrain_hours", "monitoring_hours_per_month",
-                  "selfhost_ops_hours_per_month"):
+                  "selfhost_ops_hours_per_month", "provider_move_hours"):
             e = d.entries[k]
             assert e.p10 is not None and e.p10 <= e.value <= e.p90 and e.source
 
