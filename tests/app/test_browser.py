@@ -197,8 +197,8 @@ def test_link_restores_the_scenario(page):
          "&pt=1200&ct=1000&examples=2000&epochs=100")
     page.goto(page.base + q, wait_until="domcontentloaded")
     first = verdict(page)
-    # by the numbers a switch to gpt-3.5-turbo (no training) saved more that day, people's time included
-    assert first.startswith("Verdict: SWITCH: gpt-3.5-turbo instead of gpt-4-0613")
+    # gpt-3.5-turbo saved more that day but is not like for like with gpt-4-0613 (MMLU 70.0 vs 86.4): fine-tune
+    assert first.startswith("Verdict: FINE-TUNE: openpipe/mistral-7b instead of gpt-4-0613")
     text = page.inner_text("body")
     assert "Epochs from the link was 100; set to 20" in text  # clamped, with a visible note
     no_exceptions(page)
