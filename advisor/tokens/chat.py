@@ -93,6 +93,7 @@ class ChatFamily:
     tool_result_name: bool = False  # a tool result is rendered with the name of the function it answers
     roles_billed: bool = True     # False: only the messages' text is billed (no role, no framing)
     nested_indent: bool = True    # a non-strict tool's inline nested objects are indented (harmony's renderer)
+    call_item_id: int = 0         # Responses API: per function_call input item that carries its item ``id``
 
 
 # Constants fitted (median residual per feature, in order: request, tools, tools with a system message, one tool

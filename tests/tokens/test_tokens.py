@@ -570,8 +570,12 @@ class TestResponsesApi:
                     {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]},
                 {"role": "tool", "tool_call_id": "c1", "content": "sunny"}]
         # the same parts; a Responses gpt-4o result is framed by 4 tokens without the function's name, a Chat Completions
-        # one by 2 with it ('get_weather': 2 tokens; responses.RESPONSES_CHANGES)
-        assert self.count({"model": "gpt-4o", "input": items})[0] == count_chat_prompt(chat, "gpt-4o") - (2 + 2) + 4
+        # one by 2 with it ('get_weather': 2 tokens); the call by 3, not 4 (responses.RESPONSES_CHANGES)
+        responses = self.count({"model": "gpt-4o", "input": items})[0]
+        assert responses == count_chat_prompt(chat, "gpt-4o") - (2 + 2) + 4 - 1
+        # a function_call item carrying its item id (an SDK replaying the API's output) bills 2 more
+        stored = [items[0], {**items[1], "id": "fc_1", "status": "completed"}, items[2]]
+        assert self.count({"model": "gpt-4o", "input": stored})[0] == responses + 2
 
     def test_text_format_is_the_json_schema_response_format(self):
         schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
