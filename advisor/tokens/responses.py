@@ -81,7 +81,6 @@ class _Changes(TypedDict, total=False):
     completion_text_schema_tools: int
     parallel_wrapper: int
     tool_result_name: bool
-    tool_call: int
     call_item_id: int
 
 
