@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from advisor.words import share_text
 from pricing.catalog import reasoning_by_name
 
 __all__ = ["FitThresholds", "TaskFit", "FIT_LABELS", "FIT_SCORE", "SUITS", "MIXED", "POOR", "task_fit", "fit_label"]
@@ -188,23 +189,23 @@ def fit_label(s: dict, t: FitThresholds = FitThresholds()) -> tuple[str, list[st
     against: list[str] = []
     reasoning = []
     if g("reasoning_model_share") >= t.reasoning_share:
-        reasoning.append(f"{g('reasoning_model_share'):.0%} of calls on a reasoning model")
+        reasoning.append(f"{share_text(g('reasoning_model_share'))} of calls on a reasoning model")
     if g("reasoning_tokens_share") >= t.reasoning_share:
-        reasoning.append(f"{g('reasoning_tokens_share'):.0%} of calls bill hidden reasoning tokens")
+        reasoning.append(f"{share_text(g('reasoning_tokens_share'))} of calls bill hidden reasoning tokens")
     if g("step_marker_share") >= t.step_marker_share:
-        reasoning.append(f"{g('step_marker_share'):.0%} of answers reason step by step")
+        reasoning.append(f"{share_text(g('step_marker_share'))} of answers reason step by step")
     if g("long_answer_share") >= t.long_answer_share:
-        reasoning.append(f"{g('long_answer_share'):.0%} of answers over {t.long_answer_tokens:,.0f} tokens")
+        reasoning.append(f"{share_text(g('long_answer_share'))} of answers over {t.long_answer_tokens:,.0f} tokens")
     open_ended = (g("structured_share") < 0.2 and g("distinct_answer_share") > t.open_distinct_share
                   and g("completion_tokens_p50") > t.open_answer_tokens_p50)
     if open_ended:
         against.append(f"open-ended answers: p50 {g('completion_tokens_p50'):,.0f} tokens, "
-                       f"{g('distinct_answer_share'):.0%} distinct, {g('structured_share'):.0%} structured")
+                       f"{share_text(g('distinct_answer_share'))} distinct, {share_text(g('structured_share'))} structured")
     conversation = max(g("multi_turn_share"), g("tool_use_share")) > t.conversation_share
     if g("multi_turn_share") > t.conversation_share:
-        against.append(f"{g('multi_turn_share'):.0%} of calls continue a conversation")
+        against.append(f"{share_text(g('multi_turn_share'))} of calls continue a conversation")
     if g("tool_use_share") > t.conversation_share and g("tool_call_share") < t.structured_share:
-        against.append(f"{g('tool_use_share'):.0%} of calls use tools")
+        against.append(f"{share_text(g('tool_use_share'))} of calls use tools")
     if g("input_spread") > t.input_spread:
         against.append(f"inputs vary widely (p95 {g('input_spread'):.1f}x the median)")
     if reasoning or (open_ended and conversation):
@@ -214,15 +215,15 @@ def fit_label(s: dict, t: FitThresholds = FitThresholds()) -> tuple[str, list[st
     if (narrow or (short and s.get("label_set_size"))) and not against:
         what = []
         if g("json_share") >= 0.5:
-            what.append(f"{g('json_share'):.0%} JSON answers")
+            what.append(f"{share_text(g('json_share'))} JSON answers")
         if g("tool_call_share") >= 0.5:
-            what.append(f"{g('tool_call_share'):.0%} tool calls")
+            what.append(f"{share_text(g('tool_call_share'))} tool calls")
         if s.get("label_set_size"):
             what.append(f"answers open with one of {g('label_set_size'):.0f} labels")
         if not what:
-            what.append(f"{g('structured_share'):.0%} structured answers")
+            what.append(f"{share_text(g('structured_share'))} structured answers")
         if short:
             what.append(f"answers p95 {g('completion_tokens_p95'):,.0f} tokens")
         return SUITS, what
-    return MIXED, against or [f"{g('structured_share'):.0%} structured answers, p95 "
+    return MIXED, against or [f"{share_text(g('structured_share'))} structured answers, p95 "
                               f"{g('completion_tokens_p95'):,.0f} tokens: neither narrow nor open-ended"]

@@ -484,7 +484,7 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
     if sw.reasoning:
         caveat += " As a reasoning model it also bills hidden reasoning tokens not counted here."
     h = months_text(c.scenario.horizon_months)
-    p = "" if c.switch_mc is None else f", pays off in {c.switch_mc.p_pays_off:.0%} of simulated futures"
+    p = "" if c.switch_mc is None else f", pays off in {share_text(c.switch_mc.p_pays_off)} of simulated futures"
     if c.switch_wins:
         beside = ("no fine-tune qualifies" if c.best is None else
                   f"the best fine-tune, {c.best.name}, saves {_usd(ft_save)}" if ft_save > 0 else
