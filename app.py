@@ -543,7 +543,8 @@ PAGE_CSS = """<style>
 .st-key-options th, .st-key-options td, .st-key-tasks th, .st-key-tasks td { padding: 0.25rem 0.4rem; }
 .st-key-options th, .st-key-tasks th { vertical-align: bottom; }
 .st-key-options td, .st-key-tasks td { white-space: nowrap; }
-.st-key-tasks td:last-child { white-space: normal; min-width: 16rem; }
+.st-key-tasks td:nth-last-child(-n+2) { white-space: normal; }
+.st-key-tasks td:nth-last-child(2) { min-width: 16rem; }
 .st-key-options [data-testid="stMarkdownContainer"], .st-key-tasks [data-testid="stMarkdownContainer"] {
   overflow-x: auto; }
 </style>"""

@@ -304,7 +304,9 @@ def test_per_task_grid_shows_what_stands_in_the_way(page):
     verdict(page)
     page.locator(".st-key-tasks table").wait_for(timeout=60_000)
     settle(page)
-    cell = page.locator(".st-key-tasks tr", has_text="ticket-triage").locator("td").last
+    headers = [h.strip() for h in page.locator(".st-key-tasks th").all_inner_texts()]
+    col = headers.index("What stands in the way")   # the task-fit column follows it (issue 21)
+    cell = page.locator(".st-key-tasks tr", has_text="ticket-triage").locator("td").nth(col)
     text = cell.inner_text()
     assert text.startswith("costs") and ";" in text   # every blocker, in full
     box, table = cell.bounding_box(), page.locator(".st-key-tasks table").bounding_box()
