@@ -47,7 +47,7 @@ from advisor.tokens.counter import (
     prompt_parts,
     resolve_encoding,
 )
-from advisor.tokens.responses import responses_completion_parts, responses_prompt_parts
+from advisor.tokens.responses import function_calls_in, responses_completion_parts, responses_prompt_parts
 
 RESPONSES_BODY = "responses_body"  # request_options key holding a whole Responses API request body
 __all__ = ["ChunkCounter", "ft_request_texts", "ft_counts", "count_ft_request", "COUNT_NOTES_COLUMN",
@@ -116,7 +116,7 @@ class ChunkCounter:
         return self._ft_memo.lengths(texts, lambda todo: ft_lengths(todo, ft_name, threads=self.threads))
 
     def _api(self, i: int, r: Raw, by_enc: dict, fixed_p: np.ndarray, fixed_c: np.ndarray,
-             notes: list[list[str]], assumed: np.ndarray) -> None:
+             notes: list[list[str]], assumed: np.ndarray, divisor: np.ndarray) -> None:
         """Queue one record's API strings; raises RecordProblem for a request of the wrong shape."""
         choice = resolve_encoding(r.model)
         model = r.model
@@ -128,7 +128,9 @@ class ChunkCounter:
         body = opts.get(RESPONSES_BODY) if isinstance(opts, dict) else None
         if isinstance(body, dict):
             # the call's time: Responses calls of the API's launch weeks billed a hidden prompt (launch_period_tokens)
-            p = responses_prompt_parts(body, model, choice.encoding, timestamp_s=r.timestamp)
+            p = responses_prompt_parts(body, model, choice.encoding, timestamp_s=r.timestamp,
+                                       output_calls=function_calls_in(r.completion))
+            divisor[i] = p.divisor  # a parallel answer's input tokens reported divided among its calls
         elif r.messages is not None:
             p = prompt_parts(r.messages, model, choice.encoding, tools=r.tools,
                              options=getattr(r, "request_options", None), timestamp_s=r.timestamp)
@@ -168,6 +170,7 @@ class ChunkCounter:
         by_enc: dict[str, tuple[list[str], list[int], list[int]]] = {}
         fixed_p = np.zeros(n)
         fixed_c = np.zeros(n)
+        divisor = np.ones(n)
         has_text = np.zeros(n, dtype=bool)
         fit = np.full((n, 4), np.nan)   # what the answer looks like (advisor.logs.answer), measured before the text goes
         for i, r in enumerate(raws):
@@ -189,7 +192,7 @@ class ChunkCounter:
                           "least one prompt token) and no prompt/completion text to count"
             elif has_text[i]:  # a request without its response too: its completion stays NaN
                 try:
-                    self._api(i, r, by_enc, fixed_p, fixed_c, notes, assumed)
+                    self._api(i, r, by_enc, fixed_p, fixed_c, notes, assumed, divisor)
                     source[i] = "counted"
                 except RecordProblem as p:
                     prob[i] = f"field {p.field!r}: {p.reason}" if p.field else p.reason
@@ -206,6 +209,7 @@ class ChunkCounter:
             c_sum = np.bincount(owner_a[part_a == 1], weights=lens[part_a == 1], minlength=n)
             prompt[counted] += p_sum[counted]
             comp[counted] += c_sum[counted]
+        prompt[counted] = np.floor_divide(prompt[counted], divisor[counted])
         no_completion = np.array([r.completion is None for r in raws], dtype=bool)
         comp[no_completion & (source == "counted")] = np.nan  # unknown, not 0: joined or assumed by the reader
         ft_p = np.full(n, np.nan)

@@ -224,6 +224,7 @@ class Parts:
     strings: list[str] = field(default_factory=list)
     fixed: int = 0
     assumptions: list[str] = field(default_factory=list)
+    divisor: int = 1  # the usage reported is the whole count // divisor (responses.split_usage_divisor)
 
 
 _TOOLS_SEAM = "\n\n# Tools\n\n## functions\n\n"

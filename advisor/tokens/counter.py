@@ -392,14 +392,16 @@ def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapp
 
 
 def count_responses_request(request: Mapping[str, Any], model: str | None = None, *,
-                            encoding: str | None = None, timestamp_s: float | None = None) -> tuple[int, list[str]]:
+                            encoding: str | None = None, timestamp_s: float | None = None,
+                            output_calls: int = 0) -> tuple[int, list[str]]:
     """(input tokens, assumptions) of one Responses API request body, as billed
-    (:mod:`advisor.tokens.responses`); ``timestamp_s`` (epoch seconds) when the call was made, if known."""
+    (:mod:`advisor.tokens.responses`); ``timestamp_s`` (epoch seconds) when the call was made, if known;
+    ``output_calls``: how many function calls its answer made (:func:`advisor.tokens.responses.split_usage_divisor`)."""
     from advisor.tokens.responses import responses_prompt_parts
     model = model or (request.get("model") if isinstance(request, Mapping) else None)
     enc = encoding or resolve_encoding(model).encoding
-    p = responses_prompt_parts(request, model, enc, timestamp_s=timestamp_s)
-    return p.fixed + sum(TokenCounter(enc, threads=1).count_many(p.strings)), list(p.assumptions)
+    p = responses_prompt_parts(request, model, enc, timestamp_s=timestamp_s, output_calls=output_calls)
+    return (p.fixed + sum(TokenCounter(enc, threads=1).count_many(p.strings))) // p.divisor, list(p.assumptions)
 
 
 def count_chat_prompt(messages: Sequence[Mapping[str, Any]], model: str, *, tools=None, functions=None,

@@ -36,7 +36,8 @@ from advisor.tokens.chat import ChatFamily, Parts, _bare, completion_parts, fami
 
 __all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_parts", "RESPONSES_MESSAGE_END_TOKENS",
            "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
-           "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD", "required_single_tool"]
+           "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD", "required_single_tool", "split_usage_divisor",
+           "SPLIT_USAGE_PERIOD", "function_calls_in"]
 
 # Where a Responses request is framed differently from the same conversation sent to Chat Completions, per
 # family (the other constants are the Chat Completions ones). Fitted as the median residual per feature on the
@@ -343,6 +344,61 @@ def launch_period_tokens(model: str | None, timestamp_s: float | None, *, tools:
     return period.prompt_tokens + (period.parallel_tools_tokens if tools and parallel else 0), unsure
 
 
+@dataclass(frozen=True)
+class SplitUsagePeriod:
+    """When the Responses API reported a parallel answer's input tokens divided among its calls (measured).
+
+    A gpt-4o-family Responses call whose answer made ``n`` >= 2 function calls reported ``input_tokens`` = the
+    prompt // ``n`` between ``first_seen_s`` and ``last_seen_s``: the 6 such calibration calls (Mirascope's gpt-4o
+    parallel-tools cassettes, 2025-10-21 to 2026-01-15) each billed 36 for a 73-token prompt, where the same answer
+    shape billed the whole prompt on 2025-06-28 (openllmetry, gpt-4.1-nano, 58 of 58) and from 2026-04-09
+    (openinference, gpt-4o-mini). Calls between those normal and divided dates carry :data:`SPLIT_UNSURE_NOTE`.
+    """
+
+    last_normal_before_s: float = 1751120018.0  # 2025-06-28T14:13:38Z, the last parallel answer seen billing it all
+    first_seen_s: float = 1761084223.0          # 2025-10-21T22:03:43Z, the first seen billing prompt // n
+    last_seen_s: float = 1768502390.0           # 2026-01-15T18:39:50Z, the last seen billing prompt // n
+    first_normal_after_s: float = 1775696251.0  # 2026-04-09T00:57:31Z, the first seen billing it all again
+
+
+SPLIT_USAGE_PERIOD = SplitUsagePeriod()
+SPLIT_UNSURE_NOTE = ("a Responses answer with {n} function calls, made when the API may have reported the input "
+                     "tokens divided among the calls (seen 2025-10-21 to 2026-01-15): the count may be {n}x the bill")
+
+
+def split_usage_divisor(family: str, timestamp_s: float | None, output_calls: int,
+                        period: SplitUsagePeriod = SPLIT_USAGE_PERIOD) -> tuple[int, str | None]:
+    """(divisor, note) of a Responses call's input tokens as reported: ``output_calls`` (the answer's function calls)
+    for a gpt-4o-family call made in the measured period (:class:`SplitUsagePeriod`) with two or more; 1 otherwise,
+    with a note when the call falls between a normal and a divided date.
+
+    Worked example: a gpt-4o call of 2025-11-17 whose 73-token prompt got two parallel function calls reported 73 // 2
+    = 36 input tokens (Mirascope's cassette); the same call on 2026-05-01 reports 73.
+
+    >>> split_usage_divisor("chatml-o200k", 1763360470, 2), split_usage_divisor("chatml-o200k", 1777593600, 2)
+    ((2, None), (1, None))
+    >>> split_usage_divisor("chatml-o200k", 1763360470, 1), split_usage_divisor("harmony", 1763360470, 2)
+    ((1, None), (1, None))
+    """
+    if family != "chatml-o200k" or output_calls < 2 or timestamp_s is None:
+        return 1, None
+    if period.first_seen_s <= timestamp_s <= period.last_seen_s:
+        return output_calls, None
+    if period.last_normal_before_s < timestamp_s < period.first_normal_after_s:
+        return 1, SPLIT_UNSURE_NOTE.format(n=output_calls)
+    return 1, None
+
+
+def function_calls_in(completion: Any) -> int:
+    """How many function calls an answer (an assistant message with ``tool_calls``) made.
+
+    >>> function_calls_in({"role": "assistant", "tool_calls": [{"function": {"name": "f"}}, {"function": {}}]})
+    2
+    """
+    calls = completion.get("tool_calls") if isinstance(completion, Mapping) else None
+    return len(calls) if isinstance(calls, list) else 0
+
+
 def responses_completion_parts(request: Mapping[str, Any], completion: Any, model: str | None,
                                encoding: str) -> Parts:
     """Strings, fixed tokens and assumptions of a Responses API answer (its output items as one assistant message:
@@ -373,10 +429,11 @@ def responses_completion_parts(request: Mapping[str, Any], completion: Any, mode
 
 
 def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encoding: str, *,
-                           timestamp_s: float | None = None) -> Parts:
+                           timestamp_s: float | None = None, output_calls: int = 0) -> Parts:
     """Strings, fixed tokens and assumptions of a Responses request's input (see the module docstring).
     ``timestamp_s``: when the call was made (epoch seconds; the response's ``created_at`` or the log's
-    timestamp), for :func:`launch_period_tokens`. Raises ``RecordProblem`` naming the field for a request
+    timestamp), for :func:`launch_period_tokens`; ``output_calls``: how many function calls the answer made, for
+    :func:`split_usage_divisor` (the returned ``divisor``). Raises ``RecordProblem`` naming the field for a request
     of the wrong shape, never anything else."""
     msgs, tools, options, notes = responses_chat(request)
     fam = responses_family(model, encoding)
@@ -389,4 +446,7 @@ def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encodi
         parts.fixed += hidden
         if note:
             parts.assumptions.append(note)
+    parts.divisor, split_note = split_usage_divisor(fam.name, timestamp_s, output_calls)
+    if split_note:
+        parts.assumptions.append(split_note)
     return parts

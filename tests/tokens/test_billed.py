@@ -116,7 +116,11 @@ needs_data = pytest.mark.skipif(not RECORDS, reason="no recorded calls: see test
 def counted(rec: dict) -> tuple[int, list[str]]:
     body = rec["request"]
     if rec["endpoint"] == "responses":  # the call's time, as a log's timestamp gives it (launch-period rule)
-        return count_responses_request(body, body.get("model") or rec["model"], timestamp_s=created_at_s(rec))
+        output = (rec.get("response") or {}).get("output")
+        calls = sum(1 for o in output if isinstance(o, dict) and o.get("type") == "function_call") if isinstance(
+            output, list) else 0  # a parallel answer's input tokens were once reported divided (split_usage_divisor)
+        return count_responses_request(body, body.get("model") or rec["model"], timestamp_s=created_at_s(rec),
+                                       output_calls=calls)
     prompt, _, notes = count_request(body.get("messages"), body.get("model") or rec["model"],
                                      tools=body.get("tools"), options=body, timestamp_s=created_at_s(rec))
     return prompt, notes

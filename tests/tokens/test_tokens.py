@@ -11,6 +11,7 @@ from advisor.tokens.counter import (
     count_chat_prompt,
     count_completion,
     count_ft_chat,
+    count_responses_request,
     get_encoding,
     get_ft_tokenizer,
     resolve_encoding,
@@ -358,6 +359,16 @@ class TestHistoryAndFamilies:
             "type": "object", "properties": {"p": {"$ref": "#/$defs/P"}}, "required": ["p"],
             "$defs": {"P": params["properties"]["p"]}}}}
         assert "p: {\n  a: string,\n  }," in render_functions([by_ref], nested_indent=False)
+
+    def test_parallel_answer_input_reported_divided_in_its_period(self):
+        # Mirascope's gpt-4o parallel-tools cassettes (2025-10-21..2026-01-15): a 73-token prompt answered with two
+        # function calls reported 36 input tokens = 73 // 2; the same shape reports it all outside that period
+        req = {"model": "gpt-4o", "input": "What is the weather in Paris and in Rome?"}
+        whole = count_responses_request(req, timestamp_s=1777593600, output_calls=2)[0]  # 2026-05-01
+        assert count_responses_request(req, timestamp_s=1763360470, output_calls=2)[0] == whole // 2  # 2025-11-17
+        assert count_responses_request(req, timestamp_s=1763360470, output_calls=1)[0] == whole
+        _, notes = count_responses_request(req, timestamp_s=1756684800, output_calls=2)  # 2025-09-01: unsure
+        assert any("divided among the calls" in n for n in notes)
 
     def test_search_preview_bills_the_text_alone(self):
         # pydantic-ai test_openai_web_search_tool (gpt-4o-search-preview): system 6 + user 5 tokens, billed 11
