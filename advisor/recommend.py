@@ -225,6 +225,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
                 switch_wins=switch_wins, untrainable=tuple(o for o in options if o.fine_tuned and not o.trainable))
     reasons = tuple(sorted((r for r in (rule(c, thresholds) for rule in RULES) if r is not None),
                            key=lambda r: _EFFECT_ORDER[r.effect]))
+    if switch_wins and best is not None:   # the fine-tune's own figures, said of it by name beside the switch
+        reasons = tuple(_of_fine_tune(r, best.name) for r in reasons)
     chosen, chosen_mc = (switch, sw_mc) if switch_wins else (best, mc)
     r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best or chosen is None else _row_figures(table, chosen.name)
     notes = [n for n in (ft_prompt_tokens(scenario)[1],) if n]
@@ -246,6 +248,24 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         fine_tune_p_pays_off=None if mc is None else mc.p_pays_off,
         monte_carlo=chosen_mc, priced=(baseline, options))
 
+
+
+# reasons whose figures are the best fine-tune's without naming it (payback, simulated futures, latency)
+_UNNAMED_FINE_TUNE_FIGURES = frozenset({"payback", "slow_payback", "robust", "uncertain", "latency", "slower"})
+
+
+def _of_fine_tune(r: Reason, name: str) -> Reason:
+    """``r`` said of the fine-tune ``name`` when the verdict is a switch, so that its figures are not read as the
+    switch's ("Pays back in month 3" becomes "Fine-tuning (name): pays back in month 3").
+
+    >>> _of_fine_tune(Reason("payback", "Pays back in month 3.", 3.0, 6.0, Effect.SUPPORTS), "ft/x").text
+    'Fine-tuning (ft/x): pays back in month 3.'
+    >>> _of_fine_tune(Reason("volume", "Busy.", 1.0, 1.0, Effect.SUPPORTS), "ft/x").text
+    'Busy.'
+    """
+    if r.code not in _UNNAMED_FINE_TUNE_FIGURES or not r.text:
+        return r
+    return replace(r, text=f"Fine-tuning ({name}): {r.text[0].lower()}{r.text[1:]}")
 
 
 def _lowest_break_even(names: list[str], break_evens: list[float], ok: set[str]) -> tuple[float | None, str | None]:
