@@ -105,10 +105,18 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, 
                 progress(min(done, total), total)
 
 
+def _ready(fn: Callable[..., Any]) -> None:
+    """A new worker's first call: unpickling ``fn`` imported its module (pandas, the readers); it is ready."""
+
+
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     """``processes`` - 1 worker processes and this one take the tasks in turn from one queue: this process starts
-    at once (no core idle while the workers import and load their encoders), and the queue keeps every process
-    busy to the last task. A task given to a worker that could not start goes back to the queue."""
+    at once and a worker takes a task only once it has started (imports done). When the queue is empty and a
+    worker is still on a task, this process counts that task too and the first result is used (the other is
+    dropped: results are whole tasks, so none is counted twice); a worker still starting or busy at the end is
+    stopped, not waited for. So a read on a pool costs about what it costs in one process at worst (a loaded
+    machine, a cheap read such as logs with usage). A task given to a worker that could not start goes back to
+    the queue."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -116,16 +124,20 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     left: deque[Task] = deque(tasks)
     lock = threading.Lock()
     finished: queue.SimpleQueue = queue.SimpleQueue()  # (task, future) of the workers' tasks, as they complete
-    slots = threading.Semaphore(processes - 1)  # workers free for a task
+    slots = threading.Semaphore(0)  # workers started and free for a task
     stop = threading.Event()
-    count = {"given": 0, "received": 0, "bytes": 0}  # tasks given to workers, their results taken; bytes done
+    on_workers: dict[int, Task] = {}  # tasks a worker has, by index
+    have: set[int] = set()  # tasks whose result was yielded
+    done_bytes = [0]
 
     def take(worker: bool) -> Task | None:
         with lock:
             if not left or stop.is_set():
                 return None
-            count["given"] += worker
-            return left.popleft()
+            task = left.popleft()
+            if worker:
+                on_workers[task.index] = task
+            return task
 
     def feed(pool) -> None:  # every task given to a worker comes back through `finished`, once
         while slots.acquire() and (task := take(worker=True)) is not None:
@@ -142,48 +154,73 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
 
     def report(extra: int = 0) -> None:
         if progress:
-            progress(min(count["bytes"] + extra, total), total)
+            progress(min(done_bytes[0] + extra, total), total)
 
-    def outstanding() -> bool:
+    def received(task: Task, fut) -> Any:
+        """A worker's result, or None (dropped: already had; or back to the queue: the worker could not start)."""
         with lock:
-            return count["received"] < count["given"]
+            on_workers.pop(task.index, None)
+        try:
+            if fut is None:
+                raise BrokenProcessPool
+            result = fut.result()
+        except BrokenProcessPool:
+            # the workers could not start (a script that calls read_logs at import, without a main guard, re-runs
+            # in each spawned worker): the task goes back, for this process
+            if task.index not in have:
+                with lock:
+                    left.appendleft(task)
+            return None
+        return None if task.index in have else result
 
     # spawn: a worker starts clean (no copy of a parent's threads or of prompt text), the tokenizer tables come
     # from their hash-checked cache (advisor.tokens.counter)
-    with ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        feeder = threading.Thread(target=feed, args=(pool,), name="advisor-feed", daemon=True)
-        feeder.start()
-        try:
-            while True:
-                task = take(worker=False)
-                if task is not None:  # this process's turn
-                    result = fn(task, opts, (lambda n, _size: report(n)) if progress else None)
-                    count["bytes"] += task.bytes
+    pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("spawn"))
+    starting = []
+    try:
+        for _ in range(processes - 1):
+            starting.append(pool.submit(_ready, fn))
+            starting[-1].add_done_callback(lambda _f: slots.release())
+    except (BrokenProcessPool, RuntimeError):
+        pass  # no worker: this process reads everything
+    feeder = threading.Thread(target=feed, args=(pool,), name="advisor-feed", daemon=True)
+    feeder.start()
+    ended = False
+    try:
+        while len(have) < len(tasks):
+            while not finished.empty():  # workers' results so far
+                task, fut = finished.get()
+                result = received(task, fut)
+                if result is not None:
+                    have.add(task.index)
+                    done_bytes[0] += task.bytes
                     report()
                     yield result
-                elif not outstanding():
-                    break
-                while not finished.empty() or (task is None and outstanding()):  # workers' results (waits for
-                    task, fut = finished.get()  # one when nothing is left to take)
-                    with lock:
-                        count["received"] += 1
-                    try:
-                        if fut is None:
-                            raise BrokenProcessPool
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        # the workers could not start (a script that calls read_logs at import, without a main
-                        # guard, re-runs in each spawned worker): the task goes back, for this process, once
-                        with lock:
-                            left.appendleft(task)
-                        break
-                    count["bytes"] += task.bytes
+            task = take(worker=False)
+            if task is None:  # nothing left to take: a task a worker is still on, counted here too
+                with lock:
+                    task = next((t for i, t in on_workers.items() if i not in have), None)
+            if task is not None:
+                result = fn(task, opts, (lambda n, _size: report(n)) if progress else None)
+                if task.index not in have:
+                    have.add(task.index)
+                    done_bytes[0] += task.bytes
                     report()
                     yield result
-        finally:
-            stop.set()
-            slots.release()  # a feeder waiting for a free worker sees the stop
-            feeder.join()
+            elif len(have) < len(tasks):
+                finished.put(finished.get())  # wait for a worker's result (handled above)
+        ended = True
+    finally:
+        stop.set()
+        slots.release()  # a feeder waiting for a free worker sees the stop
+        feeder.join()
+        if ended and (on_workers or not all(f.done() for f in starting)):
+            # all tasks done while a worker was starting or on a task this process did too: stopped, not waited for
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _client(workers: int | None, scheduler: Any):
