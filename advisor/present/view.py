@@ -139,6 +139,19 @@ def page_text(text: str) -> str:
     return md_text(page_language(text))
 
 
+_LISTED = 3   # task names a headline lists before it counts the rest
+
+
+def _names(tasks: list[str], esc: Callable[[str], str]) -> str:
+    """Up to three task names, then how many more.
+
+    >>> _names(["a", "b"], str), _names(["a", "b", "c", "d", "e"], str)
+    ('a, b', 'a, b, c and 2 more')
+    """
+    shown = ", ".join(map(esc, tasks[:_LISTED]))
+    return shown if len(tasks) <= _LISTED else f"{shown} and {len(tasks) - _LISTED} more"
+
+
 def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selected: str, *,
                   esc: Callable[[str], str] = str) -> str:
     r"""One line that says the answer: which tasks to fine-tune, or why not. ``esc`` makes the task
@@ -166,13 +179,17 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
     moves = [t for t, r in per_task.items() if r.verdict == "switch"]
     if yes or moves:
         others = [t for t in per_task if t not in yes and t not in moves]
-        parts = [f"FINE-TUNE {', '.join(map(esc, yes))}"] if yes else []
-        parts += [f"SWITCH {esc(t)} to {esc(per_task[t].best_option or '–')}" for t in moves]
-        tail = f"; keep {', '.join(map(esc, others))} on {esc(rec.baseline)}" if others else ""
+        parts = [f"FINE-TUNE {_names(yes, esc)}"] if yes else []
+        to: dict[str, list[str]] = {}
+        for t in moves:   # one clause per model switched to
+            to.setdefault(per_task[t].best_option or "–", []).append(t)
+        parts += [f"SWITCH {_names(ts, esc)} to {esc(m)}" for m, ts in to.items()]
+        tail = (f"; keep {_names(others, esc)} on {esc(rec.baseline)}" if len(others) <= _LISTED else
+                f"; keep the other {len(others)} tasks on {esc(rec.baseline)}") if others else ""
         return "; ".join(parts) + tail
     wait = [t for t, r in per_task.items() if r.verdict == "not yet"]
     if wait:
-        return f"NOT YET: {', '.join(map(esc, wait))} could pay off later; no task pays off today"
+        return f"NOT YET: {_names(wait, esc)} could pay off later; no task pays off today"
     return f"NO: no task pays off; keep {esc(rec.baseline)}"
 
 
