@@ -183,7 +183,7 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
         spec = spec if isinstance(spec, Mapping) else {}
         if nested_comments or depth == 0:
             if titles and (depth == 0 or nested_titles) and isinstance(title, str) and title:
-                lines += [f"{indent}// {title}", f"{indent}//"]
+                lines.append(f"{indent}// {title}")  # one line: see nested_titles_shown
             if isinstance(desc, str) and desc:
                 lines += [f"{indent}// {line}" for line in desc.splitlines() or [""]]
         typ = render_type(raw if isinstance(raw, Mapping) and "$ref" in raw else spec, indent=indent, root=root,
@@ -215,6 +215,13 @@ def nested_titles_shown(fn: Mapping[str, Any]) -> bool:
     billed 19 and 15 tokens fewer than counted with those titles, 5 and 4 more without; the strict tools with
     titled nested definitions (Mirascope ``Author``, openai-agents ``Recipe``: 21 calls) are 2 under to 16 over
     with them and 12-40 under without.
+
+    A title is one ``// Title`` line (h23d, 2026-12-07; it was followed by a bare ``//`` line): with the bare line
+    the fitted codebases' tool calls (all splits, with /work/scratch/fitted2) billed 1 token fewer per titled
+    property (Responses gpt-4o first calls: 0, +2, +4, +16 over at 1, 3, 5, 9 titles; flat without it), tools
+    exact 46% -> 57%, within 2% 86.3% -> 88.1% with it gone (and the Responses tools framing 3,
+    advisor.tokens.responses). Re-measured then: nested titles shown for strict tools only 88.1% within 2%,
+    always 87.7%, never 87.0%.
 
     >>> nested_titles_shown({"name": "f", "strict": True}), nested_titles_shown({"name": "f"})
     (True, False)
