@@ -111,12 +111,11 @@ def _ready(fn: Callable[..., Any]) -> None:
 
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     """``processes`` - 1 worker processes and this one take the tasks in turn from one queue: this process starts
-    at once and a worker takes a task only once it has started (imports done). When the queue is empty and a
-    worker is still on a task, this process counts that task too and the first result is used (the other is
-    dropped: results are whole tasks, so none is counted twice); a worker still starting or busy at the end is
-    stopped, not waited for. So a read on a pool costs about what it costs in one process at worst (a loaded
-    machine, a cheap read such as logs with usage). A task given to a worker that could not start goes back to
-    the queue."""
+    at once and a worker takes a task only once it has started (imports done); a worker still starting when
+    the last task is done is stopped, not waited for (a cheap read, such as logs with usage, costs about what it
+    costs in one process). Results are whole tasks, each used once. A task given to a worker that could not
+    start goes back to the queue. (Counting a straggler's task here too was tried: on a loaded machine it only
+    added work.)"""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -197,9 +196,6 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
                     report()
                     yield result
             task = take(worker=False)
-            if task is None:  # nothing left to take: a task a worker is still on, counted here too
-                with lock:
-                    task = next((t for i, t in on_workers.items() if i not in have), None)
             if task is not None:
                 result = fn(task, opts, (lambda n, _size: report(n)) if progress else None)
                 if task.index not in have:
@@ -214,8 +210,8 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
         stop.set()
         slots.release()  # a feeder waiting for a free worker sees the stop
         feeder.join()
-        if ended and (on_workers or not all(f.done() for f in starting)):
-            # all tasks done while a worker was starting or on a task this process did too: stopped, not waited for
+        if ended and not all(f.done() for f in starting):
+            # all tasks done while a worker was still starting: stopped, not waited for
             for proc in list(getattr(pool, "_processes", {}).values()):
                 proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
