@@ -72,3 +72,19 @@ def test_one_flag_one_field():
     urls = [f.url for f in FIELDS.values() if f.url]
     assert len(flags) == len(set(flags)) and len(urls) == len(set(urls))
     assert all(k == PARAMS[k].field or PARAMS[k].field is None or FIELDS[PARAMS[k].field].url == k for k in PARAMS)
+
+
+def test_people_help_states_the_sourced_distribution():
+    # `--help` must not go stale when people.yaml moves (it said "default 4" for an 8-hour median once)
+    import re
+
+    from advisor.fields import FIELDS
+    from pricing.people import load_people
+
+    entries = load_people().entries
+    for name in ("review_minutes_per_example", "eval_set_hours", "integration_hours", "selfhost_setup_hours",
+                 "retrain_hours", "monitoring_hours_per_month", "selfhost_ops_hours_per_month", "switch_model_hours"):
+        m = re.search(r"sourced median ([\d.]+), P10-P90 ([\d.]+)-([\d.]+)", FIELDS[name].help)
+        assert m, name
+        e = entries[name]
+        assert tuple(float(x) for x in m.groups()) == (e.value, e.p10, e.p90), name
