@@ -212,7 +212,7 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
         feeder.join()
         if ended and not all(f.done() for f in starting):
             # all tasks done while a worker was still starting: stopped, not waited for
-            for proc in list(getattr(pool, "_processes", {}).values()):
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
                 proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
         else:
