@@ -410,10 +410,10 @@ def verdict_ui(a: PageAnalysis, task: str) -> None:
     tiles_ui(a)
     shown, more = V.reasons_shown(rec)
     if shown:   # one element for all reasons (each element is a message and a redraw per re-run)
-        st.markdown("\n\n".join(f"{ICONS[r.effect]} {V.page_text(r.text)}" for r in shown))
+        st.markdown("\n\n".join(f"{ICONS[r.effect]} {V.page_text(r.words('page'))}" for r in shown))
     if more:
         with st.expander("What else was checked"):
-            st.markdown("\n\n".join(f"{NEUTRAL} {V.page_text(r.text)}" for r in more))
+            st.markdown("\n\n".join(f"{NEUTRAL} {V.page_text(r.words('page'))}" for r in more))
 
 
 TILE_PX = 250   # three tiles a row at 1280 and 1440 px wide, one on a phone; values never cut

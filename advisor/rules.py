@@ -26,6 +26,7 @@ import pandas as pd
 
 from advisor.compare import PricedOption, latency_targets
 from advisor.errors import ScenarioError
+from advisor.fields import Surface, ask
 from advisor.fit import FIT_SCORE
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo
@@ -85,11 +86,35 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Reason:
+    """One reason: its ``code`` (the JSON contract), ``text`` in the command line's words, the figure and threshold
+    it compares, its effect on the verdict, and ``asks``: the inputs (:data:`advisor.fields.FIELDS` names) the text
+    tells the user to set, so that each surface words them its own way (:meth:`words`)."""
+
     code: str
     text: str
     value: float | None
     threshold: float | None
     effect: Effect
+    asks: tuple[str, ...] = ()
+
+    def words(self, surface: Surface) -> str:
+        """The text for ``surface``: "pass --flag" becomes the page's "set “Label” in the sidebar" or the library's
+        "set Scenario.name"; the command line's text is :attr:`text` itself.
+
+        >>> r = Reason("examples", "1,000 examples (assumed: pass --training-examples or logs).", 1e3, 50.0,
+        ...            Effect.SUPPORTS, asks=("training_examples",))
+        >>> r.words("page")
+        '1,000 examples (assumed: set “Training examples” (under “Edit assumptions”) in the sidebar or logs).'
+        >>> r.words("library")
+        '1,000 examples (assumed: set Scenario.training_examples or logs).'
+        """
+        text = self.text
+        for name in self.asks:
+            flag = ask(name, "cli")
+            where = f"{ask(name, 'page')} in the sidebar" if surface == "page" else f"Scenario.{name}"
+            if surface != "cli":
+                text = text.replace(f"pass {flag}", f"set {where}").replace(flag, where)
+        return text
 
     def as_dict(self) -> dict:
         return {"code": self.code, "text": self.text, "value": self.value, "threshold": self.threshold,
@@ -267,13 +292,14 @@ def prompt_stability(c: Context, t: Thresholds) -> Reason | None:
     changes = s.prompt_changes
     src = ("as given" if s.prompt_changes_per_month is not None else
            "measured in the logs" if w.template_changes_per_month is not None else
-           "assumed: pass --prompt-changes-per-month or logs")
+           f"assumed: pass {ask('prompt_changes_per_month', 'cli')} or logs")
+    asks = ("prompt_changes_per_month",) if "pass" in src else ()
     if changes >= t.max_prompt_changes_per_month:
         return Reason("prompt_changing", f"The prompt changed {changes:.1f} times a month ({src}): each change means "
                       "new training data and a retrained model; wait until it is stable.",
-                      changes, t.max_prompt_changes_per_month, Effect.DELAYS)
+                      changes, t.max_prompt_changes_per_month, Effect.DELAYS, asks)
     return Reason("prompt_stable", f"The prompt is stable ({changes:.1f} changes a month, {src}).",
-                  changes, t.max_prompt_changes_per_month, Effect.SUPPORTS)
+                  changes, t.max_prompt_changes_per_month, Effect.SUPPORTS, asks)
 
 
 # what to export when a log holds usage only (one short list: the README has a recipe for each)
@@ -308,7 +334,9 @@ def training_examples(c: Context, t: Thresholds) -> Reason | None:
     n = s.examples
     want = t.min_training_examples
     src = ("given" if s.training_examples is not None else
-           "logged under the current prompt" if w.examples is not None else "assumed: pass --training-examples or logs")
+           "logged under the current prompt" if w.examples is not None else
+           f"assumed: pass {ask('training_examples', 'cli')} or logs")
+    asks = ("training_examples",) if "pass" in src else ()
     guide = "OpenAI's fine-tuning guide sees gains from 50-100 and starts from 50"
     if s.training_examples is None and w.text_logged is False:
         return Reason("no_text", "The logs hold usage only, no prompt or completion text: nothing to train on. "
@@ -316,14 +344,14 @@ def training_examples(c: Context, t: Thresholds) -> Reason | None:
                       Effect.DELAYS)
     if n >= want:
         return Reason("examples", f"{n:,} examples to train on ({src}; {guide}).", float(n), float(want),
-                      Effect.SUPPORTS)
+                      Effect.SUPPORTS, asks)
     days = days_to_examples(n, want, c.rpd)
     if days is not None and days <= 1:
         return Reason("examples_soon", f"{n:,} examples to train on ({src}); at {rate_text(c.rpd)} the logs reach "
-                      f"{want:,} in {_days_text(days)} ({guide}).", float(n), float(want), Effect.INFO)
+                      f"{want:,} in {_days_text(days)} ({guide}).", float(n), float(want), Effect.INFO, asks)
     when = "" if days is None else f"; at {rate_text(c.rpd)} that is {_days_text(days)} of traffic"
     return Reason("few_examples", f"Only {n:,} examples to train on ({src}); {guide}: keep logging until "
-                  f"{want:,}{when}.", float(n), float(want), Effect.DELAYS)
+                  f"{want:,}{when}.", float(n), float(want), Effect.DELAYS, asks)
 
 
 def no_option(c: Context, t: Thresholds) -> Reason | None:
@@ -436,7 +464,8 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
     g = c.latency_gain
     if c.scenario.latency_sensitive and not latency_targets(c.scenario, c.baseline.e2e_s).any:
         return Reason("latency_unknown", f"Latency-sensitive, but {c.baseline.name} has no published latency to hold "
-                      "the options to: pass --e2e-target-ms or --ttft-target-ms.", None, None, Effect.INFO)
+                      f"the options to: pass {ask('e2e_target_s', 'cli')} or {ask('ttft_target_s', 'cli')}.", None, None,
+                      Effect.INFO, ("e2e_target_s", "ttft_target_s"))
     b, o = c.baseline, c.best
     if g is None or o is None:   # a gain is measured on the best option
         return None
@@ -444,9 +473,10 @@ def latency(c: Context, t: Thresholds) -> Reason | None:
         return Reason("latency", f"Responses finish {g:.0%} sooner ({o.e2e_s:.1f} s vs {b.e2e_s:.1f} s end to end).",
                       g, t.min_latency_gain, Effect.SUPPORTS)
     if g < 0:
-        hint = "" if c.scenario.latency_sensitive else " (pass --latency-sensitive or a target if users wait on it)"
+        hint = "" if c.scenario.latency_sensitive else \
+            f" (pass {ask('latency_sensitive', 'cli')} or a target if users wait on it)"
         return Reason("slower", f"Responses take {-g:.0%} longer ({o.e2e_s:.1f} s vs {b.e2e_s:.1f} s){hint}.",
-                      g, 0.0, Effect.INFO)
+                      g, 0.0, Effect.INFO, ("latency_sensitive",) if hint else ())
     return None
 
 

@@ -140,7 +140,13 @@ def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommen
 
 
     rec = focus or recs[WHOLE_LOG]
-    words = (lambda t: t) if cli else V.page_language
+    surface = "cli" if cli else "page"
+
+    def words(t: str) -> str:   # a library message in the surface's words (flags become the page's inputs)
+        return t if cli else V.page_language(t)
+
+    def said(r) -> str:   # a reason in the surface's words (Reason.words), then the page's wording of the rest
+        return words(r.words(surface))
     shown, more = V.reasons_shown(rec)
     bill = whole_bill(recs)
     per_task = {t: r for t, r in recs.items() if t != WHOLE_LOG}
@@ -149,8 +155,8 @@ def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommen
     p = p.rename(columns=str.capitalize)
     return {
         "rec": rec, "words": words,
-        "why": [(_EFFECT_WORDS.get(str(r.effect), str(r.effect)), words(r.text)) for r in shown],
-        "checked": [words(r.text) for r in more],
+        "why": [(_EFFECT_WORDS.get(str(r.effect), str(r.effect)), said(r)) for r in shown],
+        "checked": [said(r) for r in more],
         "key": (["Figure", "Value", "Note"], _key_figures(rec)),
         "bill": _cells(V.bill_table(bill), V.BILL_FORMATS) if len(bill.tasks) > 1 else None,
         "bill_sentence": _bill_sentence(bill),

@@ -234,7 +234,7 @@ def blocker_text(r: Reason, rec: Recommendation | None = None) -> str:
             return f(r, rec)
         except (TypeError, ValueError, AttributeError):
             pass
-    return page_language(r.text.split(":")[0].rstrip("."))
+    return page_language(r.words("page").split(":")[0].rstrip("."))
 
 
 def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
@@ -289,7 +289,7 @@ def tiles(rec: Recommendation) -> list[Tile]:
                      note=f"P10 {fmt_usd(rec.savings_usd_p10)} · P90 {fmt_usd(rec.savings_usd_p90)}")]
     lead = ("blocks", "delays") if rec.verdict == "no" else ("delays",)
     out = [Tile(_TILE_LABEL.get(r.code, "Stands in the way"), _tile_value(r, rec),
-                help=page_language(r.text), note=_tile_note(r)) for r in rec.reasons
+                help=page_language(r.words("page")), note=_tile_note(r)) for r in rec.reasons
            if r.effect in lead and r.code != "per_task"][:4]  # the per-task roll-up is a summary, not a figure
     return out + [today]
 

@@ -309,3 +309,18 @@ def test_thousands_of_prompts_are_pooled_on_the_page():
     data = page_data(LogResult(frame=frame, problems=[], skipped=0, formats={}), digest="d")
     assert len(data.tasks) == MAX_TASKS_ADVISED
     assert f"The {n - MAX_TASKS_ADVISED + 1:,} least busy prompts" in data.summary
+
+
+def test_reasons_word_the_inputs_they_ask_for_per_surface():
+    # typed numbers leave examples and prompt changes assumed: the command line says which flag to pass, the page
+    # which sidebar input to set and the library which Scenario field, each from the reason's own `asks`
+    import re
+
+    s = Scenario(Workload.typed(50, 1200, 300), as_of=TODAY, latency_sensitive=True)
+    rec = analyse_page({"all": s.workload}, s, draws=100).focus
+    asking = [r for r in rec.reasons if r.asks]
+    assert {"training_examples", "prompt_changes_per_month"} <= {a for r in asking for a in r.asks}
+    for r in asking:
+        assert "pass --" in r.text
+        assert not re.search(r"--[a-z]", r.words("page")) and "in the sidebar" in r.words("page")
+        assert not re.search(r"--[a-z]", r.words("library")) and "Scenario." in r.words("library")
