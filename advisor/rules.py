@@ -101,20 +101,24 @@ class Reason:
         """The text for ``surface``: "pass --flag" becomes the page's "set “Label” in the sidebar" or the library's
         "set Scenario.name"; the command line's text is :attr:`text` itself.
 
-        >>> r = Reason("examples", "1,000 examples (assumed: pass --training-examples or logs).", 1e3, 50.0,
+        >>> r = Reason("examples", "1,000 examples (assumed: pass --training-examples or give logs).", 1e3, 50.0,
         ...            Effect.SUPPORTS, asks=("training_examples",))
         >>> r.words("page")
-        '1,000 examples (assumed: set “Training examples” (under “Edit assumptions”) in the sidebar or logs).'
+        '1,000 examples (assumed: set “Training examples” (under “Edit assumptions”) in the sidebar or give logs).'
         >>> r.words("library")
-        '1,000 examples (assumed: set Scenario.training_examples or logs).'
+        '1,000 examples (assumed: set Scenario.training_examples or give logs).'
+        >>> print(Reason("latency_unknown", "pass --e2e-target-ms or --ttft-target-ms.", None, None, Effect.INFO,
+        ...              ("e2e_target_s", "ttft_target_s")).words("page").replace(" (under “Edit assumptions”)", ""))
+        set “End-to-end target (ms)” or “Time-to-first-token target (ms)” in the sidebar.
         """
         text = self.text
+        if surface == "cli":
+            return text
         for name in self.asks:
             flag = ask(name, "cli")
             where = f"{ask(name, 'page')} in the sidebar" if surface == "page" else f"Scenario.{name}"
-            if surface != "cli":
-                text = text.replace(f"pass {flag}", f"set {where}").replace(flag, where)
-        return text
+            text = text.replace(f"pass {flag}", f"set {where}").replace(flag, where)
+        return text.replace(" in the sidebar or “", " or “")   # "set A or B in the sidebar", once
 
     def as_dict(self) -> dict:
         return {"code": self.code, "text": self.text, "value": self.value, "threshold": self.threshold,
@@ -292,7 +296,7 @@ def prompt_stability(c: Context, t: Thresholds) -> Reason | None:
     changes = s.prompt_changes
     src = ("as given" if s.prompt_changes_per_month is not None else
            "measured in the logs" if w.template_changes_per_month is not None else
-           f"assumed: pass {ask('prompt_changes_per_month', 'cli')} or logs")
+           f"assumed: pass {ask('prompt_changes_per_month', 'cli')} or give logs")
     asks = ("prompt_changes_per_month",) if "pass" in src else ()
     if changes >= t.max_prompt_changes_per_month:
         return Reason("prompt_changing", f"The prompt changed {changes:.1f} times a month ({src}): each change means "
@@ -335,7 +339,7 @@ def training_examples(c: Context, t: Thresholds) -> Reason | None:
     want = t.min_training_examples
     src = ("given" if s.training_examples is not None else
            "logged under the current prompt" if w.examples is not None else
-           f"assumed: pass {ask('training_examples', 'cli')} or logs")
+           f"assumed: pass {ask('training_examples', 'cli')} or give logs")
     asks = ("training_examples",) if "pass" in src else ()
     guide = "OpenAI's fine-tuning guide sees gains from 50-100 and starts from 50"
     if s.training_examples is None and w.text_logged is False:
