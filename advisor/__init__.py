@@ -18,6 +18,8 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
+from pricing._lazy import lazy_getattr
+
 if TYPE_CHECKING:  # the names, for type checkers and readers; at run time each loads on first use
     from advisor.bill import whole_bill as whole_bill
     from advisor.compare import compare as compare
@@ -107,15 +109,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'advisor' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 class _Package(types.ModuleType):

@@ -1,12 +1,6 @@
 """The verdict: ``fine-tune``, ``switch``, ``not yet`` or ``no``, with ranked reasons tied to numbers.
 
-Numbers decide; experience explains. Small experts beat GPT-4 on narrow, high-volume, stable
-tasks. The costs include people's time (``pricing/data/people.yaml``), so at low volume the
-break-even itself says "not worth it"; the thresholds of :class:`Thresholds` stay as guards.
-A prompt that still changes means retraining every change; a task that needs deep reasoning or
-sees inputs outside what the logs show is where a 7B model falls short whatever the price.
-Latency is a need: an option slower than the target cannot be recommended, and latency-sensitive
-traffic is not held back by volume when the fine-tuned model answers faster.
+Why the rules are what they are is said once, in :mod:`advisor.rules`.
 
 Every path is an option (stay, switch to a cheaper API model, fine-tune per token, on a dedicated deployment,
 self-hosted): each qualifying option's outcome is its savings over the horizon weighed by P(pays off)

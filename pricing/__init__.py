@@ -11,6 +11,8 @@ in its submodule: :mod:`pricing.schema`, :mod:`pricing.catalog`, :mod:`pricing.s
 
 from typing import TYPE_CHECKING
 
+from pricing._lazy import lazy_getattr
+
 if TYPE_CHECKING:  # the names, for type checkers and readers; at run time each loads on first use
     from pricing.api import api_request_cost_usd as api_request_cost_usd
     from pricing.catalog import Catalog as Catalog
@@ -88,12 +90,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pricing' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -8,6 +8,8 @@ the page. Text is read from the user's files and written only where the user ask
 
 from typing import TYPE_CHECKING
 
+from pricing._lazy import lazy_getattr
+
 if TYPE_CHECKING:  # the names, for type checkers and readers; at run time each loads on first use
     from advisor.dataset.build import EVAL_SHARE as EVAL_SHARE
     from advisor.dataset.build import MIN_EVAL_EXAMPLES as MIN_EVAL_EXAMPLES
@@ -74,12 +76,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'advisor.dataset' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
