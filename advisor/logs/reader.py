@@ -612,6 +612,6 @@ def _result(gather: Gather, names: list[str], formats: dict[str, str],
         assumptions.append(f"{unlisted:,} more records skipped past the first {gather_module.MAX_PROBLEMS_KEPT:,} "
                            "problems (counted in skipped, not listed)")
     return LogResult(frame=frame, problems=problems, skipped=len(problems) + unlisted,
-                     formats={n: formats[n] for n in names if n in formats},
+                     formats={n: formats.get(n, "langsmith") for n in names if n in formats or n in merged},
                      assumptions=assumptions, ignored=ignored, timestamps_ignored=times_ignored,
                      lower_bound_requests=int(round(gather.lower_bound)))

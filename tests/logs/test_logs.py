@@ -740,6 +740,7 @@ def test_langsmith_post_and_patch_files_count_as_one_run():
     # half joined a run reported under the other file; the run is counted once, with the patch's usage (1,106)
     r = read_logs([EXPORTS / "langsmith" / "run-post.json", EXPORTS / "langsmith" / "run-patch.json"], ft_tokenizer=None)
     assert len(r.frame) == 1 and r.summary()["prompt_tokens"] == 1106 and not r.problems
+    assert {Path(n).name: f for n, f in r.formats.items()} == {"run-post.json": "langsmith", "run-patch.json": "langsmith"}
 
 
 def test_lower_bound_requests_are_counted(write):
