@@ -249,9 +249,11 @@ def schema_description_lines(params: Any) -> list[str]:
 
 
 def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool = True,
-                     schema_description: bool = True, nested_indent: bool = True) -> str:
+                     schema_description: bool = True, nested_indent: bool = True, params_brace: str = " {") -> str:
     """The ``namespace functions {...}`` block for ``tools`` (or legacy ``functions``); '' when none.
-    ``nested_indent=False``: a non-strict function's inline nested objects are not indented (gpt-4o family).
+    ``nested_indent=False``: a non-strict function's inline nested objects are not indented (gpt-4o family);
+    ``params_brace``: what follows ``(_:`` before the parameters' first line (``"{"`` for the gpt-4o family, whose
+    billing matches ``(_:{``: :data:`advisor.tokens.chat.FAMILIES`).
 
     >>> print(render_functions([{"type": "function", "function": {"name": "now", "description": "Time."}}]))
     namespace functions {
@@ -277,7 +279,8 @@ def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool =
             body = render_type(params, root=params, nested_comments=nested_comments, titles=titles,
                                nested_titles=nested_titles_shown(fn),
                                nested_indent=nested_indent or fn.get("strict") is True)
-            parts.append(f"type {fn.get('name', '')} = (_: {body}) => any;\n")
+            body = params_brace + body[1:] if body.startswith("{") else " " + body
+            parts.append(f"type {fn.get('name', '')} = (_:{body}) => any;\n")
         else:
             parts.append(f"type {fn.get('name', '')} = () => any;\n")
     parts.append("} // namespace functions")
