@@ -176,15 +176,23 @@ def open_error(path, exc: OSError) -> LogError:
     return LogError(why or f"cannot open ({exc.strerror or type(exc).__name__})", file=str(path))
 
 
+def _stat(path: str) -> os.stat_result | None:
+    """``os.stat`` or None (what ``os.path.isfile`` calls not a file): one call for the test and the size."""
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
 def _local_sources(path: Any) -> list[Source]:
     text = os.fspath(path)
     p = Path(text)
     if _GLOB_CHARS & set(text) and not p.exists():
         found = sorted(globmod.glob(text, recursive=True))
-        files = [f for f in found if os.path.isfile(f)]
+        files = [(f, st.st_size) for f in found if (st := _stat(f)) is not None and stat.S_ISREG(st.st_mode)]
         if not files:
             raise LogError("matches no file; check the pattern", file=text)
-        return [Source(f, os.path.getsize(f), path=os.path.abspath(f)) for f in files]
+        return [Source(f, size, path=os.path.abspath(f)) for f, size in files]
     try:
         st = p.stat()
     except OSError as exc:  # also a symlink loop, which Path.exists() calls missing

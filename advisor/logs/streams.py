@@ -150,7 +150,7 @@ def _utf16_without_bom(first: bytes) -> str | None:
     ('utf-16-le', None)
     """
     sample = first[:8192 - 8192 % 2]
-    if len(sample) < 4:
+    if len(sample) < 4 or b"\x00" not in sample:  # no NUL: no count below can pass (the common case, in C)
         return None
     half = len(sample) // 2
     odd_nul, even_nul = sample[1::2].count(0), sample[0::2].count(0)
@@ -180,14 +180,15 @@ def _open_raw(path, storage_options=None) -> tuple[io.BufferedReader, int]:
     except OSError as exc:
         raise open_error(path, exc) from None
     try:
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
+        mode = st.st_mode
         if stat.S_ISDIR(mode):
             raise LogError("is a directory; pass the log files inside it", file=str(path))
         if not stat.S_ISREG(mode):
             what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
             raise LogError(f"is {what}, not a file: save the export to a file and pass that", file=str(path))
         os.set_blocking(fd, True)
-        return open(fd, "rb"), os.fstat(fd).st_size
+        return open(fd, "rb"), st.st_size
     except BaseException:
         os.close(fd)
         raise
@@ -209,12 +210,17 @@ def _kind(head: bytes) -> str:
     return "plain"
 
 
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))  # control bytes other than tab/newline/CR/FF
+
+
 def _looks_binary(first: bytes) -> bool:
-    """Binary when more than 10% of the first bytes are control bytes other than tab/newline/CR/form feed."""
-    if not first:
-        return False
-    ctrl = sum(1 for b in first if b < 32 and b not in (9, 10, 12, 13))
-    return ctrl > 0.1 * len(first)
+    """Binary when more than 10% of the first bytes are control bytes other than tab/newline/CR/form feed (counted
+    in C: what deleting them removes; a loop over 8 KB per file cost more than the rest of a one-record file's read).
+
+    >>> _looks_binary(b'{"a": 1}\\n'), _looks_binary(b"\\x00\\x01ab"), _looks_binary(b"")
+    (False, True, False)
+    """
+    return len(first) - len(first.translate(None, _CONTROL)) > 0.1 * len(first)
 
 
 def _too_big(n: int, limit: int) -> RecordProblem:
