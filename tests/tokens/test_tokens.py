@@ -388,6 +388,18 @@ class TestHistoryAndFamilies:
         _, notes = count_responses_request(req, timestamp_s=1756684800, output_calls=2)  # 2025-09-01: unsure
         assert any("divided among the calls" in n for n in notes)
 
+    def test_prediction_makes_the_count_a_stated_lower_bound(self):
+        # OlympiaAI/raix spec/vcr/MeaningOfLife/with_predicted_outputs (MIT), gpt-4o, 2024-11-11: billed 40. Hand sum
+        # (o200k): system 3 + 1 + 8, user 3 + 1 + 9, priming 3 = 28; the 12 more are what the prediction added to the
+        # prompt, which no public rule gives (OpenAI's guide example: 81 billed, 64-66 counted): a stated lower bound
+        msgs = [{"role": "system", "content": "Answer the user question in ALL CAPS."},
+                {"role": "user", "content": "WHAT IS THE MEANING OF LIFE?"}]
+        pred = {"type": "content", "content": "THE MEANING OF LIFE CAN VARY GREATLY FROM PERSON TO PERSON."}
+        got, _, notes = count_request(msgs, "gpt-4o", options={"prediction": pred})
+        assert got == 28 == count_request(msgs, "gpt-4o")[0]
+        assert any("prediction" in n and is_lower_bound(n) for n in notes)
+        assert not count_request(msgs, "gpt-4o", options={"prediction": None})[2]
+
     def test_search_preview_bills_the_text_alone(self):
         # pydantic-ai test_openai_web_search_tool (gpt-4o-search-preview): system 6 + user 5 tokens, billed 11
         msgs = [{"content": "You are a helpful assistant.", "role": "system"}, {"content": "What day is today?",
