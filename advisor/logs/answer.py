@@ -27,6 +27,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from advisor.logs.records import fast_loads
+
 __all__ = ["ANSWER_COLUMNS", "MULTI_TURN", "TOOLS_OFFERED", "TOOL_RESULTS", "STEP_MARKERS", "NONE", "TEXT", "JSON",
            "TOOL_CALL", "measure_answer", "reasoning_tokens"]
 
@@ -48,7 +50,7 @@ def _h48(text: str) -> float:
 def _text_of(completion: Any) -> str | None:
     if isinstance(completion, str):
         return completion
-    if isinstance(completion, Mapping):
+    if isinstance(completion, (dict, Mapping)):
         c = completion.get("content")
         if isinstance(c, list):
             return " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping))
@@ -57,7 +59,7 @@ def _text_of(completion: Any) -> str | None:
 
 
 def _calls(completion: Any) -> list:
-    if not isinstance(completion, Mapping):
+    if not isinstance(completion, (dict, Mapping)):
         return []
     calls = completion.get("tool_calls")
     out = [c for c in calls if isinstance(c, Mapping)] if isinstance(calls, list) else []
@@ -65,34 +67,63 @@ def _calls(completion: Any) -> list:
     return out + ([{"function": fc}] if isinstance(fc, Mapping) else [])
 
 
+# orjson decodes what json decodes, the same keys (values differ only past 64-bit integers), and refuses NaN,
+# lone surrogates and integers too large for a double, which json then decides; json gives up on deep nesting
+# sooner, so a text with this many brackets is left to json
+_FAST_BRACKETS = 400
+_LOADS = fast_loads()
+
+
 def _as_json(text: str) -> Any:
+    """The answer decoded when it is a JSON object or array (also inside a ```json fence), else None: what
+    ``json.loads`` gives, decoded by orjson where that gives the same (``tests/logs/test_fast_paths.py``)."""
     t = text.strip()
     m = _FENCE.match(t)
     if m:
         t = m.group(1)
     if not t or t[0] not in "[{":
         return None
+    if _LOADS is not None and t.count("[") + t.count("{") < _FAST_BRACKETS:
+        try:
+            return _LOADS(t)
+        except ValueError:
+            pass
     try:
         return json.loads(t)
     except (ValueError, RecursionError):
         return None
 
 
-def _flags(messages: Any, tools: Any, options: Any, answer: str | None) -> int:
+def _collapsed(text: str) -> str:
+    """``" ".join(text.split())``, without splitting an ASCII text that has no whitespace but single spaces
+    inside (most one-line answers): the join would give it back unchanged.
+
+    >>> _collapsed("a  b\\n c "), _collapsed("a b")
+    ('a b c', 'a b')
+    """
+    # str.split's whitespace in ASCII: the space and \t \n \x0b \x0c \r \x1c \x1d \x1e \x1f
+    if text.isascii() and "  " not in text and text[:1] != " " and text[-1:] != " " and "\n" not in text and \
+            "\t" not in text and "\r" not in text and "\x0b" not in text and "\x0c" not in text and \
+            "\x1c" not in text and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text:
+        return text
+    return " ".join(text.split())
+
+
+def _flags(messages: Any, tools: Any, options: Any, answer: str | None, low: str | None = None) -> int:
     flags = 0
     roles = [m.get("role") for m in messages if isinstance(m, (dict, Mapping))] if isinstance(messages, list) else []
     if roles.count("user") > 1 or "assistant" in roles:
         flags |= MULTI_TURN
-    if tools or (isinstance(options, Mapping) and options.get("functions")):
+    if tools or (isinstance(options, (dict, Mapping)) and options.get("functions")):
         flags |= TOOLS_OFFERED
     if "tool" in roles or "function" in roles:
         flags |= TOOL_RESULTS
-    if answer and _step_markers(answer):
+    if answer and _step_markers(answer, low):
         flags |= STEP_MARKERS
     return flags
 
 
-def _step_markers(answer: str) -> bool:
+def _step_markers(answer: str, low: str | None = None) -> bool:
     """Whether the answer reasons step by step (:data:`_STEPS`, or three :data:`_NUMBERED` lines), the regexes run
     only where they can match: an ASCII answer without "step", "think" or "chain of thought" (any case) has no
     :data:`_STEPS` match (outside ASCII, case folding has other letters: the regex decides); three numbered lines
@@ -100,9 +131,11 @@ def _step_markers(answer: str) -> bool:
 
     >>> _step_markers("Let's THINK: it is 4."), _step_markers("1. a\\n2. b\\n3. c"), _step_markers("1. a 2. b 3. c")
     (True, True, False)
+
+    ``low``: ``answer.lower()`` when the caller has it.
     """
     if answer.isascii():
-        low = answer.lower()
+        low = answer.lower() if low is None else low
         steps = ("step" in low or "think" in low or "chain of thought" in low) and _STEPS.search(answer) is not None
     else:
         steps = _STEPS.search(answer) is not None
@@ -127,21 +160,25 @@ def reasoning_tokens(record: Any) -> float | None:
     >>> reasoning_tokens({"usage": {"output_tokens_details": {"reasoning_tokens": 0}}}), reasoning_tokens([1])
     (0.0, None)
     """
+    if not isinstance(record, (dict, Mapping)):
+        return None
     for path in _USAGE_PATHS:
-        u: Any = record
-        for key in path:
-            u = u.get(key) if isinstance(u, (dict, Mapping)) else None
+        u: Any = record.get(path[0])  # most paths end at their first key (absent)
+        for key in path[1:]:
             if u is None:
                 break
+            u = u.get(key) if isinstance(u, (dict, Mapping)) else None
+        if u is None:
+            continue
         if isinstance(u, str) and u.startswith("{"):
             try:
                 u = json.loads(u)
             except ValueError:
                 u = None
-        if not isinstance(u, Mapping):
+        if not isinstance(u, (dict, Mapping)):
             continue
         d = u.get("completion_tokens_details") or u.get("output_tokens_details")
-        v = d.get("reasoning_tokens") if isinstance(d, Mapping) else None
+        v = d.get("reasoning_tokens") if isinstance(d, (dict, Mapping)) else None
         if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e9:
             return float(v)
     return None
@@ -160,16 +197,17 @@ def measure_answer(messages: Any, tools: Any, completion: Any, options: Any = No
     """
     calls = _calls(completion)
     text = _text_of(completion)
-    flags = _flags(messages, tools, options, text)
+    low = text.lower() if text else None
+    flags = _flags(messages, tools, options, text, low)
     if calls:
         names = [str((c.get("function") or {}).get("name", "")) for c in calls]
         args = [str((c.get("function") or {}).get("arguments", "")) for c in calls]
-        return TOOL_CALL, _h48("call:" + "|".join(names) + "|" + " ".join(" ".join(args).split())), \
+        return TOOL_CALL, _h48("call:" + "|".join(names) + "|" + _collapsed(" ".join(args))), \
             _h48("call:" + "|".join(names)), flags
-    if text is None or not text.strip():
+    if text is None or low is None or not text.strip():
         return NONE, float("nan"), float("nan"), flags
     parsed = _as_json(text)
-    norm = " ".join(text.lower().split())
+    norm = _collapsed(low)
     if parsed is not None:
         head = ",".join(sorted(map(str, parsed))) if isinstance(parsed, dict) else "[list]"
         return JSON, _h48(norm), _h48("json:" + head), flags

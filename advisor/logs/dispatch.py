@@ -17,8 +17,10 @@ import functools
 import logging
 import os
 import queue
+import sys
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +29,8 @@ from typing import Any
 from advisor.errors import LogError
 from advisor.logs.pieces import DEFAULT_TASK_BYTES, Task
 
-__all__ = ["ReadOptions", "run_tasks", "choose_processes", "task_bytes_for", "AUTO_PROCESSES_BYTES", "DASK_MISSING"]
+__all__ = ["ReadOptions", "run_tasks", "choose_processes", "task_bytes_for", "start_method", "AUTO_PROCESSES_BYTES",
+           "DASK_MISSING"]
 
 # below this a worker's start (imports, encoder tables: about 1-2 CPU-s) is a large part of the read; this process
 # works too (_on_pool), so a pool is never much slower than one process
@@ -105,6 +108,25 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, 
                 progress(min(done, total), total)
 
 
+def start_method() -> str:
+    """How the pool starts its workers: ``fork`` on Linux when this process runs no other thread, else ``spawn``.
+
+    A forked worker is a copy of this process: its readers imported and its tokenizer tables built, it takes a
+    task in about 20 ms. A spawned one imports pandas and the readers and loads the tables again (1.5-3 CPU-s),
+    more than a whole read of 100 MB of logs with usage costs here, so on such a read it never helped. Only with
+    no other thread: a thread holding a lock at the fork (a print, a log line) would leave the copy waiting on it
+    forever. The threads of native pools (OpenBLAS's) re-create themselves in the copy. The copy shares this
+    process's memory until written to; the counters of a read are dropped when it ends (``forget``), so a
+    worker holds no other read's prompt text.
+
+    >>> start_method() in ("fork", "spawn")
+    True
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 def _ready(fn: Callable[..., Any]) -> None:
     """A new worker's first call: unpickling ``fn`` imported its module (pandas, the readers); it is ready."""
 
@@ -172,14 +194,15 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             return None
         return None if task.index in have else result
 
-    # spawn: a worker starts clean (no copy of a parent's threads or of prompt text), the tokenizer tables come
-    # from their hash-checked cache (advisor.tokens.counter)
-    pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context(start_method()))
     starting = []
     try:
-        for _ in range(processes - 1):
-            starting.append(pool.submit(_ready, fn))
-            starting[-1].add_done_callback(lambda _f: slots.release())
+        with warnings.catch_warnings():
+            # Python 3.12+ warns of any thread at a fork, native ones included (start_method allows only those)
+            warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)", DeprecationWarning)
+            for _ in range(processes - 1):
+                starting.append(pool.submit(_ready, fn))
+                starting[-1].add_done_callback(lambda _f: slots.release())
     except (BrokenProcessPool, RuntimeError):
         pass  # no worker: this process reads everything
     feeder = threading.Thread(target=feed, args=(pool,), name="advisor-feed", daemon=True)

@@ -3,12 +3,19 @@ bounded by bytes without changing a count or a hash).
 
 - template masks: the per-word digit passes equal every pass of ``_MASKS`` over the whole text, in order;
 - step markers: the gated regexes equal the two regexes run on every answer;
+- answers: ``measure_answer`` (orjson where it decodes as json does, whitespace collapsed without a split when
+  nothing would change, one lower-casing) and ``reasoning_tokens`` equal their plain definitions;
 - 7B lengths encoded in slices equal one call on all texts; memos bounded by characters answer as before;
 - worker processes and this process sharing one queue equal one process, and a pool that cannot start leaves
   every task to this process, each counted once.
 """
 
+import hashlib
+import json
+import math
+import re
 import string
+from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -16,7 +23,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.logs import read_logs
-from advisor.logs.answer import _NUMBERED, _STEPS, _step_markers
+from advisor.logs.answer import (
+    _NUMBERED,
+    _STEPS,
+    _USAGE_PATHS,
+    _as_json,
+    _collapsed,
+    _step_markers,
+    measure_answer,
+    reasoning_tokens,
+)
 from advisor.logs.template import _MASKS, TemplateHasher, _masked_keys, mask
 from advisor.samples import write_sample_logs
 from advisor.tokens.counter import LengthMemo, ft_lengths, get_ft_tokenizer
@@ -75,6 +91,146 @@ class TestStepMarkers:
         assert _step_markers(answer) == _steps_plain(answer)
 
 
+# the definitions of advisor.logs.answer before its fast paths (issue 20): json.loads, split and join, regexes
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S | re.I)
+_WORD = re.compile(r"\w[\w'-]*", re.U)
+
+
+def _h48(text):
+    return float(int.from_bytes(hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).digest(), "big"))
+
+
+def _as_json_plain(text):
+    t = text.strip()
+    m = _FENCE.match(t)
+    if m:
+        t = m.group(1)
+    if not t or t[0] not in "[{":
+        return None
+    try:
+        return json.loads(t)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _measure_plain(messages, tools, completion, options=None):
+    calls, text = [], None
+    if isinstance(completion, str):
+        text = completion
+    elif isinstance(completion, Mapping):
+        c = completion.get("content")
+        text = " ".join(str(p.get("text", "")) for p in c if isinstance(p, Mapping)) if isinstance(c, list) else \
+            c if isinstance(c, str) else None
+        raw = completion.get("tool_calls")
+        calls = [c for c in raw if isinstance(c, Mapping)] if isinstance(raw, list) else []
+        if isinstance(completion.get("function_call"), Mapping):
+            calls.append({"function": completion["function_call"]})
+    roles = [m.get("role") for m in messages if isinstance(m, Mapping)] if isinstance(messages, list) else []
+    flags = (1 if roles.count("user") > 1 or "assistant" in roles else 0) | \
+        (2 if tools or (isinstance(options, Mapping) and options.get("functions")) else 0) | \
+        (4 if "tool" in roles or "function" in roles else 0) | (8 if text and _steps_plain(text) else 0)
+    if calls:
+        names = [str((c.get("function") or {}).get("name", "")) for c in calls]
+        args = [str((c.get("function") or {}).get("arguments", "")) for c in calls]
+        return 3, _h48("call:" + "|".join(names) + "|" + " ".join(" ".join(args).split())), \
+            _h48("call:" + "|".join(names)), flags
+    if text is None or not text.strip():
+        return 0, math.nan, math.nan, flags
+    parsed = _as_json_plain(text)
+    norm = " ".join(text.lower().split())
+    if parsed is not None:
+        head = ",".join(sorted(map(str, parsed))) if isinstance(parsed, dict) else "[list]"
+        return 2, _h48(norm), _h48("json:" + head), flags
+    word = _WORD.search(norm)
+    return 1, _h48(norm), _h48("word:" + (word.group() if word else norm[:20])), flags
+
+
+def _reasoning_plain(record):
+    for path in _USAGE_PATHS:
+        u = record
+        for key in path:
+            u = u.get(key) if isinstance(u, Mapping) else None
+            if u is None:
+                break
+        if isinstance(u, str) and u.startswith("{"):
+            try:
+                u = json.loads(u)
+            except ValueError:
+                u = None
+        if not isinstance(u, Mapping):
+            continue
+        d = u.get("completion_tokens_details") or u.get("output_tokens_details")
+        v = d.get("reasoning_tokens") if isinstance(d, Mapping) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e9:
+            return float(v)
+    return None
+
+
+def _same(a, b):
+    return len(a) == len(b) and all(x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y))
+                                    for x, y in zip(a, b))
+
+
+# answers: JSON pieces (also NaN, huge numbers, lone surrogates, duplicate keys, fences), words, every whitespace
+_ANSWER_BITS = ['{"a": 1}', '{"b": [1, 2], "a": "x"}', "[1, 2]", "[", "{", "}", "]", '"k"', ":", ",", " ", "  ", "\n",
+                "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\xa0", "\u2003", "\u3000", "NaN", "Infinity", "1e400",
+                "9" * 30, '"\\ud800"', '{"a": 1, "a": 2}', "```json\n", "```", "Step 1", "let's think", "Think",
+                "chain of thought", "İ", "ß", "Billing", "- refund", "1. a", "\n2) b", "3. c", "x²", "٣", "null", "true"]
+_ANSWER = st.lists(st.sampled_from(_ANSWER_BITS), max_size=14).map("".join) | st.text(max_size=40) | \
+    st.recursive(st.none() | st.integers() | st.text(max_size=5),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                 max_leaves=8).map(json.dumps)
+_COMPLETION = _ANSWER | st.builds(lambda c: {"role": "assistant", "content": c}, _ANSWER) | \
+    st.builds(lambda parts: {"content": [{"type": "text", "text": p} for p in parts]}, st.lists(_ANSWER, max_size=3)) | \
+    st.builds(lambda names, args: {"content": None, "tool_calls": [{"function": {"name": n, "arguments": a}}
+                                                                    for n, a in zip(names, args)]},
+              st.lists(st.sampled_from(["f", "get_x", ""]), min_size=1, max_size=3), st.lists(_ANSWER, max_size=3)) | \
+    st.builds(lambda a: {"function_call": {"name": "f", "arguments": a}}, _ANSWER) | st.none() | st.integers()
+_MESSAGES = st.none() | st.lists(st.builds(lambda r: {"role": r, "content": "x"},
+                                           st.sampled_from(["system", "user", "assistant", "tool", "function"])),
+                                 max_size=5)
+
+
+class TestAnswer:
+    @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_MESSAGES, st.none() | st.just([{"type": "function"}]), _COMPLETION,
+           st.none() | st.just({"functions": [{"name": "f"}]}))
+    def test_equals_the_plain_definition(self, messages, tools, completion, options):
+        assert _same(measure_answer(messages, tools, completion, options),
+                     _measure_plain(messages, tools, completion, options))
+
+    @settings(max_examples=1500, deadline=None)
+    @given(_ANSWER)
+    def test_json_and_whitespace_as_json_and_split_give_them(self, text):
+        got, want = _as_json(text), _as_json_plain(text)
+        assert (got is None) == (want is None)
+        if isinstance(want, dict):
+            assert sorted(got) == sorted(want)
+        assert _collapsed(text) == " ".join(text.split())
+
+    @pytest.mark.parametrize("text", ["[" * 450 + "]" * 450, "[" * 1200 + "]" * 1200, '{"a": NaN}', "[1e400]",
+                                      "[" + "1" * 5000 + "]", '["\\udc80"]', '```json\n{"b": 1, "a": 2}\n```'])
+    def test_edges_of_json(self, text):
+        got, want = _as_json(text), _as_json_plain(text)
+        assert (got is None) == (want is None) and (not isinstance(want, dict) or sorted(got) == sorted(want))
+
+    def test_whitespace_outside_ascii_is_never_printable(self):
+        """_collapsed's check reads ASCII text only: every other whitespace character makes the text non-ASCII."""
+        assert [hex(c) for c in range(128) if chr(c).isspace()] == \
+            ["0x9", "0xa", "0xb", "0xc", "0xd", "0x1c", "0x1d", "0x1e", "0x1f", "0x20"]
+
+    @settings(max_examples=800, deadline=None)
+    @given(st.recursive(st.none() | st.integers(-5, 10**10) | st.booleans() | st.floats() |
+                        st.sampled_from(['{"completion_tokens_details": {"reasoning_tokens": 7}}', "{bad", "x"]),
+                        lambda inner: st.dictionaries(st.sampled_from(
+                            ["usage", "response", "body", "output", "response_body", "outputs", "metadata",
+                             "usage_object", "completion_tokens_details", "output_tokens_details",
+                             "reasoning_tokens"]), inner, max_size=4) | st.lists(inner, max_size=2),
+                        max_leaves=12))
+    def test_reasoning_tokens_equal_the_plain_lookup(self, record):
+        assert reasoning_tokens(record) == _reasoning_plain(record)
+
+
 class TestLengths:
     def test_slices_equal_one_call(self, monkeypatch):
         texts = [f"Text {i}: " + "refund order please " * (i % 50) for i in range(300)] + ["", "x"]
@@ -105,6 +261,23 @@ class TestPool:
     def test_this_process_and_workers_equal_one_process(self, sample):
         one = read_logs(sample, processes=1, task_bytes=4096)
         assert _totals(read_logs(sample, processes=2, task_bytes=4096)) == _totals(one)
+
+    def test_workers_are_forked_only_without_other_threads(self):
+        import sys
+        import threading
+
+        from advisor.logs.dispatch import start_method
+
+        alone = start_method()
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            assert start_method() == "spawn"
+        finally:
+            stop.set()
+            other.join()
+        assert alone == ("fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn")
 
     def test_a_pool_that_cannot_start_leaves_the_tasks_here(self, sample, monkeypatch):
         def broken(*_a, **_k):
