@@ -28,8 +28,10 @@ Cassette layouts read: vcrpy's ``interactions`` with ``body: {string: ...}`` (te
 gzip-compressed), a plain ``content: "..."`` text body, pydantic-ai's ``parsed_body`` and
 ``body: {type: json, content: ...}`` (the JSON body already parsed into YAML); Ruby VCR's and R vcr's
 ``http_interactions`` with ``body: {encoding, string}``, ``body: {base64_string: ...}`` and Ruby's ``!binary``
-strings (base64; other ``!ruby/...`` tags are read as plain YAML), whose status is ``{code: 200}``; cassettes
-stored gzip-compressed (``*.yaml.gz``). Cassette files are those whose path names a cassette, a VCR folder
+strings (base64; other ``!ruby/...`` tags are read as plain YAML), whose status is ``{code: 200}``; vcrpy's
+``!!python/...`` tags (header names) read as the plain value they wrap; go-vcr's and DataDog's ``url`` for ``uri``;
+DataDog's test-agent JSON cassettes (``*.json``: one ``{"request", "response"}`` interaction, bodies as strings);
+cassettes stored gzip-compressed (``*.yaml.gz``). Cassette files are those whose path names a cassette, a VCR folder
 (``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``) or recordings.
 """
 
@@ -59,7 +61,7 @@ OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  
 OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
 CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording", re.IGNORECASE)
-CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")
+CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json")  # .json: one interaction a file (below)
 
 
 class CassetteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -79,18 +81,34 @@ def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
     return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
+def _python(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    """vcrpy's ``!!python/object/apply:...`` tags (e.g. multidict header names): the plain value they wrap, a
+    one-item argument list as its item (a header name stays a string key). Nothing is imported or called."""
+    if isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node, deep=True)
+        return items[0] if len(items) == 1 and isinstance(items[0], (str, bytes)) else tuple(map(str, items))
+    return _plain(loader, suffix, node)
+
+
 CassetteLoader.add_constructor("!binary", _binary)
 CassetteLoader.add_multi_constructor("!ruby/", _plain)
+CassetteLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python)
 
 
 def load_cassette(raw: bytes) -> object:
-    """A cassette file's content: gzip-compressed or not, YAML (vcrpy, Ruby VCR, R vcr) read safely.
+    """A cassette file's content: gzip-compressed or not, YAML (vcrpy, Ruby VCR, R vcr) read safely; a JSON
+    object is read as JSON (DataDog's test-agent cassettes: one ``{"request", "response"}`` interaction a file).
 
     >>> load_cassette(b"http_interactions:\\n- request: {body: {string: !binary aGk=}}")
     {'http_interactions': [{'request': {'body': {'string': b'hi'}}}]}
     """
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
+    if raw.lstrip()[:1] == b"{":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
     return yaml.load(raw, Loader=CassetteLoader)
 
 
@@ -399,7 +417,8 @@ def _status(response: dict) -> int:
 def extract(interaction: dict) -> tuple[dict | None, str]:
     """(record without id/source, reason) for one cassette interaction; record None when skipped."""
     req, resp = interaction.get("request") or {}, interaction.get("response") or {}
-    endpoint = _endpoint(req.get("uri", ""))
+    uri = str(req.get("uri") or req.get("url") or "")  # go-vcr and DataDog's JSON cassettes say url
+    endpoint = _endpoint(uri)
     if endpoint is None or str(req.get("method", "POST")).upper() != "POST":
         return None, "not a chat/responses POST to an OpenAI host"
     request = decode_json_body(req)
@@ -429,7 +448,7 @@ def extract(interaction: dict) -> tuple[dict | None, str]:
     pick = chat_features if endpoint == "chat.completions" else responses_features
     record = {
         "endpoint": endpoint,
-        "host": _host(req.get("uri", "")),
+        "host": _host(uri),
         "model": request.get("model"),
         "response_model": response.get("model"),
         "request": request,
@@ -586,13 +605,17 @@ LISTED = re.compile(r"([\w.-]+/[\w.-]+):([^@#]+)@([0-9a-f]{40})")
 
 def cassette_interactions(doc: object) -> list[dict]:
     """The recorded interactions of a parsed cassette: vcrpy's ``interactions`` or Ruby/R VCR's
-    ``http_interactions`` (entries that are not mappings are left out).
+    ``http_interactions`` (entries that are not mappings are left out), or the one interaction a file holds.
 
     >>> cassette_interactions({"http_interactions": [{"request": {}}, "junk"]})
     [{'request': {}}]
+    >>> cassette_interactions({"request": {"url": "u"}, "response": {}})
+    [{'request': {'url': 'u'}, 'response': {}}]
     """
     if not isinstance(doc, dict):
         return []
+    if isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict):
+        return [doc]
     found = doc.get("interactions") or doc.get("http_interactions") or []
     return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 

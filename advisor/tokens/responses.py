@@ -71,6 +71,7 @@ __all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_par
 class _Changes(TypedDict, total=False):
     """The :class:`ChatFamily` fields a Responses request frames differently (tokens)."""
 
+    request: int
     history_assistant: int
     history_assistant_text: int
     tools: int
@@ -88,7 +89,12 @@ class _Changes(TypedDict, total=False):
     call_item_id: int
 
 
+# - chatml-gpt4 (gpt-4, 8k): a request bills 1 token fewer than the same conversation on Chat Completions: all 7
+#   recorded Responses gpt-4 calls of DataDog/dd-trace-js (fitted, /work/scratch/fitted3; with and without
+#   instructions, text or list content, 12-17 tokens) billed the Chat count - 1 (h23e, 2026-12-07). gpt-4-turbo and
+#   gpt-3.5-turbo (chatml-cl100k) are not changed: no recorded Responses call of theirs
 RESPONSES_CHANGES: dict[str, _Changes] = {
+    "chatml-gpt4": {"request": -1},
     "harmony": {"history_assistant": 2, "history_assistant_text": 0, "tools": 8, "tool_call": 6, "tool_result": 6,
                 "json_schema_new_message": 0},
     "chatml-o200k": {"tools": 3, "tools_with_system": -6, "parallel_call": 4, "tool_result": 4, "tool_result_name": False,

@@ -286,3 +286,31 @@ class TestFromGitCheckout:
         listing.write_text(f"o/r:{_PATH}@abc\n", encoding="utf-8")
         with pytest.raises(SystemExit, match="cassettes.txt:1: expected owner/name:path@commit"):
             build.main(["listed", str(listing), "--git-dir", f"o/r={repo}", "--out", str(tmp_path / "o.jsonl")])
+
+
+class TestOtherLayouts:
+    """DataDog's test-agent cassettes: one JSON interaction a file (``url``, bodies as strings), and vcrpy's
+    ``!!python/object/apply`` header names; both hand-written here in the shape the repository holds."""
+
+    BODY = {"model": "gpt-4", "input": "hi"}
+    ANSWER = {"model": "gpt-4-0613", "output": [], "usage": {"input_tokens": 7, "output_tokens": 1}}
+
+    def test_a_json_file_is_one_interaction(self):
+        build = _builder()
+        doc = build.load_cassette(json.dumps({
+            "request": {"method": "POST", "url": "https://api.openai.com/v1/responses", "body": json.dumps(self.BODY)},
+            "response": {"status": {"code": 200}, "body": json.dumps(self.ANSWER)}}).encode())
+        (interaction,) = build.cassette_interactions(doc)
+        record, reason = build.extract(interaction)
+        assert reason == "ok" and record["endpoint"] == "responses" and record["host"] == "api.openai.com"
+        assert build.is_cassette("packages/x/test/llmobs/cassettes/openai/openai_responses_post_1.json")
+
+    def test_python_tagged_header_names_read_as_strings(self):
+        build = _builder()
+        raw = ("interactions:\n- request:\n    body: '" + json.dumps(self.BODY) + "'\n    headers:\n"
+               "      ? !!python/object/apply:multidict._multidict.istr\n      - Content-Type\n      : - application/json\n"
+               "    method: POST\n    uri: https://api.openai.com/v1/responses\n"
+               "  response:\n    status: {code: 200}\n    body: {string: '" + json.dumps(self.ANSWER) + "'}\n")
+        (interaction,) = build.cassette_interactions(build.load_cassette(raw.encode()))
+        assert interaction["request"]["headers"] == {"Content-Type": ["application/json"]}
+        assert build.extract(interaction)[1] == "ok"

@@ -643,6 +643,16 @@ class TestResponsesApi:
         two = {**req, "tools": [tool, {**tool, "name": "other"}]}
         assert self.count(two)[0] == self.count({**two, "tool_choice": "auto"})[0]
 
+    def test_gpt4_bills_one_fewer_than_on_chat_completions(self):
+        # DataDog/dd-trace-js packages/dd-trace/test/llmobs/cassettes/openai/openai_responses_post_*.yaml@864e883d
+        # (Apache-2.0 OR BSD-3-Clause), gpt-4: instructions "test" + "hello" billed 12. Hand sum (cl100k): system
+        # 3 + 1 + 1, user 3 + 1 + 1, priming 3 = 13 on Chat Completions; - 1 on Responses (RESPONSES_CHANGES chatml-gpt4:
+        # all 7 recorded Responses gpt-4 calls there) = 12 (exact)
+        req = {"model": "gpt-4", "instructions": "test", "input": [{"role": "user", "content": "hello"}]}
+        assert self.count(req) == (12, [])
+        assert count_chat_prompt([{"role": "system", "content": "test"}, {"role": "user", "content": "hello"}],
+                                 "gpt-4") == 13
+
     def test_chunk_counter_counts_a_whole_responses_body(self):
         # the log pipeline: a reader that keeps the body under request_options["responses_body"]
         from advisor.logs.counting import RESPONSES_BODY, ChunkCounter
