@@ -172,10 +172,12 @@ class ChunkCounter:
         fixed_c = np.zeros(n)
         divisor = np.ones(n)
         has_text = np.zeros(n, dtype=bool)
-        fit = np.full((n, 4), np.nan)   # what the answer looks like (advisor.logs.answer), measured before the text goes
+        fits = []   # what the answer looks like (advisor.logs.answer), measured before the text goes
+        statics = []  # each request's static system text (advisor.logs.template.static_text)
         for i, r in enumerate(raws):
-            task[i], tpl[i] = self.hasher.keys(r.messages, r.prompt_text, r.task_hint)
-            fit[i] = measure_answer(r.messages, r.tools, r.completion, r.request_options)
+            task[i], tpl[i], static = self.hasher.keys_static(r.messages, r.prompt_text, r.task_hint)
+            statics.append(static)
+            fits.append(measure_answer(r.messages, r.tools, r.completion, r.request_options))
             has_text[i] = r.messages is not None or r.prompt_text is not None
             # usage 0/0: no billed request has it (a prompt has at least one token), tools log it when the usage
             # was never returned
@@ -199,6 +201,7 @@ class ChunkCounter:
                     has_text[i] = False
             else:
                 prob[i] = "no usage and no prompt/completion text to count"
+        fit = np.array(fits, dtype=float).reshape(n, 4)
         counted = source == "counted"
         prompt[counted] = fixed_p[counted]
         comp[counted] = fixed_c[counted]
@@ -225,7 +228,8 @@ class ChunkCounter:
             "prompt_tokens": prompt, "completion_tokens": comp, "cached_tokens": cached,
             "latency_s": np.array([np.nan if r.latency_s is None else r.latency_s for r in raws], dtype=float),
             "tokens_source": source, "ft_prompt_tokens": ft_p, "ft_completion_tokens": ft_c,
-            "static_prompt_tokens": np.minimum(self._static_rows(raws, has_text & (prob == None)), prompt),  # noqa: E711
+            "static_prompt_tokens": np.minimum(self._static_rows(raws, statics, has_text & (prob == None)),  # noqa: E711
+                                               prompt),
             "requests": np.array([r.requests for r in raws], dtype=float),
             "file": file, "line": np.array([r.line for r in raws], dtype=np.int64),
             "join_key": [r.join_key for r in raws], "join_side": [r.join_side for r in raws],
@@ -242,13 +246,13 @@ class ChunkCounter:
                 bad.reindex(columns=_COLUMNS)
         return good
 
-    def _static_rows(self, raws: Sequence[Raw], has_text: np.ndarray) -> np.ndarray:
-        """API tokens of each request's static system prompt (:func:`advisor.logs.template.static_text`), NaN
-        without text or system prompt; system prompts repeat, so each distinct one is encoded once."""
+    def _static_rows(self, raws: Sequence[Raw], statics: Sequence[str | None], has_text: np.ndarray) -> np.ndarray:
+        """API tokens of each request's static system prompt (``statics``: :func:`advisor.logs.template.static_text`
+        of each), NaN without text or system prompt; system prompts repeat, so each distinct one is encoded once."""
         out = np.full(len(raws), np.nan)
         todo: dict[tuple[str, str], list[int]] = {}
         for i in np.flatnonzero(has_text):
-            text = self.hasher.static(raws[i].messages)
+            text = statics[i]
             if text is None:
                 continue
             choice = resolve_encoding(raws[i].model)

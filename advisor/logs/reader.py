@@ -29,6 +29,7 @@ import pandas as pd
 from advisor.errors import LogError
 from advisor.logs import gather as gather_module
 from advisor.logs.answer import reasoning_tokens
+from advisor.logs.containers import _CONTAINER_KEYS as CONTAINER_KEYS  # what makes a dict a container
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
 from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks, task_bytes_for
@@ -157,7 +158,15 @@ class _Parser:
         self.merged_from: set[str] = set()  # files whose halves joined a run reported under another file
 
     def items(self, values: Iterable[tuple[int, Any]]) -> Iterator[Item]:
+        fmt = self.fmt
         for line, value in values:
+            # a plain record of a known format other than LangSmith's (whose halves wait): parsed at once, as
+            # expand and _record would parse it
+            if type(value) is dict and value.keys().isdisjoint(CONTAINER_KEYS):
+                f = fmt or detect_record_format(value)
+                if f is not None and f != "langsmith":
+                    yield self._parse(f, line, "", value)
+                    continue
             for where, rec in expand(value):
                 yield from self._record(line, where, rec)
 

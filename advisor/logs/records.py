@@ -388,13 +388,19 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
         return None
     p_key = "prompt_tokens" if u.get("prompt_tokens") is not None else "input_tokens"
     c_key = "completion_tokens" if u.get("completion_tokens") is not None else "output_tokens"
-    p = _num(u.get(p_key), f"{field}.{p_key}")
-    c = _num(u.get(c_key), f"{field}.{c_key}")
+    p, c = u.get(p_key), u.get(c_key)
+    # a whole count in range (what the API writes) is _num's float at once; anything else goes through _num
+    p = float(p) if type(p) is int and 0 <= p <= MAX_TOKENS else _num(p, f"{field}.{p_key}")
+    c = float(c) if type(c) is int and 0 <= c <= MAX_TOKENS else _num(c, f"{field}.{c_key}")
     if p is None or c is None:
         return None
     details = maybe_json(u.get("prompt_tokens_details") or u.get("input_tokens_details")) or {}
-    k = _num(details.get("cached_tokens"), f"{field}.prompt_tokens_details.cached_tokens") \
-        if isinstance(details, dict) else None
+    if not isinstance(details, dict):
+        k = None
+    else:
+        k = details.get("cached_tokens")
+        k = float(k) if type(k) is int and 0 <= k <= MAX_TOKENS else \
+            _num(k, f"{field}.prompt_tokens_details.cached_tokens")
     k = k or 0.0
     if k > p:
         raise RecordProblem(f"cached_tokens {k:g} exceed prompt_tokens {p:g}", f"{field}.prompt_tokens_details.cached_tokens")

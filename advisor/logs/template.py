@@ -195,6 +195,14 @@ class TemplateHasher:
             task = self._label(task_hint)
         return task, tpl
 
+    def keys_static(self, messages, prompt_text, task_hint: str | None) -> tuple[str, str, str | None]:
+        """(task, template, static text): :meth:`keys` and :meth:`static` from one look for the system prompt."""
+        system = _system_prompt(messages)
+        if system is None:
+            return (*self.keys(messages, prompt_text, task_hint), None)
+        task, tpl, static = self._keys_of(system)
+        return (self._label(task_hint) if task_hint else task), tpl, static or None
+
     def static(self, messages) -> str | None:
         """:func:`static_text`, from the same memo as the keys (one mask per distinct system prompt)."""
         text = _system_prompt(messages)

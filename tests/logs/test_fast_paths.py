@@ -3,6 +3,8 @@ bounded by bytes without changing a count or a hash).
 
 - template masks: the per-word digit passes equal every pass of ``_MASKS`` over the whole text, in order;
 - step markers: the gated regexes equal the two regexes run on every answer;
+- records: ``openai_usage``'s whole-count shortcut and ``TemplateHasher.keys_static`` equal ``_num`` and
+  ``keys`` + ``static``;
 - answers: ``measure_answer`` (orjson where it decodes as json does, whitespace collapsed without a split when
   nothing would change, one lower-casing) and ``reasoning_tokens`` equal their plain definitions;
 - 7B lengths encoded in slices equal one call on all texts; memos bounded by characters answer as before;
@@ -33,6 +35,7 @@ from advisor.logs.answer import (
     measure_answer,
     reasoning_tokens,
 )
+from advisor.logs.records import RecordProblem, _num, maybe_json, openai_usage
 from advisor.logs.template import _MASKS, TemplateHasher, _masked_keys, mask
 from advisor.samples import write_sample_logs
 from advisor.tokens.counter import LengthMemo, ft_lengths, get_ft_tokenizer
@@ -229,6 +232,58 @@ class TestAnswer:
                         max_leaves=12))
     def test_reasoning_tokens_equal_the_plain_lookup(self, record):
         assert reasoning_tokens(record) == _reasoning_plain(record)
+
+
+def _usage_plain(u, field="usage"):
+    """openai_usage before its shortcut: every count through _num."""
+    u = maybe_json(u)
+    if not isinstance(u, dict):
+        return None
+    p_key = "prompt_tokens" if u.get("prompt_tokens") is not None else "input_tokens"
+    c_key = "completion_tokens" if u.get("completion_tokens") is not None else "output_tokens"
+    p, c = _num(u.get(p_key), f"{field}.{p_key}"), _num(u.get(c_key), f"{field}.{c_key}")
+    if p is None or c is None:
+        return None
+    details = maybe_json(u.get("prompt_tokens_details") or u.get("input_tokens_details")) or {}
+    k = _num(details.get("cached_tokens"), f"{field}.prompt_tokens_details.cached_tokens") \
+        if isinstance(details, dict) else None
+    k = k or 0.0
+    if k > p:
+        raise RecordProblem(f"cached_tokens {k:g} exceed prompt_tokens {p:g}", f"{field}.prompt_tokens_details.cached_tokens")
+    return p, c, k
+
+
+def _outcome(fn, *args):
+    try:
+        return fn(*args)
+    except RecordProblem as p:
+        return ("problem", p.reason, p.field)
+
+
+_COUNT = st.none() | st.integers(-3, 10**13) | st.sampled_from([10**12, 10**12 + 1, True, False, "", "1,234", "12"]) | \
+    st.floats(allow_nan=True) | st.just([1])
+
+
+class TestRecords:
+    @settings(max_examples=1500, deadline=None)
+    @given(st.dictionaries(st.sampled_from(["prompt_tokens", "completion_tokens", "input_tokens", "output_tokens"]),
+                           _COUNT, max_size=4),
+           st.none() | st.dictionaries(st.just("cached_tokens"), _COUNT, max_size=1) | st.just("x"))
+    def test_usage_equals_every_count_through_num(self, usage, details):
+        if details is not None:
+            usage = {**usage, "prompt_tokens_details": details}
+        assert _outcome(openai_usage, usage) == _outcome(_usage_plain, usage)
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.none() | st.lists(st.builds(lambda r, c: {"role": r, "content": c},
+                                          st.sampled_from(["system", "developer", "user", "assistant"]),
+                                          st.sampled_from(["You are bot 12.", "Answer on 2024-05-01.", "", "hi 3"]) |
+                                          st.just([{"type": "text", "text": "x 9"}]) | st.none()), max_size=4),
+           st.none() | st.sampled_from(["Complete: 1", ""]), st.none() | st.sampled_from(["billing", "", "x\ny"]))
+    def test_keys_static_equal_keys_and_static(self, messages, prompt_text, hint):
+        h, plain = TemplateHasher(), TemplateHasher()
+        assert h.keys_static(messages, prompt_text, hint) == \
+            (*plain.keys(messages, prompt_text, hint), plain.static(messages))
 
 
 class TestLengths:
