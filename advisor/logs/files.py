@@ -59,10 +59,11 @@ def iter_records(path, progress: Progress | None = None, *, max_record_bytes: in
     ``start``/``end``: a byte range of a plain JSONL file (:mod:`advisor.logs.pieces` checked that it is one):
     the lines that start inside it, numbered from 1 at the range's first line. ``stats``: decompressed bytes
     read so far, and the physical lines a range owns."""
-    raw, size = _open_raw(path, storage_options)
     if end is not None:
+        raw, size = _open_raw(path, storage_options)
         yield from _iter_range(raw, start, end, max_record_bytes, progress, stats or ReadStats())
         return
+    raw, size = _open_raw(path, storage_options, read_below=_CHUNK - 1)  # what _buffer_for reads whole
     try:
         yield from _iter_file(path, raw, size, progress, max_record_bytes, storage_options, stats,
                               _buffer_for(size))

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import LogError
-from advisor.logs import files, read_logs
+from advisor.logs import files, read_logs, streams
 from advisor.logs.jsonstream import _iter_jsonl, _opens_value
 from advisor.logs.records import RecordProblem, json_loads
 from advisor.logs.sources import Source, expand_sources
@@ -197,6 +197,29 @@ class TestSmallFiles:
         monkeypatch.setattr(files, "_buffer_for", lambda n: 1 << 16)  # as if it had been 60 KB when listed
         assert _read(path) == before
         assert len(before[0]) == size // len(line) + 1
+
+    def test_a_file_that_grew_since_its_size_was_taken_is_streamed(self, write, monkeypatch):
+        line = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "hello"}]}) + "\n"
+        path = write("a.jsonl", line * 50)
+        before = _read(path)
+        real = os.fstat
+
+        def smaller(fd):  # as if the file had been 100 bytes when opened, and written to since
+            st = real(fd)
+            return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 100,
+                                   st.st_atime, st.st_mtime, st.st_ctime))
+        monkeypatch.setattr(streams.os, "fstat", smaller)
+        raw, size = streams._open_raw(str(path), read_below=_CHUNK)
+        assert size == 100 and not isinstance(raw, io.BytesIO) and raw.read() == path.read_bytes()
+        raw.close()
+        assert _read(path) == before and len(before[0]) == 50
+
+    def test_a_small_file_is_read_at_once(self, write):
+        raw, size = streams._open_raw(str(write("a.jsonl", "{}\n")), read_below=_CHUNK)
+        assert isinstance(raw, io.BytesIO) and size == 3 and raw.read() == b"{}\n"
+        raw, _ = streams._open_raw(str(write("b.jsonl", "{}\n" * 10)), read_below=30)
+        assert not isinstance(raw, io.BytesIO)
+        raw.close()
 
     def test_a_one_line_file_is_decoded_once(self, write, monkeypatch):
         calls = []
