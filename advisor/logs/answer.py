@@ -148,6 +148,7 @@ def _step_markers(answer: str, low: str | None = None) -> bool:
 
 _USAGE_PATHS = (("usage",), ("response", "usage"), ("response", "body", "usage"), ("output", "usage"),
                 ("response_body", "usage"), ("outputs", "usage"), ("metadata", "usage_object"))
+_USAGE_STEPS = tuple((path[0], path[1:]) for path in _USAGE_PATHS)
 
 
 def reasoning_tokens(record: Any) -> float | None:
@@ -162,12 +163,14 @@ def reasoning_tokens(record: Any) -> float | None:
     """
     if not isinstance(record, (dict, Mapping)):
         return None
-    for path in _USAGE_PATHS:
-        u: Any = record.get(path[0])  # most paths end at their first key (absent)
-        for key in path[1:]:
+    for first, rest in _USAGE_STEPS:
+        u: Any = record.get(first)
+        if u is None:  # most paths end at their first key (absent)
+            continue
+        for key in rest:
+            u = u.get(key) if isinstance(u, (dict, Mapping)) else None
             if u is None:
                 break
-            u = u.get(key) if isinstance(u, (dict, Mapping)) else None
         if u is None:
             continue
         if isinstance(u, str) and u.startswith("{"):

@@ -67,7 +67,7 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     if o.get("object") == "chat.completion.chunk" and not o.get("usage"):
         raise Ignored("streamed chunk without usage (the chunk with usage stands for its request)")
     if "request" in o or "response" in o:
-        req = object_field(o.get("request", _request_beside(o, "response")), "request")
+        req = object_field(o["request"] if "request" in o else _request_beside(o, "response"), "request")
         resp = object_field(o.get("response"), "response")
         resp_field = "response"
     elif "choices" in o and "messages" not in o:

@@ -41,6 +41,8 @@ def short_word(value: Any) -> str:
 
 def object_field(value: Any, field: str, *, required: bool = False) -> Mapping:
     """A JSON object (JSON text decoded); {} when absent; a problem when it is something else."""
+    if type(value) is dict:
+        return value
     value = maybe_json(value)
     if value is None or value == "" or (value == [] and not required):
         if required:

@@ -301,6 +301,13 @@ def text(value: Any, field: str, *, max_chars: int = 512) -> str | None:
     return s[:max_chars] or None
 
 
+def _plain_message(m: Any) -> bool:
+    """The common message, which passes every check of :func:`check_messages`: an object with text content, a
+    text role (or none) and no calls."""
+    return type(m) is dict and type(m.get("content")) is str and type(m.get("role", "")) is str and \
+        m.get("tool_calls") is None and m.get("function_call") is None
+
+
 def check_messages(messages: Any, field: str = "messages") -> list | None:
     """Chat messages in the OpenAI shape, checked so counting cannot trip over them, or None when absent.
 
@@ -313,9 +320,8 @@ def check_messages(messages: Any, field: str = "messages") -> list | None:
     if not isinstance(messages, list):
         raise RecordProblem(f"expected a list of messages, got {type(messages).__name__}", field)
     for i, m in enumerate(messages):
-        if type(m) is dict and type(m.get("content")) is str and type(m.get("role", "")) is str and \
-                m.get("tool_calls") is None and m.get("function_call") is None:
-            continue  # the common plain message
+        if _plain_message(m):
+            continue
         where = f"{field}[{i}]"
         if not isinstance(m, dict):
             raise RecordProblem(f"expected a message object, got {type(m).__name__}", where)
@@ -367,6 +373,8 @@ def check_tools(tools: Any, field: str = "tools") -> list | None:
 
 def check_completion(message: Any, field: str) -> Any:
     """An assistant message (object) or text; anything else is a problem. None stays None."""
+    if _plain_message(message):
+        return message
     message = maybe_json(message) if isinstance(message, str) and message.strip()[:1] == "{" else message
     if message is None or isinstance(message, str):
         return message
