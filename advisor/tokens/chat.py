@@ -84,6 +84,7 @@ class ChatFamily:
     nested_comments: bool = True  # descriptions of nested properties rendered as comments
     titles: bool = True           # property titles rendered as comments
     schema_description: bool = True  # the parameters schema's own description rendered (tokens_tools)
+    schema_title: bool = True     # ... and its title (advisor.tokens.tools.schema_description_lines; not harmony's)
     parallel_results_json: bool = True  # results of several calls in one message are billed JSON-escaped
     merge_tools_into_system: bool = False  # encode the tools block together with the first system message
     harmony_format: bool = False  # json_schema rendered as harmony's '# Response Formats' section
@@ -153,9 +154,10 @@ FAMILIES: dict[str, ChatFamily] = {
     # calibration Chat calls with tool results (172: within 2% 88% -> 95%)
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=6,
                           tool_result_name=True, forced_tool=-3, harmony_format=True, json_schema_new_message=4,
-                          history_assistant_text=2),
+                          history_assistant_text=2, schema_title=False),
     # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
-    "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7),
+    "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7,
+                           schema_title=False),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
     "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7),
     # gpt-4o-search-preview, gpt-4o-mini-search-preview: the prompt billed is the messages' text alone, no role nor
@@ -510,7 +512,7 @@ def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_a
         return
     block = render_functions(tools, nested_comments=fam.nested_comments, titles=fam.titles,
                              schema_description=fam.schema_description, nested_indent=fam.nested_indent,
-                             params_brace=fam.params_brace)
+                             params_brace=fam.params_brace, schema_title=fam.schema_title)
     if system_at is not None and fam.merge_tools_into_system:
         # the API appends the tools to the first system message: tokens merge across the seam
         parts.strings[system_at] += _TOOLS_SEAM + block

@@ -784,9 +784,10 @@ class TestToolsFraming:
     def test_parameters_schema_description_is_billed(self):
         # Mirascope/mirascope python/tests/llm/clients/openai/cassettes/test_structured_outputs[structured_output_
         # annotation_and_docstring_scenario-tool].yaml@cebd818f (MIT), gpt-4o: billed 169. Hand sum (o200k): system
-        # 3 + 1 + its text merged with the tools block 136 (which now holds '// An output. The `first` value should
-        # be the number 17.' twice: in the function's description and as the schema's own); user 3 + 1 + 4;
-        # priming 3; tools framing 8 - 9; forced name 9 + 7 -> 165 (4 under; 150 without the schema's line; the
+        # 3 + 1 + its text merged with the tools block 138 (which holds '// An output. The `first` value should
+        # be the number 17.' twice: in the function's description and as the schema's own, after the schema's
+        # title lines '// Output' and '//', 3 tokens); user 3 + 1 + 4; priming 3; tools framing 9 - 10; forced name
+        # 9 + 7 -> 168 (1 under; 4 under without the schema's title, 19 without its description too; the property
         # titles First and Second one line each)
         desc = "An output. The `first` value should be the number 17."
         params = {"description": desc, "title": "Output", "type": "object", "additionalProperties": False,
@@ -802,7 +803,7 @@ class TestToolsFraming:
                     {"role": "user", "content": "Produce a formatted output"}]
         forced = {"tool_choice": {"type": "function", "function": {"name": name}}}
         assert render_functions(tools).count(f"// {desc}\n") == 2
-        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=forced) == 165
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=forced) == 168
         # gpt-4 (8k) does not bill it (4 recorded calls of this tool): the line is left out there
         assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == count_chat_prompt(
             messages, "gpt-4", tools=[{"type": "function", "function": {
@@ -828,8 +829,10 @@ class TestToolsFraming:
     def test_system_as_list_of_parts_does_not_share_the_tools_framing(self):
         # Arize-ai/openinference instrumentation-agent-framework tests/cassettes/test_processor/
         # test_agent_with_tool_calls.yaml@87639c48 (Apache-2.0), gpt-4o-mini: billed 75. Hand sum (o200k): system
-        # 3 + 1 + 16, user 3 + 1 + 7, priming 3, the get_weather block 31 (title Location one line) + 9 (tools
-        # framing, no -10 for a shared system message: its content is a list of parts) = 74 (1 under; 64 with the
+        # 3 + 1 + 16, user 3 + 1 + 7, priming 3, the get_weather block 36 (the schema's title get_weather_input
+        # as '// get_weather_input' and '//', 5 tokens; the property title Location one line) + 9 (tools framing,
+        # no -10 for a shared system message: its content is a list of parts) = 79 (4 over: the schema title that
+        # makes the same test's Responses calls exact puts its Chat calls over; 1 under without it, 69 with the
         # shared framing)
         tools = [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather for a location.",
                                                    "parameters": {"properties": {"location": {"title": "Location", "type": "string"}},
@@ -839,10 +842,10 @@ class TestToolsFraming:
                  "What's the weather in San Francisco?")
         parts = [{"role": role, "content": [{"type": "text", "text": t, "additional_properties": {}}]}
                  for role, t in zip(("system", "user"), texts)]
-        assert count_chat_prompt(parts, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 74
-        # the same system message as a string shares the block (merged into its text, -10): 70
+        assert count_chat_prompt(parts, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 79
+        # the same system message as a string shares the block (merged into its text, -10): 75
         plain = [{"role": role, "content": t} for role, t in zip(("system", "user"), texts)]
-        assert count_chat_prompt(plain, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 70
+        assert count_chat_prompt(plain, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 75
 
     @pytest.mark.parametrize("model, messages, functions, billed", [
         # traceloop/openllmetry packages/opentelemetry-instrumentation-openai/tests/traces/cassettes/test_functions/
@@ -962,3 +965,52 @@ class TestIssue23PdfPages:
     def test_page_image_by_date(self, when, tokens, note):
         got, why = pdf_page_image_tokens(when)
         assert got == tokens and (why is not None) == note
+
+
+class TestToolSchemaKeywords:
+    """How the keywords of a tool's parameters schema are billed (h23f, 2026-12-07): each rule checked on real billed
+    calls of the fitted codebases (advisor.tokens.tools)."""
+
+    BOOK = {"properties": {"title": {"title": "Title", "type": "string"}, "author": {"title": "Author", "type": "string"}},
+            "required": ["title", "author"], "title": "Book", "type": "object", "additionalProperties": False}
+
+    def test_schema_title_is_a_comment_line_and_a_bare_one(self):
+        # Mirascope/mirascope python/tests/e2e/cassettes/structured_output/openai/tool_async.yaml@bff56bed (MIT),
+        # gpt-4o: billed 137. Hand sum (o200k): system 3 + 1 + its text merged with the tools block 100 (with the
+        # schema's title as '// Book' and '//', 3 tokens); user 3 + 1 + 11; priming 3; tools framing 9 - 10; forced
+        # name 9 + 7 -> 137 (exact; 134 without the title lines, as the 12 such fitted calls of this tool were)
+        name = "__mirascope_formatted_output_tool__"
+        tools = [{"type": "function", "function": {
+            "name": name, "description": "Use this tool to extract data in Book format for a final response.",
+            "parameters": self.BOOK, "strict": True}}]
+        messages = [{"role": "system", "content": f"When you are ready to respond to the user, call the {name} tool to "
+                     "output a structured response.\nDo NOT output any text in addition to the tool call."},
+                    {"role": "user", "content": "Please recommend the most popular book by Patrick Rothfuss"}]
+        opts = {"parallel_tool_calls": False, "tool_choice": {"type": "function", "function": {"name": name}}}
+        assert "// Use this tool to extract data in Book format for a final response.\n// Book\n//\ntype " in \
+            render_functions(tools)
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=opts) == 137
+
+    def test_schema_title_on_the_responses_api(self):
+        # traceloop/openllmetry packages/opentelemetry-instrumentation-openai-agents/tests/cassettes/test_openai_agents/
+        # test_tool_span_operation_name.yaml@abbcc11a (Apache-2.0), gpt-4.1: billed 72. Hand sum (o200k): system
+        # 3 + 1 + the instructions (13) merged with the tools block, 57 in all (with '// get_weather_args' and '//',
+        # 5 tokens); user 3 + 1 + 7; priming 3; Responses tools framing 3 - 6 -> 72 (exact; 67 without the title)
+        req = {"input": [{"content": "What is the weather in London?", "role": "user"}], "model": "gpt-4.1",
+               "instructions": "You get the weather for a city using the get_weather tool.",
+               "tools": [{"name": "get_weather", "type": "function", "strict": True,
+                          "description": "Gets the current weather for a specified city.",
+                          "parameters": {"properties": {"city": {"title": "City", "type": "string"}}, "required": ["city"],
+                                         "title": "get_weather_args", "type": "object", "additionalProperties": False}}]}
+        assert count_responses_request(req) == (72, [])
+
+    def test_harmony_and_gpt4_show_no_schema_title(self):
+        # openai/harmony src/encoding.rs renders no title of the parameters schema (gpt-5, o-series); gpt-4 (8k)
+        # bills neither the schema's description nor its title (Mirascope's tool: 2 under whatever the title's length)
+        untitled = {k: v for k, v in self.BOOK.items() if k != "title"}
+        fn = lambda p: [{"type": "function", "function": {"name": "f", "parameters": p}}]  # noqa: E731
+        user = [{"role": "user", "content": "Hi"}]
+        for model in ("gpt-5", "o3-mini", "gpt-4"):
+            assert count_chat_prompt(user, model, tools=fn(self.BOOK)) == count_chat_prompt(user, model, tools=fn(untitled))
+        assert count_chat_prompt(user, "gpt-4o", tools=fn(self.BOOK)) == count_chat_prompt(
+            user, "gpt-4o", tools=fn(untitled)) + 3
