@@ -91,6 +91,13 @@ def ratio_interval(y: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
     return r, r - 1.96 * se, r + 1.96 * se
 
 
+def _objects(values) -> pd.Series:
+    """A text column kept as Python objects: pandas would turn a list of strings into its Arrow-backed ``str``,
+    which gathering turns back into objects and categories (the two conversions cost more than counting a
+    record that carries its usage)."""
+    return pd.Series(values, dtype=object)
+
+
 class ChunkCounter:
     """Counts a list of Raw records into frame rows (reusable across chunks: memos persist)."""
 
@@ -220,22 +227,24 @@ class ChunkCounter:
         if self.ft_name:
             self._ft_rows(raws, has_text & (prob == None), task, prompt, comp, ft_p, ft_c, notes,  # noqa: E711
                           self.ft_name)
+        text = _objects
         good = pd.DataFrame({
-            "request_id": [r.request_id for r in raws],
+            "request_id": text([r.request_id for r in raws]),
             "timestamp": np.array([np.nan if r.timestamp is None else r.timestamp for r in raws], dtype=float),
-            "model": [r.model for r in raws],
-            "task": task, "template": tpl,
+            "model": text([r.model for r in raws]),
+            "task": text(task), "template": text(tpl),
             "prompt_tokens": prompt, "completion_tokens": comp, "cached_tokens": cached,
             "latency_s": np.array([np.nan if r.latency_s is None else r.latency_s for r in raws], dtype=float),
-            "tokens_source": source, "ft_prompt_tokens": ft_p, "ft_completion_tokens": ft_c,
+            "tokens_source": text(source), "ft_prompt_tokens": ft_p, "ft_completion_tokens": ft_c,
             "static_prompt_tokens": np.minimum(self._static_rows(raws, statics, has_text & (prob == None)),  # noqa: E711
                                                prompt),
             "requests": np.array([r.requests for r in raws], dtype=float),
-            "file": file, "line": np.array([r.line for r in raws], dtype=np.int64),
-            "join_key": [r.join_key for r in raws], "join_side": [r.join_side for r in raws],
-            "problem": prob, "assumed_encoding": assumed,
-            COUNT_NOTES_COLUMN: ["\n".join(dict.fromkeys(x)) if x else None for x in notes],
-            "time_ignored": [r.time_ignored for r in raws],
+            "file": text([file] * n if isinstance(file, str) else file),
+            "line": np.array([r.line for r in raws], dtype=np.int64),
+            "join_key": text([r.join_key for r in raws]), "join_side": text([r.join_side for r in raws]),
+            "problem": text(prob), "assumed_encoding": text(assumed),
+            COUNT_NOTES_COLUMN: text(["\n".join(dict.fromkeys(x)) if x else None for x in notes]),
+            "time_ignored": text([r.time_ignored for r in raws]),
             "answer_kind": fit[:, 0], "answer_hash": fit[:, 1], "answer_head_hash": fit[:, 2], "fit_flags": fit[:, 3],
             "reasoning_tokens": np.array([np.nan if r.reasoning_tokens is None else r.reasoning_tokens for r in raws],
                                          dtype=float),
