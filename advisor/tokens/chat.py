@@ -152,9 +152,14 @@ FAMILIES: dict[str, ChatFamily] = {
     # tool_result_name: openai/harmony docs/format.md renders a tool result as '<|start|>functions.NAME to=assistant
     # <|channel|>commentary<|message|>...': the name is billed; tool_result 6 (was 7 without it) is the median over the
     # calibration Chat calls with tool results (172: within 2% 88% -> 95%)
+    # nested_indent False: a non-strict tool's inline nested object is flush left, as for the gpt-4o family (harmony's
+    # open-source renderer indents it; the API does not): crmne/ruby_llm's object_params tool on gpt-5-nano, Chat
+    # Completions and Responses (3 calls, the only fitted harmony calls with a nested object) 6 over -> 1 under; the
+    # same tool on gpt-4o-family models is exact flush left (h23f, 2026-12-07). gpt-3.5-turbo keeps its indentation
+    # (instructor-rb's nested ticket schema: 13 under indented, 31 under flush left)
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=6,
                           tool_result_name=True, forced_tool=-3, harmony_format=True, json_schema_new_message=4,
-                          history_assistant_text=2, schema_title=False),
+                          history_assistant_text=2, schema_title=False, nested_indent=False),
     # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7,
                            schema_title=False),

@@ -1014,3 +1014,21 @@ class TestToolSchemaKeywords:
             assert count_chat_prompt(user, model, tools=fn(self.BOOK)) == count_chat_prompt(user, model, tools=fn(untitled))
         assert count_chat_prompt(user, "gpt-4o", tools=fn(self.BOOK)) == count_chat_prompt(
             user, "gpt-4o", tools=fn(untitled)) + 3
+
+    def test_harmony_nested_object_of_a_non_strict_tool_is_flush_left(self):
+        # crmne/ruby_llm spec/fixtures/vcr_cassettes/chat_function_calling_openai_gpt-5-nano_handles_object_params.yml
+        # @fb5a49bf (MIT), gpt-5-nano, Responses: billed 91. Hand sum (o200k): user 1 + 29, the tools block 47 with the
+        # nested 'window' object's lines flush left (harmony's open-source renderer would indent them: 53), the
+        # harmony Responses framing of a request with tools 13 -> 90 (1 under; 96 indented, 6 over). The same tool
+        # on Chat Completions gpt-5-nano is likewise 1 under (6 over indented)
+        window = {"type": "object", "description": "Time window to schedule", "additionalProperties": False,
+                  "properties": {"start": {"type": "string", "description": "ISO start"},
+                                 "end": {"type": "string", "description": "ISO end"}}, "required": ["start", "end"]}
+        tool = {"type": "function", "name": "object_params", "description": "Uses params DSL object support", "strict": False,
+                "parameters": {"type": "object", "properties": {"window": window}, "required": ["window"],
+                               "additionalProperties": False}}
+        req = {"model": "gpt-5-nano", "store": False, "tools": [tool], "input": [{"role": "user", "content": (
+            "Call the object params tool with window start 2025-01-01 and end 2025-01-02 and include the result.")}]}
+        assert count_responses_request(req) == (90, [])
+        assert "window: {\n// ISO start\nstart: string,\n// ISO end\nend: string,\n},\n" in render_functions(
+            [{"type": "function", "function": tool}], nested_indent=False)
