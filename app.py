@@ -34,9 +34,9 @@ from advisor.present.analysis import (
 from advisor.present.report import md_text, prices_used, render_html, render_markdown
 from advisor.recommend import Thresholds
 from advisor.samples import SAMPLE_DIGEST
-from advisor.scenario import DEFAULT_SELFHOST_GPUS
+from advisor.scenario import DEFAULT_SELFHOST_GPUS, default_deployment_options
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
-from advisor.ui.fit import fit_context, fit_growth, option_contexts
+from advisor.ui.fit import fit_growth
 from advisor.ui.params import (
     AUTO_BASELINE,
     MIN_AS_OF,
@@ -82,7 +82,9 @@ def page_icon():
 def catalog_choices(as_of: dt.date) -> dict[str, list[str]]:
     cat = load_catalog(as_of)
     gpus = [g for g in DEFAULT_SELFHOST_GPUS + tuple(sorted(cat.gpus)) if g in cat.gpus and cat.gpus[g].prices]
-    return {"api": sorted(cat.api_models), "hosted": sorted(cat.hosted), "gpus": list(dict.fromkeys(gpus)),
+    # hosted: every endpoint billed per token and every dedicated (and shared) deployment, as the library compares
+    hosted = sorted(cat.hosted) + list(default_deployment_options(cat))
+    return {"api": sorted(cat.api_models), "hosted": hosted, "gpus": list(dict.fromkeys(gpus)),
             "providers": sorted({p for g in cat.gpus.values() for p in g.prices}), "models": sorted(cat.open_models)}
 
 
@@ -231,7 +233,7 @@ def options_ui(sb, c: dict[str, list[str]]) -> tuple[list[str], str, list[str], 
         values = tuple(st.session_state[k] for k in OPTION_KEYS)
         sb.caption(V.page_text(V.options_text(*values)))
         return values
-    return (sb.multiselect("Hosted fine-tuned endpoints", c["hosted"], key="hosted"),
+    return (sb.multiselect(PARAMS["hosted"].label, c["hosted"], key="hosted"),
             sb.selectbox("Self-hosted model", c["models"], key="model"),
             sb.multiselect("Self-hosted GPUs", c["gpus"], key="gpus"),
             sb.selectbox("GPU provider", ["cheapest"] + c["providers"], key="provider"),
@@ -364,11 +366,6 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
 
     suffix = "" if provider == "cheapest" else f":{provider}"
     options = tuple(hosted) + tuple(f"selfhost/{model}@{g}{suffix}" for g in gpus)
-    if source == "typed numbers" and options:   # a request longer than an option's context: that option left out
-        prompt, completion, options, msg = fit_context(prompt, completion, options,
-                                                       option_contexts(options, load_catalog(as_of)))
-        if msg:
-            note(msg)
     placeholder = Workload.typed(rpd or 1.0, max(prompt, 1.0), max(completion, 1.0))  # replaced per task
     page = {k: st.session_state.get(k) for k in keys}
     given = {PARAMS[k].field: PARAMS[k].to_library(v) for k, v in page.items()

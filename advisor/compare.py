@@ -54,7 +54,7 @@ from advisor.paths import (  # noqa: F401  (re-exported: these lived here)
 )
 from advisor.quality import switch_quality_gap
 from advisor.scenario import _BASELINE_PREFERENCE as GPT4_CLASS  # the catalog's GPT-4-class ids, newest first
-from advisor.scenario import OptionKind, Scenario, default_baseline, default_options, parse_option
+from advisor.scenario import OptionKind, OptionSpec, Scenario, default_baseline, default_options, parse_option
 from advisor.workload import DAYS_PER_MONTH
 from pricing import Catalog, api_request_cost_usd, load_catalog
 
@@ -62,7 +62,8 @@ __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_op
            "break_even_requests_per_day", "payback_month", "cumulative_costs", "cumulative_curves", "sweep",
            "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets", "qualifying_fine_tunes",
            "cold_start_share", "cold_starts_per_month", "GPT4_CLASS", "served_tokens",
-           "FT_COUNTS_TOKENIZER", "Path", "PeopleItem", "tie_key", "ft_prompt_tokens", "qualifying_switches"]
+           "FT_COUNTS_TOKENIZER", "Path", "PeopleItem", "tie_key", "ft_prompt_tokens", "qualifying_switches",
+           "request_context", "too_long_options"]
 
 
 
@@ -109,6 +110,46 @@ def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption)
     return [mid for _, mid in sorted(served_by.values())]
 
 
+def request_context(spec: OptionSpec, scenario: Scenario, cat: Catalog) -> tuple[float, int] | None:
+    """``(tokens of one request as a fine-tuned option's model reads it, that model's context window)``: the fine-tuned
+    prompt plus the completion (:func:`served_tokens`) against the served model's context (a hosted fine-tune's base
+    model's). None for an API model or a context the catalog does not record.
+
+    >>> from advisor.workload import Workload
+    >>> cat = load_catalog("2026-12-06")
+    >>> s = Scenario(Workload.typed(100, 10_000, 300), static_prompt_tokens=9_000)
+    >>> request_context(parse_option("selfhost/mistral-7b@l4", cat), s, cat)   # 10,000 - (9,000 - 50) + 300
+    (1350.0, 8192)
+    """
+    context: int | None
+    if spec.kind in (OptionKind.SELFHOST, OptionKind.DEDICATED, OptionKind.SHARED):
+        model = cat.open_model(spec.ref)
+        context, tokenizer = model.context_tokens, model.tokenizer
+    elif spec.kind == OptionKind.HOSTED:
+        ep = cat.hosted_endpoint(spec.ref)
+        base = cat.open_models.get(ep.base_model) or cat.api_models.get(ep.base_model)
+        context, tokenizer = (None if base is None else base.context_tokens), ep.tokenizer
+    else:
+        return None
+    if not context:
+        return None
+    n_in, n_out, _ = served_tokens(scenario.workload, tokenizer, scenario)
+    return float(n_in + n_out), int(context)
+
+
+def too_long_options(scenario: Scenario, cat: Catalog) -> dict[str, tuple[float, int]]:
+    """The fine-tuned options of the scenario (named, else the defaults) whose model cannot hold one request as it
+    reads it: ``{option: (tokens a request, context)}``. :func:`price_options` leaves them out (the recommendation
+    says so), so that a long prompt is priced on the options that can serve it, not refused."""
+    out = {}
+    for name in list(scenario.options) or list(default_options(cat)):
+        spec = parse_option(name, cat)
+        held = request_context(spec, scenario, cat)
+        if held is not None and held[0] > held[1]:
+            out[spec.name] = held
+    return out
+
+
 def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[PricedOption, list[PricedOption]]:
     """(baseline, options) priced for the scenario. The baseline is never repeated among options.
 
@@ -136,6 +177,9 @@ def price_options(scenario: Scenario, catalog: Catalog | None = None) -> tuple[P
         if key in seen:
             continue
         seen.add(key)
+        held = request_context(spec, scenario, cat)
+        if held is not None and held[0] > held[1]:   # its model cannot hold the request (too_long_options)
+            continue
         if spec.kind == OptionKind.SELFHOST:
             options.append(_price_selfhost(spec, scenario, cat, targets, tco))
         elif spec.kind == OptionKind.HOSTED:

@@ -38,6 +38,7 @@ from advisor.compare import (
     price_options,
     qualifying_fine_tunes,
     qualifying_switches,
+    too_long_options,
 )
 from advisor.horizon import one_off_quantile_usd
 from advisor.jsonsafe import json_safe
@@ -203,6 +204,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
     cat = catalog or catalog_for(scenario)
     baseline, options = price_options(scenario, cat)
     table = options_table(scenario, baseline, options, as_of=cat.as_of)
+    too_long = too_long_options(scenario, cat)   # left out of the options: their model cannot hold the request
+    table.attrs["too_long"] = too_long
     savings = dict(zip(table["name"].tolist(), table["savings_usd_horizon"].tolist()))
     ranker = _Ranker(scenario, savings, lambda name: monte_carlo(scenario, option=name, draws=draws, seed=seed,
                                                                    catalog=cat, priced=(baseline, options)))
@@ -223,7 +226,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         reasons = tuple(_of_fine_tune(r, best.name) for r in reasons)
     chosen, chosen_mc = (switch, sw_mc) if switch_wins else (best, mc)
     r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best or chosen is None else _row_figures(table, chosen.name)
-    notes = [n for n in (ft_prompt_tokens(scenario)[1],) if n]
+    notes = [n for n in (ft_prompt_tokens(scenario)[1], _too_long_note(too_long)) if n]
     ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
     lowest_be, lowest_name = _lowest_break_even(table["name"].tolist(), table["break_even_requests_per_day"].tolist(), ok)
     return Recommendation(
@@ -242,6 +245,20 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         fine_tune_p_pays_off=None if mc is None else mc.p_pays_off,
         monte_carlo=chosen_mc, priced=(baseline, options))
 
+
+
+def _too_long_note(too_long: dict[str, tuple[float, int]]) -> str | None:
+    """The options left out because their model cannot hold one request, in one line (None: none left out).
+
+    >>> print(_too_long_note({"selfhost/mistral-7b@l4": (10_300.0, 8192), "a/b": (10_300.0, 4096)})[:81])
+    left out: selfhost/mistral-7b@l4, a/b (context 4,096 to 8,192 tokens) cannot hold
+    """
+    if not too_long:
+        return None
+    tokens = max(t for t, _ in too_long.values())
+    contexts = sorted({c for _, c in too_long.values()})
+    return (f"left out: {', '.join(too_long)} (context {' to '.join(f'{c:,}' for c in contexts[::max(len(contexts) - 1, 1)])}"
+            f" tokens) cannot hold a request of {tokens:,.0f} tokens as the fine-tune reads it")
 
 
 # reasons whose figures are the best fine-tune's without naming it (payback, simulated futures, latency)

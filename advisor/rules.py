@@ -381,6 +381,13 @@ def no_option(c: Context, t: Thresholds) -> Reason | None:
                "fine-tune there may train): choose another provider's option (dedicated deployments, serverless LoRA "
                "or self-hosting).")
         return Reason("no_option_closed", why, float(len(closed)), None, Effect.BLOCKS)
+    too_long = c.table.attrs.get("too_long") or {}
+    if too_long:   # value: tokens a request as the fine-tune reads it; threshold: the longest context compared
+        tokens, longest = max(t for t, _ in too_long.values()), max(x for _, x in too_long.values())
+        why = (f"No fine-tuned option compared can hold a request of {tokens:,.0f} tokens (the longest context among "
+               f"them is {longest:,}): pass --ft-prompt-tokens if the fine-tune reads a shorter prompt, or compare a "
+               "model with a longer context.")
+        return Reason("no_option_context", why, tokens, float(longest), Effect.BLOCKS, asks=("ft_prompt_tokens",))
     return Reason("no_option", "No fine-tuned option is priced on this date.", None, None, Effect.BLOCKS)
 
 

@@ -78,19 +78,24 @@ def page_language(text: str) -> str:
 # -- the verdict ---------------------------------------------------------------------------------------
 
 def options_text(hosted: list[str], model: str, gpus: list[str], provider: str, precision: str) -> str:
-    """The options compared, in one line, when their inputs are hidden.
+    """The options compared, in one line, when their inputs are hidden (``hosted``: endpoints billed per token and
+    ``dedicated/``/``shared/`` deployments, each group counted apart).
 
-    >>> print(*options_text(["fireworks/llama-3.1-8b-lora"], "mistral-7b", ["l4", "a100-80gb"], "cheapest",
-    ...                     "bf16").split("; "), sep=";\\n")
+    >>> print(*options_text(["fireworks/llama-3.1-8b-lora", "dedicated/llama-3.1-8b@fireworks-h100"], "mistral-7b",
+    ...                     ["l4", "a100-80gb"], "cheapest", "bf16").split("; "), sep=";\\n")
     Options: 1 hosted fine-tune (fireworks/llama-3.1-8b-lora);
+    1 deployment (dedicated/llama-3.1-8b@fireworks-h100);
     mistral-7b self-hosted on l4, a100-80gb (cheapest provider, bf16).
     """
-    hosted_part = (f"{len(hosted)} hosted fine-tune{'s' * (len(hosted) != 1)} ({', '.join(hosted)})" if hosted
+    deployed = [h for h in hosted if h.startswith(("dedicated/", "shared/"))]
+    per_token = [h for h in hosted if h not in deployed]
+    hosted_part = (f"{count_text(len(per_token), 'hosted fine-tune')} ({', '.join(per_token)})" if per_token
                    else "no hosted fine-tune")
+    deployed_part = f"; {count_text(len(deployed), 'deployment')} ({', '.join(deployed)})" if deployed else ""
     where = "cheapest provider" if provider == "cheapest" else provider
     self_part = (f"{model} self-hosted on {', '.join(gpus)} ({where}, {precision})" if gpus
                  else "no self-hosted GPU")
-    return f"Options: {hosted_part}; {self_part}."
+    return f"Options: {hosted_part}{deployed_part}; {self_part}."
 
 
 def assumptions_text(values: dict, people: dict) -> str:
@@ -213,7 +218,8 @@ _BLOCKERS: dict[str, Callable[[Reason, Recommendation | None], str]] = {
     "small_dollars": lambda r, _: (f"saves only {fmt_usd(r.value)} a month (needs {fmt_usd(r.threshold)})"
                                    if _given(r.value) >= 0 else f"costs {fmt_usd(-_given(r.value))} a month more at "
                                                                 "today's volume"),
-    "small_savings": lambda r, _: f"only {fmt_ratio(r.value)} cheaper (needs {fmt_ratio(r.threshold)})",
+    "small_savings": lambda r, _: (f"only {fmt_ratio(r.value)} cheaper (needs {fmt_ratio(r.threshold)})"
+                                   if _given(r.value) >= 1 else f"not cheaper a month (needs {fmt_ratio(r.threshold)})"),
     "slow_payback": lambda r, _: ("pays back after the horizon" if r.value is None else
                                   f"pays back in month {r.value:.0f} (needs {r.threshold:g})"),
     "uncertain": lambda r, _: f"pays off in {fmt_share(r.value)} of futures (needs {fmt_share(r.threshold)})",
@@ -221,6 +227,8 @@ _BLOCKERS: dict[str, Callable[[Reason, Recommendation | None], str]] = {
     "no_option": lambda r, _: ("no fine-tuned option meets the latency targets" if r.value else
                                "no fine-tuned option is priced on this date"),
     "no_option_ends": lambda r, _: "every fine-tuned option stops serving within the horizon",
+    "no_option_context": lambda r, _: (f"no fine-tuned option holds {_given(r.value):,.0f} tokens a request (longest "
+                                       f"context {_given(r.threshold):,.0f})"),
     "deep_reasoning": lambda r, _: "needs deep reasoning (your flag)",
     "out_of_domain": lambda r, _: "inputs drift out of domain (your flag)",
 }
@@ -297,7 +305,8 @@ def tiles(rec: Recommendation) -> list[Tile]:
 _TILE_LABEL = {"low_volume": "Volume", "prompt_changing": "Prompt changes", "few_examples": "Training examples",
                "costs_more": "Over the horizon", "small_dollars": "Saved per month", "small_savings": "Cheaper by",
                "slow_payback": "Pays back", "uncertain": "Chance it pays off", "no_break_even": "Break-even",
-               "no_option": "Fine-tuned options", "no_option_ends": "Fine-tuned options", "deep_reasoning": "Your flag",
+               "no_option": "Fine-tuned options", "no_option_ends": "Fine-tuned options",
+               "no_option_context": "Fine-tuned options", "deep_reasoning": "Your flag",
                "out_of_domain": "Your flag"}
 
 
@@ -325,6 +334,8 @@ def _tile_value(r: Reason, rec: Recommendation) -> str:
         return "too slow" if v else "none priced"
     if c == "no_option_ends":
         return "all end early"
+    if c == "no_option_context":
+        return "request too long"
     if c == "deep_reasoning":
         return "deep reasoning"
     if c == "out_of_domain":

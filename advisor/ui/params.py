@@ -76,7 +76,7 @@ PARAMS: dict[str, Param] = {
     "asof": Param("Prices as of", dt.date, None, MIN_AS_OF, None),        # None: today
     "baseline": Param("Baseline API model", str, AUTO_BASELINE),
     "batch": Param("Baseline uses the Batch API", bool, False, field="batch"),
-    "hosted": Param("Hosted fine-tuned endpoints", list, None),           # None: the catalog's defaults
+    "hosted": Param("Hosted fine-tunes and deployments", list, None),     # None: the catalog's defaults
     "model": Param("Self-hosted model", str, "mistral-7b"),
     "gpus": Param("Self-hosted GPUs", list, DEFAULT_SELFHOST_GPUS),       # the library's: one answer per input
     "provider": Param("GPU provider", str, "cheapest"),
