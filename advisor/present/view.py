@@ -335,7 +335,7 @@ def _tile_value(r: Reason, rec: Recommendation) -> str:
     if c == "no_option_ends":
         return "all end early"
     if c == "no_option_context":
-        return "request too long"
+        return "too long"
     if c == "deep_reasoning":
         return "deep reasoning"
     if c == "out_of_domain":
@@ -350,7 +350,7 @@ def _tile_note(r: Reason) -> str | None:
     notes = {"low_volume": f"needs {fmt_rate(t)}", "prompt_changing": f"needs under {t:g} a month",
              "few_examples": f"needs {t:,.0f}", "small_dollars": f"needs {fmt_usd(t)} a month",
              "small_savings": f"needs {fmt_ratio(t)}", "slow_payback": f"needs month {t:g} or sooner",
-             "uncertain": f"needs {fmt_share(t)}"}
+             "uncertain": f"needs {fmt_share(t)}", "no_option_context": f"longest context {t:,.0f}"}
     return notes.get(r.code)
 
 
