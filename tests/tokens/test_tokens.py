@@ -1032,3 +1032,37 @@ class TestToolSchemaKeywords:
         assert count_responses_request(req) == (90, [])
         assert "window: {\n// ISO start\nstart: string,\n// ISO end\nend: string,\n},\n" in render_functions(
             [{"type": "function", "function": tool}], nested_indent=False)
+
+    def test_no_schema_titles_in_a_request_with_definitions(self):
+        # traceloop/openllmetry packages/opentelemetry-instrumentation-openai-agents/tests/cassettes/test_openai_agents/
+        # test_recipe_workflow_agent_handoffs_with_function_tools.yaml@fa5617de (Apache-2.0), gpt-4o Responses:
+        # billed 188. Hand sum (o200k): system 3 + 1 + the instructions merged with the tools block 169 (no
+        # '// search_recipes_args' nor '// plan_and_apply_recipe_modifications_args': one schema has $defs); user
+        # 3 + 1 + 11; priming 3; Responses tools framing 3 - 6 -> 188 (exact; 203 with the two titles)
+        recipe = {"title": "Recipe", "type": "object", "additionalProperties": False, "required": [
+            "id", "name", "ingredients", "instructions", "prep_time", "cook_time", "servings"], "properties": {
+            "id": {"title": "Id", "type": "string"}, "name": {"title": "Name", "type": "string"},
+            "ingredients": {"items": {"type": "string"}, "title": "Ingredients", "type": "array"},
+            "instructions": {"items": {"type": "string"}, "title": "Instructions", "type": "array"},
+            "prep_time": {"title": "Prep Time", "type": "string"}, "cook_time": {"title": "Cook Time", "type": "string"},
+            "servings": {"title": "Servings", "type": "integer"}}}
+        search = {"name": "search_recipes", "type": "function", "strict": True,
+                  "description": "Search and browse recipes in the database.",
+                  "parameters": {"properties": {"query": {"default": "", "title": "Query", "type": "string"}},
+                                 "title": "search_recipes_args", "type": "object", "additionalProperties": False,
+                                 "required": ["query"]}}
+        modify = {"name": "plan_and_apply_recipe_modifications", "type": "function", "strict": True,
+                  "description": "Plan modifications to a recipe based on user request and apply them.",
+                  "parameters": {"$defs": {"Recipe": recipe}, "properties": {
+                      "recipe": {"$ref": "#/$defs/Recipe"},
+                      "modification_request": {"title": "Modification Request", "type": "string"}},
+                      "required": ["recipe", "modification_request"], "title": "plan_and_apply_recipe_modifications_args",
+                      "type": "object", "additionalProperties": False}}
+        req = {"model": "gpt-4o", "input": [{"role": "user", "content": "Can you edit the carbonara recipe to be vegetarian?"}],
+               "instructions": "You are a recipe editor specialist. Help users search and modify recipes using your tools.",
+               "tools": [search, modify]}
+        assert count_responses_request(req) == (188, [])
+        # without the definitions the titles are shown
+        plain = {**modify, "parameters": {**modify["parameters"], "$defs": None}}
+        assert "// search_recipes_args\n//\n" in render_functions([{"type": "function", "function": search},
+                                                                  {"type": "function", "function": plain}])
