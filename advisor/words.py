@@ -28,12 +28,12 @@ def rate_text(x: float, unit: str = " requests/day") -> str:
 
     >>> [rate_text(x) for x in (15_961.2, 2.54, 1, 0.02)]
     ['15,961 requests/day', '2.5 requests/day', '1 request/day', 'under 0.1 requests/day']
-    >>> rate_text(0.4, "/day")
-    '0.4/day'
+    >>> rate_text(0.4, "/day"), rate_text(9.96, "/day")
+    ('0.4/day', '10/day')
     """
     if 0 < x < 0.05:
         return f"under 0.1{unit}"
-    n = f"{x:,.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
+    n = f"{x:,.0f}" if round(x, 1) >= 10 or x == int(x) else f"{x:.1f}"
     return n + (unit.replace("requests", "request") if n == "1" else unit)
 
 
@@ -49,6 +49,11 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
     ['$0.00013', '$0.004', '$3.50', '$1,234', '$250k', '$12.3M', '−$15', '–', '–']
     >>> fmt_usd(8.9e-05), fmt_usd(0.0284), fmt_usd(3.2e-9)
     ('$0.000089', '$0.03', '$0.0000000032')
+
+    The unit follows the value as rounded for display, so a figure never shows as "$1,000k" or "$10.00":
+
+    >>> [fmt_usd(v) for v in (9.996, 99_999.6, 999_600, 999_960_000)]
+    ['$10', '$100k', '$1.0M', '$1.0B']
     """
     if not is_finite(x):
         return "–"
@@ -58,13 +63,13 @@ def fmt_usd(x: float | None, *, signed: bool = False) -> str:
         body = "0"
     elif a < 0.01:   # two significant digits as a plain decimal (never 8.9e-05)
         body = f"{a:.{min(1 - math.floor(math.log10(a)), 12)}f}".rstrip("0").rstrip(".") or "0"
-    elif a < 10:
+    elif round(a, 2) < 10:
         body = f"{a:,.2f}"
-    elif a < 100_000:
+    elif round(a) < 100_000:
         body = f"{a:,.0f}"
-    elif a < 1e6:
+    elif round(a / 1e3) < 1000:
         body = f"{a / 1e3:,.0f}k"
-    elif a < 1e9:
+    elif round(a / 1e6, 1) < 1000:
         body = f"{a / 1e6:,.1f}M"
     else:
         body = f"{a / 1e9:,.1f}B"
@@ -89,18 +94,23 @@ def fmt_rate(x: float | None, unit: str = "/day") -> str:
 
     >>> [fmt_rate(v) for v in (0.003, 0.37, 33.5, 1802.9, 1_250_000, 1e9)]
     ['under 0.1/day', '0.4/day', '34/day', '1,803/day', '1.25M/day', '1B/day']
+
+    The unit follows the value as rounded for display (never "10.0/day", "1,000k/day" or "1e+03M/day"):
+
+    >>> [fmt_rate(v) for v in (9.96, 99_999.6, 999_600, 999_999_999)]
+    ['10/day', '100k/day', '1M/day', '1B/day']
     """
     if not is_finite(x):
         return "–"
     if 0 < x < 0.05:
         return f"under 0.1{unit}"
-    if x < 10:
+    if round(x, 1) < 10:
         return f"{x:.1f}{unit}"
-    if x < 100_000:
+    if round(x) < 100_000:
         return f"{x:,.0f}{unit}"
-    if x < 1e6:
+    if round(x / 1e3) < 1000:
         return f"{x / 1e3:,.0f}k{unit}"
-    if x < 1e9:
+    if float(f"{x / 1e6:.3g}") < 1000:
         return f"{x / 1e6:,.3g}M{unit}"
     return f"{x / 1e9:,.3g}B{unit}"
 

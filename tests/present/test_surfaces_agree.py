@@ -364,3 +364,35 @@ def test_a_ratio_under_one_is_not_called_cheaper():
     r = Reason("small_savings", "", 0.6, 2.0, Effect.DELAYS)
     assert blocker_text(r) == "not cheaper a month (needs 2.0×)"
     assert blocker_text(Reason("small_savings", "", 1.6, 2.0, Effect.DELAYS)) == "only 1.6× cheaper (needs 2.0×)"
+
+
+# -- rounding at display: every figure above is parsed back by these rules ---------------------------------------------
+
+def _tier_ok(text: str, top: float) -> bool:
+    """The number shown before its k/M/B suffix stays below the next unit (``$1,000k`` should read ``$1.0M``)."""
+    body = re.sub(r"^[^\d]*", "", text).split("/")[0]
+    m = re.fullmatch(r"([\d,]*\.?\d+)([kMB]?)", body)
+    assert m, text
+    return m.group(2) == "B" or float(m.group(1).replace(",", "")) < (top if not m.group(2) else 1000)
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(x=st.floats(0.01, 1e12) | st.sampled_from([9.996, 99_999.6, 999_600.0, 999_960_000.0]), neg=st.booleans())
+def test_money_reads_back_as_its_value(x, neg):
+    from advisor.words import fmt_usd
+
+    v = -x if neg else x
+    text = fmt_usd(v)
+    near(v, text, shown_usd, "money")
+    assert _tier_ok(text, 100_000), text
+    assert not re.fullmatch(f"{MINUS}?\\$10\\.\\d\\d", text), text   # "$10.00" is whole dollars: "$10"
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(x=st.floats(0.05, 1e10) | st.sampled_from([9.96, 99_999.6, 999_600.0, 999_999_999.0]))
+def test_volumes_read_back_as_their_value(x):
+    from advisor.words import fmt_rate
+
+    text = fmt_rate(x)
+    near(x, text, shown_rate, "volume")
+    assert _tier_ok(text, 100_000) and not text.startswith("10.0/"), text
