@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import AdvisorError, Scenario, Workload
@@ -262,20 +262,22 @@ def test_typed_scenarios_agree_on_every_surface(d, tmp_path):
 
 # -- the page (AppTest): a handful of drawn scenarios ----------------------------------------------------------------
 
-@settings(max_examples=6, derandomize=True, deadline=None, database=None,
+@settings(max_examples=8, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(d=typed(whole_percent=True))
 def test_page_tiles_equal_the_library(d):
     from streamlit.testing.v1 import AppTest
 
     rec = library(d)
-    assume(not isinstance(rec, str))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params.update(query(d))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     boxes = [b.value for b in list(at.success) + list(at.warning) + list(at.error) + list(at.info)]
     box = next((b for b in boxes if b.startswith("**Verdict")), None)
+    if isinstance(rec, str):   # the library refuses: the page shows an error in its own words, and no verdict
+        assert box is None and at.error, (rec, boxes)
+        return
     assert box is not None, boxes
     assert plain(box) == f"**Verdict: {headline_text(rec, {WHOLE_LOG: rec}, WHOLE_LOG)}**"
     assert page_tiles(at) == {t.label: [t.value, t.note] for t in tiles(rec)}
