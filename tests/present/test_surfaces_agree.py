@@ -412,3 +412,13 @@ def test_volumes_read_back_as_their_value(x):
     text = fmt_rate(x)
     near(x, text, shown_rate, "volume")
     assert _tier_ok(text, 100_000) and not text.startswith("10.0/"), text
+
+
+@pytest.mark.parametrize("field, page, typed", [("growth_per_month", 35, 0.35), ("growth_per_month", -47, -0.47),
+                                                 ("e2e_target_s", 9.0, 0.009), ("ttft_target_s", 13.0, 0.013)])
+def test_page_values_reach_the_library_as_typed_elsewhere(field, page, typed):
+    # the page multiplied by 0.01 / 0.001 (35% -> 0.35000000000000003, 9 ms -> 0.009000000000000001) where advise
+    # reads --growth-per-month 0.35 and divides --e2e-target-ms 9 by 1000: the same input, two scenarios
+    from advisor.fields import FIELDS
+
+    assert FIELDS[field].to_library(page) == typed
