@@ -37,8 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import AdvisorError
-from advisor.tokens.chat import completion_parts, family_for_model, prompt_parts
-from advisor.tokens.tools import render_functions
+from advisor.tokens.chat import completion_parts, prompt_parts
 
 __all__ = [
     "get_encoding",
@@ -363,17 +362,6 @@ def message_strings(messages: Iterable[Mapping[str, Any]], model: str,
     enc = encoding or resolve_encoding(model).encoding
     parts = prompt_parts(list(messages), model, enc)
     return parts.strings, parts.fixed
-
-
-def tool_strings(tools: Sequence[Mapping[str, Any]] | None, encoding: str,
-                 model: str | None = None) -> tuple[list[str], int]:
-    """The rendered tool definitions and their fixed tokens (no system message shares them)."""
-    if not tools:
-        return [], 0
-    fam = family_for_model(model, encoding)
-    text = render_functions(list(tools), nested_comments=fam.nested_comments, titles=fam.titles,
-                            schema_description=fam.schema_description, nested_indent=fam.nested_indent)
-    return ([text], fam.tools) if text else ([], 0)
 
 
 def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapping[str, Any] | None = None,
