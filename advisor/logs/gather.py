@@ -101,7 +101,8 @@ class Gather:
         if ign.any():
             self.ignored.update(w.loc[ign, "ignored"])
             self.ignored_files.update(map(str, w.loc[ign, "file"]))
-        g = w[~bad & ~ign]
+        keep_rows = ~bad & ~ign
+        g = w if keep_rows.all() else w[keep_rows]  # a chunk without problems is kept as it is (no copy)
         if not len(g):
             return
         self.usable_files.update(map(str, g["file"].unique()))
@@ -231,6 +232,8 @@ def _as_text(col: Any) -> np.ndarray:
 
 
 def _floats(col: Any) -> np.ndarray:
+    if isinstance(col, np.ndarray) and col.dtype == np.float64:  # already numbers (the counted columns)
+        return col
     return pd.to_numeric(pd.Series(col), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
