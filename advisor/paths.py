@@ -400,6 +400,22 @@ def _price_selfhost(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTarge
 DEPLOYMENT_MIN_IDLE_S = 300.0
 
 
+def _sharers(tasks: tuple, model) -> tuple[tuple, int]:
+    """(the other tasks a multi-adapter deployment of ``model`` can serve, how many it cannot): a task whose mean
+    request (prompt + completion, as the model counts them) exceeds the model's context stays off the deployment,
+    so that one long task neither breaks the pricing nor inflates the shared load.
+
+    >>> from advisor.workload import Workload
+    >>> from pricing import load_catalog
+    >>> model = load_catalog("2026-12-06").open_model("llama-3.1-8b")   # context 131,072 tokens
+    >>> kept, left = _sharers((Workload.typed(100, 900, 100), Workload.typed(50, 200_000, 300)), model)
+    >>> [t.prompt_tokens for t in kept], left
+    ([900], 1)
+    """
+    kept = tuple(o for o in tasks if sum(served_tokens(o, model.tokenizer)[:2]) <= model.context_tokens)
+    return kept, len(tasks) - len(kept)
+
+
 def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTargets, tco: _Tco) -> PricedOption:
     """A fine-tune on a provider's dedicated deployment, alone (``dedicated/``, merged into the base) or beside other
     tasks' adapters on one multi-adapter deployment (``shared/``): GPU-hours at the provider's price for the replicas
@@ -411,7 +427,7 @@ def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTar
     assert price is not None, "a deployment in the dated view has a price in force"
     shared = spec.kind == OptionKind.SHARED
     n_in, n_out, tok_note = served_tokens(w, model.tokenizer, s)
-    others = s.shared_tasks if shared else ()
+    others, too_long = _sharers(s.shared_tasks if shared else (), model)
     loads = [AdapterLoad(w.requests_per_day, n_in, n_out, w.peak_to_mean)] + [
         AdapterLoad(o.requests_per_day, *served_tokens(o, model.tokenizer)[:2], o.peak_to_mean) for o in others]
     load = combine_loads(loads)
@@ -433,7 +449,11 @@ def _price_deployment(spec: OptionSpec, s: Scenario, cat: Catalog, t: LatencyTar
                      f"{model.id} ({other_rpd:,.0f} requests/day of other tasks; up to {dep.adapters_per_deployment} "
                      f"adapters per deployment, {n_deployments} deployment{'s' if n_deployments != 1 else ''}); this "
                      f"task pays its share of requests; time to first token x{dep.multi_lora_ttft_factor:g}"
-                     + ("" if others else "; no other task given (Scenario.shared_tasks): priced alone"))
+                     + ("" if others or too_long else "; no other task given (Scenario.shared_tasks): priced alone"))
+        if too_long:
+            notes.append(f"{too_long} other task{'s' if too_long != 1 else ''} left off the deployment: "
+                         f"{'their requests exceed' if too_long != 1 else 'its requests exceed'} {model.id}'s context "
+                         f"of {model.context_tokens:,} tokens")
     else:
         notes.append(f"one fine-tune on the deployment ({'merged into the base' if dep.multi_lora else 'its own model'})")
     if stz:

@@ -97,6 +97,18 @@ class TestShared:
         assert sh.adapters == 3 and sh.shared_requests_per_day == 2000
         assert float(sh.serving_usd_per_month(1000)) == pytest.approx(730 * 8.00 / 3)
 
+    def test_a_task_too_long_for_the_model_stays_off_the_deployment(self):
+        # h18c: another task of 200,000-token prompts made the shared load's mean request 143,086 + 271 tokens, over
+        # llama-3.1-8b's 131,072, and advise exited 2; it now stays off, is named in the notes, and the price is the
+        # one with the tasks that fit (1,000/day of 2,000/day: half of 730 h at 8.00 USD/GPU-h)
+        fits, too_long = Workload.typed(1000, 1200, 300), Workload.typed(5000, 200_000, 300)
+        s = Scenario(Workload.typed(1000, 1200, 300), as_of=TODAY, options=("shared/llama-3.1-8b@fireworks-h100",),
+                     shared_tasks=(fits, too_long))
+        _, (sh,) = price_options(s)
+        assert sh.adapters == 2 and sh.shared_requests_per_day == 1000
+        assert float(sh.serving_usd_per_month(1000)) == pytest.approx(730 * 8.00 / 2)
+        assert any("1 other task left off the deployment" in n and "131,072" in n for n in sh.notes)
+
     def test_shared_is_cheaper_per_task_than_alone(self):
         w = Workload.typed(1000, 1200, 300)
         alone = Scenario(w, as_of=TODAY, options=("dedicated/llama-3.1-8b@fireworks-h100",))
