@@ -189,13 +189,36 @@ def headline_text(rec: Recommendation, tasks: dict[str, Recommendation], selecte
         for t in moves:   # one clause per model switched to
             to.setdefault(per_task[t].best_option or "–", []).append(t)
         parts += [f"SWITCH {_names(ts, esc)} to {esc(m)}" for m, ts in to.items()]
-        tail = (f"; keep {_names(others, esc)} on {esc(rec.baseline)}" if len(others) <= _LISTED else
-                f"; keep the other {len(others)} tasks on {esc(rec.baseline)}") if others else ""
+        tail = (f"; keep {_names(others, esc)} on {_kept_on(rec, esc)}" if len(others) <= _LISTED else
+                f"; keep the other {len(others)} tasks on {_kept_on(rec, esc)}") if others else ""
         return "; ".join(parts) + tail
     wait = [t for t, r in per_task.items() if r.verdict == "not yet"]
     if wait:
         return f"NOT YET: {_names(wait, esc)} could pay off later; no task pays off today"
-    return f"NO: no task pays off; keep {esc(rec.baseline)}"
+    return f"NO: no task pays off; keep {_kept_on(rec, esc)}"
+
+
+def _kept_on(rec: Recommendation, esc: Callable[[str], str] = str) -> str:
+    """The baseline a headline keeps tasks on, with its end when it stops serving within the horizon (a line that
+    says "keep" must not hide that the model goes away; the reason ``baseline_ends`` says what to do).
+
+    >>> import datetime as dt
+    >>> from advisor import Scenario, Workload
+    >>> from advisor.recommend import recommend
+    >>> s = Scenario(Workload.typed(50, 500, 100), baseline="gpt-4o-2024-08-06", as_of=dt.date(2026, 12, 6))
+    >>> _kept_on(recommend(s, draws=100))
+    'gpt-4o-2024-08-06 until 2027-01-14'
+    >>> _kept_on(recommend(s.with_(as_of=dt.date(2027, 2, 1)), draws=100))
+    'gpt-4o-2024-08-06 (it stopped serving on 2027-01-14)'
+    >>> _kept_on(recommend(s.with_(baseline="gpt-4.1-2025-04-14", as_of=dt.date(2025, 6, 1)), draws=100))
+    'gpt-4.1-2025-04-14'
+    """
+    row = rec.option_row(rec.baseline)
+    name = esc(rec.baseline)
+    if not row or not row.get("ends_within_horizon") or not row.get("serves_until"):
+        return name
+    until, as_of = str(row["serves_until"]), str(rec.options.attrs.get("as_of") or "")
+    return f"{name} (it stopped serving on {until})" if as_of and until <= as_of else f"{name} until {until}"
 
 
 _T = TypeVar("_T")
