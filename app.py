@@ -35,6 +35,7 @@ from advisor.present.report import md_text, prices_used, render_html, render_mar
 from advisor.recommend import Thresholds
 from advisor.samples import SAMPLE_DIGEST
 from advisor.scenario import DEFAULT_SELFHOST_GPUS, default_deployment_options
+from advisor.ui.cachekey import sample_cache_key
 from advisor.ui.data import PageData, page_data, sample_data, workloads_for
 from advisor.ui.fit import fit_growth
 from advisor.ui.params import (
@@ -64,10 +65,11 @@ NEUTRAL = ":gray[:material/radio_button_unchecked:]"
 
 
 @st.cache_data(show_spinner="Preparing the sample logs…", persist="disk", max_entries=1)
-def cached_sample(digest: str = SAMPLE_DIGEST) -> PageData:
+def cached_sample(cache_key: str) -> PageData:
     """The built-in sample, measured once and kept in Streamlit's disk cache (~/.streamlit/cache):
-    a restarted server opens on it without generating and counting it again. ``digest`` (bumped
-    when the sample changes) is the key."""
+    a restarted server opens on it without generating and counting it again. ``cache_key`` is the
+    sample's version plus a digest of the code that measures it (:func:`advisor.ui.cachekey.sample_cache_key`),
+    so an upgraded tool never shows figures an older one measured."""
     return sample_data()
 
 
@@ -155,7 +157,7 @@ def data_source_ui() -> DataChoice:
 def load_data(choice: DataChoice) -> PageData | None:
     """The chosen logs, read once per content digest (the same file twice counted once)."""
     if choice.source == "sample logs":
-        return cached_sample(SAMPLE_DIGEST)  # passed, not defaulted: a default is not part of the cache key
+        return cached_sample(sample_cache_key(SAMPLE_DIGEST))
     if choice.source == "typed numbers":
         return None
     digest, files, dup_notes = uploads_digest(list(choice.files))
