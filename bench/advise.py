@@ -11,7 +11,8 @@
 - ``advise_s``: wall time of ``advise`` on a typed scenario (pricing, compare, break-even,
   10,000-draw Monte Carlo, verdict), best of 5.
 - ``page_*``: the dashboard's computation after a widget change on the built-in sample (3 tasks, the
-  app's default options): ``recommend_tasks`` through ``advisor.present.analysis.recommend_page``, then
+  page's default options on ``--as-of``, today by default): ``recommend_tasks`` through
+  ``advisor.present.analysis.recommend_page``, then
   ``page_analysis`` (sweep, curves, tornado, whole bill), median of ``--reruns`` runs.
   ``page_volume_*``: each run at another volume, what the advisor keeps between runs kept (break-evens of
   options whose costs did not change, capacity curves, the Monte Carlo's draws); ``page_cold_*``: the same
@@ -52,19 +53,23 @@ def best_of(fn, n=5):
     return min(times), out
 
 
-def page_reruns(n: int) -> dict:
+def typed_scenario() -> Scenario:
+    """The sweep's and Monte Carlo's scenario: a baseline, a hosted fine-tune and a self-hosted option, each in
+    force on the date (tests/test_bench.py checks that it prices)."""
+    return Scenario(Workload.typed(20_000, 1200, 300, peak_to_mean=2.0, ft_token_ratio=1.13), baseline="gpt-4o",
+                    options=("together/llama-3.1-8b-lora", "selfhost/mistral-7b@a100-80gb"), as_of="2026-06-01")
+
+
+def page_reruns(n: int, as_of: dt.date) -> dict:
     """The dashboard's computation per re-run on the built-in sample (see the module docstring)."""
     from advisor.present.analysis import page_analysis, recommend_page
     from advisor.ui.data import sample_data, workloads_for
-    from pricing import load_catalog
-
     kept = [getattr(importlib.import_module(m), f, None) for m, f in (
         ("advisor.compare", "_stepped_break_even"), ("advisor.compare", "_capacity_curve"),
         ("advisor.uncertainty", "_draw_cached"), ("advisor.uncertainty", "_growth_cached"))]
-    as_of = dt.date(2026, 6, 1)
-    hosted = tuple(h for h in sorted(load_catalog(as_of).hosted) if "together" not in h)   # the app's defaults
-    s = Scenario(Workload.typed(1.0, 1.0, 1.0), options=hosted + tuple(
-        f"selfhost/mistral-7b@{g}" for g in ("l4", "l40s", "a100-80gb")), as_of=as_of, include_api_alternatives=True)
+    # the page's defaults: the library's default options on the day (every hosted endpoint, every deployment and its
+    # shared form, Mistral-7B on the default GPUs) and the cheaper API models beside them
+    s = Scenario(Workload.typed(1.0, 1.0, 1.0), as_of=as_of, include_api_alternatives=True)
     data = sample_data()
     rpd0 = data.measured_requests_per_day
 
@@ -95,11 +100,12 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--reruns", type=int, default=21, help="re-runs timed for the page_* rows (median)")
     ap.add_argument("--page-only", action="store_true", help="only the page_* rows")
+    ap.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(),
+                    help="the page rows' price date (default today, as the page opens)")
     a = ap.parse_args()
     if a.page_only:
-        return emit(page_reruns(a.reruns), a.json)
-    s = Scenario(Workload.typed(20_000, 1200, 300, peak_to_mean=2.0, ft_token_ratio=1.13), baseline="gpt-4o",
-                 options=("fireworks/mistral-7b-lora", "selfhost/mistral-7b@a100-80gb"), as_of="2026-06-01")
+        return emit(page_reruns(a.reruns, a.as_of), a.json)
+    s = typed_scenario()
     base, (hosted, selfh) = price_options(s)
     vols = np.geomspace(1, 1e7, 10_000)
 
@@ -141,7 +147,7 @@ def main() -> int:
     out = {"sweep_volumes": len(vols), "sweep_ms": round(t_ours * 1e3, 2), "sweep_numpy_ms": round(t_raw * 1e3, 2),
            "sweep_ratio_vs_numpy": round(t_raw / t_ours, 3), "mc_draws": n, "mc_ms": round(t_mc * 1e3, 2),
            "mc_numpy_ms": round(t_mc_raw * 1e3, 2), "mc_ratio_vs_numpy": round(t_mc_raw / t_mc, 3),
-           "advise_s": round(t_adv, 4), "verdict": rec.verdict, **page_reruns(a.reruns)}
+           "advise_s": round(t_adv, 4), "verdict": rec.verdict, **page_reruns(a.reruns, a.as_of)}
     return emit(out, a.json)
 
 
