@@ -121,3 +121,20 @@ def test_page_equals_the_library(expected, case):
     # as the browser draws them: a tile's ">99%" is sent as Markdown "&gt;99%"; a tile without a note: no delta
     shown = {m.label: [_drawn(m.value), _drawn(m.delta)] for m in at.metric}
     assert shown == {k: v for k, v in want.items() if k != "headline"}
+
+
+def test_page_after_an_upload_equals_the_library(sample):
+    """The sample's file uploaded on the page (read from memory, measured there) gives what the library gives on
+    the file on disk: same headline and tiles."""
+    from streamlit.testing.v1 import AppTest
+
+    want = answer(library_sample(sample))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["source"] = "upload logs"
+    at.run()
+    at.file_uploader(key="upload").upload(sample.name, sample.read_bytes()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = next(b.value for b in list(at.success) + list(at.warning) + list(at.error) if b.value.startswith("**Verdict"))
+    assert box.replace("\\", "") == f"**Verdict: {want['headline']}**"
+    assert {m.label: [_drawn(m.value), _drawn(m.delta)] for m in at.metric} == {
+        k: v for k, v in want.items() if k != "headline"}
