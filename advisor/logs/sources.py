@@ -96,6 +96,27 @@ def parse_storage_options(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+_UNREACHABLE = ("EndpointConnectionError", "ConnectTimeoutError", "ClientConnectorError", "ConnectionError",
+                "ServerTimeoutError", "ReadTimeoutError")
+
+
+def _connection_failure(exc: BaseException) -> BaseException | None:
+    """The connection failure behind ``exc`` (itself, or its cause or context, a few links deep), or None.
+
+    >>> e = FileNotFoundError("https://h/x.jsonl"); e.__cause__ = ConnectionRefusedError(111, "refused")
+    >>> type(_connection_failure(e)).__name__, _connection_failure(FileNotFoundError("x"))
+    ('ConnectionRefusedError', None)
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if type(seen).__name__ in _UNREACHABLE or isinstance(seen, (ConnectionError, TimeoutError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def storage_error(exc: BaseException, name: str) -> LogError:
     """One line for a failure to list or open ``name``: what went wrong and the fix (never the stack)."""
     scheme = _scheme(name) if is_url(name) else ""
@@ -114,6 +135,10 @@ def storage_error(exc: BaseException, name: str) -> LogError:
     if isinstance(exc, PermissionError) or kind in ("AccessDenied", "HttpResponseError"):
         return LogError(f"access denied ({text}): check the credentials ({creds}) and that they may read "
                         "this object", file=name)
+    failure = _connection_failure(exc)   # before "no such object": fsspec's https:// says FileNotFoundError for it
+    if failure is not None:
+        return LogError(f"cannot reach the storage service ({type(failure).__name__}): check the network, "
+                        "or the endpoint (--storage-option endpoint_url=...)", file=name)
     if isinstance(exc, FileNotFoundError):
         what = "bucket" if "bucket" in text.lower() else "object"
         return LogError(f"no such {what}; check the URL (a prefix needs a glob, e.g. {name.rstrip('/')}/*.jsonl)",
@@ -121,10 +146,6 @@ def storage_error(exc: BaseException, name: str) -> LogError:
     if isinstance(exc, IsADirectoryError):
         return LogError("is a folder or prefix: name its files, or use a glob such as "
                         f"{name.rstrip('/')}/*.jsonl.gz", file=name)
-    if kind in ("EndpointConnectionError", "ConnectTimeoutError", "ClientConnectorError", "ConnectionError",
-                "ServerTimeoutError", "ReadTimeoutError") or isinstance(exc, (ConnectionError, TimeoutError)):
-        return LogError(f"cannot reach the storage service ({kind}): check the network, or the endpoint "
-                        "(--storage-option endpoint_url=...)", file=name)
     return LogError(f"cannot read ({kind}: {text})", file=name)
 
 

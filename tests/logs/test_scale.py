@@ -5,6 +5,7 @@ and the one-line errors of bad input. Totals are compared with the single-proces
 import gzip
 import json
 import os
+import socket
 import sys
 import urllib.request
 from pathlib import Path
@@ -239,6 +240,15 @@ class TestBadInput:
         code = main(["count", *args])
         err = capsys.readouterr().err
         assert code == 2 and err.count("\n") == 1 and says in err
+
+    def test_a_refused_https_connection_is_unreachable_not_missing(self, capsys):
+        pytest.importorskip("aiohttp", reason="fsspec's https:// backend")
+        with socket.socket() as sock:   # a port nothing listens on: the connection is refused, on this machine
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        code = main(["count", f"https://127.0.0.1:{port}/logs.jsonl"])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and "cannot reach the storage service" in err, err
 
     def test_a_backend_not_installed_names_the_extra(self):
         from advisor.logs.sources import storage_error
