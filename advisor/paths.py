@@ -21,6 +21,7 @@ Total cost of ownership (people's time from ``pricing/data/people.yaml``, see ``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -281,20 +282,42 @@ def _trainable(ep, cat: Catalog) -> bool:
     return bool(ep.trainable)
 
 
-class _Same:
-    """A catalog entry as a cache key: the same object (the catalog keeps its entries while its files are
-    unchanged; the key holds the entry, so its id is not reused while cached)."""
+# what a catalog entry's price history, sources and names hold: none of it moves a capacity curve
+_NOT_SPECS = frozenset({"prices", "history", "source", "aliases", "name", "price", "known_on"})
 
-    __slots__ = ("entry",)
+
+class _Same:
+    """A catalog entry as a cache key, by the specs the capacity model reads: an entry's fields other than its
+    prices, sources and names (:data:`_NOT_SPECS`). Each :func:`pricing.load_catalog` gives its GPUs that
+    day's prices in new objects, so keying on the object itself missed on every page re-run (the curves of
+    30 options computed again each time). An entry whose specs are not hashable is keyed on the object (the key
+    holds it, so its id is not reused while cached).
+
+    >>> from pricing import load_catalog
+    >>> a, b = load_catalog("2026-06-01").gpu("l4"), load_catalog("2026-12-06").gpu("l4")
+    >>> a is b, _Same(a) == _Same(b), _Same(a) == _Same(load_catalog("2026-06-01").gpu("a10g"))
+    (False, True, False)
+    """
+
+    __slots__ = ("entry", "key")
 
     def __init__(self, entry):
         self.entry = entry
+        key: tuple = (id(entry),)
+        if dataclasses.is_dataclass(entry):
+            specs = tuple((f.name, getattr(entry, f.name)) for f in dataclasses.fields(entry) if f.name not in _NOT_SPECS)
+            try:
+                hash(specs)
+                key = (type(entry).__qualname__, specs)
+            except TypeError:
+                pass
+        self.key = key
 
     def __hash__(self) -> int:
-        return id(self.entry)
+        return hash(self.key)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, _Same) and other.entry is self.entry
+        return isinstance(other, _Same) and other.key == self.key
 
 
 @functools.lru_cache(maxsize=128)

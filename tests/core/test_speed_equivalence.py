@@ -305,6 +305,22 @@ class TestRecommendationReadsTheTable:
         with pytest.raises(ValueError):   # shared between options: read-only
             sh.curve["e2e_s"][0] = 0.0
 
+    def test_a_new_catalog_of_the_same_day_reuses_the_curves(self, monkeypatch):
+        """Each load_catalog gives its GPUs that day's prices in new objects; the curves are keyed on the specs, so a
+        page re-run (a new catalog) computes none again, and a GPU with other specs gets its own."""
+        import advisor.paths as paths_mod
+        s = catalog_scenario(options=("selfhost/mistral-7b@l4", "dedicated/llama-3.1-8b@together-h100"))
+        compare_mod._capacity_curve.cache_clear()
+        computed = []
+        real = paths_mod.capacity_curve
+        monkeypatch.setattr(paths_mod, "capacity_curve", lambda *a: computed.append(a[1].id) or real(*a))
+        first = price_options(s)
+        assert sorted(computed) == ["h100-sxm", "l4"]
+        again = price_options(s)   # a new catalog: load_catalog runs again inside
+        assert sorted(computed) == ["h100-sxm", "l4"] and again == first
+        price_options(replace(s, options=("selfhost/mistral-7b@a10g",)))
+        assert sorted(computed) == ["a10g", "h100-sxm", "l4"]
+
     def test_option_row_is_pandas_own_row(self):
         rec = recommend(catalog_scenario(), draws=200)
         for name in list(rec.options["name"]) + ["absent"]:
