@@ -397,7 +397,16 @@ def load_catalog(as_of: dt.date | str | None = None, *, overrides: Iterable[str 
     if isinstance(overrides, (str, os.PathLike)):
         overrides = [overrides]
     files = tuple(str(p) for p in _default_files()) + tuple(str(Path(p)) for p in overrides)
-    entries = _load_entries(files, tuple(_stamp(Path(f)) for f in files), len(CATALOG_FILES))
+    # the shared, read-only build, with its own look-up cache of genai-prices models (what ``sources`` lists is
+    # what this catalog's caller looked up, never what an earlier caller did)
+    return dataclasses.replace(_catalog_on(day, files, tuple(_stamp(Path(f)) for f in files)), _external={})
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog_on(day: dt.date, files: tuple[str, ...], stamps: tuple[float, ...]) -> Catalog:
+    """The catalog of ``day`` from ``files`` as they are (``stamps``): built once and shared, as it is read-only
+    (frozen entries in read-only mappings). A page re-run asks again each time; a changed file is a new key."""
+    entries = _load_entries(files, stamps, len(CATALOG_FILES))
     aliases: dict[str, tuple[str, str]] = {}
 
     tables: dict[str, dict[str, ApiModel]] = {"live": {}, "retired": {}, "unreleased": {}}

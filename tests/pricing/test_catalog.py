@@ -1,5 +1,6 @@
 import datetime as dt
 import math
+import os
 import socket
 from pathlib import Path
 
@@ -342,6 +343,21 @@ class TestValidation:
         with pytest.raises(CatalogError, match=message) as exc:
             load_catalog("2025-06-01", overrides=[path])
         assert "mine.yaml" in str(exc.value) and "\n" not in str(exc.value)
+
+    def test_a_day_is_built_once_and_an_edited_file_is_read_again(self, write):
+        """load_catalog shares the read-only build of a day (a page re-run asks for it each time), while what one
+        caller looked up in genai-prices is not listed in another's sources, and an edited file is read again."""
+        path = write("mine.yaml", GOOD_GPU)
+        a, b = load_catalog("2025-06-01", overrides=[path]), load_catalog("2025-06-01", overrides=[path])
+        assert a.gpu("my-gpu") is b.gpu("my-gpu") and a.api_models is b.api_models
+        external = "claude-3-5-haiku-20241022"   # not in our YAML: genai-prices' bundled data
+        assert a.api_id(external) is None and a.api_model(external).id
+        assert any(r["entry"] == a.api_model(external).id for r in a.sources())
+        assert not any(r["entry"] == a.api_model(external).id for r in b.sources())
+        path.write_text(GOOD_GPU.replace("usd_per_hour: 1.0", "usd_per_hour: 3.0"))
+        os.utime(path, (1, 1))   # the file changed (its stamp, whatever the file system's clock): read again
+        c = load_catalog("2025-06-01", overrides=[path])
+        assert c.gpu("my-gpu").cheapest().usd_per_hour == 3.0 and a.gpu("my-gpu").cheapest().usd_per_hour == 1.0
 
     def test_good_files_load(self, write):
         c = load_catalog("2025-06-01", overrides=[write("a.yaml", GOOD_GPU), write("b.yaml", GOOD_API),
