@@ -31,8 +31,14 @@ gzip-compressed), a plain ``content: "..."`` text body, pydantic-ai's ``parsed_b
 strings (base64; other ``!ruby/...`` tags are read as plain YAML), whose status is ``{code: 200}``; vcrpy's
 ``!!python/...`` tags (header names) read as the plain value they wrap; go-vcr's and DataDog's ``url`` for ``uri``;
 DataDog's test-agent JSON cassettes (``*.json``: one ``{"request", "response"}`` interaction, bodies as strings);
-cassettes stored gzip-compressed (``*.yaml.gz``). Cassette files are those whose path names a cassette, a VCR folder
-(``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``) or recordings.
+cassettes stored gzip-compressed (``*.yaml.gz``); LangChain's notebook cassettes (``*.msgpack``, ``*.msgpack.zlib``:
+base64 text of msgpack, zlib-compressed or not; needs the ``msgpack`` package); Polly.js HAR recordings
+(``recording.har``: ``log.entries``, response text plain or base64, the latter as a JSON list of chunks); nock
+recordings (a JSON list of ``{scope, method, path, body, status, response}``, a gzip'd response as a list of hex
+chunks); Go httprr traces (``*.httprr``: ``httprr trace v1``, then per interaction ``<request bytes> <response
+bytes>`` and the two raw HTTP messages). Cassette files are those whose path names a cassette, a VCR folder
+(``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``), recordings, nock or mock responses, Go's ``testdata/`` (go-vcr)
+and httprr traces.
 """
 
 from __future__ import annotations
@@ -60,8 +66,9 @@ ENDPOINTS: dict[str, str] = {
 OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  # billed by OpenAI's tokenizers
 OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
-CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording", re.IGNORECASE)
-CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json")  # .json: one interaction a file (below)
+CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording|nock|mock-responses|(^|/)testdata/|\.httprr$", re.IGNORECASE)
+CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json",  # .json: one interaction, or nock's list
+                     ".msgpack", ".msgpack.zlib", ".har", ".httprr")  # LangChain notebooks, Polly.js, Go httprr
 
 
 class CassetteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -95,21 +102,135 @@ CassetteLoader.add_multi_constructor("!ruby/", _plain)
 CassetteLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python)
 
 
-def load_cassette(raw: bytes) -> object:
-    """A cassette file's content: gzip-compressed or not, YAML (vcrpy, Ruby VCR, R vcr) read safely; a JSON
-    object is read as JSON (DataDog's test-agent cassettes: one ``{"request", "response"}`` interaction a file).
+def load_cassette(raw: bytes, path: str = "") -> object:
+    """A cassette file's content: gzip-compressed or not, YAML (vcrpy, Ruby VCR, R vcr) read safely; JSON read as
+    JSON (DataDog's one-interaction objects, HAR, nock's lists); a Go httprr trace as ``{"interactions": [...]}``;
+    a ``*.msgpack[.zlib]`` path as LangChain's base64 msgpack.
 
     >>> load_cassette(b"http_interactions:\\n- request: {body: {string: !binary aGk=}}")
     {'http_interactions': [{'request': {'body': {'string': b'hi'}}}]}
     """
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
-    if raw.lstrip()[:1] == b"{":
+    if path.endswith((".msgpack", ".msgpack.zlib")):
+        return _msgpack_cassette(raw, zlib_compressed=path.endswith(".zlib"))
+    if raw.startswith(HTTPRR_MAGIC):
+        return {"interactions": httprr_interactions(raw)}
+    if raw.lstrip()[:1] in (b"{", b"["):
         try:
             return json.loads(raw)
         except ValueError:
             pass
     return yaml.load(raw, Loader=CassetteLoader)
+
+
+def _msgpack_cassette(raw: bytes, *, zlib_compressed: bool) -> object:
+    """LangChain's notebook cassettes: base64 text of a msgpack'd vcrpy cassette, zlib-compressed or not."""
+    import msgpack  # only these cassettes need it; imported here so the other layouts do not
+
+    data = base64.b64decode(b"".join(raw.split()))
+    return msgpack.unpackb(zlib.decompress(data) if zlib_compressed else data, raw=False, strict_map_key=False)
+
+
+HTTPRR_MAGIC = b"httprr trace v1\n"
+
+
+def _http_message(raw: bytes) -> tuple[str, dict[str, str], bytes]:
+    """(start line, headers with lower-case names, body) of a raw HTTP/1 message; a chunked body is joined."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        joined, rest = b"", body
+        while rest:
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";")[0] or b"0", 16)
+            if size == 0:
+                break
+            joined, rest = joined + rest[:size], rest[size + 2:]
+        body = joined
+    return lines[0], headers, body
+
+
+def httprr_interactions(raw: bytes) -> list[dict]:
+    """The interactions of a Go httprr trace (rsc.io/httprr, used by tmc/langchaingo): after the magic line, each
+    interaction is a line ``<request length> <response length>`` then the raw request and the raw response.
+
+    >>> req = b"POST https://api.openai.com/v1/responses HTTP/1.1\\r\\nHost: api.openai.com\\r\\n\\r\\n{}"
+    >>> resp = b"HTTP/2.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n{}"
+    >>> trace = HTTPRR_MAGIC + b"%d %d\\n" % (len(req), len(resp)) + req + resp
+    >>> [(i["request"]["uri"], i["response"]["status"]) for i in httprr_interactions(trace)]
+    [('https://api.openai.com/v1/responses', {'code': 200})]
+    """
+    out, pos = [], len(HTTPRR_MAGIC)
+    while pos < len(raw):
+        end = raw.find(b"\n", pos)
+        sizes = raw[pos:end].split() if end > 0 else []
+        if len(sizes) != 2 or not all(s.isdigit() for s in sizes):
+            break  # a damaged trace: keep what was read
+        req_len, resp_len = int(sizes[0]), int(sizes[1])
+        req_raw = raw[end + 1:end + 1 + req_len]
+        resp_raw = raw[end + 1 + req_len:end + 1 + req_len + resp_len]
+        pos = end + 1 + req_len + resp_len
+        start, _, req_body = _http_message(req_raw)
+        status_line, _, resp_body = _http_message(resp_raw)
+        method, _, rest = start.partition(" ")
+        code = (status_line.split(" ") + ["0", "0"])[1]
+        out.append({"request": {"method": method, "uri": rest.rsplit(" ", 1)[0], "body": {"string": req_body}},
+                    "response": {"status": {"code": int(code) if code.isdigit() else 0},
+                                 "body": {"string": resp_body}}})
+    return out
+
+
+def _har_content(content: dict) -> bytes | str | None:
+    """A HAR response's body: plain text, or base64 (Polly.js writes a gzip'd body as a JSON list of base64
+    chunks)."""
+    text = content.get("text")
+    if not isinstance(text, str) or content.get("encoding") != "base64":
+        return text if isinstance(text, str) else None
+    try:
+        chunks = json.loads(text)
+    except ValueError:
+        chunks = [text]
+    return b"".join(base64.b64decode(c) for c in (chunks if isinstance(chunks, list) else [text]) if isinstance(c, str))
+
+
+def har_interactions(doc: dict) -> list[dict]:
+    """The interactions of a HAR file (``log.entries``: Polly.js recordings)."""
+    out = []
+    for entry in (doc.get("log") or {}).get("entries") or []:
+        if not isinstance(entry, dict):
+            continue
+        req, resp = entry.get("request") or {}, entry.get("response") or {}
+        out.append({"request": {"method": req.get("method"), "uri": req.get("url"),
+                                "body": {"string": (req.get("postData") or {}).get("text")}},
+                    "response": {"status": {"code": resp.get("status")},
+                                 "body": {"string": _har_content(resp.get("content") or {})}}})
+    return out
+
+
+def nock_interactions(doc: list) -> list[dict]:
+    """The interactions of a nock recording (a list of ``{scope, method, path, body, status, response}``); a gzip'd
+    response is a list of hex chunks, a JSON one the parsed body, a streamed one its text."""
+    out = []
+    for item in doc:
+        if not isinstance(item, dict) or "scope" not in item:
+            continue
+        body, response = item.get("body"), item.get("response")
+        uri = re.sub(r":443$", "", str(item.get("scope", ""))) + str(item.get("path", ""))
+        request: dict = {"method": item.get("method"), "uri": uri}
+        request.update({"parsed_body": body} if isinstance(body, (dict, list)) else {"body": {"string": body}})
+        if isinstance(response, list) and response and all(isinstance(c, str) for c in response):
+            try:
+                response = bytes.fromhex("".join(response))
+            except ValueError:
+                response = "".join(response)
+        answer = {"parsed_body": response} if isinstance(response, (dict, list)) else {"body": {"string": response}}
+        out.append({"request": request, "response": {"status": {"code": item.get("status", 200)}, **answer}})
+    return out
 
 
 def is_cassette(path: str) -> bool:
@@ -409,9 +530,16 @@ def _endpoint(uri: str) -> str | None:
 
 
 def _status(response: dict) -> int:
+    """The HTTP status of a recorded response: ``status: {code}``, ``status: 200``, or go-vcr's ``code: 400`` beside
+    ``status: "400 Bad Request"``; 200 when none is recorded.
+
+    >>> _status({"status": {"code": 200}}), _status({"status": "400 Bad Request", "code": 400}), _status({})
+    (200, 400, 200)
+    """
     status = response.get("status")
-    code = status.get("code", status.get("status_code")) if isinstance(status, dict) else status
-    return int(code) if isinstance(code, (int, str)) and str(code).isdigit() else 200
+    code = status.get("code", status.get("status_code")) if isinstance(status, dict) else response.get("code", status)
+    code = str(code).split(" ")[0] if isinstance(code, (int, str)) else ""
+    return int(code) if code.isdigit() else 200
 
 
 def extract(interaction: dict) -> tuple[dict | None, str]:
@@ -511,11 +639,11 @@ def build_files(files: list[tuple[Path, str, CassetteFile]]) -> tuple[list[dict]
         except OSError:
             reasons["cassette not gzip"] += 1
             continue
-        if b"openai" not in raw:  # the host is in every request's uri, whatever the body encoding
-            continue
+        if b"openai" not in raw and not cf.path.endswith((".msgpack", ".msgpack.zlib")):
+            continue  # the host is in every request's uri, whatever the body encoding (msgpack'd cassettes aside)
         try:
-            doc = load_cassette(raw)
-        except (yaml.YAMLError, ValueError):
+            doc = load_cassette(raw, cf.path)
+        except (yaml.YAMLError, ValueError, zlib.error):
             reasons["cassette not YAML"] += 1
             continue
         for record in _cassette_records(doc, repo, cf.path, cf.commit, seen, reasons):
@@ -612,8 +740,12 @@ def cassette_interactions(doc: object) -> list[dict]:
     >>> cassette_interactions({"request": {"url": "u"}, "response": {}})
     [{'request': {'url': 'u'}, 'response': {}}]
     """
+    if isinstance(doc, list):
+        return nock_interactions(doc)
     if not isinstance(doc, dict):
         return []
+    if isinstance(doc.get("log"), dict):
+        return har_interactions(doc)
     if isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict):
         return [doc]
     found = doc.get("interactions") or doc.get("http_interactions") or []

@@ -436,7 +436,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
         if first_system and system_at is None and isinstance(content, str):
             system_at = len(strings)  # the tools block joins this message's text
         if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):
-            strings.append(json.dumps(content, ensure_ascii=False)[1:-1])  # results of a multi-call: JSON-escaped
+            strings.append(parallel_result_text(content))  # results of a multi-call: JSON-escaped
         else:
             _content(content, model, parts, f"messages[{i}].content", timestamp_s)
         if role != "tool":
@@ -461,6 +461,29 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     if options.get("prediction"):
         parts.assumptions.append(PREDICTION_NOTE)
     return parts
+
+
+def parallel_result_text(content: str) -> str:
+    """A tool result answering one of several calls made in one assistant message, as billed: JSON-escaped, unless
+    the result is itself a JSON object, which is billed as written.
+
+    Escaping: a recorded crewAI call (-7% -> exact within 0.1%); text results of other parallel calls agree (crewAI
+    gpt-4o, langgraph gpt-4o, activeagent gpt-4o-mini: 17 calls 3-1,000 tokens closer escaped). A JSON object
+    (h23g, 2026-12-07): escaping it over-counts its quotes, measured on four codebases: langchain-ai/langgraph's
+    two Tavily results (gpt-4.1, 16 calls: 73 over escaped, -6 to 11 as written), DataDog/dd-trace-js Responses
+    gpt-4o-mini (5 calls: 5-26 over -> 2-17), openinference (1: 2 -> exact); activeagent's two calls move 1 either
+    way. A JSON list stays escaped (langgraph's search results, gpt-4o: 2 over escaped, 116 under as written).
+
+    >>> print(parallel_result_text('say "hi"'), parallel_result_text('{"a": "b"}'))
+    say \\"hi\\" {"a": "b"}
+    """
+    if content.lstrip().startswith("{"):
+        try:
+            if isinstance(json.loads(content), dict):
+                return content
+        except ValueError:
+            pass
+    return json.dumps(content, ensure_ascii=False)[1:-1]
 
 
 # Predicted Outputs (``prediction``): OpenAI documents that rejected prediction tokens are billed as completion tokens

@@ -185,7 +185,7 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
             if titles and (depth == 0 or nested_titles) and isinstance(title, str) and title:
                 lines.append(f"{indent}// {title}")  # one line: see nested_titles_shown
             if isinstance(desc, str) and desc:
-                lines += [f"{indent}// {line}" for line in desc.splitlines() or [""]]
+                lines += comment_lines(desc, indent) or [f"{indent}//"]
         typ = render_type(raw if isinstance(raw, Mapping) and "$ref" in raw else spec, indent=indent, root=root,
                           depth=depth + 1, nested_comments=nested_comments, titles=titles,
                           nested_titles=nested_titles, nested_indent=nested_indent)
@@ -194,11 +194,15 @@ def _render_properties(schema: Mapping[str, Any], *, indent: str, root: Mapping[
 
 
 def comment_lines(text: str, indent: str = "") -> list[str]:
-    """A function description as the API's comment lines: the text stripped, each line stripped of its
-    indentation and trailing spaces (docstrings arrive indented), a blank line as a bare ``//``.
+    """A function's or a property's description as the API's comment lines: the text stripped, each line stripped
+    of its indentation and trailing spaces (docstrings arrive indented), a blank line as a bare ``//``.
 
-    Recorded calls with multi-line descriptions (Python docstrings) bill the stripped form: 128 such
+    Recorded calls with multi-line function descriptions (Python docstrings) bill the stripped form: 128 such
     calls, within 2% for 43% of them with the lines kept as written, 84% stripped (calibration and held-out).
+    Property descriptions too (h23g, 2026-12-07): every recorded call whose count this changes comes closer, 10 of
+    them in two codebases no rule was fitted on before: DataDog/dd-trace-py's student-info tool (gpt-3.5-turbo, a
+    description ending in a space: 1 over -> exact, 2 calls) and langchain-ai/langgraph's Tavily search tool
+    (gpt-4.1, five multi-line descriptions indented 8 spaces: 73 over -> exact or 1 over, 8 calls).
 
     >>> comment_lines("Convert.\\n\\n    Args:\\n        x: a value\\n    ")
     ['// Convert.', '//', '// Args:', '// x: a value']

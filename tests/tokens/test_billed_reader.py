@@ -91,3 +91,62 @@ class TestRubyAndRLayouts:
         ("tests/fixtures/recordings/test_openai.yaml", True), ("config/vcr.rb", False), (".rubocop.yml", False)])
     def test_cassette_paths(self, bf, path, is_cassette):
         assert bf.is_cassette(path) is is_cassette
+
+
+class TestJavaScriptGoAndNotebookLayouts:
+    """Polly.js HAR, nock recordings, Go httprr traces and go-vcr's ``testdata/``, LangChain's msgpack notebook
+    cassettes (h23g, 2026-12-07): each written here in the shape the repositories hold (the bodies are ours)."""
+
+    URL = "https://api.openai.com/v1/chat/completions"
+
+    def test_polly_har_with_gzip_chunks(self, bf):
+        gz = gzip.compress(json.dumps(RESPONSE).encode())
+        chunks = [base64.b64encode(gz[:10]).decode(), base64.b64encode(gz[10:]).decode()]
+        har = {"log": {"entries": [{"request": {"method": "POST", "url": self.URL, "postData": {"text": json.dumps(REQUEST)}},
+                                    "response": {"status": 200, "content": {"encoding": "base64", "text": json.dumps(chunks)}}}]}}
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(json.dumps(har).encode()))]
+        assert reason == "ok" and record["usage"]["prompt_tokens"] == 8
+        assert bf.is_cassette("packages/x/recordings/Test_1/should-work_2/recording.har")
+
+    def test_nock_recording_hex_gzip_and_parsed_json(self, bf):
+        hexed = gzip.compress(json.dumps(RESPONSE).encode()).hex()
+        doc = [{"scope": "https://api.openai.com:443", "method": "POST", "path": "/v1/chat/completions", "body": REQUEST,
+                "status": 200, "response": [hexed[:20], hexed[20:]]},
+               {"scope": "https://api.openai.com:443", "method": "POST", "path": "/v1/chat/completions", "body": REQUEST,
+                "status": 200, "response": RESPONSE},
+               {"scope": "https://api.openai.com:443", "method": "POST", "path": "/v1/chat/completions", "body": REQUEST,
+                "status": 429, "response": {"error": {"message": "slow down"}}}]
+        results = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(json.dumps(doc).encode()))]
+        assert [reason for _, reason in results] == ["ok", "ok", "error status"]
+        assert results[0][0]["host"] == "api.openai.com" and results[0][0]["request"] == REQUEST
+        assert bf.is_cassette("packages/instrumentation-openai/test/mock-responses/openai-chat.json")
+
+    def test_go_httprr_trace(self, bf):
+        body = json.dumps(REQUEST).encode()
+        req = b"POST " + self.URL.encode() + b" HTTP/1.1\r\nHost: api.openai.com\r\nContent-Type: application/json\r\n\r\n" + body
+        answer = json.dumps(RESPONSE).encode()
+        chunked = b"%x\r\n" % len(answer) + answer + b"\r\n0\r\n\r\n"
+        resp = b"HTTP/2.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+        trace = bf.HTTPRR_MAGIC + b"%d %d\n" % (len(req), len(resp)) + req + resp
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(trace, "testdata/T.httprr"))]
+        assert reason == "ok" and record["response"]["usage"]["total_tokens"] == 10
+        assert bf.is_cassette("llms/openai/testdata/TestFunctionCall.httprr")
+
+    def test_go_vcr_status_code_beside_status_text(self, bf):
+        text = (f"interactions:\n- request:\n    method: POST\n    url: {self.URL}\n    body: '{json.dumps(REQUEST)}'\n"
+                f"  response:\n    status: 400 Bad Request\n    code: 400\n    body: '{json.dumps(RESPONSE)}'\n")
+        (_, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(text.encode()))]
+        assert reason == "error status"
+        assert bf.is_cassette("providertests/testdata/TestOpenAICommon/openai-gpt-4o/tool.yaml")
+
+    def test_langchain_msgpack_notebook_cassette(self, bf):
+        msgpack = pytest.importorskip("msgpack")
+        import zlib
+
+        cassette = {"version": 1, "interactions": [{"request": {"method": "POST", "uri": self.URL, "body": json.dumps(REQUEST)},
+                                                    "response": {"status": {"code": 200}, "body": {"string": json.dumps(RESPONSE)}}}]}
+        raw = base64.b64encode(zlib.compress(msgpack.packb(cassette)))
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(raw, "docs/cassettes/a_1.msgpack.zlib"))]
+        assert reason == "ok" and record["model"] == "gpt-4o-mini"
+        plain = base64.b64encode(msgpack.packb(cassette))
+        assert bf.cassette_interactions(bf.load_cassette(plain, "docs/cassettes/a_2.msgpack"))[0]["request"]["uri"] == self.URL
