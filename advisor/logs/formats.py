@@ -66,6 +66,8 @@ __all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
 def parse_openai(o: Mapping, line: int) -> Raw:
     if o.get("object") == "chat.completion.chunk" and not o.get("usage"):
         raise Ignored("streamed chunk without usage (the chunk with usage stands for its request)")
+    if ("prompt_filter_results" in o or "prompt_annotations" in o) and not o.get("choices") and not o.get("usage"):
+        raise Ignored("Azure OpenAI content-filter result alone (a stream's first chunk: no answer, no usage)")
     if "request" in o or "response" in o:
         req = object_field(o["request"] if "request" in o else _request_beside(o, "response"), "request")
         resp = object_field(o.get("response"), "response")
@@ -77,6 +79,9 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     model, msgs, tools, opts = request_fields(req, "request")
     usage = openai_usage(resp.get("usage"), f"{resp_field}.usage" if resp is not o else "usage")
     completion = first_choice_message(resp, resp_field if resp is not o else "response")
+    if usage is None and resp.get("error"):  # an API error body, or a Responses object with status "failed"
+        raise RecordProblem("request failed" + _error_code(resp["error"]), f"{resp_field}.error" if resp is not o
+                            else "error")
     need_text(usage, msgs, field="request.messages")
     # Chat Completions answers carry "created", Responses API answers "created_at" (both epoch seconds)
     created = "created" if "created" in resp or "created_at" not in resp else "created_at"
@@ -114,11 +119,20 @@ def parse_batch_input(o: Mapping, line: int) -> Raw:
                join_key=key, join_side="input", request_options=opts)
 
 
+def _error_code(err: Any) -> str:
+    """`` (code)`` of an API error object, for a message: a short code only (``rate_limit_exceeded``), never text.
+
+    >>> _error_code({"code": "batch_expired", "message": "..."}), _error_code("boom")
+    (' (batch_expired)', '')
+    """
+    err = maybe_json(err)
+    code = err.get("code") if isinstance(err, dict) else None
+    return f" ({short_word(code)})" if code not in (None, "") and not isinstance(code, (dict, list)) else ""
+
+
 def parse_batch_output(o: Mapping, line: int) -> Raw:
     if o.get("error"):
-        err = maybe_json(o["error"])
-        code = text(err.get("code"), "error.code") if isinstance(err, dict) else None
-        raise RecordProblem("request failed" + (f" ({code})" if code else ""), "error")
+        raise RecordProblem("request failed" + _error_code(o["error"]), "error")
     resp = object_field(o.get("response"), "response", required=True)
     body = object_field(resp.get("body"), "response.body")
     status = resp.get("status_code")
@@ -126,9 +140,12 @@ def parse_batch_output(o: Mapping, line: int) -> Raw:
         raise RecordProblem(f"status_code {short_word(status)}", "response.status_code")
     usage = openai_usage(body.get("usage"), "response.body.usage")
     if usage is None:
+        if body.get("object") == "list" or isinstance(body.get("data"), list):
+            raise Ignored("embeddings batch result (not a chat or text generation call)")
         raise RecordProblem("no usage in the response body", "response.body.usage")
     key = text(o.get("custom_id"), "custom_id")
-    ts, why = epoch_s(body.get("created"), "response.body.created")
+    created = "created" if "created" in body or "created_at" not in body else "created_at"  # Responses: created_at
+    ts, why = epoch_s(body.get(created), f"response.body.{created}")
     return Raw(line=line, request_id=key, timestamp=ts, time_ignored=why,
                model=text(body.get("model"), "response.body.model"),
                completion=first_choice_message(body, "response.body"), usage=usage,
@@ -299,6 +316,10 @@ _LANGSMITH_PATCH = {"id", "end_time", "outputs", "error", "events", "extra", "ta
                     "parent_run_id", "session_id", "attachments", "status"}
 
 
+_ERROR_KEYS = {"error", "id", "object", "created", "created_at", "model", "status", "status_code", "request_id",
+               "timestamp"}
+
+
 def detect_record_format(o: Any) -> str | None:
     """The format a decoded record looks like, or None. Decided for each record on its own."""
     if not isinstance(o, dict):
@@ -326,6 +347,8 @@ def detect_record_format(o: Any) -> str | None:
         return "usage-export"
     if "start_time" in k and "end_time" in k and (k <= _BUCKET_KEYS | _USAGE_TOKEN_KEYS or not k.isdisjoint(_USAGE_ONLY)):
         return "usage-export"  # a bucket, an empty one (only its times), one that lost its request count
+    if isinstance(o.get("error"), dict) and k <= _ERROR_KEYS:
+        return "openai"  # an API error body logged alone: a failed request (listed as a problem)
     if "request" in k and "response" in k or isinstance(o.get("response"), dict):
         return "openai"  # also a response with its request under a key of its own (params, input...): ONE record
     if "choices" in k or ("messages" in k and ("response" in k or "usage" in k)) or o.get("object") == "response":

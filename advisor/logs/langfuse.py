@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -28,12 +29,27 @@ from advisor.logs.records import (
 __all__ = ["parse_langfuse", "langfuse_usage"]
 
 
+_WORDS = re.compile(r"[a-z]+|[A-Z][a-z]*")
+
+
+def _words(k: str) -> set[str]:
+    """The words of a usage key, whatever its case style (``cache_read_input_tokens``, ``cacheReadInputTokens``)."""
+    return {w.lower() for w in _WORDS.findall(k)}
+
+
 def _is_prompt_key(k: str) -> bool:
-    return k.startswith(("input", "prompt"))
+    """A prompt-side usage key: one naming the input or prompt anywhere (``input_cached_tokens``,
+    ``prompt_details.cache_read``, and Anthropic-style ``cache_read_input_tokens``)."""
+    return not _words(k).isdisjoint(("input", "prompt"))
 
 
 def _is_completion_key(k: str) -> bool:
-    return k.startswith(("output", "completion"))
+    return not _is_prompt_key(k) and not _words(k).isdisjoint(("output", "completion"))
+
+
+def _is_cache_read(k: str) -> bool:
+    flat = k.lower().replace("_", "").replace(".", "")
+    return "cached" in flat or "cacheread" in flat
 
 
 _BASE_KEYS = {"input", "output", "prompt_tokens", "completion_tokens", "input_tokens", "output_tokens",
@@ -43,10 +59,12 @@ _BASE_KEYS = {"input", "output", "prompt_tokens", "completion_tokens", "input_to
 def langfuse_usage(details: Mapping, field: str) -> tuple[float, float, float] | None:
     """(prompt incl. cached, completion, cached) from Langfuse ``usageDetails`` (or the older ``usage``).
 
-    Rule (documented in README): keys starting with ``input``/``prompt`` are prompt-side, ``output``/
-    ``completion`` completion-side; the plain ``input``/``output`` are the base, the others details
+    Rule (documented in README): keys naming ``input``/``prompt`` (as a word, anywhere) are prompt-side,
+    ``output``/``completion`` completion-side; the plain ``input``/``output`` are the base, the others details
     (``input_cached_tokens``, ``prompt_details.cache_read``, ``output_reasoning_tokens``,
-    ``completion_details.reasoning``...). Langfuse's OpenAI ingestion SUBTRACTS details from the base, other
+    ``completion_details.reasoning``, and the Anthropic-style ``cache_read_input_tokens`` /
+    ``cache_creation_input_tokens`` that Mastra's Langfuse exporter sends); other keys (``reasoning`` beside
+    ``output``, which already holds it) are left out. Langfuse's OpenAI ingestion SUBTRACTS details from the base, other
     integrations do not, so when ``total`` is given it arbitrates: base + details when that equals total,
     else base alone when that does; when neither does, the provider's total is trusted and the missing
     tokens are completion (reasoning/thinking tokens, e.g. Gemini's thoughts, are inside ``total`` and
@@ -59,6 +77,9 @@ def langfuse_usage(details: Mapping, field: str) -> tuple[float, float, float] |
     (5.0, 2018.0, 0.0)
     >>> langfuse_usage({"input": 1000, "prompt_details.cache_read": 800, "output": 10, "total": 1010}, "u")
     (1000.0, 10.0, 800.0)
+    >>> langfuse_usage({"input": 12, "cache_read_input_tokens": 2048, "cache_write_input_tokens": 300, "output": 9,
+    ...                 "reasoning": 4, "total": 2369}, "u")   # Mastra: input without the cache; total with it
+    (2360.0, 9.0, 2048.0)
     """
     vals: dict[str, float] = {}
     for k, v in details.items():
@@ -68,11 +89,11 @@ def langfuse_usage(details: Mapping, field: str) -> tuple[float, float, float] |
         if n is not None:
             vals[k] = n
     total = vals.pop("total", vals.pop("totalTokens", vals.pop("total_tokens", None)))
-    p_base = sum(v for k, v in vals.items() if k in _BASE_KEYS and _is_prompt_key(k.lower()))
-    c_base = sum(v for k, v in vals.items() if k in _BASE_KEYS and _is_completion_key(k.lower()))
+    p_base = sum(v for k, v in vals.items() if k in _BASE_KEYS and _is_prompt_key(k))
+    c_base = sum(v for k, v in vals.items() if k in _BASE_KEYS and _is_completion_key(k))
     p_det = sum(v for k, v in vals.items() if k not in _BASE_KEYS and _is_prompt_key(k))
     c_det = sum(v for k, v in vals.items() if k not in _BASE_KEYS and _is_completion_key(k))
-    cached = sum(v for k, v in vals.items() if _is_prompt_key(k) and ("cached" in k or "cache_read" in k))
+    cached = sum(v for k, v in vals.items() if _is_prompt_key(k) and _is_cache_read(k))
     if not vals and total is None:
         return None
     if all(v == 0 for v in vals.values()) and not total:
@@ -143,16 +164,17 @@ def parse_langfuse(o: Mapping, line: int) -> Raw:
 
 
 def _lf_usage(o: Mapping) -> tuple[float, float, float] | None:
-    """The usage a Langfuse observation recorded: ``usageDetails``, the older ``usage``, or the export's
-    ``inputUsage``/``outputUsage`` columns."""
+    """The usage a Langfuse observation recorded: ``usageDetails``, the older ``usage``, the export's
+    ``inputUsage``/``outputUsage`` columns, or Langfuse v2's ``promptTokens``/``completionTokens``."""
     for key in ("usageDetails", "usage"):
         d = maybe_json(o.get(key))
         if isinstance(d, dict) and d and (usage := langfuse_usage(d, key)) is not None:
             return usage
-    if o.get("inputUsage") in (None, "") or o.get("outputUsage") in (None, ""):
-        return None
-    return langfuse_usage({"input": o["inputUsage"], "output": o["outputUsage"], "total": o.get("totalUsage")},
-                          "inputUsage")
+    for p_key, c_key, t_key in (("inputUsage", "outputUsage", "totalUsage"),
+                                ("promptTokens", "completionTokens", "totalTokens")):  # Langfuse v2 columns
+        if o.get(p_key) not in (None, "") and o.get(c_key) not in (None, ""):
+            return langfuse_usage({"input": o[p_key], "output": o[c_key], "total": o.get(t_key)}, p_key)
+    return None
 
 
 def _lf_completion(out: Any) -> Any:

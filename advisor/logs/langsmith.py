@@ -82,13 +82,35 @@ def _langsmith_messages(inputs: Mapping) -> tuple[list | None, str | None]:
     return None, None
 
 
+def _usage_metadata(um: Any, field: str) -> tuple | None:
+    """(prompt incl. cached, completion, cached) of a LangChain/LangSmith ``usage_metadata`` (``input_tokens``
+    INCLUDES ``input_token_details.cache_read``), or None."""
+    um = maybe_json(um)
+    if not isinstance(um, dict) or not um:
+        return None
+    det = object_field(um.get("input_token_details"), f"{field}.input_token_details")
+    cache = det.get("cache_read", det.get("priority_cache_read", det.get("flex_cache_read")))
+    return openai_usage({"prompt_tokens": um.get("input_tokens"), "completion_tokens": um.get("output_tokens"),
+                         "prompt_tokens_details": {"cached_tokens": cache}}, field)
+
+
+def _generation_message(outputs: Mapping) -> Any:
+    """The first generation of a LangChain ``LLMResult`` (``generations[0][0]``), or None."""
+    gens = outputs.get("generations")
+    if isinstance(gens, list) and gens:
+        g = gens[0][0] if isinstance(gens[0], list) and gens[0] else gens[0]
+        return g if isinstance(g, dict) else None
+    return None
+
+
 def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
-    um = maybe_json(outputs.get("usage_metadata"))
-    if isinstance(um, dict) and um:
-        det = object_field(um.get("input_token_details"), "outputs.usage_metadata.input_token_details")
-        cache = det.get("cache_read", det.get("priority_cache_read", det.get("flex_cache_read")))
-        usage = openai_usage({"prompt_tokens": um.get("input_tokens"), "completion_tokens": um.get("output_tokens"),
-                              "prompt_tokens_details": {"cached_tokens": cache}}, "outputs.usage_metadata")
+    usage = _usage_metadata(outputs.get("usage_metadata"), "outputs.usage_metadata")
+    if usage is not None:
+        return usage
+    msg = (_generation_message(outputs) or {}).get("message")
+    if isinstance(msg, dict):  # a LangChain chat run: the AIMessage's usage_metadata (also when llm_output is null)
+        kw = msg["kwargs"] if isinstance(msg.get("kwargs"), dict) else msg
+        usage = _usage_metadata(kw.get("usage_metadata"), "outputs.generations[0].message.usage_metadata")
         if usage is not None:
             return usage
     llm_output = maybe_json(outputs.get("llm_output"))
@@ -120,14 +142,12 @@ def parse_langsmith(o: Mapping, line: int) -> Raw:
     completion = None
     if outputs:
         completion = first_choice_message(outputs, "outputs")
-        gens = outputs.get("generations")
-        if completion is None and isinstance(gens, list) and gens:
-            g = gens[0][0] if isinstance(gens[0], list) and gens[0] else gens[0]
-            if isinstance(g, dict):
-                msg = g.get("message")
-                completion = _lc_message(msg) if isinstance(msg, dict) and isinstance(
-                    msg.get("kwargs"), Mapping) else g.get("text")
-                completion = check_completion(completion, "outputs.generations[0]")
+        g = _generation_message(outputs)
+        if completion is None and g is not None:
+            msg = g.get("message")
+            completion = _lc_message(msg) if isinstance(msg, dict) and isinstance(
+                msg.get("kwargs"), Mapping) else g.get("text")
+            completion = check_completion(completion, "outputs.generations[0]")
     need_text(usage, msgs, prompt_text, "outputs.usage_metadata")
     extra = object_field(o.get("extra"), "extra")
     meta, inv = extra.get("metadata"), extra.get("invocation_params")

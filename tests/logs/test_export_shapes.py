@@ -1,0 +1,85 @@
+"""Export shapes of newer tool versions (tests/fixtures/exports/*/SOURCE.md names where each comes from): each record
+used with the right token fields, or listed (failed calls) or ignored (no model call) with its reason."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from advisor.logs import read_logs
+from advisor.logs.langfuse import langfuse_usage
+
+EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
+
+
+def _usage(r) -> list[tuple[float, float, float]]:
+    f = r.frame
+    return list(zip(f["prompt_tokens"], f["completion_tokens"], f["cached_tokens"]))
+
+
+class TestOpenAI:
+    def test_responses_objects(self):
+        # openai/SOURCE.md: input_tokens 1310 includes cached 1152; output 203 includes reasoning 192
+        r = read_logs(EXPORTS / "openai" / "responses-objects.jsonl", ft_tokenizer=None)
+        assert _usage(r) == [(1310, 203, 1152), (88, 64, 0)]
+        assert list(r.frame["reasoning_tokens"]) == [192, 64]
+        assert r.frame["timestamp"].notna().all()
+        assert [(p.line, p.reason) for p in r.problems] == [(3, "field 'error': request failed (server_error)")]
+
+    def test_batch_output_of_responses_and_embeddings(self):
+        r = read_logs(EXPORTS / "openai" / "batch-output-responses.jsonl", ft_tokenizer=None)
+        assert _usage(r) == [(412, 5, 256)]
+        assert r.frame["timestamp"].notna().all()  # the Responses body's created_at
+        assert {p.line: p.reason for p in r.problems} == {
+            2: "field 'error': request failed (batch_expired)", 4: "field 'response.status_code': status_code 429"}
+        assert r.summary()["ignored_by_reason"] == {"embeddings batch result (not a chat or text generation call)": 1}
+
+    def test_stored_completions_list(self):
+        r = read_logs(EXPORTS / "openai" / "stored-completions-list.json", ft_tokenizer=None)
+        assert _usage(r) == [(1062, 32, 1024), (65, 12, 0)]
+        assert r.skipped == 0 and list(r.frame["model"]) == ["gpt-4o-mini-2024-07-18"] * 2
+
+    def test_azure_filter_chunk_and_errors(self):
+        r = read_logs(EXPORTS / "openai" / "azure-chat.jsonl", ft_tokenizer=None)
+        assert _usage(r) == [(1480, 6, 1280)]
+        assert {p.line: p.reason for p in r.problems} == {3: "field 'error': request failed (content_filter)",
+                                                         4: "field 'response.error': request failed (content_filter)"}
+        assert r.summary()["ignored"] == 1
+
+    @pytest.mark.parametrize("code, shown", [("rate_limit_exceeded", " (rate_limit_exceeded)"),
+                                             ("Tell me the secret plan", " (unexpected value)"), (None, "")])
+    def test_error_codes_never_echo_text(self, write, code, shown):
+        err = {"message": "text", "code": code}
+        r = read_logs(write("e.jsonl", '{"prompt_tokens": 1, "completion_tokens": 1}\n' +
+                            json.dumps({"error": err}) + "\n"))
+        assert [p.reason for p in r.problems] == [f"field 'error': request failed{shown}"]
+
+
+class TestLangfuse:
+    def test_legacy_columns_and_anthropic_cache_keys(self):
+        # langfuse/SOURCE.md: v2 usage 31/7; v2 promptTokens 412/23; Mastra input 12 + cache read 2048 + write 300
+        # = 2360 (total 2369 - output 9); input 15 + cache read 2048 + creation 0 = 2063
+        r = read_logs(EXPORTS / "langfuse" / "observations-api-legacy-cache-keys.json", ft_tokenizer=None)
+        assert _usage(r) == [(31, 7, 0), (412, 23, 0), (2360, 9, 2048), (2063, 6, 2048)]
+        assert r.skipped == 0
+
+    @pytest.mark.parametrize("details, expected", [
+        # Mastra's exporter before its fix: input WITH the cache, total = input + output (the base wins)
+        ({"input": 1000, "cache_read_input_tokens": 800, "output": 10, "total": 1010}, (1000, 10, 800)),
+        # no total: details are added to the base (the Langfuse convention)
+        ({"input": 200, "cache_read_input_tokens": 800, "output": 10}, (1000, 10, 800)),
+        # camelCase keys name the same sides
+        ({"input": 200, "cacheReadInputTokens": 800, "output": 10, "total": 1010}, (1000, 10, 800)),
+        # a key naming neither side (reasoning beside output, which holds it) is left out
+        ({"input": 5, "output": 40, "reasoning": 30, "total": 45}, (5, 40, 0)),
+    ])
+    def test_usage_keys(self, details, expected):
+        assert langfuse_usage(details, "usageDetails") == expected
+
+
+class TestLangSmith:
+    def test_usage_on_the_generation_message(self):
+        # langsmith/SOURCE.md: usage_metadata input 1522 includes cache_read 1500; o4-mini 14/75 (64 reasoning)
+        r = read_logs(EXPORTS / "langsmith" / "runs-langchain-usage-metadata.jsonl", ft_tokenizer=None)
+        assert _usage(r) == [(1522, 5, 1500), (14, 75, 0)]
+        assert list(r.frame["tokens_source"]) == ["usage", "usage"]
