@@ -8,7 +8,8 @@ Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
   ``observations: [...]``; the trace itself is ignored, its observations are records.
 - LangSmith batch ingest payload ``{"post": [...], "patch": [...]}``: the runs (merged by id later).
 - Lists under ``data``/``items``/``runs``/``records``/``logs``/``rows`` of an object that is not a record
-  itself (Langfuse ``GET /api/public/observations`` pages, Helicone query results, LiteLLM ``/spend/logs/v2``).
+  itself (Langfuse ``GET /api/public/observations`` pages, Helicone query results, LiteLLM ``/spend/logs/v2``),
+  and OpenTelemetry's ``resourceSpans``/``scopeSpans``/``spans`` (OTLP/JSON), level by level.
 - A JSON array (a JSONL line holding an array, or an array nested in a document): its elements.
 """
 
@@ -23,7 +24,10 @@ from advisor.logs.records import Ignored, RecordProblem
 
 __all__ = ["expand"]
 
-_LIST_KEYS = ("data", "items", "runs", "records", "logs", "rows", "results")
+# the last four: OpenTelemetry's OTLP/JSON nesting (resourceSpans > scopeSpans, or the older
+# instrumentationLibrarySpans, > spans), unwrapped level by level
+_LIST_KEYS = ("data", "items", "runs", "records", "logs", "rows", "results", "resourceSpans", "scopeSpans",
+              "instrumentationLibrarySpans", "spans")
 
 
 def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:

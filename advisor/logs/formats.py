@@ -16,6 +16,8 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``litellm``: LiteLLM spend logs and ``StandardLoggingPayload`` objects; cache hits are ignored.
 - ``usage-export``: OpenAI usage export CSV and Usage API results (aggregated buckets:
   ``num_model_requests``); empty buckets are ignored.
+- ``otel``: OpenTelemetry spans of model calls (OTLP/JSON, console exporter, Phoenix, Logfire;
+  :mod:`advisor.logs.otel`: ``gen_ai.usage.input_tokens`` INCLUDES cached tokens); other spans are ignored.
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -33,6 +35,7 @@ from typing import Any
 
 from advisor.logs.langfuse import langfuse_usage, parse_langfuse
 from advisor.logs.langsmith import parse_langsmith
+from advisor.logs.otel import looks_like_span, parse_otel
 from advisor.logs.record_fields import (
     first_choice_message,
     latency_of,
@@ -309,6 +312,7 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "langsmith": parse_langsmith,
     "litellm": parse_litellm,
     "usage-export": parse_usage_export,
+    "otel": parse_otel,
     "tokens": parse_tokens,
 }
 
@@ -325,6 +329,8 @@ def detect_record_format(o: Any) -> str | None:
     if not isinstance(o, dict):
         return None
     k = set(o)
+    if "attributes" in k and looks_like_span(o):
+        return "otel"  # before Langfuse's traceId: an OTLP span has one too
     if "custom_id" in k:
         return "batch-output" if ("response" in k or "error" in k) and "body" not in k else "batch-input"
     if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
@@ -362,6 +368,8 @@ def detect_record_format(o: Any) -> str | None:
         return "openai"  # a response logged with its usage only (model, usage, created): no text to count
     if any(p in k and c in k for p, c in _TOKEN_ALIASES):
         return "tokens"
+    if looks_like_span(o):
+        return "otel"  # a spans table (Phoenix's dataframe): attributes.* columns
     return None
 
 

@@ -321,7 +321,8 @@ class _Text:
 
 
 # lists inside a top-level object that hold records (see containers.py): streamed when the object is too big
-STREAM_KEYS = frozenset(("data", "observations", "post", "patch", "items", "runs", "records", "logs", "rows", "results"))
+STREAM_KEYS = frozenset(("data", "observations", "post", "patch", "items", "runs", "records", "logs", "rows", "results",
+                         "resourceSpans"))  # the last: OpenTelemetry OTLP/JSON (containers.py)
 
 
 class Part:

@@ -198,7 +198,8 @@ class _Parser:
     def _parse(self, f: str, line: int, where: str, rec: Any) -> Item:
         try:
             raw = parse_record(f, rec, line)
-            raw.reasoning_tokens = reasoning_tokens(rec)
+            if raw.reasoning_tokens is None:  # a parser may have read them (OpenTelemetry attributes)
+                raw.reasoning_tokens = reasoning_tokens(rec)
             self.formats[f] += 1
             return line, raw
         except RecordProblem as p:

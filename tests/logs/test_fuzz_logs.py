@@ -56,6 +56,13 @@ KEYS = {
     "output_tokens": json_values, "timestamp": json_values, "created": json_values, "latency_ms": json_values,
     "object": st.sampled_from(["page", "bucket", "response"]), "data": json_values, "observations": json_values,
     "post": json_values, "patch": json_values, "end_time": json_values, "tags": json_values,
+    # OpenTelemetry spans (advisor/logs/otel.py): OTLP nesting, attribute lists or objects, span identity
+    "resourceSpans": json_values, "scopeSpans": json_values, "spans": json_values, "spanId": json_values,
+    "context": json_values, "status": json_values, "startTimeUnixNano": json_values,
+    "attributes": st.one_of(json_values, st.lists(st.fixed_dictionaries({"key": st.sampled_from(
+        ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.operation.name", "llm.token_count.prompt",
+         "gen_ai.input.messages", "openinference.span.kind"]), "value": json_values}), max_size=4)),
+    "attributes.llm.token_count.prompt": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(

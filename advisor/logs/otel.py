@@ -1,0 +1,265 @@
+"""OpenTelemetry spans of model calls, as tracing tools export them (format ``otel``).
+
+Shapes (sources in tests/fixtures/exports/otel/SOURCE.md): OTLP/JSON (``{"resourceSpans": [{"scopeSpans":
+[{"spans": [...]}]}]}``, the Collector's file exporter writes one such request a line; attributes are a list of
+``{"key", "value": {"stringValue" | "intValue" | ...}}``, 64-bit integers as text, times in ns as text), the Python
+SDK's ``ReadableSpan.to_json()`` (console exporter: ``context.span_id``, attributes an object), Phoenix's span API and
+spans dataframe (``attributes.llm.token_count.prompt`` columns) and Logfire query rows (``start_timestamp``,
+``attributes``). Unwrapping ``resourceSpans``/``scopeSpans``/``spans`` is :mod:`advisor.logs.containers`'s.
+
+Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``llm.*`` OpenInference's, older
+``gen_ai.usage.prompt_tokens`` and ``llm.usage.*`` Traceloop/OpenLLMetry's):
+
+- a span is a model call when ``gen_ai.operation.name`` is a generation (``chat``, ``text_completion``,
+  ``generate_content``), ``openinference.span.kind`` is ``LLM`` or ``llm.request.type`` is ``chat``/``completion``;
+  a span naming another kind (agent, tool, chain, embeddings, workflow; or an agent's run by ``gen_ai.agent.name`` /
+  ``agent_name``) is ignored, not a problem, even when it carries usage (an agent span's usage is the sum of its model
+  calls: counting it would count them twice); a span naming no kind is a model call when it carries token usage;
+- prompt tokens ``gen_ai.usage.input_tokens`` INCLUDE cached tokens (the conventions: "SHOULD include all types of
+  input tokens, including cached tokens"; OpenInference's ``llm.token_count.prompt`` likewise); cached tokens are
+  ``gen_ai.usage.cache_read.input_tokens`` (or Traceloop's ``gen_ai.usage.cache_read_input_tokens``, OpenInference's
+  ``llm.token_count.prompt_details.cache_read``); completion tokens include reasoning tokens;
+- the prompt text is read from ``gen_ai.input.messages``, ``llm.input_messages.N.message.*``, ``gen_ai.prompt.N.*``
+  or Logfire's ``request_data.messages`` (counted when the span has no usage).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from advisor.logs.langfuse import _beside_usage
+from advisor.logs.record_fields import short_word, time_span
+from advisor.logs.records import (
+    Ignored,
+    Raw,
+    RecordProblem,
+    _num,
+    check_completion,
+    check_messages,
+    maybe_json,
+    text,
+)
+
+__all__ = ["parse_otel", "looks_like_span", "span_attributes", "SPAN_LIST_KEYS"]
+
+SPAN_LIST_KEYS = ("resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans")
+_SPAN_KEYS = frozenset(("spanId", "span_id", "context", "span_name", "span_kind", "traceId", "trace_id"))
+_MODEL_OPS = frozenset(("chat", "text_completion", "generate_content", "completion", "responses"))
+_PROMPT = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
+           "llm.usage.prompt_tokens")
+_COMPLETION = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
+               "llm.usage.completion_tokens")
+_CACHED = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+           "llm.token_count.prompt_details.cache_read")
+_REASONING = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
+              "llm.token_count.completion_details.reasoning")
+_MODEL = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model",
+          "llm.request.model")
+
+
+def looks_like_span(o: Mapping) -> bool:
+    """A span record: span identity (``spanId``, ``context``, ``span_name``...) beside ``attributes``, or the
+    flattened ``attributes.*`` columns of a spans table.
+
+    >>> looks_like_span({"spanId": "ab", "attributes": []}), looks_like_span({"attributes.llm.model_name": "m"})
+    (True, True)
+    >>> looks_like_span({"traceId": "t", "type": "GENERATION"})
+    False
+    """
+    if "attributes" in o:
+        return not _SPAN_KEYS.isdisjoint(o)
+    return any(type(k) is str and k.startswith("attributes.") for k in o)
+
+
+def _any_value(v: Any) -> Any:
+    """An OTLP/JSON ``AnyValue`` as a plain value (``intValue`` may be text: 64-bit integers are written as text).
+
+    >>> _any_value({"intValue": "48183"}), _any_value({"arrayValue": {"values": [{"stringValue": "a"}]}})
+    (48183, ['a'])
+    """
+    if not isinstance(v, dict) or len(v) != 1:
+        return v
+    (kind, x), = v.items()
+    if kind == "intValue":
+        try:
+            return int(x)
+        except (TypeError, ValueError):
+            return x
+    if kind == "arrayValue":
+        return [_any_value(e) for e in (x or {}).get("values", [])] if isinstance(x, dict) else x
+    if kind == "kvlistValue":
+        return _key_values(x.get("values") if isinstance(x, dict) else None)
+    if kind in ("stringValue", "boolValue", "doubleValue", "bytesValue"):
+        return x
+    return v
+
+
+def _key_values(items: Any) -> dict:
+    out: dict = {}
+    for kv in items if isinstance(items, list) else ():
+        if isinstance(kv, dict) and isinstance(kv.get("key"), str):
+            out[kv["key"]] = _any_value(kv.get("value"))
+    return out
+
+
+def _flatten(value: Any, prefix: str, out: dict, depth: int = 0) -> None:
+    """Nested attribute objects and lists of objects as dotted keys (``llm.input_messages.0.message.role``)."""
+    if isinstance(value, dict) and depth < 12:
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out, depth + 1)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and depth < 12:
+        for i, v in enumerate(value):
+            _flatten(v, f"{prefix}.{i}", out, depth + 1)
+    elif not (isinstance(value, float) and math.isnan(value)):  # a spans table's empty cell
+        out[prefix] = value
+
+
+def span_attributes(o: Mapping) -> dict:
+    """A span's attributes as one flat dict of dotted keys, from any of the shapes above.
+
+    >>> span_attributes({"attributes": [{"key": "gen_ai.usage.input_tokens", "value": {"intValue": "12"}}]})
+    {'gen_ai.usage.input_tokens': 12}
+    >>> span_attributes({"attributes": {"llm": {"token_count": {"prompt": 5}}}})
+    {'llm.token_count.prompt': 5}
+    """
+    raw = maybe_json(o.get("attributes"))
+    out: dict = {}
+    if isinstance(raw, list):
+        _flatten(_key_values(raw), "", out)
+    elif isinstance(raw, dict):
+        _flatten(raw, "", out)
+    elif raw not in (None, ""):
+        raise RecordProblem(f"expected a list or an object, got {type(raw).__name__}", "attributes")
+    for k, v in o.items():  # a spans table: attributes.* columns
+        if type(k) is str and k.startswith("attributes."):
+            _flatten(maybe_json(v), k[len("attributes."):], out)
+    return out
+
+
+def _kind(a: Mapping) -> tuple[str, str] | None:
+    """(attribute, value) naming what the span is, when it says so."""
+    for key in ("gen_ai.operation.name", "openinference.span.kind", "llm.request.type", "traceloop.span.kind"):
+        v = a.get(key)
+        if isinstance(v, str) and v.strip():
+            return key, v.strip()
+    if a.get("gen_ai.agent.name") or a.get("agent_name"):  # an agent's run (pydantic-ai's "agent run" in Logfire)
+        return "gen_ai.agent.name", "agent"
+    return None
+
+
+def _is_model_call(kind: tuple[str, str] | None) -> bool:
+    if kind is None:
+        return False
+    key, v = kind[0], kind[1].lower()
+    return (key == "gen_ai.operation.name" and v in _MODEL_OPS) or (key == "openinference.span.kind" and v == "llm") \
+        or (key == "llm.request.type" and v in ("chat", "completion"))
+
+
+def _first(a: Mapping, keys: tuple[str, ...]) -> tuple[str, Any]:
+    for k in keys:
+        if a.get(k) not in (None, ""):
+            return k, a[k]
+    return keys[0], None
+
+
+def _usage(a: Mapping) -> tuple[tuple[float, float, float] | None, float | None]:
+    """((prompt incl. cached, completion, cached), reasoning tokens) from the usage attributes."""
+    p_key, p = _first(a, _PROMPT)
+    c_key, c = _first(a, _COMPLETION)
+    if p is None and c is None:
+        return None, None
+    p_n = _num(p, f"attributes.{p_key}") or 0.0
+    c_n = _num(c, f"attributes.{c_key}") or 0.0
+    if p_n == 0 and c_n == 0:
+        return None, None  # zeros: a stream whose usage was not reported
+    k_key, k = _first(a, _CACHED)
+    k_n = min(_num(k, f"attributes.{k_key}") or 0.0, p_n)
+    r_key, r = _first(a, _REASONING)
+    return (p_n, c_n, k_n), _num(r, f"attributes.{r_key}")
+
+
+def _parts_text(m: Mapping) -> Any:
+    """The text of a ``gen_ai.input.messages`` message (``parts`` of ``{"type": "text", "content"}``)."""
+    parts = m.get("parts")
+    if not isinstance(parts, list):
+        return m.get("content")
+    texts = [str(p["content"]) for p in parts if isinstance(p, dict) and p.get("type") == "text"
+             and isinstance(p.get("content"), str)]
+    return "".join(texts)
+
+
+def _indexed(a: Mapping, prefix: str, role: str, content: str) -> list[dict]:
+    """Messages flattened as ``prefix.N.role`` / ``prefix.N.content`` attributes, in index order."""
+    out = []
+    i = 0
+    while f"{prefix}.{i}.{role}" in a or f"{prefix}.{i}.{content}" in a:
+        out.append({"role": a.get(f"{prefix}.{i}.{role}") or "user", "content": a.get(f"{prefix}.{i}.{content}")})
+        i += 1
+    return out
+
+
+def _messages(a: Mapping) -> list | None:
+    semconv = maybe_json(a.get("gen_ai.input.messages"))
+    if isinstance(semconv, list):
+        msgs = [{"role": m.get("role") or "user", "content": _parts_text(m)} for m in semconv if isinstance(m, dict)]
+        system = maybe_json(a.get("gen_ai.system_instructions"))
+        if isinstance(system, list):
+            text_parts = [str(p["content"]) for p in system if isinstance(p, dict) and isinstance(p.get("content"), str)]
+            msgs = [{"role": "system", "content": "".join(text_parts)}] + msgs
+        return check_messages(msgs, "attributes.gen_ai.input.messages")
+    for prefix, role, content in (("llm.input_messages", "message.role", "message.content"),
+                                  ("gen_ai.prompt", "role", "content"), ("request_data.messages", "role", "content")):
+        msgs = _indexed(a, prefix, role, content)
+        if msgs:
+            return check_messages(msgs, f"attributes.{prefix}")
+    return None
+
+
+def _completion(a: Mapping) -> Any:
+    semconv = maybe_json(a.get("gen_ai.output.messages"))
+    if isinstance(semconv, list) and semconv and isinstance(semconv[0], dict):
+        return check_completion({"role": "assistant", "content": _parts_text(semconv[0])},
+                                "attributes.gen_ai.output.messages")
+    for key in ("llm.output_messages.0.message.content", "gen_ai.completion.0.content", "response_data.message.content"):
+        if isinstance(a.get(key), str):
+            return a[key]
+    return None
+
+
+def _errored(o: Mapping) -> bool:
+    status = maybe_json(o.get("status"))
+    code = status.get("code", status.get("status_code")) if isinstance(status, dict) else o.get("status_code")
+    return code in (2, "2", "STATUS_CODE_ERROR", "ERROR", "StatusCode.ERROR")
+
+
+def parse_otel(o: Mapping, line: int) -> Raw:
+    a = span_attributes(o)
+    kind = _kind(a)
+    if kind is None and isinstance(o.get("span_kind"), str) and o["span_kind"].strip():  # Phoenix's own column
+        kind = "openinference.span.kind", o["span_kind"].strip()
+    usage, reasoning = _usage(a)
+    if not _is_model_call(kind):
+        if kind is not None:
+            raise Ignored(f"OpenTelemetry {short_word(kind[1])} span (not a model call)")
+        if usage is None:
+            raise Ignored("OpenTelemetry span without model-call attributes")
+    if usage is None and _errored(o):
+        raise RecordProblem("errored span", "status")
+    unread: list[str] = []
+    msgs = _beside_usage(usage, unread, lambda: _messages(a), None)
+    completion = _beside_usage(usage, unread, lambda: _completion(a), None)
+    if usage is None and msgs is None:
+        raise RecordProblem("no token usage (gen_ai.usage.input_tokens) and no input messages to count",
+                            "attributes.gen_ai.usage.input_tokens")
+    ctx = o["context"] if isinstance(o.get("context"), dict) else {}
+    span_id = o.get("spanId") or o.get("span_id") or ctx.get("span_id") or o.get("context.span_id")
+    start_key, end_key = next(((s, e) for s, e in (("startTimeUnixNano", "endTimeUnixNano"), ("start_time", "end_time"),
+                                                   ("start_timestamp", "end_timestamp")) if s in o),
+                              ("start_time", "end_time"))
+    start, latency, why = time_span(o, start_key, end_key)
+    m_key, model = _first(a, _MODEL)
+    return Raw(line=line, request_id=text(span_id, "spanId"), timestamp=start, time_ignored=why,
+               model=text(model, f"attributes.{m_key}"), messages=msgs, completion=completion, usage=usage,
+               latency_s=latency, reasoning_tokens=reasoning, note="; ".join(unread) or None)
