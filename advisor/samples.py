@@ -29,7 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from advisor.outfile import write_atomically
+from advisor.tokens.chat import family_for_model
 from advisor.tokens.counter import TokenCounter, message_strings, resolve_encoding
+from advisor.tokens.periods import end_token_period_tokens
 
 __all__ = ["SampleTask", "SAMPLE_TASKS", "generate_sample_records", "write_sample_logs", "read_sample",
            "sample_weights", "SAMPLE_DIGEST", "DIURNAL_PROFILE"]
@@ -219,8 +221,10 @@ def generate_sample_records(*, days: int = 7, start: dt.date = dt.date(2025, 3, 
             prompt[o] += n_tok
         else:
             comp[-1 - o] += n_tok
+    family = family_for_model(model, resolve_encoding(model).encoding).name
     for n, (task, created, msgs, answer, with_usage, jitter) in enumerate(drafts, 1):
-        p, c = int(prompt[n - 1]), int(comp[n - 1])
+        # an answer of early 2025 billed one token more than its text (advisor.tokens.periods.EndTokenPeriod)
+        p, c = int(prompt[n - 1]), int(comp[n - 1]) + end_token_period_tokens(family, created, {})
         response = {"id": f"chatcmpl-sample{n:07d}", "object": "chat.completion", "created": int(created),
                     "model": model, "choices": [{"index": 0, "message": {"role": "assistant", "content": answer},
                                                   "finish_reason": "stop"}]}

@@ -149,7 +149,7 @@ class ChunkCounter:
         elif isinstance(body, dict):  # a Responses answer: its own framing (advisor.tokens.responses)
             c = responses_completion_parts(body, r.completion, model, choice.encoding)
         else:
-            c = completion_parts(r.completion, model, choice.encoding, opts, tools=r.tools)
+            c = completion_parts(r.completion, model, choice.encoding, opts, tools=r.tools, timestamp_s=r.timestamp)
         strings, owner, part = by_enc.setdefault(choice.encoding, ([], [], []))
         strings += p.strings
         owner += [i] * len(p.strings)

@@ -2,7 +2,8 @@
 
 :mod:`~advisor.tokens.counter` is the front (encodings, whole requests, the 7B tokenizer); the rules per part live
 in :mod:`~advisor.tokens.chat` (messages), :mod:`~advisor.tokens.tools` (tool definitions),
-:mod:`~advisor.tokens.media` (images, files, audio) and :mod:`~advisor.tokens.responses` (the Responses API).
+:mod:`~advisor.tokens.media` (images, files, audio), :mod:`~advisor.tokens.responses` (the Responses API) and
+:mod:`~advisor.tokens.periods` (billing that depended on when a call was made).
 """
 
 from advisor.tokens.counter import (

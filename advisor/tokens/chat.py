@@ -45,6 +45,7 @@ from advisor.tokens.media import (
     count_image_part,
     file_text,
 )
+from advisor.tokens.periods import end_token_period_tokens
 from advisor.tokens.tools import compact_json, function_specs, render_functions, render_response_format
 from pricing.catalog import reasoning_by_name
 
@@ -586,7 +587,8 @@ def _forced_name(options: Any) -> bool:
 
 def completion_parts(message: Any, model: str | None, encoding: str,
                      options: Mapping[str, Any] | None = None, *, tools: Any = None,
-                     family: ChatFamily | None = None, tools_offered: bool | None = None) -> Parts:
+                     family: ChatFamily | None = None, tools_offered: bool | None = None,
+                     timestamp_s: float | None = None) -> Parts:
     """Strings, fixed tokens and assumptions of a completion (an assistant message, or text).
 
     ``tools``: the function tools the request offered (else ``options["tools"]`` / ``options["functions"]``);
@@ -600,12 +602,16 @@ def completion_parts(message: Any, model: str | None, encoding: str,
     For reasoning models (:func:`is_reasoning_model`) the assumption :data:`REASONING_ASSUMPTION` is
     attached: the hidden reasoning tokens cannot be counted from text. ``family``: constants to use instead of the
     model's Chat Completions family (the Responses API: :func:`advisor.tokens.responses.responses_completion_parts`).
+    ``timestamp_s``: when the call was made, if known (:class:`advisor.tokens.periods.EndTokenPeriod`; Chat
+    Completions only).
     """
     fam = family or family_for_model(model, encoding)
     parts = Parts()
     if message is None:
         return parts
     opts = options if isinstance(options, Mapping) else {}
+    if family is None:
+        parts.fixed += end_token_period_tokens(fam.name, timestamp_s, opts)
     offered = tools_offered if tools_offered is not None else bool(
         function_specs(tools if tools is not None else opts.get("tools", opts.get("functions"))))
     if isinstance(message, (str, int, float)):

@@ -368,7 +368,8 @@ def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapp
                   completion: Any = None, encoding: str | None = None,
                   timestamp_s: float | None = None) -> tuple[int, int | None, list[str]]:
     """(prompt tokens, completion tokens or None, assumptions) of one chat request, as billed; ``timestamp_s``
-    (epoch seconds) when the call was made, if known (PDF page images: :func:`advisor.tokens.media.pdf_page_image_tokens`)."""
+    (epoch seconds) when the call was made, if known (PDF page images: :func:`advisor.tokens.media.pdf_page_image_tokens`;
+    answers of early 2025: :class:`advisor.tokens.chat.EndTokenPeriod`)."""
     enc = encoding or resolve_encoding(model).encoding
     counter = TokenCounter(enc, threads=1)
     p = prompt_parts(messages, model, enc, tools=tools, options=options, timestamp_s=timestamp_s)
@@ -376,7 +377,7 @@ def count_request(messages: Any, model: str, *, tools: Any = None, options: Mapp
     notes = list(p.assumptions)
     if completion is None:
         return prompt, None, notes
-    c = completion_parts(completion, model, enc, options, tools=tools)
+    c = completion_parts(completion, model, enc, options, tools=tools, timestamp_s=timestamp_s)
     return prompt, c.fixed + sum(counter.count_many(c.strings)), notes + c.assumptions
 
 

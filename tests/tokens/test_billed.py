@@ -330,7 +330,7 @@ def _completion_groups():
 def test_completions_within_one_percent(recs):
     # text and tool-call completions of non-reasoning models (reasoning ones are lower bounds, tested above)
     billed = sum(r["usage"]["completion_tokens"] for r in recs)
-    got = sum(count_request([], r["request"].get("model"), options=r["request"],
+    got = sum(count_request([], r["request"].get("model"), options=r["request"], timestamp_s=created_at_s(r),
                             completion=r["response"]["choices"][0]["message"])[1] for r in recs)
     assert abs(got - billed) / billed <= 0.01
 

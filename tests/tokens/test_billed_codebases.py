@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_billed import RECORDS, count_of, lower_bound  # noqa: E402
+from test_billed import RECORDS, count_of, created_at_s, lower_bound  # noqa: E402
 
 from advisor.tokens.chat import is_reasoning_model  # noqa: E402
 from advisor.tokens.counter import TokenCounter, count_request, resolve_encoding  # noqa: E402
@@ -73,7 +73,8 @@ def completion_pair(rec: dict) -> tuple[int, int] | None:
         msg = choices[0]["message"]
         if not (msg.get("content") or msg.get("tool_calls") or msg.get("function_call")):
             return None
-        got = count_request([], model, tools=rec["request"].get("tools"), options=rec["request"], completion=msg)[1]
+        got = count_request([], model, tools=rec["request"].get("tools"), options=rec["request"], completion=msg,
+                            timestamp_s=created_at_s(rec))[1]
         return got, usage["completion_tokens"]
     out = response.get("output")
     if not isinstance(out, list) or not out or any(

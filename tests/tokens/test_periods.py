@@ -1,0 +1,36 @@
+"""Billing that depended on when a call was made (advisor.tokens.periods): each period checked on real billed calls."""
+
+from __future__ import annotations
+
+from advisor.tokens.counter import count_completion, count_request
+from advisor.tokens.periods import END_TOKEN_PERIOD, end_token_period_tokens
+
+HELLO = {"role": "assistant", "content": "Hello! How can I assist you today?"}  # 9 o200k tokens
+
+
+class TestEndTokenPeriod:
+    def test_the_same_answer_billed_one_more_in_early_2025(self):
+        # pydantic/pydantic-ai tests/models/cassettes/test_openai/test_max_completion_tokens[gpt-4o-mini].yaml (MIT):
+        # the same request and answer billed 10 completion tokens at 79faa277 (created 2025-03-22 09:37 UTC,
+        # 1742636224) and 9 at 22fd3f8b (2026-06-15 15:15 UTC, 1781536548). Hand count: the answer's text 9 (o200k),
+        # + 1 in the period
+        request = {"model": "gpt-4o-mini", "max_completion_tokens": 100}
+        messages = [{"role": "user", "content": "hello"}]
+        assert count_completion(HELLO, "gpt-4o-mini") == 9
+        assert count_request(messages, "gpt-4o-mini", options=request, completion=HELLO, timestamp_s=1742636224)[1] == 10
+        assert count_request(messages, "gpt-4o-mini", options=request, completion=HELLO, timestamp_s=1781536548)[1] == 9
+        assert count_request(messages, "gpt-4o-mini", options=request, completion=HELLO)[1] == 9  # no time: none
+
+    def test_bounds_stop_lists_and_families(self):
+        start, end = END_TOKEN_PERIOD.start_s, END_TOKEN_PERIOD.end_s
+        assert [end_token_period_tokens("chatml-cl100k", t, {}) for t in (start - 1, start, end - 1, end)] == [0, 1, 1, 0]
+        assert end_token_period_tokens("chatml-o200k", start, {"stop": ["\nObservation:"]}) == 0  # cut by a stop: as counted
+        assert end_token_period_tokens("o-series", start, {}) == 0  # reasoning answers: a stated lower bound anyway
+
+    def test_responses_answers_are_not_affected(self):
+        # the Responses API's answers of the period bill as counted (55 of 65 recorded): they always bill their end
+        # marker (RESPONSES_MESSAGE_END_TOKENS), and nothing more in the period
+        from advisor.tokens.responses import RESPONSES_MESSAGE_END_TOKENS, responses_completion_parts
+
+        parts = responses_completion_parts({"input": "hi"}, HELLO, "gpt-4o", "o200k_base")
+        assert parts.fixed == RESPONSES_MESSAGE_END_TOKENS and parts.strings == [HELLO["content"]]
