@@ -138,6 +138,16 @@ def test_fixture_file_is_well_formed(path: Path):
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"
 
 
+def _json_values(text: str) -> list:
+    """The JSON values of a file: one document, or several one after another (OpenTelemetry's console exporter)."""
+    decoder, values, pos = json.JSONDecoder(), [], 0
+    while pos < len(text.rstrip()):
+        value, end = decoder.raw_decode(text, pos)
+        values.append(value)
+        pos = end + len(text[end:]) - len(text[end:].lstrip())
+    return values
+
+
 class TestExportExamples:
     """tests/fixtures/exports/: every tool folder says where its shapes come from, and every file parses."""
 
@@ -149,7 +159,7 @@ class TestExportExamples:
     @pytest.mark.parametrize("path", sorted(EXPORTS.rglob("*.json*")), ids=lambda p: str(p.relative_to(EXPORTS)))
     def test_json_files_parse(self, path: Path):
         text = path.read_text(encoding="utf-8-sig")
-        docs = [json.loads(line) for line in text.splitlines()] if path.suffix == ".jsonl" else [json.loads(text)]
+        docs = [json.loads(line) for line in text.splitlines()] if path.suffix == ".jsonl" else _json_values(text)
         assert docs and all(isinstance(d, (dict, list)) for d in docs)
 
     @pytest.mark.parametrize("path", sorted(EXPORTS.rglob("*.csv")), ids=lambda p: str(p.relative_to(EXPORTS)))
