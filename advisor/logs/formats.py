@@ -217,11 +217,14 @@ def parse_litellm(o: Mapping, line: int) -> Raw:
         raise Ignored("LiteLLM cache hit (no model call)")
     usage = token_columns(o, "prompt_tokens", "completion_tokens", None)
     meta = object_field(o.get("metadata"), "metadata")
-    uo = meta.get("usage_object")
-    if isinstance(uo, dict) and usage is not None:
-        full = openai_usage(uo, "metadata.usage_object")
-        if full is not None:
-            usage = (usage[0], usage[1], min(full[2], usage[0]))
+    resp = maybe_json(o.get("response"))
+    if usage is not None:  # cached tokens: the spend log's metadata.usage_object, else the logged response's usage
+        for where, u in (("metadata.usage_object", meta.get("usage_object")),
+                         ("response.usage", resp.get("usage") if isinstance(resp, dict) else None)):
+            full = openai_usage(u, where) if isinstance(u, dict) else None
+            if full is not None:
+                usage = (usage[0], usage[1], min(full[2], usage[0]))
+                break
     req = maybe_json(o.get("proxy_server_request"))
     req = req if isinstance(req, dict) else {}
     params = maybe_json(o.get("model_parameters"))
@@ -234,7 +237,6 @@ def parse_litellm(o: Mapping, line: int) -> Raw:
     msgs = msgs or req_msgs
     tools = check_tools(params.get("tools"), "model_parameters.tools") or req_tools
     opts = {**(req_opts or {}), **(request_options(params) or {})} or None
-    resp = maybe_json(o.get("response"))
     completion = first_choice_message(resp, "response") if isinstance(resp, dict) else None
     if usage is not None and usage[0] == 0 and usage[1] == 0 and msgs is not None:
         usage = None  # the 0 defaults of the spend-logs table: counts not recorded, count the text

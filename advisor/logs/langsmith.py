@@ -103,6 +103,22 @@ def _generation_message(outputs: Mapping) -> Any:
     return None
 
 
+def _reasoning(outputs: Mapping) -> float | None:
+    """Hidden reasoning tokens a LangChain ``usage_metadata`` reports (``output_token_details.reasoning``), or None.
+
+    >>> _reasoning({"usage_metadata": {"output_token_details": {"reasoning": 64}}}), _reasoning({})
+    (64.0, None)
+    """
+    msg = (_generation_message(outputs) or {}).get("message")
+    kw = (msg["kwargs"] if isinstance(msg.get("kwargs"), dict) else msg) if isinstance(msg, dict) else {}
+    for um in (maybe_json(outputs.get("usage_metadata")), kw.get("usage_metadata")):
+        det = um.get("output_token_details") if isinstance(um, dict) else None
+        v = det.get("reasoning") if isinstance(det, dict) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e9:
+            return float(v)
+    return None
+
+
 def _langsmith_usage(o: Mapping, outputs: Mapping) -> tuple | None:
     usage = _usage_metadata(outputs.get("usage_metadata"), "outputs.usage_metadata")
     if usage is not None:
@@ -162,6 +178,6 @@ def parse_langsmith(o: Mapping, line: int) -> Raw:
     return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=start, time_ignored=why, model=model,
                messages=msgs,
                prompt_text=prompt_text if msgs is None else None, tools=tools, completion=completion,
-               usage=usage, latency_s=latency, request_options=opts)
+               usage=usage, latency_s=latency, request_options=opts, reasoning_tokens=_reasoning(outputs))
 
 

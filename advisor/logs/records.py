@@ -390,7 +390,8 @@ def check_completion(message: Any, field: str) -> Any:
 
 
 def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | None:
-    """(prompt incl. cached, completion, cached) from a Chat Completions or Responses usage object."""
+    """(prompt incl. cached, completion, cached) from a Chat Completions, Responses or Anthropic Messages usage
+    object (the last told by ``input_tokens`` beside ``cache_read_input_tokens``: :func:`_anthropic_usage`)."""
     u = maybe_json(u)
     if not isinstance(u, dict):
         return None
@@ -402,6 +403,9 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
     c = float(c) if type(c) is int and 0 <= c <= MAX_TOKENS else _num(c, f"{field}.{c_key}")
     if p is None or c is None:
         return None
+    if p_key == "input_tokens" and "input_tokens_details" not in u and \
+            ("cache_read_input_tokens" in u or "cache_creation_input_tokens" in u):
+        return _anthropic_usage(u, p, c, field)
     details = maybe_json(u.get("prompt_tokens_details") or u.get("input_tokens_details")) or {}
     if not isinstance(details, dict):
         k = None
@@ -413,6 +417,18 @@ def openai_usage(u: Any, field: str = "usage") -> tuple[float, float, float] | N
     if k > p:
         raise RecordProblem(f"cached_tokens {k:g} exceed prompt_tokens {p:g}", f"{field}.prompt_tokens_details.cached_tokens")
     return p, c, k
+
+
+def _anthropic_usage(u: dict, p: float, c: float, field: str) -> tuple[float, float, float]:
+    """Anthropic Messages usage, whose ``input_tokens`` EXCLUDES the prompt-cache reads and writes (each billed at
+    its own rate): the prompt is their sum, the reads are the cached tokens.
+
+    >>> _anthropic_usage({"cache_read_input_tokens": 2048, "cache_creation_input_tokens": 300}, 12.0, 9.0, "usage")
+    (2360.0, 9.0, 2048.0)
+    """
+    read = _num(u.get("cache_read_input_tokens"), f"{field}.cache_read_input_tokens") or 0.0
+    write = _num(u.get("cache_creation_input_tokens"), f"{field}.cache_creation_input_tokens") or 0.0
+    return p + read + write, c, read
 
 
 EARLIEST_EPOCH_S = 1_262_304_000.0  # 2010-01-01T00:00:00Z: no hosted LLM API logged a request before

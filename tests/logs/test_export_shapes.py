@@ -83,3 +83,33 @@ class TestLangSmith:
         r = read_logs(EXPORTS / "langsmith" / "runs-langchain-usage-metadata.jsonl", ft_tokenizer=None)
         assert _usage(r) == [(1522, 5, 1500), (14, 75, 0)]
         assert list(r.frame["tokens_source"]) == ["usage", "usage"]
+
+
+class TestLiteLLM:
+    def test_responses_and_anthropic_payloads(self):
+        # litellm/SOURCE.md: Responses 1410 (cached 1280) / 336 (reasoning 320); Anthropic 12 + 2048 read + 300 written
+        # = 2360 (cached 2048) / 9; the cache hit ignored
+        r = read_logs(EXPORTS / "litellm" / "standard_logging_payloads.jsonl", ft_tokenizer=None)
+        assert _usage(r) == [(1410, 336, 1280), (2360, 9, 2048)]
+        assert list(r.frame["reasoning_tokens"].fillna(-1)) == [320, -1]
+        assert r.summary()["ignored_by_reason"] == {"LiteLLM cache hit (no model call)": 1}
+
+    def test_standard_logging_payload_cached_from_its_response(self):
+        # litellm/SOURCE.md: 1062 prompt tokens, 1024 of them cached (response.usage.prompt_tokens_details)
+        r = read_logs(EXPORTS / "litellm" / "standard_logging_payload.json", ft_tokenizer=None)
+        assert _usage(r) == [(1062, 2, 1024)]
+
+
+def test_anthropic_message_logged_alone(write):
+    # Anthropic Messages usage: input_tokens excludes the cache reads and writes
+    msg = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+           "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn",
+           "usage": {"input_tokens": 40, "cache_read_input_tokens": 1000, "cache_creation_input_tokens": 0,
+                     "output_tokens": 3}}
+    r = read_logs(write("a.jsonl", json.dumps(msg) + "\n"), ft_tokenizer=None)
+    assert _usage(r) == [(1040, 3, 1000)]
+
+
+def test_langsmith_reasoning_tokens():
+    r = read_logs(EXPORTS / "langsmith" / "runs-langchain-usage-metadata.jsonl", ft_tokenizer=None)
+    assert list(r.frame["reasoning_tokens"].fillna(-1)) == [-1, 64]
