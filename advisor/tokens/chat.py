@@ -161,9 +161,11 @@ FAMILIES: dict[str, ChatFamily] = {
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=6,
                           tool_result_name=True, forced_tool=-3, harmony_format=True, json_schema_new_message=4,
                           history_assistant_text=2, schema_title=False, nested_indent=False),
-    # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls)
+    # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls);
+    # json_schema as harmony's '# Response Formats' section, as for gpt-5 (h23g, 2026-12-07: charmbracelet/fantasy's
+    # o4-mini object-generation calls, Chat Completions 9 under and Responses 5 under without it, all 8 exact with it)
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7,
-                           schema_title=False),
+                           schema_title=False, harmony_format=True, json_schema_new_message=4),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
     "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7),
     # gpt-4o-search-preview, gpt-4o-mini-search-preview: the prompt billed is the messages' text alone, no role nor

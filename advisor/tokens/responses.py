@@ -97,6 +97,7 @@ RESPONSES_CHANGES: dict[str, _Changes] = {
     "chatml-gpt4": {"request": -1},
     "harmony": {"history_assistant": 2, "history_assistant_text": 0, "tools": 8, "tool_call": 6, "tool_result": 6,
                 "json_schema_new_message": 0},
+    "o-series": {"json_schema_new_message": 0},  # harmony's json_schema rule: the developer message is always there
     "chatml-o200k": {"tools": 3, "tools_with_system": -6, "parallel_call": 4, "tool_result": 4, "tool_result_name": False,
                      "tool_call": 3, "call_item_id": 2,
                      "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1,

@@ -71,3 +71,35 @@ class TestParallelResults:
         assert parallel_result_text('line "1"\nline 2') == 'line \\"1\\"\\nline 2'
         assert parallel_result_text('[{"a": 1}]') == '[{\\"a\\": 1}]'
         assert parallel_result_text('{"a": 1} trailing') == '{\\"a\\": 1} trailing'
+
+
+class TestOSeriesStructuredOutput:
+    """o-series models bill a json_schema as harmony's '# Response Formats' section, as gpt-5 does
+    (advisor.tokens.chat.FAMILIES['o-series'])."""
+
+    PERSON = {"additionalProperties": False, "properties": {
+        "age": {"description": "The person's age", "type": "integer"},
+        "city": {"description": "The city where the person lives", "type": "string"},
+        "name": {"description": "The person's name", "type": "string"}}, "required": ["name", "age", "city"], "type": "object"}
+    ASK = "Generate information about a person named Alice who is 30 years old and lives in Paris."
+
+    def test_chat_completions(self):
+        # charmbracelet/fantasy providertests/testdata/TestOpenAIObjectGeneration/openai-o4-mini/simple_object.yaml
+        # @caf105e7 (Apache-2.0), o4-mini: billed 95. Hand sum (o200k): user 3 + 1 + 18; the section '# Response
+        # Formats', '## Person', the description comment and the schema's JSON without 'required' and
+        # 'additionalProperties' 67; the developer message created for it 4; priming 3; request -1 -> 95 (86 before)
+        fmt = {"type": "json_schema", "json_schema": {"name": "Person", "strict": True, "schema": self.PERSON,
+                                                      "description": "A person with name, age, and city"}}
+        assert count_chat_prompt([{"role": "user", "content": self.ASK}], "o4-mini",
+                                 options={"response_format": fmt, "max_completion_tokens": 4000}) == 95
+
+    def test_responses_api(self):
+        # the same test on the Responses API (TestOpenAIResponsesObjectGeneration/openai-o4-mini/simple_object.yaml
+        # @caf105e7), no description: billed 80 = the section joining the developer message the Responses API always
+        # sends (no new message: 0 for it), as for gpt-5 (75 before)
+        from advisor.tokens.counter import count_responses_request
+
+        req = {"model": "o4-mini", "max_output_tokens": 4000, "store": False,
+               "input": [{"role": "user", "content": [{"type": "input_text", "text": self.ASK}]}],
+               "text": {"format": {"type": "json_schema", "name": "Person", "schema": self.PERSON}}}
+        assert count_responses_request(req) == (80, [])
