@@ -11,7 +11,9 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
 ``gen_ai.usage.prompt_tokens`` and ``llm.usage.*`` Traceloop/OpenLLMetry's):
 
 - a span is a model call when ``gen_ai.operation.name`` is a generation (``chat``, ``text_completion``,
-  ``generate_content``), ``openinference.span.kind`` is ``LLM`` or ``llm.request.type`` is ``chat``/``completion``;
+  ``generate_content``), ``openinference.span.kind`` is ``LLM``, ``llm.request.type`` is ``chat``/``completion`` or
+  the Vercel AI SDK's ``ai.operationId`` is a provider call (``ai.generateText.doGenerate``, ``...doStream``; its
+  ``ai.generateText`` span above repeats their summed usage);
   a span naming another kind (agent, tool, chain, embeddings, workflow; or an agent's run by ``gen_ai.agent.name`` /
   ``agent_name``) is ignored, not a problem, even when it carries usage (an agent span's usage is the sum of its model
   calls: counting it would count them twice); a span naming no kind is a model call when it carries token usage;
@@ -47,16 +49,17 @@ __all__ = ["parse_otel", "looks_like_span", "span_attributes", "SPAN_LIST_KEYS"]
 SPAN_LIST_KEYS = ("resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans")
 _SPAN_KEYS = frozenset(("spanId", "span_id", "context", "span_name", "span_kind", "traceId", "trace_id"))
 _MODEL_OPS = frozenset(("chat", "text_completion", "generate_content", "completion", "responses"))
+# each list in order of preference; the ai.* keys are the Vercel AI SDK's own (v4 promptTokens, v5 inputTokens)
 _PROMPT = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
-           "llm.usage.prompt_tokens")
+           "llm.usage.prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens")
 _COMPLETION = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
-               "llm.usage.completion_tokens")
+               "llm.usage.completion_tokens", "ai.usage.outputTokens", "ai.usage.completionTokens")
 _CACHED = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-           "llm.token_count.prompt_details.cache_read")
+           "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens")
 _REASONING = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
-              "llm.token_count.completion_details.reasoning")
+              "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens")
 _MODEL = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model",
-          "llm.request.model")
+          "llm.request.model", "ai.response.model", "ai.model.id")
 
 
 def looks_like_span(o: Mapping) -> bool:
@@ -140,7 +143,8 @@ def span_attributes(o: Mapping) -> dict:
 
 def _kind(a: Mapping) -> tuple[str, str] | None:
     """(attribute, value) naming what the span is, when it says so."""
-    for key in ("gen_ai.operation.name", "openinference.span.kind", "llm.request.type", "traceloop.span.kind"):
+    for key in ("gen_ai.operation.name", "openinference.span.kind", "llm.request.type", "traceloop.span.kind",
+                "ai.operationId"):
         v = a.get(key)
         if isinstance(v, str) and v.strip():
             return key, v.strip()
@@ -154,7 +158,8 @@ def _is_model_call(kind: tuple[str, str] | None) -> bool:
         return False
     key, v = kind[0], kind[1].lower()
     return (key == "gen_ai.operation.name" and v in _MODEL_OPS) or (key == "openinference.span.kind" and v == "llm") \
-        or (key == "llm.request.type" and v in ("chat", "completion"))
+        or (key == "llm.request.type" and v in ("chat", "completion")) \
+        or (key == "ai.operationId" and v.endswith((".dogenerate", ".dostream")))  # the AI SDK's provider calls
 
 
 def _first(a: Mapping, keys: tuple[str, ...]) -> tuple[str, Any]:
