@@ -103,3 +103,17 @@ class TestOSeriesStructuredOutput:
                "input": [{"role": "user", "content": [{"type": "input_text", "text": self.ASK}]}],
                "text": {"format": {"type": "json_schema", "name": "Person", "schema": self.PERSON}}}
         assert count_responses_request(req) == (80, [])
+
+
+class TestJsonSchemaWithASystemMessage:
+    def test_framing_is_nine(self):
+        # tmc/langchaingo llms/openai/testdata/TestStructuredOutputObjectSchema.httprr@8fea3de6 (MIT), a Go httprr
+        # trace, gpt-4o-2024-08-06: billed 53. Hand sum (o200k): system 3 + 1 + 9; user 3 + 1 + 6; the schema's text
+        # 'math_schema' + its JSON without 'additionalProperties' and 'required' 18; json_schema framing 12 - 3 with a
+        # system message; priming 3 -> 53 (54 with the earlier -2)
+        fmt = {"type": "json_schema", "json_schema": {"name": "math_schema", "strict": True, "schema": {
+            "type": "object", "properties": {"final_answer": {"type": "string", "additionalProperties": False}},
+            "additionalProperties": False, "required": ["final_answer"]}}}
+        messages = [{"role": "system", "content": "You are a student taking a math exam."},
+                    {"role": "user", "content": "Solve 2 + 2"}]
+        assert count_chat_prompt(messages, "gpt-4o-2024-08-06", options={"response_format": fmt, "temperature": 0}) == 53
