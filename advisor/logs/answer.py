@@ -43,8 +43,13 @@ _WORD = re.compile(r"\w[\w'-]*", re.U)
 _DIGIT = re.compile(r"\d")
 
 
+_BLAKE48 = hashlib.blake2b(digest_size=6)  # copied for each text: what blake2b(data, digest_size=6) gives, cheaper
+
+
 def _h48(text: str) -> float:
-    return float(int.from_bytes(hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).digest(), "big"))
+    h = _BLAKE48.copy()
+    h.update(text.encode("utf-8", "replace"))
+    return float(int.from_bytes(h.digest(), "big"))
 
 
 def _text_of(completion: Any) -> str | None:
@@ -78,7 +83,7 @@ def _as_json(text: str) -> Any:
     """The answer decoded when it is a JSON object or array (also inside a ```json fence), else None: what
     ``json.loads`` gives, decoded by orjson where that gives the same (``tests/logs/test_fast_paths.py``)."""
     t = text.strip()
-    m = _FENCE.match(t)
+    m = _FENCE.match(t) if t[:3] == "```" else None  # the fence opens the text
     if m:
         t = m.group(1)
     if not t or t[0] not in "[{":
@@ -109,12 +114,15 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
-def _flags(messages: Any, tools: Any, options: Any, answer: str | None, low: str | None = None) -> int:
-    flags = 0
-    roles = [m.get("role") for m in messages if isinstance(m, (dict, Mapping))] if isinstance(messages, list) else []
-    if roles.count("user") > 1 or "assistant" in roles:
-        flags |= MULTI_TURN
-    if tools or (isinstance(options, (dict, Mapping)) and options.get("functions")):
+def _roles(messages: Any) -> list:
+    return [m.get("role") for m in messages if isinstance(m, (dict, Mapping))] if isinstance(messages, list) else []
+
+
+def _flags(roles: list, tools_offered: bool, answer: str | None, low: str | None = None) -> int:
+    """:data:`fit_flags` from the prompt's roles (``m.get("role")`` of each message), whether tools or functions
+    were offered, and the answer's text (``low``: its ``lower()``)."""
+    flags = MULTI_TURN if roles.count("user") > 1 or "assistant" in roles else 0
+    if tools_offered:
         flags |= TOOLS_OFFERED
     if "tool" in roles or "function" in roles:
         flags |= TOOL_RESULTS
@@ -141,7 +149,8 @@ def _step_markers(answer: str, low: str | None = None) -> bool:
         steps = _STEPS.search(answer) is not None
     if steps:
         return True
-    if answer.count("\n") < 2 or not _DIGIT.search(answer):
+    first = answer.find("\n")  # two line breaks at least (found in C, not counted)
+    if first < 0 or answer.find("\n", first + 1) < 0 or not _DIGIT.search(answer):
         return False
     return sum(1 for _ in itertools.islice(_NUMBERED.finditer(answer), 3)) >= 3
 
@@ -198,15 +207,31 @@ def measure_answer(messages: Any, tools: Any, completion: Any, options: Any = No
     >>> measure_answer(None, [{"type": "function"}], {"tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]})[::3]
     (3, 2)
     """
+    offered = bool(tools or (options is not None and isinstance(options, (dict, Mapping)) and options.get("functions")))
+    if type(completion) is dict and completion.get("tool_calls") is None and completion.get("function_call") is None:
+        text = completion.get("content")  # an answer without calls (most): what _calls gives, without its checks
+        return measure_text(_roles(messages), offered, text if type(text) is str else _text_of(completion))
     calls = _calls(completion)
     text = _text_of(completion)
+    if not calls:
+        return measure_text(_roles(messages), offered, text)
+    flags = _flags(_roles(messages), offered, text, text.lower() if text else None)
+    names = [str((c.get("function") or {}).get("name", "")) for c in calls]
+    args = [str((c.get("function") or {}).get("arguments", "")) for c in calls]
+    return TOOL_CALL, _h48("call:" + "|".join(names) + "|" + _collapsed(" ".join(args))), \
+        _h48("call:" + "|".join(names)), flags
+
+
+def measure_text(roles: list, tools_offered: bool, text: str | None) -> tuple[int, float, float, int]:
+    """:func:`measure_answer` of an answer without tool or function calls: ``roles`` the prompt's (``m.get("role")``
+    of each message), ``tools_offered`` whether the request offered tools or functions, ``text`` the answer's text.
+
+    >>> measure_text(["system", "user"], False, "billing") == measure_answer(
+    ...     [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}], None, "billing")
+    True
+    """
     low = text.lower() if text else None
-    flags = _flags(messages, tools, options, text, low)
-    if calls:
-        names = [str((c.get("function") or {}).get("name", "")) for c in calls]
-        args = [str((c.get("function") or {}).get("arguments", "")) for c in calls]
-        return TOOL_CALL, _h48("call:" + "|".join(names) + "|" + _collapsed(" ".join(args))), \
-            _h48("call:" + "|".join(names)), flags
+    flags = _flags(roles, tools_offered, text, low)
     if text is None or low is None or not text.strip():
         return NONE, float("nan"), float("nan"), flags
     parsed = _as_json(text)

@@ -236,8 +236,8 @@ class ChunkCounter:
             "prompt_tokens": prompt, "completion_tokens": comp, "cached_tokens": cached,
             "latency_s": np.array([np.nan if r.latency_s is None else r.latency_s for r in raws], dtype=float),
             "tokens_source": text(source), "ft_prompt_tokens": ft_p, "ft_completion_tokens": ft_c,
-            "static_prompt_tokens": np.minimum(self._static_rows(raws, statics, has_text & (prob == None)),  # noqa: E711
-                                               prompt),
+            "static_prompt_tokens": np.minimum(self.static_tokens([r.model for r in raws], statics,
+                                                                 has_text & (prob == None)), prompt),  # noqa: E711
             "requests": np.array([r.requests for r in raws], dtype=float),
             "file": text([file] * n if isinstance(file, str) else file),
             "line": np.array([r.line for r in raws], dtype=np.int64),
@@ -255,16 +255,18 @@ class ChunkCounter:
                 bad.reindex(columns=_COLUMNS)
         return good
 
-    def _static_rows(self, raws: Sequence[Raw], statics: Sequence[str | None], has_text: np.ndarray) -> np.ndarray:
+    def static_tokens(self, models: Sequence[str | None], statics: Sequence[str | None],
+                      has_text: np.ndarray) -> np.ndarray:
         """API tokens of each request's static system prompt (``statics``: :func:`advisor.logs.template.static_text`
-        of each), NaN without text or system prompt; system prompts repeat, so each distinct one is encoded once."""
-        out = np.full(len(raws), np.nan)
+        of each, ``models`` the model each names), NaN without text or system prompt; system prompts repeat, so each
+        distinct one is encoded once."""
+        out = np.full(len(models), np.nan)
         todo: dict[tuple[str, str], list[int]] = {}
         for i in np.flatnonzero(has_text):
             text = statics[i]
             if text is None:
                 continue
-            choice = resolve_encoding(raws[i].model)
+            choice = resolve_encoding(models[i])
             if choice.assumed and self.model:
                 choice = resolve_encoding(self.model)
             key = (choice.encoding, text)

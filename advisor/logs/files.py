@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor.errors import LogError
+from advisor.logs.fastlines import FLUSH, Taker, iter_jsonl_taking
 from advisor.logs.jsonstream import _FAST_BRACKETS, _iter_json_doc, _iter_jsonl, _opens_value, decode_record
 from advisor.logs.records import RecordProblem, fast_loads, json_loads
 from advisor.logs.streams import (
@@ -52,25 +53,26 @@ __all__ = ["MemoryFile", "Progress", "iter_records", "decode_record", "DEFAULT_M
 
 def iter_records(path, progress: Progress | None = None, *, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                  storage_options: dict | None = None, start: int = 0, end: int | None = None,
-                 stats: ReadStats | None = None) -> Iterator[tuple[int, Any]]:
+                 stats: ReadStats | None = None, taker: Taker | None = None) -> Iterator[tuple[int, Any]]:
     """(physical line, decoded value or RecordProblem) for every record of a file (a path, a
     :class:`~advisor.logs.sources.Source` or a :class:`MemoryFile`).
 
     ``start``/``end``: a byte range of a plain JSONL file (:mod:`advisor.logs.pieces` checked that it is one):
     the lines that start inside it, numbered from 1 at the range's first line. ``stats``: decompressed bytes
-    read so far, and the physical lines a range owns."""
+    read so far, and the physical lines a range owns. ``taker``: offered each JSONL line first
+    (:mod:`advisor.logs.fastlines`); the lines it takes are reported as ``FLUSH`` items."""
     if end is not None:
         raw, size = _open_raw(path, storage_options)
-        yield from _iter_range(raw, start, end, max_record_bytes, progress, stats or ReadStats())
+        yield from _iter_range(raw, start, end, max_record_bytes, progress, stats or ReadStats(), taker)
         return
     raw, size = _open_raw(path, storage_options, read_below=_CHUNK - 1)  # what _buffer_for reads whole
     try:
         yield from _iter_file(path, raw, size, progress, max_record_bytes, storage_options, stats,
-                              _buffer_for(size))
+                              _buffer_for(size), taker)
     except _Grew:  # bigger than its size said (written to since, or a stale listing): read again, as any file
         raw.close()
         raw, size = _open_raw(path, storage_options)
-        yield from _iter_file(path, raw, size, progress, max_record_bytes, storage_options, stats, _CHUNK)
+        yield from _iter_file(path, raw, size, progress, max_record_bytes, storage_options, stats, _CHUNK, taker)
 
 
 _SMALL_BUFFER = 1 << 16  # the least buffer of a small file: every peek of a reader (64 KB at most) sees all of it
@@ -92,7 +94,7 @@ class _Grew(Exception):
 
 
 def _iter_file(path, raw, size: int, progress: Progress | None, max_record_bytes: int, storage_options,
-               stats: ReadStats | None, buffer: int) -> Iterator[tuple[int, Any]]:
+               stats: ReadStats | None, buffer: int, taker: Taker | None = None) -> Iterator[tuple[int, Any]]:
     """:func:`iter_records` of a whole file opened as ``raw``, read through buffers of ``buffer`` bytes (decoded
     layers: ``_CHUNK``). Raises :class:`_Grew` (before any record) when the file is not smaller than ``buffer``."""
     counter = _Counting(raw)
@@ -155,14 +157,15 @@ def _iter_file(path, raw, size: int, progress: Progress | None, max_record_bytes
             if shape == "csv":
                 it = _iter_csv(src, path, max_record_bytes)
             elif shape == "jsonl":
-                it = _iter_jsonl(src, max_record_bytes)
+                it = _iter_jsonl(src, max_record_bytes) if taker is None else \
+                    iter_jsonl_taking(src, max_record_bytes, taker)
             else:
                 it = _iter_json_doc(src, max_record_bytes)
         last = 0
         for n, (line, rec) in enumerate(it, 1):
             last = line
             yield line, rec
-            if progress and n % 2000 == 0:
+            if progress and (n % 2000 == 0 or rec is FLUSH):
                 progress(counter.n, size)  # bytes read from disk (compressed), against the size on disk
         if guard is not None and guard.error:
             yield last + 1, RecordProblem(f"the {kind} data is corrupt or truncated after line {last} "
@@ -174,7 +177,7 @@ def _iter_file(path, raw, size: int, progress: Progress | None, max_record_bytes
 
 
 def _iter_range(raw, start: int, end: int, limit: int, progress: Progress | None,
-                stats: ReadStats) -> Iterator[tuple[int, Any]]:
+                stats: ReadStats, taker: Taker | None = None) -> Iterator[tuple[int, Any]]:
     """The records of the lines that START in bytes [start, end) of a plain JSONL file: the line the range starts
     inside of belongs to the range before, the line running past ``end`` to this one."""
     try:
@@ -183,9 +186,11 @@ def _iter_range(raw, start: int, end: int, limit: int, progress: Progress | None
             raw.readline()  # the rest of a line that started before the range ('\n' alone when one ends there)
         at = raw.tell()
         src = io.BufferedReader(_Counting(raw, stats), _CHUNK)
-        for n, item in enumerate(_iter_jsonl(src, limit, stop=end - at, stats=stats, bom=not start, strict=True), 1):
+        lines = _iter_jsonl(src, limit, stop=end - at, stats=stats, bom=not start, strict=True) if taker is None \
+            else iter_jsonl_taking(src, limit, taker, stop=end - at, stats=stats, bom=not start, strict=True)
+        for n, item in enumerate(lines, 1):
             yield item
-            if progress and n % 2000 == 0:
+            if progress and (n % 2000 == 0 or item[1] is FLUSH):
                 progress(min(stats.bytes, end - start), end - start)
         if progress:
             progress(end - start, end - start)

@@ -77,7 +77,7 @@ _FAST_BRACKETS = 400
 
 
 def _iter_jsonl(src, limit: int, *, stop: int | None = None, stats: ReadStats | None = None, bom: bool = True,
-                strict: bool = False) -> Iterator[tuple[int, Any]]:
+                strict: bool = False, first_line: int = 1) -> Iterator[tuple[int, Any]]:
     """JSONL, line by line. From the first line that opens a JSON value it does not close (pretty-printed or
     concatenated JSON in a ``.jsonl`` file: ``jq .`` output, a pretty array) the rest of the file is read by
     :func:`_iter_lines`, which reads such values on over their lines; ``strict`` (a byte range of the file, see
@@ -87,7 +87,7 @@ def _iter_jsonl(src, limit: int, *, stop: int | None = None, stats: ReadStats | 
     a lone surrogate, deep nesting, text that is not UTF-8) is decoded by :func:`json_loads` as before.
     """
     fast = fast_loads()
-    for line_no, data, n in _physical_lines(src, limit, stop=stop, stats=stats, bom=bom):
+    for line_no, data, n in _physical_lines(src, limit, stop=stop, stats=stats, bom=bom, first_line=first_line):
         if data is None:
             yield line_no, _too_big(n, limit)
             continue

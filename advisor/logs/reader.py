@@ -33,6 +33,7 @@ from advisor.logs.containers import _CONTAINER_KEYS as CONTAINER_KEYS  # what ma
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
 from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks, task_bytes_for
+from advisor.logs.fastlines import FLUSH
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
 from advisor.logs.gather import Gather, Problem, finish, time_note
@@ -40,6 +41,7 @@ from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 from advisor.logs.sources import expand_sources
 from advisor.logs.streams import NotSplittable, ReadStats
+from advisor.logs.usage_rows import UsageRows
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -167,6 +169,9 @@ class _Parser:
                 if f is not None and f != "langsmith":
                     yield self._parse(f, line, "", value)
                     continue
+            elif value is FLUSH:  # rows taken by the reader (advisor.logs.usage_rows)
+                yield line, value
+                continue
             for where, rec in expand(value):
                 yield from self._record(line, where, rec)
 
@@ -346,18 +351,27 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
                  formats: dict[str, Tally], stats: ReadStats, progress: Progress | None) -> Iterator[pd.DataFrame]:
     """Work frames of a task's pieces, in order; a chunk is counted at ``chunk_records`` items or ``chunk_bytes``
     decompressed bytes, whichever comes first (memory bounded by bytes, whatever the records' size). LangSmith
-    halves still waiting at the end stay in ``parser.pending`` for the caller."""
+    halves still waiting at the end stay in ``parser.pending`` for the caller. Without 7B counts, records that
+    carry their usage are taken as they are read (:class:`~advisor.logs.usage_rows.UsageRows`), in frames of
+    their own."""
     chunk, chunk_start, done = _Chunk(), 0, 0
+    taker = UsageRows.for_read(opts.ft_tokenizer, opts.format, counter)
     for piece in task.pieces:
         def piece_progress(n: int, _size: int, _done: int = done) -> None:
             if progress:
                 progress(min(_done + n, task.bytes), task.bytes)
 
         parser.formats, parser.file = Tally(), piece.name
+        if taker is not None:
+            taker.start(piece.name, parser.formats)
         records = iter_records(piece.source, piece_progress if progress else None,
                                max_record_bytes=opts.max_record_bytes, storage_options=opts.storage_options,
-                               start=piece.start, end=piece.end, stats=stats)
+                               start=piece.start, end=piece.end, stats=stats, taker=taker)
         for line, item in parser.items(records):
+            if item is FLUSH:
+                if taker is not None and taker.full(opts.chunk_records):
+                    yield taker.frame()
+                continue
             chunk.add(piece.name, line, item)
             if len(chunk) >= opts.chunk_records or stats.bytes - chunk_start >= opts.chunk_bytes:
                 yield from chunk.frames(counter)
@@ -367,6 +381,8 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
         for file, (line, item) in parser.drain(final=False):
             chunk.add(file, line, item)
         done += (piece.end - piece.start) if piece.end is not None else _size(piece.source)
+    if taker is not None and len(taker):
+        yield taker.frame()
     yield from chunk.frames(counter)
 
 

@@ -250,14 +250,15 @@ def _too_big(n: int, limit: int) -> RecordProblem:
 
 
 def _physical_lines(src, limit: int, *, stop: int | None = None, stats: ReadStats | None = None,
-                    bom: bool = True) -> Iterator[tuple[int, bytes | None, int]]:
+                    bom: bool = True, first_line: int = 1) -> Iterator[tuple[int, bytes | None, int]]:
     """(line number, the line's bytes or None when it is over ``limit``, its size) for each physical line,
     the first line's BOM dropped; an oversize line is skipped in small reads, never kept whole.
 
     ``stop``: read only the lines that START within the first ``stop`` bytes (a byte range of the file: the line
     that starts inside it is read to its end; the next range starts after it); ``stats.lines`` is kept current.
+    ``first_line``: the number of the stream's first line (a reader that handed over part way through a file).
     """
-    line_no = 0
+    line_no = first_line - 1
     done = 0
     while stop is None or done < stop:
         data = src.readline(limit + 1)
@@ -267,7 +268,7 @@ def _physical_lines(src, limit: int, *, stop: int | None = None, stats: ReadStat
         if stats is not None:
             stats.lines = line_no
         consumed = len(data)
-        if line_no == 1 and bom and data.startswith(_BOM):
+        if line_no == first_line and bom and data.startswith(_BOM):
             data = data[3:]
         if len(data) > limit and not data.endswith(b"\n"):
             n = len(data)

@@ -200,6 +200,10 @@ class TemplateHasher:
         system = _system_prompt(messages)
         if system is None:
             return (*self.keys(messages, prompt_text, task_hint), None)
+        return self.system_keys(system, task_hint)
+
+    def system_keys(self, system: str, task_hint: str | None) -> tuple[str, str, str | None]:
+        """:meth:`keys_static` of a request whose system (or developer) prompt is ``system``."""
         task, tpl, static = self._keys_of(system)
         return (self._label(task_hint) if task_hint else task), tpl, static or None
 

@@ -1,0 +1,251 @@
+"""Rows of records that carry the API's usage, taken as they are read: the plain OpenAI chat request/response
+record (``{"request": {...}, "response": {...}}``) decoded by msgspec against the shape below, straight to a row,
+without the general parser (:mod:`.formats`), a :class:`~advisor.logs.records.Raw` or the counter's loop
+(:mod:`.counting`). Used when no 7B counts are asked for (such a record then needs no tokenizer) and msgspec is
+installed (the ``scale`` extra); otherwise every record takes the general path, which gives the same rows.
+
+The shape (:class:`_Record`) admits only what the general path reads without a problem and the same way: every
+key of every object is one it names (a record with any other key, such as ``tools`` or ``response_format``, goes
+the general way), each value of the type named (msgspec checks them in C), text message contents and answer.
+The values are then checked as :func:`~advisor.logs.formats.parse_openai` checks them (counts in range, usage
+other than 0/0, cached no more than prompt, a time that is no placeholder); a record that fails any check is left
+to the general path, which counts it or lists it as before. Its nesting is bounded by the shape, so json, which
+the line reader uses for lines of many brackets, reads it as orjson does. msgspec refuses what orjson refuses
+(text that is not UTF-8, lone surrogates, NaN). ``tests/logs/test_usage_rows.py`` checks that a read gives the
+same frame, problems and summary with and without it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.logs.answer import measure_text
+from advisor.logs.counting import _COLUMNS, COUNT_NOTES_COLUMN, ChunkCounter, _objects
+from advisor.logs.fastlines import FLUSH_EVERY
+from advisor.logs.record_fields import sample_weight
+from advisor.logs.records import EARLIEST_EPOCH_S, LATEST_EPOCH_S, MAX_TOKENS, epoch_s
+
+try:
+    import msgspec
+except ImportError:  # the general path reads every record
+    msgspec = None  # type: ignore[assignment]
+
+__all__ = ["UsageRows"]
+
+_HINT_KEYS = ("task", "prompt_id", "promptId")  # record_fields.metadata_task_hint's order
+_NONE_COLUMNS = ("join_key", "join_side", "problem", "assumed_encoding", COUNT_NOTES_COLUMN, "time_ignored")
+_GIVE_UP_AFTER = 256  # records not taken, more than 4 per record taken: the rest of the task goes the general way
+
+if msgspec is not None:
+    class _Struct(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+        """A JSON object with only the keys named (any other: not this shape)."""
+
+    class _Message(_Struct):
+        content: str
+        role: str = ""  # absent: no role (compared with "system", "user"... as None would be)
+        name: str | None = None
+
+    class _Request(_Struct):
+        messages: list[_Message]
+        model: str | None = None
+        metadata: dict[str, str | int | float | bool | None] | None = None
+        # sampling and output settings: no count or row reads them (billing options, tools are not here)
+        temperature: float | None = None
+        top_p: float | None = None
+        max_tokens: int | None = None
+        max_completion_tokens: int | None = None
+        n: int | None = None
+        stream: bool | None = None
+        seed: int | None = None
+        user: str | None = None
+        presence_penalty: float | None = None
+        frequency_penalty: float | None = None
+        stop: str | list[str] | None = None
+        store: bool | None = None
+        logprobs: bool | None = None
+        top_logprobs: int | None = None
+
+    class _Answer(_Struct):
+        content: str
+        role: str = ""
+        refusal: str | None = None
+
+    class _Choice(_Struct):
+        message: _Answer
+        index: int | None = None
+        finish_reason: str | None = None
+        logprobs: None = None
+
+    class _PromptDetails(_Struct):
+        cached_tokens: int | None = None
+        audio_tokens: int | None = None
+
+    class _CompletionDetails(_Struct):
+        reasoning_tokens: int | None = None
+        audio_tokens: int | None = None
+        accepted_prediction_tokens: int | None = None
+        rejected_prediction_tokens: int | None = None
+
+    class _Usage(_Struct):
+        prompt_tokens: int
+        completion_tokens: int
+        total_tokens: int | None = None
+        prompt_tokens_details: _PromptDetails | None = None
+        completion_tokens_details: _CompletionDetails | None = None
+
+    class _Response(_Struct):
+        choices: list[_Choice]
+        usage: _Usage
+        id: str | None = None
+        object: str | None = None
+        created: int | None = None
+        model: str | None = None
+        system_fingerprint: str | None = None
+        service_tier: str | None = None
+
+    class _Record(_Struct):
+        request: _Request
+        response: _Response
+        latency_s: float | None = None
+
+    _decode = msgspec.json.Decoder(_Record).decode
+    _NOT_THIS_SHAPE: tuple = (msgspec.DecodeError, msgspec.ValidationError)
+
+
+def _name(v: str | None) -> str | None:
+    """:func:`~advisor.logs.records.text` of text or None."""
+    return v.strip()[:512] or None if v else None
+
+
+class UsageRows:
+    """The taker of :mod:`.fastlines`: each record taken becomes a row; :meth:`frame` gives them as the work frame
+    :meth:`ChunkCounter.rows` gives for the same records."""
+
+    def __init__(self, counter: ChunkCounter):
+        self.counter = counter
+        self.rows: list[tuple] = []
+        self.file = ""
+        self.formats: Tally = Tally()
+        self.taken = self.missed = 0
+
+    @classmethod
+    def for_read(cls, ft_tokenizer: str | None, format: str | None, counter: ChunkCounter) -> UsageRows | None:
+        """A taker for a read without 7B counts, of any format or of ``openai``, when msgspec is installed."""
+        return cls(counter) if msgspec is not None and ft_tokenizer is None and format in (None, "openai") else None
+
+    def start(self, file: str, formats: Tally) -> None:
+        """The rows that follow are of ``file``, their format tallied in ``formats`` (the parser's, of that file)."""
+        self.file, self.formats = file, formats
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def full(self, chunk_records: int) -> bool:
+        return len(self.rows) >= max(chunk_records, FLUSH_EVERY)
+
+    def take(self, line: int, data: bytes) -> bool:
+        if self.missed >= _GIVE_UP_AFTER and self.missed > 4 * self.taken:
+            return False
+        try:
+            r = _decode(data)
+        except _NOT_THIS_SHAPE:
+            self.missed += 1
+            return False
+        row = self._row(line, r)
+        if row is None:
+            self.missed += 1
+            return False
+        self.taken += 1
+        self.formats["openai"] += 1
+        self.rows.append(row)
+        return True
+
+    def _row(self, line: int, r: Any) -> tuple | None:
+        """The row of a record of the shape, or None when the general path would read it otherwise."""
+        req, resp = r.request, r.response
+        u = resp.usage
+        p, c = u.prompt_tokens, u.completion_tokens  # records.openai_usage
+        if not (0 <= p <= MAX_TOKENS and 0 <= c <= MAX_TOKENS) or (p == 0 and c == 0):  # 0/0: a placeholder
+            return None
+        d = u.prompt_tokens_details
+        cached = 0 if d is None or d.cached_tokens is None else d.cached_tokens
+        if not 0 <= cached <= p:
+            return None
+        d = u.completion_tokens_details  # answer.reasoning_tokens (the only usage object of this shape)
+        v = None if d is None else d.reasoning_tokens
+        reasoning = float(v) if v is not None and 0 <= v < 1e9 else None
+        if not resp.choices:
+            return None
+        answer = resp.choices[0].message
+        t = resp.created
+        if t is None or EARLIEST_EPOCH_S <= t < LATEST_EPOCH_S:
+            ts = None if t is None else float(t)
+        else:  # another unit, a placeholder, or not a time: records.epoch_s
+            try:
+                ts, why = epoch_s(t, "response.created")
+            except Exception:  # noqa: BLE001 - the general path lists it
+                return None
+            if why is not None:  # a placeholder time: the general path tallies it
+                return None
+        latency = r.latency_s  # record_fields.latency_of
+        if latency is not None and not 0 <= latency <= 1e9:
+            return None
+        hint, weight = None, 1.0
+        meta = req.metadata
+        if meta is not None:
+            for key in _HINT_KEYS:  # record_fields.metadata_task_hint
+                v = meta.get(key)
+                if v:
+                    if type(v) is not str:
+                        return None
+                    hint = _name(v)
+                    break
+            if meta.get("sample_rate") is not None:
+                try:
+                    weight = sample_weight(meta, "request.metadata")
+                except Exception:  # noqa: BLE001
+                    return None
+        msgs = req.messages
+        roles = [m.role for m in msgs]  # "" for a message without one: compared only with "system", "user"...
+        try:  # what ChunkCounter.rows measures of a record that carries its usage
+            system = next((m.content for m in msgs if m.role == "system" or m.role == "developer"), None)
+            if system is not None:
+                task, template, static = self.counter.hasher.system_keys(system, hint)
+            else:
+                task, template, static = self.counter.hasher.keys_static(
+                    [{"role": m.role, "content": m.content} for m in msgs], None, hint)
+            fit = measure_text(roles, False, answer.content)  # this shape offers no tools and no functions
+        except Exception:  # noqa: BLE001 - the general path lists it ("could not be counted")
+            return None
+        return (self.file, line, _name(resp.id), ts, _name(resp.model) or _name(req.model), task, template, static,
+                float(p), float(c), float(cached), latency, weight, *fit, reasoning)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows taken so far as a work frame (the columns of :meth:`ChunkCounter.rows`); then none are held."""
+        rows, self.rows = self.rows, []
+        n = len(rows)
+        (files, line, rid, ts, model, task, template, static, prompt, comp, cached, latency, weight,
+         kind, hash_, head, flags, reasoning) = (list(c) for c in zip(*rows))
+        prompt_a = np.array(prompt, dtype=float)
+        static_a = self.counter.static_tokens(model, static, np.ones(n, dtype=bool))
+        none = _objects([None] * n)
+
+        def floats(values: list) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        cols = {"request_id": _objects(rid), "timestamp": floats(ts), "model": _objects(model), "task": _objects(task),
+                "template": _objects(template), "prompt_tokens": prompt_a,
+                "completion_tokens": np.array(comp, dtype=float), "cached_tokens": np.array(cached, dtype=float),
+                "latency_s": floats(latency), "tokens_source": _objects(["usage"] * n),
+                "ft_prompt_tokens": np.full(n, np.nan), "ft_completion_tokens": np.full(n, np.nan),
+                "static_prompt_tokens": np.minimum(static_a, prompt_a), "requests": np.array(weight, dtype=float),
+                "file": _objects(files), "line": np.array(line, dtype=np.int64),
+                "answer_kind": np.array(kind, dtype=float), "answer_hash": np.array(hash_, dtype=float),
+                "answer_head_hash": np.array(head, dtype=float), "fit_flags": np.array(flags, dtype=float),
+                "reasoning_tokens": floats(reasoning)}
+        cols.update({c: none for c in _NONE_COLUMNS})
+        return pd.DataFrame(cols, columns=_COLUMNS)
