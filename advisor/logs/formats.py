@@ -18,6 +18,7 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
   ``num_model_requests``); empty buckets are ignored.
 - ``otel``: OpenTelemetry spans of model calls (OTLP/JSON, console exporter, Phoenix, Logfire;
   :mod:`advisor.logs.otel`: ``gen_ai.usage.input_tokens`` INCLUDES cached tokens); other spans are ignored.
+- ``braintrust``: Braintrust log events (:mod:`advisor.logs.braintrust`); spans other than ``llm`` are ignored.
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -33,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from advisor.logs.braintrust import looks_like_braintrust, parse_braintrust
 from advisor.logs.langfuse import langfuse_usage, parse_langfuse
 from advisor.logs.langsmith import parse_langsmith
 from advisor.logs.otel import looks_like_span, parse_otel
@@ -315,6 +317,7 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "litellm": parse_litellm,
     "usage-export": parse_usage_export,
     "otel": parse_otel,
+    "braintrust": parse_braintrust,
     "tokens": parse_tokens,
 }
 
@@ -338,6 +341,8 @@ def detect_record_format(o: Any) -> str | None:
     if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
             ("type" in k and "startTime" in k and ("input" in k or "output" in k or "model" in k)):
         return "langfuse"
+    if looks_like_braintrust(k):
+        return "braintrust"  # before OpenPipe's input/output/tags: a Braintrust event has those too
     if "input" in k and "output" in k and ("tags" in k or "cacheHit" in k or "durationMs" in k):
         return "openpipe"
     out = o.get("output")

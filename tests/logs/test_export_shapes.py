@@ -5,8 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from advisor.logs import read_logs
+from advisor.logs import MemoryFile, read_logs
 from advisor.logs.langfuse import langfuse_usage
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
@@ -113,3 +115,48 @@ def test_anthropic_message_logged_alone(write):
 def test_langsmith_reasoning_tokens():
     r = read_logs(EXPORTS / "langsmith" / "runs-langchain-usage-metadata.jsonl", ft_tokenizer=None)
     assert list(r.frame["reasoning_tokens"].fillna(-1)) == [-1, 64]
+
+
+class TestBraintrust:
+    @pytest.mark.parametrize("name", ["project-logs-fetch.json", "logs-download.jsonl"])
+    def test_events(self, name):
+        # braintrust/SOURCE.md: OpenAI 1062 (cached 1024) / 2; Anthropic 12 + 2048 read + 300 written = 2360 / 19
+        r = read_logs(EXPORTS / "braintrust" / name, ft_tokenizer=None)
+        assert sorted(_usage(r)) == [(1062, 2, 1024), (2360, 19, 2048)]
+        assert r.frame["timestamp"].notna().all() and r.frame["latency_s"].round(1).tolist() in ([1.3, 3.1], [3.1, 1.3])
+        assert [p.reason.endswith("field 'error': errored call") for p in r.problems] == [True]
+        assert r.summary()["ignored"] == 2
+
+    def test_not_taken_for_openpipe(self):
+        from advisor.logs.formats import detect_record_format
+        assert detect_record_format({"input": [], "output": None, "tags": None, "span_attributes": {"type": "llm"},
+                                     "metrics": {}}) == "braintrust"
+        assert detect_record_format({"input": {}, "output": {}, "tags": {}}) == "openpipe"
+
+
+@settings(derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(st.tuples(st.sampled_from(["llm", "task", "tool", "function"]), st.integers(1, 10**6),
+                                 st.integers(0, 10**4), st.integers(0, 10**6), st.none() | st.integers(0, 10**5)),
+                       min_size=1, max_size=6),
+       as_lines=st.booleans())
+def test_braintrust_events_counted_by_their_provider_rule(events, as_lines):
+    rows, expected = [], []
+    for i, (kind, p, c, k, written) in enumerate(events):
+        metrics = {"start": 1764900000 + i, "end": 1764900001 + i, "prompt_tokens": p, "completion_tokens": c}
+        if written is None:  # OpenAI: prompt includes the cached tokens
+            k = min(k, p)
+            metrics["prompt_cached_tokens"] = k
+            billed = (p, c, k)
+        else:  # Anthropic: prompt, cache reads and cache writes are apart
+            metrics.update(prompt_cached_tokens=k, prompt_cache_creation_tokens=written)
+            billed = (p + k + written, c, k)
+        rows.append({"id": str(i), "span_id": str(i), "root_span_id": "r", "span_attributes": {"type": kind},
+                     "metrics": metrics, "input": None, "output": None, "tags": None})
+        if kind == "llm":
+            expected.append(billed)
+    text = "\n".join(json.dumps(r) for r in rows) if as_lines else json.dumps({"events": rows})
+    name = "bt.jsonl" if as_lines else "bt.json"
+    r = read_logs([MemoryFile(name, text.encode())], ft_tokenizer=None) if expected else None
+    if r is not None:
+        assert sorted(_usage(r)) == sorted(expected) and r.skipped == 0
+        assert r.summary()["ignored"] == len(events) - len(expected)

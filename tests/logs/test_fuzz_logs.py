@@ -63,6 +63,11 @@ KEYS = {
         ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.operation.name", "llm.token_count.prompt",
          "gen_ai.input.messages", "openinference.span.kind"]), "value": json_values}), max_size=4)),
     "attributes.llm.token_count.prompt": json_values,
+    # Braintrust events (advisor/logs/braintrust.py)
+    "span_attributes": st.one_of(st.fixed_dictionaries({"type": st.sampled_from(["llm", "task", "tool"])}), json_values),
+    "metrics": st.one_of(st.fixed_dictionaries({"prompt_tokens": json_values, "completion_tokens": json_values,
+                                                "prompt_cache_creation_tokens": json_values}), json_values),
+    "root_span_id": json_values, "input": json_values, "output": json_values, "error": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(
