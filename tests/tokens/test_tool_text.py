@@ -117,3 +117,18 @@ class TestJsonSchemaWithASystemMessage:
         messages = [{"role": "system", "content": "You are a student taking a math exam."},
                     {"role": "user", "content": "Solve 2 + 2"}]
         assert count_chat_prompt(messages, "gpt-4o-2024-08-06", options={"response_format": fmt, "temperature": 0}) == 53
+
+
+class TestForcedToolOnGpt35:
+    def test_forced_function_framing_is_seven(self):
+        # crewAIInc/crewAI tests/cassettes/test_output_pydantic_to_another_task.yaml@5a3b888f (MIT), gpt-3.5-turbo-0125,
+        # tool_choice naming ScoreOutput: billed 83. Hand sum (cl100k): user 3 + 1 + 1; system 3 + 1 + 11 (not first:
+        # no shared framing); tools block 42 + framing 9; the forced name 2 + 7; priming 3 -> 83 (82 with 6)
+        tools = [{"type": "function", "function": {
+            "name": "ScoreOutput", "description": "Correctly extracted `ScoreOutput` with all the required parameters "
+            "with correct types", "parameters": {"properties": {"score": {"title": "Score", "type": "integer"}},
+                                                 "required": ["score"], "type": "object"}}}]
+        messages = [{"role": "user", "content": "4"},
+                    {"role": "system", "content": "I'm gonna convert this raw text into valid JSON."}]
+        opts = {"tool_choice": {"type": "function", "function": {"name": "ScoreOutput"}}}
+        assert count_chat_prompt(messages, "gpt-3.5-turbo-0125", tools=tools, options=opts) == 83
