@@ -222,9 +222,11 @@ def measure_answer(messages: Any, tools: Any, completion: Any, options: Any = No
         _h48("call:" + "|".join(names)), flags
 
 
-def measure_text(roles: list, tools_offered: bool, text: str | None) -> tuple[int, float, float, int]:
+def measure_text(roles: list, tools_offered: bool, text: str | None,
+                 heads: dict[str, float] | None = None) -> tuple[int, float, float, int]:
     """:func:`measure_answer` of an answer without tool or function calls: ``roles`` the prompt's (``m.get("role")``
     of each message), ``tools_offered`` whether the request offered tools or functions, ``text`` the answer's text.
+    ``heads``: a memo of head hashes the caller keeps for a read (answers of a task share a few heads).
 
     >>> measure_text(["system", "user"], False, "billing") == measure_answer(
     ...     [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}], None, "billing")
@@ -238,6 +240,18 @@ def measure_text(roles: list, tools_offered: bool, text: str | None) -> tuple[in
     norm = _collapsed(low)
     if parsed is not None:
         head = ",".join(sorted(map(str, parsed))) if isinstance(parsed, dict) else "[list]"
-        return JSON, _h48(norm), _h48("json:" + head), flags
+        return JSON, _h48(norm), _h48_of(heads, "json:" + head), flags
     word = _WORD.search(norm)
-    return TEXT, _h48(norm), _h48("word:" + (word.group() if word else norm[:20])), flags
+    return TEXT, _h48(norm), _h48_of(heads, "word:" + (word.group() if word else norm[:20])), flags
+
+
+def _h48_of(memo: dict[str, float] | None, text: str) -> float:
+    """:func:`_h48`, looked up in ``memo`` first (bounded: cleared at 4,096 texts)."""
+    if memo is None:
+        return _h48(text)
+    h = memo.get(text)
+    if h is None:
+        if len(memo) >= 4096:
+            memo.clear()
+        h = memo[text] = _h48(text)
+    return h

@@ -261,19 +261,24 @@ class ChunkCounter:
         of each, ``models`` the model each names), NaN without text or system prompt; system prompts repeat, so each
         distinct one is encoded once."""
         out = np.full(len(models), np.nan)
+        rows: dict[tuple[str | None, str], list[int]] = {}  # (model, text) -> its rows: each pair looked up once
+        for i, (model, text, ok) in enumerate(zip(models, statics, has_text.tolist())):
+            if ok and text is not None:
+                at = rows.get((model, text))
+                if at is None:
+                    rows[(model, text)] = [i]
+                else:
+                    at.append(i)
         todo: dict[tuple[str, str], list[int]] = {}
-        for i in np.flatnonzero(has_text):
-            text = statics[i]
-            if text is None:
-                continue
-            choice = resolve_encoding(models[i])
+        for (model, text), at in rows.items():
+            choice = resolve_encoding(model)
             if choice.assumed and self.model:
                 choice = resolve_encoding(self.model)
             key = (choice.encoding, text)
             if key in self._static_memo:
-                out[i] = self._static_memo[key]
+                out[at] = self._static_memo[key]
             else:
-                todo.setdefault(key, []).append(int(i))
+                todo.setdefault(key, []).extend(at)
         by_enc: dict[str, list[tuple[str, str]]] = {}
         for key in todo:
             by_enc.setdefault(key[0], []).append(key)

@@ -130,6 +130,14 @@ class Gather:
         self.pieces.append({c: _categorical(g[c]) if c in _CATEGORY_COLUMNS else g[c].to_numpy(copy=True)
                             for c in keep})
 
+    def add_columns(self, cols: dict[str, Any]) -> None:
+        """Rows given as the frame's columns (numbers as float arrays, text as object arrays), none of them a problem,
+        an ignored record or one with a note, an assumed encoding or a placeholder time (records that carried their
+        usage: advisor.logs.usage_rows): the piece :meth:`add` keeps for a frame of such rows, without the frame."""
+        if len(cols["line"]):
+            self.usable_files.update(map(str, pd.unique(cols["file"])))
+            self.pieces.append({c: _categorical(cols[c]) if c in _CATEGORY_COLUMNS else cols[c] for c in FRAME_COLUMNS})
+
     def merge(self, other: Gather, line_offset: int = 0) -> None:
         """Fold in what another process gathered (a task of the same read), its lines shifted by ``line_offset``
         (the lines of a file's byte ranges before that task's)."""

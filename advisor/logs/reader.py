@@ -41,7 +41,7 @@ from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 from advisor.logs.sources import expand_sources
 from advisor.logs.streams import NotSplittable, ReadStats
-from advisor.logs.usage_rows import UsageRows
+from advisor.logs.usage_rows import UsageRows, work_frame
 
 __all__ = ["MemoryFile", "Problem", "LogResult", "read_logs", "iter_chunks", "normalize_partition", "finalize_frame",
            "FRAME_COLUMNS", "DEFAULT_CHUNK_RECORDS", "PER_REQUEST_COLUMNS", "per_request_frame"]
@@ -348,12 +348,14 @@ def _bisect_rows(counter: ChunkCounter, files: list[str], raws: list[Raw]
 
 
 def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkCounter,
-                 formats: dict[str, Tally], stats: ReadStats, progress: Progress | None) -> Iterator[pd.DataFrame]:
-    """Work frames of a task's pieces, in order; a chunk is counted at ``chunk_records`` items or ``chunk_bytes``
-    decompressed bytes, whichever comes first (memory bounded by bytes, whatever the records' size). LangSmith
+                 formats: dict[str, Tally], stats: ReadStats, progress: Progress | None
+                 ) -> Iterator[pd.DataFrame | dict[str, Any]]:
+    """Work frames of a task's pieces, in order (rows taken as they were read: as columns, see below); a chunk is
+    counted at ``chunk_records`` items or ``chunk_bytes`` decompressed bytes, whichever comes first (memory
+    bounded by bytes, whatever the records' size). LangSmith
     halves still waiting at the end stay in ``parser.pending`` for the caller. Without 7B counts, records that
-    carry their usage are taken as they are read (:class:`~advisor.logs.usage_rows.UsageRows`), in frames of
-    their own."""
+    carry their usage are taken as they are read (:class:`~advisor.logs.usage_rows.UsageRows`), given as the
+    frame's columns (:meth:`~advisor.logs.gather.Gather.add_columns`)."""
     chunk, chunk_start, done = _Chunk(), 0, 0
     taker = UsageRows.for_read(opts.ft_tokenizer, opts.format, counter)
     for piece in task.pieces:
@@ -370,7 +372,7 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
         for line, item in parser.items(records):
             if item is FLUSH:
                 if taker is not None and taker.full(opts.chunk_records):
-                    yield taker.frame()
+                    yield taker.columns()
                 continue
             chunk.add(piece.name, line, item)
             if len(chunk) >= opts.chunk_records or stats.bytes - chunk_start >= opts.chunk_bytes:
@@ -382,7 +384,7 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
             chunk.add(file, line, item)
         done += (piece.end - piece.start) if piece.end is not None else _size(piece.source)
     if taker is not None and len(taker):
-        yield taker.frame()
+        yield taker.columns()
     yield from chunk.frames(counter)
 
 
@@ -404,7 +406,8 @@ def iter_chunks(paths: Sequence[str | os.PathLike], *, format: str | None = None
                 sum(_size(s) for s in sources))
     counter = ChunkCounter(model=model, ft_tokenizer=ft_tokenizer, threads=threads)
     parser, formats = _Parser(format), cast(dict[str, Tally], {})
-    yield from _task_frames(task, opts, parser, counter, formats, ReadStats(), progress)
+    for frame in _task_frames(task, opts, parser, counter, formats, ReadStats(), progress):
+        yield frame if isinstance(frame, pd.DataFrame) else work_frame(frame)
     chunk = _Chunk()
     for file, (line, item) in parser.drain(final=True):
         chunk.add(file, line, item)
@@ -466,7 +469,10 @@ def count_task(task: Task, opts: ReadOptions, progress: Progress | None = None) 
     formats: dict[str, Tally] = {}
     try:
         for frame in _task_frames(task, opts, parser, _counter_for(opts), formats, stats, progress):
-            gather.add(frame)
+            if isinstance(frame, pd.DataFrame):
+                gather.add(frame)
+            else:  # rows taken as they were read (advisor.logs.usage_rows)
+                gather.add_columns(frame)
     except NotSplittable:
         return TaskResult(task.index, resplit=True)
     return TaskResult(task.index, gather, list(parser.pending.values()), formats, stats.lines,

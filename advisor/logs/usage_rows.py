@@ -34,7 +34,7 @@ try:
 except ImportError:  # the general path reads every record
     msgspec = None  # type: ignore[assignment]
 
-__all__ = ["UsageRows"]
+__all__ = ["UsageRows", "work_frame"]
 
 _HINT_KEYS = ("task", "prompt_id", "promptId")  # record_fields.metadata_task_hint's order
 _NONE_COLUMNS = ("join_key", "join_side", "problem", "assumed_encoding", COUNT_NOTES_COLUMN, "time_ignored")
@@ -122,7 +122,7 @@ def _name(v: str | None) -> str | None:
 
 
 class UsageRows:
-    """The taker of :mod:`.fastlines`: each record taken becomes a row; :meth:`frame` gives them as the work frame
+    """The taker of :mod:`.fastlines`: each record taken becomes a row; :meth:`columns` gives them as the columns
     :meth:`ChunkCounter.rows` gives for the same records."""
 
     def __init__(self, counter: ChunkCounter):
@@ -131,6 +131,7 @@ class UsageRows:
         self.file = ""
         self.formats: Tally = Tally()
         self.taken = self.missed = 0
+        self.heads: dict[str, float] = {}  # answer heads hashed in this task (labels, JSON keys repeat)
 
     @classmethod
     def for_read(cls, ft_tokenizer: str | None, format: str | None, counter: ChunkCounter) -> UsageRows | None:
@@ -147,7 +148,7 @@ class UsageRows:
     def full(self, chunk_records: int) -> bool:
         return len(self.rows) >= max(chunk_records, FLUSH_EVERY)
 
-    def take(self, line: int, data: bytes) -> bool:
+    def take(self, line: int, data: bytes | memoryview) -> bool:
         if self.missed >= _GIVE_UP_AFTER and self.missed > 4 * self.taken:
             return False
         try:
@@ -212,40 +213,48 @@ class UsageRows:
         msgs = req.messages
         roles = [m.role for m in msgs]  # "" for a message without one: compared only with "system", "user"...
         try:  # what ChunkCounter.rows measures of a record that carries its usage
-            system = next((m.content for m in msgs if m.role == "system" or m.role == "developer"), None)
+            system = None  # template._system_prompt: the first system or developer message's text
+            for m in msgs:
+                if m.role == "system" or m.role == "developer":
+                    system = m.content
+                    break
             if system is not None:
                 task, template, static = self.counter.hasher.system_keys(system, hint)
             else:
                 task, template, static = self.counter.hasher.keys_static(
                     [{"role": m.role, "content": m.content} for m in msgs], None, hint)
-            fit = measure_text(roles, False, answer.content)  # this shape offers no tools and no functions
+            fit = measure_text(roles, False, answer.content, self.heads)  # this shape offers no tools, no functions
         except Exception:  # noqa: BLE001 - the general path lists it ("could not be counted")
             return None
         return (self.file, line, _name(resp.id), ts, _name(resp.model) or _name(req.model), task, template, static,
                 float(p), float(c), float(cached), latency, weight, *fit, reasoning)
 
-    def frame(self) -> pd.DataFrame:
-        """The rows taken so far as a work frame (the columns of :meth:`ChunkCounter.rows`); then none are held."""
+    def columns(self) -> dict[str, Any]:
+        """The rows taken so far as the frame's columns (:data:`~advisor.logs.records.FRAME_COLUMNS`, what
+        :meth:`ChunkCounter.rows` gives for the same records; :meth:`~advisor.logs.gather.Gather.add_columns`
+        keeps them without a frame); then none are held."""
         rows, self.rows = self.rows, []
         n = len(rows)
         (files, line, rid, ts, model, task, template, static, prompt, comp, cached, latency, weight,
-         kind, hash_, head, flags, reasoning) = (list(c) for c in zip(*rows))
+         kind, hash_, head, flags, reasoning) = zip(*rows) if rows else ((),) * 18
         prompt_a = np.array(prompt, dtype=float)
         static_a = self.counter.static_tokens(model, static, np.ones(n, dtype=bool))
-        none = _objects([None] * n)
-
-        def floats(values: list) -> np.ndarray:
-            return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-        cols = {"request_id": _objects(rid), "timestamp": floats(ts), "model": _objects(model), "task": _objects(task),
-                "template": _objects(template), "prompt_tokens": prompt_a,
+        nan = np.full(n, np.nan)
+        return {"request_id": np.array(rid, dtype=object), "timestamp": np.array(ts, dtype=float),  # None -> NaN
+                "model": np.array(model, dtype=object), "task": np.array(task, dtype=object),
+                "template": np.array(template, dtype=object), "prompt_tokens": prompt_a,
                 "completion_tokens": np.array(comp, dtype=float), "cached_tokens": np.array(cached, dtype=float),
-                "latency_s": floats(latency), "tokens_source": _objects(["usage"] * n),
-                "ft_prompt_tokens": np.full(n, np.nan), "ft_completion_tokens": np.full(n, np.nan),
+                "latency_s": np.array(latency, dtype=float), "tokens_source": np.full(n, "usage", dtype=object),
+                "ft_prompt_tokens": nan, "ft_completion_tokens": nan.copy(),
                 "static_prompt_tokens": np.minimum(static_a, prompt_a), "requests": np.array(weight, dtype=float),
-                "file": _objects(files), "line": np.array(line, dtype=np.int64),
+                "file": np.array(files, dtype=object), "line": np.array(line, dtype=np.int64),
                 "answer_kind": np.array(kind, dtype=float), "answer_hash": np.array(hash_, dtype=float),
                 "answer_head_hash": np.array(head, dtype=float), "fit_flags": np.array(flags, dtype=float),
-                "reasoning_tokens": floats(reasoning)}
-        cols.update({c: none for c in _NONE_COLUMNS})
-        return pd.DataFrame(cols, columns=_COLUMNS)
+                "reasoning_tokens": np.array(reasoning, dtype=float)}
+
+
+def work_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """:meth:`UsageRows.columns` as the work frame :meth:`ChunkCounter.rows` gives (for :func:`iter_chunks`)."""
+    n = len(columns["line"])
+    return pd.DataFrame({**{c: _objects(v) if v.dtype == object else v for c, v in columns.items()},
+                         **{c: _objects([None] * n) for c in _NONE_COLUMNS}}, columns=_COLUMNS)

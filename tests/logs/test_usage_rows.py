@@ -235,12 +235,30 @@ class TestSameAsTheGeneralPath:
         path = tmp_path / "usage.jsonl"
         write_sample_logs(path, days=3, no_usage_share=0.0, seed=5)
         taken = []
-        frame = UsageRows.frame
-        monkeypatch.setattr(UsageRows, "frame", lambda self: taken.append(len(self.rows)) or frame(self))
+        columns = UsageRows.columns
+        monkeypatch.setattr(UsageRows, "columns", lambda self: taken.append(len(self.rows)) or columns(self))
         got = _read(path, True, processes=1)
         assert sum(taken) == len(got[0]) > 100  # every record of the sample took the lean path
         _assert_same(got, _read(path, False, processes=1))
         _assert_same(_read(path, True, processes=2, task_bytes=200_000), got)
+
+    def test_iter_chunks_gives_the_same_work_rows(self, tmp_path):
+        from advisor.logs import iter_chunks
+        from advisor.samples import write_sample_logs
+        path = tmp_path / "usage.jsonl"
+        write_sample_logs(path, days=1, no_usage_share=0.2, seed=3)
+
+        def rows(taken: bool) -> pd.DataFrame:
+            before = usage_rows_module.UsageRows.for_read
+            if not taken:
+                usage_rows_module.UsageRows.for_read = classmethod(lambda cls, *a: None)  # type: ignore[method-assign]
+            try:
+                frame = pd.concat(list(iter_chunks([path], ft_tokenizer=None)), ignore_index=True)
+            finally:
+                usage_rows_module.UsageRows.for_read = before  # type: ignore[method-assign]
+            return frame.sort_values("line", kind="stable").reset_index(drop=True)
+
+        pd.testing.assert_frame_equal(rows(True), rows(False), check_exact=True)
 
     def test_without_msgspec_every_record_takes_the_general_path(self, monkeypatch):
         monkeypatch.setattr(usage_rows_module, "msgspec", None)
