@@ -10,6 +10,7 @@ Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
 - Lists under ``data``/``items``/``runs``/``records``/``logs``/``rows`` of an object that is not a record
   itself (Langfuse ``GET /api/public/observations`` pages, Helicone query results, LiteLLM ``/spend/logs/v2``),
   and OpenTelemetry's ``resourceSpans``/``scopeSpans``/``spans`` (OTLP/JSON), level by level.
+- An MLflow trace ``{"info": {...}, "data": {"spans": [...]}}``: the trace is ignored, its spans are records.
 - A JSON array (a JSONL line holding an array, or an array nested in a document): its elements.
 """
 
@@ -77,6 +78,12 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
                 for i, run in enumerate(value.get(key) or ()):
                     yield from _one(run, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
             return
+    data = value.get("data")
+    if isinstance(data, dict) and isinstance(data.get("spans"), list) and "info" in value:  # an MLflow trace
+        yield where, Ignored("MLflow trace (its spans are read one by one)")
+        for i, sp in enumerate(data["spans"]):
+            yield from _one(sp, f"{where}.data.spans[{i}]" if where else f"data.spans[{i}]")
+        return
     obs = value.get("observations")
     if isinstance(obs, list) and "traceId" not in value:  # a Langfuse trace with its observations
         if obs and all(isinstance(o, str) for o in obs):

@@ -4,8 +4,9 @@ Shapes (sources in tests/fixtures/exports/otel/SOURCE.md): OTLP/JSON (``{"resour
 [{"spans": [...]}]}]}``, the Collector's file exporter writes one such request a line; attributes are a list of
 ``{"key", "value": {"stringValue" | "intValue" | ...}}``, 64-bit integers as text, times in ns as text), the Python
 SDK's ``ReadableSpan.to_json()`` (console exporter: ``context.span_id``, attributes an object), Phoenix's span API and
-spans dataframe (``attributes.llm.token_count.prompt`` columns) and Logfire query rows (``start_timestamp``,
-``attributes``). Unwrapping ``resourceSpans``/``scopeSpans``/``spans`` is :mod:`advisor.logs.containers`'s.
+spans dataframe (``attributes.llm.token_count.prompt`` columns), Logfire query rows (``start_timestamp``,
+``attributes``) and MLflow traces (``{"info", "data": {"spans"}}``, attribute values as JSON text). Unwrapping
+``resourceSpans``/``scopeSpans``/``spans`` and MLflow's ``data.spans`` is :mod:`advisor.logs.containers`'s.
 
 Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``llm.*`` OpenInference's, older
 ``gen_ai.usage.prompt_tokens`` and ``llm.usage.*`` Traceloop/OpenLLMetry's):
@@ -13,7 +14,8 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
 - a span is a model call when ``gen_ai.operation.name`` is a generation (``chat``, ``text_completion``,
   ``generate_content``), ``openinference.span.kind`` is ``LLM``, ``llm.request.type`` is ``chat``/``completion`` or
   the Vercel AI SDK's ``ai.operationId`` is a provider call (``ai.generateText.doGenerate``, ``...doStream``; its
-  ``ai.generateText`` span above repeats their summed usage);
+  ``ai.generateText`` span above repeats their summed usage) or MLflow's ``mlflow.spanType`` is ``LLM``/``CHAT_MODEL``
+  (usage in ``mlflow.chat.tokenUsage``);
   a span naming another kind (agent, tool, chain, embeddings, workflow; or an agent's run by ``gen_ai.agent.name`` /
   ``agent_name``) is ignored, not a problem, even when it carries usage (an agent span's usage is the sum of its model
   calls: counting it would count them twice); a span naming no kind is a model call when it carries token usage;
@@ -27,6 +29,7 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -51,15 +54,17 @@ _SPAN_KEYS = frozenset(("spanId", "span_id", "context", "span_name", "span_kind"
 _MODEL_OPS = frozenset(("chat", "text_completion", "generate_content", "completion", "responses"))
 # each list in order of preference; the ai.* keys are the Vercel AI SDK's own (v4 promptTokens, v5 inputTokens)
 _PROMPT = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
-           "llm.usage.prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens")
+           "llm.usage.prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens",
+           "mlflow.chat.tokenUsage.input_tokens")
 _COMPLETION = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
-               "llm.usage.completion_tokens", "ai.usage.outputTokens", "ai.usage.completionTokens")
+               "llm.usage.completion_tokens", "ai.usage.outputTokens", "ai.usage.completionTokens",
+               "mlflow.chat.tokenUsage.output_tokens")
 _CACHED = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
            "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens")
 _REASONING = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
               "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens")
 _MODEL = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model",
-          "llm.request.model", "ai.response.model", "ai.model.id")
+          "llm.request.model", "ai.response.model", "ai.model.id", "mlflow.llm.model")
 
 
 def looks_like_span(o: Mapping) -> bool:
@@ -115,6 +120,11 @@ def _flatten(value: Any, prefix: str, out: dict, depth: int = 0) -> None:
     elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and depth < 12:
         for i, v in enumerate(value):
             _flatten(v, f"{prefix}.{i}", out, depth + 1)
+    elif isinstance(value, str) and len(value) > 1 and value[0] == value[-1] == '"':  # MLflow: values as JSON
+        try:
+            out[prefix] = json.loads(value)
+        except ValueError:
+            out[prefix] = value
     elif not (isinstance(value, float) and math.isnan(value)):  # a spans table's empty cell
         out[prefix] = value
 
@@ -138,13 +148,16 @@ def span_attributes(o: Mapping) -> dict:
     for k, v in o.items():  # a spans table: attributes.* columns
         if type(k) is str and k.startswith("attributes."):
             _flatten(maybe_json(v), k[len("attributes."):], out)
+    usage = out.get("mlflow.chat.tokenUsage")
+    if isinstance(usage, str):  # MLflow keeps an object attribute as JSON text
+        _flatten(maybe_json(usage), "mlflow.chat.tokenUsage", out)
     return out
 
 
 def _kind(a: Mapping) -> tuple[str, str] | None:
     """(attribute, value) naming what the span is, when it says so."""
     for key in ("gen_ai.operation.name", "openinference.span.kind", "llm.request.type", "traceloop.span.kind",
-                "ai.operationId"):
+                "ai.operationId", "mlflow.spanType"):
         v = a.get(key)
         if isinstance(v, str) and v.strip():
             return key, v.strip()
@@ -159,7 +172,8 @@ def _is_model_call(kind: tuple[str, str] | None) -> bool:
     key, v = kind[0], kind[1].lower()
     return (key == "gen_ai.operation.name" and v in _MODEL_OPS) or (key == "openinference.span.kind" and v == "llm") \
         or (key == "llm.request.type" and v in ("chat", "completion")) \
-        or (key == "ai.operationId" and v.endswith((".dogenerate", ".dostream")))  # the AI SDK's provider calls
+        or (key == "ai.operationId" and v.endswith((".dogenerate", ".dostream"))) \
+        or (key == "mlflow.spanType" and v in ("llm", "chat_model"))
 
 
 def _first(a: Mapping, keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -261,7 +275,8 @@ def parse_otel(o: Mapping, line: int) -> Raw:
     ctx = o["context"] if isinstance(o.get("context"), dict) else {}
     span_id = o.get("spanId") or o.get("span_id") or ctx.get("span_id") or o.get("context.span_id")
     start_key, end_key = next(((s, e) for s, e in (("startTimeUnixNano", "endTimeUnixNano"), ("start_time", "end_time"),
-                                                   ("start_timestamp", "end_timestamp")) if s in o),
+                                                   ("start_timestamp", "end_timestamp"),
+                                                   ("start_time_unix_nano", "end_time_unix_nano")) if s in o),
                               ("start_time", "end_time"))
     start, latency, why = time_span(o, start_key, end_key)
     m_key, model = _first(a, _MODEL)

@@ -46,6 +46,7 @@ class TestFixtures:
         ("phoenix-spans-dataframe.csv", [(1062, 24, 1024), (88, 9, 0)], 1),
         ("logfire-query-rows.json", [(27, 8, 0)], 1),   # pydantic-ai's agent run span repeats its call's usage
         ("vercel-ai-sdk.json", [(1650, 18, 0), (52, 13, 0)], 2),  # ai.generateText repeats its calls' sum
+        ("mlflow-trace.json", [(1210, 18, 0), (80, 29, 0)], 3),  # the trace, its AGENT and TOOL spans
     ])
     def test_other_tools(self, name, usage, ignored):
         r = read_logs(OTEL / name, ft_tokenizer=None)
@@ -113,7 +114,8 @@ KINDS = {  # attributes naming the span's kind -> is it a model call
     ("gen_ai.operation.name", "embeddings"): False, ("openinference.span.kind", "LLM"): True,
     ("openinference.span.kind", "CHAIN"): False, ("llm.request.type", "chat"): True,
     ("traceloop.span.kind", "workflow"): False, ("ai.operationId", "ai.streamText.doStream"): True,
-    ("ai.operationId", "ai.generateText"): False, ("gen_ai.agent.name", "support"): False, None: True,
+    ("ai.operationId", "ai.generateText"): False, ("gen_ai.agent.name", "support"): False,
+    ("mlflow.spanType", '"CHAT_MODEL"'): True, ("mlflow.spanType", '"AGENT"'): False, None: True,
 }
 USAGE_KEYS = [("gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.cache_read.input_tokens"),
               ("llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.prompt_details.cache_read"),
