@@ -71,6 +71,10 @@ __all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
 def parse_openai(o: Mapping, line: int) -> Raw:
     if o.get("object") == "chat.completion.chunk" and not o.get("usage"):
         raise Ignored("streamed chunk without usage (the chunk with usage stands for its request)")
+    if _stream_event(o) and o["type"] == "error":
+        raise RecordProblem("request failed" + _error_code(o), "code")
+    if _stream_event(o) and o["type"] not in _FINAL_EVENTS:
+        raise Ignored("streamed Responses API event (the response.completed event stands for its request)")
     if ("prompt_filter_results" in o or "prompt_annotations" in o) and not o.get("choices") and not o.get("usage"):
         raise Ignored("Azure OpenAI content-filter result alone (a stream's first chunk: no answer, no usage)")
     if "request" in o or "response" in o:
@@ -96,6 +100,21 @@ def parse_openai(o: Mapping, line: int) -> Raw:
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=latency_of(o),
                task_hint=metadata_task_hint(req.get("metadata")), request_options=opts,
                requests=sample_weight(req.get("metadata"), "request.metadata" if req is not o else "metadata"))
+
+
+# Responses API streaming events (``{"type": "response.output_text.delta", "sequence_number": 3, ...}``): the last
+# one of a response carries it whole, with its usage
+_FINAL_EVENTS = frozenset(("response.completed", "response.incomplete", "response.failed"))
+
+
+def _stream_event(o: Mapping) -> bool:
+    """A Responses API streaming event.
+
+    >>> _stream_event({"type": "response.created", "sequence_number": 0}), _stream_event({"type": "GENERATION"})
+    (True, False)
+    """
+    t = o.get("type")
+    return isinstance(t, str) and (t.startswith("response.") or t == "error") and "sequence_number" in o
 
 
 def _request_beside(o: Mapping, response_key: str) -> Any:
@@ -360,6 +379,8 @@ def detect_record_format(o: Any) -> str | None:
         return "usage-export"
     if "start_time" in k and "end_time" in k and (k <= _BUCKET_KEYS | _USAGE_TOKEN_KEYS or not k.isdisjoint(_USAGE_ONLY)):
         return "usage-export"  # a bucket, an empty one (only its times), one that lost its request count
+    if "sequence_number" in k and _stream_event(o):
+        return "openai"
     if isinstance(o.get("error"), dict) and k <= _ERROR_KEYS:
         return "openai"  # an API error body logged alone: a failed request (listed as a problem)
     if "request" in k and "response" in k or isinstance(o.get("response"), dict):

@@ -36,6 +36,13 @@ class TestOpenAI:
             2: "field 'error': request failed (batch_expired)", 4: "field 'response.status_code': status_code 429"}
         assert r.summary()["ignored_by_reason"] == {"embeddings batch result (not a chat or text generation call)": 1}
 
+    def test_responses_stream_events(self):
+        # openai/SOURCE.md: only response.completed counts (640 incl. 512 cached / 4); failed and error events listed
+        r = read_logs(EXPORTS / "openai" / "responses-stream-events.jsonl", ft_tokenizer=None)
+        assert _usage(r) == [(640, 4, 512)] and r.summary()["ignored"] == 9
+        assert {p.line: p.reason for p in r.problems} == {11: "field 'response.error': request failed (server_error)",
+                                                         12: "field 'code': request failed (rate_limit_exceeded)"}
+
     def test_stored_completions_list(self):
         r = read_logs(EXPORTS / "openai" / "stored-completions-list.json", ft_tokenizer=None)
         assert _usage(r) == [(1062, 32, 1024), (65, 12, 0)]
