@@ -234,7 +234,7 @@ def measure_text(roles: list, tools_offered: bool, text: str | None,
     """
     low = text.lower() if text else None
     flags = _flags(roles, tools_offered, text, low)
-    if text is None or low is None or not text.strip():
+    if text is None or low is None or text.isspace():  # (a text with a lower case is not empty)
         return NONE, float("nan"), float("nan"), flags
     parsed = _as_json(text)
     norm = _collapsed(low)

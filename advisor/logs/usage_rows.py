@@ -211,13 +211,14 @@ class UsageRows:
                 except Exception:  # noqa: BLE001
                     return None
         msgs = req.messages
-        roles = [m.role for m in msgs]  # "" for a message without one: compared only with "system", "user"...
+        roles = []  # "" for a message without one: compared only with "system", "user"...
+        system = None  # template._system_prompt: the first system or developer message's text
+        for m in msgs:
+            role = m.role
+            roles.append(role)
+            if system is None and (role == "system" or role == "developer"):
+                system = m.content
         try:  # what ChunkCounter.rows measures of a record that carries its usage
-            system = None  # template._system_prompt: the first system or developer message's text
-            for m in msgs:
-                if m.role == "system" or m.role == "developer":
-                    system = m.content
-                    break
             if system is not None:
                 task, template, static = self.counter.hasher.system_keys(system, hint)
             else:
