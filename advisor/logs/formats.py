@@ -57,6 +57,7 @@ from advisor.logs.records import (
     check_messages,
     check_tools,
     epoch_s,
+    gemini_usage,
     maybe_json,
     number,
     openai_usage,
@@ -88,15 +89,20 @@ def parse_openai(o: Mapping, line: int) -> Raw:
     model, msgs, tools, opts = request_fields(req, "request")
     usage = openai_usage(resp.get("usage"), f"{resp_field}.usage" if resp is not o else "usage")
     completion = first_choice_message(resp, resp_field if resp is not o else "response")
+    thoughts = None
+    if usage is None and "usageMetadata" in resp:  # a Gemini API / Vertex AI generateContent response
+        usage, thoughts = gemini_usage(resp["usageMetadata"], "usageMetadata" if resp is o else "response.usageMetadata")
+        completion = completion if completion is not None else _gemini_text(resp.get("candidates"))
     if usage is None and resp.get("error"):  # an API error body, or a Responses object with status "failed"
         raise RecordProblem("request failed" + _error_code(resp["error"]), f"{resp_field}.error" if resp is not o
                             else "error")
     need_text(usage, msgs, field="request.messages")
     # Chat Completions answers carry "created", Responses API answers "created_at" (both epoch seconds)
-    created = "created" if "created" in resp or "created_at" not in resp else "created_at"
+    created = next((k for k in ("created", "created_at", "createTime") if k in resp), "created")  # Vertex: createTime
     ts, why = epoch_s(o.get("timestamp", resp.get(created)), f"response.{created}")
-    return Raw(line=line, request_id=text(resp.get("id") or o.get("id"), "id"), timestamp=ts, time_ignored=why,
-               model=text(resp.get("model"), "response.model") or model or text(o.get("model"), "model"),
+    return Raw(line=line, request_id=text(resp.get("id") or o.get("id") or resp.get("responseId"), "id"), timestamp=ts,
+               time_ignored=why, model=text(resp.get("model") or resp.get("modelVersion"), "response.model") or model
+               or text(o.get("model"), "model"), reasoning_tokens=thoughts,
                messages=msgs, tools=tools, completion=completion, usage=usage, latency_s=latency_of(o),
                task_hint=metadata_task_hint(req.get("metadata")), request_options=opts,
                requests=sample_weight(req.get("metadata"), "request.metadata" if req is not o else "metadata"))
@@ -115,6 +121,20 @@ def _stream_event(o: Mapping) -> bool:
     """
     t = o.get("type")
     return isinstance(t, str) and (t.startswith("response.") or t == "error") and "sequence_number" in o
+
+
+def _gemini_text(candidates: Any) -> str | None:
+    """The text parts of a Gemini response's first candidate, or None.
+
+    >>> _gemini_text([{"content": {"role": "model", "parts": [{"text": "Two "}, {"text": "days."}]}}])
+    'Two days.'
+    """
+    first = candidates[0] if isinstance(candidates, list) and candidates else None
+    content = first.get("content") if isinstance(first, dict) else None
+    parts = content.get("parts") if isinstance(content, dict) else None
+    if not isinstance(parts, list):
+        return None
+    return "".join(p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
 
 
 def _request_beside(o: Mapping, response_key: str) -> Any:
@@ -381,6 +401,8 @@ def detect_record_format(o: Any) -> str | None:
         return "usage-export"  # a bucket, an empty one (only its times), one that lost its request count
     if "sequence_number" in k and _stream_event(o):
         return "openai"
+    if "usageMetadata" in k:
+        return "openai"  # a Gemini generateContent response logged alone (its usage read by gemini_usage)
     if isinstance(o.get("error"), dict) and k <= _ERROR_KEYS:
         return "openai"  # an API error body logged alone: a failed request (listed as a problem)
     if "request" in k and "response" in k or isinstance(o.get("response"), dict):

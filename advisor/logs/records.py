@@ -10,8 +10,8 @@ from typing import Any
 
 from advisor.errors import RecordProblem
 
-__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "to_epoch_s", "epoch_s", "maybe_json", "split_chat",
-           "request_options", "number", "count_text", "text", "clean_surrogates", "json_loads", "json_raw_decode",
+__all__ = ["Raw", "RecordProblem", "Ignored", "openai_usage", "gemini_usage", "to_epoch_s", "epoch_s", "maybe_json",
+           "split_chat", "request_options", "number", "count_text", "text", "clean_surrogates", "json_loads", "json_raw_decode",
            "safe_field", "check_messages", "check_tools", "check_completion", "REQUEST_OPTION_KEYS",
            "FRAME_COLUMNS", "WORK_COLUMNS"]
 
@@ -429,6 +429,29 @@ def _anthropic_usage(u: dict, p: float, c: float, field: str) -> tuple[float, fl
     read = _num(u.get("cache_read_input_tokens"), f"{field}.cache_read_input_tokens") or 0.0
     write = _num(u.get("cache_creation_input_tokens"), f"{field}.cache_creation_input_tokens") or 0.0
     return p + read + write, c, read
+
+
+def gemini_usage(u: Any, field: str = "usageMetadata") -> tuple[tuple[float, float, float] | None, float | None]:
+    """((prompt incl. cached, completion incl. thinking, cached), thinking tokens) from a Gemini API / Vertex AI
+    ``usageMetadata``: ``promptTokenCount`` INCLUDES ``cachedContentTokenCount``; ``candidatesTokenCount`` EXCLUDES
+    ``thoughtsTokenCount`` (thinking, billed as output); ``toolUsePromptTokenCount`` is billed as input.
+
+    >>> gemini_usage({"promptTokenCount": 1200, "candidatesTokenCount": 40, "thoughtsTokenCount": 300,
+    ...               "cachedContentTokenCount": 1024, "totalTokenCount": 1540})
+    ((1200.0, 340.0, 1024.0), 300.0)
+    """
+    u = maybe_json(u)
+    if not isinstance(u, dict):
+        return None, None
+    p = _num(u.get("promptTokenCount"), f"{field}.promptTokenCount")
+    c = _num(u.get("candidatesTokenCount"), f"{field}.candidatesTokenCount")
+    if p is None and c is None:
+        return None, None
+    thoughts = _num(u.get("thoughtsTokenCount"), f"{field}.thoughtsTokenCount")
+    tool = _num(u.get("toolUsePromptTokenCount"), f"{field}.toolUsePromptTokenCount") or 0.0
+    cached = _num(u.get("cachedContentTokenCount"), f"{field}.cachedContentTokenCount") or 0.0
+    prompt = (p or 0.0) + tool
+    return (prompt, (c or 0.0) + (thoughts or 0.0), min(cached, prompt)), thoughts
 
 
 EARLIEST_EPOCH_S = 1_262_304_000.0  # 2010-01-01T00:00:00Z: no hosted LLM API logged a request before

@@ -167,3 +167,13 @@ def test_braintrust_events_counted_by_their_provider_rule(events, as_lines):
     if r is not None:
         assert sorted(_usage(r)) == sorted(expected) and r.skipped == 0
         assert r.summary()["ignored"] == len(events) - len(expected)
+
+
+def test_gemini_generate_content():
+    # google/SOURCE.md: 1350 (incl. 1024 cached) / 9 + 252 thinking; 14 / 1; 31 / 2 with Vertex's createTime
+    r = read_logs(EXPORTS / "google" / "generate-content.jsonl", ft_tokenizer=None)
+    f = r.frame.sort_values("line")
+    assert list(zip(f["prompt_tokens"], f["completion_tokens"], f["cached_tokens"])) == [(1350, 261, 1024), (14, 1, 0),
+                                                                                       (31, 2, 0)]
+    assert list(f["model"]) == ["gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.0-flash-001"]
+    assert f["reasoning_tokens"].iloc[0] == 252 and f["timestamp"].notna().sum() == 1
