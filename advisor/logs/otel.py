@@ -23,8 +23,9 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
   input tokens, including cached tokens"; OpenInference's ``llm.token_count.prompt`` likewise); cached tokens are
   ``gen_ai.usage.cache_read.input_tokens`` (or Traceloop's ``gen_ai.usage.cache_read_input_tokens``, OpenInference's
   ``llm.token_count.prompt_details.cache_read``); completion tokens include reasoning tokens;
-- the prompt text is read from ``gen_ai.input.messages``, ``llm.input_messages.N.message.*``, ``gen_ai.prompt.N.*``
-  or Logfire's ``request_data.messages`` (counted when the span has no usage).
+- the prompt text is read from ``gen_ai.input.messages``, ``llm.input_messages.N.message.*``, ``gen_ai.prompt.N.*``,
+  Logfire's ``request_data.messages``, the AI SDK's ``ai.prompt.messages`` or MLflow's ``mlflow.spanInputs``
+  (counted when the span has no usage).
 """
 
 from __future__ import annotations
@@ -233,6 +234,11 @@ def _messages(a: Mapping) -> list | None:
         msgs = _indexed(a, prefix, role, content)
         if msgs:
             return check_messages(msgs, f"attributes.{prefix}")
+    for key, inner in (("ai.prompt.messages", None), ("mlflow.spanInputs", "messages")):  # AI SDK, MLflow: JSON text
+        value = maybe_json(a.get(key))
+        value = value.get(inner) if inner and isinstance(value, dict) else value
+        if isinstance(value, list) and value and all(isinstance(m, dict) and "role" in m for m in value):
+            return check_messages(value, f"attributes.{key}")
     return None
 
 

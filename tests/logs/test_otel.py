@@ -195,3 +195,11 @@ def test_a_trace_document_larger_than_a_record_is_streamed(write):
     r = read_logs(write("trace.json", text), ft_tokenizer=None, max_record_bytes=8192)
     assert len(r.frame) == 40 and r.skipped == 0 and r.summary()["prompt_tokens"] == 400
     assert r.frame["line"].is_monotonic_increasing and r.frame["line"].nunique() == 40
+
+
+@pytest.mark.parametrize("name", ["vercel-ai-sdk.json", "mlflow-trace.json"])
+def test_prompt_text_read_for_the_7b_counts(name):
+    # the AI SDK's ai.prompt.messages and MLflow's mlflow.spanInputs (JSON text): the first call's prompt is counted
+    # for the 7B model (the second call logged no text)
+    r = read_logs(OTEL / name, ft_tokenizer="mistral-v1")
+    assert r.frame["ft_prompt_tokens"].iloc[0] > 5 and r.skipped == 0
