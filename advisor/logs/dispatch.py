@@ -13,15 +13,12 @@ folds them in task order. Every failure is one :class:`LogError` line naming the
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import queue
 import sys
 import threading
 import uuid
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,70 +128,95 @@ def _ready(fn: Callable[..., Any]) -> None:
     """A new worker's first call: unpickling ``fn`` imported its module (pandas, the readers); it is ready."""
 
 
+_PULL_TASKS = 64  # tasks a worker counts before it hands their results back (and asks again)
+_PULL_BYTES = 512 << 20  # ... or bytes: what a worker holds for this process stays bounded
+_SHARED: list = []  # in a worker of the pool: [fn, tasks, opts, taken, done_bytes] of its read (_start_worker)
+
+
+def _take(taken: Any, n: int) -> int | None:
+    """The position of the next task no process has taken (``taken``: a shared counter), or None: all taken."""
+    with taken.get_lock():
+        i = taken.value
+        if i >= n:
+            return None
+        taken.value = i + 1
+        return i
+
+
+def _start_worker(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, taken: Any, done_bytes: Any) -> None:
+    """A pool worker's start: the read's function, tasks and shared counters, given once (inherited by a forked
+    worker, pickled once for a spawned one), not with each call."""
+    _SHARED[:] = [fn, tasks, opts, taken, done_bytes]
+
+
+def _pull() -> list:
+    """A worker's loop: the next task no process has taken, counted, until none is left or it holds
+    ``_PULL_TASKS`` results or ``_PULL_BYTES`` of logs; their results, in the order taken. The tasks' bytes go to
+    the shared ``done_bytes`` as each ends (progress)."""
+    fn, tasks, opts, taken, done_bytes = _SHARED
+    out: list = []
+    size = 0
+    while len(out) < _PULL_TASKS and size < _PULL_BYTES and (i := _take(taken, len(tasks))) is not None:
+        out.append(fn(tasks[i], opts))
+        size += tasks[i].bytes
+        with done_bytes.get_lock():
+            done_bytes.value += tasks[i].bytes
+    return out
+
+
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
-    """``processes`` - 1 worker processes and this one take the tasks in turn from one queue: this process starts
-    at once and a worker takes a task only once it has started (imports done); a worker still starting when
-    the last task is done is stopped, not waited for (a cheap read, such as logs with usage, costs about what it
-    costs in one process). Results are whole tasks, each used once. A task given to a worker that could not
-    start goes back to the queue. (Counting a straggler's task here too was tried: on a loaded machine it only
-    added work.)"""
+    """``processes`` - 1 worker processes and this one take the tasks in order from one shared counter: each
+    process takes its next task itself the moment it is free (no thread hands tasks out, so a worker never waits
+    for this busy process to pass it one), and a worker starts taking once it has started (imports done). A
+    worker hands back its results every ``_PULL_TASKS`` tasks or ``_PULL_BYTES``, and at the end. Should a worker
+    die or the workers fail to start, this process counts every task whose result it has not received (nothing
+    is counted twice: results are kept by task). A worker still starting when the last task is done is stopped,
+    not waited for (a cheap read, such as logs with usage, costs about what it costs in one process)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    left: deque[Task] = deque(tasks)
-    lock = threading.Lock()
-    finished: queue.SimpleQueue = queue.SimpleQueue()  # (task, future) of the workers' tasks, as they complete
-    slots = threading.Semaphore(0)  # workers started and free for a task
-    stop = threading.Event()
-    on_workers: dict[int, Task] = {}  # tasks a worker has, by index
-    have: set[int] = set()  # tasks whose result was yielded
-    done_bytes = [0]
-
-    def take(worker: bool) -> Task | None:
-        with lock:
-            if not left or stop.is_set():
-                return None
-            task = left.popleft()
-            if worker:
-                on_workers[task.index] = task
-            return task
-
-    def feed(pool) -> None:  # every task given to a worker comes back through `finished`, once
-        while slots.acquire() and (task := take(worker=True)) is not None:
-            try:
-                fut = pool.submit(fn, task, opts)
-            except (BrokenProcessPool, RuntimeError):  # the workers could not start: this process does the rest
-                finished.put((task, None))
-                return
-            fut.add_done_callback(functools.partial(done, task))
-
-    def done(task: Task, fut) -> None:
-        finished.put((task, fut))
-        slots.release()
+    ctx = multiprocessing.get_context(start_method())
+    n = len(tasks)
+    taken, done_bytes = ctx.Value("q", 0), ctx.Value("q", 0)
+    mine: set[int] = set()  # positions this process counted
+    have: set[int] = set()  # task indices whose result was yielded
+    done_here = [0]  # bytes this process counted
+    pulls: set = set()  # the workers' calls not yet handed back
+    broken = False
 
     def report(extra: int = 0) -> None:
         if progress:
-            progress(min(done_bytes[0] + extra, total), total)
+            progress(min(done_here[0] + done_bytes.value + extra, total), total)
 
-    def received(task: Task, fut) -> Any:
-        """A worker's result, or None (dropped: already had; or back to the queue: the worker could not start)."""
-        with lock:
-            on_workers.pop(task.index, None)
+    def submit(pool) -> None:
+        nonlocal broken
         try:
-            if fut is None:
-                raise BrokenProcessPool
-            result = fut.result()
-        except BrokenProcessPool:
-            # the workers could not start (a script that calls read_logs at import, without a main guard, re-runs
-            # in each spawned worker): the task goes back, for this process
-            if task.index not in have:
-                with lock:
-                    left.appendleft(task)
-            return None
-        return None if task.index in have else result
+            pulls.add(pool.submit(_pull))
+        except (BrokenProcessPool, RuntimeError):  # the workers could not start: this process does the rest
+            broken = True
 
-    pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context(start_method()))
+    def handed_back(futures) -> Iterator[Any]:
+        """The results of the workers' calls that ended (a broken pool: none; this process counts them)."""
+        nonlocal broken
+        for fut in futures:
+            pulls.discard(fut)
+            try:
+                results = fut.result()
+            except BrokenProcessPool:
+                # a worker died, or could not start (a script that calls read_logs at import, without a main guard,
+                # re-runs in each spawned worker): what the workers held is counted here
+                broken = True
+                continue
+            for result in results:
+                if result.index not in have:
+                    have.add(result.index)
+                    yield result
+            if not broken and taken.value < n:
+                submit(pool)  # more to take: this worker goes on
+
+    pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=ctx, initializer=_start_worker,
+                               initargs=(fn, tasks, opts, taken, done_bytes))
     starting = []
     try:
         with warnings.catch_warnings():
@@ -202,37 +224,36 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)", DeprecationWarning)
             for _ in range(processes - 1):
                 starting.append(pool.submit(_ready, fn))
-                starting[-1].add_done_callback(lambda _f: slots.release())
+            for _ in range(processes - 1):
+                submit(pool)
     except (BrokenProcessPool, RuntimeError):
-        pass  # no worker: this process reads everything
-    feeder = threading.Thread(target=feed, args=(pool,), name="advisor-feed", daemon=True)
-    feeder.start()
+        broken = True  # no worker: this process reads everything
     ended = False
     try:
-        while len(have) < len(tasks):
-            while not finished.empty():  # workers' results so far
-                task, fut = finished.get()
-                result = received(task, fut)
-                if result is not None:
-                    have.add(task.index)
-                    done_bytes[0] += task.bytes
-                    report()
-                    yield result
-            task = take(worker=False)
-            if task is not None:
-                result = fn(task, opts, (lambda n, _size: report(n)) if progress else None)
-                if task.index not in have:
-                    have.add(task.index)
-                    done_bytes[0] += task.bytes
-                    report()
-                    yield result
-            elif len(have) < len(tasks):
-                finished.put(finished.get())  # wait for a worker's result (handled above)
+        while (i := _take(taken, n)) is not None:
+            yield from handed_back([f for f in list(pulls) if f.done()])
+            task = tasks[i]
+            result = fn(task, opts, (lambda k, _size: report(k)) if progress else None)
+            mine.add(i)
+            done_here[0] += task.bytes
+            report()
+            if task.index not in have:
+                have.add(task.index)
+                yield result
+        # every task is taken: the workers' last results, unless none is missing
+        while not broken and pulls and len(have) < len({t.index for t in tasks}):
+            finished, _ = wait(list(pulls), timeout=0.2, return_when=FIRST_COMPLETED)
+            yield from handed_back(finished)
+            report()
+        for i, task in enumerate(tasks):  # what a broken pool did not hand back: counted here
+            if task.index not in have and i not in mine:
+                result = fn(task, opts, None)
+                have.add(task.index)
+                done_here[0] += task.bytes
+                report()
+                yield result
         ended = True
     finally:
-        stop.set()
-        slots.release()  # a feeder waiting for a free worker sees the stop
-        feeder.join()
         if ended and not all(f.done() for f in starting):
             # all tasks done while a worker was still starting: stopped, not waited for
             for proc in list((getattr(pool, "_processes", None) or {}).values()):

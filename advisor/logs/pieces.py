@@ -22,7 +22,7 @@ from typing import Any
 from advisor.logs.records import json_loads
 from advisor.logs.sources import Source, open_source
 
-__all__ = ["Piece", "Task", "plan_tasks", "splittable", "DEFAULT_TASK_BYTES", "DEFAULT_FILES_PER_TASK"]
+__all__ = ["Piece", "Task", "plan_tasks", "taper", "splittable", "DEFAULT_TASK_BYTES", "DEFAULT_FILES_PER_TASK"]
 
 DEFAULT_TASK_BYTES = 32 << 20
 DEFAULT_FILES_PER_TASK = 2000
@@ -121,3 +121,26 @@ def plan_tasks(sources: Sequence[Any], names: Sequence[str], *, task_bytes: int 
         group_bytes += size
     close_group()
     return tasks
+
+
+def taper(tasks: Sequence[Task], processes: int, *, parts: int = 3) -> list[Task]:
+    """The tasks with each of the last ``processes`` that is one byte range cut into ``parts`` ranges, numbered
+    again in order: processes that take tasks in turn then end within a small task of each other, where equal
+    tasks leave all but one idle for up to a whole task.
+
+    >>> src = Source("a.jsonl", 90)
+    >>> tasks = [Task(i, (Piece(src, "a.jsonl", 30 * i, 30 * i + 30, i),), 30) for i in range(3)]
+    >>> [(t.index, t.pieces[0].start, t.bytes) for t in taper(tasks, 1)]
+    [(0, 0, 30), (1, 30, 30), (2, 60, 10), (3, 70, 10), (4, 80, 10)]
+    """
+    out: list[Task] = []
+    last = len(tasks) - processes
+    for k, t in enumerate(tasks):
+        piece = t.pieces[0]
+        if k < last or len(t.pieces) != 1 or piece.end is None or t.bytes < parts:
+            out.append(t)
+            continue
+        bounds = [piece.start + t.bytes * j // parts for j in range(parts + 1)]
+        for j, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            out.append(Task(0, (Piece(piece.source, piece.name, a, b, piece.part if j == 0 else piece.part + 1),), b - a))
+    return [Task(i, t.pieces, t.bytes) for i, t in enumerate(out)]

@@ -37,7 +37,7 @@ from advisor.logs.fastlines import FLUSH
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
 from advisor.logs.gather import Gather, Problem, finish, time_note
-from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks
+from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks, taper
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 from advisor.logs.sources import expand_sources
 from advisor.logs.streams import NotSplittable, ReadStats
@@ -558,6 +558,8 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
             task_bytes_for(sum(sizes), processes, local=local, largest=max(sizes))
     tasks = plan_tasks(sources, names, task_bytes=task_bytes, storage_options=opts.storage_options)
     n = choose_processes(tasks, processes, local=local)
+    if n > 1 and not (workers or scheduler):
+        tasks = taper(tasks, n)  # processes that take tasks in turn end together
     if n > 1 or workers or scheduler:
         opts = replace(opts, threads=1)  # a core per process; no thread pools inside them
     try:
