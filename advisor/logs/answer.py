@@ -21,7 +21,6 @@ never written or shown, and serve only to count.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -39,6 +38,7 @@ MULTI_TURN, TOOLS_OFFERED, TOOL_RESULTS, STEP_MARKERS = 1, 2, 4, 8
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S | re.I)
 _STEPS = re.compile(r"step[- ]by[- ]step|let'?s think|<think>|\bchain of thought\b", re.I)
 _NUMBERED = re.compile(r"(?m)^\s*(?:step\s*\d+\b|\d+[.)]\s)", re.I)
+_NUMBERED_AFTER_BREAK = re.compile(r"\n\s*(?:step\s*\d+\b|\d+[.)]\s)", re.I)  # a break, then _NUMBERED's line
 _WORD = re.compile(r"\w[\w'-]*", re.U)
 _DIGIT = re.compile(r"\d")
 
@@ -152,7 +152,28 @@ def _step_markers(answer: str, low: str | None = None) -> bool:
     first = answer.find("\n")  # two line breaks at least (found in C, not counted)
     if first < 0 or answer.find("\n", first + 1) < 0 or not _DIGIT.search(answer):
         return False
-    return sum(1 for _ in itertools.islice(_NUMBERED.finditer(answer), 3)) >= 3
+    return _numbered_lines(answer) >= 3
+
+
+def _numbered_lines(answer: str, most: int = 3) -> int:
+    """How many matches ``_NUMBERED.finditer`` gives (up to ``most``), found by a search for a line break followed
+    by a numbered line's start, which the regex engine finds in C, instead of trying ``^`` at every position.
+
+    >>> _numbered_lines("1. a\\n2. b\\n\\n  3) c"), _numbered_lines("1.\\n2.\\n3.\\n"), _numbered_lines("a 1. b")
+    (3, 3, 0)
+
+    ``finditer`` resumes after each match, at the first line start from there: a line start is the text's start
+    or a position after a line break, so the next match is the first line break at or after (match end - 1)
+    whose next line matches (a match may end with the line break it consumed).
+    """
+    m = _NUMBERED.match(answer)  # at the text's start (^ there)
+    n, end = (1, m.end()) if m else (0, 0)
+    while n < most:
+        m = _NUMBERED_AFTER_BREAK.search(answer, max(end - 1, 0))
+        if m is None:
+            break
+        n, end = n + 1, m.end()
+    return n
 
 
 _USAGE_PATHS = (("usage",), ("response", "usage"), ("response", "body", "usage"), ("output", "usage"),
@@ -232,10 +253,23 @@ def measure_text(roles: list, tools_offered: bool, text: str | None,
     ...     [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}], None, "billing")
     True
     """
-    low = text.lower() if text else None
-    flags = _flags(roles, tools_offered, text, low)
-    if text is None or low is None or text.isspace():  # (a text with a lower case is not empty)
-        return NONE, float("nan"), float("nan"), flags
+    return measure_text_flagged(_flags(roles, tools_offered, None), text, heads)
+
+
+def measure_text_flagged(flags: int, text: str | None,
+                         heads: dict[str, float] | None = None) -> tuple[int, float, float, int]:
+    """:func:`measure_text` with the prompt's flags already known (``flags``: :data:`MULTI_TURN`,
+    :data:`TOOLS_OFFERED`, :data:`TOOL_RESULTS` as :func:`_flags` gives them without an answer), for a reader that
+    saw the roles as it decoded the messages.
+
+    >>> measure_text_flagged(MULTI_TURN, "Let's think step by step: 4")[::3]
+    (1, 9)
+    """
+    if not text or text.isspace():  # (None, empty, or only whitespace: no answer, and no step markers)
+        return NONE, _NAN, _NAN, flags
+    low = text.lower()
+    if _step_markers(text, low):
+        flags |= STEP_MARKERS
     parsed = _as_json(text)
     norm = _collapsed(low)
     if parsed is not None:
@@ -243,6 +277,9 @@ def measure_text(roles: list, tools_offered: bool, text: str | None,
         return JSON, _h48(norm), _h48_of(heads, "json:" + head), flags
     word = _WORD.search(norm)
     return TEXT, _h48(norm), _h48_of(heads, "word:" + (word.group() if word else norm[:20])), flags
+
+
+_NAN = float("nan")
 
 
 def _h48_of(memo: dict[str, float] | None, text: str) -> float:

@@ -128,8 +128,7 @@ def _ready(fn: Callable[..., Any]) -> None:
     """A new worker's first call: unpickling ``fn`` imported its module (pandas, the readers); it is ready."""
 
 
-_PULL_TASKS = 64  # tasks a worker counts before it hands their results back (and asks again)
-_PULL_BYTES = 512 << 20  # ... or bytes: what a worker holds for this process stays bounded
+_SWITCH_S = 0.0005  # the interpreter's switch interval while a pool runs (see _on_pool)
 _SHARED: list = []  # in a worker of the pool: [fn, tasks, opts, taken, done_bytes] of its read (_start_worker)
 
 
@@ -149,52 +148,45 @@ def _start_worker(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptio
     _SHARED[:] = [fn, tasks, opts, taken, done_bytes]
 
 
-def _pull() -> list:
-    """A worker's loop: the next task no process has taken, counted, until none is left or it holds
-    ``_PULL_TASKS`` results or ``_PULL_BYTES`` of logs; their results, in the order taken. The tasks' bytes go to
-    the shared ``done_bytes`` as each ends (progress)."""
+def _pull() -> Any:
+    """A worker's call: the result of the next task no process has taken (None when none is left); the task's
+    bytes go to the shared ``done_bytes`` (progress)."""
     fn, tasks, opts, taken, done_bytes = _SHARED
-    out: list = []
-    size = 0
-    while len(out) < _PULL_TASKS and size < _PULL_BYTES and (i := _take(taken, len(tasks))) is not None:
-        out.append(fn(tasks[i], opts))
-        size += tasks[i].bytes
-        with done_bytes.get_lock():
-            done_bytes.value += tasks[i].bytes
-    return out
+    i = _take(taken, len(tasks))
+    if i is None:
+        return None
+    result = fn(tasks[i], opts)
+    with done_bytes.get_lock():
+        done_bytes.value += tasks[i].bytes
+    return result
 
 
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
-    """``processes`` - 1 worker processes and this one take the tasks in order from one shared counter: each
-    process takes its next task itself the moment it is free (no thread hands tasks out, so a worker never waits
-    for this busy process to pass it one), and a worker starts taking once it has started (imports done). A
-    worker hands back its results every ``_PULL_TASKS`` tasks or ``_PULL_BYTES``, and at the end. Should a worker
-    die or the workers fail to start, this process counts every task whose result it has not received (nothing
-    is counted twice: results are kept by task). A worker still starting when the last task is done is stopped,
-    not waited for (a cheap read, such as logs with usage, costs about what it costs in one process)."""
+    """``processes`` - 1 worker processes and this one take the tasks in order from one shared counter, each
+    the moment it is free: a call per task is queued for the workers up front, and each call takes the next task
+    itself, so a worker never waits for this busy process to hand it one (a thread that handed tasks out waited
+    for this process to let it run: 20-60 ms a task). A worker takes tasks once it has started (imports done).
+    Should a worker die or the workers fail to start, this process counts every task whose result it has not
+    received (nothing is counted twice: results are kept by task). A worker still starting when the last task is
+    done is stopped, not waited for (a cheap read, such as logs with usage, costs about what it costs in one
+    process)."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context(start_method())
     n = len(tasks)
+    indices = {t.index for t in tasks}
     taken, done_bytes = ctx.Value("q", 0), ctx.Value("q", 0)
     mine: set[int] = set()  # positions this process counted
     have: set[int] = set()  # task indices whose result was yielded
     done_here = [0]  # bytes this process counted
-    pulls: set = set()  # the workers' calls not yet handed back
+    pulls: set = set()  # the workers' calls whose result is not used yet
     broken = False
 
     def report(extra: int = 0) -> None:
         if progress:
             progress(min(done_here[0] + done_bytes.value + extra, total), total)
-
-    def submit(pool) -> None:
-        nonlocal broken
-        try:
-            pulls.add(pool.submit(_pull))
-        except (BrokenProcessPool, RuntimeError):  # the workers could not start: this process does the rest
-            broken = True
 
     def handed_back(futures) -> Iterator[Any]:
         """The results of the workers' calls that ended (a broken pool: none; this process counts them)."""
@@ -202,18 +194,15 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
         for fut in futures:
             pulls.discard(fut)
             try:
-                results = fut.result()
+                result = fut.result()
             except BrokenProcessPool:
                 # a worker died, or could not start (a script that calls read_logs at import, without a main guard,
                 # re-runs in each spawned worker): what the workers held is counted here
                 broken = True
                 continue
-            for result in results:
-                if result.index not in have:
-                    have.add(result.index)
-                    yield result
-            if not broken and taken.value < n:
-                submit(pool)  # more to take: this worker goes on
+            if result is not None and result.index not in have:
+                have.add(result.index)
+                yield result
 
     pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=ctx, initializer=_start_worker,
                                initargs=(fn, tasks, opts, taken, done_bytes))
@@ -224,11 +213,16 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)", DeprecationWarning)
             for _ in range(processes - 1):
                 starting.append(pool.submit(_ready, fn))
-            for _ in range(processes - 1):
-                submit(pool)
+            for _ in range(n):
+                pulls.add(pool.submit(_pull))
     except (BrokenProcessPool, RuntimeError):
         broken = True  # no worker: this process reads everything
     ended = False
+    switch_s = sys.getswitchinterval()
+    # a worker's result (about 0.5 MB for 16 MB of logs) passes through a 64 KB pipe that this process's pool
+    # thread empties, each time it gets the interpreter from the reading thread: every 5 ms by default, so a
+    # worker waited 20-40 ms for each result to go; every 0.5 ms while the pool runs
+    sys.setswitchinterval(min(switch_s, _SWITCH_S))
     try:
         while (i := _take(taken, n)) is not None:
             yield from handed_back([f for f in list(pulls) if f.done()])
@@ -240,8 +234,8 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             if task.index not in have:
                 have.add(task.index)
                 yield result
-        # every task is taken: the workers' last results, unless none is missing
-        while not broken and pulls and len(have) < len({t.index for t in tasks}):
+        # every task is taken: the workers' last results
+        while not broken and len(have) < len(indices) and pulls:
             finished, _ = wait(list(pulls), timeout=0.2, return_when=FIRST_COMPLETED)
             yield from handed_back(finished)
             report()
@@ -254,6 +248,7 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
                 yield result
         ended = True
     finally:
+        sys.setswitchinterval(switch_s)
         if ended and not all(f.done() for f in starting):
             # all tasks done while a worker was still starting: stopped, not waited for
             for proc in list((getattr(pool, "_processes", None) or {}).values()):

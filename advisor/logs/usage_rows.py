@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor.logs.answer import measure_text
+from advisor.logs.answer import MULTI_TURN, TOOL_RESULTS, measure_text_flagged
 from advisor.logs.counting import _COLUMNS, COUNT_NOTES_COLUMN, ChunkCounter, _objects
 from advisor.logs.fastlines import FLUSH_EVERY
 from advisor.logs.record_fields import sample_weight
@@ -38,6 +38,7 @@ __all__ = ["UsageRows", "work_frame"]
 
 _HINT_KEYS = ("task", "prompt_id", "promptId")  # record_fields.metadata_task_hint's order
 _NONE_COLUMNS = ("join_key", "join_side", "problem", "assumed_encoding", COUNT_NOTES_COLUMN, "time_ignored")
+_NO_MODEL = object()
 _GIVE_UP_AFTER = 256  # records not taken, more than 4 per record taken: the rest of the task goes the general way
 
 if msgspec is not None:
@@ -132,6 +133,7 @@ class UsageRows:
         self.formats: Tally = Tally()
         self.taken = self.missed = 0
         self.heads: dict[str, float] = {}  # answer heads hashed in this task (labels, JSON keys repeat)
+        self.models: dict[tuple, str | None] = {}  # (response's model, request's model) -> the row's model
 
     @classmethod
     def for_read(cls, ft_tokenizer: str | None, format: str | None, counter: ChunkCounter) -> UsageRows | None:
@@ -211,23 +213,37 @@ class UsageRows:
                 except Exception:  # noqa: BLE001
                     return None
         msgs = req.messages
-        roles = []  # "" for a message without one: compared only with "system", "user"...
+        users, flags = 0, 0  # answer._flags of the prompt's roles (this shape offers no tools, no functions)
         system = None  # template._system_prompt: the first system or developer message's text
         for m in msgs:
             role = m.role
-            roles.append(role)
-            if system is None and (role == "system" or role == "developer"):
+            if role == "user":
+                users += 1
+            elif role == "assistant":
+                flags |= MULTI_TURN
+            elif role == "tool" or role == "function":
+                flags |= TOOL_RESULTS
+            elif system is None and (role == "system" or role == "developer"):
                 system = m.content
+        if users > 1:
+            flags |= MULTI_TURN
         try:  # what ChunkCounter.rows measures of a record that carries its usage
             if system is not None:
                 task, template, static = self.counter.hasher.system_keys(system, hint)
             else:
                 task, template, static = self.counter.hasher.keys_static(
                     [{"role": m.role, "content": m.content} for m in msgs], None, hint)
-            fit = measure_text(roles, False, answer.content, self.heads)  # this shape offers no tools, no functions
+            fit = measure_text_flagged(flags, answer.content, self.heads)
         except Exception:  # noqa: BLE001 - the general path lists it ("could not be counted")
             return None
-        return (self.file, line, _name(resp.id), ts, _name(resp.model) or _name(req.model), task, template, static,
+        models = (resp.model, req.model)
+        model = self.models.get(models, _NO_MODEL)
+        if model is _NO_MODEL:
+            if len(self.models) >= 1024:  # bounded (a few models in practice)
+                self.models.clear()
+            model = self.models[models] = _name(resp.model) or _name(req.model)
+        rid = resp.id
+        return (self.file, line, (rid.strip()[:512] or None) if rid else None, ts, model, task, template, static,
                 float(p), float(c), float(cached), latency, weight, *fit, reasoning)
 
     def columns(self) -> dict[str, Any]:

@@ -8,17 +8,21 @@ bounded by bytes without changing a count or a hash).
 - answers: ``measure_answer`` (orjson where it decodes as json does, whitespace collapsed without a split when
   nothing would change, one lower-casing) and ``reasoning_tokens`` equal their plain definitions;
 - 7B lengths encoded in slices equal one call on all texts; memos bounded by characters answer as before;
-- worker processes and this process sharing one queue equal one process, and a pool that cannot start leaves
-  every task to this process, each counted once.
+- worker processes and this process taking tasks from one counter equal one process; a pool that cannot start,
+  or a worker that dies with a task, leaves those tasks to this process, each counted once; a worker's error is
+  the read's; progress ends at the total, never going back.
 """
 
 import hashlib
 import json
 import math
+import os
 import re
 import string
+import time
 from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +35,7 @@ from advisor.logs.answer import (
     _USAGE_PATHS,
     _as_json,
     _collapsed,
+    _numbered_lines,
     _step_markers,
     measure_answer,
     reasoning_tokens,
@@ -92,6 +97,12 @@ class TestStepMarkers:
     @given(st.lists(st.sampled_from(_STEP_WORDS), max_size=20).map("".join) | st.text(max_size=60))
     def test_equals_the_regexes_on_every_answer(self, answer):
         assert _step_markers(answer) == _steps_plain(answer)
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(["\n", "\n\n", " ", "\t", "1", "22", ".", ")", "step", "Step ", "STEP3", "a", "x.",
+                                     "\r", "\x0b", "\u2003", "٣", "ſtep"]), max_size=40).map("".join))
+    def test_numbered_lines_count_what_finditer_finds(self, answer):
+        assert _numbered_lines(answer, most=8) == min(8, len(_NUMBERED.findall(answer)))
 
 
 # the definitions of advisor.logs.answer before its fast paths (issue 20): json.loads, split and join, regexes
@@ -312,6 +323,30 @@ def _totals(r):
     return {k: s[k] for k in ("requests", "prompt_tokens", "completion_tokens", "ft_prompt_tokens", "skipped")}
 
 
+def _dies_in_a_worker(task, opts, progress=None):
+    """count_task, but the first worker to take a task dies with it (this process is slowed so workers take some)."""
+    from advisor.logs.reader import count_task
+
+    if os.getpid() == opts.storage_options["parent"]:
+        time.sleep(0.05)
+    else:
+        marker = Path(opts.storage_options["marker"])
+        if not marker.exists():
+            marker.write_text("died")
+            os._exit(1)
+    return count_task(task, opts, progress)
+
+
+def _fails_in_a_worker(task, opts, progress=None):
+    from advisor.errors import LogError
+    from advisor.logs.reader import count_task
+
+    if os.getpid() == opts.storage_options["parent"]:
+        time.sleep(0.05)
+        return count_task(task, opts, progress)
+    raise LogError("storage refused the read")
+
+
 class TestPool:
     def test_this_process_and_workers_equal_one_process(self, sample):
         one = read_logs(sample, processes=1, task_bytes=4096)
@@ -333,6 +368,39 @@ class TestPool:
             stop.set()
             other.join()
         assert alone == ("fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn")
+
+    def test_a_worker_that_dies_leaves_its_tasks_here_counted_once(self, sample, tmp_path):
+        from advisor.logs import reader
+        from advisor.logs.dispatch import ReadOptions, run_tasks
+        from advisor.logs.pieces import plan_tasks
+        from advisor.logs.sources import expand_sources
+
+        sources = expand_sources([sample])
+        names = [s.name for s in sources]
+        tasks = plan_tasks(sources, names, task_bytes=8192)
+        assert len(tasks) > 4
+        opts = ReadOptions(threads=1, storage_options={"parent": os.getpid(), "marker": str(tmp_path / "died")})
+        seen = []
+        results = {r.index: r for r in run_tasks(_dies_in_a_worker, tasks, opts, processes=2,
+                                                 progress=lambda done, total: seen.append((done, total)))}
+        assert (tmp_path / "died").exists()  # a worker took a task and died with it
+        assert sorted(results) == [t.index for t in tasks]
+        got = reader._reduce(tasks, results, ReadOptions(threads=1), names, None)
+        assert _totals(got) == _totals(read_logs(sample, processes=1, task_bytes=8192))
+        total = sum(t.bytes for t in tasks)
+        assert seen[-1] == (total, total) and all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+
+    def test_an_error_in_a_worker_is_the_reads_error(self, sample, tmp_path):
+        from advisor.errors import LogError
+        from advisor.logs.dispatch import ReadOptions, run_tasks
+        from advisor.logs.pieces import plan_tasks
+        from advisor.logs.sources import expand_sources
+
+        sources = expand_sources([sample])
+        tasks = plan_tasks(sources, [s.name for s in sources], task_bytes=8192)
+        opts = ReadOptions(threads=1, storage_options={"parent": os.getpid()})
+        with pytest.raises(LogError, match="storage refused"):
+            list(run_tasks(_fails_in_a_worker, tasks, opts, processes=2))
 
     def test_a_pool_that_cannot_start_leaves_the_tasks_here(self, sample, monkeypatch):
         def broken(*_a, **_k):
