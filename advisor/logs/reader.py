@@ -558,8 +558,10 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
             task_bytes_for(sum(sizes), processes, local=local, largest=max(sizes))
     tasks = plan_tasks(sources, names, task_bytes=task_bytes, storage_options=opts.storage_options)
     n = choose_processes(tasks, processes, local=local)
-    if n > 1 and not (workers or scheduler):
-        tasks = taper(tasks, n)  # processes that take tasks in turn end together
+    if n > 1 and not (workers or scheduler) and opts.ft_tokenizer is None:
+        # processes that take tasks in turn end together; not with 7B counts: a chunk of under ft_exact_below
+        # requests is encoded whole, not sampled, so smaller tasks cost more CPU than the wait they save
+        tasks = taper(tasks, n)
     if n > 1 or workers or scheduler:
         opts = replace(opts, threads=1)  # a core per process; no thread pools inside them
     try:
