@@ -128,7 +128,7 @@ def _ready(fn: Callable[..., Any]) -> None:
     """A new worker's first call: unpickling ``fn`` imported its module (pandas, the readers); it is ready."""
 
 
-_SWITCH_S = 0.0005  # the interpreter's switch interval while a pool runs (see _on_pool)
+_RESULT_PIPE_BYTES = 1 << 20  # the pool's result pipe (see _widen_result_pipe)
 _SHARED: list = []  # in a worker of the pool: [fn, tasks, opts, taken, done_bytes] of its read (_start_worker)
 
 
@@ -159,6 +159,19 @@ def _pull() -> Any:
     with done_bytes.get_lock():
         done_bytes.value += tasks[i].bytes
     return result
+
+
+def _widen_result_pipe(pool: Any) -> None:
+    """A worker's result (about 0.5 MB for 16 MB of logs) leaves through a pipe of 64 KB that this process's pool
+    thread empties only when it gets the interpreter from the reading thread (every 5 ms): the worker waited 20-40
+    ms for each result to go. A pipe of 1 MB (Linux; where it can be set) takes a result at once. The pipe is the
+    executor's own (``_result_queue``): without it, or where the size cannot be set, nothing changes but the wait."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pool._result_queue._writer.fileno(), fcntl.F_SETPIPE_SZ, _RESULT_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
 
 
 def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
@@ -206,6 +219,7 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
 
     pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=ctx, initializer=_start_worker,
                                initargs=(fn, tasks, opts, taken, done_bytes))
+    _widen_result_pipe(pool)
     starting = []
     try:
         with warnings.catch_warnings():
@@ -218,11 +232,6 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     except (BrokenProcessPool, RuntimeError):
         broken = True  # no worker: this process reads everything
     ended = False
-    switch_s = sys.getswitchinterval()
-    # a worker's result (about 0.5 MB for 16 MB of logs) passes through a 64 KB pipe that this process's pool
-    # thread empties, each time it gets the interpreter from the reading thread: every 5 ms by default, so a
-    # worker waited 20-40 ms for each result to go; every 0.5 ms while the pool runs
-    sys.setswitchinterval(min(switch_s, _SWITCH_S))
     try:
         while (i := _take(taken, n)) is not None:
             yield from handed_back([f for f in list(pulls) if f.done()])
@@ -248,7 +257,6 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
                 yield result
         ended = True
     finally:
-        sys.setswitchinterval(switch_s)
         if ended and not all(f.done() for f in starting):
             # all tasks done while a worker was still starting: stopped, not waited for
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
