@@ -257,6 +257,9 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
                 yield result
         ended = True
     finally:
+        if not ended:  # an error or an interrupt: the workers' queued calls find nothing left to take
+            with taken.get_lock():
+                taken.value = n
         if ended and not all(f.done() for f in starting):
             # all tasks done while a worker was still starting: stopped, not waited for
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
