@@ -141,6 +141,6 @@ def taper(tasks: Sequence[Task], processes: int, *, parts: int = 3) -> list[Task
             out.append(t)
             continue
         bounds = [piece.start + t.bytes * j // parts for j in range(parts + 1)]
-        for j, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        for j, (a, b) in enumerate(zip(bounds, bounds[1:])):  # part 0 marks a file's first range (reader._run)
             out.append(Task(0, (Piece(piece.source, piece.name, a, b, piece.part if j == 0 else piece.part + 1),), b - a))
     return [Task(i, t.pieces, t.bytes) for i, t in enumerate(out)]
