@@ -43,12 +43,27 @@ _WORD = re.compile(r"\w[\w'-]*", re.U)
 _DIGIT = re.compile(r"\d")
 
 
+try:  # a hash for counting distinct answers, not for security: XXH3 hashes 600 bytes in 50 ns, blake2b in 1.4 us
+    from xxhash import xxh3_64_intdigest as _xxh3
+except ImportError:  # (installed with the package; without it, blake2b: the same counts but for collisions)
+    _xxh3 = None
+
 _BLAKE48 = hashlib.blake2b(digest_size=6)  # copied for each text: what blake2b(data, digest_size=6) gives, cheaper
 
 
 def _h48(text: str) -> float:
+    """A 48-bit hash of the text (exact in a float64): the top 48 bits of its UTF-8 bytes' XXH3-64 (lone
+    surrogates as '?'), the same in every process and run; without the xxhash package, blake2b's first 6 bytes.
+    Only ever compared with hashes of the same read.
+
+    >>> _h48("billing") == _h48("billing") != _h48("refund"), 0 <= _h48("") < 2 ** 48
+    (True, True)
+    """
+    data = text.encode("utf-8", "replace")
+    if _xxh3 is not None:
+        return float(_xxh3(data) >> 16)
     h = _BLAKE48.copy()
-    h.update(text.encode("utf-8", "replace"))
+    h.update(data)
     return float(int.from_bytes(h.digest(), "big"))
 
 

@@ -130,6 +130,7 @@ def _ready(fn: Callable[..., Any]) -> None:
 
 _RESULT_PIPE_BYTES = 1 << 20  # the pool's result pipe (see _widen_result_pipe)
 _SHARED: list = []  # in a worker of the pool: [fn, tasks, opts, taken, done_bytes] of its read (_start_worker)
+_ENDING: list = []  # the pool of the last read, its workers still exiting (see _on_pool's end)
 
 
 def _take(taken: Any, n: int) -> int | None:
@@ -187,6 +188,8 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    while _ENDING:  # the last read's workers have exited by now (a pool is never made while another ends)
+        _ENDING.pop().shutdown(wait=True)
     ctx = multiprocessing.get_context(start_method())
     n = len(tasks)
     indices = {t.index for t in tasks}
@@ -265,6 +268,11 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
                 proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
+        elif ended and not broken:
+            # every result is in: the workers exit while the caller goes on (a worker's exit costs 7-15 ms, the
+            # kernel freeing its copy of this process); the next read waits for them before it starts a pool
+            pool.shutdown(wait=False, cancel_futures=True)
+            _ENDING.append(pool)
         else:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.logs.records import json_loads
+from advisor.logs.records import fast_loads, json_loads
 from advisor.logs.sources import Source, open_source
 
 __all__ = ["Piece", "Task", "plan_tasks", "taper", "splittable", "DEFAULT_TASK_BYTES", "DEFAULT_FILES_PER_TASK"]
@@ -78,8 +78,15 @@ def splittable(source: Any, storage_options: Mapping[str, Any] | None = None) ->
     lines = head.split(b"\n")[:-1]  # complete lines only
     if not lines:
         return False
+    loads = fast_loads()  # orjson reads a megabyte in 1 ms where json takes 6 (what it refuses, json decides)
     for line in lines:
         if line.strip():
+            if loads is not None:
+                try:
+                    loads(line)
+                    continue
+                except ValueError:
+                    pass
             try:
                 json_loads(line.decode("utf-8", "replace"))
             except (ValueError, RecursionError):

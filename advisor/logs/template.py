@@ -165,10 +165,24 @@ class TemplateHasher:
     def __init__(self, max_size: int = 20_000, max_chars: int = 16 << 20):
         self.max_size, self.max_chars = max_size, max_chars
         self._memo: dict[str, tuple[str, str, str]] = {}  # text -> (task, template, static text)
+        self._by_length: dict[int, tuple[str, tuple[str, str, str]]] = {}  # length -> the last such text, its keys
+        self._length_chars = 0  # characters of the texts it holds
         self._chars = 0
         self._labels: dict[str, str] = {}  # prompt ids, as labels (a few per log)
 
     def _keys_of(self, text: str) -> tuple[str, str, str]:
+        """(task, template, static text) of a system prompt, from the memo. A prompt decoded from a log line is a
+        new string whose hash (SipHash over all of it: 5k instructions for 1 KB) is not cached, so the last prompt
+        of the same length is tried first: comparing equal strings is a memcmp, and a different prompt of the same
+        length differs early.
+
+        >>> h = TemplateHasher(); a = h._keys_of("Answer in JSON. Ticket 42.")
+        >>> h._keys_of("Answer in JSON. Ticket 42.") is a, h._keys_of("Answer in JSON. Ticket 43.") == a
+        (True, True)
+        """
+        last = self._by_length.get(len(text))
+        if last is not None and last[0] == text:
+            return last[1]
         hit = self._memo.get(text)
         if hit is None:
             hit = _masked_keys(text)
@@ -184,6 +198,14 @@ class TemplateHasher:
                         del memo[k]
                 memo[text] = hit
                 self._chars += len(text)
+        n = len(text)
+        if 4 * n <= self.max_chars:  # bounded like the memo: by entries and by characters held
+            if n not in self._by_length:
+                if len(self._by_length) >= 4096 or self._length_chars + n > self.max_chars // 4:
+                    self._by_length.clear()
+                    self._length_chars = 0
+                self._length_chars += n  # (a text that replaces another has its length)
+            self._by_length[n] = (text, hit)
         return hit
 
     def keys(self, messages, prompt_text, task_hint: str | None) -> tuple[str, str]:

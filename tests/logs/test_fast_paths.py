@@ -25,9 +25,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
+import xxhash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import advisor.logs.answer as answer_module
 from advisor.logs import read_logs
 from advisor.logs.answer import (
     _NUMBERED,
@@ -82,6 +84,17 @@ class TestMask:
             assert h._keys_of(t) == _masked_keys(t)
         assert h._chars <= 4000
         assert all(h._keys_of(t) == _masked_keys(t) for t in texts)  # evicted or kept, the same keys
+        assert h._length_chars <= 4000 // 4
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from(["a", "b", "7", " ", "x1"]), min_size=0, max_size=6).map("".join),
+                    max_size=30), st.sampled_from([24, 200, 16 << 20]))
+    def test_hasher_keys_of_texts_of_one_length_are_their_own(self, texts, max_chars):
+        """The last text of each length is tried first: texts of the same length (and the same text decoded
+        again, a different object) still get their own keys, with the memos full or evicted."""
+        h = TemplateHasher(max_chars=max_chars)
+        for t in texts:
+            assert h._keys_of("".join(list(t))) == _masked_keys(t)
 
 
 def _steps_plain(answer: str) -> bool:
@@ -111,6 +124,10 @@ _WORD = re.compile(r"\w[\w'-]*", re.U)
 
 
 def _h48(text):
+    return float(xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace")) >> 16)
+
+
+def _blake48(text):
     return float(int.from_bytes(hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).digest(), "big"))
 
 
@@ -227,6 +244,19 @@ class TestAnswer:
     def test_edges_of_json(self, text):
         got, want = _as_json(text), _as_json_plain(text)
         assert (got is None) == (want is None) and (not isinstance(want, dict) or sorted(got) == sorted(want))
+
+    def test_the_answer_hash_is_xxh3_64s_top_48_bits(self):
+        """XXH3-64 (seed 0) of b"" is 0x2d06800538d394c2 (xxHash's own test of the empty input), of b"billing"
+        0xce821fc325e30562 (the xxhash package): the answer hash keeps the top 48 bits, exact in a float64."""
+        assert answer_module._h48("") == float(0x2d06800538d3)
+        assert answer_module._h48("billing") == float(0xce821fc325e3)
+        assert answer_module._h48("a\udc80") == answer_module._h48("a?")  # a lone surrogate hashed as '?'
+
+    def test_without_xxhash_the_hash_is_blake2b(self, monkeypatch):
+        monkeypatch.setattr(answer_module, "_xxh3", None)
+        assert answer_module._h48("billing") == _blake48("billing")
+        k, h, head, _ = measure_answer(None, None, "Billing  refund")
+        assert (k, h, head) == (1, _blake48("billing refund"), _blake48("word:billing"))
 
     def test_whitespace_outside_ascii_is_never_printable(self):
         """_collapsed's check reads ASCII text only: every other whitespace character makes the text non-ASCII."""

@@ -65,7 +65,7 @@ _FIELDS = {
     "usage": (["object"], [None, "{}", {"prompt_tokens": 0, "completion_tokens": 0}, "zero"]),
     "answer": (["message", "message", "refusal"], ["none", "calls", "text", "two", "empty", "bare", "list"]),
     "created": ([1740964067, 1740964067000, 1740964067000000, None, 1262304000, 4102444799],
-                [0, 253402300799, "2024-05-01T00:00:00Z", -5, 1.5e9, True, 10**20, "soon", 4102444800]),
+                [0, 1262303999, 253402300799, "2024-05-01T00:00:00Z", -5, 1.5e9, True, 10**20, "soon", 4102444800]),
     "id": (["chatcmpl-1", "", "  ", None, " id-2 "], [7, ["x"]]),
     "response_model": (["gpt-4o-2024-08-06", None, "", "gpt-4o-mini"], [3]),
     "response_extra": ([{}, {"system_fingerprint": "fp", "object": "chat.completion"}, {"service_tier": "default"}],
