@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -166,7 +166,7 @@ class Gather:
         for c in cols:
             parts = [p.pop(c) if c in p else pd.Series([None] * k, dtype=object) for p, k in zip(self.pieces, n)]
             if c in _CATEGORY_COLUMNS:
-                out[c] = _united([x if isinstance(x.dtype, pd.CategoricalDtype) else _categorical(x) for x in parts])
+                out[c] = _united([x if isinstance(x, Coded) else _categorical(x) for x in parts])
             else:
                 out[c] = np.concatenate([np.asarray(x) for x in parts])
             del parts
@@ -194,36 +194,44 @@ def time_note(n: int, why: str) -> str:
             "tokens are counted, but the logged time span (and so requests per day) comes from the other records")
 
 
-def _categorical(values: Any) -> pd.Series:
-    """The column as a categorical of Python strings, missing values (None, NaN) as missing: what
-    ``astype("category")`` gives but for the categories' type and order, which the frame returned does not show
-    (``_as_text``); pandas' own would infer Arrow-backed ``str`` categories, 5x slower.
+class Coded(NamedTuple):
+    """A column of repeated strings as codes into its distinct values (-1: missing): what a piece keeps of its
+    model, task, template, source and file columns until the frame is made. Plain arrays pickle in microseconds
+    where a pandas categorical took 0.3-0.5 ms a column, for each task a worker hands back."""
 
-    >>> _categorical(pd.Series(["b", None, "a", "b"], dtype=object)).cat.codes.tolist()
-    [0, -1, 1, 0]
+    codes: np.ndarray
+    categories: np.ndarray  # of objects (Python strings)
+
+
+def _categorical(values: Any) -> Coded:
+    """The column's codes and distinct values, missing values (None, NaN) as -1: ``astype("category")`` but for
+    the categories' type and order, which the frame returned does not show (``_as_text``); pandas' own would
+    infer Arrow-backed ``str`` categories, 5x slower.
+
+    >>> c = _categorical(pd.Series(["b", None, "a", "b"], dtype=object))
+    >>> c.codes.tolist(), c.categories.tolist()
+    ([0, -1, 1, 0], ['b', 'a'])
     """
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)))
+    small = np.int8 if len(uniques) < 127 else np.int16 if len(uniques) < 32767 else np.int32  # what travels
+    return Coded(codes.astype(small), np.asarray(uniques, dtype=object))
 
 
-def _united(parts: list[pd.Series]) -> pd.Categorical:
-    """One categorical from several whose categories differ (in values or in dtype): codes remapped, no copies
-    of the strings (kept as categories: 1-2 bytes a row where object columns cost 8 plus the strings). The
-    categories are few (models, tasks, files), so each piece's are looked up in one dict: a pandas index per
-    piece cost about 1 ms each, most of a read's reduce.
+def _united(parts: list[Coded]) -> pd.Categorical:
+    """One categorical from several columns whose categories differ: codes remapped, no copies of the strings
+    (kept as categories: 1-2 bytes a row where object columns cost 8 plus the strings). The categories are few
+    (models, tasks, files), so each piece's are looked up in one dict: a pandas index per piece cost about 1 ms
+    each, most of a read's reduce.
 
-    >>> a = _categorical(pd.Series(["x", None, "y"], dtype=object))
-    >>> b = _categorical(pd.Series(["y", "z"], dtype=object))
-    >>> u = _united([a, b])
+    >>> u = _united([_categorical(["x", None, "y"]), _categorical(["y", "z"])])
     >>> list(u.astype(object)), list(u.categories)
     (['x', nan, 'y', 'y', 'z'], ['x', 'y', 'z'])
     """
     index: dict[Any, int] = {}  # category -> its code in the result, in order of first sight
     codes = []
     for x in parts:
-        cats = x.cat.categories.tolist()
-        m = np.array([index.setdefault(c, len(index)) for c in cats], dtype=np.int64)
-        c = x.cat.codes.to_numpy()
+        m = np.array([index.setdefault(c, len(index)) for c in x.categories.tolist()], dtype=np.int64)
+        c = np.asarray(x.codes)
         codes.append(np.where(c >= 0, m[c] if len(m) else -1, -1))
     return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.array([], dtype=np.int64),
                                      categories=pd.Index(list(index), dtype=object))
