@@ -257,6 +257,43 @@ def _as_text(col: Any) -> np.ndarray:
     return out
 
 
+def _text_in_order(col: Any, order: np.ndarray) -> np.ndarray:
+    """``_as_text(col)[order]``, from categories in one step: the codes in order index the categories with None
+    appended (a missing value's code, -1, picks that last element).
+
+    >>> c = pd.Categorical.from_codes([1, -1, 0], categories=pd.Index(["a", "b"], dtype=object))
+    >>> _text_in_order(c, np.array([2, 1, 0])).tolist(), _text_in_order(["x", np.nan], np.array([1, 0])).tolist()
+    (['a', None, 'b'], [None, 'x'])
+    """
+    if isinstance(col, pd.Series):
+        col = col.array
+    if isinstance(col, pd.Categorical):
+        cats = np.append(np.asarray(col.categories, dtype=object), np.array([None], dtype=object))
+        return cats[np.asarray(col.codes)[order]]
+    return _as_text(col)[order]
+
+
+def _sort_key(col: Any) -> np.ndarray:
+    """Codes that sort as the column's text sorts (missing first, -1): ``pd.factorize(_as_text(col), sort=True)``'s,
+    from categories by ranking the few categories instead of the rows.
+
+    >>> c = pd.Categorical.from_codes([0, 1, -1, 0], categories=pd.Index(["b.jsonl", "a.jsonl"], dtype=object))
+    >>> _sort_key(c).tolist(), pd.factorize(_as_text(c), sort=True)[0].tolist()
+    ([1, 0, -1, 1], [1, 0, -1, 1])
+    """
+    if isinstance(col, pd.Series):
+        col = col.array
+    if isinstance(col, pd.Categorical):
+        try:
+            rank = np.argsort(np.argsort(np.asarray(col.categories, dtype=object), kind="stable"), kind="stable")
+        except TypeError:  # categories that do not compare (never text): pandas sorts them its way
+            rank = None
+        if rank is not None:
+            codes = np.asarray(col.codes)
+            return np.where(codes >= 0, rank[codes] if len(rank) else -1, -1)
+    return pd.factorize(_as_text(col), sort=True)[0]
+
+
 def _floats(col: Any) -> np.ndarray:
     if isinstance(col, np.ndarray) and col.dtype == np.float64:  # already numbers (the counted columns)
         return col
@@ -271,7 +308,7 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     """
     ts = _floats(cols["timestamp"])
     files = cols["file"]
-    file_key = pd.factorize(_as_text(files), sort=True)[0]
+    file_key = _sort_key(files)
     line = np.asarray(cols["line"], dtype=np.int64)
     order = np.lexsort((line, file_key, ts))  # NaN timestamps sort last
     del file_key
@@ -279,7 +316,7 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     for c in FRAME_COLUMNS:
         v = cols.pop(c)
         if c in _TEXT_COLUMNS or c == "request_id":
-            out[c] = pd.Series(_as_text(v)[order], dtype=object)
+            out[c] = pd.Series(_text_in_order(v, order), dtype=object)
         elif c == "line":
             out[c] = pd.Series(line[order])
         elif c == "timestamp":
