@@ -367,6 +367,14 @@ def _dies_in_a_worker(task, opts, progress=None):
     return count_task(task, opts, progress)
 
 
+def _slow_here(task, opts, progress=None):
+    from advisor.logs.reader import count_task
+
+    if os.getpid() == opts.storage_options["parent"]:
+        time.sleep(0.05)  # the worker starts and takes tasks meanwhile
+    return count_task(task, opts, progress)
+
+
 def _fails_in_a_worker(task, opts, progress=None):
     from advisor.errors import LogError
     from advisor.logs.reader import count_task
@@ -381,6 +389,39 @@ class TestPool:
     def test_this_process_and_workers_equal_one_process(self, sample):
         one = read_logs(sample, processes=1, task_bytes=4096)
         assert _totals(read_logs(sample, processes=2, task_bytes=4096)) == _totals(one)
+
+    def test_a_read_leaves_its_workers_exiting_and_the_next_read_waits_for_them(self, sample, monkeypatch):
+        """Every result in, the workers exit while the caller goes on; the next pool is made only once they have
+        exited (no fork while the last pool's threads run), and the results stay those of one process."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        from advisor.logs import dispatch, reader
+        from advisor.logs.dispatch import ReadOptions, run_tasks
+        from advisor.logs.pieces import plan_tasks
+        from advisor.logs.sources import expand_sources
+
+        ending_when_made = []
+        made = ProcessPoolExecutor.__init__
+
+        def init(pool, *a, **k):
+            ending_when_made.append(list(dispatch._ENDING))
+            made(pool, *a, **k)
+
+        monkeypatch.setattr(ProcessPoolExecutor, "__init__", init)
+        sources = expand_sources([sample])
+        names = [s.name for s in sources]
+        tasks = plan_tasks(sources, names, task_bytes=8192)
+        opts = ReadOptions(threads=1, storage_options={"parent": os.getpid()})
+        one = _totals(read_logs(sample, processes=1, task_bytes=8192))
+        pools = []
+        for _ in range(2):
+            results = {r.index: r for r in run_tasks(_slow_here, tasks, opts, processes=2)}
+            assert _totals(reader._reduce(tasks, results, ReadOptions(threads=1), names, None)) == one
+            assert len(dispatch._ENDING) == 1  # the read's pool, its workers exiting
+            pools.append(dispatch._ENDING[0])
+        assert ending_when_made == [[], []]  # each pool made with none still ending
+        assert pools[0]._processes is None  # the first shut down and joined before the second was made
+        dispatch._ENDING.pop().shutdown(wait=True)
 
     def test_workers_are_forked_only_without_other_threads(self):
         import sys
