@@ -130,13 +130,19 @@ def texts_of(path: Path) -> list[str]:
 
 
 def _clock(fn: Callable[[], object]) -> tuple[float, float]:
-    """(wall s, CPU s of this process and of the children it waited for)."""
+    """(wall s until ``fn`` returns, CPU s of this process and of its worker processes). A read returns with its
+    workers still exiting: the wall time stops at the return (what a caller waits), the CPU time after they have
+    exited (their CPU is counted only then), so that no run's workers are charged to the next."""
+    from advisor.logs.dispatch import wait_for_workers
+
     def cpu() -> float:
         s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
     c0, t0 = cpu(), time.perf_counter()
     fn()
-    return time.perf_counter() - t0, cpu() - c0
+    wall = time.perf_counter() - t0
+    wait_for_workers()
+    return wall, cpu() - c0
 
 
 def _parse_each(loads: Callable[[bytes], object], lines: list[bytes]) -> None:

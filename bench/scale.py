@@ -106,6 +106,7 @@ def memory() -> dict:
                            "print(json.dumps(read_logs(sys.argv[1], processes=1).summary()))"}
     for label, body in runs.items():
         code = (f"import resource, sys\nif __name__ == '__main__':\n    {body}\n    "
+                "from advisor.logs.dispatch import wait_for_workers; wait_for_workers()\n    "  # workers reaped
                 "s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
                 "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; print(s, c, file=sys.stderr)")
         t = time.perf_counter()

@@ -27,7 +27,7 @@ from advisor.errors import LogError
 from advisor.logs.pieces import DEFAULT_TASK_BYTES, Task
 
 __all__ = ["ReadOptions", "run_tasks", "choose_processes", "task_bytes_for", "start_method", "AUTO_PROCESSES_BYTES",
-           "DASK_MISSING"]
+           "DASK_MISSING", "wait_for_workers"]
 
 # below this a worker's start (imports, encoder tables: about 1-2 CPU-s) is a large part of the read; this process
 # works too (_on_pool), so a pool is never much slower than one process
@@ -130,7 +130,7 @@ def _ready(fn: Callable[..., Any]) -> None:
 
 _RESULT_PIPE_BYTES = 1 << 20  # the pool's result pipe (see _widen_result_pipe)
 _SHARED: list = []  # in a worker of the pool: [fn, tasks, opts, taken, done_bytes] of its read (_start_worker)
-_ENDING: list = []  # the pool of the last read, its workers still exiting (see _on_pool's end)
+_ENDING: list = []  # the manager thread of the last read's pool, its workers still exiting (see _on_pool's end)
 
 
 def _take(taken: Any, n: int) -> int | None:
@@ -147,6 +147,18 @@ def _start_worker(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptio
     """A pool worker's start: the read's function, tasks and shared counters, given once (inherited by a forked
     worker, pickled once for a spawned one), not with each call."""
     _SHARED[:] = [fn, tasks, opts, taken, done_bytes]
+
+
+def wait_for_workers() -> None:
+    """Wait until the worker processes of the last read on this machine have exited. A read returns once every
+    result is in, its workers still exiting (7-15 ms, or longer for a worker that held a tokenizer); the next read
+    waits for them before it starts its own. Their CPU time is counted for this process
+    (``resource.RUSAGE_CHILDREN``) only once they have exited, so a benchmark calls this after each timed read.
+
+    >>> wait_for_workers()  # none: returns at once
+    """
+    while _ENDING:
+        _ENDING.pop().join()  # the pool's manager thread: it ends once it has joined the pool's workers
 
 
 def _pull() -> Any:
@@ -188,8 +200,7 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    while _ENDING:  # the last read's workers have exited by now (a pool is never made while another ends)
-        _ENDING.pop().shutdown(wait=True)
+    wait_for_workers()  # the last read's have exited by now (a pool is never made while another ends)
     ctx = multiprocessing.get_context(start_method())
     n = len(tasks)
     indices = {t.index for t in tasks}
@@ -271,8 +282,10 @@ def _on_pool(fn, tasks, opts, processes, progress, total) -> Iterator[Any]:
         elif ended and not broken:
             # every result is in: the workers exit while the caller goes on (a worker's exit costs 7-15 ms, the
             # kernel freeing its copy of this process); the next read waits for them before it starts a pool
+            manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown drops the executor's reference)
             pool.shutdown(wait=False, cancel_futures=True)
-            _ENDING.append(pool)
+            if manager is not None:
+                _ENDING.append(manager)
         else:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -393,6 +393,7 @@ class TestPool:
     def test_a_read_leaves_its_workers_exiting_and_the_next_read_waits_for_them(self, sample, monkeypatch):
         """Every result in, the workers exit while the caller goes on; the next pool is made only once they have
         exited (no fork while the last pool's threads run), and the results stay those of one process."""
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
         from advisor.logs import dispatch, reader
@@ -413,15 +414,17 @@ class TestPool:
         tasks = plan_tasks(sources, names, task_bytes=8192)
         opts = ReadOptions(threads=1, storage_options={"parent": os.getpid()})
         one = _totals(read_logs(sample, processes=1, task_bytes=8192))
-        pools = []
+        managers = []
         for _ in range(2):
             results = {r.index: r for r in run_tasks(_slow_here, tasks, opts, processes=2)}
             assert _totals(reader._reduce(tasks, results, ReadOptions(threads=1), names, None)) == one
-            assert len(dispatch._ENDING) == 1  # the read's pool, its workers exiting
-            pools.append(dispatch._ENDING[0])
+            assert len(dispatch._ENDING) == 1  # the read's pool's manager thread, joining its workers
+            managers.append(dispatch._ENDING[0])
         assert ending_when_made == [[], []]  # each pool made with none still ending
-        assert pools[0]._processes is None  # the first shut down and joined before the second was made
-        dispatch._ENDING.pop().shutdown(wait=True)
+        assert not managers[0].is_alive()  # the first pool's workers joined before the second pool was made
+        dispatch.wait_for_workers()
+        assert not managers[1].is_alive() and dispatch._ENDING == []
+        assert threading.active_count() == 1  # so the next read forks its workers (start_method)
 
     def test_workers_are_forked_only_without_other_threads(self):
         import sys
