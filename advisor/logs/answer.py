@@ -97,6 +97,9 @@ _LOADS = fast_loads()
 def _as_json(text: str) -> Any:
     """The answer decoded when it is a JSON object or array (also inside a ```json fence), else None: what
     ``json.loads`` gives, decoded by orjson where that gives the same (``tests/logs/test_fast_paths.py``)."""
+    first = text[:1]  # JSON opens with a bracket, a fence with a backtick, either after whitespace (str.strip's)
+    if first not in "[{`" and not first.isspace():  # most answers open with a word: no JSON, whatever follows
+        return None
     t = text.strip()
     m = _FENCE.match(t) if t[:3] == "```" else None  # the fence opens the text
     if m:

@@ -246,7 +246,7 @@ class UsageRows:
             model = self.models[models] = _name(resp.model) or _name(req.model)
         rid = resp.id
         return (self.file, line, (rid.strip()[:512] or None) if rid else None, ts, model, task, template, static,
-                float(p), float(c), float(cached), latency, weight, *fit, reasoning)
+                p, c, cached, latency, weight, *fit, reasoning)  # counts as ints: columns() makes them floats
 
     def columns(self) -> dict[str, Any]:
         """The rows taken so far as the frame's columns (:data:`~advisor.logs.records.FRAME_COLUMNS`, what
