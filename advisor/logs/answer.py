@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from advisor.logs.records import fast_loads
@@ -43,6 +43,7 @@ _WORD = re.compile(r"\w[\w'-]*", re.U)
 _DIGIT = re.compile(r"\d")
 
 
+_xxh3: Callable[[bytes], int] | None
 try:  # a hash for counting distinct answers, not for security: XXH3 hashes 600 bytes in 50 ns, blake2b in 1.4 us
     from xxhash import xxh3_64_intdigest as _xxh3
 except ImportError:  # (installed with the package; without it, blake2b: the same counts but for collisions)
