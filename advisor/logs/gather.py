@@ -240,37 +240,25 @@ def _united(parts: list[Coded]) -> pd.Categorical:
 _TEXT_COLUMNS = ("model", "task", "template", "tokens_source", "file")
 
 
-def _as_text(col: Any) -> np.ndarray:
-    """An object array of the column's text (None where missing); from categories it shares their strings."""
-    if isinstance(col, pd.Series):
-        col = col.array
-    if isinstance(col, pd.Categorical):
-        cats = np.asarray(col.categories, dtype=object)
-        codes = np.asarray(col.codes)
-        out = np.full(len(codes), None, dtype=object)
-        ok = codes >= 0
-        out[ok] = cats[codes[ok]]
-        return out
-    arr = np.asarray(col, dtype=object)
-    out = arr.copy()
-    out[pd.isna(arr)] = None
-    return out
-
-
-def _text_in_order(col: Any, order: np.ndarray) -> np.ndarray:
-    """``_as_text(col)[order]``, from categories in one step: the codes in order index the categories with None
-    appended (a missing value's code, -1, picks that last element).
+def _as_text(col: Any, order: np.ndarray | None = None) -> np.ndarray:
+    """An object array of the column's text (None where missing), its rows in ``order`` when given. From
+    categories it shares their strings: the codes (in order) index the categories with None appended, which a
+    missing value's code, -1, picks.
 
     >>> c = pd.Categorical.from_codes([1, -1, 0], categories=pd.Index(["a", "b"], dtype=object))
-    >>> _text_in_order(c, np.array([2, 1, 0])).tolist(), _text_in_order(["x", np.nan], np.array([1, 0])).tolist()
-    (['a', None, 'b'], [None, 'x'])
+    >>> _as_text(c).tolist(), _as_text(c, np.array([2, 1, 0])).tolist(), _as_text(["x", np.nan]).tolist()
+    (['b', None, 'a'], ['a', None, 'b'], ['x', None])
     """
     if isinstance(col, pd.Series):
         col = col.array
     if isinstance(col, pd.Categorical):
         cats = np.append(np.asarray(col.categories, dtype=object), np.array([None], dtype=object))
-        return cats[np.asarray(col.codes)[order]]
-    return _as_text(col)[order]
+        codes = np.asarray(col.codes)
+        return cats[codes if order is None else codes[order]]
+    arr = np.asarray(col, dtype=object)
+    out = arr.copy()
+    out[pd.isna(arr)] = None
+    return out if order is None else out[order]
 
 
 def _sort_key(col: Any) -> np.ndarray:
@@ -316,7 +304,7 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     for c in FRAME_COLUMNS:
         v = cols.pop(c)
         if c in _TEXT_COLUMNS or c == "request_id":
-            out[c] = pd.Series(_text_in_order(v, order), dtype=object)
+            out[c] = pd.Series(_as_text(v, order), dtype=object)
         elif c == "line":
             out[c] = pd.Series(line[order])
         elif c == "timestamp":

@@ -39,8 +39,6 @@ __all__ = ["UsageRows", "work_frame"]
 _HINT_KEYS = ("task", "prompt_id", "promptId")  # record_fields.metadata_task_hint's order
 _NONE_COLUMNS = ("join_key", "join_side", "problem", "assumed_encoding", COUNT_NOTES_COLUMN, "time_ignored")
 _NO_MODEL = object()
-# the bounds in whole seconds (they are whole): an int time compares with an int faster than with a float
-_EARLIEST_S, _LATEST_S = int(EARLIEST_EPOCH_S), int(LATEST_EPOCH_S)
 _GIVE_UP_AFTER = 256  # records not taken, more than 4 per record taken: the rest of the task goes the general way
 
 if msgspec is not None:
@@ -187,7 +185,7 @@ class UsageRows:
             return None
         answer = resp.choices[0].message
         t = resp.created
-        if t is None or _EARLIEST_S <= t < _LATEST_S:
+        if t is None or EARLIEST_EPOCH_S <= t < LATEST_EPOCH_S:
             ts = None if t is None else float(t)
         else:  # another unit, a placeholder, or not a time: records.epoch_s
             try:
