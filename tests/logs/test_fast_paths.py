@@ -102,7 +102,8 @@ def _steps_plain(answer: str) -> bool:
 
 
 _STEP_WORDS = ["step", "Step", "STEP", "ſtep", "by", "-", " ", "\n", "think", "THINK", "let's", "lets", "<think>",
-               "chain of thought", "chain", "1.", "2)", "3. ", "step 4", "\n  5. ", "٣. ", "İ", "x", "K"]
+               "chain of thought", "chain", "1.", "2)", "3. ", "step 4", "\n  5. ", "٣. ", "İ", "x", "K", "\x1c", "\x1f",
+               "\x0c", "\t", "\r\n", "Step\x1d7", "9", "0)"]
 
 
 class TestStepMarkers:
@@ -116,6 +117,21 @@ class TestStepMarkers:
                                      "\r", "\x0b", "\u2003", "٣", "ſtep"]), max_size=40).map("".join))
     def test_numbered_lines_count_what_finditer_finds(self, answer):
         assert _numbered_lines(answer, most=8) == min(8, len(_NUMBERED.findall(answer)))
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(["\n", "\n\n", " ", "\t", "1", "22", ".", ")", "step", "Step ", "STEP3", "a", "x.",
+                                     "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "_", "9x"]),
+                    max_size=40).map("".join))
+    def test_ascii_patterns_count_what_the_str_patterns_find_in_ascii_text(self, answer):
+        """\\s of a str pattern also matches bytes 28-31 (str.isspace's): the ASCII patterns name them."""
+        got = _numbered_lines(answer, most=8, first=answer_module._NUMBERED_ASCII,
+                              after=answer_module._NUMBERED_AFTER_BREAK_ASCII)
+        assert got == min(8, len(_NUMBERED.findall(answer)))
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+    def test_a_digit_is_what_the_regex_finds_in_ascii_text(self, text):
+        assert answer_module._has_ascii_digit(text) == (re.search(r"\d", text) is not None)
 
 
 # the definitions of advisor.logs.answer before its fast paths (issue 20): json.loads, split and join, regexes
@@ -204,6 +220,7 @@ def _same(a, b):
 
 # answers: JSON pieces (also NaN, huge numbers, lone surrogates, duplicate keys, fences), words, every whitespace
 _ANSWER_BITS = ['{"a": 1}', '{"b": [1, 2], "a": "x"}', "[1, 2]", "[", "{", "}", "]", '"k"', ":", ",", " ", "  ", "\n",
+                "\n\n", "\n\n\n", " \n", "\n ", "Dear Ana,\n\nThanks.", "- a\n- b\n",
                 "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\xa0", "\u2003", "\u3000", "NaN", "Infinity", "1e400",
                 "9" * 30, '"\\ud800"', '{"a": 1, "a": 2}', "```json\n", "```", "Step 1", "let's think", "Think",
                 "chain of thought", "İ", "ß", "Billing", "- refund", "1. a", "\n2) b", "3. c", "x²", "٣", "null", "true"]
