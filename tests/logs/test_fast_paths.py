@@ -128,6 +128,14 @@ class TestStepMarkers:
                               after=answer_module._NUMBERED_AFTER_BREAK_ASCII)
         assert got == min(8, len(_NUMBERED.findall(answer)))
 
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(["step", "Step", "STEP", "sTeP", " ", "  ", "-", "by", "By", "let", "Let", "'", "s",
+                                     "think", "THINK", "<", ">", "chain", "Chain", "of", "thought", "_", "x", "\n",
+                                     "step by step", "let's think", "<think>", "chain of thought"]),
+                    max_size=12).map("".join))
+    def test_step_words_in_ascii_text_are_what_the_regex_finds(self, answer):
+        assert answer_module._steps_ascii(answer, answer.lower()) == (_STEPS.search(answer) is not None)
+
     @settings(max_examples=500, deadline=None)
     @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
     def test_a_digit_is_what_the_regex_finds_in_ascii_text(self, text):
