@@ -254,20 +254,38 @@ class UsageRows:
         n = len(rows)
         (files, line, rid, ts, model, task, template, static, prompt, comp, cached, latency, weight,
          kind, hash_, head, flags, reasoning) = zip(*rows) if rows else ((),) * 18
-        prompt_a = np.array(prompt, dtype=float)
+        prompt_a = _floats(prompt, n)
         static_a = self.counter.static_tokens(model, static, np.ones(n, dtype=bool))
         nan = np.full(n, np.nan)
-        return {"request_id": np.array(rid, dtype=object), "timestamp": np.array(ts, dtype=float),  # None -> NaN
-                "model": np.array(model, dtype=object), "task": np.array(task, dtype=object),
-                "template": np.array(template, dtype=object), "prompt_tokens": prompt_a,
-                "completion_tokens": np.array(comp, dtype=float), "cached_tokens": np.array(cached, dtype=float),
+        return {"request_id": _objects_of(rid, n), "timestamp": np.array(ts, dtype=float),  # None -> NaN
+                "model": _objects_of(model, n), "task": _objects_of(task, n),
+                "template": _objects_of(template, n), "prompt_tokens": prompt_a,
+                "completion_tokens": _floats(comp, n), "cached_tokens": _floats(cached, n),
                 "latency_s": np.array(latency, dtype=float), "tokens_source": np.full(n, "usage", dtype=object),
                 "ft_prompt_tokens": nan, "ft_completion_tokens": nan.copy(),
-                "static_prompt_tokens": np.minimum(static_a, prompt_a), "requests": np.array(weight, dtype=float),
-                "file": np.array(files, dtype=object), "line": np.array(line, dtype=np.int64),
-                "answer_kind": np.array(kind, dtype=float), "answer_hash": np.array(hash_, dtype=float),
-                "answer_head_hash": np.array(head, dtype=float), "fit_flags": np.array(flags, dtype=float),
+                "static_prompt_tokens": np.minimum(static_a, prompt_a), "requests": _floats(weight, n),
+                "file": _objects_of(files, n), "line": np.fromiter(line, dtype=np.int64, count=n),
+                "answer_kind": _floats(kind, n), "answer_hash": _floats(hash_, n),
+                "answer_head_hash": _floats(head, n), "fit_flags": _floats(flags, n),
                 "reasoning_tokens": np.array(reasoning, dtype=float)}
+
+
+def _floats(values: tuple, n: int) -> np.ndarray:
+    """A column of numbers that are never None (``np.array(values, dtype=float)`` without its look for nesting).
+
+    >>> _floats((1, 2.5, float("nan")), 3).tolist()[:2]
+    [1.0, 2.5]
+    """
+    return np.fromiter(values, dtype=float, count=n)
+
+
+def _objects_of(values: tuple, n: int) -> np.ndarray:
+    """A column of strings or None, as ``np.array(values, dtype=object)`` gives it (one dimension).
+
+    >>> _objects_of(("a", None), 2)
+    array(['a', None], dtype=object)
+    """
+    return np.fromiter(values, dtype=object, count=n)
 
 
 def work_frame(columns: dict[str, Any]) -> pd.DataFrame:
