@@ -40,6 +40,7 @@ from advisor.logs.answer import (
     _numbered_lines,
     _step_markers,
     measure_answer,
+    measure_text_flagged,
     reasoning_tokens,
 )
 from advisor.logs.records import RecordProblem, _num, maybe_json, openai_usage
@@ -269,6 +270,16 @@ class TestAnswer:
     def test_edges_of_json(self, text):
         got, want = _as_json(text), _as_json_plain(text)
         assert (got is None) == (want is None) and (not isinstance(want, dict) or sorted(got) == sorted(want))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(_ANSWER, max_size=8), st.sampled_from([0, 1, 2, 4, 8, 15]))
+    def test_the_lean_path_with_a_memo_of_heads_equals_the_plain_definition(self, texts, flags):
+        """measure_text_flagged (the usage rows' measure: ASCII answers written out, heads memoized across a
+        read) gives what the plain definition gives, the prompt's flags kept."""
+        heads: dict = {}
+        for text in texts + texts:  # each head twice: from the memo the second time
+            want = _measure_plain(None, None, text)
+            assert _same(measure_text_flagged(flags, text, heads), (want[0], want[1], want[2], want[3] | flags))
 
     def test_the_answer_hash_is_xxh3_64s_top_48_bits(self):
         """XXH3-64 (seed 0) of b"" is 0x2d06800538d394c2 (xxHash's own test of the empty input), of b"billing"
