@@ -13,6 +13,7 @@ folds them in task order. Every failure is one :class:`LogError` line naming the
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -20,6 +21,7 @@ import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +29,7 @@ from advisor.errors import LogError
 from advisor.logs.pieces import DEFAULT_TASK_BYTES, Task
 
 __all__ = ["ReadOptions", "run_tasks", "choose_processes", "task_bytes_for", "start_method", "AUTO_PROCESSES_BYTES",
-           "DASK_MISSING", "wait_for_workers"]
+           "DASK_MISSING", "wait_for_workers", "old_objects_frozen"]
 
 # below this a worker's start (imports, encoder tables: about 1-2 CPU-s) is a large part of the read; this process
 # works too (_on_pool), so a pool is never much slower than one process
@@ -80,6 +82,32 @@ def task_bytes_for(total_bytes: int, processes: int | None, *, local: bool, larg
     if n < 2 or largest <= POOL_TASK_BYTES:
         return DEFAULT_TASK_BYTES
     return max(POOL_TASK_BYTES, min(DEFAULT_TASK_BYTES, total_bytes // (4 * n)))
+
+
+@contextmanager
+def old_objects_frozen() -> Iterator[None]:
+    """While a read runs, the objects that existed when it started (modules, pandas, the tokenizer tables, the
+    caller's own) are left out of the garbage collector's passes (``gc.freeze``), and put back when it ends. A read
+    makes many objects that live a while (a flush of rows), which sets off full passes over every object: one took
+    34 ms of a 0.45 s read of 100 MB, and in a forked worker it writes to every page of the objects it shares with
+    this process, which the kernel then copies. Objects made during the read are collected as always. Where the
+    caller froze objects itself (a server that forks its workers), nothing is changed.
+
+    >>> import gc
+    >>> with old_objects_frozen():
+    ...     gc.get_freeze_count() > 0
+    True
+    >>> gc.get_freeze_count()
+    0
+    """
+    if gc.get_freeze_count():  # the caller's: theirs to unfreeze
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def run_tasks(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, *, processes: int = 1,
@@ -145,7 +173,9 @@ def _take(taken: Any, n: int) -> int | None:
 
 def _start_worker(fn: Callable[..., Any], tasks: Sequence[Task], opts: ReadOptions, taken: Any, done_bytes: Any) -> None:
     """A pool worker's start: the read's function, tasks and shared counters, given once (inherited by a forked
-    worker, pickled once for a spawned one), not with each call."""
+    worker, pickled once for a spawned one), not with each call. What the worker inherited or imported is left out
+    of its garbage collector's passes (:func:`old_objects_frozen`; it ends with the read)."""
+    gc.freeze()
     _SHARED[:] = [fn, tasks, opts, taken, done_bytes]
 
 

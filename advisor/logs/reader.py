@@ -32,7 +32,7 @@ from advisor.logs.answer import reasoning_tokens
 from advisor.logs.containers import _CONTAINER_KEYS as CONTAINER_KEYS  # what makes a dict a container
 from advisor.logs.containers import expand
 from advisor.logs.counting import ChunkCounter
-from advisor.logs.dispatch import ReadOptions, choose_processes, run_tasks, task_bytes_for
+from advisor.logs.dispatch import ReadOptions, choose_processes, old_objects_frozen, run_tasks, task_bytes_for
 from advisor.logs.fastlines import FLUSH
 from advisor.logs.files import DEFAULT_MAX_RECORD_BYTES, MemoryFile, Progress, decode_record, iter_records
 from advisor.logs.formats import FORMATS, detect_record_format, parse_record
@@ -564,11 +564,12 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         tasks = taper(tasks, n)
     if n > 1 or workers or scheduler:
         opts = replace(opts, threads=1)  # a core per process; no thread pools inside them
-    try:
-        results = _run(tasks, opts, n, workers, scheduler, progress)
-    finally:
-        forget_counter(opts.run_id)
-    return _reduce(tasks, results, opts, names, assumed_completion_tokens)
+    with old_objects_frozen():
+        try:
+            results = _run(tasks, opts, n, workers, scheduler, progress)
+        finally:
+            forget_counter(opts.run_id)
+        return _reduce(tasks, results, opts, names, assumed_completion_tokens)
 
 
 def _run(tasks: list[Task], opts: ReadOptions, processes: int, workers: int | None, scheduler: Any,

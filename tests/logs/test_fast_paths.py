@@ -464,6 +464,36 @@ class TestPool:
         assert not managers[1].is_alive() and dispatch._ENDING == []
         assert threading.active_count() == threads_before  # none of the pools' left (start_method may fork)
 
+    def test_a_read_leaves_old_objects_out_of_the_collectors_passes_and_puts_them_back(self, sample, monkeypatch):
+        """During a read the objects made before it are frozen (no full pass over them: issue 20), after it, and
+        after a read that fails, none is; objects the caller froze stay frozen."""
+        import gc
+
+        from advisor.errors import LogError
+        from advisor.logs import reader
+
+        seen = []
+        run = reader._run
+        monkeypatch.setattr(reader, "_run", lambda *a, **k: seen.append(gc.get_freeze_count()) or run(*a, **k))
+        assert gc.get_freeze_count() == 0
+        one = _totals(read_logs(sample, processes=1))
+        assert seen[-1] > 1000 and gc.get_freeze_count() == 0
+        with pytest.raises(LogError):
+            read_logs(sample.parent / "no-such-file.jsonl", processes=1)
+        assert gc.get_freeze_count() == 0
+        garbage = []
+        garbage.append(garbage)  # a cycle made before the read: collected after it
+        del garbage
+        read_logs(sample, processes=1)
+        assert gc.collect() >= 1
+        gc.freeze()  # the caller's own freeze (a server before it forks)
+        try:
+            frozen = gc.get_freeze_count()
+            assert _totals(read_logs(sample, processes=2, task_bytes=4096)) == one
+            assert gc.get_freeze_count() > frozen - 1000  # still frozen (less what the read let go of)
+        finally:
+            gc.unfreeze()
+
     def test_workers_are_forked_only_without_other_threads(self):
         import sys
         import threading
