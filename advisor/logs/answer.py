@@ -169,15 +169,18 @@ def _step_markers(answer: str, low: str | None = None) -> bool:
 
     ``low``: ``answer.lower()`` when the caller has it.
     """
-    if answer.isascii():  # the regexes in their ASCII form (\d, \s, case: the same on ASCII text, in less work)
-        low = answer.lower() if low is None else low
-        if _steps_ascii(answer, low):
-            return True
-        return _two_breaks(answer) and _has_ascii_digit(answer) and \
-            _numbered_lines(answer, first=_NUMBERED_ASCII, after=_NUMBERED_AFTER_BREAK_ASCII) >= 3
+    if answer.isascii():
+        return _step_markers_ascii(answer, answer.lower() if low is None else low)
     if _STEPS.search(answer) is not None:
         return True
     return _two_breaks(answer) and _DIGIT.search(answer) is not None and _numbered_lines(answer) >= 3
+
+
+def _step_markers_ascii(answer: str, low: str) -> bool:
+    """:func:`_step_markers` of an ASCII answer (``low``: its ``lower()``): the regexes in their ASCII form (``\\d``,
+    ``\\s``, case: the same on ASCII text, in less work)."""
+    return _steps_ascii(answer, low) or (_two_breaks(answer) and _has_ascii_digit(answer) and _numbered_lines(
+        answer, first=_NUMBERED_ASCII, after=_NUMBERED_AFTER_BREAK_ASCII) >= 3)
 
 
 def _steps_ascii(answer: str, low: str) -> bool:
@@ -330,22 +333,16 @@ def measure_text_flagged(flags: int, text: str | None,
     low = text.lower()
     if not text.isascii():
         return _measured(flags | STEP_MARKERS if _step_markers(text, low) else flags, text, low, heads)
-    # an ASCII answer (most): _step_markers' ASCII test, _as_json's first look, _h48 and _h48_of written out here,
-    # a function call less each (this runs on every record read)
-    if _steps_ascii(text, low) or \
-            (_two_breaks(text) and _has_ascii_digit(text) and
-             _numbered_lines(text, first=_NUMBERED_ASCII, after=_NUMBERED_AFTER_BREAK_ASCII) >= 3):
+    # an ASCII answer (most; this runs on every record read): its step test without _step_markers' look at the
+    # text, and an answer that opens with a word is no JSON (_as_json's first look, without the call)
+    if _step_markers_ascii(text, low):
         flags |= STEP_MARKERS
     first = text[0]
-    if first in "[{`" or first.isspace():  # what may open JSON or a fence: see _as_json
+    if first in "[{`" or first.isspace():  # what may open JSON or a fence
         return _measured(flags, text, low, heads)
     norm = _collapsed(low)
     word = _WORD.search(norm)
-    head = "word:" + (word.group() if word else norm[:20])
-    h = heads.get(head) if heads is not None else None
-    if h is None:
-        h = _h48_of(heads, head)
-    return TEXT, float(_xxh3(norm.encode()) >> 16) if _xxh3 is not None else _h48(norm), h, flags
+    return TEXT, _h48(norm), _h48_of(heads, "word:" + (word.group() if word else norm[:20])), flags
 
 
 def _measured(flags: int, text: str, low: str, heads: dict[str, float] | None) -> tuple[int, float, float, int]:

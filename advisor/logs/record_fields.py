@@ -162,10 +162,14 @@ def sample_weight(meta: Any, field: str = "metadata") -> float:
     >>> sample_weight({"sample_rate": 0.005}), sample_weight({"task": "x"}), sample_weight(None)
     (200.0, 1.0, 1.0)
     """
-    meta = maybe_json(meta)
-    if not isinstance(meta, dict) or meta.get("sample_rate") is None:
+    if type(meta) is not dict:  # (a dict, most often: nothing to decode)
+        meta = maybe_json(meta)
+    rate = meta.get("sample_rate") if isinstance(meta, dict) else None
+    if rate is None:
         return 1.0
-    rate = number(meta.get("sample_rate"), f"{field}.sample_rate", low=1e-9, high=1.0)
+    if type(rate) is float and 1e-9 <= rate <= 1.0:  # a fraction (most): what number() makes of it, without its checks
+        return 1.0 / rate
+    rate = number(rate, f"{field}.sample_rate", low=1e-9, high=1.0)
     return 1.0 if rate is None else 1.0 / rate
 
 

@@ -207,15 +207,11 @@ class UsageRows:
                         return None
                     hint = _name(v)
                     break
-            rate = meta.get("sample_rate")
-            if rate is not None:
-                if type(rate) is float and 1e-9 <= rate <= 1.0:  # what sample_weight gives a fraction (most)
-                    weight = 1.0 / rate
-                else:
-                    try:
-                        weight = sample_weight(meta, "request.metadata")
-                    except Exception:  # noqa: BLE001
-                        return None
+            if meta.get("sample_rate") is not None:
+                try:
+                    weight = sample_weight(meta, "request.metadata")
+                except Exception:  # noqa: BLE001
+                    return None
         msgs = req.messages
         users, flags = 0, 0  # answer._flags of the prompt's roles (this shape offers no tools, no functions)
         system = None  # template._system_prompt: the first system or developer message's text
