@@ -63,7 +63,7 @@ __all__ = ["DAYS_PER_MONTH", "Role", "PricedOption", "LatencyTargets", "price_op
            "horizon_cost_usd", "catalog_for", "best_option", "best_switch", "latency_targets", "qualifying_fine_tunes",
            "cold_start_share", "cold_starts_per_month", "GPT4_CLASS", "served_tokens",
            "FT_COUNTS_TOKENIZER", "Path", "PeopleItem", "tie_key", "ft_prompt_tokens", "qualifying_switches",
-           "request_context", "too_long_options"]
+           "request_context", "too_long_options", "baseline_note"]
 
 
 
@@ -83,6 +83,20 @@ def logged_baseline(scenario: Scenario, cat: Catalog) -> str | None:
     except (KeyError, ValueError):
         return None
     return spec.name if spec.kind == OptionKind.API else None
+
+
+def baseline_note(scenario: Scenario, cat: Catalog, baseline_name: str) -> str | None:
+    """What the advice says of its baseline when it is not simply the model the logs name: that model has no price
+    on the date (the default baseline stands in), or it is priced under another name (:meth:`Catalog.notes_for`).
+    None when the baseline was given or is the logs' own model."""
+    model = scenario.workload.model
+    if scenario.baseline or not model:
+        return None
+    if logged_baseline(scenario, cat) is None:
+        return (f"the logs' model {model!r} has no price in the catalog on {cat.as_of}: compared against "
+                f"{baseline_name} instead (pass --baseline MODEL, or a price file with its price)")
+    mapped = [n for n in cat.notes_for(model) if n.startswith(repr(model))]
+    return mapped[0] if mapped else None
 
 
 def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption) -> list[str]:

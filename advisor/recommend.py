@@ -31,6 +31,7 @@ import pandas as pd
 
 from advisor.compare import (
     PricedOption,
+    baseline_note,
     best_option,
     catalog_for,
     ft_prompt_tokens,
@@ -226,6 +227,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         reasons = tuple(_of_fine_tune(r, best.name) for r in reasons)
     chosen, chosen_mc = (switch, sw_mc) if switch_wins else (best, mc)
     r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best or chosen is None else _row_figures(table, chosen.name)
+    said_first = [n for n in (baseline_note(scenario, cat, baseline.name),) if n]  # the headline's footing
     notes = [n for n in (ft_prompt_tokens(scenario)[1], _too_long_note(too_long)) if n]
     ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
     lowest_be, lowest_name = _lowest_break_even(table["name"].tolist(), table["break_even_requests_per_day"].tolist(), ok)
@@ -237,7 +239,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         p_pays_off=None if chosen_mc is None else chosen_mc.p_pays_off, savings_ratio=_ratio(table, baseline, chosen),
         savings_usd_horizon=r_save, savings_usd_p10=None if chosen_mc is None else chosen_mc.savings_usd_p10,
         savings_usd_p90=None if chosen_mc is None else chosen_mc.savings_usd_p90, options=table, scenario=scenario,
-        assumptions=tuple(scenario.assumptions() + notes), best_switch=None if switch is None else switch.name,
+        assumptions=tuple(said_first + scenario.assumptions() + notes), best_switch=None if switch is None else switch.name,
         best_fine_tune=None if best is None else best.name,
         one_off_usd_p10=None if chosen is None else one_off_quantile_usd(chosen, -Z90),
         one_off_usd_p90=None if chosen is None else one_off_quantile_usd(chosen, Z90),

@@ -172,6 +172,11 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
             raise ScenarioError("the logs have no timestamps, so requests per day cannot be measured; pass "
                                 "requests_per_day (--requests-per-day)")
         requests_per_day = n / days
+        if days < 1:  # a sample of less than a day (a trace, a batch): a rate, extrapolated
+            hours = round(days * 24)
+            plural = ("s" if n != 1 else "", "s" if hours != 1 else "")
+            notes.append(f"{n:,.0f} request{plural[0]} in {hours} hour{plural[1]} of logs, extrapolated to "
+                         f"{requests_per_day:,.0f} a day (pass --requests-per-day with your real volume)")
     ptm = peak_to_mean(f["timestamp"], w)
     if ptm is None:
         ptm = DEFAULT_PEAK_TO_MEAN

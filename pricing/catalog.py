@@ -272,6 +272,12 @@ class Catalog:
         from .genai import genai_api_model  # lazy: the bundled data is 1.6 MB of Python
 
         model = genai_api_model(name, self.as_of)
+        plain = cloud_model_name(name)
+        if model is None and plain != name:  # a cloud's id of a maker's model (Bedrock's): the maker's list price
+            try:
+                model = self.api_model(plain)
+            except UnknownEntryError:
+                model = None
         if model is None:
             raise self._unknown("api_models", name)
         self._external[name] = model
@@ -298,6 +304,9 @@ class Catalog:
         except (KeyError, ValueError):
             return ()
         notes: list[str] = []
+        if self.api_id(name) is None and cloud_model_name(name) != name and name in self._external:
+            notes.append(f"{name!r} is priced as {m.id} at its maker's list price; the cloud's own price for it may "
+                         "differ (some regional endpoints cost more): check it, or pass --baseline or a price file")
         # successors of ours not released yet on the date are left out (names of other sources cannot be dated)
         named = [x for x in m.successors if self.api_id(x) is None or self.api_id(x) not in self.unreleased]
         succ = f"; successors: {', '.join(named)}" if named else ""
@@ -451,6 +460,26 @@ def catalog_entries(overrides: Iterable[str | os.PathLike] = ()) -> dict[str, tu
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Amazon Bedrock's model ids: [geography.]maker.model[-vN[:M]] (us.anthropic.claude-sonnet-4-20250514-v1:0), or the
+# ARN of an inference profile or a provisioned model ending in one
+_CLOUD_ID = re.compile(r"^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?(?:anthropic|meta|amazon|mistral|cohere|ai21|"
+                       r"deepseek|openai|qwen|writer|moonshot|minimax|google)\.(?P<model>.+?)(?:-v?\d+:\d+|-v\d+)?$")
+
+
+def cloud_model_name(name: str) -> str:
+    """The maker's name of a model a cloud names its own way (Amazon Bedrock's model and inference-profile ids,
+    their ARNs); any other name as it is.
+
+    >>> cloud_model_name("us.anthropic.claude-sonnet-4-20250514-v1:0"), cloud_model_name("openai.gpt-oss-120b-1:0")
+    ('claude-sonnet-4-20250514', 'gpt-oss-120b')
+    >>> cloud_model_name("arn:aws:bedrock:us-east-1:1:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0")
+    'claude-3-haiku-20240307'
+    >>> cloud_model_name("gpt-4o-2024-08-06")
+    'gpt-4o-2024-08-06'
+    """
+    base = name.rsplit("/", 1)[-1] if name.startswith("arn:") else name
+    m = _CLOUD_ID.match(base)
+    return m.group("model") if m else name
 
 
 def today() -> dt.date:

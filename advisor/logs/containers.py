@@ -11,6 +11,9 @@ Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
   itself (Langfuse ``GET /api/public/observations`` pages, Helicone query results, LiteLLM ``/spend/logs/v2``),
   and OpenTelemetry's ``resourceSpans``/``scopeSpans``/``spans`` (OTLP/JSON), level by level.
 - An MLflow trace ``{"info": {...}, "data": {"spans": [...]}}``: the trace is ignored, its spans are records.
+- CloudWatch Logs: a Logs Insights query result ``{"results": [[{"field", "value"}, ...]], "statistics", "status"}``
+  (each row a record: its ``@message`` decoded when it holds one, as model invocation logs do) and log events
+  ``{"events": [{"timestamp", "message", ...}]}`` (each ``message`` decoded when it is a JSON record).
 - A JSON array (a JSONL line holding an array, or an array nested in a document): its elements.
 """
 
@@ -21,7 +24,7 @@ from typing import Any
 
 from advisor.logs.formats import detect_record_format
 from advisor.logs.jsonstream import Head, Part
-from advisor.logs.records import Ignored, RecordProblem
+from advisor.logs.records import Ignored, RecordProblem, maybe_json
 
 __all__ = ["expand"]
 
@@ -56,11 +59,14 @@ def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     yield from _one(value, where)
 
 
-_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations") + _LIST_KEYS)
+_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events") + _LIST_KEYS)
 
 
 def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict) and value.keys().isdisjoint(_CONTAINER_KEYS):  # the common case: a plain record
+        yield where, value
+        return
+    if isinstance(value, (RecordProblem, Ignored)):  # a cell or a log event found unreadable on the way
         yield where, value
         return
     if not isinstance(value, dict):
@@ -78,6 +84,18 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
                 for i, run in enumerate(value.get(key) or ()):
                     yield from _one(run, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
             return
+    results = value.get("results")
+    if isinstance(results, list) and results and ("statistics" in value or "status" in value) and \
+            _insights_cells(results):  # a CloudWatch Logs Insights query's result (GetQueryResults)
+        for i, row in enumerate(_insights_rows(results)):
+            yield from _one(_logged_record(row, "@message"), f"{where}.results[{i}]" if where else f"results[{i}]")
+        return
+    events = value.get("events")
+    if isinstance(events, list) and events and all(isinstance(e, dict) and "message" in e for e in events) and \
+            detect_record_format(value) is None:  # CloudWatch Logs' events (filter-log-events, get-log-events)
+        for i, e in enumerate(events):
+            yield from _one(_logged_record(e, "message"), f"{where}.events[{i}]" if where else f"events[{i}]")
+        return
     data = value.get("data")
     if isinstance(data, dict) and isinstance(data.get("spans"), list) and "info" in value:  # an MLflow trace
         yield where, Ignored("MLflow trace (its spans are read one by one)")
@@ -98,12 +116,82 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
         for key in _LIST_KEYS:
             items = value.get(key)
             if isinstance(items, list):
+                if not items and not _paging_around(value, key):
+                    break  # an empty list inside a record of its own (a span's "logs": []): the record is listed
                 if not items:
                     yield where, Ignored(f"empty '{key}' list")
                 for i, v in enumerate(items):
                     yield from _one(v, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
                 return
     yield where, value
+
+
+def _paging_around(value: Mapping, key: str) -> bool:
+    """Whether the object around an empty list is an export envelope: its other values are paging fields (counts,
+    cursors, flags, a ``meta`` object), not the fields of a record (lists of objects such as a span's tags).
+
+    >>> _paging_around({"data": [], "total": 0, "meta": {"page": 1}}, "data")
+    True
+    >>> _paging_around({"spanID": "a", "logs": [], "tags": [{"key": "k", "value": 1}]}, "logs")
+    False
+    """
+    return not any(isinstance(v, list) and v for k, v in value.items() if k != key)
+
+
+def _is_cell(c: Any) -> bool:
+    return isinstance(c, dict) and "field" in c and "value" in c and len(c) == 2
+
+
+def _insights_cells(results: list) -> bool:
+    """Whether a ``results`` list holds CloudWatch Logs Insights cells: rows of ``{"field", "value"}`` (as the API
+    gives them), or the cells of all rows in one list."""
+    first = results[0]
+    return _is_cell(first) or (isinstance(first, list) and bool(first) and _is_cell(first[0]))
+
+
+def _insights_rows(results: list) -> Iterator[dict | RecordProblem]:
+    """Each row of a Logs Insights result as ``{field: value}``; cells written in one list are cut into rows where a
+    field comes again.
+
+    >>> list(_insights_rows([{"field": "@timestamp", "value": "t1"}, {"field": "@timestamp", "value": "t2"}]))
+    [{'@timestamp': 't1'}, {'@timestamp': 't2'}]
+    """
+    row: dict = {}
+    for item in results:
+        if isinstance(item, list):
+            yield {c["field"]: c["value"] for c in item if _is_cell(c)} if all(_is_cell(c) for c in item) \
+                else RecordProblem("expected a row of {field, value} cells")
+        elif _is_cell(item):
+            if item["field"] in row:
+                yield row
+                row = {}
+            row[item["field"]] = item["value"]
+        else:
+            yield RecordProblem("expected a {field, value} cell")
+    if row:
+        yield row
+
+
+def _logged_record(event: Any, key: str) -> Any:
+    """The record a log event carries as JSON text under ``key`` (CloudWatch's ``message``, Insights' ``@message``),
+    decoded; the event itself when its text is no JSON object.
+
+    >>> _logged_record({"timestamp": 1, "message": '{"modelId": "m"}'}, "message")
+    {'modelId': 'm'}
+    >>> _logged_record({"message": "START RequestId: 1"}, "message")
+    {'message': 'START RequestId: 1'}
+    """
+    if not isinstance(event, dict):
+        return event
+    msg = event.get(key)
+    if isinstance(msg, str) and msg.lstrip()[:1] == "{":
+        try:
+            decoded = maybe_json(msg)
+        except RecordProblem as p:
+            return p
+        if isinstance(decoded, dict):
+            return decoded
+    return event
 
 
 def _usage_page(page: Mapping, where: str) -> Iterator[tuple[str, Any]]:

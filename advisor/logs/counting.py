@@ -225,8 +225,13 @@ class ChunkCounter:
         ft_p = np.full(n, np.nan)
         ft_c = np.full(n, np.nan)
         if self.ft_name:
-            self._ft_rows(raws, has_text & (prob == None), task, prompt, comp, ft_p, ft_c, notes,  # noqa: E711
-                          self.ft_name)
+            # a batch output line holds the answer only: its 7B completion is counted here, its 7B prompt comes from
+            # the input line with the same custom_id (advisor.logs.gather's join)
+            answer_only = np.array([r.join_side == "output" and r.messages is None and r.prompt_text is None
+                                    and r.completion is not None for r in raws], dtype=bool)
+            self._ft_rows(raws, (has_text | answer_only) & (prob == None), task, prompt, comp, ft_p, ft_c,  # noqa: E711
+                          notes, self.ft_name)
+            ft_p[answer_only] = np.nan
         text = _objects
         good = pd.DataFrame({
             "request_id": text([r.request_id for r in raws]),

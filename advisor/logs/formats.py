@@ -4,7 +4,8 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 
 - ``openai``: Chat Completions request/response records (``{"request", "response"}``, a request with
   ``response``/``usage``, a bare response object, or a request alone: counted for its prompt).
-- ``batch-input`` / ``batch-output``: Batch API JSONL (joined on ``custom_id``).
+- ``batch-input`` / ``batch-output``: Batch API JSONL (joined on ``custom_id``): OpenAI's (``body``; ``response``
+  or ``error``) and Anthropic Message Batches' (``params``; ``result``).
 - ``finetune``: fine-tuning JSONL (``{"messages": [..., assistant]}`` with ``tools``; legacy
   ``{"prompt", "completion"}``).
 - ``openpipe``: OpenPipe request-log export (``input``, ``output``, ``tags``, ``durationMs``).
@@ -19,6 +20,8 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``otel``: OpenTelemetry spans of model calls (OTLP/JSON, console exporter, Phoenix, Logfire;
   :mod:`advisor.logs.otel`: ``gen_ai.usage.input_tokens`` INCLUDES cached tokens); other spans are ignored.
 - ``braintrust``: Braintrust log events (:mod:`advisor.logs.braintrust`); spans other than ``llm`` are ignored.
+- ``bedrock``: Amazon Bedrock model invocation logs (:mod:`advisor.logs.bedrock`: ``inputTokenCount`` EXCLUDES the
+  prompt-cache reads and writes, as Anthropic's ``input_tokens`` does).
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -34,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from advisor.logs.bedrock import looks_like_bedrock, parse_bedrock
 from advisor.logs.braintrust import looks_like_braintrust, parse_braintrust
 from advisor.logs.langfuse import langfuse_usage, parse_langfuse
 from advisor.logs.langsmith import parse_langsmith
@@ -153,11 +157,14 @@ def _request_beside(o: Mapping, response_key: str) -> Any:
 
 
 def parse_batch_input(o: Mapping, line: int) -> Raw:
-    body = object_field(o.get("body"), "body", required=True)
-    model, msgs, tools, opts = request_fields(body, "body")
+    """A Batch API request line: OpenAI's ``{"custom_id", "method", "url", "body"}`` or Anthropic Message Batches'
+    ``{"custom_id", "params"}`` (a Messages request: its top-level ``system`` read as the first message)."""
+    where = "params" if "params" in o and "body" not in o else "body"
+    body = object_field(o.get(where), where, required=True)
+    model, msgs, tools, opts = request_fields(body, where)
     if msgs is None:
-        raise RecordProblem("no messages (only /v1/chat/completions and /v1/responses batches are supported)",
-                            "body.messages")
+        raise RecordProblem("no messages (only chat completions, responses and messages batches are supported)",
+                            f"{where}.messages")
     key = text(o.get("custom_id"), "custom_id")
     return Raw(line=line, request_id=key, model=model, messages=msgs, tools=tools,
                join_key=key, join_side="input", request_options=opts)
@@ -170,11 +177,36 @@ def _error_code(err: Any) -> str:
     (' (batch_expired)', '')
     """
     err = maybe_json(err)
-    code = err.get("code") if isinstance(err, dict) else None
+    if isinstance(err, dict) and isinstance(err.get("error"), dict):  # Anthropic: {"type": "error", "error": {...}}
+        err = err["error"]
+    code = (err.get("code") or err.get("type")) if isinstance(err, dict) else None
     return f" ({short_word(code)})" if code not in (None, "") and not isinstance(code, (dict, list)) else ""
 
 
+def _anthropic_batch_result(o: Mapping, line: int) -> Raw:
+    """An Anthropic Message Batches result line ``{"custom_id", "result": {"type", "message" | "error"}}``: a
+    succeeded one is its Messages response (usage, answer); errored, canceled and expired ones are problems."""
+    res = object_field(o.get("result"), "result", required=True)
+    kind = res.get("type")
+    if kind == "errored":
+        raise RecordProblem("request failed" + _error_code(res.get("error")), "result.error")
+    if kind in ("canceled", "expired"):
+        raise RecordProblem(f"request {kind} (the batch ended before it ran)", "result.type")
+    if kind != "succeeded":
+        raise RecordProblem(f"result type {short_word(kind)}", "result.type")
+    msg = object_field(res.get("message"), "result.message", required=True)
+    usage = openai_usage(msg.get("usage"), "result.message.usage")
+    if usage is None:
+        raise RecordProblem("no usage in the result message", "result.message.usage")
+    key = text(o.get("custom_id"), "custom_id")
+    return Raw(line=line, request_id=key, model=text(msg.get("model"), "result.message.model"),
+               completion=first_choice_message(msg, "result.message"), usage=usage, join_key=key,
+               join_side="output")
+
+
 def parse_batch_output(o: Mapping, line: int) -> Raw:
+    if "result" in o and "response" not in o:
+        return _anthropic_batch_result(o, line)
     if o.get("error"):
         raise RecordProblem("request failed" + _error_code(o["error"]), "error")
     resp = object_field(o.get("response"), "response", required=True)
@@ -357,10 +389,12 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "usage-export": parse_usage_export,
     "otel": parse_otel,
     "braintrust": parse_braintrust,
+    "bedrock": parse_bedrock,
     "tokens": parse_tokens,
 }
 
-_LANGSMITH_PATCH = {"id", "end_time", "outputs", "error", "events", "extra", "tags", "trace_id", "dotted_order",
+# a RunUpdate (patch) as the SDK sends it: the keys it may carry (langsmith-sdk's run ops also name the run)
+_LANGSMITH_PATCH = {"id", "name", "end_time", "outputs", "error", "events", "extra", "tags", "trace_id", "dotted_order",
                     "parent_run_id", "session_id", "attachments", "status"}
 
 
@@ -373,10 +407,13 @@ def detect_record_format(o: Any) -> str | None:
     if not isinstance(o, dict):
         return None
     k = set(o)
-    if "attributes" in k and looks_like_span(o):
-        return "otel"  # before Langfuse's traceId: an OTLP span has one too
-    if "custom_id" in k:
-        return "batch-output" if ("response" in k or "error" in k) and "body" not in k else "batch-input"
+    if ("attributes" in k or "tags" in k) and looks_like_span(o):
+        return "otel"  # before Langfuse's traceId: an OTLP span has one too (and a Zipkin span)
+    if "custom_id" in k:  # OpenAI's batch lines (body; response or error), Anthropic's (params; result)
+        return "batch-output" if ("response" in k or "error" in k or "result" in k) and "body" not in k \
+            and "params" not in k else "batch-input"
+    if "modelId" in k and looks_like_bedrock(o):
+        return "bedrock"
     if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
             ("type" in k and "startTime" in k and ("input" in k or "output" in k or "model" in k)):
         return "langfuse"

@@ -31,7 +31,10 @@ class Problem:
 # finishing: batch join, requests without responses, problems
 
 
-def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | None) -> pd.DataFrame:
+def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | None,
+                  alone: list | None = None) -> pd.DataFrame:
+    """Batch output lines joined with their input lines by ``custom_id``; ``alone``: gets the ids of inputs kept
+    without an output (their prompt as counted, their completion assumed)."""
     if "join_side" not in f:
         return f
     has = f["join_side"].notna()
@@ -53,6 +56,9 @@ def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | Non
     merged = out.copy()
     for col in ("task", "template", "ft_prompt_tokens", "static_prompt_tokens"):
         merged.loc[both, col] = inp.loc[both, col]
+    if "fit_flags" in merged:  # the prompt's signals (turns, tools) are the input's, the answer's the output's
+        merged.loc[both, "fit_flags"] = _either_flags(merged.loc[both, "fit_flags"].to_numpy(dtype=float),
+                                                      inp.loc[both, "fit_flags"].to_numpy(dtype=float))
     only_in = inp.loc[inp.index.difference(out.index)]
     kept = []
     if len(only_in):
@@ -62,7 +68,21 @@ def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | Non
                                         "batch output file too, or --completion-tokens N to assume N per request"))
         else:
             kept.append(only_in.reset_index())  # counted for the prompt; completion assumed below
+            if alone is not None:
+                alone.extend(only_in.index)
     return pd.concat([rest, merged.reset_index(), *kept], ignore_index=True)
+
+
+def _either_flags(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The bits of ``a`` or ``b`` (flags as floats, NaN: none measured).
+
+    >>> _either_flags(np.array([1.0, np.nan, 8.0]), np.array([2.0, 4.0, np.nan])).tolist()
+    [3.0, 4.0, 8.0]
+    """
+    both = np.isfinite(a) & np.isfinite(b)
+    out = np.where(np.isfinite(a), a, b)
+    out[both] = (a[both].astype(np.int64) | b[both].astype(np.int64)).astype(float)
+    return out
 
 
 _CATEGORY_COLUMNS = ("model", "task", "template", "tokens_source", "file", "join_side")
@@ -86,6 +106,7 @@ class Gather:
         self.encodings: Tally = Tally()
         self.notes: Tally = Tally()
         self.times_ignored: Tally = Tally()  # records whose time was a placeholder, by reason (records.epoch_s)
+        self.input_encodings: dict[Any, str] = {}  # batch inputs counted with an assumed encoding: custom_id -> it
         self.lower_bound = 0.0  # requests whose counted prompt leaves out parts the log cannot show
 
     def add(self, w: pd.DataFrame) -> None:
@@ -106,7 +127,13 @@ class Gather:
         if not len(g):
             return
         self.usable_files.update(map(str, g["file"].unique()))
-        self.encodings.update(g["assumed_encoding"].dropna())
+        enc = g["assumed_encoding"]
+        if "join_side" in g and (g["join_side"] == "input").any():
+            # a batch input's counted prompt gives way to its output's usage: said only of inputs kept alone (finish)
+            inputs = (g["join_side"] == "input") & enc.notna()
+            self.input_encodings.update(zip(g.loc[inputs, "join_key"], g.loc[inputs, "assumed_encoding"]))
+            enc = enc[~inputs]
+        self.encodings.update(enc.dropna())
         if "time_ignored" in g:
             self.times_ignored.update(g["time_ignored"].dropna())
         if _NOTES_COLUMN in g:
@@ -153,6 +180,7 @@ class Gather:
             mine.update(theirs)
         self.ignored_files |= other.ignored_files
         self.usable_files |= other.usable_files
+        self.input_encodings.update(other.input_encodings)
         self.lower_bound += other.lower_bound
 
     def columns(self) -> dict[str, Any]:
@@ -320,7 +348,9 @@ def finish(gather: Gather, assumed_completion_tokens: float | None
     problems = gather.problems
     cols = gather.columns()
     if "join_side" in cols:  # batch halves to join (a DataFrame for this rarer path)
-        good = _join_batches(pd.DataFrame(cols), problems, assumed_completion_tokens)
+        alone: list = []
+        good = _join_batches(pd.DataFrame(cols), problems, assumed_completion_tokens, alone)
+        gather.encodings.update(gather.input_encodings[k] for k in alone if k in gather.input_encodings)
         cols = {c: good[c].array if isinstance(good[c].dtype, pd.CategoricalDtype) else good[c].to_numpy()
                 for c in FRAME_COLUMNS}
         del good

@@ -15,7 +15,7 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
   ``generate_content``), ``openinference.span.kind`` is ``LLM``, ``llm.request.type`` is ``chat``/``completion`` or
   the Vercel AI SDK's ``ai.operationId`` is a provider call (``ai.generateText.doGenerate``, ``...doStream``; its
   ``ai.generateText`` span above repeats their summed usage) or MLflow's ``mlflow.spanType`` is ``LLM``/``CHAT_MODEL``
-  (usage in ``mlflow.chat.tokenUsage``);
+  (usage in ``mlflow.chat.tokenUsage``) or Prompt flow's ``span_type`` is ``LLM``;
   a span naming another kind (agent, tool, chain, embeddings, workflow; or an agent's run by ``gen_ai.agent.name`` /
   ``agent_name``) is ignored, not a problem, even when it carries usage (an agent span's usage is the sum of its model
   calls: counting it would count them twice); a span naming no kind is a model call when it carries token usage;
@@ -24,8 +24,8 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
   ``gen_ai.usage.cache_read.input_tokens`` (or Traceloop's ``gen_ai.usage.cache_read_input_tokens``, OpenInference's
   ``llm.token_count.prompt_details.cache_read``); completion tokens include reasoning tokens;
 - the prompt text is read from ``gen_ai.input.messages``, ``llm.input_messages.N.message.*``, ``gen_ai.prompt.N.*``,
-  Logfire's ``request_data.messages``, the AI SDK's ``ai.prompt.messages`` or MLflow's ``mlflow.spanInputs``
-  (counted when the span has no usage).
+  Logfire's ``request_data.messages``, the AI SDK's ``ai.prompt.messages``, MLflow's ``mlflow.spanInputs`` or Prompt
+  flow's ``inputs`` (counted when the span has no usage); the answer likewise (Prompt flow: ``llm.generated_message``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from advisor.logs.records import (
     _num,
     check_completion,
     check_messages,
+    epoch_s,
     maybe_json,
     text,
 )
@@ -69,16 +70,25 @@ _MODEL = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "ll
 
 
 def looks_like_span(o: Mapping) -> bool:
-    """A span record: span identity (``spanId``, ``context``, ``span_name``...) beside ``attributes``, or the
-    flattened ``attributes.*`` columns of a spans table.
+    """A span record: span identity (``spanId``, ``context``, ``span_name``...) beside ``attributes``, the
+    flattened ``attributes.*`` columns of a spans table, a Jaeger span (``spanID``, ``operationName``, ``tags`` as a
+    list) or a Zipkin v2 span (``traceId``, ``id``, ``tags`` as an object, ``localEndpoint`` or ``duration``).
 
     >>> looks_like_span({"spanId": "ab", "attributes": []}), looks_like_span({"attributes.llm.model_name": "m"})
     (True, True)
+    >>> looks_like_span({"spanID": "ab", "operationName": "chat", "tags": []})
+    True
+    >>> looks_like_span({"traceId": "t", "id": "s", "tags": {}, "duration": 5})
+    True
     >>> looks_like_span({"traceId": "t", "type": "GENERATION"})
     False
     """
     if "attributes" in o:
         return not _SPAN_KEYS.isdisjoint(o)
+    if "tags" in o and "spanID" in o and "operationName" in o:  # Jaeger (its query API, its UI's download)
+        return isinstance(o["tags"], list)
+    if "tags" in o and "traceId" in o and "id" in o and ("localEndpoint" in o or "duration" in o):  # Zipkin v2
+        return isinstance(o["tags"], dict)
     return any(type(k) is str and k.startswith("attributes.") for k in o)
 
 
@@ -106,6 +116,11 @@ def _any_value(v: Any) -> Any:
 
 
 def _key_values(items: Any) -> dict:
+    """OTLP's ``[{"key", "value": AnyValue}]``, or Jaeger's ``[{"key", "type", "value"}]`` (a plain value), as a dict.
+
+    >>> _key_values([{"key": "a", "value": {"intValue": "3"}}, {"key": "b", "type": "int64", "value": 4}])
+    {'a': 3, 'b': 4}
+    """
     out: dict = {}
     for kv in items if isinstance(items, list) else ():
         if isinstance(kv, dict) and isinstance(kv.get("key"), str):
@@ -139,6 +154,8 @@ def span_attributes(o: Mapping) -> dict:
     {'llm.token_count.prompt': 5}
     """
     raw = maybe_json(o.get("attributes"))
+    if raw is None and "tags" in o and ("spanID" in o or "traceId" in o):  # Jaeger's tags list, Zipkin's tags object
+        raw = o["tags"]
     out: dict = {}
     if isinstance(raw, list):
         _flatten(_key_values(raw), "", out)
@@ -158,7 +175,7 @@ def span_attributes(o: Mapping) -> dict:
 def _kind(a: Mapping) -> tuple[str, str] | None:
     """(attribute, value) naming what the span is, when it says so."""
     for key in ("gen_ai.operation.name", "openinference.span.kind", "llm.request.type", "traceloop.span.kind",
-                "ai.operationId", "mlflow.spanType"):
+                "ai.operationId", "mlflow.spanType", "span_type"):  # span_type: Prompt flow's
         v = a.get(key)
         if isinstance(v, str) and v.strip():
             return key, v.strip()
@@ -174,7 +191,7 @@ def _is_model_call(kind: tuple[str, str] | None) -> bool:
     return (key == "gen_ai.operation.name" and v in _MODEL_OPS) or (key == "openinference.span.kind" and v == "llm") \
         or (key == "llm.request.type" and v in ("chat", "completion")) \
         or (key == "ai.operationId" and v.endswith((".dogenerate", ".dostream"))) \
-        or (key == "mlflow.spanType" and v in ("llm", "chat_model"))
+        or (key == "mlflow.spanType" and v in ("llm", "chat_model")) or (key == "span_type" and v == "llm")
 
 
 def _first(a: Mapping, keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -234,7 +251,8 @@ def _messages(a: Mapping) -> list | None:
         msgs = _indexed(a, prefix, role, content)
         if msgs:
             return check_messages(msgs, f"attributes.{prefix}")
-    for key, inner in (("ai.prompt.messages", None), ("mlflow.spanInputs", "messages")):  # AI SDK, MLflow: JSON text
+    # AI SDK, MLflow, Prompt flow (the call's arguments): JSON text
+    for key, inner in (("ai.prompt.messages", None), ("mlflow.spanInputs", "messages"), ("inputs", "messages")):
         value = maybe_json(a.get(key))
         value = value.get(inner) if inner and isinstance(value, dict) else value
         if isinstance(value, list) and value and all(isinstance(m, dict) and "role" in m for m in value):
@@ -250,6 +268,9 @@ def _completion(a: Mapping) -> Any:
     for key in ("llm.output_messages.0.message.content", "gen_ai.completion.0.content", "response_data.message.content"):
         if isinstance(a.get(key), str):
             return a[key]
+    generated = maybe_json(a.get("llm.generated_message"))  # Prompt flow: the answer's message as JSON text
+    if isinstance(generated, dict):
+        return check_completion(generated, "attributes.llm.generated_message")
     return None
 
 
@@ -279,13 +300,29 @@ def parse_otel(o: Mapping, line: int) -> Raw:
         raise RecordProblem("no token usage (gen_ai.usage.input_tokens) and no input messages to count",
                             "attributes.gen_ai.usage.input_tokens")
     ctx = o["context"] if isinstance(o.get("context"), dict) else {}
-    span_id = o.get("spanId") or o.get("span_id") or ctx.get("span_id") or o.get("context.span_id")
-    start_key, end_key = next(((s, e) for s, e in (("startTimeUnixNano", "endTimeUnixNano"), ("start_time", "end_time"),
-                                                   ("start_timestamp", "end_timestamp"),
-                                                   ("start_time_unix_nano", "end_time_unix_nano")) if s in o),
-                              ("start_time", "end_time"))
-    start, latency, why = time_span(o, start_key, end_key)
+    span_id = o.get("spanId") or o.get("span_id") or ctx.get("span_id") or o.get("context.span_id") or \
+        o.get("spanID") or (o.get("id") if "traceId" in o and "tags" in o else None)
+    if "duration" in o and ("startTime" in o or "timestamp" in o):  # Jaeger, Zipkin: start and duration in µs
+        start, latency, why = _start_duration_us(o, "startTime" if "startTime" in o else "timestamp")
+    else:
+        start_key, end_key = next(((s, e) for s, e in (("startTimeUnixNano", "endTimeUnixNano"),
+                                                       ("start_time", "end_time"), ("start_timestamp", "end_timestamp"),
+                                                       ("start_time_unix_nano", "end_time_unix_nano")) if s in o),
+                                  ("start_time", "end_time"))
+        start, latency, why = time_span(o, start_key, end_key)
     m_key, model = _first(a, _MODEL)
     return Raw(line=line, request_id=text(span_id, "spanId"), timestamp=start, time_ignored=why,
                model=text(model, f"attributes.{m_key}"), messages=msgs, completion=completion, usage=usage,
                latency_s=latency, reasoning_tokens=reasoning, note="; ".join(unread) or None)
+
+
+def _start_duration_us(o: Mapping, start_key: str) -> tuple[float | None, float | None, str | None]:
+    """(start, latency s, why the start was ignored) of a Jaeger or Zipkin span: its start (epoch µs, read as any
+    epoch number is: :func:`~advisor.logs.records.epoch_s`) and its ``duration`` in µs.
+
+    >>> _start_duration_us({"startTime": 1735689600000000, "duration": 230892}, "startTime")
+    (1735689600.0, 0.230892, None)
+    """
+    start, why = epoch_s(o.get(start_key), start_key)
+    d = _num(o.get("duration"), "duration")
+    return start, (d / 1e6 if d is not None and 0 <= d <= 1e15 else None), why

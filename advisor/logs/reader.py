@@ -225,7 +225,8 @@ class _Parser:
         """
         run_id = rec.get("id")
         is_post = "inputs" in rec  # RunCreate carries inputs; RunUpdate (patch) outputs/end_time, often run_type too
-        is_patch = "outputs" in rec or "end_time" in rec
+        # a create that already holds the run's end is a whole run (an export); a create with empty outputs waits
+        is_patch = _ended(rec) if is_post else "outputs" in rec or "end_time" in rec
         if not isinstance(run_id, str) or not run_id or is_post == is_patch:
             yield line, where, rec
             return
@@ -260,6 +261,16 @@ class _Parser:
             self.pending = {}
         for file, line, where, rec in items:
             yield file, self._parse("langsmith", line, where, rec)
+
+
+def _ended(run: dict) -> bool:
+    """Whether a LangSmith run (or half) holds the end of the run: outputs, or an end time. The SDK's create (post)
+    may carry ``outputs: {}`` and ``end_time: null`` before the run has ended: that is no end.
+
+    >>> _ended({"inputs": {}, "outputs": {}}), _ended({"outputs": {"generations": []}}), _ended({"end_time": "t"})
+    (False, True, True)
+    """
+    return run.get("outputs") not in (None, {}, "") or run.get("end_time") not in (None, "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ span or token columns out of a decoded record, each checked for its type (a wron
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from advisor.logs.records import (
 )
 
 __all__ = ["short_word", "object_field", "first_choice_message", "responses_completion", "responses_messages",
+           "anthropic_completion", "anthropic_system",
            "request_fields", "latency_of", "time_span", "metadata_task_hint", "sample_weight", "need_text",
            "token_columns"]
 
@@ -65,10 +67,38 @@ def first_choice_message(resp: Mapping, field: str) -> Any:
         return check_completion(msg, f"{field}.choices[0].message")
     if isinstance(resp.get("output_text"), str):  # Responses API convenience field
         return resp["output_text"]
+    if resp.get("type") == "message" and isinstance(resp.get("content"), list):  # an Anthropic Messages response
+        return anthropic_completion(resp["content"], f"{field}.content")
     out = resp.get("output")
     if isinstance(out, list) and resp.get("object") == "response":  # Responses API output items
         return responses_completion(out)
     return None
+
+
+def anthropic_completion(blocks: list, field: str) -> dict:
+    """An Anthropic Messages response's content blocks as one assistant message: text blocks as its content,
+    ``tool_use`` blocks as tool calls (their input as JSON arguments, counted with the chat rules). Thinking blocks
+    carry no countable text (their tokens are in the usage's output tokens).
+
+    >>> anthropic_completion([{"type": "text", "text": "Hi"}], "content")
+    {'role': 'assistant', 'content': 'Hi'}
+    >>> anthropic_completion([{"type": "tool_use", "id": "t1", "name": "f", "input": {"a": 1}}], "c")["tool_calls"]
+    [{'id': 't1', 'type': 'function', 'function': {'name': 'f', 'arguments': '{"a": 1}'}}]
+    """
+    texts, calls = [], []
+    for i, b in enumerate(blocks):
+        if not isinstance(b, dict):
+            raise RecordProblem(f"expected a content block object, got {type(b).__name__}", f"{field}[{i}]")
+        if b.get("type") == "text" and isinstance(b.get("text"), str):
+            texts.append(b["text"])
+        elif b.get("type") == "tool_use":
+            calls.append({"id": text(b.get("id"), f"{field}[{i}].id"), "type": "function",
+                          "function": {"name": text(b.get("name"), f"{field}[{i}].name") or "",
+                                       "arguments": json.dumps(b.get("input"), default=str)}})
+    msg: dict = {"role": "assistant", "content": "".join(texts) if texts or not calls else None}
+    if calls:
+        msg["tool_calls"] = calls
+    return msg
 
 
 def responses_completion(out: list) -> Any:
@@ -121,6 +151,8 @@ def request_fields(req: Any, field: str) -> tuple[str | None, list | None, list 
     if not isinstance(req, dict):
         raise RecordProblem(f"expected the request object, got {type(req).__name__}", field)
     msgs = check_messages(req.get("messages"), f"{field}.messages")
+    if msgs is not None and req.get("system") not in (None, "", []):  # an Anthropic Messages request
+        msgs = [{"role": "system", "content": anthropic_system(req["system"], f"{field}.system")}, *msgs]
     opts = request_options(req)
     if msgs is None and "input" in req and "model" in req:
         msgs = responses_messages(req, field)
@@ -130,6 +162,19 @@ def request_fields(req: Any, field: str) -> tuple[str | None, list | None, list 
     if tools is None:
         tools = check_tools(req.get("functions"), f"{field}.functions")
     return text(req.get("model"), f"{field}.model"), msgs, tools, opts
+
+
+def anthropic_system(system: Any, field: str) -> str:
+    """An Anthropic request's top-level ``system``: text, or a list of text blocks (joined).
+
+    >>> anthropic_system([{"type": "text", "text": "You are "}, {"type": "text", "text": "terse."}], "system")
+    'You are terse.'
+    """
+    if isinstance(system, str):
+        return system
+    if isinstance(system, list) and all(isinstance(b, dict) for b in system):
+        return "".join(b["text"] for b in system if isinstance(b.get("text"), str))
+    raise RecordProblem(f"expected text or a list of text blocks, got {type(system).__name__}", field)
 
 
 _LATENCY = (("latency_s", 1.0), ("latency", 1.0), ("duration_s", 1.0), ("duration_ms", 1e-3),

@@ -69,6 +69,19 @@ KEYS = {
     "metrics": st.one_of(st.fixed_dictionaries({"prompt_tokens": json_values, "completion_tokens": json_values,
                                                 "prompt_cache_creation_tokens": json_values}), json_values),
     "root_span_id": json_values, "input": json_values, "output": json_values, "error": json_values,
+    # Bedrock invocation logs, Anthropic batches, Jaeger/Zipkin spans, CloudWatch results and events
+    "schemaType": st.sampled_from(["ModelInvocationLog", "other"]), "modelId": json_values, "operation": json_values,
+    "errorCode": json_values, "params": json_values, "result": st.one_of(st.fixed_dictionaries({
+        "type": st.sampled_from(["succeeded", "errored", "expired"]), "message": json_values, "error": json_values}),
+        json_values),
+    "spanID": json_values, "operationName": json_values, "duration": json_values, "localEndpoint": json_values,
+    "logs": json_values, "events": st.one_of(st.lists(st.fixed_dictionaries({"message": st.one_of(
+        st.sampled_from(['{"modelId": "m", "operation": "Converse", "input": {"inputTokenCount": 3}}', "{", "x"]),
+        json_values)}), max_size=3), json_values),
+    "results": st.one_of(st.lists(st.lists(st.fixed_dictionaries({"field": st.sampled_from(["@message", "@timestamp"]),
+                                                                  "value": json_values}), max_size=2), max_size=2),
+                         json_values),
+    "statistics": json_values, "span_type": st.sampled_from(["LLM", "Function"]), "system": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(
