@@ -151,7 +151,7 @@ def request_fields(req: Any, field: str) -> tuple[str | None, list | None, list 
     if not isinstance(req, dict):
         raise RecordProblem(f"expected the request object, got {type(req).__name__}", field)
     msgs = check_messages(req.get("messages"), f"{field}.messages")
-    if msgs is not None and req.get("system") not in (None, "", []):  # an Anthropic Messages request
+    if msgs is not None and _anthropic_system_beside(req, msgs):  # an Anthropic Messages (or Converse) request
         msgs = [{"role": "system", "content": anthropic_system(req["system"], f"{field}.system")}, *msgs]
     opts = request_options(req)
     if msgs is None and "input" in req and "model" in req:
@@ -162,6 +162,25 @@ def request_fields(req: Any, field: str) -> tuple[str | None, list | None, list 
     if tools is None:
         tools = check_tools(req.get("functions"), f"{field}.functions")
     return text(req.get("model"), f"{field}.model"), msgs, tools, opts
+
+
+def _anthropic_system_beside(req: Mapping, msgs: list) -> bool:
+    """Whether a request's top-level ``system`` is an Anthropic (or Bedrock Converse) system prompt: text blocks, or
+    text in a request that names Claude or an ``anthropic_version``; never beside a system message of its own (a
+    logger's ``system`` field naming the provider is no prompt).
+
+    >>> _anthropic_system_beside({"model": "claude-3-5-haiku", "system": "Be brief."}, [])
+    True
+    >>> _anthropic_system_beside({"model": "gpt-4o", "system": "openai"}, [])
+    False
+    """
+    system = req.get("system")
+    if system in (None, "", []) or any(isinstance(m, dict) and m.get("role") in ("system", "developer") for m in msgs):
+        return False
+    if isinstance(system, list):
+        return all(isinstance(b, dict) and "text" in b for b in system)
+    return isinstance(system, str) and (bool(req.get("anthropic_version")) or
+                                        "claude" in str(req.get("model") or "").lower())
 
 
 def anthropic_system(system: Any, field: str) -> str:

@@ -327,3 +327,11 @@ def test_the_advice_says_first_when_the_logs_model_has_no_price():
                                          f"compared against {rec.baseline} instead")
     given = recommend(Scenario(w, as_of="2026-12-07", baseline="gpt-4o-2024-08-06"), draws=200, seed=1)
     assert not any("has no price" in a for a in given.assumptions)  # the user named the baseline
+
+
+def test_a_loggers_system_field_naming_the_provider_is_no_prompt():
+    rec = {"model": "gpt-4o", "system": "openai", "messages": [{"role": "user", "content": "hi"}],
+           "usage": {"prompt_tokens": 8, "completion_tokens": 1}}
+    plain = {k: v for k, v in rec.items() if k != "system"}
+    a, b = _read("a.jsonl", rec).frame.iloc[0], _read("b.jsonl", plain).frame.iloc[0]
+    assert (a["task"], a["template"]) == (b["task"], b["template"])
