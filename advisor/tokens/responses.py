@@ -67,7 +67,9 @@ __all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_par
 # - answers (completion_parts with this family, then RESPONSES_MESSAGE_END_TOKENS per message or call): a text
 #   answer under json_schema with function tools bills 7 past its end marker (36 of 57 calibration calls, gpt-4o;
 #   the other 21 bill 13); two function calls in one answer bill the multi_tool_use.parallel wrapper + 9 past the
-#   two end markers (the 4 calibration answers with two calls, pydantic-ai gpt-4o).
+#   two end markers (the 4 calibration answers with two calls, pydantic-ai gpt-4o); a function_call item's arguments
+#   are billed as written, not compact as Chat Completions bills a lone call's (chat.history_call_arguments: Mirascope's
+#   9 gpt-4o calls sending '{"n": 100}' all exact as written, 1 under compact).
 class _Changes(TypedDict, total=False):
     """The :class:`ChatFamily` fields a Responses request frames differently (tokens)."""
 
@@ -87,6 +89,7 @@ class _Changes(TypedDict, total=False):
     parallel_wrapper: int
     tool_result_name: bool
     call_item_id: int
+    compact_call_args: bool
 
 
 # - chatml-gpt4 (gpt-4, 8k): a request bills 1 token fewer than the same conversation on Chat Completions: all 7
@@ -101,7 +104,7 @@ RESPONSES_CHANGES: dict[str, _Changes] = {
     "chatml-o200k": {"tools": 3, "tools_with_system": -6, "parallel_call": 4, "tool_result": 4, "tool_result_name": False,
                      "tool_call": 3, "call_item_id": 2,
                      "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1,
-                     "completion_text_schema_tools": 7, "parallel_wrapper": 9},
+                     "completion_text_schema_tools": 7, "parallel_wrapper": 9, "compact_call_args": False},
 }
 # A Responses answer bills an end marker past each message and each function call the chat rules count. Measured
 # on recorded answers of non-reasoning models (gpt-4o, gpt-4o-mini, gpt-4.1 family; calibration corpus): text

@@ -378,6 +378,41 @@ class TestHistoryAndFamilies:
         assert enc.count(render_functions([described], params_brace="{")) == enc.count(render_functions([described]))
         assert "(_: {" in render_functions([tool])
 
+    def test_lone_history_call_bills_its_arguments_compact(self):
+        # simonw/llm tests/cassettes/test_tools/test_tool_use_basic.yaml@5162cabb (Apache-2.0), gpt-4o-mini, its second
+        # call: the first call's 54 (above) + an empty assistant message 3 + 1 + the assistant's multiply call sent with
+        # '{"a": 1231, "b": 2331}': 3 + 1 + 'multiply' 1 + arguments 11 as '{"a":1231,"b":2331}' (14 as written) + 4
+        # + the result: 3 + 2 + 'multiply' 1 (the name it answers) + '2869461' 3 = 87 = billed (3 over as written)
+        tool = {"type": "function", "function": {"name": "multiply", "description": "Multiply two numbers.",
+                                                 "parameters": {"properties": {"a": {"type": "integer"},
+                                                                               "b": {"type": "integer"}},
+                                                                "required": ["a", "b"], "type": "object"}}}
+
+        def messages(args, calls=1):
+            call = {"type": "function", "id": "call_1", "function": {"name": "multiply", "arguments": args}}
+            return [{"role": "user", "content": "What is 1231 * 2331?"}, {"role": "assistant", "content": ""},
+                    {"role": "assistant", "tool_calls": [call] * calls},
+                    *[{"role": "tool", "tool_call_id": "call_1", "content": "2869461"}] * calls]
+
+        spaced, compact = '{"a": 1231, "b": 2331}', '{"a":1231,"b":2331}'
+        assert count_chat_prompt(messages(spaced), "gpt-4o-mini", tools=[tool]) == 87
+        assert count_chat_prompt(messages(compact), "gpt-4o-mini", tools=[tool]) == 87
+        # not JSON: as written (' not', ' JSON': 2 tokens)
+        assert count_chat_prompt(messages(" not JSON"), "gpt-4o-mini", tools=[tool]) == 87 - 11 + 2
+        # as written (3 tokens more spaced): two calls in one message, the Responses API's function_call items,
+        # gpt-3.5-turbo and harmony (chat.history_call_arguments says why)
+        assert count_chat_prompt(messages(spaced, 2), "gpt-4o-mini", tools=[tool]) == count_chat_prompt(
+            messages(compact, 2), "gpt-4o-mini", tools=[tool]) + 2 * 3
+        for model in ("gpt-3.5-turbo", "gpt-5-mini"):
+            assert count_chat_prompt(messages(spaced), model, tools=[tool]) == count_chat_prompt(
+                messages(compact), model, tools=[tool]) + 3
+        items = [{"role": "user", "content": "What is 1231 * 2331?"},
+                 {"type": "function_call", "call_id": "c1", "name": "multiply", "arguments": spaced},
+                 {"type": "function_call_output", "call_id": "c1", "output": "2869461"}]
+        as_sent = count_responses_request({"model": "gpt-4o-mini", "input": items, "tools": [tool]})[0]
+        items[1] = {**items[1], "arguments": compact}
+        assert as_sent == count_responses_request({"model": "gpt-4o-mini", "input": items, "tools": [tool]})[0] + 3
+
     def test_parallel_answer_input_reported_divided_in_its_period(self):
         # Mirascope's gpt-4o parallel-tools cassettes (2025-10-21..2026-01-15): a 73-token prompt answered with two
         # function calls reported 36 input tokens = 73 // 2; the same shape reports it all outside that period
