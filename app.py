@@ -137,7 +137,8 @@ def data_source_ui() -> DataChoice:
     files: tuple = ()
     if source == "upload logs":
         up = sb.file_uploader("Exported logs (OpenAI, Batch, fine-tuning, OpenPipe, Helicone, Langfuse, LangSmith, "
-                              "LiteLLM, CSV, Parquet; .gz ok)", accept_multiple_files=True, key="upload")
+                              "LiteLLM, Braintrust, OpenTelemetry, Bedrock, CSV, Parquet; .gz ok)",
+                              accept_multiple_files=True, key="upload")
         files = tuple((f.name, f.getvalue()) for f in up or ())
         too_big = [n for n, d in files if len(d) > MAX_UPLOAD_MB * 1e6]
         if too_big:
@@ -406,6 +407,8 @@ def verdict_ui(a: PageAnalysis, task: str) -> None:
     st.caption(f"Against {md_text(rec.baseline)} today · prices as of {rec.options.attrs.get('as_of')} · "
                f"{V.fmt_rate(rec.scenario.workload.requests_per_day)}"
                + (f" for {md_text(rec.scenario.workload.task)}" if rec.scenario.workload.task != WHOLE_LOG else ""))
+    if rec.baseline_note:   # the logs' model priced under another name, or not priced: the headline's footing
+        st.caption(f":material/warning: {V.page_text(rec.baseline_note)}")
     tiles_ui(a)
     shown, more = V.reasons_shown(rec)
     if shown:   # one element for all reasons (each element is a message and a redraw per re-run)

@@ -95,6 +95,7 @@ class Recommendation:
     fine_tune_break_even_requests_per_day: float | None = None   # the best fine-tune's figures beside a switch
     fine_tune_savings_usd_horizon: float | None = None
     fine_tune_p_pays_off: float | None = None
+    baseline_note: str | None = None   # the baseline is not simply the logs' model (compare.baseline_note): said with it
     # computed on the way, kept so the page's charts do not compute them again (not part of the result's value)
     monte_carlo: MonteCarlo | None = field(default=None, repr=False, compare=False)
     priced: tuple | None = field(default=None, repr=False, compare=False)   # price_options(scenario)
@@ -127,7 +128,7 @@ class Recommendation:
             "fine_tune_break_even_requests_per_day": self.fine_tune_break_even_requests_per_day,
             "fine_tune_savings_usd_horizon": self.fine_tune_savings_usd_horizon,
             "fine_tune_p_pays_off": self.fine_tune_p_pays_off,
-            "baseline": self.baseline,
+            "baseline": self.baseline, "baseline_note": self.baseline_note,
             "task": self.scenario.workload.task, "requests_per_day": self.scenario.workload.requests_per_day,
             "reasons": [r.as_dict() for r in self.reasons],
             "break_even_requests_per_day": self.break_even_requests_per_day,
@@ -227,7 +228,8 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         reasons = tuple(_of_fine_tune(r, best.name) for r in reasons)
     chosen, chosen_mc = (switch, sw_mc) if switch_wins else (best, mc)
     r_be, r_pb, r_save = (be, pb, ft_save) if chosen is best or chosen is None else _row_figures(table, chosen.name)
-    said_first = [n for n in (baseline_note(scenario, cat, baseline.name),) if n]  # the headline's footing
+    base_note = baseline_note(scenario, cat, baseline.name)  # the headline's footing, said beside it and first
+    said_first = [base_note] if base_note else []
     notes = [n for n in (ft_prompt_tokens(scenario)[1], _too_long_note(too_long)) if n]
     ok = {o.name for o in qualifying_fine_tunes(scenario, baseline, options)}
     lowest_be, lowest_name = _lowest_break_even(table["name"].tolist(), table["break_even_requests_per_day"].tolist(), ok)
@@ -244,7 +246,7 @@ def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws
         one_off_usd_p10=None if chosen is None else one_off_quantile_usd(chosen, -Z90),
         one_off_usd_p90=None if chosen is None else one_off_quantile_usd(chosen, Z90),
         fine_tune_break_even_requests_per_day=be, fine_tune_savings_usd_horizon=ft_save,
-        fine_tune_p_pays_off=None if mc is None else mc.p_pays_off,
+        fine_tune_p_pays_off=None if mc is None else mc.p_pays_off, baseline_note=base_note,
         monte_carlo=chosen_mc, priced=(baseline, options))
 
 

@@ -94,6 +94,8 @@ def _bill_text(bill: dict) -> list[str]:
 def _text(advice: dict) -> str:
     lines = [f"verdict: {advice['headline']}",
              f"  (best option {advice['best_option'] or '-'} vs {advice['baseline']}, prices as of {advice['as_of']})"]
+    if advice.get("baseline_note"):
+        lines.append(f"  note: {advice['baseline_note']}")
     for r in advice["reasons"]:
         if r.get("shown", True):
             lines.append(f"  [{r['effect']}] {r['text']}")

@@ -178,6 +178,37 @@ def test_upload_sets_volume_and_verdict(page):
     assert verdict(page).startswith("Verdict: NO")
 
 
+def _bedrock_logs(n: int = 40) -> bytes:
+    """Amazon Bedrock invocation log records (advisor/logs/bedrock.py) of a Claude model called through an
+    inference profile, over ten days."""
+    lines = []
+    for i in range(n):
+        lines.append(json.dumps({
+            "schemaType": "ModelInvocationLog", "timestamp": f"2025-08-{10 + i % 10:02d}T09:{i % 60:02d}:00Z",
+            "requestId": f"r{i}", "operation": "InvokeModel",
+            "modelId": "arn:aws:bedrock:us-east-1:1:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+            "input": {"inputTokenCount": 900, "inputBodyJson": {"anthropic_version": "bedrock-2023-05-31",
+                                                                "system": "Route the ticket.",
+                                                                "messages": [{"role": "user", "content": f"t{i}"}]}},
+            "output": {"outputTokenCount": 20, "outputBodyJson": {"type": "message", "role": "assistant",
+                                                                  "content": [{"type": "text", "text": "billing"}]}}}))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_bedrock_logs_say_how_their_model_is_priced(page):
+    # the model id of an inference profile is priced as its maker's model, said under the verdict (as `advise` says
+    # it under its headline)
+    page.goto(page.base, wait_until="domcontentloaded")
+    verdict(page)
+    upload(page, "bedrock.jsonl", _bedrock_logs())
+    page.get_by_text("at its maker's list price", exact=False).wait_for(timeout=120_000)
+    text = page.inner_text("body")
+    assert "Against claude-sonnet-4-20250514 today" in text
+    no_exceptions(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-bedrock.png"))
+
+
 def test_upload_without_timestamps_asks_for_volume(page):
     page.goto(page.base, wait_until="domcontentloaded")
     verdict(page)

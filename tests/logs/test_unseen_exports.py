@@ -335,3 +335,18 @@ def test_a_loggers_system_field_naming_the_provider_is_no_prompt():
     plain = {k: v for k, v in rec.items() if k != "system"}
     a, b = _read("a.jsonl", rec).frame.iloc[0], _read("b.jsonl", plain).frame.iloc[0]
     assert (a["task"], a["template"]) == (b["task"], b["template"])
+
+
+def test_advise_says_the_baseline_note_under_its_headline_and_in_json(tmp_path, capsys):
+    from advisor.cli.main import main
+
+    path = tmp_path / "bedrock.jsonl"
+    path.write_text("\n".join(json.dumps(_bedrock(requestId=f"r{i}", timestamp=f"2025-08-{10 + i:02d}T09:00:00Z"))
+                              for i in range(10)) + "\n")
+    main(["advise", str(path), "--draws", "200"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  (best option") and "vs claude-sonnet-4-20250514" in lines[1]
+    assert lines[2].startswith("  note: 'us.anthropic.claude-sonnet-4-20250514-v1:0' is priced as "
+                               "claude-sonnet-4-20250514 at its maker's list price")
+    main(["advise", str(path), "--draws", "200", "--json"])
+    assert "maker's list price" in json.loads(capsys.readouterr().out)["baseline_note"]
