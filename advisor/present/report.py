@@ -164,6 +164,7 @@ def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommen
         "options": _cells(V.options_table(rec), V.OPTION_FORMATS),
         "inputs": (["Input", "Value"], [list(r) for r in _inputs(rec)]),
         "assumptions": [words(a) for a in dict.fromkeys(list(rec.assumptions) + list(notes))],
+        "baseline_note": words(rec.baseline_note) if rec.baseline_note else None,  # said by the verdict too
         "prices": (list(p.columns), p.astype(str).values.tolist()),
         "charts_hint": ("Interactive charts: write the report with an .html name (for example -o report.html)."
                         if cli else "Interactive charts: download the HTML report."),
@@ -189,6 +190,7 @@ def render_markdown(recs: dict[str, Recommendation], notes: Sequence[str] = (), 
     rec = sec["rec"]
     md = [f"# Fine-tuning advice: {md_text(_title(recs, rec, analysis))}", "",
           f"_Generated {today()} by finetune-advisor; prices as of {md_text(rec.options.attrs.get('as_of'))}._",
+          *(["", f"**Note:** {md_text(sec['baseline_note'])}"] if sec["baseline_note"] else []),
           "", "## Why", ""]
     md += [f"- **{w}:** {md_text(t)}" for w, t in sec["why"]]
     if sec["checked"]:
@@ -309,6 +311,7 @@ def render_html(recs: dict[str, Recommendation], notes: Sequence[str] = (), fram
                      for i, (title, f) in enumerate(map(_heading_apart, figs)))
     parts = [f"<h1>Fine-tuning advice: {e(_title(recs, rec, analysis))}</h1>",
              f"<p><em>Prices as of {e(str(rec.options.attrs.get('as_of')))}; generated {today()}.</em></p>",
+             f"<p><b>Note:</b> {e(sec['baseline_note'])}</p>" if sec["baseline_note"] else "",
              "<h2>Why</h2><ul>" + "".join(f"<li><b>{e(w)}:</b> {e(t)}</li>" for w, t in sec["why"]) + "</ul>"]
     if sec["checked"]:
         parts.append("<h3>What else was checked</h3><ul>" + "".join(f"<li>{e(t)}</li>" for t in sec["checked"])

@@ -350,3 +350,16 @@ def test_advise_says_the_baseline_note_under_its_headline_and_in_json(tmp_path, 
                                "claude-sonnet-4-20250514 at its maker's list price")
     main(["advise", str(path), "--draws", "200", "--json"])
     assert "maker's list price" in json.loads(capsys.readouterr().out)["baseline_note"]
+
+
+def test_the_report_says_the_baseline_note_by_its_headline(tmp_path):
+    from advisor.cli.main import main
+
+    path = tmp_path / "bedrock.jsonl"
+    path.write_text("\n".join(json.dumps(_bedrock(requestId=f"r{i}", timestamp=f"2025-08-{10 + i:02d}T09:00:00Z"))
+                              for i in range(10)) + "\n")
+    for name in ("report.md", "report.html"):
+        main(["report", str(path), "--draws", "200", "-o", str(tmp_path / name)])
+        text = (tmp_path / name).read_text()
+        note_at, why_at = text.find("maker"), text.find("Why")
+        assert 0 < note_at < why_at, name  # under the title, before the reasons
