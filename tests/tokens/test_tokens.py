@@ -901,6 +901,21 @@ class TestToolsFraming:
         tools = [{"type": "function", "function": f} for f in functions]
         assert count_chat_prompt(messages, model, tools=tools) == billed
 
+    def test_gpt4_forced_tool_framing_is_four(self):
+        # withmartian/llm-adapters tests/adapters/tools/cassettes/test_execute_tools_choices/test_async[openai-openai-
+        # gpt-4].yaml@037e9fae (MIT), gpt-4 (answered by gpt-4-0613), 2024-11-08: billed 77. Hand sum (cl100k): user
+        # 3 + 1 + 11, priming 3, the generate block 45 (no titles on gpt-4) + 9 (tools framing), the forced name
+        # 'generate' 1 + 4 = 77 (chat.FAMILIES chatml-gpt4 forced_tool; 2 under with the 2 it was)
+        tools = [{"type": "function", "function": {
+            "description": "Generate random number", "name": "generate", "parameters": {
+                "type": "object", "properties": {"prompt": {"type": "string",
+                                                            "description": "Random number like 5, 4, 3, 10, 11"}},
+                "required": ["prompt"]}}}]
+        messages = [{"role": "user", "content": "Generate random number via tools, range 1-10"}]
+        forced = {"tool_choice": {"type": "function", "function": {"name": "generate"}}}
+        assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == 77
+        assert count_chat_prompt(messages, "gpt-4", tools=tools) == 77 - 1 - 4
+
 
 class TestIssue23Completions:
     """Answers as billed (issue 23, item 3); constants fitted on the calibration corpus (advisor.tokens.chat)."""
