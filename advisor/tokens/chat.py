@@ -45,7 +45,7 @@ from advisor.tokens.media import (
     count_image_part,
     file_text,
 )
-from advisor.tokens.periods import end_token_period_tokens
+from advisor.tokens.periods import end_token_period_tokens, required_choice_period_tokens
 from advisor.tokens.tools import compact_json, function_specs, render_functions, render_response_format
 from pricing.catalog import reasoning_by_name
 
@@ -77,6 +77,7 @@ class ChatFamily:
     completion_single_call: int = 1  # ... once for a lone call
     completion_parallel: int = 16  # ... once for several calls in one message
     forced_tool: int = 7          # tool_choice naming a function, beyond the name
+    required_tool: int = 0        # tool_choice "required" with function tools (plus periods.REQUIRED_CHOICE_PERIODS)
     # legacy function_call naming a function, beyond the name. Legacy ``functions`` are framed like ``tools``
     # (recorded calls left unforced: openllmetry gpt-4 'auto' and 3 gpt-3.5-turbo calls were 12-13 under with a -12
     # for legacy functions, 0 and -1 without; hmarr/openai-chat-tokens' gpt-3.5-turbo test cases likewise); the 12
@@ -156,8 +157,13 @@ FAMILIES: dict[str, ChatFamily] = {
     # (11 calls of 3 tests, 2024-06 to 2024-11) 2 under -> exact. Worked example: llm-adapters
     # test_execute_tools_choices on gpt-4 (2024-11-08) billed 77 = user 3 + 1 + 11 + priming 3 + the generate block
     # 45 + tools 9 + the forced name 1 + 4
+    # required_tool 2 (h-req, 2026-12-08; was 0): the same models bill tool_choice "required" with 2 tokens at every
+    # date measured (2024-09 to 2026-04), where the other chat families billed them only until a date
+    # (periods.REQUIRED_CHOICE_PERIODS). Fitted Mirascope (4 calls, 2025-09), held-out llm-adapters (9, 2024-09 to
+    # 2024-11) and Arize-ai/phoenix (1, 2026-04): all 2 under -> exact, none made wrong. Worked example:
+    # llm-adapters test_execute_tools_choices_required on gpt-4 (2024-11-08) billed 74 = 77 above - the name 1 - 4 + 2
     "chatml-gpt4": ChatFamily("chatml-gpt4", tools=9, tools_with_system=-4, tool_call=4, tool_result=4, titles=False,
-                              schema_description=False, forced_tool=4, forced_function=-12),
+                              schema_description=False, forced_tool=4, required_tool=2, forced_function=-12),
     "chatml-0301": ChatFamily("chatml-0301", per_message=4, per_name=-1),
     # forced_tool: a tool_choice naming one of several functions (pydantic-ai's tool_choice_matrix, gpt-5-mini, Chat
     # Completions and Responses: 2 calibration calls fitted, 2 held-out calls of another test checked) bills 10
@@ -523,6 +529,9 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     has_tools = bool(function_specs(tools if tools is not None else options.get("functions")))
     _response_format(options.get("response_format"), fam, parts, has_system, has_tools)
     _forced_call(options.get("tool_choice"), options.get("function_call"), fam, parts)
+    if options.get("tool_choice") == "required" and has_tools:  # the period is of Chat Completions (family=None)
+        parts.fixed += fam.required_tool + (
+            0 if family is not None else required_choice_period_tokens(fam.name, _bare(model), timestamp_s))
     if options.get("prediction"):
         parts.assumptions.append(PREDICTION_NOTE)
     return parts

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EndTokenPeriod", "END_TOKEN_PERIOD", "end_token_period_tokens"]
+__all__ = ["EndTokenPeriod", "END_TOKEN_PERIOD", "end_token_period_tokens", "RequiredChoicePeriod",
+           "REQUIRED_CHOICE_PERIODS", "required_choice_period_tokens"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,64 @@ def end_token_period_tokens(family: str, timestamp_s: float | None, options: Map
     if timestamp_s is None or not period.start_s <= timestamp_s < period.end_s or family not in period.families:
         return 0
     return 0 if options.get("stop") else period.tokens
+
+
+@dataclass(frozen=True)
+class RequiredChoicePeriod:
+    """When ``tool_choice: "required"`` billed ``tokens`` more prompt tokens than the same request left on ``"auto"``
+    (Chat Completions): for calls of one of ``families`` (:data:`advisor.tokens.chat.FAMILIES`' names) whose bare model
+    name starts with one of ``models`` (every model of the families when empty), made before ``end_s``. The gpt-4
+    family (gpt-4, gpt-4-0613, gpt-4-32k) bills those tokens at all times: its ``required_tool``.
+
+    Measured (h-req, 2026-12-08) on the recorded "required" Chat Completions calls of the held-out codebases
+    (withmartian/llm-adapters, Future-House ldp, paper-qa, aviary) and the fitted ones (none of them before 2025-02):
+
+    - gpt-4o family: 9 calls of 2024-09-11 to 2024-10-07 (ldp 4, paper-qa 4, aviary 1; gpt-4o-2024-08-06,
+      gpt-4o-mini-2024-07-18) all billed 2 more than counted; from 2024-10-09 (llm-adapters, 22:07 UTC) to 2026-05,
+      154 of 158 held-out calls as counted (3 ldp calls 1 under: a call in their history; 1 phoenix call 2 under), and
+      the fitted codebases' 62 (2025-02 on) are untouched.
+    - gpt-4-turbo line (gpt-4-turbo-2024-04-09, gpt-4-turbo-preview, gpt-4-0125-preview, gpt-4-1106-preview): 2 more on
+      2024-09-18 (llm-adapters, 4 calls); the alias gpt-4-turbo (answered by gpt-4-turbo-2024-04-09) as counted on
+      2024-10-09, 10-16, 11-08 and 11-20 (4 calls): the same end, between 09-18 and 10-09, as the gpt-4o family's.
+    - gpt-3.5-turbo (-0125, -1106): 2 more until 2024-11-20 at least (llm-adapters 6 calls of 09-18 to 11-20; ldp's
+      two tests of 2024-11-08, 3 calls: test_cost_tracking billed 41 where the same request billed 39 in 2025-06 and
+      2026-04), as counted from 2025-01-17 (the same ldp tests 2025-01 to 2026-04, 6 calls; the arg-union test is 1
+      under at all dates, for its union parameter; openllmetry, fitted, 2025-07: exact).
+      ``end_s`` is a date in that gap: not measured between 2024-11-20 and 2025-01-17.
+
+    Not documented by OpenAI: measured only. Worked example: llm-adapters' test_execute_tools_choices_required (user
+    "Generate random number", one ``generate`` tool) on gpt-3.5-turbo-0125, 2024-09-18: counted 64 without the
+    period, billed 66 = 64 + 2; the same test on gpt-4o, 2024-10-09 and after: 62 counted and billed.
+    """
+
+    end_s: float
+    families: frozenset[str]
+    models: tuple[str, ...] = ()
+    tokens: int = 2
+
+
+REQUIRED_CHOICE_PERIODS: tuple[RequiredChoicePeriod, ...] = (
+    # 2024-10-08T12:00:00Z: between the last gpt-4o "required" call billing 2 more (2024-10-07 01:02 UTC) and the first
+    # as counted (2024-10-09 22:07 UTC); the gpt-4-turbo line's end lies in the same gap (09-18 to 10-09)
+    RequiredChoicePeriod(1728388800.0, frozenset({"chatml-o200k", "chatml-cl100k"})),
+    # 2024-12-19T00:00:00Z: between the last gpt-3.5-turbo call billing 2 more (2024-11-20) and the first as counted
+    # (2025-01-17)
+    RequiredChoicePeriod(1734566400.0, frozenset({"chatml-cl100k"}), ("gpt-3.5-turbo", "gpt-35-turbo")),
+)
+
+
+def required_choice_period_tokens(family: str, model: str, timestamp_s: float | None,
+                                  periods: tuple[RequiredChoicePeriod, ...] = REQUIRED_CHOICE_PERIODS) -> int:
+    """Prompt tokens ``tool_choice: "required"`` billed for a Chat Completions call of ``model`` (a bare name, as
+    :func:`advisor.tokens.chat._bare` gives it) in ``family`` made at ``timestamp_s`` (:class:`RequiredChoicePeriod`);
+    0 for a call of unknown time (counted as made now) or after the periods.
+
+    >>> [required_choice_period_tokens("chatml-o200k", "gpt-4o", t) for t in (1726012800, 1728511638, None)]
+    [2, 0, 0]
+    >>> [required_choice_period_tokens("chatml-cl100k", m, 1731110400) for m in ("gpt-3.5-turbo", "gpt-4-turbo")]
+    [2, 0]
+    """
+    if timestamp_s is None:
+        return 0
+    return max((p.tokens for p in periods if family in p.families and timestamp_s < p.end_s
+                and (not p.models or model.startswith(p.models))), default=0)

@@ -916,6 +916,34 @@ class TestToolsFraming:
         assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == 77
         assert count_chat_prompt(messages, "gpt-4", tools=tools) == 77 - 1 - 4
 
+    def test_required_tool_choice_on_gpt4_and_before_its_periods_end(self):
+        # "required": gpt-4 bills 2 at all dates (chat.FAMILIES chatml-gpt4 required_tool); gpt-3.5-turbo and the gpt-4o
+        # family billed 2 until a date (advisor.tokens.periods.REQUIRED_CHOICE_PERIODS)
+        # withmartian/llm-adapters tests/adapters/tools/cassettes/test_execute_tools_choices_required/test_async[openai-
+        # openai-gpt-4].yaml@037e9fae (MIT), gpt-4, 2024-11-08: billed 74 = user 3 + 1 + 11, priming 3, the generate
+        # block 45 + 9, required 2
+        tools = [{"type": "function", "function": {
+            "description": "Generate random number", "name": "generate", "parameters": {
+                "type": "object", "properties": {"prompt": {"type": "string",
+                                                            "description": "Random number like 5, 4, 3, 10, 11"}},
+                "required": ["prompt"]}}}]
+        messages = [{"role": "user", "content": "Generate random number via tools, range 1-10"}]
+        assert count_chat_prompt(messages, "gpt-4", tools=tools, options={"tool_choice": "required"}) == 74
+        # Future-House/ldp tests/cassettes/TestLLMCallOp.test_cost_tracking.yaml (Apache-2.0), gpt-3.5-turbo, the same
+        # request billed 41 on 2024-11-08 and 39 on 2025-06-16: user 3 + 1 + 3 ('Generate a story'), priming 3, the
+        # generate_story block 20 ('type generate_story = () => any;') + 9 = 39, + 2 in the period
+        story = [{"type": "function", "function": {"name": "generate_story", "description": "Generate a story.",
+                                                   "parameters": {"type": "object", "properties": {}, "required": []}}}]
+        ask = [{"role": "user", "content": "Generate a story"}]
+        opts = {"tool_choice": "required", "temperature": 0.1}
+        assert [count_request(ask, "gpt-3.5-turbo", tools=story, options=opts, timestamp_s=t)[0]
+                for t in (1731108267, 1750107523, None)] == [41, 39, 39]
+        # the gpt-4o family's period ended between 2024-10-07 and 2024-10-09: paper-qa/ldp calls of 2024-09 billed 2
+        # more; the same tool on gpt-4o-mini after it as counted
+        assert [count_request(ask, "gpt-4o-mini", tools=story, options=opts, timestamp_s=t)[0]
+                for t in (1726012800, 1728511638)] == [count_request(ask, "gpt-4o-mini", tools=story)[0] + d
+                                                         for d in (2, 0)]
+
 
 class TestIssue23Completions:
     """Answers as billed (issue 23, item 3); constants fitted on the calibration corpus (advisor.tokens.chat)."""
