@@ -916,6 +916,26 @@ class TestToolsFraming:
         assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == 77
         assert count_chat_prompt(messages, "gpt-4", tools=tools) == 77 - 1 - 4
 
+    @pytest.mark.parametrize("model, billed, framing", [("gpt-3.5-turbo", 46, 7), ("gpt-4o", 45, 7), ("gpt-4", 43, 4)])
+    def test_forced_legacy_function_without_parameters_is_framed_as_a_forced_tool(self, model, billed, framing):
+        # withmartian/llm-adapters tests/adapters/cassettes/test_execute_functions/test_async_execute_function_calls[
+        # openai-openai-<model>].yaml@3cf59da3 (MIT), 2024-10-30: function_call naming 'generate', which has no
+        # parameters. Hand sum (gpt-3.5-turbo, cl100k): user 3 + 1 + 3 ('Generate random number'), priming 3, the block
+        # 'namespace functions {...// Generate random number\ntype generate = () => any;...}' 19 + 9, the name 1 + 7 =
+        # 46 billed; gpt-4 the same with 4 (43), gpt-4o 45 (o200k). The same request sent as tools with a named
+        # tool_choice billed the same (chat.forced_function_framing)
+        functions = [{"description": "Generate random number", "name": "generate"}]
+        messages = [{"role": "user", "content": "Generate random number"}]
+        legacy = count_chat_prompt(messages, model, functions=functions, options={"function_call": {"name": "generate"}})
+        tools = count_chat_prompt(messages, model, tools=[{"type": "function", "function": functions[0]}],
+                                  options={"tool_choice": {"type": "function", "function": {"name": "generate"}}})
+        assert legacy == tools == billed
+        assert legacy == count_chat_prompt(messages, model, functions=functions) + 1 + framing
+        # a forced function with parameters keeps forced_function (crewAI's InstructorToolCalling, gpt-4: -12)
+        with_params = [{**functions[0], "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}}}]
+        assert count_chat_prompt(messages, "gpt-4", functions=with_params, options={
+            "function_call": {"name": "generate"}}) == count_chat_prompt(messages, "gpt-4", functions=with_params) + 1 - 12
+
     def test_required_tool_choice_on_gpt4_and_before_its_periods_end(self):
         # "required": gpt-4 bills 2 at all dates (chat.FAMILIES chatml-gpt4 required_tool); gpt-3.5-turbo and the gpt-4o
         # family billed 2 until a date (advisor.tokens.periods.REQUIRED_CHOICE_PERIODS)
