@@ -97,6 +97,7 @@ class ChatFamily:
     parallel_wrapper: int = 10  # calls sent through multi_tool_use.parallel, beyond the wrapper's JSON
     tool_result_name: bool = False  # a tool result is rendered with the name of the function it answers
     roles_billed: bool = True     # False: only the messages' text is billed (no role, no framing)
+    content_newline: bool = False  # a message's text is billed followed by a line break (O1_MESSAGE_TEXT_RULE)
     nested_indent: bool = True    # a non-strict tool's inline nested objects are indented (harmony's renderer)
     call_item_id: int = 0         # Responses API: per function_call input item that carries its item ``id``
     params_brace: str = " {"      # how a function's parameters open after ``(_:`` (advisor.tokens.tools.render_functions)
@@ -189,7 +190,7 @@ FAMILIES: dict[str, ChatFamily] = {
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7,
                            schema_title=False, harmony_format=True, json_schema_new_message=4),
     "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
-    "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7),
+    "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7, content_newline=True),  # O1_MESSAGE_TEXT_RULE
     # gpt-4o-search-preview, gpt-4o-mini-search-preview: the prompt billed is the messages' text alone, no role nor
     # framing. Measured on every calibration call of these models: pydantic-ai test_openai_web_search_tool (system 6 +
     # user 5 = 11 billed) and ..._with_user_location (6 + 6 = 12), crmne/ruby_llm chat_citations (user 13 = 13)
@@ -202,6 +203,16 @@ FAMILIES: dict[str, ChatFamily] = {
 ALIAS_UPGRADES: dict[str, tuple[float, str]] = {
     "gpt-3.5-turbo": (1687824000.0, "chatml-0301"),  # 2023-06-27T00:00:00Z: before it, the 0301 family
 }
+# O1_MESSAGE_TEXT_RULE (h-req, 2026-12-08): o1-mini bills each message's text followed by a line break, which merges
+# with the text's last characters ('Hi' + '\n': 2 tokens; 'France?' + '\n': '?\n' is one o200k token), plus 10 per
+# message and -7 per request (with the 3 of reply priming): ChatFamily content_newline. A message without text gets
+# none. Measured on every recorded o1-mini Chat call: fitted, crewAI (2025-07, 'What is the capital of France?') and
+# pydantic-ai (2025-08, two user messages ending in '.' and '?'), exact before and after (the 10 per message was fitted
+# on them); held out, withmartian/llm-adapters
+# 2024-10-02 to 2025-04-07, o1-mini and o1-mini-2024-09-12: 64 calls, exact 0 -> 50, were 1 to 7 under (one per 'Hi'
+# message). Still off: llm-adapters' empty-content tests (messages '', ' ', '\n': 3 to 6 over for 3 to 6 messages) and
+# 'Hi\nHi' (1 under). Worked example: llm-adapters test_repeating_system on o1-mini, seven user messages 'Hi', billed
+# 87 = 7 x (user 1 + 'Hi\n' 2 + 10) + 3 - 7 (80 with 'Hi' alone).
 _REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
 REASONING_ASSUMPTION = ("{model}: completions counted from text exclude hidden reasoning tokens, which the API "
                         "bills as completion tokens: counted completion tokens are a lower bound")
@@ -476,7 +487,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             if system_at is None and role in ("system", "developer"):
                 has_system = True
                 system_at = len(strings) + 1 if i == 0 else None
-            strings += (role if fam.roles_billed else "", content)
+            strings += (role if fam.roles_billed else "", content + "\n" if fam.content_newline and content else content)
             parts.fixed += fam.per_message + (
                 fam.history_assistant + (fam.history_assistant_text if content else 0) if role == "assistant" else 0)
             parallel_open = False
@@ -508,7 +519,10 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
         if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):
             strings.append(parallel_result_text(content))  # results of a multi-call: JSON-escaped
         else:
+            before = len(strings)
             _content(content, model, parts, f"messages[{i}].content", timestamp_s)
+            if fam.content_newline and len(strings) > before and _has_text(content):
+                strings[-1] += "\n"
         if role != "tool":
             parallel_open = len(calls) > 1
         if isinstance(msg.get("refusal"), str):

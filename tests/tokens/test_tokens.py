@@ -448,6 +448,17 @@ class TestHistoryAndFamilies:
         assert count_request(msgs, "gpt-3.5-turbo", timestamp_s=1682329136)[0] == 10
         assert count_request(msgs, "gpt-3.5-turbo", timestamp_s=1690000000)[0] == 9
 
+    def test_o1_message_text_is_billed_with_a_line_break(self):
+        # chat.O1_MESSAGE_TEXT_RULE. withmartian/llm-adapters tests/adapters/conversation/repeating/cassettes/
+        # test_repeating_system/test_async[openai-openai-o1-mini].yaml (MIT), 2024-11-08: seven user messages 'Hi'
+        # billed 87 = 7 x (user 1 + 'Hi\n' 2 + 10) + 3 priming - 7 (80 with 'Hi' alone: 1 under per message)
+        hi = [{"role": "user", "content": "Hi"}] * 7
+        assert count_request(hi, "o1-mini", timestamp_s=1731098956)[0] == 87
+        # crewAIInc/crewAI test_llm_call_when_stop_is_unsupported.yaml (MIT), o1-mini, 2025-07-18: billed 14 = user 1 +
+        # 'What is the capital of France?\n' 7 ('?\n' is one token: as many as without the line break) + 10 + 3 - 7
+        assert count_request([{"role": "user", "content": "What is the capital of France?"}], "o1-mini",
+                             timestamp_s=1752840000)[0] == 14
+
     def test_tool_call_id_is_not_text(self):
         other = [dict(m) for m in self.RECORDED]
         other[1] = {**other[1], "tool_calls": [{**other[1]["tool_calls"][0], "id": "call_" + "x" * 200}]}
