@@ -51,7 +51,7 @@ from pricing.catalog import reasoning_by_name
 
 __all__ = ["ChatFamily", "FAMILIES", "family_for_model", "family_at", "ALIAS_UPGRADES", "Parts", "prompt_parts",
            "completion_parts", "REASONING_ASSUMPTION", "is_reasoning_model", "history_call_arguments",
-           "forced_function_framing"]
+           "forced_function_framing", "O1_PREVIEW_LAUNCH"]
 
 
 @dataclass(frozen=True)
@@ -189,8 +189,11 @@ FAMILIES: dict[str, ChatFamily] = {
     # o4-mini object-generation calls, Chat Completions 9 under and Responses 5 under without it, all 8 exact with it)
     "o-series": ChatFamily("o-series", request=-1, tools=8, tools_with_system=1, tool_call=7, tool_result=7,
                            schema_title=False, harmony_format=True, json_schema_new_message=4),
-    "o1-preview": ChatFamily("o1-preview", per_message=15, request=13),  # hidden per-message instructions
-    "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7, content_newline=True),  # O1_MESSAGE_TEXT_RULE
+    # o1-mini, and o1-preview after its launch weeks: see O1_MESSAGE_TEXT_RULE and O1_PREVIEW_LAUNCH
+    "o1-preview": ChatFamily("o1-preview", per_message=10, request=-7, content_newline=True),
+    "o1-mini": ChatFamily("o1-mini", per_message=10, request=-7, content_newline=True),
+    # o1-preview until O1_PREVIEW_LAUNCH's end: hidden per-message instructions (crewAI's calls of 2024-09-16 to 24)
+    "o1-preview-launch": ChatFamily("o1-preview-launch", per_message=15, request=13),
     # gpt-4o-search-preview, gpt-4o-mini-search-preview: the prompt billed is the messages' text alone, no role nor
     # framing. Measured on every calibration call of these models: pydantic-ai test_openai_web_search_tool (system 6 +
     # user 5 = 11 billed) and ..._with_user_location (6 + 6 = 12), crmne/ruby_llm chat_citations (user 13 = 13)
@@ -203,16 +206,25 @@ FAMILIES: dict[str, ChatFamily] = {
 ALIAS_UPGRADES: dict[str, tuple[float, str]] = {
     "gpt-3.5-turbo": (1687824000.0, "chatml-0301"),  # 2023-06-27T00:00:00Z: before it, the 0301 family
 }
-# O1_MESSAGE_TEXT_RULE (h-req, 2026-12-08): o1-mini bills each message's text followed by a line break, which merges
-# with the text's last characters ('Hi' + '\n': 2 tokens; 'France?' + '\n': '?\n' is one o200k token), plus 10 per
-# message and -7 per request (with the 3 of reply priming): ChatFamily content_newline. A message without text gets
-# none. Measured on every recorded o1-mini Chat call: fitted, crewAI (2025-07, 'What is the capital of France?') and
-# pydantic-ai (2025-08, two user messages ending in '.' and '?'), exact before and after (the 10 per message was fitted
-# on them); held out, withmartian/llm-adapters
-# 2024-10-02 to 2025-04-07, o1-mini and o1-mini-2024-09-12: 64 calls, exact 0 -> 50, were 1 to 7 under (one per 'Hi'
-# message). Still off: llm-adapters' empty-content tests (messages '', ' ', '\n': 3 to 6 over for 3 to 6 messages) and
-# 'Hi\nHi' (1 under). Worked example: llm-adapters test_repeating_system on o1-mini, seven user messages 'Hi', billed
-# 87 = 7 x (user 1 + 'Hi\n' 2 + 10) + 3 - 7 (80 with 'Hi' alone).
+# O1_MESSAGE_TEXT_RULE (h-req, 2026-12-08): o1-mini (and o1-preview after O1_PREVIEW_LAUNCH) bills each message's text
+# followed by a line break, which merges with the text's last characters ('Hi' + '\n': 2 tokens; 'France?' + '\n':
+# '?\n' is one o200k token), plus 10 per message and -7 per request (with the 3 of reply priming): ChatFamily
+# content_newline. A message without text gets none. Measured on every recorded o1-mini Chat call: fitted, crewAI
+# (2025-07, 'What is the capital of France?') and pydantic-ai (2025-08, two user messages ending in '.' and '?'), exact
+# before and after (the 10 per message was fitted on them); held out, withmartian/llm-adapters 2024-10-02 to
+# 2025-04-07, o1-mini and o1-mini-2024-09-12: 64 calls, exact 0 -> 50, were 1 to 7 under (one per 'Hi' message).
+# Still off: llm-adapters' empty-content tests (messages '', ' ', '\n': 3 to 6 over for 3 to 6 messages) and 'Hi\nHi'
+# (1 under). Worked example: llm-adapters test_repeating_system on o1-mini, seven user messages 'Hi', billed 87 =
+# 7 x (user 1 + 'Hi\n' 2 + 10) + 3 - 7 (80 with 'Hi' alone).
+# O1_PREVIEW_LAUNCH: o1-preview's calls until this date count with the 'o1-preview-launch' family (per message 15,
+# request 13: fitted on crewAI's 15 calls of 2024-09-16 to 2024-09-24, all within 2 tokens), later ones as o1-mini's.
+# llm-adapters' o1-preview calls from 2024-10-02 on bill exactly what o1-mini bills for the same messages (56 calls,
+# 2024-10-02 to 2024-11-22), which the launch constants put 23 to 48 over; crewAI's are untouched (all before). The
+# date is between the last launch-billed call (2024-09-24 21:28 UTC) and the first o1-mini-like one (2024-10-02 00:48
+# UTC). Not explained: on 2024-12-13 both o1-preview and o1-mini billed 29 for a lone 'Hi' (llm-adapters
+# test_max_completion_tokens and test_min_p; 9 before and after), 20 more than either rule: one day, left as it is
+# (2 o1-preview calls: 4 over with the launch constants, 20 under now).
+O1_PREVIEW_LAUNCH: tuple[float, str] = (1727524800.0, "o1-preview-launch")  # 2024-09-28T12:00:00Z
 _REASONING_PREFIXES = ("gpt-5", "o1", "o3", "o4")
 REASONING_ASSUMPTION = ("{model}: completions counted from text exclude hidden reasoning tokens, which the API "
                         "bills as completion tokens: counted completion tokens are a lower bound")
@@ -261,17 +273,23 @@ def family_for_model(model: str | None, encoding: str) -> ChatFamily:
 
 def family_at(model: str | None, encoding: str, timestamp_s: float | None) -> ChatFamily:
     """:func:`family_for_model`, for a call made at ``timestamp_s`` (epoch seconds; None: now): a stable name called
-    before :data:`ALIAS_UPGRADES` moved it to a newer snapshot counts with the older snapshot's family.
+    before :data:`ALIAS_UPGRADES` moved it to a newer snapshot counts with the older snapshot's family; o1-preview
+    called before :data:`O1_PREVIEW_LAUNCH`'s date with its launch constants.
 
     >>> family_at("gpt-3.5-turbo", "cl100k_base", 1682329136).name  # 2023-04-24: gpt-3.5-turbo-0301
     'chatml-0301'
     >>> family_at("gpt-3.5-turbo", "cl100k_base", 1690000000).name, family_at("gpt-3.5-turbo", "cl100k_base", None).name
     ('chatml-cl100k', 'chatml-cl100k')
+    >>> [family_at("o1-preview", "o200k_base", t).name for t in (1727213301, 1727830104, None)]  # 2024-09-24, 10-02
+    ['o1-preview-launch', 'o1-preview', 'o1-preview']
     """
     upgrade = ALIAS_UPGRADES.get(_bare(model))
     if upgrade is not None and timestamp_s is not None and timestamp_s < upgrade[0]:
         return FAMILIES[upgrade[1]]
-    return family_for_model(model, encoding)
+    fam = family_for_model(model, encoding)
+    if fam.name == "o1-preview" and timestamp_s is not None and timestamp_s < O1_PREVIEW_LAUNCH[0]:
+        return FAMILIES[O1_PREVIEW_LAUNCH[1]]
+    return fam
 
 
 @dataclass

@@ -458,6 +458,10 @@ class TestHistoryAndFamilies:
         # 'What is the capital of France?\n' 7 ('?\n' is one token: as many as without the line break) + 10 + 3 - 7
         assert count_request([{"role": "user", "content": "What is the capital of France?"}], "o1-mini",
                              timestamp_s=1752840000)[0] == 14
+        # o1-preview after its launch weeks (chat.O1_PREVIEW_LAUNCH) bills as o1-mini (llm-adapters, 2024-11-08: 87);
+        # before (crewAI, 2024-09) with the launch constants: 'Hi' alone 1 + 1 + 15 + 3 + 13 = 33
+        assert count_request(hi, "o1-preview-2024-09-12", timestamp_s=1731098956)[0] == 87
+        assert count_request(hi[:1], "o1-preview", timestamp_s=1727213301)[0] == 33
 
     def test_tool_call_id_is_not_text(self):
         other = [dict(m) for m in self.RECORDED]
