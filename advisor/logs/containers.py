@@ -59,7 +59,7 @@ def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     yield from _one(value, where)
 
 
-_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events") + _LIST_KEYS)
+_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events", "breakdown") + _LIST_KEYS)
 
 
 def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
@@ -89,6 +89,9 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
             _insights_cells(results):  # a CloudWatch Logs Insights query's result (GetQueryResults)
         for i, row in enumerate(_insights_rows(results)):
             yield from _one(_logged_record(row, "@message"), f"{where}.results[{i}]" if where else f"results[{i}]")
+        return
+    if "date" in value and isinstance(value.get("metrics"), dict) and isinstance(value.get("breakdown"), dict):
+        yield from _daily_activity(value, where)  # LiteLLM's /user/daily/activity (and team, tag) results
         return
     events = value.get("events")
     if isinstance(events, list) and events and all(isinstance(e, dict) and "message" in e for e in events) and \
@@ -136,6 +139,32 @@ def _paging_around(value: Mapping, key: str) -> bool:
     False
     """
     return not any(isinstance(v, list) and v for k, v in value.items() if k != key)
+
+
+def _daily_activity(day: Mapping, where: str) -> Iterator[tuple[str, Any]]:
+    """A LiteLLM daily activity result ``{date, metrics, breakdown: {models: {name: {metrics}}, providers, ...}}`` as
+    one usage bucket a model (``api_requests`` requests; prompt tokens include the cache reads, as in OpenAI's usage
+    buckets), read as ``usage-export``; the day's own ``metrics`` when it names no model. The other breakdowns
+    (providers, API keys, endpoints) repeat the same requests: not read.
+
+    >>> day = {"date": "2026-06-01", "metrics": {"api_requests": 2}, "breakdown": {"models": {"m": {"metrics": {
+    ...     "api_requests": 2, "prompt_tokens": 10, "completion_tokens": 4, "cache_read_input_tokens": 3}}}}}
+    >>> [(r["model"], r["num_model_requests"], r["input_tokens"], r["input_cached_tokens"])
+    ...  for _, r in _daily_activity(day, "")]
+    [('m', 2, 10, 3)]
+    """
+    models = day["breakdown"].get("models")
+    rows = [(name, m.get("metrics")) for name, m in models.items() if isinstance(m, dict)] \
+        if isinstance(models, dict) and models else [(None, day["metrics"])]
+    for name, m in rows:
+        here = f"{where}.breakdown.models.{name}" if name is not None else f"{where}.metrics"
+        if not isinstance(m, dict):
+            yield here, RecordProblem("expected the model's metrics object", "metrics")
+            continue
+        yield here, {"start_time": day["date"], "model": name,
+                     "num_model_requests": m.get("api_requests", m.get("successful_requests")),
+                     "input_tokens": m.get("prompt_tokens"), "output_tokens": m.get("completion_tokens"),
+                     "input_cached_tokens": m.get("cache_read_input_tokens")}
 
 
 def _is_cell(c: Any) -> bool:

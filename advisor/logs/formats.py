@@ -20,6 +20,7 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``otel``: OpenTelemetry spans of model calls (OTLP/JSON, console exporter, Phoenix, Logfire;
   :mod:`advisor.logs.otel`: ``gen_ai.usage.input_tokens`` INCLUDES cached tokens); other spans are ignored.
 - ``braintrust``: Braintrust log events (:mod:`advisor.logs.braintrust`); spans other than ``llm`` are ignored.
+- ``openrouter``: OpenRouter generation stats (``native_tokens_*``: the provider's billed counts).
 - ``bedrock``: Amazon Bedrock model invocation logs (:mod:`advisor.logs.bedrock`: ``inputTokenCount`` EXCLUDES the
   prompt-cache reads and writes, as Anthropic's ``input_tokens`` does).
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
@@ -58,6 +59,7 @@ from advisor.logs.records import (
     Ignored,
     Raw,
     RecordProblem,
+    _num,
     check_messages,
     check_tools,
     epoch_s,
@@ -356,6 +358,23 @@ def parse_usage_export(o: Mapping, line: int) -> Raw:
                model=text(o.get("model"), "model"), usage=per, requests=n)
 
 
+def parse_openrouter(o: Mapping, line: int) -> Raw:
+    """An OpenRouter generation's stats (``GET /api/v1/generation?id=``, the activity page's rows): the provider's own
+    counts (``native_tokens_*``: what the provider billed; ``tokens_*`` are OpenRouter's normalised counts, used only
+    without them), cached prompt tokens within the prompt, reasoning tokens within the completion. ``usage`` there is
+    a cost in USD, not a usage object."""
+    native = o.get("native_tokens_prompt") not in (None, "")
+    p_key, c_key = ("native_tokens_prompt", "native_tokens_completion") if native else ("tokens_prompt",
+                                                                                       "tokens_completion")
+    usage = token_columns(o, p_key, c_key, "native_tokens_cached" if native else None)
+    if usage is None:
+        raise RecordProblem("missing prompt/completion token counts", p_key)
+    ts, why = epoch_s(o.get("created_at"), "created_at")
+    reasoning = _num(o.get("native_tokens_reasoning"), "native_tokens_reasoning") if native else None
+    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=ts, time_ignored=why,
+               model=text(o.get("model"), "model"), usage=usage, reasoning_tokens=reasoning or None)
+
+
 _TOKEN_ALIASES = (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_tokens"))
 
 
@@ -390,6 +409,7 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "otel": parse_otel,
     "braintrust": parse_braintrust,
     "bedrock": parse_bedrock,
+    "openrouter": parse_openrouter,
     "tokens": parse_tokens,
 }
 
@@ -414,6 +434,8 @@ def detect_record_format(o: Any) -> str | None:
             and "params" not in k else "batch-input"
     if "modelId" in k and looks_like_bedrock(o):
         return "bedrock"
+    if "native_tokens_prompt" in k or ("tokens_prompt" in k and "tokens_completion" in k):
+        return "openrouter"
     if "traceId" in k or "usageDetails" in k or "inputUsage" in k or \
             ("type" in k and "startTime" in k and ("input" in k or "output" in k or "model" in k)):
         return "langfuse"

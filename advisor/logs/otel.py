@@ -35,7 +35,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from advisor.logs.langfuse import _beside_usage
+from advisor.logs.langfuse import _beside_usage, langfuse_usage
 from advisor.logs.record_fields import short_word, time_span
 from advisor.logs.records import (
     Ignored,
@@ -52,7 +52,8 @@ from advisor.logs.records import (
 __all__ = ["parse_otel", "looks_like_span", "span_attributes", "SPAN_LIST_KEYS"]
 
 SPAN_LIST_KEYS = ("resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans")
-_SPAN_KEYS = frozenset(("spanId", "span_id", "context", "span_name", "span_kind", "traceId", "trace_id"))
+_SPAN_KEYS = frozenset(("spanId", "span_id", "context", "span_name", "span_kind", "traceId", "trace_id",
+                        "parent_span_id"))
 _MODEL_OPS = frozenset(("chat", "text_completion", "generate_content", "completion", "responses"))
 # each list in order of preference; the ai.* keys are the Vercel AI SDK's own (v4 promptTokens, v5 inputTokens)
 _PROMPT = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
@@ -66,7 +67,8 @@ _CACHED = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_inpu
 _REASONING = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
               "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens")
 _MODEL = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model",
-          "llm.request.model", "ai.response.model", "ai.model.id", "mlflow.llm.model")
+          "llm.request.model", "ai.response.model", "ai.model.id", "mlflow.llm.model", "langfuse.observation.model.name")
+_LANGFUSE_USAGE = "langfuse.observation.usage_details."
 
 
 def looks_like_span(o: Mapping) -> bool:
@@ -175,7 +177,8 @@ def span_attributes(o: Mapping) -> dict:
 def _kind(a: Mapping) -> tuple[str, str] | None:
     """(attribute, value) naming what the span is, when it says so."""
     for key in ("gen_ai.operation.name", "openinference.span.kind", "llm.request.type", "traceloop.span.kind",
-                "ai.operationId", "mlflow.spanType", "span_type"):  # span_type: Prompt flow's
+                "ai.operationId", "mlflow.spanType", "span_type",  # span_type: Prompt flow's
+                "langfuse.observation.type"):  # Langfuse's OpenTelemetry attributes (LiteLLM's Langfuse exporter)
         v = a.get(key)
         if isinstance(v, str) and v.strip():
             return key, v.strip()
@@ -191,7 +194,8 @@ def _is_model_call(kind: tuple[str, str] | None) -> bool:
     return (key == "gen_ai.operation.name" and v in _MODEL_OPS) or (key == "openinference.span.kind" and v == "llm") \
         or (key == "llm.request.type" and v in ("chat", "completion")) \
         or (key == "ai.operationId" and v.endswith((".dogenerate", ".dostream"))) \
-        or (key == "mlflow.spanType" and v in ("llm", "chat_model")) or (key == "span_type" and v == "llm")
+        or (key == "mlflow.spanType" and v in ("llm", "chat_model")) or (key == "span_type" and v == "llm") \
+        or (key == "langfuse.observation.type" and v == "generation")
 
 
 def _first(a: Mapping, keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -206,6 +210,10 @@ def _usage(a: Mapping) -> tuple[tuple[float, float, float] | None, float | None]
     p_key, p = _first(a, _PROMPT)
     c_key, c = _first(a, _COMPLETION)
     if p is None and c is None:
+        details = {k[len(_LANGFUSE_USAGE):]: v for k, v in a.items() if k.startswith(_LANGFUSE_USAGE)}
+        if details:  # Langfuse's usage_details (input without the cache reads: advisor.logs.langfuse.langfuse_usage)
+            usage = langfuse_usage(details, "attributes.langfuse.observation.usage_details")
+            return (usage if usage is not None and (usage[0] or usage[1]) else None), None
         return None, None
     p_n = _num(p, f"attributes.{p_key}") or 0.0
     c_n = _num(c, f"attributes.{c_key}") or 0.0
@@ -247,7 +255,8 @@ def _messages(a: Mapping) -> list | None:
             msgs = [{"role": "system", "content": "".join(text_parts)}] + msgs
         return check_messages(msgs, "attributes.gen_ai.input.messages")
     for prefix, role, content in (("llm.input_messages", "message.role", "message.content"),
-                                  ("gen_ai.prompt", "role", "content"), ("request_data.messages", "role", "content")):
+                                  ("gen_ai.prompt", "role", "content"), ("request_data.messages", "role", "content"),
+                                  ("langfuse.observation.input.messages", "role", "content")):
         msgs = _indexed(a, prefix, role, content)
         if msgs:
             return check_messages(msgs, f"attributes.{prefix}")
@@ -265,7 +274,8 @@ def _completion(a: Mapping) -> Any:
     if isinstance(semconv, list) and semconv and isinstance(semconv[0], dict):
         return check_completion({"role": "assistant", "content": _parts_text(semconv[0])},
                                 "attributes.gen_ai.output.messages")
-    for key in ("llm.output_messages.0.message.content", "gen_ai.completion.0.content", "response_data.message.content"):
+    for key in ("llm.output_messages.0.message.content", "gen_ai.completion.0.content", "response_data.message.content",
+                "langfuse.observation.output.content"):
         if isinstance(a.get(key), str):
             return a[key]
     generated = maybe_json(a.get("llm.generated_message"))  # Prompt flow: the answer's message as JSON text

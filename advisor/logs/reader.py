@@ -131,21 +131,26 @@ def _key(k: Any) -> str:
     return safe_field(k)
 
 
-def _wrapped_records(rec: dict) -> list[tuple[str, Any]]:
+def _wrapped_records(rec: dict, depth: int = 1) -> list[tuple[str, Any]]:
     """(path, element) for the records an unknown object wraps: the elements of its lists of objects, or its values
-    when they are objects, provided one of them is a record of a known format; else [] (the object is the record).
+    when they are objects, provided one of them is a record of a known format, or (``depth``) wraps one itself (an
+    API's ``{"data": ...}`` saved inside an app's own ``{"data": ..., "timestamp"}``); else [] (the object is the
+    record).
 
     >>> _wrapped_records({"generations": [{"model": "m", "prompt_tokens": 1, "completion_tokens": 1}, 3]})
     [('generations[0]', {'model': 'm', 'prompt_tokens': 1, 'completion_tokens': 1}), ('generations[1]', 3)]
     >>> _wrapped_records({"a": 1, "b": [1, 2]})
     []
+    >>> [k for k, _ in _wrapped_records({"data": {"data": {"prompt_tokens": 1, "completion_tokens": 1}}, "t": 0})]
+    ['data']
     """
     lists = [(k, v) for k, v in rec.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
     if lists:
         out = [(f"{k}[{i}]", x) for k, v in lists for i, x in enumerate(v)]
     else:
         out = [(str(k), v) for k, v in rec.items() if isinstance(v, dict)]
-    return out if any(isinstance(x, dict) and detect_record_format(x) for _, x in out) else []
+    return out if any(isinstance(x, dict) and (detect_record_format(x) or (depth and _wrapped_records(x, depth - 1)))
+                      for _, x in out) else []
 
 
 class _Parser:

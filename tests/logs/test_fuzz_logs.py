@@ -82,6 +82,9 @@ KEYS = {
                                                                   "value": json_values}), max_size=2), max_size=2),
                          json_values),
     "statistics": json_values, "span_type": st.sampled_from(["LLM", "Function"]), "system": json_values,
+    # OpenRouter generation stats, LiteLLM daily activity, Langfuse OTel attributes
+    "native_tokens_prompt": json_values, "native_tokens_completion": json_values, "tokens_prompt": json_values,
+    "date": json_values, "breakdown": json_values, "parent_span_id": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(

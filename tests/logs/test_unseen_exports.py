@@ -363,3 +363,54 @@ def test_the_report_says_the_baseline_note_by_its_headline(tmp_path):
         text = (tmp_path / name).read_text()
         note_at, why_at = text.find("maker"), text.find("Why")
         assert 0 < note_at < why_at, name  # under the title, before the reasons
+
+
+# --- second round (2026-12-08): OpenRouter generation stats, LiteLLM's daily activity and Langfuse OTel spans -------
+
+_OPENROUTER = {"id": "gen-1", "model": "openai/gpt-4o-mini", "created_at": "2025-08-16T13:55:18.378595+00:00",
+               "streamed": True, "cancelled": False, "latency": 343, "generation_time": 418,
+               "tokens_prompt": 280, "tokens_completion": 30, "native_tokens_prompt": 285,
+               "native_tokens_completion": 25, "native_tokens_reasoning": 0, "native_tokens_cached": 200,
+               "usage": 0.000164, "total_cost": 0.000164, "provider_name": "OpenAI"}
+
+
+def test_openrouter_generation_stats_bill_the_providers_own_counts():
+    # native_tokens_*: what the provider billed (tokens_* are OpenRouter's normalised counts); usage is a cost
+    for doc in ({"data": _OPENROUTER}, {"data": {"data": _OPENROUTER}, "timestamp": 1755352518}):
+        res = read_logs([MemoryFile("gen.json", json.dumps(doc).encode())], ft_tokenizer=None)
+        row = res.frame.iloc[0]
+        assert (row["prompt_tokens"], row["completion_tokens"], row["cached_tokens"]) == (285, 25, 200)
+        assert row["model"] == "openai/gpt-4o-mini" and row["request_id"] == "gen-1"
+
+
+def test_litellm_daily_activity_is_one_bucket_a_model():
+    # /user/daily/activity: the day's requests by model (api_requests), never the day's total beside them (the
+    # providers breakdown repeats the same requests): 1 + 4 = 5 requests, 1,000 + 14 prompt tokens, 1 + 5 cached
+    def m(requests, prompt, completion, cached):
+        return {"metrics": {"spend": 1.0, "prompt_tokens": prompt, "completion_tokens": completion,
+                            "cache_read_input_tokens": cached, "api_requests": requests,
+                            "successful_requests": requests}, "metadata": {}}
+    day = {"date": "2026-06-01", "metrics": m(5, 1014, 10, 6)["metrics"],
+           "breakdown": {"models": {"gpt-4o": m(1, 1000, 2, 1), "gpt-4o-mini": m(4, 14, 8, 5), "idle": m(0, 0, 0, 0)},
+                         "providers": {"openai": m(5, 1014, 10, 6)}}}
+    res = read_logs([MemoryFile("activity.json", json.dumps({"results": [day], "metadata": {}}).encode())],
+                    ft_tokenizer=None)
+    f = res.frame
+    assert f["requests"].sum() == 5 and (f["prompt_tokens"] * f["requests"]).sum() == 1014
+    assert (f["cached_tokens"] * f["requests"]).sum() == 6 and set(f["model"]) == {"gpt-4o", "gpt-4o-mini"}
+    assert not res.problems and sum(res.ignored.values()) == 1  # the idle model
+
+
+def test_langfuse_otel_generation_span_as_litellm_sends_it():
+    span = {"name": "litellm-acompletion", "parent_span_id": None, "attributes": {
+        "langfuse.observation.type": "generation", "langfuse.observation.model.name": "gpt-4o-mini",
+        "langfuse.observation.input": {"messages": [{"role": "system", "content": "Be terse."},
+                                                    {"role": "user", "content": "Hello!"}]},
+        "langfuse.observation.output": {"role": "assistant", "content": "Hi."},
+        "langfuse.observation.usage_details": {"input": 10, "output": 20, "total": 30, "cache_read_input_tokens": 0}}}
+    other = {**span, "attributes": {**span["attributes"], "langfuse.observation.type": "span"}}
+    res = _read("spans.jsonl", span, other)
+    row = res.frame.iloc[0]
+    assert (row["prompt_tokens"], row["completion_tokens"], row["model"]) == (10, 20, "gpt-4o-mini")
+    assert row["task"] is not None and row["answer_kind"] == 1
+    assert sum(res.ignored.values()) == 1  # the non-generation span
