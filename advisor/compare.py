@@ -95,8 +95,7 @@ def baseline_note(scenario: Scenario, cat: Catalog, baseline_name: str) -> str |
     if logged_baseline(scenario, cat) is None:
         return (f"the logs' model {model!r} has no price in the catalog on {cat.as_of}: compared against "
                 f"{baseline_name} instead (pass --baseline MODEL, or a price file with its price)")
-    mapped = [n for n in cat.notes_for(model) if n.startswith(repr(model))]
-    return mapped[0] if mapped else None
+    return cat.priced_as_note(model)
 
 
 def cheaper_api_models(scenario: Scenario, cat: Catalog, baseline: PricedOption) -> list[str]:

@@ -16,6 +16,7 @@ import pandas as pd
 from advisor.errors import ScenarioError
 from advisor.fit import TaskFit, task_fit
 from advisor.keys import WHOLE_LOG
+from advisor.words import count_text
 
 __all__ = ["WHOLE_LOG", "Workload", "DEFAULT_PEAK_TO_MEAN", "DAYS_PER_MONTH", "profile_tasks", "pool_small_tasks",
            "MAX_TASKS_ADVISED", "scale_workloads", "token_summary", "hourly_requests", "weighted_quantile",
@@ -173,9 +174,7 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
                                 "requests_per_day (--requests-per-day)")
         requests_per_day = n / days
         if days < 1:  # a sample of less than a day (a trace, a batch): a rate, extrapolated
-            hours = round(days * 24)
-            plural = ("s" if n != 1 else "", "s" if hours != 1 else "")
-            notes.append(f"{n:,.0f} request{plural[0]} in {hours} hour{plural[1]} of logs, extrapolated to "
+            notes.append(f"{count_text(n, 'request')} in {count_text(days * 24, 'hour')} of logs, extrapolated to "
                          f"{requests_per_day:,.0f} a day (pass --requests-per-day with your real volume)")
     ptm = peak_to_mean(f["timestamp"], w)
     if ptm is None:

@@ -296,6 +296,15 @@ class Catalog:
     def open_model(self, name: str) -> OpenModel:
         return self._get("open_models", name)
 
+    def priced_as_note(self, name: str) -> str | None:
+        """What the advice says of a cloud's model id priced as its maker's model (:func:`cloud_model_name`), else
+        None (also for a name not priced yet: ask :meth:`api_model` first)."""
+        m = self._external.get(name)
+        if m is None or self.api_id(name) is not None or cloud_model_name(name) == name:
+            return None
+        return (f"{name!r} is priced as {m.id} at its maker's list price; the cloud's own price for it may differ "
+                "(some regional endpoints cost more): check it, or pass --baseline or a price file")
+
     def notes_for(self, name: str) -> tuple[str, ...]:
         """Warnings that go with an option's price: shut down (and its successors), shutting down
         soon, priced from genai-prices (tiers, unknown start date). Empty for an unknown name."""
@@ -303,10 +312,7 @@ class Catalog:
             m = self.api_model(name)
         except (KeyError, ValueError):
             return ()
-        notes: list[str] = []
-        if self.api_id(name) is None and cloud_model_name(name) != name and name in self._external:
-            notes.append(f"{name!r} is priced as {m.id} at its maker's list price; the cloud's own price for it may "
-                         "differ (some regional endpoints cost more): check it, or pass --baseline or a price file")
+        notes: list[str] = [n for n in (self.priced_as_note(name),) if n]
         # successors of ours not released yet on the date are left out (names of other sources cannot be dated)
         named = [x for x in m.successors if self.api_id(x) is None or self.api_id(x) not in self.unreleased]
         succ = f"; successors: {', '.join(named)}" if named else ""

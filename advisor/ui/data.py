@@ -57,7 +57,8 @@ def page_data(result: LogResult, *, digest: str, label: str = "", one_in: float 
     measured = profile_tasks(frame) if days else None
     tasks = list(measured)[1:] if measured else sorted(map(str, frame["task"].unique()))
     rows, represented = len(frame), float(frame["requests"].sum())
-    span = " (no timestamps)" if not days else f" over {days * 24:.0f} hours" if days < 1 else f" over {days:.1f} days"
+    span = " (no timestamps)" if not days else \
+        f" over {count_text(days * 24, 'hour')}" if days < 1 else f" over {days:.1f} days"
     logged = (f"{count_text(rows, 'record')} standing for {count_text(represented, 'request')}"
               + (f" (logged one in {one_in:,.0f})" if one_in != 1 else "")
               if round(represented) != rows else f"{represented:,.0f} {what}")

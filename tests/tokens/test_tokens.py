@@ -821,6 +821,14 @@ class TestFileParts:
         assert got.tokens == 0 and is_lower_bound(got.assumption) and "wordprocessingml.document" in got.assumption
 
 
+
+# withmartian/llm-adapters' tools tests (MIT): one function 'generate' with a 'prompt' parameter, asked for by the user
+_GENERATE_TOOLS = [{"type": "function", "function": {
+    "description": "Generate random number", "name": "generate", "parameters": {
+        "type": "object", "properties": {"prompt": {"type": "string", "description": "Random number like 5, 4, 3, 10, 11"}},
+        "required": ["prompt"]}}}]
+_GENERATE_ASK = [{"role": "user", "content": "Generate random number via tools, range 1-10"}]
+
 class TestToolsFraming:
     def test_tools_share_only_a_leading_system_message(self):
         # recorded gpt-3.5-turbo-0125 calls (crewAI) with the system message after the user's bill the tools
@@ -921,12 +929,7 @@ class TestToolsFraming:
         # gpt-4].yaml@037e9fae (MIT), gpt-4 (answered by gpt-4-0613), 2024-11-08: billed 77. Hand sum (cl100k): user
         # 3 + 1 + 11, priming 3, the generate block 45 (no titles on gpt-4) + 9 (tools framing), the forced name
         # 'generate' 1 + 4 = 77 (chat.FAMILIES chatml-gpt4 forced_tool; 2 under with the 2 it was)
-        tools = [{"type": "function", "function": {
-            "description": "Generate random number", "name": "generate", "parameters": {
-                "type": "object", "properties": {"prompt": {"type": "string",
-                                                            "description": "Random number like 5, 4, 3, 10, 11"}},
-                "required": ["prompt"]}}}]
-        messages = [{"role": "user", "content": "Generate random number via tools, range 1-10"}]
+        tools, messages = _GENERATE_TOOLS, _GENERATE_ASK
         forced = {"tool_choice": {"type": "function", "function": {"name": "generate"}}}
         assert count_chat_prompt(messages, "gpt-4", tools=tools, options=forced) == 77
         assert count_chat_prompt(messages, "gpt-4", tools=tools) == 77 - 1 - 4
@@ -957,12 +960,7 @@ class TestToolsFraming:
         # withmartian/llm-adapters tests/adapters/tools/cassettes/test_execute_tools_choices_required/test_async[openai-
         # openai-gpt-4].yaml@037e9fae (MIT), gpt-4, 2024-11-08: billed 74 = user 3 + 1 + 11, priming 3, the generate
         # block 45 + 9, required 2
-        tools = [{"type": "function", "function": {
-            "description": "Generate random number", "name": "generate", "parameters": {
-                "type": "object", "properties": {"prompt": {"type": "string",
-                                                            "description": "Random number like 5, 4, 3, 10, 11"}},
-                "required": ["prompt"]}}}]
-        messages = [{"role": "user", "content": "Generate random number via tools, range 1-10"}]
+        tools, messages = _GENERATE_TOOLS, _GENERATE_ASK
         assert count_chat_prompt(messages, "gpt-4", tools=tools, options={"tool_choice": "required"}) == 74
         # Future-House/ldp tests/cassettes/TestLLMCallOp.test_cost_tracking.yaml (Apache-2.0), gpt-3.5-turbo, the same
         # request billed 41 on 2024-11-08 and 39 on 2025-06-16: user 3 + 1 + 3 ('Generate a story'), priming 3, the
