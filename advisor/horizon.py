@@ -35,13 +35,27 @@ def _growth_factors(months: int, growth=0.0) -> np.ndarray:
     return (1.0 + np.asarray(growth, dtype=float))[..., None] ** np.arange(months)
 
 
-def _monthly_volumes(v0, months: int, growth=0.0, *, factors: np.ndarray | None = None) -> np.ndarray:
+def _monthly_volumes(v0, months: int, growth=0.0, *, factors: np.ndarray | None = None,
+                     one_column: bool = False) -> np.ndarray:
     """``v0[..., None] * (1 + g)[..., None] ** arange(months)`` (v0 at least 1-d; g broadcasts with it).
-    ``factors``: :func:`_growth_factors` of ``(months, growth)`` when already at hand."""
+    ``factors``: :func:`_growth_factors` of ``(months, growth)`` when already at hand.
+
+    ``one_column``: without growth (``g`` the plain number 0, the default) every month carries ``v0``, so one
+    column, ``v0[..., None]``, stands for all the months (``v0 * 1.0 ** m`` is ``v0``): priced once by
+    :func:`_monthly_usd` and added ``months`` times by :func:`_running_total` (the caller passes ``months`` on).
+
+    >>> _monthly_volumes([10.0, 20.0], 2).tolist(), _monthly_volumes([10.0, 20.0], 2, one_column=True).tolist()
+    ([[10.0, 10.0], [20.0, 20.0]], [[10.0], [20.0]])
+    """
     v = np.atleast_1d(np.asarray(v0, dtype=float))
+    if one_column and factors is None and _no_growth(growth):
+        return v[..., None]
     return v[..., None] * (_growth_factors(months, growth) if factors is None else factors)
 
 
+def _no_growth(growth) -> bool:
+    """``growth`` is the plain number 0 (not an array of draws): every month has the first month's volume."""
+    return type(growth) in (int, float) and growth == 0.0
 
 
 def _people_extra(opt: PricedOption, people_factor=1.0, people_z=None):
@@ -68,7 +82,8 @@ def _people_extra(opt: PricedOption, people_factor=1.0, people_z=None):
 def _monthly_usd(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
                  extra=None) -> np.ndarray:
     """One month's cost at each of ``vols``: ``serving(v_m) + recurring + people a month moved``
-    (``extra``: :func:`_people_extra`; factors as in :func:`cumulative_costs`)."""
+    (``extra``: :func:`_people_extra`; factors as in :func:`cumulative_costs`). ``vols`` of one column (no growth)
+    gives one column: the cost of every month."""
     pf = price_factor if _is_one(price_factor) else np.asarray(price_factor, dtype=float)[..., None]
     cf = capacity_factor if _is_one(capacity_factor) else np.asarray(capacity_factor, dtype=float)[..., None]
     monthly = opt.serving_usd_per_month(vols, price_factor=pf, capacity_factor=cf) + opt.recurring_usd_per_month
@@ -95,26 +110,45 @@ def one_off_quantile_usd(opt: PricedOption, z: float) -> float:
     return float(opt.one_off_usd + extra[0][..., 0]) if extra is not None else opt.one_off_usd
 
 
-def _running_total(monthly: np.ndarray) -> np.ndarray:
+def _running_total(monthly: np.ndarray, months: int | None = None) -> np.ndarray:
     """``cumsum(monthly, axis=-1)[..., -1]`` bit for bit (the same additions in the same order, month
-    after month), without the months in between: one vectorised addition per month. (``np.sum`` adds
-    in another order, pairwise, and may differ in the last bit.)
+    after month), without the months in between: one vectorised addition per month, or Python floats for one row
+    (the same IEEE additions). ``months``: the horizon when ``monthly`` holds one month for all
+    (:func:`_monthly_usd` without growth). (``np.sum`` adds in another order, pairwise, and may differ in the last
+    bit.)
 
     >>> _running_total(np.array([[100.0, 250.0, 50.0], [1.0, 2.0, 3.0]])).tolist()   # 100 + 250 + 50; 1 + 2 + 3
     [400.0, 6.0]
+    >>> _running_total(np.array([[0.1], [2.0]]), 3).tolist(), _running_total(np.array([0.1, 0.1, 0.1])).tolist()
+    ([0.30000000000000004, 6.0], 0.30000000000000004)
     """
+    n = monthly.shape[-1]
+    months = n if months is None else months
+    if monthly.size == n:   # one row (the options table, a break-even's refinement point): Python floats
+        values = monthly.reshape(-1).tolist()
+        total = values[0]
+        for m in range(1, months):
+            total += values[m if n > 1 else 0]
+        return np.full(monthly.shape[:-1], total)
+    if n == 1:   # one month's cost for every month
+        month = monthly[..., 0]
+        total = month.copy()
+        for _ in range(1, months):
+            total += month
+        return total
     total = monthly[..., 0].copy()
-    for m in range(1, monthly.shape[-1]):
+    for m in range(1, n):
         total += monthly[..., m]
     return total
 
 
 def _horizon_on(opt: PricedOption, vols: np.ndarray, price_factor=1.0, capacity_factor=1.0,
-                people_factor=1.0, people_z=None) -> np.ndarray:
+                people_factor=1.0, people_z=None, *, months: int | None = None) -> np.ndarray:
     """Horizon cost at monthly volumes already drawn (``vols``, shape ``(..., months)``): what
-    :func:`horizon_cost_usd` returns, for callers that price several options on the same volumes."""
+    :func:`horizon_cost_usd` returns, for callers that price several options on the same volumes. ``months``:
+    the horizon when ``vols`` has one column for every month (:func:`_monthly_volumes` without growth)."""
     extra = _people_extra(opt, people_factor, people_z)
-    total = _running_total(_monthly_usd(opt, vols, price_factor, capacity_factor, extra))
+    total = _running_total(_monthly_usd(opt, vols, price_factor, capacity_factor, extra), months)
     one_off = _one_off_usd(opt, extra)
     return one_off + total if extra is None else one_off[..., 0] + total
 
@@ -127,14 +161,17 @@ def cumulative_costs(opt: PricedOption, v0, months: int, growth=0.0, *, price_fa
     one-off and recurring people items become ``people * people_factor``, or with ``people_z`` each item its
     sourced quantile at z (see :func:`_people_extra`)."""
     extra = _people_extra(opt, people_factor, people_z)
-    monthly = _monthly_usd(opt, _monthly_volumes(v0, months, growth), price_factor, capacity_factor, extra)
+    monthly = _monthly_usd(opt, _monthly_volumes(v0, months, growth, one_column=True), price_factor, capacity_factor,
+                           extra)
+    if monthly.shape[-1] != months:   # one column for every month (no growth)
+        monthly = np.broadcast_to(monthly, (*monthly.shape[:-1], months))
     return _one_off_usd(opt, extra) + np.cumsum(monthly, axis=-1)
 
 
 def horizon_cost_usd(opt: PricedOption, v0, months: int, growth=0.0, **factors) -> np.ndarray:
     """Total USD over the horizon for each starting volume (factors as in :func:`cumulative_costs`):
     ``cumulative_costs(...)[..., -1]``, bit for bit, without the months in between."""
-    return _horizon_on(opt, _monthly_volumes(v0, months, growth), **factors)
+    return _horizon_on(opt, _monthly_volumes(v0, months, growth, one_column=True), **factors, months=months)
 
 
 def _payback_of(cum_opt: np.ndarray, cum_base: np.ndarray) -> int | None:
@@ -208,11 +245,12 @@ def _stepped_break_even(opt_: _ByCost, baseline_: _ByCost, months: int, growth: 
     """:func:`break_even_requests_per_day` on grids, once per pair of cost structures: the dashboard's
     re-runs (another volume, a flag) ask again for options whose costs have not changed."""
     opt, baseline = opt_.option, baseline_.option
-    grid, factors = _break_even_grid(), _growth_factors(months, growth)
+    grid = _break_even_grid()
+    factors = None if _no_growth(growth) else _growth_factors(months, growth)
 
     def gap(v):   # both options on the same monthly volumes
-        vols = _monthly_volumes(v, months, factors=factors)
-        return _horizon_on(baseline, vols) - _horizon_on(opt, vols)
+        vols = _monthly_volumes(v, months, growth, factors=factors, one_column=True)
+        return _horizon_on(baseline, vols, months=months) - _horizon_on(opt, vols, months=months)
 
     g = gap(grid)
     idx = np.flatnonzero(g >= 0)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from advisor.scenario import OptionKind, OptionSpec, Scenario, default_baseline,
 from advisor.workload import DAYS_PER_MONTH
 from pricing import Catalog, api_request_cost_usd, capacity_curve, hosted_request_cost_usd
 from pricing.deployment import AdapterLoad, combine_loads, deployments_needed
-from pricing.people import PeopleCosts, eval_run_usd, hours_usd, judge_tokens, load_people
+from pricing.people import PeopleCosts, Spread, eval_run_usd, hours_usd, judge_tokens, load_people
 from pricing.selfhost import ServingEfficiency, operating_index, peak_requests_per_s, replicas_for_peak
 from pricing.training import TrainingRun, hosted_training_cost_usd, selfrun_training_cost_usd
 
@@ -125,10 +125,11 @@ class _Tco:
     people: PeopleCosts
     eval_usd: float           # one evaluation run
     judge: str
+    spreads: dict = field(default_factory=dict, hash=False, compare=False)   # each people entry's spread (pricing.people), read once
 
     def _hours(self, label: str, entry: str, hours: float, *, recurring: bool = False) -> PeopleItem:
         """People's time of one sourced entry: ``hours`` at the engineer's rate, with the entry's spread."""
-        return PeopleItem(label, hours_usd(self.people, hours), load_people().spread(entry), recurring)
+        return PeopleItem(label, hours_usd(self.people, hours), self.spreads.get(entry, _NO_SPREAD), recurring)
 
     def fine_tune(self, s: Scenario, compute_usd_per_run: float, *, selfhost: bool) -> _Costs:
         """The costs of a fine-tuned option: compute, people (review, eval set, fine-tuning runs and integration,
@@ -221,7 +222,11 @@ def judge_model(s: Scenario, cat: Catalog, baseline_name: str) -> str:
 def _tco(s: Scenario, cat: Catalog, baseline_name: str) -> _Tco:
     p = s.people_costs()
     judge = judge_model(s, cat, baseline_name)
-    return _Tco(p, eval_run_usd(p, _judge_usd_per_request(s, cat, judge, p)), judge)
+    spreads = {k: d.spread for k, d in load_people().entries.items()}
+    return _Tco(p, eval_run_usd(p, _judge_usd_per_request(s, cat, judge, p)), judge, spreads)
+
+
+_NO_SPREAD = Spread(0.0, 0.0)   # an entry the people file lacks (as PeopleDefaults.spread)
 
 
 # The tokenizer whose counts fill Workload.ft_* (the logs count with Mistral's v1 model).

@@ -192,10 +192,22 @@ def _row_figures(table: pd.DataFrame, name: str | None) -> tuple[float | None, i
     """(break-even, payback month, savings over the horizon) of ``name``'s row (None: absent or none)."""
     if name is None:
         return None, None, None
-    row = table.loc[table["name"] == name].iloc[0]
-    be = row["break_even_requests_per_day"]
-    pb = row["payback_month"]
-    return (None if pd.isna(be) else float(be), None if pd.isna(pb) else int(pb), float(row["savings_usd_horizon"]))
+    be, pb, save = (_cell(table, name, c) for c in ("break_even_requests_per_day", "payback_month", "savings_usd_horizon"))
+    return (None if pd.isna(be) else float(be), None if pd.isna(pb) else int(pb), float(save))
+
+
+def _cell(table: pd.DataFrame, name: str, column: str):
+    """``table.loc[table["name"] == name, column].iloc[0]``: the first row named ``name`` (IndexError when none),
+    found in the names as a list (a comparison over the whole column costs more than the table's few rows).
+
+    >>> _cell(pd.DataFrame({"name": ["a", "b", "b"], "x": [1, 2, 3]}), "b", "x")
+    2
+    """
+    try:
+        pos = table["name"].tolist().index(name)
+    except ValueError:
+        raise IndexError(f"no option {name!r} in the table") from None
+    return table[column].iat[pos]
 
 
 def recommend(scenario: Scenario, *, thresholds: Thresholds | None = None, draws: int = 10_000, seed: int = 0,
@@ -300,8 +312,8 @@ def _ratio(table: pd.DataFrame, baseline: PricedOption, chosen: PricedOption | N
     """The baseline's monthly cost over the chosen option's all-in monthly cost (inf when that is 0)."""
     if chosen is None:
         return None
-    base = float(table.loc[table["name"] == baseline.name, "usd_per_month"].iloc[0])
-    total = float(table.loc[table["name"] == chosen.name, "total_usd_per_month"].iloc[0])
+    base = float(_cell(table, baseline.name, "usd_per_month"))
+    total = float(_cell(table, chosen.name, "total_usd_per_month"))
     return base / total if total > 0 else math.inf
 
 
@@ -314,8 +326,10 @@ def _savings(r: Recommendation) -> float:
 
 def _spend_today(r: Recommendation) -> float:
     """USD a month the task costs on the baseline today."""
-    row = r.options.loc[r.options["name"] == r.baseline, "usd_per_month"]
-    return float(row.iloc[0]) if len(row) else 0.0
+    try:
+        return float(_cell(r.options, r.baseline, "usd_per_month"))
+    except IndexError:
+        return 0.0
 
 
 def _shareable(s: Scenario, t: Thresholds) -> bool:

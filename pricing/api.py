@@ -33,12 +33,17 @@ def api_request_cost_usd(
 
     Example: gpt-4-0613 (30 / 60 USD per 1M), P=1000, C=500 -> (1000*30 + 500*60)/1e6 = 0.06 USD.
     """
-    p = np.asarray(prompt_tokens, dtype=float)
-    c = np.asarray(completion_tokens, dtype=float)
-    k = np.asarray(cached_tokens, dtype=float)
-    if np.any(p < 0) or np.any(c < 0) or np.any(k < 0):
+    if type(prompt_tokens) in _NUMBERS and type(completion_tokens) in _NUMBERS and type(cached_tokens) in _NUMBERS:
+        p, c, k = float(prompt_tokens), float(completion_tokens), float(cached_tokens)  # one request: Python floats
+        negative, over = p < 0 or c < 0 or k < 0, k > p   # (the same IEEE arithmetic as numpy's below)
+    else:
+        p = np.asarray(prompt_tokens, dtype=float)
+        c = np.asarray(completion_tokens, dtype=float)
+        k = np.asarray(cached_tokens, dtype=float)
+        negative, over = np.any(p < 0) or np.any(c < 0) or np.any(k < 0), np.any(k > p)
+    if negative:
         raise AdvisorError("token counts must be >= 0")
-    if np.any(k > p):
+    if over:
         raise AdvisorError("cached tokens exceed prompt tokens: OpenAI's prompt_tokens include cached_tokens, "
                            "so pass cached <= prompt")
     if batch and price.batch_discount == 0:
@@ -48,4 +53,7 @@ def api_request_cost_usd(
     usd = ((p - k) * price.input_usd_per_mtok + k * cached_rate + c * price.output_usd_per_mtok) / 1e6
     if batch:
         usd = usd * (1.0 - price.batch_discount)
-    return float(usd) if usd.ndim == 0 else usd
+    return float(usd) if np.ndim(usd) == 0 else usd
+
+
+_NUMBERS = (int, float, np.float64)

@@ -563,7 +563,7 @@ def peak_requests_per_s(requests_per_day, peak_to_mean):
 def replicas_for_peak(requests_per_day, peak_to_mean, requests_per_s_per_replica):
     """``ceil(requests_per_day / 86400 * peak_to_mean / capacity)``, at least 1 (vectorised)."""
     cap = np.asarray(requests_per_s_per_replica, dtype=float)
-    if np.any(cap <= 0):
+    if (cap <= 0 if cap.ndim == 0 else np.any(cap <= 0)):
         raise AdvisorError("replica capacity must be > 0 requests/s")
     peak = peak_requests_per_s(requests_per_day, peak_to_mean)
     return np.maximum(1, np.ceil(peak / cap - 1e-9)).astype(int)
