@@ -125,7 +125,7 @@ class _Tco:
     people: PeopleCosts
     eval_usd: float           # one evaluation run
     judge: str
-    spreads: dict = field(default_factory=dict, hash=False, compare=False)   # each people entry's spread (pricing.people), read once
+    spreads: dict = field(default_factory=dict, hash=False, compare=False)   # each people entry's spread, read once
 
     def _hours(self, label: str, entry: str, hours: float, *, recurring: bool = False) -> PeopleItem:
         """People's time of one sourced entry: ``hours`` at the engineer's rate, with the entry's spread."""

@@ -30,7 +30,7 @@ from advisor.fields import Surface, ask
 from advisor.fit import FIT_SCORE
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo
-from advisor.words import months_text, rate_text, share_text, usd_text
+from advisor.words import count_text, months_text, rate_text, share_text, usd_text
 from pricing.people import load_people
 
 __all__ = ["Verdict", "Effect", "Thresholds", "Reason", "Context", "Rule", "RULES", "verdict_of", "EXPORT_WITH_TEXT",
@@ -347,14 +347,14 @@ def training_examples(c: Context, t: Thresholds) -> Reason | None:
                       f"Export requests with their text instead ({EXPORT_WITH_TEXT}).", 0.0, float(want),
                       Effect.DELAYS)
     if n >= want:
-        return Reason("examples", f"{n:,} examples to train on ({src}; {guide}).", float(n), float(want),
+        return Reason("examples", f"{count_text(n, 'example')} to train on ({src}; {guide}).", float(n), float(want),
                       Effect.SUPPORTS, asks)
     days = days_to_examples(n, want, c.rpd)
     if days is not None and days <= 1:
-        return Reason("examples_soon", f"{n:,} examples to train on ({src}); at {rate_text(c.rpd)} the logs reach "
+        return Reason("examples_soon", f"{count_text(n, 'example')} to train on ({src}); at {rate_text(c.rpd)} the logs reach "
                       f"{want:,} in {_days_text(days)} ({guide}).", float(n), float(want), Effect.INFO, asks)
     when = "" if days is None else f"; at {rate_text(c.rpd)} that is {_days_text(days)} of traffic"
-    return Reason("few_examples", f"Only {n:,} examples to train on ({src}); {guide}: keep logging until "
+    return Reason("few_examples", f"Only {count_text(n, 'example')} to train on ({src}); {guide}: keep logging until "
                   f"{want:,}{when}.", float(n), float(want), Effect.DELAYS, asks)
 
 

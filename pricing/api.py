@@ -7,6 +7,8 @@ only the rest at the input rate, never both (a common 2-10x bug in other tools).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -33,9 +35,13 @@ def api_request_cost_usd(
 
     Example: gpt-4-0613 (30 / 60 USD per 1M), P=1000, C=500 -> (1000*30 + 500*60)/1e6 = 0.06 USD.
     """
+    p: Any
+    c: Any
+    k: Any
+    negative: Any
     if type(prompt_tokens) in _NUMBERS and type(completion_tokens) in _NUMBERS and type(cached_tokens) in _NUMBERS:
-        p, c, k = float(prompt_tokens), float(completion_tokens), float(cached_tokens)  # one request: Python floats
-        negative, over = p < 0 or c < 0 or k < 0, k > p   # (the same IEEE arithmetic as numpy's below)
+        p, c, k = float(prompt_tokens), float(completion_tokens), float(cached_tokens)  # type: ignore[arg-type]
+        negative, over = p < 0 or c < 0 or k < 0, k > p   # one request: Python floats, numpy's IEEE arithmetic
     else:
         p = np.asarray(prompt_tokens, dtype=float)
         c = np.asarray(completion_tokens, dtype=float)

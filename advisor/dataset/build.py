@@ -35,6 +35,7 @@ from advisor.errors import AdvisorError
 from advisor.logs import iter_raw_records
 from advisor.logs.template import TemplateHasher
 from advisor.tokens.counter import FT_COMPLETION, FT_PROMPT, FT_TOOLS, ft_counts, ft_lengths, ft_request_texts
+from advisor.words import count_text
 
 __all__ = ["EVAL_SHARE", "MIN_TRAIN_EXAMPLES", "MIN_EVAL_EXAMPLES", "Example", "DatasetSummary", "Dataset",
            "build_dataset", "collect_examples", "DatasetError"]
@@ -237,7 +238,7 @@ def build_dataset(paths: Sequence, task: str, *, format: str | None = None, scru
     found, per_task, drops = collect_examples(paths, task, format)
     records = per_task.get(task, 0)
     if task not in per_task:
-        listed = ", ".join(f"{t} ({n:,} calls)" for t, n in per_task.most_common(20))
+        listed = ", ".join(f"{t} ({count_text(n, 'call')})" for t, n in per_task.most_common(20))
         raise DatasetError(f"no task {task!r} in the logs; the tasks are: {listed or 'none'}")
     notes: list[str] = []
     timed = [e for e in found if e.timestamp is not None]

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.tokens.counter import TokenCounter, message_strings, resolve_encoding
+from advisor.words import count_text
 from pricing.api import api_request_cost_usd
 
 __all__ = ["JUDGE_OUTPUT_TOKENS", "JUDGE_SYSTEM", "JUDGE_USER", "JudgeCost", "judge_cost", "judge_markdown",
@@ -131,7 +132,7 @@ judge twice, swapping the answers' positions (judges favour the first answer):
 
 Score per example: **win** when the candidate is chosen in both orders, **loss** when the reference is chosen in
 both, **tie** otherwise (including [[C]] in either order). Report wins, ties and losses over
-{cost.examples:,} examples; a fine-tune that ties or wins on most examples is as good as the model it replaces
+{count_text(cost.examples, 'example')}; a fine-tune that ties or wins on most examples is as good as the model it replaces
 on this traffic. Nothing here is sent anywhere: you run the judge yourself.
 
 ## Judge prompt

@@ -178,6 +178,43 @@ class TestFastPathsEqualThePlainOnes:
         plain = opt.one_off_usd + extra * opt.people_one_off_usd + np.cumsum(monthly, axis=-1)
         np.testing.assert_array_equal(cumulative_costs(opt, v, 12, growth, **factors), plain)
 
+    @pytest.mark.parametrize("opt", [BASE, *OPTIONS], ids=lambda o: o.name)
+    @pytest.mark.parametrize("v", [0.5, 17.0, 2_500.0, 3e6])
+    def test_one_volume_without_growth_equals_the_months_added_one_by_one(self, opt, v):
+        # without growth a volume is priced once and added month by month (Python floats for one volume): the
+        # same IEEE additions as numpy's cumulative sum over 36 equal months, and as a growth of 0 given as an array
+        monthly = float(opt.serving_usd_per_month(v)) + opt.recurring_usd_per_month
+        plain = opt.one_off_usd + np.cumsum(np.full(36, monthly))[-1]
+        assert horizon_cost_usd(opt, v, 36, 0.0)[0] == plain
+        assert horizon_cost_usd(opt, v, 36, np.zeros(1))[0] == plain   # the month-by-month path
+        np.testing.assert_array_equal(cumulative_costs(opt, v, 36, 0.0),
+                                      opt.one_off_usd + np.cumsum(np.full((1, 36), monthly), axis=-1))
+
+    @pytest.mark.parametrize("opt", OPTIONS, ids=lambda o: o.name)
+    def test_break_even_without_growth_equals_the_month_by_month_search(self, opt):
+        horizon_mod._stepped_break_even.cache_clear()
+        fast = break_even_requests_per_day(opt, BASE, 24, 0.0)
+        horizon_mod._stepped_break_even.cache_clear()
+        plain = horizon_mod._stepped_break_even(horizon_mod._ByCost(opt), horizon_mod._ByCost(BASE), 24, np.float64(0.0)) \
+            if opt.usd_per_request is None else fast
+        assert fast == plain
+
+    def test_one_request_api_cost_equals_the_array_path(self):
+        from pricing.api import api_request_cost_usd
+        from pricing.schema import ApiPrice
+        price = ApiPrice(input_usd_per_mtok=2.5, cached_input_usd_per_mtok=1.25, output_usd_per_mtok=10.0,
+                         effective=dt.date(2024, 1, 1), until=None, source="https://example.org", batch_discount=0.5)
+        # (1,000 - 400) x 2.5 + 400 x 1.25 + 300 x 10 = 1,500 + 500 + 3,000 = 5,000 USD per 1M: 0.005 USD
+        assert api_request_cost_usd(1000, 300, price, cached_tokens=400) == pytest.approx(0.005, rel=1e-15)
+        for p, c, k, batch in [(1000, 300, 400, False), (1234.5, 77.25, 0.0, True), (0, 0, 0, False), (3e6, 1.0, 3e6, True)]:
+            one = api_request_cost_usd(p, c, price, cached_tokens=k, batch=batch)
+            arr = api_request_cost_usd(np.array([p]), np.array([c]), price, cached_tokens=np.array([k]), batch=batch)
+            assert type(one) is float and one == arr[0]
+        with pytest.raises(Exception, match="cached tokens exceed"):
+            api_request_cost_usd(10, 1, price, cached_tokens=11)
+        with pytest.raises(Exception, match=">= 0"):
+            api_request_cost_usd(-1.0, 1, price)
+
     @pytest.mark.parametrize("name", ["ft-hosted", "sh", "stz"])
     def test_monte_carlo_equals_horizon_totals_on_its_draws(self, name):
         # 6,000 draws: three blocks; the savings are horizon_totals(baseline) - horizon_totals(option) per draw
