@@ -200,7 +200,7 @@ def _cell(table: pd.DataFrame, name: str, column: str):
     """``table.loc[table["name"] == name, column].iloc[0]``: the first row named ``name`` (IndexError when none),
     found in the names as a list (a comparison over the whole column costs more than the table's few rows).
 
-    >>> _cell(pd.DataFrame({"name": ["a", "b", "b"], "x": [1, 2, 3]}), "b", "x")
+    >>> int(_cell(pd.DataFrame({"name": ["a", "b", "b"], "x": [1, 2, 3]}), "b", "x"))
     2
     """
     try:
