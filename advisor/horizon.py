@@ -240,7 +240,7 @@ class _ByCost:
         return isinstance(other, _ByCost) and self.key == other.key
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)   # 40 tasks x ~11 GPU options on a page, kept across re-runs
 def _stepped_break_even(opt_: _ByCost, baseline_: _ByCost, months: int, growth: float) -> float | None:
     """:func:`break_even_requests_per_day` on grids, once per pair of cost structures: the dashboard's
     re-runs (another volume, a flag) ask again for options whose costs have not changed."""

@@ -17,7 +17,8 @@
   ``page_volume_*``: each run at another volume, what the advisor keeps between runs kept (break-evens of
   options whose costs did not change, capacity curves, the Monte Carlo's draws); ``page_cold_*``: the same
   with everything kept emptied before each run (the worst case: a change of horizon, growth, a GPU...).
-  ``page_verdicts`` says what the last run decided.
+  ``page_verdicts`` says what the last run decided. ``page_40_tasks_*``: the same at a new volume with the sample's
+  traffic spread over 40 tasks (``MAX_TASKS_ADVISED``: logs of many prompts are advised 40 tasks at most).
 Ratios are ``t_numpy / t_ours`` (1.0 = no overhead over raw numpy).
 """
 
@@ -60,8 +61,31 @@ def typed_scenario() -> Scenario:
                     options=("together/llama-3.1-8b-lora", "selfhost/mistral-7b@a100-80gb"), as_of="2026-06-01")
 
 
-def page_reruns(n: int, as_of: dt.date) -> dict:
-    """The dashboard's computation per re-run on the built-in sample (see the module docstring)."""
+def many_tasks(data, tasks: int):
+    """The sample's page data with ``tasks`` tasks, as logs of many prompts give (``MAX_TASKS_ADVISED`` at most are
+    advised one by one): task i is the sample's task i mod 3 at a share of the traffic that halves every 8 tasks,
+    its prompts and answers ``0.6 + 0.05 i`` times as long (tasks of one log differ in length, so no two price
+    alike)."""
+    from dataclasses import replace
+
+    from advisor.workload import WHOLE_LOG
+    base = [w for t, w in data.measured.items() if t != WHOLE_LOG]
+    shares = [0.5 ** (i / 8) for i in range(tasks)]
+    total = data.measured[WHOLE_LOG].requests_per_day
+    measured = {WHOLE_LOG: data.measured[WHOLE_LOG]}
+    def task(i: int, share: float):
+        w, k = base[i % len(base)], 0.6 + 0.05 * i
+        longer = {f: getattr(w, f) * k for f in ("prompt_tokens", "completion_tokens", "cached_tokens",
+                                                  "ft_prompt_tokens", "ft_completion_tokens", "static_prompt_tokens")
+                  if getattr(w, f) is not None}
+        return replace(w, requests_per_day=total * share / sum(shares), task=f"task-{i:02d}", **longer)
+    measured |= {f"task-{i:02d}": task(i, x) for i, x in enumerate(shares)}
+    return replace(data, measured=measured, tasks=list(measured)[1:])
+
+
+def page_reruns(n: int, as_of: dt.date, tasks: int | None = None) -> dict:
+    """The dashboard's computation per re-run on the built-in sample (see the module docstring); ``tasks``: on
+    the sample spread over that many tasks (:func:`many_tasks`), the rows named ``page_<tasks>_tasks_*``."""
     from advisor.present.analysis import page_analysis, recommend_page
     from advisor.ui.data import sample_data, workloads_for
     kept = [getattr(importlib.import_module(m), f, None) for m, f in (
@@ -70,7 +94,7 @@ def page_reruns(n: int, as_of: dt.date) -> dict:
     # the page's defaults: the library's default options on the day (every hosted endpoint, every deployment and its
     # shared form, Mistral-7B on the default GPUs) and the cheaper API models beside them
     s = Scenario(Workload.typed(1.0, 1.0, 1.0), as_of=as_of, include_api_alternatives=True)
-    data = sample_data()
+    data = sample_data() if tasks is None else many_tasks(sample_data(), tasks)
     rpd0 = data.measured_requests_per_day
 
     def once(k: int, *, cold: bool) -> tuple[float, float, dict]:
@@ -86,6 +110,12 @@ def page_reruns(n: int, as_of: dt.date) -> dict:
 
     once(-1, cold=True)   # imports, catalog, tokenizer-free warm-up
     out = {}
+    if tasks is not None:   # at a new volume only (each run costs a second or so)
+        runs = [once(k, cold=False) for k in range(max(3, n // 4))]
+        rec_ms, page_ms = (statistics.median(x[i] for x in runs) * 1e3 for i in (0, 1))
+        return {f"page_{tasks}_tasks_recommend_tasks_ms": round(rec_ms, 2),
+                f"page_{tasks}_tasks_total_ms": round(rec_ms + page_ms, 2),
+                f"page_{tasks}_tasks_verdict": str(runs[-1][2]["all"].verdict)}
     for label, cold in (("volume", False), ("cold", True)):
         runs = [once(k, cold=cold) for k in range(n)]
         rec_ms, page_ms = (statistics.median(x[i] for x in runs) * 1e3 for i in (0, 1))
@@ -104,7 +134,7 @@ def main() -> int:
                     help="the page rows' price date (default today, as the page opens)")
     a = ap.parse_args()
     if a.page_only:
-        return emit(page_reruns(a.reruns, a.as_of), a.json)
+        return emit({**page_reruns(a.reruns, a.as_of), **page_reruns(a.reruns, a.as_of, tasks=40)}, a.json)
     s = typed_scenario()
     base, (hosted, selfh) = price_options(s)
     vols = np.geomspace(1, 1e7, 10_000)
@@ -147,7 +177,8 @@ def main() -> int:
     out = {"sweep_volumes": len(vols), "sweep_ms": round(t_ours * 1e3, 2), "sweep_numpy_ms": round(t_raw * 1e3, 2),
            "sweep_ratio_vs_numpy": round(t_raw / t_ours, 3), "mc_draws": n, "mc_ms": round(t_mc * 1e3, 2),
            "mc_numpy_ms": round(t_mc_raw * 1e3, 2), "mc_ratio_vs_numpy": round(t_mc_raw / t_mc, 3),
-           "advise_s": round(t_adv, 4), "verdict": rec.verdict, **page_reruns(a.reruns, a.as_of)}
+           "advise_s": round(t_adv, 4), "verdict": rec.verdict, **page_reruns(a.reruns, a.as_of),
+           **page_reruns(a.reruns, a.as_of, tasks=40)}
     return emit(out, a.json)
 
 
