@@ -23,6 +23,8 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``openrouter``: OpenRouter generation stats (``native_tokens_*``: the provider's billed counts).
 - ``bedrock``: Amazon Bedrock model invocation logs (:mod:`advisor.logs.bedrock`: ``inputTokenCount`` EXCLUDES the
   prompt-cache reads and writes, as Anthropic's ``input_tokens`` does).
+- ``datadog``: Datadog APM traces of ddtrace's LLM integrations (:mod:`advisor.logs.datadog`:
+  ``_dd.llmobs.input_tokens`` read as INCLUDING cached tokens); spans that are not model calls are ignored.
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -40,6 +42,7 @@ from typing import Any
 
 from advisor.logs.bedrock import looks_like_bedrock, parse_bedrock
 from advisor.logs.braintrust import looks_like_braintrust, parse_braintrust
+from advisor.logs.datadog import looks_like_datadog, parse_datadog
 from advisor.logs.langfuse import langfuse_usage, parse_langfuse
 from advisor.logs.langsmith import parse_langsmith
 from advisor.logs.otel import looks_like_span, parse_otel
@@ -410,6 +413,7 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "braintrust": parse_braintrust,
     "bedrock": parse_bedrock,
     "openrouter": parse_openrouter,
+    "datadog": parse_datadog,
     "tokens": parse_tokens,
 }
 
@@ -429,6 +433,8 @@ def detect_record_format(o: Any) -> str | None:
     k = set(o)
     if ("attributes" in k or "tags" in k) and looks_like_span(o):
         return "otel"  # before Langfuse's traceId: an OTLP span has one too (and a Zipkin span)
+    if "meta" in k and "metrics" in k and looks_like_datadog(o):
+        return "datadog"
     if "custom_id" in k:  # OpenAI's batch lines (body; response or error), Anthropic's (params; result)
         return "batch-output" if ("response" in k or "error" in k or "result" in k) and "body" not in k \
             and "params" not in k else "batch-input"

@@ -35,6 +35,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from advisor.logs.datadog import looks_like_datadog, parse_datadog
 from advisor.logs.langfuse import _beside_usage, langfuse_usage
 from advisor.logs.record_fields import short_word, time_span
 from advisor.logs.records import (
@@ -291,7 +292,11 @@ def _errored(o: Mapping) -> bool:
 
 
 def parse_otel(o: Mapping, line: int) -> Raw:
+    if looks_like_datadog(o):  # --format otel on a Datadog APM trace: its spans read as what they are
+        return parse_datadog(o, line)
     a = span_attributes(o)
+    if not a and not looks_like_span(o):  # (never a model call ignored for want of the attributes it lacks)
+        raise RecordProblem("not an OpenTelemetry span (no attributes)", "attributes")
     kind = _kind(a)
     if kind is None and isinstance(o.get("span_kind"), str) and o["span_kind"].strip():  # Phoenix's own column
         kind = "openinference.span.kind", o["span_kind"].strip()

@@ -67,7 +67,9 @@ KEYS = {
     # Braintrust events (advisor/logs/braintrust.py)
     "span_attributes": st.one_of(st.fixed_dictionaries({"type": st.sampled_from(["llm", "task", "tool"])}), json_values),
     "metrics": st.one_of(st.fixed_dictionaries({"prompt_tokens": json_values, "completion_tokens": json_values,
-                                                "prompt_cache_creation_tokens": json_values}), json_values),
+                                                "prompt_cache_creation_tokens": json_values}),
+                         st.fixed_dictionaries({"_dd.llmobs.input_tokens": json_values,
+                                                "_dd.llmobs.output_tokens": json_values}), json_values),
     "root_span_id": json_values, "input": json_values, "output": json_values, "error": json_values,
     # Bedrock invocation logs, Anthropic batches, Jaeger/Zipkin spans, CloudWatch results and events
     "schemaType": st.sampled_from(["ModelInvocationLog", "other"]), "modelId": json_values, "operation": json_values,
@@ -85,6 +87,11 @@ KEYS = {
     # OpenRouter generation stats, LiteLLM daily activity, Langfuse OTel attributes
     "native_tokens_prompt": json_values, "native_tokens_completion": json_values, "tokens_prompt": json_values,
     "date": json_values, "breakdown": json_values, "parent_span_id": json_values,
+    # Datadog APM spans (advisor/logs/datadog.py)
+    "meta": st.one_of(st.fixed_dictionaries({"_dd.llmobs.span_kind": st.sampled_from(["llm", "workflow", 3]),
+                                             "error.type": json_values}), json_values),
+    "span_id": json_values, "resource": st.sampled_from(["createChatCompletion", "createEmbedding", "x"]),
+    "start": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(
