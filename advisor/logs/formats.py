@@ -25,6 +25,10 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
   prompt-cache reads and writes, as Anthropic's ``input_tokens`` does).
 - ``datadog``: Datadog APM traces of ddtrace's LLM integrations (:mod:`advisor.logs.datadog`:
   ``_dd.llmobs.input_tokens`` read as INCLUDING cached tokens); spans that are not model calls are ignored.
+- ``llm-logs``: ``llm logs --json`` rows (:mod:`advisor.logs.clients`: ``datetime_utc``; without token columns the
+  row's text is counted, the row kept whole).
+- ``ollama``: Ollama ``/api/generate`` and ``/api/chat`` responses (:mod:`advisor.logs.clients`:
+  ``prompt_eval_count``, ``eval_count``); streamed chunks (``done: false``) are ignored.
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -42,6 +46,7 @@ from typing import Any
 
 from advisor.logs.bedrock import looks_like_bedrock, parse_bedrock
 from advisor.logs.braintrust import looks_like_braintrust, parse_braintrust
+from advisor.logs.clients import looks_like_llm_logs, looks_like_ollama, parse_llm_logs, parse_ollama
 from advisor.logs.datadog import looks_like_datadog, parse_datadog
 from advisor.logs.langfuse import langfuse_usage, parse_langfuse
 from advisor.logs.langsmith import parse_langsmith
@@ -414,6 +419,8 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "bedrock": parse_bedrock,
     "openrouter": parse_openrouter,
     "datadog": parse_datadog,
+    "llm-logs": parse_llm_logs,
+    "ollama": parse_ollama,
     "tokens": parse_tokens,
 }
 
@@ -438,6 +445,10 @@ def detect_record_format(o: Any) -> str | None:
     if "custom_id" in k:  # OpenAI's batch lines (body; response or error), Anthropic's (params; result)
         return "batch-output" if ("response" in k or "error" in k or "result" in k) and "body" not in k \
             and "params" not in k else "batch-input"
+    if looks_like_llm_logs(k):
+        return "llm-logs"  # before the token columns and the JSON cells (prompt_json...): one row, one record
+    if looks_like_ollama(k):
+        return "ollama"
     if "modelId" in k and looks_like_bedrock(o):
         return "bedrock"
     if "native_tokens_prompt" in k or ("tokens_prompt" in k and "tokens_completion" in k):

@@ -92,6 +92,10 @@ KEYS = {
                                              "error.type": json_values}), json_values),
     "span_id": json_values, "resource": st.sampled_from(["createChatCompletion", "createEmbedding", "x"]),
     "start": json_values,
+    # llm logs --json rows, Ollama API responses (advisor/logs/clients.py)
+    "datetime_utc": json_values, "conversation_id": json_values, "prompt_json": json_values, "prompt": json_values,
+    "token_details": json_values, "done": st.one_of(st.booleans(), json_values), "created_at": json_values,
+    "prompt_eval_count": json_values, "eval_count": json_values, "message": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(

@@ -73,3 +73,67 @@ def test_datadog_spans_read_with_format_otel_are_never_ignored():
 def test_a_record_without_attributes_read_as_otel_is_a_problem():
     with pytest.raises(Exception, match="not an OpenTelemetry span"):
         _read("x.jsonl", {"model": "gpt-4o", "prompt_tokens": 3, "completion_tokens": 1}, format="otel")
+
+
+# --- llm logs --json (simonw/llm) ---------------------------------------------------------------------------------
+
+_LLM_ROW = {"id": "01j0", "model": "gpt-4o-mini", "prompt": "Label: refund please", "system": None,
+            "prompt_json": {"messages": [{"role": "user", "content": "Label: refund please"}]},
+            "response": "refund", "response_json": {"model": "gpt-4o-mini-2024-07-18"}, "conversation_id": "01jc",
+            "duration_ms": 800, "datetime_utc": "2025-02-16T22:34:30.374882+00:00", "input_tokens": 1200,
+            "output_tokens": 30, "token_details": "{\"prompt_tokens_details\": {\"cached_tokens\": 1024}}"}
+
+
+def test_llm_logs_rows_read_their_time_and_cached_tokens():
+    res = _doc("logs.json", [_LLM_ROW])
+    assert len(res.frame) == 1 and not res.problems
+    row = res.frame.iloc[0]
+    # REPORT.md's example: prompt 1,200, cached 1,024 (token_details), completion 30
+    assert (row["prompt_tokens"], row["cached_tokens"], row["completion_tokens"]) == (1200, 1024, 30)
+    assert row["timestamp"].timestamp() == pytest.approx(1739745270.374882)  # datetime_utc
+    assert row["model"] == "gpt-4o-mini-2024-07-18" and row["latency_s"] == pytest.approx(0.8)
+
+
+def test_an_llm_logs_row_without_token_columns_is_counted_whole():
+    # llm before 0.19: no token columns. The row is one request, its text counted as the same request in the openai
+    # shape is, never split into prompt_json / options_json / response_json records
+    msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a colour."}]
+    row = {k: v for k, v in _LLM_ROW.items() if k not in ("input_tokens", "output_tokens", "token_details")}
+    row.update({"model": "gpt-3.5-turbo", "datetime_utc": "2023-09-08T12:39:27.158398", "options_json": {},
+                "prompt_json": {"messages": msgs}, "response": "Blue.",
+                "response_json": {"content": "Blue.", "role": "assistant", "model": "gpt-3.5-turbo-0613"}})
+    res = _doc("logs.json", [row])
+    assert len(res.frame) == 1 and not res.problems
+    got = res.frame.iloc[0]
+    same = _read("openai.jsonl", {"request": {"model": "gpt-3.5-turbo-0613", "messages": msgs},
+                                  "response": {"model": "gpt-3.5-turbo-0613", "choices": [
+                                      {"message": {"role": "assistant", "content": "Blue."}}]}}).frame.iloc[0]
+    assert got["tokens_source"] == "counted"
+    assert (got["prompt_tokens"], got["completion_tokens"]) == (same["prompt_tokens"], same["completion_tokens"])
+    assert got["timestamp"].timestamp() == pytest.approx(1694176767.158398)  # naive: UTC
+    assert got["model"] == "gpt-3.5-turbo-0613"
+
+
+# --- Ollama native API responses ----------------------------------------------------------------------------------
+
+_OLLAMA = {"model": "llama3.1:8b", "created_at": "2024-12-06T00:48:09.983619Z", "response": "{\"age\": 22}",
+           "done": True, "done_reason": "stop", "total_duration": 1075509083, "prompt_eval_count": 28, "eval_count": 16}
+_OLLAMA_CHUNK = {"model": "llama3.1:8b", "created_at": "2024-12-06T00:48:09.5Z", "response": "The", "done": False}
+
+
+def test_ollama_responses_and_stream_chunks():
+    chat = {"model": "llama3.2", "created_at": "2024-12-06T00:49:00.000000001-07:00", "done": True,
+            "message": {"role": "assistant", "content": "Hi."}, "prompt_eval_count": 10, "eval_count": 3}
+    res = _read("ollama.jsonl", _OLLAMA, _OLLAMA_CHUNK, chat)
+    f = res.frame.set_index("model")
+    assert (f.loc["llama3.1:8b", "prompt_tokens"], f.loc["llama3.1:8b", "completion_tokens"]) == (28, 16)
+    assert f.loc["llama3.1:8b", "latency_s"] == pytest.approx(1.075509083)  # total_duration in ns
+    assert (f.loc["llama3.2", "prompt_tokens"], f.loc["llama3.2", "completion_tokens"]) == (10, 3)
+    assert f.loc["llama3.2", "timestamp"].timestamp() == pytest.approx(1733471340.0)  # 07:49:00 UTC
+    assert sum(res.ignored.values()) == 1 and not res.problems  # the done: false chunk
+
+
+def test_an_ollama_response_without_its_prompt_count_is_no_zero():
+    rec = {k: v for k, v in _OLLAMA.items() if k != "prompt_eval_count"}
+    with pytest.raises(Exception, match="prompt_eval_count"):
+        _read("ollama.jsonl", rec)
