@@ -14,6 +14,8 @@ Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
 - CloudWatch Logs: a Logs Insights query result ``{"results": [[{"field", "value"}, ...]], "statistics", "status"}``
   (each row a record: its ``@message`` decoded when it holds one, as model invocation logs do) and log events
   ``{"events": [{"timestamp", "message", ...}]}`` (each ``message`` decoded when it is a JSON record).
+- Claude Code's ``result`` message of several models (``modelUsage``): one record a model
+  (:func:`advisor.logs.agents.split_session_result`).
 - A JSON array (a JSONL line holding an array, or an array nested in a document): its elements.
 """
 
@@ -22,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from advisor.logs.agents import split_session_result
 from advisor.logs.formats import detect_record_format
 from advisor.logs.jsonstream import Head, Part
-from advisor.logs.records import Ignored, RecordProblem, maybe_json
+from advisor.logs.records import Ignored, RecordProblem, maybe_json, safe_field
 
 __all__ = ["expand"]
 
@@ -59,7 +62,8 @@ def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     yield from _one(value, where)
 
 
-_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events", "breakdown") + _LIST_KEYS)
+_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events", "breakdown", "modelUsage")
+                            + _LIST_KEYS)
 
 
 def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
@@ -75,6 +79,12 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
         return
     if value.get("object") == "page" and isinstance(value.get("data"), list):
         yield from _usage_page(value, where)
+        return
+    models = value.get("modelUsage")
+    if isinstance(models, dict) and len(models) > 1 and value.get("type") == "result" and \
+            all(isinstance(u, dict) for u in models.values()):  # Claude Code's result: one bucket a model
+        for model, rec in split_session_result(value):
+            yield f"{where}.modelUsage.{safe_field(model)}" if where else f"modelUsage.{safe_field(model)}", rec
         return
     if isinstance(value.get("post"), list) or isinstance(value.get("patch"), list):
         if set(value) <= {"post", "patch"}:

@@ -29,6 +29,9 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
   row's text is counted, the row kept whole).
 - ``ollama``: Ollama ``/api/generate`` and ``/api/chat`` responses (:mod:`advisor.logs.clients`:
   ``prompt_eval_count``, ``eval_count``); streamed chunks (``done: false``) are ignored.
+- ``claude-code``: Claude Code session transcripts and ``result`` messages (:mod:`advisor.logs.agents`: Anthropic
+  usage, ``input_tokens`` EXCLUDES the cache; a message's streamed blocks counted once; lines that are no model
+  call ignored); ``codex``: Codex CLI rollout files (one request per changed ``token_count``).
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -44,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from advisor.logs.agents import looks_like_claude_code, looks_like_codex, parse_claude_code, parse_codex
 from advisor.logs.bedrock import looks_like_bedrock, parse_bedrock
 from advisor.logs.braintrust import looks_like_braintrust, parse_braintrust
 from advisor.logs.clients import looks_like_llm_logs, looks_like_ollama, parse_llm_logs, parse_ollama
@@ -421,6 +425,8 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "datadog": parse_datadog,
     "llm-logs": parse_llm_logs,
     "ollama": parse_ollama,
+    "claude-code": parse_claude_code,
+    "codex": parse_codex,
     "tokens": parse_tokens,
 }
 
@@ -449,6 +455,10 @@ def detect_record_format(o: Any) -> str | None:
         return "llm-logs"  # before the token columns and the JSON cells (prompt_json...): one row, one record
     if looks_like_ollama(k):
         return "ollama"
+    if "type" in k and looks_like_claude_code(o):
+        return "claude-code"
+    if "payload" in k and looks_like_codex(o):
+        return "codex"
     if "modelId" in k and looks_like_bedrock(o):
         return "bedrock"
     if "native_tokens_prompt" in k or ("tokens_prompt" in k and "tokens_completion" in k):

@@ -28,6 +28,7 @@ import pandas as pd
 
 from advisor.errors import LogError
 from advisor.logs import gather as gather_module
+from advisor.logs.agents import TRANSCRIPT_FORMATS, Transcripts
 from advisor.logs.answer import reasoning_tokens
 from advisor.logs.containers import _CONTAINER_KEYS as CONTAINER_KEYS  # what makes a dict a container
 from advisor.logs.containers import expand
@@ -163,6 +164,7 @@ class _Parser:
         self.spill: list[tuple[str, int, str, dict]] = []  # halves going on alone, with their own file
         self.file = ""  # the file being read
         self.merged_from: set[str] = set()  # files whose halves joined a run reported under another file
+        self.transcripts = Transcripts()  # what a coding agent's transcript lines say of each other (in one piece)
 
     def items(self, values: Iterable[tuple[int, Any]]) -> Iterator[Item]:
         fmt = self.fmt
@@ -172,7 +174,10 @@ class _Parser:
             if type(value) is dict and value.keys().isdisjoint(CONTAINER_KEYS):
                 f = fmt or detect_record_format(value)
                 if f is not None and f != "langsmith":
-                    yield self._parse(f, line, "", value)
+                    if f in TRANSCRIPT_FORMATS:
+                        yield from self.transcripts.feed(f, line, value, self._parse(f, line, "", value)[1])
+                    else:
+                        yield self._parse(f, line, "", value)
                     continue
             elif value is FLUSH:  # rows taken by the reader (advisor.logs.usage_rows)
                 yield line, value
@@ -202,6 +207,9 @@ class _Parser:
         if f == "langsmith" and isinstance(rec, dict):
             for m_line, m_where, m_rec in self._merge_langsmith(line, where, rec):
                 yield self._parse(f, m_line, m_where, m_rec)
+            return
+        if f in TRANSCRIPT_FORMATS:
+            yield from self.transcripts.feed(f, line, rec, self._parse(f, line, where, rec)[1])
             return
         yield self._parse(f, line, where, rec)
 
@@ -260,6 +268,8 @@ class _Parser:
     def drain(self, final: bool) -> Iterator[tuple[str, Item]]:
         """(file, item) for halves going on alone; ``final``: also those never matched (a create alone is a
         request without response, an update alone is parsed as it is)."""
+        for line, item in self.transcripts.end():  # (the piece read: its messages held for later blocks)
+            yield self.transcripts.file, (line, item)
         items, self.spill = self.spill, []
         if final:
             items += list(self.pending.values())
@@ -380,6 +390,7 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
                 progress(min(_done + n, task.bytes), task.bytes)
 
         parser.formats, parser.file = Tally(), piece.name
+        parser.transcripts.start(piece.name)
         if taker is not None:
             taker.start(piece.name, parser.formats)
         records = iter_records(piece.source, piece_progress if progress else None,
@@ -509,6 +520,7 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
                   for line, text in zip(group["line"], group["record"])]
         parser, chunk = _Parser(format), _Chunk()
         parser.file = str(file)
+        parser.transcripts.start(parser.file)
         for line, item in parser.items(values):
             chunk.add(str(file), line, item)
         for name, (line, item) in parser.drain(final=True):

@@ -50,7 +50,7 @@ KEYS = {
                          json_values),
     "tools": json_values, "custom_id": st.one_of(st.sampled_from(["a", "b"]), json_values),
     "response": json_values, "body": json_values, "request": json_values, "traceId": json_values,
-    "type": st.sampled_from(["GENERATION", "SPAN", "EVENT", "TOOL"]), "usageDetails": json_values,
+    "type": st.sampled_from(["GENERATION", "SPAN", "EVENT", "TOOL", "assistant", "result", "turn_context", "event_msg"]), "usageDetails": json_values,
     "startTime": json_values, "run_type": st.sampled_from(["llm", "chain"]), "inputs": json_values,
     "outputs": json_values, "id": json_values, "call_type": json_values, "num_model_requests": json_values,
     "prompt_tokens": json_values, "completion_tokens": json_values, "input_tokens": json_values,
@@ -96,6 +96,10 @@ KEYS = {
     "datetime_utc": json_values, "conversation_id": json_values, "prompt_json": json_values, "prompt": json_values,
     "token_details": json_values, "done": st.one_of(st.booleans(), json_values), "created_at": json_values,
     "prompt_eval_count": json_values, "eval_count": json_values, "message": json_values,
+    # Claude Code transcripts and result messages, Codex rollouts (advisor/logs/agents.py)
+    "sessionId": json_values, "num_turns": json_values, "payload": json_values,
+    "modelUsage": st.one_of(st.dictionaries(st.sampled_from(["m1", "m2"]), st.one_of(st.fixed_dictionaries(
+        {"inputTokens": json_values, "outputTokens": json_values}), json_values), max_size=2), json_values),
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(

@@ -137,3 +137,118 @@ def test_an_ollama_response_without_its_prompt_count_is_no_zero():
     rec = {k: v for k, v in _OLLAMA.items() if k != "prompt_eval_count"}
     with pytest.raises(Exception, match="prompt_eval_count"):
         _read("ollama.jsonl", rec)
+
+
+# --- Claude Code transcripts and result messages ------------------------------------------------------------------
+
+_CC_USER = {"type": "user", "uuid": "u1", "sessionId": "s1", "timestamp": "2025-09-28T06:17:20.153Z",
+            "message": {"role": "user", "content": "Fix the build"}}
+_CC_USAGE = {"input_tokens": 4, "cache_creation_input_tokens": 2000, "cache_read_input_tokens": 10000,
+             "output_tokens": 6}
+
+
+def _cc_assistant(uuid: str, ts: str, content: list, usage: dict, msg_id: str = "msg_1") -> dict:
+    return {"type": "assistant", "uuid": uuid, "sessionId": "s1", "requestId": "req_1", "timestamp": ts,
+            "message": {"id": msg_id, "model": "claude-sonnet-4-20250514", "role": "assistant", "content": content,
+                        "usage": usage}}
+
+
+def test_claude_code_transcript_counts_a_streamed_message_once():
+    # REPORT.md's example: two lines of msg_1 (a text block, then a tool_use block, the usage repeated): one request
+    # with the last line's usage and time: prompt 4 + 2,000 written + 10,000 read = 12,004, cached 10,000, output 40
+    a1 = _cc_assistant("a1", "2025-09-28T06:17:23.678Z", [{"type": "text", "text": "Running it."}], _CC_USAGE)
+    a2 = _cc_assistant("a2", "2025-09-28T06:17:24.100Z",
+                       [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"cmd": "make"}}],
+                       {**_CC_USAGE, "output_tokens": 40})
+    system = {"type": "system", "uuid": "y1", "sessionId": "s1", "content": "hook ran", "level": "info"}
+    summary = {"type": "summary", "summary": "Build fix", "leafUuid": "a2"}
+    res = _read("session.jsonl", _CC_USER, a1, a2, system, summary)
+    assert len(res.frame) == 1 and not res.problems
+    row = res.frame.iloc[0]
+    assert (row["prompt_tokens"], row["cached_tokens"], row["completion_tokens"]) == (12004, 10000, 40)
+    assert row["timestamp"].timestamp() == pytest.approx(1759040244.1)
+    assert row["request_id"] == "msg_1" and row["model"] == "claude-sonnet-4-20250514"
+    assert res.ignored == {"Claude Code user line (not a model call)": 1,
+                           "Claude Code system line (not a model call)": 1,
+                           "Claude Code summary line (not a model call)": 1,
+                           "Claude Code content block of a message counted at its last line (same message.id)": 1}
+
+
+def test_claude_code_messages_of_their_own_are_each_counted():
+    a1 = _cc_assistant("a1", "2025-09-28T06:17:23Z", [{"type": "text", "text": "One"}], _CC_USAGE, "msg_1")
+    a2 = _cc_assistant("a2", "2025-09-28T06:18:23Z", [{"type": "text", "text": "Two"}], _CC_USAGE, "msg_2")
+    res = _read("session.jsonl", a1, _CC_USER, a2)
+    assert list(res.frame["request_id"]) == ["msg_1", "msg_2"] and res.frame["prompt_tokens"].sum() == 2 * 12004
+    assert not res.problems and sum(res.ignored.values()) == 1  # the user line: ignored, not a problem
+
+
+_CC_RESULT = {"type": "result", "subtype": "success", "is_error": False, "num_turns": 3, "session_id": "s1",
+              "result": "Done: the secret plan", "usage": {"input_tokens": 10, "cache_creation_input_tokens": 100,
+                                                           "cache_read_input_tokens": 1000, "output_tokens": 50},
+              "modelUsage": {"claude-sonnet-4-5": {"inputTokens": 10, "outputTokens": 50, "cacheReadInputTokens": 1000,
+                                                   "cacheCreationInputTokens": 100, "costUSD": 0.01}}}
+
+
+def test_a_claude_code_result_alone_is_the_sessions_usage_over_its_turns():
+    # REPORT.md's example: 3 turns (a lower bound of the calls), prompt 10 + 100 + 1,000 = 1,110, cached 1,000, 50 out
+    res = _read("result.jsonl", _CC_RESULT)
+    f = res.frame
+    assert f["requests"].sum() == 3 and res.lower_bound_requests == 3
+    assert (f["prompt_tokens"] * f["requests"]).sum() == pytest.approx(1110)
+    assert (f["cached_tokens"] * f["requests"]).sum() == pytest.approx(1000)
+    assert (f["completion_tokens"] * f["requests"]).sum() == pytest.approx(50)
+    assert list(f["model"]) == ["claude-sonnet-4-5"]
+
+
+def test_a_claude_code_result_of_two_models_is_one_bucket_a_model():
+    usage = {"claude-opus-4-6": {"inputTokens": 20, "outputTokens": 900, "cacheReadInputTokens": 0,
+                                 "cacheCreationInputTokens": 0},
+             "claude-haiku-4-5": {"inputTokens": 300, "outputTokens": 10, "cacheReadInputTokens": 0,
+                                  "cacheCreationInputTokens": 0}}
+    res = _read("result.jsonl", {**_CC_RESULT, "num_turns": 5, "modelUsage": usage})
+    f = res.frame.set_index("model")
+    # 5 turns: one for the side model, the other 4 for the model of the most output
+    assert (f.loc["claude-opus-4-6", "requests"], f.loc["claude-haiku-4-5", "requests"]) == (4, 1)
+    assert f.loc["claude-opus-4-6", "prompt_tokens"] * 4 == pytest.approx(20)
+    assert not res.problems
+
+
+def test_a_claude_code_result_after_its_assistant_lines_is_ignored():
+    a1 = _cc_assistant("a1", "2025-09-28T06:17:23Z", [{"type": "text", "text": "One"}], _CC_USAGE)
+    res = _read("stream.jsonl", a1, _CC_RESULT)
+    assert len(res.frame) == 1 and res.frame["requests"].sum() == 1
+    assert sum(res.ignored.values()) == 1 and not res.problems
+
+
+# --- Codex CLI rollout files ----------------------------------------------------------------------------------------
+
+def _codex_count(total: tuple, last: tuple | None, ts: str = "2026-07-03T18:15:19Z") -> dict:
+    def usage(t):
+        return {"input_tokens": t[0], "cached_input_tokens": t[1], "output_tokens": t[2], "total_tokens": t[0] + t[2]}
+    info = {"total_token_usage": usage(total)}
+    if last is not None:
+        info["last_token_usage"] = usage(last)
+    return {"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": info}}
+
+
+def test_codex_rollout_counts_each_changed_token_count_once():
+    # REPORT.md's example: 2 requests, prompt 1,000 + 1,500 = 2,500 (cached 600 + 1,200 = 1,800), output 20 + 50 = 70
+    ctx = {"timestamp": "2026-07-03T18:15:07Z", "type": "turn_context", "payload": {"model": "gpt-5-codex"}}
+    item = {"timestamp": "2026-07-03T18:15:08Z", "type": "response_item",
+            "payload": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}}
+    first = _codex_count((1000, 600, 20), (1000, 600, 20))
+    second = _codex_count((2500, 1800, 70), (1500, 1200, 50), "2026-07-03T18:16:00Z")
+    res = _read("rollout.jsonl", ctx, item, first, first, second)
+    f = res.frame
+    assert list(f["prompt_tokens"]) == [1000, 1500] and list(f["cached_tokens"]) == [600, 1200]
+    assert f["completion_tokens"].sum() == 70 and set(f["model"]) == {"gpt-5-codex"}
+    assert res.ignored["Codex token count repeated (same total_token_usage: counted once)"] == 1
+    assert sum(res.ignored.values()) == 3 and not res.problems
+
+
+def test_codex_token_count_without_last_usage_is_the_change_of_the_total():
+    res = _read("rollout.jsonl", _codex_count((1000, 600, 20), None), _codex_count((2500, 1800, 70), None),
+                {"timestamp": "2026-07-03T18:17:00Z", "type": "event_msg", "payload": {"type": "token_count",
+                                                                                       "info": None}})
+    assert list(res.frame["prompt_tokens"]) == [1000, 1500] and list(res.frame["completion_tokens"]) == [20, 50]
+    assert sum(res.ignored.values()) == 1  # info: null
