@@ -10,6 +10,8 @@ Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
 - Lists under ``data``/``items``/``runs``/``records``/``logs``/``rows`` of an object that is not a record
   itself (Langfuse ``GET /api/public/observations`` pages, Helicone query results, LiteLLM ``/spend/logs/v2``),
   and OpenTelemetry's ``resourceSpans``/``scopeSpans``/``spans`` (OTLP/JSON), level by level.
+- Anthropic's Admin usage report ``{"data": [{"starting_at", "ending_at", "results": [...]}], "has_more",
+  "next_page"}``: each result gets its bucket's times; a bucket with no results is an ignored empty bucket.
 - An MLflow trace ``{"info": {...}, "data": {"spans": [...]}}``: the trace is ignored, its spans are records.
 - CloudWatch Logs: a Logs Insights query result ``{"results": [[{"field", "value"}, ...]], "statistics", "status"}``
   (each row a record: its ``@message`` decoded when it holds one, as model invocation logs do) and log events
@@ -108,6 +110,14 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
             detect_record_format(value) is None:  # CloudWatch Logs' events (filter-log-events, get-log-events)
         for i, e in enumerate(events):
             yield from _one(_logged_record(e, "message"), f"{where}.events[{i}]" if where else f"events[{i}]")
+        return
+    if "starting_at" in value and isinstance(value.get("results"), list):  # Anthropic's usage report: a bucket
+        if not value["results"]:
+            yield where, Ignored("usage bucket with no requests")
+        times = {k: value[k] for k in ("starting_at", "ending_at") if k in value}
+        for j, r in enumerate(value["results"]):
+            yield from _one({**times, **r} if isinstance(r, dict) else r,
+                            f"{where}.results[{j}]" if where else f"results[{j}]")
         return
     data = value.get("data")
     if isinstance(data, dict) and isinstance(data.get("spans"), list) and "info" in value:  # an MLflow trace

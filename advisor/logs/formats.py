@@ -32,6 +32,9 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``claude-code``: Claude Code session transcripts and ``result`` messages (:mod:`advisor.logs.agents`: Anthropic
   usage, ``input_tokens`` EXCLUDES the cache; a message's streamed blocks counted once; lines that are no model
   call ignored); ``codex``: Codex CLI rollout files (one request per changed ``token_count``).
+- ``openai-evals``: OpenAI Evals run output items (``sample.usage``: ``prompt_tokens`` INCLUDES ``cached_tokens``).
+- ``anthropic-usage``: Anthropic's Admin usage report results (:func:`parse_anthropic_usage`: tokens by bucket and
+  no request count, a problem unless a ``requests`` count is given).
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -72,6 +75,7 @@ from advisor.logs.records import (
     Raw,
     RecordProblem,
     _num,
+    check_completion,
     check_messages,
     check_tools,
     epoch_s,
@@ -370,6 +374,61 @@ def parse_usage_export(o: Mapping, line: int) -> Raw:
                model=text(o.get("model"), "model"), usage=per, requests=n)
 
 
+def parse_anthropic_usage(o: Mapping, line: int) -> Raw:
+    """A result of Anthropic's Admin usage report (``GET /v1/organizations/usage_report/messages``; the bucket's
+    ``starting_at`` given to it by :mod:`advisor.logs.containers`): ``uncached_input_tokens``, ``cache_creation``
+    (``ephemeral_5m_input_tokens``, ``ephemeral_1h_input_tokens``), ``cache_read_input_tokens``, ``output_tokens``
+    summed over the bucket; the prompt is the four added, the reads its cached part. That report counts no requests:
+    tokens per request cannot be told from it, so a result without a request count (``requests``, which the newer
+    analytics report gives) is a problem, never one request assumed (as the usage export's buckets without
+    ``num_model_requests``)."""
+    cache = object_field(o.get("cache_creation"), "cache_creation")
+    parts = [_num(o.get("uncached_input_tokens"), "uncached_input_tokens"),
+             _num(cache.get("ephemeral_5m_input_tokens"), "cache_creation.ephemeral_5m_input_tokens"),
+             _num(cache.get("ephemeral_1h_input_tokens"), "cache_creation.ephemeral_1h_input_tokens"),
+             _num(o.get("cache_read_input_tokens"), "cache_read_input_tokens")]
+    c = _num(o.get("output_tokens"), "output_tokens")
+    if all(x is None for x in parts) and c is None:
+        raise Ignored("usage bucket with no requests")
+    n = number(o.get("requests"), "requests", high=1e12, count=True)
+    if n is None:
+        raise RecordProblem("no request count: Anthropic's messages usage report sums tokens without counting "
+                            "requests, so the tokens of a request cannot be told; export the analytics usage report "
+                            "(its 'requests'), or give --requests-per-day, --prompt-tokens and --completion-tokens "
+                            "instead of this file", "requests")
+    if n == 0:
+        raise Ignored("usage bucket with no requests")
+    prompt, read = sum(x or 0.0 for x in parts), parts[3] or 0.0
+    ts, why = epoch_s(o.get("starting_at"), "starting_at")
+    return Raw(line=line, timestamp=ts, time_ignored=why, model=text(o.get("model"), "model"),
+               usage=(prompt / n, (c or 0.0) / n, read / n), requests=n)
+
+
+def parse_eval_item(o: Mapping, line: int) -> Raw:
+    """An OpenAI Evals run output item (``GET /v1/evals/{id}/runs/{run_id}/output_items``): ``sample`` is the
+    model call (``usage.prompt_tokens`` INCLUDES ``usage.cached_tokens``, flat in ``usage``); ``results`` are the
+    graders' scores, not records."""
+    sample = object_field(o.get("sample"), "sample", required=True)
+    if sample.get("error"):
+        raise RecordProblem("request failed" + _error_code(sample["error"]), "sample.error")
+    u = object_field(sample.get("usage"), "sample.usage")
+    usage = None
+    p, c = _num(u.get("prompt_tokens"), "sample.usage.prompt_tokens"), _num(u.get("completion_tokens"),
+                                                                             "sample.usage.completion_tokens")
+    if p is not None and c is not None:
+        k = _num(u.get("cached_tokens"), "sample.usage.cached_tokens") or 0.0
+        if k > p:
+            raise RecordProblem(f"cached_tokens {k:g} exceed prompt_tokens {p:g}", "sample.usage.cached_tokens")
+        usage = (p, c, k)
+    msgs = check_messages(sample.get("input"), "sample.input")
+    out = sample.get("output")
+    need_text(usage, msgs, field="sample.usage")
+    ts, why = epoch_s(o.get("created_at"), "created_at")
+    return Raw(line=line, request_id=text(o.get("id"), "id"), timestamp=ts, time_ignored=why,
+               model=text(sample.get("model"), "sample.model"), messages=msgs, usage=usage,
+               completion=check_completion(out[0], "sample.output[0]") if isinstance(out, list) and out else None)
+
+
 def parse_openrouter(o: Mapping, line: int) -> Raw:
     """An OpenRouter generation's stats (``GET /api/v1/generation?id=``, the activity page's rows): the provider's own
     counts (``native_tokens_*``: what the provider billed; ``tokens_*`` are OpenRouter's normalised counts, used only
@@ -425,6 +484,8 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "datadog": parse_datadog,
     "llm-logs": parse_llm_logs,
     "ollama": parse_ollama,
+    "openai-evals": parse_eval_item,
+    "anthropic-usage": parse_anthropic_usage,
     "claude-code": parse_claude_code,
     "codex": parse_codex,
     "tokens": parse_tokens,
@@ -459,6 +520,11 @@ def detect_record_format(o: Any) -> str | None:
         return "claude-code"
     if "payload" in k and looks_like_codex(o):
         return "codex"
+    if o.get("object") == "eval.run.output_item" or (isinstance(o.get("sample"), dict) and "usage" in o["sample"]
+                                                      and "results" in k):
+        return "openai-evals"  # before the containers' "results": the graders' scores, not records
+    if "uncached_input_tokens" in k:
+        return "anthropic-usage"
     if "modelId" in k and looks_like_bedrock(o):
         return "bedrock"
     if "native_tokens_prompt" in k or ("tokens_prompt" in k and "tokens_completion" in k):

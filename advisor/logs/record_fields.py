@@ -23,6 +23,7 @@ from advisor.logs.records import (
 )
 
 __all__ = ["short_word", "object_field", "first_choice_message", "responses_completion", "responses_messages",
+           "gemini_messages",
            "anthropic_completion", "anthropic_system",
            "request_fields", "latency_of", "time_span", "metadata_task_hint", "sample_weight", "need_text",
            "token_columns"]
@@ -153,6 +154,8 @@ def request_fields(req: Any, field: str) -> tuple[str | None, list | None, list 
     msgs = check_messages(req.get("messages"), f"{field}.messages")
     if msgs is not None and _anthropic_system_beside(req, msgs):  # an Anthropic Messages (or Converse) request
         msgs = [{"role": "system", "content": anthropic_system(req["system"], f"{field}.system")}, *msgs]
+    if msgs is None and isinstance(req.get("contents"), list):  # a Gemini API / Vertex AI generateContent request
+        msgs = gemini_messages(req, field)
     opts = request_options(req)
     if msgs is None and "input" in req and "model" in req:
         msgs = responses_messages(req, field)
@@ -162,6 +165,34 @@ def request_fields(req: Any, field: str) -> tuple[str | None, list | None, list 
     if tools is None:
         tools = check_tools(req.get("functions"), f"{field}.functions")
     return text(req.get("model"), f"{field}.model"), msgs, tools, opts
+
+
+def _parts_text(content: Any, field: str) -> str:
+    """The text parts of a Gemini ``Content`` (``{"role", "parts": [{"text"}, ...]}``), joined; other parts (inline
+    data, function calls) carry no text to count."""
+    if not isinstance(content, dict):
+        raise RecordProblem(f"expected a content object, got {type(content).__name__}", field)
+    parts = content.get("parts")
+    if not isinstance(parts, list):
+        raise RecordProblem("expected a list of parts", f"{field}.parts")
+    return "".join(p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str))
+
+
+def gemini_messages(req: Mapping, field: str) -> list:
+    """A Gemini ``generateContent`` request (``contents``, ``system_instruction`` / ``systemInstruction``) as chat
+    messages: the role ``model`` is the assistant's.
+
+    >>> gemini_messages({"contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
+    ...                  "system_instruction": {"parts": [{"text": "Be brief."}]}}, "request")
+    [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hello'}]
+    """
+    system_key = "system_instruction" if "system_instruction" in req else "systemInstruction"
+    msgs = [{"role": "system", "content": _parts_text(req[system_key], f"{field}.{system_key}")}] \
+        if req.get(system_key) is not None else []
+    for i, c in enumerate(req["contents"]):
+        text_ = _parts_text(c, f"{field}.contents[{i}]")
+        msgs.append({"role": "assistant" if c.get("role") == "model" else "user", "content": text_})
+    return msgs
 
 
 def _anthropic_system_beside(req: Mapping, msgs: list) -> bool:

@@ -100,6 +100,10 @@ KEYS = {
     "sessionId": json_values, "num_turns": json_values, "payload": json_values,
     "modelUsage": st.one_of(st.dictionaries(st.sampled_from(["m1", "m2"]), st.one_of(st.fixed_dictionaries(
         {"inputTokens": json_values, "outputTokens": json_values}), json_values), max_size=2), json_values),
+    # OpenAI Evals output items, Anthropic's usage report, Gemini requests (contents)
+    "sample": st.one_of(st.fixed_dictionaries({"usage": json_values, "input": json_values}), json_values),
+    "starting_at": json_values, "uncached_input_tokens": json_values, "cache_creation": json_values,
+    "contents": json_values, "system_instruction": json_values,
 }
 records = st.one_of(
     st.dictionaries(st.sampled_from(sorted(KEYS)), st.just(None), min_size=1, max_size=6).flatmap(

@@ -252,3 +252,73 @@ def test_codex_token_count_without_last_usage_is_the_change_of_the_total():
                                                                                        "info": None}})
     assert list(res.frame["prompt_tokens"]) == [1000, 1500] and list(res.frame["completion_tokens"]) == [20, 50]
     assert sum(res.ignored.values()) == 1  # info: null
+
+
+# --- OpenAI Evals run output items ----------------------------------------------------------------------------------
+
+_EVAL_ITEM = {"object": "eval.run.output_item", "id": "oi_1", "created_at": 1743092076, "status": "pass",
+              "results": [{"name": "check", "sample": None, "passed": True, "score": 1.0}],
+              "sample": {"input": [{"role": "developer", "content": "Label the headline.", "tool_calls": None},
+                                   {"role": "user", "content": "Stocks rally", "function_call": None}],
+                         "output": [{"role": "assistant", "content": "Markets"}], "finish_reason": "stop",
+                         "model": "gpt-4o-mini-2024-07-18", "error": None,
+                         "usage": {"prompt_tokens": 1500, "completion_tokens": 5, "total_tokens": 1505,
+                                   "cached_tokens": 1024}}}
+
+
+def test_openai_eval_output_items_are_records_not_their_grader_results():
+    failed = {**_EVAL_ITEM, "id": "oi_2", "sample": {**_EVAL_ITEM["sample"], "usage": None,
+                                                      "error": {"code": "rate_limit_exceeded", "message": "words"}}}
+    res = _doc("items.json", {"object": "list", "data": [_EVAL_ITEM, failed], "first_id": "oi_1", "has_more": False})
+    row = res.frame.iloc[0]
+    # REPORT.md's example: prompt 1,500 (cached 1,024 included), completion 5
+    assert (row["prompt_tokens"], row["cached_tokens"], row["completion_tokens"]) == (1500, 1024, 5)
+    assert row["timestamp"].timestamp() == 1743092076 and row["model"] == "gpt-4o-mini-2024-07-18"
+    assert row["task"] is not None and row["answer_kind"] == 1  # the sample's text read
+    [p] = res.problems
+    assert "data[1]" in p.reason and "rate_limit_exceeded" in p.reason and "results" not in p.reason
+
+
+# --- Anthropic Admin usage report -----------------------------------------------------------------------------------
+
+_A_REPORT = {"data": [{"starting_at": "2025-08-01T00:00:00Z", "ending_at": "2025-08-02T00:00:00Z",
+                       "results": [{"uncached_input_tokens": 100, "cache_creation": {"ephemeral_5m_input_tokens": 20,
+                                                                                     "ephemeral_1h_input_tokens": 0},
+                                    "cache_read_input_tokens": 300, "output_tokens": 40,
+                                    "model": "claude-sonnet-4-5"}]},
+                      {"starting_at": "2025-08-02T00:00:00Z", "ending_at": "2025-08-03T00:00:00Z", "results": []}],
+             "has_more": False, "next_page": None}
+
+
+def test_anthropic_usage_report_without_requests_is_a_problem_naming_the_field():
+    # no request count in the messages usage report: never one request a bucket assumed
+    with pytest.raises(Exception, match="field 'requests': no request count.*--requests-per-day"):
+        _doc("usage.json", _A_REPORT)
+
+
+def test_anthropic_usage_report_with_a_request_count_is_read_as_buckets():
+    # the analytics report's 'requests': 4 requests; prompt 100 + 20 + 0 + 300 = 420, cached 300, output 40
+    doc = json.loads(json.dumps(_A_REPORT))
+    doc["data"][0]["results"][0]["requests"] = 4
+    res = _doc("usage.json", doc)
+    f = res.frame
+    assert f["requests"].sum() == 4 and (f["prompt_tokens"] * f["requests"]).sum() == 420
+    assert (f["cached_tokens"] * f["requests"]).sum() == 300 and (f["completion_tokens"] * f["requests"]).sum() == 40
+    assert f["timestamp"].iloc[0].isoformat().startswith("2025-08-01T00:00:00")  # starting_at
+    assert res.ignored == {"usage bucket with no requests": 1} and not res.problems
+
+
+# --- Vertex AI batch predictions: the request's text -----------------------------------------------------------------
+
+def test_vertex_batch_prediction_text_is_read_for_the_7b_count():
+    rec = {"status": "", "processed_time": "2025-09-19T21:29:47.352+00:00",
+           "request": {"contents": [{"role": "user", "parts": [{"text": "Hello world!"}]}],
+                       "system_instruction": {"parts": [{"text": "You are a helpful assistant."}]},
+                       "generationConfig": {"max_output_tokens": 10}},
+           "response": {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hello there!"}]}}],
+                        "createTime": "2025-09-19T21:29:47.484619Z", "modelVersion": "gemini-2.5-flash-lite",
+                        "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 10, "totalTokenCount": 19}}}
+    res = _read("predictions.jsonl", rec, ft_tokenizer="mistral-v1")
+    row = res.frame.iloc[0]
+    assert (row["prompt_tokens"], row["completion_tokens"]) == (9, 10)
+    assert row["ft_prompt_tokens"] > 0 and row["task"] != "unknown"  # the system prompt and contents were read
