@@ -45,7 +45,7 @@ from advisor.tokens.media import (
     count_image_part,
     file_text,
 )
-from advisor.tokens.periods import end_token_period_tokens, required_choice_period_tokens
+from advisor.tokens.periods import early_prompt_period_tokens, end_token_period_tokens, required_choice_period_tokens
 from advisor.tokens.tools import compact_json, function_specs, render_functions, render_response_format
 from pricing.catalog import reasoning_by_name
 
@@ -565,6 +565,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     if options.get("tool_choice") == "required" and has_tools:  # the period is of Chat Completions (family=None)
         parts.fixed += fam.required_tool + (
             0 if family is not None else required_choice_period_tokens(fam.name, _bare(model), timestamp_s))
+    if family is None:  # a period of Chat Completions
+        parts.fixed += early_prompt_period_tokens(fam.name, timestamp_s)
     if options.get("prediction"):
         parts.assumptions.append(PREDICTION_NOTE)
     return parts

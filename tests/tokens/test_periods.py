@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from advisor.tokens.counter import count_completion, count_request
-from advisor.tokens.periods import END_TOKEN_PERIOD, end_token_period_tokens
+from advisor.tokens.periods import (
+    EARLY_0301_PERIOD,
+    END_TOKEN_PERIOD,
+    early_prompt_period_tokens,
+    end_token_period_tokens,
+)
 
 HELLO = {"role": "assistant", "content": "Hello! How can I assist you today?"}  # 9 o200k tokens
 
@@ -34,3 +39,21 @@ class TestEndTokenPeriod:
 
         parts = responses_completion_parts({"input": "hi"}, HELLO, "gpt-4o", "o200k_base")
         assert parts.fixed == RESPONSES_MESSAGE_END_TOKENS and parts.strings == [HELLO["content"]]
+
+
+class TestEarly0301Period:
+    HAIKU = [{"role": "user", "content": "write a haiku about love"}]  # 'write', ' a', ' ha', 'iku', ' about', ' love'
+
+    def test_gpt35_0301_billed_one_less_before_2023_03_24(self):
+        # BoxcarsAI/boxcars spec/fixtures/cassettes/openai.yml (MIT), gpt-3.5-turbo answered by gpt-3.5-turbo-0301 on
+        # 2023-03-07 (1678219593): billed 13. Hand count: 4 per message + 'user' 1 + 6 + priming 3 = 14, - 1 = 13
+        assert count_request(self.HAIKU, "gpt-3.5-turbo", timestamp_s=1678219593)[0] == 13
+        assert count_request(self.HAIKU, "gpt-3.5-turbo-0301", timestamp_s=1678219593)[0] == 13
+
+    def test_as_counted_from_the_period_end_and_without_a_time(self):
+        # 2023-03-28 18:11 UTC (1680027063): the first boxcars 0301 call billed as counted; a call without a time
+        # counts as made now (gpt-3.5-turbo: today's family, 3 per message: 3 + 1 + 6 + 3)
+        assert count_request(self.HAIKU, "gpt-3.5-turbo", timestamp_s=1680027063)[0] == 14
+        assert count_request(self.HAIKU, "gpt-3.5-turbo-0301")[0] == 14
+        assert count_request(self.HAIKU, "gpt-3.5-turbo")[0] == 13
+        assert early_prompt_period_tokens("chatml-0301", EARLY_0301_PERIOD.end_s) == 0
