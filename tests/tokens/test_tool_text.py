@@ -157,7 +157,20 @@ class TestAllOfOfOneRef:
     def test_forced_call_count(self):
         # HumanSignal/Adala tests/cassettes (Apache-2.0), gpt-3.5-turbo (answered by -0125), 2024-07, tool_choice
         # naming Output: billed 101. Hand sum (cl100k): system 3 + 1 + 6, user 3 + 1 + 10, priming 3, the block 56,
-        # tools 9 - 4 with the system message, the forced name 1 + 7 -> 96 (77 with `any`; the 5 left are not
-        # explained: chat.FAMILIES' chatml-cl100k comment)
+        # tools 9 - 3 with the system message, the forced name 1 + 7 -> 97 (78 with `any`; 4 under)
         assert count_chat_prompt(self.MESSAGES, "gpt-3.5-turbo", tools=self.TOOLS,
-                                 options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 96
+                                 options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 97
+
+
+class TestToolsWithASystemMessageOnGpt35:
+    def test_framing_is_minus_three(self):
+        # HumanSignal/Adala tests/cassettes/test_agent_with_rag/test_rag_with_openai_chat_completion.yaml@9bb28c22
+        # (Apache-2.0), gpt-3.5-turbo answered by -0125 on 2025-04-04: billed 100. Hand sum (cl100k): system 3 + 1 + 6,
+        # user 3 + 1 + 10, priming 3, the block 59 ('// Prediction' one line above the description), tools 9 - 3, the
+        # forced name 1 + 7 -> 100
+        label = {"description": "The classification label", "enum": ["happy", "sad", "angry", "neutral"],
+                 "title": "Prediction", "type": "string"}
+        tools = [{"type": "function", "function": {**TestAllOfOfOneRef.TOOLS[0]["function"], "parameters": {
+            "properties": {"prediction": label}, "required": ["prediction"], "type": "object"}}}]
+        assert count_chat_prompt(TestAllOfOfOneRef.MESSAGES, "gpt-3.5-turbo", tools=tools,
+                                 options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 100
