@@ -151,15 +151,21 @@ class TestAllOfOfOneRef:
     def test_enum_definition_is_rendered(self):
         assert render_functions(self.TOOLS) == (
             "namespace functions {\n\n// Correctly extracted `Output` with all the required parameters with correct "
-            "types\ntype Output = (_: {\n// The classification label\n"
+            "types\ntype Output = (_: {\n// Labels\n//\n// The classification label\n"
             'prediction: "happy" | "sad" | "angry" | "neutral",\n}) => any;\n\n} // namespace functions')
 
     def test_forced_call_count(self):
         # HumanSignal/Adala tests/cassettes (Apache-2.0), gpt-3.5-turbo (answered by -0125), 2024-07, tool_choice
-        # naming Output: billed 101. Hand sum (cl100k): system 3 + 1 + 6, user 3 + 1 + 10, priming 3, the block 56,
-        # tools 9 - 3 with the system message, the forced name 1 + 7 -> 97 (78 with `any`; 4 under)
+        # naming Output: billed 101. Hand sum (cl100k): system 3 + 1 + 6, user 3 + 1 + 10, priming 3, the block 60
+        # (56 + the definition's title '// Labels' 3 + '//' 1: tools.all_of_title), tools 9 - 3 with the system
+        # message, the forced name 1 + 7 -> 101 (78 with `any`)
         assert count_chat_prompt(self.MESSAGES, "gpt-3.5-turbo", tools=self.TOOLS,
-                                 options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 97
+                                 options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 101
+
+    def test_a_bare_ref_shows_no_definition_title(self):
+        bare = {**self.LABELS, "properties": {"prediction": {"$ref": "#/$defs/Labels",
+                                                             "description": "The classification label"}}}
+        assert "// Labels" not in render_functions([{"type": "function", "function": {"name": "f", "parameters": bare}}])
 
 
 class TestToolsWithASystemMessageOnGpt35:
