@@ -37,6 +37,7 @@ from typing import Any
 
 from advisor.errors import RecordProblem
 from advisor.tokens.media import (
+    AUDIO_REFERENCE_NOTE,
     LOWER_BOUND,
     RESPONSES_FILE_TOKENS,
     TEXT_FILE_NOTE,
@@ -538,6 +539,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
                 parts.fixed += fam.per_name
         if role == "assistant":
             parts.fixed += fam.history_assistant + (fam.history_assistant_text if _has_text(content) else 0)
+            if isinstance(msg.get("audio"), Mapping) and "id" in msg["audio"]:
+                parts.assumptions.append(AUDIO_REFERENCE_NOTE)
         if first_system and system_at is None and isinstance(content, str):
             system_at = len(strings)  # the tools block joins this message's text
         if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):

@@ -437,6 +437,16 @@ class TestHistoryAndFamilies:
         assert any("prediction" in n and is_lower_bound(n) for n in notes)
         assert not count_request(msgs, "gpt-4o", options={"prediction": None})[2]
 
+    def test_assistant_audio_by_id_makes_the_count_a_stated_lower_bound(self):
+        # openai/openai-dotnet tests/SessionRecords (MIT): an assistant turn {"audio": {"id": "audio_..."}} refers to
+        # the spoken answer the API stored (gpt-audio-1.5: 84 counted, 204 billed). Hand sum without the audio
+        # (o200k): user 3 + 1 + 1 ('Hi'), assistant 3 + 1 (no text), user 3 + 1 + 1, priming 3 = 17: a lower bound
+        msgs = [{"role": "user", "content": "Hi"}, {"role": "assistant", "audio": {"id": "audio_abc"}},
+                {"role": "user", "content": "Hi"}]
+        got, _, notes = count_request(msgs, "gpt-4o-audio-preview")
+        assert got == 17 and any("audio given by id" in n and is_lower_bound(n) for n in notes)
+        assert not count_request([msgs[0], {"role": "assistant", "content": None}, msgs[2]], "gpt-4o-audio-preview")[2]
+
     def test_search_preview_bills_the_text_alone(self):
         # pydantic-ai test_openai_web_search_tool (gpt-4o-search-preview): system 6 + user 5 tokens, billed 11
         msgs = [{"content": "You are a helpful assistant.", "role": "system"}, {"content": "What day is today?",
