@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["LOWER_BOUND", "AUDIO_REFERENCE_NOTE", "is_lower_bound", "smallest_image_tokens", "PdfPageImages",
-           "PDF_PAGE_IMAGES", "pdf_page_image_tokens", "ImageRule", "image_rule", "image_tokens", "image_size", "data_url_bytes", "ImageCount",
-           "count_image_part", "count_file_part", "count_audio_part", "ASSUMED_URL_IMAGE_PX",
-           "PDF_TOKENS_PER_PAGE", "PDF_CHARS_PER_TOKEN", "AUDIO_TOKENS_PER_S", "pdf_pages", "pdf_text_chars"]
+           "PDF_PAGE_IMAGES", "pdf_page_image_tokens", "ImageRule", "image_rule", "image_tokens", "image_size",
+           "data_url_bytes", "ImageCount", "count_image_part", "count_file_part", "count_audio_part",
+           "ASSUMED_URL_IMAGE_PX", "PDF_TOKENS_PER_PAGE", "PDF_CHARS_PER_TOKEN", "AUDIO_TOKENS_PER_S", "pdf_pages",
+           "pdf_text_chars"]
 
 # A data-URL image whose header cannot be read is counted as 768 x 512 (2 tiles: the median size of the recorded
 # calls' images) and reported as an assumption.
