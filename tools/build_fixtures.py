@@ -36,9 +36,15 @@ base64 text of msgpack, zlib-compressed or not; needs the ``msgpack`` package); 
 (``recording.har``: ``log.entries``, response text plain or base64, the latter as a JSON list of chunks); nock
 recordings (a JSON list of ``{scope, method, path, body, status, response}``, a gzip'd response as a list of hex
 chunks); Go httprr traces (``*.httprr``: ``httprr trace v1``, then per interaction ``<request bytes> <response
-bytes>`` and the two raw HTTP messages). Cassette files are those whose path names a cassette, a VCR folder
-(``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``), recordings, nock or mock responses, Go's ``testdata/`` (go-vcr)
-and httprr traces.
+bytes>`` and the two raw HTTP messages); vcrpy's bodies kept as ``!!python/object/new:_io.BytesIO {state:
+!!python/tuple [!!binary ..., 0, null]}`` (the bytes, read from the tag's structure: nothing is constructed); the
+.NET test proxy's session records (``{"Entries": [{RequestUri, RequestMethod, RequestBody, StatusCode,
+ResponseBody}]}``, bodies parsed JSON, a stream as its list of SSE lines: openai/openai-dotnet); ExVCR's JSON lists
+(Elixir: ``[{request: {url, method, body}, response: {status_code, body}}]``). Cassette files are those whose path
+names a cassette, a VCR folder (``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``), recordings, nock or mock responses,
+Go's ``testdata/`` (go-vcr), httprr traces and .NET ``SessionRecords/``; and any other ``*.yaml``/``*.yml`` file
+whose top level has ``interactions:`` or ``http_interactions:`` (a repository of cassettes kept in test-named
+folders: Significant-Gravitas/Auto-GPT-test-cassettes), read to see whether it does.
 """
 
 from __future__ import annotations
@@ -66,7 +72,10 @@ ENDPOINTS: dict[str, str] = {
 OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  # billed by OpenAI's tokenizers
 OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
-CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording|nock|mock-responses|(^|/)testdata/|\.httprr$", re.IGNORECASE)
+CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording|nock|mock-responses|(^|/)testdata/|\.httprr$|(^|/)SessionRecords/",
+                           re.IGNORECASE)
+CONTENT_SUFFIXES = (".yaml", ".yml")  # other paths read to see whether they are cassettes (is_cassette_text)
+CASSETTE_TOP_LEVEL = re.compile(rb"^(http_)?interactions:", re.MULTILINE)  # vcrpy's and Ruby/R VCR's top-level key
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json",  # .json: one interaction, or nock's list
                      ".msgpack", ".msgpack.zlib", ".har", ".httprr")  # LangChain notebooks, Polly.js, Go httprr
 
@@ -97,7 +106,24 @@ def _python(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
     return _plain(loader, suffix, node)
 
 
+def _bytes_io(loader: yaml.SafeLoader, node: yaml.Node) -> bytes | str | None:
+    """vcrpy's body kept as ``!!python/object/new:_io.BytesIO {state: !!python/tuple [!!binary ..., 0, null]}``
+    (eidolon-ai/eidolon): the first item of ``state``, the bytes, read from the node's structure (the class is never
+    constructed); None for another shape.
+
+    >>> load_cassette(b"body: !!python/object/new:_io.BytesIO\\n  state: !!python/tuple\\n  - !!binary aGk=\\n  - 0\\n")
+    {'body': b'hi'}
+    """
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "state" and isinstance(value, yaml.SequenceNode):
+                first = loader.construct_object(value.value[0], deep=True) if value.value else None
+                return first if isinstance(first, (bytes, str)) else None
+    return None
+
+
 CassetteLoader.add_constructor("!binary", _binary)
+CassetteLoader.add_constructor("tag:yaml.org,2002:python/object/new:_io.BytesIO", _bytes_io)
 CassetteLoader.add_multi_constructor("!ruby/", _plain)
 CassetteLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python)
 
@@ -233,6 +259,44 @@ def nock_interactions(doc: list) -> list[dict]:
     return out
 
 
+def _sse_body(lines: list) -> str:
+    """A streamed body kept as its list of SSE lines (each ``data: ...`` with or without its blank line) as text."""
+    return "".join(line if line.endswith("\n") else line + "\n\n" for line in lines)
+
+
+def _json_or_text(body: object) -> dict:
+    """A request or response part for a body stored parsed (an object), as text, or as a stream's SSE lines."""
+    if isinstance(body, list) and body and all(isinstance(line, str) for line in body):
+        return {"body": {"string": _sse_body(body)}}
+    return {"parsed_body": body} if isinstance(body, (dict, list)) else {"body": {"string": body}}
+
+
+def session_record_interactions(doc: dict) -> list[dict]:
+    """The interactions of a .NET test-proxy session record (``Entries``: openai/openai-dotnet's
+    ``tests/SessionRecords``), request and response bodies parsed JSON, text, or a stream's list of SSE lines."""
+    out = []
+    for entry in doc.get("Entries") or []:
+        if not isinstance(entry, dict):
+            continue
+        out.append({"request": {"method": entry.get("RequestMethod"), "uri": entry.get("RequestUri"),
+                                **_json_or_text(entry.get("RequestBody"))},
+                    "response": {"status": {"code": entry.get("StatusCode")}, **_json_or_text(entry.get("ResponseBody"))}})
+    return out
+
+
+def exvcr_interactions(doc: list) -> list[dict]:
+    """The interactions of an ExVCR cassette (Elixir: a JSON list of ``{request: {url, method, body}, response:
+    {status_code, body}}``, bodies as text; the url may end in ``?``, which the endpoint match ignores)."""
+    out = []
+    for item in doc:
+        req, resp = item.get("request"), item.get("response")
+        if not isinstance(req, dict) or not isinstance(resp, dict):
+            continue
+        out.append({"request": {"method": req.get("method"), "uri": req.get("url"), **_json_or_text(req.get("body"))},
+                    "response": {"status": {"code": resp.get("status_code")}, **_json_or_text(resp.get("body"))}})
+    return out
+
+
 def is_cassette(path: str) -> bool:
     """Whether a repository path is a cassette file.
 
@@ -243,11 +307,32 @@ def is_cassette(path: str) -> bool:
     return bool(CASSETTE_PATH.search(path)) and path.lower().endswith(CASSETTE_SUFFIXES)
 
 
+def may_be_cassette(path: str) -> bool:
+    """Whether a path that :func:`is_cassette` does not name is read to see whether it is one
+    (:func:`is_cassette_text`): YAML files outside ``.github/``.
+
+    >>> [may_be_cassette(p) for p in ("test_write_file/test_write_file.yaml", ".github/workflows/ci.yml", "a.py")]
+    [True, False, False]
+    """
+    return path.lower().endswith(CONTENT_SUFFIXES) and "/.github/" not in "/" + path and not is_cassette(path)
+
+
+def is_cassette_text(raw: bytes) -> bool:
+    """Whether a YAML file's top level has vcrpy's ``interactions:`` or Ruby/R VCR's ``http_interactions:`` (a
+    cassette outside a cassette-named folder; other YAML, e.g. a workflow or a config, has neither at its top level).
+
+    >>> is_cassette_text(b"interactions:\\n- request: {}\\nversion: 1\\n"), is_cassette_text(b"steps:\\n  interactions: 1\\n")
+    (True, False)
+    """
+    return bool(CASSETTE_TOP_LEVEL.search(raw))
+
+
 @dataclass(frozen=True)
 class CassetteFile:
     path: str
     commit: str
     blob: str
+    by_content: bool = False  # a path read to see whether it is a cassette (may_be_cassette)
 
 
 # ---------------------------------------------------------------- reading the repository
@@ -264,8 +349,8 @@ def cassettes_at(git_dir: Path, rev: str) -> list[CassetteFile]:
     for line in out.splitlines():
         meta, path = line.split("\t", 1)
         _, kind, blob = meta.split()
-        if kind == "blob" and is_cassette(path):
-            files.append(CassetteFile(path, commit, blob))
+        if kind == "blob" and (is_cassette(path) or may_be_cassette(path)):
+            files.append(CassetteFile(path, commit, blob, not is_cassette(path)))
     return files
 
 
@@ -285,10 +370,10 @@ def cassettes_in_history(git_dir: Path, rev: str) -> list[CassetteFile]:
             meta, path = line.split("\t", 1)
             parts = meta.split()
             blob, status = parts[3], parts[4]
-            if status.startswith("D") or not is_cassette(path):
+            if status.startswith("D") or not (is_cassette(path) or may_be_cassette(path)):
                 continue
             if blob not in files:
-                files[blob] = CassetteFile(path, commit, blob)
+                files[blob] = CassetteFile(path, commit, blob, not is_cassette(path))
     return list(files.values())
 
 
@@ -660,6 +745,8 @@ def build_files(files: list[tuple[Path, str, CassetteFile]]) -> tuple[list[dict]
             continue
         if b"openai" not in raw and not cf.path.endswith((".msgpack", ".msgpack.zlib")):
             continue  # the host is in every request's uri, whatever the body encoding (msgpack'd cassettes aside)
+        if cf.by_content and not is_cassette_text(raw):
+            continue  # a YAML file that is not a cassette
         try:
             doc = load_cassette(raw, cf.path)
         except (yaml.YAMLError, ValueError, zlib.error):
@@ -760,11 +847,14 @@ def cassette_interactions(doc: object) -> list[dict]:
     [{'request': {'url': 'u'}, 'response': {}}]
     """
     if isinstance(doc, list):
-        return nock_interactions(doc)
+        exvcr = any(isinstance(i, dict) and "request" in i and "response" in i and "scope" not in i for i in doc)
+        return exvcr_interactions(doc) if exvcr else nock_interactions(doc)
     if not isinstance(doc, dict):
         return []
     if isinstance(doc.get("log"), dict):
         return har_interactions(doc)
+    if isinstance(doc.get("Entries"), list):
+        return session_record_interactions(doc)
     if isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict):
         return [doc]
     found = doc.get("interactions") or doc.get("http_interactions") or []

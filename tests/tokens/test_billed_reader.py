@@ -150,3 +150,66 @@ class TestJavaScriptGoAndNotebookLayouts:
         assert reason == "ok" and record["model"] == "gpt-4o-mini"
         plain = base64.b64encode(msgpack.packb(cassette))
         assert bf.cassette_interactions(bf.load_cassette(plain, "docs/cassettes/a_2.msgpack"))[0]["request"]["uri"] == self.URL
+
+
+class TestBytesIOSessionRecordsExVCRAndContentCassettes:
+    """Layouts the heldout4 measurement (2026-12-08) found skipped or misread: vcrpy's BytesIO bodies
+    (eidolon-ai/eidolon), cassettes outside a cassette-named folder (Significant-Gravitas/Auto-GPT-test-cassettes),
+    .NET session records (openai/openai-dotnet) and ExVCR's JSON lists (dvcrn/ex_openai). Written here in the shape
+    those repositories hold (the bodies are ours)."""
+
+    URL = "https://api.openai.com/v1/chat/completions"
+
+    def test_vcrpy_bytesio_body(self, bf):
+        b64 = base64.b64encode(json.dumps(REQUEST).encode()).decode()
+        text = (f"interactions:\n- request:\n    body: !!python/object/new:_io.BytesIO\n      state: !!python/tuple\n"
+                f"      - !!binary |\n        {b64}\n      - 0\n      - null\n    method: POST\n    uri: {self.URL}\n"
+                f"  response:\n    body:\n      string: '{json.dumps(RESPONSE)}'\n    status:\n      code: 200\n"
+                "version: 1\n")
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(text.encode()))]
+        assert reason == "ok" and record["request"] == REQUEST and record["usage"]["prompt_tokens"] == 8
+
+    def test_bytesio_of_another_shape_is_no_body_and_nothing_is_constructed(self, bf):
+        doc = bf.load_cassette(b"body: !!python/object/new:_io.BytesIO [x]\nother: !!python/object/new:os.system [ls]\n")
+        assert doc == {"body": None, "other": "ls"}  # the plain value a python tag wraps, never called
+
+    def test_dotnet_session_record_json_and_stream(self, bf):
+        chunks = [{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1770950834, "model": "gpt-4o-2024-08-06",
+                   "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hello!"}, "finish_reason": None}]},
+                  {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1770950834, "model": "gpt-4o-2024-08-06",
+                   "choices": [], "usage": {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 10}}]
+        stream_request = {**REQUEST, "stream": True, "stream_options": {"include_usage": True}}
+        doc = {"Entries": [
+            {"RequestUri": self.URL, "RequestMethod": "POST", "RequestBody": REQUEST, "StatusCode": 200,
+             "ResponseBody": RESPONSE},
+            {"RequestUri": self.URL, "RequestMethod": "POST", "RequestBody": stream_request, "StatusCode": 200,
+             "ResponseBody": [f"data: {json.dumps(c)}\n\n" for c in chunks] + ["data: [DONE]\n\n"]},
+            {"RequestUri": "https://api.openai.com/v1/files/file-1", "RequestMethod": "GET", "RequestBody": None,
+             "StatusCode": 200, "ResponseBody": {"id": "file-1"}}], "Variables": {}}
+        results = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(json.dumps(doc).encode()))]
+        assert [reason for _, reason in results] == ["ok", "ok", "not a chat/responses POST to an OpenAI host"]
+        assert results[0][0]["request"] == REQUEST and results[1][0]["usage"]["prompt_tokens"] == 8
+        assert results[1][0]["response"]["choices"][0]["message"]["content"] == "Hello!"
+        assert bf.is_cassette("tests/SessionRecords/ChatTests/ChatWithAudio.json")
+
+    def test_exvcr_list_with_a_trailing_question_mark(self, bf):
+        doc = [{"request": {"url": self.URL + "?", "method": "post", "body": json.dumps(REQUEST), "headers": {}},
+                "response": {"binary": False, "status_code": 200, "body": json.dumps(RESPONSE) + "\n", "type": "ok"}},
+               {"request": {"url": self.URL + "?", "method": "post", "body": json.dumps(REQUEST)},
+                "response": {"status_code": 429, "body": '{"error": {"message": "slow down"}}'}}]
+        results = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(json.dumps(doc).encode()))]
+        assert [reason for _, reason in results] == ["ok", "error status"]
+        assert results[0][0]["response"]["usage"]["total_tokens"] == 10
+        assert bf.is_cassette("test/fixture/vcr_cassettes/chat_basic_completion.json")
+
+    @pytest.mark.parametrize("path, may_be", [
+        ("test_write_file/test_write_file.yaml", True), ("config/settings.yml", True),
+        ("tests/cassettes/a.yaml", False),  # a cassette by its path already
+        (".github/workflows/ci.yml", False), ("test_write_file/notes.json", False)])
+    def test_yaml_outside_cassette_folders_is_read(self, bf, path, may_be):
+        assert bf.may_be_cassette(path) is may_be
+
+    def test_only_yaml_with_top_level_interactions_is_a_cassette(self, bf):
+        assert bf.is_cassette_text(b"interactions:\n- request: {}\nversion: 1\n")
+        assert bf.is_cassette_text(b"---\nhttp_interactions:\n- request: {}\n")
+        assert not bf.is_cassette_text(b"name: openai\njobs:\n  interactions: 2\n")

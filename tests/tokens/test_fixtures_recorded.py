@@ -276,6 +276,23 @@ class TestFromGitCheckout:
             (f"o/r:{_PATH}@{new}#0", 10), (f"o/r:{_PATH}@{old}#0", 8)]  # newest first, each version its commit
         assert all(problems(r) == [] for r in records) and records[0]["features"] == ["text"]
 
+    def test_a_cassette_outside_a_cassette_folder_is_read_by_its_content(self, tmp_path):
+        # Significant-Gravitas/Auto-GPT-test-cassettes keeps test_write_file/test_write_file.yaml at its root: read
+        # because its top level has 'interactions:'; a YAML config naming openai is not a cassette
+        build = _builder()
+        repo = tmp_path / "repo"
+        (repo / "test_write_file").mkdir(parents=True)
+        _git(repo, "init", "-q")
+        (repo / "test_write_file" / "test_write_file.yaml").write_text(
+            _CASSETTE.format(prompt="hi", tokens=8, total=10), encoding="utf-8")
+        (repo / "settings.yml").write_text("provider: openai\nsteps:\n  interactions: 2\n", encoding="utf-8")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "cassettes")
+        for history in (False, True):
+            records, reasons = build.build(repo, "o/r", "HEAD", history=history)
+            assert [r["source"].split("@")[0] for r in records] == ["o/r:test_write_file/test_write_file.yaml"]
+            assert reasons == {"ok": 1}
+
     def test_listed_versions_are_built_in_the_listing_order(self, checkout, tmp_path):
         build = _builder()
         repo, (old, new) = checkout
