@@ -180,3 +180,35 @@ class TestToolsWithASystemMessageOnGpt35:
             "properties": {"prediction": label}, "required": ["prediction"], "type": "object"}}}]
         assert count_chat_prompt(TestAllOfOfOneRef.MESSAGES, "gpt-3.5-turbo", tools=tools,
                                  options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 100
+
+
+class TestNumericBoundsShown:
+    """A tool parameter's ``minimum``/``maximum`` are shown after its type (advisor.tokens.tools.BOUND_COMMENT_KEYS)."""
+
+    PARAMS = {"properties": {
+        "title": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None, "title": "Title"},
+        "description": {"anyOf": [{"type": "string"}, {"items": {"type": "string"}, "type": "array"}, {"type": "null"}],
+                        "default": None, "description": "Text or list of texts for description", "title": "Description"},
+        "classification": {"description": "Choices for title", "enum": ["Bug report", "Feature request", "Question", "Other"],
+                           "title": "Classification", "type": "string"},
+        "rationale": {"anyOf": [{"type": "string"}, {"items": {"type": "string"}, "type": "array"}, {"type": "null"}],
+                      "default": None, "description": "Text or list of texts for title", "title": "Rationale"},
+        "evaluation": {"description": "Rating for title (0 to 5)", "maximum": 5, "minimum": 0, "title": "Evaluation",
+                       "type": "integer"}},
+        "required": ["classification", "evaluation"], "type": "object"}
+    USER = ("\n                    Given the github issue title:\nI can't login\n and the description:\nI can't login to the "
+            "platform\n, \n                    classify the issue. Provide a rationale for your classification. \n"
+            "                    Evaluate the final classification on a Likert scale from 1 to 5, \n"
+            "                    where 1 is \"Completely irrelevant\" and 5 is \"Completely relevant\".")
+
+    def test_label_studio_skill_call(self):
+        # HumanSignal/Adala tests/cassettes/test_label_studio_skill/test_label_studio_skill_basic.yaml@55146d38
+        # (Apache-2.0), gpt-4o-mini, 2025-03-24, tool_choice naming MyModel: billed 255. Hand sum (o200k): user
+        # 3 + 1 + 75, priming 3, the block 155 (144 + ' // minimum: 0, maximum: 5' 11), tools 9, the forced name
+        # 2 + 7 -> 255 (244 without the bounds)
+        tools = [{"type": "function", "function": {
+            "name": "MyModel", "description": "Correctly extracted `MyModel` with all the required parameters with "
+                                              "correct types", "parameters": self.PARAMS}}]
+        assert "evaluation: number, // minimum: 0, maximum: 5\n" in render_functions(tools)
+        assert count_chat_prompt([{"role": "user", "content": self.USER}], "gpt-4o-mini", tools=tools, options={
+            "tool_choice": {"type": "function", "function": {"name": "MyModel"}}}) == 255
