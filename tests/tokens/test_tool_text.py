@@ -156,9 +156,9 @@ class TestAllOfOfOneRef:
 
     def test_forced_call_count(self):
         # HumanSignal/Adala tests/cassettes (Apache-2.0), gpt-3.5-turbo (answered by -0125), 2024-07, tool_choice
-        # naming Output: billed 101. Hand sum (cl100k): system 3 + 1 + 6, user 3 + 1 + 10, priming 3, the block 60
-        # (56 + the definition's title '// Labels' 3 + '//' 1: tools.all_of_title), tools 9 - 3 with the system
-        # message, the forced name 1 + 7 -> 101 (78 with `any`)
+        # naming Output: billed 101. Hand sum (cl100k): system 3 + 1 + (6 + the tools seam 7 + the block 60 - 1 for
+        # '.\n\n'; the block: 56 + the definition's title '// Labels' 3 + '//' 1, tools.all_of_title), user 3 + 1 + 10,
+        # priming 3, tools 9 - 10 with the system message, the forced name 1 + 7 + 1 -> 101 (78 with `any`)
         assert count_chat_prompt(self.MESSAGES, "gpt-3.5-turbo", tools=self.TOOLS,
                                  options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 101
 
@@ -169,17 +169,38 @@ class TestAllOfOfOneRef:
 
 
 class TestToolsWithASystemMessageOnGpt35:
-    def test_framing_is_minus_three(self):
+    """chat.FAMILIES' chatml-cl100k: the tools block is appended to the leading system message (tokens merge across
+    the seam, as on gpt-4o) with tools 9 + tools_with_system -10, and a tool_choice naming a function adds
+    forced_with_system 1 when the tools share that system message."""
+
+    FORCE = {"tool_choice": {"type": "function", "function": {"name": "Output"}}}
+
+    def test_named_tool_seam_merges(self):
         # HumanSignal/Adala tests/cassettes/test_agent_with_rag/test_rag_with_openai_chat_completion.yaml@9bb28c22
-        # (Apache-2.0), gpt-3.5-turbo answered by -0125 on 2025-04-04: billed 100. Hand sum (cl100k): system 3 + 1 + 6,
-        # user 3 + 1 + 10, priming 3, the block 59 ('// Prediction' one line above the description), tools 9 - 3, the
-        # forced name 1 + 7 -> 100
+        # (Apache-2.0), gpt-3.5-turbo answered by -0125 on 2025-04-04: billed 100. Hand sum (cl100k): system 3 + 1 +
+        # ('Recognize emotions from text.' 6 + the seam '\n\n# Tools\n\n## functions\n\n' 7 + the block 59 ('//
+        # Prediction' one line above the description) - 1: '.\n\n' is one token) = 75, user 3 + 1 + 10, priming 3,
+        # tools 9 - 10, the forced name 1 + 7 + 1 -> 100
         label = {"description": "The classification label", "enum": ["happy", "sad", "angry", "neutral"],
                  "title": "Prediction", "type": "string"}
         tools = [{"type": "function", "function": {**TestAllOfOfOneRef.TOOLS[0]["function"], "parameters": {
             "properties": {"prediction": label}, "required": ["prediction"], "type": "object"}}}]
-        assert count_chat_prompt(TestAllOfOfOneRef.MESSAGES, "gpt-3.5-turbo", tools=tools,
-                                 options={"tool_choice": {"type": "function", "function": {"name": "Output"}}}) == 100
+        assert count_chat_prompt(TestAllOfOfOneRef.MESSAGES, "gpt-3.5-turbo", tools=tools, options=self.FORCE) == 100
+
+    def test_named_tool_no_seam_merge(self):
+        # HumanSignal/Adala tests/cassettes/test_analysis_skill/test_code_generation.yaml@9bb28c22 (Apache-2.0),
+        # gpt-3.5-turbo answered by -0125 on 2025-04-04: billed 131 (130 with the blanket -3 this replaced). Hand sum
+        # (cl100k): system 3 + 1 + (14 + the seam 7 + the block 43, nothing merges after 'key') = 68, user 3 + 1 + 48,
+        # priming 3, tools 9 - 10, the forced name 1 + 7 + 1 -> 131; left to choose (auto) 9 fewer: 122
+        tools = [{"type": "function", "function": {**TestAllOfOfOneRef.TOOLS[0]["function"], "parameters": {
+            "properties": {"code": {"description": "Code:", "title": "Code", "type": "string"}},
+            "required": ["code"], "type": "object"}}}]
+        messages = [{"role": "system",
+                     "content": "Generate Python code that calculates the sum of the given values per each key"},
+                    {"role": "user", "content": 'Input JSON format: {"a": 1, "b": 2}\nInput JSON format: {"a": 3, '
+                                                '"b": 4}\nInput JSON format: {"a": 5, "b": 6}'}]
+        assert count_chat_prompt(messages, "gpt-3.5-turbo", tools=tools, options=self.FORCE) == 131
+        assert count_chat_prompt(messages, "gpt-3.5-turbo", tools=tools) == 122
 
 
 class TestNumericBoundsShown:
