@@ -208,7 +208,8 @@ def all_of_title(raw: Any, spec: Mapping[str, Any]) -> bool:
     of a property's own title): ``spec`` is the property resolved (:func:`_resolve`). A bare ``$ref`` shows no
     definition title (:func:`property_comments`).
 
-    Measured (h5tok, 2026-12-08) on heldout4, after the allOf rule and tools_with_system -3: HumanSignal/Adala's enum
+    Measured (h5tok, 2026-12-08) on heldout4, after the allOf rule and a tools framing of -3 with a system message
+    (since refined: :data:`advisor.tokens.chat.FAMILIES`, chatml-cl100k): HumanSignal/Adala's enum
     labels (gpt-3.5-turbo-0125, pydantic ``$defs`` titled ``Labels`` etc.) were 4 under in 67 of 67 calls, whatever
     the enum's size (2, 4 or 5 labels); with the two lines 62 exact, 5 one under; eidolon-ai/eidolon's object
     definitions (gpt-4-1106-preview, 38 calls) 42-114 under -> 21-69 under, none exact. A one-line title gives 3 of the
