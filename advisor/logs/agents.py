@@ -55,10 +55,14 @@ def looks_like_claude_code(o: Mapping) -> bool:
     True
     >>> looks_like_claude_code({"type": "GENERATION", "sessionId": "s"})
     False
+    >>> looks_like_claude_code({"type": "progress", "sessionId": "s", "uuid": "u", "data": {}})   # a later line type
+    True
     """
     t = o.get("type")
-    if t not in _CC_TYPES or "traceId" in o:
+    if not isinstance(t, str) or "traceId" in o:
         return False
+    if t not in _CC_TYPES:   # a line type of a later Claude Code: its transcript's keys (a session and a line id)
+        return t.islower() and "sessionId" in o and "uuid" in o and "message" not in o
     if t == "result":
         return "num_turns" in o and ("modelUsage" in o or "usage" in o)
     return "sessionId" in o or "session_id" in o or "leafUuid" in o or t == "file-history-snapshot"

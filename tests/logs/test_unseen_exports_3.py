@@ -182,6 +182,17 @@ def test_claude_code_messages_of_their_own_are_each_counted():
     assert not res.problems and sum(res.ignored.values()) == 1  # the user line: ignored, not a problem
 
 
+def test_claude_code_line_types_of_later_versions_are_ignored_not_problems():
+    # a transcript line of a type this reader does not list (a later Claude Code's progress line): a session and a
+    # line id, no message: ignored, not an unknown shape
+    progress = {"type": "progress", "uuid": "p1", "sessionId": "s1", "timestamp": "2025-09-28T06:17:22Z",
+                "data": {"type": "hook_progress"}}
+    a1 = _cc_assistant("a1", "2025-09-28T06:17:23Z", [{"type": "text", "text": "One"}], _CC_USAGE)
+    res = _read("session.jsonl", progress, a1)
+    assert len(res.frame) == 1 and not res.problems
+    assert res.ignored == {"Claude Code progress line (not a model call)": 1}
+
+
 _CC_RESULT = {"type": "result", "subtype": "success", "is_error": False, "num_turns": 3, "session_id": "s1",
               "result": "Done: the secret plan", "usage": {"input_tokens": 10, "cache_creation_input_tokens": 100,
                                                            "cache_read_input_tokens": 1000, "output_tokens": 50},
