@@ -38,8 +38,8 @@ from typing import Any
 __all__ = ["LOWER_BOUND", "AUDIO_REFERENCE_NOTE", "is_lower_bound", "smallest_image_tokens", "PdfPageImages",
            "PDF_PAGE_IMAGES", "pdf_page_image_tokens", "ImageRule", "image_rule", "image_tokens", "image_size",
            "data_url_bytes", "ImageCount", "count_image_part", "count_file_part", "count_audio_part",
-           "ASSUMED_URL_IMAGE_PX", "PDF_TOKENS_PER_PAGE", "PDF_CHARS_PER_TOKEN", "AUDIO_TOKENS_PER_S", "pdf_pages",
-           "pdf_text_chars"]
+           "ASSUMED_URL_IMAGE_PX", "PDF_TOKENS_PER_PAGE", "PDF_PAGES_SPREAD_NOTE", "PDF_CHARS_PER_TOKEN",
+           "AUDIO_TOKENS_PER_S", "pdf_pages", "pdf_text_chars"]
 
 # A data-URL image whose header cannot be read is counted as 768 x 512 (2 tiles: the median size of the recorded
 # calls' images) and reported as an assumption.
@@ -80,6 +80,14 @@ def smallest_image_tokens(detail: str, rule: ImageRule) -> int:
 # characters, ~735 tokens beyond the page image).
 PDF_TOKENS_PER_PAGE = 215
 PDF_CHARS_PER_TOKEN = 4.0
+# A PDF of several pages is billed per page by what the request does not show (how the API extracts its text, the
+# pictures on its pages, the date), so its estimate carries the spread measured (h6rules, 2026-12-08) on heldout4's
+# two multi-page Chat PDFs: a 9-page report of text only (HumanSignal/Adala, gpt-4o-mini, 2025-05) counted 9,327,
+# billed 8,169 (0.88x); a 10-page article with 16 pictures (llmrb/llm) counted 9,376, billed 13,253 on gpt-4o-mini
+# and gpt-4.1 from 2025-05 to 2025-08 (1.41x) and 8,807 on gpt-4.1 on 2025-09-06 (0.94x). One-page PDFs bill
+# 215-219 beyond their text (13 recorded calls, gpt-4o, gpt-4o-mini, gpt-5-mini, 2025-04 to 2026-02).
+PDF_PAGES_SPREAD_NOTE = ("a PDF of several pages bills 0.88 to 1.41 times this estimate (measured on two: its text "
+                         "as the API extracts it and the pictures on its pages are not in the estimate)")
 # audio input: 10 tokens per second (gpt-4o audio; the recorded WAV call: 297 kB of 24 kHz 16-bit mono,
 # 6.2 s, billed 81 with 16 text tokens); MP3 duration from the size at 96 kbit/s (the recorded MP3 call).
 AUDIO_TOKENS_PER_S = 10.0
@@ -316,22 +324,54 @@ def pdf_pages(data: bytes) -> int:
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+# streams that draw no text: images (their JPEG bytes hold chance 'BT ... ET' runs), embedded fonts, object and
+# cross-reference streams, metadata and attachments. Read from the stream's dictionary (after its 'obj').
+_NOT_CONTENT = re.compile(rb"/Subtype\s*/Image|/Length[123](?![0-9])|/(?:DCT|JPX|CCITTFax|JBIG2)Decode"
+                          rb"|/Type\s*/(?:XRef|ObjStm|Metadata|EmbeddedFile|XObject\s*/Subtype\s*/Image)")
 _TEXT_BLOCK = re.compile(rb"BT(.*?)ET", re.S)
 _PDF_STRING = re.compile(rb"\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f\s]*)>")
+_ESCAPE = re.compile(rb"\\(?:[0-7]{1,3}|\r?\n|.)", re.S)
 _SPACES = re.compile(rb"\s+")
+
+
+def _unescape(m: re.Match[bytes]) -> bytes:
+    """The byte an escape stands for (an octal code as its value; any other escape as one byte)."""
+    code = m.group(0)[1:]
+    return bytes([int(code, 8) & 0xFF]) if code[:1].isdigit() else code[-1:]
+
+
+def _literal_chars(lit: bytes) -> int:
+    """Characters a PDF literal string shows: escapes (``\\(``, ``\\053``) one byte each, runs of spaces one,
+    and two bytes a character when every other byte is 0-3 (the glyph ids of an Identity-H font).
+
+    >>> _literal_chars(b"a\\(b)  c"), _literal_chars(b"\\000,\\000Q\\000W")
+    (6, 3)
+    """
+    raw = _ESCAPE.sub(_unescape, lit)
+    if len(raw) >= 2 and len(raw) % 2 == 0 and max(raw[0::2]) <= 3:
+        return len(raw) // 2
+    return len(_SPACES.sub(b" ", raw))
 
 
 def pdf_text_chars(data: bytes, max_streams: int = 2000) -> int:
     """Characters of text a PDF's content streams draw (literal strings in BT...ET blocks, hex strings at
-    one character per two bytes); 0 when none can be read.
+    one character per four digits); 0 when none can be read. Image, font and other non-content streams are
+    skipped: measured (h6rules, 2026-12-08) on heldout4's two multi-page PDFs, reading a JPEG's bytes and
+    2-byte glyph ids as text had doubled their text (50,559 and 58,724 characters where pdfminer.six extracts
+    31,973 and 29,630), so they were counted 14,814 and 16,738 for bills of 8,807-13,253 and 8,169.
 
     >>> pdf_text_chars(b"1 0 obj << >> stream\\nBT /F1 12 Tf (Hello,   world!) Tj ET\\nendstream")
     13
+    >>> pdf_text_chars(b"1 0 obj <</Subtype/Image/Filter/DCTDecode>> stream\\nBT (x) ET\\nendstream")
+    0
     """
     chars = 0
     for k, m in enumerate(_STREAM.finditer(data)):
         if k >= max_streams:
             break
+        head = max(data.rfind(b"obj", max(0, m.start() - 4096), m.start()), m.start() - 4096, 0)
+        if _NOT_CONTENT.search(data, head, m.start()):
+            continue
         body = m.group(1)
         try:
             body = zlib.decompressobj().decompress(body, 4 * 1024 * 1024)
@@ -339,7 +379,7 @@ def pdf_text_chars(data: bytes, max_streams: int = 2000) -> int:
             pass
         for block in _TEXT_BLOCK.findall(body):
             for lit, hexa in _PDF_STRING.findall(block):
-                chars += len(_SPACES.sub(b" ", lit)) if lit else len(_SPACES.sub(b"", hexa)) // 4
+                chars += _literal_chars(lit) if lit else len(_SPACES.sub(b"", hexa)) // 4
     return chars
 
 
@@ -443,9 +483,12 @@ def count_file_part(part: Mapping[str, Any], model: str, timestamp_s: float | No
     if part.get("type") == "input_file":
         return ImageCount(text_tokens, RESPONSES_PDF_NOTE.format(chars=PDF_CHARS_PER_TOKEN))
     page_image, note = pdf_page_image_tokens(timestamp_s, model)
+    pages = pdf_pages(raw)
     notes = [f"PDF file parts estimated at {PDF_TOKENS_PER_PAGE} tokens per page plus their "
              f"text at {PDF_CHARS_PER_TOKEN:g} characters per token"] + ([note] if note else [])
-    return ImageCount(pdf_pages(raw) * (PDF_TOKENS_PER_PAGE + page_image) + text_tokens, "; ".join(notes))
+    if pages > 1:
+        notes.append(PDF_PAGES_SPREAD_NOTE)
+    return ImageCount(pages * (PDF_TOKENS_PER_PAGE + page_image) + text_tokens, "; ".join(notes))
 
 
 def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:

@@ -826,6 +826,28 @@ class TestFileParts:
         assert got.tokens == 215 and is_lower_bound(got.assumption)
         assert count_file_part({"type": "input_file", "file_data": pdf}, "gpt-4o").tokens == 0
 
+    def test_pdf_text_skips_image_streams_and_reads_two_byte_glyphs(self):
+        # heldout4's llmrb/llm freebsd.sysctl.pdf (10 pages; gpt-4.1, 2025-09-06, billed 8,807) was counted 14,814:
+        # its JPEGs' bytes held chance 'BT (...) ET' runs read as 21,386 characters of text; HumanSignal/Adala's
+        # 9-page report (gpt-4o-mini, billed 8,169) was counted 16,738: its Identity-H strings draw 2 bytes a glyph.
+        # Here one page draws "Hi" as 2-byte glyph ids (2 characters: 1 token at 4 a token) beside a JPEG whose
+        # bytes hold "BT (chance bytes) ET": 215 for the page + 1 = 216 (221 when both were read as text).
+        import base64 as b64
+
+        from advisor.tokens.media import PDF_PAGES_SPREAD_NOTE, count_file_part, pdf_text_chars
+        pdf = (b"%PDF-1.4\n1 0 obj <</Type /Page>> endobj\n2 0 obj <</Length 24>> stream\n"
+               b"BT (\\000H\\000i) Tj ET\nendstream endobj\n3 0 obj <</Subtype /Image /Filter /DCTDecode>> stream\n"
+               b"\xff\xd8BT (chance bytes) ET\nendstream endobj\n")
+        assert pdf_text_chars(pdf) == 2
+        part = {"type": "file", "file": {"file_data": "data:application/pdf;base64," + b64.b64encode(pdf).decode()}}
+        got = count_file_part(part, "gpt-4o", 1757189527)
+        assert got.tokens == 216 and PDF_PAGES_SPREAD_NOTE not in got.assumption
+        # two pages: the estimate says how far multi-page bills were from it (0.88x to 1.41x)
+        two = pdf.replace(b"endobj\n2 0", b"endobj\n4 0 obj <</Type /Page>> endobj\n2 0")
+        part2 = {"type": "file", "file": {"file_data": "data:application/pdf;base64," + b64.b64encode(two).decode()}}
+        got = count_file_part(part2, "gpt-4o", 1757189527)
+        assert got.tokens == 2 * 215 + 1 and PDF_PAGES_SPREAD_NOTE in got.assumption
+
     def test_unreadable_file_is_a_named_lower_bound(self):
         # a Word file given as data: the API reads it, we cannot (recorded gpt-5-nano calls bill 65-74 tokens)
         from advisor.tokens.media import count_file_part
