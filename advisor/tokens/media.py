@@ -18,9 +18,9 @@ Width and height are read from the image header in base64 data (PNG, JPEG, GIF, 
 images carry no size offline: they are counted at :data:`ASSUMED_URL_IMAGE_PX` and reported.
 
 PDF ``file`` parts: the API sends each page as extracted text plus a page image; without a PDF parser we
-count the pages (``/Type /Page`` objects) and estimate :data:`PDF_TOKENS_PER_PAGE` per page. ``input_audio``: audio
-tokens per second of audio (:data:`AUDIO_TOKENS_PER_S`),
-the duration read from the WAV header or estimated from the data size for MP3. Both are reported as estimates.
+count the pages (``/Type /Page`` objects) and estimate :data:`PDF_TOKENS_PER_PAGE` per page. ``input_audio``: whole tenths of a
+second of audio (:data:`AUDIO_TOKENS_PER_S`) plus :data:`AUDIO_PART_TOKENS`, the duration read from the WAV
+header or the MP3's first frame. Both are reported as estimates.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ __all__ = ["LOWER_BOUND", "AUDIO_REFERENCE_NOTE", "is_lower_bound", "smallest_im
            "PDF_PAGE_IMAGES", "pdf_page_image_tokens", "ImageRule", "image_rule", "image_tokens", "image_size",
            "data_url_bytes", "ImageCount", "count_image_part", "count_file_part", "count_audio_part",
            "ASSUMED_URL_IMAGE_PX", "PDF_TOKENS_PER_PAGE", "PDF_PAGES_SPREAD_NOTE", "PDF_CHARS_PER_TOKEN",
-           "AUDIO_TOKENS_PER_S", "pdf_pages", "pdf_text_chars"]
+           "AUDIO_TOKENS_PER_S", "AUDIO_PART_TOKENS", "pdf_pages", "pdf_text_chars"]
 
 # A data-URL image whose header cannot be read is counted as 768 x 512 (2 tiles: the median size of the recorded
 # calls' images) and reported as an assumption.
@@ -88,9 +88,16 @@ PDF_CHARS_PER_TOKEN = 4.0
 # 215-219 beyond their text (13 recorded calls, gpt-4o, gpt-4o-mini, gpt-5-mini, 2025-04 to 2026-02).
 PDF_PAGES_SPREAD_NOTE = ("a PDF of several pages bills 0.88 to 1.41 times this estimate (measured on two: its text "
                          "as the API extracts it and the pictures on its pages are not in the estimate)")
-# audio input: 10 tokens per second (gpt-4o audio; the recorded WAV call: 297 kB of 24 kHz 16-bit mono,
-# 6.2 s, billed 81 with 16 text tokens); MP3 duration from the size at 96 kbit/s (the recorded MP3 call).
+# audio input: 10 tokens per second, whole tenths only (the usage's audio_tokens: a 6.96 s WAV 69, a 0.2 s WAV 2, an
+# MP3 of 4.49 s 44 and of 1.70 s 17), plus AUDIO_PART_TOKENS text tokens framing each part (its text_tokens: 4 more
+# than the messages' text on all 7 recorded single-audio calls of gpt-4o-audio-preview, gpt-audio and gpt-audio-1.5;
+# the same models' plain text calls are exact without). An MP3's duration is read from its first frame (bit rate,
+# or the frame count of a Xing/Info header), else from the size at MP3_BITS_PER_S. Measured (h6rules, 2026-12-08):
+# fitted logfire-d01be40519d6, pydantic-ai-fc5c4015efa9, -6a8d42628090 (17/21, 78/81, 61/64 counted/billed before)
+# and heldout4 openai-dotnet-842b604a5c9d, -28dec7743c77 (36/28: a 160 kbit/s MP3 read at 96) now exact;
+# mirascope-21b5d5bc4589 49 -> 43 for 42 (a VBR MP3: its Xing frame count gives 2.616 s, 25 audio tokens billed).
 AUDIO_TOKENS_PER_S = 10.0
+AUDIO_PART_TOKENS = 4
 MP3_BITS_PER_S = 96_000
 
 
@@ -492,19 +499,32 @@ def count_file_part(part: Mapping[str, Any], model: str, timestamp_s: float | No
 
 
 def count_audio_part(part: Mapping[str, Any], model: str) -> ImageCount:
-    """Estimated tokens of an ``input_audio`` part: seconds of audio times :data:`AUDIO_TOKENS_PER_S`."""
+    """Estimated tokens of an ``input_audio`` part: :data:`AUDIO_PART_TOKENS` + whole tenths of a second of audio
+    (:data:`AUDIO_TOKENS_PER_S`).
+
+    >>> count_audio_part({"input_audio": {"format": "wav", "data": _wav_b64(32000, 222754)}}, "gpt-4o-audio-preview").tokens
+    73
+    """
     spec = part.get("input_audio", part)
     data = spec.get("data", "") if isinstance(spec, Mapping) else ""
     fmt = spec.get("format", "wav") if isinstance(spec, Mapping) else "wav"
     if not isinstance(data, str) or not data:
         return ImageCount(0, "audio part without data not counted")
     seconds = _audio_seconds(data, fmt)
-    return ImageCount(math.ceil(seconds * AUDIO_TOKENS_PER_S),
+    return ImageCount(AUDIO_PART_TOKENS + math.floor(seconds * AUDIO_TOKENS_PER_S + 1e-9),
                       f"input audio estimated at {AUDIO_TOKENS_PER_S:g} tokens per second")
 
 
+def _wav_b64(byte_rate: int, n_bytes: int) -> str:
+    """Base64 of a silent WAV: its 44-byte header (``byte_rate`` bytes a second) and ``n_bytes`` of samples."""
+    head = b"RIFF" + (36 + n_bytes).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little") + bytes(8)
+    head += byte_rate.to_bytes(4, "little") + bytes(4) + b"data" + n_bytes.to_bytes(4, "little")
+    return base64.b64encode(head + bytes(n_bytes)).decode()
+
+
 def _audio_seconds(data: str, fmt: str) -> float:
-    """Duration from a WAV header (byte rate), else from the size at :data:`MP3_BITS_PER_S`."""
+    """Duration from a WAV header (byte rate) or an MP3's first frame, else from the size at
+    :data:`MP3_BITS_PER_S`."""
     n = _b64_len(data)
     if fmt == "wav":
         head = data_url_bytes(data, limit=64)
@@ -512,5 +532,42 @@ def _audio_seconds(data: str, fmt: str) -> float:
             byte_rate = int.from_bytes(head[28:32], "little")
             if byte_rate > 0:
                 return max(n - 44, 0) / byte_rate
+    if fmt == "mp3":
+        seconds = _mp3_seconds(data, n)
+        if seconds is not None:
+            return seconds
     return n * 8 / MP3_BITS_PER_S
 
+
+# kbit/s by bit-rate index: MPEG-1 Layer III, MPEG-2/2.5 Layer III; sample rates by version (MPEG-1, 2, 2.5)
+_MP3_KBPS = ((0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+             (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160))
+_MP3_HZ = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _mp3_seconds(data: str, n: int) -> float | None:
+    """Seconds of an MP3 (Layer III) from its first frame after any ID3v2 tag: a Xing/Info header's frame count,
+    else the size at the frame's bit rate; None when no frame header is found.
+
+    >>> round(_mp3_seconds(base64.b64encode(bytes([0xFF, 0xF3, 0xE4, 0xC4]) + bytes(34076)).decode(), 34080), 3)
+    1.704
+    """
+    head = data_url_bytes(data, limit=16 * 1024) or b""
+    start = 0
+    if head[:3] == b"ID3" and len(head) >= 10:
+        start = 10 + ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | head[9] & 0x7F)
+        head = data_url_bytes(data, limit=start + 4096) or b""
+    sync = next((i for i in range(start, min(len(head) - 3, start + 4096))
+                 if head[i] == 0xFF and head[i + 1] & 0xE0 == 0xE0), None)
+    if sync is None:
+        return None
+    h = int.from_bytes(head[sync:sync + 4], "big")
+    version, layer, rate_i, hz_i = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15, (h >> 10) & 3
+    if layer != 1 or version == 1 or hz_i == 3 or rate_i in (0, 15):
+        return None
+    hz = _MP3_HZ[version][hz_i]
+    samples = 1152 if version == 3 else 576
+    tag = max(head.find(b"Xing", sync, sync + 64), head.find(b"Info", sync, sync + 64))
+    if tag > 0 and int.from_bytes(head[tag + 4:tag + 8], "big") & 1:
+        return int.from_bytes(head[tag + 8:tag + 12], "big") * samples / hz
+    return (n - sync) * 8 / (_MP3_KBPS[version != 3][rate_i] * 1000)

@@ -448,6 +448,16 @@ class TestHistoryAndFamilies:
         assert got == 17 and any("audio given by id" in n and is_lower_bound(n) for n in notes)
         assert not count_request([msgs[0], {"role": "assistant", "content": None}, msgs[2]], "gpt-4o-audio-preview")[2]
 
+    def test_input_audio_bills_whole_tenths_and_four_framing_tokens(self):
+        # openai/openai-dotnet tests/SessionRecords (MIT), openai-dotnet-842b604a5c9d (gpt-audio-1.5) and -28dec7743c77
+        # (gpt-4o-audio-preview): one user message holding one MP3 of 34,080 bytes, MPEG-2 Layer III at 160 kbit/s
+        # (its first frame header FF F3 E4 C4): 1.704 s -> 17 audio tokens (usage audio_tokens 17; read at 96 kbit/s
+        # it was 2.84 s, 29) + 4 framing, user 3 + 1, priming 3: 28 billed (usage text_tokens 11 = 7 + 4)
+        import base64 as b64
+        mp3 = b64.b64encode(bytes([0xFF, 0xF3, 0xE4, 0xC4]) + bytes(34076)).decode()
+        msgs = [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": mp3, "format": "mp3"}}]}]
+        assert count_request(msgs, "gpt-audio-1.5")[0] == count_request(msgs, "gpt-4o-audio-preview")[0] == 28
+
     def test_search_preview_bills_the_text_alone(self):
         # pydantic-ai test_openai_web_search_tool (gpt-4o-search-preview): system 6 + user 5 tokens, billed 11
         msgs = [{"content": "You are a helpful assistant.", "role": "system"}, {"content": "What day is today?",
