@@ -45,6 +45,8 @@ from advisor.ui.params import (
     SOURCES,
     TABS,
     date_value,
+    page_rate,
+    rate_format,
     to_query,
 )
 from advisor.ui.url import choose, choose_many, load_url_state, note, seed, write_url
@@ -204,7 +206,7 @@ def follow_data(data: PageData | None, source: str) -> None:
     from_link = previous is None and "rpd" in st.session_state.get("_url_keys", ()) and source != "upload logs"
     if data is not None and not from_link:
         m = data.measured_requests_per_day
-        st.session_state["rpd"] = None if m is None else max(round(m, 1), 1.0)
+        st.session_state["rpd"] = None if m is None else page_rate(m)
     elif data is None and st.session_state.get("rpd") is None:
         st.session_state["rpd"] = 2000.0
     if previous is not None:
@@ -306,7 +308,7 @@ def scenario_ui(source: str, data: PageData | None) -> Inputs:
         keys.append("task")
     no_clock = data is not None and data.measured_requests_per_day is None
     rpd = sb.number_input("Requests per day (all tasks)", **bounds("rpd"), step=100.0, key="rpd",
-                          format="%.0f",
+                          format=rate_format(st.session_state.get("rpd")),
                           value=None, placeholder="the logs have no timestamps: type your volume" if no_clock else None,
                           help="Your real volume; the logs' mix of tasks is scaled to it." +
                           ("" if data is None or no_clock else

@@ -133,7 +133,7 @@ _OPTIONS = "Edit the options compared"
 FIELDS: dict[str, Field] = {f.name: f for f in (
     # the workload (typed numbers; logs measure them)
     _f("requests_per_day", "Requests per day (all tasks)", "requests/day", float, 0.0, MAX_REQUESTS_PER_DAY,
-       flag="--requests-per-day", url="rpd", page_min=1.0,
+       flag="--requests-per-day", url="rpd", page_min=0.001,
        help="requests a day, 0 to 1e9 (logs: measured from timestamps)"),
     _f("prompt_tokens", "Prompt tokens per request", "tokens", float, 0.0, MAX_TOKENS_PER_REQUEST,
        flag="--prompt-tokens", url="pt", page_min=1.0, help="mean prompt tokens per request"),

@@ -6,9 +6,9 @@ A link therefore always opens a valid scenario, and the URL always says what the
 
 >>> values, notes = parse_query({"rpd": "-5", "epochs": "100", "ct": "0", "batch": "1"})
 >>> values["rpd"], values["epochs"], values["ct"], values["batch"]
-(1.0, 20, 1.0, True)
+(0.001, 20, 1.0, True)
 >>> notes[0]
-'Requests per day (all tasks) from the link was -5; set to 1, the nearest allowed value.'
+'Requests per day (all tasks) from the link was -5; set to 0.001, the nearest allowed value.'
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from advisor.scenario import DEFAULT_SELFHOST_GPUS
 from pricing import today as _today
 
 __all__ = ["Param", "PARAMS", "SOURCES", "AUTO_BASELINE", "parse_value", "parse_query", "to_query",
-           "check_choice", "check_choices", "MIN_AS_OF", "TABS", "date_value"]
+           "check_choice", "check_choices", "MIN_AS_OF", "TABS", "date_value", "page_rate", "rate_format"]
 
 SOURCES = ("sample logs", "upload logs", "typed numbers")
 AUTO_BASELINE = "(from logs / newest GPT-4-class)"   # the newest flagship on the date: GPT-4o, GPT-5.x, ...
@@ -275,3 +275,27 @@ def check_choices(key: str, values, choices) -> tuple[tuple[str, ...], str | Non
     dropped = [v if len(v) <= 40 else v[:37] + "..." for v in values if v not in choices]
     return kept, (f"{PARAMS[key].label}: {', '.join(dropped)} not available on this date, left out." if dropped
                   else None)
+
+
+def page_rate(requests_per_day: float) -> float:
+    """The volume the page starts from for logs measured at ``requests_per_day``: to 0.1 from 10 a day (the box
+    shows whole requests), the measured value itself below (a log of a few requests over months: 0.04/day is not
+    rounded to 0 or raised to 1, so the page prices what ``advise`` prices); never below the box's minimum.
+
+    >>> page_rate(21_463.74), page_rate(0.0078), page_rate(1e-6)
+    (21463.7, 0.0078, 0.001)
+    """
+    lo = PARAMS["rpd"].lo
+    floor = lo if isinstance(lo, float) else 0.0
+    return max(round(requests_per_day, 1) if requests_per_day >= 10 else requests_per_day, floor)
+
+
+def rate_format(requests_per_day: float | None) -> str:
+    """The printf format of the requests-per-day box: whole requests from 10 a day, else the digits that show it.
+
+    >>> rate_format(None), rate_format(2000.0), rate_format(5.0), rate_format(0.0078)
+    ('%.0f', '%.0f', '%.1f', '%.4f')
+    """
+    if requests_per_day is None or requests_per_day >= 10:
+        return "%.0f"
+    return "%.1f" if requests_per_day >= 1 else "%.4f"

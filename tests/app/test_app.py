@@ -288,6 +288,29 @@ class TestUpload:
         assert rpd != sample_rpd and 9 < rpd < 11  # 50 / 4.9 days = 10.2
         assert verdict_text(at).startswith("**Verdict: NO")
 
+    def test_a_log_of_under_one_request_a_day_prices_what_advise_prices(self, tmp_path):
+        # 12 requests over 110 days (0.109/day): the page starts from the measured volume, not from 1/day (its box's
+        # old minimum), so its verdict and figures are advise's on the same file
+        t0 = 1_735_689_600
+        recs = [chat_record(t0 + i * 10 * DAY) for i in range(12)]
+        (tmp_path / "log.jsonl").write_bytes(jsonl(recs))
+        at = new_app(source="upload logs")
+        at.file_uploader(key="upload").upload("log.jsonl", jsonl(recs)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        rpd = at.number_input(key="rpd").value
+        assert rpd == pytest.approx(0.109, rel=1e-2) and rpd != round(rpd, 1)   # the measured 0.109/day, unrounded
+        import contextlib
+        import io
+
+        from advisor.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["advise", str(tmp_path / "log.jsonl"), "--json", "--as-of", at.text_input(key="asof").value]) == 0
+        advice = json.loads(out.getvalue())
+        assert advice["requests_per_day"] == pytest.approx(rpd, rel=1e-9)
+        assert verdict_text(at).startswith(f"**Verdict: {advice['verdict'].upper()}")
+        assert f"${abs(advice['savings_usd_horizon']):,.0f}" in page_text(at)
+
     def test_logs_without_timestamps_ask_for_the_volume(self):
         at = new_app(source="upload logs")
         ft = [{"messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": "answer"}]}
