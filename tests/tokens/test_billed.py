@@ -24,14 +24,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from advisor.tokens.chat import family_for_model, is_reasoning_model
-from advisor.tokens.counter import count_request, count_responses_request, resolve_encoding
-from advisor.tokens.media import is_lower_bound
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from recorded_quirks import KINDS, find_quirks  # noqa: E402
+
+from advisor.tokens.chat import family_for_model, is_reasoning_model  # noqa: E402
+from advisor.tokens.counter import count_request, count_responses_request, resolve_encoding  # noqa: E402
+from advisor.tokens.media import is_lower_bound  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 MEDIA = ("image_base64", "image_url", "image_file_id", "file_pdf", "input_audio")
@@ -84,6 +88,7 @@ def group_of(features: list[str]) -> str:
 
 
 def _load() -> list[dict]:
+    """Every call read (recording quirks included), in reading order; identical request bodies once."""
     out, seen = [], set()
     for d in recorded_dirs():
         for path in sorted(d.glob("*.jsonl")):
@@ -105,11 +110,18 @@ def _load() -> list[dict]:
                         rec["_family"] = "resp:" + rec["_family"]
                     rec["_group"] = group_of(rec.get("features", []))
                     rec["_split"] = split_of(rec["source"])
+                    rec["_file"] = path.name
                     out.append(rec)
     return out
 
 
-RECORDS = _load()
+# Recording quirks (tests/tokens/recorded_quirks.py: hand-written responses, requests edited or rewritten around the
+# recording, repeated calls, placeholder images) are left out of every measure; each is reported by its file and
+# kind (test_recording_quirks_per_file) and its per-call tests are skipped with the reason, never dropped unseen.
+_READ = _load()
+QUIRKS = find_quirks(_READ)
+RECORDS = [r for r in _READ if r["id"] not in QUIRKS]
+QUIRK_RECORDS = [r for r in _READ if r["id"] in QUIRKS]
 needs_data = pytest.mark.skipif(not RECORDS, reason="no recorded calls: see tests/fixtures/recorded/README.md")
 
 
@@ -166,11 +178,10 @@ NAME_RULE = "gpt-4o-2024-08-06 bills 1 token less once a message has a name (coo
 
 
 # single recorded calls whose bill no rule explains (data quirks), kept visible as strict expected failures
+# (openinference-595870735d87, logfire-c7acd6d096bf: responses written by hand, and crewAI-9b4d8a216d9c,
+# pydantic-ai-c4314092eb36: requests edited after recording, are recording quirks now: recorded_quirks.py)
 ANOMALIES = {
-    "openinference-595870735d87": "billed 10 for one user message whose text alone is 7 tokens + 7 framing",
-    "crewAI-9b4d8a216d9c": "3 more tokens billed than counted; the same prompt shape elsewhere is exact",
     "crewAI-adb280819e10": "gpt-4: 9 more tokens billed than counted; 480 other gpt-4 calls are exact",
-    "pydantic-ai-c4314092eb36": "two text parts holding a 2,000-token YAML file: 19 fewer billed",
     # (Mirascope's assistant content as a list of two text parts is exact since issue 23: text parts are joined)
     **{i: "the cassette's text was rewritten by VCR's filter (a '<GPUSTACK_API_KEY>' placeholder inside a word): "
           "6 over" for i in ("ruby_llm-deab78d1ff48", "ruby_llm-b1c4eac5a9d7")},
@@ -179,9 +190,12 @@ ANOMALIES = {
     **{i: "gpt-5.6-sol: 1,531 more tokens billed for a one-line prompt (a hidden system prompt of that model)"
        for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")},
     **{i: "Responses gpt-4.1: a multi-turn or one-word prompt 1-4 tokens off"
-       for i in ("logfire-c7acd6d096bf", "pydantic-ai-9ebc762114e9", "pydantic-ai-bb43eca5d040",
+       for i in ("pydantic-ai-9ebc762114e9", "pydantic-ai-bb43eca5d040",
                  "pydantic-ai-318024be198b", "pydantic-ai-13c86c6a67ea")},
     "pydantic-ai-bcc77649c270": "Responses computer-use-preview one-line prompt: 1 token fewer billed",
+    # eidolon-ai/eidolon (fitted from 2026-12-08; measured then): o1-preview agent prompts of ~2,000 tokens, whose
+    # per-message constants were fitted on one-line prompts
+    "eidolon-d254958a50e8": "o1-preview, 8 messages: counted 2,136 vs billed 2,233 (97 under)",
     # (pydantic-ai-b6fb8da9bb3d, -c4cd1b044bb9, -51b86ba49880 and o3-mini's -81179c05924f carry a 2025-03-27
     # created_at: lower bounds now, as launch-period calls of a model not measured (gpt-4.1-mini and gpt-5 did not
     # exist then: those cassettes were edited by hand; o3-mini billed 59 more, one call, not enough for a rule))
@@ -197,6 +211,13 @@ GUARD_KNOWN = {
 GUARD_KNOWN.update({i: ANOMALIES[i] for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")})
 GUARD_KNOWN.update({i: "a PDF billed without its content on 2025-06-02/03 (32, 50 and 199 tokens; crmne/ruby_llm)"
                     for i in ("ruby_llm-9c21e550d7e4", "ruby_llm-5b398d091c98", "ruby_llm-b8f2bc4d4c12")})
+GUARD_KNOWN["Adala-c5c24cea366b"] = ("a PDF on gpt-4o-mini (2025-05) counted 16,738, billed 8,169: the PDF estimate is over "
+                                     "double (HumanSignal/Adala, measured 2026-12-08)")
+
+
+def _quirk_param(r: dict):
+    quirk = QUIRKS[r["id"]]
+    return pytest.param(r, id=r["id"], marks=[pytest.mark.skip(reason=f"recording quirk ({quirk.kind}): {quirk.reason}")])
 
 
 def _guard_ids():
@@ -204,12 +225,50 @@ def _guard_ids():
     for r in RECORDS:
         why = GUARD_KNOWN.get(r["id"])
         out.append(pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=why, strict=True)] if why else []))
-    return out
+    return out + [_quirk_param(r) for r in QUIRK_RECORDS]
 
 
 def _plain_ids():
+    quirks = [_quirk_param(r) for r in QUIRK_RECORDS
+              if r["_group"] == "plain" and r["_split"] != "other" and not lower_bound(r)]
     return [pytest.param(r, id=r["id"], marks=[pytest.mark.xfail(reason=ANOMALIES[r["id"]], strict=True)]
-                         if r["id"] in ANOMALIES else []) for r in goal_records() if r["_group"] == "plain"]
+                         if r["id"] in ANOMALIES else []) for r in goal_records() if r["_group"] == "plain"] + quirks
+
+
+# calls each quirk rule left out, per file (tests/fixtures/recorded/README.md, "Recording quirks"; measured 2026-12-08
+# on the fixture files, /work/heldout3 and /work/heldout4 as the README builds them). A file missing here has none.
+QUIRKS_PER_FILE: dict[str, dict[str, int]] = {
+    "crewai.jsonl": {"edited request": 19},
+    "llm.jsonl": {"non-API id": 3},                    # OpenRouter's gen-* ids in a cassette naming api.openai.com
+    "logfire.jsonl": {"non-API id": 1},
+    "openinference.jsonl": {"non-API id": 1},
+    "pydantic-ai.jsonl": {"non-API id": 5, "edited request": 11, "duplicate": 1},
+    "paper-qa.jsonl": {"edited request": 1},
+    "phoenix.jsonl": {"non-API id": 6, "edited request": 2},
+    "Adala.jsonl": {"duplicate": 2},
+    "Auto-GPT-test-cassettes.jsonl": {"duplicate": 290, "date placeholder": 385},
+    "boxcars.jsonl": {"edited request": 2},
+    "openai-dotnet.jsonl": {"non-API id": 1, "placeholder image": 2},
+}
+
+
+def quirks_per_file() -> dict[str, dict[str, int]]:
+    """The calls each quirk kind left out, per file read (files without quirks left out)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in QUIRK_RECORDS:
+        kind = QUIRKS[r["id"]].kind
+        out[r["_file"]][kind] = out[r["_file"]].get(kind, 0) + 1
+    return {f: {k: kinds[k] for k in KINDS if k in kinds} for f, kinds in sorted(out.items())}
+
+
+@needs_data
+def test_recording_quirks_per_file():
+    # every call a quirk rule leaves out is counted here: a new file or a changed count fails until it is checked
+    # (read the reasons: pytest -rs) and written in QUIRKS_PER_FILE
+    got = quirks_per_file()
+    print("\n".join(f"{f}: {kinds}" for f, kinds in got.items()))
+    read = {r["_file"] for r in _READ}
+    assert got == {f: kinds for f, kinds in QUIRKS_PER_FILE.items() if f in read}
 
 
 @needs_data
@@ -252,11 +311,17 @@ NOT_YET: dict[tuple[str, str, str], str] = {
     # measured 2026-12-06 with crmne/ruby_llm's calls (the group meets its goal without them): gpt-5-nano sequential
     # tool calls 78 under (2 calls of 208 billed)
     ("cal", "resp:harmony", "tools"): "-3.3% with crmne/ruby_llm (ruby_llm-6b90bfa3ef46, -bcd0472d13ec: 78 under)",
+    # measured 2026-12-08 with eidolon-ai/eidolon's calls (the groups meet their goals without them): gpt-4-1106-preview
+    # schemas whose allOf'd object definitions bill more than they are counted
+    ("cal", "chatml-cl100k", "struct"): "-11.7% with eidolon-ai/eidolon (8 calls, 488 under: 2,346 vs 2,834)",
+    ("cal", "chatml-cl100k", "tools"): "-2.9% with eidolon-ai/eidolon (30 calls, 1,236 under: 7,651 vs 8,887)",
 }
 
 
 # NOT_YET entries that hold only when a codebase's calls are read (the CI corpus lacks them)
-NOT_YET_ONLY_WITH: dict[tuple[str, str, str], str] = {("cal", "resp:harmony", "tools"): "crmne/ruby_llm"}
+NOT_YET_ONLY_WITH: dict[tuple[str, str, str], str] = {("cal", "resp:harmony", "tools"): "crmne/ruby_llm",
+                                                      ("cal", "chatml-cl100k", "struct"): "eidolon-ai/eidolon",
+                                                      ("cal", "chatml-cl100k", "tools"): "eidolon-ai/eidolon"}
 
 
 def _aggregates():
@@ -282,12 +347,26 @@ def test_family_group_total_within_goal(key, recs):
     assert abs(got - billed) / billed <= GOALS[key[2]], f"{key}: counted {got} vs billed {billed}"
 
 
+# split x endpoint totals over 1% today, and the codebase whose calls make them so (None: always)
+TOTAL_NOT_YET: dict[tuple[str, str], tuple[str | None, str]] = {
+    ("cal", "responses"): (None, "measured 2026-12-06: -2.5%, from gpt-5.6-sol's hidden 1,531-token prompt (2 calls: see "
+                                 "NOT_YET); URL images are stated lower bounds since issue 23 and left out"),
+    ("hold", "chat.completions"): ("HumanSignal/Adala", "measured 2026-12-08: +1.09% with HumanSignal/Adala, from "
+                                   "Adala-c5c24cea366b's PDF (16,738 counted, 8,169 billed; see GUARD_KNOWN); -0.08% without it"),
+}
+
+
+def _total_cases():
+    out = []
+    for key in (("cal", "chat.completions"), ("hold", "chat.completions"), ("hold", "responses"), ("cal", "responses")):
+        only, why = TOTAL_NOT_YET.get(key, (None, ""))
+        known = why and (only is None or any(r["source"].startswith(only + ":") for r in RECORDS))
+        out.append(pytest.param(*key, marks=[pytest.mark.xfail(strict=True, reason=why)] if known else []))
+    return out
+
+
 @needs_data
-@pytest.mark.parametrize("split, endpoint", [
-    ("cal", "chat.completions"), ("hold", "chat.completions"), ("hold", "responses"),
-    pytest.param("cal", "responses", marks=pytest.mark.xfail(strict=True, reason=(
-        "measured 2026-12-06: -2.5%, from gpt-5.6-sol's hidden 1,531-token prompt (2 calls: see NOT_YET); URL images "
-        "are stated lower bounds since issue 23 and left out")))])
+@pytest.mark.parametrize("split, endpoint", _total_cases())
 def test_total_within_one_percent(split, endpoint):
     recs = [r for r in goal_records() if r["_split"] == split and r["endpoint"] == endpoint]
     billed = sum(r["_billed"] for r in recs)
@@ -355,6 +434,8 @@ def accuracy_table() -> list[dict]:
 
 
 if __name__ == "__main__":  # ADVISOR_RECORDED_DIR=... python tests/tokens/test_billed.py: the accuracy table
+    for file, kinds in quirks_per_file().items():
+        print(f"recording quirks left out of {file}: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
     print(f"{'split':5} {'family':14} {'group':7} {'calls':>6} {'exact':>6} {'<=2%':>6} {'total':>8}")
     for row in accuracy_table():
         print(f"{row['split']:5} {row['family']:14} {row['group']:7} {row['calls']:6d} {row['exact']:6.0%} "
