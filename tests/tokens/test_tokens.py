@@ -303,6 +303,15 @@ class TestToolRendering:
         assert render_response_format(fmt(bounded))[1] == (
             'r\n{"type":"object","properties":{"x":{"type":"number"},"ids":{"type":"array","items":{"type":"string"}}}}')
 
+    def test_json_schema_dialect_uri_is_not_billed(self):
+        # oaknational/oak-ai-lesson-assistant apps/nextjs/tests-e2e/recordings/agentic/*.json@d1c15ea0 (MIT): 103
+        # Responses calls (gpt-4o-2024-11-20, gpt-5.4) whose zod schemas open with this "$schema" were each 15 over
+        # with it (e.g. 10,104 counted, 10,089 billed): '{"$schema":"http://json-schema.org/draft-07/schema#",' is 15
+        # o200k tokens more than '{'
+        rf = {"type": "json_schema", "json_schema": {"name": "r", "schema": {
+            "$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}}}
+        assert render_response_format(rf) == ("json_schema", 'r\n{"type":"object"}')
+
     @pytest.mark.parametrize("messages, tools, billed", [
         # pydantic/pydantic-ai tests/models/cassettes/test_openai/test_openai_native_output.yaml@8039c20f (MIT),
         # gpt-4o, json_schema 'result' {city, country} (strict: false) + the get_user_country tool: billed 71.
@@ -725,6 +734,45 @@ class TestResponsesApi:
         assert self.count(req) == (12, [])
         assert count_chat_prompt([{"role": "system", "content": "test"}, {"role": "user", "content": "hello"}],
                                  "gpt-4") == 13
+
+    # neilberkman/req_llm test/support/fixtures/openai/<model>/no_tool.json@51450757 (Apache-2.0): Chat-style tools
+    # (a nested "function" beside the top-level name), 'Tell me a joke about cats' (6 tokens)
+    REQ_LLM_TOOL = {"type": "function", "name": "get_weather", "function": {
+        "description": "Get current weather information for a location", "name": "get_weather", "strict": True,
+        "parameters": {"properties": {"location": {"type": "string"}}, "required": ["location"], "type": "object"}}}
+    REQ_LLM_USER = {"role": "user", "content": [{"type": "input_text", "text": "Tell me a joke about cats"}]}
+
+    @pytest.mark.parametrize("model, billed", [
+        # gpt-4.1 billed 31: priming 3 + user 3 + 1 + 6 = 13; the name-only block 'namespace functions {\n\ntype
+        # get_weather = () => any;\n\n} // namespace functions' 15 + 3 (Responses chatml-o200k tools) -> 31 (45 when
+        # the nested description and parameters were counted)
+        ("gpt-4.1", 31),
+        # o3-mini billed 33: 13 - 1 (o-series request) + 15 + 6 (Responses o-series tools, not Chat Completions' 8)
+        ("o3-mini", 33),
+    ])
+    def test_chat_style_tool_bills_its_top_level_keys_only(self, model, billed):
+        req = {"model": model, "input": [self.REQ_LLM_USER], "tools": [self.REQ_LLM_TOOL]}
+        assert self.count(req) == (billed, [])
+
+    def test_empty_message_is_not_billed(self):
+        # neilberkman/req_llm test/support/fixtures/openai/gpt_4_1/tool_round_trip_2.json@0da6303e (Apache-2.0),
+        # gpt-4.1: billed 34 = priming 3 + user 3 + 1 + 27; the {"role": "assistant", "content": []} after it adds
+        # nothing (its framing 3 + 1 counted put it 4 over)
+        text = "Call the add tool with a=2 and b=3. After receiving the tool result, reply exactly with 'sum=<value>'."
+        req = {"model": "gpt-4.1", "input": [{"role": "user", "content": [{"type": "input_text", "text": text}]},
+                                             {"role": "assistant", "content": []}]}
+        assert self.count(req) == (34, [])
+
+    @pytest.mark.parametrize("model, billed", [
+        # neilberkman/req_llm test/support/fixtures/openai/<model>/basic.json@51450757 (Apache-2.0), 'Hello world!'
+        # (3 tokens) as one user message: message 3 + role 1 + 3, priming 3 = 10 (chatml-o200k: gpt-5-chat-latest);
+        # codex-mini-latest 9, the o-series request -1 (chat.family_for_model)
+        ("gpt-5-chat-latest", 10),
+        ("codex-mini-latest", 9),
+    ])
+    def test_codex_mini_and_gpt5_chat_families(self, model, billed):
+        req = {"model": model, "input": [{"role": "user", "content": [{"type": "input_text", "text": "Hello world!"}]}]}
+        assert self.count(req) == (billed, [])
 
     def test_chunk_counter_counts_a_whole_responses_body(self):
         # the log pipeline: a reader that keeps the body under request_options["responses_body"]
