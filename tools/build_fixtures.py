@@ -40,8 +40,12 @@ bytes>`` and the two raw HTTP messages); vcrpy's bodies kept as ``!!python/objec
 !!python/tuple [!!binary ..., 0, null]}`` (the bytes, read from the tag's structure: nothing is constructed); the
 .NET test proxy's session records (``{"Entries": [{RequestUri, RequestMethod, RequestBody, StatusCode,
 ResponseBody}]}``, bodies parsed JSON, a stream as its list of SSE lines: openai/openai-dotnet); ExVCR's JSON lists
-(Elixir: ``[{request: {url, method, body}, response: {status_code, body}}]``). Cassette files are those whose path
+(Elixir: ``[{request: {url, method, body}, response: {status_code, body}}]``); req_llm's fixtures (Elixir,
+``fixtures/openai/<model>/*.json``: ``{request: {url, method, body: {b64}}, response: {status, body}, chunks}``, the
+request as its recorded bytes, a stream as its chunks joined); ``{params, result}`` recordings of SDK calls (oaknational/
+oak-ai-lesson-assistant: no URL, the endpoint read from ``result.object``). Cassette files are those whose path
 names a cassette, a VCR folder (``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``), recordings, nock or mock responses,
+``fixtures/openai/`` (or ``fixtures/azure*/``),
 Go's ``testdata/`` (go-vcr), httprr traces and .NET ``SessionRecords/``; and any other ``*.yaml``/``*.yml`` file
 whose top level has ``interactions:`` or ``http_interactions:`` (a repository of cassettes kept in test-named
 folders: Significant-Gravitas/Auto-GPT-test-cassettes), read to see whether it does.
@@ -72,7 +76,8 @@ ENDPOINTS: dict[str, str] = {
 OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  # billed by OpenAI's tokenizers
 OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
-CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording|nock|mock-responses|(^|/)testdata/|\.httprr$|(^|/)SessionRecords/",
+CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording|nock|mock-responses|(^|/)testdata/|\.httprr$|(^|/)SessionRecords/"
+                           r"|(^|/)fixtures/(openai|azure[^/]*)/",  # req_llm's per-provider fixture folders
                            re.IGNORECASE)
 CONTENT_SUFFIXES = (".yaml", ".yml")  # other paths read to see whether they are cassettes (is_cassette_text)
 CASSETTE_TOP_LEVEL = re.compile(rb"^(http_)?interactions:", re.MULTILINE)  # vcrpy's and Ruby/R VCR's top-level key
@@ -297,12 +302,62 @@ def exvcr_interactions(doc: list) -> list[dict]:
     return out
 
 
+def req_llm_interaction(doc: dict) -> dict:
+    """The interaction of a req_llm fixture (agentjido/req_llm, Elixir: ``{request: {url, method, body: {b64},
+    canonical_json}, response: {status, body}, chunks: [{b64, decoded}]}``): the request as its recorded bytes
+    (``body.b64``; ``canonical_json`` without them), the response body (parsed), or a stream's chunks joined.
+
+    >>> i = req_llm_interaction({"request": {"url": "u", "method": "post", "body": {"b64": "e30="}},
+    ...                          "response": {"status": 200, "body": None}, "chunks": [{"decoded": "data: 1"}]})
+    >>> i["request"]["body"], i["response"]["body"]
+    ({'string': b'{}'}, {'string': 'data: 1'})
+    """
+    req, resp = doc["request"], doc["response"]
+    body = req.get("body")
+    raw = (base64.b64decode(body["b64"]) if isinstance(body, dict) and body.get("b64") is not None
+           else json.dumps(req.get("canonical_json")) if req.get("canonical_json") is not None else body)
+    answer = resp.get("body")
+    if answer is None and isinstance(doc.get("chunks"), list):
+        answer = "".join(str(c.get("decoded") or base64.b64decode(c.get("b64") or "").decode("utf-8", "replace"))
+                         for c in doc["chunks"] if isinstance(c, dict))
+    return {"request": {"method": req.get("method"), "uri": req.get("url"), "body": {"string": raw}},
+            "response": {"status": {"code": resp.get("status", 200)}, **_json_or_text(answer)}}
+
+
+PARAMS_RESULT_ENDPOINTS: dict[str, str] = {  # a {params, result} recording's result.object -> the URL it was sent to
+    "response": "https://api.openai.com/v1/responses",
+    "chat.completion": "https://api.openai.com/v1/chat/completions",
+}
+
+
+def params_result_interactions(doc: dict) -> list[dict]:
+    """The interaction of a ``{params, result}`` recording (an SDK call's parameters and the API's answer, no URL:
+    oaknational/oak-ai-lesson-assistant's e2e recordings): POSTed to OpenAI's endpoint for ``result.object``
+    (:data:`PARAMS_RESULT_ENDPOINTS`); none for another object (a moderation, an embedding).
+
+    >>> [i["request"]["uri"] for i in params_result_interactions({"params": {}, "result": {"object": "response"}})]
+    ['https://api.openai.com/v1/responses']
+    >>> params_result_interactions({"params": {}, "result": {"results": []}})
+    []
+    """
+    url = PARAMS_RESULT_ENDPOINTS.get(str(doc["result"].get("object")))
+    if url is None:
+        return []
+    return [{"request": {"method": "POST", "uri": url, "parsed_body": doc["params"]},
+             "response": {"status": {"code": 200}, "parsed_body": doc["result"]}}]
+
+
+def _is_params_result(doc: object) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("params"), dict) and isinstance(doc.get("result"), dict)
+
+
 def is_cassette(path: str) -> bool:
     """Whether a repository path is a cassette file.
 
     >>> [is_cassette(p) for p in ("spec/fixtures/vcr_cassettes/a.yml", "tests/testthat/_vcr/b.yml",
-    ...                           "tests/cassettes/c.yaml.gz", "config/vcr.rb", ".github/workflows/ci.yml")]
-    [True, True, True, False, False]
+    ...                           "tests/cassettes/c.yaml.gz", "config/vcr.rb", ".github/workflows/ci.yml",
+    ...                           "test/support/fixtures/openai/gpt_4o/basic.json", "test/support/fixtures/anthropic/a.json")]
+    [True, True, True, False, False, True, False]
     """
     return bool(CASSETTE_PATH.search(path)) and path.lower().endswith(CASSETTE_SUFFIXES)
 
@@ -743,8 +798,10 @@ def build_files(files: list[tuple[Path, str, CassetteFile]]) -> tuple[list[dict]
         except OSError:
             reasons["cassette not gzip"] += 1
             continue
-        if b"openai" not in raw and not cf.path.endswith((".msgpack", ".msgpack.zlib")):
-            continue  # the host is in every request's uri, whatever the body encoding (msgpack'd cassettes aside)
+        if b"openai" not in raw and not cf.path.endswith((".msgpack", ".msgpack.zlib")) and not (
+                raw.lstrip()[:1] == b"{" and b'"params"' in raw and b'"result"' in raw):
+            continue  # the host is in every request's uri, whatever the body encoding (msgpack'd cassettes and
+            # {params, result} recordings, which have no uri, aside)
         if cf.by_content and not is_cassette_text(raw):
             continue  # a YAML file that is not a cassette
         try:
@@ -855,8 +912,11 @@ def cassette_interactions(doc: object) -> list[dict]:
         return har_interactions(doc)
     if isinstance(doc.get("Entries"), list):
         return session_record_interactions(doc)
+    if _is_params_result(doc):
+        return params_result_interactions(doc)
     if isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict):
-        return [doc]
+        req_llm = "chunks" in doc or isinstance(doc["request"].get("body"), dict) and "b64" in doc["request"]["body"]
+        return [req_llm_interaction(doc) if req_llm else doc]
     found = doc.get("interactions") or doc.get("http_interactions") or []
     return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 

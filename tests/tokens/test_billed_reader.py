@@ -213,3 +213,43 @@ class TestBytesIOSessionRecordsExVCRAndContentCassettes:
         assert bf.is_cassette_text(b"interactions:\n- request: {}\nversion: 1\n")
         assert bf.is_cassette_text(b"---\nhttp_interactions:\n- request: {}\n")
         assert not bf.is_cassette_text(b"name: openai\njobs:\n  interactions: 2\n")
+
+
+class TestReqLlmFixturesAndParamsResultRecordings:
+    """Layouts the heldout5 measurement (2026-12-08) read through wrappers: req_llm's fixtures (Elixir,
+    ``test/support/fixtures/openai/<model>/*.json``) and oaknational/oak-ai-lesson-assistant's ``{params, result}``
+    recordings. Written here in the shape those repositories hold (the bodies are ours)."""
+
+    URL = "https://api.openai.com/v1/chat/completions"
+
+    def test_req_llm_raw_body_and_parsed_response(self, bf):
+        doc = {"request": {"url": self.URL, "method": "post", "headers": {},
+                           "body": {"b64": base64.b64encode(json.dumps(REQUEST).encode()).decode()},
+                           "canonical_json": {"ignored": True}},
+               "response": {"status": 200, "headers": {}, "body": RESPONSE}}
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(json.dumps(doc).encode()))]
+        assert reason == "ok" and record["request"] == REQUEST and record["usage"]["prompt_tokens"] == 8
+        assert bf.is_cassette("test/support/fixtures/openai/gpt_4o_mini/basic.json")
+
+    def test_req_llm_stream_from_its_chunks(self, bf):
+        events = [{"type": "response.output_text.delta", "delta": "Hello!"},
+                  {"type": "response.completed", "response": {"id": "resp_1", "object": "response", "model": "gpt-4.1",
+                   "output": [], "usage": {"input_tokens": 9, "output_tokens": 2, "total_tokens": 11}}}]
+        request = {"model": "gpt-4.1", "input": "Hi", "stream": True}
+        doc = {"request": {"url": "https://api.openai.com/v1/responses", "method": "post",
+                           "body": {"b64": base64.b64encode(json.dumps(request).encode()).decode()}},
+               "response": {"status": 200, "body": None},
+               "chunks": [{"b64": base64.b64encode(f"data: {json.dumps(e)}\n\n".encode()).decode()} for e in events]}
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(doc)]
+        assert reason == "ok" and record["endpoint"] == "responses" and record["usage"]["input_tokens"] == 9
+
+    def test_params_result_recording_endpoint_from_result_object(self, bf):
+        params = {"model": "gpt-4o-2024-11-20", "input": [{"role": "user", "content": "Hi"}]}
+        result = {"id": "resp_1", "object": "response", "model": "gpt-4o-2024-11-20", "output": [],
+                  "usage": {"input_tokens": 8, "output_tokens": 2, "total_tokens": 10}}
+        raw = json.dumps({"params": params, "result": result}).encode()
+        assert b"openai" not in raw  # no URL: build_files reads it all the same
+        (record, reason), = [bf.extract(i) for i in bf.cassette_interactions(bf.load_cassette(raw))]
+        assert reason == "ok" and record["endpoint"] == "responses" and record["request"] == params
+        moderation = {"params": {"input": "Hi"}, "result": {"id": "modr-1", "results": []}}
+        assert bf.cassette_interactions(moderation) == []
