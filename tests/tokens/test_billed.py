@@ -196,6 +196,9 @@ ANOMALIES = {
     # eidolon-ai/eidolon (fitted from 2026-12-08; measured then): o1-preview agent prompts of ~2,000 tokens, whose
     # per-message constants were fitted on one-line prompts
     "eidolon-d254958a50e8": "o1-preview, 8 messages: counted 2,136 vs billed 2,233 (97 under)",
+    # neilberkman/req_llm (fitted from 2026-12-08; measured then): gpt-4.1-nano billed 37 for the request gpt-4.1
+    # billed 34 (tool_round_trip_2: the same body, two models)
+    "req_llm-5f1098b1efcc": "Responses gpt-4.1-nano: counted 34 vs billed 37 (gpt-4.1 billed 34 for the same request)",
     # (pydantic-ai-b6fb8da9bb3d, -c4cd1b044bb9, -51b86ba49880 and o3-mini's -81179c05924f carry a 2025-03-27
     # created_at: lower bounds now, as launch-period calls of a model not measured (gpt-4.1-mini and gpt-5 did not
     # exist then: those cassettes were edited by hand; o3-mini billed 59 more, one call, not enough for a rule))
@@ -211,8 +214,8 @@ GUARD_KNOWN = {
 GUARD_KNOWN.update({i: ANOMALIES[i] for i in ("pydantic-ai-8060f91adff0", "pydantic-ai-6492a8cd2acd")})
 GUARD_KNOWN.update({i: "a PDF billed without its content on 2025-06-02/03 (32, 50 and 199 tokens; crmne/ruby_llm)"
                     for i in ("ruby_llm-9c21e550d7e4", "ruby_llm-5b398d091c98", "ruby_llm-b8f2bc4d4c12")})
-GUARD_KNOWN["Adala-c5c24cea366b"] = ("a PDF on gpt-4o-mini (2025-05) counted 16,738, billed 8,169: the PDF estimate is over "
-                                     "double (HumanSignal/Adala, measured 2026-12-08)")
+# (Adala-c5c24cea366b, a 9-page PDF counted 16,738 for 8,169 billed, is within since its text is read from the content
+# streams only: 9,327; advisor.tokens.media)
 
 
 def _quirk_param(r: dict):
@@ -315,13 +318,18 @@ NOT_YET: dict[tuple[str, str, str], str] = {
     # schemas whose allOf'd object definitions bill more than they are counted
     ("cal", "chatml-cl100k", "struct"): "-11.7% with eidolon-ai/eidolon (8 calls, 488 under: 2,346 vs 2,834)",
     ("cal", "chatml-cl100k", "tools"): "-2.9% with eidolon-ai/eidolon (30 calls, 1,236 under: 7,651 vs 8,887)",
+    # measured 2026-12-08 with neilberkman/req_llm's calls: o-series forced-tool calls 8-9 over (the rest exact)
+    ("cal", "resp:o-series", "tools"): "+2.1% with neilberkman/req_llm (1,559 vs 1,527: forced-tool calls +9)",
+    ("hold", "resp:o-series", "tools"): "+2.6% with neilberkman/req_llm (953 vs 929: forced-tool calls +9)",
 }
 
 
 # NOT_YET entries that hold only when a codebase's calls are read (the CI corpus lacks them)
 NOT_YET_ONLY_WITH: dict[tuple[str, str, str], str] = {("cal", "resp:harmony", "tools"): "crmne/ruby_llm",
                                                       ("cal", "chatml-cl100k", "struct"): "eidolon-ai/eidolon",
-                                                      ("cal", "chatml-cl100k", "tools"): "eidolon-ai/eidolon"}
+                                                      ("cal", "chatml-cl100k", "tools"): "eidolon-ai/eidolon",
+                                                      ("cal", "resp:o-series", "tools"): "neilberkman/req_llm",
+                                                      ("hold", "resp:o-series", "tools"): "neilberkman/req_llm"}
 
 
 def _aggregates():
@@ -351,16 +359,20 @@ def test_family_group_total_within_goal(key, recs):
 TOTAL_NOT_YET: dict[tuple[str, str], tuple[str | None, str]] = {
     ("cal", "responses"): (None, "measured 2026-12-06: -2.5%, from gpt-5.6-sol's hidden 1,531-token prompt (2 calls: see "
                                  "NOT_YET); URL images are stated lower bounds since issue 23 and left out"),
-    ("hold", "chat.completions"): ("HumanSignal/Adala", "measured 2026-12-08: +1.09% with HumanSignal/Adala, from "
-                                   "Adala-c5c24cea366b's PDF (16,738 counted, 8,169 billed; see GUARD_KNOWN); -0.08% without it"),
 }
+
+
+# TOTAL_NOT_YET entries met once a codebase's calls are read beside them (neilberkman/req_llm's 354 Responses calls,
+# counted within 0.1%, outweigh the 2 hidden-prompt calls: measured 2026-12-08)
+TOTAL_MET_WITH: dict[tuple[str, str], str] = {("cal", "responses"): "neilberkman/req_llm"}
 
 
 def _total_cases():
     out = []
     for key in (("cal", "chat.completions"), ("hold", "chat.completions"), ("hold", "responses"), ("cal", "responses")):
         only, why = TOTAL_NOT_YET.get(key, (None, ""))
-        known = why and (only is None or any(r["source"].startswith(only + ":") for r in RECORDS))
+        met = key in TOTAL_MET_WITH and any(r["source"].startswith(TOTAL_MET_WITH[key] + ":") for r in RECORDS)
+        known = why and not met and (only is None or any(r["source"].startswith(only + ":") for r in RECORDS))
         out.append(pytest.param(*key, marks=[pytest.mark.xfail(strict=True, reason=why)] if known else []))
     return out
 
