@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 25)
 
 class TestParams:
     @pytest.mark.parametrize("key, raw, value", [
-        ("rpd", "-5", 1.0), ("rpd", "inf", 1e9), ("rpd", "1e308", 1e9), ("rpd", "-inf", 1.0), ("ct", "0", 1.0),
+        ("rpd", "-5", 0.001), ("rpd", "inf", 1e9), ("rpd", "1e308", 1e9), ("rpd", "-inf", 0.001), ("ct", "0", 1.0),
         ("epochs", "100", 20), ("epochs", "2.6", 3), ("growth", "1e9", 200), ("horizon", "0", 1),  # growth: +200%/month, the declared maximum (advisor.fields)
         ("asof", "1999-01-01", dt.date(2023, 3, 14)), ("asof", "2099-01-01", TODAY),
         ("changes", "-7", -1.0), ("minrpd", "-1", 0.0),
