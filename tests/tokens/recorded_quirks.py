@@ -14,10 +14,13 @@ file. Rules, in order (the first that applies names the call's kind):
    differing only in other options (``max_tokens``) is the same call re-serialized.
 3. ``date placeholder``: a system message holding ``Tue Jan  1 00:00:00 2000``, the date
    Significant-Gravitas/Auto-GPT's VCR filter wrote over the real one before saving the request.
-4. ``placeholder image``: an inline image of at most 1 x 1 px in a call billed more than its request can cost (one
+4. ``secret placeholder``: prompt text holding a secret's placeholder (``<GEMINI_API_KEY>``): a VCR filter
+   replaced every occurrence of a secret's value, and a short value (vicentereig/dspy.rb's test key ``test``)
+   rewrote ordinary words (``<GEMINI_API_KEY>ting`` for ``testing``) before the request was saved.
+5. ``placeholder image``: an inline image of at most 1 x 1 px in a call billed more than its request can cost (one
    token per character of the request without its images, plus each such image at high detail): the record holds
    a stand-in for the image that was sent.
-5. ``listed``: an id in tests/fixtures/recorded/quirks.json (``{id: reason}``), for what no rule can see.
+6. ``listed``: an id in tests/fixtures/recorded/quirks.json (``{id: reason}``), for what no rule can see.
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ API_ID = {"chat.completions": re.compile(r"chatcmpl-[A-Za-z0-9]{29,}"), "respons
 BILLED_FIELDS = ("model", "messages", "input", "instructions", "tools", "functions", "function_call", "tool_choice",
                  "response_format", "text", "parallel_tool_calls", "prediction", "reasoning", "reasoning_effort")
 AUTO_GPT_DATE = "Tue Jan  1 00:00:00 2000"
-KINDS = ("non-API id", "edited request", "duplicate", "date placeholder", "placeholder image", "listed")
+# a VCR filter's stand-in for a secret (VCR's filter_sensitive_data writes <NAME>); never in a prompt the API saw
+SECRET_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*(?:_API_KEY|_KEY|_TOKEN|_SECRET)>")
+KINDS = ("non-API id", "edited request", "duplicate", "date placeholder", "secret placeholder", "placeholder image",
+         "listed")
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,23 @@ def date_placeholder(rec: Mapping[str, Any]) -> Quirk | None:
         return Quirk("date placeholder", f"a system message holds {AUTO_GPT_DATE!r}, written over the real date "
                                          "by the project's VCR filter before recording")
     return None
+
+
+def secret_placeholder(rec: Mapping[str, Any]) -> Quirk | None:
+    """Prompt text holding a secret's VCR placeholder: the filter rewrote the request's words before saving it
+    (vicentereig/dspy.rb 2025-09: 4 calls 14-53 tokens over, 'Simple <GEMINI_API_KEY>t signature').
+
+    >>> secret_placeholder({"request": {"messages": [{"role": "user", "content": "a <GEMINI_API_KEY>t"}]}}).kind
+    'secret placeholder'
+    >>> secret_placeholder({"request": {"messages": [{"role": "user", "content": "a <b>test</b>"}]}}) is None
+    True
+    """
+    body = rec.get("request") or {}
+    found = SECRET_PLACEHOLDER.search(json.dumps([body.get(k) for k in ("messages", "input", "instructions")]))
+    if found is None:
+        return None
+    return Quirk("secret placeholder", f"the prompt holds {found.group()!r}, a VCR filter's stand-in for a secret "
+                                       "written over the request's own words before recording")
 
 
 def _data_images(node: Any) -> Iterable[str]:
@@ -167,7 +190,8 @@ def listed(path: Path = LISTED) -> dict[str, Quirk]:
     return {k: Quirk("listed", v) for k, v in data.items()}
 
 
-RECORD_RULES: tuple[Callable[[Mapping[str, Any]], Quirk | None], ...] = (date_placeholder, placeholder_image)
+RECORD_RULES: tuple[Callable[[Mapping[str, Any]], Quirk | None], ...] = (date_placeholder, secret_placeholder,
+                                                                         placeholder_image)
 
 
 def find_quirks(records: list[Mapping[str, Any]], *, listed_quirks: Mapping[str, Quirk] | None = None,

@@ -182,9 +182,9 @@ NAME_RULE = "gpt-4o-2024-08-06 bills 1 token less once a message has a name (coo
 # pydantic-ai-c4314092eb36: requests edited after recording, are recording quirks now: recorded_quirks.py)
 ANOMALIES = {
     "crewAI-adb280819e10": "gpt-4: 9 more tokens billed than counted; 480 other gpt-4 calls are exact",
-    # (Mirascope's assistant content as a list of two text parts is exact since issue 23: text parts are joined)
-    **{i: "the cassette's text was rewritten by VCR's filter (a '<GPUSTACK_API_KEY>' placeholder inside a word): "
-          "6 over" for i in ("ruby_llm-deab78d1ff48", "ruby_llm-b1c4eac5a9d7")},
+    # (Mirascope's assistant content as a list of two text parts is exact since issue 23: text parts are joined;
+    # ruby_llm-deab78d1ff48 and -b1c4eac5a9d7, 6 over, whose text VCR's filter rewrote with a '<GPUSTACK_API_KEY>'
+    # inside a word, are recording quirks now: recorded_quirks.py's secret placeholder)
     # Responses API (measured 2026-11-25): plain calls whose bill no rule explains (the 6 gpt-4o calls of
     # 2025-03 that billed 18 more are the launch-period rule now: advisor.tokens.responses.launch_period_tokens)
     **{i: "gpt-5.6-sol: 1,531 more tokens billed for a one-line prompt (a hidden system prompt of that model)"
@@ -239,7 +239,7 @@ def _plain_ids():
 
 
 # calls each quirk rule left out, per file (tests/fixtures/recorded/README.md, "Recording quirks"; measured 2026-12-08
-# on the fixture files, /work/heldout3 and /work/heldout4 as the README builds them). A file missing here has none.
+# on the fixture files, /work/heldout3 to /work/heldout6 as the README builds them). A file missing here has none.
 QUIRKS_PER_FILE: dict[str, dict[str, int]] = {
     "crewai.jsonl": {"edited request": 19},
     "llm.jsonl": {"non-API id": 3},                    # OpenRouter's gen-* ids in a cassette naming api.openai.com
@@ -252,6 +252,10 @@ QUIRKS_PER_FILE: dict[str, dict[str, int]] = {
     "Auto-GPT-test-cassettes.jsonl": {"duplicate": 290, "date placeholder": 385},
     "boxcars.jsonl": {"edited request": 2},
     "openai-dotnet.jsonl": {"non-API id": 1, "placeholder image": 2},
+    "ruby_llm.jsonl": {"secret placeholder": 2},       # the two calls ANOMALIES named until 2026-12-08
+    # /work/heldout6 (2026-12-08)
+    "dspy.rb.jsonl": {"secret placeholder": 4},        # GEMINI_API_KEY 'test' filtered out of 'testing'
+    "maybe.jsonl": {"edited request": 6},
 }
 
 

@@ -93,6 +93,20 @@ class TestDatePlaceholder:
         assert found == {"a": "duplicate", "b": "date placeholder"}
 
 
+class TestSecretPlaceholder:
+    def test_a_filtered_word_in_the_prompt(self):
+        # vicentereig/dspy.rb async_basic_lm_call.yml at cdaed7b (2025-09-07): GEMINI_API_KEY was 'test', so the
+        # filter wrote 'Simple <GEMINI_API_KEY>t signature for async retry <GEMINI_API_KEY>ting'; billed 401, the
+        # saved text counts 415 (re-recorded without the filter's rewrite in 9e0b097)
+        system = {"role": "system", "content": "Simple <GEMINI_API_KEY>t signature for async retry <GEMINI_API_KEY>ting"}
+        assert kinds([rec("a", messages=[system, {"role": "user", "content": "What is 2+2?"}])]) == {
+            "a": "secret placeholder"}
+
+    def test_markup_and_other_placeholders_are_not_secrets(self):
+        user = {"role": "user", "content": "Keep <b>bold</b>, <USER_NAME> and <OUTPUT> as they are."}
+        assert kinds([rec("a", messages=[user])]) == {}
+
+
 class TestPlaceholderImage:
     @staticmethod
     def image_call(url: str, billed: int) -> dict:
@@ -140,4 +154,5 @@ def test_an_unknown_kind_is_refused():
 
 
 def test_every_kind_has_a_rule_tested_here():
-    assert KINDS == ("non-API id", "edited request", "duplicate", "date placeholder", "placeholder image", "listed")
+    assert KINDS == ("non-API id", "edited request", "duplicate", "date placeholder", "secret placeholder",
+                     "placeholder image", "listed")
