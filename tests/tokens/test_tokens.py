@@ -328,6 +328,26 @@ class TestToolRendering:
         assert count_chat_prompt(messages, "gpt-4o", tools=tools, options={"response_format": rf,
                                                                            "tool_choice": "auto"}) == billed
 
+    def test_recorded_untitled_json_schema_bills_its_name_again(self):
+        # vicentereig/dspy.rb spec/vcr_cassettes (MIT), dspy.rb-5287089a7ebe: gpt-4o-mini, 2025-10-03, strict schema
+        # 'dspy_output_1759523394' without a title: billed 177. Hand sum (o200k): system 3 + 1 + 85, user 3 + 1 + 22,
+        # priming 3 = 118; schema text 43 + 12 - 3 (system) = 52 -> 170; the untitled name again 8 - 1 -> 177
+        system = ('Your input schema fields are:\n```json\n{\n  "$schema": "http://json-schema.org/draft-06/schema#",\n'
+                  '  "type": "object",\n  "properties": {\n    "prompt": {\n      "type": "string",\n'
+                  '      "description": "Input prompt"\n    }\n  },\n  "required": [\n    "prompt"\n  ]\n}\n```\n\n'
+                  'Your objective is: Generate a simple response')
+        user = '## Input Values\n```json\n{\n  "prompt": "Say hello in exactly three words"\n}\n```'
+        schema = {"type": "object", "properties": {
+            "response": {"type": "string", "description": "Response"},
+            "word_count": {"type": "integer", "description": "Number of words in response"}},
+            "required": ["response", "word_count"], "additionalProperties": False}
+        rf = {"type": "json_schema", "json_schema": {"name": "dspy_output_1759523394", "strict": True, "schema": schema}}
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        assert count_chat_prompt(messages, "gpt-4o-mini", options={"response_format": rf}) == 177
+        # with a title the name is billed once: 170 + the title's text
+        titled = {"type": "json_schema", "json_schema": {**rf["json_schema"], "schema": {"title": "T", **schema}}}
+        assert count_chat_prompt(messages, "gpt-4o-mini", options={"response_format": titled}) < 177
+
 
 class TestHistoryAndFamilies:
     RECORDED = [  # pydantic-ai tests/models/cassettes/test_openai (gpt-4o, get_weather tool): billed 74
