@@ -256,6 +256,7 @@ QUIRKS_PER_FILE: dict[str, dict[str, int]] = {
     # /work/heldout6 (2026-12-08)
     "dspy.rb.jsonl": {"secret placeholder": 4},        # GEMINI_API_KEY 'test' filtered out of 'testing'
     "maybe.jsonl": {"edited request": 6},
+    "ruby_llm-responses_api.jsonl": {"non-API id": 7},  # resp_fc_multi_2, resp_long_conv_3: written by hand
 }
 
 
