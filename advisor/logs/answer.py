@@ -300,8 +300,9 @@ def measure_answer(messages: Any, tools: Any, completion: Any, options: Any = No
     if not calls:
         return measure_text(_roles(messages), offered, text)
     flags = _flags(_roles(messages), offered, text, text.lower() if text else None)
-    names = [str((c.get("function") or {}).get("name", "")) for c in calls]
-    args = [str((c.get("function") or {}).get("arguments", "")) for c in calls]
+    fns = [f if isinstance(f := c.get("function"), (dict, Mapping)) else {} for c in calls]  # (a malformed call: no name)
+    names = [str(f.get("name", "")) for f in fns]
+    args = [str(f.get("arguments", "")) for f in fns]
     return TOOL_CALL, _h48("call:" + "|".join(names) + "|" + _collapsed(" ".join(args))), \
         _h48("call:" + "|".join(names)), flags
 

@@ -3,7 +3,7 @@ API documentation examples), see shared/facts/log-formats.md section 2 and 1(b).
 
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from advisor.tokens.counter import (
@@ -646,6 +646,7 @@ class TestChunkCounterRobust:
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(TestRobustness.json_values, TestRobustness.json_values, TestRobustness.json_values,
            TestRobustness.json_values, st.sampled_from(["gpt-4o", "gpt-5-mini", "gpt-4", None, "claude-3"]))
+    @example(None, None, {"tool_calls": [{"function": True}]}, None, "gpt-4o")   # a call whose function is no object
     def test_rows_never_raise(self, messages, tools, completion, options, model):
         # any record shape: a row (counted or a problem with a reason), never an exception
         from advisor.logs.counting import ChunkCounter
