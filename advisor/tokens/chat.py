@@ -80,6 +80,7 @@ class ChatFamily:
     completion_parallel: int = 16  # ... once for several calls in one message
     forced_tool: int = 7          # tool_choice naming a function, beyond the name
     forced_with_system: int = 0   # ... more when the tools share the request's leading system message
+    forced_billed: bool = True    # False: a tool_choice naming a function bills nothing, not even the name
     required_tool: int = 0        # tool_choice "required" with function tools (plus periods.REQUIRED_CHOICE_PERIODS)
     # legacy function_call naming a function, beyond the name. Legacy ``functions`` are framed like ``tools``
     # (recorded calls left unforced: openllmetry gpt-4 'auto' and 3 gpt-3.5-turbo calls were 12-13 under with a -12
@@ -643,7 +644,7 @@ def _forced_call(tool_choice: Any, function_call: Any, fam: ChatFamily, parts: P
     if isinstance(tool_choice, Mapping):
         fn = tool_choice.get("function", tool_choice)
         name = fn.get("name") if isinstance(fn, Mapping) else None
-        if isinstance(name, str):
+        if isinstance(name, str) and fam.forced_billed:
             parts.strings.append(name)
             parts.fixed += fam.forced_tool + (fam.forced_with_system if shared_system else 0)
     elif isinstance(function_call, Mapping) and isinstance(function_call.get("name"), str):

@@ -90,6 +90,7 @@ class _Changes(TypedDict, total=False):
     tool_result_name: bool
     call_item_id: int
     compact_call_args: bool
+    forced_billed: bool
 
 
 # - chatml-gpt4 (gpt-4, 8k): a request bills 1 token fewer than the same conversation on Chat Completions: all 7
@@ -103,8 +104,14 @@ RESPONSES_CHANGES: dict[str, _Changes] = {
     # o-series: harmony's json_schema rule (the developer message is always there); function tools framed by 6, not
     # Chat Completions' 8: heldout5's req_llm o1, o1-pro, o3, o3-mini, o3-pro, o4-mini calls offering 1 or 3 tools
     # (name only, _flat_tools) billed 2 under the count with 8 on 43 of 43 (per request, not per tool; the 6 forced-tool
-    # calls 11 over -> 9); the fitted files hold no o-series Responses call with function tools (h7resp, 2026-12-08)
-    "o-series": {"json_schema_new_message": 0, "tools": 6},
+    # calls 11 over -> 9); the fitted files hold no o-series Responses call with function tools (h7resp, 2026-12-08).
+    # forced_billed False: a tool_choice naming a function bills nothing, neither the name nor the 7 of framing
+    # (h8fix, 2026-12-08): req_llm's object_streaming.json (2025-10-07, 'structured_output' forced, name-only tool) billed
+    # on o1, o1-pro, o3, o3-mini, o3-pro and o4-mini exactly what the request without tool_choice counts (6 fixed, 9 over
+    # -> exact), codex-mini-latest 1 over (8 -> 1); no other o-series call names a tool in any set (0 made wrong).
+    # Worked example: o1 billed 32 = priming 3 - 1 (request) + user 3 + 1 + 'Generate a software engineer profile' 5
+    # + the name-only block 15 + tools 6 (41 with the forced name 2 + 7)
+    "o-series": {"json_schema_new_message": 0, "tools": 6, "forced_billed": False},
     "chatml-o200k": {"tools": 3, "tools_with_system": -6, "parallel_call": 4, "tool_result": 4, "tool_result_name": False,
                      "tool_call": 3, "call_item_id": 2,
                      "json_schema": 6, "json_schema_with_system": 0, "json_schema_with_tools": 1,

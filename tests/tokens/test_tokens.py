@@ -775,6 +775,20 @@ class TestResponsesApi:
         req = {"model": model, "input": [self.REQ_LLM_USER], "tools": [self.REQ_LLM_TOOL]}
         assert self.count(req) == (billed, [])
 
+    @pytest.mark.parametrize("model, billed", [("o1", 32), ("o4-mini", 32), ("gpt-4.1", 39)])
+    def test_o_series_bills_a_forced_tool_as_nothing(self, model, billed):
+        # neilberkman/req_llm test/support/fixtures/openai/<model>/object_streaming.json@e608a63c (Apache-2.0),
+        # 2025-10-07, tool_choice naming 'structured_output' (2 tokens), its tool name-only (the nested function
+        # ignored): o1 and o4-mini billed 32 = priming 3 - 1 (request) + user 3 + 1 + 'Generate a software engineer
+        # profile' 5 + the name-only block 15 + tools 6, what the request without tool_choice counts (41 with the
+        # forced name 2 + 7: RESPONSES_CHANGES o-series forced_billed). gpt-4.1 keeps the forced name and its 7:
+        # 3 + 3 + 1 + 5 + 15 + 3 + 2 + 7 = 39 (billed 40)
+        tool = {"type": "function", "name": "structured_output", "function": {"name": "structured_output"}}
+        text = "Generate a software engineer profile"
+        req = {"model": model, "input": [{"role": "user", "content": [{"type": "input_text", "text": text}]}],
+               "tools": [tool], "tool_choice": {"type": "function", "name": "structured_output"}}
+        assert self.count(req) == (billed, [])
+
     def test_empty_message_is_not_billed(self):
         # neilberkman/req_llm test/support/fixtures/openai/gpt_4_1/tool_round_trip_2.json@0da6303e (Apache-2.0),
         # gpt-4.1: billed 34 = priming 3 + user 3 + 1 + 27; the {"role": "assistant", "content": []} after it adds
