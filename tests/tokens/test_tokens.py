@@ -775,14 +775,14 @@ class TestResponsesApi:
         req = {"model": model, "input": [self.REQ_LLM_USER], "tools": [self.REQ_LLM_TOOL]}
         assert self.count(req) == (billed, [])
 
-    @pytest.mark.parametrize("model, billed", [("o1", 32), ("o4-mini", 32), ("gpt-4.1", 39)])
+    @pytest.mark.parametrize("model, billed", [("o1", 32), ("o4-mini", 32), ("gpt-4.1", 40)])
     def test_o_series_bills_a_forced_tool_as_nothing(self, model, billed):
         # neilberkman/req_llm test/support/fixtures/openai/<model>/object_streaming.json@e608a63c (Apache-2.0),
         # 2025-10-07, tool_choice naming 'structured_output' (2 tokens), its tool name-only (the nested function
         # ignored): o1 and o4-mini billed 32 = priming 3 - 1 (request) + user 3 + 1 + 'Generate a software engineer
         # profile' 5 + the name-only block 15 + tools 6, what the request without tool_choice counts (41 with the
-        # forced name 2 + 7: RESPONSES_CHANGES o-series forced_billed). gpt-4.1 keeps the forced name and its 7:
-        # 3 + 3 + 1 + 5 + 15 + 3 + 2 + 7 = 39 (billed 40)
+        # forced name 2 + 7: RESPONSES_CHANGES o-series forced_billed). gpt-4.1 billed 40: 3 + 3 + 1 + 5 + 15 + 3,
+        # the forced name as '.structured_output' 3 (chat.forced_name_text; 2 alone) + 7
         tool = {"type": "function", "name": "structured_output", "function": {"name": "structured_output"}}
         text = "Generate a software engineer profile"
         req = {"model": model, "input": [{"role": "user", "content": [{"type": "input_text", "text": text}]}],
@@ -1052,6 +1052,22 @@ class TestToolsFraming:
         assert count_chat_prompt(messages, model, functions=functions) == billed
         tools = [{"type": "function", "function": f} for f in functions]
         assert count_chat_prompt(messages, model, tools=tools) == billed
+
+    def test_forced_name_billed_after_its_dot(self):
+        # neilberkman/req_llm test/support/fixtures/openai/gpt_4o/object_streaming.json@e608a63c (Apache-2.0), gpt-4o,
+        # 2025-10-07: billed 93. Hand sum (o200k): user 3 + 1 + 'Generate a software engineer profile' 5, priming 3, the
+        # strict structured_output block 62 + tools 9, the forced name '.structured_output' 3 ('.', 'structured',
+        # '_output'; 'structured_output' alone is 2) + 7 = 93 (chat.forced_name_text; 92 with the bare name)
+        props = {"age": {"description": "Person's age in years", "minimum": 1, "type": "integer"},
+                 "name": {"description": "Person's full name", "type": "string"},
+                 "occupation": {"description": "Person's job or profession", "type": "string"}}
+        tools = [{"type": "function", "function": {
+            "name": "structured_output", "description": "Generate structured output matching the provided schema",
+            "strict": True, "parameters": {"type": "object", "properties": props, "additionalProperties": False,
+                                           "required": ["age", "name", "occupation"]}}}]
+        messages = [{"role": "user", "content": "Generate a software engineer profile"}]
+        forced = {"tool_choice": {"type": "function", "function": {"name": "structured_output"}}}
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=forced) == 93
 
     def test_gpt4_forced_tool_framing_is_four(self):
         # withmartian/llm-adapters tests/adapters/tools/cassettes/test_execute_tools_choices/test_async[openai-openai-
