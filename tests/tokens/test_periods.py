@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from advisor.tokens.counter import count_completion, count_request
+from advisor.tokens.counter import count_completion, count_request, count_responses_request
 from advisor.tokens.periods import (
     EARLY_0301_PERIOD,
     END_TOKEN_PERIOD,
     early_prompt_period_tokens,
     end_token_period_tokens,
 )
+from advisor.tokens.responses import GPT5_TOOLS_PERIOD, gpt5_tools_period_tokens
 
 HELLO = {"role": "assistant", "content": "Hello! How can I assist you today?"}  # 9 o200k tokens
 
@@ -57,3 +58,25 @@ class TestEarly0301Period:
         assert count_request(self.HAIKU, "gpt-3.5-turbo-0301")[0] == 14
         assert count_request(self.HAIKU, "gpt-3.5-turbo")[0] == 13
         assert early_prompt_period_tokens("chatml-0301", EARLY_0301_PERIOD.end_s) == 0
+
+
+class TestGpt5ToolsPeriod:
+    # neilberkman/req_llm test/support/fixtures/openai/gpt_5/no_tool.json (Apache-2.0), gpt-5, Responses, one Chat-style
+    # get_weather tool read by its name alone, 'Tell me a joke about cats' (6 o200k tokens): billed 38 at e608a63c
+    # (2025-10-07 00:09 UTC, 1759795760) and 35 at 51450757 (2025-11-02 17:51 UTC, 1762105898). Hand count (harmony):
+    # priming 3 - 1 (request) + user 3 + 1 + 6 + the name-only block 15 + tools 8 = 35; + 3 in the period = 38
+    REQ = {"model": "gpt-5", "input": [{"role": "user", "content": [{"type": "input_text",
+                                                                      "text": "Tell me a joke about cats"}]}],
+           "tools": [{"type": "function", "name": "get_weather", "function": {"name": "get_weather"}}]}
+
+    def test_the_same_request_billed_three_more_in_october_2025(self):
+        assert count_responses_request(self.REQ, timestamp_s=1759795760)[0] == 38
+        assert count_responses_request(self.REQ, timestamp_s=1762105898)[0] == 35
+        assert count_responses_request(self.REQ)[0] == 35  # no time: none
+
+    def test_models_tools_and_unsure_dates(self):
+        P = GPT5_TOOLS_PERIOD
+        assert gpt5_tools_period_tokens("gpt-5-codex", P.first_seen_s, tools=True) == (3, None)
+        assert gpt5_tools_period_tokens("gpt-5-nano", P.first_seen_s, tools=True) == (0, None)  # as counted then
+        assert gpt5_tools_period_tokens("gpt-5", P.last_seen_s + 86400, tools=True)[1] is not None  # between: a note
+        assert gpt5_tools_period_tokens("gpt-5", P.first_normal_after_s, tools=True) == (0, None)
