@@ -35,7 +35,7 @@ from advisor.errors import RecordProblem
 from advisor.tokens.chat import ChatFamily, Parts, _bare, completion_parts, family_for_model, prompt_parts
 
 __all__ = ["responses_chat", "responses_prompt_parts", "responses_completion_parts", "RESPONSES_MESSAGE_END_TOKENS",
-           "RESPONSES_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
+           "RESPONSES_CHANGES", "RESPONSES_MODEL_CHANGES", "responses_family", "HOSTED_TOOL_NOTE",
            "EARLIER_TURNS_NOTE", "launch_period_tokens", "LAUNCH_PERIOD", "required_single_tool", "split_usage_divisor",
            "SPLIT_USAGE_PERIOD", "function_calls_in", "GPT5_TOOLS_PERIOD", "gpt5_tools_period_tokens"]
 
@@ -108,7 +108,8 @@ RESPONSES_CHANGES: dict[str, _Changes] = {
     # forced_billed False: a tool_choice naming a function bills nothing, neither the name nor the 7 of framing
     # (h8fix, 2026-12-08): req_llm's object_streaming.json (2025-10-07, 'structured_output' forced, name-only tool) billed
     # on o1, o1-pro, o3, o3-mini, o3-pro and o4-mini exactly what the request without tool_choice counts (6 fixed, 9 over
-    # -> exact), codex-mini-latest 1 over (8 -> 1); no other o-series call names a tool in any set (0 made wrong).
+    # -> exact), codex-mini-latest 8 -> 1 over (exact with its own tools framing, RESPONSES_MODEL_CHANGES); no other
+    # o-series call names a tool in any set (0 made wrong).
     # Worked example: o1 billed 32 = priming 3 - 1 (request) + user 3 + 1 + 'Generate a software engineer profile' 5
     # + the name-only block 15 + tools 6 (41 with the forced name 2 + 7)
     "o-series": {"json_schema_new_message": 0, "tools": 6, "forced_billed": False},
@@ -124,14 +125,33 @@ RESPONSES_CHANGES: dict[str, _Changes] = {
 RESPONSES_MESSAGE_END_TOKENS = 1
 
 
-def responses_family(model: str | None, encoding: str) -> ChatFamily:
-    """The Chat Completions family of ``model`` with :data:`RESPONSES_CHANGES` applied.
+# Where one model frames a Responses request differently from its family (:data:`RESPONSES_CHANGES`), by bare-name
+# prefix, applied after the family's changes:
+# - codex-mini-latest (o-series): function tools framed by 7, not 6 (h8fix, 2026-12-08): heldout5 req_llm's
+#   multi_tool, no_tool, object_streaming and tool_round_trip_1 calls of 2025-10-07, 10-14 and 10-15 billed 1 more
+#   than the o-series count on 7 of 7 (o1, o3, o4-mini ... on the same requests and days: as counted), its plain calls
+#   as counted (11 of 11); 7 fixed, 0 made wrong (no other codex-mini call has tools). Worked example: no_tool.json
+#   ('Tell me a joke about cats', one name-only get_weather tool) billed 34 = priming 3 - 1 + user 3 + 1 + 6 + the
+#   name-only block 15 + tools 7 (33 on o3-mini, RESPONSES_CHANGES o-series)
+RESPONSES_MODEL_CHANGES: dict[str, _Changes] = {
+    "codex-mini": {"tools": 7},
+}
 
-    >>> responses_family("gpt-5", "o200k_base").tools
-    8
+
+def responses_family(model: str | None, encoding: str) -> ChatFamily:
+    """The Chat Completions family of ``model`` with :data:`RESPONSES_CHANGES` applied (and the model's own
+    :data:`RESPONSES_MODEL_CHANGES`).
+
+    >>> responses_family("gpt-5", "o200k_base").tools, responses_family("codex-mini-latest", "o200k_base").tools
+    (8, 7)
     """
     fam = family_for_model(model, encoding)
-    return replace(fam, **RESPONSES_CHANGES.get(fam.name, {}))
+    fam = replace(fam, **RESPONSES_CHANGES.get(fam.name, {}))
+    name = _bare(model)
+    for prefix, changes in RESPONSES_MODEL_CHANGES.items():
+        if name.startswith(prefix):
+            fam = replace(fam, **changes)
+    return fam
 
 HOSTED_TOOL_NOTE = "hosted tool(s) {names}: their hidden instructions are not counted (a lower bound)"
 EARLIER_TURNS_NOTE = ("{field}: earlier turns stored by the API are not in the log and not counted "

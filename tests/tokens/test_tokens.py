@@ -770,6 +770,8 @@ class TestResponsesApi:
         ("gpt-4.1", 31),
         # o3-mini billed 33: 13 - 1 (o-series request) + 15 + 6 (Responses o-series tools, not Chat Completions' 8)
         ("o3-mini", 33),
+        # codex-mini-latest billed 34 (2025-10-07 and 10-15): 13 - 1 + 15 + 7 (responses.RESPONSES_MODEL_CHANGES)
+        ("codex-mini-latest", 34),
     ])
     def test_chat_style_tool_bills_its_top_level_keys_only(self, model, billed):
         req = {"model": model, "input": [self.REQ_LLM_USER], "tools": [self.REQ_LLM_TOOL]}
