@@ -1071,6 +1071,23 @@ class TestToolsFraming:
         forced = {"tool_choice": {"type": "function", "function": {"name": "structured_output"}}}
         assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=forced) == 93
 
+    def test_enum_property_keeps_the_spaced_brace(self):
+        # neilberkman/req_llm test/support/fixtures/openai/gpt_4o/multi_tool.json@51450757 (Apache-2.0), gpt-4o,
+        # 2025-11-02: billed 105. Hand sum (o200k): user 3 + 1 + "What's the weather like in Paris, France?" 9, priming
+        # 3, tools 9, the block 80: get_weather's parameters open '(_: {' (its unit enum: tools.enum_property), tell_joke's
+        # '(_:{' before its comment line (the same count), get_time '()' -> 105 (104 with '(_:{' for get_weather)
+        weather = {"type": "object", "additionalProperties": False, "required": ["location"], "properties": {
+            "location": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"], "type": "string"}}}
+        joke = {"type": "object", "additionalProperties": False,
+                "properties": {"topic": {"description": "Topic for the joke", "type": "string"}}}
+        tools = [{"type": "function", "function": {"name": name, "description": desc, "parameters": params}}
+                 for name, desc, params in (
+                     ("get_weather", "Get current weather information for a location", weather),
+                     ("tell_joke", "Tell a funny joke", joke),
+                     ("get_time", "Get the current time", {"type": "object", "properties": {}}))]
+        messages = [{"role": "user", "content": "What's the weather like in Paris, France?"}]
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools) == 105
+
     def test_gpt4_forced_tool_framing_is_four(self):
         # withmartian/llm-adapters tests/adapters/tools/cassettes/test_execute_tools_choices/test_async[openai-openai-
         # gpt-4].yaml@037e9fae (MIT), gpt-4 (answered by gpt-4-0613), 2024-11-08: billed 77. Hand sum (cl100k): user
