@@ -93,7 +93,11 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
             if not value.get("post") and not value.get("patch"):
                 yield where, Ignored("LangSmith batch with no runs")
             for key in ("post", "patch"):
-                for i, run in enumerate(value.get(key) or ()):
+                runs = value.get(key)
+                if runs is not None and not isinstance(runs, list):   # its other half is a list: this one is broken
+                    yield f"{where}.{key}" if where else key, RecordProblem("expected a list of runs", key)
+                    continue
+                for i, run in enumerate(runs or ()):
                     yield from _one(run, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
             return
     results = value.get("results")
@@ -188,7 +192,12 @@ def _daily_activity(day: Mapping, where: str) -> Iterator[tuple[str, Any]]:
 
 
 def _is_cell(c: Any) -> bool:
-    return isinstance(c, dict) and "field" in c and "value" in c and len(c) == 2
+    """A Logs Insights cell: ``{"field": name, "value": ...}`` (the name text, as the API writes it).
+
+    >>> _is_cell({"field": "@message", "value": "{}"}), _is_cell({"field": ["@message"], "value": "{}"})
+    (True, False)
+    """
+    return isinstance(c, dict) and len(c) == 2 and isinstance(c.get("field"), str) and "value" in c
 
 
 def _insights_cells(results: list) -> bool:

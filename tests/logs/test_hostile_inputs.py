@@ -196,3 +196,22 @@ def test_a_key_holding_text_is_never_listed_as_a_field_name():
     with pytest.raises(AdvisorError) as e:
         _read("k2.jsonl", rec)
     assert CANARY not in str(e.value)
+
+
+def test_a_langsmith_batch_with_a_broken_half_lists_it_and_keeps_the_other():
+    # found by mutating a real wrap_openai payload (exports3): 'patch' not a list beside a list of posts raised a
+    # TypeError; now the broken half is a problem naming 'patch' and the posts are read
+    run = {"id": "r1", "name": "ChatOpenAI", "run_type": "llm", "start_time": "2025-01-01T00:00:00Z",
+           "inputs": {"messages": [{"role": "user", "content": "hi"}]},
+           "outputs": {"generations": [[{"text": "hello"}]]}}
+    res = _read("runs.json", json.dumps({"post": [run], "patch": 1.5}).encode())
+    assert [p.reason for p in res.problems] == ["patch: field 'patch': expected a list of runs"]
+    assert len(res.frame) == 1   # the post, read alone
+
+
+def test_a_logs_insights_cell_whose_field_is_no_name_is_a_problem_not_a_crash():
+    # found by mutating a real CloudWatch Logs Insights result (exports3): a cell {"field": [...], "value": ...}
+    # raised "unhashable type"; such a cell is no cell: the row is listed as a problem
+    rows = [[{"field": "@timestamp", "value": "2025-08-22 14:48:41.000"}, {"field": ["@message"], "value": "{}"}]]
+    with pytest.raises(AdvisorError, match=r"results\[0\]: expected a row of \{field, value\} cells"):
+        _read("insights.json", json.dumps({"results": rows, "status": "Complete", "statistics": {}}).encode())
