@@ -31,10 +31,12 @@ __all__ = ["genai_api_model", "genai_models", "genai_notes", "genai_version"]
 
 _NOTES: dict[str, tuple[str, ...]] = {}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")  # the catalog's id pattern
-# Names genai-prices prices under OpenAI but cannot tell the provider of by itself (its provider
-# matchers do not cover them): fine-tunes as the API logs them (``ft:gpt-4o-mini-2024-07-18:org::id``)
-# and ChatGPT's model (``chatgpt-4o-latest``). Asked again with provider ``openai``.
-_OPENAI_ONLY = re.compile(r"^(ft:|chatgpt-)")
+# genai-prices tells OpenAI's models by their names (``gpt-``, ``o1``/``o3``/``o4``, ``whisper-1``, ``tts-1``), so it
+# misses OpenAI models named otherwise that its OpenAI list prices: fine-tunes as the API logs them
+# (``ft:gpt-4o-mini-2024-07-18:org::id``), ChatGPT's model (``chatgpt-4o-latest``), ``codex-mini-latest`` and
+# ``computer-use-preview-2025-03-11`` (both in recorded calls of public codebases). A name without a provider prefix
+# that no provider claims is asked again under ``openai``: its users log OpenAI calls, and only a model in that
+# provider's own list matches there.
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20[2-3]\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -123,7 +125,7 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     try:
         provider, model = snap.find_provider_model(ref, None, provider_id, None)
     except LookupError:
-        if provider_id is not None or not _OPENAI_ONLY.match(ref):
+        if provider_id is not None:
             return None
         try:
             provider, model = snap.find_provider_model(ref, None, "openai", None)

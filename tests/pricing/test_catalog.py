@@ -199,6 +199,20 @@ class TestGenaiPrices:
         m = cat.api_model("ft:gpt-3.5-turbo-0125:acme::abc123")
         assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok, m.encoding) == (3.0, 6.0, "cl100k_base")
 
+    @pytest.mark.parametrize("name, expected", [
+        # genai-prices 0.2.5, OpenAI list: codex-mini(-latest) 1.5 / 6 (cache read 0.375), computer-use* 3 / 12 per 1M;
+        # its OpenAI matcher (gpt-, o1/o3/o4, whisper-1, tts-1) misses both names, which recorded calls carry
+        ("codex-mini-latest", (1.5, 6.0, "openai")),
+        ("computer-use-preview-2025-03-11", (3.0, 12.0, "openai")),
+    ])
+    def test_openai_models_named_outside_its_matcher(self, cat, name, expected):
+        m = cat.api_model(name)
+        assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok, m.provider) == expected
+
+    def test_a_provider_prefix_is_not_asked_under_openai(self, cat):
+        with pytest.raises(UnknownEntryError, match="unknown API model"):
+            cat.api_model("mistral/codex-mini-latest")
+
     def test_chatgpt_4o_latest_is_not_gpt_4o(self, cat):
         # ChatGPT's model bills 5 / 15 (genai-prices 0.2.3 chatgpt-4o-latest), not gpt-4o's 2.5 / 10
         p = cat.api_model("chatgpt-4o-latest").price
