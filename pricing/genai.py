@@ -31,12 +31,14 @@ __all__ = ["genai_api_model", "genai_models", "genai_notes", "genai_version"]
 
 _NOTES: dict[str, tuple[str, ...]] = {}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")  # the catalog's id pattern
-# genai-prices tells OpenAI's models by their names (``gpt-``, ``o1``/``o3``/``o4``, ``whisper-1``, ``tts-1``), so it
-# misses OpenAI models named otherwise that its OpenAI list prices: fine-tunes as the API logs them
-# (``ft:gpt-4o-mini-2024-07-18:org::id``), ChatGPT's model (``chatgpt-4o-latest``), ``codex-mini-latest`` and
-# ``computer-use-preview-2025-03-11`` (both in recorded calls of public codebases). A name without a provider prefix
-# that no provider claims is asked again under ``openai``: its users log OpenAI calls, and only a model in that
-# provider's own list matches there.
+# genai-prices tells a model's provider by the model's name (OpenAI's: ``gpt-``, ``o1``/``o3``/``o4``, ``whisper-1``,
+# ``tts-1``), so it misses models whose names no provider's matcher claims although a provider's own list prices
+# them: OpenAI fine-tunes as the API logs them (``ft:gpt-4o-mini-2024-07-18:org::id``), ``chatgpt-4o-latest``,
+# ``codex-mini-latest``, ``computer-use-preview-2025-03-11`` (recorded calls of public codebases), Groq's
+# ``llama-3.1-8b-instant`` (a Groq batch file), OpenRouter's ``mistralai/mistral-medium-3.1`` (an OpenRouter
+# generation export), Fireworks' ``accounts/fireworks/models/...``. Such a name is looked up in every provider's
+# list; :func:`_listed_by` says which one prices it, or none when the lists disagree and nothing tells them apart.
+_PREFERRED_LISTS = ("openai",)   # the tool's users log OpenAI calls: OpenAI's own list first
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20[2-3]\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -125,12 +127,14 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
     try:
         provider, model = snap.find_provider_model(ref, None, provider_id, None)
     except LookupError:
-        if provider_id is not None:
+        # a prefix may name a provider (genai-prices reads ``mistralai`` as Mistral) whose list lacks the rest,
+        # while the whole name is another list's id (OpenRouter's ``mistralai/mistral-medium-3.1``)
+        listed = _listed_by(name if provider_id is not None else ref)
+        if listed is None:
             return None
-        try:
-            provider, model = snap.find_provider_model(ref, None, "openai", None)
-        except LookupError:
-            return None
+        provider, model, why = listed
+        if why:
+            _LISTED_NOTE[name] = why
     released = _released_in_name(ref)
     if released is not None and day < released:
         raise NotReleasedError(f"{name!r} is not released as of {day} (its name dates it {released}); "
@@ -168,8 +172,56 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
         raise UnknownEntryError(f"{name!r}: genai-prices data for it is out of our ranges ({str(exc)[:120]}); "
                                 "give its price in a --prices file") from None
     m = dataclasses.replace(m, price=m.prices[0])
+    if name in _LISTED_NOTE:
+        notes.insert(0, _LISTED_NOTE[name])
     _NOTES[m.id] = tuple([f"priced from genai-prices {genai_version()} bundled data (not in our catalog)"] + notes)
     return m
+
+
+@functools.lru_cache(maxsize=1024)
+def _listed_by(ref: str):
+    """(provider, model, note) of the provider list that prices ``ref`` when no provider's matcher claims the name,
+    or None. Several lists may price one name; the first rule that picks one decides:
+
+    1. OpenAI's list (:data:`_PREFERRED_LISTS`);
+    2. the only list that has it;
+    3. OpenRouter's for a ``vendor/model`` name (OpenRouter's ids: ``meta-llama/llama-3.1-8b-instruct``, which
+       Hugging Face's routes also list under other prices).
+
+    Otherwise None (``phi-3-medium-128k-instruct``: Azure's and OpenRouter's lists, at different prices): the
+    name is unknown, and the user names the provider (``azure/phi-3-medium-128k-instruct``) or gives a price.
+
+    >>> [(p.id, m.id) for p, m, _ in filter(None, map(_listed_by, ["codex-mini-latest", "llama-3.1-8b-instant"]))]
+    [('openai', 'codex-mini'), ('groq', 'llama-3.1-8b-instant')]
+    >>> _listed_by("no-such-model-xyz") is None
+    True
+    """
+    snap = _snapshot()
+    if snap is None:
+        return None
+    hits = {}
+    for p in snap.providers:
+        try:
+            hits[p.id] = snap.find_provider_model(ref, None, p.id, None)
+        except LookupError:
+            continue
+    if not hits:
+        return None
+    others = len(hits) - 1
+    also = f"; {others} other provider list(s) also price the name" if others else ""
+    for pid in _PREFERRED_LISTS:
+        if pid in hits:
+            return (*hits[pid], f"priced as {hits[pid][0].name} lists {ref!r}{also}" if others else "")
+    if len(hits) == 1:
+        (provider, model), = hits.values()
+        return provider, model, f"priced as {provider.name} lists {ref!r} (the only provider list that has it)"
+    if "/" in ref and "openrouter" in hits:
+        provider, model = hits["openrouter"]
+        return provider, model, f"priced as OpenRouter lists {ref!r} (a vendor/model id){also}"
+    return None
+
+
+_LISTED_NOTE: dict[str, str] = {}
 
 
 def genai_notes(model: ApiModel) -> tuple[str, ...]:

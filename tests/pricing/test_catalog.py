@@ -213,6 +213,31 @@ class TestGenaiPrices:
         with pytest.raises(UnknownEntryError, match="unknown API model"):
             cat.api_model("mistral/codex-mini-latest")
 
+    @pytest.mark.parametrize("name, expected", [
+        # genai-prices 0.2.5: Groq llama-3.1-8b-instant 0.05 / 0.08 (a Groq Batch file logs it so), OpenRouter
+        # mistralai/mistral-medium-3.1 0.4 / 2 (an OpenRouter generation export; 'mistralai' reads as Mistral,
+        # whose list lacks it), Fireworks llama-v3p1-8b-instruct 0.2 / 0.2 under its account path
+        ("llama-3.1-8b-instant", (0.05, 0.08, "groq")),
+        ("mistralai/mistral-medium-3.1", (0.4, 2.0, "openrouter")),
+        ("accounts/fireworks/models/llama-v3p1-8b-instruct", (0.2, 0.2, "fireworks")),
+    ])
+    def test_names_only_a_provider_list_prices(self, cat, name, expected):
+        m = cat.api_model(name)
+        assert (m.price.input_usd_per_mtok, m.price.output_usd_per_mtok, m.provider) == expected
+        assert m.price.source.startswith("genai-prices ")
+
+    def test_a_vendor_model_id_several_lists_price_is_openrouters_and_says_so(self, cat):
+        # eight lists price meta-llama/llama-3.1-8b-instruct (OpenRouter, Novita, six Hugging Face routes):
+        # OpenRouter's ids are vendor/model, so its 0.05 / 0.08 (genai-prices 0.2.5, in force 2026-12-08)
+        m = cat.api_model("meta-llama/llama-3.1-8b-instruct")
+        assert (m.provider, m.price.input_usd_per_mtok, m.price.output_usd_per_mtok) == ("openrouter", 0.05, 0.08)
+        assert any("7 other provider list(s)" in n for n in cat.notes_for("meta-llama/llama-3.1-8b-instruct"))
+
+    def test_a_name_two_lists_price_differently_stays_unknown(self, cat):
+        # Azure's and OpenRouter's lists both have phi-3-medium-128k-instruct; nothing tells which one was called
+        with pytest.raises(UnknownEntryError, match="unknown API model"):
+            cat.api_model("phi-3-medium-128k-instruct")
+
     def test_chatgpt_4o_latest_is_not_gpt_4o(self, cat):
         # ChatGPT's model bills 5 / 15 (genai-prices 0.2.3 chatgpt-4o-latest), not gpt-4o's 2.5 / 10
         p = cat.api_model("chatgpt-4o-latest").price
