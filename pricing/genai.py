@@ -131,7 +131,9 @@ def genai_api_model(name: str, day: dt.date) -> ApiModel | None:
         # while the whole name is another list's id (OpenRouter's ``mistralai/mistral-medium-3.1``)
         listed = _listed_by(name if provider_id is not None else ref)
         if listed is None:
-            return None
+            # a route's prefix genai-prices does not know (LiteLLM's ``azure_ai/mistral-large``): the rest's price
+            _, sep, rest = name.partition("/")
+            return genai_api_model(rest, day) if provider_id is None and sep and rest else None
         provider, model, why = listed
         if why:
             _LISTED_NOTE[name] = why
