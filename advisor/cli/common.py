@@ -145,7 +145,8 @@ def add_scenario_flags(p: argparse.ArgumentParser) -> None:
                         "selfhost/<model>@<gpu>[:provider]; repeatable (default: all hosted fine-tunes and dedicated "
                         "deployments, Mistral-7B on five GPUs and every API model cheaper than the baseline)")
     p.add_argument("--no-api-alternatives", action="store_true",
-                   help="do not price cheaper API models (switch model, no training) by default")
+                   help="do not price cheaper API models (switch model, no training); they are priced beside the default "
+                        "options and beside --option ones alike")
     p.add_argument(str(FIELDS["switch_providers"].flag), dest="switch_providers", action="append", default=[],
                    metavar="PROVIDER", help=FIELDS["switch_providers"].help)
     for name in ("horizon_months", "growth_per_month"):
@@ -184,7 +185,7 @@ def scenario_from_args(a, workload):
         prompt_changes_per_month=a.prompt_changes_per_month, labelling_usd_per_run=a.labelling_usd,
         static_prompt_tokens=a.static_prompt_tokens, ft_prompt_tokens=a.ft_prompt_tokens,
         engineering_usd=a.engineering_usd, selfhost_ops_usd_per_month=a.ops_usd_per_month,
-        judge_model=a.judge_model, include_api_alternatives=False if a.no_api_alternatives else None,
+        judge_model=a.judge_model, include_api_alternatives=not a.no_api_alternatives,
         needs_deep_reasoning=a.needs_deep_reasoning, out_of_domain=a.out_of_domain, price_files=tuple(a.prices),
         switch_providers=tuple(getattr(a, "switch_providers", ()) or ()), **people)
 
