@@ -40,7 +40,7 @@ from advisor.logs.formats import FORMATS, detect_record_format, parse_record
 from advisor.logs.gather import Gather, Problem, finish, time_note
 from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks, taper
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
-from advisor.logs.sources import expand_sources
+from advisor.logs.sources import expand_sources, unique_sources
 from advisor.logs.streams import NotSplittable, ReadStats
 from advisor.logs.usage_rows import UsageRows, work_frame
 
@@ -577,7 +577,7 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
         raise LogError("--completion-tokens must be a number of tokens from 0 to 10,000,000")
     opts = _options(format, model, ft_tokenizer, threads, chunk_records, max_record_bytes, storage_options,
                     chunk_bytes)
-    sources = expand_sources(list(paths), opts.storage_options)
+    sources, copies = unique_sources(expand_sources(list(paths), opts.storage_options), opts.storage_options)
     names = _display_names(sources)
     local = not any(isinstance(s, MemoryFile) for s in sources)
     if task_bytes is None:
@@ -597,7 +597,9 @@ def read_logs(paths: str | os.PathLike | Sequence[str | os.PathLike], *, format:
             results = _run(tasks, opts, n, workers, scheduler, progress)
         finally:
             forget_counter(opts.run_id)
-        return _reduce(tasks, results, opts, names, assumed_completion_tokens)
+        result = _reduce(tasks, results, opts, names, assumed_completion_tokens)
+    result.assumptions[:0] = copies
+    return result
 
 
 def _run(tasks: list[Task], opts: ReadOptions, processes: int, workers: int | None, scheduler: Any,

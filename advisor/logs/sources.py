@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import glob as globmod
+import hashlib
 import json
 import os
 import stat
@@ -21,7 +22,7 @@ from typing import Any
 from advisor.errors import LogError
 
 __all__ = ["Source", "expand_sources", "open_source", "parse_storage_options", "is_url", "storage_error",
-           "BACKENDS"]
+           "unique_sources", "BACKENDS"]
 
 _AWS = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role"
 _GCP = "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"
@@ -232,6 +233,70 @@ def expand_sources(paths: Sequence[Any], storage_options: Mapping[str, Any] | No
         else:
             out += _local_sources(p)
     return out
+
+
+def unique_sources(sources: Sequence[Any], storage_options: Mapping[str, Any] | None = None
+                   ) -> tuple[list[Any], list[str]]:
+    """The sources with each file once, and a note for each one left out: the same path or URL given twice (a
+    glob and a name of one file), or the same bytes under another name (an export downloaded twice, an upload of
+    a copy). Logs of different requests never have the same bytes, so a copy is always a double count.
+
+    Only files of the same size are compared, by SHA-256 of their bytes: other files are not read here.
+
+    >>> from advisor.logs.files import MemoryFile
+    >>> kept, notes = unique_sources([MemoryFile("a.jsonl", b"x"), MemoryFile("b.jsonl", b"x"), MemoryFile("c", b"y")])
+    >>> [s.name for s in kept], notes
+    (['a.jsonl', 'c'], ['b.jsonl is the same file as a.jsonl: counted once.'])
+    >>> unique_sources([Source("a.jsonl", 1, path="/l/a.jsonl"), Source("./a.jsonl", 1, path="/l/a.jsonl")])[1]
+    ['./a.jsonl was given twice: counted once.']
+    """
+    kept: list[Any] = []
+    notes: list[str] = []
+    where: dict[str, str] = {}
+    for s in sources:
+        key = getattr(s, "url", None) or getattr(s, "path", None)
+        if key is not None and key in where:
+            notes.append(f"{s} was given twice: counted once.")
+            continue
+        if key is not None:
+            where[key] = str(s)
+        kept.append(s)
+    by_size: dict[int, list[Any]] = {}
+    for s in kept:
+        by_size.setdefault(_bytes_of(s), []).append(s)
+    copies: set[int] = set()
+    for size, group in by_size.items():
+        if size == 0 or len(group) < 2:
+            continue
+        first_of: dict[str, Any] = {}
+        for s in group:
+            digest = _sha256(s, storage_options)
+            if digest is None:
+                continue
+            if digest in first_of:
+                copies.add(id(s))
+                notes.append(f"{s} is the same file as {first_of[digest]}: counted once.")
+            else:
+                first_of[digest] = s
+    return [s for s in kept if id(s) not in copies], notes
+
+
+def _bytes_of(source: Any) -> int:
+    return len(source.data) if hasattr(source, "data") else int(getattr(source, "size", 0) or 0)
+
+
+def _sha256(source: Any, storage_options: Mapping[str, Any] | None) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (reading it later says why)."""
+    if hasattr(source, "data"):
+        return hashlib.sha256(source.data).hexdigest()
+    h = hashlib.sha256()
+    try:
+        with open_source(source, storage_options) as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    except Exception:  # noqa: BLE001 - not compared; the reader names the file's problem
+        return None
+    return h.hexdigest()
 
 
 def open_source(src: Source, storage_options: Mapping[str, Any] | None = None, *, block_size: int = 8 << 20):

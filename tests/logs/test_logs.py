@@ -787,3 +787,36 @@ class TestResponsesApi:
         chat = {"role": "assistant", "content": None, "tool_calls": [
             {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Paris"}'}}]}
         assert row(res)["completion_tokens"] == count_completion(chat, "gpt-4o-mini") + 1
+
+
+class TestEachFileOnce:
+    """A file given twice (its name and a glob that matches it) or a copy of it (an export downloaded twice) is
+    read once, with a note: the CLI, the report and the notebooks count what the page counts."""
+
+    REC = {"model": "gpt-4o", "messages": MSGS, "usage": {"prompt_tokens": 24, "completion_tokens": 15}}
+
+    def test_the_same_path_twice_and_by_a_glob(self, write):
+        path = write("a.jsonl", jsonl(self.REC, self.REC))
+        r = read_logs([path, path, str(path.parent / "*.jsonl")])
+        assert len(r.frame) == 2   # two records, not six
+        assert r.assumptions[:2] == [f"{path} was given twice: counted once."] * 2
+
+    def test_a_copy_under_another_name(self, write):
+        a = write("a.jsonl", jsonl(self.REC))
+        b = write("a (1).jsonl", jsonl(self.REC))
+        other = write("b.jsonl", jsonl(dict(self.REC, usage={"prompt_tokens": 30, "completion_tokens": 15})))
+        r = read_logs([a, b, other])
+        assert sorted(r.frame.prompt_tokens) == [24, 30]
+        assert r.assumptions[0] == f"{b} is the same file as {a}: counted once."
+
+    def test_uploads_of_the_same_bytes(self):
+        data = jsonl(self.REC).encode()
+        r = read_logs([MemoryFile("x.jsonl", data), MemoryFile("y.jsonl", data)])
+        assert len(r.frame) == 1 and r.assumptions[0] == "y.jsonl is the same file as x.jsonl: counted once."
+
+    def test_files_of_one_size_but_other_bytes_are_both_read(self, write):
+        a = write("a.jsonl", jsonl(dict(self.REC, model="gpt-4o")))
+        b = write("b.jsonl", jsonl(dict(self.REC, model="gpt-4x")))   # same length, other bytes
+        assert a.stat().st_size == b.stat().st_size
+        r = read_logs([a, b])
+        assert len(r.frame) == 2 and not any("counted once" in n for n in r.assumptions)
