@@ -174,7 +174,7 @@ def _profile(f: pd.DataFrame, *, task: str, requests_per_day: float | None, days
                                 "requests_per_day (--requests-per-day)")
         requests_per_day = n / days
         if days < 1:  # a sample of less than a day (a trace, a batch): a rate, extrapolated
-            notes.append(f"{count_text(n, 'request')} in {count_text(days * 24, 'hour')} of logs, extrapolated to "
+            notes.append(f"{count_text(n, 'request')} in {count_text(days * 24, 'hour')}{_EXTRAPOLATED}"
                          f"{requests_per_day:,.0f} a day (pass --requests-per-day with your real volume)")
     ptm = peak_to_mean(f["timestamp"], w)
     if ptm is None:
@@ -246,12 +246,28 @@ def scale_sampled(frame: pd.DataFrame, one_in: float) -> pd.DataFrame:
     return frame if one_in == 1 else frame.assign(requests=frame["requests"] * float(one_in))
 
 
+_EXTRAPOLATED = " of logs, extrapolated to "   # the note on a volume measured in under a day of logs
+
+
 def scale_workloads(workloads: dict[str, Workload], requests_per_day: float) -> dict[str, Workload]:
-    """The same traffic mix at another total volume: each task keeps its share of ``"all"``."""
+    """The same traffic mix at another total volume: each task keeps its share of ``"all"``. At a volume other than
+    the measured one (more than 1% away: the page shows the measured one rounded), the note that the measured
+    volume was extrapolated from under a day of logs goes, as when :func:`profile_tasks` is given the volume.
+
+    >>> w = Workload.typed(100, 10, 10)
+    >>> w = replace(w, assumptions=("3 requests in 1 hour of logs, extrapolated to 72 a day (...)", "other"))
+    >>> scale_workloads({WHOLE_LOG: w}, 100.3)[WHOLE_LOG].assumptions[0][:20]
+    '3 requests in 1 hour'
+    >>> scale_workloads({WHOLE_LOG: w}, 5000)[WHOLE_LOG].assumptions
+    ('other',)
+    """
     total = workloads[WHOLE_LOG].requests_per_day
     if total <= 0:
         raise ScenarioError("the logs hold no volume to scale")
-    return {k: replace(w, requests_per_day=w.requests_per_day / total * requests_per_day) for k, w in workloads.items()}
+    other = abs(requests_per_day - total) > 0.01 * total
+    return {k: replace(w, requests_per_day=w.requests_per_day / total * requests_per_day,
+                       assumptions=tuple(n for n in w.assumptions if _EXTRAPOLATED not in n) if other else w.assumptions)
+            for k, w in workloads.items()}
 
 
 def token_summary(frame: pd.DataFrame) -> pd.DataFrame:

@@ -315,6 +315,22 @@ def test_a_sample_under_a_day_says_its_volume_is_extrapolated():
     assert any("3 requests in 1 hour of logs, extrapolated to 72 a day" in a for a in w.assumptions)
 
 
+def test_a_typed_volume_drops_the_extrapolation_note_on_every_surface():
+    # the page measures once and rescales (scale_workloads); advise profiles at the typed volume: the same notes
+    from advisor.workload import WHOLE_LOG, profile_tasks, scale_workloads
+
+    res = _read("batch.jsonl", *[{**_BATCH_OUT, "custom_id": f"q{i}",
+                                  "response": {**_BATCH_OUT["response"],
+                                               "body": {**_BATCH_OUT["response"]["body"], "created": 1735689600 + i}}}
+                                 for i in range(3)])
+    typed = profile_tasks(res.frame, requests_per_day=5000)[WHOLE_LOG]
+    scaled = scale_workloads(profile_tasks(res.frame), 5000)[WHOLE_LOG]
+    assert scaled.assumptions == typed.assumptions
+    assert not any("extrapolated" in a for a in scaled.assumptions)
+    kept = scale_workloads(profile_tasks(res.frame), 72.0)[WHOLE_LOG]   # the measured volume: the note stays
+    assert any("extrapolated to 72 a day" in a for a in kept.assumptions)
+
+
 def test_the_advice_says_first_when_the_logs_model_has_no_price():
     from advisor.recommend import recommend
     from advisor.scenario import Scenario
