@@ -197,16 +197,26 @@ def load_data(choice: DataChoice) -> PageData | None:
 
 def follow_data(data: PageData | None, source: str) -> None:
     """When the data changes, what was measured from the old data goes with it: the volume becomes
-    the new logs' own (or empty when they have no timestamps), the task and churn reset."""
+    the new logs' own (or empty when they have no timestamps), the task and churn reset. When only the
+    "one request in N" of the same logs changes, a volume the user typed stays (as ``advise --requests-per-day V
+    --sample-rate N`` prices V), the measured one follows, and the task and churn stay."""
     digest = "typed" if data is None else data.digest
     previous = st.session_state.get("_data_digest")
     if previous == digest:
         return
     st.session_state["_data_digest"] = digest
+    measured = None if data is None or data.measured_requests_per_day is None else \
+        page_rate(data.measured_requests_per_day)
+    was_measured = st.session_state.get("_measured_rpd")
+    st.session_state["_measured_rpd"] = measured
+    logs = digest.rpartition(":")[0]   # an upload's digest is "<files' digest>:<one in N>"
+    if logs and previous is not None and previous.rpartition(":")[0] == logs:   # only the sampling rate changed
+        if st.session_state.get("rpd") == was_measured:
+            st.session_state["rpd"] = measured
+        return
     from_link = previous is None and "rpd" in st.session_state.get("_url_keys", ()) and source != "upload logs"
     if data is not None and not from_link:
-        m = data.measured_requests_per_day
-        st.session_state["rpd"] = None if m is None else page_rate(m)
+        st.session_state["rpd"] = measured
     elif data is None and st.session_state.get("rpd") is None:
         st.session_state["rpd"] = 2000.0
     if previous is not None:

@@ -311,6 +311,22 @@ class TestUpload:
         assert verdict_text(at).startswith(f"**Verdict: {advice['verdict'].upper()}")
         assert f"${abs(advice['savings_usd_horizon']):,.0f}" in page_text(at)
 
+    def test_a_typed_volume_stays_when_the_sampling_rate_changes(self, tmp_path):
+        # advise --requests-per-day 5000 --sample-rate 50 prices 5,000/day: the page did too only when "one in N" was
+        # set before the volume; set after it, the box became measured x 50 and the verdict changed
+        t0 = 1_735_689_600
+        recs = [chat_record(t0 + i * DAY // 10) for i in range(50)]   # 50 requests over 4.9 days: 10.2/day
+        at = new_app(source="upload logs")
+        at.file_uploader(key="upload").upload("log.jsonl", jsonl(recs)).run()
+        measured = at.number_input(key="rpd").value
+        at.number_input(key="onein").set_value(10.0).run()
+        assert at.number_input(key="rpd").value == pytest.approx(measured * 10, rel=1e-2)   # untouched: follows
+        at.number_input(key="rpd").set_value(5000.0).run()
+        before = verdict_text(at)
+        at.number_input(key="onein").set_value(50.0).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.number_input(key="rpd").value == 5000.0 and verdict_text(at) == before
+
     def test_logs_without_timestamps_ask_for_the_volume(self):
         at = new_app(source="upload logs")
         ft = [{"messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": "answer"}]}
