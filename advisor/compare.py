@@ -257,7 +257,7 @@ def qualifying_switches(scenario: Scenario, baseline: PricedOption, options: lis
     if scenario.needs_deep_reasoning:   # the user's flag: no cheaper general model is assumed to reason as well
         return []
     sw = [o for o in options if o.role == Role.SWITCH and not o.ends_within_horizon and o.like_for_like]
-    if latency_targets(scenario, baseline.e2e_s).any:
+    if latency_targets(scenario, baseline.e2e_s).for_api.any:   # an inter-token target is self-hosting's
         sw = [o for o in sw if o.meets_latency is True]
     if baseline.reasoning:   # hidden reasoning tokens are uncounted on both sides: no reason to prefer either
         return sw

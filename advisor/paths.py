@@ -63,6 +63,12 @@ class LatencyTargets:
     def any(self) -> bool:
         return any(x is not None for x in (self.e2e_s, self.ttft_s, self.itl_s))
 
+    @property
+    def for_api(self) -> LatencyTargets:
+        """The targets an API model is held to: the inter-token target is self-hosting's (``--itl-target-ms``), so
+        an API model, whose inter-token latency no one publishes, is not dropped for want of it."""
+        return dataclasses.replace(self, itl_s=None)
+
 
 def latency_targets(s: Scenario, baseline_e2e_s: float | None) -> LatencyTargets:
     """The user's targets; latency-sensitive without an end-to-end target = no slower than the baseline."""
@@ -594,7 +600,7 @@ def _price_api(spec: OptionSpec, s: Scenario, cat: Catalog, *, batch: bool, t: L
     if ends:  # (a plain shutdown date is already among the catalog's notes)
         notes += end_notes
     return PricedOption(name=m.id, kind=OptionKind.API, fine_tuned=False, usd_per_request=usd, ttft_s=ttft, e2e_s=e2e,
-                        meets_latency=_meets(t or LatencyTargets(), ttft, e2e), role=Role.SWITCH, path=Path.SWITCH,
+                        meets_latency=_meets((t or LatencyTargets()).for_api, ttft, e2e), role=Role.SWITCH, path=Path.SWITCH,
                         reasoning=m.reasoning, **costs.fields(), sources=sources, notes=tuple(notes),
                         serves_until=m.shutdown, ends_within_horizon=ends, provider=m.provider, mmlu=mmlu,
                         params_b=params_b, quality_source=quality_source)

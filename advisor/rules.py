@@ -28,6 +28,7 @@ from advisor.compare import PricedOption, latency_targets
 from advisor.errors import ScenarioError
 from advisor.fields import Surface, ask
 from advisor.fit import FIT_SCORE
+from advisor.options import Role
 from advisor.scenario import Scenario
 from advisor.uncertainty import MonteCarlo
 from advisor.words import count_text, months_text, rate_text, share_text, usd_text
@@ -538,9 +539,34 @@ def switch_model(c: Context, t: Thresholds) -> Reason | None:
                   "fine-tuning saves." + caveat, min(share, 1e9), t.switch_share_of_savings, Effect.INFO)
 
 
+def switch_latency_unknown(c: Context, t: Thresholds) -> Reason | None:
+    """A cheaper API model that would save more than the answer's option, left out only because no one publishes its
+    latency to hold against the user's targets: said, so that a FINE-TUNE (or a lesser switch) never hides it."""
+    s = c.scenario
+    if s.needs_deep_reasoning or not latency_targets(s, c.baseline.e2e_s).for_api.any:
+        return None
+    chosen = c.switch if c.switch_wins else c.best
+    chosen_save = max(float(c.row(chosen)["savings_usd_horizon"]), 0.0) if chosen is not None else 0.0
+    tab = c.table
+    unknown = tab[(tab["role"] == str(Role.SWITCH)) & tab["meets_latency"].isna() & tab["like_for_like"].astype(bool)
+                  & ~tab["ends_within_horizon"].astype(bool) & (tab["savings_usd_horizon"] > chosen_save)]
+    if not c.baseline.reasoning and (~unknown["reasoning"].astype(bool)).any():
+        unknown = unknown[~unknown["reasoning"].astype(bool)]   # as qualifying_switches: fully counted models first
+    if unknown.empty:
+        return None
+    row = unknown.loc[unknown["savings_usd_horizon"].idxmax()]
+    save = float(row["savings_usd_horizon"])
+    than = (f"more than {chosen.name} saves ({_usd(chosen_save)})" if chosen is not None and chosen_save > 0
+            else "where no option known to meet the target saves")
+    return Reason("switch_latency_unknown",
+                  f"{row['name']} (another API model, no training) would save {_usd(save)} over "
+                  f"{months_text(s.horizon_months)}, {than}, but its latency is not published, so it is not known to "
+                  "meet your latency target: measure it before choosing.", save, chosen_save, Effect.INFO)
+
+
 RULES: tuple[Rule, ...] = (deep_reasoning, out_of_domain, task_fit, volume, prompt_stability, training_examples, no_option,
                            break_even, costs_more, small_dollars, savings_ratio, payback, uncertainty, latency,
-                           switch_model, baseline_ends)
+                           switch_model, switch_latency_unknown, baseline_ends)
 
 
 def verdict_of(reasons: tuple[Reason, ...] | list[Reason], *, switch_wins: bool = False) -> Verdict:

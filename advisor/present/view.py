@@ -271,16 +271,18 @@ def blocker_text(r: Reason, rec: Recommendation | None = None) -> str:
 def reasons_shown(rec: Recommendation) -> tuple[list[Reason], list[Reason]]:
     """``(shown, more)``: a NO shows what blocks, a NOT YET what delays (and blocks), a FINE-TUNE what
     supports it; everything else goes under "more", so the page never argues with its verdict. A cheaper
-    API model saving most of what fine-tuning saves (``switch_model``: try it first) and today's model's own
-    shutdown within the horizon (``baseline_ends``) are always shown."""
+    API model saving most of what fine-tuning saves (``switch_model``: try it first), one saving more whose latency
+    is unknown against the targets (``switch_latency_unknown``) and today's model's own shutdown within the horizon
+    (``baseline_ends``) are always shown."""
     lead = {"no": ("blocks", "delays"), "not yet": ("delays",), "fine-tune": ("supports", "delays"),
             "switch": ("supports",)}.get(str(rec.verdict), ("blocks", "delays"))
     # a cheaper API model that saves most of what fine-tuning would ("try it first") is advice whatever the verdict
     if rec.verdict == "switch":   # the switch's own case, not fine-tuning's supports
-        shown = [r for r in rec.reasons if r.code in ("per_task", "switch", "baseline_ends", "task_fit")]
+        shown = [r for r in rec.reasons if r.code in ("per_task", "switch", "switch_latency_unknown", "baseline_ends",
+                                                      "task_fit")]
         return shown, [r for r in rec.reasons if r not in shown]
-    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "baseline_ends",
-                                                                         "task_fit")]
+    shown = [r for r in rec.reasons if r.effect in lead or r.code in ("per_task", "switch_model", "switch_latency_unknown",
+                                                                         "baseline_ends", "task_fit")]
     return shown, [r for r in rec.reasons if r not in shown]
 
 

@@ -376,6 +376,36 @@ class TestLatencyNeed:
         assert any(x.code == "low_volume_latency" and x.effect == Effect.INFO for x in fast.reasons)
 
 
+class TestLatencyTargetsAndSwitches:
+    S = dict(baseline="gpt-4o", training_examples=5000)
+
+    def test_an_inter_token_target_is_self_hostings_and_keeps_the_api_switches(self):
+        # --itl-target-ms holds self-hosted options only: API models (no published inter-token latency) stay
+        # candidates; before, any ITL target emptied the switch pool and the verdict became FINE-TUNE
+        w = Workload.typed(5000, 1200, 1000)
+        plain = recommend(Scenario(w, **self.S), draws=300)
+        itl = recommend(Scenario(w, itl_target_s=1.0, **self.S), draws=300)
+        assert plain.verdict == Verdict.SWITCH
+        assert (itl.verdict, itl.best_switch) == (plain.verdict, plain.best_switch)
+
+    def test_a_switch_left_out_for_unknown_latency_is_said_when_it_saves_more(self):
+        # a 300 ms TTFT target: no API switch has a published latency, so the fine-tune is the answer, but the
+        # switch that would save more is named with both savings (values from the options table)
+        r = recommend(Scenario(Workload.typed(5000, 1200, 1000), ttft_target_s=0.3, **self.S), draws=300)
+        assert r.verdict == Verdict.FINE_TUNE
+        why = next(x for x in r.reasons if x.code == "switch_latency_unknown")
+        t = r.options.set_index("name")
+        sw = t[(t.role == "switch model") & t.meets_latency.isna() & t.like_for_like & ~t.ends_within_horizon
+               & ~t.reasoning.astype(bool)].savings_usd_horizon
+        assert why.effect == Effect.INFO and why.value == pytest.approx(sw.max())
+        assert why.threshold == pytest.approx(t.loc[r.best_option, "savings_usd_horizon"]) and why.value > why.threshold
+        assert sw.idxmax() in why.text and "not known to meet" in why.text
+
+    def test_nothing_is_said_without_a_latency_target(self):
+        r = recommend(Scenario(Workload.typed(5000, 1200, 1000), **self.S), draws=300)
+        assert not any(x.code == "switch_latency_unknown" for x in r.reasons)
+
+
 class TestWholeBill:
     def test_a_no_headline_speaks_for_the_task_that_costs_most_today(self):
         # every task too small: the headline's figures are the costliest task's (30/day: 30 x 30.4167 x 0.096 =
