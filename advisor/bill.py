@@ -7,7 +7,7 @@ are ``current - with fine-tunes`` a month, and over the horizon the tasks' horiz
 (one-offs and growth included). Money in USD.
 
 Public names: :class:`TaskBill`, :class:`WholeBill` (``as_dict`` is the ``whole_bill`` JSON key of
-``advise``), :func:`whole_bill`.
+``advise``), :func:`whole_bill`, :func:`bill_sentence` (the one sentence every surface says of it).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from dataclasses import asdict, dataclass
 from advisor.jsonsafe import json_safe
 from advisor.keys import WHOLE_LOG
 from advisor.recommend import Recommendation, Verdict
+from advisor.words import fmt_usd
+from advisor.words import months_text as fmt_months
 
-__all__ = ["TaskBill", "WholeBill", "whole_bill"]
+__all__ = ["TaskBill", "WholeBill", "whole_bill", "bill_sentence"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,29 @@ def whole_bill(recs: dict[str, Recommendation]) -> WholeBill:
                      savings_usd_per_month=sum(x.savings_usd_per_month for x in lines),
                      one_off_usd=sum(x.one_off_usd for x in lines),
                      savings_usd_horizon=sum(x.savings_usd_horizon for x in lines), horizon_months=months)
+
+
+def bill_sentence(bill: WholeBill | dict) -> str:
+    """What the whole bill says, in the words of the page, the report, ``advise`` and the notebooks: the tasks
+    fine-tuned and those switched to a cheaper API model, the month after against today's, the one-off, the
+    horizon's savings. ``bill``: a :class:`WholeBill` or its ``as_dict()`` (``advise --json``'s ``whole_bill``).
+
+    >>> b = {"fine_tuned_tasks": [], "switched_tasks": ["copy"], "new_usd_per_month": 215.0,
+    ...      "current_usd_per_month": 1503.0, "one_off_usd": 908.0, "horizon_months": 12, "savings_usd_horizon": 12370.0}
+    >>> for part in bill_sentence(b).split("; "):
+    ...     print(part)
+    Switch copy to a cheaper API model (no training)
+    the rest stays as it is. $215 a month instead of $1,503, with upkeep and people's time (one-off $908 on top)
+    over 12 months $12,370 saved (“Saved $” covers 12 months).
+    """
+    get = bill.get if isinstance(bill, dict) else lambda k: getattr(bill, k)
+    go, move = list(get("fine_tuned_tasks")), list(get("switched_tasks"))
+    steps = ([f"Fine-tune {', '.join(go)}"] if go else []) + \
+        ([f"switch {', '.join(move)} to a cheaper API model (no training)"] if move else [])
+    plan = "; ".join(steps) + "; the rest stays as it is." if steps else "Every task stays on the baseline."
+    plan = plan[0].upper() + plan[1:]
+    months = fmt_months(get("horizon_months"))
+    saved = f"{fmt_usd(get('savings_usd_horizon'))} saved" if get("savings_usd_horizon") >= 0.5 else "no change"
+    return (f"{plan} {fmt_usd(get('new_usd_per_month'))} a month instead of {fmt_usd(get('current_usd_per_month'))}, "
+            f"with upkeep and people's time (one-off {fmt_usd(get('one_off_usd'))} on top); "
+            f"over {months} {saved} (“Saved $” covers {months}).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from advisor.bill import bill_sentence
 from advisor.cli.common import (
     OPTION_COLS,
     add_log_flags,
@@ -85,10 +86,7 @@ def _bill_text(bill: dict) -> list[str]:
                  "current_usd_per_month": bill["current_usd_per_month"], "option": "",
                  "new_usd_per_month": bill["new_usd_per_month"], "savings_usd_per_month": bill["savings_usd_per_month"],
                  "one_off_usd": bill["one_off_usd"]})
-    return ["", f"whole bill: {fmt(bill['current_usd_per_month'], ',.0f')} USD/month today, "
-                f"{fmt(bill['new_usd_per_month'], ',.0f')} with the qualifying tasks fine-tuned; saves "
-                f"{fmt(bill['savings_usd_horizon'], ',.0f')} USD over {bill['horizon_months']} months "
-                "(people's time included)", table_text(rows, _BILL_COLS)]
+    return ["", f"whole bill: {bill_sentence(bill)}", table_text(rows, _BILL_COLS)]
 
 
 def _text(advice: dict) -> str:

@@ -17,7 +17,7 @@ from typing import TypeGuard
 
 import pandas as pd
 
-from advisor.bill import whole_bill
+from advisor.bill import bill_sentence, whole_bill
 from advisor.compare import catalog_for
 from advisor.errors import AdvisorError
 from advisor.keys import WHOLE_LOG
@@ -122,20 +122,6 @@ def _cells(table: pd.DataFrame, formats: dict[str, Callable]) -> tuple[list[str]
     return cols, [[show(c, x) for c, x in zip(cols, r)] for r in table.itertuples(index=False)], set(formats)
 
 
-def _bill_sentence(bill) -> str:
-
-    go, move = list(bill.fine_tuned_tasks), list(bill.switched_tasks)
-    steps = ([f"Fine-tune {', '.join(go)}"] if go else []) + \
-        ([f"switch {', '.join(move)} to a cheaper API model (no training)"] if move else [])
-    plan = "; ".join(steps) + "; the rest stays as it is." if steps else "Every task stays on the baseline."
-    plan = plan[0].upper() + plan[1:]
-    saved = f"{fmt_usd(bill.savings_usd_horizon)} saved" if bill.savings_usd_horizon >= 0.5 else "no change"
-    return (f"{plan} {fmt_usd(bill.new_usd_per_month)} a month instead of {fmt_usd(bill.current_usd_per_month)}, "
-            f"with upkeep and people's time (one-off {fmt_usd(bill.one_off_usd)} on top); "
-            f"over {fmt_months(bill.horizon_months)} "
-            f"{saved} (“Saved $” covers {fmt_months(bill.horizon_months)}).")
-
-
 def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommendation | None, cli: bool) -> dict:
 
 
@@ -159,7 +145,7 @@ def _sections(recs: dict[str, Recommendation], notes: list[str], focus: Recommen
         "checked": [said(r) for r in more],
         "key": (["Figure", "Value", "Note"], _key_figures(rec)),
         "bill": _cells(V.bill_table(bill), V.BILL_FORMATS) if len(bill.tasks) > 1 else None,
-        "bill_sentence": _bill_sentence(bill),
+        "bill_sentence": bill_sentence(bill),
         "tasks": _cells(V.tasks_table(per_task), V.TASK_FORMATS) if per_task else None,
         "options": _cells(V.options_table(rec), V.OPTION_FORMATS),
         "inputs": (["Input", "Value"], [list(r) for r in _inputs(rec)]),
