@@ -19,9 +19,12 @@ Each output line is one interaction (request, response and the usage the API bil
     {"id", "source": "owner/name:path@commit#index", "endpoint": "chat.completions"|"responses",
      "model", "response_model", "request", "response", "usage", "features": [...]}
 
-Skipped: interactions whose usage is missing, whose request body is not JSON, whose response
-is an error (HTTP status >= 400 or an ``error`` object), and streamed calls whose final usage
-chunk is missing. Streamed calls with a usage chunk are rebuilt into one final response.
+Kept: POSTs to ``/v1/chat/completions`` or ``/v1/responses`` of an OpenAI host (``api.openai.com``, Azure's), for
+OpenAI models; a call sent to another host (a proxy: Shopify/roast's ``mytestingproxy.local``) or recorded without a
+host (a path relative to the client's base URL) only when its response is the API's by its shape (an id as the API
+writes them and an OpenAI model: :func:`api_answer`). Skipped: interactions whose usage is missing, whose request body
+is not JSON, whose response is an error (HTTP status >= 400 or an ``error`` object), and streamed calls whose final
+usage chunk is missing. Streamed calls with a usage chunk are rebuilt into one final response.
 Duplicates (same request and usage) are written once, the first seen kept.
 
 Cassette layouts read: vcrpy's ``interactions`` with ``body: {string: ...}`` (text, or bytes that may be
@@ -43,10 +46,17 @@ ResponseBody}]}``, bodies parsed JSON, a stream as its list of SSE lines: openai
 (Elixir: ``[{request: {url, method, body}, response: {status_code, body}}]``); req_llm's fixtures (Elixir,
 ``fixtures/openai/<model>/*.json``: ``{request: {url, method, body: {b64}}, response: {status, body}, chunks}``, the
 request as its recorded bytes, a stream as its chunks joined); ``{params, result}`` recordings of SDK calls (oaknational/
-oak-ai-lesson-assistant: no URL, the endpoint read from ``result.object``). Cassette files are those whose path
-names a cassette, a VCR folder (``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``), recordings, nock or mock responses,
-``fixtures/openai/`` (or ``fixtures/azure*/``),
-Go's ``testdata/`` (go-vcr), httprr traces and .NET ``SessionRecords/``; and any other ``*.yaml``/``*.yml`` file
+oak-ai-lesson-assistant: no URL, the endpoint read from ``result.object``); DataDog/dd-trace-java's http records
+(``http-records/**/*.POST.rec``: ``method:`` and ``path:`` lines, bodies between ``-- begin/end ... --`` lines, no
+host); WireMock stub mappings recorded from the API (``mappings/*.yaml``, one mapping a YAML document, or ``*.json``
+with ``mappings``: the ``bodyPatterns`` request body, the ``body``/``jsonBody`` response, no host); Rust httpmock
+recordings (0xPlaygrounds/rig: ``when:``/``then:`` YAML documents, the host named by the provider folder,
+``tests/cassettes/openai/``); ogx's api_recorder JSON (``{request: {url, endpoint, body}, response: {body,
+is_streaming}}``, SDK objects' ``__data__``, a stream as its chunk objects). Values are written as recorded, scrubbed
+ids and ``created: 0`` (ogx, rig) included: the builder writes no timestamp of its own. Cassette files are those
+whose path names a cassette, a VCR folder (``vcr_cassettes/``, ``_vcr/``, ``spec/vcr/``), recordings, nock or mock
+responses, ``fixtures/openai/`` (or ``fixtures/azure*/``), Go's ``testdata/`` (go-vcr), httprr traces, .NET
+``SessionRecords/``, ``http-records/`` and ``mappings/``; and any other ``*.yaml``/``*.yml`` file
 whose top level has ``interactions:`` or ``http_interactions:`` (a repository of cassettes kept in test-named
 folders: Significant-Gravitas/Auto-GPT-test-cassettes), read to see whether it does.
 """
@@ -77,12 +87,19 @@ OPENAI_HOSTS = re.compile(r"^(api\.openai\.com|[\w.-]+\.openai\.azure\.com)$")  
 OPENAI_MODEL = re.compile(r"^(ft:)?(gpt-|o\d|chatgpt-|computer-use-|codex-)", re.IGNORECASE)  # OpenAI's own models
 MAX_LINE_BYTES = 2_000_000  # a larger line is kept only if it adds a new family x feature pair
 CASSETTE_PATH = re.compile(r"cassette|(^|/)_?vcr|recording|nock|mock-responses|(^|/)testdata/|\.httprr$|(^|/)SessionRecords/"
-                           r"|(^|/)fixtures/(openai|azure[^/]*)/",  # req_llm's per-provider fixture folders
+                           r"|(^|/)fixtures/(openai|azure[^/]*)/"  # req_llm's per-provider fixture folders
+                           r"|(^|/)http-records/|(^|/)mappings/",  # dd-trace-java's http records, WireMock's stub mappings
                            re.IGNORECASE)
 CONTENT_SUFFIXES = (".yaml", ".yml")  # other paths read to see whether they are cassettes (is_cassette_text)
 CASSETTE_TOP_LEVEL = re.compile(rb"^(http_)?interactions:", re.MULTILINE)  # vcrpy's and Ruby/R VCR's top-level key
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json",  # .json: one interaction, or nock's list
-                     ".msgpack", ".msgpack.zlib", ".har", ".httprr")  # LangChain notebooks, Polly.js, Go httprr
+                     ".msgpack", ".msgpack.zlib", ".har", ".httprr", ".rec")  # LangChain notebooks, Polly.js, Go httprr,
+#                                                                               dd-trace-java's http records
+MAY_HOLD_CALLS = re.compile(rb"openai|completions|responses")  # a file without any is not read (a host, or a path
+#                                         relative to the client's base URL: http records and WireMock mappings)
+API_RESPONSE_ID = {"chat.completions": re.compile(r"chatcmpl-[A-Za-z0-9]{29}"),  # the API's own ids, as it writes them
+                   "responses": re.compile(r"resp_[0-9a-f]{40,}")}  # (other servers: chatcmpl-<uuid>, -<32 hex>, ...)
+OTHER_HOST = "not a chat/responses POST to an OpenAI host"
 
 
 class CassetteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -147,12 +164,32 @@ def load_cassette(raw: bytes, path: str = "") -> object:
         return _msgpack_cassette(raw, zlib_compressed=path.endswith(".zlib"))
     if raw.startswith(HTTPRR_MAGIC):
         return {"interactions": httprr_interactions(raw)}
+    if path.endswith(".rec"):
+        interaction = http_record_interaction(raw.decode("utf-8", "replace"))
+        if interaction is None:
+            raise ValueError("not an http record (method:, path:, request body)")
+        return {"interactions": [interaction]}
     if raw.lstrip()[:1] in (b"{", b"["):
         try:
             return json.loads(raw)
         except ValueError:
             pass
-    return yaml.load(raw, Loader=CassetteLoader)
+    return yaml_documents(raw)
+
+
+def yaml_documents(raw: bytes) -> object:
+    """A YAML file's one document, or the list of its documents when it has several (WireMock mappings and httpmock
+    recordings are written one a document, each after ``---``).
+
+    >>> yaml_documents(b"a: 1"), yaml_documents(b"---\\na: 1\\n---\\nb: 2\\n")
+    ({'a': 1}, [{'a': 1}, {'b': 2}])
+    """
+    try:
+        return yaml.load(raw, Loader=CassetteLoader)
+    except yaml.composer.ComposerError as error:
+        if "expected a single document" not in str(error):
+            raise
+    return list(yaml.load_all(raw, Loader=CassetteLoader))
 
 
 def _msgpack_cassette(raw: bytes, *, zlib_compressed: bool) -> object:
@@ -349,6 +386,147 @@ def params_result_interactions(doc: dict) -> list[dict]:
 
 def _is_params_result(doc: object) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("params"), dict) and isinstance(doc.get("result"), dict)
+
+
+def _api_path(path: object) -> str:
+    """A path recorded relative to the client's base URL (``chat/completions``, ``/responses``) as the API's
+    (``/v1/chat/completions``); one that names ``/v1/`` already is kept.
+
+    >>> _api_path("chat/completions"), _api_path("/v1/responses")
+    ('/v1/chat/completions', '/v1/responses')
+    """
+    path = "/" + str(path or "").lstrip("/")
+    return path if path.startswith("/v1/") else "/v1" + path
+
+
+HTTP_RECORD_PART = r"^-- begin {0} --\n(.*?)\n?^-- end {0} --[ \t]*$"
+
+
+def http_record_interaction(text: str) -> dict | None:
+    """The interaction of one DataDog/dd-trace-java http record (``http-records/<endpoint>/<hash>.POST.rec``):
+    ``method:`` and ``path:`` lines (the path relative to the client's base URL, no host), the request body between
+    ``-- begin request body --`` / ``-- end request body --`` lines, ``status code:``, then the response headers and
+    body between their own begin/end lines (the recorder may leave a U+FFFD just before the body's end line, dropped).
+    None when the method, path or request body is missing.
+
+    >>> rec = "method: POST\\npath: responses\\n-- begin request body --\\n{}\\n-- end request body -- \\n" \\
+    ...       "status code: 200\\n-- begin response body --\\n{\\"id\\": 1}\\n\\ufffd\\n-- end response body --\\n"
+    >>> i = http_record_interaction(rec)
+    >>> i["request"], i["response"]
+    ({'method': 'POST', 'uri': '/v1/responses', 'body': {'string': '{}'}}, {'status': {'code': 200}, 'body': {'string': '{"id": 1}'}})
+    """
+    method = re.search(r"^method: *(\S+)", text, re.MULTILINE)
+    path = re.search(r"^path: *(\S+)", text, re.MULTILINE)
+    request = re.search(HTTP_RECORD_PART.format("request body"), text, re.MULTILINE | re.DOTALL)
+    if not (method and path and request):
+        return None
+    status = re.search(r"^status code: *(\d+)", text, re.MULTILINE)
+    response = re.search(HTTP_RECORD_PART.format("response body"), text, re.MULTILINE | re.DOTALL)
+    answer = re.sub(r"\n?\ufffd$", "", response.group(1)) if response else None
+    return {"request": {"method": method.group(1), "uri": _api_path(path.group(1)), "body": {"string": request.group(1)}},
+            "response": {"status": {"code": int(status.group(1)) if status else 200}, "body": {"string": answer}}}
+
+
+def _is_wiremock_mapping(item: object) -> bool:
+    """Whether a parsed object is one WireMock stub mapping with a request body to match (``request.bodyPatterns``)."""
+    return (isinstance(item, dict) and isinstance(item.get("request"), dict) and isinstance(item.get("response"), dict)
+            and isinstance(item["request"].get("bodyPatterns"), list))
+
+
+def wiremock_interactions(mappings: list) -> list[dict]:
+    """The interactions of WireMock stub mappings recorded from the API (open-telemetry/opentelemetry-java-instrumentation,
+    elastic/elastic-otel-java: ``mappings/*.yaml``, one mapping a YAML document, or ``{"mappings": [...]}``): the
+    request body is the first ``equalToJson`` (text, or parsed JSON) or ``equalTo`` pattern, the url relative to the
+    client's base URL (no host), the response ``body`` (text), ``jsonBody`` (parsed) or ``base64Body``. Mappings
+    without a body pattern are left out.
+
+    >>> m = {"request": {"url": "/chat/completions", "method": "POST", "bodyPatterns": [{"equalToJson": "{}"}]},
+    ...      "response": {"status": 200, "jsonBody": {"id": 1}}}
+    >>> wiremock_interactions([m])
+    [{'request': {'method': 'POST', 'uri': '/v1/chat/completions', 'body': {'string': '{}'}}, 'response': {'status': {'code': 200}, 'parsed_body': {'id': 1}}}]
+    """
+    out = []
+    for mapping in mappings:
+        if not _is_wiremock_mapping(mapping):
+            continue
+        req, resp = mapping["request"], mapping["response"]
+        patterns = [p for p in req["bodyPatterns"] if isinstance(p, dict)]
+        body = next((p[k] for k in ("equalToJson", "equalTo") for p in patterns if k in p), None)
+        url = next((req[k] for k in ("url", "urlPath", "urlPattern", "urlPathPattern") if isinstance(req.get(k), str)), "")
+        if resp.get("jsonBody") is not None:
+            answer: dict = {"parsed_body": resp["jsonBody"]}
+        elif isinstance(resp.get("base64Body"), str):
+            answer = {"body": {"base64_string": resp["base64Body"]}}
+        else:
+            answer = {"body": {"string": resp.get("body")}}
+        out.append({"request": {"method": req.get("method", "POST"), "uri": _api_path(url), **_json_or_text(body)},
+                    "response": {"status": {"code": resp.get("status", 200)}, **answer}})
+    return out
+
+
+HTTPMOCK_PROVIDER_HOSTS = {"openai": "api.openai.com"}  # a provider folder of rig's tests/cassettes -> its API host
+
+
+def _is_httpmock_document(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("when"), dict) and isinstance(item.get("then"), dict)
+
+
+def httpmock_interactions(documents: list, path: str) -> list[dict]:
+    """The interactions of a Rust httpmock recording (0xPlaygrounds/rig ``tests/cassettes/<provider>/**.yaml``): YAML
+    documents ``when: {path, method, body}`` / ``then: {status, body}``, bodies as text. No host is recorded: the
+    provider folder the file is in names it (:data:`HTTPMOCK_PROVIDER_HOSTS`), else the call has none.
+
+    >>> doc = {"when": {"path": "/v1/responses", "method": "POST", "body": "{}"}, "then": {"status": 200, "body": "{}"}}
+    >>> [i["request"]["uri"] for i in httpmock_interactions([doc], "tests/cassettes/openai/a.yaml")]
+    ['https://api.openai.com/v1/responses']
+    >>> [i["request"]["uri"] for i in httpmock_interactions([doc], "tests/cassettes/groq/a.yaml")]
+    ['/v1/responses']
+    """
+    host = next((HTTPMOCK_PROVIDER_HOSTS[p] for p in path.lower().split("/")[:-1] if p in HTTPMOCK_PROVIDER_HOSTS), "")
+    out = []
+    for doc in documents:
+        if not _is_httpmock_document(doc):
+            continue
+        when, then = doc["when"], doc["then"]
+        uri = ("https://" + host if host else "") + "/" + str(when.get("path") or "").lstrip("/")
+        out.append({"request": {"method": when.get("method", "POST"), "uri": uri, **_json_or_text(when.get("body"))},
+                    "response": {"status": {"code": then.get("status", 200)}, **_json_or_text(then.get("body"))}})
+    return out
+
+
+def _is_ogx_recording(doc: object) -> bool:
+    return (isinstance(doc, dict) and isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict)
+            and "endpoint" in doc["request"] and "is_streaming" in doc["response"])
+
+
+def _sdk_data(value: object) -> object:
+    """An SDK object as ogx's recorder stores it (``{"__type__", "__data__"}``): its data; anything else as it is."""
+    return value.get("__data__") if isinstance(value, dict) and "__data__" in value else value
+
+
+def ogx_interaction(doc: dict) -> dict:
+    """The interaction of an ogx-ai/ogx (llama-stack) api_recorder recording (``tests/integration/**/recordings/*.json``:
+    ``{request: {method, url, endpoint, body}, response: {body, is_streaming}}``): the host from ``url``, the path from
+    ``endpoint`` (the url repeats ``/v1``), the request body parsed; the response an SDK object's data, or a stream's
+    chunk objects as SSE text.
+
+    >>> doc = {"request": {"method": "POST", "url": "https://api.openai.com/v1/v1/chat/completions",
+    ...                    "endpoint": "/v1/chat/completions", "body": {}},
+    ...        "response": {"body": [{"__type__": "Chunk", "__data__": {"id": 1}}], "is_streaming": True}}
+    >>> i = ogx_interaction(doc)
+    >>> i["request"]["uri"], i["response"]["body"]["string"]
+    ('https://api.openai.com/v1/chat/completions', 'data: {"id": 1}\\n\\ndata: [DONE]\\n\\n')
+    """
+    req, resp = doc["request"], doc["response"]
+    base = re.match(r"^[a-z]+://[^/]+", str(req.get("url") or ""))
+    body = resp.get("body")
+    if isinstance(body, list):
+        answer = {"body": {"string": _sse_body([f"data: {json.dumps(_sdk_data(c))}" for c in body] + ["data: [DONE]"])}}
+    else:
+        answer = _json_or_text(_sdk_data(body))
+    return {"request": {"method": req.get("method", "POST"), "uri": (base.group(0) if base else "") + str(req.get("endpoint") or ""),
+                        **_json_or_text(req.get("body"))},
+            "response": {"status": {"code": resp.get("status", 200)}, **answer}}
 
 
 def is_cassette(path: str) -> bool:
@@ -679,8 +857,6 @@ def _host(uri: str) -> str:
 
 
 def _endpoint(uri: str) -> str | None:
-    if not OPENAI_HOSTS.match(_host(uri)):
-        return None  # OpenAI-compatible hosts (Groq, OpenRouter, ...) bill other tokenizers
     path = re.sub(r"^[a-z]+://[^/]+", "", uri or "").split("?")[0]
     for suffix, name in ENDPOINTS.items():
         if path.endswith(suffix):
@@ -701,13 +877,48 @@ def _status(response: dict) -> int:
     return int(code) if code.isdigit() else 200
 
 
+def api_answer(endpoint: str, response: dict) -> bool:
+    """Whether a response is the OpenAI API's own by its shape: an id as the API writes them
+    (:data:`API_RESPONSE_ID`) and an OpenAI model. How a call sent to another host (a proxy, e.g. Shopify/roast's
+    ``mytestingproxy.local``) or recorded without one (a path relative to the client's base URL) is taken as OpenAI's.
+
+    >>> api_answer("chat.completions", {"id": "chatcmpl-BpWWJHSu0uRkjmdDA1qyxaNuho1VY", "model": "gpt-4o-mini-2024-07-18"})
+    True
+    >>> api_answer("chat.completions", {"id": "chatcmpl-123", "model": "gpt-4o"}), api_answer("responses", {"id": 1})
+    (False, False)
+    """
+    rid = response.get("id")
+    return (isinstance(rid, str) and bool(API_RESPONSE_ID[endpoint].fullmatch(rid))
+            and bool(OPENAI_MODEL.match(str(response.get("model") or ""))))
+
+
 def extract(interaction: dict) -> tuple[dict | None, str]:
-    """(record without id/source, reason) for one cassette interaction; record None when skipped."""
-    req, resp = interaction.get("request") or {}, interaction.get("response") or {}
+    """(record without id/source, reason) for one cassette interaction; record None when skipped.
+
+    A call to an OpenAI host (:data:`OPENAI_HOSTS`) is taken as recorded; one to another host, or recorded without a
+    host, only when its response is the API's by its shape (:func:`api_answer`): OpenAI-compatible servers (Groq,
+    OpenRouter, a local model) bill other tokenizers, and a stub's answer is written by hand.
+    """
+    req = interaction.get("request") if isinstance(interaction.get("request"), dict) else {}
     uri = str(req.get("uri") or req.get("url") or "")  # go-vcr and DataDog's JSON cassettes say url
+    host = _host(uri)
+    record, reason = _extract(interaction, uri)
+    if OPENAI_HOSTS.match(host):
+        return record, reason
+    if record is None:
+        return None, OTHER_HOST if host else reason
+    if not api_answer(record["endpoint"], record["response"]):
+        return None, OTHER_HOST if host else "no host recorded, response not the API's"
+    return record, reason
+
+
+def _extract(interaction: dict, uri: str) -> tuple[dict | None, str]:
+    req, resp = interaction.get("request") or {}, interaction.get("response") or {}
+    if not isinstance(req, dict) or not isinstance(resp, dict):
+        return None, "interaction not a request and a response"
     endpoint = _endpoint(uri)
     if endpoint is None or str(req.get("method", "POST")).upper() != "POST":
-        return None, "not a chat/responses POST to an OpenAI host"
+        return None, OTHER_HOST
     request = decode_json_body(req)
     if not isinstance(request, dict):
         return None, "request body not JSON"
@@ -798,16 +1009,19 @@ def build_files(files: list[tuple[Path, str, CassetteFile]]) -> tuple[list[dict]
         except OSError:
             reasons["cassette not gzip"] += 1
             continue
-        if b"openai" not in raw and not cf.path.endswith((".msgpack", ".msgpack.zlib")) and not (
+        if not MAY_HOLD_CALLS.search(raw) and not cf.path.endswith((".msgpack", ".msgpack.zlib")) and not (
                 raw.lstrip()[:1] == b"{" and b'"params"' in raw and b'"result"' in raw):
-            continue  # the host is in every request's uri, whatever the body encoding (msgpack'd cassettes and
-            # {params, result} recordings, which have no uri, aside)
+            continue  # the host or the endpoint's path is in every request's uri, whatever the body encoding
+            # (msgpack'd cassettes and {params, result} recordings, which have no uri, aside)
         if cf.by_content and not is_cassette_text(raw):
             continue  # a YAML file that is not a cassette
         try:
             doc = load_cassette(raw, cf.path)
-        except (yaml.YAMLError, ValueError, zlib.error):
-            reasons["cassette not YAML"] += 1
+        except (yaml.YAMLError, ValueError, zlib.error) as error:
+            reason = "http record not read" if cf.path.endswith(".rec") else "cassette not YAML"
+            reasons[reason] += 1
+            print(f"{repo}:{cf.path}@{cf.commit}: {reason} ({str(error).splitlines()[0] if str(error) else type(error).__name__})",
+                  file=sys.stderr)
             continue
         for record in _cassette_records(doc, repo, cf.path, cf.commit, seen, reasons):
             if len(json.dumps(record, ensure_ascii=False).encode("utf-8")) > MAX_LINE_BYTES:
@@ -894,9 +1108,10 @@ def listed_cassettes(listing: Path, git_dirs: dict[str, Path]) -> list[tuple[Pat
 LISTED = re.compile(r"([\w.-]+/[\w.-]+):([^@#]+)@([0-9a-f]{40})")
 
 
-def cassette_interactions(doc: object) -> list[dict]:
+def cassette_interactions(doc: object, path: str = "") -> list[dict]:
     """The recorded interactions of a parsed cassette: vcrpy's ``interactions`` or Ruby/R VCR's
-    ``http_interactions`` (entries that are not mappings are left out), or the one interaction a file holds.
+    ``http_interactions`` (entries that are not mappings are left out), or the one interaction a file holds; the other
+    layouts by their shape (``path``, the file's, names the provider of an httpmock recording).
 
     >>> cassette_interactions({"http_interactions": [{"request": {}}, "junk"]})
     [{'request': {}}]
@@ -904,6 +1119,10 @@ def cassette_interactions(doc: object) -> list[dict]:
     [{'request': {'url': 'u'}, 'response': {}}]
     """
     if isinstance(doc, list):
+        if any(_is_wiremock_mapping(i) for i in doc):
+            return wiremock_interactions(doc)
+        if any(_is_httpmock_document(i) for i in doc):
+            return httpmock_interactions(doc, path)
         exvcr = any(isinstance(i, dict) and "request" in i and "response" in i and "scope" not in i for i in doc)
         return exvcr_interactions(doc) if exvcr else nock_interactions(doc)
     if not isinstance(doc, dict):
@@ -914,6 +1133,12 @@ def cassette_interactions(doc: object) -> list[dict]:
         return session_record_interactions(doc)
     if _is_params_result(doc):
         return params_result_interactions(doc)
+    if isinstance(doc.get("mappings"), list) or _is_wiremock_mapping(doc):
+        return wiremock_interactions(doc["mappings"] if isinstance(doc.get("mappings"), list) else [doc])
+    if _is_httpmock_document(doc):
+        return httpmock_interactions([doc], path)
+    if _is_ogx_recording(doc):
+        return [ogx_interaction(doc)]
     if isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict):
         req_llm = "chunks" in doc or isinstance(doc["request"].get("body"), dict) and "b64" in doc["request"]["body"]
         return [req_llm_interaction(doc) if req_llm else doc]
@@ -924,8 +1149,12 @@ def cassette_interactions(doc: object) -> list[dict]:
 def _cassette_records(doc, repo: str, path: str, commit: str, seen: set[str], reasons: Counter) -> list[dict]:
     """The new (not yet ``seen``) records of one parsed cassette, each with its id and source; skips tallied."""
     out = []
-    for index, interaction in enumerate(cassette_interactions(doc)):
-        record, reason = extract(interaction)
+    for index, interaction in enumerate(cassette_interactions(doc, path)):
+        try:
+            record, reason = extract(interaction)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # a malformed body (bad base64, ...)
+            record, reason = None, "interaction not read"
+            print(f"{repo}:{path}@{commit}#{index}: {reason} ({type(error).__name__}: {error})", file=sys.stderr)
         reasons[reason] += 1
         if record is None:
             continue
