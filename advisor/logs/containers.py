@@ -12,7 +12,9 @@ Shapes (sources in the comments of each rule and in tests/logs/test_logs.py):
   and OpenTelemetry's ``resourceSpans``/``scopeSpans``/``spans`` (OTLP/JSON), level by level.
 - Anthropic's Admin usage report ``{"data": [{"starting_at", "ending_at", "results": [...]}], "has_more",
   "next_page"}``: each result gets its bucket's times; a bucket with no results is an ignored empty bucket.
-- An MLflow trace ``{"info": {...}, "data": {"spans": [...]}}``: the trace is ignored, its spans are records.
+- An MLflow trace ``{"info": {...}, "data": {"spans": [...]}}``: the trace is ignored, its spans are records (a trace
+  with no model-call span: its summed usage in ``info.trace_metadata``, :mod:`advisor.logs.mlflow`); a Databricks
+  agent endpoint's response ``{"object": "response", "databricks_output": {"trace": ...}}``: the trace inside.
 - CloudWatch Logs: a Logs Insights query result ``{"results": [[{"field", "value"}, ...]], "statistics", "status"}``
   (each row a record: its ``@message`` decoded when it holds one, as model invocation logs do) and log events
   ``{"events": [{"timestamp", "message", ...}]}`` (each ``message`` decoded when it is a JSON record).
@@ -29,6 +31,7 @@ from typing import Any
 from advisor.logs.agents import split_session_result
 from advisor.logs.formats import detect_record_format
 from advisor.logs.jsonstream import Head, Part
+from advisor.logs.mlflow import is_trace, trace_usage_span, wrapped_trace
 from advisor.logs.records import Ignored, RecordProblem, maybe_json, safe_field
 
 __all__ = ["expand"]
@@ -64,8 +67,8 @@ def expand(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
     yield from _one(value, where)
 
 
-_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events", "breakdown", "modelUsage")
-                            + _LIST_KEYS)
+_CONTAINER_KEYS = frozenset(("object", "post", "patch", "observations", "events", "breakdown", "modelUsage",
+                             "databricks_output") + _LIST_KEYS)
 
 
 def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
@@ -123,11 +126,14 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
             yield from _one({**times, **r} if isinstance(r, dict) else r,
                             f"{where}.results[{j}]" if where else f"results[{j}]")
         return
-    data = value.get("data")
-    if isinstance(data, dict) and isinstance(data.get("spans"), list) and "info" in value:  # an MLflow trace
-        yield where, Ignored("MLflow trace (its spans are read one by one)")
-        for i, sp in enumerate(data["spans"]):
-            yield from _one(sp, f"{where}.data.spans[{i}]" if where else f"data.spans[{i}]")
+    if is_trace(value):  # an MLflow trace
+        yield from _mlflow_trace(value, where)
+        return
+    trace = wrapped_trace(value) if "databricks_output" in value else None
+    if trace is not None:  # a Databricks agent endpoint's response: its usage is in its MLflow trace
+        here = f"{where}.databricks_output.trace" if where else "databricks_output.trace"
+        yield where, Ignored("Databricks agent response (its MLflow trace's spans are read one by one)")
+        yield from _mlflow_trace(trace, here)
         return
     obs = value.get("observations")
     if isinstance(obs, list) and "traceId" not in value:  # a Langfuse trace with its observations
@@ -151,6 +157,17 @@ def _one(value: Any, where: str) -> Iterator[tuple[str, Any]]:
                     yield from _one(v, f"{where}.{key}[{i}]" if where else f"{key}[{i}]")
                 return
     yield where, value
+
+
+def _mlflow_trace(trace: Mapping, where: str) -> Iterator[tuple[str, Any]]:
+    """An MLflow trace: ignored itself, its spans read one by one; a trace with no model-call span but its summed
+    usage in ``info.trace_metadata`` gives that as one span (:func:`advisor.logs.mlflow.trace_usage_span`)."""
+    yield where, Ignored("MLflow trace (its spans are read one by one)")
+    summed = trace_usage_span(trace)
+    if summed is not None:
+        yield f"{where}.info" if where else "info", summed
+    for i, sp in enumerate(trace["data"]["spans"]):
+        yield from _one(sp, f"{where}.data.spans[{i}]" if where else f"data.spans[{i}]")
 
 
 def _paging_around(value: Mapping, key: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from advisor.logs.otel import CALL_SIDE, WRAPPER_NOTE, WRAPPER_SIDE
 from advisor.logs.records import FRAME_COLUMNS
 from advisor.tokens.media import is_lower_bound
 
@@ -37,7 +38,7 @@ def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | Non
     without an output (their prompt as counted, their completion assumed)."""
     if "join_side" not in f:
         return f
-    has = f["join_side"].notna()
+    has = f["join_side"].isin(("input", "output"))  # (span sides: _drop_covered_wrappers)
     if not has.any():
         return f
     rest, b = f[~has], f[has]
@@ -71,6 +72,35 @@ def _join_batches(f: pd.DataFrame, problems: list[Problem], assumed: float | Non
             if alone is not None:
                 alone.extend(only_in.index)
     return pd.concat([rest, merged.reset_index(), *kept], ignore_index=True)
+
+
+COVERED_WRAPPER = "Vercel AI SDK wrapper span whose model calls are counted (its usage is their sum)"
+
+
+def _drop_covered_wrappers(f: pd.DataFrame, ignored: Tally, notes: Tally) -> pd.DataFrame:
+    """Vercel AI SDK wrapper spans (``ai.streamText``...: :func:`advisor.logs.otel.parse_otel`) dropped, as ignored,
+    when a model-call span below them is in the logs (their usage is the sum of those calls'); the others kept,
+    each one request (``notes``: said so). Whatever the chunks or tasks the spans were read in: joined here, after
+    all of them. Only a wrapper's own model calls (its children) cover it: a call inside one of its tool calls
+    belongs to a nested wrapper.
+
+    >>> f = pd.DataFrame({"join_side": ["span-wrapper", "span-call", "span-wrapper"], "join_key": ["t/a", "t/a", "t/b"]})
+    >>> ig, notes = Tally(), Tally()
+    >>> _drop_covered_wrappers(f, ig, notes)["join_key"].tolist(), sum(ig.values()), sum(notes.values())
+    (['t/a', 't/b'], 1, 1)
+    """
+    side = f["join_side"].astype(object)
+    wrapper = (side == WRAPPER_SIDE).to_numpy()
+    if not wrapper.any():
+        return f
+    keys = f["join_key"].astype(object)
+    covered = wrapper & keys.isin(set(keys[(side == CALL_SIDE).to_numpy()])).to_numpy()
+    if covered.any():
+        ignored[COVERED_WRAPPER] += int(covered.sum())
+    kept = int((wrapper & ~covered).sum())
+    if kept:
+        notes[WRAPPER_NOTE] += kept
+    return f[~covered].reset_index(drop=True) if covered.any() else f
 
 
 def _either_flags(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -150,7 +180,8 @@ class Gather:
             if low_kinds:
                 low = notes.isin(low_kinds)
                 side = g["join_side"] if "join_side" in g else pd.Series(None, index=g.index, dtype=object)
-                self.lower_bound += float(g.loc[low & (side.isna() | (side == "input")), "requests"].sum())
+                once = side.isna() | (side == "input") | (side == CALL_SIDE)  # (a wrapper may be dropped: finish)
+                self.lower_bound += float(g.loc[low & once, "requests"].sum())
         batch = g["join_side"].notna().any()
         keep = FRAME_COLUMNS + (["join_key", "join_side"] if batch else [])
         # a piece is a dict of columns (popping a column of a DataFrame copies its block: quadratic in columns)
@@ -347,9 +378,10 @@ def finish(gather: Gather, assumed_completion_tokens: float | None
             ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     problems = gather.problems
     cols = gather.columns()
-    if "join_side" in cols:  # batch halves to join (a DataFrame for this rarer path)
+    if "join_side" in cols:  # batch halves, AI SDK spans to join (a DataFrame for this rarer path)
         alone: list = []
-        good = _join_batches(pd.DataFrame(cols), problems, assumed_completion_tokens, alone)
+        good = _drop_covered_wrappers(pd.DataFrame(cols), gather.ignored, gather.notes)
+        good = _join_batches(good, problems, assumed_completion_tokens, alone)
         gather.encodings.update(gather.input_encodings[k] for k in alone if k in gather.input_encodings)
         cols = {c: good[c].array if isinstance(good[c].dtype, pd.CategoricalDtype) else good[c].to_numpy()
                 for c in FRAME_COLUMNS}

@@ -14,8 +14,10 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
 - a span is a model call when ``gen_ai.operation.name`` is a generation (``chat``, ``text_completion``,
   ``generate_content``), ``openinference.span.kind`` is ``LLM``, ``llm.request.type`` is ``chat``/``completion`` or
   the Vercel AI SDK's ``ai.operationId`` is a provider call (``ai.generateText.doGenerate``, ``...doStream``; its
-  ``ai.generateText`` span above repeats their summed usage) or MLflow's ``mlflow.spanType`` is ``LLM``/``CHAT_MODEL``
-  (usage in ``mlflow.chat.tokenUsage``) or Prompt flow's ``span_type`` is ``LLM``;
+  ``ai.generateText`` / ``ai.streamText`` / ``ai.generateObject`` / ``ai.streamObject`` span above repeats their
+  summed usage, and is counted, as one request, only when none of its calls is in the logs: Mastra's traces keep the
+  wrapper alone; joined by span ids after the whole read, :func:`advisor.logs.gather.finish`) or MLflow's
+  ``mlflow.spanType`` is ``LLM``/``CHAT_MODEL`` (usage in ``mlflow.chat.tokenUsage``) or Prompt flow's ``span_type`` is ``LLM``;
   a span naming another kind (agent, tool, chain, embeddings, workflow; or an agent's run by ``gen_ai.agent.name`` /
   ``agent_name``) is ignored, not a problem, even when it carries usage (an agent span's usage is the sum of its model
   calls: counting it would count them twice); a span naming no kind is a model call when it carries token usage;
@@ -24,8 +26,10 @@ Conventions read (``gen_ai.*`` is OpenTelemetry's GenAI semantic conventions, ``
   ``gen_ai.usage.cache_read.input_tokens`` (or Traceloop's ``gen_ai.usage.cache_read_input_tokens``, OpenInference's
   ``llm.token_count.prompt_details.cache_read``); completion tokens include reasoning tokens;
 - the prompt text is read from ``gen_ai.input.messages``, ``llm.input_messages.N.message.*``, ``gen_ai.prompt.N.*``,
-  Logfire's ``request_data.messages``, the AI SDK's ``ai.prompt.messages``, MLflow's ``mlflow.spanInputs`` or Prompt
-  flow's ``inputs`` (counted when the span has no usage); the answer likewise (Prompt flow: ``llm.generated_message``).
+  Logfire's ``request_data.messages``, the AI SDK's ``ai.prompt.messages`` (a wrapper's ``ai.prompt``), MLflow's
+  ``mlflow.spanInputs`` or Prompt flow's ``inputs`` (counted when the span has no usage); the answer likewise (Prompt
+  flow: ``llm.generated_message``; the AI SDK: ``ai.response.text``, ``ai.response.toolCalls``, ``ai.response.object``;
+  MLflow: ``mlflow.spanOutputs``, whose ``model`` and cached tokens are read too: :mod:`advisor.logs.mlflow`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import Any
 
 from advisor.logs.datadog import looks_like_datadog, parse_datadog
 from advisor.logs.langfuse import _beside_usage, langfuse_usage
+from advisor.logs.mlflow import SUMMED, SUMMED_NOTE, outputs_cached, outputs_completion, outputs_model
 from advisor.logs.record_fields import short_word, time_span
 from advisor.logs.records import (
     Ignored,
@@ -50,7 +55,8 @@ from advisor.logs.records import (
     text,
 )
 
-__all__ = ["parse_otel", "looks_like_span", "span_attributes", "SPAN_LIST_KEYS"]
+__all__ = ["parse_otel", "looks_like_span", "span_attributes", "SPAN_LIST_KEYS", "WRAPPER_SIDE", "CALL_SIDE",
+           "WRAPPER_NOTE"]
 
 SPAN_LIST_KEYS = ("resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans")
 _SPAN_KEYS = frozenset(("spanId", "span_id", "context", "span_name", "span_kind", "traceId", "trace_id",
@@ -70,6 +76,12 @@ _REASONING = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_to
 _MODEL = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "llm.response.model",
           "llm.request.model", "ai.response.model", "ai.model.id", "mlflow.llm.model", "langfuse.observation.model.name")
 _LANGFUSE_USAGE = "langfuse.observation.usage_details."
+# the Vercel AI SDK's wrapper spans: each repeats the summed usage of its model calls (its ``.doGenerate`` /
+# ``.doStream`` children), counted only when none of them is in the logs (advisor.logs.gather's span join)
+_AI_WRAPPERS = frozenset(("ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"))
+WRAPPER_SIDE, CALL_SIDE = "span-wrapper", "span-call"  # Raw.join_side of a wrapper span and of a model call
+WRAPPER_NOTE = "a Vercel AI SDK wrapper span (ai.generateText, ai.streamText...) counted as one request: its model " \
+    "call spans are not in the logs, and it may stand for several (steps)"
 
 
 def looks_like_span(o: Mapping) -> bool:
@@ -221,7 +233,10 @@ def _usage(a: Mapping) -> tuple[tuple[float, float, float] | None, float | None]
     if p_n == 0 and c_n == 0:
         return None, None  # zeros: a stream whose usage was not reported
     k_key, k = _first(a, _CACHED)
-    k_n = min(_num(k, f"attributes.{k_key}") or 0.0, p_n)
+    k_field = f"attributes.{k_key}"
+    if k is None and "mlflow.spanOutputs" in a:  # MLflow: the provider's own usage in the answer
+        k_field, k = outputs_cached(a)
+    k_n = min(_num(k, k_field) or 0.0, p_n)
     r_key, r = _first(a, _REASONING)
     return (p_n, c_n, k_n), _num(r, f"attributes.{r_key}")
 
@@ -261,6 +276,15 @@ def _messages(a: Mapping) -> list | None:
         msgs = _indexed(a, prefix, role, content)
         if msgs:
             return check_messages(msgs, f"attributes.{prefix}")
+    prompt = maybe_json(a.get("ai.prompt"))  # an AI SDK wrapper span's arguments: {system?, prompt?, messages?}
+    if isinstance(prompt, dict) and "ai.prompt.messages" not in a:
+        msgs = [{"role": "system", "content": prompt["system"]}] if isinstance(prompt.get("system"), str) else []
+        if isinstance(prompt.get("messages"), list):
+            msgs += prompt["messages"]
+        elif isinstance(prompt.get("prompt"), (str, list)):
+            msgs.append({"role": "user", "content": prompt["prompt"]})
+        if msgs:
+            return check_messages(msgs, "attributes.ai.prompt")
     # AI SDK, MLflow, Prompt flow (the call's arguments): JSON text
     for key, inner in (("ai.prompt.messages", None), ("mlflow.spanInputs", "messages"), ("inputs", "messages")):
         value = maybe_json(a.get(key))
@@ -282,7 +306,45 @@ def _completion(a: Mapping) -> Any:
     generated = maybe_json(a.get("llm.generated_message"))  # Prompt flow: the answer's message as JSON text
     if isinstance(generated, dict):
         return check_completion(generated, "attributes.llm.generated_message")
+    if any(k in a for k in ("ai.response.text", "ai.response.toolCalls", "ai.response.object")):
+        return _ai_sdk_answer(a)
+    if "mlflow.spanOutputs" in a:
+        field, answer = outputs_completion(a)
+        return check_completion(answer, field) if answer is not None else None
     return None
+
+
+def _ai_sdk_answer(a: Mapping) -> Any:
+    """The Vercel AI SDK's answer: ``ai.response.text``, its ``ai.response.toolCalls`` (JSON text: ``[{"toolCallId",
+    "toolName", "args"}]``, ``input`` in v5) as OpenAI tool calls, else ``ai.response.object`` (generateObject's
+    JSON).
+
+    >>> _ai_sdk_answer({"ai.response.text": "", "ai.response.toolCalls": '[{"toolCallId": "c1", "toolName": "f", '
+    ...                 '"args": {"q": "x"}}]'})["tool_calls"][0]["function"]
+    {'name': 'f', 'arguments': '{"q":"x"}'}
+    >>> _ai_sdk_answer({"ai.response.object": '{"names": ["Al"]}'})
+    '{"names": ["Al"]}'
+    """
+    answer = a.get("ai.response.text")
+    answer = answer if isinstance(answer, str) else None
+    calls = maybe_json(a.get("ai.response.toolCalls"))
+    if isinstance(calls, list) and calls:
+        tool_calls = []
+        for i, c in enumerate(calls):
+            if not isinstance(c, dict):
+                raise RecordProblem(f"expected a tool call object, got {type(c).__name__}",
+                                    f"attributes.ai.response.toolCalls[{i}]")
+            args = c.get("args", c.get("input"))
+            tool_calls.append({"id": c.get("toolCallId"), "type": "function", "function": {
+                "name": c.get("toolName"), "arguments": args if isinstance(args, str) else
+                json.dumps(args, separators=(",", ":"), ensure_ascii=False)}})
+        return {"role": "assistant", "content": answer or None, "tool_calls": tool_calls}
+    if answer:
+        return answer
+    obj = a.get("ai.response.object")
+    if isinstance(obj, str) and obj:
+        return obj
+    return None  # an empty text (a broken stream's): no answer read, as when none is logged
 
 
 def _errored(o: Mapping) -> bool:
@@ -301,7 +363,8 @@ def parse_otel(o: Mapping, line: int) -> Raw:
     if kind is None and isinstance(o.get("span_kind"), str) and o["span_kind"].strip():  # Phoenix's own column
         kind = "openinference.span.kind", o["span_kind"].strip()
     usage, reasoning = _usage(a)
-    if not _is_model_call(kind):
+    wrapper = kind is not None and kind[0] == "ai.operationId" and kind[1] in _AI_WRAPPERS and usage is not None
+    if not _is_model_call(kind) and not wrapper:
         if kind is not None:
             raise Ignored(f"OpenTelemetry {short_word(kind[1])} span (not a model call)")
         if usage is None:
@@ -326,9 +389,41 @@ def parse_otel(o: Mapping, line: int) -> Raw:
                                   ("start_time", "end_time"))
         start, latency, why = time_span(o, start_key, end_key)
     m_key, model = _first(a, _MODEL)
+    if model is None and "mlflow.spanType" in a:
+        m_key, model = outputs_model(a)
+    if a.get(SUMMED) is True:
+        unread.append(SUMMED_NOTE)
+    join_key, join_side = _span_join(o, ctx, span_id, kind, wrapper)
+    if wrapper and join_key is None:
+        unread.append(WRAPPER_NOTE)  # no id to find its children by: counted, said so
     return Raw(line=line, request_id=text(span_id, "spanId"), timestamp=start, time_ignored=why,
                model=text(model, f"attributes.{m_key}"), messages=msgs, completion=completion, usage=usage,
-               latency_s=latency, reasoning_tokens=reasoning, note="; ".join(unread) or None)
+               latency_s=latency, reasoning_tokens=reasoning, note="; ".join(unread) or None,
+               join_key=join_key, join_side=join_side)
+
+
+def _span_join(o: Mapping, ctx: Mapping, span_id: Any, kind: tuple[str, str] | None, wrapper: bool
+               ) -> tuple[str | None, str | None]:
+    """(join key, side) of a Vercel AI SDK span: a wrapper's own id, a model call's parent's (both within their
+    trace), so that a wrapper is counted only when no model call below it is in the logs (advisor.logs.gather);
+    (None, None) for any other span, or one without the ids.
+
+    >>> _span_join({"traceId": "t", "spanId": "w"}, {}, "w", ("ai.operationId", "ai.streamText"), True)
+    ('t/w', 'span-wrapper')
+    >>> _span_join({"traceId": "t", "parentSpanId": "w"}, {}, "c", ("ai.operationId", "ai.streamText.doStream"), False)
+    ('t/w', 'span-call')
+    """
+    if kind is None or kind[0] != "ai.operationId":
+        return None, None
+    trace = o.get("traceId") or o.get("trace_id") or ctx.get("trace_id") or ""
+    if wrapper:
+        own = span_id
+    else:
+        own = o.get("parentSpanId") or o.get("parent_span_id") or o.get("parent_id") or o.get("parentId")
+    if not isinstance(own, (str, int)) or isinstance(own, bool) or own == "" or \
+            not isinstance(trace, (str, int)) or isinstance(trace, bool):
+        return None, None
+    return f"{trace}/{own}", WRAPPER_SIDE if wrapper else CALL_SIDE
 
 
 def _start_duration_us(o: Mapping, start_key: str) -> tuple[float | None, float | None, str | None]:

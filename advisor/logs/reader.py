@@ -661,10 +661,10 @@ def _reduce(tasks: list[Task], results: dict[int, TaskResult], opts: ReadOptions
 def _result(gather: Gather, names: list[str], formats: dict[str, str],
             assumed_completion_tokens: float | None, merged: set[str] | frozenset[str] = frozenset()) -> LogResult:
     usable, ignored_files = gather.usable_files, gather.ignored_files  # before the batch join moves rows
-    ignored = dict(gather.ignored.most_common())
     times_ignored = dict(gather.times_ignored.most_common())
     unlisted = gather.problems_total - len(gather.problems)
     frame, problems, assumptions = finish(gather, assumed_completion_tokens)
+    ignored = dict(gather.ignored.most_common())  # (after the join: wrapper spans whose calls are counted)
     for p in names:
         if p not in usable and p not in ignored_files and p not in merged:  # merged: halves that joined a run
             # reported under another file (LangSmith post and patch in two files)
