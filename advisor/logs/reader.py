@@ -41,6 +41,7 @@ from advisor.logs.gather import Gather, Problem, finish, time_note
 from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks, taper
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 from advisor.logs.sources import expand_sources, unique_sources
+from advisor.logs.stored import STORED_MESSAGE, looks_like_stored_message
 from advisor.logs.streams import NotSplittable, ReadStats
 from advisor.logs.usage_rows import UsageRows, work_frame
 
@@ -199,6 +200,9 @@ class _Parser:
                 for key, value in inner:
                     yield from self._record(line, f"{where}.{_key(key)}" if where else _key(key), value, depth + 1)
                 return
+        if f is None and looks_like_stored_message(rec):
+            yield line, Ignored(STORED_MESSAGE)  # (a problem would refuse the completions list uploaded beside)
+            return
         if f is None:
             keys = ", ".join(_key(k) for k in list(rec)[:8]) if isinstance(rec, dict) else type(rec).__name__
             yield line, _reason(RecordProblem(f"record of an unknown shape (keys: {keys}); pass --format with one "

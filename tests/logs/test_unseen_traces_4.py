@@ -1,8 +1,8 @@
 """Fourth round of real export shapes (2026-12-08 check of exports6), the trace-shaped ones: Vercel AI SDK / Mastra
 spans (a wrapper span whose model calls are not in the file; the answer text), MLflow 3 traces (the model in the
-answer, the answer's text and cached tokens) and a Databricks agent endpoint's response carrying its MLflow trace.
-The records are written by hand in those shapes (made-up values); each expected figure is worked out beside it.
-Each test fails on the readers before this round."""
+answer, the answer's text and cached tokens), a Databricks agent endpoint's response carrying its MLflow trace, and
+OpenAI's stored completion messages. The records are written by hand in those shapes (made-up values); each
+expected figure is worked out beside it. Each test fails on the readers before this round."""
 
 from __future__ import annotations
 
@@ -202,3 +202,34 @@ def test_a_databricks_response_is_read_as_the_mlflow_trace_inside():
     (p,) = res.problems  # the blocked call: a failed request, at its line, naming a field it has
     assert p.line == 2 and "status" in p.reason and "errored" in p.reason
     assert "Secret" not in p.reason and "request.messages" not in p.reason
+
+
+# --- OpenAI stored completion messages ----------------------------------------------------------------------------
+
+_MESSAGES = {"object": "list", "data": [{"id": "chatcmpl-A-0", "role": "user", "content": "write a haiku",
+                                         "name": None, "content_parts": None}],
+             "first_id": "chatcmpl-A-0", "last_id": "chatcmpl-A-0", "has_more": False}
+_COMPLETIONS = {"object": "list", "data": [{"object": "chat.completion", "id": "chatcmpl-A", "model": "gpt-4o",
+                                            "created": 1738960610, "usage": {"prompt_tokens": 13,
+                                                                             "completion_tokens": 18},
+                                            "choices": [{"index": 0, "message": {"role": "assistant",
+                                                                                 "content": "Mind of circuits"}}]}],
+                "has_more": False}
+
+
+def test_stored_completion_messages_alone_say_what_to_export():
+    # before: "record of an unknown shape (keys: id, role, content, name, content_parts)", a problem
+    res = _read("messages.json", _MESSAGES)
+    assert len(res.frame) == 0 and not res.problems
+    ((reason, n),) = res.ignored.items()
+    assert n == 1 and "stored completion message" in reason and "GET /v1/chat/completions" in reason
+    assert "haiku" not in reason
+
+
+def test_stored_completion_messages_beside_the_completions_list():
+    # the messages name no completion (the API reference gives the completion id only in the request path): ignored
+    # with the reason, the completions counted as they are
+    res = read_logs([MemoryFile("completions.json", json.dumps(_COMPLETIONS).encode()),
+                     MemoryFile("messages.json", json.dumps(_MESSAGES).encode())], ft_tokenizer=None)
+    assert len(res.frame) == 1 and res.summary()["prompt_tokens"] == 13 and not res.problems
+    assert sum(res.ignored.values()) == 1
