@@ -62,7 +62,17 @@ KEYS = {
     "context": json_values, "status": json_values, "startTimeUnixNano": json_values,
     "attributes": st.one_of(json_values, st.lists(st.fixed_dictionaries({"key": st.sampled_from(
         ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.operation.name", "llm.token_count.prompt",
-         "gen_ai.input.messages", "openinference.span.kind"]), "value": json_values}), max_size=4)),
+         "gen_ai.input.messages", "openinference.span.kind"]), "value": json_values}), max_size=4),
+        # the Vercel AI SDK's (wrapper and model-call spans, their answer) and MLflow's (JSON text values)
+        st.dictionaries(st.sampled_from(["ai.operationId", "ai.usage.promptTokens", "ai.usage.completionTokens",
+                                         "ai.prompt", "ai.response.text", "ai.response.toolCalls", "ai.response.object",
+                                         "mlflow.spanType", "mlflow.chat.tokenUsage", "mlflow.spanOutputs", "model"]),
+                        st.one_of(st.sampled_from(["ai.streamText", "ai.streamText.doStream", '"CHAT_MODEL"', 12,
+                                                   '{"model": "m", "choices": [{"message": {"content": "x"}}]}',
+                                                   '[{"toolCallId": "c", "toolName": "f", "args": {}}]']),
+                                  json_values), max_size=5)),
+    "parentSpanId": st.one_of(st.sampled_from(["w", "x"]), json_values), "databricks_output": json_values,
+    "info": json_values, "content_parts": json_values, "role": json_values,
     "attributes.llm.token_count.prompt": json_values,
     # Braintrust events (advisor/logs/braintrust.py)
     "span_attributes": st.one_of(st.fixed_dictionaries({"type": st.sampled_from(["llm", "task", "tool"])}), json_values),
