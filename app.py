@@ -139,8 +139,8 @@ def data_source_ui() -> DataChoice:
     files: tuple = ()
     if source == "upload logs":
         up = sb.file_uploader("Exported logs (OpenAI, Batch, fine-tuning, OpenPipe, Helicone, Langfuse, LangSmith, "
-                              "LiteLLM, Braintrust, OpenTelemetry, Datadog, Bedrock, OpenRouter, Claude Code, Codex, "
-                              "llm, Ollama, OpenAI Evals, CSV, Parquet; .gz ok)",
+                              "LiteLLM, Braintrust, OpenTelemetry, Vercel AI SDK, MLflow, Databricks, Datadog, Bedrock, "
+                              "OpenRouter, Claude Code, Codex, llm, Ollama, OpenAI Evals, CSV, Parquet; .gz ok)",
                               accept_multiple_files=True, key="upload")
         files = tuple((f.name, f.getvalue()) for f in up or ())
         too_big = [n for n, d in files if len(d) > MAX_UPLOAD_MB * 1e6]
