@@ -393,7 +393,7 @@ def parse_otel(o: Mapping, line: int) -> Raw:
         m_key, model = outputs_model(a)
     if a.get(SUMMED) is True:
         unread.append(SUMMED_NOTE)
-    join_key, join_side = _span_join(o, ctx, span_id, kind, wrapper)
+    join_key, join_side = _span_join(o, ctx, span_id, a.get("ai.operationId"), wrapper)
     if wrapper and join_key is None:
         unread.append(WRAPPER_NOTE)  # no id to find its children by: counted, said so
     return Raw(line=line, request_id=text(span_id, "spanId"), timestamp=start, time_ignored=why,
@@ -402,18 +402,19 @@ def parse_otel(o: Mapping, line: int) -> Raw:
                join_key=join_key, join_side=join_side)
 
 
-def _span_join(o: Mapping, ctx: Mapping, span_id: Any, kind: tuple[str, str] | None, wrapper: bool
+def _span_join(o: Mapping, ctx: Mapping, span_id: Any, operation: Any, wrapper: bool
                ) -> tuple[str | None, str | None]:
     """(join key, side) of a Vercel AI SDK span: a wrapper's own id, a model call's parent's (both within their
     trace), so that a wrapper is counted only when no model call below it is in the logs (advisor.logs.gather);
-    (None, None) for any other span, or one without the ids.
+    (None, None) for any other span, or one without the ids. A model call is told by its ``ai.operationId`` whatever
+    other attribute named its kind (``gen_ai.operation.name`` too: never both it and its wrapper counted).
 
-    >>> _span_join({"traceId": "t", "spanId": "w"}, {}, "w", ("ai.operationId", "ai.streamText"), True)
+    >>> _span_join({"traceId": "t", "spanId": "w"}, {}, "w", "ai.streamText", True)
     ('t/w', 'span-wrapper')
-    >>> _span_join({"traceId": "t", "parentSpanId": "w"}, {}, "c", ("ai.operationId", "ai.streamText.doStream"), False)
+    >>> _span_join({"traceId": "t", "parentSpanId": "w"}, {}, "c", "ai.streamText.doStream", False)
     ('t/w', 'span-call')
     """
-    if kind is None or kind[0] != "ai.operationId":
+    if not wrapper and not (isinstance(operation, str) and operation.strip().endswith((".doGenerate", ".doStream"))):
         return None, None
     trace = o.get("traceId") or o.get("trace_id") or ctx.get("trace_id") or ""
     if wrapper:

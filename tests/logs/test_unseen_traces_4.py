@@ -77,6 +77,11 @@ def test_a_wrapper_with_its_model_calls_is_not_counted_twice():
     assert sorted(res.frame["request_id"]) == ["c1", "c2"]
     assert res.summary()["prompt_tokens"] == 394 and res.summary()["completion_tokens"] == 50
     assert sum(v for k, v in res.ignored.items() if "wrapper" in k) == 1 and not res.problems
+    # a call that names its kind in the GenAI conventions too is still the wrapper's call
+    call = json.loads(json.dumps(_CALL1))
+    call["attributes"].append({"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}})
+    res = _read("ai.json", _otlp(_W, call))
+    assert list(res.frame["request_id"]) == ["c1"] and res.summary()["prompt_tokens"] == 154
 
 
 @pytest.mark.parametrize("split", ["chunks", "files"])
