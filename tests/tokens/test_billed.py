@@ -33,6 +33,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recorded_quirks import KINDS, find_quirks  # noqa: E402
 
+from advisor.logs.records import to_epoch_s  # noqa: E402
 from advisor.tokens.chat import family_for_model, is_reasoning_model  # noqa: E402
 from advisor.tokens.counter import count_request, count_responses_request, resolve_encoding  # noqa: E402
 from advisor.tokens.media import is_lower_bound  # noqa: E402
@@ -140,10 +141,18 @@ def counted(rec: dict) -> tuple[int, list[str]]:
 
 def created_at_s(rec: dict) -> float | None:
     """When the call was made (epoch seconds): the response's ``created_at`` (Responses) or ``created`` (Chat
-    Completions), as a log's timestamp."""
+    Completions), read as a log's timestamp is (:func:`advisor.logs.records.epoch_s`): a placeholder time, such as the
+    ``created: 0`` that 0xPlaygrounds/rig's cassette scrubber and ogx-ai/ogx's recorder write over every response
+    (heldout7, 1,229 records), is no time, not 1970-01-01. Read as 1970, rig's calls took the Responses launch-period
+    prompt (77 gpt-4o calls 18-216 over), became launch-period lower bounds (131) or took the early required-tool
+    period (36 Chat calls, 2 over); undated, they count as the same requests do with their commit's date.
+
+    >>> created_at_s({"response": {"created": 1735689600}}), created_at_s({"response": {"created_at": 0}})
+    (1735689600.0, None)
+    """
     response = rec.get("response") or {}
     t = response.get("created_at", response.get("created"))
-    return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
+    return to_epoch_s(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
 
 
 _COUNTS: dict[str, tuple[int, list[str]]] = {}
