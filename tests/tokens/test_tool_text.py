@@ -238,3 +238,24 @@ class TestNumericBoundsShown:
         assert "evaluation: number, // minimum: 0, maximum: 5\n" in render_functions(tools)
         assert count_chat_prompt([{"role": "user", "content": self.USER}], "gpt-4o-mini", tools=tools, options={
             "tool_choice": {"type": "function", "function": {"name": "MyModel"}}}) == 255
+
+
+class TestResultName:
+    """A tool result bills the name of the function it answers as ``.NAME`` (advisor.tokens.chat.result_name_text)."""
+
+    def test_logfire_mcp_sampling_call(self):
+        # pydantic/logfire tests/otel_integrations/cassettes/test_pydantic_ai_mcp/test_pydantic_ai_mcp_sampling.yaml
+        # @b3c7ed3d (MIT), gpt-4o, 2025-09-01: billed 87. Hand sum (o200k): user 3 + 1 + 'tell a joke about socks' 5,
+        # the call 3 + 1 + 'joker' 1 + '{"theme":"socks"}' 6 + 4, the result 3 + '.joker' 2 ('.j', 'oker') + its text
+        # 20 + 2, priming 3, the block 24 + tools 9 -> 87 (86 with the bare name 'joker', 1 token)
+        call = {"id": "call_YWeIZ4oGGwEnk9GIb443ZNys", "type": "function",
+                "function": {"name": "joker", "arguments": '{"theme":"socks"}'}}
+        messages = [{"role": "user", "content": "tell a joke about socks"},
+                    {"role": "assistant", "content": None, "tool_calls": [call]},
+                    {"role": "tool", "tool_call_id": call["id"],
+                     "content": 'Why did the sock break up with the shoe?\n\nBecause it found something more "sole-ful!"'}]
+        tools = [{"type": "function", "function": {
+            "name": "joker", "description": "Poem generator", "strict": True, "parameters": {
+                "properties": {"theme": {"type": "string"}}, "required": ["theme"], "type": "object",
+                "additionalProperties": False}}}]
+        assert count_chat_prompt(messages, "gpt-4o", tools=tools, options={"tool_choice": "auto"}) == 87
