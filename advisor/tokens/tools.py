@@ -317,9 +317,29 @@ def schema_description_lines(params: Any, *, title: bool = True) -> list[str]:
     """
     if not isinstance(params, Mapping):
         return []
-    name, desc = params.get("title"), params.get("description")
-    lines = [f"// {name.strip()}", "//"] if title and isinstance(name, str) and name.strip() else []
-    return lines + (comment_lines(desc) if isinstance(desc, str) and desc.strip() else [])
+    desc = params.get("description")
+    return (schema_title_lines(params) if title else []) + (
+        comment_lines(desc) if isinstance(desc, str) and desc.strip() else [])
+
+
+def schema_title_lines(params: Any) -> list[str]:
+    """A parameters schema's ``title`` as ``// Title`` and a bare ``//`` (:func:`schema_description_lines`); rendered
+    first, before the function's own description (:func:`render_functions`).
+
+    The title comes first (h12tok, 2026-12-08): FastMCP and pydantic-ai's MCP tools send a title
+    (``get_user_idArguments``) with an indented docstring description, and the bill fits ``// Title``, ``//``, the
+    description lines, then ``type ...`` exactly where the title after the description leaves 1 over per function
+    whose seams differ. Measured on every recorded set: ogx-ai/ogx (heldout7, gpt-4o 2025-10..2026-04, scrubbed ids
+    set aside) 115 fixed, 16 closer (+5 -> +1), 0 made wrong; fixtures folder 4 fixed (pydantic-ai 3, openllmetry 1,
+    gpt-4o and gpt-4.1: 1-2 over -> exact), exact 88.0% -> 88.1%; heldout3-7 countable unchanged. Worked example:
+    pydantic-ai's test_agent_with_stdio_server (gpt-4o, 2025-03-12) billed 82 = user 3 + 1 + 9, priming 3, the
+    celsius_to_fahrenheit block 57 + tools 9 (58 with the title after the description: 83).
+
+    >>> schema_title_lines({"title": "get_user_idArguments", "properties": {}}), schema_title_lines({})
+    (['// get_user_idArguments', '//'], [])
+    """
+    name = params.get("title") if isinstance(params, Mapping) else None
+    return [f"// {name.strip()}", "//"] if isinstance(name, str) and name.strip() else []
 
 
 def has_definitions(params: Any) -> bool:
@@ -382,11 +402,13 @@ def render_functions(tools: Any, *, nested_comments: bool = True, titles: bool =
     parts = ["namespace functions {\n"]
     for fn in specs:
         desc = fn.get("description")
+        params = fn.get("parameters")
+        if schema_description and schema_title:
+            parts += schema_title_lines(params)  # before the function's description: see schema_title_lines
         if isinstance(desc, str) and desc:
             parts += comment_lines(desc)
-        params = fn.get("parameters")
         if schema_description:
-            parts += schema_description_lines(params, title=schema_title)
+            parts += schema_description_lines(params, title=False)
         props = params.get("properties") if isinstance(params, Mapping) else None
         if isinstance(props, Mapping) and props:
             body = render_type(params, root=params, nested_comments=nested_comments, titles=titles,

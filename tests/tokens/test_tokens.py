@@ -1262,8 +1262,8 @@ class TestToolSchemaKeywords:
                      "output a structured response.\nDo NOT output any text in addition to the tool call."},
                     {"role": "user", "content": "Please recommend the most popular book by Patrick Rothfuss"}]
         opts = {"parallel_tool_calls": False, "tool_choice": {"type": "function", "function": {"name": name}}}
-        assert "// Use this tool to extract data in Book format for a final response.\n// Book\n//\ntype " in \
-            render_functions(tools)
+        assert "{\n\n// Book\n//\n// Use this tool to extract data in Book format for a final response.\ntype " in \
+            render_functions(tools)  # the title first (advisor.tokens.tools.schema_title_lines): 137 either way
         assert count_chat_prompt(messages, "gpt-4o", tools=tools, options=opts) == 137
 
     def test_schema_title_on_the_responses_api(self):

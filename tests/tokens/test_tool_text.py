@@ -259,3 +259,26 @@ class TestResultName:
                 "properties": {"theme": {"type": "string"}}, "required": ["theme"], "type": "object",
                 "additionalProperties": False}}}]
         assert count_chat_prompt(messages, "gpt-4o", tools=tools, options={"tool_choice": "auto"}) == 87
+
+class TestSchemaTitleFirst:
+    """A parameters schema's title is rendered before the function's description (advisor.tokens.tools
+    schema_title_lines)."""
+
+    TOOLS = [{"type": "function", "function": {
+        "name": "celsius_to_fahrenheit",
+        "description": "Convert Celsius to Fahrenheit.\n\n    Args:\n        celsius: Temperature in Celsius\n\n"
+                       "    Returns:\n        Temperature in Fahrenheit\n    ",
+        "parameters": {"properties": {"celsius": {"title": "Celsius", "type": "number"}}, "required": ["celsius"],
+                       "title": "celsius_to_fahrenheitArguments", "type": "object"}}}]
+
+    def test_mcp_stdio_server_call(self):
+        # pydantic/pydantic-ai tests/cassettes/test_mcp/test_agent_with_stdio_server.yaml@444f5d08 (MIT), gpt-4o,
+        # 2025-03-12: billed 82. Hand sum (o200k): user 3 + 1 + 'What is 0 degrees Celsius in Fahrenheit?' 9, priming
+        # 3, the block 57 ('// celsius_to_fahrenheitArguments', '//', then the description) + tools 9 -> 82 (the
+        # block 58 with the title after the description: 83)
+        block = render_functions(self.TOOLS)
+        assert "{\n\n// celsius_to_fahrenheitArguments\n//\n// Convert Celsius to Fahrenheit.\n" in block
+        messages = [{"role": "user", "content": "What is 0 degrees Celsius in Fahrenheit?"}]
+        assert count_chat_prompt(messages, "gpt-4o", tools=self.TOOLS, options={"tool_choice": "auto"}) == 82
+
+
