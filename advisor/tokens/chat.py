@@ -525,6 +525,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
     system_at: int | None = None
     strings = parts.strings
     parallel_open = False  # the last assistant message made several calls: its results come as one JSON list
+    list_system = family is None and fam.merge_tools_into_system  # a list of text parts shares the tools too
     answered = _CallNames()  # the function each tool result answers (tool_result_name)
     for i, msg in enumerate(messages):
         if not isinstance(msg, Mapping):
@@ -564,7 +565,8 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.history_assistant + (fam.history_assistant_text if _has_text(content) else 0)
             if isinstance(msg.get("audio"), Mapping) and "id" in msg["audio"]:
                 parts.assumptions.append(AUDIO_REFERENCE_NOTE)
-        if first_system and system_at is None and isinstance(content, str):
+        if first_system and system_at is None and (isinstance(content, str) or (
+                list_system and text_parts_only(content))):
             system_at = len(strings)  # the tools block joins this message's text
         if role == "tool" and parallel_open and fam.parallel_results_json and isinstance(content, str):
             strings.append(parallel_result_text(content))  # results of a multi-call: JSON-escaped
@@ -586,7 +588,7 @@ def prompt_parts(messages: Any, model: str | None, encoding: str, *, tools: Any 
             parts.fixed += fam.tool_call
         if len(calls) > 1:
             parts.fixed += fam.parallel_call * (len(calls) - 1)
-    lead_system = tools_share_system(messages)
+    lead_system = tools_share_system(messages, text_parts=list_system)
     if tools is not None:
         _tools(tools, fam, lead_system, parts, system_at)
     elif options.get("functions") is not None:
@@ -738,25 +740,47 @@ def forced_function_framing(fam: ChatFamily, functions: Any, name: str) -> int:
     return fam.forced_function
 
 
-def tools_share_system(messages: list) -> bool:
+def tools_share_system(messages: list, *, text_parts: bool = False) -> bool:
     """Whether the tool definitions share the system message (the family's ``tools_with_system`` applies):
-    only when the request opens with a system (or developer) message whose content is text. Tools after a
-    later system message, or after one whose content is a list of parts, are framed as in a request without one.
+    only when the request opens with a system (or developer) message whose content is text, or with
+    ``text_parts`` a list of text parts (:func:`text_parts_only`): on Chat Completions, for the families that
+    append the tools to that message's text (``merge_tools_into_system``: the gpt-4o and gpt-3.5-turbo families;
+    :func:`prompt_parts`). Tools after a later system message, or after a list of parts elsewhere (gpt-5's harmony,
+    o-series, the Responses API), are framed as in a request without one.
 
-    Recorded calls (gpt-4o-mini, Chat Completions and Responses; openinference agent-framework cassettes, the
-    system instructions sent as ``[{"type": "text", ...}]``): all 12 with tools billed 10-25 tokens more than
-    counted with the shared framing (-9), 1-16 more without it (5 calibration, 7 held-out, every one closer; a
-    langchain gpt-4o-mini call with an image goes from 6 under to 3 over of 1,102); the 12 such calls without
-    tools are exact either way.
+    A list of text parts (h12tok, 2026-12-08): 0xPlaygrounds/rig sends its preamble as ``[{"type": "text", ...}]``
+    (heldout7, gpt-4o-mini, gpt-4.1-mini/nano, gpt-4o, 2026-05..08, scrubbed ids set aside): with tools, 43 were 4 over
+    with the no-system framing (+9, where a shared one is +9 - 10 and merges at the seam) -> exact, 2 closer (+3 ->
+    -1), 1 further (+1 -> -3, a json_schema call); fixtures folder: openinference's agent-framework and smolagents
+    cassettes 8 fixed (4 over -> exact), 2 further (-1 -> -5: two parallel calls in their history, already off), exact
+    88.1% -> 88.3%, within 2% 97.5% -> 97.6%; heldout3-6 unchanged. Not for gpt-5 (harmony): rig's 4 gpt-5-nano calls
+    of the shape are exact without it (0 -> 1 over with it). Not for the Responses API: llmrb/llm's ``input_text``
+    system message (heldout4, gpt-4.1) is exact without it. (Measured before the seam merge and the -10 of h5f:
+    openinference's 12 such calls were 10-25 under with the shared framing, 1-16 under without.)
 
     >>> tools_share_system([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     True
-    >>> tools_share_system([{"role": "system", "content": [{"type": "text", "text": "Be brief."}]}])
-    False
+    >>> listed = [{"role": "system", "content": [{"type": "text", "text": "Be brief."}]}]
+    >>> tools_share_system(listed), tools_share_system(listed, text_parts=True)
+    (False, True)
     """
     first = messages[0] if messages else None
-    return (isinstance(first, Mapping) and first.get("role") in ("system", "developer")
-            and isinstance(first.get("content"), str))
+    if not (isinstance(first, Mapping) and first.get("role") in ("system", "developer")):
+        return False
+    content = first.get("content")
+    return isinstance(content, str) or (text_parts and text_parts_only(content))
+
+
+def text_parts_only(content: Any) -> bool:
+    """Whether message content is a non-empty list of text parts only (``{"type": "text", "text": ...}``), billed
+    as the text they join to (:func:`_extend_run`).
+
+    >>> text_parts_only([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]), text_parts_only([])
+    (True, False)
+    """
+    return isinstance(content, list) and bool(content) and all(
+        isinstance(p, Mapping) and p.get("type") in ("text", "input_text") and isinstance(p.get("text"), str)
+        for p in content)
 
 
 def _tools(tools: Any, fam: ChatFamily, has_system: bool, parts: Parts, system_at: int | None = None) -> None:

@@ -1015,14 +1015,14 @@ class TestToolsFraming:
         auto = count_chat_prompt(messages, "gpt-5-mini", tools=tools, options={"tool_choice": "auto"})
         assert forced == 150 and forced == auto + 2 - 3
 
-    def test_system_as_list_of_parts_does_not_share_the_tools_framing(self):
+    def test_system_as_list_of_parts_shares_the_tools_framing(self):
         # Arize-ai/openinference instrumentation-agent-framework tests/cassettes/test_processor/
-        # test_agent_with_tool_calls.yaml@87639c48 (Apache-2.0), gpt-4o-mini: billed 75. Hand sum (o200k): system
-        # 3 + 1 + 16, user 3 + 1 + 7, priming 3, the get_weather block 36 (the schema's title get_weather_input
-        # as '// get_weather_input' and '//', 5 tokens; the property title Location one line) + 9 (tools framing,
-        # no -10 for a shared system message: its content is a list of parts) = 79 (4 over: the schema title that
-        # makes the same test's Responses calls exact puts its Chat calls over; 1 under without it, 69 with the
-        # shared framing)
+        # test_agent_with_tool_calls.yaml@87639c48 (Apache-2.0), gpt-4o-mini, 2026-02-12: billed 75. Hand sum (o200k):
+        # system 3 + 1 + (its text, the seam '\n\n# Tools\n\n## functions\n\n' and the get_weather block encoded
+        # together: 58; the schema's title get_weather_input as '// get_weather_input' and '//' first, the property
+        # title Location one line), user 3 + 1 + 7, priming 3, tools 9 - 10 -> 75, as the same system message sent as
+        # a string (h12tok, 2026-12-08: advisor.tokens.chat.tools_share_system; 79 framed as without a system
+        # message, 4 over, as before)
         tools = [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather for a location.",
                                                    "parameters": {"properties": {"location": {"title": "Location", "type": "string"}},
                                                                   "required": ["location"], "title": "get_weather_input",
@@ -1031,8 +1031,8 @@ class TestToolsFraming:
                  "What's the weather in San Francisco?")
         parts = [{"role": role, "content": [{"type": "text", "text": t, "additional_properties": {}}]}
                  for role, t in zip(("system", "user"), texts)]
-        assert count_chat_prompt(parts, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 79
-        # the same system message as a string shares the block (merged into its text, -10): 75
+        assert count_chat_prompt(parts, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 75
+        # the same system message as a string: 75
         plain = [{"role": role, "content": t} for role, t in zip(("system", "user"), texts)]
         assert count_chat_prompt(plain, "gpt-4o-mini", tools=tools, options={"tool_choice": "auto"}) == 75
 
