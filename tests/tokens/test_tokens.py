@@ -1341,3 +1341,22 @@ class TestToolSchemaKeywords:
         plain = {**modify, "parameters": {**modify["parameters"], "$defs": None}}
         assert "// search_recipes_args\n//\n" in render_functions([{"type": "function", "function": search},
                                                                   {"type": "function", "function": plain}])
+
+
+class TestReasoningModePro:
+    """reasoning.mode "pro" bills a hidden prompt: the count is a stated lower bound
+    (advisor.tokens.responses.PRO_MODE_NOTE)."""
+
+    REQUEST = {"input": [{"content": "What is the capital of France? Answer in one word.", "role": "user"}],
+               "model": "gpt-5.6-sol", "reasoning": {"context": "all_turns", "mode": "pro"}, "stream": False}
+
+    def test_pydantic_ai_reasoning_mode_pro_call(self):
+        # pydantic/pydantic-ai tests/models/cassettes/test_openai_responses/test_openai_responses_reasoning_mode_pro.yaml
+        # @7e3e9593 (MIT), 2026-07-24: billed 1,549. Hand count (harmony, Responses): priming 3 - 1 (request), user
+        # 3 + 1 + 12 = 18, and the note: the 1,531 tokens of the pro mode's hidden prompt are not in the request
+        from advisor.tokens.responses import PRO_MODE_NOTE
+
+        got, notes = count_responses_request(self.REQUEST, timestamp_s=1784912259)
+        assert got == 18 and notes == [PRO_MODE_NOTE] and is_lower_bound(PRO_MODE_NOTE)
+        # without the mode (rig-531f14b70634: 11 counted = 11 billed for its prompt) no note
+        assert count_responses_request({**self.REQUEST, "reasoning": {"context": "all_turns"}}) == (18, [])
