@@ -80,3 +80,28 @@ class TestGpt5ToolsPeriod:
         assert gpt5_tools_period_tokens("gpt-5-nano", P.first_seen_s, tools=True) == (0, None)  # as counted then
         assert gpt5_tools_period_tokens("gpt-5", P.last_seen_s + 86400, tools=True)[1] is not None  # between: a note
         assert gpt5_tools_period_tokens("gpt-5", P.first_normal_after_s, tools=True) == (0, None)
+
+
+class TestPlaceholderTime:
+    """A log's ``created: 0`` is no time (advisor.logs.records.epoch_s ignores times before 2010), so no period rule
+    reads it as 1970-01-01: 0xPlaygrounds/rig's cassettes (heldout7) write 0 over every response's time."""
+
+    def test_created_zero_counts_as_undated(self):
+        # a hand-written record in rig's scrubbed form (gpt-4o, user 'Hi': hand count user 3 + 1 + 'Hi' 1, priming 3
+        # = 8); with tool_choice "required" over one tool, reading 0 as 1970 would add the 2 tokens of the early
+        # required-tool period (REQUIRED_CHOICE_PERIODS, before 2024-10-08), as it did to 36 of rig's Chat calls
+        from advisor.logs.formats import parse_openai
+
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}
+        record = {"request": body, "response": {"id": "chatcmpl-REDACTED_1", "created": 0, "model": "gpt-4o",
+                                                "choices": [{"message": {"role": "assistant", "content": "Hello"}}],
+                                                "usage": {"prompt_tokens": 8, "completion_tokens": 1}}}
+        raw = parse_openai(record, 1)
+        assert raw.timestamp is None and raw.time_ignored
+        assert count_request(body["messages"], "gpt-4o", timestamp_s=raw.timestamp)[0] == 8
+        tools = [{"type": "function", "function": {"name": "f"}}]
+        undated = count_request(body["messages"], "gpt-4o", tools=tools, options={"tool_choice": "required"})[0]
+        assert count_request(body["messages"], "gpt-4o", tools=tools, options={"tool_choice": "required"},
+                             timestamp_s=raw.timestamp)[0] == undated
+        assert count_request(body["messages"], "gpt-4o", tools=tools, options={"tool_choice": "required"},
+                             timestamp_s=0)[0] == undated + 2  # what reading 0 as 1970 would have billed
