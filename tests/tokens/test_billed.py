@@ -266,6 +266,9 @@ QUIRKS_PER_FILE: dict[str, dict[str, int]] = {
     "dspy.rb.jsonl": {"secret placeholder": 4},        # GEMINI_API_KEY 'test' filtered out of 'testing'
     "maybe.jsonl": {"edited request": 6},
     "ruby_llm-responses_api.jsonl": {"non-API id": 7},  # resp_fc_multi_2, resp_long_conv_3: written by hand
+    # /work/heldout7 (2026-12-08; ogx-ai/ogx's and 0xPlaygrounds/rig's scrubbed ids are measured: recorded_quirks.scrubbed)
+    "ai-gateway.jsonl": {"non-API id": 1},             # chatcmpl-<uuid>
+    "newrelic-python-agent.jsonl": {"duplicate": 1},   # the same response id, options that bill nothing differ
 }
 
 
