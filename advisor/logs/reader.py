@@ -97,7 +97,8 @@ class LogResult:
             "ignored": sum(self.ignored.values()),
             "ignored_by_reason": dict(self.ignored),
             "tokens_source": {"usage": _int(src.get("usage", 0)), "counted": _int(src.get("counted", 0))},
-            "tasks": int(f.loc[f["task"] != "unknown", "task"].nunique()),
+            # the tasks advise, the report and the page advise: requests without a task label are one ("unknown")
+            "tasks": int(f["task"].nunique()),
             "formats": self.formats,
             "timestamps_ignored": sum(self.timestamps_ignored.values()),
             "timestamps_ignored_by_reason": dict(self.timestamps_ignored),

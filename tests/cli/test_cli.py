@@ -102,6 +102,15 @@ class TestCount:
         assert doc["tokens_source"]["usage"] + doc["tokens_source"]["counted"] == doc["requests"]
         assert doc["tasks"] == 3
 
+    def test_unlabelled_requests_are_one_task_as_advise_counts_them(self, capsys, tmp_path):
+        # advise says "task unknown" and the page "in 1 task" of a log whose requests carry no task label: count too
+        rec = {"model": "gpt-4o", "created": 1735689600, "messages": [{"role": "user", "content": "hi"}],
+               "usage": {"prompt_tokens": 8, "completion_tokens": 2}}
+        p = tmp_path / "u.jsonl"
+        p.write_text(json.dumps(rec) + "\n")
+        code, out, _ = run(capsys, "count", str(p), "--json")
+        assert code == 0 and json.loads(out)["tasks"] == 1
+
     def test_progress_on_request(self, capsys, tmp_path):
         from advisor.samples import write_sample_logs
         p = write_sample_logs(tmp_path / "s.jsonl", days=1, scale=0.05)
