@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor.logs.answer import MULTI_TURN, TOOL_RESULTS, measure_text_flagged
+from advisor.logs.answer import MULTI_TURN, STEP_MARKERS, TEXT, TOOL_RESULTS, is_plain, measure_plain, measure_text_flagged
 from advisor.logs.counting import _COLUMNS, COUNT_NOTES_COLUMN, ChunkCounter, _objects
 from advisor.logs.fastlines import FLUSH_EVERY
 from advisor.logs.record_fields import sample_weight
@@ -40,6 +40,9 @@ _HINT_KEYS = ("task", "prompt_id", "promptId")  # record_fields.metadata_task_hi
 _NONE_COLUMNS = ("join_key", "join_side", "problem", "assumed_encoding", COUNT_NOTES_COLUMN, "time_ignored")
 _NO_MODEL = object()
 _GIVE_UP_AFTER = 256  # records not taken, more than 4 per record taken: the rest of the task goes the general way
+_PLAIN_BATCH = 2048  # plain answers measured at once (answer.measure_plain), or fewer holding _PLAIN_BATCH_CHARS
+_PLAIN_BATCH_CHARS = 1 << 20
+_NAN = float("nan")
 
 if msgspec is not None:
     class _Struct(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -134,6 +137,13 @@ class UsageRows:
         self.taken = self.missed = 0
         self.heads: dict[str, float] = {}  # answer heads hashed in this task (labels, JSON keys repeat)
         self.models: dict[tuple, str | None] = {}  # (response's model, request's model) -> the row's model
+        # plain answers (answer.is_plain) wait to be measured in batches: their rows' positions and texts, then
+        # (positions, answer hashes, head hashes, step markers) measured, until columns() puts them in the rows
+        self.plain_at: list[int] = []
+        self.plain: list[str] = []
+        self.plain_chars = 0
+        self.measured: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.words: dict[bytes, float] = {}  # head hashes by first word (answer.measure_plain's memo)
 
     @classmethod
     def for_read(cls, ft_tokenizer: str | None, format: str | None, counter: ChunkCounter) -> UsageRows | None:
@@ -233,7 +243,9 @@ class UsageRows:
             else:
                 task, template, static = self.counter.hasher.keys_static(
                     [{"role": m.role, "content": m.content} for m in msgs], None, hint)
-            fit = measure_text_flagged(flags, answer.content, self.heads)
+            text = answer.content
+            plain = is_plain(text)
+            fit = (TEXT, _NAN, _NAN, flags) if plain else measure_text_flagged(flags, text, self.heads)
         except Exception:  # noqa: BLE001 - the general path lists it ("could not be counted")
             return None
         models = (resp.model, req.model)
@@ -243,20 +255,39 @@ class UsageRows:
                 self.models.clear()
             model = self.models[models] = _name(resp.model) or _name(req.model)
         rid = resp.id
+        if plain:  # measured with others (the row is the next one kept: nothing after this refuses the record)
+            self.plain_at.append(len(self.rows))
+            self.plain.append(text)
+            self.plain_chars += len(text)
+            if len(self.plain) >= _PLAIN_BATCH or self.plain_chars >= _PLAIN_BATCH_CHARS:
+                self._measure_plain()
         return (self.file, line, (rid.strip()[:512] or None) if rid else None, ts, model, task, template, static,
                 p, c, cached, latency, weight, *fit, reasoning)  # counts as ints: columns() makes them floats
+
+    def _measure_plain(self) -> None:
+        """The plain answers waiting, measured (:func:`~advisor.logs.answer.measure_plain`)."""
+        if self.plain:
+            at = np.array(self.plain_at, dtype=np.int64)
+            self.measured.append((at, *measure_plain(self.plain, self.words)))
+            self.plain_at, self.plain, self.plain_chars = [], [], 0
 
     def columns(self) -> dict[str, Any]:
         """The rows taken so far as the frame's columns (:data:`~advisor.logs.records.FRAME_COLUMNS`, what
         :meth:`ChunkCounter.rows` gives for the same records; :meth:`~advisor.logs.gather.Gather.add_columns`
         keeps them without a frame); then none are held."""
+        self._measure_plain()
         rows, self.rows = self.rows, []
+        measured, self.measured = self.measured, []
         n = len(rows)
         (files, line, rid, ts, model, task, template, static, prompt, comp, cached, latency, weight,
          kind, hash_, head, flags, reasoning) = zip(*rows) if rows else ((),) * 18
         prompt_a = _floats(prompt, n)
         static_a = self.counter.static_tokens(model, static, np.ones(n, dtype=bool))
         nan = np.full(n, np.nan)
+        hash_a, head_a, flags_a = _floats(hash_, n), _floats(head, n), _floats(flags, n)
+        for at, hashes, heads, steps in measured:
+            hash_a[at], head_a[at] = hashes, heads
+            flags_a[at] += STEP_MARKERS * steps  # (no row's flags hold it before)
         return {"request_id": _objects_of(rid, n), "timestamp": np.array(ts, dtype=float),  # None -> NaN
                 "model": _objects_of(model, n), "task": _objects_of(task, n),
                 "template": _objects_of(template, n), "prompt_tokens": prompt_a,
@@ -265,8 +296,8 @@ class UsageRows:
                 "ft_prompt_tokens": nan, "ft_completion_tokens": nan.copy(),
                 "static_prompt_tokens": np.minimum(static_a, prompt_a), "requests": _floats(weight, n),
                 "file": _objects_of(files, n), "line": np.fromiter(line, dtype=np.int64, count=n),
-                "answer_kind": _floats(kind, n), "answer_hash": _floats(hash_, n),
-                "answer_head_hash": _floats(head, n), "fit_flags": _floats(flags, n),
+                "answer_kind": _floats(kind, n), "answer_hash": hash_a,
+                "answer_head_hash": head_a, "fit_flags": flags_a,
                 "reasoning_tokens": np.array(reasoning, dtype=float)}
 
 

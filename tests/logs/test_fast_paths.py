@@ -39,7 +39,9 @@ from advisor.logs.answer import (
     _collapsed,
     _numbered_lines,
     _step_markers,
+    is_plain,
     measure_answer,
+    measure_plain,
     measure_text_flagged,
     reasoning_tokens,
 )
@@ -237,6 +239,13 @@ _ANSWER = st.lists(st.sampled_from(_ANSWER_BITS), max_size=14).map("".join) | st
     st.recursive(st.none() | st.integers() | st.text(max_size=5),
                  lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
                  max_leaves=8).map(json.dumps)
+# plain ASCII answers (what measure_plain takes): words longer than its window, runs of ASCII whitespace, words
+# that open a step marker or not, numbered lines, answers opening with no word
+_PLAIN_ANSWER = st.lists(st.sampled_from(["Billing", "refund", "a" * 31, "b" * 32, "Supercalifragilistic-expialidocious's",
+                                          " ", "  ", "\n", "\t", "\r\n", "\x0b", "\x1c", "\x1f", "step", "Step", " by ",
+                                          "-by-", "STEP BY STEP", "think", "Let's", "lets", "<think>", "thin", "chai",
+                                          "chain of thought", "Chain Of  Thought", "1. ", "2) ", "Step 3", "x", "_",
+                                          "'", "-", "#", "*", ",", ".", "9"]), min_size=1, max_size=16).map("".join)
 _COMPLETION = _ANSWER | st.builds(lambda c: {"role": "assistant", "content": c}, _ANSWER) | \
     st.builds(lambda parts: {"content": [{"type": "text", "text": p} for p in parts]}, st.lists(_ANSWER, max_size=3)) | \
     st.builds(lambda names, args: {"content": None, "tool_calls": [{"function": {"name": n, "arguments": a}}
@@ -281,6 +290,19 @@ class TestAnswer:
             want = _measure_plain(None, None, text)
             assert _same(measure_text_flagged(flags, text, heads), (want[0], want[1], want[2], want[3] | flags))
 
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(_ANSWER | _PLAIN_ANSWER, max_size=10))
+    def test_plain_answers_measured_together_equal_the_plain_definition(self, texts):
+        """measure_plain (the usage rows' batches of plain ASCII answers: one pass over all of them) gives, for
+        each answer is_plain admits, what the plain definition gives; the others are measured one by one."""
+        plain = [t for t in texts if is_plain(t)]
+        assert all(measure_text_flagged(0, t)[0] == 1 for t in plain)  # text, not JSON
+        words: dict = {}
+        for batch in (plain, plain[::-1]):  # the second time heads from the memo
+            hashes, heads, steps = measure_plain(batch, words)
+            got = [(1, h, head, 8 * step) for h, head, step in zip(hashes.tolist(), heads.tolist(), steps.tolist())]
+            assert got == [_measure_plain(None, None, t) for t in batch]
+
     def test_the_answer_hash_is_xxh3_64s_top_48_bits(self):
         """XXH3-64 (seed 0) of b"" is 0x2d06800538d394c2 (xxHash's own test of the empty input), of b"billing"
         0xce821fc325e30562 (the xxhash package): the answer hash keeps the top 48 bits, exact in a float64."""
@@ -293,6 +315,8 @@ class TestAnswer:
         assert answer_module._h48("billing") == _blake48("billing")
         k, h, head, _ = measure_answer(None, None, "Billing  refund")
         assert (k, h, head) == (1, _blake48("billing refund"), _blake48("word:billing"))
+        hashes, heads, _ = measure_plain(["Billing  refund"], {})
+        assert (hashes.tolist(), heads.tolist()) == ([_blake48("billing refund")], [_blake48("word:billing")])
 
     def test_whitespace_outside_ascii_is_never_printable(self):
         """_collapsed's check reads ASCII text only: every other whitespace character makes the text non-ASCII."""

@@ -27,7 +27,8 @@ _SYSTEM = ["You are agent 7 of ACME-42. Answer in JSON.", "Classify the ticket d
 _TEXT = st.sampled_from(["hi", "Contract between Zoe Ltd and Ines GmbH dated 2024-09-22.", "", "  two  spaces \n",
                          "é ß İ", "step by step", "1. a\n2. b\n3. c", '{"a": 1}', "x" * 300])
 _ANSWER = _TEXT | st.sampled_from(['{"party_a": "Zoe", "renewal": false}', '```json\n{"b": 2}\n```', "[1, 2]",
-                                   "Billing - charged twice", "Let's think: 4", "label", "\t\n", "\ud800x"])
+                                   "Billing - charged twice", "Let's think: 4", "label", "\t\n", "\ud800x",
+                                   "Step 1: a\n2. b\n3. c", "Think  twice\tthen\r\nanswer ", "a" * 40 + " b"])
 _ROLE = st.sampled_from(["system", "developer", "user", "assistant", "tool", "function", None, 5])
 
 
@@ -205,10 +206,12 @@ def _assert_same(a, b):
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Blocks shorter than most lines, a FLUSH every 2 rows, a frame every 3: every boundary is met."""
+    """Blocks shorter than most lines, a FLUSH every 2 rows, a frame every 3, plain answers measured two at a time:
+    every boundary is met."""
     monkeypatch.setattr(fastlines, "BLOCK", 300)
     monkeypatch.setattr(fastlines, "FLUSH_EVERY", 2)
     monkeypatch.setattr(usage_rows_module, "FLUSH_EVERY", 2)
+    monkeypatch.setattr(usage_rows_module, "_PLAIN_BATCH", 2)  # plain answers measured two at a time
 
 
 class TestSameAsTheGeneralPath:
