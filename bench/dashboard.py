@@ -19,6 +19,10 @@ Starts ``streamlit run app.py`` and measures:
   the input event to the end of the run only (figures may still be drawing). Each change is made
   ``--changes`` times with different values, so runs hit new scenarios, not only the cache.
 - ``rerun_cached_median_ms``: the same for a return to a scenario seen before (nothing recomputed).
+- ``rerun_cpu_ms``: CPU time per re-run (user + system, Linux ``/proc``) of the server and of Chromium's processes,
+  over the timed changes (the 300 ms still page after each included; an idle page costs ~2 ms/s). Less swayed by
+  the machine's load than the wall-clock times: on two shared cores a re-run's wall time is mostly waiting for
+  a core (the script's own analysis takes ~70 ms of CPU and 130-870 ms of wall time beside Chromium).
 
 With ``--upload-requests N`` it also uploads a generated log of N requests and times the re-runs
 on it. Goals (issue 12): warm <= 3 s, cold <= 5 s, median re-run <= 300 ms. The machine's load
@@ -151,6 +155,34 @@ def _timed(page, action) -> tuple[float, float]:
     return drawn - t0, end - t0
 
 
+def _cpu_ms(server_pid: int) -> dict[str, float]:
+    """CPU milliseconds (user + system) used so far by the server and by the Chromium processes this bench
+    started (descendants of this process); empty where there is no ``/proc``."""
+    if not os.path.isdir("/proc"):
+        return {}
+    tick, parent, used, chrome = os.sysconf("SC_CLK_TCK"), {}, {}, set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                comm, rest = f.read().rsplit(")", 1)
+        except OSError:   # ended meanwhile
+            continue
+        fields = rest.split()
+        parent[int(pid)] = int(fields[1])
+        used[int(pid)] = (int(fields[11]) + int(fields[12])) * 1000 / tick
+        if "chrom" in comm.lower():
+            chrome.add(int(pid))
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            pid = parent.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return {"server": used.get(server_pid, 0.0), "chromium": sum(used[p] for p in chrome if ours(p))}
+
+
 def _changes(page, k: int) -> list[tuple[str, callable]]:
     rpd = page.get_by_role("spinbutton", name="Requests per day (all tasks)")
 
@@ -214,14 +246,18 @@ def main() -> int:
             _idle(page)
             page.evaluate(_OBSERVER)
             times: dict[str, tuple[float, float]] = {}
+            cpu0 = _cpu_ms(server.pid)
             for k in range(a.changes):
                 for name, action in _changes(page, k):
                     times[f"{name} #{k + 1}"] = _timed(page, action)
+            cpu1 = _cpu_ms(server.pid)
             vals = [d for d, _ in times.values()]
             out["rerun_median_ms"] = round(statistics.median(vals), 1)
             out["rerun_worst_ms"] = round(max(vals), 1)
             out["rerun_run_end_median_ms"] = round(statistics.median(e for _, e in times.values()), 1)
             out["reruns_ms"] = {k: round(d, 1) for k, (d, _) in times.items()}
+            if cpu1:
+                out["rerun_cpu_ms"] = {k: round((cpu1[k] - cpu0[k]) / len(times)) for k in cpu1}
             # a scenario seen before (the analysis and figures come from the cache): Streamlit's and the
             # browser's own share of a re-run. Toggle there, then time the toggle back.
             back = []
