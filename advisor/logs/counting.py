@@ -98,6 +98,17 @@ def _objects(values) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def _unknown_prompts(raws: Sequence[Raw], comp: np.ndarray, source: np.ndarray, prob: np.ndarray) -> None:
+    """Requests whose prompt is unknown (``Raw.prompt_unknown``: a stream logged without usage) become problems
+    once their completion is counted: the reason, and the completion's count (counted from the text, not billed)."""
+    for i, r in enumerate(raws):
+        if r.prompt_unknown is not None and prob[i] is None:
+            n = comp[i]
+            counted = f"{n:,.0f} completion token{'' if n == 1 else 's'} counted from its text" if source[i] == "counted" \
+                and np.isfinite(n) else "its completion could not be counted"
+            prob[i] = f"{r.prompt_unknown} ({counted}, not billed usage)"
+
+
 class ChunkCounter:
     """Counts a list of Raw records into frame rows (reusable across chunks: memos persist)."""
 
@@ -222,6 +233,7 @@ class ChunkCounter:
         prompt[counted] = np.floor_divide(prompt[counted], divisor[counted])
         no_completion = np.array([r.completion is None for r in raws], dtype=bool)
         comp[no_completion & (source == "counted")] = np.nan  # unknown, not 0: joined or assumed by the reader
+        _unknown_prompts(raws, comp, source, prob)
         ft_p = np.full(n, np.nan)
         ft_c = np.full(n, np.nan)
         if self.ft_name:

@@ -2,8 +2,8 @@
 
 Accepted: JSONL, whole-document JSON (an object or an array, pretty-printed or not, one or more
 documents in a row), JSONL with pretty-printed values among its lines (``jq .`` output saved as .jsonl),
-CSV, Parquet; optionally gzip/bz2/xz compressed; a UTF-8 BOM is skipped. A record spread over lines is
-reported at the physical line where it starts.
+CSV, Parquet, SSE text (a stream saved raw: :mod:`advisor.logs.sse`); optionally gzip/bz2/xz compressed; a UTF-8
+BOM is skipped. A record spread over lines is reported at the physical line where it starts.
 
 Memory is bounded whatever the file: records are read one at a time, a record (a JSONL line, a
 JSON value, a CSV line) larger than ``max_record_bytes`` of DECOMPRESSED data is skipped with a
@@ -30,6 +30,7 @@ from advisor.errors import LogError
 from advisor.logs.fastlines import FLUSH, Taker, iter_jsonl_taking
 from advisor.logs.jsonstream import _FAST_BRACKETS, _iter_json_doc, _iter_jsonl, _opens_value, decode_record
 from advisor.logs.records import RecordProblem, fast_loads, json_loads
+from advisor.logs.sse import iter_sse, looks_like_sse
 from advisor.logs.streams import (
     _BOM,
     _CHUNK,
@@ -156,6 +157,8 @@ def _iter_file(path, raw, size: int, progress: Progress | None, max_record_bytes
                 src = io.BufferedReader(_Counting(src, stats), buffer)
             if shape == "csv":
                 it = _iter_csv(src, path, max_record_bytes)
+            elif shape == "sse":
+                it = iter_sse(src, max_record_bytes)
             elif shape == "jsonl":
                 it = _iter_jsonl(src, max_record_bytes) if taker is None else \
                     iter_jsonl_taking(src, max_record_bytes, taker)
@@ -236,7 +239,7 @@ _NONE = object()  # no value decoded
 
 
 def _shape(text: bytes) -> str:
-    """jsonl | json | csv from the first bytes (BOM and leading whitespace removed).
+    """jsonl | json | csv | sse from the first bytes (BOM and leading whitespace removed).
 
     JSONL when the first line is a complete JSON value, or one broken inside (a corrupt first record); a whole
     document when it opens a value it does not close (object or array over several lines), or is too long to check.
@@ -251,6 +254,8 @@ def _shape_and_value(text: bytes) -> tuple[str, Any]:
     """:func:`_shape`, and the first line's value when orjson decoded it there (``_NONE`` otherwise): a file of one
     line is not decoded twice."""
     c = text[:1]
+    if c not in (b"{", b"[") and looks_like_sse(text):  # a stream saved raw (advisor.logs.sse)
+        return "sse", _NONE
     if c not in (b"{", b"["):
         # JSONL whose first record is not an object (null, 0, "x", or a comment/garbage line before the records):
         # that line is a problem, not the file. JSONL as soon as one of the first lines is a JSON object (no CSV

@@ -35,6 +35,10 @@ Formats (``FORMATS``), with their sources in shared/facts/log-formats.md:
 - ``openai-evals``: OpenAI Evals run output items (``sample.usage``: ``prompt_tokens`` INCLUDES ``cached_tokens``).
 - ``anthropic-usage``: Anthropic's Admin usage report results (:func:`parse_anthropic_usage`: tokens by bucket and
   no request count, a problem unless a ``requests`` count is given).
+- ``anthropic-stream``: Anthropic Messages stream events, one a line or as SSE text (:mod:`advisor.logs.streamed`:
+  a message's events read together, its output the last ``message_delta.usage.output_tokens``); OpenAI Chat
+  Completions chunks and Gemini ``streamGenerateContent`` chunks, read as ``openai``, are grouped by stream there too
+  (a stream logged without usage: a problem, its completion counted).
 - ``tokens``: any table with ``prompt_tokens``/``completion_tokens`` (or ``input_tokens``/``output_tokens``).
 
 Every parser checks the types of what it reads (a message must be an object, ``tool_calls`` a list,
@@ -87,6 +91,7 @@ from advisor.logs.records import (
     split_chat,
     text,
 )
+from advisor.logs.streamed import STREAM_FORMAT, looks_like_anthropic_event, parse_anthropic_event
 
 __all__ = ["FORMATS", "detect_record_format", "parse_record", "langfuse_usage"]
 
@@ -488,6 +493,7 @@ FORMATS: dict[str, Callable[[Mapping, int], Raw]] = {
     "anthropic-usage": parse_anthropic_usage,
     "claude-code": parse_claude_code,
     "codex": parse_codex,
+    STREAM_FORMAT: parse_anthropic_event,
     "tokens": parse_tokens,
 }
 
@@ -518,6 +524,8 @@ def detect_record_format(o: Any) -> str | None:
         return "ollama"
     if "type" in k and looks_like_claude_code(o):
         return "claude-code"
+    if "type" in k and looks_like_anthropic_event(o):
+        return STREAM_FORMAT  # grouped into messages by advisor.logs.streamed
     if "payload" in k and looks_like_codex(o):
         return "codex"
     if o.get("object") == "eval.run.output_item" or (isinstance(o.get("sample"), dict) and "usage" in o["sample"]
@@ -553,8 +561,10 @@ def detect_record_format(o: Any) -> str | None:
         return "usage-export"  # a bucket, an empty one (only its times), one that lost its request count
     if "sequence_number" in k and _stream_event(o):
         return "openai"
-    if "usageMetadata" in k:
-        return "openai"  # a Gemini generateContent response logged alone (its usage read by gemini_usage)
+    if "usageMetadata" in k or ("candidates" in k and ("responseId" in k or "modelVersion" in k)):
+        return "openai"  # a Gemini generateContent response (or stream chunk) logged alone (usage: gemini_usage)
+    if o.get("type") == "error" and isinstance(o.get("error"), dict) and k <= {"type", "error"}:
+        return STREAM_FORMAT  # an Anthropic error (a stream's error event, or a response body): a failed request
     if isinstance(o.get("error"), dict) and k <= _ERROR_KEYS:
         return "openai"  # an API error body logged alone: a failed request (listed as a problem)
     if "request" in k and "response" in k or isinstance(o.get("response"), dict):

@@ -42,6 +42,7 @@ from advisor.logs.pieces import DEFAULT_TASK_BYTES, Piece, Task, plan_tasks, tap
 from advisor.logs.records import FRAME_COLUMNS, WORK_COLUMNS, Ignored, Raw, RecordProblem, safe_field
 from advisor.logs.sources import expand_sources, unique_sources
 from advisor.logs.stored import STORED_MESSAGE, looks_like_stored_message
+from advisor.logs.streamed import STREAMED_FORMATS, Settled, Streams
 from advisor.logs.streams import NotSplittable, ReadStats
 from advisor.logs.usage_rows import UsageRows, work_frame
 
@@ -167,6 +168,8 @@ class _Parser:
         self.file = ""  # the file being read
         self.merged_from: set[str] = set()  # files whose halves joined a run reported under another file
         self.transcripts = Transcripts()  # what a coding agent's transcript lines say of each other (in one piece)
+        self.streams = Streams()  # streamed chunks and events of one piece, grouped into requests
+        self.ranged = False  # the piece is a byte range of its file (a stream met in it: the file is read whole)
 
     def items(self, values: Iterable[tuple[int, Any]]) -> Iterator[Item]:
         fmt = self.fmt
@@ -176,7 +179,9 @@ class _Parser:
             if type(value) is dict and value.keys().isdisjoint(CONTAINER_KEYS):
                 f = fmt or detect_record_format(value)
                 if f is not None and f != "langsmith":
-                    if f in TRANSCRIPT_FORMATS:
+                    if f in STREAMED_FORMATS and (kind := self.streams.kind(value, f)):
+                        yield from self._stream(kind, line, "", value)
+                    elif f in TRANSCRIPT_FORMATS:
                         yield from self.transcripts.feed(f, line, value, self._parse(f, line, "", value)[1])
                     else:
                         yield self._parse(f, line, "", value)
@@ -216,7 +221,26 @@ class _Parser:
         if f in TRANSCRIPT_FORMATS:
             yield from self.transcripts.feed(f, line, rec, self._parse(f, line, where, rec)[1])
             return
+        if f in STREAMED_FORMATS and isinstance(rec, dict) and (kind := self.streams.kind(rec, f)):
+            yield from self._stream(kind, line, where, rec)
+            return
         yield self._parse(f, line, where, rec)
+
+    def _stream(self, kind: str, line: int, where: str, rec: dict) -> Iterator[Item]:
+        """A streamed chunk or event: grouped with the rest of its stream (advisor.logs.streamed)."""
+        if self.ranged:  # a stream may run over the range's ends: its file is read whole
+            raise NotSplittable
+        for s in self.streams.feed(kind, line, where, rec):
+            yield self._settled(s)
+
+    def _settled(self, s: Settled) -> Item:
+        """The item a stream's record came to: a record standing for its stream is parsed here."""
+        if isinstance(s.what, dict):
+            return self._parse(s.fmt, s.line, s.where, s.what)
+        if isinstance(s.what, Ignored):
+            return s.line, s.what
+        self.formats[s.fmt] += 1
+        return s.line, (_reason(s.what, s.where) if isinstance(s.what, RecordProblem) else s.what)
 
     def _parse(self, f: str, line: int, where: str, rec: Any) -> Item:
         try:
@@ -269,6 +293,11 @@ class _Parser:
         self.file = file
         for merged_line, merged_where, merged in self._merge_langsmith(line, where, rec):
             yield self._parse("langsmith", merged_line, merged_where, merged)
+
+    def end_streams(self) -> Iterator[tuple[str, Item]]:
+        """(file, item) for the streams of the piece read that still wait for their end, settled as they stand."""
+        for s in self.streams.end():
+            yield self.streams.file, self._settled(s)
 
     def drain(self, final: bool) -> Iterator[tuple[str, Item]]:
         """(file, item) for halves going on alone; ``final``: also those never matched (a create alone is a
@@ -396,6 +425,8 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
 
         parser.formats, parser.file = Tally(), piece.name
         parser.transcripts.start(piece.name)
+        parser.streams.start(piece.name)
+        parser.ranged = piece.end is not None
         if taker is not None:
             taker.start(piece.name, parser.formats)
         records = iter_records(piece.source, piece_progress if progress else None,
@@ -410,6 +441,8 @@ def _task_frames(task: Task, opts: ReadOptions, parser: _Parser, counter: ChunkC
             if len(chunk) >= opts.chunk_records or stats.bytes - chunk_start >= opts.chunk_bytes:
                 yield from chunk.frames(counter)
                 chunk, chunk_start = _Chunk(), stats.bytes
+        for file, (line, item) in parser.end_streams():
+            chunk.add(file, line, item)
         if parser.formats:
             formats.setdefault(piece.name, Tally()).update(parser.formats)
         for file, (line, item) in parser.drain(final=False):
@@ -526,9 +559,10 @@ def normalize_partition(part: pd.DataFrame, *, format: str | None = None, model:
         parser, chunk = _Parser(format), _Chunk()
         parser.file = str(file)
         parser.transcripts.start(parser.file)
+        parser.streams.start(parser.file)
         for line, item in parser.items(values):
             chunk.add(str(file), line, item)
-        for name, (line, item) in parser.drain(final=True):
+        for name, (line, item) in [*parser.end_streams(), *parser.drain(final=True)]:
             chunk.add(name, line, item)
         out += chunk.frames(counter)
     if not out:

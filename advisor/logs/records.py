@@ -59,6 +59,8 @@ class Raw:
     time_ignored: str | None = None         # why the time the record gave was not used (epoch_s: a placeholder)
     note: str | None = None                 # what reading set aside (a shape not read beside recorded usage)
     reasoning_tokens: float | None = None   # hidden reasoning tokens its usage reported (advisor.logs.answer)
+    prompt_unknown: str | None = None       # why the prompt is unknown (a stream without usage): its completion is
+    #                                         counted, then the request listed as a problem with this reason
 
 
 def request_options(body: Any) -> dict | None:
