@@ -140,7 +140,8 @@ def data_source_ui() -> DataChoice:
     if source == "upload logs":
         up = sb.file_uploader("Exported logs (OpenAI, Batch, fine-tuning, OpenPipe, Helicone, Langfuse, LangSmith, "
                               "LiteLLM, Braintrust, OpenTelemetry, Vercel AI SDK, MLflow, Databricks, Datadog, Bedrock, "
-                              "OpenRouter, Claude Code, Codex, llm, Ollama, OpenAI Evals, CSV, Parquet; .gz ok)",
+                              "OpenRouter, Claude Code, Codex, llm, Ollama, OpenAI Evals, streamed chunks or SSE, CSV, "
+                              "Parquet; .gz ok)",
                               accept_multiple_files=True, key="upload")
         files = tuple((f.name, f.getvalue()) for f in up or ())
         too_big = [n for n, d in files if len(d) > MAX_UPLOAD_MB * 1e6]

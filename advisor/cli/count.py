@@ -83,7 +83,8 @@ def _cmd_count(args) -> int:
 
 def register(sub) -> None:
     c = sub.add_parser("count", help="count the tokens of exported logs")
-    c.add_argument("logs", nargs="+", metavar="LOG", help="exported log files (JSONL, JSON, CSV/TSV, Parquet; gzip/bz2/xz)")
+    c.add_argument("logs", nargs="+", metavar="LOG",
+                   help="exported log files (JSONL, JSON, CSV/TSV, Parquet, SSE text; gzip/bz2/xz)")
     add_log_flags(c)
     c.add_argument("--max-problems", type=int, default=100, help="problems listed in the JSON (all are counted)")
     c.add_argument("--completion-tokens", type=float, default=None, metavar="N",

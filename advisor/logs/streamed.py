@@ -66,7 +66,7 @@ def looks_like_anthropic_event(o: Mapping) -> bool:
     (True, False)
     """
     t = o.get("type")
-    if t not in _EVENTS:
+    if not isinstance(t, str) or t not in _EVENTS:
         return False
     if t == "message_start":
         return isinstance(o.get("message"), dict)
