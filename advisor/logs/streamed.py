@@ -19,9 +19,11 @@ Sources in shared/facts/log-formats.md.
   ignored. A chunk with ``finishReason`` and counts ends its response. A response with no counts is as an OpenAI
   stream without usage.
 
-A stream's records are taken together within one part of one file: a file read in byte ranges is read again whole
-when a range meets one (the reader raises :class:`~advisor.logs.streams.NotSplittable`). At most ``_MAX_OPEN``
-streams wait for their end; past that the oldest is settled as it stands.
+A stream's records are taken together within one part of one file, across the reader's chunks: a file read in byte
+ranges is read again whole when a range meets one (the reader raises :class:`~advisor.logs.streams.NotSplittable`),
+and :func:`~advisor.logs.reader.normalize_partition` groups within its partition, as it merges LangSmith halves (give
+a stream's records in one partition). At most ``_MAX_OPEN`` streams wait for their end; past that the oldest is
+settled as it stands.
 """
 
 from __future__ import annotations

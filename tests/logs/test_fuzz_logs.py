@@ -173,7 +173,16 @@ def _jsonl_pretty(recs) -> tuple[bytes, list[int]]:
     return ("\n".join(parts) + "\n").encode("utf-8", "surrogatepass"), where
 
 
-SHAPES = {"jsonl": _jsonl, "json": _json_array, "csv": _csv, "jsonl-pretty": _jsonl_pretty}
+def _sse(recs) -> tuple[bytes, list[int]]:
+    """SSE text (advisor/logs/sse.py): an ``event:`` line, then each record on its ``data:`` line, a blank line after."""
+    lines, where = [], []
+    for r in recs:
+        lines += ["event: x", "data: " + json.dumps(r), ""]
+        where.append(len(lines) - 1)
+    return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"), where
+
+
+SHAPES = {"jsonl": _jsonl, "json": _json_array, "csv": _csv, "jsonl-pretty": _jsonl_pretty, "sse": _sse}
 
 
 def _accounted(name: str, data: bytes, expect_lines: list[int], **kw) -> None:
