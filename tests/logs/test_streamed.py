@@ -20,7 +20,6 @@ from advisor.logs.reader import iter_chunks
 from advisor.logs.records import Raw
 from advisor.logs.streamed import Settled, Streams
 
-
 N = int(os.environ.get("ADVISOR_FUZZ_EXAMPLES", "60"))  # bench/fuzz.py raises it for the long campaign
 
 
