@@ -35,3 +35,20 @@ def write(tmp_path):
 
 def pytest_configure(config):
     os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
+
+
+def load_build_fixtures():
+    """tools/build_fixtures.py as a module (a script, not a package): the builder the recorded-call tests check."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_fixtures", ROOT / "tools" / "build_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its frozen dataclass looks its module up while being defined
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bf():
+    """The fixture builder module (tools/build_fixtures.py)."""
+    return load_build_fixtures()

@@ -204,14 +204,9 @@ class TestCiSample:
 
 
 def _builder():
-    import importlib.util
-    import sys
+    from conftest import load_build_fixtures
 
-    spec = importlib.util.spec_from_file_location("build_fixtures", ROOT / "tools" / "build_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its frozen dataclass looks its module up while being defined
-    spec.loader.exec_module(module)
-    return module
+    return load_build_fixtures()
 
 
 # a hand-written cassette in pydantic-ai's newer layout (body: {type: json}); {prompt} varies between versions

@@ -6,11 +6,9 @@ traceback."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,15 +23,6 @@ USAGE = {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}
 RESPONSE = {"id": CHAT_ID, "object": "chat.completion", "created": 1751000000, "model": "gpt-4o-mini-2024-07-18",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"}, "finish_reason": "stop"}],
             "usage": USAGE}
-
-
-@pytest.fixture(scope="module")
-def bf():
-    spec = importlib.util.spec_from_file_location("build_fixtures", ROOT / "tools" / "build_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its frozen dataclass looks its module up while being defined
-    spec.loader.exec_module(module)
-    return module
 
 
 def calls(bf, raw: str | bytes, path: str) -> list[tuple[dict | None, str]]:
