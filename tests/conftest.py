@@ -52,3 +52,14 @@ def load_build_fixtures():
 def bf():
     """The fixture builder module (tools/build_fixtures.py)."""
     return load_build_fixtures()
+
+
+def run_git(repo: Path, *args: str) -> str:
+    """``git -C repo ARGS`` with a fixed author and no user or system config (tests that build repositories)."""
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+           "PATH": os.environ.get("PATH", "")}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env=env).stdout.strip()

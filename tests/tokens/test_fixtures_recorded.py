@@ -235,13 +235,9 @@ _PATH = "tests/cassettes/test_chat.yaml"
 
 
 def _git(repo: Path, *args: str) -> str:
-    import subprocess
+    from conftest import run_git
 
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
-           "PATH": os.environ.get("PATH", "")}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=env).stdout.strip()
+    return run_git(repo, *args)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ traceback."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -236,11 +234,9 @@ class TestOgx:
 # ---------------------------------------------------------------- malformed recordings, end to end
 
 def _git(repo: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
-           "PATH": os.environ.get("PATH", "")}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=env).stdout.strip()
+    from conftest import run_git
+
+    return run_git(repo, *args)
 
 
 MALFORMED = {  # each in its layout's place, none readable as a call
