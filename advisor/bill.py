@@ -12,7 +12,9 @@ Public names: :class:`TaskBill`, :class:`WholeBill` (``as_dict`` is the ``whole_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from advisor.jsonsafe import json_safe
 from advisor.keys import WHOLE_LOG
@@ -109,7 +111,7 @@ def bill_sentence(bill: WholeBill | dict) -> str:
     the rest stays as it is. $215 a month instead of $1,503, with upkeep and people's time (one-off $908 on top)
     over 12 months $12,370 saved (“Saved $” covers 12 months).
     """
-    get = bill.get if isinstance(bill, dict) else lambda k: getattr(bill, k)
+    get: Callable[[str], Any] = bill.__getitem__ if isinstance(bill, dict) else lambda k: getattr(bill, k)
     go, move = list(get("fine_tuned_tasks")), list(get("switched_tasks"))
     steps = ([f"Fine-tune {', '.join(go)}"] if go else []) + \
         ([f"switch {', '.join(move)} to a cheaper API model (no training)"] if move else [])

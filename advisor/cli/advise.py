@@ -85,7 +85,7 @@ def _bill_text(bill: dict) -> list[str]:
                  "current_usd_per_month": bill["current_usd_per_month"], "option": "",
                  "new_usd_per_month": bill["new_usd_per_month"], "savings_usd_per_month": bill["savings_usd_per_month"],
                  "one_off_usd": bill["one_off_usd"]})
-    from advisor.bill import bill_sentence   # lazy: `--help` loads no data stack
+    from advisor.bill import bill_sentence  # lazy: `--help` loads no data stack
 
     return ["", f"whole bill: {bill_sentence(bill)}", table_text(rows, _BILL_COLS)]
 
