@@ -351,7 +351,7 @@ def _literal_chars(lit: bytes) -> int:
     """Characters a PDF literal string shows: escapes (``\\(``, ``\\053``) one byte each, runs of spaces one,
     and two bytes a character when every other byte is 0-3 (the glyph ids of an Identity-H font).
 
-    >>> _literal_chars(b"a\\(b)  c"), _literal_chars(b"\\000,\\000Q\\000W")
+    >>> _literal_chars(b"a\\\\(b)  c"), _literal_chars(b"\\000,\\000Q\\000W")
     (6, 3)
     """
     raw = _ESCAPE.sub(_unescape, lit)
