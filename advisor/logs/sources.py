@@ -241,7 +241,9 @@ def unique_sources(sources: Sequence[Any], storage_options: Mapping[str, Any] | 
     glob and a name of one file), or the same bytes under another name (an export downloaded twice, an upload of
     a copy). Logs of different requests never have the same bytes, so a copy is always a double count.
 
-    Only files of the same size are compared, by SHA-256 of their bytes: other files are not read here.
+    Only local files (and uploads) of the same size are compared, by SHA-256 of their bytes: other files are not
+    read here, and objects in storage are compared by URL only (a second GET of every object of a common size would
+    double a read's requests for what is rare there: a copy of a log under another key).
 
     >>> from advisor.logs.files import MemoryFile
     >>> kept, notes = unique_sources([MemoryFile("a.jsonl", b"x"), MemoryFile("b.jsonl", b"x"), MemoryFile("c", b"y")])
@@ -263,7 +265,8 @@ def unique_sources(sources: Sequence[Any], storage_options: Mapping[str, Any] | 
         kept.append(s)
     by_size: dict[int, list[Any]] = {}
     for s in kept:
-        by_size.setdefault(_bytes_of(s), []).append(s)
+        if getattr(s, "url", None) is None:
+            by_size.setdefault(_bytes_of(s), []).append(s)
     copies: set[int] = set()
     for size, group in by_size.items():
         if size == 0 or len(group) < 2:

@@ -814,6 +814,13 @@ class TestEachFileOnce:
         r = read_logs([MemoryFile("x.jsonl", data), MemoryFile("y.jsonl", data)])
         assert len(r.frame) == 1 and r.assumptions[0] == "y.jsonl is the same file as x.jsonl: counted once."
 
+    def test_objects_in_storage_are_compared_by_url_only(self):
+        # a second GET of every object of a common size is not spent on finding copies: the same URL twice is one
+        from advisor.logs.sources import Source, unique_sources
+        a, b = Source("s3://b/a.jsonl", 10, url="s3://b/a.jsonl"), Source("s3://b/b.jsonl", 10, url="s3://b/b.jsonl")
+        kept, notes = unique_sources([a, b, a])   # nothing is opened: no storage options, no server
+        assert kept == [a, b] and notes == ["s3://b/a.jsonl was given twice: counted once."]
+
     def test_files_of_one_size_but_other_bytes_are_both_read(self, write):
         a = write("a.jsonl", jsonl(dict(self.REC, model="gpt-4o")))
         b = write("b.jsonl", jsonl(dict(self.REC, model="gpt-4x")))   # same length, other bytes
