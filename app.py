@@ -587,13 +587,13 @@ def charts_ui(a: PageAnalysis, data: PageData | None, key: tuple[str, str]) -> N
 def report_ui(a: PageAnalysis, data: PageData | None):
     """Downloads are rendered from this run's analysis when clicked: always the current scenario. Returns the
     row, for the dataset's download beside them."""
-    frame = None if data is None else data.frame
+    frame, notes = (None, ()) if data is None else (data.frame, data.notes)   # notes: as `report` writes them
     row = st.container(horizontal=True)
-    row.download_button("Download report (HTML, interactive charts)", lambda: render_html(a.tasks, frame=frame,
+    row.download_button("Download report (HTML, interactive charts)", lambda: render_html(a.tasks, notes, frame=frame,
                                                                                             analysis=a),
                         file_name="finetune-advice.html", mime="text/html", key="download_html", on_click="ignore",
                         icon=":material/download:")
-    row.download_button("Download report (Markdown)", lambda: render_markdown(a.tasks, analysis=a),
+    row.download_button("Download report (Markdown)", lambda: render_markdown(a.tasks, notes, analysis=a),
                         file_name="finetune-advice.md", mime="text/markdown", key="download_md", on_click="ignore",
                         icon=":material/download:")
     return row

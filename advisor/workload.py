@@ -8,6 +8,7 @@ request rate over the mean hourly rate.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -289,6 +290,20 @@ def hourly_requests(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 MAX_TASKS_ADVISED = 40  # tasks advised one by one in `advise`/`report`; the rest pooled (each costs a Monte Carlo run)
+
+
+def log_notes(skipped: int, pooled: int, assumptions: Sequence[str] = ()) -> list[str]:
+    """What a report says of the logs read, the same from ``advise``/``report`` and from the page's download:
+    records skipped, the long tail of tasks pooled (:func:`pool_small_tasks`), and what reading assumed.
+
+    >>> log_notes(2, 0, ["b.jsonl is the same file as a.jsonl: counted once."])
+    ['2 log records skipped (each listed with its file, line and reason)', 'b.jsonl is the same file as a.jsonl: counted once.']
+    """
+    notes = [f"{count_text(skipped, 'log record')} skipped (each listed with its file, line and reason)"] if skipped else []
+    if pooled:
+        notes.append(f"{pooled:,} smaller tasks advised together as one 'other' task (only the "
+                     f"{MAX_TASKS_ADVISED - 1} busiest are advised one by one)")
+    return notes + list(assumptions)
 
 
 def pool_small_tasks(frame: pd.DataFrame, max_tasks: int) -> tuple[pd.DataFrame, int]:

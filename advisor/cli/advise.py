@@ -21,23 +21,19 @@ from advisor.cli.common import (
 )
 from advisor.errors import ScenarioError
 from advisor.keys import WHOLE_LOG
-from advisor.words import count_text, share_text
+from advisor.words import share_text
 
 
 def _workloads(args):
     """{task: Workload} from logs (plus typed overrides) or from typed numbers alone."""
-    from advisor.workload import MAX_TASKS_ADVISED, pool_small_tasks, profile_tasks
+    from advisor.workload import MAX_TASKS_ADVISED, log_notes, pool_small_tasks, profile_tasks
 
     if args.logs:
 
         result = read_from_args(args)
         frame, pooled = pool_small_tasks(result.frame, MAX_TASKS_ADVISED)
         ws = profile_tasks(frame, requests_per_day=args.requests_per_day)
-        notes = [f"{count_text(result.skipped, 'log record')} skipped (see `count --json`)"] if result.skipped else []
-        if pooled:
-            notes.append(f"{pooled:,} smaller tasks advised together as one 'other' task (only the "
-                         f"{MAX_TASKS_ADVISED - 1} busiest are advised one by one)")
-        return ws, result, notes + result.assumptions
+        return ws, result, log_notes(result.skipped, pooled, result.assumptions)
     missing = [f for f in ("requests_per_day", "prompt_tokens", "completion_tokens") if getattr(args, f) is None]
     if missing:
         raise ScenarioError("give LOG files, or all of " + ", ".join("--" + m.replace("_", "-") for m in missing))

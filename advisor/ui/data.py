@@ -18,6 +18,7 @@ from advisor.workload import (
     WHOLE_LOG,
     Workload,
     hourly_requests,
+    log_notes,
     observed_days,
     pool_small_tasks,
     profile_tasks,
@@ -41,6 +42,7 @@ class PageData:
     tokens: pd.DataFrame
     hourly: pd.DataFrame | None
     summary: str
+    notes: tuple[str, ...] = ()                  # what a report says of the logs read (advisor.workload.log_notes)
 
     @property
     def measured_requests_per_day(self) -> float | None:
@@ -69,7 +71,8 @@ def page_data(result: LogResult, *, digest: str, label: str = "", one_in: float 
     return PageData(digest=digest, frame=frame, skipped=result.skipped,
                     problems=tuple(f"{p.file}:{p.line}: {p.reason}" for p in result.problems), tasks=tasks,
                     measured=measured, days_observed=days, tokens=token_summary(frame),
-                    hourly=hourly_requests(frame) if days else None, summary=summary)
+                    hourly=hourly_requests(frame) if days else None, summary=summary,
+                    notes=tuple(log_notes(result.skipped, pooled, result.assumptions)))
 
 
 def _span_notes(frame: pd.DataFrame, days: float | None) -> str:

@@ -422,3 +422,33 @@ def test_page_values_reach_the_library_as_typed_elsewhere(field, page, typed):
     from advisor.fields import FIELDS
 
     assert FIELDS[field].to_library(page) == typed
+
+
+def test_the_pages_report_carries_the_notes_reports_carry(tmp_path):
+    # `report` wrote "1 log record skipped" and what reading assumed among its assumptions; the page's download did
+    # not (it was given no notes): both now take them from advisor.workload.log_notes
+    from advisor.logs import read_logs
+    from advisor.present.analysis import analyse
+    from advisor.present.report import render_markdown
+    from advisor.ui.data import page_data
+    from advisor.words import md_text
+
+    rec = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Classify: refund please"}],
+           "usage": {"prompt_tokens": 12, "completion_tokens": 3}}
+    lines = [json.dumps({**rec, "created": 1735689600 + 600 * i}) for i in range(200)] + ["not json"]
+    p = tmp_path / "log.jsonl"
+    p.write_text("\n".join(lines) + "\n")
+    (tmp_path / "copy.jsonl").write_bytes(p.read_bytes())
+    data = page_data(read_logs([p, tmp_path / "copy.jsonl"]), digest="t")
+    assert data.notes == ("1 log record skipped (each listed with its file, line and reason)", f"{tmp_path / 'copy.jsonl'} is the same file "
+                          f"as {p}: counted once.")
+    out = tmp_path / "r.md"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["report", str(p), str(tmp_path / "copy.jsonl"), "-o", str(out), "--draws", "200"]) == 0
+    cli_md = out.read_text()
+    for note in data.notes:
+        assert md_text(note) in cli_md   # as Markdown writes it (backticks escaped)
+    a = analyse(data.measured, Scenario(data.measured[WHOLE_LOG]), draws=200)
+    page_md = render_markdown(a.tasks, data.notes, analysis=a)
+    for note in data.notes:   # in the page's words, which these notes need none of
+        assert md_text(note) in page_md
